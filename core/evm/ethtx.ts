@@ -1,0 +1,76 @@
+/**
+ * Turns the two signed shapes into the ethereumjs transaction objects the EVM runs, and recovers
+ * their senders. Failures are typed: malformed (the raw bytes do not decode as an Ethereum
+ * transaction), signature (it does not recover), rules (a field rule is broken).
+ */
+import { createTx, createTxFromRLP, Capability, type TypedTransaction } from "@ethereumjs/tx";
+import { Address } from "@ethereumjs/util";
+import { InvalidTxError } from "../errors";
+import { MoveTx, WrappedTx, TxType } from "../tx";
+import { recoverMoveTxSender } from "../sign";
+import { cancunCommon } from "./chain";
+
+export interface RunnableTx {
+  eth: TypedTransaction;
+  sender: Address;
+}
+
+export interface EthTxPolicy {
+  /** Chain id of the rollup (or of the conformance vector). */
+  chainId: bigint;
+  /** Accept legacy transactions without EIP-155 replay protection (Ethereum does). */
+  allowUnprotected: boolean;
+  /** Accept blob transactions (type 3). The rollup has no blobs; the conformance runner does. */
+  allowBlobTx: boolean;
+}
+
+export function decodeWrapped(tx: WrappedTx, policy: EthTxPolicy): RunnableTx {
+  let eth: TypedTransaction;
+  try {
+    eth = createTxFromRLP(tx.raw, { common: cancunCommon(policy.chainId) }) as TypedTransaction;
+  } catch (e) {
+    throw new InvalidTxError("malformed", "bad-ethereum-tx", `raw transaction does not decode: ${(e as Error).message}`);
+  }
+  if (eth.type === 3 && !policy.allowBlobTx) throw new InvalidTxError("rules", "tx-type", "blob transactions are not accepted");
+  if (eth.type === 0 && !eth.supports(Capability.EIP155ReplayProtection) && !policy.allowUnprotected)
+    throw new InvalidTxError("rules", "unprotected", "legacy transaction without chain id");
+  let sender: Address;
+  try {
+    sender = eth.getSenderAddress();
+  } catch (e) {
+    throw new InvalidTxError("signature", "bad-signature", `signature does not recover: ${(e as Error).message}`);
+  }
+  return { eth, sender };
+}
+
+export function moveTxToEth(tx: MoveTx, policy: EthTxPolicy): RunnableTx {
+  // INVARIANT: a move transaction names the rollup's chain id.
+  if (tx.chainId !== policy.chainId) throw new InvalidTxError("rules", "chain-id", `chain id ${tx.chainId} is not ${policy.chainId}`);
+  const sender = new Address(recoverMoveTxSender(tx));
+  let eth: TypedTransaction;
+  try {
+    eth = createTx(
+      {
+        type: 2,
+        chainId: tx.chainId,
+        nonce: tx.nonce,
+        maxPriorityFeePerGas: tx.maxPriorityFeePerGas,
+        maxFeePerGas: tx.maxFeePerGas,
+        gasLimit: tx.gasLimit,
+        to: tx.to ?? undefined,
+        value: tx.value,
+        data: tx.data,
+        accessList: [],
+      },
+      { common: cancunCommon(policy.chainId), freeze: false },
+    ) as TypedTransaction;
+  } catch (e) {
+    throw new InvalidTxError("rules", "bad-fields", (e as Error).message);
+  }
+  (eth as unknown as { getSenderAddress: () => Address }).getSenderAddress = () => sender;
+  return { eth, sender };
+}
+
+export function toRunnable(tx: MoveTx | WrappedTx, policy: EthTxPolicy): RunnableTx {
+  return tx.type === TxType.Move ? moveTxToEth(tx, policy) : decodeWrapped(tx, policy);
+}

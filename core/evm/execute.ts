@@ -1,0 +1,154 @@
+/**
+ * Runs one transaction in @ethereumjs/vm (Cancun) against a MoveStateManager. One Executor owns
+ * one VM and one state manager and is reused for every transaction (no per-transaction setup).
+ *
+ * Before the EVM runs, the transaction-level rules are checked here in Ethereum's order, so a
+ * refusal carries a precise `rules` reason (these become the rules fraud proof).
+ */
+import { createVM, runTx, type VM } from "@ethereumjs/vm";
+import { Capability, isBlob4844Tx, type TypedTransaction } from "@ethereumjs/tx";
+import { Address, bytesToHex } from "@ethereumjs/util";
+import type { Block } from "@ethereumjs/block";
+import { InvalidTxError } from "../errors";
+import { MoveStateManager, StateSource, UndeclaredKeyError, MissingCodeError } from "./state";
+import { BlockEnv, BlockHashMode, FeeMode, FEE_VAULT_HEX, blockFromEnv, blockHashFor, cancunCommon } from "./chain";
+import { MAX_U64 } from "../bytes";
+
+export type Log = [address: Uint8Array, topics: Uint8Array[], data: Uint8Array];
+
+export interface ExecResult {
+  /** 1 success, 0 reverted or halted (still a valid transaction). */
+  status: 0 | 1;
+  gasUsed: bigint;
+  logs: Log[];
+  createdAddress?: Uint8Array;
+  returnValue: Uint8Array;
+  error?: string;
+  /** The state manager holding the accessed keys and final values. Valid until the next run. */
+  sm: MoveStateManager;
+}
+
+class SwitchableBlockchain {
+  mode: BlockHashMode = "zero";
+  async getBlock(n: number | bigint) {
+    const h = blockHashFor(this.mode, BigInt(n));
+    return { hash: () => h };
+  }
+  async putBlock() {}
+  shallowCopy() {
+    return this;
+  }
+}
+
+const MAX_INITCODE = 49152n;
+
+export class Executor {
+  private blocks = new Map<string, Block>();
+  private constructor(
+    private readonly vm: VM,
+    private readonly sm: MoveStateManager,
+    private readonly chain: SwitchableBlockchain,
+  ) {}
+
+  static async create(chainId: bigint): Promise<Executor> {
+    const sm = new MoveStateManager({ read: () => 0n, code: () => undefined });
+    const chain = new SwitchableBlockchain();
+    const vm = await createVM({ common: cancunCommon(chainId), stateManager: sm, blockchain: chain as never });
+    return new Executor(vm, sm, chain);
+  }
+
+  private block(env: BlockEnv, feeMode: FeeMode): Block {
+    const k = `${env.chainId}|${env.number}|${env.timestamp}|${bytesToHex(env.coinbase)}|${env.baseFee}|${env.gasLimit}|${bytesToHex(env.prevRandao)}|${env.excessBlobGas}|${feeMode}`;
+    let b = this.blocks.get(k);
+    if (!b) {
+      if (this.blocks.size > 64) this.blocks.clear();
+      b = blockFromEnv(env, feeMode);
+      this.blocks.set(k, b);
+    }
+    return b;
+  }
+
+  /**
+   * Checks the transaction-level rules against the sender's declared state, in Ethereum's order.
+   * Throws InvalidTxError("rules", ...).
+   */
+  private async checkRules(eth: TypedTransaction, sender: Address, block: Block): Promise<void> {
+    const h = block.header;
+    // INVARIANT: the transaction fits the block gas limit.
+    if (eth.gasLimit > h.gasLimit) throw new InvalidTxError("rules", "gas-limit", `gas limit ${eth.gasLimit} exceeds the block's ${h.gasLimit}`);
+    // INVARIANT: the nonce can still be incremented (EIP-2681).
+    if (eth.nonce >= MAX_U64) throw new InvalidTxError("rules", "nonce-max", "nonce is 2^64-1");
+    // INVARIANT: initcode is at most 49152 bytes (EIP-3860).
+    if (eth.to === undefined && BigInt(eth.data.length) > MAX_INITCODE)
+      throw new InvalidTxError("rules", "initcode-size", `initcode of ${eth.data.length} bytes exceeds ${MAX_INITCODE}`);
+    const intrinsic = eth.getIntrinsicGas();
+    // INVARIANT: the gas limit covers the intrinsic gas.
+    if (eth.gasLimit < intrinsic) throw new InvalidTxError("rules", "intrinsic-gas", `gas limit ${eth.gasLimit} is below the intrinsic gas ${intrinsic}`);
+    const maxFee = "maxFeePerGas" in eth ? eth.maxFeePerGas : eth.gasPrice;
+    const baseFee = h.baseFeePerGas ?? 0n;
+    // INVARIANT: the fee cap covers the base fee.
+    if (maxFee < baseFee) throw new InvalidTxError("rules", "fee-cap", `fee cap ${maxFee} is below the base fee ${baseFee}`);
+    const acc = await this.sm.getAccount(sender);
+    const nonce = acc?.nonce ?? 0n;
+    const balance = acc?.balance ?? 0n;
+    // INVARIANT: the sender has no code (EIP-3607).
+    if (acc && bytesToHex(acc.codeHash) !== "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470")
+      throw new InvalidTxError("rules", "sender-not-eoa", "the sender has code");
+    let maxCost = eth.value + (eth.supports(Capability.EIP1559FeeMarket) ? eth.gasLimit * maxFee : eth.gasLimit * maxFee);
+    if (isBlob4844Tx(eth)) {
+      const blobGas = eth.common.param("blobGasPerBlob") * BigInt(eth.numBlobs());
+      const blobPrice = h.getBlobGasPrice();
+      // INVARIANT: the blob fee cap covers the blob base fee.
+      if (eth.maxFeePerBlobGas < blobPrice) throw new InvalidTxError("rules", "blob-fee-cap", `blob fee cap ${eth.maxFeePerBlobGas} is below ${blobPrice}`);
+      maxCost += blobGas * eth.maxFeePerBlobGas;
+    }
+    // INVARIANT: the sender can pay value plus the maximum fee.
+    if (balance < maxCost) throw new InvalidTxError("rules", "insufficient-balance", `balance ${balance} is below the maximum cost ${maxCost}`);
+    // INVARIANT: the nonce is the sender's next nonce.
+    if (nonce !== eth.nonce) throw new InvalidTxError("rules", "nonce", `nonce ${eth.nonce} is not the sender's nonce ${nonce}`);
+  }
+
+  /**
+   * Runs `eth` from `sender` with state read from `source`. Throws InvalidTxError for transactions
+   * that cannot be included (rules), and for an access outside the source (execution).
+   */
+  async run(eth: TypedTransaction, sender: Address, source: StateSource, env: BlockEnv, feeMode: FeeMode, blockHash: BlockHashMode): Promise<ExecResult> {
+    const sm = this.sm;
+    sm.reset(source, feeMode === "outputs" ? FEE_VAULT_HEX : undefined);
+    this.chain.mode = blockHash;
+    const block = this.block(env, feeMode);
+    try {
+      await this.checkRules(eth, sender, block);
+    } catch (e) {
+      throw translate(e, sm);
+    }
+    let r;
+    try {
+      r = await runTx(this.vm, { tx: eth, block, skipHardForkValidation: true });
+    } catch (e) {
+      throw translate(e, sm, true);
+    }
+    // INVARIANT: the EVM read or wrote no key outside the declared ones, and found all code.
+    if (sm.violation) throw translate(sm.violation, sm);
+    const ex = r.execResult;
+    return {
+      status: ex.exceptionError ? 0 : 1,
+      gasUsed: r.totalGasSpent,
+      logs: (ex.logs ?? []) as Log[],
+      createdAddress: r.createdAddress?.bytes,
+      returnValue: ex.returnValue,
+      error: ex.exceptionError?.error,
+      sm,
+    };
+  }
+}
+
+function translate(e: unknown, sm: MoveStateManager, fromEvm = false): Error {
+  const v = sm.violation ?? e;
+  if (v instanceof InvalidTxError) return v;
+  if (v instanceof UndeclaredKeyError) return new InvalidTxError("execution", "undeclared-key", `execution touches undeclared key ${v.keyId}`, undefined, { key: v.keyId });
+  if (v instanceof MissingCodeError) return new InvalidTxError("malformed", "missing-code", `code ${v.codeHash} is needed but not in the witness`, undefined, { codeHash: v.codeHash });
+  const msg = (v as Error)?.message ?? String(v);
+  if (fromEvm) return new InvalidTxError("rules", "rejected", `the EVM refused the transaction: ${msg.split(" -> ")[0].slice(0, 300)}`);
+  return v instanceof Error ? v : new Error(msg);
+}

@@ -1,0 +1,252 @@
+/**
+ * MoveStateManager: the EVM's whole view of state during one transaction. It knows nothing but
+ * keys (mark, addr, slot) and code blobs by hash. Reads go to a StateSource (a full state view when
+ * filling moves; the declared moves when validating), every key touched is recorded, and writes
+ * live in a journaled overlay, so the final value of each key is known after the run.
+ *
+ * Accounts are composed from three keys: n (nonce), b (balance), c (code hash, 0 for no code).
+ * An account whose three keys are 0 does not exist (EIP-161 makes empty and absent alike).
+ */
+import { Account, Address, KECCAK256_NULL, KECCAK256_RLP, bytesToHex, bigIntToBytes, setLengthLeft, unpadBytes } from "@ethereumjs/util";
+import type { StateManagerInterface, AccountFields } from "@ethereumjs/common";
+import { keccak256 } from "../bytes";
+import { Mark, keyIdOf } from "../keys";
+
+const ZERO_HASH_HEX = "0x" + "00".repeat(32);
+const NULL_CODE_HEX = bytesToHex(KECCAK256_NULL);
+
+/** Where the run reads keys it has not written yet. */
+export interface StateSource {
+  /** Value of the key at the start of the transaction. Throws UndeclaredKeyError to refuse. */
+  read(id: string, mark: number, addrHex: string, slot: bigint): bigint;
+  /** Code with the given keccak256 (0x-hex), if known. */
+  code(hashHex: string): Uint8Array | undefined;
+}
+
+/** A key the run touched. */
+export interface Access {
+  mark: number;
+  addrHex: string;
+  slot: bigint;
+  /** Value at the start of the transaction. */
+  prev: bigint;
+}
+
+export class UndeclaredKeyError extends Error {
+  constructor(readonly keyId: string) {
+    super(`undeclared key ${keyId}`);
+  }
+}
+
+export class MissingCodeError extends Error {
+  constructor(readonly codeHash: string) {
+    super(`code ${codeHash} is not in the witness`);
+  }
+}
+
+type Undo = Map<string, bigint | undefined>;
+
+export class MoveStateManager implements StateManagerInterface {
+  /** Every key read or written, with its value at the start of the transaction. */
+  accessed = new Map<string, Access>();
+  /** Keys written in this transaction and their current values (journaled). */
+  private current = new Map<string, bigint>();
+  private undo: Undo[] = [];
+  /** Code created in this transaction, by hash. */
+  readonly created = new Map<string, Uint8Array>();
+  /** First violation seen (undeclared key, missing code); the EVM may swallow the throw, this may not. */
+  violation: Error | undefined;
+  /** The fee vault address (0x-hex) in fee-output mode: starts empty every transaction, never a key. */
+  feeVault: string | undefined;
+
+  constructor(private source: StateSource) {}
+
+  /** Reuses this manager for a new transaction. */
+  reset(source: StateSource, feeVault?: string): void {
+    this.source = source;
+    this.accessed = new Map();
+    this.current = new Map();
+    this.undo = [];
+    this.created.clear();
+    this.violation = undefined;
+    this.feeVault = feeVault;
+  }
+
+  // ---- key level ---------------------------------------------------------------------------
+
+  private loadPrev(id: string, mark: number, addrHex: string, slot: bigint): bigint {
+    const a = this.accessed.get(id);
+    if (a) return a.prev;
+    if (addrHex === this.feeVault) return 0n;
+    let prev: bigint;
+    try {
+      prev = this.source.read(id, mark, addrHex, slot);
+    } catch (e) {
+      if (!this.violation) this.violation = e as Error;
+      throw e;
+    }
+    this.accessed.set(id, { mark, addrHex, slot, prev });
+    return prev;
+  }
+
+  getKey(mark: number, addrHex: string, slot: bigint): bigint {
+    const id = keyIdOf(addrHex, mark, slot);
+    const cur = this.current.get(id);
+    if (cur !== undefined) return cur;
+    return this.loadPrev(id, mark, addrHex, slot);
+  }
+
+  setKey(mark: number, addrHex: string, slot: bigint, value: bigint): void {
+    const id = keyIdOf(addrHex, mark, slot);
+    this.loadPrev(id, mark, addrHex, slot); // a write needs the key declared too
+    const frame = this.undo[this.undo.length - 1];
+    if (frame && !frame.has(id)) frame.set(id, this.current.get(id));
+    this.current.set(id, value);
+  }
+
+  /** Final value of an accessed key. */
+  finalValue(id: string): bigint {
+    const cur = this.current.get(id);
+    return cur !== undefined ? cur : this.accessed.get(id)!.prev;
+  }
+
+  /** Whether the key was written (and the write not reverted). */
+  wasWritten(id: string): boolean {
+    return this.current.has(id);
+  }
+
+  /** Final value of a key at the fee vault (fee-output mode). */
+  vaultBalance(): bigint {
+    if (!this.feeVault) return 0n;
+    return this.current.get(keyIdOf(this.feeVault, Mark.Balance, 0n)) ?? 0n;
+  }
+
+  // ---- StateManagerInterface -------------------------------------------------------------
+
+  async getAccount(address: Address): Promise<Account | undefined> {
+    const a = address.toString();
+    const nonce = this.getKey(Mark.Nonce, a, 0n);
+    const balance = this.getKey(Mark.Balance, a, 0n);
+    const code = this.getKey(Mark.Code, a, 0n);
+    if (nonce === 0n && balance === 0n && code === 0n) return undefined;
+    return new Account(nonce, balance, KECCAK256_RLP, code === 0n ? KECCAK256_NULL : setLengthLeft(bigIntToBytes(code), 32));
+  }
+
+  async putAccount(address: Address, account?: Account): Promise<void> {
+    if (account === undefined) return this.deleteAccount(address);
+    const a = address.toString();
+    const codeHex = bytesToHex(account.codeHash);
+    const code = codeHex === NULL_CODE_HEX || codeHex === ZERO_HASH_HEX ? 0n : BigInt(codeHex);
+    // Write only the fields that change, so untouched fields stay reference moves.
+    if (this.getKey(Mark.Nonce, a, 0n) !== account.nonce) this.setKey(Mark.Nonce, a, 0n, account.nonce);
+    if (this.getKey(Mark.Balance, a, 0n) !== account.balance) this.setKey(Mark.Balance, a, 0n, account.balance);
+    if (this.getKey(Mark.Code, a, 0n) !== code) this.setKey(Mark.Code, a, 0n, code);
+  }
+
+  async deleteAccount(address: Address): Promise<void> {
+    const a = address.toString();
+    this.setKey(Mark.Nonce, a, 0n, 0n);
+    this.setKey(Mark.Balance, a, 0n, 0n);
+    this.setKey(Mark.Code, a, 0n, 0n);
+    this.zeroStorage(a);
+  }
+
+  async modifyAccountFields(address: Address, fields: AccountFields): Promise<void> {
+    const acc = (await this.getAccount(address)) ?? new Account();
+    if (fields.nonce !== undefined) acc.nonce = fields.nonce;
+    if (fields.balance !== undefined) acc.balance = fields.balance;
+    if (fields.codeHash !== undefined) acc.codeHash = fields.codeHash;
+    await this.putAccount(address, acc);
+  }
+
+  async putCode(address: Address, value: Uint8Array): Promise<void> {
+    const a = address.toString();
+    if (value.length === 0) {
+      this.setKey(Mark.Code, a, 0n, 0n);
+      return;
+    }
+    const h = keccak256(value);
+    this.created.set(bytesToHex(h), value);
+    this.setKey(Mark.Code, a, 0n, BigInt(bytesToHex(h)));
+  }
+
+  async getCode(address: Address): Promise<Uint8Array> {
+    const c = this.getKey(Mark.Code, address.toString(), 0n);
+    if (c === 0n) return new Uint8Array(0);
+    const hex = "0x" + c.toString(16).padStart(64, "0");
+    const code = this.created.get(hex) ?? this.source.code(hex);
+    if (code === undefined) {
+      const e = new MissingCodeError(hex);
+      if (!this.violation) this.violation = e;
+      throw e;
+    }
+    return code;
+  }
+
+  async getCodeSize(address: Address): Promise<number> {
+    return (await this.getCode(address)).length;
+  }
+
+  async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
+    const v = this.getKey(Mark.Storage, address.toString(), BigInt(bytesToHex(key)));
+    return v === 0n ? new Uint8Array(0) : bigIntToBytes(v);
+  }
+
+  async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
+    const v = unpadBytes(value);
+    this.setKey(Mark.Storage, address.toString(), BigInt(bytesToHex(key)), v.length === 0 ? 0n : BigInt(bytesToHex(v)));
+  }
+
+  /** Zeroes every slot of the account this transaction knows of (created or self-destructed). */
+  async clearStorage(address: Address): Promise<void> {
+    this.zeroStorage(address.toString());
+  }
+
+  private zeroStorage(addrHex: string): void {
+    for (const acc of [...this.accessed.values()]) {
+      if (acc.mark === Mark.Storage && acc.addrHex === addrHex && this.getKey(Mark.Storage, addrHex, acc.slot) !== 0n)
+        this.setKey(Mark.Storage, addrHex, acc.slot, 0n);
+    }
+  }
+
+  originalStorageCache = {
+    get: async (address: Address, key: Uint8Array): Promise<Uint8Array> => {
+      const a = address.toString();
+      const slot = BigInt(bytesToHex(key));
+      const v = this.loadPrev(keyIdOf(a, Mark.Storage, slot), Mark.Storage, a, slot);
+      return v === 0n ? new Uint8Array(0) : bigIntToBytes(v);
+    },
+    clear: (): void => {},
+  };
+
+  async checkpoint(): Promise<void> {
+    this.undo.push(new Map());
+  }
+
+  async commit(): Promise<void> {
+    const top = this.undo.pop();
+    const parent = this.undo[this.undo.length - 1];
+    if (top && parent) for (const [id, old] of top) if (!parent.has(id)) parent.set(id, old);
+  }
+
+  async revert(): Promise<void> {
+    const top = this.undo.pop();
+    if (!top) return;
+    for (const [id, old] of top) {
+      if (old === undefined) this.current.delete(id);
+      else this.current.set(id, old);
+    }
+  }
+
+  async getStateRoot(): Promise<Uint8Array> {
+    return new Uint8Array(32); // moveset keeps no state trie
+  }
+  async setStateRoot(): Promise<void> {}
+  async hasStateRoot(): Promise<boolean> {
+    return false;
+  }
+  clearCaches(): void {}
+  shallowCopy(): StateManagerInterface {
+    return new MoveStateManager(this.source);
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Move filling (protocol.md §6.6): run a transaction against a full state view, record every key
+ * it reads or writes, and declare them as moves: a key only read becomes a reference move, a key
+ * written a consuming move. Signed moves of a move transaction keep their signed fields; filling
+ * only sets the open ones, and a conflict is an error.
+ */
+import { bytesToHex, hexToBytes } from "./bytes";
+import { InvalidTxError, MovesetError } from "./errors";
+import { Mark, keyIdOf, keyId, keyToString, markHasSlot } from "./keys";
+import { Move, MaskBit, sortMoves, checkMovesStructure } from "./moves";
+import { Tx, TxType, DepositTx, canonicalWitness } from "./tx";
+import { Executor } from "./evm/execute";
+import { StateSource } from "./evm/state";
+import { toRunnable } from "./evm/ethtx";
+import { TxContext, policyOf } from "./context";
+import { TxOutcome, checkMasks } from "./validate";
+
+/** The newest version of every key (the latest index), as a coordinator or the conformance runner has it. */
+export interface StateView {
+  /** Newest version of the key: the seq that wrote it (0 = genesis) and its value. */
+  latest(mark: number, addrHex: string, slot: bigint): { seq: bigint; value: bigint };
+  code(hashHex: string): Uint8Array | undefined;
+}
+
+export class FillError extends MovesetError {}
+
+function viewSource(view: StateView, intx: Map<string, bigint>): StateSource {
+  return {
+    read(id, mark, addrHex, slot) {
+      const v = view.latest(mark, addrHex, slot);
+      intx.set(id, v.seq);
+      return v.value;
+    },
+    code: (h) => view.code(h),
+  };
+}
+
+function fillDeposit(tx: DepositTx, view: StateView): DepositTx {
+  const to = bytesToHex(tx.to);
+  const v = view.latest(Mark.Balance, to, 0n);
+  return { ...tx, moves: [{ mask: 0, ref: false, mark: Mark.Balance, intx: v.seq, addr: tx.to, slot: 0n, prev: v.value, next: v.value + tx.value }] };
+}
+
+/** Sets the open fields of `signed` from `computed`; throws if a signed field disagrees. */
+function mergeSigned(signed: Move, computed: Move | undefined, i: number): Move {
+  const out: Move = { ...signed };
+  const fields: Array<[number, keyof Move]> = [
+    [MaskBit.Intx, "intx"],
+    [MaskBit.Prev, "prev"],
+    [MaskBit.Next, "next"],
+    [MaskBit.Kind, "ref"],
+  ];
+  const src = computed ?? { ...signed, next: signed.prev, ref: true };
+  for (const [bit, f] of fields) {
+    if (signed.mask & bit) {
+      if (computed && signed[f] !== computed[f] && !(f === "ref" && !signed.ref && computed.ref))
+        throw new FillError("signed-conflict", `signed move ${i} (${keyToString(signed)}): ${String(f)} is signed as ${signed[f]}, execution needs ${computed[f]}`);
+    } else (out as unknown as Record<string, unknown>)[f] = src[f];
+  }
+  if (!(signed.mask & MaskBit.Kind) && computed) out.ref = computed.ref;
+  if (!out.ref && signed.mask & MaskBit.Kind) out.ref = false;
+  if (out.ref) out.next = out.prev;
+  return out;
+}
+
+export interface Filled {
+  tx: Tx;
+  outcome: TxOutcome;
+}
+
+/** Fills the moves (and code witness) of `tx` from `view`. Throws InvalidTxError if it cannot be included. */
+export async function fillMoves(tx: Tx, view: StateView, ctx: TxContext, executor: Executor): Promise<Filled> {
+  if (tx.type === TxType.Deposit) {
+    const filled = fillDeposit(tx, view);
+    return { tx: filled, outcome: { sender: bytesToHex(tx.from), status: 1, gasUsed: 0n, logs: [], fee: 0n } };
+  }
+  checkMasks(tx);
+  const { eth, sender } = toRunnable(tx, policyOf(ctx));
+  const intx = new Map<string, bigint>();
+  const res = await executor.run(eth, sender, viewSource(view, intx), ctx.env, ctx.feeMode, ctx.blockHash);
+  const sm = res.sm;
+  const computed = new Map<string, Move>();
+  const codes: Uint8Array[] = [];
+  for (const [id, a] of sm.accessed) {
+    const written = sm.wasWritten(id);
+    const next = sm.finalValue(id);
+    const m: Move = { mask: 0, ref: !written, mark: a.mark, intx: intx.get(id) ?? 0n, addr: hexToBytes(a.addrHex as `0x${string}`), slot: a.slot, prev: a.prev, next };
+    computed.set(id, m);
+    if (a.mark === Mark.Code)
+      for (const h of [a.prev, next]) {
+        if (h === 0n) continue;
+        const hex = "0x" + h.toString(16).padStart(64, "0");
+        const c = sm.created.get(hex) ?? view.code(hex);
+        if (c) codes.push(c);
+      }
+  }
+  const moves: Move[] = [];
+  const signed = tx.type === TxType.Move ? tx.moves.filter((m) => m.mask !== 0) : [];
+  signed.forEach((s, i) => {
+    if (!(s.mask & MaskBit.Mark) || !(s.mask & MaskBit.Addr) || (markHasSlot(s.mark) && !(s.mask & MaskBit.Slot)))
+      throw new FillError("open-key", `signed move ${i} leaves its key open; this coordinator fills only values`);
+    const id = keyId(s);
+    let c = computed.get(id);
+    if (!c) {
+      const v = view.latest(s.mark, bytesToHex(s.addr), s.slot);
+      c = { ...s, mask: 0, ref: true, intx: v.seq, prev: v.value, next: v.value };
+    }
+    moves.push(mergeSigned(s, c, i));
+    computed.delete(id);
+  });
+  moves.push(...computed.values());
+  const fee = sm.vaultBalance();
+  if (ctx.feeMode === "outputs" && fee > 0n)
+    moves.push({ mask: 0, ref: false, mark: Mark.Fee, intx: 0n, addr: ctx.env.coinbase, slot: ctx.seq, prev: 0n, next: fee });
+  sortMoves(moves);
+  checkMovesStructure(moves, ctx.seq);
+  const filled: Tx = { ...tx, moves, witness: canonicalWitness(codes) } as Tx;
+  return {
+    tx: filled,
+    outcome: {
+      sender: sender.toString(),
+      status: res.status,
+      gasUsed: res.gasUsed,
+      logs: res.logs,
+      createdAddress: res.createdAddress ? bytesToHex(res.createdAddress) : undefined,
+      fee,
+    },
+  };
+}
+
+export { keyIdOf, InvalidTxError };

@@ -1,0 +1,137 @@
+/**
+ * The standalone validator (protocol.md §6): is one transaction valid, given nothing but the
+ * transaction, its code witness and its context (seq, block environment)? The EVM sees exactly
+ * the declared keys at their prev values; any other access, and any final value that differs
+ * from the declared next, makes the transaction invalid. Reasons are typed by fault kind.
+ */
+import { bytesToHex } from "./bytes";
+import { InvalidTxError } from "./errors";
+import { Mark, keyIdOf, keyToString } from "./keys";
+import { Move, checkMovesStructure } from "./moves";
+import { Tx, TxType, DepositTx } from "./tx";
+import { keccak256, MAX_U256 } from "./bytes";
+import { Executor, Log } from "./evm/execute";
+import { StateSource, UndeclaredKeyError } from "./evm/state";
+import { toRunnable } from "./evm/ethtx";
+import { TxContext, policyOf } from "./context";
+
+export interface TxOutcome {
+  /** 0x-hex address of the signer (L1 sender for deposits). */
+  sender: string;
+  status: 0 | 1;
+  gasUsed: bigint;
+  logs: Log[];
+  createdAddress?: string;
+  /** Fee output created (fee-output mode), 0 if none. */
+  fee: bigint;
+}
+
+/** Looks up code by hash beyond the transaction's own witness (e.g. a verifier's code store). */
+export type CodeLookup = (hashHex: string) => Uint8Array | undefined;
+
+/** Is this move the transaction's own fee output? */
+export function isFeeOutput(m: Move, ctx: TxContext): boolean {
+  return m.mark === Mark.Fee && m.slot === ctx.seq && bytesToHex(m.addr) === bytesToHex(ctx.env.coinbase);
+}
+
+function checkOutputs(moves: readonly Move[], ctx: TxContext): Move | undefined {
+  let fee: Move | undefined;
+  moves.forEach((m, i) => {
+    if (m.mark === Mark.Fee || m.mark === Mark.Withdrawal) {
+      // INVARIANT: the only output a transaction may declare is its own fresh fee output.
+      if (ctx.feeMode !== "outputs" || !isFeeOutput(m, ctx))
+        throw new InvalidTxError("malformed", "unexpected-output", `move ${i} (${keyToString(m)}) is not this transaction's fee output`, i);
+      // INVARIANT: a fee output is fresh: consumes the genesis version (intx 0, value 0).
+      if (m.ref || m.intx !== 0n || m.prev !== 0n)
+        throw new InvalidTxError("malformed", "bad-fee-output", `move ${i}: a fee output consumes the genesis version of its key`, i);
+      fee = m;
+    }
+  });
+  return fee;
+}
+
+export function checkMasks(tx: Tx): void {
+  if (tx.type === TxType.Move) return; // covered by the signature
+  tx.moves.forEach((m, i) => {
+    // INVARIANT: deposits and wrapped Ethereum transactions carry no user-signed moves.
+    if (m.mask !== 0) throw new InvalidTxError("signature", "mask-on-unsigned", `move ${i} has mask ${m.mask} in an unsigned-moves transaction`, i);
+  });
+}
+
+function declaredSource(moves: readonly Move[], codes: Map<string, Uint8Array>, lookup?: CodeLookup): StateSource {
+  const prev = new Map<string, bigint>();
+  for (const m of moves) if (m.mark !== Mark.Fee && m.mark !== Mark.Withdrawal) prev.set(keyIdOf(bytesToHex(m.addr), m.mark, m.slot), m.prev);
+  return {
+    read(id) {
+      const v = prev.get(id);
+      if (v === undefined) throw new UndeclaredKeyError(id);
+      return v;
+    },
+    code: (h) => codes.get(h) ?? lookup?.(h),
+  };
+}
+
+function witnessMap(tx: Tx): Map<string, Uint8Array> {
+  const codes = new Map<string, Uint8Array>();
+  if (tx.type === TxType.Deposit) return codes;
+  const declared = new Set<string>();
+  for (const m of tx.moves) if (m.mark === Mark.Code) for (const v of [m.prev, m.next]) if (v !== 0n) declared.add("0x" + v.toString(16).padStart(64, "0"));
+  tx.witness.forEach((c, i) => {
+    const h = bytesToHex(keccak256(c));
+    // INVARIANT: every witness blob is the code of a declared code hash.
+    if (!declared.has(h)) throw new InvalidTxError("malformed", "unused-witness", `witness blob ${i} (${h}) matches no declared code hash`);
+    codes.set(h, c);
+  });
+  return codes;
+}
+
+export function validateDeposit(tx: DepositTx, ctx: TxContext): TxOutcome {
+  checkMovesStructure(tx.moves, ctx.seq);
+  checkMasks(tx);
+  // INVARIANT: a deposit has exactly one move: the recipient's balance, consumed.
+  if (tx.moves.length !== 1 || tx.moves[0].mark !== Mark.Balance || bytesToHex(tx.moves[0].addr) !== bytesToHex(tx.to) || tx.moves[0].ref)
+    throw new InvalidTxError("deposit", "deposit-moves", "a deposit must consume exactly the recipient's balance");
+  const m = tx.moves[0];
+  // INVARIANT: the recipient's balance grows by exactly the deposited value.
+  if (m.prev + tx.value > MAX_U256 || m.next !== m.prev + tx.value)
+    throw new InvalidTxError("deposit", "deposit-amount", `balance ${m.prev} + ${tx.value} is not the declared ${m.next}`, 0);
+  return { sender: bytesToHex(tx.from), status: 1, gasUsed: 0n, logs: [], fee: 0n };
+}
+
+/**
+ * Validates one transaction standalone. Returns its outcome, or throws InvalidTxError.
+ * `executor` is reused across calls (one per thread).
+ */
+export async function validateTx(tx: Tx, ctx: TxContext, executor: Executor, lookup?: CodeLookup): Promise<TxOutcome> {
+  if (tx.type === TxType.Deposit) return validateDeposit(tx, ctx);
+  checkMovesStructure(tx.moves, ctx.seq);
+  checkMasks(tx);
+  const feeMove = checkOutputs(tx.moves, ctx);
+  const codes = witnessMap(tx);
+  const { eth, sender } = toRunnable(tx, policyOf(ctx));
+  const res = await executor.run(eth, sender, declaredSource(tx.moves, codes, lookup), ctx.env, ctx.feeMode, ctx.blockHash);
+  const sm = res.sm;
+  tx.moves.forEach((m, i) => {
+    if (m === feeMove) return;
+    const id = keyIdOf(bytesToHex(m.addr), m.mark, m.slot);
+    const final = sm.accessed.has(id) ? sm.finalValue(id) : m.prev;
+    // INVARIANT: every declared key ends at its declared next value.
+    if (final !== m.next)
+      throw new InvalidTxError("execution", "next-mismatch", `move ${i} (${keyToString(m)}) declares next ${m.next}, execution gives ${final}`, i, {
+        declared: m.next.toString(),
+        computed: final.toString(),
+      });
+  });
+  const fee = sm.vaultBalance();
+  // INVARIANT: fee-output mode: the fee output is declared iff fees were paid, with their amount.
+  if (ctx.feeMode === "outputs" && (fee === 0n ? feeMove !== undefined : feeMove?.next !== fee))
+    throw new InvalidTxError("execution", "fee-output", `fee output declares ${feeMove?.next ?? 0n}, execution pays ${fee}`);
+  return {
+    sender: sender.toString(),
+    status: res.status,
+    gasUsed: res.gasUsed,
+    logs: res.logs,
+    createdAddress: res.createdAddress ? bytesToHex(res.createdAddress) : undefined,
+    fee,
+  };
+}
