@@ -16,3 +16,4 @@ export * from "./evm/chain";
 export * from "./evm/execute";
 export * from "./evm/state";
 export * from "./evm/ethtx";
+export * from "./memory-state";

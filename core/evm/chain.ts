@@ -4,7 +4,8 @@
  */
 import { Common, Hardfork, Mainnet, createCustomCommon } from "@ethereumjs/common";
 import { createBlock, type Block } from "@ethereumjs/block";
-import { Address, bytesToHex } from "@ethereumjs/util";
+import { Address, bytesToHex, type KZG } from "@ethereumjs/util";
+import { loadKZG } from "kzg-wasm";
 import { keccak256, hexToBytes, toFixed } from "../bytes";
 
 /** The block a transaction runs in. In the rollup it comes from the batch header (protocol.md §7.2). */
@@ -39,13 +40,27 @@ export const FEE_VAULT_HEX = bytesToHex(FEE_VAULT);
 /** Per-transaction gas cap of the rollup's block environment. */
 export const L2_BLOCK_GAS_LIMIT = 30_000_000n;
 
-const commons = new Map<bigint, Common>();
+const commons = new Map<string, Common>();
+let kzg: KZG | undefined;
+
+/**
+ * Loads the KZG library (WASM) that the point-evaluation precompile (0x0a) and blob transaction
+ * decoding need. Executor.create calls it; it is idempotent.
+ */
+export async function loadCrypto(): Promise<void> {
+  if (!kzg) kzg = (await loadKZG()) as unknown as KZG;
+}
 
 export function cancunCommon(chainId: bigint): Common {
-  let c = commons.get(chainId);
+  const k = `${chainId}|${kzg ? 1 : 0}`;
+  let c = commons.get(k);
   if (!c) {
-    c = chainId === 1n ? new Common({ chain: Mainnet, hardfork: Hardfork.Cancun }) : createCustomCommon({ chainId: Number(chainId) }, Mainnet, { hardfork: Hardfork.Cancun });
-    commons.set(chainId, c);
+    const customCrypto = kzg ? { kzg } : {};
+    c =
+      chainId === 1n
+        ? new Common({ chain: Mainnet, hardfork: Hardfork.Cancun, customCrypto })
+        : createCustomCommon({ chainId: Number(chainId) }, Mainnet, { hardfork: Hardfork.Cancun, customCrypto });
+    commons.set(k, c);
   }
   return c;
 }

@@ -11,7 +11,7 @@ import { Address, bytesToHex } from "@ethereumjs/util";
 import type { Block } from "@ethereumjs/block";
 import { InvalidTxError } from "../errors";
 import { MoveStateManager, StateSource, UndeclaredKeyError, MissingCodeError } from "./state";
-import { BlockEnv, BlockHashMode, FeeMode, FEE_VAULT_HEX, blockFromEnv, blockHashFor, cancunCommon } from "./chain";
+import { BlockEnv, BlockHashMode, FeeMode, FEE_VAULT_HEX, blockFromEnv, blockHashFor, cancunCommon, loadCrypto } from "./chain";
 import { MAX_U64 } from "../bytes";
 
 export type Log = [address: Uint8Array, topics: Uint8Array[], data: Uint8Array];
@@ -51,6 +51,7 @@ export class Executor {
   ) {}
 
   static async create(chainId: bigint): Promise<Executor> {
+    await loadCrypto();
     const sm = new MoveStateManager({ read: () => 0n, code: () => undefined });
     const chain = new SwitchableBlockchain();
     const vm = await createVM({ common: cancunCommon(chainId), stateManager: sm, blockchain: chain as never });

@@ -1,0 +1,45 @@
+/** The `moveset` command line: one tool for every user-facing job. */
+import { Command, InvalidArgumentError } from "commander";
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive whole number");
+  return n;
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program.name("moveset").description("moveset: an optimistic rollup whose transactions declare the state they touch as moves").version("0.1.0");
+
+  program
+    .command("conformance")
+    .description("run Ethereum's state tests (Cancun vectors) through the move pipeline: fill, validate, walk, compare roots; mutate moves and check every mutant is rejected")
+    .argument("<paths...>", "state-test JSON files or folders (searched recursively)")
+    .option("--json", "print one JSON summary object on the last line")
+    .option("--workers <n>", "worker threads", positiveInt)
+    .option("--no-mutants", "skip the mutant checks")
+    .option("--filter <regex>", "only vectors whose id (file#test[index]) matches")
+    .option("--sample <k>", "a deterministic sample: every k-th file by sorted path", positiveInt)
+    .option("--failures <file>", "write every failure to this file")
+    .option("--show-failures <n>", "list at most this many failures", positiveInt, 50)
+    .action(async (paths: string[], o: { json?: boolean; workers?: number; mutants: boolean; filter?: string; sample?: number; failures?: string; showFailures: number }) => {
+      const { runConformance, defaultWorkers } = await import("../conformance/runner");
+      const s = await runConformance({
+        inputs: paths,
+        json: !!o.json,
+        workers: o.workers ?? defaultWorkers(),
+        mutants: o.mutants,
+        filter: o.filter,
+        sample: o.sample,
+        failuresFile: o.failures,
+        showFailures: o.showFailures,
+      });
+      if (s.failed > 0 || s.mutants.rejected !== s.mutants.tried) process.exitCode = 1;
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}
