@@ -17,3 +17,4 @@ export * from "./evm/execute";
 export * from "./evm/state";
 export * from "./evm/ethtx";
 export * from "./memory-state";
+export * from "./walk";

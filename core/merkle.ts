@@ -18,8 +18,9 @@ function isZero(b: Uint8Array): boolean {
 
 /** Number of levels: ceil(log2(n)), 0 for n <= 1. */
 export function merkleDepth(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`leaf count ${n} is not a whole number`);
   let d = 0;
-  while (1 << d < n) d++;
+  while (2 ** d < n) d++;
   return d;
 }
 
@@ -58,7 +59,8 @@ export function merkleProof(leaves: readonly Uint8Array[], index: number): Uint8
  * have exactly depth(count) siblings and index < count, so no leaf has two positions.
  */
 export function verifyMerkleProof(root: Uint8Array, leaf: Uint8Array, index: number, count: number, proof: readonly Uint8Array[]): boolean {
-  if (index < 0 || index >= count || proof.length !== merkleDepth(count)) return false;
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(count) || index < 0 || index >= count) return false;
+  if (proof.length !== merkleDepth(count)) return false;
   if (isZero(leaf)) return false;
   let h = leaf;
   let i = index;

@@ -35,7 +35,16 @@ export interface Move extends Key {
   next: bigint;
 }
 
+/** Throws RangeError for a move the encoding cannot represent exactly (rather than silently changing it). */
+export function checkEncodable(m: Move): void {
+  if (!Number.isInteger(m.mask) || m.mask < 0 || m.mask > MASK_ALL) throw new RangeError(`mask ${m.mask} is outside 0..0x7f`);
+  if (m.ref && m.next !== m.prev) throw new RangeError("a reference move must have next == prev");
+  if (!markHasSlot(m.mark) && m.slot !== 0n) throw new RangeError(`mark ${String.fromCharCode(m.mark)} has no slot, got ${m.slot}`);
+  if (m.addr.length !== 20) throw new RangeError("addr must be 20 bytes");
+}
+
 export function encodeMove(w: Writer, m: Move): void {
+  checkEncodable(m);
   w.u8((m.mask & MASK_ALL) | (m.ref ? FLAG_REF : 0));
   w.u8(m.mark);
   w.varint(m.intx);
@@ -84,6 +93,7 @@ export function checkMovesStructure(moves: readonly Move[], seq: bigint | undefi
  * coordinator may fill those fields without breaking the signature.
  */
 export function moveSigCommitment(m: Move): Uint8Array {
+  checkEncodable(m);
   const k = m.mask;
   return hashTagged(
     "moveSig",

@@ -142,7 +142,7 @@ describe("core: move filling and the standalone validator", function () {
     await expectInvalid(validateTx({ ...again, witness: [] }, ctx(seq), ex), "malformed", "missing-code");
     await expectInvalid(validateTx({ ...again, witness: [...again.witness, Uint8Array.of(0x60, 0x00)] }, ctx(seq), ex), "malformed", "unused-witness");
     // ... unless the validator already knows the code by hash.
-    const known = new Map(again.witness.map((c) => [bytesToHex(ethers.getBytes(ethers.keccak256(c))), c]));
+    const known = new Map(again.witness.map((c) => [ethers.keccak256(c), c] as [string, Uint8Array]));
     await validateTx({ ...again, witness: [] }, ctx(seq), ex, (h) => known.get(h));
 
     // A reverting call is a valid transaction with status 0; its storage stays.
