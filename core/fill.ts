@@ -13,7 +13,8 @@ import { Executor } from "./evm/execute";
 import { StateSource } from "./evm/state";
 import { toRunnable } from "./evm/ethtx";
 import { TxContext, policyOf } from "./context";
-import { TxOutcome, checkMasks } from "./validate";
+import { TxOutcome, checkMasks, expectedOutputs } from "./validate";
+import { FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX } from "./evm/chain";
 
 /** The newest version of every key (the latest index), as a coordinator or the conformance runner has it. */
 export interface StateView {
@@ -72,7 +73,7 @@ export interface Filled {
 export async function fillMoves(tx: Tx, view: StateView, ctx: TxContext, executor: Executor): Promise<Filled> {
   if (tx.type === TxType.Deposit) {
     const filled = fillDeposit(tx, view);
-    return { tx: filled, outcome: { sender: bytesToHex(tx.from), status: 1, gasUsed: 0n, logs: [], fee: 0n } };
+    return { tx: filled, outcome: { sender: bytesToHex(tx.from), status: 1, gasUsed: 0n, logs: [], fee: 0n, withdrawal: 0n } };
   }
   checkMasks(tx);
   const { eth, sender } = toRunnable(tx, policyOf(ctx));
@@ -109,9 +110,9 @@ export async function fillMoves(tx: Tx, view: StateView, ctx: TxContext, executo
     computed.delete(id);
   });
   moves.push(...computed.values());
-  const fee = sm.vaultBalance();
-  if (ctx.feeMode === "outputs" && fee > 0n)
-    moves.push({ mask: 0, ref: false, mark: Mark.Fee, intx: 0n, addr: ctx.env.coinbase, slot: ctx.seq, prev: 0n, next: fee });
+  const fee = sm.vaultBalance(FEE_VAULT_HEX);
+  const withdrawal = sm.vaultBalance(WITHDRAWAL_VAULT_HEX);
+  if (ctx.feeMode === "outputs") moves.push(...expectedOutputs(ctx, sender.bytes, fee, withdrawal));
   sortMoves(moves);
   checkMovesStructure(moves, ctx.seq);
   const filled: Tx = { ...tx, moves, witness: canonicalWitness(codes) } as Tx;
@@ -124,6 +125,7 @@ export async function fillMoves(tx: Tx, view: StateView, ctx: TxContext, executo
       logs: res.logs,
       createdAddress: res.createdAddress ? bytesToHex(res.createdAddress) : undefined,
       fee,
+      withdrawal,
     },
   };
 }

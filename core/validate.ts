@@ -14,6 +14,7 @@ import { Executor, Log } from "./evm/execute";
 import { StateSource, UndeclaredKeyError } from "./evm/state";
 import { toRunnable } from "./evm/ethtx";
 import { TxContext, policyOf } from "./context";
+import { FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX } from "./evm/chain";
 
 export interface TxOutcome {
   /** 0x-hex address of the signer (L1 sender for deposits). */
@@ -24,30 +25,38 @@ export interface TxOutcome {
   createdAddress?: string;
   /** Fee output created (fee-output mode), 0 if none. */
   fee: bigint;
+  /** Withdrawal output created (fee-output mode), 0 if none. */
+  withdrawal: bigint;
 }
 
 /** Looks up code by hash beyond the transaction's own witness (e.g. a verifier's code store). */
 export type CodeLookup = (hashHex: string) => Uint8Array | undefined;
 
-/** Is this move the transaction's own fee output? */
-export function isFeeOutput(m: Move, ctx: TxContext): boolean {
-  return m.mark === Mark.Fee && m.slot === ctx.seq && bytesToHex(m.addr) === bytesToHex(ctx.env.coinbase);
+/**
+ * The outputs a transaction creates in fee-output mode (protocol.md §6.5): what the fee vault and the
+ * withdrawal vault hold at the end of execution, as fresh outputs keyed by this transaction's seq.
+ */
+export function expectedOutputs(ctx: TxContext, sender: Uint8Array, fee: bigint, withdrawal: bigint): Move[] {
+  const out: Move[] = [];
+  const fresh = (mark: number, addr: Uint8Array, next: bigint): Move => ({ mask: 0, ref: false, mark, intx: 0n, addr, slot: ctx.seq, prev: 0n, next });
+  if (fee > 0n) out.push(fresh(Mark.Fee, ctx.env.coinbase, fee));
+  if (withdrawal > 0n) out.push(fresh(Mark.Withdrawal, sender, withdrawal));
+  return out;
 }
 
-function checkOutputs(moves: readonly Move[], ctx: TxContext): Move | undefined {
-  let fee: Move | undefined;
+/** Structural rules for output moves (marks f and w), before execution. Returns them. */
+function checkOutputs(moves: readonly Move[], ctx: TxContext): Move[] {
+  const outputs: Move[] = [];
   moves.forEach((m, i) => {
-    if (m.mark === Mark.Fee || m.mark === Mark.Withdrawal) {
-      // INVARIANT: the only output a transaction may declare is its own fresh fee output.
-      if (ctx.feeMode !== "outputs" || !isFeeOutput(m, ctx))
-        throw new InvalidTxError("malformed", "unexpected-output", `move ${i} (${keyToString(m)}) is not this transaction's fee output`, i);
-      // INVARIANT: a fee output is fresh: consumes the genesis version (intx 0, value 0).
-      if (m.ref || m.intx !== 0n || m.prev !== 0n)
-        throw new InvalidTxError("malformed", "bad-fee-output", `move ${i}: a fee output consumes the genesis version of its key`, i);
-      fee = m;
-    }
+    if (m.mark !== Mark.Fee && m.mark !== Mark.Withdrawal) return;
+    // INVARIANT: outputs exist only in fee-output mode, keyed by this transaction's seq; fees go to the batch's fee recipient.
+    if (ctx.feeMode !== "outputs" || m.slot !== ctx.seq || (m.mark === Mark.Fee && bytesToHex(m.addr) !== bytesToHex(ctx.env.coinbase)))
+      throw new InvalidTxError("malformed", "unexpected-output", `move ${i} (${keyToString(m)}) is not an output of this transaction`, i);
+    // INVARIANT: an output is fresh: it consumes the genesis version (intx 0, value 0).
+    if (m.ref || m.intx !== 0n || m.prev !== 0n) throw new InvalidTxError("malformed", "bad-output", `move ${i}: an output consumes the genesis version of its key`, i);
+    outputs.push(m);
   });
-  return fee;
+  return outputs;
 }
 
 export function checkMasks(tx: Tx): void {
@@ -95,7 +104,7 @@ export function validateDeposit(tx: DepositTx, ctx: TxContext): TxOutcome {
   // INVARIANT: the recipient's balance grows by exactly the deposited value.
   if (m.prev + tx.value > MAX_U256 || m.next !== m.prev + tx.value)
     throw new InvalidTxError("deposit", "deposit-amount", `balance ${m.prev} + ${tx.value} is not the declared ${m.next}`, 0);
-  return { sender: bytesToHex(tx.from), status: 1, gasUsed: 0n, logs: [], fee: 0n };
+  return { sender: bytesToHex(tx.from), status: 1, gasUsed: 0n, logs: [], fee: 0n, withdrawal: 0n };
 }
 
 /**
@@ -106,13 +115,17 @@ export async function validateTx(tx: Tx, ctx: TxContext, executor: Executor, loo
   if (tx.type === TxType.Deposit) return validateDeposit(tx, ctx);
   checkMovesStructure(tx.moves, ctx.seq);
   checkMasks(tx);
-  const feeMove = checkOutputs(tx.moves, ctx);
+  const outputs = checkOutputs(tx.moves, ctx);
   const codes = witnessMap(tx);
   const { eth, sender } = toRunnable(tx, policyOf(ctx));
+  for (const o of outputs)
+    // INVARIANT: a withdrawal output belongs to the transaction's sender.
+    if (o.mark === Mark.Withdrawal && bytesToHex(o.addr) !== sender.toString())
+      throw new InvalidTxError("malformed", "unexpected-output", `withdrawal output ${keyToString(o)} is not the sender's`, tx.moves.indexOf(o));
   const res = await executor.run(eth, sender, declaredSource(tx.moves, codes, lookup), ctx.env, ctx.feeMode, ctx.blockHash);
   const sm = res.sm;
   tx.moves.forEach((m, i) => {
-    if (m === feeMove) return;
+    if (m.mark === Mark.Fee || m.mark === Mark.Withdrawal) return;
     const id = keyIdOf(bytesToHex(m.addr), m.mark, m.slot);
     const final = sm.accessed.has(id) ? sm.finalValue(id) : m.prev;
     // INVARIANT: every declared key ends at its declared next value.
@@ -122,10 +135,18 @@ export async function validateTx(tx: Tx, ctx: TxContext, executor: Executor, loo
         computed: final.toString(),
       });
   });
-  const fee = sm.vaultBalance();
-  // INVARIANT: fee-output mode: the fee output is declared iff fees were paid, with their amount.
-  if (ctx.feeMode === "outputs" && (fee === 0n ? feeMove !== undefined : feeMove?.next !== fee))
-    throw new InvalidTxError("execution", "fee-output", `fee output declares ${feeMove?.next ?? 0n}, execution pays ${fee}`);
+  const fee = sm.vaultBalance(FEE_VAULT_HEX);
+  const withdrawal = sm.vaultBalance(WITHDRAWAL_VAULT_HEX);
+  if (ctx.feeMode === "outputs") {
+    const want = expectedOutputs(ctx, sender.bytes, fee, withdrawal);
+    for (const mark of [Mark.Fee, Mark.Withdrawal]) {
+      const w = want.find((m) => m.mark === mark);
+      const d = outputs.find((m) => m.mark === mark);
+      // INVARIANT: each output is declared iff execution creates it, with exactly its value.
+      if ((w?.next ?? 0n) !== (d?.next ?? 0n))
+        throw new InvalidTxError("execution", mark === Mark.Fee ? "fee-output" : "withdrawal-output", `${mark === Mark.Fee ? "fee" : "withdrawal"} output declares ${d?.next ?? 0n}, execution gives ${w?.next ?? 0n}`);
+    }
+  }
   return {
     sender: sender.toString(),
     status: res.status,
@@ -133,5 +154,6 @@ export async function validateTx(tx: Tx, ctx: TxContext, executor: Executor, loo
     logs: res.logs,
     createdAddress: res.createdAddress ? bytesToHex(res.createdAddress) : undefined,
     fee,
+    withdrawal,
   };
 }

@@ -36,6 +36,9 @@ export type BlockHashMode = "zero" | "state-test";
 
 export const FEE_VAULT = hexToBytes("0xfee0000000000000000000000000000000000000");
 export const FEE_VAULT_HEX = bytesToHex(FEE_VAULT);
+/** ETH sent here (by any call) during a transaction becomes a withdrawal output of the transaction's sender. */
+export const WITHDRAWAL_VAULT = hexToBytes("0x7700000000000000000000000000000000000000");
+export const WITHDRAWAL_VAULT_HEX = bytesToHex(WITHDRAWAL_VAULT);
 
 /** Per-transaction gas cap of the rollup's block environment. */
 export const L2_BLOCK_GAS_LIMIT = 30_000_000n;

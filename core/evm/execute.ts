@@ -11,7 +11,7 @@ import { Address, bytesToHex } from "@ethereumjs/util";
 import type { Block } from "@ethereumjs/block";
 import { InvalidTxError } from "../errors";
 import { MoveStateManager, StateSource, UndeclaredKeyError, MissingCodeError } from "./state";
-import { BlockEnv, BlockHashMode, FeeMode, FEE_VAULT_HEX, blockFromEnv, blockHashFor, cancunCommon, loadCrypto } from "./chain";
+import { BlockEnv, BlockHashMode, FeeMode, FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX, blockFromEnv, blockHashFor, cancunCommon, loadCrypto } from "./chain";
 import { MAX_U64 } from "../bytes";
 
 export type Log = [address: Uint8Array, topics: Uint8Array[], data: Uint8Array];
@@ -115,7 +115,7 @@ export class Executor {
    */
   async run(eth: TypedTransaction, sender: Address, source: StateSource, env: BlockEnv, feeMode: FeeMode, blockHash: BlockHashMode): Promise<ExecResult> {
     const sm = this.sm;
-    sm.reset(source, feeMode === "outputs" ? FEE_VAULT_HEX : undefined);
+    sm.reset(source, feeMode === "outputs" ? [FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX] : []);
     this.chain.mode = blockHash;
     const block = this.block(env, feeMode);
     try {

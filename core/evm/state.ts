@@ -56,20 +56,20 @@ export class MoveStateManager implements StateManagerInterface {
   readonly created = new Map<string, Uint8Array>();
   /** First violation seen (undeclared key, missing code); the EVM may swallow the throw, this may not. */
   violation: Error | undefined;
-  /** The fee vault address (0x-hex) in fee-output mode: starts empty every transaction, never a key. */
-  feeVault: string | undefined;
+  /** Vault addresses (0x-hex): empty at the start of every transaction and never keys (protocol.md §6.5). */
+  private vaults = new Set<string>();
 
   constructor(private source: StateSource) {}
 
   /** Reuses this manager for a new transaction. */
-  reset(source: StateSource, feeVault?: string): void {
+  reset(source: StateSource, vaults: readonly string[] = []): void {
     this.source = source;
     this.accessed = new Map();
     this.current = new Map();
     this.undo = [];
     this.created.clear();
     this.violation = undefined;
-    this.feeVault = feeVault;
+    this.vaults = new Set(vaults);
   }
 
   // ---- key level ---------------------------------------------------------------------------
@@ -77,7 +77,7 @@ export class MoveStateManager implements StateManagerInterface {
   private loadPrev(id: string, mark: number, addrHex: string, slot: bigint): bigint {
     const a = this.accessed.get(id);
     if (a) return a.prev;
-    if (addrHex === this.feeVault) return 0n;
+    if (this.vaults.has(addrHex)) return 0n;
     let prev: bigint;
     try {
       prev = this.source.read(id, mark, addrHex, slot);
@@ -115,10 +115,10 @@ export class MoveStateManager implements StateManagerInterface {
     return this.current.has(id);
   }
 
-  /** Final value of a key at the fee vault (fee-output mode). */
-  vaultBalance(): bigint {
-    if (!this.feeVault) return 0n;
-    return this.current.get(keyIdOf(this.feeVault, Mark.Balance, 0n)) ?? 0n;
+  /** What a vault holds at the end of the transaction. */
+  vaultBalance(vaultHex: string): bigint {
+    if (!this.vaults.has(vaultHex)) return 0n;
+    return this.current.get(keyIdOf(vaultHex, Mark.Balance, 0n)) ?? 0n;
   }
 
   // ---- StateManagerInterface -------------------------------------------------------------

@@ -4,7 +4,7 @@ import hre from "hardhat";
 import {
   Executor, MemoryState, Mark, TxType, TxContext, WrappedTx, MoveTx, Tx, DepositTx, InvalidTxError,
   fillMoves, validateTx, encodeTx, decodeTx, signMoveTx, hexToBytes, bytesToHex, keyToString, MaskBit, Move,
-  FEE_VAULT_HEX, L2_BLOCK_GAS_LIMIT,
+  FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX, L2_BLOCK_GAS_LIMIT,
 } from "../../core";
 
 const CHAIN = 31337n;
@@ -167,6 +167,20 @@ describe("core: move filling and the standalone validator", function () {
     // A wrong chain id is a rules fault.
     const other = signMoveTx({ ...tx, chainId: 5n }, key);
     await expectInvalid(fillMoves(other, state, ctx(seq), ex), "rules", "chain-id");
+  });
+
+  it("turns ETH sent to the withdrawal vault into a withdrawal output of the sender", async () => {
+    const tx = await include(wrap(await sign({ to: WITHDRAWAL_VAULT_HEX, value: 12345n })));
+    const w = tx.moves.find((m) => m.mark === Mark.Withdrawal)!;
+    expect([bytesToHex(w.addr), w.slot, w.intx, w.prev, w.next]).to.deep.equal([alice.address.toLowerCase(), 1n, 0n, 0n, 12345n]);
+    expect(tx.moves.some((m) => bytesToHex(m.addr) === WITHDRAWAL_VAULT_HEX)).to.equal(false);
+    const wi = tx.moves.indexOf(w);
+    const more = { ...tx, moves: tx.moves.map((m, j) => (j === wi ? { ...m, next: 99999n } : m)) } as Tx;
+    await expectInvalid(validateTx(more, ctx(1n), ex), "execution", "withdrawal-output");
+    const toBob = { ...tx, moves: tx.moves.map((m, j) => (j === wi ? { ...m, addr: hexToBytes(bob as `0x${string}`) } : m)) } as Tx;
+    await expectInvalid(validateTx({ ...toBob, moves: [...toBob.moves].sort((a, b) => Buffer.compare(Buffer.from(a.addr), Buffer.from(b.addr)) || a.mark - b.mark) } as Tx, ctx(1n), ex), "malformed", "unexpected-output");
+    const wrongSeq = { ...tx, moves: tx.moves.map((m, j) => (j === wi ? { ...m, slot: 7n } : m)) } as Tx;
+    await expectInvalid(validateTx(wrongSeq, ctx(1n), ex), "malformed", "unexpected-output");
   });
 
   it("validates deposits: exactly the recipient's balance, credited by the value", async () => {
