@@ -122,7 +122,17 @@ export async function validateTx(tx: Tx, ctx: TxContext, executor: Executor, loo
     // INVARIANT: a withdrawal output belongs to the transaction's sender.
     if (o.mark === Mark.Withdrawal && bytesToHex(o.addr) !== sender.toString())
       throw new InvalidTxError("malformed", "unexpected-output", `withdrawal output ${keyToString(o)} is not the sender's`, tx.moves.indexOf(o));
-  const res = await executor.run(eth, sender, declaredSource(tx.moves, codes, lookup), ctx.env, ctx.feeMode, ctx.blockHash);
+  const source = declaredSource(tx.moves, codes, lookup);
+  const senderHex = sender.toString();
+  for (const mark of [Mark.Nonce, Mark.Balance, Mark.Code]) {
+    try {
+      source.read(keyIdOf(senderHex, mark, 0n), mark, senderHex, 0n);
+    } catch {
+      // INVARIANT: the sender's nonce, balance and code hash are declared (the rules are checked against them).
+      throw new InvalidTxError("rules", "sender-undeclared", `the sender's ${String.fromCharCode(mark)} key is not declared`);
+    }
+  }
+  const res = await executor.run(eth, sender, source, ctx.env, ctx.feeMode, ctx.blockHash);
   const sm = res.sm;
   tx.moves.forEach((m, i) => {
     if (m.mark === Mark.Fee || m.mark === Mark.Withdrawal) return;

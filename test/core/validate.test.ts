@@ -163,7 +163,7 @@ describe("core: move filling and the standalone validator", function () {
     expect([b.mask, b.next]).to.deep.equal([bobB.mask, 77n]);
     // Changing a signed field (the kind: make it a reference) changes the signer: its state is undeclared.
     const tampered = { ...filled, moves: filled.moves.map((m) => (m === b ? { ...m, ref: true, next: m.prev } : m)) };
-    await expectInvalid(validateTx(tampered, ctx(1n), ex), "execution", "undeclared-key");
+    await expectInvalid(validateTx(tampered, ctx(1n), ex), "rules", "sender-undeclared");
     // A wrong chain id is a rules fault.
     const other = signMoveTx({ ...tx, chainId: 5n }, key);
     await expectInvalid(fillMoves(other, state, ctx(seq), ex), "rules", "chain-id");
