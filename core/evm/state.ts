@@ -15,12 +15,15 @@ import { Mark, keyIdOf } from "../keys";
 const ZERO_HASH_HEX = "0x" + "00".repeat(32);
 const NULL_CODE_HEX = bytesToHex(KECCAK256_NULL);
 
-/** Where the run reads keys it has not written yet. */
+/**
+ * Where the run reads keys it has not written yet. Validation answers synchronously (the declared
+ * moves); a coordinator's store may answer with promises (LevelDB).
+ */
 export interface StateSource {
   /** Value of the key at the start of the transaction. Throws UndeclaredKeyError to refuse. */
-  read(id: string, mark: number, addrHex: string, slot: bigint): bigint;
+  read(id: string, mark: number, addrHex: string, slot: bigint): bigint | Promise<bigint>;
   /** Code with the given keccak256 (0x-hex), if known. */
-  code(hashHex: string): Uint8Array | undefined;
+  code(hashHex: string): Uint8Array | undefined | Promise<Uint8Array | undefined>;
 }
 
 /** A key the run touched. */
@@ -74,31 +77,46 @@ export class MoveStateManager implements StateManagerInterface {
 
   // ---- key level ---------------------------------------------------------------------------
 
-  private loadPrev(id: string, mark: number, addrHex: string, slot: bigint): bigint {
+  private loadPrev(id: string, mark: number, addrHex: string, slot: bigint): bigint | Promise<bigint> {
     const a = this.accessed.get(id);
     if (a) return a.prev;
     if (this.vaults.has(addrHex)) return 0n;
-    let prev: bigint;
+    let prev: bigint | Promise<bigint>;
     try {
       prev = this.source.read(id, mark, addrHex, slot);
     } catch (e) {
-      if (!this.violation) this.violation = e as Error;
-      throw e;
+      return this.fail(e);
     }
-    this.accessed.set(id, { mark, addrHex, slot, prev });
-    return prev;
+    if (typeof prev === "bigint") {
+      this.accessed.set(id, { mark, addrHex, slot, prev });
+      return prev;
+    }
+    return prev.then(
+      (v) => {
+        const again = this.accessed.get(id); // another read of the same key may have finished first
+        if (again) return again.prev;
+        this.accessed.set(id, { mark, addrHex, slot, prev: v });
+        return v;
+      },
+      (e) => this.fail(e),
+    );
   }
 
-  getKey(mark: number, addrHex: string, slot: bigint): bigint {
+  private fail(e: unknown): never {
+    if (!this.violation) this.violation = e as Error;
+    throw e;
+  }
+
+  getKey(mark: number, addrHex: string, slot: bigint): bigint | Promise<bigint> {
     const id = keyIdOf(addrHex, mark, slot);
     const cur = this.current.get(id);
     if (cur !== undefined) return cur;
     return this.loadPrev(id, mark, addrHex, slot);
   }
 
-  setKey(mark: number, addrHex: string, slot: bigint, value: bigint): void {
+  async setKey(mark: number, addrHex: string, slot: bigint, value: bigint): Promise<void> {
     const id = keyIdOf(addrHex, mark, slot);
-    this.loadPrev(id, mark, addrHex, slot); // a write needs the key declared too
+    await this.loadPrev(id, mark, addrHex, slot); // a write needs the key declared too
     const frame = this.undo[this.undo.length - 1];
     if (frame && !frame.has(id)) frame.set(id, this.current.get(id));
     this.current.set(id, value);
@@ -125,9 +143,9 @@ export class MoveStateManager implements StateManagerInterface {
 
   async getAccount(address: Address): Promise<Account | undefined> {
     const a = address.toString();
-    const nonce = this.getKey(Mark.Nonce, a, 0n);
-    const balance = this.getKey(Mark.Balance, a, 0n);
-    const code = this.getKey(Mark.Code, a, 0n);
+    const nonce = await this.getKey(Mark.Nonce, a, 0n);
+    const balance = await this.getKey(Mark.Balance, a, 0n);
+    const code = await this.getKey(Mark.Code, a, 0n);
     if (nonce === 0n && balance === 0n && code === 0n) return undefined;
     return new Account(nonce, balance, KECCAK256_RLP, code === 0n ? KECCAK256_NULL : setLengthLeft(bigIntToBytes(code), 32));
   }
@@ -138,17 +156,17 @@ export class MoveStateManager implements StateManagerInterface {
     const codeHex = bytesToHex(account.codeHash);
     const code = codeHex === NULL_CODE_HEX || codeHex === ZERO_HASH_HEX ? 0n : BigInt(codeHex);
     // Write only the fields that change, so untouched fields stay reference moves.
-    if (this.getKey(Mark.Nonce, a, 0n) !== account.nonce) this.setKey(Mark.Nonce, a, 0n, account.nonce);
-    if (this.getKey(Mark.Balance, a, 0n) !== account.balance) this.setKey(Mark.Balance, a, 0n, account.balance);
-    if (this.getKey(Mark.Code, a, 0n) !== code) this.setKey(Mark.Code, a, 0n, code);
+    if ((await this.getKey(Mark.Nonce, a, 0n)) !== account.nonce) await this.setKey(Mark.Nonce, a, 0n, account.nonce);
+    if ((await this.getKey(Mark.Balance, a, 0n)) !== account.balance) await this.setKey(Mark.Balance, a, 0n, account.balance);
+    if ((await this.getKey(Mark.Code, a, 0n)) !== code) await this.setKey(Mark.Code, a, 0n, code);
   }
 
   async deleteAccount(address: Address): Promise<void> {
     const a = address.toString();
-    this.setKey(Mark.Nonce, a, 0n, 0n);
-    this.setKey(Mark.Balance, a, 0n, 0n);
-    this.setKey(Mark.Code, a, 0n, 0n);
-    this.zeroStorage(a);
+    await this.setKey(Mark.Nonce, a, 0n, 0n);
+    await this.setKey(Mark.Balance, a, 0n, 0n);
+    await this.setKey(Mark.Code, a, 0n, 0n);
+    await this.zeroStorage(a);
   }
 
   async modifyAccountFields(address: Address, fields: AccountFields): Promise<void> {
@@ -162,19 +180,19 @@ export class MoveStateManager implements StateManagerInterface {
   async putCode(address: Address, value: Uint8Array): Promise<void> {
     const a = address.toString();
     if (value.length === 0) {
-      this.setKey(Mark.Code, a, 0n, 0n);
+      await this.setKey(Mark.Code, a, 0n, 0n);
       return;
     }
     const h = keccak256(value);
     this.created.set(bytesToHex(h), value);
-    this.setKey(Mark.Code, a, 0n, BigInt(bytesToHex(h)));
+    await this.setKey(Mark.Code, a, 0n, BigInt(bytesToHex(h)));
   }
 
   async getCode(address: Address): Promise<Uint8Array> {
-    const c = this.getKey(Mark.Code, address.toString(), 0n);
+    const c = await this.getKey(Mark.Code, address.toString(), 0n);
     if (c === 0n) return new Uint8Array(0);
     const hex = "0x" + c.toString(16).padStart(64, "0");
-    const code = this.created.get(hex) ?? this.source.code(hex);
+    const code = this.created.get(hex) ?? (await this.source.code(hex));
     if (code === undefined) {
       const e = new MissingCodeError(hex);
       if (!this.violation) this.violation = e;
@@ -188,24 +206,24 @@ export class MoveStateManager implements StateManagerInterface {
   }
 
   async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
-    const v = this.getKey(Mark.Storage, address.toString(), BigInt(bytesToHex(key)));
+    const v = await this.getKey(Mark.Storage, address.toString(), BigInt(bytesToHex(key)));
     return v === 0n ? new Uint8Array(0) : bigIntToBytes(v);
   }
 
   async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
     const v = unpadBytes(value);
-    this.setKey(Mark.Storage, address.toString(), BigInt(bytesToHex(key)), v.length === 0 ? 0n : BigInt(bytesToHex(v)));
+    await this.setKey(Mark.Storage, address.toString(), BigInt(bytesToHex(key)), v.length === 0 ? 0n : BigInt(bytesToHex(v)));
   }
 
   /** Zeroes every slot of the account this transaction knows of (created or self-destructed). */
   async clearStorage(address: Address): Promise<void> {
-    this.zeroStorage(address.toString());
+    await this.zeroStorage(address.toString());
   }
 
-  private zeroStorage(addrHex: string): void {
+  private async zeroStorage(addrHex: string): Promise<void> {
     for (const acc of [...this.accessed.values()]) {
-      if (acc.mark === Mark.Storage && acc.addrHex === addrHex && this.getKey(Mark.Storage, addrHex, acc.slot) !== 0n)
-        this.setKey(Mark.Storage, addrHex, acc.slot, 0n);
+      if (acc.mark === Mark.Storage && acc.addrHex === addrHex && (await this.getKey(Mark.Storage, addrHex, acc.slot)) !== 0n)
+        await this.setKey(Mark.Storage, addrHex, acc.slot, 0n);
     }
   }
 
@@ -213,7 +231,7 @@ export class MoveStateManager implements StateManagerInterface {
     get: async (address: Address, key: Uint8Array): Promise<Uint8Array> => {
       const a = address.toString();
       const slot = BigInt(bytesToHex(key));
-      const v = this.loadPrev(keyIdOf(a, Mark.Storage, slot), Mark.Storage, a, slot);
+      const v = await this.loadPrev(keyIdOf(a, Mark.Storage, slot), Mark.Storage, a, slot);
       return v === 0n ? new Uint8Array(0) : bigIntToBytes(v);
     },
     clear: (): void => {},
