@@ -31,7 +31,8 @@ export function decodeWrapped(tx: WrappedTx, policy: EthTxPolicy): RunnableTx {
   } catch (e) {
     throw new InvalidTxError("malformed", "bad-ethereum-tx", `raw transaction does not decode: ${(e as Error).message}`);
   }
-  if (eth.type === 3 && !policy.allowBlobTx) throw new InvalidTxError("rules", "tx-type", "blob transactions are not accepted");
+  // INVARIANT: the rollup has no blobs: a blob transaction is not a transaction it can decode.
+  if (eth.type === 3 && !policy.allowBlobTx) throw new InvalidTxError("malformed", "bad-ethereum-tx", "blob transactions are not accepted");
   if (eth.type === 0 && !eth.supports(Capability.EIP155ReplayProtection) && !policy.allowUnprotected)
     throw new InvalidTxError("rules", "unprotected", "legacy transaction without chain id");
   let sender: Address;

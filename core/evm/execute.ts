@@ -148,7 +148,7 @@ function translate(e: unknown, sm: MoveStateManager, fromEvm = false): Error {
   const v = sm.violation ?? e;
   if (v instanceof InvalidTxError) return v;
   if (v instanceof UndeclaredKeyError) return new InvalidTxError("execution", "undeclared-key", `execution touches undeclared key ${v.keyId}`, undefined, { key: v.keyId });
-  if (v instanceof MissingCodeError) return new InvalidTxError("malformed", "missing-code", `code ${v.codeHash} is needed but not in the witness`, undefined, { codeHash: v.codeHash });
+  if (v instanceof MissingCodeError) return new InvalidTxError("execution", "missing-code", `code ${v.codeHash} is needed but not in the witness`, undefined, { codeHash: v.codeHash });
   const msg = (v as Error)?.message ?? String(v);
   if (fromEvm) return new InvalidTxError("rules", "rejected", `the EVM refused the transaction: ${msg.split(" -> ")[0].slice(0, 300)}`);
   return v instanceof Error ? v : new Error(msg);

@@ -139,7 +139,7 @@ describe("core: move filling and the standalone validator", function () {
     const outcome = await validateTx(again, ctx(seq), ex);
     expect(outcome.status).to.equal(1);
     expect(outcome.logs.length).to.equal(1);
-    await expectInvalid(validateTx({ ...again, witness: [] }, ctx(seq), ex), "malformed", "missing-code");
+    await expectInvalid(validateTx({ ...again, witness: [] }, ctx(seq), ex), "execution", "missing-code");
     await expectInvalid(validateTx({ ...again, witness: [...again.witness, Uint8Array.of(0x60, 0x00)] }, ctx(seq), ex), "malformed", "unused-witness");
     // ... unless the validator already knows the code by hash.
     const known = new Map(again.witness.map((c) => [ethers.keccak256(c), c] as [string, Uint8Array]));
