@@ -1,5 +1,6 @@
 /** The `moveset` command line: one tool for every user-facing job. */
 import { Command, InvalidArgumentError } from "commander";
+import { registerDeploy } from "./deploy";
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
       if (s.failed > 0 || s.mutants.rejected !== s.mutants.tried) process.exitCode = 1;
     });
 
+  registerDeploy(program);
   return program;
 }
 

@@ -167,3 +167,29 @@ export async function validateTx(tx: Tx, ctx: TxContext, executor: Executor, loo
     withdrawal,
   };
 }
+
+/** An L1 deposit queue entry as the bridge recorded it. */
+export interface DepositEntry {
+  from: Uint8Array;
+  to: Uint8Array;
+  value: bigint;
+}
+
+/**
+ * The batch-level deposit rule (protocol.md §11.3): in a batch consuming deposits [start, end), the
+ * transaction at position i < end − start is deposit start + i exactly as queued (`entry`), and no
+ * later transaction is a deposit. Throws InvalidTxError("deposit", ...).
+ */
+export function checkDepositPosition(tx: Tx, position: number, depositStart: bigint, depositEnd: bigint, entry?: DepositEntry): void {
+  const n = depositEnd - depositStart;
+  if (BigInt(position) < n) {
+    const index = depositStart + BigInt(position);
+    if (!entry) throw new RangeError(`deposit ${index} is needed to check position ${position}`);
+    // INVARIANT: the batch's first transactions are its deposits, in queue order, exactly as queued.
+    if (tx.type !== TxType.Deposit || tx.index !== index || bytesToHex(tx.from) !== bytesToHex(entry.from) || bytesToHex(tx.to) !== bytesToHex(entry.to) || tx.value !== entry.value)
+      throw new InvalidTxError("deposit", "queue-mismatch", `transaction ${position} is not deposit ${index} as L1 queued it`);
+  } else if (tx.type === TxType.Deposit) {
+    // INVARIANT: a batch contains no deposit outside its deposit range.
+    throw new InvalidTxError("deposit", "unexpected-deposit", `transaction ${position} is a deposit outside the batch's range`);
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * `moveset deploy`: deploys the L1 contracts (deploy/Moveset.ts, a Hardhat Ignition module) to a network
+ * of hardhat.config.ts and writes deployments/<network>.json:
+ *   { network, chainId, l2ChainId, contracts: { Inbox, Bridge, ...provers }, parameters: {...},
+ *     deployedAt: <L1 block of the first contract>, deploymentId, deployer }
+ * The parameters and addresses are read back from the chain, so the file describes what is deployed
+ * (also when Ignition resumes or reuses an earlier deployment with the same id).
+ *
+ * Ignition runs in this process through the Hardhat runtime (hre.ignition.deploy): `npx hardhat ignition
+ * deploy` only accepts module files under ignition/modules. Its journal goes to
+ * ignition/deployments/<deployment id> (default `moveset-<network>-<chainId>`), so an interrupted deploy
+ * resumes; `--reset` wipes it first (needed after restarting a local node, whose chain id stays 31337).
+ *
+ * Local nodes on another port: `--rpc-url http://127.0.0.1:<port>` replaces the URL of the chosen HTTP
+ * network (normally `localhost`) for this run.
+ * Sepolia: hardhat.config.ts defines `sepolia` from SEPOLIA_RPC_URL and SEPOLIA_PRIVATE_KEY (environment, or
+ * `npx hardhat vars set NAME`); without them the command stops with a message naming both.
+ */
+import { Command, InvalidArgumentError } from "commander";
+import * as fs from "fs";
+import * as path from "path";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { MovesetParameters } from "../deploy/Moveset";
+
+const ROOT = path.resolve(__dirname, "..");
+
+/** The parameter names of the Ignition module (deploy/Moveset.ts). */
+export const PARAMETER_NAMES = ["l2ChainId", "bondSize", "challengeWindow", "inclusionDelay", "rewardBps"] as const;
+type ParameterName = (typeof PARAMETER_NAMES)[number];
+
+/** An error whose message is the whole story (printed without a stack trace). */
+export class DeployError extends Error {}
+
+export interface DeployOptions {
+  network: string;
+  /** Ignition parameters file: { "Moveset": { name: value } } or a flat { name: value }. */
+  params?: string;
+  challengeWindow?: bigint;
+  bond?: bigint;
+  inclusionDelay?: bigint;
+  /** Replaces the network's JSON-RPC URL for this run. */
+  rpcUrl?: string;
+  deploymentId?: string;
+  /** Wipe the Ignition journal of this deployment id first. */
+  reset?: boolean;
+  /** Folder of <network>.json (default: <project>/deployments). */
+  out?: string;
+}
+
+export interface DeploymentRecord {
+  network: string;
+  chainId: number;
+  l2ChainId: number;
+  contracts: Record<string, string>;
+  parameters: { l2ChainId: number; bondSize: string; challengeWindow: number; inclusionDelay: number; rewardBps: number };
+  /** L1 block in which the first contract (the Bridge) was deployed: where watchers start scanning. */
+  deployedAt: number;
+  deploymentId: string;
+  deployer: string;
+}
+
+/** A nonnegative whole number, decimal or 0x-hex (a trailing `n` is accepted, as Ignition writes bigints). */
+export function parseUint(v: unknown, what: string): bigint {
+  let s = typeof v === "number" || typeof v === "bigint" ? String(v) : typeof v === "string" ? v.trim() : "";
+  if (/^\d+n$/.test(s)) s = s.slice(0, -1);
+  if (typeof v === "number" && !Number.isSafeInteger(v)) throw new DeployError(`${what}: ${v} is not a safe integer; write it as a string`);
+  if (!/^(\d+|0x[0-9a-fA-F]+)$/.test(s)) throw new DeployError(`${what}: expected a nonnegative whole number, got ${JSON.stringify(v)}`);
+  return BigInt(s);
+}
+
+const cliUint = (what: string) => (v: string) => {
+  try {
+    return parseUint(v, what);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+};
+
+/** Reads a parameters file: Ignition's { "<module id>": {...} } shape or a flat object. Unknown names are refused. */
+export function readParametersFile(file: string, moduleId: string): Partial<MovesetParameters> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new DeployError(`cannot read parameters file ${file}: ${(e as Error).message}`);
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new DeployError(`${file}: expected a JSON object`);
+  let obj = raw as Record<string, unknown>;
+  if (moduleId in obj && typeof obj[moduleId] === "object" && obj[moduleId] !== null) {
+    const others = Object.keys(obj).filter((k) => k !== moduleId && k !== "$global");
+    if (others.length > 0) throw new DeployError(`${file}: unknown module(s) ${others.join(", ")} (expected only "${moduleId}")`);
+    obj = { ...((obj.$global as Record<string, unknown>) ?? {}), ...(obj[moduleId] as Record<string, unknown>) };
+  }
+  const out: Partial<MovesetParameters> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (!(PARAMETER_NAMES as readonly string[]).includes(k)) throw new DeployError(`${file}: unknown parameter "${k}" (known: ${PARAMETER_NAMES.join(", ")})`);
+    out[k as ParameterName] = parseUint(v, `${file}: ${k}`);
+  }
+  return out;
+}
+
+/** Defaults, then the parameters file, then the command-line flags. */
+export function resolveParameters(defaults: MovesetParameters, o: DeployOptions, moduleId: string): MovesetParameters {
+  const p: MovesetParameters = { ...defaults, ...(o.params ? readParametersFile(o.params, moduleId) : {}) };
+  if (o.challengeWindow !== undefined) p.challengeWindow = o.challengeWindow;
+  if (o.bond !== undefined) p.bondSize = o.bond;
+  if (o.inclusionDelay !== undefined) p.inclusionDelay = o.inclusionDelay;
+  // The contract checks these too; failing here saves a reverted deployment transaction.
+  if (p.l2ChainId === 0n || p.l2ChainId >= 1n << 64n) throw new DeployError(`l2ChainId must be in 1..2^64-1, got ${p.l2ChainId}`);
+  if (p.bondSize === 0n || p.bondSize >= 1n << 128n) throw new DeployError(`bondSize must be in 1..2^128-1 wei, got ${p.bondSize}`);
+  if (p.challengeWindow === 0n || p.challengeWindow >= 1n << 64n) throw new DeployError(`challengeWindow must be in 1..2^64-1 seconds, got ${p.challengeWindow}`);
+  if (p.inclusionDelay >= 1n << 64n) throw new DeployError(`inclusionDelay must be below 2^64 seconds, got ${p.inclusionDelay}`);
+  if (p.rewardBps > 10_000n) throw new DeployError(`rewardBps must be at most 10000, got ${p.rewardBps}`);
+  return p;
+}
+
+const SEPOLIA_VARS = ["SEPOLIA_RPC_URL", "SEPOLIA_PRIVATE_KEY"];
+const sepoliaHelp = () =>
+  `the sepolia network needs ${SEPOLIA_VARS.join(" and ")}: export them in the environment, ` +
+  `or store them with \`npx hardhat vars set SEPOLIA_RPC_URL\` and \`npx hardhat vars set SEPOLIA_PRIVATE_KEY\``;
+
+/** Loads the Hardhat runtime of this project on `network`. */
+function loadHardhat(network: string): HardhatRuntimeEnvironment {
+  process.env.HARDHAT_NETWORK = network;
+  if (!process.env.HARDHAT_CONFIG) process.env.HARDHAT_CONFIG = path.join(ROOT, "hardhat.config.ts");
+  let hre: HardhatRuntimeEnvironment;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    hre = require("hardhat");
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (network === "sepolia" && /network|HH100/i.test(msg)) throw new DeployError(`network sepolia is not configured: ${sepoliaHelp()}`);
+    if (/HH100|doesn't exist/i.test(msg)) throw new DeployError(`unknown network "${network}": not defined in hardhat.config.ts`);
+    throw e;
+  }
+  if (network === "sepolia") {
+    const accounts = (hre.network.config as { accounts?: unknown }).accounts;
+    if (!Array.isArray(accounts) || accounts.length === 0) throw new DeployError(`SEPOLIA_PRIVATE_KEY is not set: ${sepoliaHelp()}`);
+  }
+  return hre;
+}
+
+/** Deploys (or resumes) the module and writes <out>/<network>.json; returns what it wrote. */
+export async function runDeploy(o: DeployOptions): Promise<DeploymentRecord> {
+  if (!/^[A-Za-z0-9_-]+$/.test(o.network)) throw new DeployError(`invalid network name "${o.network}"`);
+  if (o.network === "hardhat") throw new DeployError(`"hardhat" is an in-process network that ends with this command; start \`npx hardhat node\` and use --network localhost`);
+  const outDir = path.resolve(o.out ?? path.join(ROOT, "deployments"));
+  const paramsFile = o.params ? path.resolve(o.params) : undefined;
+
+  const hre = loadHardhat(o.network);
+  const { DEFAULT_PARAMETERS, MODULE_ID, default: movesetModule } = await import("../deploy/Moveset");
+  const parameters = resolveParameters({ ...DEFAULT_PARAMETERS }, { ...o, params: paramsFile }, MODULE_ID);
+
+  if (o.rpcUrl) {
+    const net = hre.config.networks[o.network] as { url?: string };
+    if (typeof net.url !== "string") throw new DeployError(`--rpc-url needs an HTTP network; "${o.network}" has no url`);
+    net.url = o.rpcUrl;
+  }
+
+  let chainId: bigint;
+  try {
+    chainId = (await hre.ethers.provider.getNetwork()).chainId;
+  } catch (e) {
+    const url = (hre.config.networks[o.network] as { url?: string }).url;
+    throw new DeployError(`cannot reach network ${o.network}${url ? ` at ${url}` : ""}: ${(e as Error).message}`);
+  }
+  const [signer] = await hre.ethers.getSigners();
+  if (!signer) throw new DeployError(`network ${o.network} has no account to deploy from`);
+
+  await hre.run("compile", { quiet: true });
+
+  const deploymentId = o.deploymentId ?? `moveset-${o.network}-${chainId}`;
+  if (!/^[A-Za-z0-9_-]+$/.test(deploymentId)) throw new DeployError(`invalid deployment id "${deploymentId}"`);
+  const journal = path.join(hre.config.paths.ignition, "deployments", deploymentId);
+  if (o.reset) fs.rmSync(journal, { recursive: true, force: true });
+
+  console.error(`deploying to ${o.network} (chain ${chainId}) from ${signer.address}, deployment id ${deploymentId}`);
+  let deployed: Record<string, unknown>;
+  try {
+    deployed = await hre.ignition.deploy(movesetModule, {
+      parameters: { [MODULE_ID]: parameters },
+      deploymentId,
+      displayUi: true,
+    });
+  } catch (e) {
+    const msg = (e as Error).message;
+    const hint = /reconcil/i.test(msg)
+      ? `\n(the Ignition journal ${journal} describes another deployment: use --reset to start over, or another --deployment-id)`
+      : `\n(the journal in ${journal} lets a re-run resume)`;
+    throw new DeployError(`Ignition deployment ${deploymentId} failed: ${msg}${hint}`);
+  }
+
+  const contracts: Record<string, string> = {};
+  for (const [name, c] of Object.entries(deployed)) contracts[name] = await (c as { getAddress(): Promise<string> }).getAddress();
+  const inbox = await hre.ethers.getContractAt("Inbox", contracts.Inbox);
+  const bridge = await hre.ethers.getContractAt("Bridge", contracts.Bridge);
+
+  // Read back what is deployed (Ignition may have reused an earlier deployment under this id).
+  const onChain: MovesetParameters = {
+    l2ChainId: await inbox.l2ChainId(),
+    bondSize: await inbox.bondSize(),
+    challengeWindow: await inbox.challengeWindow(),
+    inclusionDelay: await inbox.inclusionDelay(),
+    rewardBps: await inbox.rewardBps(),
+  };
+  for (const k of PARAMETER_NAMES)
+    if (onChain[k] !== parameters[k])
+      throw new DeployError(
+        `deployment ${deploymentId} already exists with ${k} = ${onChain[k]} (asked for ${parameters[k]}); use --reset or another --deployment-id`,
+      );
+  const bound = await bridge.inbox();
+  if (bound.toLowerCase() !== contracts.Inbox.toLowerCase()) throw new DeployError(`Bridge ${contracts.Bridge} is bound to ${bound}, not to Inbox ${contracts.Inbox}`);
+  const deployedAt = Number(await bridge.deployedAtBlock());
+
+  const record: DeploymentRecord = {
+    network: o.network,
+    chainId: Number(chainId),
+    l2ChainId: Number(onChain.l2ChainId),
+    contracts,
+    parameters: {
+      l2ChainId: Number(onChain.l2ChainId),
+      bondSize: onChain.bondSize.toString(),
+      challengeWindow: Number(onChain.challengeWindow),
+      inclusionDelay: Number(onChain.inclusionDelay),
+      rewardBps: Number(onChain.rewardBps),
+    },
+    deployedAt,
+    deploymentId,
+    deployer: await inbox.deployer(),
+  };
+  fs.mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, `${o.network}.json`);
+  fs.writeFileSync(file, JSON.stringify(record, null, 2) + "\n");
+  console.log(`wrote ${file}`);
+  for (const [name, a] of Object.entries(contracts)) console.log(`  ${name.padEnd(12)} ${a}`);
+  return record;
+}
+
+/** Adds `moveset deploy` to the command line. */
+export function registerDeploy(program: Command): void {
+  program
+    .command("deploy")
+    .description("deploy the L1 contracts (Bridge, Inbox, fraud provers) with Hardhat Ignition and write deployments/<network>.json")
+    .requiredOption("--network <name>", "a network of hardhat.config.ts (localhost, sepolia, ...)")
+    .option("--params <file>", 'Ignition parameters file: {"Moveset": {"l2ChainId", "bondSize", "challengeWindow", "inclusionDelay", "rewardBps"}}')
+    .option("--challenge-window <s>", "challenge window in seconds (default 604800)", cliUint("--challenge-window"))
+    .option("--bond <wei>", "bond size in wei (default 1 ether)", cliUint("--bond"))
+    .option("--inclusion-delay <s>", "forced-inclusion delay in seconds (default 86400)", cliUint("--inclusion-delay"))
+    .option("--rpc-url <url>", "use this JSON-RPC URL for the network (e.g. a local node on another port)")
+    .option("--deployment-id <id>", "Ignition deployment id (default moveset-<network>-<chainId>)")
+    .option("--reset", "wipe this deployment id's Ignition journal first (after restarting a local node)")
+    .option("--out <dir>", "folder for <network>.json (default: deployments/ in the project)")
+    .action(async (o: DeployOptions) => {
+      try {
+        await runDeploy(o);
+      } catch (e) {
+        if (!(e instanceof DeployError)) throw e;
+        console.error(`moveset deploy: ${e.message}`);
+        process.exitCode = 1;
+      }
+    });
+}

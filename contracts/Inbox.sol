@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {BatchLib} from "./lib/BatchLib.sol";
+import {IInbox, FaultKind} from "./interfaces/IInbox.sol";
+import {IBridge} from "./interfaces/IBridge.sol";
+
+/// @title Inbox
+/// @notice The chain of batch commitments of docs/protocol.md §11.2. Anyone bonded may append a batch on top of
+///         the tip; L1 checks everything it can see (index, parent, seqs, number, timestamps, the data's
+///         transaction root and hash, the deposit range and forced inclusion) and stores only the header hash
+///         and a small record. A batch is final once `challengeWindow` has passed since it was posted. Until
+///         then a registered fraud prover may roll it (and every later batch) back, slashing its poster.
+/// @dev Live batches are exactly `[0, batchCount())`. A rollback only lowers the count, so it costs the same
+///      however many batches it deletes; records past the count are dead and get overwritten by re-posts.
+///      The tip (parent hash, next seq, deposit cursor, parent timestamp) is read from the last live record,
+///      so a rollback needs no other bookkeeping.
+///
+///      Bonds: a poster's bond may leave only when every batch it posted is final or rolled back. Each poster
+///      keeps a stack of the indices it posted (four per storage word). Its newest entry that is still its own
+///      live batch is its latest live batch (live batches are a prefix and are posted in index order, so a
+///      poster's live batches are final iff that one is); entries above it are rolled back and are dropped.
+contract Inbox is IInbox {
+    /// @notice Where the burned part of a slashed bond goes.
+    address public constant BURN_ADDRESS = 0x000000000000000000000000000000000000dEaD;
+    /// @notice Basis-point denominator.
+    uint256 public constant BPS = 10_000;
+
+    /// @inheritdoc IInbox
+    address public immutable override bridge;
+    /// @inheritdoc IInbox
+    uint256 public immutable override l2ChainId;
+    /// @inheritdoc IInbox
+    uint256 public immutable override bondSize;
+    /// @inheritdoc IInbox
+    uint256 public immutable override challengeWindow;
+    /// @inheritdoc IInbox
+    uint256 public immutable override inclusionDelay;
+    /// @inheritdoc IInbox
+    uint256 public immutable override rewardBps;
+    /// @inheritdoc IInbox
+    uint256 public immutable override deployedAtBlock;
+    /// @notice The only account that may register the provers (once).
+    address public immutable deployer;
+
+    /// @dev One storage word per poster: its bond and the length of its posting stack.
+    struct Poster {
+        uint128 bond;
+        uint64 postings;
+    }
+
+    mapping(address => Poster) private _posters;
+    /// @dev Posting stacks: entry i of poster p is bits [64*(i%4), 64*(i%4)+64) of word i/4.
+    mapping(address => mapping(uint256 => uint256)) private _postingWords;
+    /// @dev Batch records by index; only indices below `_count` are live.
+    mapping(uint256 => BatchRecord) private _batches;
+    uint256 private _count;
+
+    /// @inheritdoc IInbox
+    mapping(address => bool) public override isProver;
+    /// @inheritdoc IInbox
+    bool public override proversLocked;
+
+    /// @param bridge_          The Bridge holding the deposit queue.
+    /// @param l2ChainId_       Chain id of the rollup (1 … 2^64−1, a varint in move transactions).
+    /// @param bondSize_        Bond needed to post, slashed per proven batch (wei, nonzero).
+    /// @param challengeWindow_ Seconds until a batch is final (nonzero).
+    /// @param inclusionDelay_  Seconds after which a queued deposit must be included.
+    /// @param rewardBps_       Share of a slashed bond paid to the challenger (≤ 10000).
+    constructor(
+        address bridge_,
+        uint256 l2ChainId_,
+        uint256 bondSize_,
+        uint256 challengeWindow_,
+        uint256 inclusionDelay_,
+        uint256 rewardBps_
+    ) {
+        // INVARIANT: the bridge is a deployed contract.
+        if (bridge_.code.length == 0) revert InvalidParameter("bridge");
+        // INVARIANT: the chain id is nonzero and fits the varint of a move transaction.
+        if (l2ChainId_ == 0 || l2ChainId_ > type(uint64).max) revert InvalidParameter("l2ChainId");
+        // INVARIANT: posting costs a bond, and bonds fit their 128-bit slot.
+        if (bondSize_ == 0 || bondSize_ > type(uint128).max) revert InvalidParameter("bondSize");
+        // INVARIANT: there is time to challenge, and postedAt + window cannot overflow.
+        if (challengeWindow_ == 0 || challengeWindow_ > type(uint64).max) revert InvalidParameter("challengeWindow");
+        // INVARIANT: deposit time + delay cannot overflow.
+        if (inclusionDelay_ > type(uint64).max) revert InvalidParameter("inclusionDelay");
+        // INVARIANT: the reward is a share of the slashed bond.
+        if (rewardBps_ > BPS) revert InvalidParameter("rewardBps");
+        bridge = bridge_;
+        l2ChainId = l2ChainId_;
+        bondSize = bondSize_;
+        challengeWindow = challengeWindow_;
+        inclusionDelay = inclusionDelay_;
+        rewardBps = rewardBps_;
+        deployer = msg.sender;
+        deployedAtBlock = block.number;
+    }
+
+    // ================================================================================================ provers
+
+    /// @inheritdoc IInbox
+    /// @dev Until this is called nobody can roll back, so a deployment is trustless only after it.
+    function setProvers(address[] calldata provers) external override {
+        // INVARIANT: only the deployer registers provers.
+        if (msg.sender != deployer) revert NotDeployer(msg.sender);
+        // INVARIANT: provers are registered once, then locked for ever.
+        if (proversLocked) revert ProversLocked();
+        // INVARIANT: at least one prover (an empty list would lock out every fraud proof).
+        if (provers.length == 0) revert InvalidProver(address(0));
+        for (uint256 i = 0; i < provers.length; ++i) {
+            address a = provers[i];
+            // INVARIANT: a prover is a contract (never an account that could roll back at will), listed once.
+            if (a.code.length == 0 || isProver[a]) revert InvalidProver(a);
+            isProver[a] = true;
+        }
+        proversLocked = true;
+        emit ProversSet(provers);
+    }
+
+    // ================================================================================================ bonds
+
+    /// @inheritdoc IInbox
+    function bond() external payable override {
+        // INVARIANT: a bond deposit carries value.
+        if (msg.value == 0) revert ZeroValue();
+        Poster storage p = _posters[msg.sender];
+        uint256 total = uint256(p.bond) + msg.value;
+        // INVARIANT: the bond fits its 128-bit slot (more than all ether in existence).
+        if (total > type(uint128).max) revert InvalidParameter("bond");
+        p.bond = uint128(total);
+        emit Bonded(msg.sender, msg.value, total);
+    }
+
+    /// @inheritdoc IInbox
+    function unbond() external override {
+        Poster storage p = _posters[msg.sender];
+        uint256 amount = p.bond;
+        // INVARIANT: there is a bond to return.
+        if (amount == 0) revert NothingToUnbond();
+        uint256 n = _count;
+        uint256 len = p.postings;
+        // Walk the posting stack from the newest entry; the first entry that is still the caller's live batch
+        // is its latest live batch. Entries above it were rolled back.
+        while (len > 0) {
+            uint256 k = _postingAt(msg.sender, len - 1);
+            if (k < n && _batches[k].poster == msg.sender) {
+                uint256 finalAt = uint256(_batches[k].postedAt) + challengeWindow;
+                // INVARIANT: every live batch of the caller is final (its latest one is).
+                if (block.timestamp < finalAt) revert BondLocked(k, finalAt);
+                break;
+            }
+            unchecked {
+                --len;
+            }
+        }
+        p.bond = 0;
+        p.postings = 0;
+        emit Unbonded(msg.sender, amount);
+        _send(msg.sender, amount);
+    }
+
+    /// @inheritdoc IInbox
+    function bondOf(address poster) external view override returns (uint256) {
+        return _posters[poster].bond;
+    }
+
+    // ================================================================================================ batches
+
+    /// @inheritdoc IInbox
+    /// @dev Checks run cheapest first; the data is parsed (and hashed) only once everything else holds.
+    function appendBatch(BatchLib.BatchHeader calldata h, bytes calldata data) external override {
+        Poster storage p = _posters[msg.sender];
+        uint256 bondNow = p.bond;
+        // INVARIANT: the caller is bonded.
+        if (bondNow < bondSize) revert NotBonded(msg.sender, bondNow, bondSize);
+
+        (uint256 n, uint256 seq) = _checkTip(h);
+        _checkDeposits(h);
+        uint256 txCount = _checkData(h, data);
+
+        bytes32 hh = BatchLib.hashCalldata(h);
+        // The casts are exact: seq ≤ 1 + 2^16·(batches), deposit indices ≤ the queue length, txCount ≤ 2^16,
+        // timestamps ≤ block.timestamp.
+        _batches[n] = BatchRecord({
+            headerHash: hh,
+            firstSeq: uint64(seq),
+            txCount: uint24(txCount),
+            depositStart: uint64(h.depositStart),
+            depositEnd: uint64(h.depositEnd),
+            timestamp: uint40(h.timestamp),
+            poster: msg.sender,
+            postedAt: uint40(block.timestamp)
+        });
+        _count = n + 1;
+
+        // Push n on the caller's posting stack, first dropping entries at or above n (rolled back).
+        uint256 len = p.postings;
+        while (len > 0 && _postingAt(msg.sender, len - 1) >= n) {
+            unchecked {
+                --len;
+            }
+        }
+        _setPosting(msg.sender, len, n);
+        p.postings = uint64(len + 1);
+
+        emit BatchAppended(n, hh, msg.sender, h);
+    }
+
+    /// @dev The header's place in the chain: index, parent, firstSeq, number, timestamps, deposit start.
+    /// @return n   The new batch's index.
+    /// @return seq Its first seq.
+    function _checkTip(BatchLib.BatchHeader calldata h) private view returns (uint256 n, uint256 seq) {
+        n = _count;
+        bytes32 parent;
+        uint256 cursor;
+        uint256 parentTime;
+        seq = 1;
+        if (n > 0) {
+            BatchRecord storage prev = _batches[n - 1];
+            parent = prev.headerHash;
+            seq = uint256(prev.firstSeq) + prev.txCount;
+            cursor = prev.depositEnd;
+            parentTime = prev.timestamp;
+        }
+        // INVARIANT: header.parent is the hash of the last live header (ZERO for batch 0). Checked first: a
+        //            poster that lost a race learns that it must re-read the tip.
+        if (h.parent != parent) revert ParentNotTip(parent, h.parent);
+        // INVARIANT: header.index is the number of live batches.
+        if (h.index != n) revert WrongIndex(n, h.index);
+        // INVARIANT: header.firstSeq is the next seq (1 for batch 0).
+        if (h.firstSeq != seq) revert WrongFirstSeq(seq, h.firstSeq);
+        // INVARIANT: header.number is header.index + 1.
+        if (h.number != n + 1) revert WrongNumber(n + 1, h.number);
+        // INVARIANT: the previous batch's timestamp ≤ header.timestamp.
+        if (h.timestamp < parentTime) revert TimestampBeforeParent(parentTime, h.timestamp);
+        // INVARIANT: header.timestamp ≤ the L1 block's timestamp.
+        if (h.timestamp > block.timestamp) revert TimestampInFuture(block.timestamp, h.timestamp);
+        // INVARIANT: header.depositStart is the first deposit not yet consumed.
+        if (h.depositStart != cursor) revert WrongDepositStart(cursor, h.depositStart);
+    }
+
+    /// @dev The deposit range against the Bridge's queue, and forced inclusion.
+    function _checkDeposits(BatchLib.BatchHeader calldata h) private view {
+        (uint256 queueLength, uint256 nextTime) = IBridge(bridge).depositQueueInfo(h.depositEnd);
+        // INVARIANT: depositStart ≤ depositEnd ≤ the queue length.
+        if (h.depositEnd < h.depositStart || h.depositEnd > queueLength) {
+            revert BadDepositRange(h.depositStart, h.depositEnd, queueLength);
+        }
+        // INVARIANT: txCount ≥ depositEnd − depositStart (the deposits are the batch's first transactions).
+        if (h.txCount < h.depositEnd - h.depositStart) {
+            revert TooFewTxsForDeposits(h.txCount, h.depositEnd - h.depositStart);
+        }
+        // INVARIANT: no deposit left out is older than the inclusion delay (forced inclusion). Queue times never
+        //            decrease, so the first one left out is the oldest.
+        if (h.depositEnd < queueLength && block.timestamp - nextTime > inclusionDelay) {
+            revert DepositOverdue(h.depositEnd);
+        }
+    }
+
+    /// @dev Parses the data (§7.3) and checks the header's commitments to it; returns the transaction count.
+    function _checkData(BatchLib.BatchHeader calldata h, bytes calldata data) private pure returns (uint256 txCount) {
+        bytes32 txRoot;
+        bytes32 dataHash;
+        (txRoot, txCount, dataHash) = BatchLib.parseData(data);
+        // INVARIANT: the batch has at least one transaction.
+        if (txCount == 0) revert EmptyBatch();
+        // INVARIANT: header.txCount is the number of transactions in the data.
+        if (h.txCount != txCount) revert TxCountMismatch(h.txCount, txCount);
+        // INVARIANT: header.txRoot is the root L1 computes from the data.
+        if (h.txRoot != txRoot) revert TxRootMismatch(txRoot, h.txRoot);
+        // INVARIANT: header.dataHash is the hash L1 computes from the data.
+        if (h.dataHash != dataHash) revert DataHashMismatch(dataHash, h.dataHash);
+    }
+
+    /// @inheritdoc IInbox
+    function batchCount() external view override returns (uint256) {
+        return _count;
+    }
+
+    /// @inheritdoc IInbox
+    function nextSeq() external view override returns (uint256) {
+        uint256 n = _count;
+        if (n == 0) return 1;
+        BatchRecord storage b = _batches[n - 1];
+        return uint256(b.firstSeq) + b.txCount;
+    }
+
+    /// @inheritdoc IInbox
+    function depositCursor() external view override returns (uint256) {
+        uint256 n = _count;
+        return n == 0 ? 0 : _batches[n - 1].depositEnd;
+    }
+
+    /// @inheritdoc IInbox
+    function tipHash() external view override returns (bytes32) {
+        uint256 n = _count;
+        return n == 0 ? bytes32(0) : _batches[n - 1].headerHash;
+    }
+
+    /// @inheritdoc IInbox
+    /// @return index        The next batch's index (= number − 1).
+    /// @return parent       The next batch's parent (the last live header hash, ZERO if none).
+    /// @return firstSeq     The next batch's firstSeq.
+    /// @return depositStart The next batch's depositStart.
+    /// @return minTimestamp The smallest timestamp the next batch may have (the last live batch's).
+    function tip()
+        external
+        view
+        override
+        returns (uint256 index, bytes32 parent, uint256 firstSeq, uint256 depositStart, uint256 minTimestamp)
+    {
+        index = _count;
+        firstSeq = 1;
+        if (index > 0) {
+            BatchRecord storage b = _batches[index - 1];
+            parent = b.headerHash;
+            firstSeq = uint256(b.firstSeq) + b.txCount;
+            depositStart = b.depositEnd;
+            minTimestamp = b.timestamp;
+        }
+    }
+
+    /// @inheritdoc IInbox
+    function batch(uint256 index) external view override returns (BatchRecord memory) {
+        _requireLive(index);
+        return _batches[index];
+    }
+
+    /// @inheritdoc IInbox
+    function headerHash(uint256 index) external view override returns (bytes32) {
+        _requireLive(index);
+        return _batches[index].headerHash;
+    }
+
+    /// @inheritdoc IInbox
+    function isFinal(uint256 index) public view override returns (bool) {
+        return index < _count && block.timestamp >= uint256(_batches[index].postedAt) + challengeWindow;
+    }
+
+    // ================================================================================================ rollback
+
+    /// @inheritdoc IInbox
+    /// @dev Slashes min(bondSize, the poster's bond): a poster already slashed for a later batch of the same
+    ///      window may hold less. Reward = slashed × rewardBps / 10000 (rounded down), burned = the rest, so the
+    ///      slashed amount is paid out or burned to the wei.
+    function rollback(uint256 index, address challenger, uint8 kind) external override {
+        // INVARIANT: only a registered fraud prover rolls back.
+        if (!isProver[msg.sender]) revert NotProver(msg.sender);
+        // INVARIANT: the kind is one of §9.
+        if (kind > FaultKind.MAX) revert UnknownKind(kind);
+        // INVARIANT: someone receives the reward.
+        if (challenger == address(0)) revert InvalidParameter("challenger");
+        uint256 n = _count;
+        // INVARIANT: the batch is live.
+        if (index >= n) revert BatchNotLive(index, n);
+        BatchRecord storage b = _batches[index];
+        // INVARIANT: the batch is not final.
+        if (block.timestamp >= uint256(b.postedAt) + challengeWindow) revert BatchIsFinal(index);
+        address poster = b.poster;
+
+        _count = index;
+
+        Poster storage p = _posters[poster];
+        uint256 held = p.bond;
+        uint256 slashed = held < bondSize ? held : bondSize;
+        p.bond = uint128(held - slashed);
+        uint256 reward = (slashed * rewardBps) / BPS;
+        uint256 burned = slashed - reward;
+
+        emit BondSlashed(poster, index, slashed, held - slashed);
+        emit BatchesRolledBack(index, n - index, challenger, kind, reward, burned);
+        _send(challenger, reward);
+        _send(BURN_ADDRESS, burned);
+    }
+
+    // ================================================================================================ internals
+
+    function _requireLive(uint256 index) private view {
+        uint256 n = _count;
+        // INVARIANT: only live batches have records.
+        if (index >= n) revert BatchNotLive(index, n);
+    }
+
+    function _postingAt(address poster, uint256 i) private view returns (uint256) {
+        return uint64(_postingWords[poster][i >> 2] >> ((i & 3) << 6));
+    }
+
+    function _setPosting(address poster, uint256 i, uint256 index) private {
+        uint256 shift = (i & 3) << 6;
+        mapping(uint256 => uint256) storage words = _postingWords[poster];
+        if (shift == 0) {
+            // Lanes above entry i are beyond the stack's end: no need to keep them.
+            words[i >> 2] = index;
+        } else {
+            uint256 w = words[i >> 2];
+            words[i >> 2] = (w & ~(uint256(type(uint64).max) << shift)) | (index << shift);
+        }
+    }
+
+    function _send(address to, uint256 amount) private {
+        if (amount == 0) return;
+        (bool ok,) = to.call{value: amount}("");
+        // INVARIANT: the payment arrives (else the whole operation reverts and nothing changes).
+        if (!ok) revert TransferFailed(to, amount);
+    }
+}

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {TxProver, TxProof} from "./TxProver.sol";
+import {BatchLib} from "../lib/BatchLib.sol";
+import {TxCodec} from "../lib/TxCodec.sol";
+import {EthTx, EthTxFields} from "../lib/EthTx.sol";
+import {FaultKind, IInbox} from "../interfaces/IInbox.sol";
+
+/// @title MalformedProver
+/// @notice Proves a transaction malformed (protocol.md §6 steps 1, 2, 4, §9): it does not decode, its
+///         moves are unsorted or repeat a key, it declares an output it may not, its witness has a stray
+///         blob, or (wrapped) its raw Ethereum transaction does not decode for the rollup's chain.
+contract MalformedProver is TxProver {
+    constructor(address inbox_) TxProver(inbox_) {}
+
+    /// @notice Proves transaction `p` of batch `h` malformed. Commit first (see FraudProver).
+    function prove(BatchLib.BatchHeader calldata h, TxProof calldata p, bytes32 salt) external {
+        _reveal(keccak256(abi.encode(h, p)), salt);
+        _checkBatch(h);
+        uint256 seq = _included(h, p);
+        // INVARIANT: the transaction is malformed.
+        if (!_malformed(h, p.tx, seq)) revert NoFault();
+        _settle(h.index, FaultKind.MALFORMED);
+    }
+
+    function _malformed(BatchLib.BatchHeader calldata h, bytes calldata enc, uint256 seq) private view returns (bool) {
+        try this.decodeTx(enc) {}
+        catch (bytes memory reason) {
+            return _isDecoderError(reason);
+        }
+        TxCodec.Tx memory t = TxCodec.decode(enc);
+        (bool ok, uint8 reason,) = TxCodec.checkStructure(t, seq, h.feeRecipient);
+        if (!ok && (reason == TxCodec.MOVES_UNSORTED || reason == TxCodec.DUPLICATE_KEY
+                || reason == TxCodec.UNEXPECTED_OUTPUT || reason == TxCodec.BAD_OUTPUT || reason == TxCodec.UNUSED_WITNESS))
+        {
+            return true;
+        }
+        if (t.txType == TxCodec.TYPE_DEPOSIT) return false;
+        address sender;
+        if (t.txType == TxCodec.TYPE_WRAPPED) {
+            try this.decodeEthTx(t.raw, IInbox(inbox).l2ChainId()) {}
+            catch (bytes memory reason2) {
+                return _isDecoderError(reason2);
+            }
+            EthTxFields memory f = EthTx.decodeFor(t.raw, IInbox(inbox).l2ChainId());
+            sender = EthTx.sender(t.raw, f);
+        } else {
+            sender = TxCodec.recoverSigner(t);
+        }
+        if (sender == address(0)) return false; // a signature fault, not this kind
+        (uint8 r2,) = TxCodec.checkWithdrawalOwner(t.moves, sender);
+        return r2 == TxCodec.UNEXPECTED_OUTPUT;
+    }
+}

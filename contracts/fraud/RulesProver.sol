@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {TxProver, TxProof} from "./TxProver.sol";
+import {BatchLib} from "../lib/BatchLib.sol";
+import {TxCodec} from "../lib/TxCodec.sol";
+import {MoveLib} from "../lib/MoveLib.sol";
+import {EthTx, EthTxFields} from "../lib/EthTx.sol";
+import {FaultKind, IInbox} from "../interfaces/IInbox.sol";
+
+/// @title RulesProver
+/// @notice Proves a transaction-rule fault (protocol.md §6 step 5) against the sender's declared nonce,
+///         balance and code hash: gas limit above the block's, nonce at 2^64−1, initcode too large, gas
+///         limit below the intrinsic gas, fee cap below the base fee, priority fee above the fee cap,
+///         sender with code, balance below value + gasLimit × feeCap, wrong nonce, wrong chain id, or the
+///         sender's keys not declared.
+contract RulesProver is TxProver {
+    uint256 public constant L2_BLOCK_GAS_LIMIT = 30_000_000;
+    uint256 public constant MAX_INITCODE = 49152;
+
+    /// @notice The common fields of both signed shapes.
+    struct Fields {
+        address sender;
+        uint256 chainId;
+        uint256 nonce;
+        uint256 gasLimit;
+        uint256 maxFee;
+        uint256 maxPriority;
+        uint256 value;
+        bool isCreate;
+        uint256 dataLength;
+        uint256 intrinsic;
+        bool unrunnable;
+    }
+
+    constructor(address inbox_) TxProver(inbox_) {}
+
+    function prove(BatchLib.BatchHeader calldata h, TxProof calldata p, bytes32 salt) external {
+        _reveal(keccak256(abi.encode(h, p)), salt);
+        _checkBatch(h);
+        _included(h, p);
+        TxCodec.Tx memory t = TxCodec.decode(p.tx);
+        Fields memory f = _fields(t);
+        // INVARIANT: the signature is valid (otherwise it is a signature fault).
+        if (f.sender == address(0)) revert NoFault();
+        // INVARIANT: the transaction breaks a rule.
+        if (!_breaks(t.moves, f, h.baseFee)) revert NoFault();
+        _settle(h.index, FaultKind.RULES);
+    }
+
+    function _fields(TxCodec.Tx memory t) private view returns (Fields memory f) {
+        if (t.txType == TxCodec.TYPE_MOVE) {
+            TxCodec.MoveBody memory b = t.move;
+            f.sender = TxCodec.recoverSigner(t);
+            f.chainId = b.chainId;
+            f.nonce = b.nonce;
+            f.gasLimit = b.gasLimit;
+            f.maxFee = b.maxFeePerGas;
+            f.maxPriority = b.maxPriorityFeePerGas;
+            f.value = b.value;
+            f.isCreate = !b.hasTo;
+            f.dataLength = b.data.length;
+            f.intrinsic = _intrinsic(b.data, f.isCreate);
+        } else if (t.txType == TxCodec.TYPE_WRAPPED) {
+            uint256 chainId = IInbox(inbox).l2ChainId();
+            EthTxFields memory e = EthTx.decodeFor(t.raw, chainId);
+            f.sender = EthTx.sender(t.raw, e);
+            f.chainId = chainId; // decodeFor already refused any other chain id
+            f.nonce = e.nonce;
+            f.gasLimit = e.gasLimit;
+            f.maxFee = e.maxFeePerGas;
+            f.maxPriority = e.maxPriorityFeePerGas;
+            f.value = e.value;
+            f.isCreate = e.isCreate;
+            f.dataLength = e.dataLength;
+            f.intrinsic = EthTx.intrinsicGas(t.raw, e);
+            f.unrunnable = e.accessListUnrunnable;
+        } else {
+            revert NoFault(); // deposits have no transaction rules
+        }
+    }
+
+    function _breaks(MoveLib.Move[] memory moves, Fields memory f, uint256 baseFee) private view returns (bool) {
+        (bool hasN, uint256 nonce) = _declared(moves, f.sender, MoveLib.MARK_NONCE);
+        (bool hasB, uint256 balance) = _declared(moves, f.sender, MoveLib.MARK_BALANCE);
+        (bool hasC, uint256 code) = _declared(moves, f.sender, MoveLib.MARK_CODE);
+        if (f.chainId != IInbox(inbox).l2ChainId()) return true;
+        if (f.maxPriority > f.maxFee) return true;
+        if (!hasN || !hasB || !hasC) return true;
+        if (f.unrunnable) return true;
+        if (f.gasLimit > L2_BLOCK_GAS_LIMIT) return true;
+        if (f.nonce >= type(uint64).max) return true;
+        if (f.isCreate && f.dataLength > MAX_INITCODE) return true;
+        if (f.gasLimit < f.intrinsic) return true;
+        if (f.maxFee < baseFee) return true;
+        if (code != 0) return true;
+        (uint256 fee, bool overflow) = _mul(f.gasLimit, f.maxFee);
+        if (overflow || fee + f.value < fee || balance < fee + f.value) return true;
+        return nonce != f.nonce;
+    }
+
+    /// @dev The prev of the sender's move with `mark` (slot 0), if declared.
+    function _declared(MoveLib.Move[] memory moves, address who, uint8 mark) private pure returns (bool, uint256) {
+        for (uint256 i = 0; i < moves.length; ++i) {
+            if (moves[i].addr == who && moves[i].mark == mark && moves[i].slot == 0) return (true, moves[i].prev);
+        }
+        return (false, 0);
+    }
+
+    function _mul(uint256 a, uint256 b) private pure returns (uint256 r, bool overflow) {
+        unchecked {
+            r = a * b;
+            overflow = a != 0 && r / a != b;
+        }
+    }
+
+    /// @dev Cancun intrinsic gas of a move transaction (empty access list).
+    function _intrinsic(bytes memory data, bool isCreate) private pure returns (uint256 gas) {
+        gas = 21000;
+        for (uint256 i = 0; i < data.length; ++i) {
+            gas += data[i] == 0 ? 4 : 16;
+        }
+        if (isCreate) gas += 32000 + 2 * ((data.length + 31) / 32);
+    }
+}

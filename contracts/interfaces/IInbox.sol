@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {BatchLib} from "../lib/BatchLib.sol";
+
+/// @title FaultKind
+/// @notice The fraud-proof kinds of docs/protocol.md §9, numbered in the order of core/errors.ts `FaultKind`.
+library FaultKind {
+    uint8 internal constant MALFORMED = 0;
+    uint8 internal constant SIGNATURE = 1;
+    uint8 internal constant INPUT = 2;
+    uint8 internal constant DOUBLE_USE = 3;
+    uint8 internal constant DEPOSIT = 4;
+    uint8 internal constant RULES = 5;
+    uint8 internal constant EXECUTION = 6;
+    /// @notice The largest valid kind.
+    uint8 internal constant MAX = 6;
+}
+
+/// @title IInbox
+/// @notice The batch inbox of docs/protocol.md §11.2: poster bonds, the chain of batch commitments, finality,
+///         and the one penalty path (rollback) that the fraud provers call.
+interface IInbox {
+    /// @notice What L1 records for a live batch (the header itself lives in calldata and in {BatchAppended}).
+    /// @param headerHash   BatchLib.hash of the header.
+    /// @param firstSeq     Seq of the batch's first transaction.
+    /// @param txCount      Number of transactions (1..2^16).
+    /// @param depositStart First deposit queue index consumed.
+    /// @param depositEnd   One past the last deposit consumed.
+    /// @param timestamp    The header's L2 timestamp.
+    /// @param poster       Who posted it (the bond at stake).
+    /// @param postedAt     L1 block timestamp when it was posted (finality counts from here).
+    struct BatchRecord {
+        bytes32 headerHash;
+        uint64 firstSeq;
+        uint24 txCount;
+        uint64 depositStart;
+        uint64 depositEnd;
+        uint40 timestamp;
+        address poster;
+        uint40 postedAt;
+    }
+
+    // ---------------------------------------------------------------------------------------- events
+
+    /// @notice `poster` added `amount` to its bond, now `total`.
+    event Bonded(address indexed poster, uint256 amount, uint256 total);
+    /// @notice `poster` withdrew its whole bond, `amount`.
+    event Unbonded(address indexed poster, uint256 amount);
+    /// @notice Batch `index` was appended; `header` is exactly the header whose hash L1 stores. The batch data
+    ///         is not logged: watchers read it from the transaction's calldata (`appendBatch(header, data)`).
+    event BatchAppended(
+        uint256 indexed index, bytes32 indexed headerHash, address indexed poster, BatchLib.BatchHeader header
+    );
+    /// @notice Batches `index … index+removedCount−1` were deleted after a successful fraud proof of `kind`
+    ///         against batch `index`; `reward` went to `challenger`, `burned` to 0x…dEaD.
+    event BatchesRolledBack(
+        uint256 indexed index,
+        uint256 removedCount,
+        address indexed challenger,
+        uint8 indexed kind,
+        uint256 reward,
+        uint256 burned
+    );
+    /// @notice `poster`'s bond lost `amount` for batch `index`; `remaining` is left.
+    event BondSlashed(address indexed poster, uint256 indexed index, uint256 amount, uint256 remaining);
+    /// @notice The fraud provers were registered (once, by the deployer); no further change is possible.
+    event ProversSet(address[] provers);
+
+    // ---------------------------------------------------------------------------------------- errors
+
+    /// @notice A zero or out-of-range constructor parameter.
+    error InvalidParameter(string name);
+    /// @notice Only the deployer may do this.
+    error NotDeployer(address caller);
+    /// @notice The provers were already registered.
+    error ProversLocked();
+    /// @notice An empty prover list, a prover without code, or one listed twice.
+    error InvalidProver(address prover);
+    /// @notice Only a registered fraud prover may roll back.
+    error NotProver(address caller);
+    /// @notice `bond()` without value.
+    error ZeroValue();
+    /// @notice The poster's bond is below `bondSize`.
+    error NotBonded(address poster, uint256 bond, uint256 required);
+    /// @notice The caller has no bond to withdraw.
+    error NothingToUnbond();
+    /// @notice The caller's batch `index` is live and not final until `finalAt`.
+    error BondLocked(uint256 index, uint256 finalAt);
+    /// @notice An ether transfer failed.
+    error TransferFailed(address to, uint256 amount);
+    /// @notice header.index is not the number of live batches.
+    error WrongIndex(uint256 expected, uint256 given);
+    /// @notice header.parent is not the hash of the last live header: another batch got in first; re-read the tip.
+    error ParentNotTip(bytes32 expected, bytes32 given);
+    /// @notice header.firstSeq is not the next seq.
+    error WrongFirstSeq(uint256 expected, uint256 given);
+    /// @notice header.number is not header.index + 1.
+    error WrongNumber(uint256 expected, uint256 given);
+    /// @notice header.timestamp is before the previous batch's.
+    error TimestampBeforeParent(uint256 parentTimestamp, uint256 given);
+    /// @notice header.timestamp is after the L1 block's.
+    error TimestampInFuture(uint256 blockTimestamp, uint256 given);
+    /// @notice header.txCount is not the number of transactions in the data.
+    error TxCountMismatch(uint256 header, uint256 data);
+    /// @notice The batch has no transaction.
+    error EmptyBatch();
+    /// @notice header.txRoot is not the Merkle root L1 computes from the data.
+    error TxRootMismatch(bytes32 computed, bytes32 given);
+    /// @notice header.dataHash is not the hash L1 computes from the data.
+    error DataHashMismatch(bytes32 computed, bytes32 given);
+    /// @notice header.depositStart is not the first deposit not yet consumed.
+    error WrongDepositStart(uint256 expected, uint256 given);
+    /// @notice The deposit range is reversed or reaches past the queue.
+    error BadDepositRange(uint256 start, uint256 end, uint256 queueLength);
+    /// @notice The batch has fewer transactions than the deposits it claims to consume.
+    error TooFewTxsForDeposits(uint256 txCount, uint256 deposits);
+    /// @notice Deposit `index` is left out of the batch but older than the inclusion delay (forced inclusion).
+    error DepositOverdue(uint256 index);
+    /// @notice Batch `index` is not live (never posted or rolled back); `count` batches are live.
+    error BatchNotLive(uint256 index, uint256 count);
+    /// @notice Batch `index` is final and can no longer be rolled back.
+    error BatchIsFinal(uint256 index);
+    /// @notice A fault kind outside 0..FaultKind.MAX.
+    error UnknownKind(uint8 kind);
+
+    // ---------------------------------------------------------------------------------------- parameters
+
+    /// @notice The bridge whose deposit queue batches consume.
+    function bridge() external view returns (address);
+    /// @notice Chain id of the rollup.
+    function l2ChainId() external view returns (uint256);
+    /// @notice Bond needed to post, and slashed per proven batch (wei).
+    function bondSize() external view returns (uint256);
+    /// @notice Seconds after posting until a batch is final.
+    function challengeWindow() external view returns (uint256);
+    /// @notice Seconds after which a deposit must be included (forced inclusion).
+    function inclusionDelay() external view returns (uint256);
+    /// @notice Share of a slashed bond paid to the challenger, in basis points.
+    function rewardBps() external view returns (uint256);
+    /// @notice L1 block in which the inbox was deployed (where watchers start scanning).
+    function deployedAtBlock() external view returns (uint256);
+
+    // ---------------------------------------------------------------------------------------- bonds
+
+    /// @notice Adds msg.value to the caller's bond.
+    function bond() external payable;
+    /// @notice Returns the caller's whole bond once every batch it posted is final or rolled back.
+    function unbond() external;
+    /// @notice Current bond of `poster`.
+    function bondOf(address poster) external view returns (uint256);
+
+    // ---------------------------------------------------------------------------------------- batches
+
+    /// @notice Appends batch `h` with its data (§11.2); reverts unless every check holds. Data that does not
+    ///         parse as batch data reverts with `DecodeError(code, offset)` of contracts/lib/Reader.sol (raised
+    ///         inside BatchLib, so it is not in this contract's ABI).
+    function appendBatch(BatchLib.BatchHeader calldata h, bytes calldata data) external;
+    /// @notice Number of live batches (the next batch's index).
+    function batchCount() external view returns (uint256);
+    /// @notice Seq of the next batch's first transaction (1 before batch 0).
+    function nextSeq() external view returns (uint256);
+    /// @notice First deposit queue index not consumed by a live batch.
+    function depositCursor() external view returns (uint256);
+    /// @notice Hash of the last live header (ZERO if none): the next batch's parent.
+    function tipHash() external view returns (bytes32);
+    /// @notice Everything a coordinator needs to build the next header.
+    function tip()
+        external
+        view
+        returns (uint256 index, bytes32 parent, uint256 firstSeq, uint256 depositStart, uint256 minTimestamp);
+    /// @notice Record of live batch `index` (reverts if not live).
+    function batch(uint256 index) external view returns (BatchRecord memory);
+    /// @notice Header hash of live batch `index` (reverts if not live).
+    function headerHash(uint256 index) external view returns (bytes32);
+    /// @notice Whether batch `index` is live and its challenge window has passed.
+    function isFinal(uint256 index) external view returns (bool);
+
+    // ---------------------------------------------------------------------------------------- provers
+
+    /// @notice Registers the fraud provers; deployer only, once.
+    function setProvers(address[] calldata provers) external;
+    /// @notice Whether the provers were registered.
+    function proversLocked() external view returns (bool);
+    /// @notice Whether `account` is a registered fraud prover.
+    function isProver(address account) external view returns (bool);
+    /// @notice The one penalty path: deletes live, non-final batch `index` and every later one, slashes its
+    ///         poster, rewards `challenger`. Registered provers only.
+    function rollback(uint256 index, address challenger, uint8 kind) external;
+}

@@ -1,0 +1,129 @@
+/**
+ * Builds the single-transaction fraud proof for a fault: which prover contract, and its arguments
+ * (ready for ethers), plus the proof hash the challenger commits to before revealing.
+ */
+import { AbiCoder, keccak256 } from "ethers";
+import type { BatchHeader } from "../core/batch";
+import { bytesToHex } from "../core/bytes";
+import { decodeTx, TxType, type Tx } from "../core/tx";
+import { compareKeys } from "../core/keys";
+import { merkleProof, leafHash } from "../core/merkle";
+import type { TxFault } from "./fault";
+
+/** What the prover needs to know of the chain: posted batches and the deposit queue. */
+export interface ChainView {
+  /** The header and encoded transactions of a live batch. */
+  batch(index: bigint): Promise<{ header: BatchHeader; txs: Uint8Array[] }>;
+  /** The batch and position holding a seq. */
+  locate(seq: bigint): Promise<{ batchIndex: bigint; txIndex: number }>;
+  /** An L1 deposit queue entry. */
+  deposit(index: bigint): Promise<{ from: Uint8Array; to: Uint8Array; value: bigint }>;
+}
+
+export const HEADER_TYPE =
+  "tuple(uint256 index, bytes32 parent, uint256 firstSeq, uint256 txCount, bytes32 txRoot, uint256 number, uint256 timestamp, address feeRecipient, uint256 baseFee, uint256 depositStart, uint256 depositEnd, bytes32 dataHash)";
+export const TXPROOF_TYPE = "tuple(uint256 txIndex, bytes tx, bytes32[] siblings)";
+export const DEPOSIT_TYPE = "tuple(address from, address to, uint256 value)";
+
+export type ProverName = "MalformedProver" | "SignatureProver" | "InputProver" | "DoubleUseProver" | "DepositProver" | "RulesProver";
+
+export interface ProofCall {
+  prover: ProverName;
+  /** Arguments of `prove`, without the trailing salt. */
+  args: unknown[];
+  /** ABI types of `args`, for the proof hash. */
+  types: string[];
+  /** keccak256(abi.encode(args)): what the commitment covers. */
+  proofHash: string;
+}
+
+export function headerArg(h: BatchHeader) {
+  return {
+    index: h.index,
+    parent: bytesToHex(h.parent),
+    firstSeq: h.firstSeq,
+    txCount: h.txCount,
+    txRoot: bytesToHex(h.txRoot),
+    number: h.number,
+    timestamp: h.timestamp,
+    feeRecipient: bytesToHex(h.feeRecipient),
+    baseFee: h.baseFee,
+    depositStart: h.depositStart,
+    depositEnd: h.depositEnd,
+    dataHash: bytesToHex(h.dataHash),
+  };
+}
+
+export function txProofArg(txs: readonly Uint8Array[], txIndex: number) {
+  return { txIndex: BigInt(txIndex), tx: bytesToHex(txs[txIndex]), siblings: merkleProof(txs.map(leafHash), txIndex).map(bytesToHex) };
+}
+
+function call(prover: ProverName, types: string[], args: unknown[]): ProofCall {
+  return { prover, types, args, proofHash: keccak256(AbiCoder.defaultAbiCoder().encode(types, args)) };
+}
+
+/** The commitment a challenger sends before revealing: keccak256(abi.encode(challenger, proofHash, salt)). */
+export function commitmentOf(challenger: string, proofHash: string, salt: string): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["address", "bytes32", "bytes32"], [challenger, proofHash, salt]));
+}
+
+/** Builds the proof of a one-step fault. Throws for `execution` (interactive; not settled here). */
+export async function buildProof(fault: TxFault, chain: ChainView): Promise<ProofCall> {
+  const { header, txs } = await chain.batch(fault.batchIndex);
+  const h = headerArg(header);
+  const p = txProofArg(txs, fault.txIndex);
+  switch (fault.kind) {
+    case "malformed":
+      return call("MalformedProver", [HEADER_TYPE, TXPROOF_TYPE], [h, p]);
+    case "signature":
+      return call("SignatureProver", [HEADER_TYPE, TXPROOF_TYPE], [h, p]);
+    case "rules":
+      return call("RulesProver", [HEADER_TYPE, TXPROOF_TYPE], [h, p]);
+    case "deposit": {
+      const t = decodeTx(txs[fault.txIndex]);
+      const nDeposits = Number(header.depositEnd - header.depositStart);
+      const e =
+        fault.txIndex < nDeposits
+          ? await chain.deposit(header.depositStart + BigInt(fault.txIndex))
+          : t.type === TxType.Deposit
+            ? { from: t.from, to: t.to, value: t.value }
+            : { from: new Uint8Array(20), to: new Uint8Array(20), value: 0n };
+      return call("DepositProver", [HEADER_TYPE, TXPROOF_TYPE, DEPOSIT_TYPE], [h, p, { from: bytesToHex(e.from), to: bytesToHex(e.to), value: e.value }]);
+    }
+    case "input": {
+      const mi = requireMove(fault);
+      const m = decodeTx(txs[fault.txIndex]).moves[mi];
+      let ph = h;
+      let pp = p;
+      if (m.intx > 0n && m.intx < fault.seq) {
+        const at = await chain.locate(m.intx);
+        const pb = at.batchIndex === fault.batchIndex ? { header, txs } : await chain.batch(at.batchIndex);
+        ph = headerArg(pb.header);
+        pp = txProofArg(pb.txs, at.txIndex);
+      }
+      return call("InputProver", [HEADER_TYPE, TXPROOF_TYPE, "uint256", HEADER_TYPE, TXPROOF_TYPE], [h, p, BigInt(mi), ph, pp]);
+    }
+    case "double-use": {
+      const mi = requireMove(fault);
+      if (fault.spentBy === undefined) throw new Error("a double-use fault needs the earlier spender's seq");
+      const m = decodeTx(txs[fault.txIndex]).moves[mi];
+      const at = await chain.locate(fault.spentBy);
+      const eb = at.batchIndex === fault.batchIndex ? { header, txs } : await chain.batch(at.batchIndex);
+      const earlier: Tx = decodeTx(eb.txs[at.txIndex]);
+      const ei = earlier.moves.findIndex((e) => !e.ref && e.intx === m.intx && compareKeys(e, m) === 0);
+      if (ei < 0) throw new Error(`seq ${fault.spentBy} does not consume the outpoint`);
+      return call(
+        "DoubleUseProver",
+        [HEADER_TYPE, TXPROOF_TYPE, "uint256", HEADER_TYPE, TXPROOF_TYPE, "uint256"],
+        [h, p, BigInt(mi), headerArg(eb.header), txProofArg(eb.txs, at.txIndex), BigInt(ei)],
+      );
+    }
+    case "execution":
+      throw new Error("execution fault: interactive proof not yet supported");
+  }
+}
+
+function requireMove(f: TxFault): number {
+  if (f.moveIndex === undefined) throw new Error(`a ${f.kind} fault names its move`);
+  return f.moveIndex;
+}

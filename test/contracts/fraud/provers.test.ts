@@ -1,0 +1,253 @@
+/**
+ * The single-transaction fraud provers (contracts/fraud/, docs/protocol.md §9, §11.4): for each kind an
+ * invalid batch is built with the TypeScript core, posted, and proven (commit, then reveal): the batch
+ * and its successors are gone and the challenger is paid. The same proof against the honest version of
+ * that batch reverts. The TypeScript validator (or walk) must classify each bad transaction as the
+ * same kind the L1 prover settles.
+ */
+import { expect } from "chai";
+import hre, { ethers, ignition } from "hardhat";
+import type { Contract, TransactionRequest } from "ethers";
+import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { movesetModule, PROVERS } from "../../../deploy/Moveset";
+import { L2Sim, L2_CHAIN_ID, headerArgs, wrapped, SimBatch } from "../../helpers/l2sim";
+import { Tx, TxType, DepositTx, encodeTx, decodeTx, WrappedTx } from "../../../core/tx";
+import { Mark } from "../../../core/keys";
+import { hexToBytes, bytesToHex } from "../../../core/bytes";
+import { InvalidTxError, DecodeError } from "../../../core/errors";
+import { validateTx, checkDepositPosition } from "../../../core/validate";
+import { MemoryUtxoSet } from "../../../core/walk";
+import { buildProof, commitmentOf, ProofCall } from "../../../prover/build";
+import { TxFault, KIND_NUMBER } from "../../../prover/fault";
+
+const BOND = ethers.parseEther("1");
+const WINDOW = 3600n;
+const BPS = 5000n;
+const alice = new ethers.Wallet("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+const bob = "0x90f79bf6eb2c4f870365e785982e1f101e93b906";
+const carol = "0x15d34aaf54267db7d7c367839aaf71a00a2c6a65";
+
+async function deploy() {
+  const mod = movesetModule("ProversTest", PROVERS);
+  const params = { ProversTest: { l2ChainId: L2_CHAIN_ID, bondSize: BOND, challengeWindow: WINDOW, inclusionDelay: 86_400n, rewardBps: BPS } };
+  const c = (await ignition.deploy(mod, { parameters: params })) as unknown as Record<string, Contract>;
+  const [poster, challenger] = await ethers.getSigners();
+  await (await c.Inbox.connect(poster).getFunction("bond")({ value: BOND })).wait();
+  const sim = await L2Sim.create();
+  // Batch 0: a deposit of 10 ETH to alice.
+  await (await c.Bridge.connect(poster).getFunction("deposit")(alice.address, { value: ethers.parseEther("10") })).wait();
+  sim.deposits.push({ from: hexToBytes(poster.address.toLowerCase() as `0x${string}`), to: hexToBytes(alice.address.toLowerCase() as `0x${string}`), value: ethers.parseEther("10") });
+  const dep: DepositTx = { type: TxType.Deposit, index: 0n, from: sim.deposits[0].from, to: sim.deposits[0].to, value: sim.deposits[0].value, moves: [] };
+  const ts0 = await now();
+  const d = await sim.fill(dep, 0, ts0);
+  await post(c, poster, sim, [d], ts0, 1n);
+  // Batch 1: alice pays bob.
+  const ts1 = await now();
+  const t1 = await sim.fill(wrapped(await signed({ to: bob, value: 1000n, nonce: 0 })), 0, ts1);
+  await post(c, poster, sim, [t1], ts1);
+  return { c, poster, challenger, base: { batches: [...sim.batches], deposits: [...sim.deposits] } };
+}
+
+/** The fixture, with a fresh simulated L2 replaying its honest batches (loadFixture restores only L1). */
+async function setup() {
+  const f = await loadFixture(deploy);
+  const sim = await L2Sim.create();
+  sim.deposits.push(...f.base.deposits);
+  for (const b of f.base.batches) {
+    sim.apply(b.txs.map(decodeTx), b.header.firstSeq);
+    sim.record(b);
+  }
+  return { ...f, sim };
+}
+
+async function now(): Promise<bigint> {
+  return BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+}
+
+function signed(fields: TransactionRequest): Promise<string> {
+  return alice.signTransaction({ chainId: L2_CHAIN_ID, type: 2, maxFeePerGas: 100n, maxPriorityFeePerGas: 2n, gasLimit: 100_000n, ...fields });
+}
+
+/** Posts `txs` as the next batch; honest ones (apply) also advance the simulated state. */
+async function post(c: Record<string, Contract>, poster: HardhatEthersSigner, sim: L2Sim, txs: Array<Tx | Uint8Array>, ts: bigint, deposits = 0n, apply = true): Promise<SimBatch> {
+  const enc = txs.map((t) => (t instanceof Uint8Array ? t : encodeTx(t)));
+  const { header, data } = sim.header(enc, ts, deposits);
+  await (await c.Inbox.connect(poster).getFunction("appendBatch")(headerArgs(header), data)).wait();
+  const b = { header, txs: enc, data };
+  if (apply) sim.apply(txs as Tx[], header.firstSeq);
+  sim.record(b);
+  return b;
+}
+
+/** Commits, mines a block, reveals. Returns the reveal and the gas cost of the commitment. */
+async function reveal(c: Record<string, Contract>, who: HardhatEthersSigner, proof: ProofCall) {
+  const salt = ethers.hexlify(ethers.randomBytes(32));
+  const prover = c[proof.prover];
+  const rc = await (await prover.connect(who).getFunction("commit")(commitmentOf(who.address, proof.proofHash, salt))).wait();
+  await mine(1);
+  const commitCost: bigint = BigInt(rc!.gasUsed) * BigInt(rc!.gasPrice);
+  return { tx: prover.connect(who).getFunction("prove")(...proof.args, salt), commitCost };
+}
+
+/** The kind the TypeScript side gives a transaction at `seq` (validator, then the walk over the sim's history). */
+async function tsKind(sim: L2Sim, b: SimBatch, position: number, ts: bigint, history: SimBatch[]): Promise<string> {
+  const seq = b.header.firstSeq + BigInt(position);
+  const ctx = sim.ctx(seq, ts);
+  try {
+    const tx = decodeTx(b.txs[position]);
+    checkDepositPosition(tx, position, b.header.depositStart, b.header.depositEnd, sim.deposits[Number(b.header.depositStart) + position]);
+    await validateTx(tx, ctx, sim.ex, (h) => sim.state.code(h));
+  } catch (e) {
+    if (e instanceof InvalidTxError || e instanceof DecodeError) return e.kind;
+    throw e;
+  }
+  const set = new MemoryUtxoSet();
+  for (const h of history) h.txs.forEach((t, i) => set.applyTx(h.header.firstSeq + BigInt(i), decodeTx(t).moves));
+  for (let i = 0; i < position; i++) set.applyTx(b.header.firstSeq + BigInt(i), decodeTx(b.txs[i]).moves);
+  const f = set.applyTx(seq, decodeTx(b.txs[position]).moves);
+  return f ? f.kind : "valid";
+}
+
+describe("fraud provers: one transaction, one L1 transaction", function () {
+  this.timeout(300_000);
+
+  /**
+   * Posts `bad` as batch 2 and proves `fault`, then (in a fresh fixture) posts `good` and checks the
+   * same-shaped proof reverts.
+   */
+  async function proveAndRefute(make: (sim: L2Sim, ts: bigint, poster: string) => Promise<{ bad: Array<Tx | Uint8Array>; good: Array<Tx | Uint8Array>; fault: Omit<TxFault, "batchIndex" | "seq" | "message">; deposits?: bigint; onL1?: (c: Record<string, Contract>, p: HardhatEthersSigner) => Promise<void> }>) {
+    // The invalid batch.
+    {
+      const { c, poster, challenger, sim } = await setup();
+      const ts = await now();
+      const m = await make(sim, ts, poster.address);
+      if (m.onL1) await m.onL1(c, poster);
+      const history = [...sim.batches];
+      const b = await post(c, poster, sim, m.bad, ts, m.deposits ?? 0n, false);
+      // A successor batch (honest) that must fall with it.
+      await post(c, poster, sim, [], ts).catch(() => undefined);
+      const seq = b.header.firstSeq + BigInt(m.fault.txIndex);
+      expect(await tsKind(sim, b, m.fault.txIndex, ts, history)).to.equal(m.fault.kind, "the TypeScript verdict");
+      const fault: TxFault = { ...m.fault, batchIndex: b.header.index, seq, message: "" };
+      const proof = await buildProof(fault, sim.view());
+      const balBefore = await ethers.provider.getBalance(challenger.address);
+      const r = await reveal(c, challenger, proof);
+      const tx = await r.tx;
+      const rc = await tx.wait();
+      await expect(tx).to.emit(c.Inbox, "BatchesRolledBack").withArgs(b.header.index, 1n, challenger.address, KIND_NUMBER[fault.kind], (BOND * BPS) / 10_000n, BOND - (BOND * BPS) / 10_000n);
+      expect(await c.Inbox.getFunction("batchCount")()).to.equal(b.header.index);
+      const balAfter = await ethers.provider.getBalance(challenger.address);
+      expect(balAfter - balBefore + rc!.gasUsed * rc!.gasPrice + r.commitCost).to.equal((BOND * BPS) / 10_000n);
+      console.log(`      gas of the ${fault.kind} proof: ${rc!.gasUsed}`);
+      gasOf[fault.kind] = Number(rc!.gasUsed);
+    }
+    // The honest batch: the same proof reverts.
+    {
+      const { c, poster, challenger, sim } = await setup();
+      const ts = await now();
+      const m = await make(sim, ts, poster.address);
+      if (m.onL1) await m.onL1(c, poster);
+      const history = [...sim.batches];
+      const b = await post(c, poster, sim, m.good, ts, m.deposits ?? 0n, false);
+      const seq = b.header.firstSeq + BigInt(m.fault.txIndex);
+      expect(await tsKind(sim, b, m.fault.txIndex, ts, history)).to.equal("valid");
+      const fault: TxFault = { ...m.fault, batchIndex: b.header.index, seq, message: "" };
+      const proof = await buildProof(fault, sim.view()).catch(() => undefined);
+      if (proof) await expect((await reveal(c, challenger, proof)).tx).to.be.reverted;
+      expect(await c.Inbox.getFunction("batchCount")()).to.equal(b.header.index + 1n);
+    }
+  }
+
+  const gasOf: Record<string, number> = {};
+  after(() => {
+    if (Object.keys(gasOf).length) console.log(`      proof gas: ${JSON.stringify(gasOf)}`);
+  });
+
+  it("malformed: a transaction that does not decode", async () => {
+    await proveAndRefute(async (sim, ts) => {
+      const good = await sim.fill(wrapped(await signed({ to: carol, value: 5n, nonce: 1 })), 0, ts);
+      const enc = encodeTx(good);
+      return { bad: [Uint8Array.from([...enc, 0x00])], good: [good], fault: { txIndex: 0, kind: "malformed", code: "trailing-bytes" } };
+    });
+  });
+
+  it("malformed: moves out of order", async () => {
+    await proveAndRefute(async (sim, ts) => {
+      const good = await sim.fill(wrapped(await signed({ to: carol, value: 5n, nonce: 1 })), 0, ts);
+      const moves = [...good.moves];
+      [moves[0], moves[1]] = [moves[1], moves[0]];
+      return { bad: [{ ...good, moves } as Tx], good: [good], fault: { txIndex: 0, kind: "malformed", code: "moves-unsorted" } };
+    });
+  });
+
+  it("signature: a signed mask on a wrapped transaction", async () => {
+    await proveAndRefute(async (sim, ts) => {
+      const good = await sim.fill(wrapped(await signed({ to: carol, value: 5n, nonce: 1 })), 0, ts);
+      return { bad: [{ ...good, moves: good.moves.map((m, i) => (i === 0 ? { ...m, mask: 0x20 } : m)) } as Tx], good: [good], fault: { txIndex: 0, kind: "signature", code: "mask-on-unsigned" } };
+    });
+  });
+
+  it("input: a move naming a producer that never wrote its key", async () => {
+    await proveAndRefute(async (sim, ts) => {
+      const good = await sim.fill(wrapped(await signed({ to: carol, value: 5n, nonce: 1 })), 0, ts);
+      // carol's balance was never written: it is genesis (intx 0). Name seq 1 (the deposit to alice) instead.
+      const i = good.moves.findIndex((m) => m.mark === Mark.Balance && bytesToHex(m.addr) === carol);
+      return { bad: [{ ...good, moves: good.moves.map((m, j) => (j === i ? { ...m, intx: 1n } : m)) } as Tx], good: [good], fault: { txIndex: 0, kind: "input", code: "no-such-outpoint", moveIndex: i } };
+    });
+  });
+
+  it("double-use: two transactions consuming the same outpoint", async () => {
+    await proveAndRefute(async (sim, ts) => {
+      const t = await sim.fill(wrapped(await signed({ to: carol, value: 5n, nonce: 1 })), 0, ts);
+      const u = await sim.fill(wrapped(await signed({ to: bob, value: 6n, nonce: 1 })), 1, ts);
+      // Both spend alice's nonce and balance as of seq 2; only one of them may.
+      const i = u.moves.findIndex((m) => m.mark === Mark.Nonce && bytesToHex(m.addr) === alice.address.toLowerCase());
+      // The honest version spends alice's outputs of t instead.
+      sim.state.apply(sim.nextSeq, t);
+      const u2 = await sim.fill(wrapped(await signed({ to: bob, value: 6n, nonce: 2 })), 1, ts);
+      return { bad: [t, u], good: [t, u2], fault: { txIndex: 1, kind: "double-use", code: "consumed", moveIndex: i, spentBy: 3n } };
+    });
+  });
+
+  it("deposit: a deposit that credits another amount than L1 queued", async () => {
+    await proveAndRefute(async (sim, ts, poster) => {
+      const e = { from: hexToBytes(poster.toLowerCase() as `0x${string}`), to: hexToBytes(carol as `0x${string}`), value: 777n };
+      sim.deposits.push(e);
+      const good = await sim.fill({ type: TxType.Deposit, index: 1n, ...e, moves: [] } as DepositTx, 0, ts);
+      const bad = await sim.fill({ type: TxType.Deposit, index: 1n, ...e, value: 778n, moves: [] } as DepositTx, 0, ts);
+      return {
+        bad: [bad],
+        good: [good],
+        deposits: 1n,
+        fault: { txIndex: 0, kind: "deposit", code: "queue-mismatch" },
+        onL1: async (c, p) => {
+          await (await c.Bridge.connect(p).getFunction("deposit")(carol, { value: 777n })).wait();
+        },
+      };
+    });
+  });
+
+  it("rules: a nonce that is not the sender's declared nonce", async () => {
+    await proveAndRefute(async (sim, ts) => {
+      const good = (await sim.fill(wrapped(await signed({ to: carol, value: 5n, nonce: 1 })), 0, ts)) as WrappedTx;
+      const bad: WrappedTx = { ...good, raw: hexToBytes((await signed({ to: carol, value: 5n, nonce: 7 })) as `0x${string}`) };
+      return { bad: [bad], good: [good], fault: { txIndex: 0, kind: "rules", code: "nonce" } };
+    });
+  });
+
+  it("a proof cannot be replayed by a front-runner who did not commit", async () => {
+    const { c, poster, challenger, sim } = await setup();
+    const ts = await now();
+    const good = await sim.fill(wrapped(await signed({ to: carol, value: 5n, nonce: 1 })), 0, ts);
+    const b = await post(c, poster, sim, [Uint8Array.from([...encodeTx(good), 0])], ts, 0n, false);
+    const proof = await buildProof({ batchIndex: b.header.index, txIndex: 0, seq: b.header.firstSeq, kind: "malformed", code: "", message: "" }, sim.view());
+    const [, , thief] = await ethers.getSigners();
+    const salt = ethers.hexlify(ethers.randomBytes(32));
+    await (await c.MalformedProver.connect(challenger).getFunction("commit")(commitmentOf(challenger.address, proof.proofHash, salt))).wait();
+    await mine(1);
+    await expect(c.MalformedProver.connect(thief).getFunction("prove")(...proof.args, salt)).to.be.revertedWithCustomError(c.MalformedProver, "NotCommitted");
+    await (await c.MalformedProver.connect(challenger).getFunction("prove")(...proof.args, salt)).wait();
+    void hre;
+  });
+});

@@ -1,0 +1,204 @@
+/**
+ * `moveset deploy` (cli/deploy.ts) end to end: starts `npx hardhat node` on a free local port, runs
+ * `node bin/moveset.js deploy --network localhost --rpc-url http://127.0.0.1:<port>` against it (the
+ * --rpc-url flag is how a local node on another port is reached), then checks deployments/<network>.json
+ * (written to a temporary --out folder) and that the deployed contracts answer. Also: the Sepolia
+ * variables are named when missing. The node is killed and the Ignition journal removed afterwards.
+ */
+import { expect } from "chai";
+import { spawn, ChildProcess } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { ethers } from "ethers";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Environment for child processes, without anything that would pick another network or project. */
+function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith("HARDHAT_") || k.startsWith("TS_NODE_")) delete env[k];
+  return { ...env, ...extra };
+}
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [path.join(ROOT, "bin", "moveset.js"), ...args], { cwd: ROOT, env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (d) => (stdout += d));
+    p.stderr.on("data", (d) => (stderr += d));
+    p.on("error", reject);
+    p.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function waitForRpc(url: string, node: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (node.exitCode !== null) throw new Error(`hardhat node exited with ${node.exitCode}`);
+    try {
+      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }) });
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`hardhat node did not answer at ${url} within ${timeoutMs} ms`);
+}
+
+const abi = (name: string, sub = "") => JSON.parse(fs.readFileSync(path.join(ROOT, "artifacts", "contracts", sub, `${name}.sol`, `${name}.json`), "utf8")).abi;
+
+describe("moveset deploy", function () {
+  this.timeout(300_000);
+
+  let node: ChildProcess | undefined;
+  let nodeLog = "";
+  let url = "";
+  let tmp = "";
+  let deploymentId = "";
+
+  before(async () => {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    deploymentId = `deploy-test-${port}-${process.pid}`;
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "moveset-deploy-"));
+    node = spawn("npx", ["hardhat", "node", "--port", String(port), "--hostname", "127.0.0.1"], {
+      cwd: ROOT,
+      env: childEnv(),
+      detached: true, // its own process group, so the whole npx → hardhat tree is stopped after
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    node.stdout!.on("data", (d) => (nodeLog += d));
+    node.stderr!.on("data", (d) => (nodeLog += d));
+    await waitForRpc(url, node, 120_000);
+  });
+
+  after(() => {
+    if (node?.pid !== undefined && node.exitCode === null) {
+      try {
+        process.kill(-node.pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    if (deploymentId) fs.rmSync(path.join(ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
+    // remove the folders the journal created, if nothing else lives there
+    for (const d of [path.join(ROOT, "ignition", "deployments"), path.join(ROOT, "ignition")]) {
+      try {
+        fs.rmdirSync(d);
+      } catch {
+        // not empty or not there
+      }
+    }
+  });
+
+  it("deploys to a local node on another port and writes <network>.json; the contracts answer", async () => {
+    const paramsFile = path.join(tmp, "params.json");
+    fs.writeFileSync(paramsFile, JSON.stringify({ Moveset: { bondSize: "2000000000000000000n", rewardBps: 2500, inclusionDelay: 600 } }));
+    const argsWith = (window: string) => ["deploy", "--network", "localhost", "--rpc-url", url, "--params", paramsFile, "--challenge-window", window, "--inclusion-delay", "60", "--deployment-id", deploymentId, "--out", tmp];
+    const args = argsWith("30");
+    const r = await runCli(args);
+    expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}\nnode:\n${nodeLog.slice(-2000)}`).to.equal(0);
+
+    const file = path.join(tmp, "localhost.json");
+    const rec = JSON.parse(fs.readFileSync(file, "utf8"));
+    expect(rec.network).to.equal("localhost");
+    expect(rec.chainId).to.equal(31337);
+    expect(rec.l2ChainId).to.equal(901);
+    expect(rec.deploymentId).to.equal(deploymentId);
+    // Every production prover, and never the TestProver.
+    expect(Object.keys(rec.contracts).sort()).to.deep.equal(["Bridge", "DepositProver", "DoubleUseProver", "Inbox", "InputProver", "MalformedProver", "RulesProver", "SignatureProver"]);
+    expect(rec.parameters).to.deep.equal({ l2ChainId: 901, bondSize: "2000000000000000000", challengeWindow: 30, inclusionDelay: 60, rewardBps: 2500 });
+
+    const provider = new ethers.JsonRpcProvider(url, undefined, { staticNetwork: true });
+    try {
+      const head = await provider.getBlockNumber();
+      expect(rec.deployedAt).to.be.greaterThan(0);
+      expect(rec.deployedAt).to.be.at.most(head);
+      for (const a of Object.values(rec.contracts) as string[]) expect(await provider.getCode(a)).to.not.equal("0x");
+      expect(await provider.getCode(rec.contracts.Bridge, rec.deployedAt - 1)).to.equal("0x");
+
+      const inbox = new ethers.Contract(rec.contracts.Inbox, abi("Inbox"), provider);
+      const bridge = new ethers.Contract(rec.contracts.Bridge, abi("Bridge"), provider);
+      expect(await inbox.bridge()).to.equal(rec.contracts.Bridge);
+      expect(await bridge.inbox()).to.equal(rec.contracts.Inbox);
+      expect(await inbox.bondSize()).to.equal(2n * 10n ** 18n);
+      expect(await inbox.challengeWindow()).to.equal(30n);
+      expect(await inbox.inclusionDelay()).to.equal(60n);
+      expect(await inbox.rewardBps()).to.equal(2500n);
+      expect(await inbox.l2ChainId()).to.equal(901n);
+      expect(await inbox.proversLocked()).to.equal(true); // the production provers are registered, for ever
+      for (const name of ["MalformedProver", "SignatureProver", "InputProver", "DoubleUseProver", "DepositProver", "RulesProver"]) expect(await inbox.isProver(rec.contracts[name])).to.equal(true);
+      expect(await inbox.deployer()).to.equal(rec.deployer);
+      expect(await inbox.batchCount()).to.equal(0n);
+
+      // the contracts take transactions: a deposit and a bond from one of the node's accounts
+      const user = await provider.getSigner(1);
+      await (await (bridge.connect(user) as ethers.Contract).deposit(await user.getAddress(), { value: 1234n })).wait();
+      expect(await bridge.depositCount()).to.equal(1n);
+      await (await (inbox.connect(user) as ethers.Contract).bond({ value: 2n * 10n ** 18n })).wait();
+      expect(await inbox.bondOf(await user.getAddress())).to.equal(2n * 10n ** 18n);
+    } finally {
+      provider.destroy();
+    }
+
+    // same id, same parameters: Ignition finds everything done and the same addresses are written
+    const again = await runCli(args);
+    expect(again.code, again.stderr).to.equal(0);
+    expect(JSON.parse(fs.readFileSync(file, "utf8")).contracts).to.deep.equal(rec.contracts);
+
+    // same id, other parameters: refused rather than silently describing the old deployment
+    const other = await runCli(argsWith("31"));
+    expect(other.code).to.equal(1);
+    expect(other.stderr).to.contain("--reset");
+    expect(JSON.parse(fs.readFileSync(file, "utf8")).parameters.challengeWindow).to.equal(30);
+  });
+
+  it("refuses sepolia without its variables, naming them", async () => {
+    const r = await runCli(["deploy", "--network", "sepolia"], { SEPOLIA_RPC_URL: "", SEPOLIA_PRIVATE_KEY: "" });
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.contain("SEPOLIA_RPC_URL");
+    expect(r.stderr).to.contain("SEPOLIA_PRIVATE_KEY");
+    expect(r.stderr).not.to.match(/\n\s+at /); // a message, not a stack trace
+
+    const k = await runCli(["deploy", "--network", "sepolia"], { SEPOLIA_RPC_URL: "http://127.0.0.1:9", SEPOLIA_PRIVATE_KEY: "" });
+    expect(k.code).to.equal(1);
+    expect(k.stderr).to.contain("SEPOLIA_PRIVATE_KEY");
+  });
+
+  it("refuses an unknown network and bad parameters", async () => {
+    const r = await runCli(["deploy", "--network", "nowhere"]);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.contain('unknown network "nowhere"');
+    const bad = path.join(tmp, "bad.json");
+    fs.writeFileSync(bad, JSON.stringify({ Moveset: { bondsize: 1 } }));
+    const b = await runCli(["deploy", "--network", "localhost", "--rpc-url", url, "--params", bad]);
+    expect(b.code).to.equal(1);
+    expect(b.stderr).to.contain('unknown parameter "bondsize"');
+    const c = await runCli(["deploy", "--network", "localhost", "--rpc-url", url, "--challenge-window", "0"]);
+    expect(c.code).to.equal(1);
+    expect(c.stderr).to.contain("challengeWindow");
+  });
+});

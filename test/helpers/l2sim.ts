@@ -1,0 +1,121 @@
+/**
+ * A small honest L2 in memory for tests: fills transactions with the core against a MemoryState,
+ * keeps the posted batches (header and encoded transactions) and answers the prover's ChainView.
+ */
+import { ethers } from "ethers";
+import { BatchHeader, batchDataHash, encodeBatchData, headerHash, txRootOf, GENESIS_PARENT } from "../../core/batch";
+import { Executor } from "../../core/evm/execute";
+import { L2_BLOCK_GAS_LIMIT } from "../../core/evm/chain";
+import { fillMoves } from "../../core/fill";
+import { MemoryState } from "../../core/memory-state";
+import { Tx, TxType, WrappedTx, encodeTx, decodeTx } from "../../core/tx";
+import { TxContext } from "../../core/context";
+import { hexToBytes, bytesToHex } from "../../core/bytes";
+import type { ChainView } from "../../prover/build";
+
+export const L2_CHAIN_ID = 901n;
+export const FEE_RECIPIENT = hexToBytes("0x00000000000000000000000000000000000fee01");
+export const BASE_FEE = 7n;
+
+export interface SimBatch {
+  header: BatchHeader;
+  txs: Uint8Array[];
+  data: Uint8Array;
+}
+
+export class L2Sim {
+  readonly state = new MemoryState();
+  readonly batches: SimBatch[] = [];
+  readonly deposits: Array<{ from: Uint8Array; to: Uint8Array; value: bigint }> = [];
+  private constructor(readonly ex: Executor) {}
+
+  static async create(): Promise<L2Sim> {
+    return new L2Sim(await Executor.create(L2_CHAIN_ID));
+  }
+
+  get nextSeq(): bigint {
+    const last = this.batches[this.batches.length - 1];
+    return last ? last.header.firstSeq + last.header.txCount : 1n;
+  }
+
+  get depositCursor(): bigint {
+    const last = this.batches[this.batches.length - 1];
+    return last ? last.header.depositEnd : 0n;
+  }
+
+  ctx(seq: bigint, timestamp: bigint): TxContext {
+    const last = this.batches[this.batches.length - 1];
+    return {
+      seq,
+      env: {
+        chainId: L2_CHAIN_ID,
+        number: BigInt(this.batches.length + 1),
+        timestamp,
+        coinbase: FEE_RECIPIENT,
+        baseFee: BASE_FEE,
+        gasLimit: L2_BLOCK_GAS_LIMIT,
+        prevRandao: last ? headerHash(last.header) : GENESIS_PARENT,
+        excessBlobGas: 0n,
+      },
+      feeMode: "outputs",
+      blockHash: "zero",
+      allowUnprotected: true,
+      allowBlobTx: false,
+    };
+  }
+
+  /** Fills `tx` as the next transaction at position `offset` of the batch being built, without applying it. */
+  async fill(tx: Tx, offset: number, timestamp: bigint): Promise<Tx> {
+    return decodeTx(encodeTx((await fillMoves(tx, this.state, this.ctx(this.nextSeq + BigInt(offset), timestamp), this.ex)).tx));
+  }
+
+  /** Applies honest filled transactions to the simulated state (their seqs follow the current batches). */
+  apply(txs: Tx[], firstSeq: bigint): void {
+    txs.forEach((t, i) => this.state.apply(firstSeq + BigInt(i), t));
+  }
+
+  /** The header of the next batch holding `txs` (encoded). */
+  header(txs: Uint8Array[], timestamp: bigint, deposits = 0n): { header: BatchHeader; data: Uint8Array } {
+    const last = this.batches[this.batches.length - 1];
+    const data = encodeBatchData(txs);
+    const header: BatchHeader = {
+      index: BigInt(this.batches.length),
+      parent: last ? headerHash(last.header) : GENESIS_PARENT,
+      firstSeq: this.nextSeq,
+      txCount: BigInt(txs.length),
+      txRoot: txRootOf(txs),
+      number: BigInt(this.batches.length + 1),
+      timestamp,
+      feeRecipient: FEE_RECIPIENT,
+      baseFee: BASE_FEE,
+      depositStart: this.depositCursor,
+      depositEnd: this.depositCursor + deposits,
+      dataHash: batchDataHash(data),
+    };
+    return { header, data };
+  }
+
+  record(b: SimBatch): void {
+    this.batches.push(b);
+  }
+
+  view(): ChainView {
+    return {
+      batch: async (i) => this.batches[Number(i)],
+      locate: async (seq) => {
+        for (const b of this.batches)
+          if (seq >= b.header.firstSeq && seq < b.header.firstSeq + b.header.txCount) return { batchIndex: b.header.index, txIndex: Number(seq - b.header.firstSeq) };
+        throw new Error(`seq ${seq} is in no batch`);
+      },
+      deposit: async (i) => this.deposits[Number(i)],
+    };
+  }
+}
+
+export function headerArgs(h: BatchHeader) {
+  return { ...h, parent: bytesToHex(h.parent), txRoot: bytesToHex(h.txRoot), feeRecipient: ethers.getAddress(bytesToHex(h.feeRecipient)), dataHash: bytesToHex(h.dataHash) };
+}
+
+export function wrapped(raw: string): WrappedTx {
+  return { type: TxType.Wrapped, raw: hexToBytes(raw as `0x${string}`), moves: [], witness: [] };
+}
