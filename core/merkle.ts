@@ -1,5 +1,5 @@
 /**
- * Binary Merkle tree over 32-byte leaves (docs/protocol.md §2.3). Leaves are padded to a power of
+ * Binary Merkle tree over 32-byte leaves (docs/protocol.md §2.2). Leaves are padded to a power of
  * two with ZERO; a node is H_node(left || right), except that two ZERO children give ZERO, so
  * padding costs nothing. The empty tree's root is the merkleEmpty tag. Twin: contracts/lib/Merkle.sol.
  */

@@ -69,7 +69,7 @@ export function decodeMove(r: Reader): Move {
 }
 
 /**
- * Structural rules for a transaction at sequence number `seq` (protocol.md §6.1): sorted strictly by
+ * Structural rules for a transaction at sequence number `seq` (protocol.md §4.3): sorted strictly by
  * key (so each key once), every intx < seq. Reference moves have next == prev by construction.
  */
 export function checkMovesStructure(moves: readonly Move[], seq: bigint | undefined): void {

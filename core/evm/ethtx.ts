@@ -35,6 +35,16 @@ export function decodeWrapped(tx: WrappedTx, policy: EthTxPolicy): RunnableTx {
   if (eth.type === 3 && !policy.allowBlobTx) throw new InvalidTxError("malformed", "bad-ethereum-tx", "blob transactions are not accepted");
   if (eth.type === 0 && !eth.supports(Capability.EIP155ReplayProtection) && !policy.allowUnprotected)
     throw new InvalidTxError("rules", "unprotected", "legacy transaction without chain id");
+  if ("accessList" in eth && Array.isArray(eth.accessList))
+    for (const item of eth.accessList as unknown[][]) {
+      const [a, keys] = item as [unknown, unknown];
+      // An empty key list may be encoded as the empty string (ethereumjs runs it as no keys).
+      const keyList = keys instanceof Uint8Array && keys.length === 0 ? [] : keys;
+      // INVARIANT: an access list names 20-byte addresses and 32-byte keys. ethereumjs decodes an
+      // address written as a list of 20 items (a key as a list of 32) and then cannot run it.
+      if (!(a instanceof Uint8Array) || !Array.isArray(keyList) || keyList.some((k) => !(k instanceof Uint8Array)))
+        throw new InvalidTxError("rules", "access-list-shape", "an access-list entry is not an address with 32-byte keys");
+    }
   let sender: Address;
   try {
     sender = eth.getSenderAddress();
