@@ -1,10 +1,18 @@
 /** The `moveset` command line: one tool for every user-facing job. */
 import { Command, InvalidArgumentError } from "commander";
+import { registerBench } from "./bench";
 import { registerDeploy } from "./deploy";
+import { registerNode } from "./node";
 
 function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive whole number");
+  return n;
+}
+
+function nonNegativeInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("must be a whole number ≥ 0");
   return n;
 }
 
@@ -23,7 +31,8 @@ export function buildProgram(): Command {
     .option("--sample <k>", "a deterministic sample: every k-th file by sorted path", positiveInt)
     .option("--failures <file>", "write every failure to this file")
     .option("--show-failures <n>", "list at most this many failures", positiveInt, 50)
-    .action(async (paths: string[], o: { json?: boolean; workers?: number; mutants: boolean; filter?: string; sample?: number; failures?: string; showFailures: number }) => {
+    .option("--vector-timeout <seconds>", "skip (and name) a vector still running after this long; 0 = no limit", nonNegativeInt, 300)
+    .action(async (paths: string[], o: { json?: boolean; workers?: number; mutants: boolean; filter?: string; sample?: number; failures?: string; showFailures: number; vectorTimeout: number }) => {
       const { runConformance, defaultWorkers } = await import("../conformance/runner");
       const s = await runConformance({
         inputs: paths,
@@ -34,11 +43,14 @@ export function buildProgram(): Command {
         sample: o.sample,
         failuresFile: o.failures,
         showFailures: o.showFailures,
+        vectorTimeoutSec: o.vectorTimeout,
       });
       if (s.failed > 0 || s.mutants.rejected !== s.mutants.tried) process.exitCode = 1;
     });
 
   registerDeploy(program);
+  registerNode(program);
+  registerBench(program);
   return program;
 }
 

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import cliProgress from "cli-progress";
 import { listFiles } from "./load";
 import type { VectorResult } from "./check-vector";
+import type { WorkerMessage } from "./worker";
 
 export interface RunOptions {
   inputs: string[];
@@ -22,6 +23,8 @@ export interface RunOptions {
   failuresFile?: string;
   /** How many failures to list on the console. */
   showFailures: number;
+  /** A vector still running after this many seconds is skipped (reported as such); 0: no limit. */
+  vectorTimeoutSec: number;
 }
 
 export interface Summary {
@@ -70,58 +73,99 @@ export async function runConformance(opts: RunOptions): Promise<Summary> {
   };
   const mutantEscapes: string[] = [];
 
-  const queue = files.slice();
+  type Job = { file: string; folder: string; filter?: string; startAt?: number };
+  const queue: Job[] = files.map((f) => ({ ...f, filter: opts.filter }));
   const nWorkers = Math.max(1, Math.min(opts.workers, queue.length));
+  const timeoutMs = opts.vectorTimeoutSec * 1000;
+  const skippedList: string[] = [];
+
+  const record = (r: VectorResult) => {
+    const fr = row(r.folder);
+    if (r.pass) {
+      summary.passed++;
+      fr.passed++;
+    } else {
+      summary.failed++;
+      fr.failed++;
+      failures.push(r);
+    }
+    for (const m of r.mutants) {
+      summary.mutants.tried++;
+      fr.mutTried++;
+      if (m.caughtBy !== "none") {
+        summary.mutants.rejected++;
+        fr.mutRejected++;
+        if (m.caughtBy === "validator") summary.mutants.byValidator++;
+        else summary.mutants.byWalk++;
+      } else mutantEscapes.push(`${r.id} mutant ${m.kind}`);
+    }
+    bar.increment(1, { passed: summary.passed, failed: summary.failed });
+  };
+
   await new Promise<void>((resolve, reject) => {
-    let live = nWorkers;
-    for (let w = 0; w < nWorkers; w++) {
+    let live = 0;
+    /** One worker slot: a thread, replaced when a vector exceeds the time limit. */
+    const spawn = (): void => {
+      live++;
       const worker = new Worker(path.join(__dirname, "..", "bin", "ts-worker.js"), {
         workerData: { script: path.join(__dirname, "worker.ts"), mutants: opts.mutants },
         resourceLimits: { maxOldGenerationSizeMb: 4096 },
       });
+      let job: Job | undefined;
+      let current: { position: number; id: string; folder: string } | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      let replaced = false;
       const next = () => {
-        const job = queue.shift();
-        worker.postMessage(job ? { file: job.file, folder: job.folder, filter: opts.filter } : null);
+        job = queue.shift();
+        worker.postMessage(job ?? null);
       };
-      worker.on("message", (msg: { type: string; result?: VectorResult; file?: string; folder?: string; error?: string }) => {
-        if (msg.type === "ready" || msg.type === "done") return next();
-        if (msg.type === "file-error") {
-          summary.failed++;
-          row(msg.folder!).failed++;
-          failures.push({ id: msg.file!, folder: msg.folder!, pass: false, reason: `file does not load: ${msg.error}`, mutants: [] });
-          return;
+      worker.on("message", (msg: WorkerMessage) => {
+        switch (msg.type) {
+          case "ready":
+          case "done":
+            current = undefined;
+            if (timer) clearTimeout(timer);
+            return next();
+          case "start":
+            current = { position: msg.position, id: msg.id, folder: job!.folder };
+            if (timer) clearTimeout(timer);
+            if (timeoutMs > 0)
+              timer = setTimeout(() => {
+                // Stuck on one vector (e.g. a precompile looping 2^32 times): skip it, named, and go on.
+                const c = current!;
+                summary.skipped++;
+                row(c.folder).skipped++;
+                skippedList.push(c.id);
+                bar.increment(1, { passed: summary.passed, failed: summary.failed });
+                queue.unshift({ ...job!, startAt: c.position + 1 });
+                replaced = true;
+                void worker.terminate();
+                spawn();
+              }, timeoutMs);
+            return;
+          case "result":
+            if (timer) clearTimeout(timer);
+            return record(msg.result);
+          case "file-error":
+            summary.failed++;
+            row(msg.folder).failed++;
+            failures.push({ id: msg.file, folder: msg.folder, pass: false, reason: `file does not load: ${msg.error}`, mutants: [] });
+            return;
         }
-        const r = msg.result!;
-        const fr = row(r.folder);
-        if (r.pass) {
-          summary.passed++;
-          fr.passed++;
-        } else {
-          summary.failed++;
-          fr.failed++;
-          failures.push(r);
-        }
-        for (const m of r.mutants) {
-          summary.mutants.tried++;
-          fr.mutTried++;
-          if (m.caughtBy !== "none") {
-            summary.mutants.rejected++;
-            fr.mutRejected++;
-            if (m.caughtBy === "validator") summary.mutants.byValidator++;
-            else summary.mutants.byWalk++;
-          } else mutantEscapes.push(`${r.id} mutant ${m.kind}`);
-        }
-        bar.increment(1, { passed: summary.passed, failed: summary.failed });
       });
-      worker.on("error", reject);
+      worker.on("error", (e) => {
+        if (!replaced) reject(e);
+      });
       worker.on("exit", () => {
+        if (timer) clearTimeout(timer);
         if (--live === 0) resolve();
       });
-    }
+    };
+    for (let w = 0; w < nWorkers; w++) spawn();
   });
   bar.stop();
 
-  if (!opts.json || process.stdout.isTTY) {
+  {
     const names = [...folders.keys()].sort();
     const w = Math.max(6, ...names.map((n) => n.length));
     log("");
@@ -133,6 +177,10 @@ export async function runConformance(opts: RunOptions): Promise<Summary> {
     log("");
     const m = summary.mutants;
     log(`mutants: ${m.rejected}/${m.tried} rejected (${m.byValidator} by the validator, ${m.byWalk} by the walk)`);
+    if (skippedList.length) {
+      log(`skipped (${skippedList.length}): still running after the per-vector limit of ${opts.vectorTimeoutSec} s (--vector-timeout):`);
+      for (const id of skippedList) log(`  ${id}`);
+    }
     for (const e of mutantEscapes.slice(0, 20)) log(`  MUTANT ACCEPTED: ${e}`);
     if (failures.length) {
       log(`failures (${failures.length}${failures.length > opts.showFailures ? `, first ${opts.showFailures}` : ""}):`);
@@ -140,7 +188,7 @@ export async function runConformance(opts: RunOptions): Promise<Summary> {
     }
   }
   if (opts.failuresFile) fs.writeFileSync(opts.failuresFile, failures.map((f) => `${f.folder}\t${f.id}\t${f.reason}`).join("\n") + "\n");
-  log(`${summary.passed} passed, ${summary.failed} failed${summary.skipped ? `, ${summary.skipped} skipped` : ""}`);
+  log(`${summary.passed} passed, ${summary.failed} failed${summary.skipped ? `, ${summary.skipped} skipped (over the ${opts.vectorTimeoutSec} s limit)` : ""}`);
   if (opts.json) {
     log(JSON.stringify({ passed: summary.passed, failed: summary.failed, skipped: summary.skipped, mutants: { tried: summary.mutants.tried, rejected: summary.mutants.rejected } }));
   }
