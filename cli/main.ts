@@ -1,8 +1,6 @@
 /** The `moveset` command line: one tool for every user-facing job. */
 import { Command, InvalidArgumentError } from "commander";
-import { registerBench } from "./bench";
 import { registerDeploy } from "./deploy";
-import { registerNode } from "./node";
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -49,8 +47,6 @@ export function buildProgram(): Command {
     });
 
   registerDeploy(program);
-  registerNode(program);
-  registerBench(program);
   return program;
 }
 
