@@ -6,7 +6,8 @@
  */
 import { Reader, Writer } from "./codec";
 import { DecodeError } from "./errors";
-import { u256, toFixed, concatBytes, ZERO32 } from "./bytes";
+import { u256, toFixed, concatBytes, ZERO32, bytesToHex } from "./bytes";
+import { toChecksumAddress } from "@ethereumjs/util";
 import { hashTagged } from "./hash";
 import { merkleRoot, leafHash } from "./merkle";
 
@@ -80,3 +81,25 @@ export function txRootOf(encodedTxs: readonly Uint8Array[]): Uint8Array {
 
 export const GENESIS_PARENT = ZERO32;
 export { toFixed };
+
+/** The header as the Solidity ABI takes it (BatchLib.BatchHeader): hex strings and bigints. */
+export function headerToAbi(h: BatchHeader) {
+  return {
+    index: h.index,
+    parent: bytesToHex(h.parent),
+    firstSeq: h.firstSeq,
+    txCount: h.txCount,
+    txRoot: bytesToHex(h.txRoot),
+    number: h.number,
+    timestamp: h.timestamp,
+    feeRecipient: toChecksumAddress(bytesToHex(h.feeRecipient)),
+    baseFee: h.baseFee,
+    depositStart: h.depositStart,
+    depositEnd: h.depositEnd,
+    dataHash: bytesToHex(h.dataHash),
+  };
+}
+
+/** ABI type of BatchLib.BatchHeader, for abi.encode of proofs. */
+export const HEADER_ABI_TYPE =
+  "tuple(uint256 index, bytes32 parent, uint256 firstSeq, uint256 txCount, bytes32 txRoot, uint256 number, uint256 timestamp, address feeRecipient, uint256 baseFee, uint256 depositStart, uint256 depositEnd, bytes32 dataHash)";

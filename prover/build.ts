@@ -3,7 +3,7 @@
  * (ready for ethers), plus the proof hash the challenger commits to before revealing.
  */
 import { AbiCoder, keccak256 } from "ethers";
-import type { BatchHeader } from "../core/batch";
+import { HEADER_ABI_TYPE, headerToAbi, type BatchHeader } from "../core/batch";
 import { bytesToHex } from "../core/bytes";
 import { decodeTx, TxType, type Tx } from "../core/tx";
 import { compareKeys } from "../core/keys";
@@ -20,8 +20,7 @@ export interface ChainView {
   deposit(index: bigint): Promise<{ from: Uint8Array; to: Uint8Array; value: bigint }>;
 }
 
-export const HEADER_TYPE =
-  "tuple(uint256 index, bytes32 parent, uint256 firstSeq, uint256 txCount, bytes32 txRoot, uint256 number, uint256 timestamp, address feeRecipient, uint256 baseFee, uint256 depositStart, uint256 depositEnd, bytes32 dataHash)";
+export const HEADER_TYPE = HEADER_ABI_TYPE;
 export const TXPROOF_TYPE = "tuple(uint256 txIndex, bytes tx, bytes32[] siblings)";
 export const DEPOSIT_TYPE = "tuple(address from, address to, uint256 value)";
 
@@ -37,22 +36,7 @@ export interface ProofCall {
   proofHash: string;
 }
 
-export function headerArg(h: BatchHeader) {
-  return {
-    index: h.index,
-    parent: bytesToHex(h.parent),
-    firstSeq: h.firstSeq,
-    txCount: h.txCount,
-    txRoot: bytesToHex(h.txRoot),
-    number: h.number,
-    timestamp: h.timestamp,
-    feeRecipient: bytesToHex(h.feeRecipient),
-    baseFee: h.baseFee,
-    depositStart: h.depositStart,
-    depositEnd: h.depositEnd,
-    dataHash: bytesToHex(h.dataHash),
-  };
-}
+export const headerArg = headerToAbi;
 
 export function txProofArg(txs: readonly Uint8Array[], txIndex: number) {
   return { txIndex: BigInt(txIndex), tx: bytesToHex(txs[txIndex]), siblings: merkleProof(txs.map(leafHash), txIndex).map(bytesToHex) };

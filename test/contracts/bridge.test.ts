@@ -8,6 +8,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Bridge, Inbox, TestProver } from "../../typechain-types";
 import { BatchHeader, batchDataHash, encodeBatchData, headerHash, txRootOf } from "../../core/batch";
+import { headerToAbi } from "../../core/batch";
 import { DepositTx, MoveTx, TxType, encodeTx } from "../../core/tx";
 import { Mark } from "../../core/keys";
 import { Move } from "../../core/moves";
@@ -66,22 +67,7 @@ function withdrawalTx(sender: string, seq: bigint, amount: bigint, nonce = 0n): 
   return encodeTx(tx);
 }
 
-function sol(h: BatchHeader) {
-  return {
-    index: h.index,
-    parent: bytesToHex(h.parent),
-    firstSeq: h.firstSeq,
-    txCount: h.txCount,
-    txRoot: bytesToHex(h.txRoot),
-    number: h.number,
-    timestamp: h.timestamp,
-    feeRecipient: ethers.getAddress(bytesToHex(h.feeRecipient)),
-    baseFee: h.baseFee,
-    depositStart: h.depositStart,
-    depositEnd: h.depositEnd,
-    dataHash: bytesToHex(h.dataHash),
-  };
-}
+const sol = headerToAbi;
 
 /** Builds the next batch from the TypeScript core and posts it. */
 async function postBatch(inbox: Inbox, who: HardhatEthersSigner, txs: Uint8Array[], deposits = 0n): Promise<BatchHeader> {

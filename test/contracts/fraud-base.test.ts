@@ -11,6 +11,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { Bridge, Inbox, TestProver } from "../../typechain-types";
 import { movesetModule } from "../../deploy/Moveset";
 import { BatchHeader, batchDataHash, encodeBatchData, headerHash, txRootOf } from "../../core/batch";
+import { headerToAbi } from "../../core/batch";
 import { DepositTx, TxType, encodeTx } from "../../core/tx";
 import { Mark } from "../../core/keys";
 import { bytesToHex, hexToBytes } from "../../core/bytes";
@@ -21,22 +22,7 @@ const KIND_SIGNATURE = 1;
 const coder = ethers.AbiCoder.defaultAbiCoder();
 const HEADER_TUPLE = "tuple(uint256,bytes32,uint256,uint256,bytes32,uint256,uint256,address,uint256,uint256,uint256,bytes32)";
 
-function sol(h: BatchHeader) {
-  return {
-    index: h.index,
-    parent: bytesToHex(h.parent),
-    firstSeq: h.firstSeq,
-    txCount: h.txCount,
-    txRoot: bytesToHex(h.txRoot),
-    number: h.number,
-    timestamp: h.timestamp,
-    feeRecipient: ethers.getAddress(bytesToHex(h.feeRecipient)),
-    baseFee: h.baseFee,
-    depositStart: h.depositStart,
-    depositEnd: h.depositEnd,
-    dataHash: bytesToHex(h.dataHash),
-  };
-}
+const sol = headerToAbi;
 
 /** keccak256(abi.encode(header, kind)), the proof hash TestProver.prove reveals. */
 function proofHash(h: BatchHeader, kind: number): string {

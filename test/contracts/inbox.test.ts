@@ -10,6 +10,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Bridge, Inbox, TestProver } from "../../typechain-types";
 import { BatchHeader, batchDataHash, encodeBatchData, headerHash, txRootOf } from "../../core/batch";
+import { headerToAbi } from "../../core/batch";
 import { DepositTx, MoveTx, TxType, encodeTx } from "../../core/tx";
 import { Mark } from "../../core/keys";
 import { bytesToHex, hexToBytes, concatBytes } from "../../core/bytes";
@@ -78,22 +79,7 @@ function transferTx(n: number): Uint8Array {
 }
 
 /** The header as the ABI takes it. */
-function sol(h: BatchHeader) {
-  return {
-    index: h.index,
-    parent: bytesToHex(h.parent),
-    firstSeq: h.firstSeq,
-    txCount: h.txCount,
-    txRoot: bytesToHex(h.txRoot),
-    number: h.number,
-    timestamp: h.timestamp,
-    feeRecipient: ethers.getAddress(bytesToHex(h.feeRecipient)),
-    baseFee: h.baseFee,
-    depositStart: h.depositStart,
-    depositEnd: h.depositEnd,
-    dataHash: bytesToHex(h.dataHash),
-  };
-}
+const sol = headerToAbi;
 
 interface Built {
   header: BatchHeader;

@@ -112,9 +112,7 @@ export class L2Sim {
   }
 }
 
-export function headerArgs(h: BatchHeader) {
-  return { ...h, parent: bytesToHex(h.parent), txRoot: bytesToHex(h.txRoot), feeRecipient: ethers.getAddress(bytesToHex(h.feeRecipient)), dataHash: bytesToHex(h.dataHash) };
-}
+export { headerToAbi as headerArgs } from "../../core/batch";
 
 export function wrapped(raw: string): WrappedTx {
   return { type: TxType.Wrapped, raw: hexToBytes(raw as `0x${string}`), moves: [], witness: [] };

@@ -138,7 +138,7 @@ describe("fraud provers: one transaction, one L1 transaction", function () {
       await expect(tx).to.emit(c.Inbox, "BatchesRolledBack").withArgs(b.header.index, 1n, challenger.address, KIND_NUMBER[fault.kind], (BOND * BPS) / 10_000n, BOND - (BOND * BPS) / 10_000n);
       expect(await c.Inbox.getFunction("batchCount")()).to.equal(b.header.index);
       const balAfter = await ethers.provider.getBalance(challenger.address);
-      expect(balAfter - balBefore + rc!.gasUsed * rc!.gasPrice + r.commitCost).to.equal((BOND * BPS) / 10_000n);
+      expect(balAfter - balBefore + BigInt(rc!.gasUsed) * BigInt(rc!.gasPrice) + r.commitCost).to.equal((BOND * BPS) / 10_000n);
       console.log(`      gas of the ${fault.kind} proof: ${rc!.gasUsed}`);
       gasOf[fault.kind] = Number(rc!.gasUsed);
     }
