@@ -8,7 +8,7 @@ import { bytesToHex, hexToBytes } from "./bytes";
 import { InvalidTxError, MovesetError } from "./errors";
 import { Mark, keyIdOf, keyId, keyToString, markHasSlot } from "./keys";
 import { Move, MaskBit, sortMoves, checkMovesStructure } from "./moves";
-import { Tx, TxType, DepositTx, canonicalWitness } from "./tx";
+import { Tx, TxType, DepositTx, canonicalWitness, LIMITS } from "./tx";
 import { Executor } from "./evm/execute";
 import { StateSource } from "./evm/state";
 import { toRunnable } from "./evm/ethtx";
@@ -115,7 +115,15 @@ export async function fillMoves(tx: Tx, view: StateView, ctx: TxContext, executo
   if (ctx.feeMode === "outputs") moves.push(...expectedOutputs(ctx, sender.bytes, fee, withdrawal));
   sortMoves(moves);
   checkMovesStructure(moves, ctx.seq);
-  const filled: Tx = { ...tx, moves, witness: canonicalWitness(codes) } as Tx;
+  const witness = canonicalWitness(codes);
+  // INVARIANT: the filled transaction fits the encoding's limits (protocol.md §5.5), or it cannot be posted.
+  if (moves.length > LIMITS.maxMoves || witness.length > LIMITS.maxWitness || witness.some((c) => c.length > LIMITS.maxCode))
+    throw new InvalidTxError(
+      "malformed",
+      "over-limit",
+      `the transaction needs ${moves.length} moves and ${witness.length} code blobs (largest ${Math.max(0, ...witness.map((c) => c.length))} bytes): over the limits of ${LIMITS.maxMoves}, ${LIMITS.maxWitness} and ${LIMITS.maxCode}`,
+    );
+  const filled: Tx = { ...tx, moves, witness } as Tx;
   return {
     tx: filled,
     outcome: {
