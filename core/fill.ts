@@ -18,9 +18,14 @@ import { FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX } from "./evm/chain";
 
 /** The newest version of every key (the latest index), as a coordinator or the conformance runner has it. */
 export interface StateView {
-  /** Newest version of the key: the seq that wrote it (0 = genesis) and its value. */
-  latest(mark: number, addrHex: string, slot: bigint): { seq: bigint; value: bigint };
-  code(hashHex: string): Uint8Array | undefined;
+  /** Newest version of the key: the seq that wrote it (0 = genesis) and its value. May answer with a promise (a store). */
+  latest(mark: number, addrHex: string, slot: bigint): Version | Promise<Version>;
+  code(hashHex: string): Uint8Array | undefined | Promise<Uint8Array | undefined>;
+}
+
+export interface Version {
+  seq: bigint;
+  value: bigint;
 }
 
 export class FillError extends MovesetError {}
@@ -29,6 +34,11 @@ function viewSource(view: StateView, intx: Map<string, bigint>): StateSource {
   return {
     read(id, mark, addrHex, slot) {
       const v = view.latest(mark, addrHex, slot);
+      if (v instanceof Promise)
+        return v.then((x) => {
+          intx.set(id, x.seq);
+          return x.value;
+        });
       intx.set(id, v.seq);
       return v.value;
     },
@@ -36,9 +46,9 @@ function viewSource(view: StateView, intx: Map<string, bigint>): StateSource {
   };
 }
 
-function fillDeposit(tx: DepositTx, view: StateView): DepositTx {
+async function fillDeposit(tx: DepositTx, view: StateView): Promise<DepositTx> {
   const to = bytesToHex(tx.to);
-  const v = view.latest(Mark.Balance, to, 0n);
+  const v = await view.latest(Mark.Balance, to, 0n);
   return { ...tx, moves: [{ mask: 0, ref: false, mark: Mark.Balance, intx: v.seq, addr: tx.to, slot: 0n, prev: v.value, next: v.value + tx.value }] };
 }
 
@@ -72,7 +82,7 @@ export interface Filled {
 /** Fills the moves (and code witness) of `tx` from `view`. Throws InvalidTxError if it cannot be included. */
 export async function fillMoves(tx: Tx, view: StateView, ctx: TxContext, executor: Executor): Promise<Filled> {
   if (tx.type === TxType.Deposit) {
-    const filled = fillDeposit(tx, view);
+    const filled = await fillDeposit(tx, view);
     return { tx: filled, outcome: { sender: bytesToHex(tx.from), status: 1, gasUsed: 0n, logs: [], fee: 0n, withdrawal: 0n } };
   }
   checkMasks(tx);
@@ -91,24 +101,24 @@ export async function fillMoves(tx: Tx, view: StateView, ctx: TxContext, executo
       for (const h of [a.prev, next]) {
         if (h === 0n) continue;
         const hex = "0x" + h.toString(16).padStart(64, "0");
-        const c = sm.created.get(hex) ?? view.code(hex);
+        const c = sm.created.get(hex) ?? (await view.code(hex));
         if (c) codes.push(c);
       }
   }
   const moves: Move[] = [];
   const signed = tx.type === TxType.Move ? tx.moves.filter((m) => m.mask !== 0) : [];
-  signed.forEach((s, i) => {
+  for (const [i, s] of signed.entries()) {
     if (!(s.mask & MaskBit.Mark) || !(s.mask & MaskBit.Addr) || (markHasSlot(s.mark) && !(s.mask & MaskBit.Slot)))
       throw new FillError("open-key", `signed move ${i} leaves its key open; this coordinator fills only values`);
     const id = keyId(s);
     let c = computed.get(id);
     if (!c) {
-      const v = view.latest(s.mark, bytesToHex(s.addr), s.slot);
+      const v = await view.latest(s.mark, bytesToHex(s.addr), s.slot);
       c = { ...s, mask: 0, ref: true, intx: v.seq, prev: v.value, next: v.value };
     }
     moves.push(mergeSigned(s, c, i));
     computed.delete(id);
-  });
+  }
   moves.push(...computed.values());
   const fee = sm.vaultBalance(FEE_VAULT_HEX);
   const withdrawal = sm.vaultBalance(WITHDRAWAL_VAULT_HEX);

@@ -43,27 +43,55 @@ export const WITHDRAWAL_VAULT_HEX = bytesToHex(WITHDRAWAL_VAULT);
 /** Per-transaction gas cap of the rollup's block environment. */
 export const L2_BLOCK_GAS_LIMIT = 30_000_000n;
 
-const commons = new Map<string, Common>();
-let kzg: KZG | undefined;
+const commons = new Map<bigint, Common>();
+let kzgImpl: KZG | undefined;
+let kzgLoading: Promise<void> | undefined;
+let kzgWanted = false;
 
 /**
- * Loads the KZG library (WASM) that the point-evaluation precompile (0x0a) and blob transaction
- * decoding need. Executor.create calls it; it is idempotent.
+ * KZG (the point-evaluation precompile 0x0a) loads lazily: its WASM and trusted setup take seconds
+ * to load, and almost no transaction needs them. Until loaded, every call through this proxy fails
+ * and marks KZG as wanted; the Executor then loads it and runs the transaction again from the start,
+ * so the result never depends on whether KZG was loaded already.
  */
+const kzgProxy = new Proxy({} as KZG, {
+  get(_t, name: string) {
+    return (...args: unknown[]) => {
+      if (!kzgImpl) {
+        kzgWanted = true;
+        throw new Error("KZG is not loaded yet");
+      }
+      return (kzgImpl as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args);
+    };
+  },
+});
+
+/** Loads KZG (idempotent). */
 export async function loadCrypto(): Promise<void> {
-  if (!kzg) kzg = (await loadKZG()) as unknown as KZG;
+  if (kzgImpl) return;
+  kzgLoading ??= loadKZG().then((k) => {
+    kzgImpl = k as unknown as KZG;
+  });
+  await kzgLoading;
+}
+
+/**
+ * Whether some run needed KZG before it was loaded. Sticky until KZG is loaded, so that with several
+ * executors in one thread no run can miss it (a run that did not need it merely runs twice).
+ */
+export function kzgMissing(): boolean {
+  return kzgWanted && !kzgImpl;
 }
 
 export function cancunCommon(chainId: bigint): Common {
-  const k = `${chainId}|${kzg ? 1 : 0}`;
-  let c = commons.get(k);
+  let c = commons.get(chainId);
   if (!c) {
-    const customCrypto = kzg ? { kzg } : {};
+    const customCrypto = { kzg: kzgProxy };
     c =
       chainId === 1n
         ? new Common({ chain: Mainnet, hardfork: Hardfork.Cancun, customCrypto })
         : createCustomCommon({ chainId: Number(chainId) }, Mainnet, { hardfork: Hardfork.Cancun, customCrypto });
-    commons.set(k, c);
+    commons.set(chainId, c);
   }
   return c;
 }

@@ -11,7 +11,7 @@ import { Address, bytesToHex } from "@ethereumjs/util";
 import type { Block } from "@ethereumjs/block";
 import { InvalidTxError } from "../errors";
 import { MoveStateManager, StateSource, UndeclaredKeyError, MissingCodeError } from "./state";
-import { BlockEnv, BlockHashMode, FeeMode, FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX, blockFromEnv, blockHashFor, cancunCommon, loadCrypto } from "./chain";
+import { BlockEnv, BlockHashMode, FeeMode, FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX, blockFromEnv, blockHashFor, cancunCommon, loadCrypto, kzgMissing } from "./chain";
 import { MAX_U64 } from "../bytes";
 
 export type Log = [address: Uint8Array, topics: Uint8Array[], data: Uint8Array];
@@ -51,7 +51,6 @@ export class Executor {
   ) {}
 
   static async create(chainId: bigint): Promise<Executor> {
-    await loadCrypto();
     const sm = new MoveStateManager({ read: () => 0n, code: () => undefined });
     const chain = new SwitchableBlockchain();
     const vm = await createVM({ common: cancunCommon(chainId), stateManager: sm, blockchain: chain as never });
@@ -114,6 +113,18 @@ export class Executor {
    * that cannot be included (rules), and for an access outside the source (execution).
    */
   async run(eth: TypedTransaction, sender: Address, source: StateSource, env: BlockEnv, feeMode: FeeMode, blockHash: BlockHashMode): Promise<ExecResult> {
+    try {
+      const r = await this.runOnce(eth, sender, source, env, feeMode, blockHash);
+      if (!kzgMissing()) return r;
+    } catch (e) {
+      if (!kzgMissing()) throw e;
+    }
+    // The transaction reached the point-evaluation precompile before KZG was loaded: load, run again.
+    await loadCrypto();
+    return this.runOnce(eth, sender, source, env, feeMode, blockHash);
+  }
+
+  private async runOnce(eth: TypedTransaction, sender: Address, source: StateSource, env: BlockEnv, feeMode: FeeMode, blockHash: BlockHashMode): Promise<ExecResult> {
     const sm = this.sm;
     sm.reset(source, feeMode === "outputs" ? [FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX] : []);
     this.chain.mode = blockHash;
