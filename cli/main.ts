@@ -1,6 +1,7 @@
 /** The `moveset` command line: one tool for every user-facing job. */
 import { Command, InvalidArgumentError } from "commander";
 import { registerDeploy } from "./deploy";
+import { registerNode } from "./node";
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
     });
 
   registerDeploy(program);
+  registerNode(program);
   return program;
 }
 

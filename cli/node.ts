@@ -1,0 +1,249 @@
+/**
+ * The node's commands:
+ *   moveset devnet      the whole local system (L1, contracts, coordinator, verifier, L2 RPC); `npm start`
+ *   moveset node        the L2 node (coordinator + RPC, optionally a verifier) against an existing L1
+ *   moveset verify      a verifier against an existing L1: verdict per batch
+ *   moveset status      batches and their status, from a running node's RPC
+ *   moveset post-batch  posts a batch JSON {header, data} exactly as given (testing fraud handling)
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Command, InvalidArgumentError, Option } from "commander";
+
+const ROOT = path.resolve(__dirname, "..");
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("must be a whole number");
+  return n;
+}
+
+function uint(v: string): bigint {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError("must be a whole number");
+  return BigInt(v);
+}
+
+/** Compiles the contracts when their artifacts (the ABIs the node reads) are missing. */
+async function ensureArtifacts(): Promise<void> {
+  const { artifactsPresent } = await import("../node/l1/contracts");
+  if (artifactsPresent()) return;
+  process.env.HARDHAT_NETWORK ??= "hardhat";
+  if (!process.env.HARDHAT_CONFIG) process.env.HARDHAT_CONFIG = path.join(ROOT, "hardhat.config.ts");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const hre = require("hardhat");
+  await hre.run("compile", { quiet: true });
+}
+
+/** Resolves on SIGINT/SIGTERM. */
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (s: string) => () => resolve(s);
+    process.once("SIGINT", on("SIGINT"));
+    process.once("SIGTERM", on("SIGTERM"));
+  });
+}
+
+async function rpcCall(url: string, method: string, params: unknown[] = []): Promise<unknown> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  const j = (await res.json()) as { result?: unknown; error?: { message: string } };
+  if (j.error) throw new Error(`${method}: ${j.error.message}`);
+  return j.result;
+}
+
+function fail(msg: string): never {
+  console.error(`moveset: ${msg}`);
+  process.exit(1);
+}
+
+export function registerNode(program: Command): void {
+  program
+    .command("devnet")
+    .description("run a whole local system: in-process L1 (Hardhat network), the contracts, the coordinator, a verifier and the L2 JSON-RPC; funds the dev accounts on L2")
+    .option("--datadir <dir>", "data folder (L2 state and the L1 journal); a restart resumes from it", ".moveset/devnet")
+    .option("--fresh", "wipe the data folder first")
+    .option("--l1-port <n>", "L1 JSON-RPC port", positiveInt, 8545)
+    .option("--rpc-port <n>", "L2 JSON-RPC port", positiveInt, 8547)
+    .option("--host <host>", "interface both servers listen on", "127.0.0.1")
+    .option("--challenge-window <s>", "challenge window in seconds (new deployments only)", uint, 5n)
+    .option("--batch-interval <ms>", "post a batch when its oldest transaction has waited this long", positiveInt, 500)
+    .option("--accounts <n>", "dev accounts to fund on L2", positiveInt, 20)
+    .option("--workers <n>", "verifier validation threads (0: in the main thread)", positiveInt, 1)
+    .action(async (o: { datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; host: string; challengeWindow: bigint; batchInterval: number; accounts: number; workers: number }) => {
+      const { startDevnet, devnetBanner } = await import("../node/devnet");
+      const { rootLogger, errMsg } = await import("../node/log");
+      const log = rootLogger();
+      let d;
+      try {
+        d = await startDevnet({
+          datadir: o.datadir,
+          fresh: o.fresh,
+          l1Host: o.host,
+          l1Port: o.l1Port,
+          rpcHost: o.host,
+          rpcPort: o.rpcPort,
+          challengeWindow: o.challengeWindow,
+          batchIntervalMs: o.batchInterval,
+          accounts: o.accounts,
+          verifierWorkers: o.workers,
+          log,
+        });
+      } catch (e) {
+        fail(`devnet did not start: ${errMsg(e)}`);
+      }
+      process.stdout.write(devnetBanner(d, o.datadir) + "\n");
+      log.info({ component: "devnet", l1: d.l1Url, l1ChainId: Number(d.deployment.l1ChainId), l2: d.rpcUrl, l2ChainId: Number(d.deployment.l2ChainId), inbox: d.deployment.inbox, bridge: d.deployment.bridge, accounts: d.accounts.map((a) => a.address) }, "devnet ready");
+      const sig = await untilSignal();
+      log.info({ component: "devnet", signal: sig }, "stopping");
+      await d.stop();
+      process.exit(0);
+    });
+
+  program
+    .command("node")
+    .description("run the L2 node against an existing L1: coordinator (posts batches when given a bonded key), JSON-RPC, optionally a verifier")
+    .requiredOption("--l1 <url>", "L1 JSON-RPC URL")
+    .requiredOption("--deployment <file>", "deployment record (deployments/<network>.json from `moveset deploy`)")
+    .option("--key <env var>", "name of the environment variable holding the coordinator's private key (without: follow L1 only)")
+    .option("--datadir <dir>", "data folder", ".moveset/node")
+    .option("--rpc-host <host>", "L2 JSON-RPC interface", "127.0.0.1")
+    .option("--rpc-port <n>", "L2 JSON-RPC port", positiveInt, 8547)
+    .option("--verify", "run a verifier in this process too")
+    .option("--confirmations <n>", "L1 confirmations for the verifier", positiveInt, 1)
+    .option("--batch-interval <ms>", "post a batch when its oldest transaction has waited this long", positiveInt, 1000)
+    .option("--max-batch-txs <n>", "post a batch once it holds this many transactions", positiveInt, 256)
+    .addOption(new Option("--l1-clock <which>", "header timestamps from L1's latest or pending block").choices(["latest", "pending"]).default("latest"))
+    .action(async (o: { l1: string; deployment: string; key?: string; datadir: string; rpcHost: string; rpcPort: number; verify?: boolean; confirmations: number; batchInterval: number; maxBatchTxs: number; l1Clock: "latest" | "pending" }) => {
+      await ensureArtifacts();
+      const { startNode } = await import("../node/devnet");
+      const { loadDeployment, keyFromEnv, ConfigError } = await import("../node/config");
+      const { rootLogger, errMsg } = await import("../node/log");
+      let node;
+      try {
+        const deployment = loadDeployment(o.deployment);
+        node = await startNode({
+          l1Url: o.l1,
+          deployment,
+          key: o.key ? keyFromEnv(o.key) : undefined,
+          datadir: o.datadir,
+          rpc: { host: o.rpcHost, port: o.rpcPort },
+          coordinator: { batchIntervalMs: o.batchInterval, maxBatchTxs: o.maxBatchTxs },
+          verifier: o.verify ? { confirmations: o.confirmations } : false,
+          l1Clock: o.l1Clock,
+        });
+      } catch (e) {
+        fail(e instanceof ConfigError ? e.message : `node did not start: ${errMsg(e)}`);
+      }
+      process.stdout.write(`moveset node: L2 JSON-RPC at ${node.rpcUrl}\n`);
+      const sig = await untilSignal();
+      rootLogger().info({ component: "node", signal: sig }, "stopping");
+      await node.stop();
+      process.exit(0);
+    });
+
+  program
+    .command("verify")
+    .description("follow L1 and check every batch: verdict per batch (the first failing transaction of an invalid one)")
+    .requiredOption("--l1 <url>", "L1 JSON-RPC URL")
+    .requiredOption("--deployment <file>", "deployment record")
+    .option("--datadir <dir>", "data folder", ".moveset/verifier")
+    .option("--confirmations <n>", "L1 confirmations", positiveInt, 1)
+    .option("--workers <n>", "validation threads (0: in the main thread)", positiveInt, 1)
+    .option("--once", "check up to L1's head, print the verdicts and exit (1 if a live batch is invalid)")
+    .option("--json", "print the verdicts as JSON")
+    .action(async (o: { l1: string; deployment: string; datadir: string; confirmations: number; workers: number; once?: boolean; json?: boolean }) => {
+      await ensureArtifacts();
+      const { loadDeployment, dataPaths } = await import("../node/config");
+      const { L1Client } = await import("../node/l1/client");
+      const { Verifier } = await import("../node/verifier/verifier");
+      const { rootLogger, componentLogger } = await import("../node/log");
+      const deployment = loadDeployment(o.deployment);
+      const l1 = await L1Client.connect(o.l1, deployment);
+      const paths = dataPaths(o.datadir);
+      const v = await Verifier.open({ l1, deployment, dbPath: paths.verifier, utxoPath: paths.verifierUtxo, opts: { confirmations: o.confirmations, pollMs: 500, workers: o.workers, logRange: 5000 }, log: componentLogger("verifier", rootLogger()) });
+      if (o.once) {
+        await v.syncToHead();
+        const rows = v.batches().map((b) => Verifier.viewJson(b));
+        if (o.json) process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
+        else printBatches(rows);
+        const bad = v.batches().some((b) => b.status === "invalid");
+        await v.close();
+        l1.close();
+        process.exit(bad ? 1 : 0);
+      }
+      await v.start();
+      await untilSignal();
+      await v.close();
+      l1.close();
+      process.exit(0);
+    });
+
+  program
+    .command("status")
+    .description("batches (index, transactions, status pending|final|invalid|rolled back, verdict) from a running node")
+    .option("--rpc <url>", "L2 JSON-RPC of a running node", "http://127.0.0.1:8547")
+    .option("--count <n>", "how many of the latest batches", positiveInt, 50)
+    .option("--json", "print JSON")
+    .action(async (o: { rpc: string; count: number; json?: boolean }) => {
+      let status: Record<string, unknown>;
+      let rows: Record<string, unknown>[];
+      try {
+        status = (await rpcCall(o.rpc, "moveset_status")) as Record<string, unknown>;
+        rows = (await rpcCall(o.rpc, "moveset_batches", [null, "0x" + o.count.toString(16)])) as Record<string, unknown>[];
+      } catch (e) {
+        fail(`cannot read status from ${o.rpc}: ${(e as Error).message}`);
+      }
+      if (o.json) {
+        process.stdout.write(JSON.stringify({ ...status, batches: rows }, null, 2) + "\n");
+        return;
+      }
+      process.stdout.write(`L2 chain ${status.l2ChainId} (L1 chain ${status.l1ChainId}), block ${status.blockNumber}, mempool ${status.mempool ?? "-"}, inbox ${status.inbox}\n`);
+      const c = status.coordinator as { halted?: { index: number; reason: string } } | null;
+      if (c?.halted) process.stdout.write(`coordinator halted at batch ${c.halted.index}: ${c.halted.reason}\n`);
+      printBatches(rows);
+    });
+
+  program
+    .command("post-batch")
+    .description("post a batch exactly as given (JSON {header, data}) with appendBatch; for testing verifiers and fraud proofs")
+    .argument("<file>", "batch JSON: {\"header\": {index, parent, firstSeq, txCount, txRoot, number, timestamp, feeRecipient, baseFee, depositStart, depositEnd, dataHash}, \"data\": \"0x...\"}")
+    .requiredOption("--unsafe", "acknowledge that the batch is posted unchecked (an invalid one costs the bond)")
+    .requiredOption("--l1 <url>", "L1 JSON-RPC URL")
+    .requiredOption("--deployment <file>", "deployment record")
+    .requiredOption("--key <env var>", "environment variable holding the bonded poster's private key")
+    .action(async (file: string, o: { l1: string; deployment: string; key: string }) => {
+      await ensureArtifacts();
+      const { loadDeployment, keyFromEnv } = await import("../node/config");
+      const { L1Client, L1RevertError } = await import("../node/l1/client");
+      const { headerFromJson } = await import("../node/l1/contracts");
+      const { hexToBytes, bytesToHex } = await import("../core/bytes");
+      const { headerHash } = await import("../core/batch");
+      let j: { header: Record<string, unknown>; data: string };
+      try {
+        j = JSON.parse(fs.readFileSync(file, "utf8"));
+      } catch (e) {
+        fail(`cannot read ${file}: ${(e as Error).message}`);
+      }
+      if (typeof j.data !== "string" || !/^0x([0-9a-fA-F]{2})*$/.test(j.data)) fail("data must be 0x-hex bytes");
+      const header = headerFromJson(j.header);
+      const l1 = await L1Client.connect(o.l1, loadDeployment(o.deployment), keyFromEnv(o.key));
+      try {
+        const tx = await l1.appendBatch(header, hexToBytes(j.data as `0x${string}`));
+        const r = await l1.wait(tx, 120_000);
+        process.stdout.write(JSON.stringify({ l1Tx: tx.hash, l1Block: r.blockNumber, status: r.status, index: header.index.toString(), headerHash: bytesToHex(headerHash(header)) }) + "\n");
+      } catch (e) {
+        if (e instanceof L1RevertError) fail(`appendBatch reverted: ${e.message}`);
+        throw e;
+      } finally {
+        l1.close();
+      }
+    });
+}
+
+function printBatches(rows: Record<string, unknown>[]): void {
+  process.stdout.write(`${"index".padStart(6)}  ${"txs".padStart(5)}  ${"status".padEnd(12)}  verdict\n`);
+  for (const r of rows) {
+    const f = r.fault as { kind: string; code: string; txIndex: number; message: string } | undefined;
+    const verdict = f ? `invalid: ${f.kind}/${f.code} at tx ${f.txIndex} (${f.message})` : String(r.verdict);
+    process.stdout.write(`${String(r.index).padStart(6)}  ${String(r.txCount).padStart(5)}  ${String(r.status).padEnd(12)}  ${verdict}\n`);
+  }
+}

@@ -1,0 +1,378 @@
+/**
+ * The node's chain index in LevelDB: every batch it has applied (the header, the filled
+ * transactions, their receipts and logs), transactions by hash, code by hash, and the
+ * coordinator's durable state (its mempool, and the batch it is posting). The UTXO set and latest
+ * index live in the LevelUtxoStore (node/store/utxo-store.ts), which applies a batch only after
+ * this store has recorded it, so after a crash this store is never behind the UTXO store and
+ * the node re-applies what the UTXO store lacks.
+ *
+ * Keys (utf8) and values (JSON; bigints and bytes tagged, see `enc`):
+ *   meta:tip                   -> { index, hash, lastSeq }          the last applied batch
+ *   meta:mempoolSeq            -> next mempool key number
+ *   meta:pending               -> PendingPost                        the batch being posted
+ *   b:<index 16 hex>           -> StoredBatch
+ *   h:<block hash>             -> index
+ *   x:<index 16 hex>:<i 6 hex> -> { tx: bytes (filled encoding), receipt: StoredReceipt }
+ *   t:<tx hash>                -> [index, i]
+ *   k:<code hash>              -> code bytes
+ *   p:<n 16 hex>               -> MempoolEntry                       accepted, not yet in a batch
+ *   pi:<tx hash>               -> p key
+ *   d:<tx hash>                -> { reason, at }                     accepted, then dropped
+ *
+ * Every change that must be atomic (a batch with its mempool removals and the end of its pending
+ * post) is one LevelDB write batch.
+ */
+import { Level } from "level";
+import { keccak256, bytesToHex } from "../core/bytes";
+import type { BatchHeader } from "../core/batch";
+
+// ---- JSON with bigints and bytes ------------------------------------------------------------------
+
+function replacer(this: unknown, _k: string, v: unknown): unknown {
+  if (typeof v === "bigint") return { $n: v.toString(16) };
+  if (v instanceof Uint8Array) return { $b: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("hex") };
+  return v;
+}
+
+function reviver(_k: string, v: unknown): unknown {
+  if (v && typeof v === "object" && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o);
+    if (keys.length === 1 && typeof o.$n === "string") return BigInt("0x" + (o.$n || "0"));
+    if (keys.length === 1 && typeof o.$b === "string") return new Uint8Array(Buffer.from(o.$b, "hex"));
+  }
+  return v;
+}
+
+export function enc(v: unknown): string {
+  return JSON.stringify(v, replacer);
+}
+
+export function dec<T>(s: string): T {
+  return JSON.parse(s, reviver) as T;
+}
+
+// ---- records --------------------------------------------------------------------------------------
+
+export interface StoredLog {
+  address: string;
+  topics: string[];
+  data: string;
+}
+
+export interface StoredReceipt {
+  txHash: string;
+  /** Ethereum-style type: 0, 1, 2 for wrapped transactions; 0x7e deposit; 0x7f move transaction. */
+  type: number;
+  from: string;
+  to: string | null;
+  contractAddress: string | null;
+  status: 0 | 1;
+  gasUsed: bigint;
+  cumulativeGasUsed: bigint;
+  effectiveGasPrice: bigint;
+  logs: StoredLog[];
+  /** Block-wide index of this transaction's first log. */
+  logIndexStart: number;
+  /** Fee output created (wei). */
+  fee: bigint;
+  /** Withdrawal output created (wei). */
+  withdrawal: bigint;
+}
+
+export interface StoredBatch {
+  header: BatchHeader;
+  hash: string;
+  txHashes: string[];
+  gasUsed: bigint;
+  logsBloom: string;
+  /** Bytes of batch data. */
+  size: number;
+  l1?: { txHash: string; blockNumber: number; poster: string; postedAt?: bigint };
+}
+
+export interface MempoolEntry {
+  key: string;
+  id: string;
+  /** The transaction as submitted (canonical encoding, moves still open). */
+  tx: Uint8Array;
+  receivedAt: number;
+}
+
+/** A batch built and (about to be) posted: everything needed to commit it without re-executing. */
+export interface PendingPost {
+  batch: StoredBatch;
+  txs: Uint8Array[];
+  receipts: StoredReceipt[];
+  data: Uint8Array;
+  /** Mempool entries of the included transactions. */
+  included: { key: string; id: string }[];
+  /** Mempool entries found invalid while building: dropped when the batch commits. */
+  dropped: { key: string; id: string; reason: string }[];
+  l1TxHash?: string;
+  createdAt: number;
+}
+
+export interface ChainTip {
+  index: bigint;
+  hash: string;
+  lastSeq: bigint;
+}
+
+const hex16 = (n: bigint | number) => BigInt(n).toString(16).padStart(16, "0");
+const hex6 = (n: number) => n.toString(16).padStart(6, "0");
+
+type Db = Level<string, string>;
+type Op = { type: "put"; key: string; value: string } | { type: "del"; key: string };
+
+export class ChainStore {
+  private _tip: ChainTip | undefined;
+  private mempoolSeq = 0n;
+  private codeCache = new Map<string, Uint8Array>();
+
+  private constructor(
+    private readonly db: Db,
+    private readonly sync: boolean,
+  ) {}
+
+  static async open(path: string, opts: { sync?: boolean } = {}): Promise<ChainStore> {
+    const db: Db = new Level<string, string>(path, { keyEncoding: "utf8", valueEncoding: "utf8" });
+    await db.open();
+    const s = new ChainStore(db, opts.sync ?? false);
+    const t = await db.get("meta:tip");
+    s._tip = t === undefined ? undefined : dec<ChainTip>(t);
+    const m = await db.get("meta:mempoolSeq");
+    s.mempoolSeq = m === undefined ? 0n : BigInt(m);
+    return s;
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  private async getJson<T>(key: string): Promise<T | undefined> {
+    const v = await this.db.get(key);
+    return v === undefined ? undefined : dec<T>(v);
+  }
+
+  private async write(ops: Op[]): Promise<void> {
+    await this.db.batch(ops, { sync: this.sync });
+  }
+
+  // ---- chain ------------------------------------------------------------------------------------
+
+  tip(): ChainTip | undefined {
+    return this._tip ? { ...this._tip } : undefined;
+  }
+
+  /** Index of the next batch (0 if none). */
+  nextIndex(): bigint {
+    return this._tip ? this._tip.index + 1n : 0n;
+  }
+
+  async batch(index: bigint): Promise<StoredBatch | undefined> {
+    if (index < 0n) return undefined;
+    return this.getJson<StoredBatch>(`b:${hex16(index)}`);
+  }
+
+  async indexOfHash(hash: string): Promise<bigint | undefined> {
+    const v = await this.db.get(`h:${hash.toLowerCase()}`);
+    return v === undefined ? undefined : BigInt(v);
+  }
+
+  async txLocation(hash: string): Promise<{ index: bigint; txIndex: number } | undefined> {
+    const v = await this.getJson<[bigint, number]>(`t:${hash.toLowerCase()}`);
+    return v ? { index: v[0], txIndex: v[1] } : undefined;
+  }
+
+  async txAt(index: bigint, txIndex: number): Promise<{ tx: Uint8Array; receipt: StoredReceipt } | undefined> {
+    return this.getJson(`x:${hex16(index)}:${hex6(txIndex)}`);
+  }
+
+  /** Every transaction of a batch with its receipt, in order. */
+  async batchTxs(index: bigint): Promise<{ tx: Uint8Array; receipt: StoredReceipt }[]> {
+    const out: { tx: Uint8Array; receipt: StoredReceipt }[] = [];
+    const p = `x:${hex16(index)}:`;
+    for await (const v of this.db.values({ gte: p, lt: p + "~" })) out.push(dec(v));
+    return out;
+  }
+
+  async code(hash: string): Promise<Uint8Array | undefined> {
+    const h = hash.toLowerCase();
+    const c = this.codeCache.get(h);
+    if (c) return c;
+    const v = await this.getJson<Uint8Array>(`k:${h}`);
+    if (v) this.codeCache.set(h, v);
+    return v;
+  }
+
+  async dropped(hash: string): Promise<{ reason: string; at: number } | undefined> {
+    return this.getJson(`d:${hash.toLowerCase()}`);
+  }
+
+  /**
+   * Records an applied batch atomically with: removal of its mempool entries (`included` and
+   * `dropped`), dropped reasons, the end of the pending post, and the new tip.
+   */
+  async commitBatch(b: {
+    batch: StoredBatch;
+    txs: Uint8Array[];
+    receipts: StoredReceipt[];
+    codes: Iterable<Uint8Array>;
+    removeMempool?: { key: string; id: string }[];
+    dropped?: { key: string; id: string; reason: string }[];
+    clearPending?: boolean;
+  }): Promise<void> {
+    const { batch } = b;
+    const index = batch.header.index;
+    if (index !== this.nextIndex()) throw new RangeError(`batch ${index} is not the next batch ${this.nextIndex()}`);
+    const ops: Op[] = [];
+    ops.push({ type: "put", key: `b:${hex16(index)}`, value: enc(batch) });
+    ops.push({ type: "put", key: `h:${batch.hash.toLowerCase()}`, value: index.toString() });
+    b.txs.forEach((tx, i) => {
+      ops.push({ type: "put", key: `x:${hex16(index)}:${hex6(i)}`, value: enc({ tx, receipt: b.receipts[i] }) });
+      ops.push({ type: "put", key: `t:${batch.txHashes[i].toLowerCase()}`, value: enc([index, i]) });
+    });
+    for (const c of b.codes) {
+      const h = bytesToHex(keccak256(c));
+      if (!this.codeCache.has(h)) ops.push({ type: "put", key: `k:${h}`, value: enc(c) });
+    }
+    for (const m of b.removeMempool ?? []) {
+      ops.push({ type: "del", key: m.key });
+      ops.push({ type: "del", key: `pi:${m.id}` });
+    }
+    for (const d of b.dropped ?? []) {
+      ops.push({ type: "del", key: d.key });
+      ops.push({ type: "del", key: `pi:${d.id}` });
+      ops.push({ type: "put", key: `d:${d.id}`, value: enc({ reason: d.reason, at: Date.now() }) });
+    }
+    if (b.clearPending) ops.push({ type: "del", key: "meta:pending" });
+    const tip: ChainTip = { index, hash: batch.hash.toLowerCase(), lastSeq: batch.header.firstSeq + batch.header.txCount - 1n };
+    ops.push({ type: "put", key: "meta:tip", value: enc(tip) });
+    await this.write(ops);
+    this._tip = tip;
+  }
+
+  /**
+   * Deletes batches `from` and later (an L1 rollback or reorg removed them) and, in the same atomic
+   * write, puts `requeue(removed)` ahead of the mempool (so a crash cannot lose them in between).
+   * `removed` are the deleted batches' transactions (filled encodings) in order. Returns them.
+   */
+  async truncate(from: bigint, requeue?: (removed: Uint8Array[]) => { id: string; tx: Uint8Array }[]): Promise<Uint8Array[]> {
+    const removed: Uint8Array[] = [];
+    const ops: Op[] = [];
+    const last = this._tip?.index ?? -1n;
+    for (let i = from; i <= last; i++) {
+      const b = await this.batch(i);
+      if (!b) continue;
+      ops.push({ type: "del", key: `b:${hex16(i)}` });
+      ops.push({ type: "del", key: `h:${b.hash}` });
+      const txs = await this.batchTxs(i);
+      txs.forEach((t, j) => {
+        removed.push(t.tx);
+        ops.push({ type: "del", key: `x:${hex16(i)}:${hex6(j)}` });
+        ops.push({ type: "del", key: `t:${b.txHashes[j]}` });
+      });
+    }
+    let tip: ChainTip | undefined;
+    if (from > 0n) {
+      const prev = await this.batch(from - 1n);
+      if (!prev) throw new Error(`batch ${from - 1n} is missing`);
+      tip = { index: from - 1n, hash: prev.hash, lastSeq: prev.header.firstSeq + prev.header.txCount - 1n };
+      ops.push({ type: "put", key: "meta:tip", value: enc(tip) });
+    } else ops.push({ type: "del", key: "meta:tip" });
+    const front = requeue?.(removed) ?? [];
+    if (front.length) ops.push(...(await this.requeueOps(front)));
+    await this.write(ops);
+    this._tip = tip;
+    return removed;
+  }
+
+  // ---- mempool ----------------------------------------------------------------------------------
+
+  async mempool(): Promise<MempoolEntry[]> {
+    const out: MempoolEntry[] = [];
+    for await (const [k, v] of this.db.iterator({ gte: "p:", lt: "p;" })) out.push({ ...dec<Omit<MempoolEntry, "key">>(v), key: k });
+    return out;
+  }
+
+  async mempoolKeyOf(id: string): Promise<string | undefined> {
+    return this.db.get(`pi:${id.toLowerCase()}`);
+  }
+
+  async mempoolEntry(id: string): Promise<MempoolEntry | undefined> {
+    const k = await this.mempoolKeyOf(id);
+    if (!k) return undefined;
+    const v = await this.getJson<Omit<MempoolEntry, "key">>(k);
+    return v ? { ...v, key: k } : undefined;
+  }
+
+  /** Persists an accepted transaction; returns its entry. Durable when this resolves. */
+  async addMempool(id: string, tx: Uint8Array): Promise<MempoolEntry> {
+    const key = `p:${hex16(this.mempoolSeq)}`;
+    this.mempoolSeq++;
+    const e: MempoolEntry = { key, id: id.toLowerCase(), tx, receivedAt: Date.now() };
+    await this.write([
+      { type: "put", key, value: enc({ id: e.id, tx, receivedAt: e.receivedAt }) },
+      { type: "put", key: `pi:${e.id}`, value: key },
+      { type: "put", key: "meta:mempoolSeq", value: this.mempoolSeq.toString() },
+    ]);
+    return e;
+  }
+
+  /** Removes entries (and records why, for those dropped as invalid). */
+  async removeMempool(entries: { key: string; id: string; reason?: string }[]): Promise<void> {
+    const ops: Op[] = [];
+    for (const e of entries) {
+      ops.push({ type: "del", key: e.key }, { type: "del", key: `pi:${e.id}` });
+      if (e.reason) ops.push({ type: "put", key: `d:${e.id}`, value: enc({ reason: e.reason, at: Date.now() }) });
+    }
+    if (ops.length) await this.write(ops);
+  }
+
+  /** Puts `front` (older transactions) ahead of every current entry, keeping the current order after them. */
+  async requeueFront(front: { id: string; tx: Uint8Array }[]): Promise<void> {
+    await this.write(await this.requeueOps(front));
+  }
+
+  private async requeueOps(front: { id: string; tx: Uint8Array }[]): Promise<Op[]> {
+    const current = await this.mempool();
+    const ops: Op[] = [];
+    const seen = new Set<string>();
+    for (const e of current) ops.push({ type: "del", key: e.key }, { type: "del", key: `pi:${e.id}` });
+    const all = [...front.map((f) => ({ ...f, id: f.id.toLowerCase(), receivedAt: Date.now() })), ...current];
+    for (const e of all) {
+      if (seen.has(e.id)) continue;
+      seen.add(e.id);
+      const key = `p:${hex16(this.mempoolSeq)}`;
+      this.mempoolSeq++;
+      ops.push({ type: "put", key, value: enc({ id: e.id, tx: e.tx, receivedAt: e.receivedAt }) }, { type: "put", key: `pi:${e.id}`, value: key });
+    }
+    ops.push({ type: "put", key: "meta:mempoolSeq", value: this.mempoolSeq.toString() });
+    return ops;
+  }
+
+  // ---- the batch being posted ---------------------------------------------------------------------
+
+  async pending(): Promise<PendingPost | undefined> {
+    return this.getJson<PendingPost>("meta:pending");
+  }
+
+  async setPending(p: PendingPost): Promise<void> {
+    await this.write([{ type: "put", key: "meta:pending", value: enc(p) }]);
+  }
+
+  async clearPending(): Promise<void> {
+    await this.write([{ type: "del", key: "meta:pending" }]);
+  }
+
+  // ---- misc -------------------------------------------------------------------------------------
+
+  async getMeta<T>(name: string): Promise<T | undefined> {
+    return this.getJson<T>(`meta:${name}`);
+  }
+
+  async putMeta(name: string, v: unknown): Promise<void> {
+    await this.write([{ type: "put", key: `meta:${name}`, value: enc(v) }]);
+  }
+}

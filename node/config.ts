@@ -1,0 +1,140 @@
+/**
+ * Node configuration: where L1 is and what is deployed there (a deployment record, as `moveset
+ * deploy` writes it), where the node keeps its data, and the coordinator's, verifier's and
+ * JSON-RPC server's knobs. Every number has a default that suits a local devnet.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type { DeploymentRecord } from "../cli/deploy";
+
+export type { DeploymentRecord };
+
+/** The L1 contracts and rollup parameters a node works with. */
+export interface Deployment {
+  l1ChainId: bigint;
+  l2ChainId: bigint;
+  inbox: string;
+  bridge: string;
+  /** L1 block of the first contract: where scans start. */
+  deployedAt: number;
+  challengeWindow: bigint;
+  bondSize: bigint;
+  inclusionDelay: bigint;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads a deployment record (deployments/<network>.json, or the devnet's datadir/deployment.json). */
+export function loadDeployment(file: string): Deployment {
+  let raw: DeploymentRecord;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, "utf8")) as DeploymentRecord;
+  } catch (e) {
+    throw new ConfigError(`cannot read deployment file ${file}: ${(e as Error).message}`);
+  }
+  return deploymentFromRecord(raw, file);
+}
+
+export function deploymentFromRecord(raw: DeploymentRecord, what = "deployment record"): Deployment {
+  const need = (ok: unknown, field: string) => {
+    if (!ok) throw new ConfigError(`${what}: missing or invalid ${field}`);
+  };
+  need(raw && typeof raw === "object", "object");
+  need(raw.contracts && /^0x[0-9a-fA-F]{40}$/.test(raw.contracts.Inbox ?? ""), "contracts.Inbox");
+  need(/^0x[0-9a-fA-F]{40}$/.test(raw.contracts.Bridge ?? ""), "contracts.Bridge");
+  need(raw.parameters, "parameters");
+  need(Number.isInteger(raw.deployedAt) && raw.deployedAt >= 0, "deployedAt");
+  return {
+    l1ChainId: BigInt(raw.chainId),
+    l2ChainId: BigInt(raw.l2ChainId ?? raw.parameters.l2ChainId),
+    inbox: raw.contracts.Inbox,
+    bridge: raw.contracts.Bridge,
+    deployedAt: raw.deployedAt,
+    challengeWindow: BigInt(raw.parameters.challengeWindow),
+    bondSize: BigInt(raw.parameters.bondSize),
+    inclusionDelay: BigInt(raw.parameters.inclusionDelay),
+  };
+}
+
+export interface CoordinatorOptions {
+  /** Post a batch once it holds this many transactions... */
+  maxBatchTxs: number;
+  /** ...or this many bytes of batch data... */
+  maxBatchBytes: number;
+  /** ...or when its oldest transaction (or deposit) has waited this long. */
+  batchIntervalMs: number;
+  /** How often the coordinator looks at its triggers and at L1. */
+  pollMs: number;
+  /** Base fee of every batch (wei). */
+  baseFee: bigint;
+  /** Priority fee the RPC suggests (eth_maxPriorityFeePerGas). */
+  suggestedTip: bigint;
+  /** Fee recipient of the batches (default: the coordinator's address). */
+  feeRecipient?: string;
+  /** Most transactions the mempool holds. */
+  mempoolMax: number;
+  /** fsync every mempool write (survives power loss, not just a crash). */
+  syncWrites: boolean;
+  /** How long to wait for an L1 receipt of a posted batch before re-checking the tip. */
+  l1TimeoutMs: number;
+}
+
+export interface VerifierOptions {
+  /** L1 blocks an event must be buried under before the verifier acts on it. */
+  confirmations: number;
+  pollMs: number;
+  /** Validation worker threads (0: validate in this thread). */
+  workers: number;
+  /** Largest L1 block range per eth_getLogs. */
+  logRange: number;
+}
+
+export interface RpcOptions {
+  host: string;
+  port: number;
+  /** Largest eth_getLogs block range. */
+  maxLogRange: number;
+  /** Largest JSON-RPC batch. */
+  maxBatch: number;
+}
+
+export const DEFAULT_COORDINATOR: CoordinatorOptions = {
+  maxBatchTxs: 256,
+  maxBatchBytes: 96 * 1024,
+  batchIntervalMs: 1000,
+  pollMs: 100,
+  baseFee: 1_000_000_000n,
+  suggestedTip: 100_000_000n,
+  mempoolMax: 10_000,
+  syncWrites: false,
+  l1TimeoutMs: 120_000,
+};
+
+export const DEFAULT_VERIFIER: VerifierOptions = { confirmations: 1, pollMs: 500, workers: 1, logRange: 5000 };
+
+export const DEFAULT_RPC: RpcOptions = { host: "127.0.0.1", port: 8547, maxLogRange: 10_000, maxBatch: 1000 };
+
+export const CLIENT_VERSION = "moveset/0.1.0";
+
+/** Data folder layout. */
+export function dataPaths(datadir: string) {
+  const d = path.resolve(datadir);
+  return {
+    root: d,
+    chain: path.join(d, "node", "chain"),
+    utxo: path.join(d, "node", "utxo"),
+    verifier: path.join(d, "verifier", "db"),
+    verifierUtxo: path.join(d, "verifier", "utxo"),
+    l1Journal: path.join(d, "l1", "journal.jsonl"),
+    deployment: path.join(d, "deployment.json"),
+  };
+}
+
+/** Reads a private key from an environment variable (never from the command line). */
+export function keyFromEnv(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new ConfigError(`environment variable ${name} (the coordinator's private key) is not set`);
+  const k = v.trim().startsWith("0x") ? v.trim() : "0x" + v.trim();
+  if (!/^0x[0-9a-fA-F]{64}$/.test(k)) throw new ConfigError(`environment variable ${name} is not a 32-byte hex private key`);
+  return k;
+}

@@ -1,0 +1,662 @@
+/**
+ * The coordinator (protocol.md §6.4, §7, §11): accepts transactions into a durable mempool, fills
+ * their moves from the latest index, builds batches (the L1 deposit queue first, then the mempool
+ * in arrival order) and posts them with Inbox.appendBatch; once L1 has a batch, it records it in
+ * the chain store and applies it to the UTXO store.
+ *
+ * Durability (a crash neither loses nor doubles an accepted transaction):
+ *   - a transaction is accepted only once it is written to the mempool (chain store);
+ *   - a built batch is written as the pending post before it is sent to L1;
+ *   - committing a batch (its record, receipts, removal of its mempool entries, end of the pending
+ *     post) is one atomic write; the UTXO store is applied after it and re-applied on start if the
+ *     process died in between;
+ *   - on start, the pending post is settled against L1: committed if L1 has its header hash,
+ *     forgotten otherwise (its transactions are still in the mempool);
+ *   - a batch on L1 that this node does not know (another poster, or its own post forgotten after
+ *     a crash) is validated and applied, and the mempool entries it includes are removed; a mempool
+ *     entry that can no longer be included (its nonce is used) is dropped when it is re-simulated.
+ *
+ * Concurrency: one mutex serializes everything that changes state (accepting, building,
+ * committing, syncing); waiting for L1 happens outside it, so transactions are accepted while a
+ * batch is in flight (they see its effects through its overlay).
+ */
+import { EventEmitter } from "events";
+import { batchDataHash, encodeBatchData, headerHash, txRootOf, type BatchHeader } from "../../core/batch";
+import { Transaction } from "ethers";
+import { bytesToHex, hexToBytes } from "../../core/bytes";
+import { DecodeError, InvalidTxError } from "../../core/errors";
+import { FillError } from "../../core/fill";
+import { txIdHex } from "../../core/sign";
+import { decodeTx, encodeTx, TxType, type DepositTx, type Tx } from "../../core/tx";
+import { validateTx, type TxOutcome } from "../../core/validate";
+import type { Executor } from "../../core/evm/execute";
+import type { TxContext } from "../../core/context";
+import type { ChainStore, MempoolEntry, PendingPost, StoredBatch } from "../chain-store";
+import type { CoordinatorOptions, Deployment } from "../config";
+import { L1RevertError, type L1Client, type L1Tip } from "../l1/client";
+import { errMsg, type Logger } from "../log";
+import { buildBatchRecord } from "./receipts";
+import { Failpoints, Mutex } from "./mutex";
+import { fillFromStore, Overlay, type LatestCache } from "./view";
+import type { UtxoHandle } from "./utxo";
+import { checkBatch, InThreadValidator, txContext, txMovesOf } from "../verifier/check";
+
+/** A transaction refused at submission. `code` -32000 on JSON-RPC. */
+export class SubmitError extends Error {
+  constructor(
+    message: string,
+    readonly kind?: string,
+    readonly reason?: string,
+    readonly moveIndex?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface CoordinatorDeps {
+  chain: ChainStore;
+  utxo: UtxoHandle;
+  cache: LatestCache;
+  l1: L1Client;
+  deployment: Deployment;
+  opts: CoordinatorOptions;
+  log: Logger;
+  executor: Executor;
+  feeRecipient: Uint8Array;
+  /** Header timestamps from L1's latest block (safe anywhere) or its pending block (a local automining node). */
+  l1Clock?: "latest" | "pending";
+  /** How often L1 is polled (tip, deposit queue, clock). */
+  l1PollMs?: number;
+}
+
+interface Inflight {
+  post: PendingPost;
+  overlay: Overlay;
+  keys: Set<string>;
+  ids: Set<string>;
+  sentAt?: number;
+}
+
+interface L1State {
+  tip: L1Tip;
+  depositCount: bigint;
+  clock: bigint;
+  at: number;
+}
+
+/** Ethereum-style wording first (wallets and ethers key on it), then the typed reason. */
+export function submitMessage(e: InvalidTxError | FillError | DecodeError, txNonce?: bigint): string {
+  const typed = e instanceof InvalidTxError ? `${e.kind}/${e.code}` : e instanceof DecodeError ? `malformed/${e.code}` : `fill/${e.code}`;
+  let lead = "";
+  if (e instanceof InvalidTxError) {
+    if (e.code === "insufficient-balance") lead = "insufficient funds for gas * price + value: ";
+    else if (e.code === "nonce") {
+      const m = /sender's nonce (\d+)/.exec(e.message);
+      lead = m && txNonce !== undefined && txNonce < BigInt(m[1]) ? "nonce too low: " : "nonce too high: ";
+    } else if (e.code === "intrinsic-gas") lead = "intrinsic gas too low: ";
+    else if (e.code === "fee-cap") lead = "max fee per gas less than block base fee: ";
+    else if (e.code === "gas-limit") lead = "exceeds block gas limit: ";
+  }
+  return `${lead}${e.message} (${typed})`;
+}
+
+function isTxRefusal(e: unknown): e is InvalidTxError | FillError | DecodeError {
+  return e instanceof InvalidTxError || e instanceof FillError || e instanceof DecodeError;
+}
+
+export class Coordinator extends EventEmitter {
+  private readonly lock = new Mutex();
+  private readonly fail = new Failpoints();
+  private pending = new Overlay();
+  private pendingEntries: MempoolEntry[] = [];
+  private pendingIds = new Set<string>();
+  private pendingBytes = 0;
+  private pendingSeq = 1n;
+  private inflight: Inflight | undefined;
+  private l1state: L1State | undefined;
+  private depositsSeenAt: number | undefined;
+  private halted: { index: bigint; hash: string; reason: string } | undefined;
+  private running = false;
+  private loopDone: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private validator: InThreadValidator | undefined;
+  private readonly chainId: bigint;
+  /** Test seam: runs after a batch is built and recorded, before it is sent to L1. */
+  beforePost: ((post: PendingPost) => Promise<void>) | undefined;
+
+  constructor(private readonly d: CoordinatorDeps) {
+    super();
+    this.chainId = d.deployment.l2ChainId;
+  }
+
+  get address(): string {
+    return bytesToHex(this.d.feeRecipient);
+  }
+
+  /** Why the coordinator stopped posting (an invalid batch on L1 that it cannot build on). */
+  get haltedAt(): { index: bigint; reason: string } | undefined {
+    return this.halted;
+  }
+
+  /** Overlays of state not yet in the store, newest first: the mempool's effects, the batch in flight. */
+  pendingLayers(): Overlay[] {
+    return this.inflight ? [this.pending, this.inflight.overlay] : [this.pending];
+  }
+
+  /** Mempool entry (or in-flight transaction) by id. */
+  async pendingTx(id: string): Promise<{ tx: Tx } | undefined> {
+    const e = await this.d.chain.mempoolEntry(id);
+    if (e) return { tx: decodeTx(e.tx) };
+    const i = this.inflight?.post.batch.txHashes.indexOf(id.toLowerCase()) ?? -1;
+    if (i >= 0) return { tx: decodeTx(this.inflight!.post.txs[i]) };
+    return undefined;
+  }
+
+  get mempoolSize(): number {
+    return this.pendingEntries.length;
+  }
+
+  /** The latest L1 clock seen (seconds), for the RPC's idea of "now". */
+  get l1Clock(): bigint | undefined {
+    return this.l1state?.clock;
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    this.validator = await InThreadValidator.create(this.chainId, (h) => this.d.chain.code(h), this.d.executor);
+    await this.lock.run(() => this.recover());
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await this.loopDone;
+  }
+
+  private wake(): void {
+    this.wakeUp?.();
+  }
+
+  private async loop(): Promise<void> {
+    let lastL1 = 0;
+    const l1Every = this.d.l1PollMs ?? 500;
+    while (this.running) {
+      try {
+        const now = Date.now();
+        if (now - lastL1 >= l1Every || this.shouldBuild(now)) {
+          lastL1 = now;
+          await this.refreshL1();
+          await this.lock.run(() => this.syncL1());
+          if (this.inflight) await this.settleInflight();
+          else if (!this.halted && this.shouldBuild(Date.now())) await this.buildAndPost();
+        }
+      } catch (e) {
+        this.d.log.error({ err: errMsg(e) }, "coordinator tick failed");
+      }
+      if (!this.running) break;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.d.opts.pollMs);
+        this.wakeUp = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wakeUp = undefined;
+    }
+  }
+
+  // ---- accepting ----------------------------------------------------------------------------------
+
+  private provisionalCtx(seq: bigint): TxContext {
+    const nextIndex = this.d.chain.nextIndex() + (this.inflight ? 1n : 0n);
+    const parent = this.inflight ? this.inflight.post.batch.hash : (this.d.chain.tip()?.hash ?? "0x" + "00".repeat(32));
+    const header: BatchHeader = {
+      index: nextIndex,
+      parent: hexToBytes(parent as `0x${string}`),
+      firstSeq: seq,
+      txCount: 1n,
+      txRoot: new Uint8Array(32),
+      number: nextIndex + 1n,
+      timestamp: this.l1state?.clock ?? BigInt(Math.floor(Date.now() / 1000)),
+      feeRecipient: this.d.feeRecipient,
+      baseFee: this.d.opts.baseFee,
+      depositStart: 0n,
+      depositEnd: 0n,
+      dataHash: new Uint8Array(32),
+    };
+    return txContext(header, this.chainId, 0);
+  }
+
+  /**
+   * Accepts a move or wrapped transaction: fills it against the latest state plus everything
+   * accepted before it, and stores it durably. Returns its id. Resubmitting a known transaction
+   * returns its id again.
+   */
+  async submit(tx: Tx): Promise<string> {
+    if (!this.d.l1.signer) throw new SubmitError("this node only follows L1 (no coordinator key): it does not accept transactions", undefined, "read-only");
+    if (tx.type === TxType.Deposit) throw new SubmitError("deposits come from the L1 bridge, not from RPC", "malformed", "deposit-via-rpc");
+    const id = txIdHex(tx);
+    return this.lock.run(async () => {
+      if (this.pendingIds.has(id) || this.inflight?.ids.has(id) || (await this.d.chain.txLocation(id))) return id;
+      if (this.pendingEntries.length >= this.d.opts.mempoolMax) throw new SubmitError("mempool is full, try again later", undefined, "mempool-full");
+      const seq = this.pendingSeq;
+      let filled: { tx: Tx };
+      try {
+        filled = await fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor);
+      } catch (e) {
+        if (isTxRefusal(e)) {
+          const nonce = tx.type === TxType.Move ? tx.nonce : undefined;
+          throw new SubmitError(submitMessage(e, nonce ?? wrappedNonce(tx)), e instanceof InvalidTxError ? e.kind : "malformed", e.code, e instanceof InvalidTxError ? e.moveIndex : undefined);
+        }
+        throw e;
+      }
+      const bytes = encodeTx(tx);
+      const entry = await this.d.chain.addMempool(id, bytes);
+      this.fail.hit("after-accept");
+      this.pending.apply(seq, filled.tx);
+      this.pendingEntries.push(entry);
+      this.pendingIds.add(entry.id);
+      this.pendingBytes += bytes.length;
+      this.pendingSeq = seq + 1n;
+      this.d.log.debug({ id, seq }, "accepted transaction");
+      this.wake();
+      return entry.id;
+    });
+  }
+
+  /** Re-simulates the mempool on top of the store and the batch in flight; drops what no longer fits. */
+  private async recomputePending(): Promise<void> {
+    this.pending = new Overlay();
+    this.pendingEntries = [];
+    this.pendingIds = new Set();
+    this.pendingBytes = 0;
+    const inflight = this.inflight;
+    let seq = inflight ? inflight.post.batch.header.firstSeq + inflight.post.batch.header.txCount : (this.d.chain.tip()?.lastSeq ?? 0n) + 1n;
+    const drop: { key: string; id: string; reason: string }[] = [];
+    for (const e of await this.d.chain.mempool()) {
+      if (inflight?.keys.has(e.key)) continue;
+      let tx: Tx;
+      try {
+        tx = decodeTx(e.tx);
+        const f = await fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor);
+        this.pending.apply(seq, f.tx);
+      } catch (err) {
+        if (!isTxRefusal(err)) throw err;
+        drop.push({ key: e.key, id: e.id, reason: submitMessage(err) });
+        continue;
+      }
+      this.pendingEntries.push(e);
+      this.pendingIds.add(e.id);
+      this.pendingBytes += e.tx.length;
+      seq++;
+    }
+    this.pendingSeq = seq;
+    if (drop.length) {
+      for (const x of drop) this.d.log.warn({ id: x.id, reason: x.reason }, "dropped mempool transaction");
+      await this.d.chain.removeMempool(drop);
+    }
+  }
+
+  // ---- L1 -----------------------------------------------------------------------------------------
+
+  private async refreshL1(): Promise<void> {
+    const [tip, depositCount, clock] = await Promise.all([this.d.l1.tip(), this.d.l1.depositCount(), this.d.l1.block(this.d.l1Clock ?? "latest")]);
+    this.l1state = { tip, depositCount, clock: clock.timestamp, at: Date.now() };
+    if (depositCount > tip.depositStart) this.depositsSeenAt ??= Date.now();
+    else this.depositsSeenAt = undefined;
+  }
+
+  private shouldBuild(now: number): boolean {
+    if (this.inflight || this.halted || !this.d.l1.signer) return false;
+    const n = this.pendingEntries.length;
+    const deposits = this.l1state !== undefined && this.l1state.depositCount > this.l1state.tip.depositStart;
+    if (n === 0 && !deposits) return false;
+    if (n >= this.d.opts.maxBatchTxs || this.pendingBytes >= this.d.opts.maxBatchBytes) return true;
+    const oldest = Math.min(this.pendingEntries[0]?.receivedAt ?? Infinity, deposits ? (this.depositsSeenAt ?? now) : Infinity);
+    return now - oldest >= this.d.opts.batchIntervalMs;
+  }
+
+  /**
+   * Brings the local chain in line with L1 (lock held): rewinds batches L1 no longer has, then
+   * applies batches L1 has and this node lacks (its own pending post, or another poster's).
+   */
+  private async syncL1(): Promise<void> {
+    const s = this.l1state;
+    if (!s) return;
+    const l1 = this.d.l1;
+    const local = this.d.chain.tip();
+    if (local) {
+      const h = s.tip.index > local.index ? await l1.headerHashAt(local.index) : undefined;
+      if (h !== local.hash) {
+        // L1 may have moved on since the tip was read: re-read before rewinding anything.
+        const fresh = await l1.tip();
+        const h2 = fresh.index > local.index ? await l1.headerHashAt(local.index) : undefined;
+        if (h2 !== local.hash) {
+          await this.rewind();
+          return;
+        }
+        s.tip = fresh;
+      }
+    }
+    if (this.halted && (s.tip.index <= this.halted.index || (await l1.headerHashAt(this.halted.index)) !== this.halted.hash)) {
+      this.d.log.warn({ index: this.halted.index }, "the invalid batch is no longer on L1 (rolled back): building again");
+      this.halted = undefined;
+    }
+    for (let i = this.d.chain.nextIndex(); i < s.tip.index; i = this.d.chain.nextIndex()) {
+      const hash = await l1.headerHashAt(i);
+      if (!hash) break;
+      const posted = await l1.postedBatch(i, hash);
+      if (!posted) throw new Error(`batch ${i} (${hash}) is live on L1 but its BatchAppended event was not found`);
+      const own = this.inflight?.post ?? (await this.d.chain.pending());
+      if (own && own.batch.hash === hash) {
+        await this.commitOwn(own, { txHash: posted.l1TxHash, blockNumber: posted.l1Block, poster: posted.poster, postedAt: posted.postedAt });
+        continue;
+      }
+      if (this.inflight) {
+        // Someone else got batch i in first: our post cannot land any more.
+        await this.abandon(`batch ${i} was posted by ${posted.poster}`);
+      }
+      if (this.halted && (this.halted.index < i || (this.halted.index === i && this.halted.hash === hash))) break;
+      const ok = await this.applyForeign(posted.header, posted.data, { txHash: posted.l1TxHash, blockNumber: posted.l1Block, poster: posted.poster, postedAt: posted.postedAt });
+      if (!ok) break;
+    }
+  }
+
+  /** Validates and applies a batch this node did not build. Returns false (and halts) if it is invalid. */
+  private async applyForeign(header: BatchHeader, data: Uint8Array, l1: StoredBatch["l1"]): Promise<boolean> {
+    const deposits = await this.d.l1.depositRange(header.depositStart, header.depositEnd);
+    const res = await checkBatch(header, data, this.chainId, deposits, this.validator!, this.d.utxo.store);
+    if (res.fault) {
+      const reason = `${res.fault.kind}/${res.fault.code} at transaction ${res.fault.txIndex}: ${res.fault.message}`;
+      if (!this.halted || this.halted.index !== header.index) this.d.log.error({ index: header.index, fault: res.fault }, "batch on L1 is invalid: not building on it until it is rolled back");
+      this.halted = { index: header.index, hash: bytesToHex(headerHash(header)), reason };
+      return false;
+    }
+    this.halted = undefined;
+    const decoded = res.decoded as Tx[];
+    const { batch, receipts } = buildBatchRecord(header, decoded, res.outcomes as TxOutcome[], data.length, l1);
+    const ids = new Set(batch.txHashes);
+    const remove = (await this.d.chain.mempool()).filter((e) => ids.has(e.id));
+    await this.d.chain.commitBatch({ batch, txs: res.txs, receipts, codes: res.codes.values(), removeMempool: remove });
+    const f = await this.d.utxo.store.applyBatch(header.index, txMovesOf(header, decoded));
+    if (f) throw new Error(`batch ${header.index} passed the check but the UTXO store refused it: ${f.kind}/${f.code}`);
+    this.d.cache.applyTxs(decoded.map((tx, i) => ({ seq: header.firstSeq + BigInt(i), tx })));
+    this.d.log.info({ index: header.index, txs: decoded.length, poster: l1?.poster, removedFromMempool: remove.length }, "applied batch from another poster");
+    await this.recomputePending();
+    this.emit("batch", { index: header.index, hash: batch.hash, txCount: decoded.length, own: false });
+    return true;
+  }
+
+  /** L1 no longer has the local tip (rollback or reorg): go back to the last batch both agree on. */
+  private async rewind(): Promise<void> {
+    const l1 = this.d.l1;
+    const local = this.d.chain.tip()!;
+    let keep = -1n;
+    for (let i = local.index; i >= 0n; i--) {
+      const b = await this.d.chain.batch(i);
+      if (b && (await l1.headerHashAt(i)) === b.hash) {
+        keep = i;
+        break;
+      }
+    }
+    this.d.log.warn({ localTip: local.index, keepThrough: keep }, "L1 no longer has this node's latest batches: rewinding");
+    if (this.inflight) await this.abandon("rewind");
+    // Their transactions go back to the front of the mempool, in the same write that deletes the
+    // batches (deposits come back from the L1 queue).
+    await this.d.chain.truncate(keep + 1n, (removed) => {
+      const requeue: { id: string; tx: Uint8Array }[] = [];
+      for (const raw of removed) {
+        const tx = decodeTx(raw);
+        if (tx.type === TxType.Deposit) continue;
+        const open: Tx = tx.type === TxType.Wrapped ? { ...tx, moves: [], witness: [] } : { ...tx, moves: tx.moves.filter((m) => m.mask !== 0), witness: [] };
+        requeue.push({ id: txIdHex(open), tx: encodeTx(open) });
+      }
+      return requeue;
+    });
+    await this.rebuildUtxo();
+    this.halted = undefined;
+    await this.recomputePending();
+  }
+
+  /** Wipes the UTXO store and applies the chain store's batches again (a crash meanwhile: start-up does it again). */
+  private async rebuildUtxo(): Promise<void> {
+    const chain = this.d.chain;
+    const last = chain.tip()?.index ?? -1n;
+    async function* batches() {
+      for (let i = 0n; i <= last; i++) {
+        const b = (await chain.batch(i))!;
+        const txs = await chain.batchTxs(i);
+        yield txs.map((t, j) => ({ seq: b.header.firstSeq + BigInt(j), moves: decodeTx(t.tx).moves }));
+      }
+    }
+    await this.d.utxo.rebuild(batches());
+    this.d.cache.clear();
+  }
+
+  // ---- building and posting ---------------------------------------------------------------------
+
+  private async buildAndPost(): Promise<void> {
+    const post = await this.lock.run(() => this.build());
+    if (!post) return;
+    const { header } = post.batch;
+    let sent;
+    try {
+      await this.beforePost?.(post);
+      sent = await this.d.l1.appendBatch(header, post.data);
+    } catch (e) {
+      await this.lock.run(() => this.abandon(e instanceof L1RevertError ? e.name_ : errMsg(e)));
+      if (e instanceof L1RevertError) this.wake();
+      return;
+    }
+    this.inflight!.sentAt = Date.now();
+    post.l1TxHash = sent.hash;
+    await this.d.chain.setPending(post);
+    this.fail.hit("after-send");
+    this.d.log.info({ index: header.index, txs: post.txs.length, bytes: post.data.length, l1Tx: sent.hash }, "posted batch");
+    let mined;
+    try {
+      mined = await this.d.l1.wait(sent, this.d.opts.l1TimeoutMs);
+    } catch (e) {
+      if (e instanceof L1RevertError) {
+        await this.lock.run(() => this.abandon(e.name_));
+        this.wake();
+      } else this.d.log.warn({ index: header.index, err: errMsg(e) }, "no receipt yet for the batch; will check L1 again");
+      return;
+    }
+    this.fail.hit("after-mined");
+    const postedAt = (await this.d.l1.block(mined.blockNumber)).timestamp;
+    await this.lock.run(async () => {
+      if (this.inflight?.post !== post) return; // settled meanwhile
+      await this.commitOwn(post, { txHash: sent.hash.toLowerCase(), blockNumber: mined.blockNumber, poster: this.address, postedAt });
+    });
+  }
+
+  /** A post whose receipt did not come: settle it against L1. */
+  private async settleInflight(): Promise<void> {
+    const inf = this.inflight;
+    if (!inf?.post.l1TxHash) return;
+    const r = await this.d.l1.provider.getTransactionReceipt(inf.post.l1TxHash);
+    if (r && r.status === 0) await this.lock.run(() => this.abandon("reverted on L1"));
+    else if (!r && inf.sentAt && Date.now() - inf.sentAt > this.d.opts.l1TimeoutMs * 2) await this.lock.run(() => this.abandon("no receipt"));
+    // Mined successfully: syncL1 commits it.
+  }
+
+  /** Forgets the batch being posted (lock held); its transactions are still in the mempool. */
+  private async abandon(why: string): Promise<void> {
+    const inf = this.inflight;
+    this.inflight = undefined;
+    await this.d.chain.clearPending();
+    if (inf) this.d.log.warn({ index: inf.post.batch.header.index, why }, "batch not posted; rebuilding");
+    await this.recomputePending();
+  }
+
+  /** Builds the next batch on L1's tip (lock held) and records it as the pending post. */
+  private async build(): Promise<PendingPost | undefined> {
+    if (this.inflight || this.halted) return undefined;
+    const l1 = this.d.l1;
+    const [tip, depositCount, clock] = await Promise.all([l1.tip(), l1.depositCount(), l1.block(this.d.l1Clock ?? "latest")]);
+    const local = this.d.chain.tip();
+    // INVARIANT: the batch extends exactly what this node has applied (else sync first).
+    if (tip.index !== this.d.chain.nextIndex() || tip.parent !== (local?.hash ?? "0x" + "00".repeat(32))) return undefined;
+    const o = this.d.opts;
+    const timestamp = clock.timestamp > tip.minTimestamp ? clock.timestamp : tip.minTimestamp;
+    const header: BatchHeader = {
+      index: tip.index,
+      parent: hexToBytes(tip.parent as `0x${string}`),
+      firstSeq: tip.firstSeq,
+      txCount: 0n,
+      txRoot: new Uint8Array(32),
+      number: tip.index + 1n,
+      timestamp,
+      feeRecipient: this.d.feeRecipient,
+      baseFee: o.baseFee,
+      depositStart: tip.depositStart,
+      depositEnd: tip.depositStart,
+      dataHash: new Uint8Array(32),
+    };
+    const nDeposits = depositCount - tip.depositStart > BigInt(o.maxBatchTxs) ? BigInt(o.maxBatchTxs) : depositCount - tip.depositStart;
+    const deposits = await l1.depositRange(tip.depositStart, tip.depositStart + nDeposits);
+    const overlay = new Overlay();
+    const filled: Tx[] = [];
+    const encoded: Uint8Array[] = [];
+    const outcomes: TxOutcome[] = [];
+    let bytes = 0;
+    let seq = tip.firstSeq;
+    const ctxOf = (s: bigint) => txContext(header, this.chainId, Number(s - header.firstSeq));
+    for (const d of deposits) {
+      const tx: DepositTx = { type: TxType.Deposit, index: d.index, from: hexToBytes(d.from as `0x${string}`), to: hexToBytes(d.to as `0x${string}`), value: d.value, moves: [] };
+      const f = await fillFromStore(tx, this.d.cache, [overlay], ctxOf(seq), this.d.executor);
+      const enc = encodeTx(f.tx);
+      filled.push(f.tx);
+      encoded.push(enc);
+      outcomes.push(f.outcome);
+      bytes += enc.length;
+      overlay.apply(seq, f.tx);
+      seq++;
+    }
+    const included: { key: string; id: string }[] = [];
+    const dropped: { key: string; id: string; reason: string }[] = [];
+    for (const e of this.pendingEntries) {
+      if (filled.length >= o.maxBatchTxs) break;
+      try {
+        const tx = decodeTx(e.tx);
+        const f = await fillFromStore(tx, this.d.cache, [overlay], ctxOf(seq), this.d.executor);
+        const enc = encodeTx(f.tx);
+        if (bytes + enc.length > o.maxBatchBytes && filled.length > 0) break;
+        // Self-check: the filled transaction must validate standalone, exactly as verifiers will.
+        await validateTx(decodeTx(enc), ctxOf(seq), this.d.executor, (h) => overlay.codes.get(h) ?? this.d.cache.peekCode(h));
+        filled.push(f.tx);
+        encoded.push(enc);
+        outcomes.push(f.outcome);
+        included.push({ key: e.key, id: e.id });
+        bytes += enc.length;
+        overlay.apply(seq, f.tx);
+        seq++;
+      } catch (err) {
+        if (!isTxRefusal(err)) throw err;
+        dropped.push({ key: e.key, id: e.id, reason: submitMessage(err) });
+      }
+    }
+    if (filled.length === 0) {
+      if (dropped.length) {
+        for (const x of dropped) this.d.log.warn({ id: x.id, reason: x.reason }, "dropped mempool transaction");
+        await this.d.chain.removeMempool(dropped);
+        await this.recomputePending();
+      }
+      return undefined;
+    }
+    const data = encodeBatchData(encoded);
+    header.txCount = BigInt(filled.length);
+    header.txRoot = txRootOf(encoded);
+    header.depositEnd = tip.depositStart + nDeposits;
+    header.dataHash = batchDataHash(data);
+    const { batch, receipts } = buildBatchRecord(header, filled, outcomes, data.length);
+    const post: PendingPost = { batch, txs: encoded, receipts, data, included, dropped, createdAt: Date.now() };
+    await this.d.chain.setPending(post);
+    this.fail.hit("after-pending");
+    const keys = new Set([...included.map((x) => x.key), ...dropped.map((x) => x.key)]);
+    this.inflight = { post, overlay, keys, ids: new Set(batch.txHashes) };
+    await this.recomputePending();
+    return post;
+  }
+
+  /** Records a batch of ours that L1 has (lock held): chain store first, then the UTXO store. */
+  private async commitOwn(post: PendingPost, l1: StoredBatch["l1"]): Promise<void> {
+    const { header } = post.batch;
+    const decoded = post.txs.map((t) => decodeTx(t));
+    const codes: Uint8Array[] = [];
+    for (const t of decoded) if (t.type !== TxType.Deposit) codes.push(...t.witness);
+    await this.d.chain.commitBatch({
+      batch: { ...post.batch, l1 },
+      txs: post.txs,
+      receipts: post.receipts,
+      codes,
+      removeMempool: post.included,
+      dropped: post.dropped,
+      clearPending: true,
+    });
+    this.fail.hit("after-commit");
+    const f = await this.d.utxo.store.applyBatch(header.index, txMovesOf(header, decoded));
+    if (f) throw new Error(`own batch ${header.index} does not apply to the UTXO store: ${f.kind}/${f.code} at seq ${f.seq}`);
+    this.d.cache.applyTxs(decoded.map((tx, i) => ({ seq: header.firstSeq + BigInt(i), tx })));
+    for (const x of post.dropped) this.d.log.warn({ id: x.id, reason: x.reason }, "dropped mempool transaction");
+    this.d.log.info({ index: header.index, hash: post.batch.hash, txs: decoded.length, l1Block: l1?.blockNumber }, "batch included on L1");
+    this.inflight = undefined;
+    await this.recomputePending();
+    this.emit("batch", { index: header.index, hash: post.batch.hash, txCount: decoded.length, own: true });
+  }
+
+  /** Start-up (lock held): UTXO store caught up with the chain store, pending post settled, L1 synced, mempool simulated. */
+  private async recover(): Promise<void> {
+    const chain = this.d.chain;
+    const ct = chain.tip();
+    const ut = this.d.utxo.store.tip();
+    if (ut && (!ct || ut.batchIndex > ct.index)) {
+      // Only after a crash in the middle of a rewind: the chain store was cut back, the UTXO store not yet.
+      this.d.log.warn({ utxo: ut.batchIndex, chain: ct?.index ?? null }, "the UTXO store is ahead of the chain store: rebuilding it");
+      await this.rebuildUtxo();
+    }
+    const ut2 = this.d.utxo.store.tip();
+    for (let i = ut2 ? ut2.batchIndex + 1n : 0n; ct && i <= ct.index; i++) {
+      const b = (await chain.batch(i))!;
+      const txs = (await chain.batchTxs(i)).map((t) => decodeTx(t.tx));
+      const f = await this.d.utxo.store.applyBatch(i, txMovesOf(b.header, txs));
+      if (f) throw new Error(`re-applying batch ${i} to the UTXO store failed: ${f.kind}/${f.code}`);
+      this.d.log.info({ index: i }, "re-applied batch to the UTXO store after a restart");
+    }
+    const p = await chain.pending();
+    if (p) {
+      const index = p.batch.header.index;
+      let onL1 = (await this.d.l1.headerHashAt(index)) === p.batch.hash;
+      if (!onL1 && p.l1TxHash) {
+        // Sent before the crash: wait for its fate.
+        const r = await this.d.l1.provider.waitForTransaction(p.l1TxHash, 1, this.d.opts.l1TimeoutMs).catch(() => null);
+        if (r && r.status === 1) onL1 = (await this.d.l1.headerHashAt(index)) === p.batch.hash;
+      }
+      if (onL1 && chain.nextIndex() === index) {
+        const posted = await this.d.l1.postedBatch(index, p.batch.hash);
+        await this.commitOwn(p, posted ? { txHash: posted.l1TxHash, blockNumber: posted.l1Block, poster: posted.poster, postedAt: posted.postedAt } : undefined);
+        this.d.log.info({ index }, "committed the batch that was being posted before the restart");
+      } else {
+        await chain.clearPending();
+        this.d.log.info({ index }, "the batch being posted before the restart is not on L1: rebuilding it");
+      }
+    }
+    await this.refreshL1();
+    await this.syncL1();
+    await this.recomputePending();
+    this.d.log.info({ tip: chain.tip()?.index, mempool: this.pendingEntries.length }, "coordinator ready");
+  }
+}
+
+function wrappedNonce(tx: Tx): bigint | undefined {
+  if (tx.type !== TxType.Wrapped) return undefined;
+  try {
+    return BigInt(Transaction.from(bytesToHex(tx.raw)).nonce);
+  } catch {
+    return undefined;
+  }
+}

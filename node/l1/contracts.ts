@@ -1,0 +1,110 @@
+/**
+ * The L1 contracts as the node sees them: ABIs (from the Hardhat artifacts of contracts/), the batch
+ * header in its Solidity shape, and decoding of custom-error reverts.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Interface, type InterfaceAbi } from "ethers";
+import { headerToAbi, type BatchHeader } from "../../core/batch";
+import { bytesToHex, hexToBytes } from "../../core/bytes";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+export class ArtifactError extends Error {}
+
+/** Path of a contract's Hardhat artifact. */
+export function artifactPath(name: string, sub = ""): string {
+  return path.join(ROOT, "artifacts", "contracts", sub, `${name}.sol`, `${name}.json`);
+}
+
+export function artifactsPresent(): boolean {
+  return fs.existsSync(artifactPath("Inbox")) && fs.existsSync(artifactPath("Bridge"));
+}
+
+const abis = new Map<string, InterfaceAbi>();
+
+/** ABI of a compiled contract (run `npx hardhat compile` first; the CLI does it when needed). */
+export function abiOf(name: string, sub = ""): InterfaceAbi {
+  const k = `${sub}/${name}`;
+  let a = abis.get(k);
+  if (!a) {
+    const p = artifactPath(name, sub);
+    if (!fs.existsSync(p)) throw new ArtifactError(`${p} is missing: run \`npx hardhat compile\``);
+    a = JSON.parse(fs.readFileSync(p, "utf8")).abi as InterfaceAbi;
+    abis.set(k, a);
+  }
+  return a;
+}
+
+/** Bytecode of a compiled contract. */
+export function bytecodeOf(name: string, sub = ""): string {
+  const p = artifactPath(name, sub);
+  if (!fs.existsSync(p)) throw new ArtifactError(`${p} is missing: run \`npx hardhat compile\``);
+  return JSON.parse(fs.readFileSync(p, "utf8")).bytecode as string;
+}
+
+let inboxIface: Interface | undefined;
+let bridgeIface: Interface | undefined;
+export const inboxInterface = (): Interface => (inboxIface ??= new Interface(abiOf("Inbox")));
+export const bridgeInterface = (): Interface => (bridgeIface ??= new Interface(abiOf("Bridge")));
+
+/** The header as the ABI takes it (BatchLib.BatchHeader): core's conversion. */
+export type SolHeader = ReturnType<typeof headerToAbi>;
+export const headerToSol = headerToAbi;
+
+type HeaderLike = Record<string, unknown> & ArrayLike<unknown>;
+
+/** From an ethers Result (event argument or decoded calldata) or a plain object. */
+export function headerFromSol(r: HeaderLike | SolHeader): BatchHeader {
+  const o = r as unknown as Record<string, unknown>;
+  const big = (k: string, i: number) => BigInt((o[k] ?? (r as ArrayLike<unknown>)[i]) as bigint | string);
+  const hex = (k: string, i: number) => hexToBytes(String(o[k] ?? (r as ArrayLike<unknown>)[i]).toLowerCase() as `0x${string}`);
+  return {
+    index: big("index", 0),
+    parent: hex("parent", 1),
+    firstSeq: big("firstSeq", 2),
+    txCount: big("txCount", 3),
+    txRoot: hex("txRoot", 4),
+    number: big("number", 5),
+    timestamp: big("timestamp", 6),
+    feeRecipient: hex("feeRecipient", 7),
+    baseFee: big("baseFee", 8),
+    depositStart: big("depositStart", 9),
+    depositEnd: big("depositEnd", 10),
+    dataHash: hex("dataHash", 11),
+  };
+}
+
+/** A header as JSON (post-batch files, RPC): numbers as decimal strings, bytes as hex. */
+export function headerToJson(h: BatchHeader): Record<string, string> {
+  const s = headerToAbi(h);
+  return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : String(v).toLowerCase()]));
+}
+
+export function headerFromJson(j: Record<string, unknown>): BatchHeader {
+  const fields = ["index", "parent", "firstSeq", "txCount", "txRoot", "number", "timestamp", "feeRecipient", "baseFee", "depositStart", "depositEnd", "dataHash"];
+  for (const f of fields) if (j[f] === undefined || j[f] === null) throw new Error(`header field ${f} is missing`);
+  const h = headerFromSol(j as unknown as SolHeader);
+  if (h.parent.length !== 32 || h.txRoot.length !== 32 || h.dataHash.length !== 32) throw new Error("parent, txRoot and dataHash must be 32 bytes");
+  if (h.feeRecipient.length !== 20) throw new Error("feeRecipient must be 20 bytes");
+  return h;
+}
+
+/** The custom error a failed call or transaction reverted with: name and arguments, if it can be decoded. */
+export function revertOf(e: unknown): { name: string; args: unknown[] } | undefined {
+  const err = e as { revert?: { name: string; args: unknown[] }; data?: string; info?: { error?: { data?: unknown } }; error?: { data?: unknown } };
+  if (err?.revert?.name) return { name: err.revert.name, args: [...err.revert.args] };
+  const candidates = [err?.data, err?.info?.error?.data, err?.error?.data, (err?.info?.error?.data as { data?: string })?.data];
+  for (const d of candidates) {
+    if (typeof d !== "string" || d.length < 10) continue;
+    for (const iface of [inboxInterface(), bridgeInterface()]) {
+      try {
+        const p = iface.parseError(d);
+        if (p) return { name: p.name, args: [...p.args] };
+      } catch {
+        // not this contract's error
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,635 @@
+/**
+ * The L2 JSON-RPC methods: Ethereum's (blocks are batches: number = index + 1, hash = header
+ * hash) and moveset's own (moves, outpoints, batches). State is the latest index (tag "latest" or
+ * the latest block's number/hash) plus, for "pending", the batch in flight and the mempool's
+ * simulated effects; moveset keeps no historical state, so older blocks' state is refused.
+ */
+import { createTx, type TypedTransaction } from "@ethereumjs/tx";
+import { Address } from "@ethereumjs/util";
+import { AbiCoder } from "ethers";
+import { bytesToHex, hexToBytes, keccak256 } from "../../core/bytes";
+import { DecodeError, InvalidTxError } from "../../core/errors";
+import { Mark, keyIdOf } from "../../core/keys";
+import { decodeTx, TxType, type Tx, type WrappedTx } from "../../core/tx";
+import { leafHash, merkleProof } from "../../core/merkle";
+import { Executor } from "../../core/evm/execute";
+import { cancunCommon, L2_BLOCK_GAS_LIMIT, type BlockEnv } from "../../core/evm/chain";
+import type { ChainStore, StoredBatch } from "../chain-store";
+import { CLIENT_VERSION, type Deployment } from "../config";
+import { SubmitError, submitMessage, type Coordinator } from "../coordinator/coordinator";
+import { Mutex } from "../coordinator/mutex";
+import { LogBloom } from "../coordinator/receipts";
+import type { UtxoHandle } from "../coordinator/utxo";
+import { readCode, readKey, storeSource, type LatestCache, type Overlay } from "../coordinator/view";
+import { Verifier } from "../verifier/verifier";
+import { formatBlock, formatLog, formatMove, formatReceipt, formatTx, genesisBlock, q, ZERO_HASH } from "./format";
+import { INVALID_PARAMS, RpcError, SERVER_ERROR, type Methods } from "./server";
+
+export interface RpcBackend {
+  deployment: Deployment;
+  chain: ChainStore;
+  cache: LatestCache;
+  utxo: UtxoHandle;
+  /** Accepts transactions; without it the node serves reads only. */
+  coordinator?: Coordinator;
+  verifier?: Verifier;
+  baseFee: bigint;
+  suggestedTip: bigint;
+  feeRecipient: Uint8Array;
+  /** The newest L1 time known (seconds), for finality. */
+  l1Time?: () => bigint | undefined;
+  maxLogRange: number;
+}
+
+// ---- parameters -------------------------------------------------------------------------------------
+
+function bad(msg: string): never {
+  throw new RpcError(INVALID_PARAMS, `invalid params: ${msg}`);
+}
+
+function arg(params: unknown[] | Record<string, unknown>, i: number, name: string, required = true): unknown {
+  const v = Array.isArray(params) ? params[i] : params[name];
+  if (required && (v === undefined || v === null)) bad(`missing ${name} (parameter ${i})`);
+  return v === null ? undefined : v;
+}
+
+export function quantity(v: unknown, name: string): bigint {
+  if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
+  if (typeof v !== "string" || !/^0x[0-9a-fA-F]+$/.test(v)) bad(`${name} must be a hex quantity`);
+  return BigInt(v as string);
+}
+
+function dataArg(v: unknown, name: string): Uint8Array {
+  if (typeof v !== "string" || !/^0x([0-9a-fA-F]{2})*$/.test(v)) bad(`${name} must be hex data`);
+  return hexToBytes(v as `0x${string}`);
+}
+
+function addressArg(v: unknown, name: string): string {
+  if (typeof v !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(v)) bad(`${name} must be a 20-byte address`);
+  return (v as string).toLowerCase();
+}
+
+function hashArg(v: unknown, name: string): string {
+  if (typeof v !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(v)) bad(`${name} must be a 32-byte hash`);
+  return (v as string).toLowerCase();
+}
+
+function boolArg(v: unknown, name: string): boolean {
+  if (v === undefined) return false;
+  if (typeof v !== "boolean") bad(`${name} must be a boolean`);
+  return v as boolean;
+}
+
+const MARKS: Record<string, number> = { s: Mark.Storage, b: Mark.Balance, n: Mark.Nonce, c: Mark.Code, f: Mark.Fee, w: Mark.Withdrawal };
+
+function markArg(v: unknown): number {
+  if (typeof v === "string" && MARKS[v] !== undefined) return MARKS[v];
+  if (typeof v === "number" && Object.values(MARKS).includes(v)) return v;
+  return bad(`mark must be one of ${Object.keys(MARKS).join(", ")}`);
+}
+
+// ---- the methods ------------------------------------------------------------------------------------
+
+export function ethMethods(b: RpcBackend): Methods {
+  const chainId = b.deployment.l2ChainId;
+  const depositFrom = b.deployment.bridge.toLowerCase();
+  const callExecutor = Executor.create(chainId);
+  const callLock = new Mutex();
+
+  const latestNumber = () => (b.chain.tip() ? b.chain.tip()!.index + 1n : 0n);
+
+  /** Batch record of block `n` (n ≥ 1). */
+  const batchOf = (n: bigint) => (n >= 1n ? b.chain.batch(n - 1n) : Promise.resolve(undefined));
+
+  function finalizedNumber(): Promise<bigint> {
+    return (async () => {
+      const now = b.l1Time?.() ?? BigInt(Math.floor(Date.now() / 1000));
+      for (let n = latestNumber(); n >= 1n; n--) {
+        const bt = await batchOf(n);
+        if (bt?.l1?.postedAt !== undefined && bt.l1.postedAt + b.deployment.challengeWindow <= now) return n;
+      }
+      return 0n;
+    })();
+  }
+
+  /** A block tag of a block query: its number (undefined if beyond the chain). */
+  async function blockNumberOf(tag: unknown): Promise<bigint | undefined> {
+    if (tag === undefined || tag === "latest" || tag === "pending" || tag === "safe") return latestNumber();
+    if (tag === "earliest") return 0n;
+    if (tag === "finalized") return finalizedNumber();
+    if (typeof tag === "object" && tag !== null) {
+      const o = tag as Record<string, unknown>;
+      if (o.blockHash !== undefined) {
+        const h = hashArg(o.blockHash, "blockHash");
+        if (h === ZERO_HASH) return 0n;
+        const i = await b.chain.indexOfHash(h);
+        if (i === undefined) throw new RpcError(SERVER_ERROR, `block ${h} not found`);
+        return i + 1n;
+      }
+      if (o.blockNumber !== undefined) return blockNumberOf(o.blockNumber);
+    }
+    const n = quantity(tag, "block tag");
+    return n > latestNumber() ? undefined : n;
+  }
+
+  /** State overlays for a state query's tag; older blocks are refused (no historical state). */
+  async function stateLayers(tag: unknown, defaultPending = false): Promise<Overlay[]> {
+    if (tag === "pending" || (tag === undefined && defaultPending)) return b.coordinator?.pendingLayers() ?? [];
+    if (tag === undefined || tag === "latest" || tag === "safe") return [];
+    const n = await blockNumberOf(tag);
+    if (n === undefined) throw new RpcError(SERVER_ERROR, "header not found");
+    if (n !== latestNumber()) throw new RpcError(SERVER_ERROR, `historical state is not available (block ${n}; latest is ${latestNumber()}): moveset keeps only the latest index`);
+    return [];
+  }
+
+  async function blockJson(n: bigint | undefined, full: boolean): Promise<Record<string, unknown> | null> {
+    if (n === undefined) return null;
+    if (n === 0n) return genesisBlock(b.baseFee);
+    const bt = await batchOf(n);
+    if (!bt) return null;
+    return blockJsonOf(bt, full);
+  }
+
+  async function blockJsonOf(bt: StoredBatch, full: boolean): Promise<Record<string, unknown>> {
+    if (!full) return formatBlock(bt, bt.txHashes);
+    const txs = await b.chain.batchTxs(bt.header.index);
+    return formatBlock(
+      bt,
+      txs.map((t, i) => formatTx(decodeTx(t.tx), t.receipt.txHash, { block: bt, index: i, receipt: t.receipt }, depositFrom)),
+    );
+  }
+
+  function nextEnv(baseFee: bigint): BlockEnv {
+    const tip = b.chain.tip();
+    return {
+      chainId,
+      number: latestNumber() + 1n,
+      timestamp: b.l1Time?.() ?? BigInt(Math.floor(Date.now() / 1000)),
+      coinbase: b.feeRecipient,
+      baseFee,
+      gasLimit: L2_BLOCK_GAS_LIMIT,
+      prevRandao: hexToBytes((tip?.hash ?? ZERO_HASH) as `0x${string}`),
+      excessBlobGas: 0n,
+    };
+  }
+
+  interface CallRequest {
+    from: string;
+    to?: string;
+    gas?: bigint;
+    gasPrice?: bigint;
+    maxFeePerGas?: bigint;
+    maxPriorityFeePerGas?: bigint;
+    value: bigint;
+    data: Uint8Array;
+  }
+
+  function callRequest(v: unknown): CallRequest {
+    if (typeof v !== "object" || v === null) bad("transaction object expected");
+    const o = v as Record<string, unknown>;
+    const opt = (k: string) => (o[k] === undefined || o[k] === null ? undefined : quantity(o[k], k));
+    const input = o.input ?? o.data;
+    return {
+      from: o.from ? addressArg(o.from, "from") : "0x" + "00".repeat(20),
+      to: o.to ? addressArg(o.to, "to") : undefined,
+      gas: opt("gas"),
+      gasPrice: opt("gasPrice"),
+      maxFeePerGas: opt("maxFeePerGas"),
+      maxPriorityFeePerGas: opt("maxPriorityFeePerGas"),
+      value: opt("value") ?? 0n,
+      data: input === undefined || input === null ? new Uint8Array(0) : dataArg(input, "input"),
+    };
+  }
+
+  /** Runs a call without applying it. */
+  async function runCall(req: CallRequest, layers: Overlay[], gas: bigint) {
+    const feeGiven = req.gasPrice !== undefined || req.maxFeePerGas !== undefined;
+    const env = nextEnv(feeGiven ? b.baseFee : 0n);
+    return callLock.run(async () => {
+      const ex = await callExecutor;
+      const nonce = (await readKey(b.cache, layers, Mark.Nonce, req.from, 0n)).value;
+      const common = cancunCommon(chainId);
+      const fields = {
+        nonce,
+        gasLimit: gas,
+        to: req.to ? new Address(hexToBytes(req.to as `0x${string}`)) : undefined,
+        value: req.value,
+        data: req.data,
+        chainId,
+      };
+      const eth: TypedTransaction =
+        req.gasPrice !== undefined && req.maxFeePerGas === undefined
+          ? (createTx({ ...fields, type: 0, gasPrice: req.gasPrice }, { common, freeze: false }) as TypedTransaction)
+          : (createTx(
+              { ...fields, type: 2, maxFeePerGas: req.maxFeePerGas ?? req.gasPrice ?? 0n, maxPriorityFeePerGas: req.maxPriorityFeePerGas ?? (req.maxFeePerGas !== undefined ? 0n : (req.gasPrice ?? 0n)), accessList: [] },
+              { common, freeze: false },
+            ) as TypedTransaction);
+      const sender = new Address(hexToBytes(req.from as `0x${string}`));
+      (eth as unknown as { getSenderAddress: () => Address }).getSenderAddress = () => sender;
+      try {
+        return await ex.run(eth, sender, storeSource(b.cache, layers), env, "outputs", "zero");
+      } catch (e) {
+        if (e instanceof InvalidTxError) throw new RpcError(SERVER_ERROR, submitMessage(e), { kind: e.kind, reason: e.code });
+        throw e;
+      }
+    });
+  }
+
+  function revertError(ret: Uint8Array, error?: string): RpcError {
+    if (error !== "revert") return new RpcError(SERVER_ERROR, `execution failed: ${error ?? "unknown error"}`);
+    let reason = "";
+    const hex = bytesToHex(ret);
+    if (hex.startsWith("0x08c379a0")) {
+      try {
+        reason = ": " + AbiCoder.defaultAbiCoder().decode(["string"], "0x" + hex.slice(10))[0];
+      } catch {
+        // not a well-formed Error(string)
+      }
+    }
+    return new RpcError(3, `execution reverted${reason}`, hex);
+  }
+
+  async function submit(tx: Tx): Promise<string> {
+    if (!b.coordinator) throw new RpcError(SERVER_ERROR, "this node does not accept transactions (no coordinator)");
+    try {
+      return await b.coordinator.submit(tx);
+    } catch (e) {
+      if (e instanceof SubmitError) throw new RpcError(SERVER_ERROR, e.message, { kind: e.kind, reason: e.reason, moveIndex: e.moveIndex });
+      throw e;
+    }
+  }
+
+  async function txJson(hash: string): Promise<Record<string, unknown> | null> {
+    const loc = await b.chain.txLocation(hash);
+    if (loc) {
+      const [bt, t] = await Promise.all([b.chain.batch(loc.index), b.chain.txAt(loc.index, loc.txIndex)]);
+      if (bt && t) return formatTx(decodeTx(t.tx), hash, { block: bt, index: loc.txIndex, receipt: t.receipt }, depositFrom);
+    }
+    const p = await b.coordinator?.pendingTx(hash);
+    return p ? formatTx(p.tx, hash, undefined, depositFrom) : null;
+  }
+
+  function batchStatus(bt: StoredBatch): { status: string; verdict: string; fault?: unknown } {
+    const v = b.verifier?.verdictOf(bt.hash);
+    const now = b.l1Time?.() ?? BigInt(Math.floor(Date.now() / 1000));
+    const final = bt.l1?.postedAt !== undefined && bt.l1.postedAt + b.deployment.challengeWindow <= now;
+    const status = v?.status === "invalid" ? "invalid" : final ? "final" : "pending";
+    return { status, verdict: v ? v.status : b.verifier ? "unchecked" : "not verified", fault: v?.status === "invalid" ? v.fault : undefined };
+  }
+
+  const m: Methods = {
+    web3_clientVersion: () => CLIENT_VERSION,
+    web3_sha3: (p) => bytesToHex(keccak256(dataArg(arg(p, 0, "data"), "data"))),
+    net_version: () => chainId.toString(),
+    net_listening: () => true,
+    net_peerCount: () => "0x0",
+    eth_chainId: () => q(chainId),
+    eth_syncing: () => false,
+    eth_accounts: () => [],
+    eth_coinbase: () => bytesToHex(b.feeRecipient),
+    eth_mining: () => false,
+    eth_hashrate: () => "0x0",
+    eth_blockNumber: () => q(latestNumber()),
+    eth_gasPrice: () => q(b.baseFee + b.suggestedTip),
+    eth_maxPriorityFeePerGas: () => q(b.suggestedTip),
+    eth_blobBaseFee: () => "0x1",
+
+    eth_getBalance: async (p) => {
+      const a = addressArg(arg(p, 0, "address"), "address");
+      return q((await readKey(b.cache, await stateLayers(arg(p, 1, "block", false)), Mark.Balance, a, 0n)).value);
+    },
+    eth_getTransactionCount: async (p) => {
+      const a = addressArg(arg(p, 0, "address"), "address");
+      return q((await readKey(b.cache, await stateLayers(arg(p, 1, "block", false)), Mark.Nonce, a, 0n)).value);
+    },
+    eth_getCode: async (p) => {
+      const a = addressArg(arg(p, 0, "address"), "address");
+      const layers = await stateLayers(arg(p, 1, "block", false));
+      const h = (await readKey(b.cache, layers, Mark.Code, a, 0n)).value;
+      if (h === 0n) return "0x";
+      const code = await readCode(b.cache, layers, "0x" + h.toString(16).padStart(64, "0"));
+      if (!code) throw new RpcError(SERVER_ERROR, `code ${h.toString(16)} of ${a} is not known to this node`);
+      return bytesToHex(code);
+    },
+    eth_getStorageAt: async (p) => {
+      const a = addressArg(arg(p, 0, "address"), "address");
+      const slot = quantity(arg(p, 1, "slot"), "slot");
+      if (slot >= 1n << 256n) bad("slot exceeds 32 bytes");
+      const v = (await readKey(b.cache, await stateLayers(arg(p, 2, "block", false)), Mark.Storage, a, slot)).value;
+      return "0x" + v.toString(16).padStart(64, "0");
+    },
+
+    eth_call: async (p) => {
+      const req = callRequest(arg(p, 0, "transaction"));
+      const layers = await stateLayers(arg(p, 1, "block", false));
+      const r = await runCall(req, layers, req.gas ?? L2_BLOCK_GAS_LIMIT);
+      if (r.status === 0) throw revertError(r.returnValue, r.error);
+      return bytesToHex(r.returnValue);
+    },
+    eth_estimateGas: async (p) => {
+      const req = callRequest(arg(p, 0, "transaction"));
+      const layers = await stateLayers(arg(p, 1, "block", false), true);
+      let hi = req.gas ?? L2_BLOCK_GAS_LIMIT;
+      const feeCap = req.maxFeePerGas ?? req.gasPrice ?? 0n;
+      if (feeCap > 0n) {
+        const bal = (await readKey(b.cache, layers, Mark.Balance, req.from, 0n)).value;
+        const room = bal > req.value ? (bal - req.value) / feeCap : 0n;
+        if (room < hi) hi = room;
+      }
+      const first = await runCall(req, layers, hi);
+      if (first.status === 0) {
+        if (first.error === "revert") throw revertError(first.returnValue, first.error);
+        throw new RpcError(SERVER_ERROR, `gas required exceeds allowance (${hi}): ${first.error}`);
+      }
+      const ok = async (g: bigint) => {
+        try {
+          return (await runCall(req, layers, g)).status === 1;
+        } catch (e) {
+          if (e instanceof RpcError) return false; // below the intrinsic gas
+          throw e;
+        }
+      };
+      let lo = first.gasUsed - 1n;
+      if (await ok(first.gasUsed)) return q(first.gasUsed);
+      lo = first.gasUsed;
+      // Binary search, stopping within 1.5% (as geth does).
+      while (hi - lo > 1n && (hi - lo) * 1000n > hi * 15n) {
+        const mid = (lo + hi) / 2n;
+        if (await ok(mid)) hi = mid;
+        else lo = mid;
+      }
+      return q(hi);
+    },
+
+    eth_sendRawTransaction: async (p) => {
+      const raw = dataArg(arg(p, 0, "data"), "data");
+      if (raw.length === 0) bad("empty transaction");
+      const tx: WrappedTx = { type: TxType.Wrapped, raw, moves: [], witness: [] };
+      return submit(tx);
+    },
+    moveset_sendMoveTransaction: async (p) => {
+      const bytes = dataArg(arg(p, 0, "data"), "data");
+      let tx: Tx;
+      try {
+        tx = decodeTx(bytes);
+      } catch (e) {
+        if (e instanceof DecodeError) throw new RpcError(SERVER_ERROR, submitMessage(e), { kind: "malformed", reason: e.code });
+        throw e;
+      }
+      if (tx.type === TxType.Deposit) throw new RpcError(SERVER_ERROR, "deposits come from the L1 bridge", { kind: "malformed", reason: "deposit-via-rpc" });
+      return submit(tx);
+    },
+
+    eth_getTransactionByHash: async (p) => txJson(hashArg(arg(p, 0, "hash"), "hash")),
+    eth_getTransactionReceipt: async (p) => {
+      const loc = await b.chain.txLocation(hashArg(arg(p, 0, "hash"), "hash"));
+      if (!loc) return null;
+      const [bt, t] = await Promise.all([b.chain.batch(loc.index), b.chain.txAt(loc.index, loc.txIndex)]);
+      return bt && t ? formatReceipt(t.receipt, bt, loc.txIndex, depositFrom) : null;
+    },
+    eth_getBlockByNumber: async (p) => blockJson(await blockNumberOf(arg(p, 0, "block")), boolArg(arg(p, 1, "full", false), "full")),
+    eth_getBlockByHash: async (p) => {
+      const h = hashArg(arg(p, 0, "hash"), "hash");
+      const full = boolArg(arg(p, 1, "full", false), "full");
+      if (h === ZERO_HASH) return blockJson(0n, full);
+      const i = await b.chain.indexOfHash(h);
+      return i === undefined ? null : blockJson(i + 1n, full);
+    },
+    eth_getBlockTransactionCountByNumber: async (p) => {
+      const n = await blockNumberOf(arg(p, 0, "block"));
+      if (n === undefined) return null;
+      return q(n === 0n ? 0n : ((await batchOf(n))?.header.txCount ?? 0n));
+    },
+    eth_getBlockTransactionCountByHash: async (p) => {
+      const h = hashArg(arg(p, 0, "hash"), "hash");
+      const i = await b.chain.indexOfHash(h);
+      return i === undefined ? null : q((await b.chain.batch(i))!.header.txCount);
+    },
+    eth_getTransactionByBlockNumberAndIndex: async (p) => {
+      const n = await blockNumberOf(arg(p, 0, "block"));
+      const i = Number(quantity(arg(p, 1, "index"), "index"));
+      if (n === undefined || n === 0n) return null;
+      const bt = await batchOf(n);
+      const t = bt ? await b.chain.txAt(bt.header.index, i) : undefined;
+      return bt && t ? formatTx(decodeTx(t.tx), t.receipt.txHash, { block: bt, index: i, receipt: t.receipt }, depositFrom) : null;
+    },
+    eth_getTransactionByBlockHashAndIndex: async (p) => {
+      const idx = await b.chain.indexOfHash(hashArg(arg(p, 0, "hash"), "hash"));
+      const i = Number(quantity(arg(p, 1, "index"), "index"));
+      if (idx === undefined) return null;
+      const bt = await b.chain.batch(idx);
+      const t = await b.chain.txAt(idx, i);
+      return bt && t ? formatTx(decodeTx(t.tx), t.receipt.txHash, { block: bt, index: i, receipt: t.receipt }, depositFrom) : null;
+    },
+    eth_getUncleCountByBlockNumber: () => "0x0",
+    eth_getUncleCountByBlockHash: () => "0x0",
+    eth_getUncleByBlockNumberAndIndex: () => null,
+    eth_getUncleByBlockHashAndIndex: () => null,
+
+    eth_getLogs: async (p) => {
+      const f = arg(p, 0, "filter");
+      if (typeof f !== "object" || f === null) bad("filter object expected");
+      const o = f as Record<string, unknown>;
+      let from: bigint;
+      let to: bigint;
+      if (o.blockHash !== undefined) {
+        if (o.fromBlock !== undefined || o.toBlock !== undefined) bad("blockHash excludes fromBlock/toBlock");
+        const h = hashArg(o.blockHash, "blockHash");
+        const i = h === ZERO_HASH ? -1n : await b.chain.indexOfHash(h);
+        if (i === undefined) throw new RpcError(SERVER_ERROR, `block ${h} not found`);
+        from = to = i + 1n;
+      } else {
+        from = (await blockNumberOf(o.fromBlock ?? "latest")) ?? latestNumber() + 1n;
+        to = (await blockNumberOf(o.toBlock ?? "latest")) ?? latestNumber();
+      }
+      if (to - from + 1n > BigInt(b.maxLogRange)) throw new RpcError(SERVER_ERROR, `block range too large (at most ${b.maxLogRange} blocks)`);
+      const addrs = o.address === undefined || o.address === null ? [] : (Array.isArray(o.address) ? o.address : [o.address]).map((a) => addressArg(a, "address"));
+      if (o.topics !== undefined && !Array.isArray(o.topics)) bad("topics must be an array");
+      const topics = ((o.topics as unknown[]) ?? []).map((t) => (t === null ? null : (Array.isArray(t) ? t : [t]).map((x) => hashArg(x, "topic"))));
+      if (topics.length > 4) bad("at most 4 topic positions");
+      const out: Record<string, unknown>[] = [];
+      for (let n = from < 1n ? 1n : from; n <= to; n++) {
+        const bt = await batchOf(n);
+        if (!bt) break;
+        const bloom = LogBloom.fromHex(bt.logsBloom);
+        if (addrs.length && !addrs.some((a) => bloom.has(hexToBytes(a as `0x${string}`)))) continue;
+        if (!topics.every((alts) => alts === null || alts.length === 0 || alts.some((t) => bloom.has(hexToBytes(t as `0x${string}`))))) continue;
+        const txs = await b.chain.batchTxs(bt.header.index);
+        txs.forEach((t, i) =>
+          t.receipt.logs.forEach((l, j) => {
+            if (addrs.length && !addrs.includes(l.address)) return;
+            for (let k = 0; k < topics.length; k++) {
+              const alts = topics[k];
+              if (alts === null || alts.length === 0) continue;
+              if (k >= l.topics.length || !alts.includes(l.topics[k])) return;
+            }
+            out.push(formatLog(t.receipt, j, bt, i));
+          }),
+        );
+      }
+      return out;
+    },
+
+    eth_feeHistory: async (p) => {
+      const count = Number(quantity(arg(p, 0, "blockCount"), "blockCount"));
+      if (count < 1 || count > 1024) bad("blockCount must be 1..1024");
+      const newest = await blockNumberOf(arg(p, 1, "newestBlock"));
+      if (newest === undefined) throw new RpcError(SERVER_ERROR, "newest block not found");
+      const pct = arg(p, 2, "rewardPercentiles", false) as number[] | undefined;
+      if (pct !== undefined && (!Array.isArray(pct) || pct.some((x, i) => typeof x !== "number" || x < 0 || x > 100 || (i > 0 && x < pct[i - 1])))) bad("rewardPercentiles must be increasing numbers in 0..100");
+      const oldest = newest - BigInt(count) + 1n < 0n ? 0n : newest - BigInt(count) + 1n;
+      const baseFees: string[] = [];
+      const ratios: number[] = [];
+      const rewards: string[][] = [];
+      for (let n = oldest; n <= newest; n++) {
+        const bt = await batchOf(n);
+        baseFees.push(q(bt?.header.baseFee ?? b.baseFee));
+        ratios.push(bt ? Number(bt.gasUsed) / Number(L2_BLOCK_GAS_LIMIT) : 0);
+        if (pct) {
+          const txs = bt ? await b.chain.batchTxs(bt.header.index) : [];
+          const tips = txs
+            .filter((t) => t.receipt.gasUsed > 0n)
+            .map((t) => ({ tip: t.receipt.effectiveGasPrice - (bt!.header.baseFee < t.receipt.effectiveGasPrice ? bt!.header.baseFee : t.receipt.effectiveGasPrice), gas: t.receipt.gasUsed }))
+            .sort((a, c) => (a.tip < c.tip ? -1 : a.tip > c.tip ? 1 : 0));
+          const total = tips.reduce((s, t) => s + t.gas, 0n);
+          rewards.push(
+            pct.map((x) => {
+              if (tips.length === 0) return "0x0";
+              const threshold = (total * BigInt(Math.round(x * 100))) / 10000n;
+              let acc = 0n;
+              for (const t of tips) {
+                acc += t.gas;
+                if (acc >= threshold) return q(t.tip);
+              }
+              return q(tips[tips.length - 1].tip);
+            }),
+          );
+        }
+      }
+      baseFees.push(q(b.baseFee));
+      return { oldestBlock: q(oldest), baseFeePerGas: baseFees, gasUsedRatio: ratios, ...(pct ? { reward: rewards } : {}) };
+    },
+
+    // ---- moveset ------------------------------------------------------------------------------------
+
+    moveset_getMoves: async (p) => {
+      const h = hashArg(arg(p, 0, "hash"), "hash");
+      const loc = await b.chain.txLocation(h);
+      if (loc) {
+        const bt = (await b.chain.batch(loc.index))!;
+        const t = (await b.chain.txAt(loc.index, loc.txIndex))!;
+        const tx = decodeTx(t.tx);
+        return {
+          hash: h,
+          seq: q(bt.header.firstSeq + BigInt(loc.txIndex)),
+          blockNumber: q(loc.index + 1n),
+          transactionIndex: q(loc.txIndex),
+          type: tx.type,
+          moves: tx.moves.map(formatMove),
+          witness: tx.type === TxType.Deposit ? [] : tx.witness.map((c) => bytesToHex(keccak256(c))),
+          encoded: bytesToHex(t.tx),
+        };
+      }
+      const pend = await b.coordinator?.pendingTx(h);
+      if (pend) return { hash: h, seq: null, pending: true, type: pend.tx.type, moves: pend.tx.moves.map(formatMove), witness: [] };
+      return null;
+    },
+    moveset_getWithdrawalProof: async (p) => {
+      const h = hashArg(arg(p, 0, "hash"), "hash");
+      const loc = await b.chain.txLocation(h);
+      if (!loc) return null;
+      const bt = (await b.chain.batch(loc.index))!;
+      const txs = await b.chain.batchTxs(loc.index);
+      const tx = decodeTx(txs[loc.txIndex].tx);
+      const seq = bt.header.firstSeq + BigInt(loc.txIndex);
+      const w = tx.moves.find((mv) => mv.mark === Mark.Withdrawal && !mv.ref && mv.slot === seq);
+      const { headerToJson } = await import("../l1/contracts");
+      const st = batchStatus(bt);
+      return {
+        batchIndex: q(loc.index),
+        txIndex: q(loc.txIndex),
+        seq: q(seq),
+        header: headerToJson(bt.header),
+        tx: bytesToHex(txs[loc.txIndex].tx),
+        proof: merkleProof(txs.map((t) => leafHash(t.tx)), loc.txIndex).map((x) => bytesToHex(x)),
+        recipient: w ? bytesToHex(w.addr) : null,
+        amount: q(w?.next ?? 0n),
+        status: st.status,
+        finalAt: bt.l1?.postedAt !== undefined ? Number(bt.l1.postedAt + b.deployment.challengeWindow) : null,
+      };
+    },
+    moveset_getOutpoint: async (p) => {
+      const seq = quantity(arg(p, 0, "seq"), "seq");
+      const mark = markArg(arg(p, 1, "mark"));
+      const addr = addressArg(arg(p, 2, "address"), "address");
+      const slotArg = arg(p, 3, "slot", false);
+      const slot = slotArg === undefined ? 0n : quantity(slotArg, "slot");
+      const key = { mark, addr: hexToBytes(addr as `0x${string}`), slot };
+      const store = b.utxo.store;
+      const [value, spentBy] = await Promise.all([store.get(seq, key), store.spentBy(seq, key)]);
+      const base = { seq: q(seq), mark: String.fromCharCode(mark), address: addr, slot: q(slot) };
+      if (spentBy !== undefined) return { ...base, state: "spent", spentBy: q(spentBy) };
+      if (value !== undefined) return { ...base, state: "unspent", value: q(value) };
+      return { ...base, state: "none" };
+    },
+    moveset_getLatest: async (p) => {
+      const mark = markArg(arg(p, 0, "mark"));
+      const addr = addressArg(arg(p, 1, "address"), "address");
+      const slotArg = arg(p, 2, "slot", false);
+      const slot = slotArg === undefined ? 0n : quantity(slotArg, "slot");
+      const v = await readKey(b.cache, [], mark, addr, slot);
+      return { key: keyIdOf(addr, mark, slot), seq: q(v.seq), value: q(v.value) };
+    },
+    moveset_getBatch: async (p) => {
+      const x = arg(p, 0, "index or hash");
+      let idx: bigint | undefined;
+      if (typeof x === "string" && /^0x[0-9a-fA-F]{64}$/.test(x)) idx = await b.chain.indexOfHash(x.toLowerCase());
+      else idx = quantity(x, "index");
+      const bt = idx === undefined ? undefined : await b.chain.batch(idx);
+      if (!bt) return null;
+      const { headerToJson } = await import("../l1/contracts");
+      return {
+        index: q(bt.header.index),
+        hash: bt.hash,
+        blockNumber: q(bt.header.index + 1n),
+        header: headerToJson(bt.header),
+        txCount: q(bt.header.txCount),
+        transactions: bt.txHashes,
+        l1: bt.l1 ? { txHash: bt.l1.txHash, blockNumber: bt.l1.blockNumber, poster: bt.l1.poster, postedAt: bt.l1.postedAt !== undefined ? Number(bt.l1.postedAt) : null } : null,
+        ...batchStatus(bt),
+      };
+    },
+    moveset_batches: async (p) => {
+      const fromArg = arg(p, 0, "from", false);
+      const countArg = arg(p, 1, "count", false);
+      const count = countArg === undefined ? 100 : Number(quantity(countArg, "count"));
+      if (b.verifier) {
+        const all = b.verifier.batches();
+        const from = fromArg === undefined ? (all.length > count ? all[all.length - count].index : 0n) : quantity(fromArg, "from");
+        return all.filter((x) => x.index >= from).slice(0, count).map((x) => Verifier.viewJson(x));
+      }
+      const last = b.chain.tip()?.index ?? -1n;
+      const from = fromArg === undefined ? (last - BigInt(count) + 1n < 0n ? 0n : last - BigInt(count) + 1n) : quantity(fromArg, "from");
+      const out: Record<string, unknown>[] = [];
+      for (let i = from; i <= last && out.length < count; i++) {
+        const bt = await b.chain.batch(i);
+        if (!bt) continue;
+        const s = batchStatus(bt);
+        out.push({ index: Number(i), hash: bt.hash, txCount: Number(bt.header.txCount), ...s, poster: bt.l1?.poster, l1Block: bt.l1?.blockNumber, l1Tx: bt.l1?.txHash, postedAt: bt.l1?.postedAt !== undefined ? Number(bt.l1.postedAt) : undefined });
+      }
+      return out;
+    },
+    moveset_status: async () => ({
+      l2ChainId: Number(chainId),
+      l1ChainId: Number(b.deployment.l1ChainId),
+      inbox: b.deployment.inbox,
+      bridge: b.deployment.bridge,
+      challengeWindow: Number(b.deployment.challengeWindow),
+      blockNumber: Number(latestNumber()),
+      mempool: b.coordinator?.mempoolSize ?? null,
+      coordinator: b.coordinator ? { address: b.coordinator.address, halted: b.coordinator.haltedAt ? { index: Number(b.coordinator.haltedAt.index), reason: b.coordinator.haltedAt.reason } : null } : null,
+      verifier: b.verifier ? { l1Block: b.verifier.cursorBlock } : null,
+    }),
+  };
+  return m;
+}

@@ -1,0 +1,309 @@
+/**
+ * Checking one batch (protocol.md §6, §8, §11.3): every transaction standalone (context from the
+ * header), the deposits against the L1 queue, and the double-use walk against the UTXO set. The
+ * verdict is the first failing transaction as a TxFault (prover/fault.ts), or valid with every
+ * transaction's outcome. Nothing is written: the caller applies a valid batch to its store.
+ *
+ * Order of checks per transaction: decoding (malformed) first, then the deposit queue (deposit),
+ * then the rest of standalone validation; the walk runs over the transactions before the first
+ * standalone fault, so the reported fault is the lowest transaction index that fails any check.
+ */
+import { splitBatchData, batchDataHash, txRootOf, type BatchHeader } from "../../core/batch";
+import { bytesToHex, equalsBytes, hexToBytes, keccak256 } from "../../core/bytes";
+import { DecodeError, InvalidTxError } from "../../core/errors";
+import { Mark } from "../../core/keys";
+import { decodeTx, TxType, type Tx } from "../../core/tx";
+import { validateTx, type TxOutcome } from "../../core/validate";
+import { Executor } from "../../core/evm/execute";
+import { L2_BLOCK_GAS_LIMIT } from "../../core/evm/chain";
+import type { TxContext } from "../../core/context";
+import type { TxMoves, WalkFault } from "../../core/walk";
+import type { Key } from "../../core/keys";
+import type { TxFault } from "../../prover/fault";
+import type { LevelUtxoStore } from "../store/utxo-store";
+import type { Verdict } from "../validate-pool";
+
+export interface QueueEntry {
+  index: bigint;
+  from: string;
+  to: string;
+  value: bigint;
+}
+
+/** The context of transaction `i` of a batch (protocol.md §7.2, fee-output mode). */
+export function txContext(header: BatchHeader, chainId: bigint, i: number): TxContext {
+  return {
+    seq: header.firstSeq + BigInt(i),
+    env: {
+      chainId,
+      number: header.number,
+      timestamp: header.timestamp,
+      coinbase: header.feeRecipient,
+      baseFee: header.baseFee,
+      gasLimit: L2_BLOCK_GAS_LIMIT,
+      prevRandao: header.parent,
+      excessBlobGas: 0n,
+    },
+    feeMode: "outputs",
+    blockHash: "zero",
+    allowUnprotected: true,
+    allowBlobTx: false,
+  };
+}
+
+// ---- standalone validation: a worker pool or this thread --------------------------------------------
+
+export interface Validator {
+  validate(items: { tx: Uint8Array; ctx: TxContext }[]): Promise<Verdict[]>;
+  /** Code seen in witnesses (by keccak256, 0x-hex), for later transactions that need it. */
+  addCodes(codes: Map<string, Uint8Array>): void;
+  close(): Promise<void>;
+}
+
+/** Validates in this thread with one reused Executor. */
+export class InThreadValidator implements Validator {
+  private known = new Map<string, Uint8Array>();
+  private constructor(
+    private readonly executor: Executor,
+    private readonly fetchCode?: (hash: string) => Promise<Uint8Array | undefined>,
+  ) {}
+
+  static async create(chainId: bigint, fetchCode?: (hash: string) => Promise<Uint8Array | undefined>, executor?: Executor): Promise<InThreadValidator> {
+    return new InThreadValidator(executor ?? (await Executor.create(chainId)), fetchCode);
+  }
+
+  addCodes(codes: Map<string, Uint8Array>): void {
+    for (const [h, c] of codes) this.known.set(h.toLowerCase(), c);
+  }
+
+  async validate(items: { tx: Uint8Array; ctx: TxContext }[]): Promise<Verdict[]> {
+    const out: Verdict[] = [];
+    for (const it of items) {
+      let tx: Tx;
+      try {
+        tx = decodeTx(it.tx);
+      } catch (e) {
+        if (e instanceof DecodeError) {
+          out.push({ valid: false, error: e });
+          continue;
+        }
+        throw e;
+      }
+      if (this.fetchCode && tx.type !== TxType.Deposit) {
+        // Code by hash beyond the witness: fetched ahead, since the lookup is synchronous.
+        const inWitness = new Set<string>(tx.witness.map((c) => bytesToHex(keccak256(c)) as string));
+        for (const m of tx.moves)
+          if (m.mark === Mark.Code)
+            for (const v of [m.prev, m.next]) {
+              if (v === 0n) continue;
+              const h = "0x" + v.toString(16).padStart(64, "0");
+              if (inWitness.has(h as string) || this.known.has(h)) continue;
+              const c = await this.fetchCode(h);
+              if (c) this.known.set(h, c);
+            }
+      }
+      try {
+        const outcome = await validateTx(tx, it.ctx, this.executor, (h) => this.known.get(h));
+        out.push({ valid: true, outcome });
+      } catch (e) {
+        if (e instanceof InvalidTxError || e instanceof DecodeError) out.push({ valid: false, error: e });
+        else throw e;
+      }
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Validates on the ValidatePool's worker threads (node/validate-pool.ts). */
+export class PoolValidator implements Validator {
+  private constructor(private readonly pool: import("../validate-pool").ValidatePool) {}
+
+  static async create(workers: number, chainId: bigint): Promise<PoolValidator> {
+    const { ValidatePool } = await import("../validate-pool");
+    return new PoolValidator(await ValidatePool.create(workers, { chainIds: [chainId] }));
+  }
+
+  validate(items: { tx: Uint8Array; ctx: TxContext }[]): Promise<Verdict[]> {
+    return this.pool.validate(items);
+  }
+
+  addCodes(codes: Map<string, Uint8Array>): void {
+    if (codes.size) this.pool.addCodes(Object.fromEntries(codes));
+  }
+
+  close(): Promise<void> {
+    return this.pool.terminate();
+  }
+}
+
+// ---- the walk without writing ------------------------------------------------------------------------
+
+/**
+ * The double-use walk of `txs` (seq order) against the store, writing nothing: the same rules and
+ * fault as LevelUtxoStore.applyBatch (core/walk.ts), used where the batch must not be applied.
+ */
+export async function dryWalk(store: LevelUtxoStore, txs: readonly TxMoves[]): Promise<WalkFault | undefined> {
+  const base = store.tip()?.lastSeq ?? 0n;
+  const opId = (k: Key, intx: bigint) => `${bytesToHex(k.addr)}/${k.mark}/${k.slot.toString(16)}@${intx}`;
+  // Prefetch what the store knows about outpoints produced before this batch.
+  const prior = new Map<string, { value?: bigint; spentBy?: bigint }>();
+  const wanted: { id: string; key: Key; intx: bigint }[] = [];
+  for (const t of txs)
+    for (const m of t.moves) {
+      if (m.intx >= t.seq || m.intx > base) continue;
+      const id = opId(m, m.intx);
+      if (!prior.has(id)) {
+        prior.set(id, {});
+        wanted.push({ id, key: m, intx: m.intx });
+      }
+    }
+  await Promise.all(
+    wanted.map(async (w) => {
+      const [value, spentBy] = await Promise.all([store.get(w.intx, w.key), store.spentBy(w.intx, w.key)]);
+      prior.set(w.id, { value, spentBy });
+    }),
+  );
+  const consumed = new Map<string, bigint>();
+  const created = new Map<string, bigint>();
+  for (const { seq, moves } of txs) {
+    for (let i = 0; i < moves.length; i++) {
+      const m = moves[i];
+      if (m.intx >= seq) return { kind: "input", seq, moveIndex: i, code: "intx-not-before" };
+      const id = opId(m, m.intx);
+      const by = consumed.get(id);
+      if (by !== undefined) return { kind: "double-use", seq, moveIndex: i, code: m.ref ? "reference-after-consume" : "consumed", spentBy: by };
+      let value: bigint | undefined;
+      if (m.intx <= base) {
+        const p = prior.get(id)!;
+        if (p.spentBy !== undefined) return { kind: "double-use", seq, moveIndex: i, code: m.ref ? "reference-after-consume" : "consumed", spentBy: p.spentBy };
+        value = p.value;
+      } else value = created.get(id);
+      if (value === undefined) return { kind: "input", seq, moveIndex: i, code: "no-such-outpoint" };
+      if (value !== m.prev) return { kind: "input", seq, moveIndex: i, code: "prev-mismatch", expected: value };
+      if (!m.ref) consumed.set(id, seq);
+    }
+    for (const m of moves) if (!m.ref) created.set(opId(m, seq), m.next);
+  }
+  return undefined;
+}
+
+export function walkFaultMessage(f: WalkFault): string {
+  switch (f.code) {
+    case "consumed":
+      return `move ${f.moveIndex} consumes an outpoint already consumed by seq ${f.spentBy}`;
+    case "reference-after-consume":
+      return `move ${f.moveIndex} references an outpoint already consumed by seq ${f.spentBy}`;
+    case "no-such-outpoint":
+      return `move ${f.moveIndex} names an outpoint its producer never created`;
+    case "prev-mismatch":
+      return `move ${f.moveIndex} declares prev different from the outpoint's value ${f.expected}`;
+    case "intx-not-before":
+      return `move ${f.moveIndex} names a producer not before seq ${f.seq}`;
+  }
+}
+
+// ---- the batch -----------------------------------------------------------------------------------------
+
+export interface CheckResult {
+  txs: Uint8Array[];
+  decoded: (Tx | undefined)[];
+  /** Outcome of every transaction that validated standalone. */
+  outcomes: (TxOutcome | undefined)[];
+  /** The first failing transaction; undefined if the batch is valid. */
+  fault?: TxFault;
+  /** Code blobs of the batch's witnesses, by hash. */
+  codes: Map<string, Uint8Array>;
+}
+
+export class BatchDataError extends Error {}
+
+export async function checkBatch(
+  header: BatchHeader,
+  data: Uint8Array,
+  chainId: bigint,
+  deposits: readonly QueueEntry[],
+  validator: Validator,
+  store: LevelUtxoStore,
+): Promise<CheckResult> {
+  // INVARIANT: the data is what the header commits to (L1 checked it when the batch was appended).
+  if (!equalsBytes(batchDataHash(data), header.dataHash)) throw new BatchDataError(`batch ${header.index}: data does not hash to the header's dataHash`);
+  const txs = splitBatchData(data);
+  if (BigInt(txs.length) !== header.txCount || !equalsBytes(txRootOf(txs), header.txRoot)) throw new BatchDataError(`batch ${header.index}: data does not match the header's txCount/txRoot`);
+  const nDeposits = Number(header.depositEnd - header.depositStart);
+  if (deposits.length !== nDeposits) throw new Error(`batch ${header.index}: ${deposits.length} queue entries given for ${nDeposits} deposits`);
+
+  const verdicts = await validator.validate(txs.map((tx, i) => ({ tx, ctx: txContext(header, chainId, i) })));
+  const decoded: (Tx | undefined)[] = txs.map((t) => {
+    try {
+      return decodeTx(t);
+    } catch {
+      return undefined;
+    }
+  });
+  const codes = new Map<string, Uint8Array>();
+  for (const t of decoded) if (t && t.type !== TxType.Deposit) for (const c of t.witness) codes.set(bytesToHex(keccak256(c)), c);
+
+  const fault = (i: number, kind: TxFault["kind"], code: string, message: string, moveIndex?: number, spentBy?: bigint): TxFault => ({
+    batchIndex: header.index,
+    txIndex: i,
+    seq: header.firstSeq + BigInt(i),
+    kind,
+    code,
+    message,
+    ...(moveIndex !== undefined ? { moveIndex } : {}),
+    ...(spentBy !== undefined ? { spentBy } : {}),
+  });
+
+  let first: TxFault | undefined;
+  const outcomes: (TxOutcome | undefined)[] = new Array(txs.length);
+  for (let i = 0; i < txs.length && !first; i++) {
+    const v = verdicts[i];
+    const t = decoded[i];
+    if (!t) {
+      const e = v.valid ? undefined : v.error;
+      first = fault(i, "malformed", e?.code ?? "malformed", e?.message ?? "does not decode");
+      break;
+    }
+    if (i < nDeposits) {
+      const q = deposits[i];
+      if (t.type !== TxType.Deposit) {
+        first = fault(i, "deposit", "not-a-deposit", `transaction ${i} should be deposit ${q.index} of the L1 queue`);
+        break;
+      }
+      if (t.index !== q.index || bytesToHex(t.from) !== q.from.toLowerCase() || bytesToHex(t.to) !== q.to.toLowerCase() || t.value !== q.value) {
+        first = fault(i, "deposit", "deposit-mismatch", `deposit ${t.index} (${bytesToHex(t.from)} -> ${bytesToHex(t.to)}, ${t.value}) differs from queue entry ${q.index} (${q.from} -> ${q.to}, ${q.value})`);
+        break;
+      }
+    } else if (t.type === TxType.Deposit) {
+      first = fault(i, "deposit", "unexpected-deposit", `transaction ${i} is a deposit outside the batch's deposit range`);
+      break;
+    }
+    if (!v.valid) {
+      const e = v.error;
+      first = fault(i, e.kind, e.code, e.message, e instanceof InvalidTxError ? e.moveIndex : undefined);
+      break;
+    }
+    outcomes[i] = v.outcome;
+  }
+
+  const upTo = first ? first.txIndex : txs.length;
+  const walkTxs: TxMoves[] = [];
+  for (let i = 0; i < upTo; i++) walkTxs.push({ seq: header.firstSeq + BigInt(i), moves: decoded[i]!.moves });
+  const wf = await dryWalk(store, walkTxs);
+  if (wf) {
+    const i = Number(wf.seq - header.firstSeq);
+    first = fault(i, wf.kind, wf.code, walkFaultMessage(wf), wf.moveIndex, wf.kind === "double-use" ? wf.spentBy : undefined);
+  }
+  return { txs, decoded, outcomes, fault: first, codes };
+}
+
+/** Moves of a checked valid batch, for LevelUtxoStore.applyBatch. */
+export function txMovesOf(header: BatchHeader, decoded: readonly (Tx | undefined)[]): TxMoves[] {
+  return decoded.map((t, i) => ({ seq: header.firstSeq + BigInt(i), moves: t!.moves }));
+}
+
+export function hexBytes(h: string): Uint8Array {
+  return hexToBytes(h as `0x${string}`);
+}

@@ -1,0 +1,455 @@
+/**
+ * End to end against an in-process L1 (this test's Hardhat network, served on JSON-RPC): the devnet
+ * (contracts deployed with the Ignition module, coordinator bonded, dev accounts funded by L1
+ * deposits, coordinator + verifier + L2 RPC), then what a user does with ethers v6, deposits,
+ * withdrawals, move transactions, JSON-RPC errors, another poster winning the race for the tip, an
+ * L1 reorg, and an invalid batch posted with `moveset post-batch --unsafe`.
+ */
+import { expect } from "chai";
+import hre from "hardhat";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { ethers, JsonRpcProvider, Wallet, Contract, ContractFactory } from "ethers";
+import { startDevnet, type DevnetHandle } from "../../node/devnet";
+import { abiOf } from "../../node/l1/contracts";
+import { headerToJson, headerToSol } from "../../node/l1/contracts";
+import { txContext } from "../../node/verifier/check";
+import { fillFromStore, LatestCache } from "../../node/coordinator/view";
+import {
+  Executor, TxType, Mark, MaskBit, encodeTx, decodeTx, signMoveTx, hexToBytes, bytesToHex, sortMoves,
+  encodeBatchData, txRootOf, batchDataHash, headerHash, type BatchHeader, type MoveTx, type WrappedTx, type Move,
+} from "../../core";
+import { buildProof, commitmentOf } from "../../prover/build";
+import type { TxFault } from "../../prover/fault";
+import { ROOT, cleanupTmp, freePort, rawRpc, rpc, tmpDir, waitFor } from "./helpers";
+
+const VAULT = "0x7700000000000000000000000000000000000000";
+const WINDOW = 30n;
+
+/** Moves L1's clock past the challenge window (and mines a block at the new time). */
+async function passWindow(): Promise<void> {
+  await hre.network.provider.request({ method: "evm_increaseTime", params: [Number(WINDOW) + 1] });
+  await hre.network.provider.request({ method: "evm_mine", params: [] });
+}
+
+function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const e = { ...process.env, ...env };
+    for (const k of Object.keys(e)) if (k.startsWith("HARDHAT_") || k.startsWith("TS_NODE_")) delete e[k];
+    const p = spawn(process.execPath, [path.join(ROOT, "bin", "moveset.js"), ...args], { cwd: ROOT, env: e, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (d) => (stdout += d));
+    p.stderr.on("data", (d) => (stderr += d));
+    p.on("error", reject);
+    p.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("e2e: devnet", function () {
+  this.timeout(240_000);
+
+  let d: DevnetHandle;
+  let l2: JsonRpcProvider;
+  let l1: JsonRpcProvider;
+  let datadir: string;
+  const w = (i: number) => new Wallet(d.accounts[i].privateKey, l2);
+  const w1 = (i: number) => new Wallet(d.accounts[i].privateKey, l1);
+  let transferHash = "";
+
+  before(async () => {
+    datadir = tmpDir();
+    const [l1Port, rpcPort] = [await freePort(), await freePort()];
+    d = await startDevnet({ hre, datadir, l1Port, rpcPort, accounts: 8, challengeWindow: WINDOW, batchIntervalMs: 150, verifierWorkers: 0 });
+    l2 = new JsonRpcProvider(d.rpcUrl, undefined, { pollingInterval: 100, cacheTimeout: -1 });
+    l1 = new JsonRpcProvider(d.l1Url, undefined, { pollingInterval: 100, cacheTimeout: -1 });
+  });
+
+  after(async () => {
+    l2?.destroy();
+    l1?.destroy();
+    await d?.stop();
+    cleanupTmp();
+  });
+
+  it("starts funded: chain ids, the deposits batch first, every dev account has its L2 funds", async () => {
+    expect((await l2.getNetwork()).chainId).to.equal(901n);
+    expect((await l1.getNetwork()).chainId).to.equal(31337n);
+    for (const a of d.accounts) expect(await l2.getBalance(a.address)).to.equal(ethers.parseEther("1000"));
+    const b1 = await l2.getBlock(1, true);
+    expect(b1!.prefetchedTransactions.length).to.equal(8);
+    expect(b1!.prefetchedTransactions.every((t) => t.type === 0x7e)).to.equal(true);
+    // Deposits are shown as sent by the Bridge, the depositor rides along.
+    expect(b1!.prefetchedTransactions[0].from.toLowerCase()).to.equal(d.deployment.bridge.toLowerCase());
+    expect(b1!.parentHash).to.equal(ethers.ZeroHash);
+    expect((await l2.getBlock(0))!.hash).to.equal(ethers.ZeroHash);
+  });
+
+  it("ethers v6: sends ETH, deploys Counter, calls it, reads storage and logs; tx.wait() resolves", async () => {
+    const alice = w(1);
+    const to = ethers.Wallet.createRandom().address;
+    const tx = await alice.sendTransaction({ to, value: ethers.parseEther("1.5") });
+    const r = await tx.wait();
+    expect(r!.status).to.equal(1);
+    transferHash = r!.hash;
+    expect(await l2.getBalance(to)).to.equal(ethers.parseEther("1.5"));
+    expect(await l2.getTransactionCount(alice.address)).to.equal(1);
+    const got = await l2.getTransaction(r!.hash);
+    expect(got!.blockNumber).to.equal(r!.blockNumber);
+    expect(got!.from).to.equal(alice.address);
+
+    const art = JSON.parse(fs.readFileSync(path.join(ROOT, "artifacts/contracts/test/Counter.sol/Counter.json"), "utf8"));
+    const counter = (await new ContractFactory(art.abi, art.bytecode, alice).deploy()) as Contract;
+    await counter.waitForDeployment();
+    const addr = await counter.getAddress();
+    expect(await l2.getCode(addr)).to.equal(art.deployedBytecode);
+    const bump = await counter.getFunction("bump")(7n, { value: 5n });
+    const br = await bump.wait();
+    expect(br.status).to.equal(1);
+    const ev = counter.interface.parseLog(br.logs[0])!;
+    expect(ev.name).to.equal("Bumped");
+    expect(ev.args.by).to.equal(alice.address);
+    expect(ev.args.count).to.equal(7n);
+    expect(await counter.getFunction("count")()).to.equal(7n);
+    expect(await counter.getFunction("paid")(alice.address)).to.equal(5n);
+    expect(BigInt(await l2.getStorage(addr, 0))).to.equal(7n);
+    expect(await l2.getBalance(addr)).to.equal(5n);
+    const logs = await l2.getLogs({ address: addr, fromBlock: 0, topics: [counter.interface.getEvent("Bumped")!.topicHash, ethers.zeroPadValue(alice.address, 32)] });
+    expect(logs.length).to.equal(1);
+    expect(logs[0].transactionHash).to.equal(br.hash);
+    expect(await l2.getLogs({ address: addr, fromBlock: 0, topics: [ethers.id("Nope()")] })).to.deep.equal([]);
+    // A revert surfaces as a CALL_EXCEPTION with the custom error.
+    try {
+      await counter.getFunction("bump").staticCall(5000n);
+      expect.fail("should revert");
+    } catch (e) {
+      const err = e as { code: string; revert?: { name: string } };
+      expect(err.code).to.equal("CALL_EXCEPTION");
+      expect(err.revert?.name).to.equal("TooLarge");
+    }
+    // A reverting transaction is included with status 0 (gas limit given: estimation would refuse it).
+    const bad = await counter.getFunction("bump")(5000n, { gasLimit: 100_000n });
+    const badR = await l2.waitForTransaction(bad.hash);
+    expect(badR!.status).to.equal(0);
+    const block = await l2.getBlock(br.blockNumber, true);
+    expect(block!.hash).to.equal(br.blockHash);
+    expect(block!.prefetchedTransactions.map((t) => t.hash)).to.include(br.hash);
+  });
+
+  it("contracts calling contracts: two tokens and an AMM pool (approve, add liquidity, swap from another account)", async () => {
+    const art = (n: string) => JSON.parse(fs.readFileSync(path.join(ROOT, `artifacts/contracts/test/${n}.sol/${n}.json`), "utf8"));
+    const [tok, pool] = [art("Token"), art("Pool")];
+    const lp = w(3);
+    const trader = w(4);
+    const deployTok = async (sym: string) => {
+      const c = (await new ContractFactory(tok.abi, tok.bytecode, lp).deploy(sym, sym, ethers.parseEther("1000000"))) as Contract;
+      await c.waitForDeployment();
+      return c;
+    };
+    const t0 = await deployTok("AAA");
+    const t1 = await deployTok("BBB");
+    const p = (await new ContractFactory(pool.abi, pool.bytecode, lp).deploy(await t0.getAddress(), await t1.getAddress())) as Contract;
+    await p.waitForDeployment();
+    const pa = await p.getAddress();
+    await (await t0.getFunction("approve")(pa, ethers.MaxUint256)).wait();
+    await (await t1.getFunction("approve")(pa, ethers.MaxUint256)).wait();
+    expect((await (await p.getFunction("addLiquidity")(ethers.parseEther("1000"), ethers.parseEther("2000"))).wait()).status).to.equal(1);
+    await (await t0.getFunction("transfer")(trader.address, ethers.parseEther("10"))).wait();
+    const t0t = t0.connect(trader) as Contract;
+    await (await t0t.getFunction("approve")(pa, ethers.MaxUint256)).wait();
+    const pt = p.connect(trader) as Contract;
+    const quoted = await pt.getFunction("quote")(await t0.getAddress(), ethers.parseEther("10"));
+    const r = await (await pt.getFunction("swap")(await t0.getAddress(), ethers.parseEther("10"), 0n, trader.address)).wait();
+    expect(r.status).to.equal(1);
+    expect(await t1.getFunction("balanceOf")(trader.address)).to.equal(quoted);
+    expect(await t0.getFunction("balanceOf")(pa)).to.equal(ethers.parseEther("1010"));
+  });
+
+  it("eth_call, eth_estimateGas, fee data, fee history, pending nonces", async () => {
+    const bob = w(2);
+    const fee = await l2.getFeeData();
+    expect(fee.gasPrice).to.equal(1_100_000_000n);
+    expect(fee.maxPriorityFeePerGas).to.equal(100_000_000n);
+    expect(await l2.estimateGas({ from: bob.address, to: bob.address, value: 1n })).to.equal(21000n);
+    // Two transactions back to back: the second takes its nonce from the pending state.
+    const t1 = await bob.sendTransaction({ to: d.accounts[3].address, value: 1n });
+    const t2 = await bob.sendTransaction({ to: d.accounts[3].address, value: 2n });
+    expect(t2.nonce).to.equal(t1.nonce + 1);
+    const [r1, r2] = await Promise.all([t1.wait(), t2.wait()]);
+    expect(r1!.status).to.equal(1);
+    expect(r2!.status).to.equal(1);
+    const hist = await l2.send("eth_feeHistory", ["0x3", "latest", [50]]);
+    expect(hist.baseFeePerGas.length).to.equal(4);
+    expect(hist.reward.length).to.equal(3);
+    // Legacy (EIP-155) and EIP-2930 transactions work too.
+    const legacy = await bob.sendTransaction({ to: d.accounts[3].address, value: 3n, type: 0, gasPrice: fee.gasPrice! });
+    expect((await legacy.wait())!.status).to.equal(1);
+    const al = await bob.sendTransaction({ to: d.accounts[3].address, value: 4n, type: 1, gasPrice: fee.gasPrice!, accessList: [] });
+    expect((await al.wait())!.status).to.equal(1);
+  });
+
+  it("JSON-RPC errors: parse, invalid request, unknown method, invalid params, batches, a refused transaction with its typed reason", async () => {
+    const url = d.rpcUrl;
+    expect(((await rawRpc(url, "{not json")).json as { error: { code: number } }).error.code).to.equal(-32700);
+    expect(((await rawRpc(url, { jsonrpc: "1.0", id: 1, method: "eth_chainId" })).json as { error: { code: number } }).error.code).to.equal(-32600);
+    expect(((await rawRpc(url, [])).json as { error: { code: number } }).error.code).to.equal(-32600);
+    expect((await rpc(url, "eth_nope")).error!.code).to.equal(-32601);
+    expect((await rpc(url, "eth_getBalance", ["0x12"])).error!.code).to.equal(-32602);
+    const batch = (await rawRpc(url, [
+      { jsonrpc: "2.0", id: 1, method: "eth_chainId" },
+      { jsonrpc: "2.0", method: "eth_chainId" },
+      { jsonrpc: "2.0", id: "b", method: "eth_blockNumber" },
+      5,
+    ])).json as { id: unknown; result?: string; error?: { code: number } }[];
+    expect(batch.length).to.equal(3);
+    expect(batch[0].result).to.equal("0x385");
+    expect(batch[1].id).to.equal("b");
+    expect(batch[2].error!.code).to.equal(-32600);
+    // Refused: wrong nonce, no funds. -32000 with the core's typed reason.
+    const poor = ethers.Wallet.createRandom().connect(l2);
+    const raw = await poor.signTransaction({ to: poor.address, value: 1n, nonce: 0, gasLimit: 21000n, maxFeePerGas: 2_000_000_000n, maxPriorityFeePerGas: 1n, chainId: 901n, type: 2 });
+    const r = await rpc(url, "eth_sendRawTransaction", [raw]);
+    expect(r.error!.code).to.equal(-32000);
+    expect(r.error!.message).to.match(/^insufficient funds/);
+    expect(r.error!.data).to.deep.include({ kind: "rules", reason: "insufficient-balance" });
+    const alice = w(1);
+    const stale = await alice.signTransaction({ to: alice.address, value: 1n, nonce: 0, gasLimit: 21000n, maxFeePerGas: 2_000_000_000n, maxPriorityFeePerGas: 1n, chainId: 901n, type: 2 });
+    const r2 = await rpc(url, "eth_sendRawTransaction", [stale]);
+    expect(r2.error!.message).to.match(/^nonce too low/);
+    // ethers maps them to its own error codes.
+    try {
+      await poor.sendTransaction({ to: poor.address, value: 1n, gasLimit: 21000n });
+      expect.fail("should be refused");
+    } catch (e) {
+      expect((e as { code: string }).code).to.equal("INSUFFICIENT_FUNDS");
+    }
+    // Historical state is refused, the latest block's number is fine.
+    const n = await l2.getBlockNumber();
+    expect((await rpc(url, "eth_getBalance", [alice.address, "0x1"])).error!.code).to.equal(-32000);
+    expect((await rpc(url, "eth_getBalance", [alice.address, "0x" + n.toString(16)])).result).to.be.a("string");
+  });
+
+  it("move transactions: moveset_sendMoveTransaction with a signed move; moveset_getMoves and moveset_getOutpoint", async () => {
+    const carol = d.accounts[3];
+    const dest = hexToBytes(ethers.Wallet.createRandom().address.toLowerCase() as `0x${string}`);
+    // Carol signs that the recipient's balance is consumed (key and kind signed; values left to the coordinator).
+    const signed: Move = { mask: MaskBit.Mark | MaskBit.Addr | MaskBit.Slot | MaskBit.Kind, ref: false, mark: Mark.Balance, intx: 0n, addr: dest, slot: 0n, prev: 0n, next: 0n };
+    const tx: MoveTx = {
+      type: TxType.Move,
+      chainId: 901n,
+      nonce: BigInt(await l2.getTransactionCount(carol.address, "pending")),
+      maxPriorityFeePerGas: 100_000_000n,
+      maxFeePerGas: 3_000_000_000n,
+      gasLimit: 50_000n,
+      to: dest,
+      value: 12345n,
+      data: new Uint8Array(0),
+      moves: [signed],
+      witness: [],
+      sig: { yParity: 0, r: 0n, s: 0n },
+    };
+    signMoveTx(tx, hexToBytes(carol.privateKey as `0x${string}`));
+    const id = (await rpc(d.rpcUrl, "moveset_sendMoveTransaction", [bytesToHex(encodeTx(tx))])).result as string;
+    expect(id).to.match(/^0x[0-9a-f]{64}$/);
+    const rec = await l2.waitForTransaction(id);
+    expect(rec!.status).to.equal(1);
+    expect(await l2.getBalance(bytesToHex(dest))).to.equal(12345n);
+    const mv = (await rpc(d.rpcUrl, "moveset_getMoves", [id])).result as { seq: string; moves: { mask: number; mark: string; addr: string; ref: boolean; next: string }[] };
+    const m = mv.moves.find((x) => x.mark === "b" && x.addr === bytesToHex(dest))!;
+    expect(m.mask).to.equal(signed.mask);
+    expect(m.ref).to.equal(false);
+    expect(BigInt(m.next)).to.equal(12345n);
+    const op = (await rpc(d.rpcUrl, "moveset_getOutpoint", [mv.seq, "b", bytesToHex(dest)])).result as { state: string; value: string };
+    expect(op).to.deep.include({ state: "unspent", value: "0x3039" });
+    const gen = (await rpc(d.rpcUrl, "moveset_getOutpoint", ["0x0", "b", bytesToHex(dest)])).result as { state: string; spentBy: string };
+    expect(gen).to.deep.include({ state: "spent", spentBy: mv.seq });
+  });
+
+  it("a deposit on L1 shows up on L2", async () => {
+    const to = ethers.Wallet.createRandom().address;
+    const bridge = new Contract(d.deployment.bridge, abiOf("Bridge"), w1(5));
+    await (await bridge.getFunction("deposit")(to, { value: ethers.parseEther("2") })).wait();
+    await waitFor("the deposit on L2", async () => (await l2.getBalance(to)) === ethers.parseEther("2"));
+  });
+
+  it("a withdrawal: ETH sent to the vault on L2 is claimed on L1 once the batch is final, once", async () => {
+    const dave = w(4);
+    const amount = ethers.parseEther("3");
+    const r = await (await dave.sendTransaction({ to: VAULT, value: amount })).wait();
+    expect(r!.status).to.equal(1);
+    const early = (await rpc(d.rpcUrl, "moveset_getWithdrawalProof", [r!.hash])).result as { status: string; header: Record<string, string>; txIndex: string; tx: string; proof: string[] };
+    expect(early.status).to.equal("pending");
+    const bridge0 = new Contract(d.deployment.bridge, abiOf("Bridge"), w1(6));
+    try {
+      await bridge0.getFunction("claimWithdrawal").staticCall(early.header, BigInt(early.txIndex), early.tx, early.proof);
+      expect.fail("claimed before the window");
+    } catch (e) {
+      expect((e as { revert?: { name: string } }).revert?.name).to.equal("BatchNotFinal");
+    }
+    await passWindow();
+    const proof = await waitFor("a final batch", async () => {
+      const p = (await rpc(d.rpcUrl, "moveset_getWithdrawalProof", [r!.hash])).result as { status: string; header: Record<string, string>; txIndex: string; tx: string; proof: string[]; recipient: string; amount: string };
+      return p.status === "final" ? p : undefined;
+    }, 30_000, 250);
+    expect(proof.recipient).to.equal(dave.address.toLowerCase());
+    expect(BigInt(proof.amount)).to.equal(amount);
+    // The vault holds nothing on L2: the value left as a withdrawal output.
+    expect(await l2.getBalance(VAULT)).to.equal(0n);
+    const bridge = new Contract(d.deployment.bridge, abiOf("Bridge"), w1(6));
+    const before = await l1.getBalance(dave.address);
+    await (await bridge.getFunction("claimWithdrawal")(proof.header, BigInt(proof.txIndex), proof.tx, proof.proof)).wait();
+    expect((await l1.getBalance(dave.address)) - before).to.equal(amount);
+    try {
+      await bridge.getFunction("claimWithdrawal").staticCall(proof.header, BigInt(proof.txIndex), proof.tx, proof.proof);
+      expect.fail("claimed twice");
+    } catch (e) {
+      expect((e as { revert?: { name: string } }).revert?.name).to.equal("AlreadyClaimed");
+    }
+  });
+
+  it("the verifier finds every batch valid; moveset_getBatch and moveset_batches report status and verdict", async () => {
+    const n = BigInt(await l2.getBlockNumber());
+    await waitFor("verdicts", async () => d.node.verifier!.batches().filter((b) => b.verdict === "valid").length >= Number(n));
+    const all = d.node.verifier!.batches();
+    expect(all.every((b) => b.verdict === "valid")).to.equal(true);
+    const b = (await rpc(d.rpcUrl, "moveset_getBatch", ["0x0"])).result as { verdict: string; status: string; hash: string };
+    expect(b.verdict).to.equal("valid");
+    expect(b.hash).to.equal((await l2.getBlock(1))!.hash);
+    await passWindow();
+    await waitFor("batch 0 final", async () => ((await rpc(d.rpcUrl, "moveset_getBatch", ["0x0"])).result as { status: string }).status === "final");
+    const list = (await rpc(d.rpcUrl, "moveset_batches", [])).result as { index: number; status: string; verdict: string }[];
+    expect(list.length).to.equal(Number(n));
+    expect(list[0]).to.deep.include({ index: 0, status: "final", verdict: "valid" });
+  });
+
+  /** The next batch on L1's current tip, from the given encoded transactions. */
+  async function foreignBatch(txs: Uint8Array[], feeRecipient: string): Promise<{ header: BatchHeader; data: Uint8Array }> {
+    const inbox = new Contract(d.deployment.inbox, abiOf("Inbox"), l1);
+    const [index, parent, firstSeq, depositStart, minTs] = await inbox.getFunction("tip").staticCall();
+    const latest = BigInt((await l1.getBlock("latest"))!.timestamp);
+    const data = encodeBatchData(txs);
+    return {
+      header: {
+        index, parent: hexToBytes(parent), firstSeq, txCount: BigInt(txs.length), txRoot: txRootOf(txs), number: index + 1n,
+        timestamp: latest > minTs ? latest : minTs, feeRecipient: hexToBytes(feeRecipient.toLowerCase() as `0x${string}`), baseFee: 1_000_000_000n,
+        depositStart, depositEnd: depositStart, dataHash: batchDataHash(data),
+      },
+      data,
+    };
+  }
+
+  it("another poster gets the tip first (ParentNotTip): the coordinator applies that batch and rebuilds on it", async () => {
+    const poster = w1(1);
+    const inbox = new Contract(d.deployment.inbox, abiOf("Inbox"), poster);
+    await (await inbox.getFunction("bond")({ value: d.deployment.bondSize })).wait();
+    const ex = await Executor.create(901n);
+    const cache = new LatestCache(d.node.utxo, d.node.chain);
+    const eve = w(5);
+    const foreignRaw = await eve.signTransaction({ to: d.accounts[6].address, value: 777n, nonce: await l2.getTransactionCount(eve.address), gasLimit: 21000n, maxFeePerGas: 3_000_000_000n, maxPriorityFeePerGas: 1n, chainId: 901n, type: 2 });
+    const foreignId = ethers.keccak256(foreignRaw);
+    let posted = false;
+    d.node.coordinator.beforePost = async () => {
+      if (posted) return;
+      posted = true;
+      const shell = await foreignBatch([], poster.address);
+      const ctx = txContext(shell.header, 901n, 0);
+      const wrapped: WrappedTx = { type: TxType.Wrapped, raw: hexToBytes(foreignRaw as `0x${string}`), moves: [], witness: [] };
+      const filled = await fillFromStore(wrapped, cache, [], ctx, ex);
+      const b = await foreignBatch([encodeTx(filled.tx)], poster.address);
+      await (await inbox.getFunction("appendBatch")(headerToSol(b.header), bytesToHex(b.data))).wait();
+    };
+    try {
+      const mine = await w(2).sendTransaction({ to: d.accounts[6].address, value: 888n });
+      const r = await mine.wait();
+      expect(r!.status).to.equal(1);
+      expect(posted).to.equal(true);
+      const fr = await l2.getTransactionReceipt(foreignId);
+      expect(fr, "the other poster's transaction is indexed").to.not.equal(null);
+      expect(fr!.blockNumber).to.equal(r!.blockNumber - 1);
+      const fb = (await rpc(d.rpcUrl, "moveset_getBatch", ["0x" + (fr!.blockNumber - 1).toString(16)])).result as { l1: { poster: string } };
+      expect(fb.l1.poster).to.equal(poster.address.toLowerCase());
+      await waitFor("verdicts", async () => d.node.verifier!.batches().filter((x) => x.verdict === "valid").length === r!.blockNumber);
+    } finally {
+      d.node.coordinator.beforePost = undefined;
+    }
+  });
+
+  it("an L1 reorg drops a batch: the verifier and the coordinator rewind, and the transaction lands again", async () => {
+    const provider = hre.network.provider;
+    const snap = (await provider.request({ method: "evm_snapshot", params: [] })) as string;
+    const frank = w(6);
+    const tx = await frank.sendTransaction({ to: d.accounts[7].address, value: 999n });
+    const r = await tx.wait();
+    const first = r!.blockHash;
+    await waitFor("the verdict", async () => d.node.verifier!.verdictOf(first)?.status === "valid");
+    expect(await provider.request({ method: "evm_revert", params: [snap] })).to.equal(true);
+    // Later L1 time: the batch built again gets another timestamp, hence another hash.
+    await provider.request({ method: "evm_increaseTime", params: [10] });
+    const again = await waitFor("the transaction in a new batch", async () => {
+      const x = await l2.getTransactionReceipt(tx.hash);
+      return x && x.blockHash !== first ? x : undefined;
+    }, 30_000, 200);
+    expect(again.status).to.equal(1);
+    expect(again.blockNumber).to.equal(r!.blockNumber);
+    expect(await l2.getTransactionCount(frank.address)).to.equal(tx.nonce + 1);
+    await waitFor("the new batch's verdict", async () => d.node.verifier!.verdictOf(again.blockHash)?.status === "valid", 30_000);
+    expect(d.node.verifier!.batches().some((b) => b.headerHash === first)).to.equal(false);
+  });
+
+  it("an invalid batch posted with `moveset post-batch --unsafe`: the verifier names the first failing transaction, the coordinator stops building on it, status shows it; the fault proves on L1 (DoubleUseProver), and after the rollback the coordinator builds again", async () => {
+    // The earlier transfer again, at a new seq: standalone valid, but its inputs are spent.
+    const old = (await rpc(d.rpcUrl, "moveset_getMoves", [transferHash])).result as { encoded: string; seq: string };
+    const inbox = new Contract(d.deployment.inbox, abiOf("Inbox"), l1);
+    const [, , firstSeq] = await inbox.getFunction("tip").staticCall();
+    const tx = decodeTx(hexToBytes(old.encoded as `0x${string}`)) as WrappedTx;
+    tx.moves = sortMoves(tx.moves.map((m) => (m.mark === Mark.Fee ? { ...m, slot: firstSeq } : m)));
+    const b = await foreignBatch([encodeTx(tx)], d.accounts[0].address);
+    const dir = tmpDir();
+    const file = path.join(dir, "batch.json");
+    fs.writeFileSync(file, JSON.stringify({ header: headerToJson(b.header), data: bytesToHex(b.data) }));
+    const dep = path.join(dir, "deployment.json");
+    fs.writeFileSync(dep, JSON.stringify(d.record));
+    const res = await runCli(["post-batch", "--unsafe", file, "--l1", d.l1Url, "--deployment", dep, "--key", "POSTER_KEY"], { POSTER_KEY: d.accounts[1].privateKey });
+    expect(res.code, res.stderr).to.equal(0);
+    expect(JSON.parse(res.stdout.trim().split("\n").pop()!)).to.deep.include({ status: 1, headerHash: bytesToHex(headerHash(b.header)) });
+
+    const hh = bytesToHex(headerHash(b.header));
+    const v = await waitFor("the verdict", async () => d.node.verifier!.verdictOf(hh));
+    expect(v.status).to.equal("invalid");
+    const fault = (v as { fault: { kind: string; code: string; txIndex: number; seq: bigint; spentBy?: bigint; moveIndex?: number } }).fault;
+    expect(fault).to.deep.include({ kind: "double-use", code: "consumed", txIndex: 0, seq: firstSeq, spentBy: BigInt(old.seq) });
+    expect(fault.moveIndex).to.be.a("number");
+    await waitFor("the coordinator halted", async () => d.node.coordinator.haltedAt?.index === b.header.index);
+    const st = await runCli(["status", "--rpc", d.rpcUrl, "--json"], {});
+    expect(st.code, st.stderr).to.equal(0);
+    const js = JSON.parse(st.stdout) as { batches: { index: number; status: string; verdict: string; fault?: { kind: string } }[]; coordinator: { halted: { index: number } } };
+    const row = js.batches.find((x) => x.index === Number(b.header.index))!;
+    expect(row).to.deep.include({ status: "invalid", verdict: "invalid" });
+    expect(row.fault!.kind).to.equal("double-use");
+    expect(js.coordinator.halted.index).to.equal(Number(b.header.index));
+    // Transactions are still accepted into the mempool while it waits for the rollback.
+    const t = await w(7).sendTransaction({ to: d.accounts[7].address, value: 1n });
+    expect((await rpc(d.rpcUrl, "eth_getTransactionByHash", [t.hash])).result).to.deep.include({ blockNumber: null });
+
+    // The challenger turns the verifier's fault into a proof (prover/build.ts) for the DoubleUseProver,
+    // commits, reveals: L1 rolls the batch back and slashes its poster.
+    const call = await buildProof((v as { fault: TxFault }).fault, d.node.verifier!.chainView());
+    expect(call.prover).to.equal("DoubleUseProver");
+    const challenger = w1(7);
+    const prover = new Contract(d.record.contracts.DoubleUseProver, abiOf("DoubleUseProver", "fraud"), challenger);
+    const salt = ethers.hexlify(ethers.randomBytes(32));
+    await (await prover.getFunction("commit")(commitmentOf(challenger.address, call.proofHash, salt))).wait();
+    const bondBefore = BigInt(await new Contract(d.deployment.inbox, abiOf("Inbox"), l1).getFunction("bondOf").staticCall(d.accounts[1].address));
+    await (await prover.getFunction("prove")(...call.args, salt)).wait();
+    const bondAfter = BigInt(await new Contract(d.deployment.inbox, abiOf("Inbox"), l1).getFunction("bondOf").staticCall(d.accounts[1].address));
+    expect(bondBefore - bondAfter).to.equal(d.deployment.bondSize);
+    await waitFor("the rollback seen by the verifier", async () => d.node.verifier!.batches().find((x) => x.headerHash === hh)?.status === "rolled back");
+    // The coordinator builds again, on the batch before it.
+    const tr = await l2.waitForTransaction(t.hash, 1, 30_000);
+    expect(tr!.status).to.equal(1);
+    expect(BigInt(tr!.blockNumber)).to.equal(b.header.index + 1n);
+    expect(d.node.coordinator.haltedAt).to.equal(undefined);
+    await waitFor("the new batch's verdict", async () => d.node.verifier!.verdictOf(tr!.blockHash)?.status === "valid");
+  });
+});
