@@ -452,4 +452,81 @@ describe("e2e: devnet", function () {
     expect(d.node.coordinator.haltedAt).to.equal(undefined);
     await waitFor("the new batch's verdict", async () => d.node.verifier!.verdictOf(tr!.blockHash)?.status === "valid");
   });
+
+  it("the verifier finds each other kind of invalid batch posted with `moveset post-batch --unsafe`, and each proves on L1 with its prover", async () => {
+    const ex = await Executor.create(901n);
+    const cache = new LatestCache(d.node.utxo, d.node.chain);
+    const eve = w(6);
+    const dir = tmpDir();
+    const dep = path.join(dir, "deployment.json");
+    fs.writeFileSync(dep, JSON.stringify(d.record));
+    const challenger = w1(7);
+    /** An honest transfer from eve, filled against the node's state for the next batch, then mutated. */
+    const honest = async (nonceDelta = 0): Promise<WrappedTx> => {
+      const shell = await foreignBatch([], d.accounts[1].address);
+      const ctx = txContext(shell.header, 901n, 0);
+      const nonce = await l2.getTransactionCount(eve.address);
+      const raw = await eve.signTransaction({ to: d.accounts[5].address, value: 99n, nonce: nonce + nonceDelta, gasLimit: 21000n, maxFeePerGas: 3_000_000_000n, maxPriorityFeePerGas: 1n, chainId: 901n, type: 2 });
+      const signed: WrappedTx = { type: TxType.Wrapped, raw: hexToBytes(raw as `0x${string}`), moves: [], witness: [] };
+      if (nonceDelta === 0) return (await fillFromStore(signed, cache, [], ctx, ex)).tx as WrappedTx;
+      const ok = await honest(0);
+      return { ...ok, raw: signed.raw };
+    };
+    const cases: Array<{ kind: string; prover: string; make: () => Promise<{ txs: Uint8Array[]; deposits?: boolean }> }> = [
+      { kind: "malformed", prover: "MalformedProver", make: async () => ({ txs: [Uint8Array.from([...encodeTx(await honest()), 0x00])] }) },
+      {
+        kind: "signature",
+        prover: "SignatureProver",
+        make: async () => {
+          const t = await honest();
+          return { txs: [encodeTx({ ...t, moves: t.moves.map((m, i) => (i === 0 ? { ...m, mask: MaskBit.Next } : m)) })] };
+        },
+      },
+      {
+        kind: "input",
+        prover: "InputProver",
+        make: async () => {
+          const t = await honest();
+          const to = d.accounts[5].address.toLowerCase();
+          // The recipient's code key was never written (genesis); name seq 1 as its producer instead.
+          return { txs: [encodeTx({ ...t, moves: t.moves.map((m) => (m.mark === Mark.Code && bytesToHex(m.addr) === to ? { ...m, intx: 1n } : m)) })] };
+        },
+      },
+      {
+        kind: "deposit",
+        prover: "DepositProver",
+        make: async () => {
+          const to = hexToBytes(d.accounts[5].address.toLowerCase() as `0x${string}`);
+          const dep: import("../../core").DepositTx = { type: TxType.Deposit, index: 999n, from: to, to, value: 1n, moves: [{ mask: 0, ref: false, mark: Mark.Balance, intx: 0n, addr: to, slot: 0n, prev: 0n, next: 1n }] };
+          return { txs: [encodeTx(dep)] };
+        },
+      },
+      { kind: "rules", prover: "RulesProver", make: async () => ({ txs: [encodeTx(await honest(5))] }) },
+    ];
+    const posterInbox = new Contract(d.deployment.inbox, abiOf("Inbox"), w1(1));
+    for (const c of cases) {
+      // Each proof slashes the poster: bond again.
+      if (BigInt(await posterInbox.getFunction("bondOf").staticCall(d.accounts[1].address)) < d.deployment.bondSize)
+        await (await posterInbox.getFunction("bond")({ value: d.deployment.bondSize })).wait();
+      const { txs } = await c.make();
+      const b = await foreignBatch(txs, d.accounts[1].address);
+      const file = path.join(dir, `${c.kind}.json`);
+      fs.writeFileSync(file, JSON.stringify({ header: headerToJson(b.header), data: bytesToHex(b.data) }));
+      const res = await runCli(["post-batch", "--unsafe", file, "--l1", d.l1Url, "--deployment", dep, "--key", "POSTER_KEY"], { POSTER_KEY: d.accounts[1].privateKey });
+      expect(res.code, res.stderr).to.equal(0);
+      const hh = bytesToHex(headerHash(b.header));
+      const v = await waitFor(`the ${c.kind} verdict`, async () => d.node.verifier!.verdictOf(hh));
+      expect(v.status, c.kind).to.equal("invalid");
+      const fault = (v as { fault: TxFault }).fault;
+      expect(fault.kind, `${c.kind}: ${fault.code} ${fault.message}`).to.equal(c.kind);
+      const call = await buildProof(fault, d.node.verifier!.chainView());
+      expect(call.prover).to.equal(c.prover);
+      const prover = new Contract(d.record.contracts[c.prover], abiOf(c.prover, "fraud"), challenger);
+      const salt = ethers.hexlify(ethers.randomBytes(32));
+      await (await prover.getFunction("commit")(commitmentOf(challenger.address, call.proofHash, salt))).wait();
+      await (await prover.getFunction("prove")(...call.args, salt)).wait();
+      await waitFor(`the ${c.kind} rollback`, async () => d.node.verifier!.batches().find((x) => x.headerHash === hh)?.status === "rolled back");
+      await waitFor("the coordinator resumes", async () => d.node.coordinator.haltedAt === undefined);
+    }
+  });
 });
