@@ -186,8 +186,13 @@ export function checkDepositPosition(tx: Tx, position: number, depositStart: big
     const index = depositStart + BigInt(position);
     if (!entry) throw new RangeError(`deposit ${index} is needed to check position ${position}`);
     // INVARIANT: the batch's first transactions are its deposits, in queue order, exactly as queued.
-    if (tx.type !== TxType.Deposit || tx.index !== index || bytesToHex(tx.from) !== bytesToHex(entry.from) || bytesToHex(tx.to) !== bytesToHex(entry.to) || tx.value !== entry.value)
-      throw new InvalidTxError("deposit", "queue-mismatch", `transaction ${position} is not deposit ${index} as L1 queued it`);
+    if (tx.type !== TxType.Deposit) throw new InvalidTxError("deposit", "not-a-deposit", `transaction ${position} should be deposit ${index} of the L1 queue`);
+    if (tx.index !== index || bytesToHex(tx.from) !== bytesToHex(entry.from) || bytesToHex(tx.to) !== bytesToHex(entry.to) || tx.value !== entry.value)
+      throw new InvalidTxError(
+        "deposit",
+        "deposit-mismatch",
+        `deposit ${tx.index} (${bytesToHex(tx.from)} -> ${bytesToHex(tx.to)}, ${tx.value}) differs from queue entry ${index} (${bytesToHex(entry.from)} -> ${bytesToHex(entry.to)}, ${entry.value})`,
+      );
   } else if (tx.type === TxType.Deposit) {
     // INVARIANT: a batch contains no deposit outside its deposit range.
     throw new InvalidTxError("deposit", "unexpected-deposit", `transaction ${position} is a deposit outside the batch's range`);

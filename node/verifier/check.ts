@@ -13,7 +13,7 @@ import { bytesToHex, equalsBytes, hexToBytes, keccak256 } from "../../core/bytes
 import { DecodeError, InvalidTxError } from "../../core/errors";
 import { Mark } from "../../core/keys";
 import { decodeTx, TxType, type Tx } from "../../core/tx";
-import { validateTx, type TxOutcome } from "../../core/validate";
+import { validateTx, checkDepositPosition, type TxOutcome } from "../../core/validate";
 import { Executor } from "../../core/evm/execute";
 import { L2_BLOCK_GAS_LIMIT } from "../../core/evm/chain";
 import type { TxContext } from "../../core/context";
@@ -266,18 +266,12 @@ export async function checkBatch(
       first = fault(i, "malformed", e?.code ?? "malformed", e?.message ?? "does not decode");
       break;
     }
-    if (i < nDeposits) {
+    try {
       const q = deposits[i];
-      if (t.type !== TxType.Deposit) {
-        first = fault(i, "deposit", "not-a-deposit", `transaction ${i} should be deposit ${q.index} of the L1 queue`);
-        break;
-      }
-      if (t.index !== q.index || bytesToHex(t.from) !== q.from.toLowerCase() || bytesToHex(t.to) !== q.to.toLowerCase() || t.value !== q.value) {
-        first = fault(i, "deposit", "deposit-mismatch", `deposit ${t.index} (${bytesToHex(t.from)} -> ${bytesToHex(t.to)}, ${t.value}) differs from queue entry ${q.index} (${q.from} -> ${q.to}, ${q.value})`);
-        break;
-      }
-    } else if (t.type === TxType.Deposit) {
-      first = fault(i, "deposit", "unexpected-deposit", `transaction ${i} is a deposit outside the batch's deposit range`);
+      checkDepositPosition(t, i, header.depositStart, header.depositEnd, q && { from: hexToBytes(q.from as `0x${string}`), to: hexToBytes(q.to as `0x${string}`), value: q.value });
+    } catch (e) {
+      if (!(e instanceof InvalidTxError)) throw e;
+      first = fault(i, e.kind, e.code, e.message);
       break;
     }
     if (!v.valid) {
@@ -288,7 +282,10 @@ export async function checkBatch(
     outcomes[i] = v.outcome;
   }
 
-  const upTo = first ? first.txIndex : txs.length;
+  // The walk covers the transactions before the first standalone fault; where that fault needs the
+  // interactive game (execution), the faulty transaction too, so that a one-step fault of it (input,
+  // double-use) is preferred.
+  const upTo = !first ? txs.length : first.kind === "execution" ? first.txIndex + 1 : first.txIndex;
   const walkTxs: TxMoves[] = [];
   for (let i = 0; i < upTo; i++) walkTxs.push({ seq: header.firstSeq + BigInt(i), moves: decoded[i]!.moves });
   const wf = await dryWalk(store, walkTxs);
