@@ -1,5 +1,6 @@
 /** What a transaction's validity depends on besides itself: its seq and its block environment. */
-import type { BlockEnv, BlockHashMode, FeeMode } from "./evm/chain";
+import { L2_BLOCK_GAS_LIMIT, type BlockEnv, type BlockHashMode, type FeeMode } from "./evm/chain";
+import type { BatchHeader } from "./batch";
 import type { EthTxPolicy } from "./evm/ethtx";
 
 export interface TxContext {
@@ -16,4 +17,28 @@ export interface TxContext {
 
 export function policyOf(ctx: TxContext): EthTxPolicy {
   return { chainId: ctx.env.chainId, allowUnprotected: ctx.allowUnprotected, allowBlobTx: ctx.allowBlobTx };
+}
+
+/**
+ * The context of transaction `position` of a rollup batch (protocol.md §7.2): fee-output mode, no
+ * block history, PREVRANDAO = the parent header hash, the fixed L2 gas limit, no blobs.
+ */
+export function batchTxContext(header: BatchHeader, chainId: bigint, position: number): TxContext {
+  return {
+    seq: header.firstSeq + BigInt(position),
+    env: {
+      chainId,
+      number: header.number,
+      timestamp: header.timestamp,
+      coinbase: header.feeRecipient,
+      baseFee: header.baseFee,
+      gasLimit: L2_BLOCK_GAS_LIMIT,
+      prevRandao: header.parent,
+      excessBlobGas: 0n,
+    },
+    feeMode: "outputs",
+    blockHash: "zero",
+    allowUnprotected: true,
+    allowBlobTx: false,
+  };
 }

@@ -16,7 +16,7 @@ import { decodeTx, TxType, type Tx } from "../../core/tx";
 import { validateTx, checkDepositPosition, type TxOutcome } from "../../core/validate";
 import { Executor } from "../../core/evm/execute";
 import { L2_BLOCK_GAS_LIMIT } from "../../core/evm/chain";
-import type { TxContext } from "../../core/context";
+import { batchTxContext, type TxContext } from "../../core/context";
 import type { TxMoves, WalkFault } from "../../core/walk";
 import type { Key } from "../../core/keys";
 import type { TxFault } from "../../prover/fault";
@@ -30,26 +30,8 @@ export interface QueueEntry {
   value: bigint;
 }
 
-/** The context of transaction `i` of a batch (protocol.md §7.2, fee-output mode). */
-export function txContext(header: BatchHeader, chainId: bigint, i: number): TxContext {
-  return {
-    seq: header.firstSeq + BigInt(i),
-    env: {
-      chainId,
-      number: header.number,
-      timestamp: header.timestamp,
-      coinbase: header.feeRecipient,
-      baseFee: header.baseFee,
-      gasLimit: L2_BLOCK_GAS_LIMIT,
-      prevRandao: header.parent,
-      excessBlobGas: 0n,
-    },
-    feeMode: "outputs",
-    blockHash: "zero",
-    allowUnprotected: true,
-    allowBlobTx: false,
-  };
-}
+/** The context of transaction `i` of a batch (protocol.md §7.2): the core's rule. */
+export const txContext = batchTxContext;
 
 // ---- standalone validation: a worker pool or this thread --------------------------------------------
 

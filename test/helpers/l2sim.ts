@@ -5,11 +5,10 @@
 import { ethers } from "ethers";
 import { BatchHeader, batchDataHash, encodeBatchData, headerHash, txRootOf, GENESIS_PARENT } from "../../core/batch";
 import { Executor } from "../../core/evm/execute";
-import { L2_BLOCK_GAS_LIMIT } from "../../core/evm/chain";
 import { fillMoves } from "../../core/fill";
 import { MemoryState } from "../../core/memory-state";
 import { Tx, TxType, WrappedTx, encodeTx, decodeTx } from "../../core/tx";
-import { TxContext } from "../../core/context";
+import { TxContext, batchTxContext } from "../../core/context";
 import { hexToBytes, bytesToHex } from "../../core/bytes";
 import type { ChainView } from "../../prover/build";
 
@@ -43,25 +42,11 @@ export class L2Sim {
     return last ? last.header.depositEnd : 0n;
   }
 
+  /** The context of seq `seq` in the batch being built (the core's rule for batches). */
   ctx(seq: bigint, timestamp: bigint): TxContext {
     const last = this.batches[this.batches.length - 1];
-    return {
-      seq,
-      env: {
-        chainId: L2_CHAIN_ID,
-        number: BigInt(this.batches.length + 1),
-        timestamp,
-        coinbase: FEE_RECIPIENT,
-        baseFee: BASE_FEE,
-        gasLimit: L2_BLOCK_GAS_LIMIT,
-        prevRandao: last ? headerHash(last.header) : GENESIS_PARENT,
-        excessBlobGas: 0n,
-      },
-      feeMode: "outputs",
-      blockHash: "zero",
-      allowUnprotected: true,
-      allowBlobTx: false,
-    };
+    const h = { firstSeq: seq, number: BigInt(this.batches.length + 1), timestamp, feeRecipient: FEE_RECIPIENT, baseFee: BASE_FEE, parent: last ? headerHash(last.header) : GENESIS_PARENT };
+    return batchTxContext(h as BatchHeader, L2_CHAIN_ID, 0);
   }
 
   /** Fills `tx` as the next transaction at position `offset` of the batch being built, without applying it. */
