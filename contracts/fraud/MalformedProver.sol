@@ -26,8 +26,8 @@ contract MalformedProver is TxProver {
 
     function _malformed(BatchLib.BatchHeader calldata h, bytes calldata enc, uint256 seq) private view returns (bool) {
         try this.decodeTx(enc) {}
-        catch (bytes memory reason) {
-            return _isDecoderError(reason);
+        catch (bytes memory revertData) {
+            return _isDecoderError(revertData);
         }
         TxCodec.Tx memory t = TxCodec.decode(enc);
         (bool ok, uint8 reason,) = TxCodec.checkStructure(t, seq, h.feeRecipient);
