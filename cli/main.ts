@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import { registerDeploy } from "./deploy";
 import { registerNode } from "./node";
+import { registerWatch } from "./watch";
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
 
   registerDeploy(program);
   registerNode(program);
+  registerWatch(program);
   return program;
 }
 

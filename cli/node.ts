@@ -64,7 +64,7 @@ export function registerNode(program: Command): void {
     .option("--l1-port <n>", "L1 JSON-RPC port", positiveInt, 8545)
     .option("--rpc-port <n>", "L2 JSON-RPC port", positiveInt, 8547)
     .option("--host <host>", "interface both servers listen on", "127.0.0.1")
-    .option("--challenge-window <s>", "challenge window in seconds (new deployments only)", uint, 5n)
+    .addOption(new Option("--challenge-window <s>", "challenge window in seconds (new deployments only)").argParser(uint).default(5n, "5"))
     .option("--batch-interval <ms>", "post a batch when its oldest transaction has waited this long", positiveInt, 500)
     .option("--accounts <n>", "dev accounts to fund on L2", positiveInt, 20)
     .option("--workers <n>", "verifier validation threads (0: in the main thread)", positiveInt, 1)

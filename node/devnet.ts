@@ -183,6 +183,8 @@ export interface DevnetOptions extends DeployParams {
   /** The Hardhat runtime to use (tests pass theirs; then no L1 journal is kept). */
   hre?: HardhatRuntimeEnvironment;
   log?: Logger;
+  /** Watchtower hook (issue #5): start a watchtower (default dev account #1). Default: MOVESET_DEVNET_WATCH=1 (set by `moveset devnet` unless --no-watch). */
+  watch?: boolean | DevnetWatchOptions;
 }
 
 export interface DevnetHandle {
@@ -193,6 +195,8 @@ export interface DevnetHandle {
   accounts: { address: string; privateKey: string }[];
   node: NodeHandle;
   replayed?: { blocks: number; hashMismatches: number };
+  /** The devnet's watchtower (watchtower hook, issue #5). */
+  watchtower?: import("./watchtower/watchtower").Watchtower;
   stop(): Promise<void>;
 }
 
@@ -375,11 +379,48 @@ export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
     while (BigInt(await l2.getBalance(accounts[accounts.length - 1].address)) === 0n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     l2.destroy();
 
-    return { l1Url, rpcUrl: node.rpcUrl, deployment, record, accounts, node, replayed, stop: stopAll };
+    const watchtower = await startDevnetWatchtower(o, l1Url, deployment, record, accounts, log);
+    if (watchtower) stops.push(() => watchtower.stop());
+
+    return { l1Url, rpcUrl: node.rpcUrl, deployment, record, accounts, node, replayed, watchtower, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;
   }
+}
+
+// ---- watchtower hook (issue #5) ------------------------------------------------------------------------
+
+export interface DevnetWatchOptions {
+  /** Dev account index of the watchtower's key (default 1). */
+  account?: number;
+  confirmations?: number;
+  metricsPort?: number;
+}
+
+async function startDevnetWatchtower(
+  o: DevnetOptions,
+  l1Url: string,
+  deployment: Deployment,
+  record: DeploymentRecord,
+  accounts: { address: string; privateKey: string }[],
+  log: Logger,
+): Promise<import("./watchtower/watchtower").Watchtower | undefined> {
+  const on = o.watch ?? process.env.MOVESET_DEVNET_WATCH === "1";
+  if (!on) return undefined;
+  const wo: DevnetWatchOptions = typeof on === "object" ? on : {};
+  const { Watchtower } = await import("./watchtower/watchtower");
+  return Watchtower.start({
+    l1Url,
+    deployment,
+    contracts: record.contracts,
+    key: accounts[wo.account ?? 1].privateKey,
+    datadir: path.join(dataPaths(o.datadir).root, "watchtower"),
+    confirmations: wo.confirmations ?? 0,
+    pollMs: 200,
+    metricsPort: wo.metricsPort,
+    log,
+  });
 }
 
 /** The human summary `moveset devnet` prints. */

@@ -1,0 +1,77 @@
+/**
+ * The watchtower's eyes: on each new L1 head, brings its own Verifier (which revalidates every
+ * batch on its own and follows reorgs) up to the confirmed head (head − confirmations), then turns
+ * the verifier's view into ObservedBatch rows for the solver. The header of any batch it could act
+ * on is read from the Inbox pinned to the confirmed block's HASH (EIP-1898), so a batch that is not
+ * canonical at the confirmation depth is never acted on.
+ */
+import type { L1Client } from "../l1/client";
+import { inboxInterface } from "../l1/contracts";
+import type { Verifier } from "../verifier/verifier";
+import { errMsg, type Logger } from "../log";
+import type { ObservedBatch } from "./solver";
+
+export interface Observation {
+  head: { number: number; hash: string; timestamp: bigint };
+  latest: number;
+  batches: ObservedBatch[];
+}
+
+export class Monitor {
+  private lastHead = -1;
+
+  constructor(
+    private readonly l1: L1Client,
+    private readonly verifier: Verifier,
+    private readonly confirmations: number,
+    private readonly challengeWindow: bigint,
+    private readonly log: Logger,
+  ) {}
+
+  /** True when L1 has a new head since the last observation. */
+  async newHead(): Promise<boolean> {
+    return (await this.l1.blockNumber()) !== this.lastHead;
+  }
+
+  async observe(): Promise<Observation> {
+    const latest = await this.l1.block("latest");
+    this.lastHead = latest.number;
+    const at = Math.max(0, latest.number - this.confirmations);
+    const head = at === latest.number ? latest : await this.l1.block(at);
+    await this.verifier.poll();
+    const views = this.verifier.batches();
+    const rows: ObservedBatch[] = [];
+    for (const v of views) {
+      const live = v.status !== "rolled back";
+      let canonical = false;
+      // Pinned reads only where the solver could act (an invalid batch).
+      if (live && v.verdict === "invalid" && v.l1Block <= head.number) canonical = (await this.headerHashAt(v.index, head.hash)) === v.headerHash;
+      rows.push({
+        index: v.index,
+        headerHash: v.headerHash,
+        l1Block: v.l1Block,
+        live,
+        final: v.postedAt + this.challengeWindow <= head.timestamp,
+        verdict: v.verdict,
+        fault: v.fault,
+        canonical,
+      });
+    }
+    return { head: { number: head.number, hash: head.hash, timestamp: head.timestamp }, latest: latest.number, batches: rows };
+  }
+
+  /** Inbox.headerHash(index) at the block with this hash; undefined if not live there. */
+  async headerHashAt(index: bigint, blockHash: string): Promise<string | undefined> {
+    const ii = inboxInterface();
+    try {
+      const out = (await this.l1.provider.send("eth_call", [
+        { to: this.l1.deployment.inbox, data: ii.encodeFunctionData("headerHash", [index]) },
+        { blockHash, requireCanonical: true },
+      ])) as string;
+      return String(ii.decodeFunctionResult("headerHash", out)[0]).toLowerCase();
+    } catch (e) {
+      this.log.debug({ index, blockHash, err: errMsg(e) }, "pinned headerHash read failed");
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,316 @@
+/**
+ * The watchtower (issue #5): monitor (node/watchtower/monitor.ts) → pure solver (solver.ts) →
+ * responder (responder.ts), with its state in LevelDB (store.ts), pino logs and Prometheus metrics
+ * (metrics.ts). It runs its own Verifier under <datadir>/verifier, revalidating every batch itself.
+ *
+ * Crash safety: the salt is persisted before the commit is sent, every signed transaction before it
+ * is broadcast; a restart reads the store and the solver resumes where it stopped.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Contract, ethers, Wallet } from "ethers";
+import { buildProof, commitmentOf, type ProofCall } from "../../prover/build";
+import type { TxFault } from "../../prover/fault";
+import type { Deployment } from "../config";
+import { DEFAULT_VERIFIER } from "../config";
+import { L1Client } from "../l1/client";
+import { abiOf, inboxInterface, revertOf } from "../l1/contracts";
+import { componentLogger, errMsg, rootLogger, type Logger } from "../log";
+import { Verifier } from "../verifier/verifier";
+import { watchtowerMetrics, type Metrics } from "./metrics";
+import { Monitor, type Observation } from "./monitor";
+import { DEFAULT_RESPONDER, Responder, type ResponderOptions } from "./responder";
+import { solve, type Action } from "./solver";
+import { WatchStore, type ChallengeRecord } from "./store";
+
+/** A revert of a fraud prover (its custom errors are not in the Inbox's ABI). */
+function proverRevert(e: unknown, iface: ethers.Interface): { name: string } | undefined {
+  const err = e as { data?: unknown; info?: { error?: { data?: unknown } }; error?: { data?: unknown } };
+  for (const d of [err?.data, err?.info?.error?.data, err?.error?.data, (err?.info?.error?.data as { data?: unknown })?.data]) {
+    if (typeof d !== "string" || d.length < 10) continue;
+    try {
+      const p = iface.parseError(d);
+      if (p) return { name: p.name };
+    } catch {
+      // not this prover's error
+    }
+  }
+  const m = /reverted with custom error '(\w+)\(/.exec(errMsg(e));
+  return m ? { name: m[1] } : undefined;
+}
+
+export interface WatchtowerOptions {
+  l1Url: string;
+  deployment: Deployment;
+  /** Prover contract addresses by name (the deployment record's `contracts`). */
+  contracts: Record<string, string>;
+  key: string;
+  datadir: string;
+  /** L1 confirmations before acting on a batch (and for the verifier). */
+  confirmations?: number;
+  pollMs?: number;
+  metricsPort?: number;
+  metricsHost?: string;
+  responder?: Partial<ResponderOptions>;
+  verifierWorkers?: number;
+  log?: Logger;
+  /** Testing: kill the process (SIGKILL) at this point. */
+  crashAt?: "after-commit" | "before-reveal-broadcast";
+}
+
+export class Watchtower {
+  private running = false;
+  private loopDone: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private metricsPortBound: number | undefined;
+  lastObservation: Observation | undefined;
+
+  private constructor(
+    private readonly o: WatchtowerOptions,
+    readonly l1: L1Client,
+    readonly verifier: Verifier,
+    readonly store: WatchStore,
+    readonly responder: Responder,
+    readonly monitor: Monitor,
+    readonly metrics: Metrics,
+    private readonly log: Logger,
+  ) {}
+
+  get address(): string {
+    return this.responder.address;
+  }
+
+  get metricsPort(): number | undefined {
+    return this.metricsPortBound;
+  }
+
+  static async start(o: WatchtowerOptions): Promise<Watchtower> {
+    const log = componentLogger("watchtower", o.log ?? rootLogger());
+    const confirmations = o.confirmations ?? 1;
+    fs.mkdirSync(path.join(o.datadir, "verifier"), { recursive: true });
+    const l1 = await L1Client.connect(o.l1Url, o.deployment);
+    const verifier = await Verifier.open({
+      l1,
+      deployment: o.deployment,
+      dbPath: path.join(o.datadir, "verifier", "db"),
+      utxoPath: path.join(o.datadir, "verifier", "utxo"),
+      opts: { ...DEFAULT_VERIFIER, confirmations, pollMs: o.pollMs ?? 250, workers: o.verifierWorkers ?? 0 },
+      log: componentLogger("watchtower-verifier", o.log ?? rootLogger()),
+    });
+    const store = await WatchStore.open(path.join(o.datadir, "watchtower"));
+    const wallet = new Wallet(o.key, l1.provider);
+    const responder = new Responder(l1.provider, wallet, { ...DEFAULT_RESPONDER, ...(o.responder ?? {}) }, log);
+    const monitor = new Monitor(l1, verifier, confirmations, o.deployment.challengeWindow, log);
+    const metrics = watchtowerMetrics();
+    const w = new Watchtower(o, l1, verifier, store, responder, monitor, metrics, log);
+    if (o.metricsPort !== undefined) w.metricsPortBound = await metrics.listen(o.metricsPort, o.metricsHost);
+    w.running = true;
+    w.loopDone = w.loop();
+    log.info({ address: wallet.address, confirmations, metrics: w.metricsPortBound ?? null, datadir: o.datadir }, "watchtower started");
+    return w;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake?.();
+    await this.loopDone;
+    await this.metrics.close();
+    await this.verifier.close();
+    await this.store.close();
+    this.l1.close();
+  }
+
+  private async loop(): Promise<void> {
+    let idle = 0;
+    while (this.running) {
+      try {
+        // Act on each new head; also re-check now and then (the verifier may still be catching up).
+        if ((await this.monitor.newHead()) || idle++ > 4 || this.pending) {
+          idle = 0;
+          await this.tick();
+        }
+      } catch (e) {
+        this.metrics.inc("moveset_watchtower_errors_total");
+        this.log.error({ err: errMsg(e) }, "watchtower tick failed");
+      }
+      if (!this.running) break;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.o.pollMs ?? 250);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+  }
+
+  private pending = false;
+
+  /** One round: observe, solve, act. */
+  async tick(): Promise<Action[]> {
+    const obs = await this.monitor.observe();
+    this.lastObservation = obs;
+    const records = await this.store.all();
+    const actions = solve({ head: obs.head, batches: obs.batches, records });
+    this.pending = actions.some((a) => a.type !== "wait");
+    for (const a of actions) {
+      try {
+        await this.act(a, records.get(a.headerHash), obs);
+      } catch (e) {
+        this.metrics.inc("moveset_watchtower_errors_total");
+        this.log.error({ action: a.type, headerHash: a.headerHash, err: errMsg(e) }, "watchtower action failed; retrying on the next head");
+      }
+    }
+    await this.updateMetrics(obs);
+    return actions;
+  }
+
+  private proverAddress(name: string): string {
+    const a = this.o.contracts[name];
+    if (!a) throw new Error(`the deployment has no ${name}`);
+    return a;
+  }
+
+  private async act(a: Action, r: ChallengeRecord | undefined, obs: Observation): Promise<void> {
+    const batch = obs.batches.find((b) => b.headerHash === a.headerHash);
+    switch (a.type) {
+      case "report": {
+        this.log.warn({ batch: batch?.index, fault: a.fault }, "execution fault: interactive proof not yet supported");
+        await this.store.put({ headerHash: a.headerHash, batchIndex: a.fault.batchIndex, kind: a.fault.kind, fault: a.fault, phase: "reported", reason: "execution fault: interactive proof not yet supported", updatedAt: 0 });
+        return;
+      }
+      case "settle": {
+        if (!r) return;
+        r.phase = a.outcome;
+        r.reason = a.reason;
+        await this.store.put(r);
+        this.log.info({ batch: r.batchIndex, kind: r.kind, outcome: a.outcome, reward: r.reward }, a.outcome === "won" ? "challenge won: batch rolled back" : "batch rolled back by another challenger");
+        return;
+      }
+      case "wait":
+        return;
+      case "commit":
+        return this.commit(a.headerHash, a.fault, r);
+      case "reveal":
+        return this.reveal(r!);
+    }
+  }
+
+  private async proofFor(fault: TxFault): Promise<ProofCall> {
+    return buildProof(fault, this.verifier.chainView());
+  }
+
+  private async commit(headerHash: string, fault: TxFault, r: ChallengeRecord | undefined): Promise<void> {
+    const me = this.address;
+    if (!r) {
+      const call = await this.proofFor(fault);
+      const salt = ethers.hexlify(ethers.randomBytes(32));
+      r = {
+        headerHash,
+        batchIndex: fault.batchIndex,
+        kind: fault.kind,
+        fault,
+        phase: "committing",
+        prover: call.prover,
+        proverAddress: this.proverAddress(call.prover),
+        proofHash: call.proofHash,
+        salt,
+        commitment: commitmentOf(me, call.proofHash, salt),
+        updatedAt: 0,
+      };
+      // The salt is durable before anything is sent.
+      await this.store.put(r);
+      this.log.warn({ batch: fault.batchIndex, fault }, "invalid batch: committing to a fraud proof");
+    }
+    const prover = new Contract(r.proverAddress!, abiOf(r.prover!, "fraud"), this.l1.provider);
+    const at = Number(await prover.getFunction("committedAt").staticCall(me, r.commitment!));
+    if (at === 0) {
+      const res = await this.responder.send({ to: r.proverAddress!, data: prover.interface.encodeFunctionData("commit", [r.commitment!]), existing: r.commitTx }, async (s) => {
+        r!.commitTx = s;
+        await this.store.put(r!);
+      });
+      if (res.status !== 1) throw new Error(`commit transaction ${res.hash} reverted`);
+      r.commitBlock = res.blockNumber;
+    } else r.commitBlock = at;
+    r.phase = "committed";
+    await this.store.put(r);
+    this.log.info({ batch: r.batchIndex, kind: r.kind, commitBlock: r.commitBlock, commitment: r.commitment }, "commitment on L1");
+    if (this.o.crashAt === "after-commit") {
+      this.log.warn({}, "test hook: SIGKILL after commit");
+      process.kill(process.pid, "SIGKILL");
+    }
+  }
+
+  private async reveal(r: ChallengeRecord): Promise<void> {
+    const call = await this.proofFor(r.fault);
+    if (call.proofHash !== r.proofHash) {
+      // The chain view changed under the proof (should not happen for a fixed header): commit again.
+      this.log.error({ batch: r.batchIndex, committed: r.proofHash, now: call.proofHash }, "proof changed since the commitment; committing again");
+      await this.store.put({ ...r, phase: "committing", proofHash: call.proofHash, salt: ethers.hexlify(ethers.randomBytes(32)), commitTx: undefined, commitBlock: undefined, commitment: undefined });
+      const fresh = (await this.store.get(r.headerHash))!;
+      fresh.commitment = commitmentOf(this.address, fresh.proofHash!, fresh.salt!);
+      await this.store.put(fresh);
+      return;
+    }
+    const prover = new Contract(r.proverAddress!, abiOf(r.prover!, "fraud"), this.l1.provider);
+    const data = prover.interface.encodeFunctionData("prove", [...call.args, r.salt!]);
+    let res;
+    try {
+      res = await this.responder.send({ to: r.proverAddress!, data, existing: r.revealTx }, async (s) => {
+        r.revealTx = s;
+        r.phase = "revealing";
+        await this.store.put(r);
+        if (this.o.crashAt === "before-reveal-broadcast") process.kill(process.pid, "SIGKILL");
+      });
+    } catch (e) {
+      const rv = revertOf(e) ?? proverRevert(e, prover.interface);
+      if (rv && ["BatchNotLive", "BatchIsFinal", "HeaderMismatch"].includes(rv.name)) {
+        r.phase = "lost";
+        r.reason = `reveal would revert: ${rv.name}`;
+        await this.store.put(r);
+        this.log.warn({ batch: r.batchIndex, reason: r.reason }, "challenge lost");
+        return;
+      }
+      throw e;
+    }
+    if (res.status !== 1) {
+      r.phase = "lost";
+      r.reason = `reveal ${res.hash} reverted`;
+      await this.store.put(r);
+      this.log.error({ batch: r.batchIndex, tx: res.hash }, "reveal reverted");
+      return;
+    }
+    const ii = inboxInterface();
+    for (const l of res.receipt.logs) {
+      if (l.address.toLowerCase() !== this.o.deployment.inbox.toLowerCase()) continue;
+      const p = ii.parseLog(l);
+      if (p?.name === "BatchesRolledBack" && String(p.args.challenger).toLowerCase() === this.address.toLowerCase()) r.reward = BigInt(p.args.reward);
+    }
+    r.revealBlock = res.blockNumber;
+    r.phase = "revealing";
+    await this.store.put(r);
+    this.log.info({ batch: r.batchIndex, kind: r.kind, tx: res.hash, reward: r.reward }, "fraud proven on L1");
+  }
+
+  private async updateMetrics(obs: Observation): Promise<void> {
+    const m = this.metrics;
+    m.set("moveset_watchtower_batches_seen", obs.batches.length);
+    for (const v of ["valid", "invalid", "unchecked"]) m.set("moveset_watchtower_verdicts", obs.batches.filter((b) => b.verdict === v).length, { verdict: v });
+    m.set("moveset_watchtower_l1_head", obs.head.number);
+    const recs = [...(await this.store.all()).values()];
+    const kinds = new Set(recs.map((r) => r.kind));
+    let rewards = 0n;
+    for (const k of kinds) {
+      const of = recs.filter((r) => r.kind === k);
+      m.set("moveset_watchtower_proofs_sent", of.filter((r) => r.revealTx).length, { kind: k });
+      m.set("moveset_watchtower_proofs_won", of.filter((r) => r.phase === "won").length, { kind: k });
+    }
+    for (const r of recs) if (r.phase === "won" && r.reward) rewards += r.reward;
+    m.set("moveset_watchtower_commits_sent", recs.filter((r) => r.commitBlock !== undefined).length);
+    m.set("moveset_watchtower_faults_reported", recs.filter((r) => r.phase === "reported").length);
+    m.set("moveset_watchtower_rewards_wei", rewards);
+    m.set("moveset_watchtower_bond_wei", await this.l1.bondOf(this.address));
+    m.set("moveset_watchtower_balance_wei", await this.l1.provider.getBalance(this.address));
+  }
+}

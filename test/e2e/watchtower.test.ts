@@ -1,0 +1,240 @@
+/**
+ * End to end: the watchtower (node/watchtower) against an in-process devnet. Invalid batches of each
+ * one-step kind are posted among honest ones; each is rolled back by the watchtower within a few L1
+ * blocks with the bond share paid to its account, no honest batch is challenged, and a watchtower
+ * SIGKILLed after its commit (before its reveal) resumes from its LevelDB state and still wins.
+ */
+import { expect } from "chai";
+import hre from "hardhat";
+import { spawn, type ChildProcess } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { ethers, JsonRpcProvider, Wallet, Contract } from "ethers";
+import { startDevnet, type DevnetHandle } from "../../node/devnet";
+import { abiOf, headerToSol } from "../../node/l1/contracts";
+import { txContext } from "../../node/verifier/check";
+import { fillFromStore, LatestCache } from "../../node/coordinator/view";
+import { WatchStore } from "../../node/watchtower/store";
+import {
+  Executor, TxType, Mark, MaskBit, encodeTx, decodeTx, hexToBytes, bytesToHex, sortMoves,
+  encodeBatchData, txRootOf, batchDataHash, headerHash, type BatchHeader, type WrappedTx,
+} from "../../core";
+import { ROOT, cleanupTmp, freePort, rpc, tmpDir, waitFor } from "./helpers";
+
+const WINDOW = 300n;
+
+function cliEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const e = { ...process.env, ...env };
+  for (const k of Object.keys(e)) if (k.startsWith("HARDHAT_") || k.startsWith("TS_NODE_")) delete e[k];
+  return e;
+}
+
+function spawnCli(args: string[], env: Record<string, string>): { p: ChildProcess; out: () => string; exit: Promise<{ code: number | null; signal: string | null }> } {
+  const p = spawn(process.execPath, [path.join(ROOT, "bin", "moveset.js"), ...args], { cwd: ROOT, env: cliEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  p.stdout!.on("data", (d) => (out += d));
+  p.stderr!.on("data", (d) => (out += d));
+  const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => p.on("exit", (code, signal) => resolve({ code, signal })));
+  return { p, out: () => out, exit };
+}
+
+describe("e2e: watchtower", function () {
+  this.timeout(240_000);
+
+  let d: DevnetHandle;
+  let l2: JsonRpcProvider;
+  let l1: JsonRpcProvider;
+  let datadir: string;
+  const w = (i: number) => new Wallet(d.accounts[i].privateKey, l2);
+  const w1 = (i: number) => new Wallet(d.accounts[i].privateKey, l1);
+  const posted: string[] = [];
+  let transferHash = "";
+
+  before(async () => {
+    datadir = tmpDir("moveset-wt-");
+    const [l1Port, rpcPort] = [await freePort(), await freePort()];
+    d = await startDevnet({ hre, datadir, l1Port, rpcPort, accounts: 8, challengeWindow: WINDOW, batchIntervalMs: 150, verifierWorkers: 0, watch: { account: 1, confirmations: 1, metricsPort: 0 } });
+    l2 = new JsonRpcProvider(d.rpcUrl, undefined, { pollingInterval: 100, cacheTimeout: -1 });
+    l1 = new JsonRpcProvider(d.l1Url, undefined, { pollingInterval: 100, cacheTimeout: -1 });
+    // Blocks keep coming (the watchtower waits for one confirmation).
+    await hre.network.provider.request({ method: "evm_setIntervalMining", params: [300] });
+    const t = await w(5).sendTransaction({ to: d.accounts[4].address, value: 1234n });
+    transferHash = (await t.wait())!.hash;
+    const inbox = new Contract(d.deployment.inbox, abiOf("Inbox"), w1(2));
+    await (await inbox.getFunction("bond")({ value: d.deployment.bondSize })).wait();
+  });
+
+  after(async () => {
+    await hre.network.provider.request({ method: "evm_setIntervalMining", params: [0] }).catch(() => undefined);
+    l2?.destroy();
+    l1?.destroy();
+    await d?.stop();
+    cleanupTmp();
+  });
+
+  /** The next batch on L1's current tip, from the given encoded transactions. */
+  async function foreignBatch(txs: Uint8Array[], feeRecipient: string): Promise<{ header: BatchHeader; data: Uint8Array }> {
+    const inbox = new Contract(d.deployment.inbox, abiOf("Inbox"), l1);
+    const [index, parent, firstSeq, depositStart, minTs] = await inbox.getFunction("tip").staticCall();
+    const latest = BigInt((await l1.getBlock("latest"))!.timestamp);
+    const data = encodeBatchData(txs);
+    return {
+      header: {
+        index, parent: hexToBytes(parent), firstSeq, txCount: BigInt(txs.length), txRoot: txRootOf(txs), number: index + 1n,
+        timestamp: latest > minTs ? latest : minTs, feeRecipient: hexToBytes(feeRecipient.toLowerCase() as `0x${string}`), baseFee: 1_000_000_000n,
+        depositStart, depositEnd: depositStart, dataHash: batchDataHash(data),
+      },
+      data,
+    };
+  }
+
+  /** An honest transfer from eve, filled against the node's state for the next batch (then mutated by a case). */
+  async function honest(nonceDelta = 0): Promise<WrappedTx> {
+    const ex = await Executor.create(901n);
+    const cache = new LatestCache(d.node.utxo, d.node.chain);
+    const eve = w(6);
+    const shell = await foreignBatch([], d.accounts[2].address);
+    const ctx = txContext(shell.header, 901n, 0);
+    const nonce = await l2.getTransactionCount(eve.address);
+    const raw = await eve.signTransaction({ to: d.accounts[5].address, value: 99n, nonce: nonce + nonceDelta, gasLimit: 21000n, maxFeePerGas: 3_000_000_000n, maxPriorityFeePerGas: 1n, chainId: 901n, type: 2 });
+    const signed: WrappedTx = { type: TxType.Wrapped, raw: hexToBytes(raw as `0x${string}`), moves: [], witness: [] };
+    if (nonceDelta === 0) return (await fillFromStore(signed, cache, [], ctx, ex)).tx as WrappedTx;
+    const ok = await honest(0);
+    return { ...ok, raw: signed.raw };
+  }
+
+  const recipes: Record<string, () => Promise<Uint8Array[]>> = {
+    malformed: async () => [Uint8Array.from([...encodeTx(await honest()), 0x00])],
+    signature: async () => {
+      const t = await honest();
+      return [encodeTx({ ...t, moves: t.moves.map((m, i) => (i === 0 ? { ...m, mask: MaskBit.Next } : m)) })];
+    },
+    input: async () => {
+      const t = await honest();
+      const to = d.accounts[5].address.toLowerCase();
+      return [encodeTx({ ...t, moves: t.moves.map((m) => (m.mark === Mark.Code && bytesToHex(m.addr) === to ? { ...m, intx: 1n } : m)) })];
+    },
+    "double-use": async () => {
+      const old = (await rpc(d.rpcUrl, "moveset_getMoves", [transferHash])).result as { encoded: string };
+      const [, , firstSeq] = await new Contract(d.deployment.inbox, abiOf("Inbox"), l1).getFunction("tip").staticCall();
+      const tx = decodeTx(hexToBytes(old.encoded as `0x${string}`)) as WrappedTx;
+      tx.moves = sortMoves(tx.moves.map((m) => (m.mark === Mark.Fee ? { ...m, slot: firstSeq } : m)));
+      return [encodeTx(tx)];
+    },
+    deposit: async () => {
+      const to = hexToBytes(d.accounts[5].address.toLowerCase() as `0x${string}`);
+      const dep: import("../../core").DepositTx = { type: TxType.Deposit, index: 999n, from: to, to, value: 1n, moves: [{ mask: 0, ref: false, mark: Mark.Balance, intx: 0n, addr: to, slot: 0n, prev: 0n, next: 1n }] };
+      return [encodeTx(dep)];
+    },
+    rules: async () => [encodeTx(await honest(5))],
+  };
+
+  /** Posts an invalid batch of `kind` from the byzantine poster (#2), retrying if the coordinator takes the tip first. */
+  async function postInvalid(kind: string): Promise<{ hh: string; index: bigint; block: number }> {
+    const poster = w1(2);
+    const inbox = new Contract(d.deployment.inbox, abiOf("Inbox"), poster);
+    if (BigInt(await inbox.getFunction("bondOf").staticCall(poster.address)) < d.deployment.bondSize)
+      await (await inbox.getFunction("bond")({ value: d.deployment.bondSize })).wait();
+    for (let attempt = 0; ; attempt++) {
+      // The re-posted transfer pays its fee to the coordinator (#0), as it did the first time.
+      const b = await foreignBatch(await recipes[kind](), kind === "double-use" ? d.accounts[0].address : poster.address);
+      try {
+        await inbox.getFunction("appendBatch").staticCall(headerToSol(b.header), bytesToHex(b.data));
+        const r = await (await inbox.getFunction("appendBatch")(headerToSol(b.header), bytesToHex(b.data))).wait();
+        const hh = bytesToHex(headerHash(b.header));
+        posted.push(hh);
+        return { hh, index: b.header.index, block: r!.blockNumber };
+      } catch (e) {
+        if (attempt >= 5) throw e;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
+  async function rollbackOf(index: bigint, fromBlock: number): Promise<{ challenger: string; reward: bigint; block: number }> {
+    const inbox = new Contract(d.deployment.inbox, abiOf("Inbox"), l1);
+    const logs = await inbox.queryFilter(inbox.filters.BatchesRolledBack(), fromBlock);
+    const l = logs.map((x) => ({ x, p: inbox.interface.parseLog(x)! })).find(({ p }) => BigInt(p.args.index) === index);
+    if (!l) throw new Error("no rollback");
+    return { challenger: String(l.p.args.challenger), reward: BigInt(l.p.args.reward), block: l.x.blockNumber };
+  }
+
+  it("rolls back an invalid batch of each one-step kind within a few L1 blocks, paid the bond share; honest batches are never challenged", async () => {
+    const wt = d.watchtower!;
+    const expectedReward = (d.deployment.bondSize * BigInt(d.record.parameters.rewardBps)) / 10000n;
+    for (const kind of ["malformed", "signature", "input", "double-use", "deposit", "rules"]) {
+      // An honest transaction first: its batch must stay.
+      const ok = await (await w(7).sendTransaction({ to: d.accounts[7].address, value: 1n })).wait();
+      const p = await postInvalid(kind);
+      const rec = await waitFor(`the ${kind} challenge won`, async () => {
+        const r = await wt.store.get(p.hh);
+        return r?.phase === "won" ? r : undefined;
+      }, 60_000, 100);
+      expect(rec.kind, `${kind}: ${rec.fault.code} ${rec.fault.message}`).to.equal(kind);
+      const rb = await rollbackOf(p.index, p.block);
+      expect(rb.challenger.toLowerCase()).to.equal(wt.address.toLowerCase());
+      expect(rb.reward).to.equal(expectedReward);
+      expect(rec.reward).to.equal(expectedReward);
+      expect(rb.block - p.block, `${kind}: rolled back ${rb.block - p.block} blocks after posting`).to.be.at.most(12);
+      expect(d.node.verifier!.verdictOf(ok!.blockHash)?.status).to.equal("valid");
+      await waitFor("the coordinator resumes", async () => d.node.coordinator.haltedAt === undefined);
+    }
+    const recs = await wt.store.all();
+    expect([...recs.keys()].sort()).to.deep.equal([...posted].sort());
+    for (const b of d.node.verifier!.batches()) if (b.verdict === "valid") expect(recs.has(b.headerHash)).to.equal(false);
+    const text = await (await fetch(`http://127.0.0.1:${wt.metricsPort}/metrics`)).text();
+    expect(text).to.match(/moveset_watchtower_proofs_won\{kind="rules"\} 1/);
+    expect(text).to.match(/moveset_watchtower_proofs_sent\{kind="double-use"\} 1/);
+    expect(text).to.match(/moveset_watchtower_verdicts\{verdict="invalid"\} 6/);
+    expect(text).to.match(/moveset_watchtower_balance_wei \d+/);
+  });
+
+  it("a watchtower SIGKILLed after its commit (before its reveal) resumes from its state and still wins; `challenge --dry-run` describes the proof", async () => {
+    await d.watchtower!.stop();
+    const dir = tmpDir("moveset-wt-cli-");
+    const dep = path.join(dir, "deployment.json");
+    fs.writeFileSync(dep, JSON.stringify(d.record));
+    const wdir = path.join(dir, "wt");
+    const key = { WT_KEY: d.accounts[3].privateKey };
+    const args = ["watch", "--l1", d.l1Url, "--deployment", dep, "--key", "WT_KEY", "--datadir", wdir, "--confirmations", "1", "--poll", "200"];
+    const first = spawnCli(args, { ...key, MOVESET_WATCH_CRASH_AT: "after-commit", MOVESET_LOG_LEVEL: "info" });
+    await waitFor("the watchtower ready", async () => first.out().includes("watchtower ready"), 60_000);
+    const p = await postInvalid("signature");
+    const ex = await Promise.race([first.exit, new Promise<never>((_, rej) => setTimeout(() => rej(new Error("not killed: " + first.out().slice(-2000))), 60_000))]);
+    expect(ex.signal).to.equal("SIGKILL");
+    // Killed with the salt and the commitment on disk, nothing revealed.
+    const s = await WatchStore.open(path.join(wdir, "watchtower"));
+    const r = (await s.get(p.hh))!;
+    await s.close();
+    expect(r.phase).to.equal("committed");
+    expect(r.salt).to.match(/^0x[0-9a-f]{64}$/);
+    expect(r.revealTx).to.equal(undefined);
+    expect(d.node.verifier!.batches().find((b) => b.headerHash === p.hh)?.status).to.equal("invalid");
+
+    const dry = spawnCli(["challenge", "--batch", p.index.toString(), "--dry-run", "--json", "--l1", d.l1Url, "--deployment", dep, "--datadir", path.join(dir, "ch")], {});
+    const de = await dry.exit;
+    expect(de.code, dry.out()).to.equal(0);
+    const j = JSON.parse(dry.out().trim().split("\n").filter((l) => l.startsWith("{\"batch\"")).pop()!);
+    expect(j).to.deep.include({ kind: "signature", prover: "SignatureProver", tx: 0 });
+    expect(j.proofBytes).to.be.greaterThan(0);
+    expect(BigInt(j.estimatedGas)).to.be.greaterThan(21000n);
+
+    const second = spawnCli([...args, "--metrics-port", "0"], { ...key, MOVESET_LOG_LEVEL: "info" });
+    try {
+      const rb = await waitFor("the rollback by the restarted watchtower", async () => rollbackOf(p.index, p.block).catch(() => undefined), 90_000, 250);
+      expect(rb.challenger.toLowerCase()).to.equal(d.accounts[3].address.toLowerCase());
+      // Exactly one reveal: the commitment is consumed and no other proof went out.
+      await waitFor("the record settled", async () => second.out().includes("challenge won"), 30_000);
+    } finally {
+      second.p.kill("SIGTERM");
+      await second.exit;
+    }
+    const s2 = await WatchStore.open(path.join(wdir, "watchtower"));
+    const r2 = (await s2.get(p.hh))!;
+    await s2.close();
+    expect(r2.phase).to.equal("won");
+    expect(r2.salt).to.equal(r.salt);
+    expect(r2.revealTx!.hashes.length).to.equal(1);
+    await waitFor("the coordinator resumes", async () => d.node.coordinator.haltedAt === undefined);
+  });
+});

@@ -1,0 +1,64 @@
+/** The watchtower's rules of honest play (node/watchtower/solver.ts), table-driven. */
+import { expect } from "chai";
+import { solve, type ObservedBatch, type SolverInput } from "../../../node/watchtower/solver";
+import type { ChallengeRecord, Phase } from "../../../node/watchtower/store";
+import type { TxFault } from "../../../prover/fault";
+
+const hh = (i: number) => "0x" + i.toString(16).padStart(64, "0");
+const fault = (i: number, kind: TxFault["kind"] = "signature"): TxFault => ({ batchIndex: BigInt(i), txIndex: 0, seq: 10n, kind, code: "x", message: "x" });
+const valid = (i: number, o: Partial<ObservedBatch> = {}): ObservedBatch => ({ index: BigInt(i), headerHash: hh(i), l1Block: 10 + i, live: true, final: false, verdict: "valid", canonical: true, ...o });
+const invalid = (i: number, kind: TxFault["kind"] = "signature", o: Partial<ObservedBatch> = {}): ObservedBatch => valid(i, { verdict: "invalid", fault: fault(i, kind), ...o });
+const rec = (i: number, phase: Phase, o: Partial<ChallengeRecord> = {}): [string, ChallengeRecord] => [hh(i), { headerHash: hh(i), batchIndex: BigInt(i), kind: "signature", fault: fault(i), phase, salt: "0x01", updatedAt: 0, ...o }];
+const input = (batches: ObservedBatch[], records: [string, ChallengeRecord][] = [], head = 100): SolverInput => ({ head: { number: head, hash: "0xhead" }, batches, records: new Map(records) });
+
+describe("watchtower solver: rules of honest play", () => {
+  const cases: { name: string; in: SolverInput; out: unknown[] }[] = [
+    { name: "no batches: nothing", in: input([]), out: [] },
+    { name: "valid batches: no action", in: input([valid(0), valid(1), valid(2)]), out: [] },
+    { name: "unchecked batches: no action", in: input([valid(0, { verdict: "unchecked" })]), out: [] },
+    { name: "an invalid batch: commit", in: input([valid(0), invalid(1)]), out: [{ type: "commit", headerHash: hh(1), resume: false }] },
+    {
+      name: "earliest invalid batch first (later ones fall with it)",
+      in: input([valid(0), invalid(2, "rules"), invalid(1, "input"), valid(3)]),
+      out: [{ type: "commit", headerHash: hh(1), resume: false }],
+    },
+    { name: "salt persisted, commit not confirmed: resume the same commit", in: input([invalid(1)], [rec(1, "committing")]), out: [{ type: "commit", headerHash: hh(1), resume: true }] },
+    { name: "committed: reveal once", in: input([invalid(1)], [rec(1, "committed", { commitBlock: 50 })]), out: [{ type: "reveal", headerHash: hh(1), resume: false }] },
+    { name: "committed but not yet confirmed at the head: wait", in: input([invalid(1)], [rec(1, "committed", { commitBlock: 101 })]), out: [] },
+    { name: "reveal signed, not mined: resume the same transaction", in: input([invalid(1)], [rec(1, "revealing")]), out: [{ type: "reveal", headerHash: hh(1), resume: true }] },
+    { name: "reveal landed: never a second proof", in: input([invalid(1)], [rec(1, "revealing", { revealBlock: 60 })]), out: [{ type: "wait", headerHash: hh(1) }] },
+    { name: "execution fault: report, no proof", in: input([invalid(1, "execution")]), out: [{ type: "report", headerHash: hh(1) }] },
+    { name: "execution fault already reported: nothing", in: input([invalid(1, "execution")], [rec(1, "reported", { kind: "execution" })]), out: [] },
+    { name: "rollback observed after our reveal: won, done", in: input([invalid(1, "signature", { live: false })], [rec(1, "revealing", { revealBlock: 60 })]), out: [{ type: "settle", headerHash: hh(1), outcome: "won" }] },
+    { name: "rollback by someone else: lost, done", in: input([invalid(1, "signature", { live: false })], [rec(1, "committed", { commitBlock: 50 })]), out: [{ type: "settle", headerHash: hh(1), outcome: "lost" }] },
+    { name: "settled: nothing more", in: input([invalid(1, "signature", { live: false }), valid(1, { headerHash: hh(9) })], [rec(1, "won")]), out: [] },
+    { name: "not canonical at the confirmation depth: no action", in: input([invalid(1, "signature", { canonical: false })]), out: [] },
+    { name: "posted above the confirmed head: no action", in: input([invalid(1, "signature", { l1Block: 150 })]), out: [] },
+    { name: "final: no action", in: input([invalid(1, "signature", { final: true })]), out: [] },
+    {
+      name: "rolled-back invalid batch and a new invalid one at the same index: settle the old, commit the new",
+      in: input([invalid(1, "signature", { live: false }), invalid(1, "rules", { headerHash: hh(7) })], [rec(1, "revealing", { revealBlock: 60 })]),
+      out: [{ type: "settle", headerHash: hh(1), outcome: "won" }, { type: "commit", headerHash: hh(7), resume: false }],
+    },
+  ];
+  for (const c of cases)
+    it(c.name, () => {
+      const got = solve(c.in);
+      expect(got.length, JSON.stringify(got, (_k, v) => (typeof v === "bigint" ? v.toString() : v))).to.equal(c.out.length);
+      got.forEach((a, i) => expect(a).to.deep.include(c.out[i] as object));
+    });
+
+  it("walks a whole challenge: commit, then reveal exactly once, then done", () => {
+    const b = [valid(0), invalid(1)];
+    const store = new Map<string, ChallengeRecord>();
+    const step = (batches = b) => solve({ head: { number: 100, hash: "0x" }, batches, records: store });
+    expect(step().map((a) => a.type)).to.deep.equal(["commit"]);
+    store.set(hh(1), rec(1, "committed", { commitBlock: 99 })[1]);
+    expect(step().map((a) => a.type)).to.deep.equal(["reveal"]);
+    store.set(hh(1), rec(1, "revealing", { commitBlock: 99, revealBlock: 100 })[1]);
+    expect(step().map((a) => a.type)).to.deep.equal(["wait"]);
+    expect(step([valid(0), invalid(1, "signature", { live: false })]).map((a) => a.type)).to.deep.equal(["settle"]);
+    store.set(hh(1), rec(1, "won")[1]);
+    expect(step([valid(0), invalid(1, "signature", { live: false })])).to.deep.equal([]);
+  });
+});
