@@ -9,6 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { BYZANTINE_KINDS } from "../node/byzantine";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -65,10 +66,11 @@ export function registerNode(program: Command): void {
     .option("--rpc-port <n>", "L2 JSON-RPC port", positiveInt, 8547)
     .option("--host <host>", "interface both servers listen on", "127.0.0.1")
     .addOption(new Option("--challenge-window <s>", "challenge window in seconds (new deployments only)").argParser(uint).default(5n, "5"))
+    .addOption(new Option("--byzantine <kind>", "post one invalid batch of this kind among honest ones (from dev account #2), for the watchtower to win").choices([...BYZANTINE_KINDS]))
     .option("--batch-interval <ms>", "post a batch when its oldest transaction has waited this long", positiveInt, 500)
     .option("--accounts <n>", "dev accounts to fund on L2", positiveInt, 20)
     .option("--workers <n>", "verifier validation threads (0: in the main thread)", positiveInt, 1)
-    .action(async (o: { datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; host: string; challengeWindow: bigint; batchInterval: number; accounts: number; workers: number }) => {
+    .action(async (o: { datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; host: string; challengeWindow: bigint; batchInterval: number; accounts: number; workers: number; byzantine?: import("../node/byzantine").ByzantineKind }) => {
       const { startDevnet, devnetBanner } = await import("../node/devnet");
       const { rootLogger, errMsg } = await import("../node/log");
       const log = rootLogger();
@@ -85,6 +87,7 @@ export function registerNode(program: Command): void {
           batchIntervalMs: o.batchInterval,
           accounts: o.accounts,
           verifierWorkers: o.workers,
+          byzantine: o.byzantine,
           log,
         });
       } catch (e) {

@@ -12,6 +12,7 @@
  * verifier, the L2 RPC on 127.0.0.1:8547. The datadir keeps the L2 state and an L1 journal
  * (node/l1/journal.ts), so a restart resumes.
  */
+import { postInvalidBatch, type ByzantineKind } from "./byzantine";
 import * as fs from "fs";
 import * as path from "path";
 import { HDNodeWallet, JsonRpcProvider, Wallet, Contract, Network } from "ethers";
@@ -185,6 +186,8 @@ export interface DevnetOptions extends DeployParams {
   log?: Logger;
   /** Watchtower hook (issue #5): start a watchtower (default dev account #1). Default: MOVESET_DEVNET_WATCH=1 (set by `moveset devnet` unless --no-watch). */
   watch?: boolean | DevnetWatchOptions;
+  /** Post one invalid batch of this kind among the honest ones (from dev account #2), for the watchtower to win. */
+  byzantine?: ByzantineKind;
 }
 
 export interface DevnetHandle {
@@ -381,12 +384,46 @@ export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
 
     const watchtower = await startDevnetWatchtower(o, l1Url, deployment, record, accounts, log);
     if (watchtower) stops.push(() => watchtower.stop());
+    if (o.byzantine) scheduleByzantine(o.byzantine, l1Url, deployment, accounts, node, log, stops);
 
     return { l1Url, rpcUrl: node.rpcUrl, deployment, record, accounts, node, replayed, watchtower, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;
   }
+}
+
+// ---- byzantine poster (issue #5) ----------------------------------------------------------------------
+
+/** A few seconds after start, dev account #2 posts one invalid batch of `kind` (node/byzantine.ts). */
+function scheduleByzantine(
+  kind: ByzantineKind,
+  l1Url: string,
+  deployment: Deployment,
+  accounts: { address: string; privateKey: string }[],
+  node: NodeHandle,
+  log: Logger,
+  stops: (() => Promise<void>)[],
+): void {
+  const l1 = new JsonRpcProvider(l1Url, undefined, { staticNetwork: true });
+  const timer = setTimeout(() => {
+    postInvalidBatch(kind, {
+      l1,
+      inbox: deployment.inbox,
+      l2ChainId: deployment.l2ChainId,
+      node,
+      sender: accounts[3],
+      recipient: accounts[4].address,
+      posterKey: accounts[2].privateKey,
+    }).then(
+      (r) => log.warn({ event: "byzantine-batch", kind, index: r.index.toString(), headerHash: r.headerHash, poster: accounts[2].address }, `byzantine: posted an invalid batch (${kind}) at index ${r.index}`),
+      (e) => log.error({ event: "byzantine-failed", kind, err: (e as Error).message }, "byzantine: could not post the invalid batch"),
+    );
+  }, 3000);
+  stops.push(async () => {
+    clearTimeout(timer);
+    l1.destroy();
+  });
 }
 
 // ---- watchtower hook (issue #5) ------------------------------------------------------------------------

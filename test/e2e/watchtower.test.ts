@@ -20,6 +20,7 @@ import {
   encodeBatchData, txRootOf, batchDataHash, headerHash, type BatchHeader, type WrappedTx,
 } from "../../core";
 import { ROOT, cleanupTmp, freePort, rpc, tmpDir, waitFor } from "./helpers";
+import { BYZANTINE_KINDS, postInvalidBatch, type ByzantineKind } from "../../node/byzantine";
 
 const WINDOW = 300n;
 
@@ -72,83 +73,21 @@ describe("e2e: watchtower", function () {
     cleanupTmp();
   });
 
-  /** The next batch on L1's current tip, from the given encoded transactions. */
-  async function foreignBatch(txs: Uint8Array[], feeRecipient: string): Promise<{ header: BatchHeader; data: Uint8Array }> {
+  /** Posts an invalid batch of `kind` from the byzantine poster (#2) with node/byzantine.ts (what `devnet --byzantine` uses). */
+  async function postInvalid(kind: ByzantineKind): Promise<{ hh: string; index: bigint; block: number }> {
+    const r = await postInvalidBatch(kind, {
+      l1,
+      inbox: d.deployment.inbox,
+      l2ChainId: d.deployment.l2ChainId,
+      node: d.node,
+      sender: d.accounts[6],
+      recipient: d.accounts[5].address,
+      posterKey: d.accounts[2].privateKey,
+    });
+    posted.push(r.headerHash);
     const inbox = new Contract(d.deployment.inbox, abiOf("Inbox"), l1);
-    const [index, parent, firstSeq, depositStart, minTs] = await inbox.getFunction("tip").staticCall();
-    const latest = BigInt((await l1.getBlock("latest"))!.timestamp);
-    const data = encodeBatchData(txs);
-    return {
-      header: {
-        index, parent: hexToBytes(parent), firstSeq, txCount: BigInt(txs.length), txRoot: txRootOf(txs), number: index + 1n,
-        timestamp: latest > minTs ? latest : minTs, feeRecipient: hexToBytes(feeRecipient.toLowerCase() as `0x${string}`), baseFee: 1_000_000_000n,
-        depositStart, depositEnd: depositStart, dataHash: batchDataHash(data),
-      },
-      data,
-    };
-  }
-
-  /** An honest transfer from eve, filled against the node's state for the next batch (then mutated by a case). */
-  async function honest(nonceDelta = 0): Promise<WrappedTx> {
-    const ex = await Executor.create(901n);
-    const cache = new LatestCache(d.node.utxo, d.node.chain);
-    const eve = w(6);
-    const shell = await foreignBatch([], d.accounts[2].address);
-    const ctx = txContext(shell.header, 901n, 0);
-    const nonce = await l2.getTransactionCount(eve.address);
-    const raw = await eve.signTransaction({ to: d.accounts[5].address, value: 99n, nonce: nonce + nonceDelta, gasLimit: 21000n, maxFeePerGas: 3_000_000_000n, maxPriorityFeePerGas: 1n, chainId: 901n, type: 2 });
-    const signed: WrappedTx = { type: TxType.Wrapped, raw: hexToBytes(raw as `0x${string}`), moves: [], witness: [] };
-    if (nonceDelta === 0) return (await fillFromStore(signed, cache, [], ctx, ex)).tx as WrappedTx;
-    const ok = await honest(0);
-    return { ...ok, raw: signed.raw };
-  }
-
-  const recipes: Record<string, () => Promise<Uint8Array[]>> = {
-    malformed: async () => [Uint8Array.from([...encodeTx(await honest()), 0x00])],
-    signature: async () => {
-      const t = await honest();
-      return [encodeTx({ ...t, moves: t.moves.map((m, i) => (i === 0 ? { ...m, mask: MaskBit.Next } : m)) })];
-    },
-    input: async () => {
-      const t = await honest();
-      const to = d.accounts[5].address.toLowerCase();
-      return [encodeTx({ ...t, moves: t.moves.map((m) => (m.mark === Mark.Code && bytesToHex(m.addr) === to ? { ...m, intx: 1n } : m)) })];
-    },
-    "double-use": async () => {
-      const old = (await rpc(d.rpcUrl, "moveset_getMoves", [transferHash])).result as { encoded: string };
-      const [, , firstSeq] = await new Contract(d.deployment.inbox, abiOf("Inbox"), l1).getFunction("tip").staticCall();
-      const tx = decodeTx(hexToBytes(old.encoded as `0x${string}`)) as WrappedTx;
-      tx.moves = sortMoves(tx.moves.map((m) => (m.mark === Mark.Fee ? { ...m, slot: firstSeq } : m)));
-      return [encodeTx(tx)];
-    },
-    deposit: async () => {
-      const to = hexToBytes(d.accounts[5].address.toLowerCase() as `0x${string}`);
-      const dep: import("../../core").DepositTx = { type: TxType.Deposit, index: 999n, from: to, to, value: 1n, moves: [{ mask: 0, ref: false, mark: Mark.Balance, intx: 0n, addr: to, slot: 0n, prev: 0n, next: 1n }] };
-      return [encodeTx(dep)];
-    },
-    rules: async () => [encodeTx(await honest(5))],
-  };
-
-  /** Posts an invalid batch of `kind` from the byzantine poster (#2), retrying if the coordinator takes the tip first. */
-  async function postInvalid(kind: string): Promise<{ hh: string; index: bigint; block: number }> {
-    const poster = w1(2);
-    const inbox = new Contract(d.deployment.inbox, abiOf("Inbox"), poster);
-    if (BigInt(await inbox.getFunction("bondOf").staticCall(poster.address)) < d.deployment.bondSize)
-      await (await inbox.getFunction("bond")({ value: d.deployment.bondSize })).wait();
-    for (let attempt = 0; ; attempt++) {
-      // The re-posted transfer pays its fee to the coordinator (#0), as it did the first time.
-      const b = await foreignBatch(await recipes[kind](), kind === "double-use" ? d.accounts[0].address : poster.address);
-      try {
-        await inbox.getFunction("appendBatch").staticCall(headerToSol(b.header), bytesToHex(b.data));
-        const r = await (await inbox.getFunction("appendBatch")(headerToSol(b.header), bytesToHex(b.data))).wait();
-        const hh = bytesToHex(headerHash(b.header));
-        posted.push(hh);
-        return { hh, index: b.header.index, block: r!.blockNumber };
-      } catch (e) {
-        if (attempt >= 5) throw e;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
+    const logs = await inbox.queryFilter(inbox.filters.BatchAppended(r.index));
+    return { hh: r.headerHash, index: r.index, block: logs[logs.length - 1].blockNumber };
   }
 
   async function rollbackOf(index: bigint, fromBlock: number): Promise<{ challenger: string; reward: bigint; block: number }> {
@@ -162,7 +101,7 @@ describe("e2e: watchtower", function () {
   it("rolls back an invalid batch of each one-step kind within a few L1 blocks, paid the bond share; honest batches are never challenged", async () => {
     const wt = d.watchtower!;
     const expectedReward = (d.deployment.bondSize * BigInt(d.record.parameters.rewardBps)) / 10000n;
-    for (const kind of ["malformed", "signature", "input", "double-use", "deposit", "rules"]) {
+    for (const kind of BYZANTINE_KINDS) {
       // An honest transaction first: its batch must stay.
       const ok = await (await w(7).sendTransaction({ to: d.accounts[7].address, value: 1n })).wait();
       const p = await postInvalid(kind);

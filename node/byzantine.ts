@@ -1,0 +1,110 @@
+/**
+ * A byzantine poster for devnets and tests: builds and posts one invalid batch of a chosen one-step
+ * kind (docs/protocol.md §9) on the current L1 tip, from an honest transaction mutated the way a
+ * dishonest coordinator would. `moveset devnet --byzantine <kind>` uses it so anyone can watch the
+ * watchtower win; it posts from its own bonded account so the honest coordinator keeps its bond.
+ */
+import { Contract, JsonRpcProvider, Wallet } from "ethers";
+import {
+  Executor, TxType, Mark, MaskBit, encodeTx, hexToBytes, bytesToHex, sortMoves, encodeBatchData, txRootOf, batchDataHash, headerHash,
+  type BatchHeader, type WrappedTx, type DepositTx, type Tx,
+} from "../core";
+import { batchTxContext } from "../core/context";
+import { abiOf, headerToSol } from "./l1/contracts";
+import { fillFromStore, LatestCache } from "./coordinator/view";
+import type { NodeHandle } from "./devnet";
+
+export const BYZANTINE_KINDS = ["malformed", "signature", "input", "double-use", "deposit", "rules"] as const;
+export type ByzantineKind = (typeof BYZANTINE_KINDS)[number];
+
+export interface ByzantineEnv {
+  l1: JsonRpcProvider;
+  inbox: string;
+  l2ChainId: bigint;
+  /** The node whose state the honest transactions are filled against. */
+  node: Pick<NodeHandle, "utxo" | "chain">;
+  /** Signs the honest L2 transfers that get mutated (an account funded on L2). */
+  sender: { privateKey: string; address: string };
+  /** Receives the transfers. */
+  recipient: string;
+  /** The byzantine poster's L1 key (bonded here if needed). */
+  posterKey: string;
+}
+
+/** The next batch on the L1 tip, holding `txs` (no deposits). */
+async function batchOnTip(env: ByzantineEnv, txs: Uint8Array[], feeRecipient: string): Promise<{ header: BatchHeader; data: Uint8Array }> {
+  const inbox = new Contract(env.inbox, abiOf("Inbox"), env.l1);
+  const [index, parent, firstSeq, depositStart, minTs] = await inbox.getFunction("tip").staticCall();
+  const latest = BigInt((await env.l1.getBlock("latest"))!.timestamp);
+  const data = encodeBatchData(txs);
+  const header: BatchHeader = {
+    index, parent: hexToBytes(parent), firstSeq, txCount: BigInt(txs.length), txRoot: txRootOf(txs), number: index + 1n,
+    timestamp: latest > minTs ? latest : minTs, feeRecipient: hexToBytes(feeRecipient.toLowerCase() as `0x${string}`), baseFee: 1_000_000_000n,
+    depositStart, depositEnd: depositStart, dataHash: batchDataHash(data),
+  };
+  return { header, data };
+}
+
+/** An honest transfer of `value` wei from the sender, filled against the node's state at the tip as the batch's first transaction. */
+async function honest(env: ByzantineEnv, feeRecipient: string, value: bigint, ex: Executor): Promise<WrappedTx> {
+  const shell = await batchOnTip(env, [], feeRecipient);
+  const l2nonce = await new LatestCache(env.node.utxo, env.node.chain).get(Mark.Nonce, env.sender.address.toLowerCase(), 0n);
+  const w = new Wallet(env.sender.privateKey);
+  const raw = await w.signTransaction({ to: env.recipient, value, nonce: Number(l2nonce.value), gasLimit: 21000n, maxFeePerGas: 3_000_000_000n, maxPriorityFeePerGas: 1n, chainId: env.l2ChainId, type: 2 });
+  const signed: WrappedTx = { type: TxType.Wrapped, raw: hexToBytes(raw as `0x${string}`), moves: [], witness: [] };
+  const cache = new LatestCache(env.node.utxo, env.node.chain);
+  return (await fillFromStore(signed, cache, [], batchTxContext(shell.header, env.l2ChainId, 0), ex)).tx as WrappedTx;
+}
+
+/** The encoded transactions of an invalid batch of `kind` (the invalid one is the last). */
+export async function invalidTxs(kind: ByzantineKind, env: ByzantineEnv, feeRecipient: string): Promise<Uint8Array[]> {
+  const ex = await Executor.create(env.l2ChainId);
+  const t = await honest(env, feeRecipient, 99n, ex);
+  const to = env.recipient.toLowerCase();
+  switch (kind) {
+    case "malformed":
+      return [Uint8Array.from([...encodeTx(t), 0x00])]; // trailing byte: does not decode
+    case "signature":
+      return [encodeTx({ ...t, moves: t.moves.map((m, i) => (i === 0 ? { ...m, mask: MaskBit.Next } : m)) })];
+    case "input":
+      // The recipient's code key was never written (genesis); name seq 1 as its producer.
+      return [encodeTx({ ...t, moves: t.moves.map((m) => (m.mark === Mark.Code && bytesToHex(m.addr) === to ? { ...m, intx: 1n } : m)) })];
+    case "double-use": {
+      // A second transfer with the same nonce, filled against the same state: both consume the
+      // sender's nonce and balance. Its outputs are re-keyed to its seq (position 1).
+      const u = await honest(env, feeRecipient, 98n, ex);
+      const moves = sortMoves(u.moves.map((m) => (m.mark === Mark.Fee || m.mark === Mark.Withdrawal ? { ...m, slot: m.slot + 1n } : m)));
+      return [encodeTx(t), encodeTx({ ...u, moves } as Tx)];
+    }
+    case "deposit": {
+      const a = hexToBytes(to as `0x${string}`);
+      const dep: DepositTx = { type: TxType.Deposit, index: 999_999n, from: a, to: a, value: 1n, moves: [{ mask: 0, ref: false, mark: Mark.Balance, intx: 0n, addr: a, slot: 0n, prev: 0n, next: 1n }] };
+      return [encodeTx(dep)]; // a deposit outside the batch's (empty) deposit range
+    }
+    case "rules": {
+      // Signed with a nonce ahead of the declared one.
+      const w = new Wallet(env.sender.privateKey);
+      const raw = await w.signTransaction({ to: env.recipient, value: 99n, nonce: 1_000_000, gasLimit: 21000n, maxFeePerGas: 3_000_000_000n, maxPriorityFeePerGas: 1n, chainId: env.l2ChainId, type: 2 });
+      return [encodeTx({ ...t, raw: hexToBytes(raw as `0x${string}`) })];
+    }
+  }
+}
+
+/** Builds and posts an invalid batch of `kind` on the current tip (retrying if an honest batch takes it first). */
+export async function postInvalidBatch(kind: ByzantineKind, env: ByzantineEnv): Promise<{ index: bigint; headerHash: string }> {
+  const poster = new Wallet(env.posterKey, env.l1);
+  const inbox = new Contract(env.inbox, abiOf("Inbox"), poster);
+  const bondSize = BigInt(await inbox.getFunction("bondSize").staticCall());
+  if (BigInt(await inbox.getFunction("bondOf").staticCall(poster.address)) < bondSize) await (await inbox.getFunction("bond")({ value: bondSize })).wait();
+  for (let attempt = 0; ; attempt++) {
+    const b = await batchOnTip(env, await invalidTxs(kind, env, poster.address), poster.address);
+    try {
+      await inbox.getFunction("appendBatch").staticCall(headerToSol(b.header), bytesToHex(b.data));
+      await (await inbox.getFunction("appendBatch")(headerToSol(b.header), bytesToHex(b.data))).wait();
+      return { index: b.header.index, headerHash: bytesToHex(headerHash(b.header)) };
+    } catch (e) {
+      if (attempt >= 10) throw e;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+}
