@@ -1,5 +1,6 @@
 /** The `moveset` command line: one tool for every user-facing job. */
 import { Command, InvalidArgumentError } from "commander";
+import { registerBench } from "./bench";
 import { registerDeploy } from "./deploy";
 import { registerNode } from "./node";
 import { registerWatch } from "./watch";
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
 
   registerDeploy(program);
   registerNode(program);
+  registerBench(program);
   registerWatch(program);
   return program;
 }

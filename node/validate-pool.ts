@@ -15,8 +15,8 @@
  *
  * Work is cut into chunks of consecutive items as workers have room (up to two chunks in flight per
  * worker, so that none waits for a message; chunks shrink towards the end of a call so that the
- * workers finish together). A worker that dies fails the
- * calls whose chunks it held and is replaced. Idle workers do not keep the process alive.
+ * workers finish together). A worker that dies fails the calls whose chunks it held and is
+ * replaced. Idle workers do not keep the process alive.
  */
 import * as path from "path";
 import { Worker } from "worker_threads";
@@ -227,7 +227,7 @@ export class ValidatePool {
           case "result":
             return this.settle(slot, m.id, m.verdicts);
           case "failed":
-            return this.fail(slot, m.id, new ValidatePoolError("internal", `validator failed: ${m.stack ?? m.message}`));
+            return this.fail(slot, m.id, m.index, `validator failed: ${m.stack ?? m.message}`);
           case "fatal":
             reject(new ValidatePoolError("internal", `validate worker did not start: ${m.stack ?? m.message}`));
             void worker.terminate();
@@ -283,11 +283,11 @@ export class ValidatePool {
     this.pump();
   }
 
-  private fail(slot: Slot, id: number, e: ValidatePoolError): void {
+  private fail(slot: Slot, id: number, index: number, message: string): void {
     const chunk = slot.inFlight.get(id);
     if (!chunk) return;
     slot.inFlight.delete(id);
-    this.failCall(chunk.call, e);
+    this.failCall(chunk.call, new ValidatePoolError("internal", message, chunk.offset + index));
     this.pump();
   }
 

@@ -190,6 +190,7 @@ describe("node: ValidatePool", function () {
       expect(e1).to.be.instanceOf(ValidatePoolError);
       expect(e1.code).to.equal("internal");
       expect(e1.message).to.contain("boom");
+      expect(e1.itemIndex).to.equal(1);
       const e2 = await p.validate([die]).then(() => undefined, (e) => e);
       expect(e2).to.be.instanceOf(ValidatePoolError);
       expect(e2.code).to.equal("worker-died");
@@ -197,9 +198,9 @@ describe("node: ValidatePool", function () {
       const again = await p.validate(valid);
       expect(again.every((v) => v.valid)).to.equal(true);
       // Terminate while a call is in flight: it is refused, and so is every later call.
-      const inFlight = p.validate([...valid, ...valid, ...valid]);
+      const inFlight = p.validate([...valid, ...valid, ...valid]).then(() => undefined, (e) => e);
       await p.terminate();
-      const e3 = await inFlight.then(() => undefined, (e) => e);
+      const e3 = await inFlight;
       expect(e3).to.be.instanceOf(ValidatePoolError);
       expect(e3.code).to.equal("terminated");
       const e4 = await p.validate(valid).then(() => undefined, (e) => e);

@@ -1,0 +1,121 @@
+/**
+ * L1 data per transaction, per batch:
+ *  - moveset: the batch data exactly as posted (protocol.md §7.3): encodeBatchData over the
+ *    canonical encodings of the filled wrapped transactions (raw tx + moves + code witness);
+ *  - Ethereum, OP-style: the same signed transactions, RLP list per batch, zlib (best compression)
+ *    per batch, as an OP Stack batcher compresses a channel.
+ * Also a breakdown of moveset's bytes (raw transaction, moves, witness, framing), and two
+ * hypothetical encodings (not the protocol's; they only show where the bytes are):
+ *  - noWitness: the protocol encoding with the code witness left out (code known by hash);
+ *  - compactEstimate: additionally a per-batch dictionary of addresses (20 bytes each, then a
+ *    1-2 byte index per move) and of storage slots (33 bytes each, then a 2-byte index), no prev
+ *    values (a proof fetches them from the producing transaction), the raw transaction as is,
+ *    flags and mark 2 bytes, intx and next as today.
+ */
+import * as zlib from "zlib";
+import { RLP } from "@ethereumjs/rlp";
+import { encodeBatchData } from "../core/batch";
+import { Writer } from "../core/codec";
+import { encodeMove, type Move } from "../core/moves";
+import { Mark } from "../core/keys";
+import { decodeTx, encodeTx, TxType } from "../core/tx";
+import type { Workload } from "./workload";
+import type { FilledWorkload } from "./fill";
+
+export interface L1DataResult {
+  txs: number;
+  /** moveset batch data bytes per transaction. */
+  bytesPerTx: number;
+  /** zlib(RLP([raw...])) bytes per transaction. */
+  ethZlibBytesPerTx: number;
+  /** Uncompressed signed Ethereum transactions, bytes per transaction. */
+  ethRawBytesPerTx: number;
+  /** Where moveset's bytes go, per transaction. */
+  breakdown: { raw: number; moves: number; witness: number; framing: number };
+  /** Moves per transaction. */
+  movesPerTx: number;
+  /** Hypothetical: moveset bytes per transaction if code were referenced by hash instead of carried. */
+  bytesPerTxNoWitness: number;
+  /** Hypothetical: a compact encoding (see the top of this file), bytes per transaction. */
+  bytesPerTxCompactEstimate: number;
+  /** Moves per transaction by mark (b, n, c, s, f), references counted apart ("c-ref"). */
+  movesByMark: Record<string, number>;
+}
+
+const varintLen = (v: bigint | number): number => new Writer().varint(v).finish().length;
+const u256cLen = (v: bigint): number => new Writer().u256c(v).finish().length;
+
+function movesBytes(moves: readonly Move[]): number {
+  const w = new Writer();
+  w.varint(moves.length);
+  for (const m of moves) encodeMove(w, m);
+  return w.finish().length;
+}
+
+/** Measures batches [fromBatch, end). */
+export function measureL1Data(w: Workload, f: FilledWorkload, fromBatch: number): L1DataResult {
+  let txs = 0;
+  let ms = 0;
+  let eth = 0;
+  let ethRaw = 0;
+  let noWitness = 0;
+  let compact = 0;
+  let moveCount = 0;
+  const byMark: Record<string, number> = {};
+  const br = { raw: 0, moves: 0, witness: 0, framing: 0 };
+  for (const b of w.batches.slice(fromBatch)) {
+    const enc = f.encoded.slice(b.start, b.start + b.count);
+    const raws = w.txs.slice(b.start, b.start + b.count).map((t) => t.raw);
+    const data = encodeBatchData(enc);
+    ms += data.length;
+    eth += zlib.deflateSync(RLP.encode(raws), { level: zlib.constants.Z_BEST_COMPRESSION }).length;
+    for (const r of raws) ethRaw += r.length;
+    const stripped: Uint8Array[] = [];
+    let inner = 0;
+    const addrs = new Set<string>();
+    const slots = new Set<string>();
+    compact += 1 + varintLen(enc.length);
+    for (const e of enc) {
+      const tx = decodeTx(e);
+      if (tx.type !== TxType.Wrapped) throw new Error("the workload has only wrapped transactions");
+      const mb = movesBytes(tx.moves);
+      let wb = 0;
+      for (const c of tx.witness) wb += c.length;
+      br.raw += tx.raw.length;
+      br.moves += mb;
+      br.witness += wb;
+      inner += tx.raw.length + mb + wb;
+      moveCount += tx.moves.length;
+      stripped.push(encodeTx({ ...tx, witness: [] }));
+      compact += 2 + varintLen(tx.raw.length) + tx.raw.length + varintLen(tx.moves.length) + 1; // type, length, raw, moves, witness count
+      for (const m of tx.moves) {
+        const k = `${String.fromCharCode(m.mark)}${m.ref ? "-ref" : ""}`;
+        byMark[k] = (byMark[k] ?? 0) + 1;
+        const a = Buffer.from(m.addr).toString("hex");
+        addrs.add(a);
+        compact += 2 + varintLen(m.intx) + (addrs.size > 128 ? 2 : 1);
+        if (m.mark === Mark.Storage) {
+          slots.add(`${a}/${m.slot.toString(16)}`);
+          compact += 2;
+        } else if (m.mark === Mark.Fee || m.mark === Mark.Withdrawal) compact += u256cLen(m.slot);
+        if (!m.ref) compact += u256cLen(m.next);
+      }
+    }
+    compact += 20 * addrs.size + 33 * slots.size;
+    br.framing += data.length - inner;
+    noWitness += encodeBatchData(stripped).length;
+    txs += b.count;
+  }
+  const per = (n: number) => n / txs;
+  return {
+    txs,
+    bytesPerTx: per(ms),
+    ethZlibBytesPerTx: per(eth),
+    ethRawBytesPerTx: per(ethRaw),
+    breakdown: { raw: per(br.raw), moves: per(br.moves), witness: per(br.witness), framing: per(br.framing) },
+    movesPerTx: per(moveCount),
+    bytesPerTxNoWitness: per(noWitness),
+    bytesPerTxCompactEstimate: per(compact),
+    movesByMark: Object.fromEntries(Object.entries(byMark).map(([k, n]) => [k, per(n)])),
+  };
+}

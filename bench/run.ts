@@ -1,0 +1,379 @@
+/**
+ * `moveset bench`: one deterministic workload (bench/workload.ts), measured side by side in one run:
+ *
+ *   1. baseline: a conventional node's sequential re-execution (bench/baseline.ts);
+ *   2. moveset standalone validation of the same transactions with their moves, on 1 and on 2
+ *      worker threads (node/validate-pool.ts), signature recovery included;
+ *   3. the double-use walk, in memory and over LevelDB (bench/walk.ts);
+ *   4. L1 data per transaction, moveset against zlib-compressed Ethereum transactions (bench/l1-data.ts);
+ *   5. L1 gas (bench/l1-gas.ts; null until the contracts land).
+ *
+ * Timed measurements run `runs` rounds; each round runs baseline, 1 worker and 2 workers back to
+ * back so that they see the same machine load, and medians are reported. Nothing here is a test:
+ * timings are printed, never asserted.
+ */
+import * as os from "os";
+import * as fs from "fs";
+import * as path from "path";
+import { Worker } from "worker_threads";
+import { Executor } from "../core/evm/execute";
+import { ValidatePool, type ValidateItem } from "../node/validate-pool";
+import { generateWorkload, type Workload, type WorkloadParams } from "./workload";
+import { fillWorkload, batchOfTx, txContext, type FilledWorkload } from "./fill";
+import { runBaseline, cpuMs } from "./baseline";
+import { measureL1Data, type L1DataResult } from "./l1-data";
+import { measureL1Gas, L1_GAS_PENDING_NOTE, type L1Gas } from "./l1-gas";
+import { prepareMemoryWalk, walkMemoryOnce, walkLevelOnce } from "./walk";
+import { nativeCrypto } from "./native-crypto";
+import { installProposedCore, PROPOSED_CHANGES } from "./proposed-core";
+
+export interface BenchOptions {
+  quick: boolean;
+  seed: string;
+  /** Rounds of every timed measurement (median reported). */
+  runs?: number;
+  /**
+   * Apply the proposed core changes (bench/proposed-core.ts) on the moveset side, and those that any
+   * ethereumjs node can have (native crypto, tx params merged once, jump-destination cache) on the baseline.
+   */
+  proposed: boolean;
+  accounts?: number;
+  txs?: number;
+  batchSize?: number;
+  /** Progress lines (stderr by default). */
+  log?: (s: string) => void;
+}
+
+export interface BenchJson {
+  baselineTps: number;
+  validateTps1: number;
+  validateTps2: number;
+  walkMovesPerSec: number;
+  walkMovesPerSecLevel: number;
+  bytesPerTx: number;
+  ethZlibBytesPerTx: number;
+  appendGasPerTx: number | null;
+  proofGas: Record<string, number> | null;
+}
+
+export interface Series {
+  runs: number[];
+  median: number;
+}
+
+export interface BenchReport {
+  json: BenchJson;
+  machine: MachineInfo;
+  loadBefore: number[];
+  loadAfter: number[];
+  /** Cores two spinning threads of this process got before the measurements (probeCores). */
+  coresAvailable: number;
+  params: Required<WorkloadParams>;
+  mode: { proposed: boolean; installed: string[]; crypto: string };
+  workload: { txs: number; mainTxs: number; setupTxs: number; batches: number; mainBatches: number; kinds: Record<string, number>; gasPerTx: number };
+  baselineTps: Series;
+  validateTps1: Series;
+  validateTps2: Series;
+  /** Per-round ratios (median), wall clock. */
+  ratio1: Series;
+  ratio2: Series;
+  scaling: Series;
+  /**
+   * Transactions per CPU-second (process CPU time, all threads): robust to other processes on the
+   * machine, and the per-core comparison. efficiency2: 2 workers against 1 in tx per CPU-second
+   * (1.0 = no parallel overhead, so 2 free cores would give 2x). cores1/cores2: CPU time over wall
+   * time while validating on 1 and 2 workers (how many cores the process actually got).
+   */
+  cpu: { baseline: Series; validate1: Series; validate2: Series; ratio1: Series; efficiency2: Series; cores1: Series; cores2: Series };
+  /** Share of the baseline's timed wall time spent updating and hashing the trie. */
+  baselineTrieShare: number;
+  walk: Series;
+  walkLevel: Series;
+  movesPerTx: number;
+  l1: L1DataResult;
+  l1Gas: L1Gas | null;
+  seconds: number;
+}
+
+export interface MachineInfo {
+  cores: number;
+  cpu: string;
+  memGiB: number;
+  node: string;
+  platform: string;
+}
+
+export const QUICK = { accounts: 200, txs: 2000, batchSize: 200, runs: 3 };
+export const FULL = { accounts: 2000, txs: 10000, batchSize: 200, runs: 5 };
+
+export function machineInfo(): MachineInfo {
+  let cpu = os.cpus()[0]?.model ?? "unknown";
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(fs.readFileSync("/proc/cpuinfo", "utf8"));
+    if (m) cpu = m[1].trim();
+  } catch {
+    /* not Linux */
+  }
+  return {
+    cores: os.availableParallelism?.() ?? os.cpus().length,
+    cpu,
+    memGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()}`,
+  };
+}
+
+/**
+ * How many cores this process can actually get right now: two threads spin for `ms` and the
+ * process's CPU time is divided by the wall time (2.0 on two free cores).
+ */
+export async function probeCores(ms = 600): Promise<number> {
+  const code = `const t = Date.now(); let x = 0; while (Date.now() - t < ${ms}) x++;`;
+  const t0 = performance.now();
+  const c0 = cpuMs();
+  await Promise.all([0, 1].map(() => new Promise<void>((resolve, reject) => new Worker(code, { eval: true }).on("exit", () => resolve()).on("error", reject))));
+  return (cpuMs() - c0) / (performance.now() - t0);
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  if (n === 0) return NaN;
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+const series = (runs: number[]): Series => ({ runs, median: median(runs) });
+
+function validateItems(w: Workload, f: FilledWorkload): ValidateItem[] {
+  const batchOf = batchOfTx(w);
+  const items: ValidateItem[] = [];
+  for (let i = w.setupCount; i < w.txs.length; i++) items.push({ tx: f.encoded[i], ctx: txContext(BigInt(i + 1), batchOf[i]) });
+  return items;
+}
+
+/** Validates `items` on `workers` workers; returns tx/s (wall) and tx per CPU-second (all threads of the process). */
+async function timedValidate(pool: ValidatePool, items: ValidateItem[], workers: number): Promise<{ tps: number; cpuTps: number; cores: number }> {
+  const t0 = performance.now();
+  const c0 = cpuMs();
+  const verdicts = await pool.validate(items, { logs: false, workers });
+  const ms = performance.now() - t0;
+  const cpu = cpuMs() - c0;
+  const bad = verdicts.findIndex((v) => !v.valid);
+  if (bad >= 0) {
+    const v = verdicts[bad] as { valid: false; error: Error & { kind?: string; code?: string } };
+    throw new Error(`validation refused workload tx ${bad}: ${v.error.kind}/${v.error.code}: ${v.error.message}`);
+  }
+  return { tps: (items.length / ms) * 1000, cpuTps: (items.length / cpu) * 1000, cores: cpu / ms };
+}
+
+export async function runBench(o: BenchOptions): Promise<BenchReport> {
+  const log = o.log ?? ((s: string) => process.stderr.write(s + "\n"));
+  const preset = o.quick ? QUICK : FULL;
+  const runs = o.runs ?? preset.runs;
+  const params: WorkloadParams = { seed: o.seed, accounts: o.accounts ?? preset.accounts, txs: o.txs ?? preset.txs, batchSize: o.batchSize ?? preset.batchSize };
+  const started = performance.now();
+  const loadBefore = os.loadavg();
+  const machine = machineInfo();
+  const coresAvailable = await probeCores();
+
+  // The main thread generates and fills (untimed), runs the baseline and drives the workers. It
+  // fills with the proposed core changes, which are faster and change no result (test/bench checks
+  // that), except the jump-destination cache, which would speed up the baseline's EVM too: that one
+  // is installed here only with --proposed, where the baseline gets it on purpose.
+  const nat = nativeCrypto();
+  installProposedCore(o.proposed ? PROPOSED_CHANGES : PROPOSED_CHANGES.filter((c) => c !== "jumpdest-cache"));
+  const installed = o.proposed ? PROPOSED_CHANGES.filter((x) => x !== "native-crypto" || nat) : [];
+  const cryptoName = o.proposed
+    ? `proposed core changes on the moveset side (${installed.join(", ")}); on the baseline the ones any ethereumjs node can have (${[nat ? "native-crypto" : "", "tx-params-once", "jumpdest-cache"].filter(Boolean).join(", ")})`
+    : "the core as it is (JavaScript crypto, @noble) and ethereumjs defaults on the baseline";
+
+  // Workers start (and load their KZG setup) while the workload is generated and filled.
+  log("starting 2 validate workers");
+  const poolP = ValidatePool.create(2, { chainIds: [901n], preload: o.proposed ? [path.join(__dirname, "proposed-core-preload" + path.extname(__filename))] : [] });
+  poolP.catch(() => undefined);
+
+  try {
+    log(`generating the workload (seed ${params.seed}, ${params.accounts} accounts, ${params.txs} transactions)`);
+    const w = await generateWorkload(params);
+    log(`filling moves for ${w.txs.length} transactions (${w.setupCount} setup)`);
+    const ex = await Executor.create(w.chainId);
+    const f = await fillWorkload(w, ex);
+    const items = validateItems(w, f);
+    const kinds: Record<string, number> = {};
+    let gas = 0n;
+    for (let i = w.setupCount; i < w.txs.length; i++) {
+      kinds[w.txs[i].kind] = (kinds[w.txs[i].kind] ?? 0) + 1;
+      gas += f.gasUsed[i];
+    }
+
+    const pool = await poolP;
+    log("warming up the workers");
+    await pool.validate(items.slice(0, Math.min(items.length, 2 * params.batchSize)), { logs: false });
+
+    const crypto = o.proposed && nat ? { keccak256: nat.keccak256, ecrecover: nat.ecrecover } : undefined;
+    const b: number[] = [];
+    const bc: number[] = [];
+    const rootShare: number[] = [];
+    const v1: number[] = [];
+    const v1c: number[] = [];
+    const v2: number[] = [];
+    const v2c: number[] = [];
+    const cores1: number[] = [];
+    const cores2: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const base = await runBaseline(w, { crypto, txParamsOnce: o.proposed, fromBatch: w.firstMainBatch });
+      b.push((base.txs / base.ms) * 1000);
+      bc.push((base.txs / base.cpuMs) * 1000);
+      rootShare.push(base.trieMs / base.ms);
+      const one = await timedValidate(pool, items, 1);
+      const two = await timedValidate(pool, items, 2);
+      v1.push(one.tps);
+      v1c.push(one.cpuTps);
+      v2.push(two.tps);
+      v2c.push(two.cpuTps);
+      cores1.push(one.cores);
+      cores2.push(two.cores);
+      log(
+        `round ${r + 1}/${runs}: tx/s (tx per CPU-second): baseline ${b[r].toFixed(0)} (${bc[r].toFixed(0)}), ` +
+          `validate 1 worker ${one.tps.toFixed(0)} (${one.cpuTps.toFixed(0)}), 2 workers ${two.tps.toFixed(0)} (${two.cpuTps.toFixed(0)}); load ${os.loadavg()[0].toFixed(1)}`,
+      );
+    }
+
+    log("walking");
+    const { base, main } = prepareMemoryWalk(w, f);
+    const wm: number[] = [];
+    for (let r = 0; r < Math.max(runs, 5); r++) wm.push(walkMemoryOnce(base, main).movesPerSec);
+    const wl: number[] = [];
+    for (let r = 0; r < runs; r++) wl.push((await walkLevelOnce(w, f)).movesPerSec);
+
+    const l1 = measureL1Data(w, f, w.firstMainBatch);
+    const l1Gas = await measureL1Gas();
+
+    const baselineTps = series(b);
+    const validateTps1 = series(v1);
+    const validateTps2 = series(v2);
+    const walk = series(wm);
+    const walkLevel = series(wl);
+    const json: BenchJson = {
+      baselineTps: Math.round(baselineTps.median),
+      validateTps1: Math.round(validateTps1.median),
+      validateTps2: Math.round(validateTps2.median),
+      walkMovesPerSec: Math.round(walk.median),
+      walkMovesPerSecLevel: Math.round(walkLevel.median),
+      bytesPerTx: Math.round(l1.bytesPerTx * 10) / 10,
+      ethZlibBytesPerTx: Math.round(l1.ethZlibBytesPerTx * 10) / 10,
+      appendGasPerTx: l1Gas ? l1Gas.appendGasPerTx : null,
+      proofGas: l1Gas ? l1Gas.proofGas : null,
+    };
+    return {
+      json,
+      machine,
+      loadBefore,
+      loadAfter: os.loadavg(),
+      coresAvailable,
+      params: w.params,
+      mode: { proposed: o.proposed, installed, crypto: cryptoName },
+      workload: {
+        txs: w.txs.length,
+        mainTxs: items.length,
+        setupTxs: w.setupCount,
+        batches: w.batches.length,
+        mainBatches: w.batches.length - w.firstMainBatch,
+        kinds,
+        gasPerTx: Number(gas) / items.length,
+      },
+      baselineTps,
+      validateTps1,
+      validateTps2,
+      ratio1: series(v1.map((v, i) => v / b[i])),
+      ratio2: series(v2.map((v, i) => v / b[i])),
+      scaling: series(v2.map((v, i) => v / v1[i])),
+      cpu: {
+        baseline: series(bc),
+        validate1: series(v1c),
+        validate2: series(v2c),
+        ratio1: series(v1c.map((v, i) => v / bc[i])),
+        efficiency2: series(v2c.map((v, i) => v / v1c[i])),
+        cores1: series(cores1),
+        cores2: series(cores2),
+      },
+      baselineTrieShare: median(rootShare),
+      walk,
+      walkLevel,
+      movesPerTx: l1.movesPerTx,
+      l1,
+      l1Gas,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    // Also when generating or filling failed: the workers may still be starting.
+    await (await poolP.catch(() => undefined))?.terminate();
+  }
+}
+
+// ---- the table ----------------------------------------------------------------------------------
+
+const int = (n: number) => Math.round(n).toLocaleString("en-US");
+const x = (n: number) => `${n.toFixed(2)}x`;
+
+export function formatReport(r: BenchReport): string {
+  const L: string[] = [];
+  const m = r.machine;
+  const p = r.params;
+  L.push(`moveset bench: seed ${p.seed}; ${int(r.workload.mainTxs)} timed transactions in ${r.workload.mainBatches} batches of ${p.batchSize} (after ${r.workload.setupTxs} setup transactions), ${p.accounts} accounts`);
+  L.push(`  mix: ${Object.entries(r.workload.kinds).map(([k, n]) => `${k} ${n}`).join(", ")}; ${int(r.workload.gasPerTx)} gas and ${r.movesPerTx.toFixed(1)} moves per transaction`);
+  L.push(`  moves per transaction by mark: ${Object.entries(r.l1.movesByMark).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${k} ${n.toFixed(2)}`).join(", ")}`);
+  const busy = r.loadBefore[0] > 0.5 * m.cores || r.loadAfter[0] > 0.5 * m.cores;
+  L.push(`machine: ${m.cores} cores, ${m.cpu}, ${m.memGiB} GiB, node ${m.node}; load average ${r.loadBefore[0].toFixed(1)} before, ${r.loadAfter[0].toFixed(1)} after${busy ? " (other processes compete for the CPU: wall-clock rates are noisy, per-CPU-second rates less so)" : ""}`);
+  L.push(`  two spinning threads of this process got ${r.coresAvailable.toFixed(2)} cores${r.coresAvailable < 1.8 ? ": 2-worker scaling cannot show here" : ""}`);
+  L.push(`mode: ${r.mode.crypto}`);
+  L.push("");
+  const rows: string[][] = [["measure", "median", "per CPU-s", `runs (${r.baselineTps.runs.length})`, "ratio", "goal"]];
+  const runsOf = (s: { runs: number[] }) => s.runs.map(int).join(" / ");
+  const c = r.cpu;
+  rows.push(["baseline: runTx + Merkle-Patricia, tx/s", int(r.baselineTps.median), int(c.baseline.median), runsOf(r.baselineTps), `1.00x (trie updates ${(100 * r.baselineTrieShare).toFixed(0)}% of its time)`, ""]);
+  const g1 = c.ratio1.median >= 5 ? "met" : `NOT MET (${x(c.ratio1.median)})`;
+  rows.push(["moveset validate, 1 worker, tx/s", int(r.validateTps1.median), int(c.validate1.median), runsOf(r.validateTps1), `${x(c.ratio1.median)} baseline per CPU-s (${x(r.ratio1.median)} wall)`, `>= 5x per core: ${g1}`]);
+  const g2 = r.scaling.median >= 1.8 ? "met" : r.coresAvailable < 1.8 ? `not measurable (${r.coresAvailable.toFixed(2)} cores available)` : `NOT MET (${x(r.scaling.median)})`;
+  rows.push([
+    "moveset validate, 2 workers, tx/s",
+    int(r.validateTps2.median),
+    int(c.validate2.median),
+    runsOf(r.validateTps2),
+    `${x(r.scaling.median)} 1 worker wall; ${x(c.efficiency2.median)} per CPU-s; got ${c.cores2.median.toFixed(2)} cores (1 worker: ${c.cores1.median.toFixed(2)})`,
+    `>= 1.8x 1 worker: ${g2}`,
+  ]);
+  rows.push(["walk in memory, moves/s", int(r.walk.median), "", r.walk.runs.map(int).join(" / "), "", ""]);
+  rows.push(["walk over LevelDB, moves/s", int(r.walkLevel.median), "", runsOf(r.walkLevel), "", ""]);
+  const l1 = r.l1;
+  const gb = l1.bytesPerTx <= l1.ethZlibBytesPerTx ? "met" : `NOT MET (${x(l1.bytesPerTx / l1.ethZlibBytesPerTx)})`;
+  rows.push(["L1 data, moveset batch data, bytes/tx", l1.bytesPerTx.toFixed(1), "", "", `${x(l1.bytesPerTx / l1.ethZlibBytesPerTx)} eth+zlib`, `<= eth+zlib: ${gb}`]);
+  rows.push(["L1 data, eth txs + zlib per batch, bytes/tx", l1.ethZlibBytesPerTx.toFixed(1), "", "", `(uncompressed ${l1.ethRawBytesPerTx.toFixed(1)})`, ""]);
+  rows.push([
+    "  moveset bytes/tx by part",
+    "",
+    "",
+    "",
+    `raw tx ${l1.breakdown.raw.toFixed(1)}, moves ${l1.breakdown.moves.toFixed(1)}, witness ${l1.breakdown.witness.toFixed(1)}, framing ${l1.breakdown.framing.toFixed(1)}`,
+    "",
+  ]);
+  rows.push(["  hypothetical, no code witness, bytes/tx", l1.bytesPerTxNoWitness.toFixed(1), "", "", `${x(l1.bytesPerTxNoWitness / l1.ethZlibBytesPerTx)} eth+zlib`, ""]);
+  rows.push(["  hypothetical, compact estimate, bytes/tx", l1.bytesPerTxCompactEstimate.toFixed(1), "", "", `${x(l1.bytesPerTxCompactEstimate / l1.ethZlibBytesPerTx)} eth+zlib`, "(see bench/l1-data.ts)"]);
+  rows.push(["L1 gas, appendBatch per tx", r.l1Gas ? int(r.l1Gas.appendGasPerTx) : "null", "", "", "", r.l1Gas ? "" : L1_GAS_PENDING_NOTE]);
+  rows.push([
+    "L1 gas, fraud proofs",
+    r.l1Gas ? Object.entries(r.l1Gas.proofGas).map(([k, g]) => `${k} ${int(g)}`).join(", ") : "null",
+    "",
+    "",
+    "",
+    r.l1Gas ? "" : L1_GAS_PENDING_NOTE,
+  ]);
+  const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));
+  for (const [i, row] of rows.entries()) {
+    L.push(row.map((cell, col) => (col === 1 || col === 2 ? cell.padStart(widths[col]) : cell.padEnd(widths[col]))).join("  ").trimEnd());
+    if (i === 0) L.push(widths.map((wd) => "-".repeat(wd)).join("  "));
+  }
+  L.push("");
+  L.push(`finished in ${r.seconds.toFixed(0)} s`);
+  return L.join("\n");
+}

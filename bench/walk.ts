@@ -1,0 +1,77 @@
+/**
+ * The double-use walk over the workload's filled moves: in memory (MemoryUtxoSet, walkSequential)
+ * and over LevelDB (LevelUtxoStore.applyBatch, one call per batch). The setup batches are applied
+ * first, untimed; the main phase is timed.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { MemoryUtxoSet, walkSequential, type TxMoves } from "../core/walk";
+import { LevelUtxoStore } from "../node/store/utxo-store";
+import { genesisOf, type Workload } from "./workload";
+import type { FilledWorkload } from "./fill";
+
+export interface WalkRun {
+  moves: number;
+  ms: number;
+  movesPerSec: number;
+}
+
+function txMoves(f: FilledWorkload, from: number, to: number): TxMoves[] {
+  const out: TxMoves[] = [];
+  for (let i = from; i < to; i++) out.push({ seq: BigInt(i + 1), moves: f.moves[i] });
+  return out;
+}
+
+function countMoves(txs: readonly TxMoves[]): number {
+  let n = 0;
+  for (const t of txs) n += t.moves.length;
+  return n;
+}
+
+/** Prepares the in-memory walk: the set after the setup, and the main-phase moves. */
+export function prepareMemoryWalk(w: Workload, f: FilledWorkload): { base: MemoryUtxoSet; main: TxMoves[] } {
+  const base = new MemoryUtxoSet(genesisOf(w));
+  const fault = walkSequential(base, txMoves(f, 0, w.setupCount));
+  if (fault) throw new Error(`walk: unexpected fault in the setup: ${fault.code} at seq ${fault.seq}`);
+  return { base, main: txMoves(f, w.setupCount, w.txs.length) };
+}
+
+/** One timed in-memory walk of the main phase, on a copy of the post-setup set. */
+export function walkMemoryOnce(base: MemoryUtxoSet, main: TxMoves[]): WalkRun {
+  const set = base.clone();
+  const t0 = performance.now();
+  const fault = walkSequential(set, main);
+  const ms = performance.now() - t0;
+  if (fault) throw new Error(`walk: unexpected fault ${fault.code} at seq ${fault.seq}`);
+  const moves = countMoves(main);
+  return { moves, ms, movesPerSec: (moves / ms) * 1000 };
+}
+
+/** One timed LevelDB walk of the main phase, in a fresh store (setup batches applied untimed). */
+export async function walkLevelOnce(w: Workload, f: FilledWorkload): Promise<WalkRun> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "moveset-bench-walk-"));
+  try {
+    const store = await LevelUtxoStore.open(dir, { genesis: genesisOf(w) });
+    let ms = 0;
+    let moves = 0;
+    try {
+      for (const b of w.batches) {
+        const txs = txMoves(f, b.start, b.start + b.count);
+        const timed = b.index >= w.firstMainBatch;
+        const t0 = performance.now();
+        const fault = await store.applyBatch(BigInt(b.index), txs);
+        if (timed) {
+          ms += performance.now() - t0;
+          moves += countMoves(txs);
+        }
+        if (fault) throw new Error(`walk (LevelDB): unexpected fault ${fault.code} at seq ${fault.seq}`);
+      }
+    } finally {
+      await store.close();
+    }
+    return { moves, ms, movesPerSec: (moves / ms) * 1000 };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
