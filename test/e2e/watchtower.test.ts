@@ -176,4 +176,45 @@ describe("e2e: watchtower", function () {
     expect(r2.revealTx!.hashes.length).to.equal(1);
     await waitFor("the coordinator resumes", async () => d.node.coordinator.haltedAt === undefined);
   });
+
+  it("an L1 reorg drops an invalid batch before its confirmations: the watchtower does not act on the orphaned batch", async () => {
+    const provider = hre.network.provider;
+    // Blocks only when something is sent, so the invalid batch stays short of its confirmations.
+    await provider.request({ method: "evm_setIntervalMining", params: [0] });
+    const { Watchtower } = await import("../../node/watchtower/watchtower");
+    const dir = tmpDir("moveset-wt-reorg-");
+    const wt = await Watchtower.start({
+      l1Url: d.l1Url,
+      deployment: d.deployment,
+      contracts: d.record.contracts,
+      key: d.accounts[4].privateKey,
+      datadir: dir,
+      confirmations: 3,
+      pollMs: 100,
+    });
+    try {
+      // Control: it follows L1 (it has checked the batches already there).
+      await waitFor("the watchtower in sync", async () => wt.verifier.batches().some((b) => b.verdict === "valid"), 30_000, 100);
+      const nonceOf = () => provider.request({ method: "eth_getTransactionCount", params: [d.accounts[4].address, "latest"] });
+      const nonceBefore = await nonceOf();
+      const snap = (await provider.request({ method: "evm_snapshot", params: [] })) as string;
+      const p = await postInvalid("signature");
+      await provider.request({ method: "evm_mine", params: [] }); // 2 blocks deep: one short
+      await new Promise((r) => setTimeout(r, 1500));
+      expect((await wt.store.get(p.hh))?.commitTx).to.equal(undefined);
+      // The reorg: L1 goes back to before the batch, then moves on without it, well past 3 blocks.
+      expect(await provider.request({ method: "evm_revert", params: [snap] })).to.equal(true);
+      for (let i = 0; i < 6; i++) await provider.request({ method: "evm_mine", params: [] });
+      await new Promise((r) => setTimeout(r, 2000));
+      const rec = await wt.store.get(p.hh);
+      expect(rec?.commitTx, "no commitment for an orphaned batch").to.equal(undefined);
+      expect(rec?.revealTx).to.equal(undefined);
+      expect(await nonceOf(), "the watchtower sent nothing").to.equal(nonceBefore);
+      // The watchtower was following L1 all along: it has verdicts for the batches that stayed.
+      expect(wt.verifier.batches().some((b) => b.verdict === "valid")).to.equal(true);
+    } finally {
+      await wt.stop();
+      await provider.request({ method: "evm_setIntervalMining", params: [300] });
+    }
+  });
 });
