@@ -56,6 +56,8 @@ export interface PoolOptions {
   chunkSize?: number;
   /** Modules each worker loads before the core (absolute paths), e.g. a crypto provider. */
   preload?: string[];
+  /** Heap limits of each worker (worker_threads ResourceLimits), e.g. a larger young generation. */
+  resourceLimits?: import("worker_threads").ResourceLimits;
 }
 
 export type PoolErrorCode = "terminated" | "worker-died" | "internal";
@@ -212,7 +214,7 @@ export class ValidatePool {
   private spawn(): Promise<void> {
     const { file, script } = workerEntry();
     const init: WorkerInit & Record<string, unknown> = { chainIds: this.opts.chainIds, preload: this.opts.preload, script };
-    const worker = new Worker(file, { workerData: init });
+    const worker = new Worker(file, { workerData: init, resourceLimits: this.opts.resourceLimits });
     const slot: Slot = { worker, inFlight: new Map(), ready: false };
     this.slots.push(slot);
     return new Promise<void>((resolve, reject) => {
