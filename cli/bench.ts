@@ -1,11 +1,6 @@
 /** `moveset bench`: benchmarks against a conventional EVM node (bench/run.ts, docs/BENCHMARKS.md). */
 import { Command, InvalidArgumentError } from "commander";
-
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive whole number");
-  return n;
-}
+import { positiveInt } from "./common";
 
 interface BenchCliOptions {
   quick?: boolean;

@@ -9,31 +9,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { nonNegativeInt, uint, ensureArtifacts, fail } from "./common";
 import { BYZANTINE_KINDS } from "../node/byzantine";
-
-const ROOT = path.resolve(__dirname, "..");
-
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("must be a whole number");
-  return n;
-}
-
-function uint(v: string): bigint {
-  if (!/^\d+$/.test(v)) throw new InvalidArgumentError("must be a whole number");
-  return BigInt(v);
-}
-
-/** Compiles the contracts when their artifacts (the ABIs the node reads) are missing. */
-async function ensureArtifacts(): Promise<void> {
-  const { artifactsPresent } = await import("../node/l1/contracts");
-  if (artifactsPresent()) return;
-  process.env.HARDHAT_NETWORK ??= "hardhat";
-  if (!process.env.HARDHAT_CONFIG) process.env.HARDHAT_CONFIG = path.join(ROOT, "hardhat.config.ts");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const hre = require("hardhat");
-  await hre.run("compile", { quiet: true });
-}
 
 /** Resolves on SIGINT/SIGTERM. */
 function untilSignal(): Promise<string> {
@@ -51,25 +28,20 @@ async function rpcCall(url: string, method: string, params: unknown[] = []): Pro
   return j.result;
 }
 
-function fail(msg: string): never {
-  console.error(`moveset: ${msg}`);
-  process.exit(1);
-}
-
 export function registerNode(program: Command): void {
   program
     .command("devnet")
     .description("run a whole local system: in-process L1 (Hardhat network), the contracts, the coordinator, a verifier and the L2 JSON-RPC; funds the dev accounts on L2")
     .option("--datadir <dir>", "data folder (L2 state and the L1 journal); a restart resumes from it", ".moveset/devnet")
     .option("--fresh", "wipe the data folder first")
-    .option("--l1-port <n>", "L1 JSON-RPC port", positiveInt, 8545)
-    .option("--rpc-port <n>", "L2 JSON-RPC port", positiveInt, 8547)
+    .option("--l1-port <n>", "L1 JSON-RPC port", nonNegativeInt, 8545)
+    .option("--rpc-port <n>", "L2 JSON-RPC port", nonNegativeInt, 8547)
     .option("--host <host>", "interface both servers listen on", "127.0.0.1")
     .addOption(new Option("--challenge-window <s>", "challenge window in seconds (new deployments only)").argParser(uint).default(5n, "5"))
     .addOption(new Option("--byzantine <kind>", "post one invalid batch of this kind among honest ones (from dev account #2), for the watchtower to win").choices([...BYZANTINE_KINDS]))
-    .option("--batch-interval <ms>", "post a batch when its oldest transaction has waited this long", positiveInt, 500)
-    .option("--accounts <n>", "dev accounts to fund on L2", positiveInt, 20)
-    .option("--workers <n>", "verifier validation threads (0: in the main thread)", positiveInt, 1)
+    .option("--batch-interval <ms>", "post a batch when its oldest transaction has waited this long", nonNegativeInt, 500)
+    .option("--accounts <n>", "dev accounts to fund on L2", nonNegativeInt, 20)
+    .option("--workers <n>", "verifier validation threads (0: in the main thread)", nonNegativeInt, 1)
     .action(async (o: { datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; host: string; challengeWindow: bigint; batchInterval: number; accounts: number; workers: number; byzantine?: import("../node/byzantine").ByzantineKind }) => {
       const { startDevnet, devnetBanner } = await import("../node/devnet");
       const { rootLogger, errMsg } = await import("../node/log");
@@ -109,11 +81,11 @@ export function registerNode(program: Command): void {
     .option("--key <env var>", "name of the environment variable holding the coordinator's private key (without: follow L1 only)")
     .option("--datadir <dir>", "data folder", ".moveset/node")
     .option("--rpc-host <host>", "L2 JSON-RPC interface", "127.0.0.1")
-    .option("--rpc-port <n>", "L2 JSON-RPC port", positiveInt, 8547)
+    .option("--rpc-port <n>", "L2 JSON-RPC port", nonNegativeInt, 8547)
     .option("--verify", "run a verifier in this process too")
-    .option("--confirmations <n>", "L1 confirmations for the verifier", positiveInt, 1)
-    .option("--batch-interval <ms>", "post a batch when its oldest transaction has waited this long", positiveInt, 1000)
-    .option("--max-batch-txs <n>", "post a batch once it holds this many transactions", positiveInt, 256)
+    .option("--confirmations <n>", "L1 confirmations for the verifier", nonNegativeInt, 1)
+    .option("--batch-interval <ms>", "post a batch when its oldest transaction has waited this long", nonNegativeInt, 1000)
+    .option("--max-batch-txs <n>", "post a batch once it holds this many transactions", nonNegativeInt, 256)
     .addOption(new Option("--l1-clock <which>", "header timestamps from L1's latest or pending block").choices(["latest", "pending"]).default("latest"))
     .action(async (o: { l1: string; deployment: string; key?: string; datadir: string; rpcHost: string; rpcPort: number; verify?: boolean; confirmations: number; batchInterval: number; maxBatchTxs: number; l1Clock: "latest" | "pending" }) => {
       await ensureArtifacts();
@@ -149,8 +121,8 @@ export function registerNode(program: Command): void {
     .requiredOption("--l1 <url>", "L1 JSON-RPC URL")
     .requiredOption("--deployment <file>", "deployment record")
     .option("--datadir <dir>", "data folder", ".moveset/verifier")
-    .option("--confirmations <n>", "L1 confirmations", positiveInt, 1)
-    .option("--workers <n>", "validation threads (0: in the main thread)", positiveInt, 1)
+    .option("--confirmations <n>", "L1 confirmations", nonNegativeInt, 1)
+    .option("--workers <n>", "validation threads (0: in the main thread)", nonNegativeInt, 1)
     .option("--once", "check up to L1's head, print the verdicts and exit (1 if a live batch is invalid)")
     .option("--json", "print the verdicts as JSON")
     .action(async (o: { l1: string; deployment: string; datadir: string; confirmations: number; workers: number; once?: boolean; json?: boolean }) => {
@@ -184,7 +156,7 @@ export function registerNode(program: Command): void {
     .command("status")
     .description("batches (index, transactions, status pending|final|invalid|rolled back, verdict) from a running node")
     .option("--rpc <url>", "L2 JSON-RPC of a running node", "http://127.0.0.1:8547")
-    .option("--count <n>", "how many of the latest batches", positiveInt, 50)
+    .option("--count <n>", "how many of the latest batches", nonNegativeInt, 50)
     .option("--json", "print JSON")
     .action(async (o: { rpc: string; count: number; json?: boolean }) => {
       let status: Record<string, unknown>;

@@ -8,29 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Command, InvalidArgumentError } from "commander";
-
-const ROOT = path.resolve(__dirname, "..");
-
-function nonNegativeInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("must be a whole number");
-  return n;
-}
-
-function fail(msg: string): never {
-  console.error(`moveset: ${msg}`);
-  process.exit(1);
-}
-
-async function ensureArtifacts(): Promise<void> {
-  const { artifactsPresent } = await import("../node/l1/contracts");
-  if (artifactsPresent()) return;
-  process.env.HARDHAT_NETWORK ??= "hardhat";
-  if (!process.env.HARDHAT_CONFIG) process.env.HARDHAT_CONFIG = path.join(ROOT, "hardhat.config.ts");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const hre = require("hardhat");
-  await hre.run("compile", { quiet: true });
-}
+import { nonNegativeInt, fail, ensureArtifacts } from "./common";
 
 /** --key: an environment variable's name, or a keystore JSON file (password in MOVESET_KEYSTORE_PASSWORD). */
 export async function resolveKey(key: string): Promise<string> {
