@@ -14,17 +14,7 @@ import { Mark } from "../core/keys";
 import type { Move } from "../core/moves";
 import { MemoryUtxoSet, walkJoin, walkSequential, type TxMoves } from "../core/walk";
 import { LevelUtxoStore } from "../node/store/utxo-store";
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../bench/rng";
 
 export function makeWorkload(nTx: number, movesPerTx: number, nKeys: number, seed = 1): TxMoves[] {
   const rand = rng(seed);

@@ -40,6 +40,7 @@ import { Failpoints, Mutex } from "./mutex";
 import { fillFromStore, Overlay, type LatestCache } from "./view";
 import type { UtxoHandle } from "./utxo";
 import { checkBatch, InThreadValidator, txContext, txMovesOf } from "../verifier/check";
+import { Waker } from "../waker";
 
 /** A transaction refused at submission. `code` -32000 on JSON-RPC. */
 export class SubmitError extends Error {
@@ -118,7 +119,7 @@ export class Coordinator extends EventEmitter {
   private halted: { index: bigint; hash: string; reason: string } | undefined;
   private running = false;
   private loopDone: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
+  private readonly waker = new Waker();
   private validator: InThreadValidator | undefined;
   private readonly chainId: bigint;
   /** Test seam: runs after a batch is built and recorded, before it is sent to L1. */
@@ -172,12 +173,12 @@ export class Coordinator extends EventEmitter {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeUp?.();
+    this.waker.wake();
     await this.loopDone;
   }
 
   private wake(): void {
-    this.wakeUp?.();
+    this.waker.wake();
   }
 
   private async loop(): Promise<void> {
@@ -197,14 +198,7 @@ export class Coordinator extends EventEmitter {
         this.d.log.error({ err: errMsg(e) }, "coordinator tick failed");
       }
       if (!this.running) break;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.d.opts.pollMs);
-        this.wakeUp = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      this.wakeUp = undefined;
+      await this.waker.sleep(this.d.opts.pollMs);
     }
   }
 

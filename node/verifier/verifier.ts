@@ -36,6 +36,7 @@ import { bridgeInterface, headerFromSol, headerToJson, inboxInterface } from "..
 import { errMsg, type Logger } from "../log";
 import { UtxoHandle } from "../coordinator/utxo";
 import { checkBatch, InThreadValidator, PoolValidator, txMovesOf, type QueueEntry, type Validator } from "./check";
+import { Waker } from "../waker";
 
 export type VEvent =
   | { type: "append"; block: number; logIndex: number; index: bigint; headerHash: string; header: BatchHeader; l1TxHash: string; poster: string; postedAt: bigint }
@@ -86,7 +87,7 @@ export class Verifier extends EventEmitter {
   private l1Time = 0n;
   private running = false;
   private loopDone: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
+  private readonly waker = new Waker();
   private busy: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -135,7 +136,7 @@ export class Verifier extends EventEmitter {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeUp?.();
+    this.waker.wake();
     await this.loopDone;
   }
 
@@ -155,14 +156,7 @@ export class Verifier extends EventEmitter {
         this.d.log.error({ err: errMsg(e) }, "verifier poll failed");
       }
       if (!this.running) break;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.d.opts.pollMs);
-        this.wakeUp = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      this.wakeUp = undefined;
+      await this.waker.sleep(this.d.opts.pollMs);
     }
   }
 

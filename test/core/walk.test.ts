@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { Mark, keyId, type Key } from "../../core/keys";
 import type { Move } from "../../core/moves";
 import { MemoryUtxoSet, walkJoin, walkSequential, type TxMoves, type WalkFault } from "../../core/walk";
+import { rng } from "../../bench/rng";
 
 const addr = (n: number) => {
   const a = new Uint8Array(20);
@@ -216,17 +217,6 @@ describe("walk: double-use walk rules (MemoryUtxoSet)", () => {
 });
 
 // ---- randomized scenarios ------------------------------------------------------------------------
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Literal model of the rules: outpoint strings -> value, spent outpoint -> spender. */
 class ModelSet {

@@ -13,6 +13,7 @@ import { Mark, keyBytes, type Key } from "../../../core/keys";
 import type { Move } from "../../../core/moves";
 import { MemoryUtxoSet, walkSequential, type TxMoves, type WalkFault } from "../../../core/walk";
 import { LevelUtxoStore } from "../../../node/store/utxo-store";
+import { rng } from "../../../bench/rng";
 
 const STORE_MODULE = path.resolve(__dirname, "../../../node/store/utxo-store.ts");
 const ROOT = path.resolve(__dirname, "../../..");
@@ -377,17 +378,6 @@ ${CRASH_GEN}
 }
 
 // ---- randomized scenarios -----------------------------------------------------------------------
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function scenario(rand: () => number): { genesis: [Key, bigint][]; batches: TxMoves[][]; keys: Key[]; maxSeq: bigint } {
   const ri = (n: number) => Math.floor(rand() * n);
