@@ -7,8 +7,9 @@
  * manager writes each transaction's changes into the trie when the transaction commits.
  *
  * It is given every advantage a single node has: the trie lives in memory (no disk), and no
- * receipt trie or block hash is computed. Its crypto is chosen by the caller so that it always
- * matches what the moveset side uses.
+ * receipt trie or block hash is computed. By default it has the speed-ups of the moveset core that
+ * any ethereumjs node can have (native keccak and secp256k1, transaction parameters merged once, the
+ * jump-analysis cache), so that the ratio measures the design, not the libraries.
  */
 import { createCustomCommon, Hardfork, Mainnet, type Common, type CustomCrypto } from "@ethereumjs/common";
 import { MerkleStateManager, Caches } from "@ethereumjs/statemanager";
@@ -18,7 +19,9 @@ import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
 import { Account, Address, setLengthLeft, bytesToBigInt } from "@ethereumjs/util";
 import { hexToBytes } from "../core/bytes";
 import type { Workload, BatchSpec } from "./workload";
-import { mergeTxParamsOnce } from "./proposed-core";
+import { mergeTxParamsOnce } from "../core/evm/chain";
+import { installJumpdestCache } from "../core/evm/jumpdest";
+import { nativeCrypto } from "../core/crypto/native";
 
 export interface BaselineRun {
   /** Transactions timed (those of batches from `fromBatch` on). */
@@ -40,9 +43,9 @@ export interface BaselineRun {
 }
 
 export interface BaselineOptions {
-  /** Crypto primitives for the Common (ecrecover, keccak256); default: ethereumjs' own (@noble). */
+  /** Crypto primitives for the Common (ecrecover, keccak256); default: the core's native ones when they load, else ethereumjs' own (@noble). */
   crypto?: CustomCrypto;
-  /** Merge the transaction parameters into the Common once instead of once per transaction (bench/proposed-core.ts). */
+  /** Merge the transaction parameters into the Common once instead of once per transaction (core/evm/chain.ts mergeTxParamsOnce); default true. */
   txParamsOnce?: boolean;
   /** First batch that is timed (earlier batches run untimed); default 0. */
   fromBatch?: number;
@@ -56,7 +59,8 @@ export function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-function baselineCommon(chainId: bigint, crypto?: CustomCrypto, txParamsOnce = false): Common {
+function baselineCommon(chainId: bigint, crypto: CustomCrypto | undefined = nativeCrypto(), txParamsOnce = true): Common {
+  installJumpdestCache(); // process-wide, as in the core
   const c = createCustomCommon({ chainId: Number(chainId) }, Mainnet, { hardfork: Hardfork.Cancun, customCrypto: { ...(crypto ?? {}) } });
   if (txParamsOnce) mergeTxParamsOnce(c);
   return c;

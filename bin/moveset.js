@@ -1,6 +1,11 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --single-threaded-gc
 // The `moveset` command: runs the TypeScript CLI through ts-node (transpile only), so it works
 // right after `npm ci` with no build step.
+//
+// --single-threaded-gc: each thread collects its own garbage on its own thread. A verifier runs as
+// many validation workers as cores; V8's default parallel GC helper threads then compete with the
+// workers for the cores, and 2 workers ran 1.66-1.73x one instead of 1.85-1.95x (docs/BENCHMARKS.md).
+// V8 only takes this flag at start-up (setting it at run time crashes), hence the shebang.
 "use strict";
 const path = require("path");
 require("ts-node").register({

@@ -1,9 +1,13 @@
 /** Small byte helpers shared by the core. Hex is 0x-prefixed lower case. */
 import { bytesToHex, hexToBytes, concatBytes, equalsBytes, bigIntToBytes, setLengthLeft } from "@ethereumjs/util";
-import { keccak256 as keccak } from "ethereum-cryptography/keccak.js";
+import { keccak256 as jsKeccak } from "ethereum-cryptography/keccak.js";
+import { nativeCrypto } from "./crypto/native";
 
 export { bytesToHex, hexToBytes, concatBytes, equalsBytes };
 
+const keccak = nativeCrypto()?.keccak256 ?? jsKeccak;
+
+/** keccak256: native Keccak when its binding loads (core/crypto/native.ts), @noble otherwise. */
 export function keccak256(data: Uint8Array): Uint8Array {
   return keccak(data);
 }

@@ -4,12 +4,20 @@
  */
 import { secp256k1 } from "ethereum-cryptography/secp256k1.js";
 import { concatBytes, keccak256, toFixed, u256, ZERO_ADDRESS, bytesToHex } from "./bytes";
+import { nativeCrypto } from "./crypto/native";
 import { hashTagged } from "./hash";
 import { movesSigDigest } from "./moves";
 import { MoveTx, Tx, TxType } from "./tx";
 import { InvalidTxError } from "./errors";
 
 const SECP256K1_N = secp256k1.CURVE.n;
+const native = nativeCrypto();
+
+/** The 65-byte uncompressed public key that signed `hash` (libsecp256k1 when it loads). Throws if none. */
+function recoverPublicKey(hash: Uint8Array, r: bigint, s: bigint, yParity: number): Uint8Array {
+  if (native) return native.ecdsaRecover(concatBytes(u256(r), u256(s)), yParity, hash);
+  return new secp256k1.Signature(r, s).addRecoveryBit(yParity).recoverPublicKey(hash).toRawBytes(false);
+}
 const HALF_N = SECP256K1_N >> 1n;
 
 export function moveTxSighash(tx: Omit<MoveTx, "sig" | "witness"> & { witness?: unknown }): Uint8Array {
@@ -53,8 +61,7 @@ export function recoverMoveTxSender(tx: MoveTx): Uint8Array {
   if (r <= 0n || r >= SECP256K1_N || s <= 0n || s > HALF_N)
     throw new InvalidTxError("signature", "bad-signature", "signature scalars out of range or high-s");
   try {
-    const pub = new secp256k1.Signature(r, s).addRecoveryBit(yParity).recoverPublicKey(moveTxSighash(tx)).toRawBytes(false);
-    return addressOfPublicKey(pub);
+    return addressOfPublicKey(recoverPublicKey(moveTxSighash(tx), r, s, yParity));
   } catch (e) {
     throw new InvalidTxError("signature", "bad-signature", `signature does not recover: ${(e as Error).message}`);
   }

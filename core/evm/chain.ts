@@ -5,8 +5,10 @@
 import { Common, Hardfork, Mainnet, createCustomCommon } from "@ethereumjs/common";
 import { createBlock, type Block } from "@ethereumjs/block";
 import { Address, bytesToHex, type KZG } from "@ethereumjs/util";
+import { paramsTx } from "@ethereumjs/tx";
 import { loadKZG } from "kzg-wasm";
 import { keccak256, hexToBytes, toFixed } from "../bytes";
+import { nativeCrypto } from "../crypto/native";
 
 /** The block a transaction runs in. In the rollup it comes from the batch header (protocol.md §7.2). */
 export interface BlockEnv {
@@ -83,14 +85,36 @@ export function kzgMissing(): boolean {
   return kzgWanted && !kzgImpl;
 }
 
+/**
+ * Merges the transaction parameters into `c` once, and makes its copies skip re-merging them.
+ * ethereumjs copies the Common for every decoded transaction and merges `paramsTx` into the copy
+ * again (JSON round trips and a rebuilt parameter cache, about 10% of a transfer's validation);
+ * the values are the same every time.
+ */
+export function mergeTxParamsOnce(c: Common): void {
+  c.updateParams(paramsTx);
+  const merge = Common.prototype.updateParams;
+  // An own property: Common.copy() (Object.assign) carries it to every per-transaction copy.
+  (c as unknown as { updateParams: typeof merge }).updateParams = function (this: Common, params) {
+    if (params !== paramsTx) merge.call(this, params);
+  };
+}
+
+/**
+ * The Cancun Common of a chain id, one per thread. Its customCrypto has the lazy KZG, and native
+ * keccak256 and secp256k1 recovery when their bindings load (ethereumjs then uses them for
+ * transaction senders, ECRECOVER and KECCAK256).
+ */
 export function cancunCommon(chainId: bigint): Common {
   let c = commons.get(chainId);
   if (!c) {
-    const customCrypto = { kzg: kzgProxy };
+    const n = nativeCrypto();
+    const customCrypto = n ? { kzg: kzgProxy, keccak256: n.keccak256, ecrecover: n.ecrecover, ecdsaRecover: n.ecdsaRecover } : { kzg: kzgProxy };
     c =
       chainId === 1n
         ? new Common({ chain: Mainnet, hardfork: Hardfork.Cancun, customCrypto })
         : createCustomCommon({ chainId: Number(chainId) }, Mainnet, { hardfork: Hardfork.Cancun, customCrypto });
+    mergeTxParamsOnce(c);
     commons.set(chainId, c);
   }
   return c;

@@ -13,6 +13,7 @@ import { InvalidTxError } from "../errors";
 import { MoveStateManager, StateSource, UndeclaredKeyError, MissingCodeError } from "./state";
 import { BlockEnv, BlockHashMode, FeeMode, FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX, blockFromEnv, blockHashFor, cancunCommon, loadCrypto, kzgMissing } from "./chain";
 import { MAX_U64 } from "../bytes";
+import { installJumpdestCache } from "./jumpdest";
 
 export type Log = [address: Uint8Array, topics: Uint8Array[], data: Uint8Array];
 
@@ -51,6 +52,7 @@ export class Executor {
   ) {}
 
   static async create(chainId: bigint): Promise<Executor> {
+    installJumpdestCache();
     const sm = new MoveStateManager({ read: () => 0n, code: () => undefined });
     const chain = new SwitchableBlockchain();
     const vm = await createVM({ common: cancunCommon(chainId), stateManager: sm, blockchain: chain as never });

@@ -61,6 +61,13 @@ export class MoveStateManager implements StateManagerInterface {
   violation: Error | undefined;
   /** Vault addresses (0x-hex): empty at the start of every transaction and never keys (protocol.md §6.5). */
   private vaults = new Set<string>();
+  /**
+   * One code object per code hash, kept across transactions (bounded, oldest added out): each
+   * transaction's witness blobs are new objects, but their bytes hash to the key, so the first one
+   * seen stands for all, and the EVM's per-code jump analysis cache (core/evm/jumpdest.ts) hits.
+   */
+  private readonly canonicalCode = new Map<string, Uint8Array>();
+  static readonly CANONICAL_CODE_LIMIT = 4096;
 
   constructor(private source: StateSource) {}
 
@@ -192,12 +199,19 @@ export class MoveStateManager implements StateManagerInterface {
     const c = await this.getKey(Mark.Code, address.toString(), 0n);
     if (c === 0n) return new Uint8Array(0);
     const hex = "0x" + c.toString(16).padStart(64, "0");
-    const code = this.created.get(hex) ?? (await this.source.code(hex));
+    const created = this.created.get(hex);
+    if (created) return created;
+    // Always the source's to answer: code known to one transaction is not known to the next.
+    const code = await this.source.code(hex);
     if (code === undefined) {
       const e = new MissingCodeError(hex);
       if (!this.violation) this.violation = e;
       throw e;
     }
+    const seen = this.canonicalCode.get(hex);
+    if (seen) return seen;
+    if (this.canonicalCode.size >= MoveStateManager.CANONICAL_CODE_LIMIT) this.canonicalCode.delete(this.canonicalCode.keys().next().value as string);
+    this.canonicalCode.set(hex, code);
     return code;
   }
 

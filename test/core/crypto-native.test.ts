@@ -1,15 +1,15 @@
 /**
- * The proposed core changes measured by `moveset bench --proposed` (bench/proposed-core.ts) change
- * no result: native keccak and secp256k1 recovery equal the JavaScript ones on valid and invalid
- * input, and a pool whose workers run the patched core gives the same verdicts as the unpatched
- * core in this thread. (The patch is applied only inside the pool's workers: this thread stays as is.)
+ * The core's speed-ups change no result: native keccak and secp256k1 recovery (core/crypto/native.ts)
+ * equal the JavaScript ones on valid and invalid input, and a pool whose workers run the plain core
+ * (JavaScript crypto, no jump-analysis cache: test/fixtures/plain-core-preload.ts) gives the same
+ * verdicts as the core in this thread, which has both.
  */
 import { expect } from "chai";
 import * as path from "path";
 import { ethers } from "ethers";
 import { ecrecover } from "@ethereumjs/util";
 import { keccak256 as jsKeccak } from "ethereum-cryptography/keccak.js";
-import { nativeCrypto } from "../../bench/native-crypto";
+import { nativeCrypto } from "../../core/crypto/native";
 import { generateWorkload } from "../../bench/workload";
 import { fillWorkload, batchOfTx, txContext } from "../../bench/fill";
 import { ValidatePool, type ValidateItem, type Verdict } from "../../node/validate-pool";
@@ -35,7 +35,7 @@ const outcomeOf = (f: () => Uint8Array): string => {
   }
 };
 
-describe("bench: proposed core changes change no result", function () {
+describe("core: native crypto and the jump-analysis cache change no result", function () {
   this.timeout(300_000);
   const nat = nativeCrypto();
 
@@ -80,9 +80,9 @@ describe("bench: proposed core changes change no result", function () {
     }
   });
 
-  it("a pool running the patched core gives the unpatched verdicts on a workload and on broken transactions", async function () {
+  it("a pool running the plain core (JavaScript crypto, no jump cache) gives this thread's verdicts on a workload and on broken transactions", async function () {
     if (!nat) this.skip();
-    const preload = path.resolve(__dirname, "../../bench/proposed-core-preload.ts");
+    const preload = path.resolve(__dirname, "../fixtures/plain-core-preload.ts");
     const poolP = ValidatePool.create(2, { chainIds: [901n], preload: [preload] });
     try {
       const w = await generateWorkload({ seed: "proposed", accounts: 8, txs: 60, batchSize: 20, traders: 3 });

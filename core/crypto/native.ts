@@ -1,12 +1,13 @@
 /**
  * Native secp256k1 recovery and keccak256: libsecp256k1 through the `secp256k1` package and the
- * Keccak reference code through the `keccak` package, both N-API bindings with prebuilt binaries.
- * bench/proposed-core.ts makes the core use them (the measured prototype of the proposed core
- * change). The semantics are those of the JavaScript versions (same inputs accepted and refused,
- * same outputs); test/bench/native-crypto.test.ts compares them.
+ * Keccak reference code through the `keccak` package, both N-API bindings with prebuilt binaries
+ * (no compiler needed at install). The core uses them when they load (core/bytes.ts keccak256,
+ * core/sign.ts recovery, and the Common's customCrypto in core/evm/chain.ts, which ethereumjs uses
+ * for transaction senders, ECRECOVER and KECCAK256); otherwise it stays on @noble (JavaScript).
+ * Same inputs accepted and refused, same outputs: test/core/crypto/native.test.ts compares them.
+ * Measured: validation 2.7x faster with them (docs/BENCHMARKS.md).
  *
- * Both packages are in node_modules today only as dependencies of Hardhat's toolchain; when they do
- * not load, `nativeCrypto()` returns undefined and everything stays on @noble (JavaScript).
+ * Set MOVESET_NO_NATIVE_CRYPTO=1 to force the JavaScript versions.
  */
 import * as path from "path";
 import type { CustomCrypto } from "@ethereumjs/common";
@@ -34,6 +35,7 @@ export interface NativeCrypto {
 let loaded: NativeCrypto | null | undefined;
 
 function load(): NativeCrypto | null {
+  if (process.env.MOVESET_NO_NATIVE_CRYPTO === "1") return null;
   let secp: Secp256k1Native;
   let KState: new () => KeccakState;
   try {
