@@ -1,20 +1,223 @@
 /**
- * L1 gas of posting a batch (Inbox.appendBatch, per transaction) and of each kind of fraud proof.
+ * L1 gas of posting the benchmark's batches (Inbox.appendBatch, per transaction) and of a fraud proof
+ * of each one-step kind (docs/protocol.md §9, §11), measured on the in-process Hardhat network
+ * (Cancun, the project's solc settings) with the production contracts:
  *
- * Not measured yet: the contracts (contracts/Inbox.sol, contracts/fraud/*) are being written. When
- * they land, this function deploys them on an in-process Hardhat/EVM chain, posts the benchmark's
- * batches and one proof of each kind, and returns the gas; `moveset bench` already prints and
- * reports whatever it returns (null: "not measured yet: contracts pending").
+ *   1. Bridge, Inbox and the six provers are deployed with the project's Ignition module
+ *      (node/devnet.ts deployMoveset), with a challenge window of a week so that nothing turns final
+ *      while we measure; the honest poster (dev account #0) bonds.
+ *   2. The workload's setup batches, then its first `mainBatches` main batches (MAIN_BATCHES by
+ *      default: the rest only repeat the same mix), are posted exactly as filled, with real headers
+ *      on the L1 tip (node/byzantine.ts batchOnTip over core/batch.ts: parent chain, firstSeq, txRoot,
+ *      dataHash; number, timestamp, fee recipient and base fee from the batch's environment). No
+ *      deposits: the workload is funded by genesis allocation, so every deposit range is [0, 0).
+ *      appendGasPerTx = the main batches' receipt gasUsed summed, over their transaction count.
+ *   3. For each kind, the byzantine poster (dev account #2, node/byzantine.ts, as `--byzantine` on the
+ *      devnet) posts one invalid batch of that kind on the honest ones, its honest transfer filled
+ *      against the L2 state at the tip; the verifier's check (node/verifier/check.ts checkBatch,
+ *      over a LevelDB UTXO set of the honest batches) must find a fault of that kind; the challenger
+ *      (dev account #1) commits and then proves it (prover/build.ts). The proof must roll the batch
+ *      back (BatchesRolledBack); that leaves the honest chain as it was, for the next kind. The burn
+ *      address is given 1 wei first, as on a public network (see below).
+ *
+ * The network is snapshotted first and reverted at the end, so a test process's chain is left as
+ * it was. The workload's transactions were filled with the workload's own PREVRANDAO
+ * (bench/workload.ts batchEnv), not the parent header hash: none of them reads it, and L1 does not
+ * execute them, so their moves and the gas are the same.
  */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Contract, JsonRpcProvider, keccak256, toQuantity, toUtf8Bytes } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { encodeBatchData, type BatchHeader } from "../core/batch";
+import { bytesToHex } from "../core/bytes";
+import { MemoryState } from "../core/memory-state";
+import { decodeTx } from "../core/tx";
+import { Executor } from "../core/evm/execute";
+import { deployMoveset, devAccounts, loadHardhat, startL1Server } from "../node/devnet";
+import { BYZANTINE_KINDS, batchOnTip, postInvalidBatch, type ByzantineEnv, type ByzantineKind } from "../node/byzantine";
+import { abiOf, headerToSol, inboxInterface } from "../node/l1/contracts";
+import { LevelUtxoStore } from "../node/store/utxo-store";
+import { checkBatch, InThreadValidator } from "../node/verifier/check";
+import { buildProof, commitmentOf, memoryChainView } from "../prover/build";
+import { benchKey, genesisOf, type Workload } from "./workload";
+import type { FilledWorkload } from "./fill";
+import { txMoves } from "./walk";
+
 export interface L1Gas {
-  /** Gas of appendBatch divided by the batch's transaction count (calldata included). */
+  /** appendBatch receipt gas (calldata included) of the measured main batches, over their transactions. */
   appendGasPerTx: number;
-  /** Gas of a successful fraud proof of each kind (reveal step), by kind name. */
-  proofGas: Record<string, number>;
+  /** How many main batches and transactions appendGasPerTx averages. */
+  mainBatches: number;
+  mainTxs: number;
+  /** The same for the setup batches (not in appendGasPerTx). */
+  setupGasPerTx: number;
+  /** Gas of the successful `prove` (the reveal) of each kind. */
+  proofGas: Record<ByzantineKind, number>;
+  /** Gas of the `commit` before each proof (one storage write; the same for every kind but for calldata zero bytes). */
+  commitGas: Record<ByzantineKind, number>;
+  /** Wall time of the whole measurement, hardhat loading and deployment included. */
+  seconds: number;
 }
 
-export const L1_GAS_PENDING_NOTE = "not measured yet: contracts pending";
+/** Main-phase batches posted by default: the per-transaction gas of a full batch does not change with the count. */
+export const MAIN_BATCHES = 3;
 
-export async function measureL1Gas(): Promise<L1Gas | null> {
-  return null;
+/**
+ * The measurement failed: the workload or the options cannot be measured (then nothing is posted),
+ * or an L1 transaction, the verifier's verdict or a proof did not do what it must.
+ */
+export class L1GasError extends Error {}
+
+export interface L1GasOptions {
+  /** Main-phase batches to post and measure, from the first (default MAIN_BATCHES, at most all of them). */
+  mainBatches?: number;
+  /** The Hardhat runtime whose in-process network is used (a test's); default this process's, compiled first. */
+  hre?: HardhatRuntimeEnvironment;
+  log?: (s: string) => void;
+}
+
+type Posted = { header: BatchHeader; txs: Uint8Array[] };
+type Request = (method: string, params?: unknown[]) => Promise<unknown>;
+
+export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptions = {}): Promise<L1Gas> {
+  const main = w.batches.length - w.firstMainBatch;
+  if (main < 1) throw new L1GasError(`the workload has no main-phase batch (${w.batches.length} batches, all setup): nothing to measure`);
+  const nMain = Math.min(o.mainBatches ?? MAIN_BATCHES, main);
+  if (!Number.isInteger(nMain) || nMain < 1) throw new L1GasError(`mainBatches must be a whole number >= 1, got ${o.mainBatches}`);
+  if (f.encoded.length !== w.txs.length) throw new L1GasError(`the filled workload has ${f.encoded.length} transactions, the workload ${w.txs.length}`);
+  const log = o.log ?? (() => undefined);
+  const t0 = performance.now();
+
+  const hre = o.hre ?? loadHardhat();
+  if (!o.hre) {
+    log("L1 gas: compiling the contracts (Hardhat; nothing to do when the artifacts are fresh)");
+    await hre.run("compile", { quiet: true });
+  }
+  const request: Request = (method, params = []) => hre.network.provider.request({ method, params });
+  const send = (what: string, from: string, c: Contract, fn: string, args: unknown[], value?: bigint) => sendVia(request, what, from, c, fn, args, value);
+  const snapshot = await request("evm_snapshot");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "moveset-bench-l1gas-"));
+  let server: Awaited<ReturnType<typeof startL1Server>> | undefined;
+  let l1: JsonRpcProvider | undefined;
+  let store: LevelUtxoStore | undefined;
+  try {
+    // The byzantine poster (node/byzantine.ts) talks JSON-RPC: this network is served on a free port.
+    server = await startL1Server(hre, "127.0.0.1", 0);
+    l1 = new JsonRpcProvider(server.url, undefined, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
+    const [poster, challenger, byzantine] = devAccounts(3);
+    log(`L1 gas: deploying the contracts on the in-process Hardhat network`);
+    const record = await deployMoveset(hre, { l2ChainId: w.chainId, challengeWindow: 604_800n }, poster.address);
+    const inboxAddr = record.contracts.Inbox;
+    const inbox = new Contract(inboxAddr, abiOf("Inbox"), l1);
+    await send("bond", poster.address, inbox, "bond", [], BigInt(record.parameters.bondSize));
+
+    // ---- the honest batches ----
+    const honest = w.batches.slice(0, w.firstMainBatch + nMain);
+    log(`L1 gas: posting ${w.firstMainBatch} setup and ${nMain} of ${main} main batches`);
+    const posted: Posted[] = [];
+    const gas = { setup: 0n, setupTxs: 0, main: 0n, mainTxs: 0 };
+    for (const b of honest) {
+      const txs = f.encoded.slice(b.start, b.start + b.count);
+      const { header, data } = await batchOnTip({ l1, inbox: inboxAddr }, txs, w.feeRecipient, b.env);
+      if (header.index !== BigInt(b.index) || header.number !== b.env.number || header.timestamp !== b.env.timestamp)
+        throw new L1GasError(`batch ${b.index} would be posted as batch ${header.index} (number ${header.number}, timestamp ${header.timestamp})`);
+      const rc = await send(`appendBatch of batch ${b.index}`, poster.address, inbox, "appendBatch", [headerToSol(header), bytesToHex(data)]);
+      posted.push({ header, txs });
+      if (b.index < w.firstMainBatch) {
+        gas.setup += rc.gasUsed;
+        gas.setupTxs += b.count;
+      } else {
+        gas.main += rc.gasUsed;
+        gas.mainTxs += b.count;
+      }
+    }
+
+    // ---- one proof of each kind ----
+    // The L2 state at the tip (what the byzantine poster fills its honest transfer against) and the
+    // verifier's UTXO set of the honest batches.
+    const state = new MemoryState();
+    for (const [k, v] of genesisOf(w)) state.setGenesis(k, v);
+    store = await LevelUtxoStore.open(dir, { genesis: genesisOf(w) });
+    for (const b of honest) {
+      for (let i = b.start; i < b.start + b.count; i++) state.apply(BigInt(i + 1), decodeTx(f.encoded[i]));
+      const wf = await store.applyBatch(BigInt(b.index), txMoves(f, b.start, b.start + b.count));
+      if (wf) throw new Error(`walk: unexpected fault ${wf.kind}/${wf.code} at seq ${wf.seq} in workload batch ${b.index}`);
+    }
+    const validator = await InThreadValidator.create(w.chainId, async (h) => state.code(h), await Executor.create(w.chainId));
+    const env: ByzantineEnv = {
+      l1,
+      inbox: inboxAddr,
+      l2ChainId: w.chainId,
+      node: state,
+      sender: { privateKey: benchKey(w.params.seed, "account-0"), address: w.accounts[0] },
+      recipient: w.accounts[1],
+      posterKey: byzantine.privateKey,
+    };
+    // Rollbacks burn part of the bond by sending it to 0x…dEaD. On a public network that account
+    // exists (it holds ether); here the first proof would pay 25,000 gas to create it.
+    await request("hardhat_setBalance", [await inbox.getFunction("BURN_ADDRESS").staticCall(), "0x1"]);
+    const proofGas = {} as Record<ByzantineKind, number>;
+    const commitGas = {} as Record<ByzantineKind, number>;
+    for (const kind of BYZANTINE_KINDS) {
+      const bad = await postInvalidBatch(kind, env);
+      const check = await checkBatch(bad.header, encodeBatchData(bad.txs), w.chainId, [], validator, store);
+      if (check.fault?.kind !== kind)
+        throw new L1GasError(`the ${kind} batch: the verifier found ${check.fault ? `${check.fault.kind}/${check.fault.code} at transaction ${check.fault.txIndex}` : "no fault"}`);
+      const call = await buildProof(check.fault, memoryChainView([...posted, bad]));
+      const prover = new Contract(record.contracts[call.prover], abiOf(call.prover, "fraud"), l1);
+      const salt = keccak256(toUtf8Bytes(`moveset-bench/salt/${kind}`));
+      // Automine: the reveal lands in a later block than the commitment, as the prover requires.
+      const c = await send(`commit of the ${kind} proof`, challenger.address, prover, "commit", [commitmentOf(challenger.address, call.proofHash, salt)]);
+      const p = await send(`${call.prover}.prove (${kind})`, challenger.address, prover, "prove", [...call.args, salt]);
+      const rolled = p.logs.map((l) => (l.address.toLowerCase() === inboxAddr.toLowerCase() ? inboxInterface().parseLog(l) : null)).find((e) => e?.name === "BatchesRolledBack");
+      const count = BigInt(await inbox.getFunction("batchCount").staticCall());
+      if (!rolled || BigInt(rolled.args[0]) !== bad.index || count !== bad.index)
+        throw new L1GasError(`the ${kind} proof did not roll batch ${bad.index} back (${rolled ? `rolled back from ${rolled.args[0]}` : "no BatchesRolledBack"}; ${count} batches live)`);
+      proofGas[kind] = Number(p.gasUsed);
+      commitGas[kind] = Number(c.gasUsed);
+      log(`L1 gas: ${kind} proof ${p.gasUsed} gas (commit ${c.gasUsed})`);
+    }
+    await validator.close();
+
+    return {
+      appendGasPerTx: Number(gas.main) / gas.mainTxs,
+      mainBatches: nMain,
+      mainTxs: gas.mainTxs,
+      setupGasPerTx: gas.setupTxs ? Number(gas.setup) / gas.setupTxs : 0,
+      proofGas,
+      commitGas,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    await store?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    l1?.destroy();
+    await server?.close();
+    await request("evm_revert", [snapshot]);
+  }
+}
+
+/** What a transaction sends: a receipt's gas and logs. */
+interface Receipt {
+  gasUsed: bigint;
+  logs: { address: string; topics: string[]; data: string }[];
+}
+
+/**
+ * Sends `fn(args)` to `c` from an unlocked dev account of the in-process network, straight to its
+ * provider (no signing and no HTTP in this process: a batch is up to hundreds of kilobytes), and
+ * returns the receipt (automine: mined at once). A revert becomes an error naming `what`.
+ */
+async function sendVia(request: Request, what: string, from: string, c: Contract, fn: string, args: unknown[], value = 0n): Promise<Receipt> {
+  let rc: { status: string; gasUsed: string; logs: Receipt["logs"] } | null;
+  try {
+    const hash = await request("eth_sendTransaction", [{ from, to: await c.getAddress(), data: c.interface.encodeFunctionData(fn, args), value: toQuantity(value) }]);
+    rc = (await request("eth_getTransactionReceipt", [hash])) as typeof rc;
+  } catch (e) {
+    throw new L1GasError(`${what} failed: ${(e as Error).message}`);
+  }
+  if (!rc || BigInt(rc.status) !== 1n) throw new L1GasError(`${what} failed (status ${rc?.status})`);
+  return { gasUsed: BigInt(rc.gasUsed), logs: rc.logs };
 }

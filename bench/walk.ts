@@ -17,7 +17,8 @@ export interface WalkRun {
   movesPerSec: number;
 }
 
-function txMoves(f: FilledWorkload, from: number, to: number): TxMoves[] {
+/** The filled moves of workload transactions [from, to), with their seqs (index + 1). */
+export function txMoves(f: FilledWorkload, from: number, to: number): TxMoves[] {
   const out: TxMoves[] = [];
   for (let i = from; i < to; i++) out.push({ seq: BigInt(i + 1), moves: f.moves[i] });
   return out;

@@ -10,6 +10,8 @@ import {
   type BatchHeader, type WrappedTx, type DepositTx, type Tx,
 } from "../core";
 import { batchTxContext } from "../core/context";
+import { fillMoves, type StateView } from "../core/fill";
+import type { BlockEnv } from "../core/evm/chain";
 import { abiOf, headerToSol } from "./l1/contracts";
 import { fillFromStore, LatestCache } from "./coordinator/view";
 import type { NodeHandle } from "./devnet";
@@ -21,8 +23,11 @@ export interface ByzantineEnv {
   l1: JsonRpcProvider;
   inbox: string;
   l2ChainId: bigint;
-  /** The node whose state the honest transactions are filled against. */
-  node: Pick<NodeHandle, "utxo" | "chain">;
+  /**
+   * The L2 state at the tip that the honest transactions are filled against: a node's stores, or
+   * a state view held in memory (`moveset bench` passes its MemoryState).
+   */
+  node: Pick<NodeHandle, "utxo" | "chain"> | StateView;
   /** Signs the honest L2 transfers that get mutated (an account funded on L2). */
   sender: { privateKey: string; address: string };
   /** Receives the transfers. */
@@ -31,15 +36,23 @@ export interface ByzantineEnv {
   posterKey: string;
 }
 
-/** The next batch on the L1 tip, holding `txs` (no deposits). */
-async function batchOnTip(env: ByzantineEnv, txs: Uint8Array[], feeRecipient: string): Promise<{ header: BatchHeader; data: Uint8Array }> {
+/**
+ * The next batch on the L1 tip, holding `txs` (no deposits). Timestamp and base fee from `block`,
+ * by default the latest L1 block's timestamp (or the tip's, if later) and 1 gwei.
+ */
+export async function batchOnTip(
+  env: Pick<ByzantineEnv, "l1" | "inbox">,
+  txs: Uint8Array[],
+  feeRecipient: string,
+  block?: Pick<BlockEnv, "timestamp" | "baseFee">,
+): Promise<{ header: BatchHeader; data: Uint8Array }> {
   const inbox = new Contract(env.inbox, abiOf("Inbox"), env.l1);
   const [index, parent, firstSeq, depositStart, minTs] = await inbox.getFunction("tip").staticCall();
-  const latest = BigInt((await env.l1.getBlock("latest"))!.timestamp);
+  const latest = block?.timestamp ?? BigInt((await env.l1.getBlock("latest"))!.timestamp);
   const data = encodeBatchData(txs);
   const header: BatchHeader = {
     index, parent: hexToBytes(parent), firstSeq, txCount: BigInt(txs.length), txRoot: txRootOf(txs), number: index + 1n,
-    timestamp: latest > minTs ? latest : minTs, feeRecipient: hexToBytes(feeRecipient.toLowerCase() as `0x${string}`), baseFee: 1_000_000_000n,
+    timestamp: latest > minTs ? latest : minTs, feeRecipient: hexToBytes(feeRecipient.toLowerCase() as `0x${string}`), baseFee: block?.baseFee ?? 1_000_000_000n,
     depositStart, depositEnd: depositStart, dataHash: batchDataHash(data),
   };
   return { header, data };
@@ -48,12 +61,19 @@ async function batchOnTip(env: ByzantineEnv, txs: Uint8Array[], feeRecipient: st
 /** An honest transfer of `value` wei from the sender, filled against the node's state at the tip as the batch's first transaction. */
 async function honest(env: ByzantineEnv, feeRecipient: string, value: bigint, ex: Executor): Promise<WrappedTx> {
   const shell = await batchOnTip(env, [], feeRecipient);
-  const l2nonce = await new LatestCache(env.node.utxo, env.node.chain).get(Mark.Nonce, env.sender.address.toLowerCase(), 0n);
+  const ctx = batchTxContext(shell.header, env.l2ChainId, 0);
+  const sender = env.sender.address.toLowerCase();
   const w = new Wallet(env.sender.privateKey);
-  const raw = await w.signTransaction({ to: env.recipient, value, nonce: Number(l2nonce.value), gasLimit: 21000n, maxFeePerGas: 3_000_000_000n, maxPriorityFeePerGas: 1n, chainId: env.l2ChainId, type: 2 });
-  const signed: WrappedTx = { type: TxType.Wrapped, raw: hexToBytes(raw as `0x${string}`), moves: [], witness: [] };
+  const sign = async (nonce: bigint): Promise<WrappedTx> => {
+    const raw = await w.signTransaction({ to: env.recipient, value, nonce: Number(nonce), gasLimit: 21000n, maxFeePerGas: 3_000_000_000n, maxPriorityFeePerGas: 1n, chainId: env.l2ChainId, type: 2 });
+    return { type: TxType.Wrapped, raw: hexToBytes(raw as `0x${string}`), moves: [], witness: [] };
+  };
+  if ("latest" in env.node) {
+    const view = env.node;
+    return (await fillMoves(await sign((await view.latest(Mark.Nonce, sender, 0n)).value), view, ctx, ex)).tx as WrappedTx;
+  }
   const cache = new LatestCache(env.node.utxo, env.node.chain);
-  return (await fillFromStore(signed, cache, [], batchTxContext(shell.header, env.l2ChainId, 0), ex)).tx as WrappedTx;
+  return (await fillFromStore(await sign((await cache.get(Mark.Nonce, sender, 0n)).value), cache, [], ctx, ex)).tx as WrappedTx;
 }
 
 /** The encoded transactions of an invalid batch of `kind` (the invalid one is the last). */
@@ -90,18 +110,22 @@ export async function invalidTxs(kind: ByzantineKind, env: ByzantineEnv, feeReci
   }
 }
 
-/** Builds and posts an invalid batch of `kind` on the current tip (retrying if an honest batch takes it first). */
-export async function postInvalidBatch(kind: ByzantineKind, env: ByzantineEnv): Promise<{ index: bigint; headerHash: string }> {
+/**
+ * Builds and posts an invalid batch of `kind` on the current tip (retrying if an honest batch takes it first).
+ * Returns its header and transactions too (what a proof needs).
+ */
+export async function postInvalidBatch(kind: ByzantineKind, env: ByzantineEnv): Promise<{ index: bigint; headerHash: string; header: BatchHeader; txs: Uint8Array[] }> {
   const poster = new Wallet(env.posterKey, env.l1);
   const inbox = new Contract(env.inbox, abiOf("Inbox"), poster);
   const bondSize = BigInt(await inbox.getFunction("bondSize").staticCall());
   if (BigInt(await inbox.getFunction("bondOf").staticCall(poster.address)) < bondSize) await (await inbox.getFunction("bond")({ value: bondSize })).wait();
   for (let attempt = 0; ; attempt++) {
-    const b = await batchOnTip(env, await invalidTxs(kind, env, poster.address), poster.address);
+    const txs = await invalidTxs(kind, env, poster.address);
+    const b = await batchOnTip(env, txs, poster.address);
     try {
       await inbox.getFunction("appendBatch").staticCall(headerToSol(b.header), bytesToHex(b.data));
       await (await inbox.getFunction("appendBatch")(headerToSol(b.header), bytesToHex(b.data))).wait();
-      return { index: b.header.index, headerHash: bytesToHex(headerHash(b.header)) };
+      return { index: b.header.index, headerHash: bytesToHex(headerHash(b.header)), header: b.header, txs };
     } catch (e) {
       if (attempt >= 10) throw e;
       await new Promise((r) => setTimeout(r, 300));

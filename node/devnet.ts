@@ -203,7 +203,8 @@ export interface DevnetHandle {
   stop(): Promise<void>;
 }
 
-function loadHardhat(): HardhatRuntimeEnvironment {
+/** This process's Hardhat runtime on its in-process network ("hardhat"), with the project's config. */
+export function loadHardhat(): HardhatRuntimeEnvironment {
   process.env.HARDHAT_NETWORK = "hardhat";
   if (!process.env.HARDHAT_CONFIG) process.env.HARDHAT_CONFIG = path.join(__dirname, "..", "hardhat.config.ts");
   // eslint-disable-next-line @typescript-eslint/no-require-imports

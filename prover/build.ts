@@ -38,6 +38,30 @@ export interface ProofCall {
 
 export const headerArg = headerToAbi;
 
+/** A ChainView over batches held in memory (batch i at position i) and a deposit queue. */
+export function memoryChainView(
+  batches: readonly { header: BatchHeader; txs: Uint8Array[] }[],
+  deposits: readonly { from: Uint8Array; to: Uint8Array; value: bigint }[] = [],
+): ChainView {
+  return {
+    batch: async (i) => {
+      const b = batches[Number(i)];
+      if (!b) throw new Error(`batch ${i} is not held`);
+      return b;
+    },
+    locate: async (seq) => {
+      for (const b of batches)
+        if (seq >= b.header.firstSeq && seq < b.header.firstSeq + b.header.txCount) return { batchIndex: b.header.index, txIndex: Number(seq - b.header.firstSeq) };
+      throw new Error(`seq ${seq} is in no batch`);
+    },
+    deposit: async (i) => {
+      const d = deposits[Number(i)];
+      if (!d) throw new Error(`deposit ${i} is not held`);
+      return d;
+    },
+  };
+}
+
 export function txProofArg(txs: readonly Uint8Array[], txIndex: number) {
   return { txIndex: BigInt(txIndex), tx: bytesToHex(txs[txIndex]), siblings: merkleProof(txs.map(leafHash), txIndex).map(bytesToHex) };
 }

@@ -10,7 +10,7 @@ import { MemoryState } from "../../core/memory-state";
 import { Tx, TxType, WrappedTx, encodeTx, decodeTx } from "../../core/tx";
 import { TxContext, batchTxContext } from "../../core/context";
 import { hexToBytes, bytesToHex } from "../../core/bytes";
-import type { ChainView } from "../../prover/build";
+import { memoryChainView, type ChainView } from "../../prover/build";
 
 export const L2_CHAIN_ID = 901n;
 export const FEE_RECIPIENT = hexToBytes("0x00000000000000000000000000000000000fee01");
@@ -85,15 +85,7 @@ export class L2Sim {
   }
 
   view(): ChainView {
-    return {
-      batch: async (i) => this.batches[Number(i)],
-      locate: async (seq) => {
-        for (const b of this.batches)
-          if (seq >= b.header.firstSeq && seq < b.header.firstSeq + b.header.txCount) return { batchIndex: b.header.index, txIndex: Number(seq - b.header.firstSeq) };
-        throw new Error(`seq ${seq} is in no batch`);
-      },
-      deposit: async (i) => this.deposits[Number(i)],
-    };
+    return memoryChainView(this.batches, this.deposits);
   }
 }
 
