@@ -6,7 +6,7 @@
 import { Reader, Writer } from "./codec";
 import { DecodeError, InvalidTxError } from "./errors";
 import { Key, compareKeys, isKnownMark, markHasSlot, keyToString } from "./keys";
-import { ZERO_ADDRESS, u256, toFixed, keccak256, concatBytes } from "./bytes";
+import { ZERO_ADDRESS, u256, toFixed, keccak256, concatBytes, compareBytes } from "./bytes";
 import { hashTagged } from "./hash";
 
 /** Mask bits: which fields the user's signature covers. */
@@ -23,6 +23,11 @@ export const MaskBit = {
 export const MASK_ALL = 0x7f;
 /** Flag bit in the encoded flags byte: this is a reference move. */
 export const FLAG_REF = 0x80;
+/**
+ * Bit in the encoded mark byte (every mark is below 0x80): this move's address is the previous
+ * move's in the same list, and the addr field is omitted (protocol.md §4.1).
+ */
+export const MARK_SAME_ADDR = 0x80;
 
 export interface Move extends Key {
   /** Signature coverage bits (MaskBit); 0 = unsigned (coordinator-filled). */
@@ -38,34 +43,75 @@ export interface Move extends Key {
 /** Throws RangeError for a move the encoding cannot represent exactly (rather than silently changing it). */
 export function checkEncodable(m: Move): void {
   if (!Number.isInteger(m.mask) || m.mask < 0 || m.mask > MASK_ALL) throw new RangeError(`mask ${m.mask} is outside 0..0x7f`);
+  if (!Number.isInteger(m.mark) || m.mark < 0 || m.mark >= MARK_SAME_ADDR) throw new RangeError(`mark ${m.mark} is outside 0..0x7f`);
   if (m.ref && m.next !== m.prev) throw new RangeError("a reference move must have next == prev");
   if (!markHasSlot(m.mark) && m.slot !== 0n) throw new RangeError(`mark ${String.fromCharCode(m.mark)} has no slot, got ${m.slot}`);
   if (m.addr.length !== 20) throw new RangeError("addr must be 20 bytes");
 }
 
-export function encodeMove(w: Writer, m: Move): void {
+/**
+ * Encodes one move of a list (§4.1). `prevAddr` is the address of the previous move in the same list
+ * (undefined for the first): when this move's address equals it, the mark byte carries
+ * MARK_SAME_ADDR and the address is left out; otherwise the address is written.
+ */
+export function encodeMove(w: Writer, m: Move, prevAddr?: Uint8Array): void {
   checkEncodable(m);
+  const same = prevAddr !== undefined && compareBytes(prevAddr, m.addr) === 0;
   w.u8((m.mask & MASK_ALL) | (m.ref ? FLAG_REF : 0));
-  w.u8(m.mark);
+  w.u8(m.mark | (same ? MARK_SAME_ADDR : 0));
   w.varint(m.intx);
-  w.fixed(m.addr, 20);
+  if (!same) w.fixed(m.addr, 20);
   if (markHasSlot(m.mark)) w.u256c(m.slot);
   w.u256c(m.prev);
   if (!m.ref) w.u256c(m.next);
 }
 
-export function decodeMove(r: Reader): Move {
+/**
+ * Decodes one move of a list (§4.1); `prevAddr` is the previous move's address (undefined for the
+ * first). Canonical: MARK_SAME_ADDR is set exactly when the address equals the previous one. On the
+ * first move the bit names no address, so the mark byte is not a mark: `invalid-value`, like an
+ * unknown mark; an address written out that equals the previous one is `non-canonical`. Both at the
+ * mark byte.
+ */
+export function decodeMove(r: Reader, prevAddr?: Uint8Array): Move {
   const at = r.pos;
   const flags = r.u8("move flags");
-  const mark = r.u8("move mark");
+  const markByte = r.u8("move mark");
+  const mark = markByte & ~MARK_SAME_ADDR;
+  const same = (markByte & MARK_SAME_ADDR) !== 0;
   if (!isKnownMark(mark)) throw new DecodeError("invalid-value", `unknown mark 0x${mark.toString(16)}`, at + 1);
+  if (same && prevAddr === undefined) throw new DecodeError("invalid-value", "the same-address bit on the first move of a list (there is no previous address)", at + 1);
   const intx = r.varint("move intx");
-  const addr = r.fixed(20, "move addr");
+  let addr: Uint8Array;
+  if (prevAddr !== undefined && same) addr = prevAddr.slice();
+  else {
+    addr = r.fixed(20, "move addr");
+    if (prevAddr !== undefined && compareBytes(prevAddr, addr) === 0)
+      throw new DecodeError("non-canonical", "address written out though it is the previous move's", at + 1);
+  }
   const slot = markHasSlot(mark) ? r.u256c("move slot") : 0n;
   const prev = r.u256c("move prev");
   const ref = (flags & FLAG_REF) !== 0;
   const next = ref ? prev : r.u256c("move next");
   return { mask: flags & MASK_ALL, ref, mark, intx, addr, slot, prev, next };
+}
+
+/** A move list (§4.1): varint count, then each move encoded against the previous one's address. */
+export function encodeMoves(w: Writer, moves: readonly Move[]): void {
+  w.varint(moves.length);
+  let prevAddr: Uint8Array | undefined;
+  for (const m of moves) {
+    encodeMove(w, m, prevAddr);
+    prevAddr = m.addr;
+  }
+}
+
+/** Decodes a move list of at most `max` moves (encodeMoves). */
+export function decodeMoves(r: Reader, max: number): Move[] {
+  const n = r.count(max, "move count");
+  const out: Move[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = decodeMove(r, i > 0 ? out[i - 1].addr : undefined);
+  return out;
 }
 
 /**

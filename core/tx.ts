@@ -8,7 +8,7 @@
  */
 import { Reader, Writer, MAX_BYTES } from "./codec";
 import { DecodeError } from "./errors";
-import { Move, decodeMove, encodeMove } from "./moves";
+import { Move, decodeMoves as decodeMoveList, encodeMoves } from "./moves";
 import { keccak256, compareBytes, bytesToHex } from "./bytes";
 import { leafHash } from "./merkle";
 import { toFixed } from "./bytes";
@@ -69,16 +69,8 @@ export interface WrappedTx {
 
 export type Tx = DepositTx | MoveTx | WrappedTx;
 
-function encodeMoves(w: Writer, moves: readonly Move[]): void {
-  w.varint(moves.length);
-  for (const m of moves) encodeMove(w, m);
-}
-
 function decodeMoves(r: Reader): Move[] {
-  const n = r.count(LIMITS.maxMoves, "move count");
-  const out: Move[] = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = decodeMove(r);
-  return out;
+  return decodeMoveList(r, LIMITS.maxMoves);
 }
 
 function encodeWitness(w: Writer, witness: readonly Uint8Array[]): void {

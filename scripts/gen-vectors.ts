@@ -19,8 +19,8 @@ import { DecodeError, DecodeCode } from "../core/errors";
 import { bytesToHex, hexToBytes, keccak256, concatBytes, u256, MAX_U256, MAX_U64, ZERO32 } from "../core/bytes";
 import { DOMAIN_NAMES, DOMAINS, Domain, hashTagged } from "../core/hash";
 import { Key, Mark, keyBytes } from "../core/keys";
-import { Move, MASK_ALL, MaskBit, encodeMove, decodeMove, moveSigCommitment, movesSigDigest } from "../core/moves";
-import { MoveTx, Tx, TxType, LIMITS, encodeTx, decodeTx, canonicalWitness, txLeaf } from "../core/tx";
+import { Move, MASK_ALL, MaskBit, MARK_SAME_ADDR, encodeMove, decodeMove, encodeMoves, decodeMoves, moveSigCommitment, movesSigDigest } from "../core/moves";
+import { DepositTx, MoveTx, Tx, TxType, LIMITS, encodeTx, decodeTx, canonicalWitness, txLeaf } from "../core/tx";
 import { moveTxSighash, signMoveTx, recoverMoveTxSender, txId } from "../core/sign";
 import { merkleRoot, merkleProof, merkleNode, leafHash } from "../core/merkle";
 import { BatchHeader, headerHash, encodeBatchData, splitBatchData, batchDataHash, txRootOf, MAX_BATCH_TXS } from "../core/batch";
@@ -84,7 +84,7 @@ export interface HeaderJson {
   dataHash: Hex;
 }
 
-export type Decoder = "varint" | "u256c" | "move" | "tx" | "batchData";
+export type Decoder = "varint" | "u256c" | "move" | "moves" | "tx" | "batchData";
 
 const hex = (b: Uint8Array): Hex => bytesToHex(b);
 const dec = (v: bigint): Dec => v.toString(10);
@@ -199,9 +199,17 @@ export function headerWords(h: BatchHeader): Uint8Array {
   );
 }
 
+/** One move encoded alone (as the first of a list). */
 export function encodeMoveBytes(m: Move): Uint8Array {
   const w = new Writer();
   encodeMove(w, m);
+  return w.finish();
+}
+
+/** A move list: varint count, then the moves, each against the previous one's address. */
+export function encodeMovesBytes(moves: readonly Move[]): Uint8Array {
+  const w = new Writer();
+  encodeMoves(w, moves);
   return w.finish();
 }
 
@@ -214,7 +222,8 @@ export function runDecoder(decoder: Decoder, b: Uint8Array): unknown {
       return splitBatchData(b);
     default: {
       const r = new Reader(b);
-      const v = decoder === "varint" ? r.varint() : decoder === "u256c" ? r.u256c() : decodeMove(r);
+      const v =
+        decoder === "varint" ? r.varint() : decoder === "u256c" ? r.u256c() : decoder === "move" ? decodeMove(r) : decodeMoves(r, LIMITS.maxMoves);
       r.end();
       return v;
     }
@@ -233,6 +242,7 @@ const TOKEN = addr(0xc);
 const L1_SENDER = addr(0xd);
 const FEE_RECIPIENT = addr(0xe);
 const ALL_FF = new Uint8Array(20).fill(0xff);
+const ZERO_ADDR = new Uint8Array(20);
 /** Stand-ins for contract code (their content only has to hash). */
 const CODE_POOL = Uint8Array.from([0x60, 0x80, 0x60, 0x40, 0x52, ...utf8("pool")]);
 const CODE_TOKEN = Uint8Array.from([0x60, 0x80, 0x60, 0x40, 0x52, ...utf8("token")]);
@@ -258,6 +268,36 @@ function fixedMoves(): { name: string; move: Move }[] {
     { name: "fee output, unsigned", move: mv({ mark: Mark.Fee, addr: FEE_RECIPIENT, intx: 0n, slot: 9n, prev: 0n, next: 21_000n }) },
     { name: "withdrawal output, fully signed", move: mv({ mark: Mark.Withdrawal, addr: ALL_FF, intx: 0n, slot: 9n, prev: 0n, next: 10n ** 17n, mask: MASK_ALL }) },
     { name: "balance reference, all bits but kind", move: mv({ mark: Mark.Balance, addr: TOKEN, intx: 1n, prev: 123n, ref: true, mask: MASK_ALL & ~MaskBit.Kind }) },
+  ];
+}
+
+/** Named move lists: address back-references used, not used, and around the zero address. */
+function moveLists(): { name: string; moves: Move[] }[] {
+  const all = fixedMoves().map((f) => f.move);
+  const acct = (addr: Uint8Array, intx: bigint): Move[] => [
+    mv({ mark: Mark.Balance, addr, intx, prev: 100n, next: 90n }),
+    mv({ mark: Mark.Code, addr, intx: 0n, prev: 0n, ref: true }),
+    mv({ mark: Mark.Nonce, addr, intx, prev: 3n, next: 4n }),
+  ];
+  return [
+    { name: "empty", moves: [] },
+    { name: "one move", moves: [all[0]] },
+    { name: "every fixed move, sorted by key (back-references within each address)", moves: sorted(all) },
+    { name: "an account's b, c, n keys (two back-references)", moves: acct(ALICE, 5n) },
+    {
+      name: "a contract's code and three storage slots after its caller's account (back-references, a large intx)",
+      moves: sorted([
+        ...acct(ALICE, 300n),
+        mv({ mark: Mark.Code, addr: POOL, intx: 2n, prev: codeHash(CODE_POOL), ref: true }),
+        ...[0n, 1n, 2n ** 200n].map((slot) => mv({ mark: Mark.Storage, addr: POOL, intx: 300n, slot, prev: slot + 1n, next: slot + 2n })),
+      ]),
+    },
+    { name: "the zero address, its b, c, n keys (back-references to address 0)", moves: acct(ZERO_ADDR, 1n) },
+    {
+      name: "unsorted: an address again after another one is written out again",
+      moves: [mv({ mark: Mark.Balance, addr: ALICE, prev: 1n }), mv({ mark: Mark.Balance, addr: POOL, prev: 2n }), mv({ mark: Mark.Nonce, addr: ALICE, prev: 3n })],
+    },
+    { name: "a repeated key (decodes; the structural rules reject it)", moves: [all[3], all[3]] },
   ];
 }
 
@@ -442,9 +482,11 @@ function movesFile() {
     ["signed moves only (same digest: unsigned moves are left out)", all.flatMap((m, i) => (m.mask !== 0 ? [i] : []))],
   ];
   return {
-    description: "Move encodings (flags, mark, varint intx, addr, [u256c slot], u256c prev, [u256c next]), canonical 53-byte keys, mask-aware signature commitments and the moves' sighash digest.",
+    description:
+      "Move encodings (flags, mark, varint intx, addr, [u256c slot], u256c prev, [u256c next]) of each move alone (the first of a list), canonical 53-byte keys, mask-aware signature commitments, the moves' sighash digest, and move lists (varint count, then the moves; a move whose address is the previous move's sets bit 0x80 of its mark byte and omits the address).",
     moves,
     digests: digestSets.map(([name, indices]) => ({ name, indices, digest: hex(movesSigDigest(indices.map((i) => all[i]))) })),
+    lists: moveLists().map(({ name, moves: ms }) => ({ name, moves: ms.map(moveToJson), encoding: hex(encodeMovesBytes(ms)) })),
   };
 }
 
@@ -641,13 +683,38 @@ function invalidFile(txs: NamedTx[]) {
   add("tx: deposit move with unknown mark", "tx", W().u8(0).varint(0).fixed(A20, 20).fixed(A20, 20).u256c(0n).varint(1).u8(0).u8(0x78).finish());
   add("tx: deposit move count as 0x81 0x00", "tx", Uint8Array.from([0x00, 0x00, ...A20, ...A20, 0x00, 0x81, 0x00]));
 
+  // Address back-references (§4.1): bit 0x80 of the mark byte. `list` is [ALICE b, ALICE n, POOL s],
+  // its second move refers back to ALICE.
+  add("move: address back-reference on a move alone (no previous move)", "move", patch(goodMove, 1, goodMove[1] | MARK_SAME_ADDR));
+  add("move: unknown mark 'x' with the back-reference bit", "move", patch(goodMove, 1, 0x78 | MARK_SAME_ADDR));
+  const [ab, an, ps] = [mv({ mark: Mark.Balance, addr: ALICE, prev: 1n, next: 2n }), mv({ mark: Mark.Nonce, addr: ALICE, prev: 3n }), mv({ mark: Mark.Storage, addr: POOL, slot: 4n, prev: 5n })];
+  const list = encodeMovesBytes([ab, an, ps]);
+  const second = 1 + encodeMoveBytes(ab).length; // the second move's flags byte
+  /** A move list with the address of move `at` written out though it repeats the previous one's. */
+  const withAddrAgain = (moves: Move[], at: number) => {
+    const w = W().varint(moves.length);
+    moves.forEach((m, i) => encodeMove(w, m, i > 0 && i !== at ? moves[i - 1].addr : undefined));
+    return w.finish();
+  };
+  add("moves: back-reference on the first move", "moves", patch(list, 2, list[2] | MARK_SAME_ADDR));
+  add("moves: the previous move's address written out", "moves", withAddrAgain([ab, an, ps], 1));
+  add("moves: the zero address written out twice", "moves", withAddrAgain([mv({ mark: Mark.Balance, addr: ZERO_ADDR }), mv({ mark: Mark.Nonce, addr: ZERO_ADDR })], 1));
+  add("moves: the previous address written out, cut right after it (non-canonical first)", "moves", withAddrAgain([ab, an, ps], 1).subarray(0, second + 23));
+  add("moves: back-reference move cut in its prev", "moves", list.subarray(0, second + 3));
+  add("moves: back-reference move with unknown mark 'x'", "moves", patch(list, second + 1, 0x78 | MARK_SAME_ADDR));
+  add("moves: count larger than the moves present", "moves", patch(list, 0, 4));
+  const dep = enc["deposit"];
+  const depMark = dep.length - encodeMoveBytes((txs[0].tx as DepositTx).moves[0]).length + 1; // its only move's mark byte
+  add("tx: deposit whose only move refers back", "tx", patch(dep, depMark, dep[depMark] | MARK_SAME_ADDR));
+  add("tx: wrapped, a move's address written out though it is the previous one's", "tx", concatBytes(W().u8(2).bytes(raw).finish(), withAddrAgain([ab, an, ps], 1), W().varint(0).finish()));
+
   const data = encodeBatchData([enc["deposit"]]);
   add("batchData: unknown version", "batchData", patch(data, 0, 0x02));
   add("batchData: truncated", "batchData", data.subarray(0, data.length - 1));
   add("batchData: trailing byte", "batchData", Uint8Array.from([...data, 0]));
   add("batchData: tx count over the limit", "batchData", W().u8(1).varint(MAX_BATCH_TXS + 1).finish());
   return {
-    description: "Byte strings every strict decoder must reject, with the DecodeError code and the byte offset the TypeScript core reports. decoder: varint | u256c | move (one move) | tx (one transaction) | batchData; each must consume its input exactly.",
+    description: "Byte strings every strict decoder must reject, with the DecodeError code and the byte offset the TypeScript core reports. decoder: varint | u256c | move (one move, as the first of a list) | moves (a move list: varint count, then the moves) | tx (one transaction) | batchData; each must consume its input exactly.",
     vectors: out,
   };
 }

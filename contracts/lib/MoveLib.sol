@@ -47,6 +47,11 @@ library MoveLib {
     uint8 internal constant MASK_ALL = 0x7f;
     /// @notice Flags bit: reference move.
     uint8 internal constant FLAG_REF = 0x80;
+    /// @notice Mark-byte bit (every mark is below 0x80): the move's address is the previous move's in
+    ///         the same list, and the addr field is omitted (§4.1).
+    uint8 internal constant MARK_SAME_ADDR = 0x80;
+    /// @notice The `prevAddr` of the first move of a list: no previous move (above every address).
+    uint256 internal constant NO_PREV = 1 << 160;
 
     /// @notice Whether `mark` is one of the six marks.
     function isKnownMark(uint8 mark) internal pure returns (bool) {
@@ -59,24 +64,25 @@ library MoveLib {
         return mark != MARK_BALANCE && mark != MARK_NONCE && mark != MARK_CODE;
     }
 
-    /// @notice Decodes one move at the cursor (core/moves.ts decodeMove), §4.1:
-    ///         flags:u8 mark:u8 intx:varint addr:bytes20 [slot:u256c] prev:u256c [next:u256c].
-    function decode(Reader.Cursor memory c) internal pure returns (Move memory m) {
-        uint256 p = decodeFast(c);
-        if (p == 0) return decodeExact(c);
+    /// @notice Decodes one move of a list at the cursor (core/moves.ts decodeMove), §4.1:
+    ///         flags:u8 mark:u8 intx:varint [addr:bytes20] [slot:u256c] prev:u256c [next:u256c].
+    ///         `prevAddr` is the previous move's address, or NO_PREV for the first move of a list.
+    function decode(Reader.Cursor memory c, uint256 prevAddr) internal pure returns (Move memory m) {
+        uint256 p = decodeFast(c, prevAddr);
+        if (p == 0) return decodeExact(c, prevAddr);
         assembly ("memory-safe") {
             m := p
         }
     }
 
     /// @notice Fast path of {decode}, in assembly, for the common shape (one-byte intx, all bytes present,
-    ///         canonical compact values): the memory address of the decoded Move, or 0 if the fast path
-    ///         does not apply. It never reports an error: on 0 the cursor is where it was, and
+    ///         canonical address and compact values): the memory address of the decoded Move, or 0 if the
+    ///         fast path does not apply. It never reports an error: on 0 the cursor is where it was, and
     ///         {decodeExact} decodes the move again, accepting it or reverting with the exact DecodeError
     ///         of the TypeScript core.
     /// @dev Returns a pointer rather than a `Move memory` so that no zeroed struct is allocated per call
     ///      (4096 moves make memory expansion the dominant cost).
-    function decodeFast(Reader.Cursor memory c) internal pure returns (uint256 ptr) {
+    function decodeFast(Reader.Cursor memory c, uint256 prevAddr) internal pure returns (uint256 ptr) {
         assembly ("memory-safe") {
             /// Canonical compact u256 at data[p..len): its value and end, or end 0 if not (fast) decodable.
             function fastU256c(data, len, p) -> v, np {
@@ -96,20 +102,34 @@ library MoveLib {
 
             /// Writes the move at data[p..len) to the 8 words at m; returns its end, or 0 if the fast
             /// path does not apply (m is then garbage and must not be used).
-            function fastMove(data, len, p, out) -> np {
-                // flags, mark, one-byte intx, addr: 23 bytes
-                if gt(add(p, 23), len) { leave }
+            function fastMove(data, len, p, out, pa) -> np {
+                // Reads up to 32 bytes past the end of the data: whatever they are, the length checks
+                // below leave before anything read there is used.
                 let w := mload(add(data, p))
                 // known marks b c f n s w are bits 0 1 4 12 17 21 above 0x62; slot marks f s w.
                 // For marks below 0x62 rel wraps around and shr by >= 256 gives 0.
-                let rel := sub(byte(1, w), 0x62)
+                let rel := sub(and(byte(1, w), 0x7f), 0x62)
                 if iszero(and(lt(byte(2, w), 0x80), and(shr(rel, 0x221013), 1))) { leave }
                 mstore(out, and(byte(0, w), 0x7f))
                 mstore(add(out, 0x20), shr(7, byte(0, w)))
-                mstore(add(out, 0x40), byte(1, w))
+                mstore(add(out, 0x40), add(rel, 0x62))
                 mstore(add(out, 0x60), byte(2, w))
-                mstore(add(out, 0x80), shr(96, mload(add(data, add(p, 3)))))
-                p := add(p, 23)
+                // flags, mark, one-byte intx, then the address unless the mark byte's bit 0x80 says it
+                // is the previous move's, pa
+                switch and(byte(1, w), 0x80)
+                case 0 {
+                    // written out, it must differ from pa (else non-canonical)
+                    p := add(p, 23)
+                    let a := shr(96, mload(add(data, sub(p, 20))))
+                    if or(gt(p, len), eq(a, pa)) { leave }
+                    mstore(add(out, 0x80), a)
+                }
+                default {
+                    // referenced, pa must be an address (the first move of a list has none)
+                    p := add(p, 3)
+                    if or(gt(p, len), shr(160, pa)) { leave }
+                    mstore(add(out, 0x80), pa)
+                }
                 let v := 0
                 if and(shr(rel, 0x220010), 1) {
                     v, p := fastU256c(data, len, p)
@@ -129,7 +149,7 @@ library MoveLib {
 
             let buf := mload(c)
             let mem := mload(0x40)
-            let np := fastMove(add(buf, 0x20), mload(buf), mload(add(c, 0x20)), mem)
+            let np := fastMove(add(buf, 0x20), mload(buf), mload(add(c, 0x20)), mem, prevAddr)
             if np {
                 ptr := mem
                 mstore(0x40, add(mem, 0x100))
@@ -139,17 +159,25 @@ library MoveLib {
     }
 
     /// @notice Decodes one move with the general reader (every error exactly as core/moves.ts decodeMove).
-    function decodeExact(Reader.Cursor memory c) internal pure returns (Move memory m) {
+    function decodeExact(Reader.Cursor memory c, uint256 prevAddr) internal pure returns (Move memory m) {
         uint256 at = c.pos;
         uint8 flags = c.u8();
-        uint8 mark = c.u8();
-        // INVARIANT: the mark is one of s, b, n, c, f, w.
-        if (!isKnownMark(mark)) revert DecodeError(DecodeCodes.INVALID_VALUE, at + 1);
+        uint8 markByte = c.u8();
+        uint8 mark = markByte & ~MARK_SAME_ADDR;
+        bool same = markByte & MARK_SAME_ADDR != 0;
+        // INVARIANT: the mark is one of s, b, n, c, f, w, and only a move after another names its address.
+        if (!isKnownMark(mark) || (same && prevAddr == NO_PREV)) revert DecodeError(DecodeCodes.INVALID_VALUE, at + 1);
         m.mask = flags & MASK_ALL;
         m.ref = flags & FLAG_REF != 0;
         m.mark = mark;
         m.intx = c.varint();
-        m.addr = c.addr();
+        if (same) {
+            m.addr = address(uint160(prevAddr));
+        } else {
+            m.addr = c.addr();
+            // INVARIANT: an address equal to the previous move's is referenced, not written out.
+            if (uint160(m.addr) == prevAddr) revert DecodeError(DecodeCodes.NON_CANONICAL, at + 1);
+        }
         if (markHasSlot(mark)) m.slot = c.u256c();
         m.prev = c.u256c();
         m.next = m.ref ? m.prev : c.u256c();

@@ -113,10 +113,10 @@ library TxCodec {
             t.deposit.from = c.addr();
             t.deposit.to = c.addr();
             t.deposit.value = c.u256c();
-            t.moves = _moves(c);
+            t.moves = readMoves(c);
         } else if (txType == TYPE_MOVE) {
             _moveBody(c, t.move);
-            t.moves = _moves(c);
+            t.moves = readMoves(c);
             t.witness = _witness(c);
             uint256 yAt = c.pos;
             uint8 y = c.u8();
@@ -130,7 +130,7 @@ library TxCodec {
             t.raw = c.bytesCopy(MAX_DATA);
             // INVARIANT: a wrapped transaction carries a nonempty raw Ethereum transaction.
             if (t.raw.length == 0) revert DecodeError(DecodeCodes.INVALID_VALUE, rawAt);
-            t.moves = _moves(c);
+            t.moves = readMoves(c);
             t.witness = _witness(c);
         } else {
             // INVARIANT: the type is deposit, move or wrapped.
@@ -156,7 +156,9 @@ library TxCodec {
         b.data = c.bytesCopy(MAX_DATA);
     }
 
-    function _moves(Reader.Cursor memory c) private pure returns (MoveLib.Move[] memory moves) {
+    /// @notice Reads a move list at the cursor (core/moves.ts decodeMoves): a count of at most MAX_MOVES,
+    ///         then each move decoded against the previous one's address.
+    function readMoves(Reader.Cursor memory c) internal pure returns (MoveLib.Move[] memory moves) {
         uint256 n = c.count(MAX_MOVES);
         // The array of n pointers, without the n zeroed default structs `new Move[](n)` would allocate:
         // every element is assigned below before the array is used.
@@ -165,14 +167,18 @@ library TxCodec {
             mstore(moves, n)
             mstore(0x40, add(moves, shl(5, add(n, 1))))
         }
+        uint256 prevAddr = MoveLib.NO_PREV;
         for (uint256 i = 0; i < n; ++i) {
-            uint256 p = MoveLib.decodeFast(c);
+            uint256 p = MoveLib.decodeFast(c, prevAddr);
             if (p == 0) {
-                moves[i] = MoveLib.decodeExact(c);
-            } else {
+                MoveLib.Move memory m = MoveLib.decodeExact(c, prevAddr);
                 assembly ("memory-safe") {
-                    mstore(add(add(moves, 0x20), shl(5, i)), p)
+                    p := m
                 }
+            }
+            assembly ("memory-safe") {
+                mstore(add(add(moves, 0x20), shl(5, i)), p)
+                prevAddr := mload(add(p, 0x80)) // Move.addr
             }
         }
     }

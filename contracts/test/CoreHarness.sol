@@ -87,10 +87,17 @@ contract CoreHarness {
 
     // ---------------------------------------------------------------- Moves
 
-    /// @notice Decodes one move; the input must be exactly that.
+    /// @notice Decodes one move, the first of a list; the input must be exactly that.
     function decodeMove(bytes memory b) external pure returns (MoveLib.Move memory m) {
         Reader.Cursor memory c = Reader.init(b);
-        m = MoveLib.decode(c);
+        m = MoveLib.decode(c, MoveLib.NO_PREV);
+        c.end();
+    }
+
+    /// @notice Decodes a move list (count, then moves); the input must be exactly that.
+    function decodeMoves(bytes memory b) external pure returns (MoveLib.Move[] memory moves) {
+        Reader.Cursor memory c = Reader.init(b);
+        moves = TxCodec.readMoves(c);
         c.end();
     }
 

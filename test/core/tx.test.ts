@@ -8,7 +8,7 @@ import { Writer } from "../../core/codec";
 import { DecodeError, DecodeCode } from "../../core/errors";
 import { keccak256, compareBytes, MAX_U256, MAX_U64 } from "../../core/bytes";
 import { Mark } from "../../core/keys";
-import { Move, MASK_ALL, MaskBit, encodeMove, moveSigCommitment } from "../../core/moves";
+import { Move, MASK_ALL, MaskBit, MARK_SAME_ADDR, encodeMove, moveSigCommitment } from "../../core/moves";
 import { DepositTx, MoveTx, Tx, TxType, WrappedTx, LIMITS, encodeTx, decodeTx, canonicalWitness, txLeaf } from "../../core/tx";
 import { leafHash } from "../../core/merkle";
 import { signMoveTx, recoverMoveTxSender } from "../../core/sign";
@@ -34,6 +34,13 @@ function expectDecodeError(f: () => unknown, code: DecodeCode): DecodeError {
 function mv(p: Partial<Move> & Pick<Move, "mark" | "addr">): Move {
   const prev = p.prev ?? 0n;
   return { mask: 0, ref: false, intx: 0n, slot: 0n, prev, next: p.ref ? prev : (p.next ?? 0n), ...p };
+}
+
+/** One move encoded alone (as the first of a list). */
+function enc1(m: Move): Uint8Array {
+  const w = new Writer();
+  encodeMove(w, m);
+  return w.finish();
 }
 
 const A = addr(1);
@@ -161,11 +168,7 @@ describe("core/tx", () => {
     });
 
     it("account moves have no slot in the encoding, storage moves do", () => {
-      const enc = (m: Move) => {
-        const w = new Writer();
-        encodeMove(w, m);
-        return w.finish();
-      };
+      const enc = enc1;
       const acct = enc(mv({ mark: Mark.Balance, addr: A, prev: 1n, next: 2n }));
       const stor = enc(mv({ mark: Mark.Storage, addr: A, slot: 0n, prev: 1n, next: 2n }));
       const stor5 = enc(mv({ mark: Mark.Storage, addr: A, slot: 5n, prev: 1n, next: 2n }));
@@ -257,7 +260,7 @@ describe("core/tx", () => {
     });
 
     it("unknown mark", () => {
-      for (const mark of [0x00, 0x61, 0x78, 0xff]) {
+      for (const mark of [0x00, 0x61, 0x78, 0x7f]) {
         const bad = mv({ mark, addr: A, slot: 1n, prev: 0n, next: 1n });
         expectDecodeError(() => decodeTx(encodeTx(deposit([bad]))), "invalid-value");
         expectDecodeError(() => decodeTx(encodeTx(wrapped(raws.legacy, [bad], []))), "invalid-value");
@@ -268,6 +271,46 @@ describe("core/tx", () => {
       expect(b[markAt]).to.equal(Mark.Balance);
       b[markAt] = 0x78;
       const e = expectDecodeError(() => decodeTx(b), "invalid-value");
+      expect(e.offset).to.equal(markAt);
+      b[markAt] = 0xff; // unknown mark 0x7f, with the back-reference bit
+      expect(expectDecodeError(() => decodeTx(b), "invalid-value").offset).to.equal(markAt);
+    });
+
+    it("address back-references: set exactly where a move's address is the previous move's", () => {
+      const tx = wrapped(raws.legacy, MOVES, []);
+      const b = encodeTx(tx);
+      const alone = MOVES.reduce((n, m) => n + enc1(m).length, 0);
+      const repeats = MOVES.filter((m, i) => i > 0 && compareBytes(m.addr, MOVES[i - 1].addr) === 0).length;
+      expect(repeats).to.equal(5);
+      expect(b.length).to.equal(encodeTx(wrapped(raws.legacy, [], [])).length + alone - 20 * repeats);
+      expect(decodeTx(b)).to.deep.equal(tx);
+      // the mark bytes, in order: the bit on every repeat
+      const r = new Writer().u8(TxType.Wrapped).bytes(raws.legacy).varint(MOVES.length).finish().length;
+      const marks: number[] = [];
+      for (let i = 0, at = r; i < MOVES.length; i++) {
+        marks.push(b[at + 1]);
+        at += enc1(MOVES[i]).length - (i > 0 && compareBytes(MOVES[i].addr, MOVES[i - 1].addr) === 0 ? 20 : 0);
+      }
+      expect(marks).to.deep.equal(MOVES.map((m, i) => m.mark | (i > 0 && compareBytes(m.addr, MOVES[i - 1].addr) === 0 ? MARK_SAME_ADDR : 0)));
+      // a deposit's only move cannot refer back; the zero address refers back like any other
+      const d = encodeTx(deposit());
+      d[d.length - enc1(deposit().moves[0]).length + 1] |= MARK_SAME_ADDR;
+      expectDecodeError(() => decodeTx(d), "invalid-value");
+      const zero = new Uint8Array(20);
+      const zs = [mv({ mark: Mark.Balance, addr: zero, prev: 1n, next: 2n }), mv({ mark: Mark.Nonce, addr: zero })];
+      const z = wrapped(raws.legacy, zs, []);
+      expect(encodeTx(z).length).to.equal(encodeTx(wrapped(raws.legacy, [], [])).length + enc1(zs[0]).length + enc1(zs[1]).length - 20);
+      expect(decodeTx(encodeTx(z))).to.deep.equal(z);
+    });
+
+    it("address back-references: an address written out again is non-canonical, at its mark byte", () => {
+      const [m0, m1] = MOVES;
+      const w = new Writer().u8(TxType.Wrapped).bytes(raws.legacy).varint(2);
+      encodeMove(w, m0);
+      const markAt = w.finish().length + 1;
+      encodeMove(w, m1); // as if first: the address written out
+      const b = w.varint(0).finish();
+      const e = expectDecodeError(() => decodeTx(b), "non-canonical");
       expect(e.offset).to.equal(markAt);
     });
 
@@ -375,6 +418,7 @@ describe("core/moves: moves the encoding cannot represent are refused, not alter
     ["a reference with next != prev", { ...base, ref: true }],
     ["a mask with bit 0x80", { ...base, mask: 0x80 | MaskBit.Next }],
     ["an account mark with a slot", { ...base, slot: 5n, mask: MaskBit.Slot }],
+    ["a mark with bit 0x80 (the address back-reference bit)", { ...base, mark: 0x80 | Mark.Balance }],
   ] as Array<[string, Move]>) {
     it(`refuses ${name}`, () => {
       expect(() => encodeMove(new Writer(), m)).to.throw(RangeError);

@@ -12,8 +12,8 @@ import { DecodeError } from "../../core/errors";
 import { bytesToHex, hexToBytes, keccak256, concatBytes } from "../../core/bytes";
 import { DOMAIN_NAMES, DOMAINS, Domain, hashTagged } from "../../core/hash";
 import { keyBytes } from "../../core/keys";
-import { decodeMove, moveSigCommitment, movesSigDigest } from "../../core/moves";
-import { TxType, encodeTx, decodeTx, txLeaf } from "../../core/tx";
+import { decodeMove, decodeMoves, moveSigCommitment, movesSigDigest } from "../../core/moves";
+import { TxType, LIMITS, encodeTx, decodeTx, txLeaf } from "../../core/tx";
 import { moveTxSighash, recoverMoveTxSender, txId } from "../../core/sign";
 import { merkleRoot, merkleProof, merkleNode, verifyMerkleProof } from "../../core/merkle";
 import { headerHash, encodeBatchData, splitBatchData, batchDataHash, txRootOf } from "../../core/batch";
@@ -31,6 +31,7 @@ import {
   headerFromJson,
   headerWords,
   encodeMoveBytes,
+  encodeMovesBytes,
   runDecoder,
 } from "../../scripts/gen-vectors";
 
@@ -53,6 +54,7 @@ interface MerkleJson {
 interface MovesJson {
   moves: { name: string; move: MoveJson; key: string; encoding: string; sigCommitment: string }[];
   digests: { name: string; indices: number[]; digest: string }[];
+  lists: { name: string; moves: MoveJson[]; encoding: string }[];
 }
 interface TxVector {
   name: string;
@@ -180,6 +182,21 @@ describe("shared test vectors", () => {
     it("moves' sighash digests", () => {
       const all = v.moves.map((m) => moveFromJson(m.move));
       for (const d of v.digests) expect(hex(movesSigDigest(d.indices.map((i) => all[i]))), d.name).to.equal(d.digest);
+    });
+
+    it("move lists: encodings with address back-references, and back", () => {
+      expect(v.lists.some((l) => l.moves.some((m, i) => i > 0 && m.addr === l.moves[i - 1].addr))).to.equal(true);
+      for (const l of v.lists) {
+        const moves = l.moves.map(moveFromJson);
+        expect(hex(encodeMovesBytes(moves)), l.name).to.equal(l.encoding);
+        const r = new Reader(bytes(l.encoding));
+        expect(decodeMoves(r, LIMITS.maxMoves), l.name).to.deep.equal(moves);
+        r.end();
+        // every move whose address repeats the previous one's is 20 bytes shorter than alone
+        const alone = moves.reduce((n, m) => n + encodeMoveBytes(m).length, 1);
+        const repeats = moves.filter((m, i) => i > 0 && hex(m.addr) === hex(moves[i - 1].addr)).length;
+        expect(bytes(l.encoding).length, l.name).to.equal(alone - 20 * repeats);
+      }
     });
   });
 

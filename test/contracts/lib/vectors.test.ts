@@ -42,8 +42,12 @@ import {
   batchDataHash,
   splitBatchData,
   Reader,
+  Writer,
+  LIMITS,
+  encodeMove,
+  decodeMoves,
 } from "../../../core";
-import { VECTOR_DIR, DEV_KEYS, VECTOR_CHAIN_ID, HeaderJson, MoveJson, TxJson, headerWords, headerFromJson, txToJson } from "../../../scripts/gen-vectors";
+import { VECTOR_DIR, DEV_KEYS, VECTOR_CHAIN_ID, HeaderJson, MoveJson, TxJson, headerWords, headerFromJson, txToJson, moveToJson } from "../../../scripts/gen-vectors";
 
 const hex = bytesToHex;
 const bytes = (h: string) => hexToBytes(h as `0x${string}`);
@@ -80,6 +84,7 @@ interface MerkleJson {
 interface MovesJson {
   moves: { name: string; move: MoveJson; key: string; encoding: string; sigCommitment: string }[];
   digests: { name: string; indices: number[]; digest: string }[];
+  lists: { name: string; moves: MoveJson[]; encoding: string }[];
 }
 interface TxVector {
   name: string;
@@ -93,7 +98,7 @@ interface TxVector {
   ethType?: number;
 }
 interface InvalidJson {
-  vectors: { name: string; decoder: "varint" | "u256c" | "move" | "tx" | "batchData"; bytes: string; code: string; offset: number }[];
+  vectors: { name: string; decoder: "varint" | "u256c" | "move" | "moves" | "tx" | "batchData"; bytes: string; code: string; offset: number }[];
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -364,6 +369,11 @@ describe("contracts/lib: Solidity twins of the core", function () {
     it("moves' sighash digests", async () => {
       for (const d of v.digests) expect(await h.movesDigest(d.indices.map((i) => moveArg(v.moves[i].move))), d.name).to.equal(d.digest);
     });
+
+    it("move lists with address back-references decode to the same moves", async () => {
+      expect(v.lists.length).to.be.greaterThan(3);
+      for (const l of v.lists) expect((await h.decodeMoves(l.encoding)).map(moveOf), l.name).to.deep.equal(l.moves);
+    });
   });
 
   describe("tx.json", () => {
@@ -410,6 +420,9 @@ describe("contracts/lib: Solidity twins of the core", function () {
           case "move":
             calls.push(() => h.decodeMove(x.bytes));
             break;
+          case "moves":
+            calls.push(() => h.decodeMoves(x.bytes));
+            break;
           case "tx":
             calls.push(() => h.decodeTx(x.bytes), () => h.txHashes(x.bytes), () => h.checkStructure(x.bytes, 100, hex(FEE)));
             break;
@@ -424,7 +437,7 @@ describe("contracts/lib: Solidity twins of the core", function () {
 
   describe("decoder edge cases beyond invalid.json, against the TS decoder", () => {
     /** Runs the TS decoder and the Solidity one; both accept with the same result or reject alike. */
-    async function same(decoder: "varint" | "u256c" | "tx" | "batchData", b: Uint8Array): Promise<void> {
+    async function same(decoder: "varint" | "u256c" | "moves" | "tx" | "batchData", b: Uint8Array): Promise<void> {
       let tsErr: TsDecodeError | undefined;
       let tsVal: unknown;
       try {
@@ -432,7 +445,7 @@ describe("contracts/lib: Solidity twins of the core", function () {
         else if (decoder === "batchData") tsVal = splitBatchData(b);
         else {
           const r = new Reader(b);
-          tsVal = decoder === "varint" ? r.varint() : r.u256c();
+          tsVal = decoder === "varint" ? r.varint() : decoder === "u256c" ? r.u256c() : decodeMoves(r, LIMITS.maxMoves);
           r.end();
         }
       } catch (e) {
@@ -440,12 +453,21 @@ describe("contracts/lib: Solidity twins of the core", function () {
         tsErr = e;
       }
       const call =
-        decoder === "varint" ? h.readVarint(b) : decoder === "u256c" ? h.readU256c(b) : decoder === "tx" ? h.decodeTx(b) : h.parseData(b);
+        decoder === "varint"
+          ? h.readVarint(b)
+          : decoder === "u256c"
+            ? h.readU256c(b)
+            : decoder === "moves"
+              ? h.decodeMoves(b)
+              : decoder === "tx"
+                ? h.decodeTx(b)
+                : h.parseData(b);
       if (tsErr) {
         await expect(call, hex(b)).to.be.revertedWithCustomError(h, "DecodeError").withArgs(DECODE_CODES.indexOf(tsErr.code), tsErr.offset);
       } else {
         const sol: any = await call;
         if (decoder === "varint" || decoder === "u256c") expect(sol, hex(b)).to.equal(tsVal);
+        if (decoder === "moves") expect(sol.map(moveOf), hex(b)).to.deep.equal((tsVal as Move[]).map(moveToJson));
         if (decoder === "tx") expect(txOf(sol, b)).to.deep.equal(txToJson(tsVal as Tx));
         if (decoder === "batchData") expect(sol[0], hex(b)).to.equal(hex(txRootOf(tsVal as Uint8Array[])));
       }
@@ -464,6 +486,47 @@ describe("contracts/lib: Solidity twins of the core", function () {
     it("compact u256: boundaries", async () => {
       const cases = ["00", "0101", "01ff", "020100", "0200ff", "20" + "ff".repeat(32), "20" + "00" + "ff".repeat(31), "20" + "ff".repeat(31), "21", "ff", "01", "0001"];
       for (const c of cases) await same("u256c", bytes("0x" + c));
+    });
+
+    it("random move lists agree with TS: as encoded, with one back-reference bit flipped, cut anywhere", async () => {
+      let seed = 4242;
+      const rnd = (n: number) => {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        return seed % n;
+      };
+      const marks = [Mark.Storage, Mark.Balance, Mark.Nonce, Mark.Code, Mark.Fee, Mark.Withdrawal];
+      const addrs = [new Uint8Array(20), new Uint8Array(20).fill(0xff), FEE, bytes("0x" + "ab".repeat(20))];
+      for (let k = 0; k < 120; k++) {
+        const n = 1 + rnd(6);
+        const moves: Move[] = [];
+        for (let i = 0; i < n; i++) {
+          const mark = marks[rnd(marks.length)];
+          const ref = rnd(3) === 0;
+          const prev = BigInt(rnd(3) ? rnd(300) : rnd(2 ** 30));
+          moves.push({
+            mask: rnd(2) * rnd(128),
+            ref,
+            mark,
+            intx: BigInt(rnd(3) ? rnd(128) : rnd(2 ** 30)),
+            addr: i > 0 && rnd(2) ? moves[i - 1].addr : addrs[rnd(addrs.length)],
+            slot: mark === Mark.Storage || mark === Mark.Fee || mark === Mark.Withdrawal ? BigInt(rnd(5)) : 0n,
+            prev,
+            next: ref ? prev : BigInt(rnd(300)),
+          });
+        }
+        const w = new Writer().varint(n);
+        const markAt: number[] = [];
+        moves.forEach((m, i) => {
+          markAt.push(w.finish().length + 1);
+          encodeMove(w, m, i > 0 ? moves[i - 1].addr : undefined);
+        });
+        const b = w.finish();
+        await same("moves", b);
+        const flipped = Uint8Array.from(b);
+        flipped[markAt[rnd(n)]] ^= 0x80;
+        await same("moves", flipped);
+        await same("moves", b.subarray(0, rnd(b.length)));
+      }
     });
 
     it("every prefix of every tx vector is rejected exactly as in TS", async () => {
