@@ -2,9 +2,13 @@
  * The coordinator's side of the benchmark: fill the workload's moves against a MemoryState (the
  * latest index), in fee-output mode, seqs numbered from 1, one batch environment per batch. The
  * filled transactions are what moveset validation, the walk and the L1 data measurement run on.
+ * As the coordinator does (protocol.md §6.2), a witness leaves out the code that an earlier
+ * transaction's witness carries: each code travels once, in the first transaction that needs it
+ * (a deployment carries the code it creates).
  */
 import { MemoryState } from "../core/memory-state";
 import { fillMoves } from "../core/fill";
+import { KnownCode } from "../core/known-code";
 import { encodeTx, TxType, type WrappedTx } from "../core/tx";
 import type { Move } from "../core/moves";
 import { batchTxContext, type TxContext } from "../core/context";
@@ -24,6 +28,11 @@ export interface FilledWorkload {
   feeOutputs: bigint;
   /** The latest index after the whole workload. */
   state: MemoryState;
+  /**
+   * The code the witnesses carry, each with the seq of the transaction carrying it: what a
+   * validator of a later transaction knows (ValidatePool.addCodes, or `before(hash, seq)` in-thread).
+   */
+  codes: KnownCode;
 }
 
 const batchContexts = new WeakMap<BatchSpec, TxContext>();
@@ -74,17 +83,20 @@ export async function fillWorkload(w: Workload, ex: Executor): Promise<FilledWor
   const encoded: Uint8Array[] = [];
   const moves: Move[][] = [];
   const gasUsed: bigint[] = [];
+  const codes = new KnownCode();
+  const omitCode = (h: string) => codes.seqOf(h) !== undefined;
   let feeOutputs = 0n;
   for (let i = 0; i < w.txs.length; i++) {
     const seq = BigInt(i + 1);
     const tx: WrappedTx = { type: TxType.Wrapped, raw: w.txs[i].raw, moves: [], witness: [] };
-    const { tx: filled, outcome } = await fillMoves(tx, state, txContext(seq, batchOf[i]), ex);
+    const { tx: filled, outcome } = await fillMoves(tx, state, txContext(seq, batchOf[i]), ex, { omitCode });
     if (outcome.status !== 1) throw new Error(`workload tx ${i} (${w.txs[i].kind}) failed in the EVM`);
     state.apply(seq, filled);
+    codes.addTx(seq, filled);
     encoded.push(encodeTx(filled));
     moves.push(filled.moves);
     gasUsed.push(outcome.gasUsed);
     feeOutputs += outcome.fee;
   }
-  return { encoded, moves, gasUsed, feeOutputs, state };
+  return { encoded, moves, gasUsed, feeOutputs, state, codes };
 }

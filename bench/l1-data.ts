@@ -1,24 +1,24 @@
 /**
  * L1 data per transaction, per batch:
- *  - moveset: the batch data exactly as posted (protocol.md §7.3): encodeBatchData over the
- *    canonical encodings of the filled wrapped transactions (raw tx + moves + code witness);
+ *  - moveset: the batch data exactly as the coordinator posts it (protocol.md §7.3): encodeBatchData
+ *    over the canonical encodings of the filled wrapped transactions (raw tx + moves + code witness,
+ *    which carries only code that no earlier witness carried, bench/fill.ts);
  *  - Ethereum, OP-style: the same signed transactions, RLP list per batch, zlib (best compression)
  *    per batch, as an OP Stack batcher compresses a channel.
- * Also a breakdown of moveset's bytes (raw transaction, moves, witness, framing), and two
- * hypothetical encodings (not the protocol's; they only show where the bytes are):
- *  - noWitness: the protocol encoding with the code witness left out (code known by hash);
- *  - compactEstimate: additionally a per-batch dictionary of addresses (20 bytes each, then a
- *    1-2 byte index per move) and of storage slots (33 bytes each, then a 2-byte index), no prev
- *    values (a proof fetches them from the producing transaction), the raw transaction as is,
- *    flags and mark 2 bytes, intx and next as today.
+ * Also a breakdown of moveset's bytes (raw transaction, moves, witness, framing), and a hypothetical
+ * encoding (not the protocol's; it only shows where the bytes are):
+ *  - compactEstimate: a per-batch dictionary of addresses (20 bytes each, then a 1-2 byte index per
+ *    move) and of storage slots (33 bytes each, then a 2-byte index), no prev values (a proof fetches
+ *    them from the producing transaction), the raw transaction and the witness as they are, flags
+ *    and mark 2 bytes, intx and next as today.
  */
 import * as zlib from "zlib";
 import { RLP } from "@ethereumjs/rlp";
 import { encodeBatchData } from "../core/batch";
 import { Writer } from "../core/codec";
-import { encodeMove, type Move } from "../core/moves";
+import { encodeMoves, type Move } from "../core/moves";
 import { Mark } from "../core/keys";
-import { decodeTx, encodeTx, TxType } from "../core/tx";
+import { decodeTx, TxType } from "../core/tx";
 import type { Workload } from "./workload";
 import type { FilledWorkload } from "./fill";
 
@@ -34,8 +34,6 @@ export interface L1DataResult {
   breakdown: { raw: number; moves: number; witness: number; framing: number };
   /** Moves per transaction. */
   movesPerTx: number;
-  /** Hypothetical: moveset bytes per transaction if code were referenced by hash instead of carried. */
-  bytesPerTxNoWitness: number;
   /** Hypothetical: a compact encoding (see the top of this file), bytes per transaction. */
   bytesPerTxCompactEstimate: number;
   /** Moves per transaction by mark (b, n, c, s, f), references counted apart ("c-ref"). */
@@ -47,8 +45,7 @@ const u256cLen = (v: bigint): number => new Writer().u256c(v).finish().length;
 
 function movesBytes(moves: readonly Move[]): number {
   const w = new Writer();
-  w.varint(moves.length);
-  for (const m of moves) encodeMove(w, m);
+  encodeMoves(w, moves);
   return w.finish().length;
 }
 
@@ -58,7 +55,6 @@ export function measureL1Data(w: Workload, f: FilledWorkload, fromBatch: number)
   let ms = 0;
   let eth = 0;
   let ethRaw = 0;
-  let noWitness = 0;
   let compact = 0;
   let moveCount = 0;
   const byMark: Record<string, number> = {};
@@ -70,7 +66,6 @@ export function measureL1Data(w: Workload, f: FilledWorkload, fromBatch: number)
     ms += data.length;
     eth += zlib.deflateSync(RLP.encode(raws), { level: zlib.constants.Z_BEST_COMPRESSION }).length;
     for (const r of raws) ethRaw += r.length;
-    const stripped: Uint8Array[] = [];
     let inner = 0;
     const addrs = new Set<string>();
     const slots = new Set<string>();
@@ -86,8 +81,8 @@ export function measureL1Data(w: Workload, f: FilledWorkload, fromBatch: number)
       br.witness += wb;
       inner += tx.raw.length + mb + wb;
       moveCount += tx.moves.length;
-      stripped.push(encodeTx({ ...tx, witness: [] }));
-      compact += 2 + varintLen(tx.raw.length) + tx.raw.length + varintLen(tx.moves.length) + 1; // type, length, raw, moves, witness count
+      compact += 2 + varintLen(tx.raw.length) + tx.raw.length + varintLen(tx.moves.length); // type, length, raw, move count
+      compact += varintLen(tx.witness.length) + tx.witness.reduce((n, c) => n + varintLen(c.length) + c.length, 0);
       for (const m of tx.moves) {
         const k = `${String.fromCharCode(m.mark)}${m.ref ? "-ref" : ""}`;
         byMark[k] = (byMark[k] ?? 0) + 1;
@@ -103,7 +98,6 @@ export function measureL1Data(w: Workload, f: FilledWorkload, fromBatch: number)
     }
     compact += 20 * addrs.size + 33 * slots.size;
     br.framing += data.length - inner;
-    noWitness += encodeBatchData(stripped).length;
     txs += b.count;
   }
   const per = (n: number) => n / txs;
@@ -114,7 +108,6 @@ export function measureL1Data(w: Workload, f: FilledWorkload, fromBatch: number)
     ethRawBytesPerTx: per(ethRaw),
     breakdown: { raw: per(br.raw), moves: per(br.moves), witness: per(br.witness), framing: per(br.framing) },
     movesPerTx: per(moveCount),
-    bytesPerTxNoWitness: per(noWitness),
     bytesPerTxCompactEstimate: per(compact),
     movesByMark: Object.fromEntries(Object.entries(byMark).map(([k, n]) => [k, per(n)])),
   };

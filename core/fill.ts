@@ -1,8 +1,10 @@
 /**
- * Move filling (protocol.md §6.6): run a transaction against a full state view, record every key
+ * Move filling (protocol.md §6.4): run a transaction against a full state view, record every key
  * it reads or writes, and declare them as moves: a key only read becomes a reference move, a key
  * written a consuming move. Signed moves of a move transaction keep their signed fields; filling
- * only sets the open ones, and a conflict is an error.
+ * only sets the open ones, and a conflict is an error. The witness gets the code of every declared
+ * code hash (code the transaction creates included), except code the caller says validators
+ * already have (`omitCode`, protocol.md §6.2).
  */
 import { bytesToHex, hexToBytes } from "./bytes";
 import { InvalidTxError, MovesetError } from "./errors";
@@ -79,8 +81,17 @@ export interface Filled {
   outcome: TxOutcome;
 }
 
+export interface FillOptions {
+  /**
+   * True for a code hash that validators of this transaction already have: code carried by the
+   * witness of a transaction with a lower seq in the chain (protocol.md §6.2). Such code is left out
+   * of the witness. Default: none is, every code travels.
+   */
+  omitCode?: (hashHex: string) => boolean;
+}
+
 /** Fills the moves (and code witness) of `tx` from `view`. Throws InvalidTxError if it cannot be included. */
-export async function fillMoves(tx: Tx, view: StateView, ctx: TxContext, executor: Executor): Promise<Filled> {
+export async function fillMoves(tx: Tx, view: StateView, ctx: TxContext, executor: Executor, opts: FillOptions = {}): Promise<Filled> {
   if (tx.type === TxType.Deposit) {
     const filled = await fillDeposit(tx, view);
     return { tx: filled, outcome: { sender: bytesToHex(tx.from), status: 1, gasUsed: 0n, logs: [], fee: 0n, withdrawal: 0n } };
@@ -101,6 +112,7 @@ export async function fillMoves(tx: Tx, view: StateView, ctx: TxContext, executo
       for (const h of [a.prev, next]) {
         if (h === 0n) continue;
         const hex = "0x" + h.toString(16).padStart(64, "0");
+        if (opts.omitCode?.(hex)) continue;
         const c = sm.created.get(hex) ?? (await view.code(hex));
         if (c) codes.push(c);
       }

@@ -14,17 +14,25 @@
  *   h:<block hash>             -> index
  *   x:<index 16 hex>:<i 6 hex> -> { tx: bytes (filled encoding), receipt: StoredReceipt }
  *   t:<tx hash>                -> [index, i]
- *   k:<code hash>              -> code bytes
+ *   k:<code hash>              -> code bytes                         every code seen (kept across rewinds)
+ *   ks:<code hash>             -> seq (decimal)                      the first witness of this chain carrying it
+ *   meta:codeIndex             -> 1                                  the ks: index is complete
  *   p:<n 16 hex>               -> MempoolEntry                       accepted, not yet in a batch
  *   pi:<tx hash>               -> p key
  *   d:<tx hash>                -> { reason, at }                     accepted, then dropped
  *
  * Every change that must be atomic (a batch with its mempool removals and the end of its pending
  * post) is one LevelDB write batch.
+ *
+ * Code by hash (`k:`) is content: once seen it is kept, whatever happens to the batch that carried
+ * it. Which code validators may take as known (protocol.md §6.2: carried by the witness of an
+ * earlier transaction of the chain) is the `ks:` index, which follows the chain: committing a batch
+ * adds the code it carries first, truncating removes the code first carried by the removed batches.
  */
 import { Level } from "level";
-import { keccak256, bytesToHex } from "../core/bytes";
 import type { BatchHeader } from "../core/batch";
+import { KnownCode, type PostedCode } from "../core/known-code";
+import { decodeTx } from "../core/tx";
 
 // ---- JSON with bigints and bytes ------------------------------------------------------------------
 
@@ -129,6 +137,8 @@ export class ChainStore {
   private _tip: ChainTip | undefined;
   private mempoolSeq = 0n;
   private codeCache = new Map<string, Uint8Array>();
+  /** The ks: index in memory: code hash -> seq of the first witness of this chain that carries it. */
+  private codeSeqs = new Map<string, bigint>();
 
   private constructor(
     private readonly db: Db,
@@ -143,7 +153,25 @@ export class ChainStore {
     s._tip = t === undefined ? undefined : dec<ChainTip>(t);
     const m = await db.get("meta:mempoolSeq");
     s.mempoolSeq = m === undefined ? 0n : BigInt(m);
+    if ((await db.get("meta:codeIndex")) === undefined) await s.indexCodes();
+    else for await (const [k, v] of db.iterator({ gte: "ks:", lt: "ks;" })) s.codeSeqs.set(k.slice(3), BigInt(v));
     return s;
+  }
+
+  /** Builds the ks: index from the batches' witnesses (a store written before the index existed). */
+  private async indexCodes(): Promise<void> {
+    const known = new KnownCode();
+    for (let i = 0n; i < this.nextIndex(); i++) {
+      const b = await this.batch(i);
+      if (!b) throw new Error(`batch ${i} is missing`);
+      (await this.batchTxs(i)).forEach((t, j) => known.addTx(b.header.firstSeq + BigInt(j), decodeTx(t.tx)));
+    }
+    const ops: Op[] = [{ type: "put", key: "meta:codeIndex", value: "1" }];
+    for (const [h, p] of known.entries()) {
+      ops.push({ type: "put", key: `ks:${h}`, value: p.seq.toString() });
+      this.codeSeqs.set(h, p.seq);
+    }
+    await this.write(ops);
   }
 
   async close(): Promise<void> {
@@ -206,19 +234,30 @@ export class ChainStore {
     return v;
   }
 
+  /** The seq of the first transaction of this chain whose witness carries code `hash` (protocol.md §6.2). */
+  codeSeq(hash: string): bigint | undefined {
+    return this.codeSeqs.get(hash.toLowerCase());
+  }
+
+  /** Code `hash` if a witness of this chain carries it (what validators of the next batch may take as known). */
+  async postedCode(hash: string): Promise<Uint8Array | undefined> {
+    return this.codeSeq(hash) === undefined ? undefined : this.code(hash);
+  }
+
   async dropped(hash: string): Promise<{ reason: string; at: number } | undefined> {
     return this.getJson(`d:${hash.toLowerCase()}`);
   }
 
   /**
-   * Records an applied batch atomically with: removal of its mempool entries (`included` and
+   * Records an applied batch atomically with: the code its witnesses carry (`codes`, by hash, with
+   * the seq of the first transaction carrying each), removal of its mempool entries (`included` and
    * `dropped`), dropped reasons, the end of the pending post, and the new tip.
    */
   async commitBatch(b: {
     batch: StoredBatch;
     txs: Uint8Array[];
     receipts: StoredReceipt[];
-    codes: Iterable<Uint8Array>;
+    codes: Iterable<readonly [string, PostedCode]>;
     removeMempool?: { key: string; id: string }[];
     dropped?: { key: string; id: string; reason: string }[];
     clearPending?: boolean;
@@ -233,9 +272,14 @@ export class ChainStore {
       ops.push({ type: "put", key: `x:${hex16(index)}:${hex6(i)}`, value: enc({ tx, receipt: b.receipts[i] }) });
       ops.push({ type: "put", key: `t:${batch.txHashes[i].toLowerCase()}`, value: enc([index, i]) });
     });
-    for (const c of b.codes) {
-      const h = bytesToHex(keccak256(c));
-      if (!this.codeCache.has(h)) ops.push({ type: "put", key: `k:${h}`, value: enc(c) });
+    const firstSeen: [string, bigint][] = [];
+    for (const [hash, p] of b.codes) {
+      const h = hash.toLowerCase();
+      if (!this.codeCache.has(h)) ops.push({ type: "put", key: `k:${h}`, value: enc(p.code) });
+      if (!this.codeSeqs.has(h)) {
+        ops.push({ type: "put", key: `ks:${h}`, value: p.seq.toString() });
+        firstSeen.push([h, p.seq]);
+      }
     }
     for (const m of b.removeMempool ?? []) {
       ops.push({ type: "del", key: m.key });
@@ -251,17 +295,22 @@ export class ChainStore {
     ops.push({ type: "put", key: "meta:tip", value: enc(tip) });
     await this.write(ops);
     this._tip = tip;
+    for (const [h, seq] of firstSeen) this.codeSeqs.set(h, seq);
   }
 
   /**
    * Deletes batches `from` and later (an L1 rollback or reorg removed them) and, in the same atomic
    * write, puts `requeue(removed)` ahead of the mempool (so a crash cannot lose them in between).
    * `removed` are the deleted batches' transactions (filled encodings) in order. Returns them.
+   * Code first carried by the deleted batches is no longer known to the chain (its bytes stay).
    */
   async truncate(from: bigint, requeue?: (removed: Uint8Array[]) => { id: string; tx: Uint8Array }[]): Promise<Uint8Array[]> {
     const removed: Uint8Array[] = [];
     const ops: Op[] = [];
     const last = this._tip?.index ?? -1n;
+    const cut = (await this.batch(from))?.header.firstSeq;
+    const unknown = cut === undefined ? [] : [...this.codeSeqs].filter(([, seq]) => seq >= cut).map(([h]) => h);
+    for (const h of unknown) ops.push({ type: "del", key: `ks:${h}` });
     for (let i = from; i <= last; i++) {
       const b = await this.batch(i);
       if (!b) continue;
@@ -285,6 +334,7 @@ export class ChainStore {
     if (front.length) ops.push(...(await this.requeueOps(front)));
     await this.write(ops);
     this._tip = tip;
+    for (const h of unknown) this.codeSeqs.delete(h);
     return removed;
   }
 

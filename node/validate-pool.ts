@@ -4,8 +4,15 @@
  * batch's transactions as bytes with their contexts and gets one verdict per transaction, in order.
  *
  *   const pool = await ValidatePool.create(2);
- *   const verdicts = await pool.validate(items);   // items: { tx: bytes, ctx: TxContext, codes? }
+ *   pool.addCodes(known);                           // code of earlier batches' witnesses, with seqs (KnownCode)
+ *   const verdicts = await pool.validate(items, { codes });   // items: { tx: bytes, ctx: TxContext, codes? }
  *   await pool.terminate();
+ *
+ * Code (protocol.md §6.2): a transaction at seq s may use, besides its own witness, code carried by
+ * the witness of a transaction before s. The pool knows such code with the seq of the first
+ * transaction carrying it: the chain's (addCodes, forgotten from a seq on with forgetCodes after a
+ * rewind) and a call's (`codes`: typically its batch's witnesses); a worker gives a transaction
+ * only the code first carried below its seq.
  *
  * A verdict is either valid (with the transaction's outcome) or invalid with a typed error: an
  * InvalidTxError (its `kind` is the fraud-proof kind, its `code` the reason) or a DecodeError (kind
@@ -24,6 +31,7 @@ import { DecodeError, InvalidTxError, type DecodeCode, type FaultKind } from "..
 import type { TxContext } from "../core/context";
 import type { BlockEnv, BlockHashMode, FeeMode } from "../core/evm/chain";
 import type { TxOutcome } from "../core/validate";
+import { KnownCode, type PostedCode } from "../core/known-code";
 
 /** One transaction to validate. */
 export interface ValidateItem {
@@ -32,8 +40,8 @@ export interface ValidateItem {
   /** Its seq and block environment. Plain data (bigints, bytes, strings): it crosses threads as is. */
   ctx: TxContext;
   /**
-   * Code the validator already knows, by keccak256 (0x-hex, lower case), beyond the transaction's
-   * own witness (protocol.md §6.2). Trusted: the hash is not recomputed.
+   * Code this transaction may use beyond its own witness, by keccak256 (0x-hex, lower case), whatever
+   * its seq. Trusted: neither the hash nor the rule of protocol.md §6.2 is checked.
    */
   codes?: Record<string, Uint8Array>;
 }
@@ -47,6 +55,12 @@ export interface ValidateOptions {
   logs?: boolean;
   /** Use at most this many of the pool's workers for this call (default: all). */
   workers?: number;
+  /**
+   * Code carried by witnesses of the chain for this call only, typically the witnesses of the
+   * items' batch, each with the seq of the first transaction carrying it: an item at seq s may use
+   * those below s. Trusted: the hashes are not recomputed.
+   */
+  codes?: KnownCode;
 }
 
 export interface PoolOptions {
@@ -95,15 +109,25 @@ export interface WireItem {
   codes?: Record<string, Uint8Array>;
 }
 
+/** Code by hash with the seq of the first transaction carrying it. */
+export type WireCodes = [hash: string, seq: bigint, code: Uint8Array][];
+
 export interface JobMsg {
   type: "job";
   id: number;
   envs: BlockEnv[];
   items: WireItem[];
   logs: boolean;
+  /** The call's code that the chunk's items may use (first carried below the chunk's last seq). */
+  codes?: WireCodes;
 }
 
-export type WorkerIn = JobMsg | { type: "codes"; codes: Record<string, Uint8Array> };
+export type WorkerIn =
+  | JobMsg
+  /** Code carried by the chain, for every later job. */
+  | { type: "codes"; codes: WireCodes }
+  /** Forget the chain's code first carried at `seq` or later. */
+  | { type: "forget"; seq: bigint };
 
 export type WireError =
   | { type: "invalid"; kind: FaultKind; code: string; message: string; moveIndex?: number; detail: Record<string, string> }
@@ -130,6 +154,7 @@ function fromWire(e: WireError): VerdictError {
 
 interface Call {
   items: readonly ValidateItem[];
+  codes?: KnownCode;
   /** Index of the first item not yet sent to a worker. */
   next: number;
   /** Only the first `workers` slots may take its chunks. */
@@ -157,13 +182,25 @@ interface Slot {
 
 const MAX_IN_FLIGHT = 2;
 
-/** The message for one chunk: block environments shared by several items are sent once. */
-function jobMessage(id: number, items: readonly ValidateItem[], logs: boolean): JobMsg {
+/** Code for a message: all of it, or only what was first carried below seq `below`. */
+function wireCodes(codes: Iterable<readonly [string, PostedCode]>, below?: bigint): WireCodes {
+  const out: WireCodes = [];
+  for (const [h, p] of codes) if (below === undefined || p.seq < below) out.push([h.toLowerCase(), p.seq, p.code]);
+  return out;
+}
+
+/**
+ * The message for one chunk: block environments shared by several items are sent once, and only
+ * the call's code that some item of the chunk may use.
+ */
+function jobMessage(id: number, items: readonly ValidateItem[], logs: boolean, codes?: KnownCode): JobMsg {
   const envs: BlockEnv[] = [];
   const envIndex = new Map<BlockEnv, number>();
   const wire: WireItem[] = [];
+  let maxSeq = 0n;
   for (const it of items) {
     const c = it.ctx;
+    if (c.seq > maxSeq) maxSeq = c.seq;
     let e = envIndex.get(c.env);
     if (e === undefined) {
       e = envs.length;
@@ -172,7 +209,8 @@ function jobMessage(id: number, items: readonly ValidateItem[], logs: boolean): 
     }
     wire.push({ tx: it.tx, seq: c.seq, env: e, feeMode: c.feeMode, blockHash: c.blockHash, allowUnprotected: c.allowUnprotected, allowBlobTx: c.allowBlobTx, codes: it.codes });
   }
-  return { type: "job", id, envs, items: wire, logs };
+  const chunkCodes = codes?.size ? wireCodes(codes.entries(), maxSeq) : [];
+  return { type: "job", id, envs, items: wire, logs, ...(chunkCodes.length ? { codes: chunkCodes } : {}) };
 }
 
 function workerEntry(): { file: string; script?: string } {
@@ -188,7 +226,8 @@ export class ValidatePool {
   private queue: Call[] = [];
   private nextId = 1;
   private closed = false;
-  private codes: Record<string, Uint8Array> = {};
+  /** The chain's code (addCodes), for workers started later. */
+  private readonly codes = new KnownCode();
   private readonly chunkSize: number;
 
   private constructor(
@@ -222,7 +261,7 @@ export class ValidatePool {
         switch (m.type) {
           case "ready":
             slot.ready = true;
-            if (Object.keys(this.codes).length) worker.postMessage({ type: "codes", codes: this.codes } satisfies WorkerIn);
+            if (this.codes.size) worker.postMessage({ type: "codes", codes: wireCodes(this.codes.entries()) } satisfies WorkerIn);
             resolve();
             this.pump();
             return;
@@ -320,7 +359,7 @@ export class ValidatePool {
       const chunk: Chunk = { id: this.nextId++, call, offset: call.next };
       call.next += size;
       best.inFlight.set(chunk.id, chunk);
-      best.worker.postMessage(jobMessage(chunk.id, call.items.slice(chunk.offset, chunk.offset + size), call.logs));
+      best.worker.postMessage(jobMessage(chunk.id, call.items.slice(chunk.offset, chunk.offset + size), call.logs, call.codes));
     }
     // Busy or starting workers keep the process alive; idle ones do not.
     for (const s of this.slots) {
@@ -338,21 +377,29 @@ export class ValidatePool {
     if (items.length === 0) return Promise.resolve([]);
     return new Promise<Verdict[]>((resolve, reject) => {
       const workers = Math.max(1, Math.min(this.size, opts.workers ?? this.size));
-      this.queue.push({ items, next: 0, workers, logs: opts.logs !== false, verdicts: new Array(items.length), settled: 0, failed: false, resolve, reject });
+      this.queue.push({ items, codes: opts.codes, next: 0, workers, logs: opts.logs !== false, verdicts: new Array(items.length), settled: 0, failed: false, resolve, reject });
       this.pump();
     });
   }
 
   /**
-   * Tells every worker (present and future) about code it may look up by hash, e.g. code the
-   * verifier saw in earlier witnesses. Keys: keccak256 of the code, 0x-hex. Trusted as given.
+   * Tells every worker (present and future) about code carried by witnesses of the chain, e.g. of
+   * the batches a verifier has checked: keccak256 of the code (0x-hex) and the seq of the first
+   * transaction carrying it (an earlier seq already known stays). Trusted as given. Later calls see
+   * it; calls already queued may or may not.
    */
-  addCodes(codes: Record<string, Uint8Array>): void {
+  addCodes(codes: Iterable<readonly [string, PostedCode]>): void {
     if (this.closed) throw new ValidatePoolError("terminated", "the pool was terminated");
-    const add: Record<string, Uint8Array> = {};
-    for (const [h, c] of Object.entries(codes)) add[h.toLowerCase()] = c;
-    Object.assign(this.codes, add);
-    for (const s of this.slots) if (s.ready) s.worker.postMessage({ type: "codes", codes: add } satisfies WorkerIn);
+    const add: WireCodes = [];
+    for (const [h, p] of codes) if (this.codes.add(h, p.seq, p.code)) add.push([h.toLowerCase(), p.seq, p.code]);
+    if (add.length) for (const s of this.slots) if (s.ready) s.worker.postMessage({ type: "codes", codes: add } satisfies WorkerIn);
+  }
+
+  /** Forgets the chain's code first carried at `seq` or later (a rollback or reorg removed those batches). */
+  forgetCodes(seq: bigint): void {
+    if (this.closed) throw new ValidatePoolError("terminated", "the pool was terminated");
+    this.codes.forgetFrom(seq);
+    for (const s of this.slots) if (s.ready) s.worker.postMessage({ type: "forget", seq } satisfies WorkerIn);
   }
 
   /** Stops every worker. Pending and later validate() calls reject with code "terminated". */

@@ -1,10 +1,12 @@
 /**
  * Worker thread of the ValidatePool (node/validate-pool.ts): decodes and validates transactions
  * standalone (core validateTx), one job at a time, with one Executor per chain id reused for every
- * transaction. Messages are those of validate-pool.ts (WorkerIn / WorkerOut).
+ * transaction. Messages are those of validate-pool.ts (WorkerIn / WorkerOut), handled in order.
+ * Code beyond a transaction's witness (protocol.md §6.2): the chain's code and the job's, each
+ * only if first carried below the transaction's seq, then the item's own.
  */
 import { parentPort, workerData } from "worker_threads";
-import type { WorkerIn, WorkerOut, WireVerdict, JobMsg, WorkerInit } from "./validate-pool";
+import type { WorkerIn, WorkerOut, WireVerdict, JobMsg, WorkerInit, WireCodes } from "./validate-pool";
 
 async function main(): Promise<void> {
   const init = workerData as WorkerInit;
@@ -16,6 +18,7 @@ async function main(): Promise<void> {
   const { validateTx } = require("../core/validate") as typeof import("../core/validate");
   const { decodeTx } = require("../core/tx") as typeof import("../core/tx");
   const { InvalidTxError, DecodeError } = require("../core/errors") as typeof import("../core/errors");
+  const { KnownCode } = require("../core/known-code") as typeof import("../core/known-code");
   /* eslint-enable @typescript-eslint/no-require-imports */
 
   const port = parentPort!;
@@ -26,17 +29,22 @@ async function main(): Promise<void> {
     if (!e) executors.set(chainId, (e = Executor.create(chainId)));
     return e;
   };
-  /** Codes the pool was told about (addCodes): the verifier's code store. */
-  const known = new Map<string, Uint8Array>();
+  /** The chain's code the pool was told about (addCodes, forgetCodes). */
+  const known = new KnownCode();
+  const addCodes = (to: InstanceType<typeof KnownCode>, codes: WireCodes) => {
+    for (const [h, seq, code] of codes) to.add(h, seq, code);
+    return to;
+  };
 
   async function run(job: JobMsg): Promise<void> {
     const verdicts: WireVerdict[] = new Array(job.items.length);
+    const jobCodes = job.codes && addCodes(new KnownCode(), job.codes);
     for (let i = 0; i < job.items.length; i++) {
       const it = job.items[i];
       const env = job.envs[it.env];
       const ctx = { seq: it.seq, env, feeMode: it.feeMode, blockHash: it.blockHash, allowUnprotected: it.allowUnprotected, allowBlobTx: it.allowBlobTx };
-      const codes = it.codes;
-      const lookup = codes ? (h: string) => codes[h] ?? known.get(h) : known.size ? (h: string) => known.get(h) : undefined;
+      const own = it.codes;
+      const lookup = (h: string) => known.before(h, it.seq) ?? jobCodes?.before(h, it.seq) ?? own?.[h];
       try {
         const ex = await executor(env.chainId);
         const outcome = await validateTx(decodeTx(it.tx), ctx, ex, lookup);
@@ -56,14 +64,15 @@ async function main(): Promise<void> {
     post({ type: "result", id: job.id, verdicts });
   }
 
-  // Jobs run one after another: the Executor is not re-entrant.
+  // Messages are handled one after another, in order: the Executor is not re-entrant, and code
+  // added or forgotten applies to the jobs sent after it, not to one still running.
   let chain: Promise<void> = Promise.resolve();
   port.on("message", (m: WorkerIn) => {
-    if (m.type === "codes") {
-      for (const [h, c] of Object.entries(m.codes)) known.set(h.toLowerCase(), c);
-      return;
-    }
-    chain = chain.then(() => run(m));
+    chain = chain.then(async () => {
+      if (m.type === "codes") addCodes(known, m.codes);
+      else if (m.type === "forget") known.forgetFrom(m.seq);
+      else await run(m);
+    });
   });
   for (const id of init.chainIds ?? []) await executor(id);
   post({ type: "ready" });

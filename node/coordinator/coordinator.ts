@@ -19,6 +19,11 @@
  * Concurrency: one mutex serializes everything that changes state (accepting, building,
  * committing, syncing); waiting for L1 happens outside it, so transactions are accepted while a
  * batch is in flight (they see its effects through its overlay).
+ *
+ * Code (protocol.md §6.2): a built transaction's witness leaves out the code that the witness of an
+ * earlier transaction of the chain carries: of a committed batch (the chain store's index, which a
+ * rewind cuts back) or of an earlier transaction of the batch being built. Code known only from a
+ * batch that is gone (rolled back, reorged out, or built and abandoned) travels again.
  */
 import { EventEmitter } from "events";
 import { batchDataHash, encodeBatchData, headerHash, txRootOf, type BatchHeader } from "../../core/batch";
@@ -28,7 +33,8 @@ import { DecodeError, InvalidTxError } from "../../core/errors";
 import { FillError } from "../../core/fill";
 import { txIdHex } from "../../core/sign";
 import { decodeTx, encodeTx, TxType, type DepositTx, type Tx } from "../../core/tx";
-import { validateTx, type TxOutcome } from "../../core/validate";
+import type { TxOutcome } from "../../core/validate";
+import { KnownCode } from "../../core/known-code";
 import type { Executor } from "../../core/evm/execute";
 import type { TxContext } from "../../core/context";
 import type { ChainStore, MempoolEntry, PendingPost, StoredBatch } from "../chain-store";
@@ -165,7 +171,8 @@ export class Coordinator extends EventEmitter {
   // ---- lifecycle ----------------------------------------------------------------------------------
 
   async start(): Promise<void> {
-    this.validator = await InThreadValidator.create(this.chainId, (h) => this.d.chain.code(h), this.d.executor);
+    // Code from the chain store only as far as the chain carries it: a checked batch extends its tip.
+    this.validator = await InThreadValidator.create(this.chainId, (h) => this.d.chain.postedCode(h), this.d.executor);
     await this.lock.run(() => this.recover());
     this.running = true;
     this.loopDone = this.loop();
@@ -374,7 +381,7 @@ export class Coordinator extends EventEmitter {
     const { batch, receipts } = buildBatchRecord(header, decoded, res.outcomes as TxOutcome[], data.length, l1);
     const ids = new Set(batch.txHashes);
     const remove = (await this.d.chain.mempool()).filter((e) => ids.has(e.id));
-    await this.d.chain.commitBatch({ batch, txs: res.txs, receipts, codes: res.codes.values(), removeMempool: remove });
+    await this.d.chain.commitBatch({ batch, txs: res.txs, receipts, codes: res.codes, removeMempool: remove });
     const f = await this.d.utxo.store.applyBatch(header.index, txMovesOf(header, decoded));
     if (f) throw new Error(`batch ${header.index} passed the check but the UTXO store refused it: ${f.kind}/${f.code}`);
     this.d.cache.applyTxs(decoded.map((tx, i) => ({ seq: header.firstSeq + BigInt(i), tx })));
@@ -520,6 +527,9 @@ export class Coordinator extends EventEmitter {
     let bytes = 0;
     let seq = tip.firstSeq;
     const ctxOf = (s: bigint) => txContext(header, this.chainId, Number(s - header.firstSeq));
+    // Code carried by the witnesses of this batch so far; with the chain store's, what needs no witness.
+    const batchCodes = new KnownCode();
+    const omitCode = (h: string) => batchCodes.seqOf(h) !== undefined || this.d.chain.codeSeq(h) !== undefined;
     for (const d of deposits) {
       const tx: DepositTx = { type: TxType.Deposit, index: d.index, from: hexToBytes(d.from as `0x${string}`), to: hexToBytes(d.to as `0x${string}`), value: d.value, moves: [] };
       const f = await fillFromStore(tx, this.d.cache, [overlay], ctxOf(seq), this.d.executor);
@@ -537,11 +547,14 @@ export class Coordinator extends EventEmitter {
       if (filled.length >= o.maxBatchTxs) break;
       try {
         const tx = decodeTx(e.tx);
-        const f = await fillFromStore(tx, this.d.cache, [overlay], ctxOf(seq), this.d.executor);
+        const f = await fillFromStore(tx, this.d.cache, [overlay], ctxOf(seq), this.d.executor, { omitCode });
         const enc = encodeTx(f.tx);
         if (bytes + enc.length > o.maxBatchBytes && filled.length > 0) break;
-        // Self-check: the filled transaction must validate standalone, exactly as verifiers will.
-        await validateTx(decodeTx(enc), ctxOf(seq), this.d.executor, (h) => overlay.codes.get(h) ?? this.d.cache.peekCode(h));
+        // Self-check: the filled transaction must validate standalone, exactly as verifiers will
+        // (with the code of the chain and of this batch's earlier witnesses, nothing else).
+        const [v] = await this.validator!.validate([{ tx: enc, ctx: ctxOf(seq) }], batchCodes);
+        if (!v.valid) throw v.error;
+        batchCodes.addTx(seq, f.tx);
         filled.push(f.tx);
         encoded.push(enc);
         outcomes.push(f.outcome);
@@ -581,8 +594,8 @@ export class Coordinator extends EventEmitter {
   private async commitOwn(post: PendingPost, l1: StoredBatch["l1"]): Promise<void> {
     const { header } = post.batch;
     const decoded = post.txs.map((t) => decodeTx(t));
-    const codes: Uint8Array[] = [];
-    for (const t of decoded) if (t.type !== TxType.Deposit) codes.push(...t.witness);
+    const codes = new KnownCode();
+    decoded.forEach((t, i) => codes.addTx(header.firstSeq + BigInt(i), t));
     await this.d.chain.commitBatch({
       batch: { ...post.batch, l1 },
       txs: post.txs,

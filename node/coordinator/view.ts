@@ -18,7 +18,7 @@ import { bytesToHex, hexToBytes, keccak256 } from "../../core/bytes";
 import { keyIdOf, type Key } from "../../core/keys";
 import type { Move } from "../../core/moves";
 import { TxType, type Tx } from "../../core/tx";
-import { fillMoves, type Filled, type StateView } from "../../core/fill";
+import { fillMoves, type Filled, type FillOptions, type StateView } from "../../core/fill";
 import type { StateSource } from "../../core/evm/state";
 import type { Executor } from "../../core/evm/execute";
 import type { TxContext } from "../../core/context";
@@ -172,13 +172,13 @@ const MAX_ROUNDS = 256;
  * fillMoves against overlays over the store: repeats the fill until it ran without a cache miss.
  * Throws what fillMoves throws (InvalidTxError, FillError) for the complete run.
  */
-export async function fillFromStore(tx: Tx, cache: LatestCache, layers: readonly Overlay[], ctx: TxContext, executor: Executor): Promise<Filled> {
+export async function fillFromStore(tx: Tx, cache: LatestCache, layers: readonly Overlay[], ctx: TxContext, executor: Executor, opts?: FillOptions): Promise<Filled> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const view = new LayeredView(cache, layers);
     let result: Filled | undefined;
     let error: unknown;
     try {
-      result = await fillMoves(tx, view, ctx, executor);
+      result = await fillMoves(tx, view, ctx, executor, opts);
     } catch (e) {
       error = e;
     }

@@ -7,12 +7,18 @@
  * Order of checks per transaction: decoding (malformed) first, then the deposit queue (deposit),
  * then the rest of standalone validation; the walk runs over the transactions before the first
  * standalone fault, so the reported fault is the lowest transaction index that fails any check.
+ *
+ * Code (protocol.md §6.2): a transaction at seq s may use, besides its own witness, the code carried
+ * by the witness of any transaction before it in the chain: earlier batches (the validator's known
+ * code, given with addCodes) and the transactions before it in its own batch (the batch's code,
+ * given to each validate call, each code tagged with the seq of the first transaction carrying it).
  */
 import { splitBatchData, batchDataHash, txRootOf, type BatchHeader } from "../../core/batch";
-import { bytesToHex, equalsBytes, hexToBytes, keccak256 } from "../../core/bytes";
+import { bytesToHex, equalsBytes, hexToBytes } from "../../core/bytes";
 import { DecodeError, InvalidTxError } from "../../core/errors";
 import { Mark } from "../../core/keys";
 import { decodeTx, TxType, type Tx } from "../../core/tx";
+import { KnownCode, type PostedCode } from "../../core/known-code";
 import { validateTx, checkDepositPosition, type TxOutcome } from "../../core/validate";
 import { Executor } from "../../core/evm/execute";
 import { L2_BLOCK_GAS_LIMIT } from "../../core/evm/chain";
@@ -36,15 +42,26 @@ export const txContext = batchTxContext;
 // ---- standalone validation: a worker pool or this thread --------------------------------------------
 
 export interface Validator {
-  validate(items: { tx: Uint8Array; ctx: TxContext }[]): Promise<Verdict[]>;
-  /** Code seen in witnesses (by keccak256, 0x-hex), for later transactions that need it. */
-  addCodes(codes: Map<string, Uint8Array>): void;
+  /**
+   * Validates each item standalone. `batchCodes`: the code carried by the witnesses of the items'
+   * batch, each with the seq of the first transaction carrying it; an item at seq s uses only those
+   * below s.
+   */
+  validate(items: { tx: Uint8Array; ctx: TxContext }[], batchCodes?: KnownCode): Promise<Verdict[]>;
+  /** Code carried by witnesses of the chain (by keccak256, 0x-hex), with the seq of the first carrying each. */
+  addCodes(codes: Iterable<readonly [string, PostedCode]>): void;
+  /** Forgets the code first carried at `seq` or later (those batches left the chain). */
+  forgetCodes(seq: bigint): void;
   close(): Promise<void>;
 }
 
-/** Validates in this thread with one reused Executor. */
+/**
+ * Validates in this thread with one reused Executor. Besides the code given with addCodes, code
+ * can come from `fetchCode`: code carried by the chain before every transaction this validator is
+ * given (a coordinator's chain store, whose tip the checked batch extends).
+ */
 export class InThreadValidator implements Validator {
-  private known = new Map<string, Uint8Array>();
+  private readonly known = new KnownCode();
   private constructor(
     private readonly executor: Executor,
     private readonly fetchCode?: (hash: string) => Promise<Uint8Array | undefined>,
@@ -54,12 +71,18 @@ export class InThreadValidator implements Validator {
     return new InThreadValidator(executor ?? (await Executor.create(chainId)), fetchCode);
   }
 
-  addCodes(codes: Map<string, Uint8Array>): void {
-    for (const [h, c] of codes) this.known.set(h.toLowerCase(), c);
+  addCodes(codes: Iterable<readonly [string, PostedCode]>): void {
+    for (const [h, p] of codes) this.known.add(h, p.seq, p.code);
   }
 
-  async validate(items: { tx: Uint8Array; ctx: TxContext }[]): Promise<Verdict[]> {
+  forgetCodes(seq: bigint): void {
+    this.known.forgetFrom(seq);
+  }
+
+  async validate(items: { tx: Uint8Array; ctx: TxContext }[], batchCodes?: KnownCode): Promise<Verdict[]> {
     const out: Verdict[] = [];
+    // Fetched for this call only: the source follows its chain, which may be rewound before the next.
+    const fetched = new Map<string, Uint8Array>();
     for (const it of items) {
       let tx: Tx;
       try {
@@ -71,21 +94,20 @@ export class InThreadValidator implements Validator {
         }
         throw e;
       }
-      if (this.fetchCode && tx.type !== TxType.Deposit) {
+      const seq = it.ctx.seq;
+      const lookup = (h: string) => batchCodes?.before(h, seq) ?? this.known.before(h, seq) ?? fetched.get(h);
+      if (this.fetchCode && tx.type !== TxType.Deposit)
         // Code by hash beyond the witness: fetched ahead, since the lookup is synchronous.
-        const inWitness = new Set<string>(tx.witness.map((c) => bytesToHex(keccak256(c)) as string));
         for (const m of tx.moves)
           if (m.mark === Mark.Code)
             for (const v of [m.prev, m.next]) {
-              if (v === 0n) continue;
               const h = "0x" + v.toString(16).padStart(64, "0");
-              if (inWitness.has(h as string) || this.known.has(h)) continue;
+              if (v === 0n || lookup(h)) continue;
               const c = await this.fetchCode(h);
-              if (c) this.known.set(h, c);
+              if (c) fetched.set(h, c);
             }
-      }
       try {
-        const outcome = await validateTx(tx, it.ctx, this.executor, (h) => this.known.get(h));
+        const outcome = await validateTx(tx, it.ctx, this.executor, lookup);
         out.push({ valid: true, outcome });
       } catch (e) {
         if (e instanceof InvalidTxError || e instanceof DecodeError) out.push({ valid: false, error: e });
@@ -107,12 +129,16 @@ export class PoolValidator implements Validator {
     return new PoolValidator(await ValidatePool.create(workers, { chainIds: [chainId] }));
   }
 
-  validate(items: { tx: Uint8Array; ctx: TxContext }[]): Promise<Verdict[]> {
-    return this.pool.validate(items);
+  validate(items: { tx: Uint8Array; ctx: TxContext }[], batchCodes?: KnownCode): Promise<Verdict[]> {
+    return this.pool.validate(items, { codes: batchCodes });
   }
 
-  addCodes(codes: Map<string, Uint8Array>): void {
-    if (codes.size) this.pool.addCodes(Object.fromEntries(codes));
+  addCodes(codes: Iterable<readonly [string, PostedCode]>): void {
+    this.pool.addCodes(codes);
+  }
+
+  forgetCodes(seq: bigint): void {
+    this.pool.forgetCodes(seq);
   }
 
   close(): Promise<void> {
@@ -195,8 +221,8 @@ export interface CheckResult {
   outcomes: (TxOutcome | undefined)[];
   /** The first failing transaction; undefined if the batch is valid. */
   fault?: TxFault;
-  /** Code blobs of the batch's witnesses, by hash. */
-  codes: Map<string, Uint8Array>;
+  /** Code carried by the batch's witnesses, by hash, with the seq of the first transaction carrying each. */
+  codes: KnownCode;
 }
 
 export class BatchDataError extends Error {}
@@ -216,7 +242,6 @@ export async function checkBatch(
   const nDeposits = Number(header.depositEnd - header.depositStart);
   if (deposits.length !== nDeposits) throw new Error(`batch ${header.index}: ${deposits.length} queue entries given for ${nDeposits} deposits`);
 
-  const verdicts = await validator.validate(txs.map((tx, i) => ({ tx, ctx: txContext(header, chainId, i) })));
   const decoded: (Tx | undefined)[] = txs.map((t) => {
     try {
       return decodeTx(t);
@@ -224,8 +249,9 @@ export async function checkBatch(
       return undefined;
     }
   });
-  const codes = new Map<string, Uint8Array>();
-  for (const t of decoded) if (t && t.type !== TxType.Deposit) for (const c of t.witness) codes.set(bytesToHex(keccak256(c)), c);
+  const codes = new KnownCode();
+  decoded.forEach((t, i) => t && codes.addTx(header.firstSeq + BigInt(i), t));
+  const verdicts = await validator.validate(txs.map((tx, i) => ({ tx, ctx: txContext(header, chainId, i) })), codes);
 
   const fault = (i: number, kind: TxFault["kind"], code: string, message: string, moveIndex?: number, spentBy?: bigint): TxFault => ({
     batchIndex: header.index,

@@ -19,7 +19,14 @@
  *   data:<header hash>          -> batch data bytes
  *   verdict:<header hash>       -> Verdict
  *   ap:<index 16 hex>           -> header hash       batches applied to the UTXO set
- *   k:<code hash>               -> code              code seen in witnesses
+ *   c:<code hash>               -> { seq, code }     code carried by the applied batches' witnesses,
+ *                                                    with the seq of the first transaction carrying it
+ *
+ * Code (protocol.md §6.2): a transaction may use, besides its own witness, code carried by the
+ * witness of an earlier transaction of the chain. The verifier's known code is exactly that of the
+ * applied batches (an invalid batch adds none); when the applied prefix is cut back, the code first
+ * carried by the batches cut off is forgotten. Within a batch, the check gives each transaction the
+ * code of the batch's earlier transactions only (check.ts).
  */
 import { EventEmitter } from "events";
 import { Level } from "level";
@@ -27,6 +34,7 @@ import type { Log } from "ethers";
 import { headerHash, splitBatchData, type BatchHeader } from "../../core/batch";
 import { bytesToHex, hexToBytes } from "../../core/bytes";
 import { decodeTx } from "../../core/tx";
+import { KnownCode, type PostedCode } from "../../core/known-code";
 import type { TxFault } from "../../prover/fault";
 import type { ChainView } from "../../prover/build";
 import { dec, enc } from "../chain-store";
@@ -83,6 +91,8 @@ export class Verifier extends EventEmitter {
   private events: VEvent[] = [];
   private applied: string[] = [];
   private verdicts = new Map<string, Verdict>();
+  /** Code carried by the applied batches, with the seq of the first transaction carrying each (the c: keys). */
+  private readonly codes = new KnownCode();
   private cursor: { block: number; hash: string };
   private l1Time = 0n;
   private running = false;
@@ -116,13 +126,45 @@ export class Verifier extends EventEmitter {
     for await (const v of this.db.values({ gte: "ev:", lt: "ev;" })) this.events.push(dec<VEvent>(v));
     for await (const [k, v] of this.db.iterator({ gte: "verdict:", lt: "verdict;" })) this.verdicts.set(k.slice(8), dec<Verdict>(v));
     for await (const v of this.db.values({ gte: "ap:", lt: "ap;" })) this.applied.push(v);
-    const codes = new Map<string, Uint8Array>();
-    for await (const [k, v] of this.db.iterator({ gte: "k:", lt: "k;" })) codes.set(k.slice(2), dec<Uint8Array>(v));
-    this.validator.addCodes(codes);
+    for await (const [k, v] of this.db.iterator({ gte: "c:", lt: "c;" })) {
+      const p = dec<PostedCode>(v);
+      this.codes.add(k.slice(2), p.seq, p.code);
+    }
+    await this.migrateCodes();
+    this.validator.addCodes(this.codes);
     // The UTXO set must hold exactly the applied batches (a crash may fall between the two writes).
     const tip = this.utxo.store.tip();
     const n = tip ? Number(tip.batchIndex) + 1 : 0;
     if (n !== this.applied.length) await this.rebuildUtxo(Math.min(n, this.applied.length));
+  }
+
+  /**
+   * A store written before code was tagged with seqs (k:<hash> -> code, from every batch checked,
+   * applied or not): replaced by the code of the applied batches, read from their data.
+   */
+  private async migrateCodes(): Promise<void> {
+    const legacy: Op[] = [];
+    for await (const k of this.db.keys({ gte: "k:", lt: "k;" })) legacy.push({ type: "del", key: k });
+    if (!legacy.length) return;
+    const headers = this.appendHeaders();
+    for (const hh of this.applied) {
+      const header = headers.get(hh);
+      if (!header) throw new Error(`header ${hh} is not in the event log`);
+      splitBatchData(await this.batchData(hh)).forEach((t, i) => this.codes.addTx(header.firstSeq + BigInt(i), decodeTx(t)));
+    }
+    await this.db.batch([...legacy, ...[...this.codes].map(([h, p]): Op => ({ type: "put", key: `c:${h}`, value: enc(p) }))]);
+    this.d.log.info({ codes: this.codes.size }, "verifier code store migrated: code tagged with the seq of its first witness");
+  }
+
+  /** Records `codes` (and gives the validator those it does not know yet); adds their puts to `ops`. */
+  private addCodes(codes: Iterable<readonly [string, PostedCode]>, ops: Op[]): void {
+    const fresh: [string, PostedCode][] = [];
+    for (const [h, p] of codes)
+      if (this.codes.add(h, p.seq, p.code)) {
+        fresh.push([h, p]);
+        ops.push({ type: "put", key: `c:${h}`, value: enc(p) });
+      }
+    if (fresh.length) this.validator.addCodes(fresh);
   }
 
   get cursorBlock(): number {
@@ -293,10 +335,16 @@ export class Verifier extends EventEmitter {
     return dec<Uint8Array>(v);
   }
 
-  private async rebuildUtxo(keep: number): Promise<void> {
-    const hashes = this.applied.slice(0, keep);
+  private appendHeaders(): Map<string, BatchHeader> {
     const headers = new Map<string, BatchHeader>();
     for (const e of this.events) if (e.type === "append") headers.set(e.headerHash, e.header);
+    return headers;
+  }
+
+  /** Cuts the applied prefix back to `keep` batches: the UTXO set is rebuilt, later batches' code forgotten. */
+  private async rebuildUtxo(keep: number): Promise<void> {
+    const hashes = this.applied.slice(0, keep);
+    const headers = this.appendHeaders();
     const self = this;
     async function* batches() {
       for (const hh of hashes) {
@@ -309,6 +357,11 @@ export class Verifier extends EventEmitter {
     await this.utxo.rebuild(batches());
     const ops: Op[] = [];
     for (let i = keep; i < this.applied.length; i++) ops.push({ type: "del", key: `ap:${hex16(BigInt(i))}` });
+    const cut = keep < this.applied.length ? headers.get(this.applied[keep])?.firstSeq : undefined;
+    if (cut !== undefined) {
+      for (const h of this.codes.forgetFrom(cut)) ops.push({ type: "del", key: `c:${h}` });
+      this.validator.forgetCodes(cut);
+    }
     await this.db.batch(ops);
     this.applied = hashes;
   }
@@ -338,12 +391,6 @@ export class Verifier extends EventEmitter {
       const t0 = Date.now();
       const res = await checkBatch(h, data, this.d.deployment.l2ChainId, q, this.validator, this.utxo.store);
       const ops: Op[] = [];
-      const newCodes = new Map<string, Uint8Array>();
-      for (const [ch, c] of res.codes) {
-        newCodes.set(ch, c);
-        ops.push({ type: "put", key: `k:${ch}`, value: enc(c) });
-      }
-      this.validator.addCodes(newCodes);
       if (res.fault) {
         const verdict: Verdict = { status: "invalid", fault: res.fault, checkedAt: Date.now() };
         ops.push({ type: "put", key: `verdict:${ev.headerHash}`, value: enc(verdict) });
@@ -359,6 +406,7 @@ export class Verifier extends EventEmitter {
       const verdict: Verdict = { status: "valid", checkedAt: Date.now() };
       ops.push({ type: "put", key: `verdict:${ev.headerHash}`, value: enc(verdict) });
       ops.push({ type: "put", key: `ap:${hex16(h.index)}`, value: ev.headerHash });
+      this.addCodes(res.codes, ops);
       await this.db.batch(ops);
       this.verdicts.set(ev.headerHash, verdict);
       this.applied.push(ev.headerHash);

@@ -1,14 +1,16 @@
 /**
  * `moveset devnet` (what `npm start` runs) as a user runs it: a child process on its own ports and
  * data folder; stopped with Ctrl-C (SIGINT) and started again, it resumes: the L1 journal replays
- * the in-process L1 (contracts, deposits, batches), the L2 state and chain continue.
+ * the in-process L1 (contracts, deposits, batches), the L2 state and chain continue, and code posted
+ * before the restart stays known (a call after it carries no code, and the verifier, with a worker
+ * thread, finds it valid).
  */
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "child_process";
 import * as path from "path";
 import { ethers, JsonRpcProvider, Wallet } from "ethers";
 import { devAccounts } from "../../node/devnet";
-import { ROOT, cleanupTmp, freePort, tmpDir, waitFor } from "./helpers";
+import { ROOT, cleanupTmp, freePort, rpc, tmpDir, waitFor } from "./helpers";
 
 describe("e2e: moveset devnet restarts where it stopped", function () {
   this.timeout(240_000);
@@ -20,7 +22,7 @@ describe("e2e: moveset devnet restarts where it stopped", function () {
     out = "";
     const env: NodeJS.ProcessEnv = { ...process.env, MOVESET_LOG_LEVEL: "info" };
     for (const k of Object.keys(env)) if (k.startsWith("HARDHAT_") || k.startsWith("TS_NODE_")) delete env[k];
-    proc = spawn(process.execPath, [path.join(ROOT, "bin", "moveset.js"), "devnet", "--datadir", datadir, "--l1-port", String(l1Port), "--rpc-port", String(rpcPort), "--accounts", "3", "--workers", "0", "--batch-interval", "200"], {
+    proc = spawn(process.execPath, [path.join(ROOT, "bin", "moveset.js"), "devnet", "--datadir", datadir, "--l1-port", String(l1Port), "--rpc-port", String(rpcPort), "--accounts", "3", "--workers", "1", "--batch-interval", "200"], {
       cwd: ROOT,
       env,
       stdio: ["ignore", "pipe", "pipe"],
@@ -65,6 +67,11 @@ describe("e2e: moveset devnet restarts where it stopped", function () {
     const w = new Wallet(a1.privateKey, l2);
     const r = await (await w.sendTransaction({ to: sink, value: 123n })).wait();
     expect(r!.status).to.equal(1);
+    // A contract whose runtime code returns 0x42; its deployment carries that code.
+    const runtime = "0x60425f5260205ff3";
+    const witnessOf = async (url: string, hash: string) => ((await rpc(url, "moveset_getMoves", [hash])).result as { witness: string[] }).witness;
+    const dep = (await (await w.sendTransaction({ data: ethers.concat(["0x67", runtime, "0x5f5260086018f3"]) })).wait())!;
+    expect(await witnessOf(`http://127.0.0.1:${rpcPort}`, dep.hash)).to.deep.equal([ethers.keccak256(runtime)]);
     const blocks = await l2.getBlockNumber();
     const b1 = (await l2.getBlock(blocks))!.hash;
     const l1 = new JsonRpcProvider(`http://127.0.0.1:${l1Port}`, undefined, { cacheTimeout: -1 });
@@ -89,7 +96,17 @@ describe("e2e: moveset devnet restarts where it stopped", function () {
       const r2 = await (await w2.sendTransaction({ to: sink, value: 1n })).wait();
       expect(r2!.blockNumber).to.equal(blocks + 1);
       expect(await l2b.getBalance(sink)).to.equal(124n);
-      expect(await l2b.getTransactionCount(a1.address)).to.equal(2);
+      // A call to the contract deployed before the restart: its code is known, not carried again.
+      const call = (await (await w2.sendTransaction({ to: dep.contractAddress!, data: "0x" })).wait())!;
+      expect(call.status).to.equal(1);
+      expect(await witnessOf(`http://127.0.0.1:${rpcPort}`, call.hash)).to.deep.equal([]);
+      expect(await l2b.call({ to: dep.contractAddress!, data: "0x" })).to.equal(ethers.toBeHex(0x42, 32));
+      await waitFor("the verifier's verdict on the call's batch", async () => {
+        const b = (await rpc(`http://127.0.0.1:${rpcPort}`, "moveset_getBatch", [ethers.toQuantity(call.blockNumber - 1)])).result as { verdict: string };
+        if (b.verdict === "invalid") throw new Error(`the call's batch is invalid: ${JSON.stringify(b)}`);
+        return b.verdict === "valid";
+      }, 60_000, 200);
+      expect(await l2b.getTransactionCount(a1.address)).to.equal(4);
     } finally {
       l2b.destroy();
       l1b.destroy();

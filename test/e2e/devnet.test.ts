@@ -3,7 +3,9 @@
  * (contracts deployed with the Ignition module, coordinator bonded, dev accounts funded by L1
  * deposits, coordinator + verifier + L2 RPC), then what a user does with ethers v6, deposits,
  * withdrawals, move transactions, JSON-RPC errors, another poster winning the race for the tip, an
- * L1 reorg, and an invalid batch posted with `moveset post-batch --unsafe`.
+ * L1 reorg (also of the batch that carried a contract's code, which then travels again), and an
+ * invalid batch posted with `moveset post-batch --unsafe`. Code travels once (protocol.md §6.2): the
+ * deployment carries it, calls carry none.
  */
 import { expect } from "chai";
 import hre from "hardhat";
@@ -57,6 +59,8 @@ describe("e2e: devnet", function () {
   const w = (i: number) => new Wallet(d.accounts[i].privateKey, l2);
   const w1 = (i: number) => new Wallet(d.accounts[i].privateKey, l1);
   let transferHash = "";
+  /** Code hashes of a transaction's witness, as posted. */
+  const witnessOf = async (hash: string) => ((await rpc(d.rpcUrl, "moveset_getMoves", [hash])).result as { witness: string[] }).witness;
 
   before(async () => {
     datadir = tmpDir();
@@ -115,6 +119,9 @@ describe("e2e: devnet", function () {
     expect(await counter.getFunction("paid")(alice.address)).to.equal(5n);
     expect(BigInt(await l2.getStorage(addr, 0))).to.equal(7n);
     expect(await l2.getBalance(addr)).to.equal(5n);
+    // The deployment carries the code it creates; the call after it carries none.
+    expect(await witnessOf(counter.deploymentTransaction()!.hash)).to.deep.equal([ethers.keccak256(art.deployedBytecode)]);
+    expect(await witnessOf(br.hash)).to.deep.equal([]);
     const logs = await l2.getLogs({ address: addr, fromBlock: 0, topics: [counter.interface.getEvent("Bumped")!.topicHash, ethers.zeroPadValue(alice.address, 32)] });
     expect(logs.length).to.equal(1);
     expect(logs[0].transactionHash).to.equal(br.hash);
@@ -162,6 +169,7 @@ describe("e2e: devnet", function () {
     const quoted = await pt.getFunction("quote")(await t0.getAddress(), ethers.parseEther("10"));
     const r = await (await pt.getFunction("swap")(await t0.getAddress(), ethers.parseEther("10"), 0n, trader.address)).wait();
     expect(r.status).to.equal(1);
+    expect(await witnessOf(r.hash), "the swap runs the pool and both tokens, all carried by their deployments").to.deep.equal([]);
     expect(await t1.getFunction("balanceOf")(trader.address)).to.equal(quoted);
     expect(await t0.getFunction("balanceOf")(pa)).to.equal(ethers.parseEther("1010"));
   });
@@ -395,6 +403,39 @@ describe("e2e: devnet", function () {
     expect(await l2.getTransactionCount(frank.address)).to.equal(tx.nonce + 1);
     await waitFor("the new batch's verdict", async () => d.node.verifier!.verdictOf(again.blockHash)?.status === "valid", 30_000);
     expect(d.node.verifier!.batches().some((b) => b.headerHash === first)).to.equal(false);
+  });
+
+  it("an L1 reorg drops the batch that carried a contract's code: the code travels again, and the verifier finds the new batches valid", async () => {
+    const provider = hre.network.provider;
+    // A contract no other test deploys: its runtime code returns 0x77.
+    const runtime = "0x60775f5260205ff3";
+    const initcode = ethers.concat(["0x67", runtime, "0x5f5260086018f3"]);
+    const codeHash = ethers.keccak256(runtime);
+    const grace = w(7);
+    const snap = (await provider.request({ method: "evm_snapshot", params: [] })) as string;
+    const deploy = await grace.sendTransaction({ data: initcode });
+    const dr = (await deploy.wait())!;
+    const addr = dr.contractAddress!;
+    expect(await l2.getCode(addr)).to.equal(runtime);
+    const call = await grace.sendTransaction({ to: addr, data: "0x" });
+    const cr = (await call.wait())!;
+    expect(cr.blockNumber).to.be.greaterThan(dr.blockNumber);
+    expect(await witnessOf(deploy.hash)).to.deep.equal([codeHash]);
+    expect(await witnessOf(call.hash)).to.deep.equal([]);
+    await waitFor("the verdicts", async () => d.node.verifier!.verdictOf(cr.blockHash!)?.status === "valid");
+    // Both batches leave L1; the coordinator posts both transactions again.
+    expect(await provider.request({ method: "evm_revert", params: [snap] })).to.equal(true);
+    await provider.request({ method: "evm_increaseTime", params: [10] });
+    const again = await waitFor("both transactions in new batches", async () => {
+      const [a, b] = await Promise.all([l2.getTransactionReceipt(deploy.hash), l2.getTransactionReceipt(call.hash)]);
+      return a && b && a.blockHash !== dr.blockHash && b.blockHash !== cr.blockHash ? [a, b] : undefined;
+    }, 30_000, 200);
+    // The coordinator no longer takes the code as known: the first of them to need it carries it.
+    expect(await witnessOf(deploy.hash)).to.deep.equal([codeHash]);
+    expect(await witnessOf(call.hash)).to.deep.equal([]);
+    expect(again.map((x) => x.status)).to.deep.equal([1, 1]);
+    await waitFor("the new batches' verdicts", async () => again.every((x) => d.node.verifier!.verdictOf(x.blockHash)?.status === "valid"), 30_000);
+    expect(d.node.verifier!.batches().some((b) => b.headerHash === dr.blockHash || b.headerHash === cr.blockHash)).to.equal(false);
   });
 
   it("an invalid batch posted with `moveset post-batch --unsafe`: the verifier names the first failing transaction, the coordinator stops building on it, status shows it; the fault proves on L1 (DoubleUseProver), and after the rollback the coordinator builds again", async () => {

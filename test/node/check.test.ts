@@ -1,19 +1,22 @@
 /**
  * Batch checking (node/verifier/check.ts): the verdict is the first failing transaction as a
  * TxFault, whatever check finds it (decoding, the deposit queue, standalone validation, the
- * double-use walk), and a valid batch's outcomes; the walk without writing agrees with
- * LevelUtxoStore.applyBatch on random batches.
+ * double-use walk), and a valid batch's outcomes; a transaction uses code of earlier witnesses only
+ * (of its batch, or known from earlier batches), never of a later one; the walk without writing
+ * agrees with LevelUtxoStore.applyBatch on random batches.
  */
 import { expect } from "chai";
 import { ethers } from "ethers";
+import * as fs from "fs";
 import * as path from "path";
 import {
-  Executor, MemoryState, TxType, Mark, encodeTx, fillMoves, hexToBytes, bytesToHex, encodeBatchData, txRootOf, batchDataHash,
+  Executor, MemoryState, TxType, Mark, encodeTx, decodeTx, fillMoves, hexToBytes, bytesToHex, keccak256, encodeBatchData, txRootOf, batchDataHash,
   type BatchHeader, type Tx, type WrappedTx, type DepositTx, type Move, type TxMoves,
 } from "../../core";
 import { LevelUtxoStore } from "../../node/store/utxo-store";
 import { checkBatch, dryWalk, InThreadValidator, txContext, type QueueEntry } from "../../node/verifier/check";
-import { cleanupTmp, tmpDir } from "../e2e/helpers";
+import { KnownCode } from "../../core/known-code";
+import { cleanupTmp, ROOT, tmpDir } from "../e2e/helpers";
 
 const CHAIN = 901n;
 const FEE = hexToBytes("0x00000000000000000000000000000000000fee01");
@@ -157,6 +160,58 @@ describe("node: batch checking (verifier)", function () {
     bad.moves[j] = { ...m, prev: m.prev + 5n, next: m.next + 5n };
     ({ res } = await check(1n, 3n, [encodeTx(bad), Uint8Array.of(0x09)], [2n, 2n], []));
     expect(res.fault).to.deep.include({ txIndex: 0, kind: "input", code: "prev-mismatch", moveIndex: j });
+  });
+
+  it("code: a transaction uses the code of its batch's earlier witnesses and of the known chain, never of a later witness or of none", async () => {
+    const art = JSON.parse(fs.readFileSync(path.join(ROOT, "artifacts/contracts/test/Counter.sol/Counter.json"), "utf8"));
+    const iface = new ethers.Interface(art.abi);
+    const counter = ethers.getCreateAddress({ from: alice.address, nonce: 0 });
+    const wrap = async (nonce: number, to: string | null, data: string): Promise<WrappedTx> => ({
+      type: TxType.Wrapped,
+      raw: hexToBytes((await alice.signTransaction({ to, data, nonce, gasLimit: 1_000_000n, maxFeePerGas: 2_000_000_000n, maxPriorityFeePerGas: 1n, chainId: CHAIN, type: 2 })) as `0x${string}`),
+      moves: [],
+      witness: [],
+    });
+    const shell = headerFor(1n, 3n, [new Uint8Array([0])], [2n, 2n]);
+    // Filled with every code in every witness: the deployment (its created code), then two calls.
+    const txs = [await wrap(0, null, art.bytecode), await wrap(1, counter, iface.encodeFunctionData("bump", [1n])), await wrap(2, counter, iface.encodeFunctionData("bump", [2n]))];
+    const full = (await fill(shell, txs, clone(state))).map((t) => decodeTx(t) as WrappedTx);
+    expect(full.map((t) => t.witness.length)).to.deep.equal([1, 1, 1]);
+    const [code] = full[0].witness;
+    const hash = bytesToHex(keccak256(code));
+    /** The three transactions, each with its code (1) or without (0). */
+    const batch = (...carry: number[]) => full.map((t, i) => encodeTx({ ...t, witness: carry[i] ? t.witness : [] }));
+
+    // Carried by the deployment: the calls after it need no witness.
+    let { res } = await check(1n, 3n, batch(1, 0, 0), [2n, 2n], []);
+    expect(res.fault).to.equal(undefined);
+    expect([...res.codes].map(([h, p]) => [h, p.seq])).to.deep.equal([[hash, 3n]]);
+    // Carried only by a later transaction of the batch: the first call fails.
+    ({ res } = await check(1n, 3n, batch(0, 0, 1), [2n, 2n], []));
+    expect(res.fault).to.deep.include({ txIndex: 1, seq: 4n, kind: "execution", code: "missing-code" });
+    ({ res } = await check(1n, 3n, batch(0, 1, 0), [2n, 2n], []));
+    expect(res.fault).to.equal(undefined);
+    // Carried by none.
+    ({ res } = await check(1n, 3n, batch(0, 0, 0), [2n, 2n], []));
+    expect(res.fault).to.deep.include({ txIndex: 1, kind: "execution", code: "missing-code" });
+    // Known from an earlier batch (seq 2): fine; once that batch is forgotten, missing again.
+    validator.addCodes([[hash, { seq: 2n, code }]]);
+    try {
+      ({ res } = await check(1n, 3n, batch(0, 0, 0), [2n, 2n], []));
+      expect(res.fault).to.equal(undefined);
+      validator.forgetCodes(3n); // (code first carried at seq 3 or later only)
+      ({ res } = await check(1n, 3n, batch(0, 0, 0), [2n, 2n], []));
+      expect(res.fault).to.equal(undefined);
+      validator.forgetCodes(2n);
+      ({ res } = await check(1n, 3n, batch(0, 0, 0), [2n, 2n], []));
+      expect(res.fault).to.deep.include({ txIndex: 1, kind: "execution", code: "missing-code" });
+      // Known only from a later seq (a batch after this one): not usable.
+      validator.addCodes(new KnownCode([[hash, { seq: 5n, code }]]));
+      ({ res } = await check(1n, 3n, batch(0, 0, 0), [2n, 2n], []));
+      expect(res.fault).to.deep.include({ txIndex: 1, kind: "execution", code: "missing-code" });
+    } finally {
+      validator.forgetCodes(0n);
+    }
   });
 
   it("the walk without writing gives LevelUtxoStore.applyBatch's verdict on random batches", async () => {

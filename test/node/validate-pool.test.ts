@@ -1,7 +1,8 @@
 /**
  * ValidatePool (node/validate-pool.ts): its verdicts are exactly those of validateTx in-thread, for
  * valid transactions and for every kind of invalid one; verdicts come back in order whatever the
- * chunking; errors are typed (InvalidTxError / DecodeError); code can be supplied by hash; a
+ * chunking; errors are typed (InvalidTxError / DecodeError); code can be supplied by hash, and code
+ * of the chain or of a call's batch is used only by transactions after the one first carrying it; a
  * failure of the validator itself is a ValidatePoolError, not a verdict; a dead worker is replaced;
  * terminate() stops everything and later calls are refused.
  */
@@ -15,6 +16,7 @@ import {
   fillMoves, validateTx, encodeTx, decodeTx, hexToBytes, bytesToHex, keccak256, MaskBit, L2_BLOCK_GAS_LIMIT,
 } from "../../core";
 import { ValidatePool, ValidatePoolError, type ValidateItem, type Verdict } from "../../node/validate-pool";
+import { KnownCode } from "../../core/known-code";
 import { loadBenchContracts } from "../../bench/contracts";
 
 const CHAIN = 901n;
@@ -160,16 +162,46 @@ describe("node: ValidatePool", function () {
     expect(w.valid && w.outcome.logs.length).to.equal(1);
   });
 
-  it("finds code by hash: per item, or registered with the pool", async () => {
+  it("finds code by hash: per item, of the chain (addCodes) or of the call (codes), these only below the item's seq", async () => {
     const stripped: ValidateItem = { tx: encodeTx({ ...callFilled, witness: [] }), ctx: ctx(callSeq) };
     const codes = Object.fromEntries(callFilled.witness.map((c) => [bytesToHex(keccak256(c)), c]));
     const [missing, perItem] = await pool.validate([stripped, { ...stripped, codes }]);
     expect(!missing.valid && missing.error.code).to.equal("missing-code");
     expect(perItem.valid).to.equal(true);
     expect(plain(perItem)).to.deep.equal(await inThread({ ...stripped, codes }, ex));
-    pool.addCodes(codes);
-    const [registered] = await pool.validate([stripped]);
-    expect(registered.valid).to.equal(true);
+    /** The token's code as first carried by the witness of transaction `seq`. */
+    const carriedAt = (seq: bigint) => new KnownCode(Object.entries(codes).map(([h, code]) => [h, { seq, code }] as const));
+    const verdicts = async (o: { codes?: KnownCode } = {}) => (await pool.validate([stripped, stripped, stripped], o)).map((v) => (v.valid ? "valid" : v.error.code));
+    // The call's code: carried before the item's seq only.
+    expect(await verdicts({ codes: carriedAt(callSeq - 1n) })).to.deep.equal(["valid", "valid", "valid"]);
+    expect(await verdicts({ codes: carriedAt(callSeq + 1n) })).to.deep.equal(["missing-code", "missing-code", "missing-code"]);
+    // The chain's code: the same rule; forgotten from a seq on.
+    pool.addCodes(carriedAt(callSeq));
+    expect(await verdicts()).to.deep.equal(["missing-code", "missing-code", "missing-code"]);
+    pool.addCodes(carriedAt(1n)); // carried earlier than known: the earlier seq counts
+    expect(await verdicts()).to.deep.equal(["valid", "valid", "valid"]);
+    pool.forgetCodes(2n);
+    expect(await verdicts()).to.deep.equal(["valid", "valid", "valid"]);
+    pool.forgetCodes(1n);
+    expect(await verdicts()).to.deep.equal(["missing-code", "missing-code", "missing-code"]);
+  });
+
+  it("a batch's code: a transaction may use what an earlier transaction's witness carries, not a later one's", async () => {
+    // valid[2] (seq 3) and valid[4] (seq 5) both call the token; each carries its code.
+    const t3 = decodeTx(valid[2].tx) as WrappedTx;
+    const t5 = decodeTx(valid[4].tx) as WrappedTx;
+    const items = (carry3: boolean, carry5: boolean): ValidateItem[] => [
+      { tx: encodeTx({ ...t3, witness: carry3 ? t3.witness : [] }), ctx: ctx(3n) },
+      { tx: encodeTx({ ...t5, witness: carry5 ? t5.witness : [] }), ctx: ctx(5n) },
+    ];
+    const run = async (its: ValidateItem[]) => {
+      const codes = new KnownCode();
+      for (const it of its) codes.addTx(it.ctx.seq, decodeTx(it.tx));
+      return (await pool.validate(its, { codes, workers: 2 })).map((v) => (v.valid ? "valid" : v.error.code));
+    };
+    expect(await run(items(true, false))).to.deep.equal(["valid", "valid"]);
+    expect(await run(items(false, true))).to.deep.equal(["missing-code", "valid"]);
+    expect(await run(items(false, false))).to.deep.equal(["missing-code", "missing-code"]);
   });
 
   it("reports a failure of the validator as a ValidatePoolError, replaces a dead worker, and terminates cleanly", async () => {
@@ -184,6 +216,8 @@ describe("node: ValidatePool", function () {
     );
     const p = await ValidatePool.create(1, { chainIds: [CHAIN], preload: [preload] });
     try {
+      const stripped: ValidateItem = { tx: encodeTx({ ...callFilled, witness: [] }), ctx: ctx(callSeq) };
+      p.addCodes(callFilled.witness.map((code) => [bytesToHex(keccak256(code)), { seq: 1n, code }] as const));
       const boom = { tx: Uint8Array.of(0xfe), ctx: ctx(1n) };
       const die = { tx: Uint8Array.of(0xfd), ctx: ctx(1n) };
       const e1 = await p.validate([valid[0], boom]).then(() => undefined, (e) => e);
@@ -194,8 +228,8 @@ describe("node: ValidatePool", function () {
       const e2 = await p.validate([die]).then(() => undefined, (e) => e);
       expect(e2).to.be.instanceOf(ValidatePoolError);
       expect(e2.code).to.equal("worker-died");
-      // A replacement worker takes over.
-      const again = await p.validate(valid);
+      // A replacement worker takes over, and knows the chain's code.
+      const again = await p.validate([...valid, stripped]);
       expect(again.every((v) => v.valid)).to.equal(true);
       // Terminate while a call is in flight: it is refused, and so is every later call.
       const inFlight = p.validate([...valid, ...valid, ...valid]).then(() => undefined, (e) => e);
@@ -205,7 +239,8 @@ describe("node: ValidatePool", function () {
       expect(e3.code).to.equal("terminated");
       const e4 = await p.validate(valid).then(() => undefined, (e) => e);
       expect(e4.code).to.equal("terminated");
-      expect(() => p.addCodes({})).to.throw(ValidatePoolError);
+      expect(() => p.addCodes([])).to.throw(ValidatePoolError);
+      expect(() => p.forgetCodes(0n)).to.throw(ValidatePoolError);
       await p.terminate(); // idempotent
     } finally {
       await p.terminate();

@@ -2,14 +2,15 @@
  * State views over the stores (node/coordinator/view.ts): filling against LevelDB through the
  * cache (with its miss-and-retry loop) and in-batch overlays gives exactly what core's fillMoves
  * gives against an in-memory view of the same state; the chain store keeps batches, the mempool
- * and the pending post across reopening, and truncates.
+ * and the pending post across reopening, and truncates; its index of the code the chain's witnesses
+ * carry follows commits and truncation, and lets a fill leave known code out of the witness.
  */
 import { expect } from "chai";
 import { ethers } from "ethers";
 import * as fs from "fs";
 import * as path from "path";
 import {
-  Executor, MemoryState, TxType, encodeTx, decodeTx, fillMoves, hexToBytes, bytesToHex, encodeBatchData, txRootOf, batchDataHash,
+  Executor, MemoryState, TxType, encodeTx, decodeTx, fillMoves, hexToBytes, bytesToHex, keccak256, encodeBatchData, txRootOf, batchDataHash,
   type BatchHeader, type Tx, type WrappedTx, type DepositTx,
 } from "../../core";
 import { ChainStore } from "../../node/chain-store";
@@ -17,6 +18,7 @@ import { buildBatchRecord } from "../../node/coordinator/receipts";
 import { UtxoHandle } from "../../node/coordinator/utxo";
 import { fillFromStore, LatestCache, Overlay } from "../../node/coordinator/view";
 import { txContext } from "../../node/verifier/check";
+import { KnownCode } from "../../core/known-code";
 import { cleanupTmp, ROOT, tmpDir } from "../e2e/helpers";
 
 const CHAIN = 901n;
@@ -69,7 +71,8 @@ describe("node: state views and the chain store", function () {
     }
     const enc = filled.map(encodeTx);
     const { batch: rec, receipts } = buildBatchRecord(h, filled, outcomes, encodeBatchData(enc).length);
-    const codes = filled.flatMap((t) => (t.type === TxType.Deposit ? [] : t.witness));
+    const codes = new KnownCode();
+    filled.forEach((t, i) => codes.addTx(seq + BigInt(i), t));
     await chain.commitBatch({ batch: rec, txs: enc, receipts, codes });
     expect(await utxo.store.applyBatch(index, filled.map((t, i) => ({ seq: seq + BigInt(i), moves: t.moves })))).to.equal(undefined);
     seq += BigInt(txs.length);
@@ -135,5 +138,44 @@ describe("node: state views and the chain store", function () {
     expect(await chain.batch(2n)).to.equal(undefined);
     await chain.removeMempool([{ key: e2.key, id: e2.id, reason: "test" }]);
     expect((await chain.dropped(e2.id))!.reason).to.equal("test");
+  });
+
+  it("the code index: known from the first witness carrying it; a fill leaving known code out carries none; kept on reopening, rebuilt for an older store; truncation makes the code travel again", async () => {
+    const deployTx = decodeTx((await chain.txAt(1n, 0))!.tx) as WrappedTx;
+    expect(deployTx.witness.length).to.equal(1);
+    const [code] = deployTx.witness;
+    const hash = bytesToHex(keccak256(code));
+    expect(chain.codeSeq(hash)).to.equal(2n); // batch 1's only transaction
+    expect(await chain.postedCode(hash)).to.deep.equal(code);
+    const art = counterArt();
+    const counter = ethers.getCreateAddress({ from: alice.address, nonce: 0 });
+    const call = await wrap({ to: counter, data: new ethers.Interface(art.abi).encodeFunctionData("bump", [1n]) });
+    const omitCode = (h: string) => chain.codeSeq(h) !== undefined;
+    const fillCall = async () => {
+      const h = header(9n, 100n, 1); // (the UTXO store is not rewound here: a seq after all it holds)
+      return (await fillFromStore(call, new LatestCache(utxo, chain), [], txContext(h, CHAIN, 0), ex, { omitCode })).tx as WrappedTx;
+    };
+    expect((await fillCall()).witness).to.deep.equal([]);
+    // Reopened: the same index; a store written before the index existed gets it rebuilt.
+    const dir = path.dirname((chain as unknown as { db: { location: string } }).db.location);
+    await chain.close();
+    chain = await ChainStore.open(path.join(dir, "chain"));
+    expect(chain.codeSeq(hash)).to.equal(2n);
+    const db = (chain as unknown as { db: { del(k: string): Promise<void> } }).db;
+    await db.del(`ks:${hash}`);
+    await db.del("meta:codeIndex");
+    await chain.close();
+    chain = await ChainStore.open(path.join(dir, "chain"));
+    expect(chain.codeSeq(hash)).to.equal(2n);
+    // The deployment's batch removed (a rollback or reorg): the code is no longer known to the chain,
+    // though the store still has its bytes, and the next transaction that needs it carries it.
+    await chain.truncate(1n);
+    expect(chain.codeSeq(hash)).to.equal(undefined);
+    expect(await chain.postedCode(hash)).to.equal(undefined);
+    expect(await chain.code(hash)).to.deep.equal(code);
+    expect((await fillCall()).witness).to.deep.equal([code]);
+    await chain.close();
+    chain = await ChainStore.open(path.join(dir, "chain"));
+    expect(chain.codeSeq(hash)).to.equal(undefined);
   });
 });
