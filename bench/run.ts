@@ -16,7 +16,6 @@
  */
 import * as os from "os";
 import * as fs from "fs";
-import * as path from "path";
 import { Worker } from "worker_threads";
 import { Executor } from "../core/evm/execute";
 import { ValidatePool, type ValidateItem } from "../node/validate-pool";
@@ -27,18 +26,13 @@ import { measureL1Data, type L1DataResult } from "./l1-data";
 import { measureL1Gas, type L1Gas } from "./l1-gas";
 import { prepareMemoryWalk, walkMemoryOnce, walkLevelOnce } from "./walk";
 import { nativeCrypto } from "../core/crypto/native";
-import { installProposedCore, PROPOSED_CHANGES } from "./proposed-core";
+import { installJumpdestCache } from "../core/evm/jumpdest";
 
 export interface BenchOptions {
   quick: boolean;
   seed: string;
   /** Rounds of every timed measurement (median reported). */
   runs?: number;
-  /**
-   * Apply the proposed core changes (bench/proposed-core.ts) on the moveset side, and those that any
-   * ethereumjs node can have (native crypto, tx params merged once, jump-destination cache) on the baseline.
-   */
-  proposed: boolean;
   accounts?: number;
   txs?: number;
   batchSize?: number;
@@ -71,7 +65,8 @@ export interface BenchReport {
   /** Cores two spinning threads of this process got before the measurements (probeCores). */
   coresAvailable: number;
   params: Required<WorkloadParams>;
-  mode: { proposed: boolean; installed: string[]; crypto: string };
+  /** The crypto and garbage-collection setup both sides ran with. */
+  mode: { crypto: string; jumpdestCache: boolean; gc: string };
   workload: { txs: number; mainTxs: number; setupTxs: number; batches: number; mainBatches: number; kinds: Record<string, number>; gasPerTx: number };
   baselineTps: Series;
   validateTps1: Series;
@@ -186,20 +181,17 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const machine = machineInfo();
   const coresAvailable = await probeCores();
 
-  // The main thread generates and fills (untimed), runs the baseline and drives the workers. It
-  // fills with the proposed core changes, which are faster and change no result (test/bench checks
-  // that), except the jump-destination cache, which would speed up the baseline's EVM too: that one
-  // is installed here only with --proposed, where the baseline gets it on purpose.
+  // Both sides run with the same speed-ups (the core's, which any ethereumjs node can have): native
+  // keccak and secp256k1 when their bindings load, transaction parameters merged once, and the
+  // jump-analysis cache (process-wide, so the baseline in this thread has it too).
   const nat = nativeCrypto();
-  installProposedCore(o.proposed ? PROPOSED_CHANGES : PROPOSED_CHANGES.filter((c) => c !== "jumpdest-cache"));
-  const installed = o.proposed ? PROPOSED_CHANGES.filter((x) => x !== "native-crypto" || nat) : [];
-  const cryptoName = o.proposed
-    ? `proposed core changes on the moveset side (${installed.join(", ")}); on the baseline the ones any ethereumjs node can have (${[nat ? "native-crypto" : "", "tx-params-once", "jumpdest-cache"].filter(Boolean).join(", ")})`
-    : "the core as it is (JavaScript crypto, @noble) and ethereumjs defaults on the baseline";
+  const jumpdestCache = installJumpdestCache();
+  const cryptoName = nat ? "native keccak and libsecp256k1 (N-API)" : "JavaScript (@noble): the native bindings did not load";
+  const gc = process.execArgv.includes("--single-threaded-gc") ? "single-threaded (--single-threaded-gc)" : "V8 default (parallel helper threads)";
 
   // Workers start (and load their KZG setup) while the workload is generated and filled.
   log("starting 2 validate workers");
-  const poolP = ValidatePool.create(2, { chainIds: [901n], preload: o.proposed ? [path.join(__dirname, "proposed-core-preload" + path.extname(__filename))] : [] });
+  const poolP = ValidatePool.create(2, { chainIds: [901n] });
   poolP.catch(() => undefined);
 
   try {
@@ -222,7 +214,6 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     log("warming up the workers");
     await pool.validate(items.slice(0, Math.min(items.length, 2 * params.batchSize)), { logs: false });
 
-    const crypto = o.proposed && nat ? { keccak256: nat.keccak256, ecrecover: nat.ecrecover } : undefined;
     const b: number[] = [];
     const bc: number[] = [];
     const rootShare: number[] = [];
@@ -233,7 +224,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     const cores1: number[] = [];
     const cores2: number[] = [];
     for (let r = 0; r < runs; r++) {
-      const base = await runBaseline(w, { crypto, txParamsOnce: o.proposed, fromBatch: w.firstMainBatch });
+      const base = await runBaseline(w, { fromBatch: w.firstMainBatch });
       b.push((base.txs / base.ms) * 1000);
       bc.push((base.txs / base.cpuMs) * 1000);
       rootShare.push(base.trieMs / base.ms);
@@ -285,7 +276,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       loadAfter: os.loadavg(),
       coresAvailable,
       params: w.params,
-      mode: { proposed: o.proposed, installed, crypto: cryptoName },
+      mode: { crypto: cryptoName, jumpdestCache, gc },
       workload: {
         txs: w.txs.length,
         mainTxs: items.length,
@@ -340,7 +331,7 @@ export function formatReport(r: BenchReport): string {
   const busy = r.loadBefore[0] > 0.5 * m.cores || r.loadAfter[0] > 0.5 * m.cores;
   L.push(`machine: ${m.cores} cores, ${m.cpu}, ${m.memGiB} GiB, node ${m.node}; load average ${r.loadBefore[0].toFixed(1)} before, ${r.loadAfter[0].toFixed(1)} after${busy ? " (other processes compete for the CPU: wall-clock rates are noisy, per-CPU-second rates less so)" : ""}`);
   L.push(`  two spinning threads of this process got ${r.coresAvailable.toFixed(2)} cores${r.coresAvailable < FREE_CORES ? ": 2-worker scaling may not show" : ""}`);
-  L.push(`mode: ${r.mode.crypto}`);
+  L.push(`both sides: crypto ${r.mode.crypto}; jump-analysis cache ${r.mode.jumpdestCache ? "on" : "off"}; garbage collection ${r.mode.gc}`);
   L.push("");
   const rows: string[][] = [["measure", "median", "per CPU-s", `runs (${r.baselineTps.runs.length})`, "ratio", "goal"]];
   const runsOf = (s: { runs: number[] }) => s.runs.map(int).join(" / ");

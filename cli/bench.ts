@@ -10,7 +10,6 @@ interface BenchCliOptions {
   txs?: number;
   accounts?: number;
   batchSize?: number;
-  proposed?: boolean;
 }
 
 export function registerBench(program: Command): void {
@@ -28,14 +27,9 @@ export function registerBench(program: Command): void {
     .option("--txs <n>", "transactions in the timed phase", positiveInt)
     .option("--accounts <n>", "user accounts", positiveInt)
     .option("--batch-size <n>", "transactions per batch", positiveInt)
-    .option(
-      "--proposed",
-      "apply the proposed core changes by monkeypatch (native crypto, witness hashed once, transaction params merged once, block memo, jump-destination cache); " +
-        "the baseline gets those any ethereumjs node can have (native crypto, params merged once, jump-destination cache)",
-    )
     .action(async (o: BenchCliOptions) => {
       const { runBench, formatReport } = await import("../bench/run");
-      const r = await runBench({ quick: !!o.quick, seed: o.seed, runs: o.runs, txs: o.txs, accounts: o.accounts, batchSize: o.batchSize, proposed: !!o.proposed });
+      const r = await runBench({ quick: !!o.quick, seed: o.seed, runs: o.runs, txs: o.txs, accounts: o.accounts, batchSize: o.batchSize });
       process.stdout.write(formatReport(r) + "\n");
       if (o.json) process.stdout.write(JSON.stringify(r.json) + "\n");
     });

@@ -78,6 +78,19 @@ function encodeWitness(w: Writer, witness: readonly Uint8Array[]): void {
   for (const c of witness) w.bytes(c);
 }
 
+const codeHashes = new WeakMap<Uint8Array, Uint8Array>();
+
+/**
+ * keccak256 of a code blob, computed once per blob object: the decoder hashes every blob to check
+ * the witness order and the validator needs the same hashes to match blobs to code moves. Blobs
+ * are never mutated once built or decoded.
+ */
+export function codeHash(code: Uint8Array): Uint8Array {
+  let h = codeHashes.get(code);
+  if (!h) codeHashes.set(code, (h = keccak256(code)));
+  return h;
+}
+
 function decodeWitness(r: Reader): Uint8Array[] {
   const n = r.count(LIMITS.maxWitness, "witness count");
   const out: Uint8Array[] = [];
@@ -86,7 +99,7 @@ function decodeWitness(r: Reader): Uint8Array[] {
     const at = r.pos;
     const code = r.bytes("witness code", LIMITS.maxCode);
     if (code.length === 0) throw new DecodeError("non-canonical", "empty code in witness", at);
-    const h = keccak256(code);
+    const h = codeHash(code);
     if (prevHash && compareBytes(prevHash, h) >= 0) throw new DecodeError("non-canonical", "witness not sorted by code hash, or repeated", at);
     prevHash = h;
     out.push(code);
@@ -97,7 +110,7 @@ function decodeWitness(r: Reader): Uint8Array[] {
 /** Sorts and de-duplicates code blobs into canonical witness order. */
 export function canonicalWitness(codes: Iterable<Uint8Array>): Uint8Array[] {
   const byHash = new Map<string, Uint8Array>();
-  for (const c of codes) if (c.length > 0) byHash.set(bytesToHex(keccak256(c)), c);
+  for (const c of codes) if (c.length > 0) byHash.set(bytesToHex(codeHash(c)), c);
   return [...byHash.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, c]) => c);
 }
 

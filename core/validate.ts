@@ -8,7 +8,7 @@ import { bytesToHex } from "./bytes";
 import { InvalidTxError } from "./errors";
 import { Mark, keyIdOf, keyToString } from "./keys";
 import { Move, checkMovesStructure } from "./moves";
-import { Tx, TxType, DepositTx } from "./tx";
+import { Tx, TxType, DepositTx, codeHash } from "./tx";
 import { keccak256, MAX_U256 } from "./bytes";
 import { Executor, Log } from "./evm/execute";
 import { StateSource, UndeclaredKeyError } from "./evm/state";
@@ -86,7 +86,7 @@ function witnessMap(tx: Tx): Map<string, Uint8Array> {
   const declared = new Set<string>();
   for (const m of tx.moves) if (m.mark === Mark.Code) for (const v of [m.prev, m.next]) if (v !== 0n) declared.add("0x" + v.toString(16).padStart(64, "0"));
   tx.witness.forEach((c, i) => {
-    const h = bytesToHex(keccak256(c));
+    const h = bytesToHex(codeHash(c));
     // INVARIANT: every witness blob is the code of a declared code hash.
     if (!declared.has(h)) throw new InvalidTxError("malformed", "unused-witness", `witness blob ${i} (${h}) matches no declared code hash`);
     codes.set(h, c);
