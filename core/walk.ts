@@ -400,6 +400,19 @@ export class MemoryUtxoSet {
       }
       const h = keyHash(m.mark, m.addr, m.slot);
       let st = keys.findLastHashed(h, m.mark, m.slot);
+      if (st === undefined && m.ref) {
+        // A reference to a key never written: its one outpoint is the implicit genesis (0, key) = 0,
+        // and a reference changes nothing, so no record is made (the same verdicts as with one).
+        if (intx !== 0n) {
+          fault = { kind: "input", seq, moveIndex: i, code: "no-such-outpoint" };
+          break;
+        }
+        if (m.prev !== 0n) {
+          fault = { kind: "input", seq, moveIndex: i, code: "prev-mismatch", expected: 0n };
+          break;
+        }
+        continue;
+      }
       if (st === undefined) {
         st = new KeyState(h, m.mark, m.slot, 0n, 0n);
         keys.insert(st);
@@ -440,9 +453,7 @@ export class MemoryUtxoSet {
       st.seq = seq;
       st.value = m.next;
     }
-    // Records made for implicit genesis keys that were only referenced carry no information.
-    for (let j = 0; j < created.length; j++) if (created[j].histTail < 0) keys.remove(created[j]);
-    created.length = 0;
+    created.length = 0; // every record made was consumed (references make none)
     this._lastSeq = seq;
     return undefined;
   }
