@@ -7,8 +7,8 @@
  *
  * Hashes are keccak256 of the code, 0x-hex, lower case.
  */
-import { bytesToHex, keccak256 } from "./bytes";
-import { TxType, type Tx } from "./tx";
+import { bytesToHex } from "./bytes";
+import { TxType, codeHash, type Tx } from "./tx";
 
 /** A code blob and the seq of the first transaction whose witness carries it. */
 export interface PostedCode {
@@ -42,7 +42,7 @@ export class KnownCode {
   /** Records every blob of the witness of transaction `seq` (nothing for a deposit). */
   addTx(seq: bigint, tx: Tx): void {
     if (tx.type === TxType.Deposit) return;
-    for (const c of tx.witness) this.add(bytesToHex(keccak256(c)), seq, c);
+    for (const c of tx.witness) this.add(bytesToHex(codeHash(c)), seq, c);
   }
 
   /** The code of `hash` if the witness of a transaction before `seq` carries it. */

@@ -14,10 +14,10 @@
  * Overlays hold versions not yet in the store: the batch being built (so its transactions see each
  * other's writes), the batch being posted, and the mempool's simulated effects ("pending").
  */
-import { bytesToHex, hexToBytes, keccak256 } from "../../core/bytes";
+import { bytesToHex, hexToBytes } from "../../core/bytes";
 import { keyIdOf, type Key } from "../../core/keys";
 import type { Move } from "../../core/moves";
-import { TxType, type Tx } from "../../core/tx";
+import { TxType, codeHash, type Tx } from "../../core/tx";
 import { fillMoves, type Filled, type FillOptions, type StateView } from "../../core/fill";
 import type { StateSource } from "../../core/evm/state";
 import type { Executor } from "../../core/evm/execute";
@@ -40,7 +40,7 @@ export class Overlay {
   /** Records the moves of transaction `seq` (consuming moves create versions) and its witness. */
   apply(seq: bigint, tx: Tx): void {
     for (const m of tx.moves as Move[]) if (!m.ref) this.values.set(keyIdOf(bytesToHex(m.addr), m.mark, m.slot), { seq, value: m.next });
-    if (tx.type !== TxType.Deposit) for (const c of tx.witness) this.codes.set(bytesToHex(keccak256(c)), c);
+    if (tx.type !== TxType.Deposit) for (const c of tx.witness) this.codes.set(bytesToHex(codeHash(c)), c);
   }
 
   clear(): void {
@@ -115,7 +115,7 @@ export class LatestCache {
   applyTxs(txs: readonly { seq: bigint; tx: Tx }[]): void {
     for (const { seq, tx } of txs) {
       for (const m of tx.moves) if (!m.ref) this.values.set(keyIdOf(bytesToHex(m.addr), m.mark, m.slot), { seq, value: m.next });
-      if (tx.type !== TxType.Deposit) for (const c of tx.witness) this.codes.set(bytesToHex(keccak256(c)), c);
+      if (tx.type !== TxType.Deposit) for (const c of tx.witness) this.codes.set(bytesToHex(codeHash(c)), c);
     }
   }
 

@@ -10,7 +10,7 @@ import { AbiCoder } from "ethers";
 import { bytesToHex, hexToBytes, keccak256 } from "../../core/bytes";
 import { DecodeError, InvalidTxError } from "../../core/errors";
 import { Mark, keyIdOf } from "../../core/keys";
-import { decodeTx, TxType, type Tx, type WrappedTx } from "../../core/tx";
+import { decodeTx, TxType, codeHash, type Tx, type WrappedTx } from "../../core/tx";
 import { leafHash, merkleProof } from "../../core/merkle";
 import { Executor } from "../../core/evm/execute";
 import { cancunCommon, L2_BLOCK_GAS_LIMIT, type BlockEnv } from "../../core/evm/chain";
@@ -526,7 +526,7 @@ export function ethMethods(b: RpcBackend): Methods {
           transactionIndex: q(loc.txIndex),
           type: tx.type,
           moves: tx.moves.map(formatMove),
-          witness: tx.type === TxType.Deposit ? [] : tx.witness.map((c) => bytesToHex(keccak256(c))),
+          witness: tx.type === TxType.Deposit ? [] : tx.witness.map((c) => bytesToHex(codeHash(c))),
           encoded: bytesToHex(t.tx),
         };
       }
