@@ -90,9 +90,10 @@ export function registerNode(program: Command): void {
     .option("--confirmations <n>", "L1 confirmations for the verifier", nonNegativeInt, 1)
     .option("--batch-interval <ms>", "post a batch when its oldest transaction has waited this long", nonNegativeInt, 1000)
     .option("--max-batch-txs <n>", "post a batch once it holds this many transactions", nonNegativeInt, 256)
-    .addOption(new Option("--l1-clock <which>", "header timestamps from L1's latest or pending block").choices(["latest", "pending"]).default("latest"));
+    .addOption(new Option("--l1-clock <which>", "header timestamps from L1's latest or pending block").choices(["latest", "pending"]).default("latest"))
+    .option("--sweep-max <n>", "a transaction of a fee recipient sweeps up to this many of its fee outputs into its balance (0: none)", nonNegativeInt, 256);
   addRpcOptions(node, "").action(
-    async (o: RpcFlags & { l1: string; deployment: string; key?: string; datadir: string; rpcHost: string; rpcPort: number; verify?: boolean; confirmations: number; batchInterval: number; maxBatchTxs: number; l1Clock: "latest" | "pending" }) => {
+    async (o: RpcFlags & { sweepMax: number; l1: string; deployment: string; key?: string; datadir: string; rpcHost: string; rpcPort: number; verify?: boolean; confirmations: number; batchInterval: number; maxBatchTxs: number; l1Clock: "latest" | "pending" }) => {
       await ensureArtifacts();
       const { startNode } = await import("../node/devnet");
       const { loadDeployment, keyFromEnv, ConfigError } = await import("../node/config");
@@ -106,7 +107,7 @@ export function registerNode(program: Command): void {
           key: o.key ? keyFromEnv(o.key) : undefined,
           datadir: o.datadir,
           rpc: { ...rpcOptionsFrom(o), host: o.rpcHost, port: o.rpcPort },
-          coordinator: { batchIntervalMs: o.batchInterval, maxBatchTxs: o.maxBatchTxs },
+          coordinator: { batchIntervalMs: o.batchInterval, maxBatchTxs: o.maxBatchTxs, sweepMax: o.sweepMax },
           verifier: o.verify ? { confirmations: o.confirmations } : false,
           l1Clock: o.l1Clock,
         });

@@ -77,6 +77,11 @@ export interface CoordinatorOptions {
   syncWrites: boolean;
   /** How long to wait for an L1 receipt of a posted batch before re-checking the tip. */
   l1TimeoutMs: number;
+  /**
+   * A transaction whose sender has unspent fee outputs sweeps up to this many of them, oldest
+   * first, into its balance (protocol.md §6.5); 0: never.
+   */
+  sweepMax: number;
 }
 
 export interface VerifierOptions {
@@ -124,6 +129,7 @@ export const DEFAULT_COORDINATOR: CoordinatorOptions = {
   mempoolMax: 10_000,
   syncWrites: false,
   l1TimeoutMs: 120_000,
+  sweepMax: 256,
 };
 
 export const DEFAULT_VERIFIER: VerifierOptions = { confirmations: 1, pollMs: 500, workers: 1, logRange: 5000 };

@@ -17,7 +17,7 @@ import { CLIENT_VERSION, type Deployment } from "../config";
 import { SubmitError, submitMessage, type Coordinator } from "../coordinator/coordinator";
 import { LogBloom } from "../coordinator/receipts";
 import type { UtxoHandle } from "../coordinator/utxo";
-import { readCode, readKey, storeSource, type LatestCache, type Overlay } from "../coordinator/view";
+import { feeOutputsOf, readCode, readKey, storeSource, type LatestCache, type Overlay } from "../coordinator/view";
 import { Verifier } from "../verifier/verifier";
 import { formatBlock, formatLog, formatMove, formatReceipt, formatTx, genesisBlock, q, ZERO_HASH } from "./format";
 import { INTERNAL_ERROR, INVALID_PARAMS, LIMIT_EXCEEDED, RpcError, SERVER_ERROR, type Methods } from "./server";
@@ -535,6 +535,14 @@ export function ethMethods(b: RpcBackend): Methods {
       if (spentBy !== undefined) return { ...base, state: "spent", spentBy: q(spentBy) };
       if (value !== undefined) return { ...base, state: "unspent", value: q(value) };
       return { ...base, state: "none" };
+    },
+    moveset_getFeeOutputs: async (p) => {
+      const addr = addressArg(arg(p, 0, "address"), "address");
+      const limitArg = arg(p, 1, "limit", false);
+      const limit = limitArg === undefined ? 256 : Number(quantity(limitArg, "limit"));
+      if (limit < 1 || limit > 4096) bad("limit must be 1..4096");
+      const outs = await feeOutputsOf(b.cache, await stateLayers(arg(p, 2, "block", false)), addr, limit);
+      return { address: addr, outputs: outs.map((o) => ({ seq: q(o.seq), value: q(o.value) })), total: q(outs.reduce((t, o) => t + o.value, 0n)) };
     },
     moveset_getLatest: async (p) => {
       const mark = markArg(arg(p, 0, "mark"));
