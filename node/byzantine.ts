@@ -118,7 +118,8 @@ export async function postInvalidBatch(kind: ByzantineKind, env: ByzantineEnv): 
   const poster = new Wallet(env.posterKey, env.l1);
   const inbox = new Contract(env.inbox, abiOf("Inbox"), poster);
   const bondSize = BigInt(await inbox.getFunction("bondSize").staticCall());
-  if (BigInt(await inbox.getFunction("bondOf").staticCall(poster.address)) < bondSize) await (await inbox.getFunction("bond")({ value: bondSize })).wait();
+  // Each live, non-final batch locks a bond of its own: bond one more if none is free.
+  if (BigInt(await inbox.getFunction("freeBondOf").staticCall(poster.address)) < bondSize) await (await inbox.getFunction("bond")({ value: bondSize })).wait();
   for (let attempt = 0; ; attempt++) {
     const txs = await invalidTxs(kind, env, poster.address);
     const b = await batchOnTip(env, txs, poster.address);
