@@ -30,7 +30,7 @@ export const PARAMETER_NAMES = ["l2ChainId", "bondSize", "challengeWindow", "inc
 type ParameterName = (typeof PARAMETER_NAMES)[number];
 
 /** Upper bound of maxDepositsPerBatch: Inbox.MAX_DEPOSITS_PER_BATCH_CAP (the contract enforces it; checked here to fail early). */
-export const MAX_DEPOSITS_PER_BATCH_CAP = 1024n;
+export const MAX_DEPOSITS_PER_BATCH_CAP = 512n;
 
 /** An error whose message is the whole story (printed without a stack trace). */
 export class DeployError extends Error {}
@@ -256,7 +256,7 @@ export function registerDeploy(program: Command): void {
     .option("--challenge-window <s>", "challenge window in seconds (default 604800)", cliUint("--challenge-window"))
     .option("--bond <wei>", "bond size in wei (default 1 ether)", cliUint("--bond"))
     .option("--inclusion-delay <s>", "forced-inclusion delay in seconds (default 86400)", cliUint("--inclusion-delay"))
-    .option("--max-deposits-per-batch <n>", "most deposits one batch consumes, 1..1024 (default 256)", cliUint("--max-deposits-per-batch"))
+    .option("--max-deposits-per-batch <n>", "most deposits one batch consumes, 1..512 (default 256)", cliUint("--max-deposits-per-batch"))
     .option("--rpc-url <url>", "use this JSON-RPC URL for the network (e.g. a local node on another port)")
     .option("--deployment-id <id>", "Ignition deployment id (default moveset-<network>-<chainId>)")
     .option("--reset", "wipe this deployment id's Ignition journal first (after restarting a local node)")

@@ -46,7 +46,7 @@ contract Inbox is IInbox {
     uint256 public immutable override maxDepositsPerBatch;
     /// @notice Upper bound of `maxDepositsPerBatch` (docs/protocol.md §11.1): a batch of that many deposits stays
     ///         far below every batch limit.
-    uint256 public constant MAX_DEPOSITS_PER_BATCH_CAP = 1024;
+    uint256 public constant MAX_DEPOSITS_PER_BATCH_CAP = 512;
     /// @inheritdoc IInbox
     uint256 public immutable override deployedAtBlock;
     /// @notice The only account that may register the provers (once).

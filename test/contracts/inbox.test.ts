@@ -17,6 +17,7 @@ import {
 
 const fixture = () => deployAll({ bonds: 4n });
 const fixtureOddBpsOneBond = () => deployAll({ bps: 3333n });
+const fixtureMax3 = () => deployAll({ bonds: 4n, maxDeposits: 3n });
 
 // ------------------------------------------------------------------------------------------------ tests
 
@@ -56,7 +57,7 @@ describe("Inbox", () => {
         [4, 2n ** 64n, "inclusionDelay"],
         [5, 10001n, "rewardBps"],
         [6, 0n, "maxDepositsPerBatch"],
-        [6, 1025n, "maxDepositsPerBatch"],
+        [6, 513n, "maxDepositsPerBatch"],
       ];
       for (const [i, v, name] of bad) {
         const args = [...ok] as unknown[];
@@ -64,7 +65,7 @@ describe("Inbox", () => {
         await expect(F.deploy(...(args as Parameters<typeof F.deploy>)), name).to.be.revertedWithCustomError(F, "InvalidParameter").withArgs(name);
       }
       await expect(F.deploy(b, L2_CHAIN_ID, BOND, WINDOW, 0n, 10000n, 1n)).not.to.be.reverted;
-      await expect(F.deploy(b, L2_CHAIN_ID, BOND, WINDOW, 0n, 10000n, 1024n)).not.to.be.reverted;
+      await expect(F.deploy(b, L2_CHAIN_ID, BOND, WINDOW, 0n, 10000n, 512n)).not.to.be.reverted;
     });
   });
 
@@ -338,6 +339,41 @@ describe("Inbox", () => {
       await expect(post(inbox, alice, part)).to.be.revertedWithCustomError(inbox, "DepositOverdue").withArgs(1n);
       const all = await nextBatch(inbox, [depositTx(ds[0]), depositTx(ds[1], 1n), depositTx(ds[2], 3n), transferTx(1)], { deposits: 3n });
       await expect(post(inbox, alice, all)).to.emit(inbox, "BatchAppended");
+    });
+
+    it("a backlog larger than one batch drains: each batch takes the oldest overdue deposits up to maxDepositsPerBatch", async () => {
+      // Issue 10 finding 5: with "every overdue deposit" a backlog above what one batch may hold made every batch
+      // unpostable for ever. maxDepositsPerBatch = 3 here, 8 deposits overdue.
+      const { inbox, bridge, alice, bob } = await loadFixture(fixtureMax3);
+      const ds: Deposit[] = [];
+      for (let i = 0; i < 8; i++) ds.push(await deposit(bridge, bob, ethers.getAddress(bytesToHex(addr(100 + i))), BigInt(i + 1)));
+      await time.increase(DELAY + 5n);
+      const take = async (from: number, n: number) => nextBatch(inbox, [...ds.slice(from, from + n).map((d) => depositTx(d)), transferTx(from)], { deposits: BigInt(n) });
+      // Fewer than the maximum while more are overdue: refused, naming the first one left out.
+      await expect(post(inbox, alice, await take(0, 2))).to.be.revertedWithCustomError(inbox, "DepositOverdue").withArgs(2n);
+      // More than the maximum: refused (a batch of the most deposits must always fit the batch limits).
+      await expect(post(inbox, alice, await take(0, 4))).to.be.revertedWithCustomError(inbox, "TooManyDeposits").withArgs(4n, 3n);
+      // Exactly the maximum, oldest first, although overdue ones remain: accepted, three times over.
+      await expect(post(inbox, alice, await take(0, 3))).to.emit(inbox, "BatchAppended");
+      await expect(post(inbox, alice, await take(3, 3))).to.emit(inbox, "BatchAppended");
+      expect(await inbox.depositCursor()).to.equal(6n);
+      // Two left, both overdue: fewer than the maximum must take them all.
+      await expect(post(inbox, alice, await take(6, 1))).to.be.revertedWithCustomError(inbox, "DepositOverdue").withArgs(7n);
+      await expect(post(inbox, alice, await take(6, 2))).to.emit(inbox, "BatchAppended");
+      expect(await inbox.depositCursor()).to.equal(8n);
+      const spans = await Promise.all([0, 1, 2].map(async (i) => { const r = await inbox.batch(i); return [r.depositStart, r.depositEnd]; }));
+      expect(spans).to.deep.equal([[0n, 3n], [3n, 6n], [6n, 8n]]);
+      // Drained: a batch without deposits is fine again.
+      await expect(post(inbox, alice, await nextBatch(inbox, [transferTx(9)]))).to.emit(inbox, "BatchAppended");
+    });
+
+    it("no batch consumes more than maxDepositsPerBatch deposits, overdue or not; younger ones may wait", async () => {
+      const { inbox, bridge, alice, bob } = await loadFixture(fixtureMax3);
+      const ds: Deposit[] = [];
+      for (let i = 0; i < 5; i++) ds.push(await deposit(bridge, bob, ethers.getAddress(bytesToHex(addr(200 + i))), 1n));
+      const four = await nextBatch(inbox, ds.slice(0, 4).map((d) => depositTx(d)), { deposits: 4n });
+      await expect(post(inbox, alice, four)).to.be.revertedWithCustomError(inbox, "TooManyDeposits").withArgs(4n, 3n);
+      await expect(post(inbox, alice, await nextBatch(inbox, [depositTx(ds[0]), transferTx(1)], { deposits: 1n }))).to.emit(inbox, "BatchAppended");
     });
 
     it("a rollback returns the deposit cursor to the rolled-back batch's start", async () => {
