@@ -13,16 +13,14 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { Contract, ContractFactory, JsonRpcProvider, Wallet } from "ethers";
-import { Writable } from "stream";
 import { startDevnet, type DevnetHandle } from "../../node/devnet";
 import { abiOf, bytecodeOf, headerToSol, inboxInterface } from "../../node/l1/contracts";
 import { L1Client } from "../../node/l1/client";
 import { Verifier } from "../../node/verifier/verifier";
 import { DEFAULT_VERIFIER } from "../../node/config";
-import { createLogger } from "../../node/log";
 import { Executor, bytesToHex, encodeTx, headerHash } from "../../core";
 import { batchOnTip, honestTransfer, invalidTxs, type ByzantineEnv } from "../../node/byzantine";
-import { cleanupTmp, freePort, tmpDir, waitFor } from "./helpers";
+import { captureLogs, cleanupTmp, freePort, tmpDir, waitFor } from "./helpers";
 
 const WINDOW = 300n;
 
@@ -185,13 +183,7 @@ describe("e2e: batches posted through a contract, and junk sent to the Inbox", f
       }
       return r;
     };
-    const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, cb) {
-        for (const l of String(chunk).split("\n")) if (l.trim()) lines.push(JSON.parse(l));
-        cb();
-      },
-    });
+    const { lines, log } = captureLogs();
     const dir = tmpDir("moveset-cp-v-");
     const v = await Verifier.open({
       l1: client,
@@ -199,7 +191,7 @@ describe("e2e: batches posted through a contract, and junk sent to the Inbox", f
       dbPath: `${dir}/db`,
       utxoPath: `${dir}/utxo`,
       opts: { ...DEFAULT_VERIFIER, confirmations: 0, pollMs: 100, workers: 0 },
-      log: createLogger({ level: "info", destination: sink }),
+      log,
     });
     try {
       await v.syncToHead();

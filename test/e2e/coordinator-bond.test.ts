@@ -6,12 +6,10 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { Contract, JsonRpcProvider, Wallet } from "ethers";
-import { Writable } from "stream";
 import { bondAndFund, deployMoveset, devAccounts, startL1Server, startNode, type NodeHandle } from "../../node/devnet";
 import { deploymentFromRecord } from "../../node/config";
 import { abiOf } from "../../node/l1/contracts";
-import { createLogger } from "../../node/log";
-import { cleanupTmp, tmpDir, waitFor } from "./helpers";
+import { captureLogs, cleanupTmp, tmpDir, waitFor } from "./helpers";
 
 const WINDOW = 4n;
 
@@ -39,13 +37,7 @@ describe("e2e: a coordinator short of free bond waits for finality", function ()
     // One bond: one batch in flight. Account 1 is funded on L2 by the first batch.
     await bondAndFund(l1, deployment, accounts[0].privateKey, [accounts[1]], 10n ** 18n, undefined, 1n);
     await hre.network.provider.request({ method: "evm_setIntervalMining", params: [500] }); // time moves on L1
-    const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk, _e, cb) {
-        for (const l of String(chunk).split("\n")) if (l.trim()) lines.push(JSON.parse(l));
-        cb();
-      },
-    });
+    const { lines, log } = captureLogs();
     node = await startNode({
       l1Url: server.url,
       deployment,
@@ -56,7 +48,7 @@ describe("e2e: a coordinator short of free bond waits for finality", function ()
       verifier: false,
       l1Clock: "pending",
       l1PollMs: 100,
-      log: createLogger({ level: "info", destination: sink }),
+      log,
     });
     const inbox = new Contract(deployment.inbox, abiOf("Inbox"), l1);
     const l2 = new JsonRpcProvider(node.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1, pollingInterval: 100 });
