@@ -62,7 +62,7 @@ export async function batchOnTip(
  * An honest transfer of `value` wei from the sender (or `from`, to `to`), filled against the node's
  * state at the tip as the batch's first transaction.
  */
-async function honest(env: ByzantineEnv, feeRecipient: string, value: bigint, ex: Executor, from = env.sender, to = env.recipient): Promise<WrappedTx> {
+export async function honestTransfer(env: ByzantineEnv, feeRecipient: string, value: bigint, ex: Executor, from = env.sender, to = env.recipient): Promise<WrappedTx> {
   const shell = await batchOnTip(env, [], feeRecipient);
   const ctx = batchTxContext(shell.header, env.l2ChainId, 0);
   const sender = from.address.toLowerCase();
@@ -82,7 +82,7 @@ async function honest(env: ByzantineEnv, feeRecipient: string, value: bigint, ex
 /** The encoded transactions of an invalid batch of `kind` (the invalid one is the last). */
 export async function invalidTxs(kind: ByzantineKind, env: ByzantineEnv, feeRecipient: string): Promise<Uint8Array[]> {
   const ex = await Executor.create(env.l2ChainId);
-  const t = await honest(env, feeRecipient, 99n, ex);
+  const t = await honestTransfer(env, feeRecipient, 99n, ex);
   const to = env.recipient.toLowerCase();
   switch (kind) {
     case "malformed":
@@ -95,7 +95,7 @@ export async function invalidTxs(kind: ByzantineKind, env: ByzantineEnv, feeReci
     case "double-use": {
       // A second transfer with the same nonce, filled against the same state: both consume the
       // sender's nonce and balance. Its outputs are re-keyed to its seq (position 1).
-      const u = await honest(env, feeRecipient, 98n, ex);
+      const u = await honestTransfer(env, feeRecipient, 98n, ex);
       const moves = sortMoves(u.moves.map((m) => (m.mark === Mark.Fee || m.mark === Mark.Withdrawal ? { ...m, slot: m.slot + 1n } : m)));
       return [encodeTx(t), encodeTx({ ...u, moves } as Tx)];
     }
@@ -121,7 +121,7 @@ export async function invalidTxs(kind: ByzantineKind, env: ByzantineEnv, feeReci
  */
 export async function behindExecutionFault(kind: ByzantineKind, env: ByzantineEnv, feeRecipient: string, other: { privateKey: string; address: string }): Promise<Uint8Array[]> {
   const ex = await Executor.create(env.l2ChainId);
-  const first = await honest(env, feeRecipient, 1n, ex, other, other.address);
+  const first = await honestTransfer(env, feeRecipient, 1n, ex, other, other.address);
   const lead = encodeTx({ ...first, moves: first.moves.map((m) => (m.mark === Mark.Fee ? { ...m, next: m.next + 1n } : m)) });
   const rest = (await invalidTxs(kind, env, feeRecipient)).map((enc) => {
     let t: Tx;
@@ -148,7 +148,8 @@ export async function postInvalidBatch(
   const poster = new Wallet(env.posterKey, env.l1);
   const inbox = new Contract(env.inbox, abiOf("Inbox"), poster);
   const bondSize = BigInt(await inbox.getFunction("bondSize").staticCall());
-  if (BigInt(await inbox.getFunction("bondOf").staticCall(poster.address)) < bondSize) await (await inbox.getFunction("bond")({ value: bondSize })).wait();
+  // Each live, non-final batch locks a bond of its own: bond one more if none is free.
+  if (BigInt(await inbox.getFunction("freeBondOf").staticCall(poster.address)) < bondSize) await (await inbox.getFunction("bond")({ value: bondSize })).wait();
   for (let attempt = 0; ; attempt++) {
     const txs = behind ? await behindExecutionFault(kind, env, poster.address, behind) : await invalidTxs(kind, env, poster.address);
     const b = await batchOnTip(env, txs, poster.address);

@@ -4,6 +4,8 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { Writable } from "stream";
+import { createLogger, type Logger } from "../../node/log";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -78,4 +80,16 @@ export function runCli(args: string[], env: Record<string, string>): Promise<{ c
     p.on("error", reject);
     p.on("close", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** A logger (at `level`) whose JSON lines are kept, parsed, in `lines`. */
+export function captureLogs(level = "info"): { lines: Record<string, unknown>[]; log: Logger } {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of String(chunk).split("\n")) if (l.trim()) lines.push(JSON.parse(l));
+      cb();
+    },
+  });
+  return { lines, log: createLogger({ level, destination: sink }) };
 }
