@@ -18,3 +18,4 @@ export * from "./evm/state";
 export * from "./evm/ethtx";
 export * from "./memory-state";
 export * from "./walk";
+export * from "./batch-validity";

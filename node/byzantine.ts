@@ -10,14 +10,16 @@ import {
   type BatchHeader, type WrappedTx, type DepositTx, type Tx,
 } from "../core";
 import { batchTxContext } from "../core/context";
+import { ONE_STEP_KINDS, type OneStepKind } from "../core/errors";
 import { fillMoves, type StateView } from "../core/fill";
 import type { BlockEnv } from "../core/evm/chain";
 import { abiOf, headerToSol } from "./l1/contracts";
 import { fillFromStore, LatestCache } from "./coordinator/view";
 import type { NodeHandle } from "./devnet";
 
-export const BYZANTINE_KINDS = ["malformed", "signature", "input", "double-use", "deposit", "rules"] as const;
-export type ByzantineKind = (typeof BYZANTINE_KINDS)[number];
+/** Every one-step kind (core/errors.ts ONE_STEP_KINDS). */
+export const BYZANTINE_KINDS = ONE_STEP_KINDS;
+export type ByzantineKind = OneStepKind;
 
 export interface ByzantineEnv {
   l1: JsonRpcProvider;

@@ -19,15 +19,16 @@
  * record until it is consumed. One record per outpoint answers "unspent with value v", "consumed
  * by s" or "never created" with one read, and consuming is one overwrite.
  *
- * Every applyBatch writes all its changes and the tip in one LevelDB WriteBatch, which LevelDB
- * applies atomically (one write-ahead-log record), so after a crash the store is at a batch
- * boundary. The walk rules are those of core/walk.ts; verdicts agree with walkSequential.
+ * The walk is core/walk.ts's: a batch's outpoints from before it are read ahead in one getMany
+ * (a UtxoView, `view`), the walk runs over a UtxoOverlay on it, and the overlay's effects are
+ * written. Every applyBatch writes all its changes and the tip in one LevelDB WriteBatch, which
+ * LevelDB applies atomically (one write-ahead-log record), so after a crash the store is at a batch
+ * boundary.
  */
 import { Level } from "level";
 import { keyBytes, type Key } from "../../core/keys";
 import { keccak256, concatBytes, MAX_U64 } from "../../core/bytes";
-import type { Move } from "../../core/moves";
-import type { TxMoves, WalkFault } from "../../core/walk";
+import { priorOutpoints, Spent, UtxoOverlay, walkSequential, type Outpoint, type TxMoves, type UtxoView, type WalkFault } from "../../core/walk";
 
 const P_OUT = 0x6f;
 const UNSPENT = 0x00;
@@ -187,9 +188,23 @@ interface Prior {
 
 const NONE: Prior = {};
 
-interface OpRef {
-  kb: Uint8Array;
-  seq: bigint;
+/** The outpoints a batch names from before it, read ahead: the view the walk reads. */
+class ReadAhead implements UtxoView {
+  constructor(
+    readonly lastSeq: bigint,
+    private readonly known: Map<string, Outpoint>,
+  ) {}
+
+  outpoint(intx: bigint, key: Key): Outpoint {
+    const id = outpointId(fastKeyBytes(key), intx);
+    // INVARIANT: the walk asks only for outpoints priorOutpoints named (read ahead).
+    if (!this.known.has(id)) throw new Error(`outpoint ${intx} of a key was not read ahead`);
+    return this.known.get(id);
+  }
+}
+
+function outpointId(kb: Buffer, intx: bigint): string {
+  return kb.toString("latin1") + intx.toString(36);
 }
 
 export class LevelUtxoStore {
@@ -321,6 +336,32 @@ export class LevelUtxoStore {
     return run;
   }
 
+  /**
+   * A view of the store at its tip for a walk of `txs` (undefined entries skipped): every outpoint
+   * from before them that they name, read ahead in one getMany. Serialized with applyBatch.
+   */
+  view(txs: Iterable<TxMoves | undefined>): Promise<UtxoView> {
+    const run = this.queue.then(() => this.readAhead(txs));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async readAhead(txs: Iterable<TxMoves | undefined>): Promise<UtxoView> {
+    if (this.closed) throw new Error("store is closed");
+    const base = this._tip?.lastSeq ?? 0n;
+    const want = priorOutpoints(base, txs).map((w) => ({ intx: w.intx, kb: fastKeyBytes(w.key) }));
+    const known = new Map<string, Outpoint>();
+    if (want.length > 0) {
+      const vals = await this.db.getMany(want.map((w) => outpointKey(P_OUT, w.kb, w.intx)));
+      for (let j = 0; j < want.length; j++) {
+        const v = vals[j];
+        const p = v !== undefined ? decOut(v) : want[j].intx === 0n ? { value: 0n } : NONE; // implicit genesis
+        known.set(outpointId(want[j].kb, want[j].intx), p.spentBy !== undefined ? new Spent(p.spentBy) : p.value);
+      }
+    }
+    return new ReadAhead(base, known);
+  }
+
   private async applyBatchNow(batchIndex: bigint, txs: readonly TxMoves[]): Promise<WalkFault | undefined> {
     if (this.closed) throw new Error("store is closed");
     const tip = this._tip;
@@ -334,94 +375,28 @@ export class LevelUtxoStore {
       last = t.seq;
     }
 
-    // Key bytes and key strings, once per move.
-    const kbs: Uint8Array[][] = new Array(txs.length);
-    const kss: string[][] = new Array(txs.length);
-    // Phase A: prefetch what the store knows about outpoints produced before this batch.
-    const prior = new Map<string, Prior>();
-    const want: { op: string; kb: Uint8Array; intx: bigint }[] = [];
-    for (let ti = 0; ti < txs.length; ti++) {
-      const { seq, moves } = txs[ti];
-      const tk: Uint8Array[] = new Array(moves.length);
-      const ts: string[] = new Array(moves.length);
-      for (let i = 0; i < moves.length; i++) {
-        const m = moves[i];
-        const kb = fastKeyBytes(m);
-        const ks = kb.toString("latin1");
-        tk[i] = kb;
-        ts[i] = ks;
-        if (m.intx < seq && m.intx <= base) {
-          const op = ks + m.intx.toString(36);
-          if (!prior.has(op)) {
-            prior.set(op, NONE);
-            want.push({ op, kb, intx: m.intx });
-          }
-        }
-      }
-      kbs[ti] = tk;
-      kss[ti] = ts;
-    }
-    if (want.length > 0) {
-      const vals = await this.db.getMany(want.map((w) => outpointKey(P_OUT, w.kb, w.intx)));
-      for (let j = 0; j < want.length; j++) {
-        const v = vals[j];
-        if (v !== undefined) prior.set(want[j].op, decOut(v));
-        else if (want[j].intx === 0n) prior.set(want[j].op, { value: 0n }); // implicit genesis
-      }
-    }
+    // The walk (core/walk.ts) over the outpoints read ahead, with the batch's effects in an overlay.
+    const overlay = new UtxoOverlay(await this.readAhead(txs));
+    const fault = walkSequential(overlay, txs);
+    if (fault !== undefined) return fault;
 
-    // Phase B: the walk, with an in-memory overlay for this batch's effects.
-    const consumed = new Map<string, OpRef & { by: bigint }>();
-    const created = new Map<string, OpRef & { value: bigint }>();
-    const latest = new Map<string, OpRef & { value: bigint }>();
-    for (let ti = 0; ti < txs.length; ti++) {
-      const { seq, moves } = txs[ti];
-      const tk = kbs[ti];
-      const ts = kss[ti];
-      for (let i = 0; i < moves.length; i++) {
-        const m: Move = moves[i];
-        const intx = m.intx;
-        if (intx >= seq) return { kind: "input", seq, moveIndex: i, code: "intx-not-before" };
-        const op = ts[i] + intx.toString(36);
-        const c = consumed.get(op);
-        if (c !== undefined) return doubleUse(seq, i, m.ref, c.by);
-        let value: bigint | undefined;
-        if (intx <= base) {
-          const p = prior.get(op)!;
-          if (p.spentBy !== undefined) return doubleUse(seq, i, m.ref, p.spentBy);
-          value = p.value;
-        } else {
-          value = created.get(op)?.value;
-        }
-        if (value === undefined) return { kind: "input", seq, moveIndex: i, code: "no-such-outpoint" };
-        if (value !== m.prev) return { kind: "input", seq, moveIndex: i, code: "prev-mismatch", expected: value };
-        if (!m.ref) consumed.set(op, { kb: tk[i], seq: intx, by: seq });
-      }
-      // Outputs after the checks (no move can name its own transaction's outputs: intx < seq).
-      for (let i = 0; i < moves.length; i++) {
-        const m = moves[i];
-        if (m.ref) continue;
-        const kb = tk[i];
-        created.set(ts[i] + seq.toString(36), { kb, seq, value: m.next });
-        latest.set(ts[i], { kb, seq, value: m.next });
-      }
-    }
-
-    // Phase C: one atomic write (a native LevelDB WriteBatch, filled op by op).
+    // One atomic write (a native LevelDB WriteBatch, filled op by op).
     const wb = this.db.batch();
     try {
-      for (const [op, c] of consumed) {
-        created.delete(op); // created and consumed within this batch: only the tombstone is stored
-        wb.put(outpointKey(P_OUT, c.kb, c.seq), encOut(SPENT, c.by));
-        const f = feeKey(c.kb, c.seq); // a fee output swept
+      // Consumed outpoints become tombstones (also those created and consumed within the batch).
+      for (const c of overlay.consumed()) {
+        const kb = fastKeyBytes(c.key);
+        wb.put(outpointKey(P_OUT, kb, c.seq), encOut(SPENT, c.by));
+        const f = feeKey(kb, c.seq); // a fee output swept
         if (f) wb.del(f);
       }
-      for (const c of created.values()) {
-        wb.put(outpointKey(P_OUT, c.kb, c.seq), encOut(UNSPENT, c.value));
-        const f = c.value !== 0n ? feeKey(c.kb, c.seq) : undefined; // a fee output created
+      for (const c of overlay.created()) {
+        const kb = fastKeyBytes(c.key);
+        wb.put(outpointKey(P_OUT, kb, c.seq), encOut(UNSPENT, c.value));
+        const f = c.value !== 0n ? feeKey(kb, c.seq) : undefined; // a fee output created
         if (f) wb.put(f, encMin(c.value));
       }
-      for (const l of latest.values()) wb.put(latestKey(l.kb), encLatest(l.seq, l.value));
+      for (const l of overlay.latest()) wb.put(latestKey(fastKeyBytes(l.key)), encLatest(l.seq, l.value));
     } catch (e) {
       await wb.close();
       throw e;
@@ -450,8 +425,4 @@ async function buildFeeIndex(db: Db, digest: Uint8Array): Promise<void> {
   }
   wb.put(META_GENESIS, concatBytes(Uint8Array.of(LAYOUT_VERSION), digest));
   await wb.write({ sync: true });
-}
-
-function doubleUse(seq: bigint, moveIndex: number, ref: boolean, spentBy: bigint): WalkFault {
-  return { kind: "double-use", seq, moveIndex, code: ref ? "reference-after-consume" : "consumed", spentBy };
 }
