@@ -33,7 +33,6 @@
  */
 import { EventEmitter } from "events";
 import { batchDataHash, encodeBatchData, headerHash, txRootOf, type BatchHeader } from "../../core/batch";
-import { Transaction } from "ethers";
 import { bytesToHex, hexToBytes } from "../../core/bytes";
 import { DecodeError, InvalidTxError } from "../../core/errors";
 import { FillError } from "../../core/fill";
@@ -100,14 +99,15 @@ interface L1State {
 }
 
 /** Ethereum-style wording first (wallets and ethers key on it), then the typed reason. */
-export function submitMessage(e: InvalidTxError | FillError | DecodeError, txNonce?: bigint): string {
+export function submitMessage(e: InvalidTxError | FillError | DecodeError): string {
   const typed = e instanceof InvalidTxError ? `${e.kind}/${e.code}` : e instanceof DecodeError ? `malformed/${e.code}` : `fill/${e.code}`;
   let lead = "";
   if (e instanceof InvalidTxError) {
     if (e.code === "insufficient-balance") lead = "insufficient funds for gas * price + value: ";
     else if (e.code === "nonce") {
-      const m = /sender's nonce (\d+)/.exec(e.message);
-      lead = m && txNonce !== undefined && txNonce < BigInt(m[1]) ? "nonce too low: " : "nonce too high: ";
+      // The rule's data (core/evm/execute.ts): the transaction's nonce and the sender's.
+      const { nonce, expected } = e.detail;
+      lead = nonce !== undefined && expected !== undefined && BigInt(nonce) < BigInt(expected) ? "nonce too low: " : "nonce too high: ";
     } else if (e.code === "intrinsic-gas") lead = "intrinsic gas too low: ";
     else if (e.code === "fee-cap") lead = "max fee per gas less than block base fee: ";
     else if (e.code === "gas-limit") lead = "exceeds block gas limit: ";
@@ -258,8 +258,7 @@ export class Coordinator extends EventEmitter {
         filled = await fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor, { maxSweep: this.d.opts.sweepMax });
       } catch (e) {
         if (isTxRefusal(e)) {
-          const nonce = tx.type === TxType.Move ? tx.nonce : undefined;
-          throw new SubmitError(submitMessage(e, nonce ?? wrappedNonce(tx)), e instanceof InvalidTxError ? e.kind : "malformed", e.code, e instanceof InvalidTxError ? e.moveIndex : undefined);
+          throw new SubmitError(submitMessage(e), e instanceof InvalidTxError ? e.kind : "malformed", e.code, e instanceof InvalidTxError ? e.moveIndex : undefined);
         }
         throw e;
       }
@@ -685,14 +684,5 @@ export class Coordinator extends EventEmitter {
     await this.syncL1();
     await this.recomputePending();
     this.d.log.info({ tip: chain.tip()?.index, mempool: this.pendingEntries.length }, "coordinator ready");
-  }
-}
-
-function wrappedNonce(tx: Tx): bigint | undefined {
-  if (tx.type !== TxType.Wrapped) return undefined;
-  try {
-    return BigInt(Transaction.from(bytesToHex(tx.raw)).nonce);
-  } catch {
-    return undefined;
   }
 }

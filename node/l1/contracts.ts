@@ -90,14 +90,17 @@ export function headerFromJson(j: Record<string, unknown>): BatchHeader {
   return h;
 }
 
-/** The custom error a failed call or transaction reverted with: name and arguments, if it can be decoded. */
-export function revertOf(e: unknown): { name: string; args: unknown[] } | undefined {
+/**
+ * The custom error a failed call or transaction reverted with: name and arguments, decoded from the
+ * revert data the error carries (by the Inbox's and the Bridge's ABIs, or `ifaces`), if it can be.
+ */
+export function revertOf(e: unknown, ifaces?: readonly Interface[]): { name: string; args: unknown[] } | undefined {
   const err = e as { revert?: { name: string; args: unknown[] }; data?: string; info?: { error?: { data?: unknown } }; error?: { data?: unknown } };
   if (err?.revert?.name) return { name: err.revert.name, args: [...err.revert.args] };
   const candidates = [err?.data, err?.info?.error?.data, err?.error?.data, (err?.info?.error?.data as { data?: string })?.data];
   for (const d of candidates) {
     if (typeof d !== "string" || d.length < 10) continue;
-    for (const iface of [inboxInterface(), bridgeInterface()]) {
+    for (const iface of ifaces ?? [inboxInterface(), bridgeInterface()]) {
       try {
         const p = iface.parseError(d);
         if (p) return { name: p.name, args: [...p.args] };

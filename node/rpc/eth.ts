@@ -222,7 +222,7 @@ export function ethMethods(b: RpcBackend): Methods {
       case "failed":
         throw new RpcError(SERVER_ERROR, r.message);
       case "invalid":
-        throw new RpcError(SERVER_ERROR, submitMessage(new InvalidTxError(r.kind, r.code, r.message)), { kind: r.kind, reason: r.code });
+        throw new RpcError(SERVER_ERROR, submitMessage(new InvalidTxError(r.kind, r.code, r.message, undefined, r.detail)), { kind: r.kind, reason: r.code });
     }
   }
 

@@ -23,22 +23,6 @@ import { DEFAULT_RESPONDER, Responder, type ResponderOptions } from "./responder
 import { solve, type Action } from "./solver";
 import { WatchStore, type ChallengeRecord } from "./store";
 
-/** A revert of a fraud prover (its custom errors are not in the Inbox's ABI). */
-function proverRevert(e: unknown, iface: ethers.Interface): { name: string } | undefined {
-  const err = e as { data?: unknown; info?: { error?: { data?: unknown } }; error?: { data?: unknown } };
-  for (const d of [err?.data, err?.info?.error?.data, err?.error?.data, (err?.info?.error?.data as { data?: unknown })?.data]) {
-    if (typeof d !== "string" || d.length < 10) continue;
-    try {
-      const p = iface.parseError(d);
-      if (p) return { name: p.name };
-    } catch {
-      // not this prover's error
-    }
-  }
-  const m = /reverted with custom error '(\w+)\(/.exec(errMsg(e));
-  return m ? { name: m[1] } : undefined;
-}
-
 export interface WatchtowerOptions {
   l1Url: string;
   deployment: Deployment;
@@ -265,7 +249,7 @@ export class Watchtower {
         if (this.o.crashAt === "before-reveal-broadcast") process.kill(process.pid, "SIGKILL");
       });
     } catch (e) {
-      const rv = revertOf(e) ?? proverRevert(e, prover.interface);
+      const rv = revertOf(e, [inboxInterface(), prover.interface]);
       if (rv && ["BatchNotLive", "BatchIsFinal", "HeaderMismatch"].includes(rv.name)) {
         r.phase = "lost";
         r.reason = `reveal would revert: ${rv.name}`;
