@@ -3,7 +3,7 @@
  * filling or standalone validation reports them). A batch is a block: number = index + 1, hash =
  * the header hash.
  */
-import { Transaction } from "ethers";
+import { ethTxFields } from "../../core/evm/ethtx";
 import { bytesToHex, keccak256 } from "../../core/bytes";
 import { headerHash, type BatchHeader } from "../../core/batch";
 import { TxType, type Tx } from "../../core/tx";
@@ -95,28 +95,9 @@ export function txFields(tx: Tx): TxFields {
         v: BigInt(tx.sig.yParity),
         yParity: tx.sig.yParity,
       };
-    case TxType.Wrapped: {
-      const t = Transaction.from(bytesToHex(tx.raw));
-      const sig = t.signature!;
-      return {
-        type: t.type ?? 0,
-        nonce: BigInt(t.nonce),
-        to: t.to ? t.to.toLowerCase() : null,
-        value: t.value,
-        data: t.data,
-        gasLimit: t.gasLimit,
-        gasPrice: t.type === 2 ? undefined : (t.gasPrice ?? 0n),
-        maxFeePerGas: t.type === 2 ? (t.maxFeePerGas ?? 0n) : undefined,
-        maxPriorityFeePerGas: t.type === 2 ? (t.maxPriorityFeePerGas ?? 0n) : undefined,
-        chainId: t.type === 0 && sig.legacyChainId == null ? undefined : t.chainId,
-        accessList: t.type === 0 ? undefined : (t.accessList ?? []).map((a) => ({ address: a.address.toLowerCase(), storageKeys: a.storageKeys })),
-        r: sig.r,
-        s: sig.s,
-        v: t.type === 0 ? (sig.networkV ?? BigInt(sig.v)) : BigInt(sig.yParity),
-        yParity: t.type === 0 ? undefined : sig.yParity,
-        from: t.from?.toLowerCase(),
-      };
-    }
+    case TxType.Wrapped:
+      // The core's parser (ethereumjs), the one the validator runs.
+      return ethTxFields(tx.raw);
   }
 }
 
