@@ -3,7 +3,7 @@
  * filling or standalone validation reports them). A batch is a block: number = index + 1, hash =
  * the header hash.
  */
-import { ethTxFields } from "../../core/evm/ethtx";
+import { ethTxFields, type EthTxFields } from "../../core/evm/ethtx";
 import { bytesToHex, keccak256 } from "../../core/bytes";
 import { headerHash, type BatchHeader } from "../../core/batch";
 import { TxType, type Tx } from "../../core/tx";
@@ -51,25 +51,8 @@ export class LogBloom {
   }
 }
 
-/** What RPC shows of a transaction besides its outcome. */
-export interface TxFields {
-  type: number;
-  nonce: bigint;
-  to: string | null;
-  value: bigint;
-  data: string;
-  gasLimit: bigint;
-  gasPrice?: bigint;
-  maxFeePerGas?: bigint;
-  maxPriorityFeePerGas?: bigint;
-  chainId?: bigint;
-  accessList?: { address: string; storageKeys: string[] }[];
-  r: string;
-  s: string;
-  v: bigint;
-  yParity?: number;
-  from?: string;
-}
+/** What RPC shows of a transaction besides its outcome: a wrapped one's fields (the core's parse), or the like for the rollup's own types. */
+export type TxFields = Omit<EthTxFields, "from"> & { from?: string };
 
 const ZERO32 = "0x" + "00".repeat(32);
 const hex32 = (v: bigint) => "0x" + v.toString(16).padStart(64, "0");
