@@ -28,7 +28,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Contract, JsonRpcProvider, keccak256, toQuantity, toUtf8Bytes } from "ethers";
+import { BaseContract, JsonRpcProvider, keccak256, toQuantity, toUtf8Bytes } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { encodeBatchData, type BatchHeader } from "../core/batch";
 import { bytesToHex } from "../core/bytes";
@@ -37,7 +37,7 @@ import { decodeTx } from "../core/tx";
 import { Executor } from "../core/evm/execute";
 import { deployMoveset, devAccounts, loadHardhat, startL1Server } from "../node/devnet";
 import { BYZANTINE_KINDS, batchOnTip, postInvalidBatch, type ByzantineEnv, type ByzantineKind } from "../node/byzantine";
-import { abiOf, headerToSol, inboxInterface } from "../node/l1/contracts";
+import { headerToSol, inboxAt, inboxInterface, proverAt } from "../node/l1/contracts";
 import { LevelUtxoStore } from "../node/store/utxo-store";
 import { checkBatch, InThreadValidator } from "../node/verifier/check";
 import { buildProof, commitmentOf, memoryChainView } from "../prover/build";
@@ -96,7 +96,7 @@ export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptio
     await hre.run("compile", { quiet: true });
   }
   const request: Request = (method, params = []) => hre.network.provider.request({ method, params });
-  const send = (what: string, from: string, c: Contract, fn: string, args: unknown[], value?: bigint) => sendVia(request, what, from, c, fn, args, value);
+  const send = (what: string, from: string, c: BaseContract, fn: string, args: unknown[], value?: bigint) => sendVia(request, what, from, c, fn, args, value);
   const snapshot = await request("evm_snapshot");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "moveset-bench-l1gas-"));
   let server: Awaited<ReturnType<typeof startL1Server>> | undefined;
@@ -110,7 +110,7 @@ export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptio
     log(`L1 gas: deploying the contracts on the in-process Hardhat network`);
     const record = await deployMoveset(hre, { l2ChainId: w.chainId, challengeWindow: 604_800n }, poster.address);
     const inboxAddr = record.contracts.Inbox;
-    const inbox = new Contract(inboxAddr, abiOf("Inbox"), l1);
+    const inbox = inboxAt(inboxAddr, l1);
     // ---- the honest batches ----
     const honest = w.batches.slice(0, w.firstMainBatch + nMain);
     // Each live, non-final batch locks a bond of its own (nothing turns final here).
@@ -157,7 +157,7 @@ export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptio
     };
     // Rollbacks burn part of the bond by sending it to 0x…dEaD. On a public network that account
     // exists (it holds ether); here the first proof would pay 25,000 gas to create it.
-    await request("hardhat_setBalance", [await inbox.getFunction("BURN_ADDRESS").staticCall(), "0x1"]);
+    await request("hardhat_setBalance", [await inbox.BURN_ADDRESS(), "0x1"]);
     const proofGas = {} as Record<ByzantineKind, number>;
     const commitGas = {} as Record<ByzantineKind, number>;
     for (const kind of BYZANTINE_KINDS) {
@@ -166,13 +166,13 @@ export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptio
       if (check.fault?.kind !== kind)
         throw new L1GasError(`the ${kind} batch: the verifier found ${check.fault ? `${check.fault.kind}/${check.fault.code} at transaction ${check.fault.txIndex}` : "no fault"}`);
       const call = await buildProof(check.fault, memoryChainView([...posted, bad]));
-      const prover = new Contract(record.contracts[call.prover], abiOf(call.prover, "fraud"), l1);
+      const prover = proverAt(call.prover, record.contracts[call.prover], l1);
       const salt = keccak256(toUtf8Bytes(`moveset-bench/salt/${kind}`));
       // Automine: the reveal lands in a later block than the commitment, as the prover requires.
       const c = await send(`commit of the ${kind} proof`, challenger.address, prover, "commit", [commitmentOf(challenger.address, call.proofHash, salt)]);
       const p = await send(`${call.prover}.prove (${kind})`, challenger.address, prover, "prove", [...call.args, salt]);
       const rolled = p.logs.map((l) => (l.address.toLowerCase() === inboxAddr.toLowerCase() ? inboxInterface().parseLog(l) : null)).find((e) => e?.name === "BatchesRolledBack");
-      const count = BigInt(await inbox.getFunction("batchCount").staticCall());
+      const count = await inbox.batchCount();
       if (!rolled || BigInt(rolled.args[0]) !== bad.index || count !== bad.index)
         throw new L1GasError(`the ${kind} proof did not roll batch ${bad.index} back (${rolled ? `rolled back from ${rolled.args[0]}` : "no BatchesRolledBack"}; ${count} batches live)`);
       proofGas[kind] = Number(p.gasUsed);
@@ -210,7 +210,7 @@ interface Receipt {
  * provider (no signing and no HTTP in this process: a batch is up to hundreds of kilobytes), and
  * returns the receipt (automine: mined at once). A revert becomes an error naming `what`.
  */
-async function sendVia(request: Request, what: string, from: string, c: Contract, fn: string, args: unknown[], value = 0n): Promise<Receipt> {
+async function sendVia(request: Request, what: string, from: string, c: BaseContract, fn: string, args: unknown[], value = 0n): Promise<Receipt> {
   let rc: { status: string; gasUsed: string; logs: Receipt["logs"] } | null;
   try {
     const hash = await request("eth_sendTransaction", [{ from, to: await c.getAddress(), data: c.interface.encodeFunctionData(fn, args), value: toQuantity(value) }]);

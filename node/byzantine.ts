@@ -4,7 +4,7 @@
  * dishonest coordinator would. `moveset devnet --byzantine <kind>` uses it so anyone can watch the
  * watchtower win; it posts from its own bonded account so the honest coordinator keeps its bond.
  */
-import { Contract, JsonRpcProvider, Wallet } from "ethers";
+import { JsonRpcProvider, Wallet } from "ethers";
 import {
   Executor, TxType, Mark, MaskBit, encodeTx, decodeTx, hexToBytes, bytesToHex, sortMoves, encodeBatchData, txRootOf, batchDataHash, headerHash,
   type BatchHeader, type WrappedTx, type DepositTx, type Tx,
@@ -13,7 +13,7 @@ import { batchTxContext } from "../core/context";
 import { ONE_STEP_KINDS, type OneStepKind } from "../core/errors";
 import { fillMoves, type StateView } from "../core/fill";
 import type { BlockEnv } from "../core/evm/chain";
-import { abiOf, headerToSol } from "./l1/contracts";
+import { headerToSol, inboxAt } from "./l1/contracts";
 import { fillFromStore, LatestCache } from "./coordinator/view";
 import type { NodeHandle } from "./devnet";
 
@@ -48,12 +48,11 @@ export async function batchOnTip(
   feeRecipient: string,
   block?: Pick<BlockEnv, "timestamp" | "baseFee">,
 ): Promise<{ header: BatchHeader; data: Uint8Array }> {
-  const inbox = new Contract(env.inbox, abiOf("Inbox"), env.l1);
-  const [index, parent, firstSeq, depositStart, minTs] = await inbox.getFunction("tip").staticCall();
+  const [index, parent, firstSeq, depositStart, minTs] = await inboxAt(env.inbox, env.l1).tip();
   const latest = block?.timestamp ?? BigInt((await env.l1.getBlock("latest"))!.timestamp);
   const data = encodeBatchData(txs);
   const header: BatchHeader = {
-    index, parent: hexToBytes(parent), firstSeq, txCount: BigInt(txs.length), txRoot: txRootOf(txs), number: index + 1n,
+    index, parent: hexToBytes(parent as `0x${string}`), firstSeq, txCount: BigInt(txs.length), txRoot: txRootOf(txs), number: index + 1n,
     timestamp: latest > minTs ? latest : minTs, feeRecipient: hexToBytes(feeRecipient.toLowerCase() as `0x${string}`), baseFee: block?.baseFee ?? 1_000_000_000n,
     depositStart, depositEnd: depositStart, dataHash: batchDataHash(data),
   };
@@ -148,16 +147,16 @@ export async function postInvalidBatch(
   behind?: { privateKey: string; address: string },
 ): Promise<{ index: bigint; headerHash: string; header: BatchHeader; txs: Uint8Array[] }> {
   const poster = new Wallet(env.posterKey, env.l1);
-  const inbox = new Contract(env.inbox, abiOf("Inbox"), poster);
-  const bondSize = BigInt(await inbox.getFunction("bondSize").staticCall());
+  const inbox = inboxAt(env.inbox, poster);
+  const bondSize = await inbox.bondSize();
   // Each live, non-final batch locks a bond of its own: bond one more if none is free.
-  if (BigInt(await inbox.getFunction("freeBondOf").staticCall(poster.address)) < bondSize) await (await inbox.getFunction("bond")({ value: bondSize })).wait();
+  if ((await inbox.freeBondOf(poster.address)) < bondSize) await (await inbox.bond({ value: bondSize })).wait();
   for (let attempt = 0; ; attempt++) {
     const txs = behind ? await behindExecutionFault(kind, env, poster.address, behind) : await invalidTxs(kind, env, poster.address);
     const b = await batchOnTip(env, txs, poster.address);
     try {
-      await inbox.getFunction("appendBatch").staticCall(headerToSol(b.header), bytesToHex(b.data));
-      await (await inbox.getFunction("appendBatch")(headerToSol(b.header), bytesToHex(b.data))).wait();
+      await inbox.appendBatch.staticCall(headerToSol(b.header), bytesToHex(b.data));
+      await (await inbox.appendBatch(headerToSol(b.header), bytesToHex(b.data))).wait();
       return { index: b.header.index, headerHash: bytesToHex(headerHash(b.header)), header: b.header, txs };
     } catch (e) {
       if (attempt >= 10) throw e;

@@ -15,7 +15,7 @@
 import { postInvalidBatch, type ByzantineKind } from "./byzantine";
 import * as fs from "fs";
 import * as path from "path";
-import { HDNodeWallet, JsonRpcProvider, Wallet, Contract, Network } from "ethers";
+import { HDNodeWallet, JsonRpcProvider, Wallet, Network } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { hexToBytes } from "../core/bytes";
 import { Executor } from "../core/evm/execute";
@@ -37,7 +37,7 @@ import { Coordinator } from "./coordinator/coordinator";
 import { UtxoHandle } from "./coordinator/utxo";
 import { LatestCache } from "./coordinator/view";
 import { L1Client } from "./l1/client";
-import { abiOf } from "./l1/contracts";
+import { bridgeAt, inboxAt } from "./l1/contracts";
 import { L1Journal, type Request } from "./l1/journal";
 import { componentLogger, errMsg, rootLogger, type Logger } from "./log";
 import { ethMethods } from "./rpc/eth";
@@ -304,19 +304,18 @@ export const DEVNET_BONDS = 64n;
  * from its own L1 balance (those not yet queued).
  */
 export async function bondAndFund(l1: JsonRpcProvider, deployment: Deployment, poster: string, accounts: { address: string; privateKey: string }[], fund: bigint, log?: Logger, bonds = DEVNET_BONDS): Promise<void> {
-  const inbox = new Contract(deployment.inbox, abiOf("Inbox"), new Wallet(poster, l1));
+  const inbox = inboxAt(deployment.inbox, new Wallet(poster, l1));
   const posterAddr = new Wallet(poster).address;
   const want = bonds * deployment.bondSize;
-  const held = BigInt(await inbox.getFunction("bondOf").staticCall(posterAddr));
+  const held = await inbox.bondOf(posterAddr);
   if (held < want) {
-    await (await inbox.getFunction("bond")({ value: want - held })).wait();
+    await (await inbox.bond({ value: want - held })).wait();
     log?.info({ poster: posterAddr, bond: want, batches: bonds }, "coordinator bonded");
   }
-  const bridgeRead = new Contract(deployment.bridge, abiOf("Bridge"), l1);
-  const queued = Number(await bridgeRead.getFunction("depositCount").staticCall());
+  const queued = Number(await bridgeAt(deployment.bridge, l1).depositCount());
   for (let i = queued; i < accounts.length; i++) {
-    const bridge = new Contract(deployment.bridge, abiOf("Bridge"), new Wallet(accounts[i].privateKey, l1));
-    await (await bridge.getFunction("deposit")(accounts[i].address, { value: fund })).wait();
+    const bridge = bridgeAt(deployment.bridge, new Wallet(accounts[i].privateKey, l1));
+    await (await bridge.deposit(accounts[i].address, { value: fund })).wait();
   }
   if (queued < accounts.length) log?.info({ accounts: accounts.length - queued, each: fund }, "dev accounts funded through L1 deposits");
 }

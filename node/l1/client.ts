@@ -5,11 +5,12 @@
  * One JSON-RPC provider; a signer only when the node posts. This is the one place that reads
  * batches, for the verifier, the coordinator and (through its verifier) the watchtower.
  */
-import { Contract, JsonRpcProvider, Wallet, type Log, type TransactionResponse, type Signer, Network } from "ethers";
+import { JsonRpcProvider, Wallet, type Log, type TransactionResponse, type Signer, Network } from "ethers";
+import type { Bridge, Inbox } from "../../typechain-types";
 import type { BatchHeader } from "../../core/batch";
 import { hexToBytes, bytesToHex } from "../../core/bytes";
 import type { Deployment } from "../config";
-import { abiOf, bridgeInterface, headerFromSol, headerToSol, inboxInterface, revertOf } from "./contracts";
+import { bridgeAt, bridgeInterface, headerFromSol, headerToSol, inboxAt, inboxInterface, revertOf } from "./contracts";
 import { DataSource, UnreadableBatch, dataFromEvent, dataFromTx, type AppendRef } from "./batch-source";
 import { headerHash as hashHeader } from "../../core/batch";
 
@@ -67,8 +68,8 @@ export class L1RevertError extends Error {
 }
 
 export class L1Client {
-  readonly inbox: Contract;
-  readonly bridge: Contract;
+  readonly inbox: Inbox;
+  readonly bridge: Bridge;
   private deposits = new Map<bigint, DepositEntry>();
   private depositScanNext: number;
 
@@ -78,8 +79,8 @@ export class L1Client {
     readonly signer: Signer | undefined,
     readonly url: string,
   ) {
-    this.inbox = new Contract(deployment.inbox, abiOf("Inbox"), signer ?? provider);
-    this.bridge = new Contract(deployment.bridge, abiOf("Bridge"), signer ?? provider);
+    this.inbox = inboxAt(deployment.inbox, signer ?? provider);
+    this.bridge = bridgeAt(deployment.bridge, signer ?? provider);
     this.depositScanNext = deployment.deployedAt;
   }
 
@@ -117,8 +118,8 @@ export class L1Client {
   // ---- reads ------------------------------------------------------------------------------------
 
   async tip(): Promise<L1Tip> {
-    const r = await this.inbox.getFunction("tip").staticCall();
-    return { index: BigInt(r[0]), parent: String(r[1]).toLowerCase(), firstSeq: BigInt(r[2]), depositStart: BigInt(r[3]), minTimestamp: BigInt(r[4]) };
+    const r = await this.inbox.tip();
+    return { index: r.index, parent: r.parent.toLowerCase(), firstSeq: r.firstSeq, depositStart: r.depositStart, minTimestamp: r.minTimestamp };
   }
 
   async block(tag: number | "latest" | "pending"): Promise<L1Block> {
@@ -132,21 +133,21 @@ export class L1Client {
   }
 
   async batchCount(): Promise<bigint> {
-    return BigInt(await this.inbox.getFunction("batchCount").staticCall());
+    return this.inbox.batchCount();
   }
 
   /** Header hash of live batch `index`, or undefined if it is not live. */
   async headerHashAt(index: bigint): Promise<string | undefined> {
     if (index < 0n) return undefined;
     if (index >= (await this.batchCount())) return undefined;
-    return String(await this.inbox.getFunction("headerHash").staticCall(index)).toLowerCase();
+    return (await this.inbox.headerHash(index)).toLowerCase();
   }
 
   /** What L1 records for a live batch. */
   async batchRecord(index: bigint): Promise<{ headerHash: string; firstSeq: bigint; txCount: bigint; poster: string; postedAt: bigint } | undefined> {
     try {
-      const r = await this.inbox.getFunction("batch").staticCall(index);
-      return { headerHash: String(r.headerHash).toLowerCase(), firstSeq: BigInt(r.firstSeq), txCount: BigInt(r.txCount), poster: String(r.poster), postedAt: BigInt(r.postedAt) };
+      const r = await this.inbox.batch(index);
+      return { headerHash: r.headerHash.toLowerCase(), firstSeq: r.firstSeq, txCount: r.txCount, poster: r.poster, postedAt: r.postedAt };
     } catch (e) {
       if (revertOf(e)?.name === "BatchNotLive") return undefined;
       throw e;
@@ -154,16 +155,16 @@ export class L1Client {
   }
 
   async bondOf(addr: string): Promise<bigint> {
-    return BigInt(await this.inbox.getFunction("bondOf").staticCall(addr));
+    return this.inbox.bondOf(addr);
   }
 
   /** The part of `addr`'s bond not locked by its live, non-final batches: what it may post with. */
   async freeBondOf(addr: string): Promise<bigint> {
-    return BigInt(await this.inbox.getFunction("freeBondOf").staticCall(addr));
+    return this.inbox.freeBondOf(addr);
   }
 
   async depositCount(): Promise<bigint> {
-    return BigInt(await this.bridge.getFunction("depositCount").staticCall());
+    return this.bridge.depositCount();
   }
 
   /** Logs of one contract in a block range, in chunks of at most `range` blocks. */
@@ -301,7 +302,7 @@ export class L1Client {
   async appendBatch(header: BatchHeader, data: Uint8Array): Promise<TransactionResponse> {
     this.requireSigner();
     try {
-      return (await this.inbox.getFunction("appendBatch")(headerToSol(header), bytesToHex(data))) as TransactionResponse;
+      return await this.inbox.appendBatch(headerToSol(header), bytesToHex(data));
     } catch (e) {
       const r = revertOf(e);
       if (r) throw new L1RevertError(r.name, r.args, e);
@@ -324,7 +325,7 @@ export class L1Client {
 
   async bond(amount: bigint): Promise<void> {
     this.requireSigner();
-    const tx = (await this.inbox.getFunction("bond")({ value: amount })) as TransactionResponse;
+    const tx = await this.inbox.bond({ value: amount });
     await this.wait(tx, 60_000);
   }
 }

@@ -1,10 +1,13 @@
 /**
- * The L1 contracts as the node sees them: ABIs (from the Hardhat artifacts of contracts/), the batch
- * header in its Solidity shape, and decoding of custom-error reverts.
+ * The L1 contracts as the node sees them: ABIs (from the Hardhat artifacts of contracts/), typed
+ * bindings (the typechain types of the compiled ABIs: compile-time only, so a fresh clone runs
+ * before its first compile), the batch header in its Solidity shape, and decoding of custom-error
+ * reverts.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Interface, type InterfaceAbi } from "ethers";
+import { Contract, Interface, type ContractRunner, type InterfaceAbi } from "ethers";
+import type { Bridge, FraudProver, Inbox } from "../../typechain-types";
 import { headerToAbi, type BatchHeader } from "../../core/batch";
 import { bytesToHex, hexToBytes } from "../../core/bytes";
 
@@ -41,6 +44,24 @@ export function bytecodeOf(name: string, sub = ""): string {
   const p = artifactPath(name, sub);
   if (!fs.existsSync(p)) throw new ArtifactError(`${p} is missing: run \`npx hardhat compile\``);
   return JSON.parse(fs.readFileSync(p, "utf8")).bytecode as string;
+}
+
+/** The Inbox at `address`, typed by its compiled ABI. */
+export function inboxAt(address: string, runner: ContractRunner): Inbox {
+  return new Contract(address, abiOf("Inbox"), runner) as unknown as Inbox;
+}
+
+/** The Bridge at `address`, typed by its compiled ABI. */
+export function bridgeAt(address: string, runner: ContractRunner): Bridge {
+  return new Contract(address, abiOf("Bridge"), runner) as unknown as Bridge;
+}
+
+/**
+ * The fraud prover `name` (contracts/fraud/) at `address`: typed as the shared FraudProver (commit,
+ * committedAt); its kind's `prove` takes the arguments prover/build.ts builds for it, by its own ABI.
+ */
+export function proverAt(name: string, address: string, runner: ContractRunner): FraudProver {
+  return new Contract(address, abiOf(name, "fraud"), runner) as unknown as FraudProver;
 }
 
 let inboxIface: Interface | undefined;

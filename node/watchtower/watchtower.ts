@@ -8,13 +8,13 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Contract, ethers, Wallet } from "ethers";
+import { ethers, Wallet } from "ethers";
 import { buildProof, commitmentOf, type ProofCall } from "../../prover/build";
 import type { TxFault } from "../../prover/fault";
 import type { Deployment } from "../config";
 import { DEFAULT_VERIFIER } from "../config";
 import { L1Client } from "../l1/client";
-import { abiOf, inboxInterface, revertOf } from "../l1/contracts";
+import { inboxInterface, proverAt, revertOf } from "../l1/contracts";
 import { componentLogger, errMsg, rootLogger, type Logger } from "../log";
 import { Verifier } from "../verifier/verifier";
 import { watchtowerMetrics, type Metrics } from "./metrics";
@@ -208,8 +208,8 @@ export class Watchtower {
       await this.store.put(r);
       this.log.warn({ batch: fault.batchIndex, fault }, "invalid batch: committing to a fraud proof");
     }
-    const prover = new Contract(r.proverAddress!, abiOf(r.prover!, "fraud"), this.l1.provider);
-    const at = Number(await prover.getFunction("committedAt").staticCall(me, r.commitment!));
+    const prover = proverAt(r.prover!, r.proverAddress!, this.l1.provider);
+    const at = Number(await prover.committedAt(me, r.commitment!));
     if (at === 0) {
       const res = await this.responder.send({ to: r.proverAddress!, data: prover.interface.encodeFunctionData("commit", [r.commitment!]), existing: r.commitTx }, async (s) => {
         r!.commitTx = s;
@@ -238,8 +238,9 @@ export class Watchtower {
       await this.store.put(fresh);
       return;
     }
-    const prover = new Contract(r.proverAddress!, abiOf(r.prover!, "fraud"), this.l1.provider);
-    const data = prover.interface.encodeFunctionData("prove", [...call.args, r.salt!]);
+    // The kind's prove takes the arguments buildProof made for it (its own ABI).
+    const prover = proverAt(r.prover!, r.proverAddress!, this.l1.provider);
+    const data = prover.interface.encodeFunctionData("prove" as never, [...call.args, r.salt!] as never);
     let res;
     try {
       res = await this.responder.send({ to: r.proverAddress!, data, existing: r.revealTx }, async (s) => {
