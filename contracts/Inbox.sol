@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {BatchLib} from "./lib/BatchLib.sol";
 import {IInbox, FaultKind} from "./interfaces/IInbox.sol";
 import {IBridge} from "./interfaces/IBridge.sol";
+import {IFinalityHold} from "./game/FinalityHolds.sol";
 
 /// @title Inbox
 /// @notice The chain of batch commitments of docs/protocol.md §11.2. Anyone bonded may append a batch on top of
@@ -60,6 +61,8 @@ contract Inbox is IInbox {
     mapping(address => bool) public override isProver;
     /// @inheritdoc IInbox
     bool public override proversLocked;
+    /// @inheritdoc IInbox
+    address public override game;
 
     /// @param bridge_          The Bridge holding the deposit queue.
     /// @param l2ChainId_       Chain id of the rollup (1 … 2^64−1, a varint in move transactions).
@@ -118,6 +121,20 @@ contract Inbox is IInbox {
         emit ProversSet(provers);
     }
 
+    /// @inheritdoc IInbox
+    /// @dev Before `setProvers`, so that a deployment is complete (and trustless) once the provers are locked.
+    function setGame(address game_) external override {
+        // INVARIANT: only the deployer registers the game.
+        if (msg.sender != deployer) revert NotDeployer(msg.sender);
+        // INVARIANT: the game is registered once, before the provers lock.
+        if (proversLocked || game != address(0)) revert ProversLocked();
+        // INVARIANT: the game is a contract.
+        if (game_.code.length == 0) revert InvalidProver(game_);
+        game = game_;
+        isProver[game_] = true;
+        emit GameSet(game_);
+    }
+
     // ================================================================================================ bonds
 
     /// @inheritdoc IInbox
@@ -145,9 +162,8 @@ contract Inbox is IInbox {
         while (len > 0) {
             uint256 k = _postingAt(msg.sender, len - 1);
             if (k < n && _batches[k].poster == msg.sender) {
-                uint256 finalAt = uint256(_batches[k].postedAt) + challengeWindow;
                 // INVARIANT: every live batch of the caller is final (its latest one is).
-                if (block.timestamp < finalAt) revert BondLocked(k, finalAt);
+                if (!_isFinal(k)) revert BondLocked(k, uint256(_batches[k].postedAt) + challengeWindow);
                 break;
             }
             unchecked {
@@ -335,7 +351,16 @@ contract Inbox is IInbox {
 
     /// @inheritdoc IInbox
     function isFinal(uint256 index) public view override returns (bool) {
-        return index < _count && block.timestamp >= uint256(_batches[index].postedAt) + challengeWindow;
+        return index < _count && _isFinal(index);
+    }
+
+    /// @dev Finality of live batch `index`: its challenge window has passed and no open dispute game holds it or an
+    ///      earlier batch (§11.5.6). Never undone while the batch is live (games open only on non-final batches), and
+    ///      a batch is final only if its parent is.
+    function _isFinal(uint256 index) internal view returns (bool) {
+        if (block.timestamp < uint256(_batches[index].postedAt) + challengeWindow) return false;
+        address g = game;
+        return g == address(0) || index < IFinalityHold(g).heldFrom();
     }
 
     // ================================================================================================ rollback
@@ -354,10 +379,9 @@ contract Inbox is IInbox {
         uint256 n = _count;
         // INVARIANT: the batch is live.
         if (index >= n) revert BatchNotLive(index, n);
-        BatchRecord storage b = _batches[index];
         // INVARIANT: the batch is not final.
-        if (block.timestamp >= uint256(b.postedAt) + challengeWindow) revert BatchIsFinal(index);
-        address poster = b.poster;
+        if (_isFinal(index)) revert BatchIsFinal(index);
+        address poster = _batches[index].poster;
 
         _count = index;
 
