@@ -67,9 +67,9 @@ export function fakeTx(name: string, type = 0x01): Uint8Array {
 }
 
 /** Posts the next batch of `txs` (by `poster`, the first signer by default). */
-export async function postBatch(f: Fixture, txs: Uint8Array[], poster?: HardhatEthersSigner): Promise<Posted> {
+export async function postBatch(f: Fixture, txs: Uint8Array[], poster?: HardhatEthersSigner, at?: bigint): Promise<Posted> {
   const [index, parent, firstSeq, depositStart] = (await f.inbox.getFunction("tip")()) as [bigint, string, bigint, bigint, bigint];
-  const timestamp = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+  const timestamp = at ?? BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
   const data = encodeBatchData(txs);
   const header: BatchHeader = {
     index,

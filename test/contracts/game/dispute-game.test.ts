@@ -11,7 +11,8 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { MAX_DEPTH, STATUS_OK, depthOf } from "../../../core/game";
 import { openingClaim, ZERO_ADDRESS } from "../../../node/watchtower/game-solver";
 import { GameModel } from "../../helpers/game-model";
-import { play, type Player } from "../../helpers/game-play";
+import { chaos, play, type Player } from "../../helpers/game-play";
+import { rng } from "../../../bench/rng";
 import { honestTrace, lyingTrace, mockState } from "../../helpers/mock-trace";
 import { deployGame, fakeTx, postBatch, setProgram, dispute, gameParams, readGame, ChainTable, Ledger, gasSpent, REWARD, WINDOW, MAX_CLOCK, type Fixture } from "../../helpers/game-chain";
 
@@ -28,6 +29,10 @@ interface Scenario {
   liarTurns?: number;
   /** Nobody answers the opening claim. */
   silentDefense?: boolean;
+  /** A second honest player (signer 3) on the honest side. */
+  twoHonest?: boolean;
+  /** The liar plays at random (test/helpers/game-play.ts chaos) with this seed. */
+  chaosSeed?: number;
 }
 
 describe("DisputeGame: games played to the end", function () {
@@ -40,7 +45,7 @@ describe("DisputeGame: games played to the end", function () {
    */
   async function run(s: Scenario) {
     const f: Fixture = await loadFixture(deployGame);
-    const [poster, honestSigner, liarSigner] = f.signers;
+    const [poster, honestSigner, liarSigner, honest2Signer] = f.signers;
     const b = await postBatch(f, [fakeTx("a"), fakeTx("b"), fakeTx("c")]);
     await postBatch(f, [fakeTx("d")]); // a later batch, held and rolled back with it
     const truth = await setProgram(f, b, 1, 700n, s.status);
@@ -56,13 +61,15 @@ describe("DisputeGame: games played to the end", function () {
       trace: liarTrace,
       honest: false,
       online: () => !s.silentDefense && (s.liarTurns === undefined || turns++ < s.liarTurns),
+      act: s.chaosSeed === undefined ? undefined : chaos(truth, rng(s.chaosSeed), liarTrace),
     };
+    const honest2: Player = { name: "honest2", address: honest2Signer.address.toLowerCase(), trace: honestTraceOf, honest: true };
     const challenger = faulty ? honest : liar;
     const challengerSigner = faulty ? honestSigner : liarSigner;
 
     const ledger = new Ledger();
     const balances = new Map<string, bigint>();
-    for (const x of [poster, honestSigner, liarSigner]) balances.set(x.address.toLowerCase(), await ethers.provider.getBalance(x.address));
+    for (const x of [poster, honestSigner, liarSigner, honest2Signer]) balances.set(x.address.toLowerCase(), await ethers.provider.getBalance(x.address));
     const firstBlock = await ethers.provider.getBlockNumber();
     const gameBefore = await ethers.provider.getBalance(await f.game.getAddress());
 
@@ -84,9 +91,11 @@ describe("DisputeGame: games played to the end", function () {
     expect(await f.inbox.getFunction("isFinal")(b.header.index)).to.equal(false);
     expect(await f.inbox.getFunction("isFinal")(b.header.index + 1n)).to.equal(false);
     expect(await f.game.getFunction("heldFrom")()).to.equal(b.header.index);
-    const log = await play(table, s.first === "honest" ? [honest, liar] : [liar, honest], { idle: 600n, busy: 1n, maxRounds: 400 });
+    const players = s.first === "honest" ? [honest, liar] : [liar, honest];
+    if (s.twoHonest) players.splice(1, 0, honest2);
+    const log = await play(table, players, { idle: 600n, busy: 1n, maxRounds: 400 });
     expect(log.failures.filter((x) => x.error.includes("disagree")), "contract and model agree").to.deep.equal([]);
-    expect(log.failures.filter((x) => x.player === "honest"), "no honest action refused").to.deep.equal([]);
+    expect(log.failures.filter((x) => x.player !== "liar"), "no honest action refused").to.deep.equal([]);
 
     // The outcome.
     const end = await readGame(f.game, id);
@@ -98,18 +107,19 @@ describe("DisputeGame: games played to the end", function () {
       expect([c.value, c.position, c.claimant, c.counteredBy, c.bond, c.resolved]).to.deep.equal([m.value, m.position, m.claimant, m.counteredBy, m.bond, true]);
     });
     expect(await f.game.getFunction("heldFrom")()).to.equal(2n ** 256n - 1n);
-    if (s.liarTurns === undefined && !s.silentDefense) {
+    if (s.liarTurns === undefined && !s.silentDefense && s.chaosSeed === undefined) {
       // The bisection went down to a leaf; whoever made the lying leaf was refuted by a step, or failed to step.
       expect(end.claims.some((c) => depthOf(c.position) === MAX_DEPTH), "the game went down to a leaf").to.equal(true);
       const steps = await f.game.queryFilter(f.game.filters.Stepped(id));
       const liarSteps = log.failures.filter((x) => x.player === "liar" && x.action.type === "step");
       expect(steps.length + liarSteps.length, "somebody stepped").to.be.greaterThan(0);
-      for (const e of steps as unknown as Array<{ args: { stepper: string } }>) expect(e.args.stepper.toLowerCase()).to.equal(honest.address);
+      for (const e of steps as unknown as Array<{ args: { stepper: string } }>) expect([honest.address, honest2.address]).to.include(e.args.stepper.toLowerCase());
     }
     const resolved = await f.game.queryFilter(f.game.filters.GameResolved(id));
     expect(resolved.length).to.equal(1);
     const ev = resolved[0] as unknown as { args: { winner: string; rolledBack: boolean; reward: bigint } };
-    expect([ev.args.winner.toLowerCase(), ev.args.rolledBack, ev.args.reward]).to.deep.equal(faulty ? [honest.address, true, REWARD] : [ZERO_ADDRESS, false, 0n]);
+    expect([ev.args.winner.toLowerCase(), ev.args.rolledBack, ev.args.reward]).to.deep.equal(faulty ? [model.winner, true, REWARD] : [ZERO_ADDRESS, false, 0n]);
+    if (faulty) expect([honest.address, honest2.address]).to.include(model.winner);
     if (faulty) {
       expect(await f.inbox.getFunction("batchCount")(), "the batch and its successor are rolled back").to.equal(b.header.index);
     } else {
@@ -128,8 +138,9 @@ describe("DisputeGame: games played to the end", function () {
     }
     expect(await ethers.provider.getBalance(await f.game.getAddress()), "the game holds nothing").to.equal(gameBefore);
     expect(gameBefore).to.equal(0n);
-    const h = honest.address;
-    expect((model.paid.get(h) ?? 0n) - (model.bonded.get(h) ?? 0n), "the honest player gains").to.be.gt(faulty ? REWARD - 1n : 0n);
+    for (const h of [honest.address, honest2.address]) expect(model.paid.get(h) ?? 0n, "an honest player gets back at least its bonds").to.be.gte(model.bonded.get(h) ?? 0n);
+    const gain = (a: string) => (model.paid.get(a) ?? 0n) - (model.bonded.get(a) ?? 0n);
+    expect(gain(honest.address) + gain(honest2.address), "the honest side gains").to.be.gt(faulty ? REWARD - 1n : 0n);
     return { model, log };
   }
 
@@ -150,6 +161,15 @@ describe("DisputeGame: games played to the end", function () {
   it("a lying challenger whose lie is only the final status loses", async () => {
     await run({ status: STATUS_OK, liesFrom: 700n, first: "liar" });
   });
+  it("two honest players on one side, whoever moves first, never duplicate or counter each other", async () => {
+    await run({ status: FAULT, liesFrom: 420n, first: "liar", twoHonest: true });
+    await run({ status: STATUS_OK, liesFrom: 99n, first: "honest", twoHonest: true });
+  });
+  for (const seed of [1, 2, 3, 4]) {
+    it(`a random adversary (seed ${seed}) loses, the contract agreeing with the model on every action`, async () => {
+      await run({ status: seed % 2 ? FAULT : STATUS_OK, liesFrom: 300n, first: seed < 3 ? "liar" : "honest", chaosSeed: seed });
+    });
+  }
   it("a poster that stops defending loses when its clock runs out", async () => {
     const { model } = await run({ status: FAULT, liesFrom: 200n, first: "honest", liarTurns: 3 });
     expect(model.claims.length).to.be.lessThan(10);
