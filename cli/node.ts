@@ -218,7 +218,7 @@ function printBatches(rows: Record<string, unknown>[]): void {
   process.stdout.write(`${"index".padStart(6)}  ${"txs".padStart(5)}  ${"status".padEnd(12)}  verdict\n`);
   for (const r of rows) {
     const f = r.fault as { kind: string; code: string; txIndex: number; message: string } | undefined;
-    const verdict = f ? `invalid: ${f.kind}/${f.code} at tx ${f.txIndex} (${f.message})` : String(r.verdict);
+    const verdict = f ? `invalid: ${f.kind}/${f.code} at tx ${f.txIndex} (${f.message})` : r.unreadable ? `unchecked: data not read (${r.unreadable})` : String(r.verdict);
     process.stdout.write(`${String(r.index).padStart(6)}  ${String(r.txCount).padStart(5)}  ${String(r.status).padEnd(12)}  ${verdict}\n`);
   }
 }

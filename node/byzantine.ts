@@ -59,7 +59,7 @@ export async function batchOnTip(
 }
 
 /** An honest transfer of `value` wei from the sender, filled against the node's state at the tip as the batch's first transaction. */
-async function honest(env: ByzantineEnv, feeRecipient: string, value: bigint, ex: Executor): Promise<WrappedTx> {
+export async function honestTransfer(env: ByzantineEnv, feeRecipient: string, value: bigint, ex: Executor): Promise<WrappedTx> {
   const shell = await batchOnTip(env, [], feeRecipient);
   const ctx = batchTxContext(shell.header, env.l2ChainId, 0);
   const sender = env.sender.address.toLowerCase();
@@ -79,7 +79,7 @@ async function honest(env: ByzantineEnv, feeRecipient: string, value: bigint, ex
 /** The encoded transactions of an invalid batch of `kind` (the invalid one is the last). */
 export async function invalidTxs(kind: ByzantineKind, env: ByzantineEnv, feeRecipient: string): Promise<Uint8Array[]> {
   const ex = await Executor.create(env.l2ChainId);
-  const t = await honest(env, feeRecipient, 99n, ex);
+  const t = await honestTransfer(env, feeRecipient, 99n, ex);
   const to = env.recipient.toLowerCase();
   switch (kind) {
     case "malformed":
@@ -92,7 +92,7 @@ export async function invalidTxs(kind: ByzantineKind, env: ByzantineEnv, feeReci
     case "double-use": {
       // A second transfer with the same nonce, filled against the same state: both consume the
       // sender's nonce and balance. Its outputs are re-keyed to its seq (position 1).
-      const u = await honest(env, feeRecipient, 98n, ex);
+      const u = await honestTransfer(env, feeRecipient, 98n, ex);
       const moves = sortMoves(u.moves.map((m) => (m.mark === Mark.Fee || m.mark === Mark.Withdrawal ? { ...m, slot: m.slot + 1n } : m)));
       return [encodeTx(t), encodeTx({ ...u, moves } as Tx)];
     }
@@ -118,7 +118,8 @@ export async function postInvalidBatch(kind: ByzantineKind, env: ByzantineEnv): 
   const poster = new Wallet(env.posterKey, env.l1);
   const inbox = new Contract(env.inbox, abiOf("Inbox"), poster);
   const bondSize = BigInt(await inbox.getFunction("bondSize").staticCall());
-  if (BigInt(await inbox.getFunction("bondOf").staticCall(poster.address)) < bondSize) await (await inbox.getFunction("bond")({ value: bondSize })).wait();
+  // Each live, non-final batch locks a bond of its own: bond one more if none is free.
+  if (BigInt(await inbox.getFunction("freeBondOf").staticCall(poster.address)) < bondSize) await (await inbox.getFunction("bond")({ value: bondSize })).wait();
   for (let attempt = 0; ; attempt++) {
     const txs = await invalidTxs(kind, env, poster.address);
     const b = await batchOnTip(env, txs, poster.address);

@@ -20,6 +20,8 @@ export interface Deployment {
   challengeWindow: bigint;
   bondSize: bigint;
   inclusionDelay: bigint;
+  /** Most deposits a batch consumes (the Inbox's; forced inclusion takes the oldest overdue up to it). */
+  maxDepositsPerBatch: bigint;
 }
 
 export class ConfigError extends Error {}
@@ -44,6 +46,7 @@ export function deploymentFromRecord(raw: DeploymentRecord, what = "deployment r
   need(/^0x[0-9a-fA-F]{40}$/.test(raw.contracts.Bridge ?? ""), "contracts.Bridge");
   need(raw.parameters, "parameters");
   need(Number.isInteger(raw.deployedAt) && raw.deployedAt >= 0, "deployedAt");
+  need(Number.isSafeInteger(raw.parameters.maxDepositsPerBatch) && raw.parameters.maxDepositsPerBatch > 0, "parameters.maxDepositsPerBatch");
   return {
     l1ChainId: BigInt(raw.chainId),
     l2ChainId: BigInt(raw.l2ChainId ?? raw.parameters.l2ChainId),
@@ -53,6 +56,7 @@ export function deploymentFromRecord(raw: DeploymentRecord, what = "deployment r
     challengeWindow: BigInt(raw.parameters.challengeWindow),
     bondSize: BigInt(raw.parameters.bondSize),
     inclusionDelay: BigInt(raw.parameters.inclusionDelay),
+    maxDepositsPerBatch: BigInt(raw.parameters.maxDepositsPerBatch),
   };
 }
 

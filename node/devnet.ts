@@ -242,6 +242,7 @@ export interface DeployParams {
   challengeWindow?: bigint;
   inclusionDelay?: bigint;
   bondSize?: bigint;
+  maxDepositsPerBatch?: bigint;
   /** Fraud provers to deploy and register (default: the module's production list). Tests pass ["TestProver"]. */
   provers?: string[];
 }
@@ -255,6 +256,7 @@ export async function deployMoveset(hre: HardhatRuntimeEnvironment, p: DeployPar
     challengeWindow: p.challengeWindow ?? 5n,
     inclusionDelay: p.inclusionDelay ?? 60n,
     bondSize: p.bondSize ?? 10n ** 18n,
+    maxDepositsPerBatch: p.maxDepositsPerBatch ?? DEFAULT_PARAMETERS.maxDepositsPerBatch,
   };
   const request: Request = (method, params) => hre.network.provider.request({ method, params: params ?? [] });
   const startBlock = Number(await request("eth_blockNumber")) + 1;
@@ -277,6 +279,7 @@ export async function deployMoveset(hre: HardhatRuntimeEnvironment, p: DeployPar
       challengeWindow: Number(params.challengeWindow),
       inclusionDelay: Number(params.inclusionDelay),
       rewardBps: Number(params.rewardBps),
+      maxDepositsPerBatch: Number(params.maxDepositsPerBatch),
     },
     deployedAt: startBlock,
     deploymentId: "moveset-devnet",
@@ -284,13 +287,21 @@ export async function deployMoveset(hre: HardhatRuntimeEnvironment, p: DeployPar
   };
 }
 
-/** Bonds `poster` (if it is not yet) and deposits `fund` for every account from its own L1 balance (those not yet queued). */
-export async function bondAndFund(l1: JsonRpcProvider, deployment: Deployment, poster: string, accounts: { address: string; privateKey: string }[], fund: bigint, log?: Logger): Promise<void> {
+/** Bonds the devnet coordinator for this many batches in flight at once (each live, non-final batch locks one bond). */
+export const DEVNET_BONDS = 64n;
+
+/**
+ * Bonds `poster` up to `bonds` × bondSize (if it holds less) and deposits `fund` for every account
+ * from its own L1 balance (those not yet queued).
+ */
+export async function bondAndFund(l1: JsonRpcProvider, deployment: Deployment, poster: string, accounts: { address: string; privateKey: string }[], fund: bigint, log?: Logger, bonds = DEVNET_BONDS): Promise<void> {
   const inbox = new Contract(deployment.inbox, abiOf("Inbox"), new Wallet(poster, l1));
   const posterAddr = new Wallet(poster).address;
-  if (BigInt(await inbox.getFunction("bondOf").staticCall(posterAddr)) < deployment.bondSize) {
-    await (await inbox.getFunction("bond")({ value: deployment.bondSize })).wait();
-    log?.info({ poster: posterAddr, bond: deployment.bondSize }, "coordinator bonded");
+  const want = bonds * deployment.bondSize;
+  const held = BigInt(await inbox.getFunction("bondOf").staticCall(posterAddr));
+  if (held < want) {
+    await (await inbox.getFunction("bond")({ value: want - held })).wait();
+    log?.info({ poster: posterAddr, bond: want, batches: bonds }, "coordinator bonded");
   }
   const bridgeRead = new Contract(deployment.bridge, abiOf("Bridge"), l1);
   const queued = Number(await bridgeRead.getFunction("depositCount").staticCall());

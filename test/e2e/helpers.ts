@@ -3,6 +3,8 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { Writable } from "stream";
+import { createLogger, type Logger } from "../../node/log";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -62,4 +64,16 @@ export async function rawRpc(url: string, body: unknown): Promise<{ status: numb
 
 export async function rpc(url: string, method: string, params: unknown[] = []): Promise<RpcReply> {
   return (await rawRpc(url, { jsonrpc: "2.0", id: 1, method, params })).json as RpcReply;
+}
+
+/** A logger (at `level`) whose JSON lines are kept, parsed, in `lines`. */
+export function captureLogs(level = "info"): { lines: Record<string, unknown>[]; log: Logger } {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of String(chunk).split("\n")) if (l.trim()) lines.push(JSON.parse(l));
+      cb();
+    },
+  });
+  return { lines, log: createLogger({ level, destination: sink }) };
 }

@@ -44,14 +44,14 @@ export interface Fixture {
 export async function deployGame(): Promise<Fixture> {
   const signers = await ethers.getSigners();
   const bridge = (await (await ethers.getContractFactory("Bridge")).deploy()) as unknown as Contract;
-  const inbox = (await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN_ID, BOND, WINDOW, 86_400n, REWARD_BPS)) as unknown as Contract;
+  const inbox = (await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN_ID, BOND, WINDOW, 86_400n, REWARD_BPS, 256n)) as unknown as Contract;
   await (await bridge.getFunction("setInbox")(await inbox.getAddress())).wait();
   const verifier = (await (await ethers.getContractFactory("MockStepVerifier")).deploy()) as unknown as Contract;
   const game = (await (await ethers.getContractFactory("DisputeGame")).deploy(await inbox.getAddress(), await verifier.getAddress(), MAX_CLOCK, EXTENSION, BONDS)) as unknown as Contract;
   const prover = (await (await ethers.getContractFactory("TestProver")).deploy(await inbox.getAddress())) as unknown as Contract;
   await (await inbox.getFunction("setGame")(await game.getAddress())).wait();
   await (await inbox.getFunction("setProvers")([await prover.getAddress()])).wait();
-  await (await inbox.getFunction("bond")({ value: 5n * BOND })).wait();
+  await (await inbox.getFunction("bond")({ value: 20n * BOND })).wait();
   return { bridge, inbox, game, verifier, prover, signers };
 }
 

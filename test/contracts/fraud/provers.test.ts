@@ -33,7 +33,8 @@ async function deploy() {
   const params = { ProversTest: { l2ChainId: L2_CHAIN_ID, bondSize: BOND, challengeWindow: WINDOW, inclusionDelay: 86_400n, rewardBps: BPS } };
   const c = (await ignition.deploy(mod, { parameters: params })) as unknown as Record<string, Contract>;
   const [poster, challenger] = await ethers.getSigners();
-  await (await c.Inbox.connect(poster).getFunction("bond")({ value: BOND })).wait();
+  // Each live, non-final batch locks a bond of its own: enough for the fixture's and each test's batches.
+  await (await c.Inbox.connect(poster).getFunction("bond")({ value: 8n * BOND })).wait();
   const sim = await L2Sim.create();
   // Batch 0: a deposit of 10 ETH to alice.
   await (await c.Bridge.connect(poster).getFunction("deposit")(alice.address, { value: ethers.parseEther("10") })).wait();

@@ -43,7 +43,7 @@ describe("finality holds", function () {
     it("deployer only, a contract, once, before the provers lock; the game becomes a prover", async () => {
       const [deployer, alice] = await ethers.getSigners();
       const bridge = await (await ethers.getContractFactory("Bridge")).deploy();
-      const inbox = await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN_ID, BOND, WINDOW, 86_400n, REWARD_BPS);
+      const inbox = await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN_ID, BOND, WINDOW, 86_400n, REWARD_BPS, 256n);
       const verifier = await (await ethers.getContractFactory("MockStepVerifier")).deploy();
       const game = await (await ethers.getContractFactory("DisputeGame")).deploy(await inbox.getAddress(), await verifier.getAddress(), MAX_CLOCK, 300n, BONDS);
       const g = await game.getAddress();
@@ -55,7 +55,7 @@ describe("finality holds", function () {
       await expect(inbox.getFunction("setGame")(g)).to.be.revertedWithCustomError(inbox, "ProversLocked");
       // Listing the game again among the provers is refused (it is one already).
       await expect(inbox.getFunction("setProvers")([g])).to.be.revertedWithCustomError(inbox, "InvalidProver").withArgs(g);
-      const other = await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN_ID, BOND, WINDOW, 86_400n, REWARD_BPS);
+      const other = await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN_ID, BOND, WINDOW, 86_400n, REWARD_BPS, 256n);
       await (await other.getFunction("setProvers")([await verifier.getAddress()])).wait();
       await expect(other.getFunction("setGame")(g)).to.be.revertedWithCustomError(other, "ProversLocked");
     });
@@ -71,7 +71,11 @@ describe("finality holds", function () {
       expect(await f.inbox.getFunction("isFinal")(0)).to.equal(true);
       expect(await f.inbox.getFunction("isFinal")(1)).to.equal(false);
       expect(await f.inbox.getFunction("isFinal")(2)).to.equal(false);
-      // The poster's bond stays locked while its batches are held.
+      // The held batches keep their bonds locked past the window: unbond returns only the rest.
+      await (await f.inbox.getFunction("unbond")()).wait();
+      const poster = f.signers[0].address;
+      expect(await f.inbox.getFunction("lockedBondOf")(poster)).to.equal(2n * BOND);
+      expect(await f.inbox.getFunction("freeBondOf")(poster)).to.equal(0n);
       await expect(f.inbox.getFunction("unbond")()).to.be.revertedWithCustomError(f.inbox, "BondLocked");
       // Nobody defends: the challenger wins, batches 1 and 2 are rolled back past their window.
       await resolveAll(f, id);
@@ -87,10 +91,12 @@ describe("finality holds", function () {
       await (await f.game.connect(f.signers[2]).getFunction("move")(id, 1, truth.value, "0x" + "88".repeat(32), true, { value: BONDS[1] })).wait();
       await time.increase(WINDOW);
       expect(await f.inbox.getFunction("isFinal")(0)).to.equal(false);
+      expect(await f.inbox.getFunction("lockedBondOf")(f.signers[0].address)).to.equal(2n * BOND);
       for (const i of [2, 1, 0]) await (await f.game.getFunction("resolveClaim")(id, i, 0)).wait();
       expect(await f.inbox.getFunction("isFinal")(0)).to.equal(true);
       expect(await f.inbox.getFunction("isFinal")(1)).to.equal(true);
-      await expect(f.inbox.getFunction("unbond")()).to.emit(f.inbox, "Unbonded");
+      expect(await f.inbox.getFunction("lockedBondOf")(f.signers[0].address)).to.equal(0n);
+      await expect(f.inbox.getFunction("unbond")()).to.emit(f.inbox, "Unbonded").withArgs(f.signers[0].address, 20n * BOND);
     });
     it("a game whose batch another proof rolled back still resolves and pays, without a rollback; its hold ends", async () => {
       const { f, bs, claims } = await batches(2);
