@@ -27,6 +27,7 @@ import {
   DEFAULT_COORDINATOR,
   DEFAULT_RPC,
   DEFAULT_VERIFIER,
+  DEVNET_CORS,
   type CoordinatorOptions,
   type Deployment,
   type RpcOptions,
@@ -41,6 +42,7 @@ import { L1Journal, type Request } from "./l1/journal";
 import { componentLogger, errMsg, rootLogger, type Logger } from "./log";
 import { ethMethods } from "./rpc/eth";
 import { RpcServer } from "./rpc/server";
+import { CallPool } from "./rpc/call-pool";
 import { Verifier } from "./verifier/verifier";
 
 export interface NodeOptions {
@@ -114,6 +116,8 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
       await verifier.start();
       cleanup.push(() => verifier!.close());
     }
+    const calls = CallPool.create({ workers: ropts.callWorkers, chainId: o.deployment.l2ChainId, timeoutMs: ropts.evmTimeoutMs, maxQueue: ropts.callQueue });
+    cleanup.push(() => calls.close());
     const rpc = new RpcServer(
       ethMethods({
         deployment: o.deployment,
@@ -127,8 +131,11 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
         feeRecipient,
         l1Time: () => coordinator.l1Clock ?? verifier?.latestL1Time,
         maxLogRange: ropts.maxLogRange,
+        calls,
+        gasCap: ropts.gasCap,
+        allowUnprotectedTxs: ropts.allowUnprotectedTxs,
       }),
-      { host: ropts.host, port: ropts.port, maxBatch: ropts.maxBatch, log: componentLogger("rpc", log) },
+      { host: ropts.host, port: ropts.port, maxBatch: ropts.maxBatch, maxBodyBytes: ropts.maxBodyBytes, maxResponseBytes: ropts.maxResponseBytes, cors: ropts.cors, log: componentLogger("rpc", log) },
     );
     const addr = await rpc.listen();
     cleanup.push(() => rpc.close());
@@ -188,6 +195,8 @@ export interface DevnetOptions extends DeployParams {
   watch?: boolean | DevnetWatchOptions;
   /** Post one invalid batch of this kind among the honest ones (from dev account #2), for the watchtower to win. */
   byzantine?: ByzantineKind;
+  /** L2 JSON-RPC limits and policy (host and port come from rpcHost/rpcPort); CORS defaults to DEVNET_CORS. */
+  rpc?: Partial<RpcOptions>;
 }
 
 export interface DevnetHandle {
@@ -379,7 +388,7 @@ export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
       deployment,
       key: coordinatorKey,
       datadir: o.datadir,
-      rpc: { host: o.rpcHost ?? "127.0.0.1", port: o.rpcPort ?? 8547 },
+      rpc: { cors: DEVNET_CORS, ...(o.rpc ?? {}), host: o.rpcHost ?? "127.0.0.1", port: o.rpcPort ?? 8547 },
       coordinator: { batchIntervalMs: o.batchIntervalMs ?? 500, pollMs: 50 },
       verifier: { confirmations: 0, pollMs: 250, workers: o.verifierWorkers ?? 1 },
       l1Clock: "pending",

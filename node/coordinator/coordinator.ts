@@ -255,7 +255,7 @@ export class Coordinator extends EventEmitter {
       const seq = this.pendingSeq;
       let filled: { tx: Tx };
       try {
-        filled = await fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor);
+        filled = await fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor, { maxSweep: this.d.opts.sweepMax });
       } catch (e) {
         if (isTxRefusal(e)) {
           const nonce = tx.type === TxType.Move ? tx.nonce : undefined;
@@ -291,7 +291,7 @@ export class Coordinator extends EventEmitter {
       let tx: Tx;
       try {
         tx = decodeTx(e.tx);
-        const f = await fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor);
+        const f = await fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor, { maxSweep: this.d.opts.sweepMax });
         this.pending.apply(seq, f.tx);
       } catch (err) {
         if (!isTxRefusal(err)) throw err;
@@ -576,7 +576,7 @@ export class Coordinator extends EventEmitter {
       if (filled.length >= o.maxBatchTxs) break;
       try {
         const tx = decodeTx(e.tx);
-        const f = await fillFromStore(tx, this.d.cache, [overlay], ctxOf(seq), this.d.executor, { omitCode });
+        const f = await fillFromStore(tx, this.d.cache, [overlay], ctxOf(seq), this.d.executor, { omitCode, maxSweep: o.sweepMax });
         const enc = encodeTx(f.tx);
         if (bytes + enc.length > o.maxBatchBytes && filled.length > 0) break;
         // Self-check: the filled transaction must validate standalone, exactly as verifiers will

@@ -73,7 +73,8 @@ export type VEvent =
   | { type: "rollback"; block: number; logIndex: number; index: bigint; removedCount: bigint; kind: number; challenger: string }
   | { type: "deposit"; block: number; logIndex: number; index: bigint; from: string; to: string; value: bigint };
 
-export type Verdict = { status: "valid"; checkedAt: number } | { status: "invalid"; fault: TxFault; checkedAt: number };
+/** An invalid verdict names the first fault and (verdicts since issue 10) every fault found (check.ts CheckResult.faults). */
+export type Verdict = { status: "valid"; checkedAt: number } | { status: "invalid"; fault: TxFault; faults?: TxFault[]; checkedAt: number };
 
 export type BatchStatus = "pending" | "final" | "invalid" | "rolled back";
 
@@ -89,6 +90,8 @@ export interface BatchView {
   /** "valid", "invalid", "unchecked" (not yet, after an invalid batch, or its data could not be read). */
   verdict: "valid" | "invalid" | "unchecked";
   fault?: TxFault;
+  /** Every fault of an invalid batch (the first one alone for verdicts recorded before they were kept). */
+  faults?: TxFault[];
   /** Why its data could not be read (so far). */
   unreadable?: string;
   header: BatchHeader;
@@ -466,7 +469,7 @@ export class Verifier extends EventEmitter {
       const res = await checkBatch(h, data, this.d.deployment.l2ChainId, q, this.validator, this.utxo.store);
       const ops: Op[] = [];
       if (res.fault) {
-        const verdict: Verdict = { status: "invalid", fault: res.fault, checkedAt: Date.now() };
+        const verdict: Verdict = { status: "invalid", fault: res.fault, faults: res.faults, checkedAt: Date.now() };
         ops.push({ type: "put", key: `verdict:${ev.headerHash}`, value: enc(verdict) });
         await this.db.batch(ops);
         this.verdicts.set(ev.headerHash, verdict);
@@ -512,6 +515,7 @@ export class Verifier extends EventEmitter {
         status,
         verdict: v?.status ?? "unchecked",
         fault: v?.status === "invalid" ? v.fault : undefined,
+        faults: v?.status === "invalid" ? (v.faults ?? [v.fault]) : undefined,
         unreadable: this.unreadable.get(e.headerHash),
         header: e.header,
       });

@@ -135,7 +135,7 @@ describe("Bridge", () => {
       const times: bigint[] = [];
       for (let i = 0; i < 6; i++) {
         const from = i % 2 ? alice : bob;
-        const to = ethers.getAddress(ethers.zeroPadValue(ethers.toBeHex(i + 1), 20));
+        const to = ethers.getAddress(ethers.zeroPadValue(ethers.toBeHex(i + 0x100), 20));
         const value = 10n ** BigInt(i) + 7n;
         const ts = BigInt(await time.latest()) + 3n + BigInt(i);
         await time.setNextBlockTimestamp(ts);

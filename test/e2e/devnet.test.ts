@@ -9,7 +9,6 @@
  */
 import { expect } from "chai";
 import hre from "hardhat";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { ethers, JsonRpcProvider, Wallet, Contract, ContractFactory } from "ethers";
@@ -24,7 +23,7 @@ import {
 } from "../../core";
 import { buildProof, commitmentOf } from "../../prover/build";
 import type { TxFault } from "../../prover/fault";
-import { ROOT, cleanupTmp, freePort, rawRpc, rpc, tmpDir, waitFor } from "./helpers";
+import { ROOT, cleanupTmp, freePort, rawRpc, rpc, runCli, tmpDir, waitFor } from "./helpers";
 
 const VAULT = "0x7700000000000000000000000000000000000000";
 const WINDOW = 30n;
@@ -33,20 +32,6 @@ const WINDOW = 30n;
 async function passWindow(): Promise<void> {
   await hre.network.provider.request({ method: "evm_increaseTime", params: [Number(WINDOW) + 1] });
   await hre.network.provider.request({ method: "evm_mine", params: [] });
-}
-
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const e = { ...process.env, ...env };
-    for (const k of Object.keys(e)) if (k.startsWith("HARDHAT_") || k.startsWith("TS_NODE_")) delete e[k];
-    const p = spawn(process.execPath, [path.join(ROOT, "bin", "moveset.js"), ...args], { cwd: ROOT, env: e, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("error", reject);
-    p.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 describe("e2e: devnet", function () {
