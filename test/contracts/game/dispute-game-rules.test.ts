@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { MAX_DEPTH, STATUS_OK, ROOT_CLAIM, movePosition, stateIndex } from "../../../core/game";
+import { MAX_DEPTH, STATUS_OK, ROOT_CLAIM, depthOf, movePosition, stateIndex } from "../../../core/game";
 import { headerToAbi, HEADER_ABI_TYPE } from "../../../core/batch";
 import { deployGame, fakeTx, postBatch, setProgram, dispute, step, txProof, readGame, BONDS, BOND, REWARD, MAX_CLOCK, EXTENSION, WINDOW, type Fixture, type Posted } from "../../helpers/game-chain";
 import { mockProof, mockState, type MockProgram } from "../../helpers/mock-trace";
@@ -26,6 +26,27 @@ describe("DisputeGame: rules", function () {
     await (await dispute(f, alice, b, 1, mockState(truth, stateIndex(2n)))).wait();
     const id = await f.game.getFunction("gameCount")();
     return { f, b, truth, alice, bob, id };
+  }
+
+  /**
+   * Moves down from claim `parent` at `pos` to depth `to`, signers 1 and 2 taking turns (by depth parity), each an
+   * attack unless `defend(d)`, with the true value unless `value(d)` gives another; `before(d)` runs first.
+   */
+  async function descend(
+    o: { f: Fixture; truth: MockProgram; id: bigint },
+    s: { parent: number; pos: bigint; to: number; defend?: (d: number) => boolean; value?: (d: number) => string | undefined; before?: (d: number) => Promise<void> },
+  ): Promise<{ parent: number; pos: bigint }> {
+    let { parent, pos } = s;
+    for (let d = depthOf(pos) + 1; d <= s.to; d++) {
+      const p = o.f.game.connect(o.f.signers[d % 2 ? 1 : 2]);
+      const disputed = (await o.f.game.getFunction("claimAt")(o.id, parent)).value;
+      const isAttack = !(s.defend?.(d) ?? false);
+      pos = movePosition(pos, isAttack);
+      if (s.before) await s.before(d);
+      await (await p.getFunction("move")(o.id, parent, disputed, s.value?.(d) ?? mockState(o.truth, stateIndex(pos)), isAttack, { value: BONDS[d - 1] })).wait();
+      parent = Number((await o.f.game.getFunction("claimCount")(o.id)) - 1n);
+    }
+    return { parent, pos };
   }
 
   describe("construction", () => {
@@ -141,16 +162,9 @@ describe("DisputeGame: rules", function () {
       await expect(g.getFunction("move")(id, 1, c1, "0x" + "22".repeat(32), true, { value: BONDS[1] })).to.be.revertedWithCustomError(f.game, "ClockExpired").withArgs(1n);
     });
     it("goes down to depth 26 and no further", async () => {
-      const { f, truth, bob, id } = await opened();
-      let parent = 1;
-      let pos = 2n;
-      for (let d = 2; d <= MAX_DEPTH; d++) {
-        const p = f.game.connect(d % 2 ? f.signers[1] : bob);
-        const disputed = (await f.game.getFunction("claimAt")(id, parent)).value;
-        pos = movePosition(pos, true);
-        await (await p.getFunction("move")(id, parent, disputed, mockState(truth, stateIndex(pos)), true, { value: BONDS[d - 1] })).wait();
-        parent = Number((await f.game.getFunction("claimCount")(id)) - 1n);
-      }
+      const o = await opened();
+      const { f, id } = o;
+      const { parent } = await descend(o, { parent: 1, pos: 2n, to: MAX_DEPTH });
       const leaf = await f.game.getFunction("claimAt")(id, parent);
       expect(leaf.position).to.equal(1n << 26n);
       await expect(f.game.getFunction("move")(id, parent, leaf.value, ethers.ZeroHash, true, { value: BONDS[25] })).to.be.revertedWithCustomError(f.game, "DepthExceeded");
@@ -164,16 +178,7 @@ describe("DisputeGame: rules", function () {
       expect((await f.game.getFunction("claimAt")(id, 2)).duration).to.equal(MAX_CLOCK - EXTENSION);
       // The challenger side now has its whole clock; an answer at depth 25 gets twice the extension.
       expect(await f.game.getFunction("challengerDuration")(id, 2)).to.be.lessThan(5n);
-      let parent = 2;
-      let pos = 4n;
-      for (let d = 3; d <= MAX_DEPTH - 1; d++) {
-        const p = f.game.connect(f.signers[d % 2 ? 1 : 2]);
-        const disputed = (await f.game.getFunction("claimAt")(id, parent)).value;
-        pos = movePosition(pos, true);
-        if (d === MAX_DEPTH - 1) await time.increase(MAX_CLOCK - 20n);
-        await (await p.getFunction("move")(id, parent, disputed, mockState(truth, stateIndex(pos)), true, { value: BONDS[d - 1] })).wait();
-        parent = Number((await f.game.getFunction("claimCount")(id)) - 1n);
-      }
+      const { parent } = await descend({ f, truth, id }, { parent: 2, pos: 4n, to: MAX_DEPTH - 1, before: async (d) => (d === MAX_DEPTH - 1 ? time.increase(MAX_CLOCK - 20n).then(() => undefined) : undefined) });
       expect((await f.game.getFunction("claimAt")(id, parent)).duration, "depth 25: MAX_CLOCK − 2 × EXTENSION").to.equal(MAX_CLOCK - 2n * EXTENSION);
     });
   });
@@ -182,17 +187,7 @@ describe("DisputeGame: rules", function () {
     /** A game whose leftmost leaf (S_1) exists, made by `leafMaker` with `leafValue`. */
     async function toLeaf(leafValue: (t: MockProgram) => string) {
       const o = await opened();
-      const { f, truth, id } = o;
-      let parent = 1;
-      let pos = 2n;
-      for (let d = 2; d <= MAX_DEPTH; d++) {
-        const p = f.game.connect(f.signers[d % 2 ? 1 : 2]);
-        const disputed = (await f.game.getFunction("claimAt")(id, parent)).value;
-        pos = movePosition(pos, true);
-        const v = d === MAX_DEPTH ? leafValue(truth) : mockState(truth, stateIndex(pos));
-        await (await p.getFunction("move")(id, parent, disputed, v, true, { value: BONDS[d - 1] })).wait();
-        parent = Number((await f.game.getFunction("claimCount")(id)) - 1n);
-      }
+      const { parent } = await descend(o, { parent: 1, pos: 2n, to: MAX_DEPTH, value: (d) => (d === MAX_DEPTH ? leafValue(o.truth) : undefined) });
       return { ...o, leaf: parent };
     }
     it("refutes a lying leaf from S_0 computed on L1; not twice; not an honest leaf; only leaves", async () => {
@@ -219,16 +214,7 @@ describe("DisputeGame: rules", function () {
       // claim at position 2^24 (index 0 at depth 24), its grandparent.
       const o = await opened();
       const { f, truth, id } = o;
-      let parent = 1;
-      let pos = 2n;
-      for (let d = 2; d <= MAX_DEPTH; d++) {
-        const p = f.game.connect(f.signers[d % 2 ? 1 : 2]);
-        const disputed = (await f.game.getFunction("claimAt")(id, parent)).value;
-        const isAttack = d < MAX_DEPTH;
-        pos = movePosition(pos, isAttack);
-        await (await p.getFunction("move")(id, parent, disputed, mockState(truth, stateIndex(pos)), isAttack, { value: BONDS[d - 1] })).wait();
-        parent = Number((await f.game.getFunction("claimCount")(id)) - 1n);
-      }
+      const { parent, pos } = await descend(o, { parent: 1, pos: 2n, to: MAX_DEPTH, defend: (d) => d === MAX_DEPTH });
       expect(pos).to.equal((1n << 26n) + 2n);
       const bob = f.signers[3];
       // S_3 → S_4 reaches the grandparent's S_4 (the leaf's side): no refutation.

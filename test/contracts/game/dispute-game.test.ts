@@ -165,7 +165,7 @@ describe("DisputeGame: games played to the end", function () {
     await run({ status: FAULT, liesFrom: 420n, first: "liar", twoHonest: true });
     await run({ status: STATUS_OK, liesFrom: 99n, first: "honest", twoHonest: true });
   });
-  for (const seed of [1, 2, 3, 4]) {
+  for (const seed of [1, 2, 3]) {
     it(`a random adversary (seed ${seed}) loses, the contract agreeing with the model on every action`, async () => {
       await run({ status: seed % 2 ? FAULT : STATUS_OK, liesFrom: 300n, first: seed < 3 ? "liar" : "honest", chaosSeed: seed });
     });
