@@ -178,6 +178,11 @@ export class ChainStore {
     await this.db.close();
   }
 
+  /** The LevelDB under this store, where other parts of the node keep sublevels (the L1 follower's). */
+  get level(): Db {
+    return this.db;
+  }
+
   private async getJson<T>(key: string): Promise<T | undefined> {
     const v = await this.db.get(key);
     return v === undefined ? undefined : dec<T>(v);

@@ -37,6 +37,7 @@ import { Coordinator } from "./coordinator/coordinator";
 import { UtxoHandle } from "./coordinator/utxo";
 import { LatestCache } from "./coordinator/view";
 import { L1Client } from "./l1/client";
+import { L1Follower } from "./l1/follower";
 import { bridgeAt, inboxAt } from "./l1/contracts";
 import { L1Journal, type Request } from "./l1/journal";
 import { componentLogger, errMsg, rootLogger, type Logger } from "./log";
@@ -88,11 +89,14 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     const cache = new LatestCache(utxo, chain);
     const executor = await Executor.create(o.deployment.l2ChainId);
     const feeRecipient = hexToBytes((copts.feeRecipient ?? l1.address ?? "0x" + "00".repeat(20)).toLowerCase() as `0x${string}`);
+    // The coordinator follows L1's latest block (it builds on the latest tip), resuming from its chain store.
+    const follower = await L1Follower.open(l1, chain.level, { confirmations: 0, logRange: DEFAULT_VERIFIER.logRange }, componentLogger("l1", log));
     const coordinator = new Coordinator({
       chain,
       utxo,
       cache,
       l1,
+      follower,
       deployment: o.deployment,
       opts: copts,
       log: componentLogger("coordinator", log),

@@ -1,9 +1,11 @@
 /**
- * The node's view of L1: the Inbox tip and records, the Bridge's deposit queue (from its Deposited
- * events), batch data read back where the BatchAppended event says it is (node/l1/batch-source.ts:
- * the appending transaction's calldata or its BatchData event), and posting (appendBatch, bond).
- * One JSON-RPC provider; a signer only when the node posts. This is the one place that reads
- * batches, for the verifier, the coordinator and (through its verifier) the watchtower.
+ * The node's access to L1: reads of the Inbox and the Bridge (pinned to a block hash where a
+ * decision depends on them), their logs parsed, batch data read back where the BatchAppended event
+ * says it is (node/l1/batch-source.ts: the appending transaction's calldata or its BatchData event),
+ * and posting (appendBatch, bond). One JSON-RPC provider; a signer only when the node posts. The
+ * node follows L1 through node/l1/follower.ts, which reads through this client; this is the one
+ * place that reads batches, for the verifier, the coordinator and (through its verifier) the
+ * watchtower.
  */
 import { JsonRpcProvider, Wallet, type Log, type TransactionResponse, type Signer, Network } from "ethers";
 import type { Bridge, Inbox } from "../../typechain-types";
@@ -70,8 +72,6 @@ export class L1RevertError extends Error {
 export class L1Client {
   readonly inbox: Inbox;
   readonly bridge: Bridge;
-  private deposits = new Map<bigint, DepositEntry>();
-  private depositScanNext: number;
 
   private constructor(
     readonly provider: JsonRpcProvider,
@@ -81,7 +81,6 @@ export class L1Client {
   ) {
     this.inbox = inboxAt(deployment.inbox, signer ?? provider);
     this.bridge = bridgeAt(deployment.bridge, signer ?? provider);
-    this.depositScanNext = deployment.deployedAt;
   }
 
   /** Connects to `url`; `privateKey` makes it able to post. Checks the chain id and that the Inbox exists. */
@@ -136,22 +135,29 @@ export class L1Client {
     return this.inbox.batchCount();
   }
 
-  /** Header hash of live batch `index`, or undefined if it is not live. */
-  async headerHashAt(index: bigint): Promise<string | undefined> {
-    if (index < 0n) return undefined;
-    if (index >= (await this.batchCount())) return undefined;
-    return (await this.inbox.headerHash(index)).toLowerCase();
+  /**
+   * A view call of the Inbox at the block with this hash (EIP-1898, `requireCanonical`), so that it
+   * answers for exactly that block; throws if the node no longer has it on its chain.
+   */
+  private async inboxAt<T>(blockHash: string, fn: "headerHash" | "freeBondOf", args: unknown[]): Promise<T> {
+    const ii = inboxInterface();
+    const out = (await this.provider.send("eth_call", [{ to: this.deployment.inbox, data: ii.encodeFunctionData(fn, args) }, { blockHash, requireCanonical: true }])) as string;
+    return ii.decodeFunctionResult(fn, out)[0] as T;
   }
 
-  /** What L1 records for a live batch. */
-  async batchRecord(index: bigint): Promise<{ headerHash: string; firstSeq: bigint; txCount: bigint; poster: string; postedAt: bigint } | undefined> {
+  /** Inbox.headerHash(index) at the block with hash `blockHash`; undefined if it is not live there. */
+  async headerHashPinned(index: bigint, blockHash: string): Promise<string | undefined> {
     try {
-      const r = await this.inbox.batch(index);
-      return { headerHash: r.headerHash.toLowerCase(), firstSeq: r.firstSeq, txCount: r.txCount, poster: r.poster, postedAt: r.postedAt };
+      return String(await this.inboxAt<string>(blockHash, "headerHash", [index])).toLowerCase();
     } catch (e) {
       if (revertOf(e)?.name === "BatchNotLive") return undefined;
       throw e;
     }
+  }
+
+  /** Inbox.freeBondOf(addr) at the block with hash `blockHash`. */
+  async freeBondPinned(addr: string, blockHash: string): Promise<bigint> {
+    return BigInt(await this.inboxAt<bigint>(blockHash, "freeBondOf", [addr]));
   }
 
   async bondOf(addr: string): Promise<bigint> {
@@ -189,36 +195,6 @@ export class L1Client {
       time: BigInt(p.args.time),
       blockNumber: log.blockNumber,
     };
-  }
-
-  /** Deposit queue entries [start, end), from the Bridge's Deposited events (cached). */
-  async depositRange(start: bigint, end: bigint): Promise<DepositEntry[]> {
-    let missing = false;
-    for (let i = start; i < end; i++) if (!this.deposits.has(i)) missing = true;
-    if (missing) {
-      const latest = await this.blockNumber();
-      if (this.depositScanNext <= latest) {
-        const topic = bridgeInterface().getEvent("Deposited")!.topicHash;
-        for (const l of await this.logs(this.deployment.bridge, this.depositScanNext, latest, [topic])) {
-          const d = L1Client.parseDeposit(l);
-          this.deposits.set(d.index, d);
-        }
-        this.depositScanNext = latest + 1;
-      }
-    }
-    const out: DepositEntry[] = [];
-    for (let i = start; i < end; i++) {
-      const d = this.deposits.get(i);
-      if (!d) throw new Error(`deposit ${i} not found in the Bridge's events`);
-      out.push(d);
-    }
-    return out;
-  }
-
-  /** Forgets cached deposits from `index` on (after an L1 reorg). */
-  forgetDeposits(fromBlock: number): void {
-    for (const [i, d] of this.deposits) if (d.blockNumber >= fromBlock) this.deposits.delete(i);
-    this.depositScanNext = Math.min(this.depositScanNext, fromBlock);
   }
 
   /** The BatchAppended log as an AppendRef; throws UnreadableBatch if its header does not hash to its headerHash. */
@@ -268,27 +244,6 @@ export class L1Client {
       return dataFromEvent(ref, data);
     }
     throw new UnreadableBatch(`unknown data source ${ref.dataSource}`);
-  }
-
-  /** The live (or given) batch `index` with header hash `headerHash`, as posted (data undefined if unreadable). */
-  async postedBatch(index: bigint, headerHash: string, fromBlock = this.deployment.deployedAt): Promise<PostedBatch | undefined> {
-    const ii = inboxInterface();
-    const topics = [[ii.getEvent("BatchAppended")!.topicHash, ii.getEvent("BatchData")!.topicHash], "0x" + index.toString(16).padStart(64, "0"), headerHash.toLowerCase()];
-    const latest = await this.blockNumber();
-    const found = await this.logs(this.deployment.inbox, fromBlock, latest, topics);
-    const appends = found.filter((l) => l.topics[0] === topics[0][0]);
-    if (appends.length === 0) return undefined;
-    const ref = L1Client.parseAppend(appends[appends.length - 1]);
-    let data: Uint8Array | undefined;
-    let unreadable: string | undefined;
-    try {
-      data = await this.readBatchData(ref, found);
-    } catch (e) {
-      if (!(e instanceof UnreadableBatch)) throw e;
-      unreadable = e.reason;
-    }
-    const postedAt = (await this.block(ref.blockNumber)).timestamp;
-    return { header: ref.header, data, unreadable, headerHash: ref.headerHash, poster: ref.poster, l1TxHash: ref.l1TxHash, l1Block: ref.blockNumber, logIndex: ref.logIndex, postedAt };
   }
 
   // ---- writes -----------------------------------------------------------------------------------
