@@ -13,7 +13,8 @@ import {
   Executor, MemoryState, TxType, encodeTx, decodeTx, fillMoves, hexToBytes, bytesToHex, keccak256, encodeBatchData, txRootOf, batchDataHash,
   type BatchHeader, type Tx, type WrappedTx, type DepositTx,
 } from "../../core";
-import { ChainStore } from "../../node/chain-store";
+import { stringSublevel } from "../../node/store/key-spaces";
+import { CHAIN_SUBLEVELS, ChainStore } from "../../node/chain-store";
 import { buildBatchRecord } from "../../node/coordinator/receipts";
 import { UtxoHandle } from "../../node/coordinator/utxo";
 import { fillFromStore, LatestCache, Overlay } from "../../node/coordinator/view";
@@ -161,9 +162,10 @@ describe("node: state views and the chain store", function () {
     await chain.close();
     chain = await ChainStore.open(path.join(dir, "chain"));
     expect(chain.codeSeq(hash)).to.equal(2n);
-    const db = (chain as unknown as { db: { del(k: string): Promise<void> } }).db;
-    await db.del(`ks:${hash}`);
-    await db.del("meta:codeIndex");
+    // (The store's layout: its code-seqs index and the flag that says it is complete.)
+    const db = chain.level;
+    await stringSublevel(db, CHAIN_SUBLEVELS.codeSeqs[0]).del(hash);
+    await stringSublevel(db, CHAIN_SUBLEVELS.meta[0]).del("codeIndex");
     await chain.close();
     chain = await ChainStore.open(path.join(dir, "chain"));
     expect(chain.codeSeq(hash)).to.equal(2n);
