@@ -285,7 +285,8 @@ function keyStr(k: Key): string {
   return k.slot === 0n ? s : s + k.slot.toString(32);
 }
 
-function outpointId(k: Key, seq: bigint): string {
+/** A string id of outpoint (seq, k): unique per outpoint (a UtxoView may key its records by it). */
+export function outpointId(k: Key, seq: bigint): string {
   return keyStr(k) + "@" + seq.toString(36);
 }
 
