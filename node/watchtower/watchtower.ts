@@ -6,6 +6,7 @@
  * Crash safety: the salt is persisted before the commit is sent, every signed transaction before it
  * is broadcast; a restart reads the store and the solver resumes where it stopped.
  */
+import { EventEmitter } from "events";
 import * as fs from "fs";
 import * as path from "path";
 import { ethers, Wallet } from "ethers";
@@ -42,7 +43,13 @@ export interface WatchtowerOptions {
   crashAt?: "after-commit" | "before-reveal-broadcast";
 }
 
-export class Watchtower {
+/**
+ * Emits "tick" (observation, actions) after each round, once its actions were tried: what it saw
+ * and did, so that a caller (a test) can wait for a round instead of a time.
+ */
+export class Watchtower extends EventEmitter {
+  /** Rounds completed. */
+  ticks = 0;
   private running = false;
   private loopDone: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -58,7 +65,9 @@ export class Watchtower {
     readonly monitor: Monitor,
     readonly metrics: Metrics,
     private readonly log: Logger,
-  ) {}
+  ) {
+    super();
+  }
 
   get address(): string {
     return this.responder.address;
@@ -147,6 +156,8 @@ export class Watchtower {
       }
     }
     await this.updateMetrics(obs);
+    this.ticks++;
+    this.emit("tick", obs, actions);
     return actions;
   }
 

@@ -19,7 +19,9 @@ import {
   Executor, TxType, Mark, MaskBit, encodeTx, decodeTx, hexToBytes, bytesToHex, sortMoves,
   encodeBatchData, txRootOf, batchDataHash, headerHash, type BatchHeader, type WrappedTx,
 } from "../../core";
-import { ROOT, cleanupTmp, freePort, rpc, tmpDir, waitFor } from "./helpers";
+import { ROOT, cleanupTmp, freePort, nextTick, rpc, tmpDir, waitFor } from "./helpers";
+import type { Observation } from "../../node/watchtower/monitor";
+import type { Action } from "../../node/watchtower/solver";
 import { BYZANTINE_KINDS, postInvalidBatch, type ByzantineKind } from "../../node/byzantine";
 
 const WINDOW = 300n;
@@ -200,12 +202,22 @@ describe("e2e: watchtower", function () {
       const snap = (await provider.request({ method: "evm_snapshot", params: [] })) as string;
       const p = await postInvalid("signature");
       await provider.request({ method: "evm_mine", params: [] }); // 2 blocks deep: one short
-      await new Promise((r) => setTimeout(r, 1500));
+      const short = Number(await provider.request({ method: "eth_blockNumber", params: [] }));
+      // Two rounds that saw that head: neither acts on the batch.
+      for (let round = 0; round < 2; round++) {
+        const { actions } = await nextTick<Observation, Action[]>(wt, (o) => o.latest >= short);
+        expect(actions.filter((a) => a.headerHash === p.hh), "no action on a batch short of its confirmations").to.deep.equal([]);
+      }
       expect((await wt.store.get(p.hh))?.commitTx).to.equal(undefined);
       // The reorg: L1 goes back to before the batch, then moves on without it, well past 3 blocks.
       expect(await provider.request({ method: "evm_revert", params: [snap] })).to.equal(true);
       for (let i = 0; i < 6; i++) await provider.request({ method: "evm_mine", params: [] });
-      await new Promise((r) => setTimeout(r, 2000));
+      const past = Number(await provider.request({ method: "eth_blockNumber", params: [] }));
+      // Rounds that saw L1 well past the reorg, its verifier at the confirmed head: no action on the orphan.
+      const { obs } = await nextTick<Observation, Action[]>(wt, (o) => o.latest >= past && o.head.number >= past - 3);
+      expect(obs.batches.some((b) => b.headerHash === p.hh), "the orphaned batch is not observed").to.equal(false);
+      const { actions } = await nextTick<Observation, Action[]>(wt, (o) => o.latest >= past);
+      expect(actions.filter((a) => a.headerHash === p.hh)).to.deep.equal([]);
       const rec = await wt.store.get(p.hh);
       expect(rec?.commitTx, "no commitment for an orphaned batch").to.equal(undefined);
       expect(rec?.revealTx).to.equal(undefined);
