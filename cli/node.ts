@@ -7,8 +7,7 @@
  *   moveset post-batch  posts a batch JSON {header, data} exactly as given (testing fraud handling)
  */
 import * as fs from "fs";
-import * as path from "path";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { nonNegativeInt, uint, ensureArtifacts, fail, addRpcOptions, rpcOptionsFrom, type RpcFlags } from "./common";
 import { BYZANTINE_KINDS } from "../node/byzantine";
 import { DEVNET_CORS } from "../node/config";

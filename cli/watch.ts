@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { nonNegativeInt, fail, ensureArtifacts } from "./common";
 
 /** --key: an environment variable's name, or a keystore JSON file (password in MOVESET_KEYSTORE_PASSWORD). */
@@ -113,7 +113,7 @@ export function registerWatch(program: Command): void {
       const { rootLogger, componentLogger, errMsg } = await import("../node/log");
       const { buildProof, commitmentOf } = await import("../prover/build");
       const { proverAt } = await import("../node/l1/contracts");
-      const { AbiCoder, Contract, Wallet, ethers } = await import("ethers");
+      const { AbiCoder, Wallet, ethers } = await import("ethers");
       const deployment = loadDeployment(o.deployment);
       const contracts = loadRecord(o.deployment).contracts;
       const l1 = await L1Client.connect(o.l1, deployment);

@@ -245,7 +245,7 @@ export async function startL1Server(hre: HardhatRuntimeEnvironment, host: string
       }, reject);
     });
   } catch (e) {
-    throw new Error(`cannot serve L1 on ${host}:${port}: ${errMsg(e)}`);
+    throw new Error(`cannot serve L1 on ${host}:${port}: ${errMsg(e)}`, { cause: e });
   }
   return { url: `http://${addr.address}:${addr.port}`, close: () => server.close() };
 }

@@ -91,7 +91,7 @@ export class L1Client {
       chainId = BigInt(await probe.send("eth_chainId", []));
     } catch (e) {
       probe.destroy();
-      throw new Error(`cannot reach L1 at ${url}: ${(e as Error).message}`);
+      throw new Error(`cannot reach L1 at ${url}: ${(e as Error).message}`, { cause: e });
     }
     probe.destroy();
     if (deployment.l1ChainId && chainId !== deployment.l1ChainId) throw new Error(`L1 at ${url} has chain id ${chainId}, the deployment is for ${deployment.l1ChainId}`);

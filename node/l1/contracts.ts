@@ -9,7 +9,7 @@ import * as path from "path";
 import { Contract, Interface, type ContractRunner, type InterfaceAbi } from "ethers";
 import type { Bridge, FraudProver, Inbox } from "../../typechain-types";
 import { headerToAbi, type BatchHeader } from "../../core/batch";
-import { bytesToHex, hexToBytes } from "../../core/bytes";
+import { hexToBytes } from "../../core/bytes";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 

@@ -18,7 +18,6 @@ import { decodeTx, TxType, type Tx } from "../../core/tx";
 import { KnownCode, type PostedCode } from "../../core/known-code";
 import { validateTx, type TxOutcome } from "../../core/validate";
 import { Executor } from "../../core/evm/execute";
-import { L2_BLOCK_GAS_LIMIT } from "../../core/evm/chain";
 import { batchTxContext, type TxContext } from "../../core/context";
 import { UtxoOverlay, walkSequential, type TxMoves, type WalkFault } from "../../core/walk";
 import { judgeBatch } from "../../core/batch-validity";

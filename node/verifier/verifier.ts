@@ -37,7 +37,7 @@
 import { EventEmitter } from "events";
 import { Level } from "level";
 import { splitBatchData, type BatchHeader } from "../../core/batch";
-import { bytesToHex, hexToBytes } from "../../core/bytes";
+import { hexToBytes } from "../../core/bytes";
 import { decodeTx } from "../../core/tx";
 import { KnownCode, type PostedCode } from "../../core/known-code";
 import type { TxFault } from "../../prover/fault";
@@ -338,12 +338,12 @@ export class Verifier extends EventEmitter {
   private async rebuildUtxo(keep: number): Promise<void> {
     const hashes = this.applied.slice(0, keep);
     const headers = this.appendHeaders();
-    const self = this;
+    const batchData = (hh: string) => this.batchData(hh);
     async function* batches() {
       for (const hh of hashes) {
         const header = headers.get(hh);
         if (!header) throw new Error(`header ${hh} is not in the event log`);
-        const data = await self.batchData(hh);
+        const data = await batchData(hh);
         yield txMovesOf(header, splitBatchData(data).map((t) => decodeTx(t)));
       }
     }

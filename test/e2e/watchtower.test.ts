@@ -9,17 +9,11 @@ import hre from "hardhat";
 import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { ethers, JsonRpcProvider, Wallet, Contract } from "ethers";
+import { JsonRpcProvider, Wallet, Contract } from "ethers";
 import { startDevnet, type DevnetHandle } from "../../node/devnet";
-import { abiOf, headerToSol } from "../../node/l1/contracts";
-import { txContext } from "../../node/verifier/check";
-import { fillFromStore, LatestCache } from "../../node/coordinator/view";
+import { abiOf } from "../../node/l1/contracts";
 import { WatchStore } from "../../node/watchtower/store";
-import {
-  Executor, TxType, Mark, MaskBit, encodeTx, decodeTx, hexToBytes, bytesToHex, sortMoves,
-  encodeBatchData, txRootOf, batchDataHash, headerHash, type BatchHeader, type WrappedTx,
-} from "../../core";
-import { ROOT, cleanupTmp, freePort, nextTick, rpc, tmpDir, waitFor } from "./helpers";
+import { ROOT, cleanupTmp, freePort, nextTick, tmpDir, waitFor } from "./helpers";
 import type { Observation } from "../../node/watchtower/monitor";
 import type { Action } from "../../node/watchtower/solver";
 import { BYZANTINE_KINDS, postInvalidBatch, type ByzantineKind } from "../../node/byzantine";
@@ -51,7 +45,6 @@ describe("e2e: watchtower", function () {
   const w = (i: number) => new Wallet(d.accounts[i].privateKey, l2);
   const w1 = (i: number) => new Wallet(d.accounts[i].privateKey, l1);
   const posted: string[] = [];
-  let transferHash = "";
 
   before(async () => {
     datadir = tmpDir("moveset-wt-");
@@ -62,7 +55,7 @@ describe("e2e: watchtower", function () {
     // Blocks keep coming (the watchtower waits for one confirmation).
     await hre.network.provider.request({ method: "evm_setIntervalMining", params: [300] });
     const t = await w(5).sendTransaction({ to: d.accounts[4].address, value: 1234n });
-    transferHash = (await t.wait())!.hash;
+    await t.wait();
     const inbox = new Contract(d.deployment.inbox, abiOf("Inbox"), w1(2));
     await (await inbox.getFunction("bond")({ value: d.deployment.bondSize })).wait();
   });
