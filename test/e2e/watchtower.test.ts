@@ -9,9 +9,9 @@ import hre from "hardhat";
 import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { JsonRpcProvider, Wallet, Contract } from "ethers";
+import { JsonRpcProvider, Wallet } from "ethers";
 import { startDevnet, type DevnetHandle } from "../../node/devnet";
-import { abiOf } from "../../node/l1/contracts";
+import { inboxAt } from "../../node/l1/contracts";
 import { WatchStore } from "../../node/watchtower/store";
 import { ROOT, cleanupTmp, freePort, nextTick, tmpDir, waitFor } from "./helpers";
 import type { Observation } from "../../node/watchtower/monitor";
@@ -56,8 +56,8 @@ describe("e2e: watchtower", function () {
     await hre.network.provider.request({ method: "evm_setIntervalMining", params: [300] });
     const t = await w(5).sendTransaction({ to: d.accounts[4].address, value: 1234n });
     await t.wait();
-    const inbox = new Contract(d.deployment.inbox, abiOf("Inbox"), w1(2));
-    await (await inbox.getFunction("bond")({ value: d.deployment.bondSize })).wait();
+    const inbox = inboxAt(d.deployment.inbox, w1(2));
+    await (await inbox.bond({ value: d.deployment.bondSize })).wait();
   });
 
   after(async () => {
@@ -80,13 +80,13 @@ describe("e2e: watchtower", function () {
       posterKey: d.accounts[2].privateKey,
     });
     posted.push(r.headerHash);
-    const inbox = new Contract(d.deployment.inbox, abiOf("Inbox"), l1);
+    const inbox = inboxAt(d.deployment.inbox, l1);
     const logs = await inbox.queryFilter(inbox.filters.BatchAppended(r.index));
     return { hh: r.headerHash, index: r.index, block: logs[logs.length - 1].blockNumber };
   }
 
   async function rollbackOf(index: bigint, fromBlock: number): Promise<{ challenger: string; reward: bigint; block: number }> {
-    const inbox = new Contract(d.deployment.inbox, abiOf("Inbox"), l1);
+    const inbox = inboxAt(d.deployment.inbox, l1);
     const logs = await inbox.queryFilter(inbox.filters.BatchesRolledBack(), fromBlock);
     const l = logs.map((x) => ({ x, p: inbox.interface.parseLog(x)! })).find(({ p }) => BigInt(p.args.index) === index);
     if (!l) throw new Error("no rollback");
