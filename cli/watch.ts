@@ -146,7 +146,7 @@ export function registerWatch(program: Command): void {
         if (o.dryRun) {
           // Gas of the reveal, estimated as if committed: the commitment slot is overridden (geth-style
           // state override); where the node does not support overrides, the intrinsic gas of its calldata.
-          const from = o.key ? new Wallet(await (await import("./watch")).resolveKey(o.key)).address : "0x000000000000000000000000000000000000c0de";
+          const from = o.key ? new Wallet(await resolveKey(o.key)).address : "0x000000000000000000000000000000000000c0de";
           const salt = "0x" + "11".repeat(32);
           const data = prover.interface.encodeFunctionData("prove" as never, [...call.args, salt] as never);
           const commitment = commitmentOf(from, call.proofHash, salt);
