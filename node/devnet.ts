@@ -122,7 +122,6 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
         utxo,
         coordinator: l1.signer ? coordinator : undefined,
         verifier,
-        baseFee: copts.baseFee,
         suggestedTip: copts.suggestedTip,
         feeRecipient,
         l1Time: () => coordinator.l1Clock ?? verifier?.latestL1Time,
@@ -242,6 +241,8 @@ export interface DeployParams {
   challengeWindow?: bigint;
   inclusionDelay?: bigint;
   bondSize?: bigint;
+  /** Lowest L2 base fee (wei per gas; default the module's, 1 gwei). */
+  minBaseFee?: bigint;
   /** Fraud provers to deploy and register (default: the module's production list). Tests pass ["TestProver"]. */
   provers?: string[];
 }
@@ -255,6 +256,7 @@ export async function deployMoveset(hre: HardhatRuntimeEnvironment, p: DeployPar
     challengeWindow: p.challengeWindow ?? 5n,
     inclusionDelay: p.inclusionDelay ?? 60n,
     bondSize: p.bondSize ?? 10n ** 18n,
+    minBaseFee: p.minBaseFee ?? DEFAULT_PARAMETERS.minBaseFee,
   };
   const request: Request = (method, params) => hre.network.provider.request({ method, params: params ?? [] });
   const startBlock = Number(await request("eth_blockNumber")) + 1;
@@ -277,6 +279,7 @@ export async function deployMoveset(hre: HardhatRuntimeEnvironment, p: DeployPar
       challengeWindow: Number(params.challengeWindow),
       inclusionDelay: Number(params.inclusionDelay),
       rewardBps: Number(params.rewardBps),
+      minBaseFee: params.minBaseFee.toString(),
     },
     deployedAt: startBlock,
     deploymentId: "moveset-devnet",

@@ -117,6 +117,8 @@ interface IInbox {
     error TooFewTxsForDeposits(uint256 txCount, uint256 deposits);
     /// @notice Deposit `index` is left out of the batch but older than the inclusion delay (forced inclusion).
     error DepositOverdue(uint256 index);
+    /// @notice header.baseFee is not the base fee L1 computes from the parent batch (§7.5).
+    error WrongBaseFee(uint256 expected, uint256 given);
     /// @notice Batch `index` is not live (never posted or rolled back); `count` batches are live.
     error BatchNotLive(uint256 index, uint256 count);
     /// @notice Batch `index` is final and can no longer be rolled back.
@@ -138,6 +140,8 @@ interface IInbox {
     function inclusionDelay() external view returns (uint256);
     /// @notice Share of a slashed bond paid to the challenger, in basis points.
     function rewardBps() external view returns (uint256);
+    /// @notice Lowest L2 base fee, and batch 0's (wei per gas).
+    function minBaseFee() external view returns (uint256);
     /// @notice L1 block in which the inbox was deployed (where watchers start scanning).
     function deployedAtBlock() external view returns (uint256);
 
@@ -153,9 +157,14 @@ interface IInbox {
     // ---------------------------------------------------------------------------------------- batches
 
     /// @notice Appends batch `h` with its data (§11.2); reverts unless every check holds. Data that does not
-    ///         parse as batch data reverts with `DecodeError(code, offset)` of contracts/lib/Reader.sol (raised
-    ///         inside BatchLib, so it is not in this contract's ABI).
+    ///         parse as batch data, or breaks a limit of §5.5 or §7.5 (data size, transaction size, declared
+    ///         gas), reverts with `DecodeError(code, offset)` of contracts/lib/Reader.sol (raised inside
+    ///         BatchLib, so it is not in this contract's ABI).
     function appendBatch(BatchLib.BatchHeader calldata h, bytes calldata data) external;
+    /// @notice The base fee the next batch's header must carry (§7.5).
+    function nextBaseFee() external view returns (uint256);
+    /// @notice The gas the transactions of live batch `index` declare, and its base fee (reverts if not live).
+    function batchGas(uint256 index) external view returns (uint256 gas, uint256 baseFee);
     /// @notice Number of live batches (the next batch's index).
     function batchCount() external view returns (uint256);
     /// @notice Seq of the next batch's first transaction (1 before batch 0).

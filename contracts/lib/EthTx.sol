@@ -584,14 +584,14 @@ library EthTx {
     /// creation, 4 per zero and 16 per non-zero data byte, 2400 per access-list entry, 1900 per key.
     function intrinsicGas(bytes memory raw, EthTxFields memory f) internal pure returns (uint256 gas) {
         uint256 len = f.dataLength;
-        uint256 nonZero = _nonZeroBytes(raw, f.dataOffset, len);
+        uint256 nonZero = nonZeroBytes(raw, f.dataOffset, len);
         gas = TX_GAS + nonZero * TX_DATA_NONZERO_GAS + (len - nonZero) * TX_DATA_ZERO_GAS;
         if (f.isCreate) gas += TX_CREATION_GAS + INITCODE_WORD_GAS * ((len + 31) / 32);
         gas += ACCESS_LIST_ADDRESS_GAS * f.accessListAddresses + ACCESS_LIST_STORAGE_KEY_GAS * f.accessListStorageKeys;
     }
 
-    /// @dev Non-zero bytes of raw[off : off + len], a word at a time.
-    function _nonZeroBytes(bytes memory raw, uint256 off, uint256 len) private pure returns (uint256 n) {
+    /// @notice Non-zero bytes of raw[off : off + len], a word at a time.
+    function nonZeroBytes(bytes memory raw, uint256 off, uint256 len) internal pure returns (uint256 n) {
         require(off + len <= raw.length);
         assembly ("memory-safe") {
             let p := add(add(raw, 0x20), off)

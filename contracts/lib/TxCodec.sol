@@ -429,8 +429,4 @@ library TxCodec {
         return keccak256(abi.encodePacked(Domains.MOVE_TXID, hash, b.yParity, b.r, b.s));
     }
 
-    /// @notice Merkle leaf of a transaction: keccak(tag(tx-leaf) || encoding) (§5.6).
-    function leafHash(bytes memory enc) internal pure returns (bytes32) {
-        return keccak256(abi.encodePacked(Domains.TX_LEAF, enc));
-    }
 }
