@@ -31,7 +31,6 @@ contract RulesProver is TxProver {
         bool isCreate;
         uint256 dataLength;
         uint256 intrinsic;
-        bool unrunnable;
     }
 
     constructor(address inbox_) TxProver(inbox_) {}
@@ -86,7 +85,6 @@ contract RulesProver is TxProver {
             f.isCreate = e.isCreate;
             f.dataLength = e.dataLength;
             f.intrinsic = EthTx.intrinsicGas(t.raw, e);
-            f.unrunnable = e.accessListUnrunnable;
         } else {
             revert NoFault(); // deposits have no transaction rules
         }
@@ -99,7 +97,6 @@ contract RulesProver is TxProver {
         if (f.chainId != IInbox(inbox).l2ChainId()) return true;
         if (f.maxPriority > f.maxFee) return true;
         if (!hasN || !hasB || !hasC) return true;
-        if (f.unrunnable) return true;
         if (f.gasLimit > L2_BLOCK_GAS_LIMIT) return true;
         if (f.nonce >= type(uint64).max) return true;
         if (f.isCreate && f.dataLength > MAX_INITCODE) return true;
