@@ -28,7 +28,7 @@ const config: HardhatUserConfig = {
     settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun", viaIR: false },
   },
   networks: {
-    hardhat: { hardfork: "cancun", ...(process.env.SCRATCH ? { blockGasLimit: 300_000_000, allowUnlimitedContractSize: true } : {}) },
+    hardhat: { hardfork: "cancun" },
     localhost: { url: "http://127.0.0.1:8545" },
     ...(sepoliaUrl ? { sepolia: { url: sepoliaUrl, accounts: sepoliaKey ? [sepoliaKey] : [] } } : {}),
   },

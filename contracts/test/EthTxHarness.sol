@@ -51,10 +51,3 @@ contract EthTxHarness {
         return Rlp.header(b, 0, b.length);
     }
 }
-contract ScratchRlp {
-    function gasValidate(bytes memory b) external view returns (uint256 g) {
-        g = gasleft();
-        Rlp.validateWhole(b, 0);
-        g = g - gasleft();
-    }
-}
