@@ -17,7 +17,7 @@ export const TxType = { Deposit: 0x00, Move: 0x01, Wrapped: 0x02 } as const;
 
 /** Limits of the strict decoder, and the largest encoding a batch may carry (protocol.md §5.5). */
 export const LIMITS = {
-  maxMoves: 4096,
+  maxMoves: 1024,
   maxWitness: 256,
   /** Largest code blob in a witness (Ethereum's initcode cap, EIP-3860, covers any deployed code). */
   maxCode: 49152,

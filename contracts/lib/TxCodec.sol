@@ -18,7 +18,7 @@ library TxCodec {
     uint8 internal constant TYPE_WRAPPED = 0x02;
 
     /// @notice Limits of the strict decoder (§5.5, core/tx.ts LIMITS).
-    uint256 internal constant MAX_MOVES = 4096;
+    uint256 internal constant MAX_MOVES = 1024;
     uint256 internal constant MAX_WITNESS = 256;
     /// @notice Largest code blob in a witness (EIP-3860 initcode cap).
     uint256 internal constant MAX_CODE = 49152;
