@@ -151,17 +151,28 @@ library BatchLib {
                 if gt(l, sub(len, np)) { fail(s, 0, np) }
             }
 
-            /// keccak(tag || bytes8(g) || tx) of the l bytes at t, hashed in place: the 40 bytes in front
-            /// of t are overwritten and restored (at least 64 bytes of this buffer lie in front of every
-            /// transaction: slack, tag, version, count, gas, length).
-            function leafInPlace(t, l, g, tag) -> h {
-                let s1 := mload(sub(t, 40))
-                let s2 := mload(sub(t, 32))
-                mstore(sub(t, 32), g)
-                mstore(sub(t, 40), tag)
-                h := keccak256(sub(t, 40), add(l, 40))
-                mstore(sub(t, 32), s2)
-                mstore(sub(t, 40), s1)
+            /// A canonical varint of one to three bytes at the start of word w: its value and length,
+            /// or length 0 (longer, or not canonical: readVarint decides).
+            function fastGas(w) -> v, n {
+                let b0 := byte(0, w)
+                if lt(b0, 0x80) {
+                    v := b0
+                    n := 1
+                    leave
+                }
+                let b1 := byte(1, w)
+                if lt(b1, 0x80) {
+                    if b1 {
+                        v := or(and(b0, 0x7f), shl(7, b1))
+                        n := 2
+                    }
+                    leave
+                }
+                let b2 := byte(2, w)
+                if and(lt(b2, 0x80), iszero(iszero(b2))) {
+                    v := or(or(and(b0, 0x7f), shl(7, and(b1, 0x7f))), shl(14, b2))
+                    n := 3
+                }
             }
 
             let len := data.length
@@ -191,16 +202,23 @@ library BatchLib {
             let out := add(q, 32)
             let endOut := add(out, shl(5, mload(q)))
             for {} lt(out, endOut) { out := add(out, 32) } {
-                // The declared gas, summed.
+                // The declared gas, summed. Fast path: a canonical varint of one to three bytes (below
+                // 2^21, every gas limit but the largest) that ends inside the data; else readVarint.
                 let g := 0
                 {
                     let gp := sub(ptr, base)
-                    let np := 0
-                    g, np := readVarint(base, len, gp, sel)
+                    // may read past the data's end: then the bound below fails
+                    let n := 0
+                    g, n := fastGas(mload(ptr))
+                    if or(iszero(n), gt(add(gp, n), len)) {
+                        let np := 0
+                        g, np := readVarint(base, len, gp, sel)
+                        n := sub(np, gp)
+                    }
                     gasTotal := add(gasTotal, g)
                     // INVARIANT: the batch declares at most MAX_GAS (oversized at the gas that passes it).
                     if gt(gasTotal, MAX_GAS) { fail(sel, 2, gp) }
-                    ptr := add(base, np)
+                    ptr := add(ptr, n)
                 }
                 // Fast path: a one- or two-byte canonical length (every tx below 16 KiB) whose bytes are
                 // all there, with one bounds check. Anything else goes to exactLength, which accepts
@@ -227,7 +245,18 @@ library BatchLib {
                     l, np := exactLength(base, len, sub(ptr, base), sel)
                     t := add(base, np)
                 }
-                mstore(out, leafInPlace(t, l, g, leafTag))
+                // leaf = keccak(tag || bytes8(g) || tx), hashed in place: the 40 bytes in front of t are
+                // overwritten and restored (at least 64 bytes of this buffer lie in front of every
+                // transaction: slack, tag, version, count, gas, length).
+                {
+                    let s1 := mload(sub(t, 40))
+                    let s2 := mload(sub(t, 32))
+                    mstore(sub(t, 32), g)
+                    mstore(sub(t, 40), leafTag)
+                    mstore(out, keccak256(sub(t, 40), add(l, 40)))
+                    mstore(sub(t, 32), s2)
+                    mstore(sub(t, 40), s1)
+                }
                 ptr := add(t, l)
             }
             // INVARIANT: nothing follows the last transaction (trailing-bytes).
