@@ -111,7 +111,7 @@ async function rawOf(spec: WrappedSpec, entries: number, dataLen: number): Promi
   const raw = getBytes(
     await new Wallet(spec.key).signTransaction({
       type: 2, chainId: CHAIN, nonce: spec.nonce, maxFeePerGas: spec.maxFee, maxPriorityFeePerGas: 1n, gasLimit: spec.gasLimit,
-      to: bytesToHex(addr("to")), value: 0n, data: new Uint8Array(dataLen).fill(0xab), accessList,
+      to: bytesToHex(addr("to")), value: 0n, data: hexlify(new Uint8Array(dataLen).fill(0xab)), accessList,
     }),
   );
   if (!spec.badR) return raw;
