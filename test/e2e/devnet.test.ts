@@ -13,6 +13,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { ethers, JsonRpcProvider, Wallet, Contract, ContractFactory } from "ethers";
+import { batchTxOf } from "../../core/gas";
 import { startDevnet, type DevnetHandle } from "../../node/devnet";
 import { abiOf } from "../../node/l1/contracts";
 import { headerToJson, headerToSol } from "../../node/l1/contracts";
@@ -336,11 +337,13 @@ describe("e2e: devnet", function () {
     const inbox = new Contract(d.deployment.inbox, abiOf("Inbox"), l1);
     const [index, parent, firstSeq, depositStart, minTs] = await inbox.getFunction("tip").staticCall();
     const latest = BigInt((await l1.getBlock("latest"))!.timestamp);
-    const data = encodeBatchData(txs);
+    const entries = txs.map((t) => batchTxOf(t));
+    const data = encodeBatchData(entries);
+    const baseFee = BigInt(await inbox.getFunction("nextBaseFee").staticCall());
     return {
       header: {
-        index, parent: hexToBytes(parent), firstSeq, txCount: BigInt(txs.length), txRoot: txRootOf(txs), number: index + 1n,
-        timestamp: latest > minTs ? latest : minTs, feeRecipient: hexToBytes(feeRecipient.toLowerCase() as `0x${string}`), baseFee: 1_000_000_000n,
+        index, parent: hexToBytes(parent), firstSeq, txCount: BigInt(txs.length), txRoot: txRootOf(entries), number: index + 1n,
+        timestamp: latest > minTs ? latest : minTs, feeRecipient: hexToBytes(feeRecipient.toLowerCase() as `0x${string}`), baseFee,
         depositStart, depositEnd: depositStart, dataHash: batchDataHash(data),
       },
       data,
