@@ -178,6 +178,11 @@ async function send(request: Request, what: string, from: string, c: Contract, f
 export interface ProofGasOptions {
   /** The Hardhat runtime whose in-process network is used (a test's); default this process's, compiled first. */
   hre?: HardhatRuntimeEnvironment;
+  /**
+   * Only the wrapped-transaction shape of each kind (`moveset bench --quick`): it is the costliest of
+   * each kind's shapes in every full measurement so far (docs/BENCHMARKS.md), and takes half the time.
+   */
+  wrappedOnly?: boolean;
   log?: (s: string) => void;
 }
 
@@ -248,9 +253,11 @@ export async function measureProofGasMax(o: ProofGasOptions = {}): Promise<Proof
       const t = await maxWrapped(loose, sortMoves([...padMoves(M - 1), w(seq)]));
       const b = await post([t]);
       await prove("malformed", "wrapped, access list", { kind: "malformed", batchIndex: b.header.index, txIndex: 0, seq }, [t]);
-      const m = maxMoveTx(userKey, 0n, sortMoves([...padMoves(M - 1, MASK_ALL), w(seq)]), "valid");
-      const b2 = await post([m]);
-      await prove("malformed", "move tx, signed moves", { kind: "malformed", batchIndex: b2.header.index, txIndex: 0, seq }, [m]);
+      if (!o.wrappedOnly) {
+        const m = maxMoveTx(userKey, 0n, sortMoves([...padMoves(M - 1, MASK_ALL), w(seq)]), "valid");
+        const b2 = await post([m]);
+        await prove("malformed", "move tx, signed moves", { kind: "malformed", batchIndex: b2.header.index, txIndex: 0, seq }, [m]);
+      }
     }
     // ---- signature: nothing recovers ----
     {
@@ -258,9 +265,11 @@ export async function measureProofGasMax(o: ProofGasOptions = {}): Promise<Proof
       const t = await maxWrapped({ ...loose, badR: true }, padMoves(M));
       const b = await post([t]);
       await prove("signature", "wrapped, access list", { kind: "signature", batchIndex: b.header.index, txIndex: 0, seq }, [t]);
-      const m = maxMoveTx(userKey, 0n, padMoves(M, MASK_ALL), "badR");
-      const b2 = await post([m]);
-      await prove("signature", "move tx, signed moves", { kind: "signature", batchIndex: b2.header.index, txIndex: 0, seq }, [m]);
+      if (!o.wrappedOnly) {
+        const m = maxMoveTx(userKey, 0n, padMoves(M, MASK_ALL), "badR");
+        const b2 = await post([m]);
+        await prove("signature", "move tx, signed moves", { kind: "signature", batchIndex: b2.header.index, txIndex: 0, seq }, [m]);
+      }
     }
     // ---- input and double-use: two transactions of the largest size ----
     for (const kind of ["input", "double-use"] as const) {
@@ -307,9 +316,11 @@ export async function measureProofGasMax(o: ProofGasOptions = {}): Promise<Proof
       const t = await maxWrapped({ key: user.privateKey, nonce: 5, gasLimit: 29_000_000n, maxFee: 2_000_000_000n }, sortMoves([...padMoves(M - 3), ...sender(6n)]));
       const b = await post([t]);
       await prove("rules", "wrapped, access list", { kind: "rules", batchIndex: b.header.index, txIndex: 0, seq }, [t]);
-      const m = maxMoveTx(userKey, 5n, sortMoves([...padMoves(M - 3), ...sender(6n)]), "valid");
-      const b2 = await post([m]);
-      await prove("rules", "move tx, data", { kind: "rules", batchIndex: b2.header.index, txIndex: 0, seq }, [m]);
+      if (!o.wrappedOnly) {
+        const m = maxMoveTx(userKey, 5n, sortMoves([...padMoves(M - 3), ...sender(6n)]), "valid");
+        const b2 = await post([m]);
+        await prove("rules", "move tx, data", { kind: "rules", batchIndex: b2.header.index, txIndex: 0, seq }, [m]);
+      }
     }
 
     const proofGasMax = {} as Record<ByzantineKind, number>;

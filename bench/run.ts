@@ -258,7 +258,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     const l1 = measureL1Data(w, f, w.firstMainBatch);
     // After every timed measurement (it loads Hardhat and runs its chain in this process).
     const l1Gas = await measureL1Gas(w, f, { log });
-    const proofGasMax = await measureProofGasMax({ log });
+    const proofGasMax = await measureProofGasMax({ log, wrappedOnly: o.quick });
 
     const baselineTps = series(b);
     const validateTps1 = series(v1);
