@@ -5,6 +5,7 @@ import { registerBench } from "./bench";
 import { registerDeploy } from "./deploy";
 import { registerNode } from "./node";
 import { registerWatch } from "./watch";
+import { registerSweep } from "./sweep";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerNode(program);
   registerBench(program);
   registerWatch(program);
+  registerSweep(program);
   return program;
 }
 

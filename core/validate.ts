@@ -44,11 +44,22 @@ export function expectedOutputs(ctx: TxContext, sender: Uint8Array, fee: bigint,
   return out;
 }
 
-/** Structural rules for output moves (marks f and w), before execution. Returns them. */
-function checkOutputs(moves: readonly Move[], ctx: TxContext): Move[] {
+/**
+ * Structural rules for moves of marks f and w, before execution (protocol.md §4.3 rule 3): each is
+ * an output of this transaction (keyed by its seq), or a fee sweep (an f move keyed by an earlier
+ * seq: it consumes that fee output and empties it). Returns the outputs and the sweeps.
+ */
+function checkOutputs(moves: readonly Move[], ctx: TxContext): { outputs: Move[]; sweeps: Move[] } {
   const outputs: Move[] = [];
+  const sweeps: Move[] = [];
   moves.forEach((m, i) => {
     if (m.mark !== Mark.Fee && m.mark !== Mark.Withdrawal) return;
+    if (ctx.feeMode === "outputs" && m.mark === Mark.Fee && m.slot !== ctx.seq) {
+      // INVARIANT: a sweep consumes the fee output it names, created by its seq, and leaves it empty.
+      if (m.ref || m.intx !== m.slot || m.next !== 0n) throw new InvalidTxError("malformed", "bad-sweep", `move ${i}: a fee sweep consumes the output of seq ${m.slot} (intx = slot) and leaves 0`, i);
+      sweeps.push(m);
+      return;
+    }
     // INVARIANT: outputs exist only in fee-output mode, keyed by this transaction's seq; fees go to the batch's fee recipient.
     if (ctx.feeMode !== "outputs" || m.slot !== ctx.seq || (m.mark === Mark.Fee && bytesToHex(m.addr) !== bytesToHex(ctx.env.coinbase)))
       throw new InvalidTxError("malformed", "unexpected-output", `move ${i} (${keyToString(m)}) is not an output of this transaction`, i);
@@ -56,7 +67,14 @@ function checkOutputs(moves: readonly Move[], ctx: TxContext): Move[] {
     if (m.ref || m.intx !== 0n || m.prev !== 0n) throw new InvalidTxError("malformed", "bad-output", `move ${i}: an output consumes the genesis version of its key`, i);
     outputs.push(m);
   });
-  return outputs;
+  return { outputs, sweeps };
+}
+
+/** What a transaction's fee sweeps credit to its sender before execution: the sum of their prev values. */
+export function sweepCredit(sweeps: readonly Move[]): bigint {
+  let c = 0n;
+  for (const m of sweeps) c += m.prev;
+  return c;
 }
 
 /** The batch's declared gas for the transaction (protocol.md §7.3) is its gas limit (0 for a deposit). */
@@ -123,13 +141,14 @@ export async function validateTx(tx: Tx, ctx: TxContext, executor: Executor, loo
   if (tx.type === TxType.Deposit) return validateDeposit(tx, ctx);
   checkMovesStructure(tx.moves, ctx.seq);
   checkMasks(tx);
-  const outputs = checkOutputs(tx.moves, ctx);
+  const { outputs, sweeps } = checkOutputs(tx.moves, ctx);
   const codes = witnessMap(tx);
   const { eth, sender } = toRunnable(tx, policyOf(ctx));
-  for (const o of outputs)
-    // INVARIANT: a withdrawal output belongs to the transaction's sender.
-    if (o.mark === Mark.Withdrawal && bytesToHex(o.addr) !== sender.toString())
-      throw new InvalidTxError("malformed", "unexpected-output", `withdrawal output ${keyToString(o)} is not the sender's`, tx.moves.indexOf(o));
+  tx.moves.forEach((m, i) => {
+    // INVARIANT: a withdrawal output belongs to the transaction's sender, and so does every fee output it sweeps.
+    if ((m.mark === Mark.Withdrawal || (m.mark === Mark.Fee && m.slot !== ctx.seq)) && bytesToHex(m.addr) !== sender.toString())
+      throw new InvalidTxError("malformed", "unexpected-output", `${m.mark === Mark.Withdrawal ? "withdrawal output" : "swept fee output"} ${keyToString(m)} is not the sender's`, i);
+  });
   checkDeclaredGas(ctx, eth.gasLimit);
   const source = declaredSource(tx.moves, codes, lookup);
   const senderHex = sender.toString();
@@ -141,7 +160,7 @@ export async function validateTx(tx: Tx, ctx: TxContext, executor: Executor, loo
       throw new InvalidTxError("rules", "sender-undeclared", `the sender's ${String.fromCharCode(mark)} key is not declared`);
     }
   }
-  const res = await executor.run(eth, sender, source, ctx.env, ctx.feeMode, ctx.blockHash);
+  const res = await executor.run(eth, sender, source, ctx.env, ctx.feeMode, ctx.blockHash, sweepCredit(sweeps));
   const sm = res.sm;
   tx.moves.forEach((m, i) => {
     if (m.mark === Mark.Fee || m.mark === Mark.Withdrawal) return;
