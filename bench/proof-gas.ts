@@ -14,7 +14,8 @@
  * each proof shows is the last thing its prover checks:
  *
  *   malformed   a withdrawal output that is not the (validly signed) sender's: full decode, structure,
- *               the raw Ethereum transaction, its signature, then the owner check;
+ *               the raw Ethereum transaction, its signature, then the owner check (also with 1,023 fee
+ *               sweeps, protocol.md §6.5, each checked for its shape and its owner);
  *   signature   a signature whose r is not on the curve: the signing hash (every move signed, for a move
  *               transaction) and ecrecover run, and recover nothing;
  *   input       a move naming as producer a transaction (of an earlier batch, as large) with no move of
@@ -22,7 +23,8 @@
  *   double-use  a move consuming what an earlier transaction (of an earlier batch, as large) consumed;
  *   deposit     the queue's deposit exactly as queued, but with 1,024 moves (deposit-moves);
  *   rules       a nonce one below the declared one, every earlier rule passing (gas limit ≥ the
- *               intrinsic gas of the whole access list or data, fees, balance, no code).
+ *               intrinsic gas of the whole access list or data, fees, balance, no code; also with
+ *               1,021 fee sweeps credited to the balance).
  *
  * The network is snapshotted first and reverted at the end.
  */
@@ -83,6 +85,14 @@ export function calldataFloor(data: Uint8Array): number {
 /** `n` consuming storage moves of LOW (slots 1..n, intx 0), sorted: the cheapest bytes per move to decode. */
 function padMoves(n: number, mask = 0): Move[] {
   return Array.from({ length: n }, (_, i) => ({ mask, ref: false, mark: Mark.Storage, intx: 0n, addr: LOW, slot: BigInt(i + 1), prev: 1n, next: 2n }));
+}
+
+/**
+ * `n` fee sweeps of `owner` (protocol.md §6.5: f moves keyed by earlier seqs 1..n, consuming, intx =
+ * slot, next 0), sorted: every check of sweeps runs on each (the seqs must be below the transaction's).
+ */
+function sweepMoves(n: number, owner: Uint8Array): Move[] {
+  return Array.from({ length: n }, (_, i) => ({ mask: 0, ref: false, mark: Mark.Fee, intx: BigInt(i + 1), addr: owner, slot: BigInt(i + 1), prev: 1n, next: 0n }));
 }
 
 /** The smallest x with x^3 + 7 not a square mod p: an r from which no public key recovers. */
@@ -210,8 +220,8 @@ export async function measureProofGasMax(o: ProofGasOptions = {}): Promise<Proof
     const env = { l1, inbox: inboxAddr };
 
     /** Appends a batch of `txs` (each declaring its gas limit) on the tip; returns it. */
-    const post = async (txs: Tx[], deposits = 0n): Promise<{ header: BatchHeader; txs: BatchTx[] }> => {
-      const entries = txs.map((t) => batchTxOf(encodeTx(t)));
+    const post = async (txs: Tx[], deposits = 0n, raw: BatchTx[] = []): Promise<{ header: BatchHeader; txs: BatchTx[] }> => {
+      const entries = [...raw, ...txs.map((t) => batchTxOf(encodeTx(t)))];
       const b = await batchOnTip(env, entries, poster.address);
       // The deposit range is in the header only (the data does not change).
       b.header.depositEnd = b.header.depositStart + deposits;
@@ -240,6 +250,9 @@ export async function measureProofGasMax(o: ProofGasOptions = {}): Promise<Proof
     };
 
     const M = LIMITS.maxMoves;
+    // Sweeps name earlier seqs: a first batch of junk one-byte transactions (never proven) moves the
+    // next seq past M, so a transaction may sweep M outputs.
+    await post([], 0n, Array.from({ length: M + 8 }, () => ({ gas: 0n, tx: Uint8Array.of(0x09) })));
     const userKey = hexToBytes(user.privateKey as `0x${string}`);
     const userAddr = hexToBytes(user.address.toLowerCase() as `0x${string}`);
     const foreign = addr("foreign");
@@ -253,6 +266,9 @@ export async function measureProofGasMax(o: ProofGasOptions = {}): Promise<Proof
       const t = await maxWrapped(loose, sortMoves([...padMoves(M - 1), w(seq)]));
       const b = await post([t]);
       await prove("malformed", "wrapped, access list", { kind: "malformed", batchIndex: b.header.index, txIndex: 0, seq }, [t]);
+      const ts = await maxWrapped(loose, sortMoves([...sweepMoves(M - 1, userAddr), w(seq)]));
+      const bs = await post([ts]);
+      await prove("malformed", "wrapped, sweeps, access list", { kind: "malformed", batchIndex: bs.header.index, txIndex: 0, seq }, [ts]);
       if (!o.wrappedOnly) {
         const m = maxMoveTx(userKey, 0n, sortMoves([...padMoves(M - 1, MASK_ALL), w(seq)]), "valid");
         const b2 = await post([m]);
@@ -316,6 +332,9 @@ export async function measureProofGasMax(o: ProofGasOptions = {}): Promise<Proof
       const t = await maxWrapped({ key: user.privateKey, nonce: 5, gasLimit: 29_000_000n, maxFee: 2_000_000_000n }, sortMoves([...padMoves(M - 3), ...sender(6n)]));
       const b = await post([t]);
       await prove("rules", "wrapped, access list", { kind: "rules", batchIndex: b.header.index, txIndex: 0, seq }, [t]);
+      const ts = await maxWrapped({ key: user.privateKey, nonce: 5, gasLimit: 29_000_000n, maxFee: 2_000_000_000n }, sortMoves([...sweepMoves(M - 3, userAddr), ...sender(6n)]));
+      const bs = await post([ts]);
+      await prove("rules", "wrapped, sweeps, access list", { kind: "rules", batchIndex: bs.header.index, txIndex: 0, seq }, [ts]);
       if (!o.wrappedOnly) {
         const m = maxMoveTx(userKey, 5n, sortMoves([...padMoves(M - 3), ...sender(6n)]), "valid");
         const b2 = await post([m]);

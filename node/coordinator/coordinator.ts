@@ -146,9 +146,12 @@ export class Coordinator extends EventEmitter {
   constructor(private readonly d: CoordinatorDeps) {
     super();
     this.chainId = d.deployment.l2ChainId;
-    // INVARIANT: the coordinator never builds batch data L1 refuses (protocol.md §5.5).
-    if (!Number.isInteger(d.opts.maxBatchBytes) || d.opts.maxBatchBytes < 1 || d.opts.maxBatchBytes > MAX_BATCH_BYTES)
-      throw new RangeError(`maxBatchBytes must be in 1..${MAX_BATCH_BYTES} (the protocol's limit), got ${d.opts.maxBatchBytes}`);
+    // INVARIANT: the coordinator never builds batch data L1 refuses (protocol.md §5.5), and a batch of
+    // the most deposits forced inclusion may demand always fits (a deposit takes at most 183 bytes, and 3
+    // of framing: protocol.md §11.1).
+    const minBytes = batchDataSize(Number(d.deployment.maxDepositsPerBatch), 186 * Number(d.deployment.maxDepositsPerBatch));
+    if (!Number.isInteger(d.opts.maxBatchBytes) || d.opts.maxBatchBytes < minBytes || d.opts.maxBatchBytes > MAX_BATCH_BYTES)
+      throw new RangeError(`maxBatchBytes must be in ${minBytes}..${MAX_BATCH_BYTES} (room for ${d.deployment.maxDepositsPerBatch} deposits, within the protocol's limit), got ${d.opts.maxBatchBytes}`);
   }
 
   /**

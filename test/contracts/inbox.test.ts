@@ -311,12 +311,14 @@ describe("Inbox", () => {
   });
 
   describe("limits (protocol.md §5.5, §7.5): size, declared gas, base fee", () => {
+    // each live batch locks a bond: enough for the batches these tests post
+    const fixtureManyBonds = () => deployAll({ bonds: 16n });
     /** A filler transaction of exactly `size` bytes (the Inbox does not decode transactions). */
     const blob = (size: number) => new Uint8Array(size).fill(0x11);
     const oversized = 2; // DecodeError code
 
     it("a transaction of MAX_TX_BYTES is accepted, one byte more is refused at its length", async () => {
-      const { inbox, alice, bridge } = await loadFixture(fixture);
+      const { inbox, alice, bridge } = await loadFixture(fixtureManyBonds);
       const over = await nextBatch(inbox, [{ gas: 21_000n, tx: blob(MAX_TX_BYTES + 1) }].map((t) => ({ ...t })), {}).catch(() => undefined);
       expect(over, "the TS encoder refuses to build it").to.equal(undefined);
       // Built by hand: version, count, gas, length, bytes.
@@ -328,7 +330,7 @@ describe("Inbox", () => {
     });
 
     it("batch data of MAX_BATCH_BYTES is accepted, one byte more is refused at byte 0", async () => {
-      const { inbox, alice, bridge } = await loadFixture(fixture);
+      const { inbox, alice, bridge } = await loadFixture(fixtureManyBonds);
       // two transactions filling the data exactly: 1 + 1 + 2 × (1 gas + 3 length) + bytes
       const a = MAX_TX_BYTES;
       const b = MAX_BATCH_BYTES - 2 - 8 - a;
@@ -341,7 +343,7 @@ describe("Inbox", () => {
     });
 
     it("a batch declaring more than BATCH_GAS_LIMIT gas is refused at the gas that passes it; exactly the limit is accepted", async () => {
-      const { inbox, alice, bridge } = await loadFixture(fixture);
+      const { inbox, alice, bridge } = await loadFixture(fixtureManyBonds);
       const t = transferTx(1);
       const ok = await nextBatch(inbox, [{ gas: GAS_TARGET, tx: t }, { gas: BATCH_GAS_LIMIT - GAS_TARGET, tx: t }]);
       const over = new Writer().u8(2).varint(2).varint(GAS_TARGET).bytes(t).varint(BATCH_GAS_LIMIT - GAS_TARGET + 1n).bytes(t).finish();
@@ -352,7 +354,7 @@ describe("Inbox", () => {
     });
 
     it("the base fee: minBaseFee for batch 0, then EIP-1559's rule from the parent's declared gas; any other is refused, 0 included", async () => {
-      const { inbox, alice } = await loadFixture(fixture);
+      const { inbox, alice } = await loadFixture(fixtureManyBonds);
       const t = transferTx(1);
       // batch 0 at the minimum; a header with 0 (or anything else) is refused
       const b0 = await nextBatch(inbox, [{ gas: BATCH_GAS_LIMIT, tx: t }]);
@@ -382,7 +384,7 @@ describe("Inbox", () => {
     });
 
     it("after a rollback the next batch's base fee follows the new tip", async () => {
-      const { inbox, alice, bob, prover, challenger } = await loadFixture(fixture);
+      const { inbox, alice, bob, prover, challenger } = await loadFixture(fixtureManyBonds);
       const t = transferTx(1);
       await (await post(inbox, alice, await nextBatch(inbox, [{ gas: 0n, tx: t }]))).wait();
       await (await post(inbox, alice, await nextBatch(inbox, [{ gas: BATCH_GAS_LIMIT, tx: t }]))).wait();
