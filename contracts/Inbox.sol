@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {BatchLib} from "./lib/BatchLib.sol";
 import {IInbox, FaultKind, DataSource} from "./interfaces/IInbox.sol";
 import {IBridge} from "./interfaces/IBridge.sol";
+import {IFinalityHold} from "./game/FinalityHolds.sol";
 
 /// @title Inbox
 /// @notice The chain of batch commitments of docs/protocol.md §11.2. Anyone bonded may append a batch on top of
@@ -76,6 +77,8 @@ contract Inbox is IInbox {
     mapping(address => bool) public override isProver;
     /// @inheritdoc IInbox
     bool public override proversLocked;
+    /// @inheritdoc IInbox
+    address public override game;
 
     /// @param bridge_          The Bridge holding the deposit queue.
     /// @param l2ChainId_       Chain id of the rollup (1 … 2^64−1, a varint in move transactions).
@@ -144,6 +147,20 @@ contract Inbox is IInbox {
         }
         proversLocked = true;
         emit ProversSet(provers);
+    }
+
+    /// @inheritdoc IInbox
+    /// @dev Before `setProvers`, so that a deployment is complete (and trustless) once the provers are locked.
+    function setGame(address game_) external override {
+        // INVARIANT: only the deployer registers the game.
+        if (msg.sender != deployer) revert NotDeployer(msg.sender);
+        // INVARIANT: the game is registered once, before the provers lock.
+        if (proversLocked || game != address(0)) revert ProversLocked();
+        // INVARIANT: the game is a contract.
+        if (game_.code.length == 0) revert InvalidProver(game_);
+        game = game_;
+        isProver[game_] = true;
+        emit GameSet(game_);
     }
 
     // ================================================================================================ bonds
@@ -468,13 +485,15 @@ contract Inbox is IInbox {
         return index < _count && _isFinal(index);
     }
 
-    /// @dev Finality of live batch `index`: its challenge window has passed. The one place finality is decided, and
-    ///      the hook for dispute games (issue 14), which may hold a batch open past its window. Whatever it
-    ///      becomes, two properties must hold, because the bond bookkeeping bisects on them: finality is never
-    ///      undone (while the batch is live), and a batch is final only if its parent is (a game holding batch k
-    ///      open holds every later batch open too).
-    function _isFinal(uint256 index) internal view virtual returns (bool) {
-        return block.timestamp >= uint256(_batches[index].postedAt) + challengeWindow;
+    /// @dev Finality of live batch `index`: its challenge window has passed and no open dispute game holds it or an
+    ///      earlier batch (§11.5.6). The one place finality is decided. Two properties hold, because the bond
+    ///      bookkeeping bisects on them: finality is never undone while the batch is live (games open only on
+    ///      non-final batches), and a batch is final only if its parent is (a game holding batch k holds every later
+    ///      batch too).
+    function _isFinal(uint256 index) internal view returns (bool) {
+        if (block.timestamp < uint256(_batches[index].postedAt) + challengeWindow) return false;
+        address g = game;
+        return g == address(0) || index < IFinalityHold(g).heldFrom();
     }
 
     // ================================================================================================ rollback

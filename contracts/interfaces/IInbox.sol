@@ -84,6 +84,9 @@ interface IInbox {
     event BondSlashed(address indexed poster, uint256 indexed index, uint256 amount, uint256 remaining);
     /// @notice The fraud provers were registered (once, by the deployer); no further change is possible.
     event ProversSet(address[] provers);
+    /// @notice The dispute game was registered (once, by the deployer): it rolls back like a prover and holds
+    ///         batches with open games non-final.
+    event GameSet(address game);
 
     // ---------------------------------------------------------------------------------------- errors
 
@@ -216,7 +219,8 @@ interface IInbox {
     function batch(uint256 index) external view returns (BatchRecord memory);
     /// @notice Header hash of live batch `index` (reverts if not live).
     function headerHash(uint256 index) external view returns (bytes32);
-    /// @notice Whether batch `index` is live and its challenge window has passed.
+    /// @notice Whether batch `index` is live, its challenge window has passed, and no open dispute game holds it or an
+    ///         earlier batch.
     function isFinal(uint256 index) external view returns (bool);
 
     // ---------------------------------------------------------------------------------------- provers
@@ -227,6 +231,11 @@ interface IInbox {
     function proversLocked() external view returns (bool);
     /// @notice Whether `account` is a registered fraud prover.
     function isProver(address account) external view returns (bool);
+    /// @notice Registers the dispute game (docs/protocol.md §11.5), also as a prover; deployer only, once, before
+    ///         `setProvers`.
+    function setGame(address game) external;
+    /// @notice The dispute game (zero if none): a batch it holds (IFinalityHold.heldFrom ≤ index) is not final.
+    function game() external view returns (address);
     /// @notice The one penalty path: deletes live, non-final batch `index` and every later one, slashes the bond
     ///         that batch locked, rewards `challenger`. Registered provers only.
     function rollback(uint256 index, address challenger, uint8 kind) external;
