@@ -4,6 +4,7 @@
  * steps, and a Table (test/helpers/game-play.ts) over the contract that mirrors every action into the reference
  * model, so each game is checked claim by claim and payout by payout against it. Test-only.
  */
+import { TXPROOF_TYPE as TX_PROOF_TYPE } from "../../prover/build";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Contract, ContractTransactionResponse } from "ethers";
@@ -105,7 +106,6 @@ export async function setProgram(f: Fixture, b: Posted, i: number, length: bigin
 }
 
 const abi = ethers.AbiCoder.defaultAbiCoder();
-const TX_PROOF_TYPE = "tuple(uint256 txIndex, bytes tx, bytes32[] siblings)";
 
 /** Commits (one block), then disputes transaction `i` of `b` with `claim`. */
 export async function dispute(f: Fixture, who: HardhatEthersSigner, b: Posted, i: number, claim: string, o: { value?: bigint; salt?: string; hint?: bigint; ledger?: Ledger } = {}): Promise<ContractTransactionResponse> {
