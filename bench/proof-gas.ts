@@ -209,7 +209,9 @@ export async function measureProofGasMax(o: ProofGasOptions = {}): Promise<Proof
     server = await startL1Server(hre, "127.0.0.1", 0);
     l1 = new JsonRpcProvider(server.url, undefined, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
     const [poster, challenger, user] = devAccounts(3);
-    const record = await deployMoveset(hre, { l2ChainId: CHAIN, challengeWindow: 604_800n }, poster.address);
+    // A long inclusion delay: the deposit case's deposit goes back to the queue when its batch is rolled
+    // back, and must not become overdue for the batches after it.
+    const record = await deployMoveset(hre, { l2ChainId: CHAIN, challengeWindow: 604_800n, inclusionDelay: 10n ** 9n }, poster.address);
     const inboxAddr = record.contracts.Inbox;
     const inbox = new Contract(inboxAddr, abiOf("Inbox"), l1);
     const bridge = new Contract(record.contracts.Bridge, abiOf("Bridge"), l1);
