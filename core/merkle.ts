@@ -9,7 +9,7 @@
  * Solidity twin checks (the index below the count, exactly depth siblings, a nonzero leaf).
  */
 import { MerkleTree } from "merkletreejs";
-import { ZERO32, equalsBytes, concatBytes, keccak256 } from "./bytes";
+import { ZERO32, equalsBytes, concatBytes, keccak256, toFixed } from "./bytes";
 import { DOMAINS, hashTagged } from "./hash";
 
 /** A node from its children (the padding rule: two ZERO children give ZERO). */
@@ -85,6 +85,7 @@ export function verifyMerkleProof(root: Uint8Array, leaf: Uint8Array, index: num
   return equalsBytes(h, root);
 }
 
-export function leafHash(encodedTx: Uint8Array): Uint8Array {
-  return hashTagged("txLeaf", encodedTx);
+/** A transaction's Merkle leaf (protocol.md §5.6): keccak(tag(tx-leaf) || bytes8(declared gas) || encoding). */
+export function leafHash(gas: bigint, encodedTx: Uint8Array): Uint8Array {
+  return hashTagged("txLeaf", toFixed(gas, 8), encodedTx);
 }

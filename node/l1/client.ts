@@ -121,6 +121,7 @@ export class L1Client {
     return { index: r.index, parent: r.parent.toLowerCase(), firstSeq: r.firstSeq, depositStart: r.depositStart, minTimestamp: r.minTimestamp };
   }
 
+
   async block(tag: number | "latest" | "pending"): Promise<L1Block> {
     const b = await this.provider.send("eth_getBlockByNumber", [typeof tag === "number" ? "0x" + tag.toString(16) : tag, false]);
     if (!b) throw new Error(`L1 block ${tag} not found`);
@@ -139,7 +140,7 @@ export class L1Client {
    * A view call of the Inbox at the block with this hash (EIP-1898, `requireCanonical`), so that it
    * answers for exactly that block; throws if the node no longer has it on its chain.
    */
-  private async inboxAt<T>(blockHash: string, fn: "headerHash" | "freeBondOf", args: unknown[]): Promise<T> {
+  private async inboxAt<T>(blockHash: string, fn: "headerHash" | "freeBondOf" | "nextBaseFee", args: unknown[]): Promise<T> {
     const ii = inboxInterface();
     const out = (await this.provider.send("eth_call", [{ to: this.deployment.inbox, data: ii.encodeFunctionData(fn, args) }, { blockHash, requireCanonical: true }])) as string;
     return ii.decodeFunctionResult(fn, out)[0] as T;
@@ -153,6 +154,11 @@ export class L1Client {
       if (revertOf(e)?.name === "BatchNotLive") return undefined;
       throw e;
     }
+  }
+
+  /** The base fee L1 requires of the next batch (Inbox.nextBaseFee, protocol.md §7.5) at the block with hash `blockHash`. */
+  async nextBaseFeePinned(blockHash: string): Promise<bigint> {
+    return BigInt(await this.inboxAt<bigint>(blockHash, "nextBaseFee", []));
   }
 
   /** Inbox.freeBondOf(addr) at the block with hash `blockHash`. */

@@ -177,7 +177,7 @@ export class Verifier extends EventEmitter {
     for (const hh of this.applied) {
       const header = headers.get(hh);
       if (!header) throw new Error(`header ${hh} is not in the event log`);
-      splitBatchData(await this.batchData(hh)).forEach((t, i) => this.codes.addTx(header.firstSeq + BigInt(i), decodeTx(t)));
+      splitBatchData(await this.batchData(hh)).forEach((t, i) => this.codes.addTx(header.firstSeq + BigInt(i), decodeTx(t.tx)));
     }
     const wb = this.db.batch();
     for (const k of legacy) wb.del(k);
@@ -344,7 +344,7 @@ export class Verifier extends EventEmitter {
         const header = headers.get(hh);
         if (!header) throw new Error(`header ${hh} is not in the event log`);
         const data = await batchData(hh);
-        yield txMovesOf(header, splitBatchData(data).map((t) => decodeTx(t)));
+        yield txMovesOf(header, splitBatchData(data).map((t) => decodeTx(t.tx)));
       }
     }
     await this.utxo.rebuild(batches());

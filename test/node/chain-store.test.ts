@@ -23,6 +23,7 @@ describe("node: the chain store's layout", () => {
       hash: "0x" + "aa".repeat(32),
       txHashes: ["0x" + "bb".repeat(32)],
       gasUsed: 21000n,
+      gasDeclared: 21000n,
       logsBloom: "0x",
       size: 10,
     };

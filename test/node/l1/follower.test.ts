@@ -51,7 +51,7 @@ describe("node: the L1 follower", function () {
     server = await startL1Server(hre, "127.0.0.1", 0);
     const deployment: Deployment = {
       l1ChainId: 31337n, l2ChainId: L2_CHAIN_ID, inbox: await inbox.getAddress(), bridge: await bridge.getAddress(), deployedAt,
-      challengeWindow: WINDOW, bondSize: BOND, inclusionDelay: DELAY, maxDepositsPerBatch: MAX_DEPOSITS,
+      challengeWindow: WINDOW, bondSize: BOND, inclusionDelay: DELAY, maxDepositsPerBatch: MAX_DEPOSITS, minBaseFee: 7n,
     };
     l1 = await L1Client.connect(server.url, deployment);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "moveset-follower-"));

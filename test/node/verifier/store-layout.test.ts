@@ -18,6 +18,7 @@ import { Verifier, type VEvent } from "../../../node/verifier/verifier";
 import { encodeBatchData, batchDataHash, headerHash, txRootOf, type BatchHeader } from "../../../core/batch";
 import { bytesToHex } from "../../../core/bytes";
 import { transferTx } from "../../helpers/inbox";
+import { batchTxOf } from "../../../core/gas";
 
 describe("node: the verifier's store layout", function () {
   this.timeout(60_000);
@@ -26,7 +27,7 @@ describe("node: the verifier's store layout", function () {
     const server = await startL1Server(hre, "127.0.0.1", 0);
     const deployment: Deployment = {
       l1ChainId: 31337n, l2ChainId: 901n, inbox: "0x" + "11".repeat(20), bridge: "0x" + "22".repeat(20), deployedAt: 0,
-      challengeWindow: 100n, bondSize: 1n, inclusionDelay: 10n, maxDepositsPerBatch: 256n,
+      challengeWindow: 100n, bondSize: 1n, inclusionDelay: 10n, maxDepositsPerBatch: 256n, minBaseFee: 7n,
     };
     // L1Client.connect checks that an Inbox exists: give the address some code.
     await hre.network.provider.send("hardhat_setCode", [deployment.inbox, "0x00"]);
@@ -34,7 +35,7 @@ describe("node: the verifier's store layout", function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "moveset-vlayout-"));
     const dbPath = path.join(dir, "db");
     try {
-      const txs = [transferTx(1)];
+      const txs = [batchTxOf(transferTx(1))];
       const data = encodeBatchData(txs);
       const header: BatchHeader = {
         index: 0n, parent: new Uint8Array(32), firstSeq: 1n, txCount: 1n, txRoot: txRootOf(txs), number: 1n, timestamp: 5n,
