@@ -4,17 +4,17 @@
  * (Cancun, the project's solc settings) with the production contracts:
  *
  *   1. Bridge, Inbox and the six provers are deployed with the project's Ignition module
- *      (node/devnet.ts deployMoveset), with a challenge window of a week so that nothing turns final
+ *      (node/devnet/devnet.ts deployMoveset), with a challenge window of a week so that nothing turns final
  *      while we measure; the honest poster (dev account #0) bonds.
  *   2. The workload's setup batches, then its first `mainBatches` main batches (MAIN_BATCHES by
  *      default: the rest only repeat the same mix), are posted exactly as filled, with real headers
- *      on the L1 tip (node/byzantine.ts batchOnTip over core/batch.ts: parent chain, firstSeq, txRoot,
+ *      on the L1 tip (node/devnet/byzantine.ts batchOnTip over core/batch.ts: parent chain, firstSeq, txRoot,
  *      dataHash; number, timestamp, fee recipient and base fee from the batch's environment). No
  *      deposits: the workload is funded by genesis allocation, so every deposit range is [0, 0).
  *      appendGasPerTx = the main batches' receipt gasUsed summed, over their transaction count.
- *   3. For each kind, the byzantine poster (dev account #2, node/byzantine.ts, as `--byzantine` on the
+ *   3. For each kind, the byzantine poster (dev account #2, node/devnet/byzantine.ts, as `--byzantine` on the
  *      devnet) posts one invalid batch of that kind on the honest ones, its honest transfer filled
- *      against the L2 state at the tip; the verifier's check (node/verifier/check.ts checkBatch,
+ *      against the L2 state at the tip; the verifier's check (node/validation/check.ts checkBatch,
  *      over a LevelDB UTXO set of the honest batches) must find a fault of that kind; the challenger
  *      (dev account #1) commits and then proves it (prover/build.ts). The proof must roll the batch
  *      back (BatchesRolledBack); that leaves the honest chain as it was, for the next kind. The burn
@@ -35,11 +35,11 @@ import { bytesToHex } from "../core/bytes";
 import { MemoryState } from "../core/memory-state";
 import { decodeTx } from "../core/tx";
 import { Executor } from "../core/evm/execute";
-import { deployMoveset, devAccounts, loadHardhat, startL1Server } from "../node/devnet";
-import { BYZANTINE_KINDS, batchOnTip, postInvalidBatch, type ByzantineEnv, type ByzantineKind } from "../node/byzantine";
+import { deployMoveset, devAccounts, loadHardhat, startL1Server } from "../node/devnet/devnet";
+import { BYZANTINE_KINDS, batchOnTip, postInvalidBatch, type ByzantineEnv, type ByzantineKind } from "../node/devnet/byzantine";
 import { headerToSol, inboxAt, inboxInterface, proverAt } from "../node/l1/contracts";
-import { LevelUtxoStore } from "../node/store/utxo-store";
-import { checkBatch, InThreadValidator } from "../node/verifier/check";
+import { LevelUtxoStore } from "../node/state/utxo-store";
+import { checkBatch, InThreadValidator } from "../node/validation/check";
 import { buildProof, commitmentOf, memoryChainView } from "../prover/build";
 import { benchKey, genesisOf, BASE_FEE, type Workload } from "./workload";
 import { batchTxs, type FilledWorkload } from "./fill";
@@ -103,7 +103,7 @@ export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptio
   let l1: JsonRpcProvider | undefined;
   let store: LevelUtxoStore | undefined;
   try {
-    // The byzantine poster (node/byzantine.ts) talks JSON-RPC: this network is served on a free port.
+    // The byzantine poster (node/devnet/byzantine.ts) talks JSON-RPC: this network is served on a free port.
     server = await startL1Server(hre, "127.0.0.1", 0);
     l1 = new JsonRpcProvider(server.url, undefined, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
     const [poster, challenger, byzantine] = devAccounts(3);

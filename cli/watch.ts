@@ -42,7 +42,7 @@ function untilSignal(): Promise<string> {
 }
 
 export function registerWatch(program: Command): void {
-  // `moveset devnet` runs a watchtower (dev account #1) unless --no-watch: node/devnet.ts reads
+  // `moveset devnet` runs a watchtower (dev account #1) unless --no-watch: node/devnet/devnet.ts reads
   // MOVESET_DEVNET_WATCH (the devnet command itself lives in cli/node.ts).
   const devnet = program.commands.find((c) => c.name() === "devnet");
   if (devnet) {

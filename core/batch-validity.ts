@@ -3,7 +3,7 @@
  * decoding and standalone verdict (§6, computed by any validator), the deposit queue entries the
  * batch consumes (§11.3) and a view of the UTXO set before the batch (§8), it names the first
  * fault of the batch and, for an invalid batch, every fault (each provable on its own). Pure: the
- * caller reads the view ahead (node/store/utxo-store.ts) and runs the validators.
+ * caller reads the view ahead (node/state/utxo-store.ts) and runs the validators.
  */
 import type { BatchHeader } from "./batch";
 import { DecodeError, InvalidTxError, type FaultKind, type TxFault } from "./errors";

@@ -17,7 +17,7 @@
  * The walk runs over a small interface, whatever holds the set: a UtxoView answers for the
  * outpoints before the walk (value, consumer, or never created) and a UtxoState also takes the
  * effects of a checked consuming move. MemoryUtxoSet (below) is both; the LevelDB store
- * (node/store/utxo-store.ts) gives a view of the outpoints a batch names, read ahead, and walks a
+ * (node/state/utxo-store.ts) gives a view of the outpoints a batch names, read ahead, and walks a
  * UtxoOverlay over it, which collects the batch's effects for one atomic write.
  *
  * Two walks, one rule:

@@ -14,7 +14,7 @@ import * as path from "path";
 import { Mark } from "../core/keys";
 import { sortMoves, type Move } from "../core/moves";
 import { MemoryUtxoSet, walkJoin, walkSequential, type TxMoves } from "../core/walk";
-import { LevelUtxoStore } from "../node/store/utxo-store";
+import { LevelUtxoStore } from "../node/state/utxo-store";
 import { rng } from "../bench/rng";
 
 export function makeWorkload(nTx: number, movesPerTx: number, nKeys: number, seed = 1): TxMoves[] {

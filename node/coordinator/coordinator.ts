@@ -48,16 +48,16 @@ import type { TxOutcome } from "../../core/validate";
 import { KnownCode } from "../../core/known-code";
 import type { Executor } from "../../core/evm/execute";
 import type { TxContext } from "../../core/context";
-import type { ChainStore, MempoolEntry, PendingPost, StoredBatch } from "../chain-store";
+import type { ChainStore, MempoolEntry, PendingPost, StoredBatch } from "../state/chain-store";
 import type { CoordinatorOptions, Deployment } from "../config";
 import { L1RevertError, type L1Client, type L1Tip } from "../l1/client";
 import type { AppendEvent, L1Follower, L1Snapshot } from "../l1/follower";
 import { errMsg, type Logger } from "../log";
-import { buildBatchRecord } from "./receipts";
+import { buildBatchRecord } from "../state/receipts";
 import { Failpoints, Mutex } from "./mutex";
-import { fillFromStore, Overlay, type LatestCache } from "./view";
-import type { UtxoHandle } from "./utxo";
-import { checkBatch, InThreadValidator, txContext, txMovesOf } from "../verifier/check";
+import { fillFromStore, Overlay, type LatestCache } from "../state/view";
+import type { UtxoHandle } from "../state/utxo-handle";
+import { checkBatch, InThreadValidator, txContext, txMovesOf } from "../validation/check";
 import { Waker } from "../waker";
 
 /** A transaction refused at submission. `code` -32000 on JSON-RPC. */

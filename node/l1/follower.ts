@@ -18,9 +18,9 @@
  * A log that does not parse is logged and skipped: following L1 never stops on one transaction.
  */
 import type { Log } from "ethers";
-import { stringSublevel, type StringDb, type StringSublevel } from "../store/key-spaces";
+import { stringSublevel, type StringDb, type StringSublevel } from "../state/key-spaces";
 import type { BatchHeader } from "../../core/batch";
-import { dec, enc } from "../chain-store";
+import { dec, enc } from "../state/chain-store";
 import type { Logger } from "../log";
 import { errMsg } from "../log";
 import { UnreadableBatch, type AppendRef } from "./batch-source";

@@ -2,7 +2,7 @@
  * The verifier: follows the Inbox and the Bridge on L1 (with confirmations, surviving reorgs),
  * reads each appended batch's data where its BatchAppended event says it is (L1Client.readBatchData:
  * the appending transaction's calldata or its BatchData event), checks
- * it (node/verifier/check.ts: every transaction standalone, the deposits against the L1 queue, the
+ * it (node/validation/check.ts: every transaction standalone, the deposits against the L1 queue, the
  * double-use walk) and records a verdict per batch: valid, or invalid with the first failing
  * transaction as a TxFault (prover/fault.ts), which it also emits ("fault") for a challenger.
  *
@@ -42,16 +42,16 @@ import { decodeTx } from "../../core/tx";
 import { KnownCode, type PostedCode } from "../../core/known-code";
 import type { TxFault } from "../../prover/fault";
 import type { ChainView } from "../../prover/build";
-import { dec, enc } from "../chain-store";
+import { dec, enc } from "../state/chain-store";
 import type { Deployment, VerifierOptions } from "../config";
 import type { L1Client } from "../l1/client";
 import { UnreadableBatch, type AppendRef } from "../l1/batch-source";
 import { headerToJson } from "../l1/contracts";
 import { appendRef, FOLLOWER_SUBLEVELS, L1Follower, type AppendEvent, type Cursor, type L1Event, type L1Snapshot } from "../l1/follower";
-import { moveToSublevels, stringSublevel, type StringSublevel } from "../store/key-spaces";
+import { moveToSublevels, stringSublevel, type StringSublevel } from "../state/key-spaces";
 import { errMsg, type Logger } from "../log";
-import { UtxoHandle } from "../coordinator/utxo";
-import { checkBatch, InThreadValidator, PoolValidator, txMovesOf, type QueueEntry, type Validator } from "./check";
+import { UtxoHandle } from "../state/utxo-handle";
+import { checkBatch, InThreadValidator, PoolValidator, txMovesOf, type QueueEntry, type Validator } from "../validation/check";
 import { Waker } from "../waker";
 
 /** An L1 event as the verifier keeps it (the follower's). */

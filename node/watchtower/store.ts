@@ -5,13 +5,13 @@
  * every signed transaction is written BEFORE it is broadcast, so a process killed at any moment
  * resumes with the same commitment and never sends a second, different proof.
  *
- * Sublevel `challenges` (utf8 keys, JSON values with bigints and bytes tagged as in node/chain-store.ts):
+ * Sublevel `challenges` (utf8 keys, JSON values with bigints and bytes tagged as in node/state/chain-store.ts):
  *   <header hash>  -> ChallengeRecord
  * A store written with the hand-built prefix `ch:` is moved into it on open.
  */
 import { Level } from "level";
-import { dec, enc } from "../chain-store";
-import { moveToSublevels, stringSublevel, type StringSublevel } from "../store/key-spaces";
+import { dec, enc } from "../state/chain-store";
+import { moveToSublevels, stringSublevel, type StringSublevel } from "../state/key-spaces";
 import type { TxFault } from "../../prover/fault";
 
 export type Phase =

@@ -14,13 +14,13 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { ContractFactory, JsonRpcProvider, Wallet } from "ethers";
 import type { SafeLikeForwarder } from "../../typechain-types";
-import { startDevnet, type DevnetHandle } from "../../node/devnet";
+import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
 import { abiOf, bytecodeOf, headerToSol, inboxAt, inboxInterface } from "../../node/l1/contracts";
 import { L1Client } from "../../node/l1/client";
 import { Verifier } from "../../node/verifier/verifier";
 import { DEFAULT_VERIFIER } from "../../node/config";
 import { Executor, bytesToHex, encodeTx, headerHash, batchTxOf, type BatchTx } from "../../core";
-import { batchOnTip, honestTransfer, invalidTxs, type ByzantineEnv } from "../../node/byzantine";
+import { batchOnTip, honestTransfer, invalidTxs, type ByzantineEnv } from "../../node/devnet/byzantine";
 import { captureLogs, cleanupTmp, freePort, tmpDir, waitFor } from "./helpers";
 
 const WINDOW = 300n;

@@ -6,7 +6,8 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { JsonRpcProvider, Wallet } from "ethers";
-import { bondAndFund, deployMoveset, devAccounts, startL1Server, startNode, type NodeHandle } from "../../node/devnet";
+import { bondAndFund, deployMoveset, devAccounts, startL1Server } from "../../node/devnet/devnet";
+import { startNode, type NodeHandle } from "../../node/node";
 import { deploymentFromRecord } from "../../node/config";
 import { inboxAt } from "../../node/l1/contracts";
 import { captureLogs, cleanupTmp, tmpDir, waitFor } from "./helpers";

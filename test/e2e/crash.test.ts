@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { ethers, JsonRpcProvider, Wallet } from "ethers";
-import { bondAndFund, deployMoveset, devAccounts, startL1Server } from "../../node/devnet";
+import { bondAndFund, deployMoveset, devAccounts, startL1Server } from "../../node/devnet/devnet";
 import { deploymentFromRecord, type Deployment } from "../../node/config";
 import { ROOT, cleanupTmp, freePort, rpc, tmpDir, waitFor } from "./helpers";
 import { rng } from "../../bench/rng";

@@ -8,7 +8,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { JsonRpcProvider, Wallet } from "ethers";
-import { startDevnet, type DevnetHandle } from "../../node/devnet";
+import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
 import { bridgeAt, headerFromJson, headerToSol } from "../../node/l1/contracts";
 import { sweepFees } from "../../node/sweep";
 import { cleanupTmp, freePort, rpc, runCli, tmpDir, waitFor } from "./helpers";

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { ethers, JsonRpcProvider, Wallet, Contract } from "ethers";
-import { startDevnet, type DevnetHandle } from "../../node/devnet";
+import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
 import { abiOf } from "../../node/l1/contracts";
 import { BATCH_GAS_LIMIT, GAS_TARGET, nextBaseFee } from "../../core/gas";
 import { MAX_TX_BYTES } from "../../core/batch";

@@ -10,13 +10,13 @@ import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { JsonRpcProvider, Wallet } from "ethers";
-import { startDevnet, type DevnetHandle } from "../../node/devnet";
+import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
 import { inboxAt } from "../../node/l1/contracts";
 import { WatchStore } from "../../node/watchtower/store";
 import { ROOT, cleanupTmp, freePort, nextTick, tmpDir, waitFor } from "./helpers";
 import type { Observation } from "../../node/watchtower/monitor";
 import type { Action } from "../../node/watchtower/solver";
-import { BYZANTINE_KINDS, postInvalidBatch, type ByzantineKind } from "../../node/byzantine";
+import { BYZANTINE_KINDS, postInvalidBatch, type ByzantineKind } from "../../node/devnet/byzantine";
 
 const WINDOW = 300n;
 
@@ -68,7 +68,7 @@ describe("e2e: watchtower", function () {
     cleanupTmp();
   });
 
-  /** Posts an invalid batch of `kind` from the byzantine poster (#2) with node/byzantine.ts (what `devnet --byzantine` uses). */
+  /** Posts an invalid batch of `kind` from the byzantine poster (#2) with node/devnet/byzantine.ts (what `devnet --byzantine` uses). */
   async function postInvalid(kind: ByzantineKind): Promise<{ hh: string; index: bigint; block: number }> {
     const r = await postInvalidBatch(kind, {
       l1,

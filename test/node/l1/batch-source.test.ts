@@ -20,7 +20,7 @@ import { rootLogger } from "../../../node/log";
 import {
   APPEND_BATCH_SELECTOR, DataSource, UnreadableBatch, dataFromAppendCalldata, dataFromEvent, dataFromTx, type AppendRef,
 } from "../../../node/l1/batch-source";
-import { startL1Server } from "../../../node/devnet";
+import { startL1Server } from "../../../node/devnet/devnet";
 import type { Deployment } from "../../../node/config";
 import type { Inbox, SafeLikeForwarder } from "../../../typechain-types";
 import { BOND, WINDOW, DELAY, MAX_DEPOSITS, MIN_BASE_FEE, L2_CHAIN_ID, sol, nextBatch, transferTx, deployAll, type Built } from "../../helpers/inbox";

@@ -12,7 +12,7 @@ import hre, { ethers } from "hardhat";
 import { Level } from "level";
 import { L1Client } from "../../../node/l1/client";
 import { L1Follower, type L1Snapshot } from "../../../node/l1/follower";
-import { startL1Server } from "../../../node/devnet";
+import { startL1Server } from "../../../node/devnet/devnet";
 import { rootLogger } from "../../../node/log";
 import type { Deployment } from "../../../node/config";
 import type { Bridge, Inbox, TestProver } from "../../../typechain-types";

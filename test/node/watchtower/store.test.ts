@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Level } from "level";
-import { enc } from "../../../node/chain-store";
+import { enc } from "../../../node/state/chain-store";
 import { WatchStore, type ChallengeRecord } from "../../../node/watchtower/store";
 
 const record = (h: string, phase: ChallengeRecord["phase"]): ChallengeRecord => ({

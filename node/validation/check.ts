@@ -21,8 +21,8 @@ import { Executor } from "../../core/evm/execute";
 import { batchTxContext, type TxContext } from "../../core/context";
 import { UtxoOverlay, walkSequential, type TxMoves, type WalkFault } from "../../core/walk";
 import { judgeBatch } from "../../core/batch-validity";
-import type { LevelUtxoStore } from "../store/utxo-store";
-import type { Verdict } from "../validate-pool";
+import type { LevelUtxoStore } from "../state/utxo-store";
+import type { Verdict } from "./validate-pool";
 
 export interface QueueEntry {
   index: bigint;
@@ -115,12 +115,12 @@ export class InThreadValidator implements Validator {
   async close(): Promise<void> {}
 }
 
-/** Validates on the ValidatePool's worker threads (node/validate-pool.ts). */
+/** Validates on the ValidatePool's worker threads (node/validation/validate-pool.ts). */
 export class PoolValidator implements Validator {
-  private constructor(private readonly pool: import("../validate-pool").ValidatePool) {}
+  private constructor(private readonly pool: import("./validate-pool").ValidatePool) {}
 
   static async create(workers: number, chainId: bigint): Promise<PoolValidator> {
-    const { ValidatePool } = await import("../validate-pool");
+    const { ValidatePool } = await import("./validate-pool");
     return new PoolValidator(await ValidatePool.create(workers, { chainIds: [chainId] }));
   }
 

@@ -10,7 +10,7 @@ import { TxType, type Tx } from "../../core/tx";
 import { declaredGas } from "../../core/gas";
 import { txIdHex } from "../../core/sign";
 import type { TxOutcome } from "../../core/validate";
-import type { StoredBatch, StoredLog, StoredReceipt } from "../chain-store";
+import type { StoredBatch, StoredLog, StoredReceipt } from "./chain-store";
 
 export const DEPOSIT_TX_TYPE = 0x7e;
 export const MOVE_TX_TYPE = 0x7f;

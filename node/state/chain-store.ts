@@ -2,7 +2,7 @@
  * The node's chain index in LevelDB: every batch it has applied (the header, the filled
  * transactions, their receipts and logs), transactions by hash, code by hash, and the
  * coordinator's durable state (its mempool, and the batch it is posting). The UTXO set and latest
- * index live in the LevelUtxoStore (node/store/utxo-store.ts), which applies a batch only after
+ * index live in the LevelUtxoStore (node/state/utxo-store.ts), which applies a batch only after
  * this store has recorded it, so after a crash this store is never behind the UTXO store and
  * the node re-applies what the UTXO store lacks.
  *
@@ -31,10 +31,10 @@
  * adds the code it carries first, truncating removes the code first carried by the removed batches.
  */
 import { Level } from "level";
-import type { BatchHeader } from "../core/batch";
-import { KnownCode, type PostedCode } from "../core/known-code";
-import { decodeTx } from "../core/tx";
-import { moveToSublevels, stringSublevel, type StringSublevel } from "./store/key-spaces";
+import type { BatchHeader } from "../../core/batch";
+import { KnownCode, type PostedCode } from "../../core/known-code";
+import { decodeTx } from "../../core/tx";
+import { moveToSublevels, stringSublevel, type StringSublevel } from "./key-spaces";
 
 // ---- JSON with bigints and bytes ------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 /**
- * The chain store's layout (node/chain-store.ts): a store written with hand-built key prefixes
+ * The chain store's layout (node/state/chain-store.ts): a store written with hand-built key prefixes
  * (meta:, b:, h:, x:, t:, k:, ks:, p:, pi:, d:) opens with every key space moved into its
  * sublevel, and shows the same chain, code, mempool, dropped reasons and pending post; a pending
  * post's mempool references written then (`p:` keys) still remove their entries when it commits.
@@ -9,8 +9,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Level } from "level";
-import { ChainStore, enc, type PendingPost, type StoredBatch } from "../../node/chain-store";
-import { KnownCode } from "../../core/known-code";
+import { ChainStore, enc, type PendingPost, type StoredBatch } from "../../../node/state/chain-store";
+import { KnownCode } from "../../../core/known-code";
 
 const hex16 = (n: number) => n.toString(16).padStart(16, "0");
 

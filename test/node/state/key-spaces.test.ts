@@ -1,5 +1,5 @@
 /**
- * Key spaces as sublevels (node/store/key-spaces.ts): records under hand-built prefixes move, on
+ * Key spaces as sublevels (node/state/key-spaces.ts): records under hand-built prefixes move, on
  * open, into their sublevels, in atomic chunks; a second run moves nothing; a store half moved
  * (a crash between chunks) ends whole; keys of other spaces stay where they are.
  */
@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Level } from "level";
-import { moveToSublevels, stringSublevel } from "../../../node/store/key-spaces";
+import { moveToSublevels, stringSublevel } from "../../../node/state/key-spaces";
 
 async function tmp(): Promise<Level<string, string>> {
   const db = new Level<string, string>(fs.mkdtempSync(path.join(os.tmpdir(), "moveset-ks-")));

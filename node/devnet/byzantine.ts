@@ -8,14 +8,14 @@ import { JsonRpcProvider, Wallet } from "ethers";
 import {
   Executor, TxType, Mark, MaskBit, encodeTx, decodeTx, hexToBytes, bytesToHex, sortMoves, encodeBatchData, txRootOf, batchDataHash, headerHash, batchTxOf, declaredGas,
   type BatchHeader, type BatchTx, type WrappedTx, type DepositTx, type Tx,
-} from "../core";
-import { batchTxContext } from "../core/context";
-import { ONE_STEP_KINDS, type OneStepKind } from "../core/errors";
-import { fillMoves, type StateView } from "../core/fill";
-import type { BlockEnv } from "../core/evm/chain";
-import { headerToSol, inboxAt } from "./l1/contracts";
-import { fillFromStore, LatestCache } from "./coordinator/view";
-import type { NodeHandle } from "./devnet";
+} from "../../core";
+import { batchTxContext } from "../../core/context";
+import { ONE_STEP_KINDS, type OneStepKind } from "../../core/errors";
+import { fillMoves, type StateView } from "../../core/fill";
+import type { BlockEnv } from "../../core/evm/chain";
+import { headerToSol, inboxAt } from "../l1/contracts";
+import { fillFromStore, LatestCache } from "../state/view";
+import type { NodeHandle } from "../node";
 
 /** Every one-step kind (core/errors.ts ONE_STEP_KINDS). */
 export const BYZANTINE_KINDS = ONE_STEP_KINDS;

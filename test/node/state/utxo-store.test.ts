@@ -1,5 +1,5 @@
 /**
- * LevelDB UTXO store (node/store/utxo-store.ts): batches apply atomically, a faulty batch writes
+ * LevelDB UTXO store (node/state/utxo-store.ts): batches apply atomically, a faulty batch writes
  * nothing, the store resumes at its tip after reopening, a process killed while applying batches
  * leaves the store exactly at a batch boundary, and the store's verdicts and contents agree with
  * the in-memory walk on randomized scenarios.
@@ -13,10 +13,10 @@ import * as path from "path";
 import { Mark, keyBytes, type Key } from "../../../core/keys";
 import type { Move } from "../../../core/moves";
 import { MemoryUtxoSet, walkSequential, type TxMoves, type WalkFault } from "../../../core/walk";
-import { LevelUtxoStore } from "../../../node/store/utxo-store";
+import { LevelUtxoStore } from "../../../node/state/utxo-store";
 import { rng } from "../../../bench/rng";
 
-const STORE_MODULE = path.resolve(__dirname, "../../../node/store/utxo-store.ts");
+const STORE_MODULE = path.resolve(__dirname, "../../../node/state/utxo-store.ts");
 const ROOT = path.resolve(__dirname, "../../..");
 
 const dirs: string[] = [];
