@@ -11,32 +11,26 @@
  */
 import { expect } from "chai";
 import * as path from "path";
-import { ethers, ignition } from "hardhat";
-import type { Contract } from "ethers";
-import { mine, time } from "@nomicfoundation/hardhat-network-helpers";
-import { movesetModule, PROVERS } from "../../deploy/Moveset";
+import { ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { L2Sim, L2_CHAIN_ID, BASE_FEE, headerArgs } from "../helpers/l2sim";
 import { TxType, encodeTx, type MoveTx } from "../../core/tx";
 import { Mark } from "../../core/keys";
 import { hexToBytes, bytesToHex } from "../../core/bytes";
 import { LevelUtxoStore } from "../../node/store/utxo-store";
 import { checkBatch, InThreadValidator } from "../../node/verifier/check";
-import { buildProof, commitmentOf, txProofArg } from "../../prover/build";
+import { buildProof, txProofArg } from "../../prover/build";
 import { cheapestProvable } from "../../prover/fault";
 import { cleanupTmp, tmpDir } from "../e2e/helpers";
-
-const WINDOW = 3600n;
+import { WINDOW, deployProvers, prove } from "./helpers";
 
 describe("security: a fault the verifier names that no prover accepts (chain id + bad signature)", function () {
   this.timeout(120_000);
   after(cleanupTmp);
 
   it("the watchtower's proof rolls the batch back, and its withdrawal is never paid", async () => {
-    const mod = movesetModule("SecChainId", PROVERS);
-    const params = { SecChainId: { l2ChainId: L2_CHAIN_ID, bondSize: ethers.parseEther("1"), challengeWindow: WINDOW, inclusionDelay: 86_400n, rewardBps: 5000n, minBaseFee: BASE_FEE } };
-    const c = (await ignition.deploy(mod, { parameters: params })) as unknown as Record<string, Contract>;
     const [attacker, victim, watchtower] = await ethers.getSigners();
-    await (await c.Inbox.connect(attacker).getFunction("bond")({ value: ethers.parseEther("1") })).wait();
+    const c = await deployProvers("SecChainId", attacker);
     // A user's 10 ETH in the Bridge (not yet overdue: the attacker's batch need not include it).
     await (await c.Bridge.connect(victim).getFunction("deposit")(victim.address, { value: ethers.parseEther("10") })).wait();
     const loot = await ethers.provider.getBalance(await c.Bridge.getAddress());
@@ -60,17 +54,7 @@ describe("security: a fault the verifier names that no prover accepts (chain id 
     await store.close();
     expect(res.fault, "the verifier sees the batch invalid").to.not.equal(undefined);
     const fault = cheapestProvable(res.faults!)!;
-    const proof = await buildProof(fault, sim.view());
-    const salt = ethers.hexlify(ethers.randomBytes(32));
-    await (await c[proof.prover].connect(watchtower).getFunction("commit")(commitmentOf(watchtower.address, proof.proofHash, salt))).wait();
-    await mine(1);
-    let proven: string;
-    try {
-      await (await c[proof.prover].connect(watchtower).getFunction("prove")(...proof.args, salt)).wait();
-      proven = "rolled back";
-    } catch (e) {
-      proven = `${proof.prover} reverted (${fault.kind}/${fault.code}): ${(e as Error).message.slice(0, 120)}`;
-    }
+    const proven = await prove(c, watchtower, await buildProof(fault, sim.view()));
 
     // The challenge window passes; the attacker claims the withdrawal output.
     await time.increase(WINDOW + 1n);
@@ -81,6 +65,6 @@ describe("security: a fault the verifier names that no prover accepts (chain id 
     } catch {
       // rolled back: nothing to claim
     }
-    expect({ proven, drained }).to.deep.equal({ proven: "rolled back", drained: "not paid" });
+    expect({ proven, drained }, `the watchtower proved ${fault.kind}/${fault.code}`).to.deep.equal({ proven: "rolled back", drained: "not paid" });
   });
 });
