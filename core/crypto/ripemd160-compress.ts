@@ -111,7 +111,7 @@ export function ripemd160Blocks(msg: Uint8Array): Uint8Array[] {
 
 /** RIPEMD-160 through the compression function of this file (the reference for the micro-steps). */
 export function ripemd160Chained(msg: Uint8Array): Uint8Array {
-  let st = RIPEMD160_IV;
+  let st: Uint8Array = RIPEMD160_IV;
   for (const blk of ripemd160Blocks(msg)) st = ripemd160Compress(st, blk);
   return st;
 }

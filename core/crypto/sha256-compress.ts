@@ -70,7 +70,7 @@ export function sha256Blocks(msg: Uint8Array): Uint8Array[] {
 
 /** SHA-256 through the compression function of this file (the reference for the micro-steps). */
 export function sha256Chained(msg: Uint8Array): Uint8Array {
-  let st = SHA256_IV;
+  let st: Uint8Array = SHA256_IV;
   for (const blk of sha256Blocks(msg)) st = sha256Compress(st, blk);
   return st;
 }
