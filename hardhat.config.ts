@@ -51,7 +51,9 @@ const config: HardhatUserConfig = {
     overrides: STEP_OVERRIDES,
   },
   networks: {
-    hardhat: { hardfork: "cancun" },
+    // MOVESET_L1_HARDFORK=osaka runs the in-process L1 under Osaka's rules (EIP-7825's 2^24 gas cap per transaction,
+    // EIP-7883's MODEXP prices), to measure the one-step verifier as L1 prices it today.
+    hardhat: { hardfork: process.env.MOVESET_L1_HARDFORK ?? "cancun" },
     localhost: { url: "http://127.0.0.1:8545" },
     ...(sepoliaUrl ? { sepolia: { url: sepoliaUrl, accounts: sepoliaKey ? [sepoliaKey] : [] } } : {}),
   },

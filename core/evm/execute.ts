@@ -14,6 +14,7 @@ import { MoveStateManager, StateSource, UndeclaredKeyError, MissingCodeError } f
 import { BlockEnv, BlockHashMode, FeeMode, FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX, blockFromEnv, blockHashFor, cancunCommon, loadCrypto, kzgMissing } from "./chain";
 import { MAX_U64 } from "../bytes";
 import { installJumpdestCache } from "./jumpdest";
+import { limitedPrecompiles } from "./precompile-limits";
 
 export type Log = [address: Uint8Array, topics: Uint8Array[], data: Uint8Array];
 
@@ -55,7 +56,9 @@ export class Executor {
     installJumpdestCache();
     const sm = new MoveStateManager({ read: () => 0n, code: () => undefined });
     const chain = new SwitchableBlockchain();
-    const vm = await createVM({ common: cancunCommon(chainId), stateManager: sm, blockchain: chain as never });
+    const common = cancunCommon(chainId);
+    // The rollup's precompile limits (protocol.md §6.3), so that every call it accepts is provable on L1.
+    const vm = await createVM({ common, stateManager: sm, blockchain: chain as never, evmOpts: { customPrecompiles: limitedPrecompiles(common) } });
     return new Executor(vm, sm, chain);
   }
 
