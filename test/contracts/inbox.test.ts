@@ -9,11 +9,12 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Bridge, Inbox, TestProver } from "../../typechain-types";
-import { BatchHeader, batchDataHash, encodeBatchData, headerHash, txRootOf } from "../../core/batch";
+import { BatchHeader, headerHash, txRootOf } from "../../core/batch";
 import { headerToAbi } from "../../core/batch";
 import { DepositTx, MoveTx, TxType, encodeTx } from "../../core/tx";
 import { Mark } from "../../core/keys";
 import { bytesToHex, hexToBytes, concatBytes } from "../../core/bytes";
+import { tipBatch } from "../helpers/tip-batch";
 
 const BOND = ethers.parseEther("1");
 const WINDOW = 1000n;
@@ -89,23 +90,7 @@ interface Built {
 
 /** Builds the next batch on the inbox's current tip from the TypeScript core. */
 async function nextBatch(inbox: Inbox, txs: Uint8Array[], o: { deposits?: bigint; timestamp?: bigint } = {}): Promise<Built> {
-  const [index, parent, firstSeq, depositStart, minTs] = await inbox.tip();
-  const latest = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-  const data = encodeBatchData(txs);
-  const header: BatchHeader = {
-    index,
-    parent: hexToBytes(parent as `0x${string}`),
-    firstSeq,
-    txCount: BigInt(txs.length),
-    txRoot: txRootOf(txs),
-    number: index + 1n,
-    timestamp: o.timestamp ?? (latest > minTs ? latest : minTs),
-    feeRecipient: addr(7),
-    baseFee: 7n,
-    depositStart,
-    depositEnd: depositStart + (o.deposits ?? 0n),
-    dataHash: batchDataHash(data),
-  };
+  const { header, data } = await tipBatch(inbox, txs, { ...o, feeRecipient: addr(7), baseFee: 7n });
   return { header, data, hash: bytesToHex(headerHash(header)) };
 }
 
