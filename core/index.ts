@@ -16,6 +16,5 @@ export * from "./evm/chain";
 export * from "./evm/execute";
 export * from "./evm/state";
 export * from "./evm/ethtx";
-export * from "./evm/precompile-limits";
 export * from "./memory-state";
 export * from "./walk";

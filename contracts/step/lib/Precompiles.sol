@@ -5,8 +5,9 @@ pragma solidity 0.8.30;
 /// @notice Cancun's precompiles 0x01–0x0a for the one-step verifier: Cancun's gas computed here, the rollup's
 ///         limits (docs/protocol.md §6.3), and the one-step ones (everything but SHA256, RIPEMD160 and IDENTITY,
 ///         which the machine micro-steps or references) run by calling L1's own precompile with the same input.
-///         The TypeScript twin is the validator's EVM (ethereumjs, with the limits of core/evm/precompile-limits.ts);
-///         test/contracts/step/lib/precompiles.test.ts compares the two on every precompile.
+///         The TypeScript twin is core/step/precompiles.ts (ethereumjs's precompiles with the same limits, which the
+///         validator's EVM installs too); test/contracts/step/lib/precompiles.test.ts compares the two on every
+///         precompile.
 /// @dev Every failure of a Cancun precompile (invalid input, too little gas, a limit) has one observable outcome:
 ///      the call fails, all the gas given to it is consumed and it returns nothing. So a call's outcome is
 ///      `ok = price ≤ gasGiven ∧ not refused by a limit ∧ L1's precompile succeeds`, gas used = ok ? price : gasGiven.
@@ -18,10 +19,12 @@ pragma solidity 0.8.30;
 library Precompiles {
     /// @notice Each of MODEXP's base, exponent and modulus lengths is at most this (EIP-7823, as L1 since Osaka).
     uint256 internal constant MODEXP_MAX_LEN = 1024;
-    /// @notice The most L1 gas one precompile call of a step may cost (MODEXP's EIP-7883 price, BLAKE2F's rounds).
-    uint256 internal constant L1_PRICE_MAX = 1 << 23;
-    /// @notice The most pairs one ECPAIRING call may check (input ≤ 128 × 192 = 24,576 bytes).
-    uint256 internal constant ECPAIRING_MAX_PAIRS = 128;
+    /// @notice The most L1 gas one MODEXP call may cost under EIP-7883 (core/step/precompiles.ts MODEXP_L1_GAS_CAP).
+    uint256 internal constant MODEXP_L1_GAS_CAP = 1 << 23;
+    /// @notice The most pairs one ECPAIRING call may check (input ≤ 64 × 192 = 12,288 bytes; MAX_PAIRING_PAIRS).
+    uint256 internal constant ECPAIRING_MAX_PAIRS = 64;
+    /// @notice The most rounds one BLAKE2F call may run (L1 charges one gas a round; MAX_BLAKE2F_ROUNDS).
+    uint256 internal constant BLAKE2F_MAX_ROUNDS = 1 << 22;
     /// @notice A price above any gas a frame can have (a transaction's gas is below 2^64): prices saturate here.
     uint256 internal constant SATURATED = type(uint64).max;
     /// @notice Gas given to L1's precompile beyond its L1 price (a margin, not a dependence: the price is exact).
@@ -29,6 +32,8 @@ library Precompiles {
 
     /// @notice Not a Cancun precompile run in one step by calling L1 (SHA256, RIPEMD160 and IDENTITY are not).
     error NotOneStep(uint256 id);
+    /// @notice A precompile's input prefix of the wrong length.
+    error BadPrefix(uint256 prefixLength, uint256 length);
     /// @notice Too little L1 gas left to be sure L1's precompile cannot run out of gas.
     error InsufficientL1Gas(uint256 needed, uint256 left);
 
@@ -53,19 +58,20 @@ library Precompiles {
         revert NotOneStep(id);
     }
 
-    /// @notice Whether the rollup refuses the call though Cancun might not (docs/protocol.md §6.3): MODEXP with a
-    ///         nonzero modulus length and a length above 1024 or an EIP-7883 price above 2^23, ECPAIRING with more
-    ///         than 128 pairs, BLAKE2F with more than 2^23 rounds. A refused call fails like an out-of-gas in the
-    ///         precompile.
+    /// @notice Whether the rollup refuses the call though Cancun might not (docs/protocol.md §6.3; core/step/precompiles.ts
+    ///         beyondLimit): MODEXP, unless its base and modulus lengths are both 0, with a length above 1024 or an
+    ///         EIP-7883 price above 2^23; ECPAIRING with more than 64 pairs; BLAKE2F with more than 2^22 rounds. A
+    ///         refused call fails like an out-of-gas in the precompile. `input` may be the input's first bytes only
+    ///         (core/step/precompiles.ts PRECOMPILE_CAP): all a limit looks at is there.
     function refused(uint256 id, bytes memory input) internal pure returns (bool) {
         if (id == 5) {
             (uint256 bLen, uint256 eLen, uint256 mLen) = _modexpLengths(input);
-            if (mLen == 0) return false; // the output is empty: computed here, not by L1 (see {run})
+            if (bLen == 0 && mLen == 0) return false; // Cancun returns empty output without computing
             if (bLen > MODEXP_MAX_LEN || eLen > MODEXP_MAX_LEN || mLen > MODEXP_MAX_LEN) return true;
-            return _modexpPrice(input, true) > L1_PRICE_MAX;
+            return _modexpPrice(input, true) > MODEXP_L1_GAS_CAP;
         }
         if (id == 8) return input.length > ECPAIRING_MAX_PAIRS * 192;
-        if (id == 9) return input.length == 213 && _blakeRounds(input) > L1_PRICE_MAX;
+        if (id == 9) return input.length == 213 && _blakeRounds(input) > BLAKE2F_MAX_ROUNDS;
         return false;
     }
 
@@ -76,21 +82,40 @@ library Precompiles {
         return cancunPrice(id, input);
     }
 
-    /// @notice Runs one-step precompile `id` as Cancun would with `gasGiven` gas, by calling L1's own precompile.
+    /// @notice Input bytes the final step of precompile `id` needs (core/step/precompiles.ts PRECOMPILE_CAP): the
+    ///         rest of a longer input changes neither its price nor its output, or makes it fail.
+    function inputCap(uint256 id) internal pure returns (uint256) {
+        if (id == 5) return 96 + 3 * MODEXP_MAX_LEN;
+        if (id == 8) return ECPAIRING_MAX_PAIRS * 192;
+        if (id == 9) return 213;
+        if (id == 10 || id == 1 || id == 6) return id == 10 ? 192 : 128;
+        if (id == 7) return 96;
+        revert NotOneStep(id);
+    }
+
+    /// @notice Runs one-step precompile `id` as Cancun would with `gasGiven` gas, by calling L1's own precompile,
+    ///         on the first min(length, {inputCap}) bytes of an input of `length` bytes (core/step/precompiles.ts
+    ///         runPrecompile).
     /// @return ok      Whether the call succeeded.
     /// @return gasUsed Its price when ok, else all of `gasGiven`.
     /// @return output  What it returned (empty on failure).
-    function run(uint256 id, bytes memory input, uint256 gasGiven)
+    function run(uint256 id, bytes memory prefix, uint256 length, uint256 gasGiven)
         internal
         view
         returns (bool ok, uint256 gasUsed, bytes memory output)
     {
         // INVARIANT: only the precompiles a step runs by calling L1 (2, 3, 4 are micro-stepped or references).
         if (!isPrecompile(id) || id == 2 || id == 3 || id == 4) revert NotOneStep(id);
+        // INVARIANT: the prefix is the input's first min(length, cap) bytes.
+        if (prefix.length != (length < inputCap(id) ? length : inputCap(id))) revert BadPrefix(prefix.length, length);
+        if ((id == 8 && length > inputCap(8)) || (id == 9 && length != 213) || (id == 10 && length != 192)) {
+            return (false, gasGiven, output);
+        }
+        bytes memory input = prefix;
         uint256 price = cancunPrice(id, input);
         if (price > gasGiven || refused(id, input)) return (false, gasGiven, output);
-        // A MODEXP with modulus length 0 returns nothing, whatever its other lengths (L1 refuses long ones).
-        if (id == 5 && _word(input, 64) == 0) return (true, price, output);
+        // base and modulus lengths 0: empty output, whatever the exponent length (which L1 would refuse)
+        if (id == 5 && _word(input, 0) == 0 && _word(input, 64) == 0) return (true, price, output);
         uint256 give = l1Price(id, input) + CALL_SLACK;
         uint256 left = gasleft();
         // INVARIANT: L1's precompile gets its whole L1 price (at most 63/64 of what is left can be forwarded),
