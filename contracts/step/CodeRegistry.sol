@@ -165,7 +165,7 @@ contract CodeRegistry is ICodeRegistry {
     }
 
     /// @inheritdoc ICodeRegistry
-    function carriedBy(bytes32 codeHash, uint256 seq) external view override returns (bool) {
+    function carriedBy(bytes32 codeHash, uint256 seq) public view virtual override returns (bool) {
         Carrier memory c = _carriers[codeHash];
         return c.headerHash != 0 && c.seq <= seq && _live(c);
     }

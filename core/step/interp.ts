@@ -12,7 +12,7 @@ import { Mark } from "../keys";
 import { FEE_VAULT, WITHDRAWAL_VAULT } from "../evm/chain";
 import { Ctx, Frame, Host, Kind, P, Pending, Result, Stage, Status, Terminate, MODE_ETHEREUM_FEES, MODE_STATE_TEST_BLOCKHASH, MODE_BLOB_FEE_CAP_LOW, type Ref, type Tree, type KeyEntry } from "./types";
 import { FLAG_CREATED, FLAG_DESTRUCTED, KEY_CAPACITY } from "./keytable";
-import { ALGO_KECCAK, ALGO_RIPEMD160, ALGO_SHA256 } from "./hashers";
+import { ALGO_KECCAK, ALGO_RIPEMD160, ALGO_SHA256, Hasher } from "./hashers";
 import { MachineLimitError, MAX_MEM_WORDS } from "./mem";
 import { H, KECCAK_EMPTY, MASK_160, MAX_U256, bytesWord, keccakBytes, wordBytes, words as wordsOf } from "./words";
 import { PRECOMPILE_CAP, runPrecompile } from "./precompiles";
@@ -551,7 +551,10 @@ function precompileStart(h: Host, f: Frame, c: Ctx): void {
     const cost = id === 2 ? 60n + 12n * wordsOf(len) : 600n + 120n * wordsOf(len);
     if (!charge(f, cost)) return;
     f.stage = Stage.Run;
-    return h.setPending(Pending.of(id === 2 ? P.Sha256 : P.Ripemd160, BigInt(c.cd.offset), len, 0n, 0n));
+    // the hash state starts at the algorithm's initial chaining value (h0), with an empty buffer
+    const p = Pending.of(id === 2 ? P.Sha256 : P.Ripemd160, BigInt(c.cd.offset), len, 0n, 0n);
+    p.h = new Hasher(id === 2 ? ALGO_SHA256 : ALGO_RIPEMD160).words();
+    return h.setPending(p);
   }
   f.stage = Stage.Run;
   const n = Math.min(c.cd.length, PRECOMPILE_CAP[id]);
@@ -695,6 +698,11 @@ for (const op of [0x20, 0x31, 0x37, 0x39, 0x3b, 0x3c, 0x3e, 0x3f, 0x51, 0x52, 0x
 
 export function opInfo(op: number): OpInfo | undefined {
   return OPS[op];
+}
+
+/** Whether an opcode's gas depends on its operands (it charges its whole cost itself). */
+export function isDynamic(op: number): boolean {
+  return DYNAMIC[op];
 }
 
 const TWO255 = 1n << 255n;

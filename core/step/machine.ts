@@ -434,6 +434,8 @@ export class Machine implements Host {
   }
 
   carried(h: bigint): boolean {
+    // [TXC] availability depends on T's seq (a carrier with seq ≤ it): the verifier reads it from TxConst
+    this.txc();
     return this.codes.carried(h);
   }
 

@@ -363,7 +363,7 @@ export interface Host {
   newStack(): Stack;
   /** The registry's code (no item: L1 reads it from the code registry). */
   code(h: bigint): CodeInfo;
-  /** Whether the registry holds a live carrier of `h` with seq ≤ T's seq (no item). */
+  /** [TXC] Whether the registry holds a live carrier of `h` with seq ≤ T's seq (TxConst's seq). */
   carried(h: bigint): boolean;
   /** The stepper registers code it learns (initcode, created code); the verifier ignores it. */
   register(h: bigint, code: Uint8Array): void;
