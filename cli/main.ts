@@ -5,6 +5,7 @@ import { registerBench } from "./bench";
 import { registerDeploy } from "./deploy";
 import { registerNode } from "./node";
 import { registerWatch } from "./watch";
+import { registerOspCheck } from "./osp-check";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerNode(program);
   registerBench(program);
   registerWatch(program);
+  registerOspCheck(program);
   return program;
 }
 
