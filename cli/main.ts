@@ -6,6 +6,7 @@ import { registerDeploy } from "./deploy";
 import { registerNode } from "./node";
 import { registerWatch } from "./watch";
 import { registerOspCheck } from "./osp-check";
+import { registerSweep } from "./sweep";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerBench(program);
   registerWatch(program);
   registerOspCheck(program);
+  registerSweep(program);
   return program;
 }
 

@@ -17,7 +17,7 @@ export interface OspCheckCliOptions {
   showFailures: number;
 }
 
-export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promise<{ steps: number; agreed: number }> {
+export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promise<{ steps: number; agreed: number; failures: number }> {
   const { loadHardhat } = await import("../node/devnet");
   const { listFiles, loadVectors } = await import("../conformance/load");
   const { Executor } = await import("../core/evm/execute");
@@ -35,7 +35,7 @@ export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promi
     return c.getAddress();
   };
   const bridge = await deploy("Bridge", []);
-  const inbox = await deploy("Inbox", [bridge, 901n, 10n ** 18n, 604_800n, 86_400n, 5000n]);
+  const inbox = await deploy("Inbox", [bridge, 901n, 10n ** 18n, 604_800n, 86_400n, 5000n, 256n]);
   const d = await deployStepVerifier(signer, artifact, inbox, "TestCodeRegistry");
 
   const all = listFiles(paths);
@@ -73,7 +73,7 @@ export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promi
   if (o.json) {
     log(JSON.stringify({ steps: stats.steps, agreed: stats.agreed, opcodes: stats.opcodes.size, microSteps: stats.microSteps.size, precompiles: stats.precompiles.size, gas: g }));
   }
-  return { steps: stats.steps, agreed: stats.agreed };
+  return { steps: stats.steps, agreed: stats.agreed, failures: failures.length };
 }
 
 export function registerOspCheck(program: Command): void {
@@ -89,6 +89,6 @@ export function registerOspCheck(program: Command): void {
     .option("--json", "print one JSON summary object on the last line")
     .action(async (paths: string[], opts: OspCheckCliOptions) => {
       const r = await runOspCheck(paths, opts);
-      process.exit(r.agreed === r.steps ? 0 : 1);
+      process.exit(r.agreed === r.steps && r.failures === 0 ? 0 : 1);
     });
 }

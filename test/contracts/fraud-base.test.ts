@@ -10,8 +10,7 @@ import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helper
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Bridge, Inbox, TestProver } from "../../typechain-types";
 import { movesetModule } from "../../deploy/Moveset";
-import { BatchHeader, headerHash } from "../../core/batch";
-import { tipBatch } from "../helpers/tip-batch";
+import { BatchHeader, batchDataHash, encodeBatchData, headerHash, txRootOf } from "../../core/batch";
 import { headerToAbi } from "../../core/batch";
 import { DepositTx, TxType, encodeTx } from "../../core/tx";
 import { Mark } from "../../core/keys";
@@ -41,8 +40,24 @@ function fillerTx(n: number): Uint8Array {
 }
 
 async function postBatch(inbox: Inbox, who: HardhatEthersSigner, n: number): Promise<BatchHeader> {
+  const [index, parent, firstSeq, depositStart, minTs] = await inbox.tip();
+  const latest = BigInt(await time.latest());
   const txs = Array.from({ length: n }, (_, i) => fillerTx(i));
-  const { header, data } = await tipBatch(inbox, txs, { feeRecipient: new Uint8Array(20).fill(0xfe), baseFee: 1n });
+  const data = encodeBatchData(txs);
+  const header: BatchHeader = {
+    index,
+    parent: hexToBytes(parent as `0x${string}`),
+    firstSeq,
+    txCount: BigInt(n),
+    txRoot: txRootOf(txs),
+    number: index + 1n,
+    timestamp: latest > minTs ? latest : minTs,
+    feeRecipient: new Uint8Array(20).fill(0xfe),
+    baseFee: 1n,
+    depositStart,
+    depositEnd: depositStart,
+    dataHash: batchDataHash(data),
+  };
   await (await inbox.connect(who).appendBatch(sol(header), data)).wait();
   return header;
 }

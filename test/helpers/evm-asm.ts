@@ -31,8 +31,8 @@ export class Asm {
     return this;
   }
 
-  /** The smallest PUSH for v (PUSH0 for 0). */
-  push(v: bigint | number): this {
+  /** The smallest PUSH for v (PUSH0 for 0); a string is a 0x-hex number (an address). */
+  push(v: bigint | number | string): this {
     let x = BigInt(v);
     if (x < 0n) x += 1n << 256n;
     if (x === 0n) return this.op("PUSH0");

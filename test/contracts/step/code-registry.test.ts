@@ -11,9 +11,9 @@ import { expect } from "chai";
 import * as fs from "fs";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import type { Bridge, CodeRegistry, Inbox, StepCodeHarness, TestProver } from "../../../typechain-types";
+import type { CodeRegistry, Inbox, StepCodeHarness } from "../../../typechain-types";
 import { BatchHeader, headerToAbi } from "../../../core/batch";
-import { tipBatch } from "../../helpers/tip-batch";
+import { nextBatch, deployAll, BOND } from "../../helpers/inbox";
 import { MoveTx, TxType, canonicalWitness, encodeTx, txLeaf } from "../../../core/tx";
 import { merkleProof } from "../../../core/merkle";
 import { bytesToHex, hexToBytes, keccak256 } from "../../../core/bytes";
@@ -22,7 +22,6 @@ import { CODE_VECTORS_FILE, CodeVectors } from "../../../scripts/gen-code-vector
 import { rng } from "../../../bench/rng";
 
 const hex = bytesToHex;
-const BOND = ethers.parseEther("1");
 const CAP = 1 << 24;
 const r = rng(0x7e6);
 const rand = (n: number) => Uint8Array.from({ length: n }, () => Math.floor(r() * 256));
@@ -47,17 +46,11 @@ function carrierTx(codes: Uint8Array[], nonce: bigint): Uint8Array {
 }
 
 async function deploy() {
-  const [deployer, poster] = await ethers.getSigners();
-  const bridge = (await (await ethers.getContractFactory("Bridge")).deploy()) as unknown as Bridge;
-  const inbox = (await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), 901n, BOND, 1000n, 100n, 5000n)) as unknown as Inbox;
-  await bridge.setInbox(await inbox.getAddress());
-  const prover = (await (await ethers.getContractFactory("TestProver")).deploy(await inbox.getAddress())) as unknown as TestProver;
-  await prover.arm(true);
-  await inbox.setProvers([await prover.getAddress()]);
-  await inbox.connect(poster).bond({ value: BOND });
-  const registry = (await (await ethers.getContractFactory("CodeRegistry")).deploy(await inbox.getAddress())) as unknown as CodeRegistry;
+  const base = await deployAll({ bonds: 4n });
+  const poster = base.alice;
+  const registry = (await (await ethers.getContractFactory("CodeRegistry")).deploy(await base.inbox.getAddress())) as unknown as CodeRegistry;
   const harness = (await (await ethers.getContractFactory("StepCodeHarness")).deploy(await registry.getAddress())) as unknown as StepCodeHarness;
-  return { deployer, poster, bridge, inbox, prover, registry, harness };
+  return { ...base, poster, registry, harness };
 }
 
 interface Posted {
@@ -66,7 +59,7 @@ interface Posted {
 }
 
 async function postBatch(inbox: Inbox, poster: Awaited<ReturnType<typeof deploy>>["poster"], txs: Uint8Array[]): Promise<Posted> {
-  const { header, data } = await tipBatch(inbox, txs);
+  const { header, data } = await nextBatch(inbox, txs);
   await (await inbox.connect(poster).appendBatch(headerToAbi(header), data)).wait();
   return { header, txs };
 }

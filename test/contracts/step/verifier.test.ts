@@ -244,7 +244,7 @@ describe("contracts/step: the one-step verifier against the stepper", function (
     ex = await Executor.create(CHAIN);
     const [signer] = await hre.ethers.getSigners();
     const bridge = await (await hre.ethers.getContractFactory("Bridge")).deploy();
-    const inbox = await (await hre.ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN, 10n ** 18n, 100n, 100n, 5000n);
+    const inbox = await (await hre.ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN, 10n ** 18n, 100n, 100n, 5000n, 256n);
     d = await deployStepVerifier(signer, (n) => hre.artifacts.readArtifactSync(n) as never, await inbox.getAddress(), "TestCodeRegistry");
   });
 
