@@ -25,6 +25,8 @@ import { proveStep, proofBytes } from "./step-proof";
 
 /** The contracts of the one-step verifier, by name, with how to read their artifacts. */
 export const VERIFIER_FAMILIES = ["StepTx", "StepHash", "StepCall", "StepState", "StepRun"] as const;
+/** Every contract of the verifier: the families, step 0's, the entry and the code registry. */
+export const VERIFIER_CONTRACTS = ["OneStepVerifier", ...VERIFIER_FAMILIES, "StepStart", "CodeRegistry"] as const;
 
 export interface Artifact {
   abi: unknown[];
@@ -52,7 +54,8 @@ export async function deployStepVerifier(signer: Signer, artifact: (name: string
   const r = await registry.getAddress();
   const families: Record<string, string> = {};
   for (const f of VERIFIER_FAMILIES) families[f] = await (await deploy(f, [r])).getAddress();
-  const verifier = await deploy("OneStepVerifier", [r, ...VERIFIER_FAMILIES.map((f) => families[f])]);
+  families.StepStart = await (await deploy("StepStart", [])).getAddress();
+  const verifier = await deploy("OneStepVerifier", [r, ...VERIFIER_FAMILIES.map((f) => families[f]), families.StepStart]);
   return { registry, verifier, families };
 }
 

@@ -4,13 +4,17 @@ pragma solidity 0.8.30;
 import {Vm, StepConst as K} from "./lib/StepTypes.sol";
 import {StepHost as S} from "./lib/StepHost.sol";
 import {CodeReader} from "./lib/CodeReader.sol";
-import {IStepVerifier} from "./interfaces/IStepVerifier.sol";
+import {IStepVerifier} from "../interfaces/IStepVerifier.sol";
 import {IStepFamily} from "./interfaces/IStepFamily.sol";
+import {BatchLib} from "../lib/BatchLib.sol";
+import {StepStart} from "./StepStart.sol";
 
 /// @title OneStepVerifier
-/// @notice The Solidity one-step verifier of the step machine (docs/step-machine.md; DESIGN §8.2): `step(pre, proof)`
-///         returns the state after one step. It routes the step to the contract of its family (as Arbitrum's
-///         OneStepProofEntry routes to its provers), each under the contract-size budget:
+/// @notice The Solidity one-step verifier of the step machine (docs/step-machine.md; DESIGN §8.2), the dispute game's
+///         IStepVerifier (docs/protocol.md §11.5.8): `startState(T, s, H, chainId)` computes step 0 from the
+///         transaction (contracts/step/StepStart.sol); `step(pre, proof)` returns the state after one step. It routes
+///         the step to the contract of its family (as Arbitrum's OneStepProofEntry routes to its provers), each
+///         under the contract-size budget:
 ///         - StepTx: the preamble, access-list warming, the top frame's start, settlement, the epilogue's pass, copies;
 ///         - StepHash: hashes in steps (KECCAK256, CREATE's initcode, code deposit, SHA256, RIPEMD160, precompile
 ///           input) and what follows them (precompiles run on L1);
@@ -31,13 +35,14 @@ contract OneStepVerifier is IStepVerifier {
     address public immutable stepCall;
     address public immutable stepState;
     address public immutable stepRun;
+    address public immutable stepStart;
 
     /// @notice A family address is not a contract.
     error BadFamily(address family);
 
-    constructor(address registry_, address tx_, address hash_, address call_, address state_, address run_) {
-        address[6] memory all = [registry_, tx_, hash_, call_, state_, run_];
-        for (uint256 i = 0; i < 6; ++i) {
+    constructor(address registry_, address tx_, address hash_, address call_, address state_, address run_, address start_) {
+        address[7] memory all = [registry_, tx_, hash_, call_, state_, run_, start_];
+        for (uint256 i = 0; i < 7; ++i) {
             // INVARIANT: every part is a deployed contract.
             if (all[i].code.length == 0) revert BadFamily(all[i]);
         }
@@ -47,6 +52,17 @@ contract OneStepVerifier is IStepVerifier {
         stepCall = call_;
         stepState = state_;
         stepRun = run_;
+        stepStart = start_;
+    }
+
+    /// @inheritdoc IStepVerifier
+    function startState(bytes calldata txBytes, uint256 seq, BatchLib.BatchHeader calldata h, uint256 chainId)
+        external
+        view
+        override
+        returns (bytes32)
+    {
+        return StepStart(stepStart).startState(txBytes, seq, h, chainId);
     }
 
     /// @inheritdoc IStepVerifier

@@ -18,14 +18,16 @@ import { fillMoves } from "../../../core/fill";
 import { MemoryState } from "../../../core/memory-state";
 import { Mark } from "../../../core/keys";
 import { TxType, encodeTx, decodeTx, type WrappedTx, type MoveTx } from "../../../core/tx";
-import type { TxContext } from "../../../core/context";
+import { batchTxContext, type TxContext } from "../../../core/context";
+import { headerToAbi, type BatchHeader } from "../../../core/batch";
+import { signMoveTx } from "../../../core/sign";
 import { bytesToHex, hexToBytes, keccak256 } from "../../../core/bytes";
 import { initialMachine } from "../../../core/step/init";
 import { step } from "../../../core/step/interp";
 import { Status, STATUS_NAMES } from "../../../core/step/types";
 import type { Machine } from "../../../core/step/machine";
 import { proveStep, proofBytes } from "../../../prover/step-proof";
-import { deployStepVerifier, stepKind, type StepVerifierDeployment } from "../../../prover/osp-check";
+import { deployStepVerifier, stepKind, VERIFIER_CONTRACTS, type StepVerifierDeployment } from "../../../prover/osp-check";
 import { Asm, deployer } from "../../helpers/evm-asm";
 import { OPTABLE_SOL, generateOpTable } from "../../../scripts/gen-step-optable-sol";
 
@@ -202,10 +204,29 @@ const halts: Record<string, Uint8Array> = {
 interface Built {
   tx: MoveTx | WrappedTx;
   ctx: TxContext;
+  header: BatchHeader;
   lookup: (h: string) => Uint8Array | undefined;
 }
 
-async function build(ex: Executor, code: Uint8Array, o: { data?: Uint8Array; gasLimit?: bigint; value?: bigint; nonce?: number; helper?: number } = {}): Promise<Built> {
+/** The batch the transactions run in: transaction 2 of it has seq 7. */
+const HEADER: BatchHeader = {
+  index: 2n,
+  parent: keccak256(Uint8Array.of(9)),
+  firstSeq: 5n,
+  txCount: 3n,
+  txRoot: keccak256(Uint8Array.of(1)),
+  number: 3n,
+  timestamp: 1_700_000_000n,
+  feeRecipient: hexToBytes("0x00000000000000000000000000000000000fee01"),
+  baseFee: 7n,
+  depositStart: 0n,
+  depositEnd: 0n,
+  dataHash: keccak256(Uint8Array.of(2)),
+};
+
+type TxKind = "1559" | "legacy" | "2930" | "move" | "create";
+
+async function build(ex: Executor, code: Uint8Array, o: { data?: Uint8Array; gasLimit?: bigint; value?: bigint; nonce?: number; helper?: number; kind?: TxKind } = {}): Promise<Built> {
   const st = new MemoryState();
   const sender = hexToBytes(wallet.address.toLowerCase() as `0x${string}`);
   st.setGenesis({ mark: Mark.Balance, addr: sender, slot: 0n }, 10n ** 21n);
@@ -217,20 +238,30 @@ async function build(ex: Executor, code: Uint8Array, o: { data?: Uint8Array; gas
   st.setGenesis({ mark: Mark.Storage, addr: a, slot: 3n }, 5n);
   st.setGenesis({ mark: Mark.Code, addr: b, slot: 0n }, BigInt(st.addCode(helperCode(o.helper))));
   st.setGenesis({ mark: Mark.Balance, addr: b, slot: 0n }, 500n);
-  const ctx: TxContext = {
-    seq: 7n,
-    env: { chainId: CHAIN, number: 3n, timestamp: 1_700_000_000n, coinbase: hexToBytes("0x00000000000000000000000000000000000fee01"), baseFee: 7n, gasLimit: 30_000_000n, prevRandao: keccak256(Uint8Array.of(9)), excessBlobGas: 0n },
-    feeMode: "outputs",
-    blockHash: "zero",
-    allowUnprotected: false,
-    allowBlobTx: false,
-  };
-  const raw = await wallet.signTransaction(
-    Transaction.from({ type: 2, chainId: CHAIN, nonce: o.nonce ?? 0, to: A, value: o.value ?? 12_345n, data: bytesToHex(o.data ?? Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)), gasLimit: o.gasLimit ?? 3_000_000n, maxFeePerGas: 100n, maxPriorityFeePerGas: 3n }),
-  );
-  const wrapped: WrappedTx = { type: TxType.Wrapped, raw: hexToBytes(raw as `0x${string}`), moves: [], witness: [] };
-  const filled = (await fillMoves(wrapped, st, ctx, ex)).tx;
-  return { tx: decodeTx(encodeTx(filled)) as WrappedTx, ctx, lookup: (h) => st.code(h) };
+  const ctx = batchTxContext(HEADER, CHAIN, 2);
+  const kind = o.kind ?? "1559";
+  const data = o.data ?? Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0, 0);
+  const gasLimit = o.gasLimit ?? 3_000_000n;
+  const value = o.value ?? 12_345n;
+  const to = kind === "create" ? null : A;
+  let unsigned: WrappedTx | MoveTx;
+  if (kind === "move") {
+    unsigned = signMoveTx(
+      { type: TxType.Move, chainId: CHAIN, nonce: BigInt(o.nonce ?? 0), maxPriorityFeePerGas: 3n, maxFeePerGas: 100n, gasLimit, to: hexToBytes(A), value, data, moves: [], witness: [], sig: { yParity: 0, r: 0n, s: 0n } },
+      hexToBytes(wallet.privateKey as `0x${string}`),
+    );
+  } else {
+    const fields =
+      kind === "legacy"
+        ? { type: 0, gasPrice: 100n }
+        : kind === "2930"
+          ? { type: 1, gasPrice: 100n, accessList: [{ address: B, storageKeys: [w32(1), w32(2)] }, { address: EMPTY, storageKeys: [] }] }
+          : { type: 2, maxFeePerGas: 100n, maxPriorityFeePerGas: 3n };
+    const raw = await wallet.signTransaction(Transaction.from({ ...fields, chainId: CHAIN, nonce: o.nonce ?? 0, to, value, data: bytesToHex(data), gasLimit }));
+    unsigned = { type: TxType.Wrapped, raw: hexToBytes(raw as `0x${string}`), moves: [], witness: [] };
+  }
+  const filled = (await fillMoves(unsigned, st, ctx, ex)).tx;
+  return { tx: decodeTx(encodeTx(filled)) as WrappedTx | MoveTx, ctx, header: HEADER, lookup: (h) => st.code(h) };
 }
 
 describe("contracts/step: the one-step verifier against the stepper", function () {
@@ -270,6 +301,8 @@ describe("contracts/step: the one-step verifier against the stepper", function (
   async function checkRun(built: Built, o: { lookup?: boolean; mutate?: (m: Machine) => void; measure?: boolean } = {}): Promise<{ status: number; steps: number; kinds: Set<string> }> {
     const m = initialMachine(built.tx, built.ctx, o.lookup === false ? undefined : built.lookup);
     o.mutate?.(m);
+    // step 0 as L1 computes it from the transaction's bytes, its seq and its batch header
+    expect(BigInt(await d.verifier.startState(encodeTx(built.tx), built.ctx.seq, headerToAbi(built.header), CHAIN)), "startState").to.equal(m.hash());
     const full = m.clone();
     while (full.status_ === Status.Running) step(full);
     await register(full, built);
@@ -336,6 +369,29 @@ describe("contracts/step: the one-step verifier against the stepper", function (
     expect(STATUS_NAMES[(await checkRun(noCode, { lookup: false })).status]).to.equal("missing-code");
   });
 
+  for (const kind of ["legacy", "2930", "move", "create"] as TxKind[]) {
+    it(`a ${kind} transaction: L1's step 0 is the stepper's, and every step agrees`, async () => {
+      const code = kind === "create" ? deployer(helperCode(2)) : arithProgram();
+      const r = await checkRun(await build(ex, code, { kind, data: kind === "create" ? code : undefined }));
+      expect(STATUS_NAMES[r.status]).to.equal("ok");
+    });
+  }
+
+  it("startState refuses what cannot start the machine: a deposit, a wrong signature, unsorted moves", async () => {
+    const F = await hre.ethers.getContractFactory("StepStart");
+    const start = F.attach(await d.verifier.stepStart()) as unknown as Contract;
+    const dep = encodeTx({ type: TxType.Deposit, index: 0n, from: hexToBytes(B), to: hexToBytes(A), value: 1n, moves: [] });
+    await expect(d.verifier.startState(dep, 7n, headerToAbi(HEADER), CHAIN)).to.be.revertedWithCustomError(start, "CannotStart").withArgs(1);
+    const built = await build(ex, arithProgram(), { kind: "move" });
+    const mv = built.tx as MoveTx;
+    const badSig = { ...mv, sig: { ...mv.sig, r: mv.sig.r ^ 1n } };
+    await expect(d.verifier.startState(encodeTx(badSig), 7n, headerToAbi(HEADER), CHAIN)).to.be.reverted;
+    const swapped = { ...mv, moves: [mv.moves[1], mv.moves[0], ...mv.moves.slice(2)] };
+    await expect(d.verifier.startState(encodeTx(swapped), 7n, headerToAbi(HEADER), CHAIN)).to.be.revertedWithCustomError(start, "CannotStart").withArgs(3);
+    const otherChain = await build(ex, arithProgram(), { kind: "move" });
+    await expect(d.verifier.startState(encodeTx(otherChain.tx), 7n, headerToAbi(HEADER), CHAIN + 1n)).to.be.revertedWithCustomError(start, "CannotStart").withArgs(4);
+  });
+
   it("transaction rules in the preamble: nonce and insufficient balance", async () => {
     const built = await build(ex, arithProgram());
     const nonce = { ...built, tx: { ...built.tx, moves: built.tx.moves.map((mv) => (mv.mark === Mark.Nonce && bytesToHex(mv.addr) === wallet.address.toLowerCase() ? { ...mv, prev: 5n, next: 6n } : mv)) } as WrappedTx };
@@ -378,7 +434,7 @@ describe("contracts/step: the one-step verifier against the stepper", function (
   });
 
   it("every contract of the verifier is under the 22 KB budget", async () => {
-    for (const name of ["OneStepVerifier", "StepTx", "StepHash", "StepCall", "StepState", "StepRun", "CodeRegistry"]) {
+    for (const name of VERIFIER_CONTRACTS) {
       const code = (hre.artifacts.readArtifactSync(name) as { deployedBytecode: string }).deployedBytecode;
       expect((code.length - 2) / 2, name).to.be.below(22 * 1024);
     }
