@@ -5,6 +5,9 @@
  *   2. Inbox(bridge, l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch);
  *   3. bridge.setInbox(inbox)           — one-time binding (the inbox needs the bridge's address first);
  *   4. each prover P(inbox), then inbox.setProvers([...]) — one-time, locks the prover set for ever.
+ *   5. CodeRegistry(inbox), the verifier's families StepTx, StepHash, StepCall, StepState, StepRun (each bound to
+ *      the registry), StepStart, and OneStepVerifier(registry, families…, StepStart): the one-step verifier of
+ *      execution faults (contracts/step/), for the dispute game.
  * Step 4 runs only when at least one prover is listed: an Inbox whose provers are not yet set cannot be
  * rolled back by anyone, and its deployer can still register provers later (exactly once).
  *
@@ -45,6 +48,9 @@ export type ProverSpec = string | ((m: IgnitionModuleBuilder, inbox: ContractFut
  */
 export const PROVERS: readonly ProverSpec[] = ["MalformedProver", "SignatureProver", "InputProver", "DoubleUseProver", "DepositProver", "RulesProver"];
 
+/** The one-step verifier's families, in OneStepVerifier's constructor order. */
+export const STEP_FAMILIES = ["StepTx", "StepHash", "StepCall", "StepState", "StepRun"] as const;
+
 /** Builds the module with the given prover list (tests pass ["TestProver"] under another module id). */
 export function movesetModule(id: string = MODULE_ID, provers: readonly ProverSpec[] = PROVERS) {
   return buildModule(id, (m) => {
@@ -69,7 +75,13 @@ export function movesetModule(id: string = MODULE_ID, provers: readonly ProverSp
     const list = Object.values(proverFutures);
     if (list.length > 0) m.call(inbox, "setProvers", [list]);
 
-    return { Bridge: bridge, Inbox: inbox, ...proverFutures };
+    // The one-step verifier of execution faults (contracts/step/) and the code registry it reads code from.
+    const registry = m.contract("CodeRegistry", [inbox]);
+    const families = Object.fromEntries(STEP_FAMILIES.map((f) => [f, m.contract(f, [registry])])) as Record<(typeof STEP_FAMILIES)[number], ContractFuture<string>>;
+    const start = m.contract("StepStart", []);
+    const verifier = m.contract("OneStepVerifier", [registry, ...STEP_FAMILIES.map((f) => families[f]), start]);
+
+    return { Bridge: bridge, Inbox: inbox, ...proverFutures, CodeRegistry: registry, ...families, StepStart: start, OneStepVerifier: verifier };
   });
 }
 
