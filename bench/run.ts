@@ -24,6 +24,8 @@ import { fillWorkload, batchOfTx, txContext, type FilledWorkload } from "./fill"
 import { runBaseline, cpuMs } from "./baseline";
 import { measureL1Data, type L1DataResult } from "./l1-data";
 import { measureL1Gas, type L1Gas } from "./l1-gas";
+import { measureStepGas, type StepGas } from "./step-gas";
+import { loadHardhat } from "../node/devnet";
 import { prepareMemoryWalk, walkMemoryOnce, walkLevelOnce } from "./walk";
 import { nativeCrypto } from "../core/crypto/native";
 import { installJumpdestCache } from "../core/evm/jumpdest";
@@ -50,6 +52,8 @@ export interface BenchJson {
   ethZlibBytesPerTx: number;
   appendGasPerTx: number;
   proofGas: Record<string, number>;
+  /** L1 gas of one step of the one-step verifier (bench/step-gas.ts). */
+  stepGas: { p50: number; p99: number; max: number };
 }
 
 export interface Series {
@@ -94,6 +98,7 @@ export interface BenchReport {
   movesPerTx: number;
   l1: L1DataResult;
   l1Gas: L1Gas;
+  stepGas: StepGas;
   seconds: number;
 }
 
@@ -252,6 +257,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     const l1 = measureL1Data(w, f, w.firstMainBatch);
     // After every timed measurement (it loads Hardhat and runs its chain in this process).
     const l1Gas = await measureL1Gas(w, f, { log });
+    const stepGas = await measureStepGas(loadHardhat(), w, f, { log, sample: o.quick ? 2 : 6 });
 
     const baselineTps = series(b);
     const validateTps1 = series(v1);
@@ -268,6 +274,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       ethZlibBytesPerTx: Math.round(l1.ethZlibBytesPerTx * 10) / 10,
       appendGasPerTx: Math.round(l1Gas.appendGasPerTx),
       proofGas: l1Gas.proofGas,
+      stepGas: { p50: stepGas.p50, p99: stepGas.p99, max: stepGas.max },
     };
     return {
       json,
@@ -308,6 +315,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       movesPerTx: l1.movesPerTx,
       l1,
       l1Gas,
+      stepGas,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
@@ -382,6 +390,26 @@ export function formatReport(r: BenchReport): string {
     "",
     "",
     `${Object.entries(g.proofGas).map(([k, n]) => `${k} ${int(n)}`).join(", ")}; each after a commit of ${int(Math.min(...commits))}-${int(Math.max(...commits))} (measured in ${g.seconds.toFixed(0)} s)`,
+    "",
+  ]);
+  const sg = r.stepGas;
+  rows.push([
+    "L1 gas, one-step verifier step",
+    int(sg.p50),
+    "",
+    "",
+    `p50 over ${int(sg.steps)} steps (programs and workload, ${sg.hardfork}); p99 ${int(sg.p99)}, max ${int(sg.max)}`,
+    "",
+  ]);
+  rows.push([
+    "  largest step by family",
+    "",
+    "",
+    "",
+    Object.entries(sg.families)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ${int(n)}`)
+      .join(", "),
     "",
   ]);
   const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));
