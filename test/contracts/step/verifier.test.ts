@@ -117,7 +117,7 @@ describe("contracts/step: the one-step verifier against the stepper", function (
     const r = await checkRun(await build(ex, limitsProgram(), { gasLimit: 30_000_000n }), { measure: true });
     expect(STATUS_NAMES[r.status]).to.equal("ok");
     const worst = Math.max(...gas.slice(before));
-    console.log(`      the heaviest step of the limits program: ${worst} gas (${hre.network.config.hardfork})`);
+    console.log(`      the heaviest step of the limits program: ${worst} gas (${(hre.network.config as { hardfork?: string }).hardfork})`);
     // MODEXP's final step: its EIP-7883 price (≤ 2^23) must be there (the 63/64 check), plus the step around it
     expect(worst).to.be.below(9_000_000);
   });
