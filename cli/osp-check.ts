@@ -67,6 +67,8 @@ export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promi
   }
   log(`vectors: ${vectors.length} (${skipped} without a step machine run: refused or not filled)`);
   log(`coverage: ${stats.opcodes.size} opcodes, ${stats.microSteps.size} micro-step kinds, ${stats.precompiles.size} precompiles`);
+  const missing = missingCoverage(stats);
+  if (missing) log(`not covered: ${missing}`);
   const g = percentiles(stats.gas);
   if (o.gas) log(`L1 gas per step: p50 ${g.p50}, p99 ${g.p99}, max ${g.max}`);
   log(`${stats.agreed} passed, ${stats.steps - stats.agreed} failed`);
@@ -74,6 +76,23 @@ export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promi
     log(JSON.stringify({ steps: stats.steps, agreed: stats.agreed, opcodes: stats.opcodes.size, microSteps: stats.microSteps.size, precompiles: stats.precompiles.size, gas: g }));
   }
   return { steps: stats.steps, agreed: stats.agreed, failures: failures.length };
+}
+
+/** The opcodes (of the stepper's table), micro-step kinds and precompiles no agreeing step covered. */
+export function missingCoverage(stats: { opcodes: Set<number>; microSteps: Set<string>; precompiles: Set<number> }): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { opInfo } = require("../core/step/interp") as typeof import("../core/step/interp");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { MICRO_STEP_KINDS } = require("../prover/osp-check") as typeof import("../prover/osp-check");
+  const ops: string[] = [];
+  for (let op = 0; op < 256; op++) if (opInfo(op) && !stats.opcodes.has(op)) ops.push(`0x${op.toString(16).padStart(2, "0")}`);
+  const micro = MICRO_STEP_KINDS.filter((k) => !stats.microSteps.has(k));
+  const pre = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].filter((id) => !stats.precompiles.has(id));
+  const parts: string[] = [];
+  if (ops.length) parts.push(`opcodes ${ops.join(" ")}`);
+  if (micro.length) parts.push(`micro-steps ${micro.join(" ")}`);
+  if (pre.length) parts.push(`precompiles ${pre.join(" ")}`);
+  return parts.join("; ");
 }
 
 export function registerOspCheck(program: Command): void {

@@ -104,6 +104,9 @@ const PENDING_NAMES: Record<number, string> = {
   [P.Pass]: "pass",
 };
 
+/** Every kind of step that is not an instruction (the coverage osp-check reports). */
+export const MICRO_STEP_KINDS = [...Object.values(PENDING_NAMES), "enter", "unwind", "code-end"] as const;
+
 /** What a step does, for coverage: an opcode, a micro-step kind, a frame entry or exit. */
 export function stepKind(m: Machine): { op?: number; micro?: string; precompile?: number } {
   const p = m.pending_;
