@@ -60,6 +60,7 @@ export function arithProgram(): Uint8Array {
   a.push(0).op("ISZERO", "POP").push(0).op("NOT", "POP");
   for (const e of ["ADDRESS", "ORIGIN", "CALLER", "CALLVALUE", "CALLDATASIZE", "CODESIZE", "GASPRICE", "RETURNDATASIZE", "COINBASE", "TIMESTAMP", "NUMBER", "PREVRANDAO", "GASLIMIT", "CHAINID", "SELFBALANCE", "BASEFEE", "BLOBBASEFEE", "PC", "MSIZE", "GAS"]) a.op(e, "POP");
   a.push(0).op("BLOBHASH", "POP").push(1).op("BLOCKHASH", "POP");
+  for (let n = 1; n <= 32; n++) a.pushN(n, (1n << BigInt(8 * n)) - 3n).op("POP");
   for (let i = 1; i <= 17; i++) a.push(i);
   for (let i = 1; i <= 16; i++) a.op(`DUP${i}`, "POP");
   for (let i = 1; i <= 16; i++) a.op(`SWAP${i}`);
@@ -75,7 +76,7 @@ export function memoryProgram(): Uint8Array {
   a.push(0xab).push(33).op("MSTORE8").push(32).op("MLOAD", "POP").op("MSIZE", "POP");
   a.push(50).push(0).push(64).op("MCOPY"); // forward
   a.push(70).push(0).push(40).op("MCOPY"); // backward (dst > src)
-  a.push(0).push(0).op("MCOPY");
+  a.push(0).push(0).push(0).op("MCOPY");
   a.push(0).push(0).op("KECCAK256", "POP");
   a.push(64).push(0).op("KECCAK256", "POP");
   a.push(300).push(3).op("KECCAK256", "POP"); // three blocks, unaligned
@@ -110,11 +111,12 @@ export function storageProgram(): Uint8Array {
 }
 
 /** CALL-family call of B with selector `sel`: pushes success. */
-export function callB(a: Asm, op: string, sel: number, value = 0): Asm {
+export function callB(a: Asm, op: string, sel: number, value = 0, gas?: number): Asm {
   a.push(BigInt(sel) << 248n).push(0).op("MSTORE");
   a.push(64).push(64).push(32).push(0); // outLen outOff inLen inOff
   if (op === "CALL" || op === "CALLCODE") a.push(value);
-  return a.push(B).op("GAS").op(op);
+  a.push(B);
+  return (gas === undefined ? a.op("GAS") : a.push(gas)).op(op);
 }
 
 export function callsProgram(): Uint8Array {
@@ -123,7 +125,7 @@ export function callsProgram(): Uint8Array {
   a.push(64).push(0).push(128).op("RETURNDATACOPY");
   callB(a, "CALL", 1).op("POP");
   a.push(32).push(0).push(200).op("RETURNDATACOPY");
-  callB(a, "STATICCALL", 2).op("POP");
+  callB(a, "STATICCALL", 2, 0, 100_000).op("POP"); // fails: a failing call consumes the gas it was given
   callB(a, "DELEGATECALL", 0).op("POP");
   callB(a, "CALLCODE", 0, 5).op("POP");
   // value to an empty account (new-account surcharge), and a call with too little gas for the callee
@@ -178,10 +180,13 @@ export const halts: Record<string, Uint8Array> = {
   "return-data bounds": new Asm().push(1).push(0).push(0).op("RETURNDATACOPY").bytes(),
   "stack overflow": new Uint8Array(1025).fill(0x5f),
   "out of gas": new Asm().label("l").ref("l").op("JUMP").bytes(),
+  // no STOP: the frame returns when pc runs past its code
+  "running past the code's end": new Asm().push(1).op("POP").bytes(),
+  // the callee halts (SSTORE in a static frame); the caller sees 0 and stops
   "static violation": (() => {
     const a = new Asm();
-    callB(a, "STATICCALL", 2);
-    return a.push(0).op("SSTORE").bytes();
+    callB(a, "STATICCALL", 2, 0, 100_000);
+    return a.op("POP", "STOP").bytes();
   })(),
 };
 
@@ -189,6 +194,8 @@ export const halts: Record<string, Uint8Array> = {
 
 export interface Built {
   tx: MoveTx | WrappedTx;
+  /** The validator's receipt status of the transaction: 1 success, 0 its top frame reverted or halted. */
+  status: number;
   ctx: TxContext;
   header: BatchHeader;
   lookup: (h: string) => Uint8Array | undefined;
@@ -246,8 +253,8 @@ export async function build(ex: Executor, code: Uint8Array, o: { data?: Uint8Arr
     const raw = await wallet.signTransaction(Transaction.from({ ...fields, chainId: CHAIN, nonce: o.nonce ?? 0, to, value, data: bytesToHex(data), gasLimit }));
     unsigned = { type: TxType.Wrapped, raw: hexToBytes(raw as `0x${string}`), moves: [], witness: [] };
   }
-  const filled = (await fillMoves(unsigned, st, ctx, ex)).tx;
-  return { tx: decodeTx(encodeTx(filled)) as WrappedTx | MoveTx, ctx, header: HEADER, lookup: (h) => st.code(h) };
+  const { tx: filled, outcome } = await fillMoves(unsigned, st, ctx, ex);
+  return { tx: decodeTx(encodeTx(filled)) as WrappedTx | MoveTx, status: outcome.status, ctx, header: HEADER, lookup: (h) => st.code(h) };
 }
 
 

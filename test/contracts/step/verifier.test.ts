@@ -26,6 +26,7 @@ import { proveStep, proofBytes } from "../../../prover/step-proof";
 import { deployStepVerifier, stepKind, VERIFIER_CONTRACTS, type StepVerifierDeployment } from "../../../prover/osp-check";
 import { deployer } from "../../../bench/evm-asm";
 import { OPTABLE_SOL, generateOpTable } from "../../../scripts/gen-step-optable-sol";
+import { missingCoverage } from "../../../cli/osp-check";
 import {
   hex32, CHAIN, wallet, A, B, HEADER, helperCode, arithProgram, memoryProgram, storageProgram, callsProgram, precompileProgram, limitsProgram, halts, build,
   type Built, type TxKind,
@@ -36,6 +37,8 @@ describe("contracts/step: the one-step verifier against the stepper", function (
   let ex: Executor;
   let d: StepVerifierDeployment;
   const gas: number[] = [];
+  /** What the checked steps covered: opcodes, micro-step kinds, precompiles. */
+  const covered = { opcodes: new Set<number>(), microSteps: new Set<string>(), precompiles: new Set<number>() };
 
   before(async () => {
     await loadCrypto();
@@ -79,6 +82,9 @@ describe("contracts/step: the one-step verifier against the stepper", function (
       const p = proveStep(m);
       const k = stepKind(m);
       kinds.add(k.op !== undefined ? `op:${k.op}` : `${k.micro}${k.precompile ?? ""}`);
+      if (k.op !== undefined) covered.opcodes.add(k.op);
+      if (k.micro) covered.microSteps.add(k.micro);
+      if (k.precompile !== undefined) covered.precompiles.add(k.precompile);
       let post: bigint;
       try {
         post = BigInt(await d.verifier.step(hex32(p.pre), proofBytes(p.words)));
@@ -106,7 +112,9 @@ describe("contracts/step: the one-step verifier against the stepper", function (
     ["every precompile through L1's", precompileProgram],
   ] as const) {
     it(`${name}: every step's post-state is the stepper's`, async () => {
-      const r = await checkRun(await build(ex, prog()), { measure: true });
+      const built = await build(ex, prog());
+      expect(built.status, "the program runs to its end").to.equal(1);
+      const r = await checkRun(built, { measure: true });
       expect(STATUS_NAMES[r.status]).to.equal("ok");
       expect(r.steps).to.be.greaterThan(20);
     });
@@ -114,7 +122,9 @@ describe("contracts/step: the one-step verifier against the stepper", function (
 
   it("precompile calls at the rollup's limits (MODEXP at its EIP-7883 cap, 64 pairings, 2^22 BLAKE2F rounds): every step agrees, the heaviest under 9M gas (2^24 is 16.8M)", async () => {
     const before = gas.length;
-    const r = await checkRun(await build(ex, limitsProgram(), { gasLimit: 30_000_000n }), { measure: true });
+    const built = await build(ex, limitsProgram(), { gasLimit: 30_000_000n });
+    expect(built.status, "the program runs to its end").to.equal(1);
+    const r = await checkRun(built, { measure: true });
     expect(STATUS_NAMES[r.status]).to.equal("ok");
     const worst = Math.max(...gas.slice(before));
     console.log(`      the heaviest step of the limits program: ${worst} gas (${(hre.network.config as { hardfork?: string }).hardfork})`);
@@ -123,8 +133,11 @@ describe("contracts/step: the one-step verifier against the stepper", function (
   });
 
   for (const [name, code] of Object.entries(halts)) {
-    it(`exceptional halt: ${name}`, async () => {
-      const r = await checkRun(await build(ex, code, { gasLimit: name === "out of gas" ? 60_000n : 3_000_000n }));
+    it(`halt: ${name}`, async () => {
+      const built = await build(ex, code, { gasLimit: name === "out of gas" ? 60_000n : 3_000_000n });
+      const topSucceeds = name === "static violation" || name === "running past the code's end";
+      expect(built.status, "the top frame halts (the static violation: its callee)").to.equal(topSucceeds ? 1 : 0);
+      const r = await checkRun(built);
       expect(STATUS_NAMES[r.status]).to.equal("ok"); // a halted transaction is valid (status 0 receipt)
     });
   }
@@ -208,6 +221,10 @@ describe("contracts/step: the one-step verifier against the stepper", function (
     }
     expect(seen.size).to.be.greaterThan(20);
     expect(mutated).to.be.greaterThan(500);
+  });
+
+  it("the steps checked above covered every opcode, every micro-step kind and every precompile", () => {
+    expect(missingCoverage(covered)).to.equal("");
   });
 
   it("every contract of the verifier is under the 22 KB budget", async () => {
