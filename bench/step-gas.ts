@@ -83,7 +83,7 @@ async function priceRun(m0: Machine, built: { tx: MoveTx | WrappedTx }, d: StepV
 }
 
 /** Measures L1 gas per step on `hre`'s network (deploys the verifier with a test registry). */
-export async function measureStepGas(hre: HardhatRuntimeEnvironment, w: Workload, f: FilledWorkload, o: { log?: (s: string) => void; sample?: number } = {}): Promise<StepGas> {
+export async function measureStepGas(hre: HardhatRuntimeEnvironment, w: Workload | undefined, f: FilledWorkload | undefined, o: { log?: (s: string) => void; sample?: number } = {}): Promise<StepGas> {
   const started = performance.now();
   await loadCrypto();
   const ethers = (hre as unknown as { ethers: { getSigners(): Promise<Signer[]>; ContractFactory: typeof import("ethers").ContractFactory } }).ethers;
@@ -107,19 +107,22 @@ export async function measureStepGas(hre: HardhatRuntimeEnvironment, w: Workload
     await priceRun(initialMachine(built.tx, built.ctx, built.lookup), built, d, out);
   }
   // a sample of the workload's main transactions, in their batches' contexts
+  if (w && f) await priceWorkload(w, f, d, o.sample ?? 6, out, o.log);
+  const g = percentiles(out.map((x) => x.gas));
+  const families: Record<string, number> = {};
+  for (const x of out) families[x.family] = Math.max(families[x.family] ?? 0, x.gas);
+  return { steps: out.length, ...g, families, hardfork: String((hre.network.config as { hardfork?: string }).hardfork ?? "?"), seconds: (performance.now() - started) / 1000 };
+}
+
+async function priceWorkload(w: Workload, f: FilledWorkload, d: StepVerifierDeployment, sample: number, out: { gas: number; family: string }[], log?: (s: string) => void): Promise<void> {
   const batches = batchOfTx(w);
-  const sample = o.sample ?? 6;
   const stride = Math.max(1, Math.floor((w.txs.length - w.setupCount) / sample));
   for (let i = w.setupCount, k = 0; i < w.txs.length && k < sample; i += stride, k++) {
     const seq = BigInt(i + 1);
     const tx = decodeTx(f.encoded[i]) as WrappedTx;
     const ctx = txContext(seq, batches[i]);
     const lookup = (h: string) => f.codes.before(h, seq);
-    o.log?.(`step gas: workload transaction ${i}`);
+    log?.(`step gas: workload transaction ${i}`);
     await priceRun(initialMachine(tx, ctx, lookup), { tx }, d, out);
   }
-  const g = percentiles(out.map((x) => x.gas));
-  const families: Record<string, number> = {};
-  for (const x of out) families[x.family] = Math.max(families[x.family] ?? 0, x.gas);
-  return { steps: out.length, ...g, families, hardfork: String((hre.network.config as { hardfork?: string }).hardfork ?? "?"), seconds: (performance.now() - started) / 1000 };
 }

@@ -11,6 +11,8 @@ import { positiveInt } from "./common";
 export interface OspCheckCliOptions {
   sample?: number;
   steps: number;
+  /** Vectors whose transaction runs more steps are skipped (named): the stepper runs each whole first. */
+  maxRun?: number;
   gas: boolean;
   json: boolean;
   filter?: string;
@@ -45,6 +47,7 @@ export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promi
   const stats = emptyStats();
   const failures: string[] = [];
   let skipped = 0;
+  const longOnes: string[] = [];
   const bar = new cliProgress.SingleBar(
     { format: "osp-check [{bar}] {percentage}% | {value}/{total} vectors | {agreed}/{steps} steps agree | {eta_formatted} left", noTTYOutput: true, notTTYSchedule: 15_000, stream: process.stderr },
     cliProgress.Presets.shades_classic,
@@ -54,8 +57,11 @@ export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promi
   for (const v of vectors) {
     let ex = executors.get(v.env.chainId);
     if (!ex) executors.set(v.env.chainId, (ex = await Executor.create(v.env.chainId)));
-    const r = await checkVectorSteps(v, ex, d, { maxSteps: o.steps, gas: o.gas }, stats);
-    if (r.skipped) skipped++;
+    const r = await checkVectorSteps(v, ex, d, { maxSteps: o.steps, gas: o.gas, stepLimit: o.maxRun ?? 2_000_000 }, stats);
+    if (r.skipped) {
+      skipped++;
+      if (/runs more than/.test(r.skipped)) longOnes.push(`${v.folder}/${r.id}`);
+    }
     for (const f of r.failures) failures.push(`${v.folder}/${r.id}: ${f}`);
     bar.increment(1, { agreed: stats.agreed, steps: stats.steps });
   }
@@ -65,7 +71,7 @@ export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promi
     log(`failures (${failures.length}${failures.length >= o.showFailures ? ", first " + o.showFailures : ""}):`);
     for (const f of failures.slice(0, o.showFailures)) log(`  ${f}`);
   }
-  log(`vectors: ${vectors.length} (${skipped} without a step machine run: refused or not filled)`);
+  log(`vectors: ${vectors.length} (${skipped} not checked: refused, not filled, or longer than ${o.maxRun ?? 2_000_000} steps${longOnes.length ? ": " + longOnes.join(", ") : ""})`);
   log(`coverage: ${stats.opcodes.size} opcodes, ${stats.microSteps.size} micro-step kinds, ${stats.precompiles.size} precompiles`);
   const missing = missingCoverage(stats);
   if (missing) log(`not covered: ${missing}`);
@@ -102,6 +108,7 @@ export function registerOspCheck(program: Command): void {
     .argument("<paths...>", "state-test JSON files or folders (searched recursively)")
     .option("--sample <k>", "a deterministic sample: every k-th file by sorted path", positiveInt)
     .option("--steps <n>", "steps checked per vector at most (the first and last quarter and a spread between)", positiveInt, 400)
+    .option("--max-run <n>", "skip (and name) a vector whose transaction runs more steps than this", positiveInt, 2_000_000)
     .option("--no-gas", "do not measure L1 gas per step")
     .option("--filter <regex>", "only vectors whose id (file#test[index]) matches")
     .option("--show-failures <n>", "list at most this many failures", positiveInt, 50)

@@ -223,6 +223,10 @@ library StepTrees {
         }
         it.sib = new uint256[](it.d);
         for (uint256 i = 0; i < it.d; ++i) it.sib[i] = vm.word();
+        // INVARIANT: the item stops where the path does (canonical): below the root, the depth-d subtree's sibling
+        //            is not empty. Otherwise an empty subtree could be shown deeper than it is, and an insertion
+        //            from that item would give another root than the set's (two post-states for one step).
+        if (it.d > 0 && it.sib[0] == 0) revert S.BadProof(S.BAD_SMT);
     }
 
     function smtClimb(uint256 k, uint256 d, uint256 sub, uint256[] memory sib) internal pure returns (uint256 h) {

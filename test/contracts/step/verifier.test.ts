@@ -182,6 +182,17 @@ describe("contracts/step: the one-step verifier against the stepper", function (
     await expect(d.verifier.startState(encodeTx(otherChain.tx), 7n, headerToAbi(HEADER), CHAIN + 1n)).to.be.revertedWithCustomError(start, "CannotStart").withArgs(4);
   });
 
+  it("refuses a non-canonical SMT item (an empty subtree shown deeper than it is), which would give another post-state", async () => {
+    const built = await build(ex, arithProgram(), { kind: "2930" });
+    const m = initialMachine(built.tx, built.ctx, built.lookup);
+    while (m.pending_?.kind !== 2) step(m); // the first access-list step: it warms an address in the empty warm set
+    const p = proveStep(m);
+    expect(p.words.slice(-2)).to.deep.equal([0n, 0n]); // the SMT item: depth 0, empty
+    expect(BigInt(await d.verifier.step(hex32(p.pre), proofBytes(p.words)))).to.equal(p.post);
+    const deeper = [...p.words.slice(0, -2), 1n, 0n, 0n]; // depth 1, empty, sibling ZERO: the same root
+    await expect(d.verifier.step(hex32(p.pre), proofBytes(deeper))).to.be.reverted;
+  });
+
   it("transaction rules in the preamble: nonce and insufficient balance", async () => {
     const built = await build(ex, arithProgram());
     const nonce = { ...built, tx: { ...built.tx, moves: built.tx.moves.map((mv) => (mv.mark === Mark.Nonce && bytesToHex(mv.addr) === wallet.address.toLowerCase() ? { ...mv, prev: 5n, next: 6n } : mv)) } as WrappedTx };
