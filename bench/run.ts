@@ -27,6 +27,8 @@ import { runBaseline, cpuMs } from "./baseline";
 import { measureL1Data, type L1DataResult } from "./l1-data";
 import { measureL1Gas, type L1Gas } from "./l1-gas";
 import { measureProofGasMax, L1_TX_GAS_CAP, type ProofGasMax } from "./proof-gas";
+import { measureStepGas, type StepGas } from "./step-gas";
+import { loadHardhat } from "../node/devnet/devnet";
 import { prepareMemoryWalk, walkMemoryOnce, walkLevelOnce } from "./walk";
 import { nativeCrypto } from "../core/crypto/native";
 import { installJumpdestCache } from "../core/evm/jumpdest";
@@ -55,6 +57,8 @@ export interface BenchJson {
   proofGas: Record<string, number>;
   /** Each one-step kind proven on the largest transactions the limits allow (bench/proof-gas.ts). */
   proofGasMax: Record<string, number>;
+  /** L1 gas of one step of the one-step verifier (bench/step-gas.ts). */
+  stepGas: { p50: number; p99: number; max: number };
 }
 
 export interface Series {
@@ -100,6 +104,7 @@ export interface BenchReport {
   l1: L1DataResult;
   l1Gas: L1Gas;
   proofGasMax: ProofGasMax;
+  stepGas: StepGas;
   seconds: number;
 }
 
@@ -259,6 +264,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     // After every timed measurement (it loads Hardhat and runs its chain in this process).
     const l1Gas = await measureL1Gas(w, f, { log });
     const proofGasMax = await measureProofGasMax({ log, wrappedOnly: o.quick });
+    const stepGas = await measureStepGas(loadHardhat(), w, f, { log, sample: o.quick ? 2 : 6 });
 
     const baselineTps = series(b);
     const validateTps1 = series(v1);
@@ -276,6 +282,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       appendGasPerTx: Math.round(l1Gas.appendGasPerTx),
       proofGas: l1Gas.proofGas,
       proofGasMax: proofGasMax.proofGasMax,
+      stepGas: { p50: stepGas.p50, p99: stepGas.p99, max: stepGas.max },
     };
     return {
       json,
@@ -317,6 +324,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       l1,
       l1Gas,
       proofGasMax,
+      stepGas,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
@@ -401,6 +409,26 @@ export function formatReport(r: BenchReport): string {
     "",
     "",
     `${Object.entries(pg.proofGasMax).map(([k, n]) => `${k} ${int(n)}`).join(", ")}; max ${((100 * worst) / L1_TX_GAS_CAP).toFixed(0)}% of the 2^24 cap, calldata floor counted (measured in ${pg.seconds.toFixed(0)} s)`,
+    "",
+  ]);
+  const sg = r.stepGas;
+  rows.push([
+    "L1 gas, one-step verifier step",
+    int(sg.p50),
+    "",
+    "",
+    `p50 over ${int(sg.steps)} steps (programs and workload, ${sg.hardfork}); p99 ${int(sg.p99)}, max ${int(sg.max)}`,
+    "",
+  ]);
+  rows.push([
+    "  largest step by family",
+    "",
+    "",
+    "",
+    Object.entries(sg.families)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ${int(n)}`)
+      .join(", "),
     "",
   ]);
   const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));

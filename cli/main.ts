@@ -5,6 +5,7 @@ import { registerBench } from "./bench";
 import { registerDeploy } from "./deploy";
 import { registerNode } from "./node";
 import { registerWatch } from "./watch";
+import { registerOspCheck } from "./osp-check";
 import { registerSweep } from "./sweep";
 
 export function buildProgram(): Command {
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerNode(program);
   registerBench(program);
   registerWatch(program);
+  registerOspCheck(program);
   registerSweep(program);
   return program;
 }

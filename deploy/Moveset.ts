@@ -7,6 +7,9 @@
  *   4. the shared decoders (contracts/lib/Decoders.sol, a library with public functions) once, then each
  *      prover P(inbox), linked to the libraries it calls (LINKED_LIBRARIES), then inbox.setProvers([...]) —
  *      one-time, locks the prover set for ever.
+ *   5. CodeRegistry(inbox), the verifier's families StepTx, StepHash, StepCall, StepState, StepRun (each bound to
+ *      the registry), StepStart, and OneStepVerifier(registry, families…, StepStart): the one-step verifier of
+ *      execution faults (contracts/step/), for the dispute game.
  * Step 4 runs only when at least one prover is listed: an Inbox whose provers are not yet set cannot be
  * rolled back by anyone, and its deployer can still register provers later (exactly once).
  *
@@ -60,6 +63,9 @@ export const LINKED_LIBRARIES: Readonly<Record<string, readonly string[]>> = {
   RulesProver: ["Decoders"],
 };
 
+/** The one-step verifier's families, in OneStepVerifier's constructor order. */
+export const STEP_FAMILIES = ["StepTx", "StepHash", "StepCall", "StepState", "StepRun"] as const;
+
 /** Builds the module with the given prover list (tests pass ["TestProver"] under another module id). */
 export function movesetModule(id: string = MODULE_ID, provers: readonly ProverSpec[] = PROVERS) {
   return buildModule(id, (m) => {
@@ -88,7 +94,13 @@ export function movesetModule(id: string = MODULE_ID, provers: readonly ProverSp
     const list = Object.values(proverFutures);
     if (list.length > 0) m.call(inbox, "setProvers", [list]);
 
-    return { Bridge: bridge, Inbox: inbox, ...proverFutures };
+    // The one-step verifier of execution faults (contracts/step/) and the code registry it reads code from.
+    const registry = m.contract("CodeRegistry", [inbox]);
+    const families = Object.fromEntries(STEP_FAMILIES.map((f) => [f, m.contract(f, [registry])])) as Record<(typeof STEP_FAMILIES)[number], ContractFuture<string>>;
+    const start = m.contract("StepStart", []);
+    const verifier = m.contract("OneStepVerifier", [registry, ...STEP_FAMILIES.map((f) => families[f]), start]);
+
+    return { Bridge: bridge, Inbox: inbox, ...proverFutures, CodeRegistry: registry, ...families, StepStart: start, OneStepVerifier: verifier };
   });
 }
 

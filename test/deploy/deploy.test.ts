@@ -130,7 +130,9 @@ describe("moveset deploy", function () {
     expect(rec.l2ChainId).to.equal(901);
     expect(rec.deploymentId).to.equal(deploymentId);
     // Every production prover, and never the TestProver.
-    expect(Object.keys(rec.contracts).sort()).to.deep.equal(["Bridge", "DepositProver", "DoubleUseProver", "Inbox", "InputProver", "MalformedProver", "RulesProver", "SignatureProver"]);
+    expect(Object.keys(rec.contracts).sort()).to.deep.equal(
+      ["Bridge", "CodeRegistry", "DepositProver", "DoubleUseProver", "Inbox", "InputProver", "MalformedProver", "OneStepVerifier", "RulesProver", "SignatureProver", "StepCall", "StepHash", "StepRun", "StepStart", "StepState", "StepTx"].sort(),
+    );
     expect(rec.parameters).to.deep.equal({ l2ChainId: 901, bondSize: "2000000000000000000", challengeWindow: 30, inclusionDelay: 60, rewardBps: 2500, maxDepositsPerBatch: 100, minBaseFee: "7" });
 
     const provider = new ethers.JsonRpcProvider(url, undefined, { staticNetwork: true });
@@ -150,6 +152,13 @@ describe("moveset deploy", function () {
       expect(await inbox.inclusionDelay()).to.equal(60n);
       expect(await inbox.rewardBps()).to.equal(2500n);
       expect(await inbox.maxDepositsPerBatch()).to.equal(100n);
+      // the one-step verifier is wired to its registry, the registry to the Inbox
+      const verifier = new ethers.Contract(rec.contracts.OneStepVerifier, abi("OneStepVerifier", "step"), provider);
+      const registry = new ethers.Contract(rec.contracts.CodeRegistry, abi("CodeRegistry", "step"), provider);
+      expect(await verifier.registry()).to.equal(rec.contracts.CodeRegistry);
+      expect(await verifier.stepRun()).to.equal(rec.contracts.StepRun);
+      expect(await verifier.stepStart()).to.equal(rec.contracts.StepStart);
+      expect(await registry.inbox()).to.equal(rec.contracts.Inbox);
       expect(await inbox.MAX_DEPOSITS_PER_BATCH_CAP()).to.equal(MAX_DEPOSITS_PER_BATCH_CAP); // the CLI's early check is the contract's bound
       expect(await inbox.l2ChainId()).to.equal(901n);
       expect(await inbox.minBaseFee()).to.equal(7n);
