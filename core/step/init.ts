@@ -51,6 +51,14 @@ export class Codes implements CodeSource {
   add(h: bigint, code: Uint8Array): void {
     if (!this.map.has(h)) this.map.set(h, { bytes: code, jumpdests: jumpdestMap(code) });
   }
+
+  /**
+   * Every code read or learnt so far (by hash), and whether a carrier makes it available: what a player registers
+   * on L1 (bytes, and carriers for the carried ones) before the steps that read it.
+   */
+  usedCodes(): Array<{ hash: bigint; bytes: Uint8Array; carried: boolean }> {
+    return [...this.map].map(([hash, c]) => ({ hash, bytes: c.bytes, carried: this.carried(hash) }));
+  }
 }
 
 function entriesOf(moves: readonly Move[]): Entry[] {

@@ -17,6 +17,8 @@ import { bridgeAt, inboxAt } from "../l1/contracts";
 import { L1Journal, type Request } from "./journal";
 import { componentLogger, errMsg, rootLogger, type Logger } from "../log";
 import { startNode, type NodeHandle } from "../node";
+import { bondsForGasPrice } from "../../core/game/bonds";
+import type { MovesetParameters } from "../../deploy/Moveset";
 
 // ---- the devnet ---------------------------------------------------------------------------------------
 
@@ -110,14 +112,22 @@ export interface DeployParams {
   maxDepositsPerBatch?: bigint;
   /** Lowest L2 base fee (wei per gas; default the module's, 1 gwei). */
   minBaseFee?: bigint;
+  /** The dispute game's chess clock and its extension (seconds; devnet defaults 60 and 5). */
+  maxClockDuration?: bigint;
+  clockExtension?: bigint;
+  /** The L1 gas price its bonds are sized for (devnet default 1 gwei). */
+  gameGasPrice?: bigint;
   /** Fraud provers to deploy and register (default: the module's production list). Tests pass ["TestProver"]. */
   provers?: string[];
 }
 
+/** The devnet's dispute game: clocks of a minute (seconds of extension) and bonds sized for 1 gwei. */
+export const DEVNET_GAME = { maxClockDuration: 60n, clockExtension: 5n, gameGasPrice: 10n ** 9n } as const;
+
 /** Deploys the contracts with the project's Ignition module on `hre`'s network; returns the deployment record. */
 export async function deployMoveset(hre: HardhatRuntimeEnvironment, p: DeployParams, deployer: string): Promise<DeploymentRecord> {
-  const { movesetModule, DEFAULT_PARAMETERS, MODULE_ID, PROVERS } = await import("../../deploy/Moveset");
-  const params = {
+  const { movesetModule, DEFAULT_PARAMETERS, MODULE_ID, PROVERS, ignitionParameters } = await import("../../deploy/Moveset");
+  const params: MovesetParameters = {
     ...DEFAULT_PARAMETERS,
     l2ChainId: p.l2ChainId ?? DEFAULT_PARAMETERS.l2ChainId,
     challengeWindow: p.challengeWindow ?? 5n,
@@ -125,13 +135,16 @@ export async function deployMoveset(hre: HardhatRuntimeEnvironment, p: DeployPar
     bondSize: p.bondSize ?? 10n ** 18n,
     maxDepositsPerBatch: p.maxDepositsPerBatch ?? DEFAULT_PARAMETERS.maxDepositsPerBatch,
     minBaseFee: p.minBaseFee ?? DEFAULT_PARAMETERS.minBaseFee,
+    maxClockDuration: p.maxClockDuration ?? DEVNET_GAME.maxClockDuration,
+    clockExtension: p.clockExtension ?? DEVNET_GAME.clockExtension,
+    gameGasPrice: p.gameGasPrice ?? DEVNET_GAME.gameGasPrice,
   };
   const request: Request = (method, params) => hre.network.provider.request({ method, params: params ?? [] });
   const startBlock = Number(await request("eth_blockNumber")) + 1;
   const l1ChainId = BigInt((await request("eth_chainId")) as string);
   // A fresh module object per call: Ignition refuses to deploy the same module instance twice in one process.
   const deployed = (await (hre as unknown as { ignition: { deploy: (m: unknown, o: unknown) => Promise<Record<string, { getAddress(): Promise<string> }>> } }).ignition.deploy(movesetModule(MODULE_ID, p.provers ?? PROVERS), {
-    parameters: { [MODULE_ID]: params },
+    parameters: { [MODULE_ID]: ignitionParameters(params) },
     displayUi: false,
   })) as Record<string, { getAddress(): Promise<string> }>;
   const contracts: Record<string, string> = {};
@@ -149,6 +162,9 @@ export async function deployMoveset(hre: HardhatRuntimeEnvironment, p: DeployPar
       rewardBps: Number(params.rewardBps),
       maxDepositsPerBatch: Number(params.maxDepositsPerBatch),
       minBaseFee: params.minBaseFee.toString(),
+      maxClockDuration: Number(params.maxClockDuration),
+      clockExtension: Number(params.clockExtension),
+      gameBonds: bondsForGasPrice(params.gameGasPrice).map(String),
     },
     deployedAt: startBlock,
     deploymentId: "moveset-devnet",

@@ -44,13 +44,18 @@ export function honestTrace(p: MockProgram): TraceOracle {
  * uses `endStatus` = ok on a faulty program; a lying challenger a fault status on an honest one.
  */
 export function lyingTrace(p: MockProgram, from: bigint, endStatus: number, salt = "lie"): TraceOracle {
+  return lieAfter(honestTrace(p), from, endStatus, p.seed + salt);
+}
+
+/** Any trace (a mock program's, the real stepper's) that lies from state `from` on, as lyingTrace describes. */
+export function lieAfter(truth: TraceOracle, from: bigint, endStatus: number, salt = "lie"): TraceOracle {
   const fake = (k: bigint, status: number) => {
-    const low = BigInt(keccak256(abi.encode(["bytes32", "string", "uint256"], [p.seed, salt, k]))) & LOW;
+    const low = BigInt(keccak256(abi.encode(["string", "uint256"], [salt, k]))) & LOW;
     return "0x" + ((BigInt(status) << 248n) | low).toString(16).padStart(64, "0");
   };
   return {
     stateAt: (k) => {
-      if (k < from) return mockState(p, k);
+      if (k < from) return truth.stateAt(k);
       const end = from + 3n;
       return k < end ? fake(k, STATUS_RUNNING) : fake(end, endStatus);
     },
