@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import { Command, Option } from "commander";
 import { nonNegativeInt, uint, ensureArtifacts, fail, addRpcOptions, rpcOptionsFrom, type RpcFlags } from "./common";
-import { BYZANTINE_KINDS } from "../node/devnet/byzantine";
+import { DEVNET_BYZANTINE_KINDS } from "../node/devnet/byzantine";
 import { DEVNET_CORS } from "../node/config";
 
 /** Resolves on SIGINT/SIGTERM. */
@@ -38,12 +38,17 @@ export function registerNode(program: Command): void {
     .option("--rpc-port <n>", "L2 JSON-RPC port", nonNegativeInt, 8547)
     .option("--host <host>", "interface both servers listen on", "127.0.0.1")
     .addOption(new Option("--challenge-window <s>", "challenge window in seconds (new deployments only)").argParser(uint).default(5n, "5"))
-    .addOption(new Option("--byzantine <kind>", "post one invalid batch of this kind among honest ones (from dev account #2), for the watchtower to win").choices([...BYZANTINE_KINDS]))
+    .addOption(
+      new Option(
+        "--byzantine <kind>",
+        "post one invalid batch of this kind among honest ones (from dev account #2), for the watchtower to win; false-challenge: dev account #3 disputes an honest transaction and plays the game dishonestly, for the watchtower to defend",
+      ).choices([...DEVNET_BYZANTINE_KINDS]),
+    )
     .option("--batch-interval <ms>", "post a batch when its oldest transaction has waited this long", nonNegativeInt, 500)
     .option("--accounts <n>", "dev accounts to fund on L2", nonNegativeInt, 20)
     .option("--workers <n>", "verifier validation threads (0: in the main thread)", nonNegativeInt, 1);
   addRpcOptions(devnet, DEVNET_CORS.join(",")).action(
-    async (o: RpcFlags & { datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; host: string; challengeWindow: bigint; batchInterval: number; accounts: number; workers: number; byzantine?: import("../node/devnet/byzantine").ByzantineKind }) => {
+    async (o: RpcFlags & { datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; host: string; challengeWindow: bigint; batchInterval: number; accounts: number; workers: number; byzantine?: import("../node/devnet/byzantine").DevnetByzantineKind }) => {
       const { startDevnet, devnetBanner } = await import("../node/devnet/devnet");
       const { rootLogger, errMsg } = await import("../node/log");
       const log = rootLogger();

@@ -83,6 +83,7 @@ export function registerWatch(program: Command): void {
           metricsPort: o.metricsPort,
           metricsHost: o.metricsHost,
           crashAt: crash === "after-commit" || crash === "before-reveal-broadcast" ? crash : undefined,
+          crashAfterMoves: process.env.MOVESET_WATCH_CRASH_AFTER_MOVES ? Number(process.env.MOVESET_WATCH_CRASH_AFTER_MOVES) : undefined,
         });
       } catch (e) {
         fail(e instanceof ConfigError ? e.message : `watchtower did not start: ${errMsg(e)}`);

@@ -11,7 +11,7 @@ import { Move, checkMovesStructure } from "./moves";
 import { Tx, TxType, DepositTx, MoveTx, WrappedTx, codeHash } from "./tx";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import type { Address } from "@ethereumjs/util";
-import { keccak256, MAX_U256 } from "./bytes";
+import { MAX_U256 } from "./bytes";
 import { Executor, Log } from "./evm/execute";
 import { StateSource, UndeclaredKeyError } from "./evm/state";
 import { toRunnable } from "./evm/ethtx";

@@ -108,6 +108,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
         suggestedTip: copts.suggestedTip,
         feeRecipient,
         l1Time: () => coordinator.l1Clock ?? verifier?.latestL1Time,
+        l1HeldFrom: () => follower.snapshot().heldFrom(),
         maxLogRange: ropts.maxLogRange,
         calls,
         gasCap: ropts.gasCap,

@@ -4,6 +4,7 @@
  * the latest block's number/hash) plus, for "pending", the batch in flight and the mempool's
  * simulated effects; moveset keeps no historical state, so older blocks' state is refused.
  */
+import { batchIsFinal } from "../../core/game/finality";
 import { AbiCoder } from "ethers";
 import { bytesToHex, hexToBytes, keccak256 } from "../../core/bytes";
 import { DecodeError, InvalidTxError } from "../../core/errors";
@@ -37,6 +38,8 @@ export interface RpcBackend {
   feeRecipient: Uint8Array;
   /** The newest L1 time known (seconds), for finality. */
   l1Time?: () => bigint | undefined;
+  /** The lowest batch index an open dispute game holds (the L1 follower's view; none if absent). */
+  l1HeldFrom?: () => bigint;
   maxLogRange: number;
   /** Runs eth_call / eth_estimateGas jobs (a CallPool: off the event loop, with a time limit). */
   calls: { run(job: CallJob, source: ReturnType<typeof storeSource>): Promise<CallResult> };
@@ -120,9 +123,10 @@ export function ethMethods(b: RpcBackend): Methods {
   function finalizedNumber(): Promise<bigint> {
     return (async () => {
       const now = b.l1Time?.() ?? BigInt(Math.floor(Date.now() / 1000));
+      const held = b.l1HeldFrom?.();
       for (let n = latestNumber(); n >= 1n; n--) {
         const bt = await batchOf(n);
-        if (bt?.l1?.postedAt !== undefined && bt.l1.postedAt + b.deployment.challengeWindow <= now) return n;
+        if (bt?.l1?.postedAt !== undefined && batchIsFinal(bt.header.index, bt.l1.postedAt, b.deployment.challengeWindow, now, held)) return n;
       }
       return 0n;
     })();
@@ -275,7 +279,7 @@ export function ethMethods(b: RpcBackend): Methods {
   function batchStatus(bt: StoredBatch): { status: string; verdict: string; fault?: unknown } {
     const v = b.verifier?.verdictOf(bt.hash);
     const now = b.l1Time?.() ?? BigInt(Math.floor(Date.now() / 1000));
-    const final = bt.l1?.postedAt !== undefined && bt.l1.postedAt + b.deployment.challengeWindow <= now;
+    const final = bt.l1?.postedAt !== undefined && batchIsFinal(bt.header.index, bt.l1.postedAt, b.deployment.challengeWindow, now, b.l1HeldFrom?.());
     const status = v?.status === "invalid" ? "invalid" : final ? "final" : "pending";
     return { status, verdict: v ? v.status : b.verifier ? "unchecked" : "not verified", fault: v?.status === "invalid" ? v.fault : undefined };
   }

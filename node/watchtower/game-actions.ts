@@ -3,16 +3,11 @@
  * resolution is one call; a step is a commitment to its proof, then (in a later block) the step revealing it
  * (DisputeGame's commit-then-reveal); a dispute likewise. Pure: calldata out, no I/O.
  */
-import { Interface, type InterfaceAbi } from "ethers";
 import { headerToAbi } from "../../core/batch";
-import { abiOf } from "../l1/contracts";
+import { gameInterface } from "../l1/contracts";
 import { commitmentOf } from "../../prover/build";
 import type { GameAction } from "./game-solver";
 import { disputeProofHash, stepProofHash, type DisputeArgs } from "./game-l1";
-
-let iface: Interface | undefined;
-/** The DisputeGame's interface. */
-export const gameInterface = (abi?: InterfaceAbi): Interface => (iface ??= new Interface(abi ?? abiOf("DisputeGame", "game")));
 
 /** What proves a step: the proof from the player's trace. */
 export interface StepProver {

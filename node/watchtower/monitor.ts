@@ -7,6 +7,7 @@
  * canonical at the confirmation depth is never acted on.
  */
 import type { L1Client } from "../l1/client";
+import { batchIsFinal } from "../../core/game/finality";
 import type { Verifier } from "../verifier/verifier";
 import { errMsg, type Logger } from "../log";
 import type { ObservedBatch } from "./solver";
@@ -14,6 +15,8 @@ import type { ObservedBatch } from "./solver";
 export interface Observation {
   head: { number: number; hash: string; timestamp: bigint };
   latest: number;
+  /** L1's latest block's time (moves and resolutions land at it or later). */
+  latestTimestamp: bigint;
   batches: ObservedBatch[];
 }
 
@@ -40,6 +43,13 @@ export class Monitor {
     const at = snap.at;
     const head = { number: at.block, hash: at.hash, timestamp: at.timestamp ?? (await this.l1.block(at.block)).timestamp };
     const views = this.verifier.batches();
+    const heldFrom = snap.heldFrom();
+    const gamesOf = new Map<string, { txIndex: number; status: "open" | "challenger-won" | "defender-won" }[]>();
+    for (const g of snap.games().values()) {
+      const list = gamesOf.get(g.created.headerHash) ?? [];
+      list.push({ txIndex: g.created.txIndex, status: !g.ended ? "open" : g.ended.status === 2 ? "challenger-won" : "defender-won" });
+      gamesOf.set(g.created.headerHash, list);
+    }
     const rows: ObservedBatch[] = [];
     for (const v of views) {
       const live = v.status !== "rolled back";
@@ -51,14 +61,15 @@ export class Monitor {
         headerHash: v.headerHash,
         l1Block: v.l1Block,
         live,
-        final: v.postedAt + this.challengeWindow <= head.timestamp,
+        final: batchIsFinal(v.index, v.postedAt, this.challengeWindow, head.timestamp, heldFrom),
         verdict: v.verdict,
         fault: v.fault,
         faults: v.faults,
         canonical,
+        games: gamesOf.get(v.headerHash),
       });
     }
-    return { head, latest: snap.latest.number, batches: rows };
+    return { head, latest: snap.latest.number, latestTimestamp: snap.latest.timestamp, batches: rows };
   }
 
   /** Inbox.headerHash(index) at the block with this hash; undefined if not live there (or the read failed). */

@@ -10,12 +10,22 @@
  *   * A one-step fault is proven by commit, then (in a later L1 block) reveal, each exactly once:
  *     a commit is re-issued only to resume the same persisted salt, a reveal only to resume the same
  *     signed transaction.
- *   * A batch whose every fault is an `execution` fault is reported once ("execution fault:
- *     interactive proof not yet supported"), never proven.
+ *   * A batch whose every fault is an `execution` fault is disputed in the game (protocol.md §11.5): the
+ *     dispute of its first such transaction is committed, then revealed, as a one-step proof is; the
+ *     game itself is played by the game player (node/watchtower/game-player.ts), like every open game.
+ *     If that transaction's game is open already (another challenger's), the batch is only joined: the
+ *     player plays the game, and the batch falls when it resolves.
  *   * A batch seen rolled back is settled (won if our reveal landed, else lost).
  *   * A batch that is not canonical at the confirmation depth, or is final, is never acted on.
  */
 import { cheapestProvable, type TxFault } from "../../prover/fault";
+
+/** The execution fault of the lowest transaction index, if any. */
+function firstExecution(faults: readonly TxFault[]): TxFault | undefined {
+  let best: TxFault | undefined;
+  for (const f of faults) if (f.kind === "execution" && (!best || f.txIndex < best.txIndex)) best = f;
+  return best;
+}
 import { DONE_PHASES, type ChallengeRecord } from "./store";
 
 export interface ObservedBatch {
@@ -32,6 +42,8 @@ export interface ObservedBatch {
   faults?: readonly TxFault[];
   /** Its header is the one L1 stores for its index at the confirmed head (pinned read). */
   canonical: boolean;
+  /** The dispute games of its transactions (by the game events at the confirmed head). */
+  games?: readonly { txIndex: number; status: "open" | "challenger-won" | "defender-won" }[];
 }
 
 export interface SolverInput {
@@ -44,7 +56,8 @@ export interface SolverInput {
 export type Action =
   | { type: "commit"; headerHash: string; fault: TxFault; resume: boolean }
   | { type: "reveal"; headerHash: string; resume: boolean }
-  | { type: "report"; headerHash: string; fault: TxFault }
+  /** The transaction's game is open already: record it, and let the game player play it. */
+  | { type: "join"; headerHash: string; fault: TxFault }
   | { type: "settle"; headerHash: string; outcome: "won" | "lost"; reason: string }
   /** A reveal landed earlier but the rollback is not yet confirmed: nothing to send. */
   | { type: "wait"; headerHash: string; reason: string };
@@ -66,13 +79,21 @@ export function solve(s: SolverInput): Action[] {
   if (!target || !target.fault) return out;
   if (!target.canonical || target.l1Block > s.head.number || target.final) return out;
   let r = s.records.get(target.headerHash);
-  // The fault already committed to stays (its salt and proof are on disk); otherwise the cheapest.
-  const f = r && r.phase !== "reported" ? r.fault : cheapestProvable(target.faults ?? [target.fault]);
-  if (!f) {
-    if (!r) out.push({ type: "report", headerHash: target.headerHash, fault: target.fault });
-    return out;
+  if (r?.phase === "reported") r = undefined; // reported by a watchtower before the game: prove or dispute it now
+  // The fault already committed to stays (its salt and proof are on disk); otherwise the cheapest one-step fault, or
+  // else the first execution fault (the game).
+  const faults = target.faults ?? [target.fault];
+  const f = r ? r.fault : (cheapestProvable(faults) ?? firstExecution(faults));
+  if (!f) return out;
+  if (r?.phase === "joined") return out;
+  if (!r && f.kind === "execution") {
+    const g = target.games?.find((x) => x.txIndex === f.txIndex);
+    if (g?.status === "open") {
+      out.push({ type: "join", headerHash: target.headerHash, fault: f });
+      return out;
+    }
+    if (g) return out; // its game ended without rolling the batch back: it cannot be disputed again
   }
-  if (r?.phase === "reported") r = undefined; // reported before a provable fault was known: prove it now
   if (!r) {
     out.push({ type: "commit", headerHash: target.headerHash, fault: f, resume: false });
     return out;

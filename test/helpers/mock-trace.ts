@@ -4,6 +4,7 @@
  */
 import { AbiCoder, keccak256 } from "ethers";
 import type { TraceOracle } from "../../node/watchtower/game-solver";
+import { lieAfter } from "../../node/devnet/liar";
 import { STATUS_RUNNING, STATUS_OK } from "../../core/game";
 
 const abi = AbiCoder.defaultAbiCoder();
@@ -47,19 +48,6 @@ export function lyingTrace(p: MockProgram, from: bigint, endStatus: number, salt
   return lieAfter(honestTrace(p), from, endStatus, p.seed + salt);
 }
 
-/** Any trace (a mock program's, the real stepper's) that lies from state `from` on, as lyingTrace describes. */
-export function lieAfter(truth: TraceOracle, from: bigint, endStatus: number, salt = "lie"): TraceOracle {
-  const fake = (k: bigint, status: number) => {
-    const low = BigInt(keccak256(abi.encode(["string", "uint256"], [salt, k]))) & LOW;
-    return "0x" + ((BigInt(status) << 248n) | low).toString(16).padStart(64, "0");
-  };
-  return {
-    stateAt: (k) => {
-      if (k < from) return truth.stateAt(k);
-      const end = from + 3n;
-      return k < end ? fake(k, STATUS_RUNNING) : fake(end, endStatus);
-    },
-  };
-}
+export { lieAfter };
 
 export { STATUS_OK };
