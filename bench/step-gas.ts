@@ -19,7 +19,7 @@ import { step } from "../core/step/interp";
 import { Status } from "../core/step/types";
 import type { Machine } from "../core/step/machine";
 import { proveStep, proofBytes } from "../prover/step-proof";
-import { deployStepVerifier, stepKind, percentiles, type StepVerifierDeployment } from "../prover/osp-check";
+import { deployStepVerifier, stepKind, percentiles, stepGasUsed, L1_TX_GAS_CAP, type StepVerifierDeployment } from "../prover/osp-check";
 import { CHAIN, arithProgram, memoryProgram, storageProgram, callsProgram, precompileProgram, limitsProgram, build, type Built } from "./step-programs";
 import { batchOfTx, txContext, type FilledWorkload } from "./fill";
 import type { Workload } from "./workload";
@@ -75,9 +75,11 @@ async function priceRun(m0: Machine, built: { tx: MoveTx | WrappedTx }, d: StepV
   while (m.status_ === Status.Running) {
     const p = proveStep(m);
     const fn = d.verifier.getFunction("step");
-    const post = BigInt(await fn.staticCall(hex32(p.pre), proofBytes(p.words)));
+    // every step must fit one L1 transaction: EIP-7825's cap is the most gas it is given
+    const cap = { gasLimit: L1_TX_GAS_CAP };
+    const post = BigInt(await fn.staticCall(hex32(p.pre), proofBytes(p.words), cap));
     if (post !== p.post) throw new Error(`the verifier's post-state differs from the stepper's (${familyOf(m)})`);
-    out.push({ gas: Number(await fn.estimateGas(hex32(p.pre), proofBytes(p.words))), family: familyOf(m) });
+    out.push({ gas: await stepGasUsed(d, p.pre, p.words), family: familyOf(m) });
     step(m);
   }
 }

@@ -23,7 +23,7 @@ import { step } from "../../../core/step/interp";
 import { Status, STATUS_NAMES } from "../../../core/step/types";
 import type { Machine } from "../../../core/step/machine";
 import { proveStep, proofBytes } from "../../../prover/step-proof";
-import { deployStepVerifier, stepKind, VERIFIER_CONTRACTS, type StepVerifierDeployment } from "../../../prover/osp-check";
+import { deployStepVerifier, stepKind, stepGasUsed, VERIFIER_CONTRACTS, type StepVerifierDeployment } from "../../../prover/osp-check";
 import { deployer } from "../../../bench/evm-asm";
 import { OPTABLE_SOL, generateOpTable } from "../../../scripts/gen-step-optable-sol";
 import { missingCoverage } from "../../../cli/osp-check";
@@ -92,7 +92,7 @@ describe("contracts/step: the one-step verifier against the stepper", function (
         throw new Error(`step ${n} (${JSON.stringify(k)}), the machine ends ${STATUS_NAMES[m.clone().status_]}: ${(e as Error).message}`);
       }
       expect(hex32(post), `step ${n} (${JSON.stringify(k)})`).to.equal(hex32(p.post));
-      if (o.measure) gas.push(Number(await d.verifier.step.estimateGas(hex32(p.pre), proofBytes(p.words))));
+      if (o.measure) gas.push(await stepGasUsed(d, p.pre, p.words));
       if (m.status_ !== Status.Running) break; // the terminal state's own step (its successor is itself) was checked too
       step(m);
       n++;
