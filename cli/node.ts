@@ -7,10 +7,9 @@
  *   moveset post-batch  posts a batch JSON {header, data} exactly as given (testing fraud handling)
  */
 import * as fs from "fs";
-import * as path from "path";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { nonNegativeInt, uint, ensureArtifacts, fail, addRpcOptions, rpcOptionsFrom, type RpcFlags } from "./common";
-import { BYZANTINE_KINDS } from "../node/byzantine";
+import { BYZANTINE_KINDS } from "../node/devnet/byzantine";
 import { DEVNET_CORS } from "../node/config";
 
 /** Resolves on SIGINT/SIGTERM. */
@@ -44,8 +43,8 @@ export function registerNode(program: Command): void {
     .option("--accounts <n>", "dev accounts to fund on L2", nonNegativeInt, 20)
     .option("--workers <n>", "verifier validation threads (0: in the main thread)", nonNegativeInt, 1);
   addRpcOptions(devnet, DEVNET_CORS.join(",")).action(
-    async (o: RpcFlags & { datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; host: string; challengeWindow: bigint; batchInterval: number; accounts: number; workers: number; byzantine?: import("../node/byzantine").ByzantineKind }) => {
-      const { startDevnet, devnetBanner } = await import("../node/devnet");
+    async (o: RpcFlags & { datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; host: string; challengeWindow: bigint; batchInterval: number; accounts: number; workers: number; byzantine?: import("../node/devnet/byzantine").ByzantineKind }) => {
+      const { startDevnet, devnetBanner } = await import("../node/devnet/devnet");
       const { rootLogger, errMsg } = await import("../node/log");
       const log = rootLogger();
       let d;
@@ -95,7 +94,7 @@ export function registerNode(program: Command): void {
   addRpcOptions(node, "").action(
     async (o: RpcFlags & { sweepMax: number; l1: string; deployment: string; key?: string; datadir: string; rpcHost: string; rpcPort: number; verify?: boolean; confirmations: number; batchInterval: number; maxBatchTxs: number; l1Clock: "latest" | "pending" }) => {
       await ensureArtifacts();
-      const { startNode } = await import("../node/devnet");
+      const { startNode } = await import("../node/node");
       const { loadDeployment, keyFromEnv, ConfigError } = await import("../node/config");
       const { rootLogger, errMsg } = await import("../node/log");
       let node;

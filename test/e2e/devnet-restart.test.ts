@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { spawn, type ChildProcess } from "child_process";
 import * as path from "path";
 import { ethers, JsonRpcProvider, Wallet } from "ethers";
-import { devAccounts } from "../../node/devnet";
+import { devAccounts } from "../../node/devnet/devnet";
 import { ROOT, cleanupTmp, freePort, rpc, tmpDir, waitFor } from "./helpers";
 
 describe("e2e: moveset devnet restarts where it stopped", function () {

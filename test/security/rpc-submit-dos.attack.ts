@@ -15,7 +15,7 @@ import hre from "hardhat";
 import * as fs from "fs";
 import * as path from "path";
 import { ContractFactory, JsonRpcProvider, Wallet, ethers } from "ethers";
-import { startDevnet, type DevnetHandle } from "../../node/devnet";
+import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
 import { cleanupTmp, freePort, ROOT, rpc, tmpDir } from "../e2e/helpers";
 
 describe("security: free heavy transactions on the RPC's event loop", function () {
