@@ -20,6 +20,9 @@
  *   p:<n 16 hex>               -> MempoolEntry                       accepted, not yet in a batch
  *   pi:<tx hash>               -> p key
  *   d:<tx hash>                -> { reason, at }                     accepted, then dropped
+ *   w:<address>:<seq 16 hex>   -> [index, i]                         a withdrawal output of <address>
+ *   ws:<seq 16 hex>            -> [index, i]                         every withdrawal output, by seq
+ *   meta:withdrawalIndex       -> 1                                  the w:/ws: index is complete
  *
  * Every change that must be atomic (a batch with its mempool removals and the end of its pending
  * post) is one LevelDB write batch.
@@ -155,7 +158,26 @@ export class ChainStore {
     s.mempoolSeq = m === undefined ? 0n : BigInt(m);
     if ((await db.get("meta:codeIndex")) === undefined) await s.indexCodes();
     else for await (const [k, v] of db.iterator({ gte: "ks:", lt: "ks;" })) s.codeSeqs.set(k.slice(3), BigInt(v));
+    if ((await db.get("meta:withdrawalIndex")) === undefined) await s.indexWithdrawals();
     return s;
+  }
+
+  /** The w:/ws: keys of transaction `i` of batch `index` (at `seq`), if its receipt has a withdrawal output. */
+  private static withdrawalKeys(index: bigint, i: number, seq: bigint, r: StoredReceipt): string[] {
+    return r.withdrawal > 0n ? [`w:${r.from.toLowerCase()}:${hex16(seq)}`, `ws:${hex16(seq)}`] : [];
+  }
+
+  /** Builds the w:/ws: index from the receipts (a store written before the index existed). */
+  private async indexWithdrawals(): Promise<void> {
+    const ops: Op[] = [{ type: "put", key: "meta:withdrawalIndex", value: "1" }];
+    for (let i = 0n; i < this.nextIndex(); i++) {
+      const b = await this.batch(i);
+      if (!b) throw new Error(`batch ${i} is missing`);
+      (await this.batchTxs(i)).forEach((t, j) => {
+        for (const key of ChainStore.withdrawalKeys(i, j, b.header.firstSeq + BigInt(j), t.receipt)) ops.push({ type: "put", key, value: enc([i, j]) });
+      });
+    }
+    await this.write(ops);
   }
 
   /** Builds the ks: index from the batches' witnesses (a store written before the index existed). */
@@ -244,6 +266,20 @@ export class ChainStore {
     return this.codeSeq(hash) === undefined ? undefined : this.code(hash);
   }
 
+  /**
+   * Withdrawal outputs in the chain, newest first, at most `limit`: of `address` (lower-case hex), or
+   * of everyone. Each names its batch and position.
+   */
+  async withdrawals(address: string | undefined, limit: number): Promise<{ index: bigint; txIndex: number; seq: bigint }[]> {
+    const p = address ? `w:${address.toLowerCase()}:` : "ws:";
+    const out: { index: bigint; txIndex: number; seq: bigint }[] = [];
+    for await (const [k, v] of this.db.iterator({ gte: p, lt: p + "~", reverse: true, limit })) {
+      const [index, txIndex] = dec<[bigint, number]>(v);
+      out.push({ index, txIndex, seq: BigInt("0x" + k.slice(p.length)) });
+    }
+    return out;
+  }
+
   async dropped(hash: string): Promise<{ reason: string; at: number } | undefined> {
     return this.getJson(`d:${hash.toLowerCase()}`);
   }
@@ -271,6 +307,7 @@ export class ChainStore {
     b.txs.forEach((tx, i) => {
       ops.push({ type: "put", key: `x:${hex16(index)}:${hex6(i)}`, value: enc({ tx, receipt: b.receipts[i] }) });
       ops.push({ type: "put", key: `t:${batch.txHashes[i].toLowerCase()}`, value: enc([index, i]) });
+      for (const key of ChainStore.withdrawalKeys(index, i, batch.header.firstSeq + BigInt(i), b.receipts[i])) ops.push({ type: "put", key, value: enc([index, i]) });
     });
     const firstSeen: [string, bigint][] = [];
     for (const [hash, p] of b.codes) {
@@ -321,6 +358,7 @@ export class ChainStore {
         removed.push(t.tx);
         ops.push({ type: "del", key: `x:${hex16(i)}:${hex6(j)}` });
         ops.push({ type: "del", key: `t:${b.txHashes[j]}` });
+        for (const key of ChainStore.withdrawalKeys(i, j, b.header.firstSeq + BigInt(j), t.receipt)) ops.push({ type: "del", key });
       });
     }
     let tip: ChainTip | undefined;

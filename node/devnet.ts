@@ -15,7 +15,7 @@
 import { postInvalidBatch, type ByzantineKind } from "./byzantine";
 import * as fs from "fs";
 import * as path from "path";
-import { HDNodeWallet, JsonRpcProvider, Wallet, Contract, Network } from "ethers";
+import { JsonRpcProvider, Wallet, Contract, Network } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { hexToBytes } from "../core/bytes";
 import { Executor } from "../core/evm/execute";
@@ -40,6 +40,7 @@ import { L1Client } from "./l1/client";
 import { abiOf } from "./l1/contracts";
 import { L1Journal, type Request } from "./l1/journal";
 import { componentLogger, errMsg, rootLogger, type Logger } from "./log";
+import { DatadirInUseError, readDevnetInfo, removeDevnetInfo, writeDevnetInfo } from "./devnet-info";
 import { ethMethods } from "./rpc/eth";
 import { RpcServer } from "./rpc/server";
 import { CallPool } from "./rpc/call-pool";
@@ -65,6 +66,8 @@ export interface NodeHandle {
   l1: L1Client;
   chain: ChainStore;
   utxo: UtxoHandle;
+  /** The latest index over the stores (what the RPC and the explorer read). */
+  cache: LatestCache;
   coordinator: Coordinator;
   verifier?: Verifier;
   rpc: RpcServer;
@@ -147,6 +150,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
       l1,
       chain,
       utxo,
+      cache,
       coordinator,
       verifier,
       rpc,
@@ -164,16 +168,8 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
 
 // ---- the devnet ---------------------------------------------------------------------------------------
 
-export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
-
-/** Hardhat's default dev accounts (m/44'/60'/0'/0/i of the dev mnemonic). */
-export function devAccounts(n: number): { address: string; privateKey: string }[] {
-  const root = HDNodeWallet.fromPhrase(DEV_MNEMONIC, "", "m/44'/60'/0'/0");
-  return Array.from({ length: n }, (_, i) => {
-    const w = root.deriveChild(i);
-    return { address: w.address, privateKey: w.privateKey };
-  });
-}
+export { DEV_MNEMONIC, devAccounts } from "./dev-accounts";
+import { DEV_MNEMONIC, devAccounts } from "./dev-accounts";
 
 export interface DevnetOptions extends DeployParams {
   datadir: string;
@@ -197,6 +193,14 @@ export interface DevnetOptions extends DeployParams {
   byzantine?: ByzantineKind;
   /** L2 JSON-RPC limits and policy (host and port come from rpcHost/rpcPort); CORS defaults to DEVNET_CORS. */
   rpc?: Partial<RpcOptions>;
+  /** Serve the explorer on this port (0: any free port; undefined: no explorer), on rpcHost. */
+  explorerPort?: number;
+  /**
+   * Mine an L1 block every this many ms even without transactions, so that L1's clock (and with it
+   * finality) follows the wall clock. `moveset devnet` uses 1000; undefined or 0: blocks only for
+   * transactions (tests that move time themselves).
+   */
+  l1BlockTimeMs?: number;
 }
 
 export interface DevnetHandle {
@@ -209,6 +213,9 @@ export interface DevnetHandle {
   replayed?: { blocks: number; hashMismatches: number };
   /** The devnet's watchtower (watchtower hook, issue #5). */
   watchtower?: import("./watchtower/watchtower").Watchtower;
+  /** The explorer's URL, when it runs. */
+  explorerUrl?: string;
+  explorer?: import("./explorer").NodeExplorer;
   stop(): Promise<void>;
 }
 
@@ -325,6 +332,9 @@ export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
   const log = o.log ?? rootLogger();
   const dlog = componentLogger("devnet", log);
   const paths = dataPaths(o.datadir);
+  // Before anything touches the datadir (--fresh would wipe a running devnet's).
+  const running = readDevnetInfo(o.datadir);
+  if (running && running.pid !== process.pid) throw new DatadirInUseError(o.datadir, running.pid);
   if (o.fresh) fs.rmSync(paths.root, { recursive: true, force: true });
   fs.mkdirSync(paths.root, { recursive: true });
 
@@ -337,6 +347,8 @@ export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
     net.mining = { ...net.mining, auto: true, interval: 0, mempool: { order: "fifo" } };
     const date = journal!.initialDate();
     if (date) net.initialDate = date;
+    const { artifactsPresent } = await import("./l1/contracts");
+    if (!artifactsPresent()) dlog.info({}, "compiling the contracts (first start: about a minute)");
     await hre.run("compile", { quiet: true });
   }
   const provider = hre.network.provider;
@@ -363,6 +375,11 @@ export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
     if (journal) {
       await journal.startRecording(request, 200, dlog);
       stops.push(() => journal.stop(request));
+    }
+    if (o.l1BlockTimeMs) {
+      // After the replay (which mines exactly the recorded blocks): from now on L1 has a block every interval.
+      await request("evm_setIntervalMining", [o.l1BlockTimeMs]);
+      if (!ownHre) stops.push(async () => void (await request("evm_setIntervalMining", [0])));
     }
 
     const l1 = new JsonRpcProvider(l1Url, undefined, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
@@ -407,7 +424,18 @@ export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
     if (watchtower) stops.push(() => watchtower.stop());
     if (o.byzantine) scheduleByzantine(o.byzantine, l1Url, deployment, accounts, node, log, stops);
 
-    return { l1Url, rpcUrl: node.rpcUrl, deployment, record, accounts, node, replayed, watchtower, stop: stopAll };
+    let explorer: import("./explorer").NodeExplorer | undefined;
+    if (o.explorerPort !== undefined) {
+      const { startNodeExplorer } = await import("./explorer");
+      explorer = await startNodeExplorer(node, record.contracts, { host: o.rpcHost ?? "127.0.0.1", port: o.explorerPort, log: componentLogger("explorer", log) });
+      stops.push(() => explorer!.stop());
+    }
+
+    // The address card the CLI finds the devnet by (removed first when stopping).
+    writeDevnetInfo(o.datadir, { pid: process.pid, l1Url, rpcUrl: node.rpcUrl, explorerUrl: explorer?.url, deployment: paths.deployment, startedAt: new Date().toISOString() });
+    stops.push(async () => removeDevnetInfo(o.datadir));
+
+    return { l1Url, rpcUrl: node.rpcUrl, deployment, record, accounts, node, replayed, watchtower, explorerUrl: explorer?.url, explorer, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;
@@ -489,6 +517,7 @@ export function devnetBanner(d: DevnetHandle, datadir: string): string {
     "",
     `  L1 (Hardhat network)  ${d.l1Url}   chain id ${d.deployment.l1ChainId}`,
     `  L2 (moveset RPC)      ${d.rpcUrl}   chain id ${d.deployment.l2ChainId}`,
+    ...(d.explorerUrl ? [`  explorer              ${d.explorerUrl}   (batches, transactions and their moves, bridge, proofs and games)`] : []),
     `  Inbox                 ${d.deployment.inbox}`,
     `  Bridge                ${d.deployment.bridge}`,
     `  challenge window      ${d.deployment.challengeWindow} s`,
@@ -497,6 +526,13 @@ export function devnetBanner(d: DevnetHandle, datadir: string): string {
     "",
     `Accounts (mnemonic "${DEV_MNEMONIC}"), funded on L1 and L2; #0 is the coordinator:`,
     ...d.accounts.map((a, i) => `  #${String(i).padEnd(2)} ${a.address}  ${a.privateKey}`),
+    "",
+    "Try (the commands find this devnet by themselves; --key N is dev account #N):",
+    "  npx moveset deposit --amount 1 --key 5        L1 to L2",
+    "  npx moveset withdraw --amount 0.5 --key 5     L2 to L1, claimable once its batch is final",
+    "  npx moveset withdrawals --key 5               each withdrawal's status",
+    "  npx moveset claim --key 5 --wait              claim on L1 (waits out the challenge window)",
+    "  npx moveset status                            batches and verdicts",
     "",
     "Press Ctrl-C to stop; run again with the same --datadir to resume.",
     "",

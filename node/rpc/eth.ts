@@ -522,6 +522,33 @@ export function ethMethods(b: RpcBackend): Methods {
         finalAt: bt.l1?.postedAt !== undefined ? Number(bt.l1.postedAt + b.deployment.challengeWindow) : null,
       };
     },
+    moveset_getWithdrawals: async (p) => {
+      const addr = addressArg(arg(p, 0, "address"), "address");
+      const limitArg = arg(p, 1, "limit", false);
+      const limit = limitArg === undefined ? 256 : Number(quantity(limitArg, "limit"));
+      if (limit < 1 || limit > 4096) bad("limit must be 1..4096");
+      const rows: Record<string, unknown>[] = [];
+      for (const w of (await b.chain.withdrawals(addr, limit)).reverse()) {
+        const [bt, t] = await Promise.all([b.chain.batch(w.index), b.chain.txAt(w.index, w.txIndex)]);
+        if (!bt || !t) continue;
+        rows.push({
+          hash: t.receipt.txHash,
+          seq: q(w.seq),
+          amount: q(t.receipt.withdrawal),
+          state: "posted",
+          blockNumber: q(w.index + 1n),
+          batchIndex: q(w.index),
+          txIndex: q(w.txIndex),
+          headerHash: bt.hash,
+          postedAt: bt.l1?.postedAt !== undefined ? Number(bt.l1.postedAt) : null,
+          finalAt: bt.l1?.postedAt !== undefined ? Number(bt.l1.postedAt + b.deployment.challengeWindow) : null,
+          ...batchStatus(bt),
+        });
+      }
+      for (const w of b.coordinator?.pendingWithdrawals(addr) ?? [])
+        rows.push({ hash: w.id, seq: q(w.seq), amount: q(w.amount), state: w.inflight ? "posting" : "pending", blockNumber: null, batchIndex: null, txIndex: null, headerHash: null, postedAt: null, finalAt: null });
+      return { address: addr, withdrawals: rows };
+    },
     moveset_getOutpoint: async (p) => {
       const seq = quantity(arg(p, 0, "seq"), "seq");
       const mark = markArg(arg(p, 1, "mark"));

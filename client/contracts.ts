@@ -1,0 +1,58 @@
+/**
+ * The L1 contracts as a user's tools see them: the Inbox and the Bridge of a deployment, and the
+ * one-line form of their reverts.
+ */
+import { Contract, type ContractRunner } from "ethers";
+import type { Deployment } from "../node/config";
+import { abiOf, revertOf } from "../node/l1/contracts";
+
+/** A refusal a person can act on: its message is the whole story. */
+export class ClientError extends Error {}
+
+export function inboxOf(d: Deployment, runner: ContractRunner): Contract {
+  return new Contract(d.inbox, abiOf("Inbox"), runner);
+}
+
+export function bridgeOf(d: Deployment, runner: ContractRunner): Contract {
+  return new Contract(d.bridge, abiOf("Bridge"), runner);
+}
+
+/** `name(arg, ...)` of a custom-error revert, or undefined. */
+export function revertText(e: unknown): string | undefined {
+  const r = revertOf(e);
+  return r ? `${r.name}(${r.args.map(String).join(", ")})` : undefined;
+}
+
+/** Runs an L1 send; a decoded revert becomes a ClientError through `explain` (or its plain name). */
+export async function send<T>(what: string, fn: () => Promise<T>, explain: (name: string, args: unknown[]) => string | undefined = () => undefined): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const r = revertOf(e);
+    if (r) throw new ClientError(explain(r.name, r.args) ?? `${what} reverted: ${r.name}(${r.args.map(String).join(", ")})`);
+    const code = (e as { code?: string }).code;
+    if (code === "INSUFFICIENT_FUNDS") throw new ClientError(`${what}: the account has not enough ETH on L1 for the value and the gas`);
+    throw e;
+  }
+}
+
+/** Wei as ETH with up to 6 decimals, for people ("1.5 ETH"). */
+export function eth(wei: bigint): string {
+  const neg = wei < 0n;
+  const w = neg ? -wei : wei;
+  const whole = w / 10n ** 18n;
+  const frac = (w % 10n ** 18n).toString().padStart(18, "0").slice(0, 6).replace(/0+$/, "");
+  const tiny = w > 0n && whole === 0n && frac === "";
+  return `${neg ? "-" : ""}${tiny ? "<0.000001" : whole.toString() + (frac ? "." + frac : "")} ETH`;
+}
+
+/** Seconds as "1h 02m", "3m 05s", "12s". */
+export function duration(s: number): string {
+  const x = Math.max(0, Math.ceil(s));
+  const h = Math.floor(x / 3600);
+  const m = Math.floor((x % 3600) / 60);
+  const sec = x % 60;
+  if (h > 0) return `${h}h ${String(m).padStart(2, "0")}m`;
+  if (m > 0) return `${m}m ${String(sec).padStart(2, "0")}s`;
+  return `${sec}s`;
+}

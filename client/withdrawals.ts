@@ -1,0 +1,183 @@
+/**
+ * Withdrawals as their owner sees them (protocol.md §6.5, §11.3): ETH sent to the withdrawal vault
+ * on L2 becomes a withdrawal output of the sender, which L1's Bridge pays once the output's batch is
+ * final. Each has one status:
+ *
+ *   waiting     accepted by the node, not yet in a batch on L1 (in the mempool, or in a batch being
+ *               posted); also when its batch was rolled back and the node re-queued it
+ *   challenge   its batch is on L1 and not final: the challenge window runs (`secondsLeft`), or a
+ *               dispute game holds the batch past it (`note`)
+ *   claimable   its batch is final on L1 and the Bridge has not paid it
+ *   claimed     the Bridge paid it
+ *
+ * The list comes from the L2 node (moveset_getWithdrawals); finality, the time and the payments
+ * from L1 itself (Inbox.isFinal, the latest block's time, Bridge.claimed), so the status is what a
+ * claim would meet.
+ */
+import { JsonRpcProvider, type Provider, type Signer, type Interface } from "ethers";
+import type { Deployment } from "../node/config";
+import { bridgeOf, inboxOf, send, ClientError } from "./contracts";
+
+export type WithdrawalStatus = "waiting" | "challenge" | "claimable" | "claimed";
+
+export const WITHDRAWAL_STATUSES: readonly WithdrawalStatus[] = ["waiting", "challenge", "claimable", "claimed"];
+
+/** One withdrawal as moveset_getWithdrawals returns it. */
+export interface NodeWithdrawal {
+  hash: string;
+  seq: string;
+  amount: string;
+  state: "pending" | "posting" | "posted";
+  batchIndex: string | null;
+  txIndex: string | null;
+  headerHash: string | null;
+  postedAt: number | null;
+  finalAt: number | null;
+  verdict?: string;
+}
+
+export interface Withdrawal {
+  hash: string;
+  /** Its transaction's seq (provisional while waiting). */
+  seq: bigint;
+  amount: bigint;
+  status: WithdrawalStatus;
+  batchIndex?: number;
+  txIndex?: number;
+  postedAt?: number;
+  /** When the challenge window ends (L1 time, seconds). */
+  finalAt?: number;
+  /** Seconds of the challenge window left, by L1's clock (challenge only). */
+  secondsLeft?: number;
+  /** What else a person should know (held by a game, judged invalid, in a batch being posted). */
+  note?: string;
+}
+
+/** What L1 says about one posted withdrawal. */
+export interface L1View {
+  /** L1's latest block time (seconds). */
+  now: number;
+  /** The batch at its index is still the one that holds it (same header hash). */
+  live: boolean;
+  final: boolean;
+  claimed: boolean;
+}
+
+/** The status of a withdrawal from the node's record and L1's view (pure: the rules of the file comment). */
+export function statusOf(w: NodeWithdrawal, l1: L1View | undefined, window: number): Pick<Withdrawal, "status" | "secondsLeft" | "note" | "finalAt"> {
+  if (l1?.claimed) return { status: "claimed" };
+  if (w.state !== "posted" || !l1 || !l1.live)
+    return { status: "waiting", note: w.state === "posting" ? "in a batch being posted" : w.state === "posted" ? "its batch left L1: the node re-queues it" : undefined };
+  if (l1.final) return { status: "claimable" };
+  const finalAt = (w.postedAt ?? l1.now) + window;
+  const left = Math.max(0, finalAt - l1.now);
+  const note = w.verdict === "invalid" ? "its batch is invalid and will be rolled back" : left === 0 ? "the window has passed; a dispute game holds the batch" : undefined;
+  return { status: "challenge", secondsLeft: left, finalAt, note };
+}
+
+/** Reads what L1 says about posted withdrawals (one round of calls each). */
+export async function l1Views(l1: Provider, d: Deployment, ws: NodeWithdrawal[]): Promise<(L1View | undefined)[]> {
+  const inbox = inboxOf(d, l1);
+  const bridge = bridgeOf(d, l1);
+  const head = await l1.getBlock("latest");
+  const now = Number(head!.timestamp);
+  return Promise.all(
+    ws.map(async (w) => {
+      if (w.state !== "posted" || w.batchIndex === null) return undefined;
+      const claimed = (await bridge.getFunction("claimed").staticCall(BigInt(w.seq), { blockTag: head!.number })) as boolean;
+      let live = false;
+      try {
+        const hh = (await inbox.getFunction("headerHash").staticCall(BigInt(w.batchIndex), { blockTag: head!.number })) as string;
+        live = hh.toLowerCase() === (w.headerHash ?? "").toLowerCase();
+      } catch {
+        live = false; // BatchNotLive
+      }
+      const final = live ? ((await inbox.getFunction("isFinal").staticCall(BigInt(w.batchIndex), { blockTag: head!.number })) as boolean) : false;
+      return { now, live, final, claimed };
+    }),
+  );
+}
+
+/** Every withdrawal of `address` the node knows (newest `limit`), oldest first, with its status. */
+export async function listWithdrawals(l1: Provider, l2: JsonRpcProvider, d: Deployment, address: string, limit = 256): Promise<Withdrawal[]> {
+  const r = (await l2.send("moveset_getWithdrawals", [address.toLowerCase(), "0x" + limit.toString(16)])) as { withdrawals: NodeWithdrawal[] };
+  const views = await l1Views(l1, d, r.withdrawals);
+  return r.withdrawals.map((w, i) => {
+    const s = statusOf(w, views[i], Number(d.challengeWindow));
+    return {
+      hash: w.hash,
+      seq: BigInt(w.seq),
+      amount: BigInt(w.amount),
+      batchIndex: w.batchIndex === null ? undefined : Number(w.batchIndex),
+      txIndex: w.txIndex === null ? undefined : Number(w.txIndex),
+      postedAt: w.postedAt ?? undefined,
+      ...s,
+    };
+  });
+}
+
+/** JSON of a withdrawal: wei as decimal strings. */
+export function withdrawalJson(w: Withdrawal): Record<string, unknown> {
+  return { ...w, seq: w.seq.toString(), amount: w.amount.toString() };
+}
+
+/** moveset_getWithdrawalProof's answer. */
+export interface WithdrawalProof {
+  batchIndex: string;
+  txIndex: string;
+  seq: string;
+  header: Record<string, string>;
+  tx: string;
+  proof: string[];
+  recipient: string | null;
+  amount: string;
+  status: string;
+  finalAt: number | null;
+  /** The transaction's declared gas, where the Bridge wants it (batch data with declared gas). */
+  gas?: string;
+}
+
+/**
+ * The arguments of Bridge.claimWithdrawal from a proof, by the ABI's parameter names (header,
+ * txIndex, encodedTx, proof, and gas where the Bridge takes it), so the call follows the ABI.
+ */
+export function claimArgs(iface: Interface, p: WithdrawalProof): unknown[] {
+  const f = iface.getFunction("claimWithdrawal");
+  if (!f) throw new Error("the Bridge has no claimWithdrawal");
+  return f.inputs.map((inp) => {
+    switch (inp.name) {
+      case "header":
+        return p.header;
+      case "txIndex":
+        return BigInt(p.txIndex);
+      case "encodedTx":
+      case "tx":
+        return p.tx;
+      case "proof":
+        return p.proof;
+      case "gas":
+        if (p.gas === undefined) throw new ClientError("the node's withdrawal proof has no declared gas, which this Bridge wants: update the node");
+        return BigInt(p.gas);
+      default:
+        throw new Error(`Bridge.claimWithdrawal has a parameter ${inp.name} this client does not know`);
+    }
+  });
+}
+
+/** Claims the withdrawal of L2 transaction `hash` on L1 (anyone may; the Bridge pays the owner). */
+export async function claimWithdrawal(signer: Signer, l2: JsonRpcProvider, d: Deployment, hash: string): Promise<{ l1Tx: string; amount: bigint; recipient: string }> {
+  const p = (await l2.send("moveset_getWithdrawalProof", [hash])) as WithdrawalProof | null;
+  if (!p) throw new ClientError(`the node knows no posted transaction ${hash}`);
+  if (!p.recipient || BigInt(p.amount) === 0n) throw new ClientError(`transaction ${hash} withdrew nothing (it sent no ETH to the withdrawal vault)`);
+  const bridge = bridgeOf(d, signer);
+  const args = claimArgs(bridge.interface, p);
+  const tx = await send("claimWithdrawal", () => bridge.getFunction("claimWithdrawal")(...args), (name, a) => {
+    if (name === "BatchNotFinal") return `the withdrawal's batch ${a[0]} is not final yet: wait for the challenge window (\`moveset claim --wait\`)`;
+    if (name === "AlreadyClaimed") return `the withdrawal of ${hash} was already claimed`;
+    if (name === "HeaderMismatch") return `the withdrawal's batch ${a[0]} is no longer the one on L1 (rolled back): wait until it is posted again`;
+    return undefined;
+  });
+  const r = await tx.wait();
+  if (!r || r.status !== 1) throw new ClientError(`the claim ${tx.hash} failed on L1`);
+  return { l1Tx: tx.hash, amount: BigInt(p.amount), recipient: p.recipient };
+}
