@@ -22,6 +22,7 @@ import type { ChainStore, StoredBatch, StoredReceipt } from "../chain-store";
 import type { Deployment } from "../config";
 import type { Coordinator } from "../coordinator/coordinator";
 import { readKey, type LatestCache } from "../coordinator/view";
+import { txFields } from "../coordinator/receipts";
 import { headerToJson } from "../l1/contracts";
 import { senderOf } from "../rpc/format";
 import type { Verifier, BatchView } from "../verifier/verifier";
@@ -291,8 +292,8 @@ export class ExplorerData {
     const fields: Record<string, unknown> = { type: TX_TYPES[tx.type] ?? String(tx.type) };
     if (tx.type === TxType.Deposit) Object.assign(fields, { depositIndex: dec(tx.index), from: bytesToHex(tx.from), to: bytesToHex(tx.to), value: dec(tx.value) });
     else {
-      Object.assign(fields, { from, witness: tx.witness.map((c) => ({ hash: bytesToHex(codeHash(c)), bytes: c.length })) });
-      if (tx.type === TxType.Move) Object.assign(fields, { to: tx.to ? bytesToHex(tx.to) : null, value: dec(tx.value), nonce: dec(tx.nonce), gasLimit: dec(tx.gasLimit) });
+      const f = txFields(tx);
+      Object.assign(fields, { from, to: f.to, value: dec(f.value), nonce: dec(f.nonce), gasLimit: dec(f.gasLimit), witness: tx.witness.map((c) => ({ hash: bytesToHex(codeHash(c)), bytes: c.length })) });
     }
     if (receipt) {
       Object.assign(fields, {

@@ -59,11 +59,6 @@ export async function startExplorer(data: ExplorerData, o: { host: string; port:
     [/^\/api\/proofs$/, () => data.proofs()],
     [/^\/api\/search$/, (_m, q) => data.search(q.get("q") ?? "")],
   ];
-  const assets = new Map<string, Buffer>();
-  for (const [p, a] of Object.entries(ASSETS)) {
-    const f = path.join(ASSETS_DIR, a.file);
-    if (fs.existsSync(f)) assets.set(p, fs.readFileSync(f));
-  }
 
   const server = http.createServer((req, res) => {
     const send = (status: number, type: string, body: Buffer | string, extra: Record<string, string> = {}) => {
@@ -80,8 +75,9 @@ export async function startExplorer(data: ExplorerData, o: { host: string; port:
     }
     const asset = ASSETS[url.pathname];
     if (asset) {
-      const b = assets.get(url.pathname);
-      return b ? send(200, asset.type, b) : json(404, { error: `${asset.file} is missing from ${ASSETS_DIR}` });
+      // Read on each request (a few KB): an edited page shows on reload.
+      fs.readFile(path.join(ASSETS_DIR, asset.file), (err, b) => (err ? json(404, { error: `${asset.file} is missing from ${ASSETS_DIR}` }) : send(200, asset.type, b)));
+      return;
     }
     for (const [re, fn] of routes) {
       const m = re.exec(url.pathname);
