@@ -236,7 +236,7 @@ export class ExplorerData {
       hash,
       type: TX_TYPES[tx.type] ?? String(tx.type),
       from: tx.type === TxType.Deposit ? bytesToHex(tx.from) : from,
-      to: tx.type === TxType.Deposit ? bytesToHex(tx.to) : (r?.to ?? null),
+      to: tx.type === TxType.Deposit ? bytesToHex(tx.to) : (r?.to ?? txFields(tx).to),
       status: r ? r.status : null,
       moves: tx.moves.length,
       withdrawal: r && r.withdrawal > 0n ? dec(r.withdrawal) : null,

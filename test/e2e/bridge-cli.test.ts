@@ -124,7 +124,7 @@ describe("e2e: the bridge and bonds through the CLI alone", function () {
 
   it("moveset node with an unbonded key says so once, how to bond, and posts once bonded", async () => {
     const nodeDir = tmpDir("moveset-cli-node-");
-    const e = { ...process.env, ...env, MOVESET_LOG_LEVEL: "info", MOVESET_LOG_FORMAT: "json" };
+    const e: NodeJS.ProcessEnv = { ...process.env, ...env, MOVESET_LOG_LEVEL: "info", MOVESET_LOG_FORMAT: "json" };
     for (const k of Object.keys(e)) if (k.startsWith("HARDHAT_") || k.startsWith("TS_NODE_")) delete e[k];
     const p = spawn(process.execPath, [path.join(ROOT, "bin", "moveset.js"), "node", "--key", "8", "--datadir", nodeDir, "--rpc-port", String(await freePort()), "--batch-interval", "100"], { cwd: ROOT, env: e, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
