@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The explorer in a real browser: headless Chromium (Debian's `chromium`, which .ci/run installs)
  * driven by puppeteer-core, against an in-process devnet where a byzantine poster's invalid batch
