@@ -12,6 +12,8 @@ import { CliError } from "./errors";
 export interface KeyContext {
   /** The deployment is the devnet's: dev account indices are allowed. */
   isDevnet: boolean;
+  /** A person at a terminal can be asked for a keystore's password (default: stdin is a terminal). */
+  interactive?: boolean;
 }
 
 /** Dev accounts the devnet funds by default (`moveset devnet --accounts`). */
@@ -70,7 +72,7 @@ export async function resolveKey(spec: string, ctx: KeyContext, env: NodeJS.Proc
   if (fs.existsSync(s) && fs.statSync(s).isFile()) {
     let password = env.MOVESET_KEYSTORE_PASSWORD;
     if (password === undefined) {
-      if (!process.stdin.isTTY) throw new CliError(`${s} is a keystore: set MOVESET_KEYSTORE_PASSWORD to its password (no terminal to ask in)`);
+      if (!(ctx.interactive ?? !!process.stdin.isTTY)) throw new CliError(`${s} is a keystore: set MOVESET_KEYSTORE_PASSWORD to its password (no terminal to ask in)`);
       password = await promptHidden(`password of ${s}: `);
     }
     const { Wallet } = await import("ethers");
