@@ -441,17 +441,17 @@ export class ExplorerData {
       .filter((e) => /Prover$/.test(e.contract))
       .map((e) => ({ prover: e.contract, name: e.name, args: e.args, l1Tx: e.txHash, l1Block: e.block, time: e.time }));
     const games = new Map<string, { id: string; batchIndex?: string; txIndex?: string; challenger?: string; created?: number; status: string; winner?: string; rolledBack?: boolean; claims: number; steps: number; events: Record<string, unknown>[] }>();
-    const STATUS = ["in progress", "challenger wins", "defender wins"];
+    const STATUS: Record<string, string> = { "1": "in progress", "2": "challenger wins", "3": "defender wins" }; // IDisputeGame GameStatus
     for (const e of ev.of("DisputeGame")) {
       const id = e.args.gameId as string | undefined;
       if (id === undefined) continue;
       let g = games.get(id);
-      if (!g) games.set(id, (g = { id, status: "in progress", claims: 1, steps: 0, events: [] }));
+      if (!g) games.set(id, (g = { id, status: "in progress", claims: 0, steps: 0, events: [] }));
       g.events.push({ name: e.name, args: e.args, l1Tx: e.txHash, l1Block: e.block, time: e.time });
-      if (e.name === "GameCreated") Object.assign(g, { batchIndex: e.args.batchIndex, txIndex: e.args.txIndex, challenger: e.args.challenger, created: e.time, claims: 2 });
+      if (e.name === "GameCreated") Object.assign(g, { batchIndex: e.args.batchIndex, txIndex: e.args.txIndex, challenger: e.args.challenger, created: e.time, claims: g.claims + 1 }); // the root; the challenger's first claim is a Moved
       if (e.name === "Moved") g.claims++;
       if (e.name === "Stepped") g.steps++;
-      if (e.name === "GameResolved") Object.assign(g, { status: STATUS[Number(e.args.status)] ?? String(e.args.status), winner: e.args.winner, rolledBack: e.args.rolledBack });
+      if (e.name === "GameResolved") Object.assign(g, { status: STATUS[String(e.args.status)] ?? String(e.args.status), winner: e.args.winner, rolledBack: e.args.rolledBack });
     }
     return { game: ev.game, rollbacks: rollbacks.reverse(), proverEvents: proverEvents.reverse(), games: [...games.values()].reverse() };
   }
