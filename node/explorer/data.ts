@@ -224,13 +224,7 @@ export class ExplorerData {
   }
 
   private txRow(tx: Tx, hash: string, seq: bigint, r: StoredReceipt | undefined): Record<string, unknown> {
-    let from: string | null = r?.from ?? null;
-    if (!from)
-      try {
-        from = senderOf(tx).toLowerCase();
-      } catch {
-        from = null;
-      }
+    const from = senderOrNull(tx, r);
     return {
       seq: dec(seq),
       hash,
@@ -282,13 +276,7 @@ export class ExplorerData {
         };
       }),
     );
-    let from: string | null = receipt?.from ?? null;
-    if (!from)
-      try {
-        from = senderOf(tx).toLowerCase();
-      } catch {
-        from = null;
-      }
+    const from = senderOrNull(tx, receipt);
     const fields: Record<string, unknown> = { type: TX_TYPES[tx.type] ?? String(tx.type) };
     if (tx.type === TxType.Deposit) Object.assign(fields, { depositIndex: dec(tx.index), from: bytesToHex(tx.from), to: bytesToHex(tx.to), value: dec(tx.value) });
     else {
@@ -488,6 +476,16 @@ export class ExplorerData {
       throw new ExplorerError(`nothing known by ${q}`, 404);
     }
     throw new ExplorerError("search for a transaction or batch hash, a batch index, or an address");
+  }
+}
+
+/** The sender: from the receipt, else recovered from the signature (null if it does not recover: an invalid transaction of a rolled-back batch). */
+function senderOrNull(tx: Tx, r: StoredReceipt | undefined): string | null {
+  if (r?.from) return r.from;
+  try {
+    return senderOf(tx).toLowerCase();
+  } catch {
+    return null;
   }
 }
 
