@@ -107,9 +107,15 @@ export function ethMethods(b: RpcBackend): Methods {
   /** Batch record of block `n` (n ≥ 1). */
   const batchOf = (n: bigint) => (n >= 1n ? b.chain.batch(n - 1n) : Promise.resolve(undefined));
 
+  /**
+   * "Now" for finality: L1's latest block time as the verifier last read it (what Inbox.isFinal sees,
+   * and what moveset_batches uses), else the node's L1 clock. One clock, so that every method agrees.
+   */
+  const finalityNow = (): bigint => (b.verifier && b.verifier.latestL1Time > 0n ? b.verifier.latestL1Time : b.l1Time?.()) ?? BigInt(Math.floor(Date.now() / 1000));
+
   function finalizedNumber(): Promise<bigint> {
     return (async () => {
-      const now = b.l1Time?.() ?? BigInt(Math.floor(Date.now() / 1000));
+      const now = finalityNow();
       for (let n = latestNumber(); n >= 1n; n--) {
         const bt = await batchOf(n);
         if (bt?.l1?.postedAt !== undefined && bt.l1.postedAt + b.deployment.challengeWindow <= now) return n;
@@ -264,7 +270,7 @@ export function ethMethods(b: RpcBackend): Methods {
 
   function batchStatus(bt: StoredBatch): { status: string; verdict: string; fault?: unknown } {
     const v = b.verifier?.verdictOf(bt.hash);
-    const now = b.l1Time?.() ?? BigInt(Math.floor(Date.now() / 1000));
+    const now = finalityNow();
     const final = bt.l1?.postedAt !== undefined && bt.l1.postedAt + b.deployment.challengeWindow <= now;
     const status = v?.status === "invalid" ? "invalid" : final ? "final" : "pending";
     return { status, verdict: v ? v.status : b.verifier ? "unchecked" : "not verified", fault: v?.status === "invalid" ? v.fault : undefined };
