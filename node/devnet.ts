@@ -509,6 +509,21 @@ async function startDevnetWatchtower(
   });
 }
 
+/** The banner's examples, with dev account #k (none without a funded account besides the coordinator's). */
+function tryLines(k: number): string[] {
+  if (k < 1) return [];
+  const c = (cmd: string, what: string) => `  ${cmd.replace("K", String(k)).padEnd(46)}${what}`;
+  return [
+    "Try (the commands find this devnet by themselves; --key N is dev account #N):",
+    c("npx moveset deposit --amount 1 --key K", "L1 to L2"),
+    c("npx moveset withdraw --amount 0.5 --key K", "L2 to L1, claimable once its batch is final"),
+    c("npx moveset withdrawals --key K", "each withdrawal's status"),
+    c("npx moveset claim --key K --wait", "claim on L1 (waits out the challenge window)"),
+    c("npx moveset status", "batches and verdicts"),
+    "",
+  ];
+}
+
 /** The human summary `moveset devnet` prints. */
 export function devnetBanner(d: DevnetHandle, datadir: string): string {
   const lines = [
@@ -527,13 +542,7 @@ export function devnetBanner(d: DevnetHandle, datadir: string): string {
     `Accounts (mnemonic "${DEV_MNEMONIC}"), funded on L1 and L2; #0 is the coordinator:`,
     ...d.accounts.map((a, i) => `  #${String(i).padEnd(2)} ${a.address}  ${a.privateKey}`),
     "",
-    "Try (the commands find this devnet by themselves; --key N is dev account #N):",
-    "  npx moveset deposit --amount 1 --key 5        L1 to L2",
-    "  npx moveset withdraw --amount 0.5 --key 5     L2 to L1, claimable once its batch is final",
-    "  npx moveset withdrawals --key 5               each withdrawal's status",
-    "  npx moveset claim --key 5 --wait              claim on L1 (waits out the challenge window)",
-    "  npx moveset status                            batches and verdicts",
-    "",
+    ...tryLines(Math.min(5, d.accounts.length - 1)),
     "Press Ctrl-C to stop; run again with the same --datadir to resume.",
     "",
   ];
