@@ -13,7 +13,9 @@ import { KEY_OPTION, keyHelp, openSession } from "./session";
 import type { Bonds } from "../client/bonds";
 
 function bondsLine(b: Bonds, eth: (w: bigint) => string): string {
-  return `${b.address}: bond ${eth(b.bond)}, locked ${eth(b.locked)} (${b.locked / b.bondSize} live batch${b.locked / b.bondSize === 1n ? "" : "es"}), free ${eth(b.free)}: ${b.batches} more batch${b.batches === 1n ? "" : "es"} at a time (bond size ${eth(b.bondSize)})`;
+  return `${b.address}: bond ${eth(b.bond)}, locked ${eth(b.locked)} (${b.locked / b.bondSize} live batch${b.locked / b.bondSize === 1n ? "" : "es"}), free ${eth(b.free)}: ${b.batches} more batch${
+    b.batches === 1n ? "" : "es"
+  } at a time (bond size ${eth(b.bondSize)})`;
 }
 
 const bondsJson = (b: Bonds) => ({ address: b.address, bond: b.bond.toString(), locked: b.locked.toString(), free: b.free.toString(), bondSize: b.bondSize.toString(), batches: Number(b.batches) });
@@ -68,10 +70,13 @@ export function registerBond(program: Command): void {
             if ((await bondsOf(s.l1, d, s.address!)).free > 0n) break;
             if (Date.now() > deadline) throw new CliError(`the bond is still locked after ${duration(o.timeout)}`);
             // The oldest locking batch and its end, as the Inbox names them.
-            const lock = await inbox.getFunction("unbond").staticCall().then(
-              () => undefined,
-              (e) => (e as { revert?: { name: string; args: bigint[] } }).revert,
-            );
+            const lock = await inbox
+              .getFunction("unbond")
+              .staticCall()
+              .then(
+                () => undefined,
+                (e) => (e as { revert?: { name: string; args: bigint[] } }).revert,
+              );
             if (lock?.name === "BondLocked") p.left(Number(d.challengeWindow), Number(lock.args[1]) - (await l1Now()), `batch ${lock.args[0]}`);
             await new Promise((r) => setTimeout(r, 1000));
           }

@@ -66,10 +66,15 @@ export function registerClaim(program: Command): void {
             if (!w) throw new CliError(`no withdrawal ${o.tx}`);
             if (w.status === "claimed") throw new CliError(`the withdrawal of ${o.tx} was already claimed`);
             if (w.status === "waiting") throw new CliError(`the withdrawal of ${o.tx} is still waiting for its batch: add --wait`);
-            if (w.status === "challenge") throw new CliError(`the withdrawal of ${o.tx} is not final yet: ${duration(w.secondsLeft ?? 0)} of the challenge window left${w.note ? ` (${w.note})` : ""}; add --wait to wait and claim`);
+            if (w.status === "challenge")
+              throw new CliError(
+                `the withdrawal of ${o.tx} is not final yet: ${duration(w.secondsLeft ?? 0)} of the challenge window left${w.note ? ` (${w.note})` : ""}; add --wait to wait and claim`,
+              );
           } else if (claimable.length === 0) {
             const n = (st: string) => ws.filter((w) => w.status === st).length;
-            const msg = `nothing to claim for ${owner}: ${n("challenge")} in the challenge window${n("challenge") ? " (add --wait)" : ""}, ${n("waiting")} waiting for their batch, ${n("claimed")} claimed`;
+            const msg = `nothing to claim for ${owner}: ${n("challenge")} in the challenge window${n("challenge") ? " (add --wait)" : ""}, ${n("waiting")} waiting for their batch, ${n(
+              "claimed",
+            )} claimed`;
             if (o.json) process.stdout.write(JSON.stringify({ claimed: [] }) + "\n");
             else process.stdout.write(msg + "\n");
             return;

@@ -54,7 +54,10 @@ function and(xs: string[]): string {
 export function readRecord(file: string): DeploymentRecord {
   if (!fs.existsSync(file))
     throw new CliError(
-      `deployment file ${file} does not exist: deploy with \`npx moveset deploy --network localhost\` (it writes deployments/localhost.json), or start the devnet with \`npm start\` (its record is ${path.join(DEFAULT_DEVNET_DIR, "deployment.json")})`,
+      `deployment file ${file} does not exist: deploy with \`npx moveset deploy --network localhost\` (it writes deployments/localhost.json), or start the devnet with \`npm start\` (its record is ${path.join(
+        DEFAULT_DEVNET_DIR,
+        "deployment.json",
+      )})`,
     );
   try {
     return JSON.parse(fs.readFileSync(file, "utf8")) as DeploymentRecord;
@@ -84,7 +87,9 @@ export function resolveContext(command: string, flags: EndpointFlags, need: Need
       ? `the devnet in ${dir} is not running (start it with \`npm start\`)`
       : `no devnet runs from ${dir} (start one with \`npm start\`, or set MOVESET_DEVNET to its --datadir)`;
     throw new CliError(
-      `${command}: missing ${and([...missing.map((m) => `${WHAT[m].flag} (${WHAT[m].words})`), ...alsoMissing])}: ${running}; or pass ${missing.length > 1 ? "them" : "it"}, or set ${and(missing.map((m) => WHAT[m].env))}`,
+      `${command}: missing ${and([...missing.map((m) => `${WHAT[m].flag} (${WHAT[m].words})`), ...alsoMissing])}: ${running}; or pass ${missing.length > 1 ? "them" : "it"}, or set ${and(
+        missing.map((m) => WHAT[m].env),
+      )}`,
     );
   }
   if (ctx.deploymentFile) {

@@ -38,7 +38,9 @@ export type JournalVerdict = { action: "keep" } | { action: "restart"; message: 
 export async function checkJournal(dir: string, network: string, chainId: bigint, getCode: (address: string) => Promise<string>): Promise<JournalVerdict> {
   const missing = await missingContracts(dir, getCode);
   if (missing.length === 0) return { action: "keep" };
-  const what = `the Ignition journal ${path.relative(process.cwd(), dir) || dir} records ${missing.length} contract${missing.length > 1 ? "s" : ""} (${missing[0]}${missing.length > 1 ? ", …" : ""}) that ${missing.length > 1 ? "are" : "is"} not on ${network} (chain ${chainId})`;
+  const what = `the Ignition journal ${path.relative(process.cwd(), dir) || dir} records ${missing.length} contract${missing.length > 1 ? "s" : ""} (${missing[0]}${
+    missing.length > 1 ? ", …" : ""
+  }) that ${missing.length > 1 ? "are" : "is"} not on ${network} (chain ${chainId})`;
   if (LOCAL_CHAIN_IDS.includes(chainId)) return { action: "restart", message: `${what}: the node was restarted; deploying anew` };
   return { action: "refuse", message: `${what}: the chain was reset or the journal is another chain's; run again with --reset to deploy anew, or pass another --deployment-id` };
 }

@@ -61,7 +61,9 @@ function normalize(v: string): string | undefined {
 export async function resolveKey(spec: string, ctx: KeyContext, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const s = spec.trim();
   if (/^(0x)?[0-9a-fA-F]{64}$/.test(s))
-    throw new CliError("--key takes the name of an environment variable holding the key (or a keystore file, or on the devnet an account index), never the key itself, which this message does not repeat: `export MY_KEY=…` and pass --key MY_KEY");
+    throw new CliError(
+      "--key takes the name of an environment variable holding the key (or a keystore file, or on the devnet an account index), never the key itself, which this message does not repeat: `export MY_KEY=…` and pass --key MY_KEY",
+    );
   if (/^\d+$/.test(s)) {
     const i = Number(s);
     if (!ctx.isDevnet) throw new CliError(`--key ${s} names a dev account, which exists only on the devnet: pass an environment variable's name or a keystore file`);

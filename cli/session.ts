@@ -7,6 +7,7 @@ import { Wallet, type JsonRpcProvider } from "ethers";
 import { ensureArtifacts } from "./common";
 import { checkL1, checkL2, resolveContext, type Context, type EndpointFlags, type Need } from "./context";
 import { resolveKey } from "./keys";
+import { CliError } from "./errors";
 import { l1Provider, l2Provider } from "../client/bridge";
 
 /** How --key is described when it is missing. */
@@ -33,14 +34,17 @@ export async function openSession(command: string, o: EndpointFlags & { key?: st
   await ensureArtifacts();
   await Promise.all([need.includes("l1") ? checkL1(ctx) : undefined, need.includes("l2") ? checkL2(ctx) : undefined]);
   const d = ctx.deployment!;
-  const l1 = l1Provider(ctx.l1Url ?? "http://127.0.0.1:8545", d.l1ChainId);
+  const l1 = ctx.l1Url ? l1Provider(ctx.l1Url, d.l1ChainId) : undefined;
   const l2 = l2Provider(ctx.l2Url!, d.l2ChainId);
   const s: Session = {
     ctx,
-    l1,
+    get l1(): JsonRpcProvider {
+      if (!l1) throw new CliError(`${command}: no L1 URL (--l1 <url>)`);
+      return l1;
+    },
     l2,
     close() {
-      l1.destroy();
+      l1?.destroy();
       l2.destroy();
     },
   };

@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { ethAmount, nonNegativeInt } from "./common";
 import { endpointOptions } from "./context";
-import { guard } from "./errors";
+import { CliError, guard } from "./errors";
 import { progress } from "./progress";
 import { KEY_OPTION, keyHelp, openSession } from "./session";
 
@@ -32,13 +32,15 @@ export function registerWithdraw(program: Command): void {
           const rc = await waitForL2Tx(s.l2, r.l2Tx, o.timeout * 1000, (w) => p.waited(w));
           p.stop();
           block = rc.blockNumber;
-          if (rc.status !== 1) throw new (await import("./errors")).CliError(`the withdrawal ${r.l2Tx} reverted on L2`);
+          if (rc.status !== 1) throw new CliError(`the withdrawal ${r.l2Tx} reverted on L2`);
         }
         const out = { l2Tx: r.l2Tx, from: r.from, amount: r.amount.toString(), l2Block: block ?? null, challengeWindow: window };
         if (o.json) process.stdout.write(JSON.stringify(out) + "\n");
         else
           process.stdout.write(
-            `withdrew ${eth(r.amount)} from ${r.from} in L2 tx ${r.l2Tx}${block !== undefined ? ` (block ${block})` : ""}: claimable on L1 about ${duration(window)} after its batch is posted; \`npx moveset withdrawals\` shows it, \`npx moveset claim --tx ${r.l2Tx} --wait\` claims it\n`,
+            `withdrew ${eth(r.amount)} from ${r.from} in L2 tx ${r.l2Tx}${block !== undefined ? ` (block ${block})` : ""}: claimable on L1 about ${duration(
+              window,
+            )} after its batch is posted; \`npx moveset withdrawals\` shows it, \`npx moveset claim --tx ${r.l2Tx} --wait\` claims it\n`,
           );
       } finally {
         s.close();

@@ -48,14 +48,20 @@ export async function addBond(signer: Signer, d: Deployment, amount: bigint): Pr
 export async function unbond(signer: Signer, d: Deployment, l1Now: () => Promise<number>): Promise<{ l1Tx: string; amount: bigint }> {
   const inbox = inboxOf(d, signer);
   const now = await l1Now();
-  const tx = await send("unbond", () => inbox.getFunction("unbond")(), (name, a) => {
-    if (name === "NothingToUnbond") return "this account has no bond in the Inbox";
-    if (name === "BondLocked") {
-      const finalAt = Number(a[1] as bigint);
-      return `all of the bond is locked by live batches; the oldest, batch ${a[0]}, is final in ${duration(finalAt - now)} (L1 time ${new Date(finalAt * 1000).toISOString()}): run again then, or add --wait`;
-    }
-    return undefined;
-  });
+  const tx = await send(
+    "unbond",
+    () => inbox.getFunction("unbond")(),
+    (name, a) => {
+      if (name === "NothingToUnbond") return "this account has no bond in the Inbox";
+      if (name === "BondLocked") {
+        const finalAt = Number(a[1] as bigint);
+        return `all of the bond is locked by live batches; the oldest, batch ${a[0]}, is final in ${duration(finalAt - now)} (L1 time ${new Date(
+          finalAt * 1000,
+        ).toISOString()}): run again then, or add --wait`;
+      }
+      return undefined;
+    },
+  );
   const r = (await tx.wait()) as TransactionReceipt;
   let amount = 0n;
   for (const log of r.logs) {

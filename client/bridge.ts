@@ -45,8 +45,10 @@ export async function deposit(signer: Signer, d: Deployment, to: string, amount:
   const bal = await signer.provider!.getBalance(from);
   if (bal < amount) throw new ClientError(`${from} has ${eth(bal)} on L1, less than the ${eth(amount)} to deposit`);
   const bridge = bridgeOf(d, signer);
-  const tx = await send("deposit", () => bridge.getFunction("deposit")(to, { value: amount }), (name) =>
-    name === "UnusableRecipient" ? `--to ${to} can never spend on L2: the Bridge refuses it` : undefined,
+  const tx = await send(
+    "deposit",
+    () => bridge.getFunction("deposit")(to, { value: amount }),
+    (name) => (name === "UnusableRecipient" ? `--to ${to} can never spend on L2: the Bridge refuses it` : undefined),
   );
   const r = (await tx.wait()) as TransactionReceipt | null;
   if (!r || r.status !== 1) throw new ClientError(`the deposit ${tx.hash} failed on L1`);

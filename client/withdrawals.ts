@@ -171,12 +171,16 @@ export async function claimWithdrawal(signer: Signer, l2: JsonRpcProvider, d: De
   if (!p.recipient || BigInt(p.amount) === 0n) throw new ClientError(`transaction ${hash} withdrew nothing (it sent no ETH to the withdrawal vault)`);
   const bridge = bridgeOf(d, signer);
   const args = claimArgs(bridge.interface, p);
-  const tx = await send("claimWithdrawal", () => bridge.getFunction("claimWithdrawal")(...args), (name, a) => {
-    if (name === "BatchNotFinal") return `the withdrawal's batch ${a[0]} is not final yet: wait for the challenge window (\`moveset claim --wait\`)`;
-    if (name === "AlreadyClaimed") return `the withdrawal of ${hash} was already claimed`;
-    if (name === "HeaderMismatch") return `the withdrawal's batch ${a[0]} is no longer the one on L1 (rolled back): wait until it is posted again`;
-    return undefined;
-  });
+  const tx = await send(
+    "claimWithdrawal",
+    () => bridge.getFunction("claimWithdrawal")(...args),
+    (name, a) => {
+      if (name === "BatchNotFinal") return `the withdrawal's batch ${a[0]} is not final yet: wait for the challenge window (\`moveset claim --wait\`)`;
+      if (name === "AlreadyClaimed") return `the withdrawal of ${hash} was already claimed`;
+      if (name === "HeaderMismatch") return `the withdrawal's batch ${a[0]} is no longer the one on L1 (rolled back): wait until it is posted again`;
+      return undefined;
+    },
+  );
   const r = await tx.wait();
   if (!r || r.status !== 1) throw new ClientError(`the claim ${tx.hash} failed on L1`);
   return { l1Tx: tx.hash, amount: BigInt(p.amount), recipient: p.recipient };

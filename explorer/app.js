@@ -111,8 +111,18 @@
 
   /** A table whose cells carry their column's name (the narrow layout shows it as a label). */
   function table(cols, rows, rowAttrs) {
-    const head = h("tr", {}, cols.map((c) => h("th", { scope: "col" }, c)));
-    const body = rows.map((r, i) => h("tr", rowAttrs ? rowAttrs(i) : {}, r.map((cell, j) => h("td", { "data-label": cols[j] }, cell))));
+    const head = h(
+      "tr",
+      {},
+      cols.map((c) => h("th", { scope: "col" }, c)),
+    );
+    const body = rows.map((r, i) =>
+      h(
+        "tr",
+        rowAttrs ? rowAttrs(i) : {},
+        r.map((cell, j) => h("td", { "data-label": cols[j] }, cell)),
+      ),
+    );
     return h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, head), h("tbody", {}, body)));
   }
 
@@ -175,9 +185,20 @@
         ["header hash", hex(b.hash)],
         ["parent", hex(header.parent, Number(b.index) > 0 ? "#/batch/" + (Number(b.index) - 1) : undefined)],
         ["verdict", verdict(b)],
-        b.faults && b.faults.length > 1 ? ["every fault", h("ul", { class: "faults" }, b.faults.map((f) => h("li", {}, f.kind + "/" + f.code + " at tx " + f.txIndex + ": " + f.message)))] : null,
+        b.faults && b.faults.length > 1
+          ? [
+              "every fault",
+              h(
+                "ul",
+                { class: "faults" },
+                b.faults.map((f) => h("li", {}, f.kind + "/" + f.code + " at tx " + f.txIndex + ": " + f.message)),
+              ),
+            ]
+          : null,
         b.fault ? ["why", h("span", { class: "bad" }, b.fault.message)] : null,
-        b.rolledBackBy ? ["rolled back", h("span", {}, "by a " + b.rolledBackBy.kind + " proof of ", addrLink(b.rolledBackBy.challenger), " in L1 tx ", hex(b.rolledBackBy.l1Tx), " ", when(b.rolledBackBy.at))] : null,
+        b.rolledBackBy
+          ? ["rolled back", h("span", {}, "by a " + b.rolledBackBy.kind + " proof of ", addrLink(b.rolledBackBy.challenger), " in L1 tx ", hex(b.rolledBackBy.l1Tx), " ", when(b.rolledBackBy.at))]
+          : null,
         ["poster", addrLink(b.poster)],
         ["L1 tx", h("span", {}, hex(b.l1Tx), " in L1 block ", String(b.l1Block))],
         ["posted", when(b.postedAt)],
@@ -228,7 +249,12 @@
       h("h1", {}, "Transaction ", h("span", { class: "hex big", title: t.hash }, short(t.hash))),
       kv([
         ["hash", h("code", { class: "wrap" }, t.hash)],
-        ["where", t.batchIndex !== undefined ? h("span", {}, "batch ", batchLink(t.batchIndex), ", position " + t.txIndex + ", seq " + t.seq + " ", badge(t.batchStatus)) : badge("waiting for a batch", "pending")],
+        [
+          "where",
+          t.batchIndex !== undefined
+            ? h("span", {}, "batch ", batchLink(t.batchIndex), ", position " + t.txIndex + ", seq " + t.seq + " ", badge(t.batchStatus))
+            : badge("waiting for a batch", "pending"),
+        ],
         ["type", t.type],
         t.status !== undefined ? ["result", t.status === 1 ? h("span", { class: "good" }, "ok") : h("span", { class: "warn" }, "reverted")] : null,
         ["from", t.from ? addrLink(t.from) : "—"],
@@ -239,7 +265,16 @@
         t.fee !== undefined && t.fee !== "0" ? ["fee output", eth(t.fee)] : null,
         t.withdrawal && t.withdrawal !== "0" ? ["withdrawal", h("span", {}, eth(t.withdrawal) + " to L1 (", h("a", { href: "#/bridge" }, "bridge"), ")")] : null,
         t.contractAddress ? ["created", addrLink(t.contractAddress)] : null,
-        t.witness && t.witness.length ? ["witness", h("span", {}, t.witness.map((w) => h("span", { class: "chip" }, short(w.hash) + " (" + w.bytes + " bytes)")))] : null,
+        t.witness && t.witness.length
+          ? [
+              "witness",
+              h(
+                "span",
+                {},
+                t.witness.map((w) => h("span", { class: "chip" }, short(w.hash) + " (" + w.bytes + " bytes)")),
+              ),
+            ]
+          : null,
       ]),
       h("h2", {}, "Moves"),
       h("p", { class: "lead" }, "Every piece of state this transaction touches: the version it uses (produced by the transaction with seq intx) and the one it makes."),
@@ -248,10 +283,23 @@
         : table(
             ["key", "use", "from (intx)", "prev → next", "mask"],
             t.moves.map((m) => [
-              h("span", { class: "key" }, h("span", { class: "mark", title: MARK_WORDS[m.mark] || m.mark }, m.mark), " ", h("a", { href: keyHref(m), class: "hex", title: m.addr }, short(m.addr)), m.slot !== null ? h("span", { class: "slot", title: m.slot }, " [" + short(m.slot) + "]") : null),
+              h(
+                "span",
+                { class: "key" },
+                h("span", { class: "mark", title: MARK_WORDS[m.mark] || m.mark }, m.mark),
+                " ",
+                h("a", { href: keyHref(m), class: "hex", title: m.addr }, short(m.addr)),
+                m.slot !== null ? h("span", { class: "slot", title: m.slot }, " [" + short(m.slot) + "]") : null,
+              ),
               m.ref ? h("span", { class: "ref" }, "reference") : "consume",
-              m.producer === "genesis" ? h("span", { class: "muted" }, "genesis") : m.producer ? h("a", { href: "#/tx/" + m.producer, class: "intx", title: m.producer }, "seq " + m.intx) : "seq " + m.intx,
-              m.ref ? h("span", {}, value(m.mark, m.prev), h("span", { class: "muted" }, " (read)")) : h("span", {}, value(m.mark, m.prev), h("span", { class: "arrow" }, " → "), value(m.mark, m.next)),
+              m.producer === "genesis"
+                ? h("span", { class: "muted" }, "genesis")
+                : m.producer
+                ? h("a", { href: "#/tx/" + m.producer, class: "intx", title: m.producer }, "seq " + m.intx)
+                : "seq " + m.intx,
+              m.ref
+                ? h("span", {}, value(m.mark, m.prev), h("span", { class: "muted" }, " (read)"))
+                : h("span", {}, value(m.mark, m.prev), h("span", { class: "arrow" }, " → "), value(m.mark, m.next)),
               m.mask === 0 ? h("span", { class: "muted" }, "unsigned") : "0x" + m.mask.toString(16),
             ]),
           ),
@@ -274,7 +322,13 @@
         ? empty("Never written: the key is at its genesis value.")
         : table(
             ["seq", "transaction", "batch", "prev → next", "from"],
-            k.versions.map((v) => [v.seq, txLink(v.hash), batchLink(v.batchIndex), h("span", {}, value(k.mark, v.prev), h("span", { class: "arrow" }, " → "), value(k.mark, v.next)), v.intx === "0" ? h("span", { class: "muted" }, "genesis") : "seq " + v.intx]),
+            k.versions.map((v) => [
+              v.seq,
+              txLink(v.hash),
+              batchLink(v.batchIndex),
+              h("span", {}, value(k.mark, v.prev), h("span", { class: "arrow" }, " → "), value(k.mark, v.next)),
+              v.intx === "0" ? h("span", { class: "muted" }, "genesis") : "seq " + v.intx,
+            ]),
           ),
       k.more ? h("p", {}, h("a", { href: "#/key/" + k.mark + "/" + k.addr + (k.slot !== null ? "/" + k.slot : "") + "?from=" + k.more }, "older versions…")) : null,
     ];
@@ -358,24 +412,32 @@
       noGame
         ? empty("No dispute game is registered with this Inbox (execution faults are settled by one once its step verifier is deployed).")
         : p.games.length === 0
-          ? empty("No game yet (dispute game " + p.game + ").")
-          : p.games.map((g) =>
-              h(
-                "section",
-                { class: "game", "data-game": g.id },
-                h("h3", {}, "Game " + g.id + " ", badge(g.status, g.status === "in progress" ? "pending" : g.status === "challenger wins" ? "invalid" : "final")),
-                kv([
-                  ["disputes", g.batchIndex !== undefined ? h("span", {}, "tx " + g.txIndex + " of batch ", batchLink(g.batchIndex)) : "—"],
-                  ["challenger", addrLink(g.challenger || null)],
-                  ["claims", String(g.claims) + ", steps " + g.steps],
-                  g.winner ? ["winner", h("span", {}, addrLink(g.winner), g.rolledBack ? " (batch rolled back)" : "")] : null,
+        ? empty("No game yet (dispute game " + p.game + ").")
+        : p.games.map((g) =>
+            h(
+              "section",
+              { class: "game", "data-game": g.id },
+              h("h3", {}, "Game " + g.id + " ", badge(g.status, g.status === "in progress" ? "pending" : g.status === "challenger wins" ? "invalid" : "final")),
+              kv([
+                ["disputes", g.batchIndex !== undefined ? h("span", {}, "tx " + g.txIndex + " of batch ", batchLink(g.batchIndex)) : "—"],
+                ["challenger", addrLink(g.challenger || null)],
+                ["claims", String(g.claims) + ", steps " + g.steps],
+                g.winner ? ["winner", h("span", {}, addrLink(g.winner), g.rolledBack ? " (batch rolled back)" : "")] : null,
+              ]),
+              table(
+                ["event", "details", "L1 tx", "when"],
+                g.events.map((e) => [
+                  e.name,
+                  Object.entries(e.args)
+                    .filter(([k]) => k !== "gameId")
+                    .map(([k, v]) => k + "=" + short(String(v)))
+                    .join(" "),
+                  hex(e.l1Tx),
+                  when(e.time),
                 ]),
-                table(
-                  ["event", "details", "L1 tx", "when"],
-                  g.events.map((e) => [e.name, Object.entries(e.args).filter(([k]) => k !== "gameId").map(([k, v]) => k + "=" + short(String(v))).join(" "), hex(e.l1Tx), when(e.time)]),
-                ),
               ),
             ),
+          ),
     ];
   }
 
@@ -389,7 +451,12 @@
     [/^#?\/?$/, "batches", () => "batches?limit=100", batchesView],
     [/^#\/batch\/([^/?]+)$/, "batch", (m) => "batch/" + encodeURIComponent(m[1]), batchView],
     [/^#\/tx\/([^/?]+)$/, "tx", (m) => "tx/" + encodeURIComponent(m[1]), txView],
-    [/^#\/key\/([a-z])\/([^/?]+)(?:\/([^/?]+))?(?:\?from=(\d+))?$/, "key", (m) => "key/" + m[1] + "/" + encodeURIComponent(m[2]) + (m[3] ? "/" + encodeURIComponent(m[3]) : "") + (m[4] ? "?from=" + m[4] : ""), keyView],
+    [
+      /^#\/key\/([a-z])\/([^/?]+)(?:\/([^/?]+))?(?:\?from=(\d+))?$/,
+      "key",
+      (m) => "key/" + m[1] + "/" + encodeURIComponent(m[2]) + (m[3] ? "/" + encodeURIComponent(m[3]) : "") + (m[4] ? "?from=" + m[4] : ""),
+      keyView,
+    ],
     [/^#\/address\/([^/?]+)$/, "address", (m) => "address/" + encodeURIComponent(m[1]), addressView],
     [/^#\/bridge$/, "bridge", () => "bridge", bridgeView],
     [/^#\/proofs$/, "proofs", () => "proofs", proofsView],

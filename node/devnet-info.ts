@@ -77,13 +77,8 @@ export function removeDevnetInfo(datadir: string, pid = process.pid): void {
 
 /** Thrown when another live process already runs a devnet (or node) on this datadir. */
 export class DatadirInUseError extends Error {
-  constructor(
-    readonly datadir: string,
-    readonly pid?: number,
-  ) {
-    super(
-      `the data folder ${path.resolve(datadir)} is in use by another moveset process${pid ? ` (pid ${pid})` : ""}: stop it first, or pass another --datadir`,
-    );
+  constructor(readonly datadir: string, readonly pid?: number) {
+    super(`the data folder ${path.resolve(datadir)} is in use by another moveset process${pid ? ` (pid ${pid})` : ""}: stop it first, or pass another --datadir`);
   }
 }
 

@@ -30,10 +30,7 @@ import type { L1Event, L1Events } from "./l1-events";
 
 /** A bad request: the server answers 400 (or 404) with the message. */
 export class ExplorerError extends Error {
-  constructor(
-    message: string,
-    readonly status = 400,
-  ) {
+  constructor(message: string, readonly status = 400) {
     super(message);
   }
 }
@@ -163,7 +160,10 @@ export class ExplorerData {
     const before = uintParam(q.before, "before");
     if (this.d.verifier) {
       const all = this.d.verifier.batches().filter((b) => before === undefined || b.index < before);
-      return all.slice(-limit).reverse().map((b) => this.batchRow(b));
+      return all
+        .slice(-limit)
+        .reverse()
+        .map((b) => this.batchRow(b));
     }
     const out: Record<string, unknown>[] = [];
     const top = this.d.chain.tip()?.index;
@@ -230,7 +230,7 @@ export class ExplorerData {
       hash,
       type: TX_TYPES[tx.type] ?? String(tx.type),
       from: tx.type === TxType.Deposit ? bytesToHex(tx.from) : from,
-      to: tx.type === TxType.Deposit ? bytesToHex(tx.to) : (r?.to ?? txFields(tx).to),
+      to: tx.type === TxType.Deposit ? bytesToHex(tx.to) : r?.to ?? txFields(tx).to,
       status: r ? r.status : null,
       moves: tx.moves.length,
       withdrawal: r && r.withdrawal > 0n ? dec(r.withdrawal) : null,
@@ -268,7 +268,7 @@ export class ExplorerData {
           addr: bytesToHex(m.addr),
           slot: HAS_SLOT.has(mark) ? dec(m.slot) : null,
           intx: dec(m.intx),
-          producer: m.intx === 0n ? "genesis" : ((await this.hashOfSeq(m.intx)) ?? null),
+          producer: m.intx === 0n ? "genesis" : (await this.hashOfSeq(m.intx)) ?? null,
           prev: dec(m.prev),
           next: dec(m.next),
           ref: m.ref,
@@ -281,7 +281,14 @@ export class ExplorerData {
     if (tx.type === TxType.Deposit) Object.assign(fields, { depositIndex: dec(tx.index), from: bytesToHex(tx.from), to: bytesToHex(tx.to), value: dec(tx.value) });
     else {
       const f = txFields(tx);
-      Object.assign(fields, { from, to: f.to, value: dec(f.value), nonce: dec(f.nonce), gasLimit: dec(f.gasLimit), witness: tx.witness.map((c) => ({ hash: bytesToHex(codeHash(c)), bytes: c.length })) });
+      Object.assign(fields, {
+        from,
+        to: f.to,
+        value: dec(f.value),
+        nonce: dec(f.nonce),
+        gasLimit: dec(f.gasLimit),
+        witness: tx.witness.map((c) => ({ hash: bytesToHex(codeHash(c)), bytes: c.length })),
+      });
     }
     if (receipt) {
       Object.assign(fields, {
@@ -314,7 +321,7 @@ export class ExplorerData {
     if (mark === undefined) throw new ExplorerError(`mark must be one of ${Object.keys(MARKS).join(", ")}`);
     const addr = addrIn.toLowerCase();
     if (!isAddr(addr)) throw new ExplorerError("an address is 0x and 40 hex digits");
-    const slot = HAS_SLOT.has(markIn) ? (uintParam(slotIn ?? "0", "slot", 1n << 256n) ?? 0n) : 0n;
+    const slot = HAS_SLOT.has(markIn) ? uintParam(slotIn ?? "0", "slot", 1n << 256n) ?? 0n : 0n;
     if (!HAS_SLOT.has(markIn) && slotIn !== undefined && slotIn !== "" && slotIn !== "0") throw new ExplorerError(`mark ${markIn} has no slot`);
     const limit = Number(uintParam(q.limit, "limit", 201n) ?? 50n);
     const latest = await readKey(this.d.cache, [], mark, addr, slot);
@@ -425,10 +432,23 @@ export class ExplorerData {
       l1Block: e.block,
       time: e.time,
     }));
-    const proverEvents = ev.events
-      .filter((e) => /Prover$/.test(e.contract))
-      .map((e) => ({ prover: e.contract, name: e.name, args: e.args, l1Tx: e.txHash, l1Block: e.block, time: e.time }));
-    const games = new Map<string, { id: string; batchIndex?: string; txIndex?: string; challenger?: string; created?: number; status: string; winner?: string; rolledBack?: boolean; claims: number; steps: number; events: Record<string, unknown>[] }>();
+    const proverEvents = ev.events.filter((e) => /Prover$/.test(e.contract)).map((e) => ({ prover: e.contract, name: e.name, args: e.args, l1Tx: e.txHash, l1Block: e.block, time: e.time }));
+    const games = new Map<
+      string,
+      {
+        id: string;
+        batchIndex?: string;
+        txIndex?: string;
+        challenger?: string;
+        created?: number;
+        status: string;
+        winner?: string;
+        rolledBack?: boolean;
+        claims: number;
+        steps: number;
+        events: Record<string, unknown>[];
+      }
+    >();
     const STATUS: Record<string, string> = { "1": "in progress", "2": "challenger wins", "3": "defender wins" }; // IDisputeGame GameStatus
     for (const e of ev.of("DisputeGame")) {
       const id = e.args.gameId as string | undefined;

@@ -46,13 +46,7 @@ export class L1Events {
   /** Bumped on every change, so that readers can tell whether anything moved. */
   version = 0;
 
-  constructor(
-    private readonly provider: JsonRpcProvider,
-    private readonly deployment: Deployment,
-    contracts: Record<string, string>,
-    private readonly log?: Logger,
-    private readonly range = 5000,
-  ) {
+  constructor(private readonly provider: JsonRpcProvider, private readonly deployment: Deployment, contracts: Record<string, string>, private readonly log?: Logger, private readonly range = 5000) {
     this.next = deployment.deployedAt;
     this.watch(deployment.inbox, "Inbox", new Interface(abiOf("Inbox")));
     this.watch(deployment.bridge, "Bridge", new Interface(abiOf("Bridge")));

@@ -19,7 +19,7 @@ describe("cli/deploy-journal: a stale Ignition journal", () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const code = (have: string[]) => async (a: string) => (have.includes(a) ? "0x6080" : "0x");
+  const code = (have: string[]) => async (a: string) => have.includes(a) ? "0x6080" : "0x";
 
   it("kept when every recorded contract is there, or when there is no journal", async () => {
     expect(journalAddresses(dir)).to.deep.equal({ "Moveset#Bridge": A, "Moveset#Inbox": B });
@@ -33,6 +33,8 @@ describe("cli/deploy-journal: a stale Ignition journal", () => {
     expect((local as { message: string }).message).to.match(/records 1 contract \(Moveset#Inbox at 0xbb.*\) that is not on localhost \(chain 31337\): the node was restarted; deploying anew$/);
     const remote = await checkJournal(dir, "sepolia", 11155111n, code([]));
     expect(remote.action).to.equal("refuse");
-    expect((remote as { message: string }).message).to.match(/records 2 contracts .* that are not on sepolia \(chain 11155111\): .*run again with --reset to deploy anew, or pass another --deployment-id$/);
+    expect((remote as { message: string }).message).to.match(
+      /records 2 contracts .* that are not on sepolia \(chain 11155111\): .*run again with --reset to deploy anew, or pass another --deployment-id$/,
+    );
   });
 });

@@ -32,7 +32,18 @@ describe("client/withdrawals: status", () => {
 });
 
 describe("client/withdrawals: the claim's arguments by the ABI's names", () => {
-  const proof: WithdrawalProof = { batchIndex: "3", txIndex: "2", seq: "9", header: { index: "3" }, tx: "0xbeef", proof: ["0x" + "11".repeat(32)], recipient: "0x" + "22".repeat(20), amount: "5", status: "final", finalAt: 1 };
+  const proof: WithdrawalProof = {
+    batchIndex: "3",
+    txIndex: "2",
+    seq: "9",
+    header: { index: "3" },
+    tx: "0xbeef",
+    proof: ["0x" + "11".repeat(32)],
+    recipient: "0x" + "22".repeat(20),
+    amount: "5",
+    status: "final",
+    finalAt: 1,
+  };
   const header = "tuple(uint256 index) header";
   it("with and without the declared gas", () => {
     const v1 = new Interface([`function claimWithdrawal(${header}, uint256 txIndex, bytes encodedTx, bytes32[] proof)`]);

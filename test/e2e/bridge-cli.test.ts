@@ -126,7 +126,11 @@ describe("e2e: the bridge and bonds through the CLI alone", function () {
     const nodeDir = tmpDir("moveset-cli-node-");
     const e: NodeJS.ProcessEnv = { ...process.env, ...env, MOVESET_LOG_LEVEL: "info", MOVESET_LOG_FORMAT: "json" };
     for (const k of Object.keys(e)) if (k.startsWith("HARDHAT_") || k.startsWith("TS_NODE_")) delete e[k];
-    const p = spawn(process.execPath, [path.join(ROOT, "bin", "moveset.js"), "node", "--key", "8", "--datadir", nodeDir, "--rpc-port", String(await freePort()), "--batch-interval", "100"], { cwd: ROOT, env: e, stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(process.execPath, [path.join(ROOT, "bin", "moveset.js"), "node", "--key", "8", "--datadir", nodeDir, "--rpc-port", String(await freePort()), "--batch-interval", "100"], {
+      cwd: ROOT,
+      env: e,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     p.stdout!.on("data", (x) => (out += x));
@@ -137,7 +141,10 @@ describe("e2e: the bridge and bonds through the CLI alone", function () {
       const said = err.split("\n").filter((l) => l.includes("has no bond in the Inbox"));
       expect(said, err).to.have.length(1);
       expect(said[0]).to.contain("npx moveset bond --key 8");
-      expect(out.split("\n").filter((l) => l.includes("free bond below the bond size")), "the coordinator says it once").to.have.length(1);
+      expect(
+        out.split("\n").filter((l) => l.includes("free bond below the bond size")),
+        "the coordinator says it once",
+      ).to.have.length(1);
       expect(out.split("\n").filter((l) => l.trim()).length, "a quiet wait, not a stream of lines").to.be.below(12);
       json(await cli("bond", "--key", "8", "--json"));
       await waitFor("the node to notice its bond", async () => out.includes("free bond covers another batch"), 30_000);
@@ -159,7 +166,9 @@ describe("e2e: the bridge and bonds through the CLI alone", function () {
       cli("devnet", "--datadir", datadir, "--l1-port", "0", "--rpc-port", "0", "--no-explorer"),
       cli("bonds", "--key", d.accounts[9].privateKey),
     ]);
-    expect(oneLine(noDevnet)).to.match(/missing --l1 <url> \(the L1 JSON-RPC\) and --deployment <file> \(the deployment record\): no devnet runs from .*npm start.*MOVESET_L1_URL and MOVESET_DEPLOYMENT/);
+    expect(oneLine(noDevnet)).to.match(
+      /missing --l1 <url> \(the L1 JSON-RPC\) and --deployment <file> \(the deployment record\): no devnet runs from .*npm start.*MOVESET_L1_URL and MOVESET_DEPLOYMENT/,
+    );
     expect(oneLine(noFile)).to.match(/deployment file .*localhost\.json does not exist: deploy with `npx moveset deploy --network localhost`/);
     expect(oneLine(noL1)).to.contain(`cannot reach L1 at http://127.0.0.1:${closed} (connection refused): is it running?`);
     const latest = (await d.node.chain.tip())!.index;

@@ -93,7 +93,17 @@ describe("e2e: the explorer in headless Chromium", function () {
     browser = await puppeteer.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${dir}`],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        `--user-data-dir=${dir}`,
+      ],
     });
     page = await browser.newPage();
     page.on("pageerror", (e) => problems.push(`page error: ${String(e)}`));
@@ -116,7 +126,9 @@ describe("e2e: the explorer in headless Chromium", function () {
   it("batches: status, poster, L1 tx and verdict, the rolled-back batch too", async () => {
     await show("#/");
     await page.waitForSelector('tr[data-status="rolled back"]');
-    const rows = await page.$$eval("tbody tr", (trs) => trs.map((tr) => ({ status: tr.getAttribute("data-status"), cells: [...tr.querySelectorAll("td")].map((td) => (td as HTMLElement).innerText) })));
+    const rows = await page.$$eval("tbody tr", (trs) =>
+      trs.map((tr) => ({ status: tr.getAttribute("data-status"), cells: [...tr.querySelectorAll("td")].map((td) => (td as HTMLElement).innerText) })),
+    );
     const rb = rows.find((r) => r.status === "rolled back")!;
     expect(rb.cells[1]).to.contain("rolled back").and.contain("by a double-use proof");
     expect(rb.cells[5]).to.match(/^invalid: double-use\//);
@@ -154,7 +166,10 @@ describe("e2e: the explorer in headless Chromium", function () {
     const first = await page.evaluate(() => location.hash.slice("#/tx/".length));
     expect(first).to.equal(firstBumpHash);
     const firstMoves = (await api<{ moves: { mark: string; producer: string }[] }>(`tx/${first}`)).moves;
-    expect(firstMoves.some((m) => m.producer === deployHash), "the first bump's moves name the deployment as a producer").to.equal(true);
+    expect(
+      firstMoves.some((m) => m.producer === deployHash),
+      "the first bump's moves name the deployment as a producer",
+    ).to.equal(true);
   });
 
   it("a key's version history, back to genesis", async () => {
@@ -211,6 +226,9 @@ describe("e2e: the explorer in headless Chromium", function () {
     expect(await text()).to.contain("no transaction 0x" + "ab".repeat(32));
     expect((await fetch(`${d.explorerUrl}/api/key/x/0x00`)).status).to.equal(400);
     expect((await fetch(`${d.explorerUrl}/api/status`, { method: "POST" })).status).to.equal(405);
-    expect(problems.filter((p) => !/status of 404|status of 400/.test(p)), problems.join("\n")).to.deep.equal([]);
+    expect(
+      problems.filter((p) => !/status of 404|status of 400/.test(p)),
+      problems.join("\n"),
+    ).to.deep.equal([]);
   });
 });

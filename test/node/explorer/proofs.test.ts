@@ -39,7 +39,10 @@ describe("node/explorer: proofs and games as they happen", function () {
     };
     const events = new L1Events(ethers.provider as unknown as JsonRpcProvider, deployment, { TestProver: await f.prover.getAddress() });
     const data = new ExplorerData({ events, deployment } as unknown as ExplorerDeps);
-    type Proofs = { game: string; games: { id: string; batchIndex: string; txIndex: string; challenger: string; status: string; claims: number; winner?: string; rolledBack?: boolean; events: { name: string }[] }[] };
+    type Proofs = {
+      game: string;
+      games: { id: string; batchIndex: string; txIndex: string; challenger: string; status: string; claims: number; winner?: string; rolledBack?: boolean; events: { name: string }[] }[];
+    };
     const view = async () => {
       await events.poll();
       return data.proofs() as unknown as Proofs;
