@@ -77,6 +77,7 @@ export function registerNode(program: Command): void {
         const { isLevelLocked, DatadirInUseError } = await import("../node/devnet-info");
         if (e instanceof DatadirInUseError) fail(e.message);
         if (isLevelLocked(e)) fail(new DatadirInUseError(o.datadir).message);
+        if (/EADDRINUSE/.test(errMsg(e))) fail(`devnet did not start: ${errMsg(e).split("\n")[0]}: another program (another devnet?) has the port; stop it, or pass --l1-port, --rpc-port, --explorer-port`);
         fail(`devnet did not start: ${errMsg(e)}`);
       }
       process.stdout.write(devnetBanner(d, o.datadir) + "\n");
