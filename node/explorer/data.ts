@@ -360,14 +360,16 @@ export class ExplorerData {
       nonce: { value: dec(n.value), seq: dec(n.seq) },
       code: { value: "0x" + c.value.toString(16).padStart(64, "0"), seq: dec(c.seq), none: c.value === 0n },
       withdrawals,
-      deposits: this.depositRows().filter((x) => x.to === addr || x.from === addr),
+      deposits: (await this.depositRows()).filter((x) => x.to === addr || x.from === addr),
     };
   }
 
   // ---- bridge --------------------------------------------------------------------------------------
 
-  private depositRows(): Record<string, unknown>[] {
+  /** Every deposit of the L1 queue, oldest first; `included` once a live batch has consumed it (the chain's deposit cursor). */
+  private async depositRows(): Promise<Record<string, unknown>[]> {
     const tip = this.d.chain.tip();
+    const cursor = tip ? ((await this.d.chain.batch(tip.index))?.header.depositEnd ?? 0n) : 0n;
     return this.d.events.of("Bridge", "Deposited").map((e) => {
       const index = BigInt(e.args.index as string);
       return {
@@ -379,7 +381,7 @@ export class ExplorerData {
         l1Block: e.block,
         time: e.time,
         l2Tx: txIdHex({ type: TxType.Deposit, index, from: new Uint8Array(20), to: new Uint8Array(20), value: 0n, moves: [] }),
-        included: tip !== undefined, // refined below by the caller with the chain's deposit cursor
+        included: index < cursor,
       };
     });
   }
@@ -408,12 +410,7 @@ export class ExplorerData {
   }
 
   async bridge(): Promise<Record<string, unknown>> {
-    const tip = this.d.chain.tip();
-    const cursor = tip ? (await this.d.chain.batch(tip.index))!.header.depositEnd : 0n;
-    const deposits = this.depositRows()
-      .map((x) => ({ ...x, included: BigInt(x.index as string) < cursor }))
-      .reverse()
-      .slice(0, 200);
+    const deposits = (await this.depositRows()).reverse().slice(0, 200);
     return { deposits, withdrawals: await this.withdrawalRows(undefined, 200) };
   }
 
