@@ -7,8 +7,7 @@
  */
 import { JsonRpcProvider, Wallet, getAddress, type Provider, type Signer, type TransactionReceipt } from "ethers";
 import { WITHDRAWAL_VAULT_HEX } from "../core/evm/chain";
-import { txIdHex } from "../core/sign";
-import { TxType } from "../core/tx";
+import { depositTxIdHex } from "../core/sign";
 import type { Deployment } from "../node/config";
 import { bridgeOf, send, ClientError, eth } from "./contracts";
 
@@ -22,10 +21,6 @@ export function unusableRecipient(to: string): string | undefined {
   return undefined;
 }
 
-/** The L2 id of deposit queue entry `index`. */
-export function depositTxId(index: bigint): string {
-  return txIdHex({ type: TxType.Deposit, index, from: new Uint8Array(20), to: new Uint8Array(20), value: 0n, moves: [] });
-}
 
 export interface DepositResult {
   l1Tx: string;
@@ -59,7 +54,7 @@ export async function deposit(signer: Signer, d: Deployment, to: string, amount:
     if (p?.name === "Deposited") index = BigInt(p.args.index);
   }
   if (index === undefined) throw new Error(`deposit ${tx.hash} logged no Deposited event`);
-  return { l1Tx: tx.hash, index, to: getAddress(to), amount, l2Tx: depositTxId(index) };
+  return { l1Tx: tx.hash, index, to: getAddress(to), amount, l2Tx: depositTxIdHex(index) };
 }
 
 /**

@@ -16,7 +16,7 @@ import { bytesToHex } from "../../core/bytes";
 import { splitBatchData, type BatchHeader } from "../../core/batch";
 import { Mark, markName } from "../../core/keys";
 import { decodeTx, TxType, codeHash, type Tx } from "../../core/tx";
-import { txIdHex } from "../../core/sign";
+import { depositTxIdHex, txIdHex } from "../../core/sign";
 import { DecodeError } from "../../core/errors";
 import type { ChainStore, StoredBatch, StoredReceipt } from "../chain-store";
 import type { Deployment } from "../config";
@@ -380,7 +380,7 @@ export class ExplorerData {
         l1Tx: e.txHash,
         l1Block: e.block,
         time: e.time,
-        l2Tx: txIdHex({ type: TxType.Deposit, index, from: new Uint8Array(20), to: new Uint8Array(20), value: 0n, moves: [] }),
+        l2Tx: depositTxIdHex(index),
         included: index < cursor,
       };
     });
