@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { nonNegativeInt, uint, ensureArtifacts, fail, addRpcOptions, rpcOptionsFrom, type RpcFlags } from "./common";
-import { endpointOptions, resolveContext, checkL1, probe } from "./context";
+import { resolveContext, checkL1, probe } from "./context";
 import { CliError, guard } from "./errors";
 import { KEY_OPTION, keyHelp } from "./session";
 import { BYZANTINE_KINDS } from "../node/byzantine";

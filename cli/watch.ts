@@ -5,12 +5,11 @@
  *   moveset challenge  build the fraud proof of one batch from the chain (a verifier sync) and send
  *                      it, or with --dry-run print its kind, size and estimated gas
  */
-import * as fs from "fs";
 import * as path from "path";
 import { Command, InvalidArgumentError } from "commander";
 import { nonNegativeInt, fail, ensureArtifacts } from "./common";
 import { checkL1, resolveContext, type Context } from "./context";
-import { CliError, guard } from "./errors";
+import { guard } from "./errors";
 import { resolveKey } from "./keys";
 import { KEY_OPTION, keyHelp } from "./session";
 
