@@ -82,7 +82,11 @@ export async function startExplorer(data: ExplorerData, o: { host: string; port:
     for (const [re, fn] of routes) {
       const m = re.exec(url.pathname);
       if (!m) continue;
-      for (let i = 1; i < m.length; i++) if (m[i] !== undefined) m[i] = decodeURIComponent(m[i]);
+      try {
+        for (let i = 1; i < m.length; i++) if (m[i] !== undefined) m[i] = decodeURIComponent(m[i]);
+      } catch {
+        return json(400, { error: "bad percent-encoding in the path" });
+      }
       Promise.resolve()
         .then(() => fn(m, url.searchParams))
         .then(

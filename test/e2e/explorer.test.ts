@@ -226,6 +226,8 @@ describe("e2e: the explorer in headless Chromium", function () {
     expect(await text()).to.contain("no transaction 0x" + "ab".repeat(32));
     expect((await fetch(`${d.explorerUrl}/api/key/x/0x00`)).status).to.equal(400);
     expect((await fetch(`${d.explorerUrl}/api/status`, { method: "POST" })).status).to.equal(405);
+    expect((await fetch(`${d.explorerUrl}/api/tx/%E0%A4%A`)).status, "a malformed escape is refused, the server lives on").to.equal(400);
+    expect((await fetch(`${d.explorerUrl}/api/status`)).status).to.equal(200);
     expect(
       problems.filter((p) => !/status of 404|status of 400/.test(p)),
       problems.join("\n"),
