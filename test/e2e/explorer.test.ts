@@ -17,6 +17,7 @@ import * as path from "path";
 import { ContractFactory, JsonRpcProvider, Wallet, parseEther, type Contract } from "ethers";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { startDevnet, type DevnetHandle } from "../../node/devnet";
+import { eth } from "../../client/contracts";
 import { ROOT, cleanupTmp, freePort, tmpDir, waitFor } from "./helpers";
 
 const CHROMIUM = process.env.MOVESET_CHROMIUM || "/usr/bin/chromium";
@@ -179,6 +180,18 @@ describe("e2e: the explorer in headless Chromium", function () {
     expect(rows[1][4]).to.equal("genesis");
     expect(await text()).to.match(/value now\s+12\b/);
     await shot("key-history");
+  });
+
+  it("an address: balance, nonce and code with their histories, its withdrawals and deposits", async () => {
+    const alice = d.accounts[4].address.toLowerCase();
+    await show(`#/address/${alice}`);
+    const t = await text();
+    expect(t).to.match(new RegExp(`balance\\s+${eth(await l2.getBalance(alice)).replace(".", "\\.")} history`));
+    expect(t).to.match(/nonce\s+4 history/); // the deployment, two bumps, the withdrawal
+    const links = await page.$$eval("main dl a", (as) => as.map((a) => a.getAttribute("href")));
+    expect(links).to.include.members([`#/key/b/${alice}`, `#/key/n/${alice}`, `#/key/c/${alice}`]);
+    expect(await page.$$("main tr[data-status]")).to.have.length(1); // its withdrawal
+    await shot("address");
   });
 
   it("deposits and withdrawals", async () => {
