@@ -30,7 +30,7 @@ import * as os from "os";
 import * as path from "path";
 import { Contract, JsonRpcProvider, keccak256, toQuantity, toUtf8Bytes } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { encodeBatchData, type BatchHeader } from "../core/batch";
+import { encodeBatchData, type BatchHeader, type BatchTx } from "../core/batch";
 import { bytesToHex } from "../core/bytes";
 import { MemoryState } from "../core/memory-state";
 import { decodeTx } from "../core/tx";
@@ -41,8 +41,8 @@ import { abiOf, headerToSol, inboxInterface } from "../node/l1/contracts";
 import { LevelUtxoStore } from "../node/store/utxo-store";
 import { checkBatch, InThreadValidator } from "../node/verifier/check";
 import { buildProof, commitmentOf, memoryChainView } from "../prover/build";
-import { benchKey, genesisOf, type Workload } from "./workload";
-import type { FilledWorkload } from "./fill";
+import { benchKey, genesisOf, BASE_FEE, type Workload } from "./workload";
+import { batchTxs, type FilledWorkload } from "./fill";
 import { txMoves } from "./walk";
 
 export interface L1Gas {
@@ -78,7 +78,7 @@ export interface L1GasOptions {
   log?: (s: string) => void;
 }
 
-type Posted = { header: BatchHeader; txs: Uint8Array[] };
+type Posted = { header: BatchHeader; txs: BatchTx[] };
 type Request = (method: string, params?: unknown[]) => Promise<unknown>;
 
 export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptions = {}): Promise<L1Gas> {
@@ -108,7 +108,9 @@ export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptio
     l1 = new JsonRpcProvider(server.url, undefined, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
     const [poster, challenger, byzantine] = devAccounts(3);
     log(`L1 gas: deploying the contracts on the in-process Hardhat network`);
-    const record = await deployMoveset(hre, { l2ChainId: w.chainId, challengeWindow: 604_800n }, poster.address);
+    // The workload's batches declare at most the gas target, so every base fee is the minimum: the
+    // workload's own (what its transactions were filled with).
+    const record = await deployMoveset(hre, { l2ChainId: w.chainId, challengeWindow: 604_800n, minBaseFee: BASE_FEE }, poster.address);
     const inboxAddr = record.contracts.Inbox;
     const inbox = new Contract(inboxAddr, abiOf("Inbox"), l1);
     // ---- the honest batches ----
@@ -119,7 +121,7 @@ export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptio
     const posted: Posted[] = [];
     const gas = { setup: 0n, setupTxs: 0, main: 0n, mainTxs: 0 };
     for (const b of honest) {
-      const txs = f.encoded.slice(b.start, b.start + b.count);
+      const txs = batchTxs(w, f, b);
       const { header, data } = await batchOnTip({ l1, inbox: inboxAddr }, txs, w.feeRecipient, b.env);
       if (header.index !== BigInt(b.index) || header.number !== b.env.number || header.timestamp !== b.env.timestamp)
         throw new L1GasError(`batch ${b.index} would be posted as batch ${header.index} (number ${header.number}, timestamp ${header.timestamp})`);

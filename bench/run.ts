@@ -8,7 +8,9 @@
  *   4. L1 data per transaction, moveset against zlib-compressed Ethereum transactions (bench/l1-data.ts);
  *   5. L1 gas of appendBatch per transaction and of a fraud proof of each one-step kind, on the
  *      in-process Hardhat network with the production contracts (bench/l1-gas.ts); it runs after
- *      the timed measurements, never alongside them.
+ *      the timed measurements, never alongside them;
+ *   6. the worst case of each one-step proof: the kind proven on the largest transactions the limits
+ *      allow (bench/proof-gas.ts), each below L1's 2^24 gas cap, calldata floor included.
  *
  * Timed measurements run `runs` rounds; each round runs baseline, 1 worker and 2 workers back to
  * back so that they see the same machine load, and medians are reported. Nothing here is a test:
@@ -24,6 +26,7 @@ import { fillWorkload, batchOfTx, txContext, type FilledWorkload } from "./fill"
 import { runBaseline, cpuMs } from "./baseline";
 import { measureL1Data, type L1DataResult } from "./l1-data";
 import { measureL1Gas, type L1Gas } from "./l1-gas";
+import { measureProofGasMax, L1_TX_GAS_CAP, type ProofGasMax } from "./proof-gas";
 import { prepareMemoryWalk, walkMemoryOnce, walkLevelOnce } from "./walk";
 import { nativeCrypto } from "../core/crypto/native";
 import { installJumpdestCache } from "../core/evm/jumpdest";
@@ -50,6 +53,8 @@ export interface BenchJson {
   ethZlibBytesPerTx: number;
   appendGasPerTx: number;
   proofGas: Record<string, number>;
+  /** Each one-step kind proven on the largest transactions the limits allow (bench/proof-gas.ts). */
+  proofGasMax: Record<string, number>;
 }
 
 export interface Series {
@@ -94,6 +99,7 @@ export interface BenchReport {
   movesPerTx: number;
   l1: L1DataResult;
   l1Gas: L1Gas;
+  proofGasMax: ProofGasMax;
   seconds: number;
 }
 
@@ -252,6 +258,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     const l1 = measureL1Data(w, f, w.firstMainBatch);
     // After every timed measurement (it loads Hardhat and runs its chain in this process).
     const l1Gas = await measureL1Gas(w, f, { log });
+    const proofGasMax = await measureProofGasMax({ log, wrappedOnly: o.quick });
 
     const baselineTps = series(b);
     const validateTps1 = series(v1);
@@ -268,6 +275,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       ethZlibBytesPerTx: Math.round(l1.ethZlibBytesPerTx * 10) / 10,
       appendGasPerTx: Math.round(l1Gas.appendGasPerTx),
       proofGas: l1Gas.proofGas,
+      proofGasMax: proofGasMax.proofGasMax,
     };
     return {
       json,
@@ -308,6 +316,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       movesPerTx: l1.movesPerTx,
       l1,
       l1Gas,
+      proofGasMax,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
@@ -382,6 +391,16 @@ export function formatReport(r: BenchReport): string {
     "",
     "",
     `${Object.entries(g.proofGas).map(([k, n]) => `${k} ${int(n)}`).join(", ")}; each after a commit of ${int(Math.min(...commits))}-${int(Math.max(...commits))} (measured in ${g.seconds.toFixed(0)} s)`,
+    "",
+  ]);
+  const pg = r.proofGasMax;
+  const worst = Math.max(...Object.values(pg.proofGasMax));
+  rows.push([
+    "L1 gas, worst-case proof (largest txs)",
+    int(worst),
+    "",
+    "",
+    `${Object.entries(pg.proofGasMax).map(([k, n]) => `${k} ${int(n)}`).join(", ")}; max ${((100 * worst) / L1_TX_GAS_CAP).toFixed(0)}% of the 2^24 cap, calldata floor counted (measured in ${pg.seconds.toFixed(0)} s)`,
     "",
   ]);
   const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));

@@ -2,7 +2,7 @@
  * `moveset deploy`: deploys the L1 contracts (deploy/Moveset.ts, a Hardhat Ignition module) to a network
  * of hardhat.config.ts and writes deployments/<network>.json:
  *   { network, chainId, l2ChainId, contracts: { Inbox, Bridge, ...provers },
- *     parameters: { l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch },
+ *     parameters: { l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch, minBaseFee },
  *     deployedAt: <L1 block of the first contract>, deploymentId, deployer }
  * The parameters and addresses are read back from the chain, so the file describes what is deployed
  * (also when Ignition resumes or reuses an earlier deployment with the same id).
@@ -27,7 +27,7 @@ import type { MovesetParameters } from "../deploy/Moveset";
 const ROOT = path.resolve(__dirname, "..");
 
 /** The parameter names of the Ignition module (deploy/Moveset.ts). */
-export const PARAMETER_NAMES = ["l2ChainId", "bondSize", "challengeWindow", "inclusionDelay", "rewardBps", "maxDepositsPerBatch"] as const;
+export const PARAMETER_NAMES = ["l2ChainId", "bondSize", "challengeWindow", "inclusionDelay", "rewardBps", "maxDepositsPerBatch", "minBaseFee"] as const;
 type ParameterName = (typeof PARAMETER_NAMES)[number];
 
 /** Upper bound of maxDepositsPerBatch: Inbox.MAX_DEPOSITS_PER_BATCH_CAP (the contract enforces it; checked here to fail early). */
@@ -44,6 +44,8 @@ export interface DeployOptions {
   bond?: bigint;
   inclusionDelay?: bigint;
   maxDepositsPerBatch?: bigint;
+  /** Lowest L2 base fee (wei per gas). */
+  minBaseFee?: bigint;
   /** Replaces the network's JSON-RPC URL for this run. */
   rpcUrl?: string;
   deploymentId?: string;
@@ -58,7 +60,7 @@ export interface DeploymentRecord {
   chainId: number;
   l2ChainId: number;
   contracts: Record<string, string>;
-  parameters: { l2ChainId: number; bondSize: string; challengeWindow: number; inclusionDelay: number; rewardBps: number; maxDepositsPerBatch: number };
+  parameters: { l2ChainId: number; bondSize: string; challengeWindow: number; inclusionDelay: number; rewardBps: number; maxDepositsPerBatch: number; minBaseFee: string };
   /** L1 block in which the first contract (the Bridge) was deployed: where watchers start scanning. */
   deployedAt: number;
   deploymentId: string;
@@ -112,6 +114,7 @@ export function resolveParameters(defaults: MovesetParameters, o: DeployOptions,
   if (o.bond !== undefined) p.bondSize = o.bond;
   if (o.inclusionDelay !== undefined) p.inclusionDelay = o.inclusionDelay;
   if (o.maxDepositsPerBatch !== undefined) p.maxDepositsPerBatch = o.maxDepositsPerBatch;
+  if (o.minBaseFee !== undefined) p.minBaseFee = o.minBaseFee;
   // The contract checks these too; failing here saves a reverted deployment transaction.
   if (p.l2ChainId === 0n || p.l2ChainId >= 1n << 64n) throw new DeployError(`l2ChainId must be in 1..2^64-1, got ${p.l2ChainId}`);
   if (p.bondSize === 0n || p.bondSize >= 1n << 128n) throw new DeployError(`bondSize must be in 1..2^128-1 wei, got ${p.bondSize}`);
@@ -120,6 +123,7 @@ export function resolveParameters(defaults: MovesetParameters, o: DeployOptions,
   if (p.rewardBps > 10_000n) throw new DeployError(`rewardBps must be at most 10000, got ${p.rewardBps}`);
   if (p.maxDepositsPerBatch === 0n || p.maxDepositsPerBatch > MAX_DEPOSITS_PER_BATCH_CAP)
     throw new DeployError(`maxDepositsPerBatch must be in 1..${MAX_DEPOSITS_PER_BATCH_CAP}, got ${p.maxDepositsPerBatch}`);
+  if (p.minBaseFee === 0n || p.minBaseFee >= 1n << 128n) throw new DeployError(`minBaseFee must be in 1..2^128-1 wei, got ${p.minBaseFee}`);
   return p;
 }
 
@@ -221,6 +225,7 @@ export async function runDeploy(o: DeployOptions): Promise<DeploymentRecord> {
     inclusionDelay: await inbox.inclusionDelay(),
     rewardBps: await inbox.rewardBps(),
     maxDepositsPerBatch: await inbox.maxDepositsPerBatch(),
+    minBaseFee: await inbox.minBaseFee(),
   };
   for (const k of PARAMETER_NAMES)
     if (onChain[k] !== parameters[k])
@@ -243,6 +248,7 @@ export async function runDeploy(o: DeployOptions): Promise<DeploymentRecord> {
       inclusionDelay: Number(onChain.inclusionDelay),
       rewardBps: Number(onChain.rewardBps),
       maxDepositsPerBatch: Number(onChain.maxDepositsPerBatch),
+      minBaseFee: onChain.minBaseFee.toString(),
     },
     deployedAt,
     deploymentId,
@@ -262,11 +268,12 @@ export function registerDeploy(program: Command): void {
     .command("deploy")
     .description("deploy the L1 contracts (Bridge, Inbox, fraud provers) with Hardhat Ignition and write deployments/<network>.json")
     .requiredOption("--network <name>", "a network of hardhat.config.ts (localhost, sepolia, ...)")
-    .option("--params <file>", 'Ignition parameters file: {"Moveset": {"l2ChainId", "bondSize", "challengeWindow", "inclusionDelay", "rewardBps", "maxDepositsPerBatch"}}')
+    .option("--params <file>", 'Ignition parameters file: {"Moveset": {"l2ChainId", "bondSize", "challengeWindow", "inclusionDelay", "rewardBps", "maxDepositsPerBatch", "minBaseFee"}}')
     .option("--challenge-window <s>", "challenge window in seconds (default 604800)", cliUint("--challenge-window"))
     .option("--bond <wei>", "bond size in wei (default 1 ether)", cliUint("--bond"))
     .option("--inclusion-delay <s>", "forced-inclusion delay in seconds (default 86400)", cliUint("--inclusion-delay"))
     .option("--max-deposits-per-batch <n>", "most deposits one batch consumes, 1..512 (default 256)", cliUint("--max-deposits-per-batch"))
+    .option("--min-base-fee <wei>", "lowest L2 base fee in wei per gas (default 1 gwei)", cliUint("--min-base-fee"))
     .option("--rpc-url <url>", "use this JSON-RPC URL for the network (e.g. a local node on another port)")
     .option("--deployment-id <id>", "Ignition deployment id (default moveset-<network>-<chainId>)")
     .option("--reset", "wipe this deployment id's Ignition journal first (after restarting a local node)")

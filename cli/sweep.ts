@@ -37,6 +37,6 @@ export function registerSweep(program: Command): void {
       }
       if (r.outputs === 0) process.stdout.write(`${r.address}: no fee outputs to sweep (balance ${r.balance} wei)\n`);
       else process.stdout.write(`${r.address}: swept ${r.swept} of ${r.outputs} fee outputs, ${r.sweptValue} wei, in ${r.sweepTx}; balance ${r.balance} wei\n`);
-      if (r.withdrawTx) process.stdout.write(`withdrew ${r.withdrawn} wei in ${r.withdrawTx}: claim it on L1 (Bridge.claimWithdrawal, proof from moveset_getWithdrawalProof) once its batch is final\n`);
+      if (r.withdrawTx) process.stdout.write(`withdrew ${r.withdrawn} wei in ${r.withdrawTx}: claim it on L1 (Bridge.claimWithdrawal with the header, index, declared gas, transaction and proof that moveset_getWithdrawalProof returns) once its batch is final\n`);
     });
 }

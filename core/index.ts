@@ -9,6 +9,7 @@ export * from "./merkle";
 export * from "./tx";
 export * from "./sign";
 export * from "./batch";
+export * from "./gas";
 export * from "./context";
 export * from "./validate";
 export * from "./fill";

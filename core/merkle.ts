@@ -3,7 +3,7 @@
  * two with ZERO; a node is H_node(left || right), except that two ZERO children give ZERO, so
  * padding costs nothing. The empty tree's root is the merkleEmpty tag. Twin: contracts/lib/Merkle.sol.
  */
-import { ZERO32, equalsBytes, concatBytes, keccak256 } from "./bytes";
+import { ZERO32, equalsBytes, concatBytes, keccak256, toFixed } from "./bytes";
 import { DOMAINS, hashTagged } from "./hash";
 
 export function merkleNode(left: Uint8Array, right: Uint8Array): Uint8Array {
@@ -71,6 +71,7 @@ export function verifyMerkleProof(root: Uint8Array, leaf: Uint8Array, index: num
   return equalsBytes(h, root);
 }
 
-export function leafHash(encodedTx: Uint8Array): Uint8Array {
-  return hashTagged("txLeaf", encodedTx);
+/** A transaction's Merkle leaf (protocol.md §5.6): keccak(tag(tx-leaf) || bytes8(declared gas) || encoding). */
+export function leafHash(gas: bigint, encodedTx: Uint8Array): Uint8Array {
+  return hashTagged("txLeaf", toFixed(gas, 8), encodedTx);
 }

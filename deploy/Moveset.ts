@@ -2,7 +2,7 @@
  * Hardhat Ignition module of the L1 contracts (docs/protocol.md §11): Bridge, Inbox, and the fraud
  * provers, wired together:
  *   1. Bridge()                         — holds the deposit queue and the deposited ether;
- *   2. Inbox(bridge, l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch);
+ *   2. Inbox(bridge, l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch, minBaseFee);
  *   3. bridge.setInbox(inbox)           — one-time binding (the inbox needs the bridge's address first);
  *   4. each prover P(inbox), then inbox.setProvers([...]) — one-time, locks the prover set for ever.
  * Step 4 runs only when at least one prover is listed: an Inbox whose provers are not yet set cannot be
@@ -10,7 +10,7 @@
  *
  * Parameters (module id "Moveset"), overridable by an Ignition parameters file:
  *   { "Moveset": { "l2ChainId": 901, "bondSize": "1000000000000000000n", "challengeWindow": 604800,
- *                  "inclusionDelay": 86400, "rewardBps": 5000, "maxDepositsPerBatch": 256 } }
+ *                  "inclusionDelay": 86400, "rewardBps": 5000, "maxDepositsPerBatch": 256, "minBaseFee": "1000000000n" } }
  * (bigints as "<digits>n" strings, Ignition's JSON convention). `moveset deploy` (cli/deploy.ts) runs
  * this module programmatically; `npx hardhat ignition deploy` refuses module files outside
  * ignition/modules, so it is not the way to run this one.
@@ -26,6 +26,8 @@ export const DEFAULT_PARAMETERS = {
   inclusionDelay: 86_400n,
   rewardBps: 5_000n,
   maxDepositsPerBatch: 256n,
+  /** Lowest L2 base fee, and batch 0's (wei per gas; protocol.md §7.5). */
+  minBaseFee: 1_000_000_000n,
 } as const;
 
 export type MovesetParameters = { -readonly [K in keyof typeof DEFAULT_PARAMETERS]: bigint };
@@ -54,9 +56,10 @@ export function movesetModule(id: string = MODULE_ID, provers: readonly ProverSp
     const inclusionDelay = m.getParameter("inclusionDelay", DEFAULT_PARAMETERS.inclusionDelay);
     const rewardBps = m.getParameter("rewardBps", DEFAULT_PARAMETERS.rewardBps);
     const maxDepositsPerBatch = m.getParameter("maxDepositsPerBatch", DEFAULT_PARAMETERS.maxDepositsPerBatch);
+    const minBaseFee = m.getParameter("minBaseFee", DEFAULT_PARAMETERS.minBaseFee);
 
     const bridge = m.contract("Bridge", []);
-    const inbox = m.contract("Inbox", [bridge, l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch]);
+    const inbox = m.contract("Inbox", [bridge, l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch, minBaseFee]);
     m.call(bridge, "setInbox", [inbox]);
 
     const proverFutures: Record<string, ContractFuture<string>> = {};

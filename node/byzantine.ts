@@ -6,8 +6,8 @@
  */
 import { Contract, JsonRpcProvider, Wallet } from "ethers";
 import {
-  Executor, TxType, Mark, MaskBit, encodeTx, decodeTx, hexToBytes, bytesToHex, sortMoves, encodeBatchData, txRootOf, batchDataHash, headerHash,
-  type BatchHeader, type WrappedTx, type DepositTx, type Tx,
+  Executor, TxType, Mark, MaskBit, encodeTx, decodeTx, hexToBytes, bytesToHex, sortMoves, encodeBatchData, txRootOf, batchDataHash, headerHash, batchTxOf, declaredGas,
+  type BatchHeader, type BatchTx, type WrappedTx, type DepositTx, type Tx,
 } from "../core";
 import { batchTxContext } from "../core/context";
 import { fillMoves, type StateView } from "../core/fill";
@@ -38,21 +38,23 @@ export interface ByzantineEnv {
 
 /**
  * The next batch on the L1 tip, holding `txs` (no deposits). Timestamp and base fee from `block`,
- * by default the latest L1 block's timestamp (or the tip's, if later) and 1 gwei.
+ * by default the latest L1 block's timestamp (or the tip's, if later) and the base fee L1 requires
+ * (Inbox.nextBaseFee).
  */
 export async function batchOnTip(
   env: Pick<ByzantineEnv, "l1" | "inbox">,
-  txs: Uint8Array[],
+  txs: BatchTx[],
   feeRecipient: string,
   block?: Pick<BlockEnv, "timestamp" | "baseFee">,
 ): Promise<{ header: BatchHeader; data: Uint8Array }> {
   const inbox = new Contract(env.inbox, abiOf("Inbox"), env.l1);
   const [index, parent, firstSeq, depositStart, minTs] = await inbox.getFunction("tip").staticCall();
+  const baseFee: bigint = block?.baseFee ?? BigInt(await inbox.getFunction("nextBaseFee").staticCall());
   const latest = block?.timestamp ?? BigInt((await env.l1.getBlock("latest"))!.timestamp);
   const data = encodeBatchData(txs);
   const header: BatchHeader = {
     index, parent: hexToBytes(parent), firstSeq, txCount: BigInt(txs.length), txRoot: txRootOf(txs), number: index + 1n,
-    timestamp: latest > minTs ? latest : minTs, feeRecipient: hexToBytes(feeRecipient.toLowerCase() as `0x${string}`), baseFee: block?.baseFee ?? 1_000_000_000n,
+    timestamp: latest > minTs ? latest : minTs, feeRecipient: hexToBytes(feeRecipient.toLowerCase() as `0x${string}`), baseFee,
     depositStart, depositEnd: depositStart, dataHash: batchDataHash(data),
   };
   return { header, data };
@@ -79,36 +81,36 @@ export async function honestTransfer(env: ByzantineEnv, feeRecipient: string, va
   return (await fillFromStore(await sign((await cache.get(Mark.Nonce, sender, 0n)).value), cache, [], ctx, ex)).tx as WrappedTx;
 }
 
-/** The encoded transactions of an invalid batch of `kind` (the invalid one is the last). */
-export async function invalidTxs(kind: ByzantineKind, env: ByzantineEnv, feeRecipient: string): Promise<Uint8Array[]> {
+/** The transactions of an invalid batch of `kind` (the invalid one is the last), each declaring its gas limit. */
+export async function invalidTxs(kind: ByzantineKind, env: ByzantineEnv, feeRecipient: string): Promise<BatchTx[]> {
   const ex = await Executor.create(env.l2ChainId);
   const t = await honestTransfer(env, feeRecipient, 99n, ex);
   const to = env.recipient.toLowerCase();
   switch (kind) {
     case "malformed":
-      return [Uint8Array.from([...encodeTx(t), 0x00])]; // trailing byte: does not decode
+      return [{ gas: declaredGas(t), tx: Uint8Array.from([...encodeTx(t), 0x00]) }]; // trailing byte: does not decode
     case "signature":
-      return [encodeTx({ ...t, moves: t.moves.map((m, i) => (i === 0 ? { ...m, mask: MaskBit.Next } : m)) })];
+      return [batchTxOf(encodeTx({ ...t, moves: t.moves.map((m, i) => (i === 0 ? { ...m, mask: MaskBit.Next } : m)) }))];
     case "input":
       // The recipient's code key was never written (genesis); name seq 1 as its producer.
-      return [encodeTx({ ...t, moves: t.moves.map((m) => (m.mark === Mark.Code && bytesToHex(m.addr) === to ? { ...m, intx: 1n } : m)) })];
+      return [batchTxOf(encodeTx({ ...t, moves: t.moves.map((m) => (m.mark === Mark.Code && bytesToHex(m.addr) === to ? { ...m, intx: 1n } : m)) }))];
     case "double-use": {
       // A second transfer with the same nonce, filled against the same state: both consume the
       // sender's nonce and balance. Its outputs are re-keyed to its seq (position 1).
       const u = await honestTransfer(env, feeRecipient, 98n, ex);
       const moves = sortMoves(u.moves.map((m) => (m.mark === Mark.Fee || m.mark === Mark.Withdrawal ? { ...m, slot: m.slot + 1n } : m)));
-      return [encodeTx(t), encodeTx({ ...u, moves } as Tx)];
+      return [batchTxOf(encodeTx(t)), batchTxOf(encodeTx({ ...u, moves } as Tx))];
     }
     case "deposit": {
       const a = hexToBytes(to as `0x${string}`);
       const dep: DepositTx = { type: TxType.Deposit, index: 999_999n, from: a, to: a, value: 1n, moves: [{ mask: 0, ref: false, mark: Mark.Balance, intx: 0n, addr: a, slot: 0n, prev: 0n, next: 1n }] };
-      return [encodeTx(dep)]; // a deposit outside the batch's (empty) deposit range
+      return [batchTxOf(encodeTx(dep))]; // a deposit outside the batch's (empty) deposit range
     }
     case "rules": {
       // Signed with a nonce ahead of the declared one.
       const w = new Wallet(env.sender.privateKey);
       const raw = await w.signTransaction({ to: env.recipient, value: 99n, nonce: 1_000_000, gasLimit: 21000n, maxFeePerGas: 3_000_000_000n, maxPriorityFeePerGas: 1n, chainId: env.l2ChainId, type: 2 });
-      return [encodeTx({ ...t, raw: hexToBytes(raw as `0x${string}`) })];
+      return [batchTxOf(encodeTx({ ...t, raw: hexToBytes(raw as `0x${string}`) }))];
     }
   }
 }
@@ -119,18 +121,18 @@ export async function invalidTxs(kind: ByzantineKind, env: ByzantineEnv, feeReci
  * that the two touch no common key) declaring a fee output one wei too large (execution,
  * `fee-output`). The outputs of the others are re-keyed to their new seqs.
  */
-export async function behindExecutionFault(kind: ByzantineKind, env: ByzantineEnv, feeRecipient: string, other: { privateKey: string; address: string }): Promise<Uint8Array[]> {
+export async function behindExecutionFault(kind: ByzantineKind, env: ByzantineEnv, feeRecipient: string, other: { privateKey: string; address: string }): Promise<BatchTx[]> {
   const ex = await Executor.create(env.l2ChainId);
   const first = await honestTransfer(env, feeRecipient, 1n, ex, other, other.address);
-  const lead = encodeTx({ ...first, moves: first.moves.map((m) => (m.mark === Mark.Fee ? { ...m, next: m.next + 1n } : m)) });
-  const rest = (await invalidTxs(kind, env, feeRecipient)).map((enc) => {
+  const lead = batchTxOf(encodeTx({ ...first, moves: first.moves.map((m) => (m.mark === Mark.Fee ? { ...m, next: m.next + 1n } : m)) }));
+  const rest = (await invalidTxs(kind, env, feeRecipient)).map((e): BatchTx => {
     let t: Tx;
     try {
-      t = decodeTx(enc);
+      t = decodeTx(e.tx);
     } catch {
-      return enc; // does not decode: nothing to re-key
+      return e; // does not decode: nothing to re-key
     }
-    return encodeTx({ ...t, moves: sortMoves(t.moves.map((m) => (m.mark === Mark.Fee || m.mark === Mark.Withdrawal ? { ...m, slot: m.slot + 1n } : m))) } as Tx);
+    return { gas: e.gas, tx: encodeTx({ ...t, moves: sortMoves(t.moves.map((m) => (m.mark === Mark.Fee || m.mark === Mark.Withdrawal ? { ...m, slot: m.slot + 1n } : m))) } as Tx) };
   });
   return [lead, ...rest];
 }
@@ -144,7 +146,7 @@ export async function postInvalidBatch(
   kind: ByzantineKind,
   env: ByzantineEnv,
   behind?: { privateKey: string; address: string },
-): Promise<{ index: bigint; headerHash: string; header: BatchHeader; txs: Uint8Array[] }> {
+): Promise<{ index: bigint; headerHash: string; header: BatchHeader; txs: BatchTx[] }> {
   const poster = new Wallet(env.posterKey, env.l1);
   const inbox = new Contract(env.inbox, abiOf("Inbox"), poster);
   const bondSize = BigInt(await inbox.getFunction("bondSize").staticCall());

@@ -96,6 +96,8 @@ export interface StoredBatch {
   hash: string;
   txHashes: string[];
   gasUsed: bigint;
+  /** The gas its transactions declare (protocol.md §7.3): the next batch's base fee follows from it (§7.5). */
+  gasDeclared: bigint;
   logsBloom: string;
   /** Bytes of batch data. */
   size: number;

@@ -129,7 +129,6 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
         utxo,
         coordinator: l1.signer ? coordinator : undefined,
         verifier,
-        baseFee: copts.baseFee,
         suggestedTip: copts.suggestedTip,
         feeRecipient,
         l1Time: () => coordinator.l1Clock ?? verifier?.latestL1Time,
@@ -259,6 +258,8 @@ export interface DeployParams {
   inclusionDelay?: bigint;
   bondSize?: bigint;
   maxDepositsPerBatch?: bigint;
+  /** Lowest L2 base fee (wei per gas; default the module's, 1 gwei). */
+  minBaseFee?: bigint;
   /** Fraud provers to deploy and register (default: the module's production list). Tests pass ["TestProver"]. */
   provers?: string[];
 }
@@ -273,6 +274,7 @@ export async function deployMoveset(hre: HardhatRuntimeEnvironment, p: DeployPar
     inclusionDelay: p.inclusionDelay ?? 60n,
     bondSize: p.bondSize ?? 10n ** 18n,
     maxDepositsPerBatch: p.maxDepositsPerBatch ?? DEFAULT_PARAMETERS.maxDepositsPerBatch,
+    minBaseFee: p.minBaseFee ?? DEFAULT_PARAMETERS.minBaseFee,
   };
   const request: Request = (method, params) => hre.network.provider.request({ method, params: params ?? [] });
   const startBlock = Number(await request("eth_blockNumber")) + 1;
@@ -296,6 +298,7 @@ export async function deployMoveset(hre: HardhatRuntimeEnvironment, p: DeployPar
       inclusionDelay: Number(params.inclusionDelay),
       rewardBps: Number(params.rewardBps),
       maxDepositsPerBatch: Number(params.maxDepositsPerBatch),
+      minBaseFee: params.minBaseFee.toString(),
     },
     deployedAt: startBlock,
     deploymentId: "moveset-devnet",

@@ -106,6 +106,8 @@ export interface WireItem {
   blockHash: BlockHashMode;
   allowUnprotected: boolean;
   allowBlobTx: boolean;
+  /** TxContext.declaredGas (the gas the batch declares for the transaction), if any. */
+  declaredGas?: bigint;
   codes?: Record<string, Uint8Array>;
 }
 
@@ -207,7 +209,7 @@ function jobMessage(id: number, items: readonly ValidateItem[], logs: boolean, c
       envs.push(c.env);
       envIndex.set(c.env, e);
     }
-    wire.push({ tx: it.tx, seq: c.seq, env: e, feeMode: c.feeMode, blockHash: c.blockHash, allowUnprotected: c.allowUnprotected, allowBlobTx: c.allowBlobTx, codes: it.codes });
+    wire.push({ tx: it.tx, seq: c.seq, env: e, feeMode: c.feeMode, blockHash: c.blockHash, allowUnprotected: c.allowUnprotected, allowBlobTx: c.allowBlobTx, declaredGas: c.declaredGas, codes: it.codes });
   }
   const chunkCodes = codes?.size ? wireCodes(codes.entries(), maxSeq) : [];
   return { type: "job", id, envs, items: wire, logs, ...(chunkCodes.length ? { codes: chunkCodes } : {}) };

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < job.items.length; i++) {
       const it = job.items[i];
       const env = job.envs[it.env];
-      const ctx = { seq: it.seq, env, feeMode: it.feeMode, blockHash: it.blockHash, allowUnprotected: it.allowUnprotected, allowBlobTx: it.allowBlobTx };
+      const ctx = { seq: it.seq, env, feeMode: it.feeMode, blockHash: it.blockHash, allowUnprotected: it.allowUnprotected, allowBlobTx: it.allowBlobTx, declaredGas: it.declaredGas };
       const own = it.codes;
       const lookup = (h: string) => known.before(h, it.seq) ?? jobCodes?.before(h, it.seq) ?? own?.[h];
       try {

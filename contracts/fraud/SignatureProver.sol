@@ -18,8 +18,8 @@ contract SignatureProver is TxProver {
     function prove(BatchLib.BatchHeader calldata h, TxProof calldata p, bytes32 salt) external {
         _reveal(keccak256(abi.encode(h, p)), salt);
         _checkBatch(h);
-        _included(h, p);
-        TxCodec.Tx memory t = TxCodec.decode(p.tx);
+        (, bytes memory enc) = _load(h, p);
+        TxCodec.Tx memory t = TxCodec.decode(enc);
         bool fault;
         if (t.txType != TxCodec.TYPE_MOVE) {
             (uint8 reason,) = TxCodec.checkMasks(t.moves);

@@ -53,10 +53,11 @@ export function decodeWrapped(tx: WrappedTx, policy: EthTxPolicy): RunnableTx {
       const [a, keys] = item as [unknown, unknown];
       // An empty key list may be encoded as the empty string (ethereumjs runs it as no keys).
       const keyList = keys instanceof Uint8Array && keys.length === 0 ? [] : keys;
-      // INVARIANT: an access list names 20-byte addresses and 32-byte keys. ethereumjs decodes an
-      // address written as a list of 20 items (a key as a list of 32) and then cannot run it.
+      // INVARIANT: an access list names 20-byte addresses and 32-byte keys (protocol.md §5.4). ethereumjs
+      // decodes an address written as a list of 20 items (a key as a list of 32), which it cannot run;
+      // the rollup refuses it as malformed, so that L1 refuses it at the first list it meets (§5.5).
       if (!(a instanceof Uint8Array) || !Array.isArray(keyList) || keyList.some((k) => !(k instanceof Uint8Array)))
-        throw new InvalidTxError("rules", "access-list-shape", "an access-list entry is not an address with 32-byte keys");
+        throw new InvalidTxError("malformed", "bad-ethereum-tx", "an access-list entry is not an address with 32-byte keys");
     }
   let sender: Address;
   try {

@@ -32,7 +32,8 @@
  * batch that is gone (rolled back, reorged out, or built and abandoned) travels again.
  */
 import { EventEmitter } from "events";
-import { batchDataHash, encodeBatchData, headerHash, txRootOf, type BatchHeader } from "../../core/batch";
+import { batchDataHash, batchDataSize, batchEntrySize, encodeBatchData, headerHash, txRootOf, MAX_BATCH_BYTES, type BatchHeader, type BatchTx } from "../../core/batch";
+import { BATCH_GAS_LIMIT, declaredGas, nextBaseFee } from "../../core/gas";
 import { Transaction } from "ethers";
 import { bytesToHex, hexToBytes } from "../../core/bytes";
 import { DecodeError, InvalidTxError } from "../../core/errors";
@@ -95,6 +96,8 @@ interface L1State {
   tip: L1Tip;
   depositCount: bigint;
   clock: bigint;
+  /** The base fee L1 requires of the next batch. */
+  baseFee: bigint;
   at: number;
   /** The poster's free bond (undefined without a key). */
   freeBond?: bigint;
@@ -144,6 +147,23 @@ export class Coordinator extends EventEmitter {
   constructor(private readonly d: CoordinatorDeps) {
     super();
     this.chainId = d.deployment.l2ChainId;
+    // INVARIANT: the coordinator never builds batch data L1 refuses (protocol.md §5.5), and a batch of
+    // the most deposits forced inclusion may demand always fits (a deposit takes at most 183 bytes, and 3
+    // of framing: protocol.md §11.1).
+    const minBytes = batchDataSize(Number(d.deployment.maxDepositsPerBatch), 186 * Number(d.deployment.maxDepositsPerBatch));
+    if (!Number.isInteger(d.opts.maxBatchBytes) || d.opts.maxBatchBytes < minBytes || d.opts.maxBatchBytes > MAX_BATCH_BYTES)
+      throw new RangeError(`maxBatchBytes must be in ${minBytes}..${MAX_BATCH_BYTES} (room for ${d.deployment.maxDepositsPerBatch} deposits, within the protocol's limit), got ${d.opts.maxBatchBytes}`);
+  }
+
+  /**
+   * The base fee the next batch to build will carry (protocol.md §7.5): what L1 requires of its next
+   * batch, or, while a batch is in flight, what the rule gives after it.
+   */
+  private nextBatchBaseFee(): bigint {
+    const min = this.d.deployment.minBaseFee;
+    const inf = this.inflight;
+    if (inf) return nextBaseFee(inf.post.batch.header.baseFee, inf.post.batch.gasDeclared, min);
+    return this.l1state?.baseFee ?? min;
   }
 
   get address(): string {
@@ -255,7 +275,7 @@ export class Coordinator extends EventEmitter {
       number: nextIndex + 1n,
       timestamp: this.l1state?.clock ?? BigInt(Math.floor(Date.now() / 1000)),
       feeRecipient: this.d.feeRecipient,
-      baseFee: this.d.opts.baseFee,
+      baseFee: this.nextBatchBaseFee(),
       depositStart: 0n,
       depositEnd: 0n,
       dataHash: new Uint8Array(32),
@@ -278,7 +298,9 @@ export class Coordinator extends EventEmitter {
       const seq = this.pendingSeq;
       let filled: { tx: Tx };
       try {
-        filled = await fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor, { maxSweep: this.d.opts.sweepMax });
+        // Code the chain carries stays out of the witness, as it will when the batch is built, so the
+        // size limit (protocol.md §5.5) is checked on what will be posted (or more).
+        filled = await fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor, { omitCode: this.chainCode, maxSweep: this.d.opts.sweepMax });
       } catch (e) {
         if (isTxRefusal(e)) {
           const nonce = tx.type === TxType.Move ? tx.nonce : undefined;
@@ -314,7 +336,7 @@ export class Coordinator extends EventEmitter {
       let tx: Tx;
       try {
         tx = decodeTx(e.tx);
-        const f = await fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor, { maxSweep: this.d.opts.sweepMax });
+        const f = await fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor, { omitCode: this.chainCode, maxSweep: this.d.opts.sweepMax });
         this.pending.apply(seq, f.tx);
       } catch (err) {
         if (!isTxRefusal(err)) throw err;
@@ -333,17 +355,21 @@ export class Coordinator extends EventEmitter {
     }
   }
 
+  /** Code carried by the witnesses of the chain this node applied (protocol.md §6.2 rule 3). */
+  private readonly chainCode = (h: string): boolean => this.d.chain.codeSeq(h) !== undefined;
+
   // ---- L1 -----------------------------------------------------------------------------------------
 
   private async refreshL1(): Promise<void> {
     const me = this.d.l1.address;
-    const [tip, depositCount, clock, freeBond] = await Promise.all([
+    const [tip, depositCount, clock, freeBond, baseFee] = await Promise.all([
       this.d.l1.tip(),
       this.d.l1.depositCount(),
       this.d.l1.block(this.d.l1Clock ?? "latest"),
       me ? this.d.l1.freeBondOf(me) : Promise.resolve(undefined),
+      this.d.l1.nextBaseFee(),
     ]);
-    this.l1state = { tip, depositCount, clock: clock.timestamp, at: Date.now(), freeBond };
+    this.l1state = { tip, depositCount, clock: clock.timestamp, baseFee, at: Date.now(), freeBond };
     const short = freeBond !== undefined && freeBond < this.d.deployment.bondSize;
     if (short && !this.bondShort)
       this.d.log.warn({ freeBond, bondSize: this.d.deployment.bondSize }, "free bond below the bond size: not posting until an earlier batch is final or more is bonded (`npx moveset bond`)");
@@ -547,7 +573,7 @@ export class Coordinator extends EventEmitter {
   private async build(): Promise<PendingPost | undefined> {
     if (this.inflight || this.halted) return undefined;
     const l1 = this.d.l1;
-    const [tip, depositCount, clock] = await Promise.all([l1.tip(), l1.depositCount(), l1.block(this.d.l1Clock ?? "latest")]);
+    const [tip, depositCount, clock, baseFee] = await Promise.all([l1.tip(), l1.depositCount(), l1.block(this.d.l1Clock ?? "latest"), l1.nextBaseFee()]);
     const local = this.d.chain.tip();
     // INVARIANT: the batch extends exactly what this node has applied (else sync first).
     if (tip.index !== this.d.chain.nextIndex() || tip.parent !== (local?.hash ?? "0x" + "00".repeat(32))) return undefined;
@@ -562,7 +588,8 @@ export class Coordinator extends EventEmitter {
       number: tip.index + 1n,
       timestamp,
       feeRecipient: this.d.feeRecipient,
-      baseFee: o.baseFee,
+      // INVARIANT: the header carries the base fee L1 requires (protocol.md §7.5).
+      baseFee,
       depositStart: tip.depositStart,
       depositEnd: tip.depositStart,
       dataHash: new Uint8Array(32),
@@ -574,24 +601,37 @@ export class Coordinator extends EventEmitter {
     const deposits = await l1.depositRange(tip.depositStart, tip.depositStart + nDeposits);
     const overlay = new Overlay();
     const filled: Tx[] = [];
-    const encoded: Uint8Array[] = [];
+    const entries: BatchTx[] = [];
     const outcomes: TxOutcome[] = [];
-    let bytes = 0;
+    // The batch stays within the limits L1 enforces (protocol.md §5.5, §7.5): data bytes (counted
+    // exactly, framing included) and declared gas.
+    const maxBytes = o.maxBatchBytes;
+    let entryBytes = 0;
+    let gas = 0n;
+    const fits = (e: BatchTx) => batchDataSize(entries.length + 1, entryBytes + batchEntrySize(e)) <= maxBytes && gas + e.gas <= BATCH_GAS_LIMIT;
+    const add = (tx: Tx, e: BatchTx, outcome: TxOutcome) => {
+      filled.push(tx);
+      entries.push(e);
+      outcomes.push(outcome);
+      entryBytes += batchEntrySize(e);
+      gas += e.gas;
+    };
     let seq = tip.firstSeq;
-    const ctxOf = (s: bigint) => txContext(header, this.chainId, Number(s - header.firstSeq));
+    const ctxOf = (s: bigint, g?: bigint) => txContext(header, this.chainId, Number(s - header.firstSeq), g);
     // Code carried by the witnesses of this batch so far; with the chain store's, what needs no witness.
     const batchCodes = new KnownCode();
     const omitCode = (h: string) => batchCodes.seqOf(h) !== undefined || this.d.chain.codeSeq(h) !== undefined;
+    let nIncluded = 0n;
     for (const d of deposits) {
       const tx: DepositTx = { type: TxType.Deposit, index: d.index, from: hexToBytes(d.from as `0x${string}`), to: hexToBytes(d.to as `0x${string}`), value: d.value, moves: [] };
       const f = await fillFromStore(tx, this.d.cache, [overlay], ctxOf(seq), this.d.executor);
-      const enc = encodeTx(f.tx);
-      filled.push(f.tx);
-      encoded.push(enc);
-      outcomes.push(f.outcome);
-      bytes += enc.length;
+      const e: BatchTx = { gas: 0n, tx: encodeTx(f.tx) };
+      // Deposits are consumed in queue order: the first that does not fit ends the range.
+      if (!fits(e)) break;
+      add(f.tx, e, f.outcome);
       overlay.apply(seq, f.tx);
       seq++;
+      nIncluded++;
     }
     const included: { key: string; id: string }[] = [];
     const dropped: { key: string; id: string; reason: string }[] = [];
@@ -600,18 +640,16 @@ export class Coordinator extends EventEmitter {
       try {
         const tx = decodeTx(e.tx);
         const f = await fillFromStore(tx, this.d.cache, [overlay], ctxOf(seq), this.d.executor, { omitCode, maxSweep: o.sweepMax });
-        const enc = encodeTx(f.tx);
-        if (bytes + enc.length > o.maxBatchBytes && filled.length > 0) break;
+        const entry: BatchTx = { gas: declaredGas(f.tx), tx: encodeTx(f.tx) };
+        // Full: it waits for the next batch (a transaction that fits no batch was refused by the filler).
+        if (!fits(entry)) break;
         // Self-check: the filled transaction must validate standalone, exactly as verifiers will
         // (with the code of the chain and of this batch's earlier witnesses, nothing else).
-        const [v] = await this.validator!.validate([{ tx: enc, ctx: ctxOf(seq) }], batchCodes);
+        const [v] = await this.validator!.validate([{ tx: entry.tx, ctx: ctxOf(seq, entry.gas) }], batchCodes);
         if (!v.valid) throw v.error;
         batchCodes.addTx(seq, f.tx);
-        filled.push(f.tx);
-        encoded.push(enc);
-        outcomes.push(f.outcome);
+        add(f.tx, entry, f.outcome);
         included.push({ key: e.key, id: e.id });
-        bytes += enc.length;
         overlay.apply(seq, f.tx);
         seq++;
       } catch (err) {
@@ -627,13 +665,13 @@ export class Coordinator extends EventEmitter {
       }
       return undefined;
     }
-    const data = encodeBatchData(encoded);
+    const data = encodeBatchData(entries);
     header.txCount = BigInt(filled.length);
-    header.txRoot = txRootOf(encoded);
-    header.depositEnd = tip.depositStart + nDeposits;
+    header.txRoot = txRootOf(entries);
+    header.depositEnd = tip.depositStart + nIncluded;
     header.dataHash = batchDataHash(data);
     const { batch, receipts } = buildBatchRecord(header, filled, outcomes, data.length);
-    const post: PendingPost = { batch, txs: encoded, receipts, data, included, dropped, createdAt: Date.now() };
+    const post: PendingPost = { batch, txs: entries.map((x) => x.tx), receipts, data, included, dropped, createdAt: Date.now() };
     await this.d.chain.setPending(post);
     this.fail.hit("after-pending");
     const keys = new Set([...included.map((x) => x.key), ...dropped.map((x) => x.key)]);

@@ -7,6 +7,7 @@ import { Transaction } from "ethers";
 import { bytesToHex, keccak256 } from "../../core/bytes";
 import { headerHash, type BatchHeader } from "../../core/batch";
 import { TxType, type Tx } from "../../core/tx";
+import { declaredGas } from "../../core/gas";
 import { txIdHex } from "../../core/sign";
 import type { TxOutcome } from "../../core/validate";
 import type { StoredBatch, StoredLog, StoredReceipt } from "../chain-store";
@@ -139,8 +140,10 @@ export function buildBatchRecord(header: BatchHeader, txs: readonly Tx[], outcom
   const receipts: StoredReceipt[] = [];
   const bloom = new LogBloom();
   let cumulative = 0n;
+  let declared = 0n;
   let logIndex = 0;
   txs.forEach((tx, i) => {
+    declared += declaredGas(tx);
     const o = outcomes[i];
     const f = txFields(tx);
     const logs = storedLogs(o);
@@ -168,6 +171,7 @@ export function buildBatchRecord(header: BatchHeader, txs: readonly Tx[], outcom
     hash: bytesToHex(headerHash(header)),
     txHashes: receipts.map((r) => r.txHash),
     gasUsed: cumulative,
+    gasDeclared: declared,
     logsBloom: bloom.hex(),
     size,
     l1,

@@ -208,7 +208,7 @@ export class ExplorerData {
     } else if (view) {
       try {
         const raw = splitBatchData(await this.d.verifier!.batchData(view.headerHash));
-        txs = raw.map((bytes, i) => {
+        txs = raw.map(({ tx: bytes }, i) => {
           try {
             const tx = decodeTx(bytes);
             return this.txRow(tx, txIdHex(tx), header.firstSeq + BigInt(i), undefined);

@@ -121,6 +121,11 @@ export class L1Client {
     return { index: BigInt(r[0]), parent: String(r[1]).toLowerCase(), firstSeq: BigInt(r[2]), depositStart: BigInt(r[3]), minTimestamp: BigInt(r[4]) };
   }
 
+  /** The base fee L1 requires of the next batch (Inbox.nextBaseFee, protocol.md §7.5). */
+  async nextBaseFee(): Promise<bigint> {
+    return BigInt(await this.inbox.getFunction("nextBaseFee").staticCall());
+  }
+
   async block(tag: number | "latest" | "pending"): Promise<L1Block> {
     const b = await this.provider.send("eth_getBlockByNumber", [typeof tag === "number" ? "0x" + tag.toString(16) : tag, false]);
     if (!b) throw new Error(`L1 block ${tag} not found`);

@@ -10,6 +10,7 @@ import { DecodeError, InvalidTxError } from "../../core/errors";
 import { Mark, keyIdOf } from "../../core/keys";
 import { decodeTx, TxType, codeHash, type Tx, type WrappedTx } from "../../core/tx";
 import { leafHash, merkleProof } from "../../core/merkle";
+import { declaredGas, requiredBaseFee } from "../../core/gas";
 import { L2_BLOCK_GAS_LIMIT, type BlockEnv } from "../../core/evm/chain";
 import { isUnprotectedRaw } from "../../core/evm/ethtx";
 import type { ChainStore, StoredBatch } from "../chain-store";
@@ -32,7 +33,6 @@ export interface RpcBackend {
   /** Accepts transactions; without it the node serves reads only. */
   coordinator?: Coordinator;
   verifier?: Verifier;
-  baseFee: bigint;
   suggestedTip: bigint;
   feeRecipient: Uint8Array;
   /** The newest L1 time known (seconds), for finality. */
@@ -104,6 +104,16 @@ export function ethMethods(b: RpcBackend): Methods {
 
   const latestNumber = () => (b.chain.tip() ? b.chain.tip()!.index + 1n : 0n);
 
+  /**
+   * The base fee of the next block (protocol.md §7.5): the rule L1 enforces, applied to the latest
+   * batch's base fee and declared gas (the deployment's minimum before the first batch).
+   */
+  async function nextBaseFee(): Promise<bigint> {
+    const tip = b.chain.tip();
+    const bt = tip ? await b.chain.batch(tip.index) : undefined;
+    return requiredBaseFee(bt ? { baseFee: bt.header.baseFee, gas: bt.gasDeclared } : undefined, b.deployment.minBaseFee);
+  }
+
   /** Batch record of block `n` (n ≥ 1). */
   const batchOf = (n: bigint) => (n >= 1n ? b.chain.batch(n - 1n) : Promise.resolve(undefined));
 
@@ -156,7 +166,7 @@ export function ethMethods(b: RpcBackend): Methods {
 
   async function blockJson(n: bigint | undefined, full: boolean): Promise<Record<string, unknown> | null> {
     if (n === undefined) return null;
-    if (n === 0n) return genesisBlock(b.baseFee);
+    if (n === 0n) return genesisBlock(b.deployment.minBaseFee);
     const bt = await batchOf(n);
     if (!bt) return null;
     return blockJsonOf(bt, full);
@@ -211,7 +221,7 @@ export function ethMethods(b: RpcBackend): Methods {
   /** Runs a call or an estimate as a job (off the event loop, with the node's time limit). */
   async function runJob(op: CallJob["op"], req: CallRequest, layers: Overlay[]): Promise<CallResult & { type: "return" | "gas" }> {
     const feeGiven = req.gasPrice !== undefined || req.maxFeePerGas !== undefined;
-    const job: CallJob = { op, req, env: nextEnv(feeGiven ? b.baseFee : 0n), gas: callGas(req.gas) };
+    const job: CallJob = { op, req, env: nextEnv(feeGiven ? await nextBaseFee() : 0n), gas: callGas(req.gas) };
     let r: CallResult;
     try {
       r = await b.calls.run(job, storeSource(b.cache, layers));
@@ -289,7 +299,7 @@ export function ethMethods(b: RpcBackend): Methods {
     eth_mining: () => false,
     eth_hashrate: () => "0x0",
     eth_blockNumber: () => q(latestNumber()),
-    eth_gasPrice: () => q(b.baseFee + b.suggestedTip),
+    eth_gasPrice: async () => q((await nextBaseFee()) + b.suggestedTip),
     eth_maxPriorityFeePerGas: () => q(b.suggestedTip),
     eth_blobBaseFee: () => "0x1",
 
@@ -453,7 +463,7 @@ export function ethMethods(b: RpcBackend): Methods {
       const rewards: string[][] = [];
       for (let n = oldest; n <= newest; n++) {
         const bt = await batchOf(n);
-        baseFees.push(q(bt?.header.baseFee ?? b.baseFee));
+        baseFees.push(q(bt?.header.baseFee ?? b.deployment.minBaseFee));
         ratios.push(bt ? Number(bt.gasUsed) / Number(L2_BLOCK_GAS_LIMIT) : 0);
         if (pct) {
           const txs = bt ? await b.chain.batchTxs(bt.header.index) : [];
@@ -476,7 +486,9 @@ export function ethMethods(b: RpcBackend): Methods {
           );
         }
       }
-      baseFees.push(q(b.baseFee));
+      // The base fee after the newest block: the rule of §7.5 (the next block's, if `newest` is the latest).
+      const nb = newest >= 1n ? await batchOf(newest) : undefined;
+      baseFees.push(q(requiredBaseFee(nb ? { baseFee: nb.header.baseFee, gas: nb.gasDeclared } : undefined, b.deployment.minBaseFee)));
       return { oldestBlock: q(oldest), baseFeePerGas: baseFees, gasUsedRatio: ratios, ...(pct ? { reward: rewards } : {}) };
     },
 
@@ -520,8 +532,13 @@ export function ethMethods(b: RpcBackend): Methods {
         txIndex: q(loc.txIndex),
         seq: q(seq),
         header: headerToJson(bt.header),
+        gas: q(declaredGas(tx)),
         tx: bytesToHex(txs[loc.txIndex].tx),
-        proof: merkleProof(txs.map((t) => leafHash(t.tx)), loc.txIndex).map((x) => bytesToHex(x)),
+        // A stored batch is valid: each transaction declared its gas limit (protocol.md §7.3).
+        proof: merkleProof(
+          txs.map((t) => leafHash(declaredGas(decodeTx(t.tx)), t.tx)),
+          loc.txIndex,
+        ).map((x) => bytesToHex(x)),
         recipient: w ? bytesToHex(w.addr) : null,
         amount: q(w?.next ?? 0n),
         status: st.status,

@@ -314,8 +314,9 @@ export async function checkBatch(
 ): Promise<CheckResult> {
   // INVARIANT: the data is what the header commits to (L1 checked it when the batch was appended).
   if (!equalsBytes(batchDataHash(data), header.dataHash)) throw new BatchDataError(`batch ${header.index}: data does not hash to the header's dataHash`);
-  const txs = splitBatchData(data);
-  if (BigInt(txs.length) !== header.txCount || !equalsBytes(txRootOf(txs), header.txRoot)) throw new BatchDataError(`batch ${header.index}: data does not match the header's txCount/txRoot`);
+  const entries = splitBatchData(data);
+  if (BigInt(entries.length) !== header.txCount || !equalsBytes(txRootOf(entries), header.txRoot)) throw new BatchDataError(`batch ${header.index}: data does not match the header's txCount/txRoot`);
+  const txs = entries.map((e) => e.tx);
   const nDeposits = Number(header.depositEnd - header.depositStart);
   if (deposits.length !== nDeposits) throw new Error(`batch ${header.index}: ${deposits.length} queue entries given for ${nDeposits} deposits`);
 
@@ -328,7 +329,8 @@ export async function checkBatch(
   });
   const codes = new KnownCode();
   decoded.forEach((t, i) => t && codes.addTx(header.firstSeq + BigInt(i), t));
-  const verdicts = await validator.validate(txs.map((tx, i) => ({ tx, ctx: txContext(header, chainId, i) })), codes);
+  // Each transaction is checked against the gas the batch declares for it (protocol.md §7.3).
+  const verdicts = await validator.validate(txs.map((tx, i) => ({ tx, ctx: txContext(header, chainId, i, entries[i].gas) })), codes);
 
   const fault = (i: number, kind: TxFault["kind"], code: string, message: string, moveIndex?: number, spentBy?: bigint): TxFault => ({
     batchIndex: header.index,

@@ -179,7 +179,7 @@ export class Verifier extends EventEmitter {
     for (const hh of this.applied) {
       const header = headers.get(hh);
       if (!header) throw new Error(`header ${hh} is not in the event log`);
-      splitBatchData(await this.batchData(hh)).forEach((t, i) => this.codes.addTx(header.firstSeq + BigInt(i), decodeTx(t)));
+      splitBatchData(await this.batchData(hh)).forEach((t, i) => this.codes.addTx(header.firstSeq + BigInt(i), decodeTx(t.tx)));
     }
     await this.db.batch([...legacy, ...[...this.codes].map(([h, p]): Op => ({ type: "put", key: `c:${h}`, value: enc(p) }))]);
     this.d.log.info({ codes: this.codes.size }, "verifier code store migrated: code tagged with the seq of its first witness");
@@ -428,7 +428,7 @@ export class Verifier extends EventEmitter {
         const header = headers.get(hh);
         if (!header) throw new Error(`header ${hh} is not in the event log`);
         const data = await self.batchData(hh);
-        yield txMovesOf(header, splitBatchData(data).map((t) => decodeTx(t)));
+        yield txMovesOf(header, splitBatchData(data).map((t) => decodeTx(t.tx)));
       }
     }
     await this.utxo.rebuild(batches());

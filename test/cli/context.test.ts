@@ -17,7 +17,7 @@ const RECORD = {
   chainId: 31337,
   l2ChainId: 901,
   contracts: { Inbox: "0x" + "11".repeat(20), Bridge: "0x" + "22".repeat(20) },
-  parameters: { l2ChainId: 901, bondSize: "1000000000000000000", challengeWindow: 5, inclusionDelay: 60, rewardBps: 5000, maxDepositsPerBatch: 256 },
+  parameters: { l2ChainId: 901, bondSize: "1000000000000000000", challengeWindow: 5, inclusionDelay: 60, rewardBps: 5000, maxDepositsPerBatch: 256, minBaseFee: "1000000000" },
   deployedAt: 1,
   deploymentId: "moveset-devnet",
   deployer: "0x" + "33".repeat(20),

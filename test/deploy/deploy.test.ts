@@ -130,7 +130,7 @@ describe("moveset deploy", function () {
   it("deploys to a local node on another port and writes <network>.json; the contracts answer", async () => {
     const paramsFile = path.join(tmp, "params.json");
     fs.writeFileSync(paramsFile, JSON.stringify({ Moveset: { bondSize: "2000000000000000000n", rewardBps: 2500, inclusionDelay: 600 } }));
-    const argsWith = (window: string) => ["deploy", "--network", "localhost", "--rpc-url", url, "--params", paramsFile, "--challenge-window", window, "--inclusion-delay", "60", "--max-deposits-per-batch", "100", "--deployment-id", deploymentId, "--out", tmp];
+    const argsWith = (window: string) => ["deploy", "--network", "localhost", "--rpc-url", url, "--params", paramsFile, "--challenge-window", window, "--inclusion-delay", "60", "--max-deposits-per-batch", "100", "--min-base-fee", "7", "--deployment-id", deploymentId, "--out", tmp];
     const args = argsWith("30");
     const r = await runCli(args);
     expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}\nnode:\n${nodeLog.slice(-2000)}`).to.equal(0);
@@ -143,7 +143,7 @@ describe("moveset deploy", function () {
     expect(rec.deploymentId).to.equal(deploymentId);
     // Every production prover, and never the TestProver.
     expect(Object.keys(rec.contracts).sort()).to.deep.equal(["Bridge", "DepositProver", "DoubleUseProver", "Inbox", "InputProver", "MalformedProver", "RulesProver", "SignatureProver"]);
-    expect(rec.parameters).to.deep.equal({ l2ChainId: 901, bondSize: "2000000000000000000", challengeWindow: 30, inclusionDelay: 60, rewardBps: 2500, maxDepositsPerBatch: 100 });
+    expect(rec.parameters).to.deep.equal({ l2ChainId: 901, bondSize: "2000000000000000000", challengeWindow: 30, inclusionDelay: 60, rewardBps: 2500, maxDepositsPerBatch: 100, minBaseFee: "7" });
 
     const provider = new ethers.JsonRpcProvider(url, undefined, { staticNetwork: true });
     try {
@@ -164,6 +164,8 @@ describe("moveset deploy", function () {
       expect(await inbox.maxDepositsPerBatch()).to.equal(100n);
       expect(await inbox.MAX_DEPOSITS_PER_BATCH_CAP()).to.equal(MAX_DEPOSITS_PER_BATCH_CAP); // the CLI's early check is the contract's bound
       expect(await inbox.l2ChainId()).to.equal(901n);
+      expect(await inbox.minBaseFee()).to.equal(7n);
+      expect(await inbox.nextBaseFee()).to.equal(7n);
       expect(await inbox.proversLocked()).to.equal(true); // the production provers are registered, for ever
       for (const name of ["MalformedProver", "SignatureProver", "InputProver", "DoubleUseProver", "DepositProver", "RulesProver"]) expect(await inbox.isProver(rec.contracts[name])).to.equal(true);
       expect(await inbox.deployer()).to.equal(rec.deployer);
@@ -245,5 +247,9 @@ describe("moveset deploy", function () {
       expect(d.code).to.equal(1);
       expect(d.stderr).to.contain("maxDepositsPerBatch must be in 1..512");
     }
+    // a free L2 (base fee 0) is refused before anything is sent
+    const z = await runCli(["deploy", "--network", "localhost", "--rpc-url", url, "--min-base-fee", "0"]);
+    expect(z.code).to.equal(1);
+    expect(z.stderr).to.contain("minBaseFee");
   });
 });

@@ -18,7 +18,7 @@ import { abiOf, bytecodeOf, headerToSol, inboxInterface } from "../../node/l1/co
 import { L1Client } from "../../node/l1/client";
 import { Verifier } from "../../node/verifier/verifier";
 import { DEFAULT_VERIFIER } from "../../node/config";
-import { Executor, bytesToHex, encodeTx, headerHash } from "../../core";
+import { Executor, bytesToHex, encodeTx, headerHash, batchTxOf, type BatchTx } from "../../core";
 import { batchOnTip, honestTransfer, invalidTxs, type ByzantineEnv } from "../../node/byzantine";
 import { captureLogs, cleanupTmp, freePort, tmpDir, waitFor } from "./helpers";
 
@@ -57,7 +57,7 @@ describe("e2e: batches posted through a contract, and junk sent to the Inbox", f
   });
 
   /** Builds (with `make`, on the current tip) and posts a batch through the forwarder; retries if the coordinator gets the tip first. */
-  async function viaForwarder(make: (feeRecipient: string) => Promise<Uint8Array[]>): Promise<{ hh: string; index: bigint; block: number }> {
+  async function viaForwarder(make: (feeRecipient: string) => Promise<BatchTx[]>): Promise<{ hh: string; index: bigint; block: number }> {
     const f = await forwarder.getAddress();
     for (let attempt = 0; ; attempt++) {
       const b = await batchOnTip(env, await make(f), f);
@@ -85,7 +85,7 @@ describe("e2e: batches posted through a contract, and junk sent to the Inbox", f
 
   it("a batch posted through a Safe-like account is read from its event, found valid by both verifiers and applied by the coordinator, which keeps building", async () => {
     const ex = await Executor.create(d.deployment.l2ChainId);
-    const p = await viaForwarder(async (fee) => [encodeTx(await honestTransfer(env, fee, 5n, ex))]);
+    const p = await viaForwarder(async (fee) => [batchTxOf(encodeTx(await honestTransfer(env, fee, 5n, ex)))]);
     const v = await waitFor("the node's verdict", async () => d.node.verifier!.verdictOf(p.hh), 30_000);
     expect(v.status).to.equal("valid");
     await waitFor("the watchtower's verdict", async () => d.watchtower!.verifier.verdictOf(p.hh)?.status === "valid", 30_000);
@@ -104,7 +104,7 @@ describe("e2e: batches posted through a contract, and junk sent to the Inbox", f
     const from = await l1.getBlockNumber();
     const ex = await Executor.create(d.deployment.l2ChainId);
     // The attack that wedged every node: a contract calling appendBatch. L1 now refuses it.
-    const b = await batchOnTip(env, [encodeTx(await honestTransfer(env, await forwarder.getAddress(), 6n, ex))], await forwarder.getAddress());
+    const b = await batchOnTip(env, [batchTxOf(encodeTx(await honestTransfer(env, await forwarder.getAddress(), 6n, ex)))], await forwarder.getAddress());
     const attack = ii.encodeFunctionData("appendBatch", [headerToSol(b.header), bytesToHex(b.data)]);
     let refused: unknown;
     await forwarder.getFunction("exec").staticCall(d.deployment.inbox, 0n, attack).catch((e) => (refused = e));

@@ -12,6 +12,7 @@ import hre from "hardhat";
 import * as fs from "fs";
 import * as path from "path";
 import { ethers, JsonRpcProvider, Wallet, Contract, ContractFactory } from "ethers";
+import { entryOf } from "../helpers/l2sim";
 import { startDevnet, type DevnetHandle } from "../../node/devnet";
 import { abiOf } from "../../node/l1/contracts";
 import { headerToJson, headerToSol } from "../../node/l1/contracts";
@@ -271,18 +272,18 @@ describe("e2e: devnet", function () {
     const amount = ethers.parseEther("3");
     const r = await (await dave.sendTransaction({ to: VAULT, value: amount })).wait();
     expect(r!.status).to.equal(1);
-    const early = (await rpc(d.rpcUrl, "moveset_getWithdrawalProof", [r!.hash])).result as { status: string; header: Record<string, string>; txIndex: string; tx: string; proof: string[] };
+    const early = (await rpc(d.rpcUrl, "moveset_getWithdrawalProof", [r!.hash])).result as { status: string; header: Record<string, string>; txIndex: string; gas: string; tx: string; proof: string[] };
     expect(early.status).to.equal("pending");
     const bridge0 = new Contract(d.deployment.bridge, abiOf("Bridge"), w1(6));
     try {
-      await bridge0.getFunction("claimWithdrawal").staticCall(early.header, BigInt(early.txIndex), early.tx, early.proof);
+      await bridge0.getFunction("claimWithdrawal").staticCall(early.header, BigInt(early.txIndex), BigInt(early.gas), early.tx, early.proof);
       expect.fail("claimed before the window");
     } catch (e) {
       expect((e as { revert?: { name: string } }).revert?.name).to.equal("BatchNotFinal");
     }
     await passWindow();
     const proof = await waitFor("a final batch", async () => {
-      const p = (await rpc(d.rpcUrl, "moveset_getWithdrawalProof", [r!.hash])).result as { status: string; header: Record<string, string>; txIndex: string; tx: string; proof: string[]; recipient: string; amount: string };
+      const p = (await rpc(d.rpcUrl, "moveset_getWithdrawalProof", [r!.hash])).result as { status: string; header: Record<string, string>; txIndex: string; gas: string; tx: string; proof: string[]; recipient: string; amount: string };
       return p.status === "final" ? p : undefined;
     }, 30_000, 250);
     expect(proof.recipient).to.equal(dave.address.toLowerCase());
@@ -291,10 +292,10 @@ describe("e2e: devnet", function () {
     expect(await l2.getBalance(VAULT)).to.equal(0n);
     const bridge = new Contract(d.deployment.bridge, abiOf("Bridge"), w1(6));
     const before = await l1.getBalance(dave.address);
-    await (await bridge.getFunction("claimWithdrawal")(proof.header, BigInt(proof.txIndex), proof.tx, proof.proof)).wait();
+    await (await bridge.getFunction("claimWithdrawal")(proof.header, BigInt(proof.txIndex), BigInt(proof.gas), proof.tx, proof.proof)).wait();
     expect((await l1.getBalance(dave.address)) - before).to.equal(amount);
     try {
-      await bridge.getFunction("claimWithdrawal").staticCall(proof.header, BigInt(proof.txIndex), proof.tx, proof.proof);
+      await bridge.getFunction("claimWithdrawal").staticCall(proof.header, BigInt(proof.txIndex), BigInt(proof.gas), proof.tx, proof.proof);
       expect.fail("claimed twice");
     } catch (e) {
       expect((e as { revert?: { name: string } }).revert?.name).to.equal("AlreadyClaimed");
@@ -328,11 +329,13 @@ describe("e2e: devnet", function () {
     const inbox = new Contract(d.deployment.inbox, abiOf("Inbox"), l1);
     const [index, parent, firstSeq, depositStart, minTs] = await inbox.getFunction("tip").staticCall();
     const latest = BigInt((await l1.getBlock("latest"))!.timestamp);
-    const data = encodeBatchData(txs);
+    const entries = txs.map(entryOf);
+    const data = encodeBatchData(entries);
+    const baseFee = BigInt(await inbox.getFunction("nextBaseFee").staticCall());
     return {
       header: {
-        index, parent: hexToBytes(parent), firstSeq, txCount: BigInt(txs.length), txRoot: txRootOf(txs), number: index + 1n,
-        timestamp: latest > minTs ? latest : minTs, feeRecipient: hexToBytes(feeRecipient.toLowerCase() as `0x${string}`), baseFee: 1_000_000_000n,
+        index, parent: hexToBytes(parent), firstSeq, txCount: BigInt(txs.length), txRoot: txRootOf(entries), number: index + 1n,
+        timestamp: latest > minTs ? latest : minTs, feeRecipient: hexToBytes(feeRecipient.toLowerCase() as `0x${string}`), baseFee,
         depositStart, depositEnd: depositStart, dataHash: batchDataHash(data),
       },
       data,

@@ -57,7 +57,7 @@ describe("e2e: legacy transactions without replay protection", function () {
     const optIn = new RpcServer(
       ethMethods({
         deployment: d.deployment, chain: n.chain, cache: new LatestCache(n.utxo, n.chain), utxo: n.utxo, coordinator: n.coordinator, verifier: n.verifier,
-        baseFee: 1_000_000_000n, suggestedTip: 0n, feeRecipient: new Uint8Array(20), maxLogRange: 100, gasCap: 30_000_000n, allowUnprotectedTxs: true,
+        suggestedTip: 0n, feeRecipient: new Uint8Array(20), maxLogRange: 100, gasCap: 30_000_000n, allowUnprotectedTxs: true,
         calls: { run: () => Promise.reject(new Error("no calls here")) },
       }),
       { host: "127.0.0.1", port: await freePort() },

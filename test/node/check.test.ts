@@ -11,8 +11,9 @@ import * as fs from "fs";
 import * as path from "path";
 import {
   Executor, MemoryState, TxType, Mark, encodeTx, decodeTx, fillMoves, hexToBytes, bytesToHex, keccak256, encodeBatchData, txRootOf, batchDataHash,
-  type BatchHeader, type Tx, type WrappedTx, type DepositTx, type Move, type TxMoves,
+  type BatchHeader, type BatchTx, type Tx, type WrappedTx, type DepositTx, type Move, type TxMoves,
 } from "../../core";
+import { entryOf } from "../helpers/l2sim";
 import { LevelUtxoStore } from "../../node/store/utxo-store";
 import { checkBatch, dryWalk, InThreadValidator, txContext, type QueueEntry } from "../../node/verifier/check";
 import { KnownCode } from "../../core/known-code";
@@ -33,7 +34,11 @@ function clone(s: MemoryState): MemoryState {
   return c;
 }
 
-function headerFor(index: bigint, firstSeq: bigint, txs: Uint8Array[], deposits: [bigint, bigint]): BatchHeader {
+/** Each transaction declaring its gas limit, unless given as a BatchTx (0 if it does not decode). */
+const entries = (txs: Array<Uint8Array | BatchTx>): BatchTx[] => txs.map(entryOf);
+
+function headerFor(index: bigint, firstSeq: bigint, list: Array<Uint8Array | BatchTx>, deposits: [bigint, bigint]): BatchHeader {
+  const txs = entries(list);
   const data = encodeBatchData(txs);
   return {
     index,
@@ -85,9 +90,9 @@ describe("node: batch checking (verifier)", function () {
   }
 
   /** A header whose commitments match `txs`, then the check. */
-  async function check(index: bigint, firstSeq: bigint, txs: Uint8Array[], deposits: [bigint, bigint] = [0n, 0n], q = queue.slice(Number(deposits[0]), Number(deposits[1]))) {
+  async function check(index: bigint, firstSeq: bigint, txs: Array<Uint8Array | BatchTx>, deposits: [bigint, bigint] = [0n, 0n], q = queue.slice(Number(deposits[0]), Number(deposits[1]))) {
     const h = headerFor(index, firstSeq, txs, deposits);
-    return { h, res: await checkBatch(h, encodeBatchData(txs), CHAIN, q, validator, store) };
+    return { h, res: await checkBatch(h, encodeBatchData(entries(txs)), CHAIN, q, validator, store) };
   }
 
   before(async () => {
@@ -143,6 +148,24 @@ describe("node: batch checking (verifier)", function () {
     wrong.moves[i] = { ...wrong.moves[i], next: wrong.moves[i].next + 1n };
     ({ res } = await check(1n, 3n, [encodeTx(wrong)], [2n, 2n], []));
     expect(res.fault).to.deep.include({ txIndex: 0, kind: "execution", code: "next-mismatch", moveIndex: i });
+  });
+
+  it("declared gas: a transaction or a deposit whose declared gas is not its gas limit is a rules fault (protocol.md §7.3)", async () => {
+    const shell = headerFor(1n, 3n, [new Uint8Array([0])], [2n, 2n]);
+    const good = await fill(shell, [await transfer(0), await transfer(1)], clone(state));
+    // honest: each declares 21000, its gas limit
+    let { res } = await check(1n, 3n, good, [2n, 2n], []);
+    expect(res.fault).to.equal(undefined);
+    ({ res } = await check(1n, 3n, [good[0], { gas: 20_999n, tx: good[1] }], [2n, 2n], []));
+    expect(res.fault).to.deep.include({ txIndex: 1, seq: 4n, kind: "rules", code: "declared-gas" });
+    ({ res } = await check(1n, 3n, [{ gas: 0n, tx: good[0] }, good[1]], [2n, 2n], []));
+    expect(res.fault).to.deep.include({ txIndex: 0, kind: "rules", code: "declared-gas" });
+    const q2: QueueEntry = { index: 2n, from: bob, to: bob, value: 7n };
+    const dep = await fill(shell, [deposit(q2)], clone(state));
+    ({ res } = await check(1n, 3n, [{ gas: 21_000n, tx: dep[0] }], [2n, 3n], [q2]));
+    expect(res.fault).to.deep.include({ txIndex: 0, kind: "rules", code: "declared-gas" });
+    ({ res } = await check(1n, 3n, [{ gas: 0n, tx: dep[0] }], [2n, 3n], [q2]));
+    expect(res.fault).to.equal(undefined);
   });
 
   it("walk faults: a double use inside the batch names the first consumer; an earlier walk fault beats a later standalone fault", async () => {

@@ -13,6 +13,7 @@ import {
   Executor, MemoryState, TxType, encodeTx, decodeTx, fillMoves, hexToBytes, bytesToHex, keccak256, encodeBatchData, txRootOf, batchDataHash,
   type BatchHeader, type Tx, type WrappedTx, type DepositTx,
 } from "../../core";
+import { declaredGas } from "../../core/gas";
 import { ChainStore } from "../../node/chain-store";
 import { buildBatchRecord } from "../../node/coordinator/receipts";
 import { UtxoHandle } from "../../node/coordinator/utxo";
@@ -26,7 +27,7 @@ const alice = new ethers.Wallet("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7
 const counterArt = () => JSON.parse(fs.readFileSync(path.join(ROOT, "artifacts/contracts/test/Counter.sol/Counter.json"), "utf8"));
 
 function header(index: bigint, firstSeq: bigint, n: number): BatchHeader {
-  const txs = Array.from({ length: n }, () => new Uint8Array([0]));
+  const txs = Array.from({ length: n }, () => ({ gas: 0n, tx: new Uint8Array([0]) }));
   return {
     index, parent: new Uint8Array(32), firstSeq, txCount: BigInt(n), txRoot: txRootOf(txs), number: index + 1n, timestamp: 1_800_000_000n,
     feeRecipient: hexToBytes("0x00000000000000000000000000000000000fee01"), baseFee: 7n, depositStart: 0n, depositEnd: 0n, dataHash: batchDataHash(encodeBatchData(txs)),
@@ -70,7 +71,7 @@ describe("node: state views and the chain store", function () {
       outcomes.push(got.outcome);
     }
     const enc = filled.map(encodeTx);
-    const { batch: rec, receipts } = buildBatchRecord(h, filled, outcomes, encodeBatchData(enc).length);
+    const { batch: rec, receipts } = buildBatchRecord(h, filled, outcomes, encodeBatchData(enc.map((tx, i) => ({ gas: declaredGas(filled[i]), tx }))).length);
     const codes = new KnownCode();
     filled.forEach((t, i) => codes.addTx(seq + BigInt(i), t));
     await chain.commitBatch({ batch: rec, txs: enc, receipts, codes });

@@ -36,6 +36,7 @@ describe("node/explorer: proofs and games as they happen", function () {
       bondSize: BOND,
       inclusionDelay: 86_400n,
       maxDepositsPerBatch: 256n,
+      minBaseFee: 1n,
     };
     const events = new L1Events(ethers.provider as unknown as JsonRpcProvider, deployment, { TestProver: await f.prover.getAddress() });
     const data = new ExplorerData({ events, deployment } as unknown as ExplorerDeps);

@@ -17,7 +17,7 @@ import {
 import { startL1Server } from "../../../node/devnet";
 import type { Deployment } from "../../../node/config";
 import type { Inbox, SafeLikeForwarder } from "../../../typechain-types";
-import { BOND, WINDOW, DELAY, MAX_DEPOSITS, L2_CHAIN_ID, sol, nextBatch, transferTx, deployAll, type Built } from "../../helpers/inbox";
+import { BOND, WINDOW, DELAY, MAX_DEPOSITS, MIN_BASE_FEE, L2_CHAIN_ID, sol, nextBatch, transferTx, deployAll, type Built } from "../../helpers/inbox";
 
 /** appendBatch calldata with the data placed `gapWords` words after the head (Solidity reads it; canonical is 0). */
 function calldataWithGap(b: Built, gapWords: number): Uint8Array {
@@ -45,7 +45,7 @@ describe("node: where batch data is (batch-source, L1Client.readBatchData)", fun
     server = await startL1Server(hre, "127.0.0.1", 0);
     const deployment: Deployment = {
       l1ChainId: 31337n, l2ChainId: L2_CHAIN_ID, inbox: await inbox.getAddress(), bridge: await f.bridge.getAddress(), deployedAt: 0,
-      challengeWindow: WINDOW, bondSize: BOND, inclusionDelay: DELAY, maxDepositsPerBatch: MAX_DEPOSITS,
+      challengeWindow: WINDOW, bondSize: BOND, inclusionDelay: DELAY, maxDepositsPerBatch: MAX_DEPOSITS, minBaseFee: MIN_BASE_FEE,
     };
     l1 = await L1Client.connect(server.url, deployment);
   });
@@ -107,7 +107,8 @@ describe("node: where batch data is (batch-source, L1Client.readBatchData)", fun
     // Two in one transaction: the second builds on the first; each gets its own data.
     const { headerHash, txRootOf, batchDataHash } = await import("../../../core/batch");
     const b1 = await nextBatch(inbox, [transferTx(5)]);
-    const txs2 = [transferTx(6), transferTx(7)];
+    const { batchTxOf } = await import("../../../core/gas");
+    const txs2 = [transferTx(6), transferTx(7)].map((t) => batchTxOf(t));
     const d2 = encodeBatchData(txs2);
     const h2 = { ...b1.header, index: b1.header.index + 1n, parent: headerHash(b1.header), firstSeq: b1.header.firstSeq + 1n, txCount: 2n, txRoot: txRootOf(txs2), number: b1.header.number + 1n, dataHash: batchDataHash(d2) };
     const calls = [sol(b1.header), sol(h2)].map((h, i) => inbox.interface.encodeFunctionData("appendBatchFromContract", [h, i === 0 ? b1.data : d2]));
