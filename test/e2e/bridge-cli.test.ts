@@ -16,6 +16,7 @@ import { startDevnet, type DevnetHandle } from "../../node/devnet";
 import { ROOT, cleanupTmp, freePort, runCli, tmpDir, waitFor } from "./helpers";
 
 const WINDOW = 60n;
+const FUND = parseEther("10");
 
 type Out = { code: number | null; stdout: string; stderr: string };
 
@@ -53,7 +54,8 @@ describe("e2e: the bridge and bonds through the CLI alone", function () {
 
   before(async () => {
     datadir = tmpDir("moveset-cli-");
-    d = await startDevnet({ hre, datadir, l1Port: await freePort(), rpcPort: await freePort(), accounts: 10, challengeWindow: WINDOW, batchIntervalMs: 150, verifierWorkers: 0, l1BlockTimeMs: 500 });
+    // 10 ETH each on L2: the suite's devnets share one L1 and its dev accounts' 10,000 ETH.
+    d = await startDevnet({ hre, datadir, l1Port: await freePort(), rpcPort: await freePort(), accounts: 10, fund: FUND, challengeWindow: WINDOW, batchIntervalMs: 150, verifierWorkers: 0, l1BlockTimeMs: 500 });
     // Only the devnet's datadir: the commands find L1, L2 and the deployment in its devnet.json.
     env = { MOVESET_DEVNET: datadir, MOVESET_LOG_LEVEL: "warn", MOVESET_L1_URL: "", MOVESET_L2_URL: "", MOVESET_DEPLOYMENT: "" };
     l1 = new JsonRpcProvider(d.l1Url, undefined, { staticNetwork: true, cacheTimeout: -1, pollingInterval: 100 });
@@ -73,7 +75,7 @@ describe("e2e: the bridge and bonds through the CLI alone", function () {
     const dep = json<{ l2Block: number | null; index: string; to: string }>(await cli("deposit", "--amount", "2", "--key", "6", "--json"));
     expect(dep.l2Block).to.be.a("number");
     expect(dep.to).to.equal(six);
-    expect(await l2.getBalance(six)).to.equal(parseEther("1002"));
+    expect(await l2.getBalance(six)).to.equal(FUND + parseEther("2"));
 
     // Hold the next batch between building and posting: the withdrawal waits for it.
     let release!: () => void;

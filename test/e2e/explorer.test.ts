@@ -63,6 +63,7 @@ describe("e2e: the explorer in headless Chromium", function () {
       rpcPort: await freePort(),
       explorerPort: 0,
       accounts: 6,
+      fund: parseEther("10"), // the suite's devnets share one L1 and its dev accounts' 10,000 ETH
       challengeWindow: 30n,
       batchIntervalMs: 150,
       verifierWorkers: 0,
