@@ -3,7 +3,7 @@
  *
  *   1. baseline: a conventional node's sequential re-execution (bench/baseline.ts);
  *   2. moveset standalone validation of the same transactions with their moves, on 1 and on 2
- *      worker threads (node/validate-pool.ts), signature recovery included;
+ *      worker threads (node/validation/validate-pool.ts), signature recovery included;
  *   3. the double-use walk, in memory and over LevelDB (bench/walk.ts);
  *   4. L1 data per transaction, moveset against zlib-compressed Ethereum transactions (bench/l1-data.ts);
  *   5. L1 gas of appendBatch per transaction and of a fraud proof of each one-step kind, on the
@@ -20,7 +20,7 @@ import * as os from "os";
 import * as fs from "fs";
 import { Worker } from "worker_threads";
 import { Executor } from "../core/evm/execute";
-import { ValidatePool, type ValidateItem } from "../node/validate-pool";
+import { ValidatePool, type ValidateItem } from "../node/validation/validate-pool";
 import { generateWorkload, type Workload, type WorkloadParams } from "./workload";
 import { fillWorkload, batchOfTx, txContext, type FilledWorkload } from "./fill";
 import { runBaseline, cpuMs } from "./baseline";

@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { DEFAULT_DEVNET_DIR, readDevnetInfo, type DevnetInfo } from "../node/devnet-info";
+import { DEFAULT_DEVNET_DIR, readDevnetInfo, type DevnetInfo } from "../node/devnet/info";
 import { deploymentFromRecord, type Deployment, type DeploymentRecord } from "../node/config";
 import { CliError, netReason } from "./errors";
 

@@ -23,6 +23,9 @@ import * as fs from "fs";
 import * as path from "path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { MovesetParameters } from "../deploy/Moveset";
+import type { DeploymentRecord } from "../node/config";
+
+export type { DeploymentRecord };
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -53,18 +56,6 @@ export interface DeployOptions {
   reset?: boolean;
   /** Folder of <network>.json (default: <project>/deployments). */
   out?: string;
-}
-
-export interface DeploymentRecord {
-  network: string;
-  chainId: number;
-  l2ChainId: number;
-  contracts: Record<string, string>;
-  parameters: { l2ChainId: number; bondSize: string; challengeWindow: number; inclusionDelay: number; rewardBps: number; maxDepositsPerBatch: number; minBaseFee: string };
-  /** L1 block in which the first contract (the Bridge) was deployed: where watchers start scanning. */
-  deployedAt: number;
-  deploymentId: string;
-  deployer: string;
 }
 
 /** A nonnegative whole number, decimal or 0x-hex (a trailing `n` is accepted, as Ignition writes bigints). */

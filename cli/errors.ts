@@ -4,7 +4,7 @@
  * answer, a data folder another process holds, a revert with a custom error) into such a line, so
  * that no stack trace reaches a person for something they can fix.
  */
-import { isLevelLocked, DatadirInUseError } from "../node/devnet-info";
+import { isLevelLocked, DatadirInUseError } from "../node/datadir";
 
 export class CliError extends Error {}
 

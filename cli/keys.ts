@@ -68,7 +68,7 @@ export async function resolveKey(spec: string, ctx: KeyContext, env: NodeJS.Proc
     const i = Number(s);
     if (!ctx.isDevnet) throw new CliError(`--key ${s} names a dev account, which exists only on the devnet: pass an environment variable's name or a keystore file`);
     if (i >= MAX_DEV_INDEX) throw new CliError(`--key ${s}: dev account indices go from 0 to ${MAX_DEV_INDEX - 1}`);
-    const { devAccounts } = await import("../node/dev-accounts");
+    const { devAccounts } = await import("../node/devnet/accounts");
     return devAccounts(i + 1)[i].privateKey;
   }
   if (fs.existsSync(s) && fs.statSync(s).isFile()) {

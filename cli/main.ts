@@ -1,5 +1,5 @@
 /** The `moveset` command line: one tool for every user-facing job. */
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { positiveInt, nonNegativeInt } from "./common";
 import { registerBench } from "./bench";
 import { registerDeploy } from "./deploy";

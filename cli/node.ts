@@ -7,13 +7,12 @@
  *   moveset post-batch  posts a batch JSON {header, data} exactly as given (testing fraud handling)
  */
 import * as fs from "fs";
-import * as path from "path";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { nonNegativeInt, uint, ensureArtifacts, fail, addRpcOptions, rpcOptionsFrom, type RpcFlags } from "./common";
 import { resolveContext, checkL1, probe } from "./context";
 import { CliError, guard } from "./errors";
 import { KEY_OPTION, keyHelp } from "./session";
-import { BYZANTINE_KINDS } from "../node/byzantine";
+import { BYZANTINE_KINDS } from "../node/devnet/byzantine";
 import { DEVNET_CORS } from "../node/config";
 
 /** Resolves on SIGINT/SIGTERM. */
@@ -50,8 +49,8 @@ export function registerNode(program: Command): void {
     .option("--accounts <n>", "dev accounts to fund on L2", nonNegativeInt, 20)
     .option("--workers <n>", "verifier validation threads (0: in the main thread)", nonNegativeInt, 1);
   addRpcOptions(devnet, DEVNET_CORS.join(",")).action(
-    async (o: RpcFlags & { datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; explorerPort: number; explorer: boolean; l1BlockTime: number; host: string; challengeWindow: bigint; batchInterval: number; accounts: number; workers: number; byzantine?: import("../node/byzantine").ByzantineKind }) => {
-      const { startDevnet, devnetBanner } = await import("../node/devnet");
+    async (o: RpcFlags & { datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; explorerPort: number; explorer: boolean; l1BlockTime: number; host: string; challengeWindow: bigint; batchInterval: number; accounts: number; workers: number; byzantine?: import("../node/devnet/byzantine").ByzantineKind }) => {
+      const { startDevnet, devnetBanner } = await import("../node/devnet/devnet");
       const { rootLogger, errMsg } = await import("../node/log");
       const log = rootLogger();
       let d;
@@ -74,7 +73,7 @@ export function registerNode(program: Command): void {
           log,
         });
       } catch (e) {
-        const { isLevelLocked, DatadirInUseError } = await import("../node/devnet-info");
+        const { isLevelLocked, DatadirInUseError } = await import("../node/datadir");
         if (e instanceof DatadirInUseError) fail(e.message);
         if (isLevelLocked(e)) fail(new DatadirInUseError(o.datadir).message);
         if (/EADDRINUSE/.test(errMsg(e))) fail(`devnet did not start: ${errMsg(e).split("\n")[0]}: another program (another devnet?) has the port; stop it, or pass --l1-port, --rpc-port, --explorer-port`);
@@ -113,9 +112,9 @@ export function registerNode(program: Command): void {
         const { resolveKey } = await import("./keys");
         const key = o.key ? await resolveKey(o.key, ctx) : undefined;
         if (key) await sayIfUnbonded(ctx, key, o.key!);
-        const { startNode } = await import("../node/devnet");
+        const { startNode } = await import("../node/node");
         const { rootLogger, errMsg } = await import("../node/log");
-        const { isLevelLocked, DatadirInUseError } = await import("../node/devnet-info");
+        const { isLevelLocked, DatadirInUseError } = await import("../node/datadir");
         let node;
         try {
           const deployment = ctx.deployment!;

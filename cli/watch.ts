@@ -6,7 +6,7 @@
  *                      it, or with --dry-run print its kind, size and estimated gas
  */
 import * as path from "path";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { nonNegativeInt, fail, ensureArtifacts } from "./common";
 import { checkL1, resolveContext, type Context } from "./context";
 import { guard } from "./errors";
@@ -41,7 +41,7 @@ export function noSuchBatch(n: number, batches: { index: bigint; status: string 
 }
 
 export function registerWatch(program: Command): void {
-  // `moveset devnet` runs a watchtower (dev account #1) unless --no-watch: node/devnet.ts reads
+  // `moveset devnet` runs a watchtower (dev account #1) unless --no-watch: node/devnet/devnet.ts reads
   // MOVESET_DEVNET_WATCH (the devnet command itself lives in cli/node.ts).
   const devnet = program.commands.find((c) => c.name() === "devnet");
   if (devnet) {
@@ -109,8 +109,8 @@ export function registerWatch(program: Command): void {
       const { Verifier } = await import("../node/verifier/verifier");
       const { rootLogger, componentLogger, errMsg } = await import("../node/log");
       const { buildProof, commitmentOf } = await import("../prover/build");
-      const { abiOf } = await import("../node/l1/contracts");
-      const { AbiCoder, Contract, Wallet, ethers } = await import("ethers");
+      const { proverAt } = await import("../node/l1/contracts");
+      const { AbiCoder, Wallet, ethers } = await import("ethers");
       const deployment = ctx.deployment!;
       const contracts = ctx.record!.contracts;
       const l1 = await L1Client.connect(ctx.l1Url!, deployment);
@@ -139,13 +139,13 @@ export function registerWatch(program: Command): void {
         const proverAddr = contracts[call.prover];
         if (!proverAddr) fail(`the deployment has no ${call.prover}`);
         const size = (AbiCoder.defaultAbiCoder().encode(call.types, call.args).length - 2) / 2;
-        const prover = new Contract(proverAddr, abiOf(call.prover, "fraud"), l1.provider);
+        const prover = proverAt(call.prover, proverAddr, l1.provider);
         if (o.dryRun) {
           // Gas of the reveal, estimated as if committed: the commitment slot is overridden (geth-style
           // state override); where the node does not support overrides, the intrinsic gas of its calldata.
           const from = key ? new Wallet(key).address : "0x000000000000000000000000000000000000c0de";
           const salt = "0x" + "11".repeat(32);
-          const data = prover.interface.encodeFunctionData("prove", [...call.args, salt]);
+          const data = prover.interface.encodeFunctionData("prove" as never, [...call.args, salt] as never);
           const commitment = commitmentOf(from, call.proofHash, salt);
           const inner = ethers.keccak256(AbiCoder.defaultAbiCoder().encode(["address", "uint256"], [from, 0]));
           const slot = ethers.keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32"], [commitment, inner]));
@@ -164,14 +164,15 @@ export function registerWatch(program: Command): void {
         } else {
           if (!key) fail("--key is needed to send (or use --dry-run)");
           const w = new Wallet(key, l1.provider);
-          const p = prover.connect(w) as typeof prover;
+          const p = prover.connect(w);
           const salt = ethers.hexlify(ethers.randomBytes(32));
-          const c = await p.getFunction("commit")(commitmentOf(w.address, call.proofHash, salt));
+          const c = await p.commit(commitmentOf(w.address, call.proofHash, salt));
           await c.wait();
           // The reveal must be in a later block than the commitment.
           const cb = (await c.wait())!.blockNumber;
           while ((await l1.provider.getBlockNumber()) <= cb - 1) await new Promise((r) => setTimeout(r, 500));
-          const r = await (await p.getFunction("prove")(...call.args, salt)).wait();
+          // The kind's prove takes the arguments buildProof made for it (its own ABI).
+          const r = await (await w.sendTransaction({ to: proverAddr, data: prover.interface.encodeFunctionData("prove" as never, [...call.args, salt] as never) })).wait();
           const out = { batch: o.batch, tx: f.txIndex, kind: f.kind, prover: call.prover, commitTx: c.hash, proveTx: r!.hash, status: r!.status };
           process.stdout.write(JSON.stringify(out) + "\n");
           if (r!.status !== 1) code = 1;

@@ -12,7 +12,7 @@ import { u256, toFixed, concatBytes, ZERO32, bytesToHex } from "./bytes";
 import { toChecksumAddress } from "@ethereumjs/util";
 import { hashTagged } from "./hash";
 import { merkleRoot, leafHash } from "./merkle";
-import { BATCH_GAS_LIMIT } from "./gas";
+import { BATCH_GAS_LIMIT, type BatchTx } from "./gas";
 import { LIMITS } from "./tx";
 
 export const BATCH_DATA_VERSION = 0x02;
@@ -25,11 +25,7 @@ export const MAX_TX_BYTES = LIMITS.maxTxBytes;
 /** Largest batch data (protocol.md §5.5): fits geth's 128 KiB transaction limit with room for a wrapper. */
 export const MAX_BATCH_BYTES = 122_880;
 
-/** One transaction of a batch as posted: the gas it declares (protocol.md §7.3) and its encoding. */
-export interface BatchTx {
-  gas: bigint;
-  tx: Uint8Array;
-}
+export type { BatchTx };
 
 export interface BatchHeader {
   index: bigint;

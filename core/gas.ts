@@ -8,7 +8,6 @@ import { RLP } from "@ethereumjs/rlp";
 import { bytesToBigInt } from "./bytes";
 import { InvalidTxError } from "./errors";
 import { TxType, decodeTx, type Tx } from "./tx";
-import type { BatchTx } from "./batch";
 import { L2_BLOCK_GAS_LIMIT } from "./evm/chain";
 
 /** Most gas the transactions of one batch may declare together: the block gas limit (GASLIMIT) of §7.2. */
@@ -63,6 +62,12 @@ export function declaredGas(tx: Tx): bigint {
     // below
   }
   throw new InvalidTxError("malformed", "bad-ethereum-tx", "raw transaction has no readable gas limit");
+}
+
+/** One transaction of a batch as posted: the gas it declares (protocol.md §7.3) and its encoding. */
+export interface BatchTx {
+  gas: bigint;
+  tx: Uint8Array;
 }
 
 /** An encoded transaction with the gas an honest batch declares for it (its gas limit, 0 for a deposit). */

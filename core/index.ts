@@ -19,3 +19,4 @@ export * from "./evm/state";
 export * from "./evm/ethtx";
 export * from "./memory-state";
 export * from "./walk";
+export * from "./batch-validity";

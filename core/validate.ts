@@ -9,7 +9,7 @@ import { InvalidTxError } from "./errors";
 import { Mark, keyIdOf, keyToString } from "./keys";
 import { Move, checkMovesStructure } from "./moves";
 import { Tx, TxType, DepositTx, codeHash } from "./tx";
-import { keccak256, MAX_U256 } from "./bytes";
+import { MAX_U256 } from "./bytes";
 import { Executor, Log } from "./evm/execute";
 import { StateSource, UndeclaredKeyError } from "./evm/state";
 import { toRunnable } from "./evm/ethtx";

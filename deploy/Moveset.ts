@@ -4,7 +4,9 @@
  *   1. Bridge()                         — holds the deposit queue and the deposited ether;
  *   2. Inbox(bridge, l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch, minBaseFee);
  *   3. bridge.setInbox(inbox)           — one-time binding (the inbox needs the bridge's address first);
- *   4. each prover P(inbox), then inbox.setProvers([...]) — one-time, locks the prover set for ever.
+ *   4. the shared decoders (contracts/lib/Decoders.sol, a library with public functions) once, then each
+ *      prover P(inbox), linked to the libraries it calls (LINKED_LIBRARIES), then inbox.setProvers([...]) —
+ *      one-time, locks the prover set for ever.
  * Step 4 runs only when at least one prover is listed: an Inbox whose provers are not yet set cannot be
  * rolled back by anyone, and its deployer can still register provers later (exactly once).
  *
@@ -47,6 +49,17 @@ export type ProverSpec = string | ((m: IgnitionModuleBuilder, inbox: ContractFut
  */
 export const PROVERS: readonly ProverSpec[] = ["MalformedProver", "SignatureProver", "InputProver", "DoubleUseProver", "DepositProver", "RulesProver"];
 
+/**
+ * The linked libraries each contract calls (public library functions, deployed once): the provers share
+ * the wrapped-transaction decoder instead of each carrying a copy (protocol.md §11.4). A test checks this
+ * against the compiled artifacts' link references.
+ */
+export const LINKED_LIBRARIES: Readonly<Record<string, readonly string[]>> = {
+  MalformedProver: ["Decoders"],
+  SignatureProver: ["Decoders"],
+  RulesProver: ["Decoders"],
+};
+
 /** Builds the module with the given prover list (tests pass ["TestProver"] under another module id). */
 export function movesetModule(id: string = MODULE_ID, provers: readonly ProverSpec[] = PROVERS) {
   return buildModule(id, (m) => {
@@ -62,9 +75,12 @@ export function movesetModule(id: string = MODULE_ID, provers: readonly ProverSp
     const inbox = m.contract("Inbox", [bridge, l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch, minBaseFee]);
     m.call(bridge, "setInbox", [inbox]);
 
+    const libraries: Record<string, ContractFuture<string>> = {};
+    const libraryFuture = (name: string) => (libraries[name] ??= m.library(name));
+    const linked = (name: string) => Object.fromEntries((LINKED_LIBRARIES[name] ?? []).map((l) => [l, libraryFuture(l)]));
     const proverFutures: Record<string, ContractFuture<string>> = {};
     for (const p of provers) {
-      const f = typeof p === "string" ? m.contract(p, [inbox]) : p(m, inbox);
+      const f = typeof p === "string" ? m.contract(p, [inbox], { libraries: linked(p) }) : p(m, inbox);
       const name = typeof p === "string" ? p : f.contractName;
       if (proverFutures[name]) throw new Error(`prover ${name} listed twice`);
       proverFutures[name] = f;

@@ -5,9 +5,18 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { DeploymentRecord } from "../cli/deploy";
-
-export type { DeploymentRecord };
+/** What `moveset deploy` writes (deployments/<network>.json): the deployed contracts and parameters. */
+export interface DeploymentRecord {
+  network: string;
+  chainId: number;
+  l2ChainId: number;
+  contracts: Record<string, string>;
+  parameters: { l2ChainId: number; bondSize: string; challengeWindow: number; inclusionDelay: number; rewardBps: number; maxDepositsPerBatch: number; minBaseFee: string };
+  /** L1 block in which the first contract (the Bridge) was deployed: where watchers start scanning. */
+  deployedAt: number;
+  deploymentId: string;
+  deployer: string;
+}
 
 /** The L1 contracts and rollup parameters a node works with. */
 export interface Deployment {

@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import {TxProver, TxProof} from "./TxProver.sol";
 import {BatchLib} from "../lib/BatchLib.sol";
 import {TxCodec} from "../lib/TxCodec.sol";
-import {EthTx, EthTxFields} from "../lib/EthTx.sol";
+import {Decoders} from "../lib/Decoders.sol";
 import {FaultKind, IInbox} from "../interfaces/IInbox.sol";
 
 /// @title MalformedProver
@@ -56,8 +56,7 @@ contract MalformedProver is TxProver {
         if (t.txType == TxCodec.TYPE_DEPOSIT) return false;
         address sender;
         if (t.txType == TxCodec.TYPE_WRAPPED) {
-            EthTxFields memory f = EthTx.decodeFor(t.raw, chainId);
-            sender = EthTx.sender(t.raw, f);
+            (, sender,) = Decoders.ethTx(t.raw, chainId);
         } else {
             sender = TxCodec.recoverSigner(t);
         }

@@ -6,6 +6,7 @@ import {BatchLib} from "../lib/BatchLib.sol";
 import {TxCodec} from "../lib/TxCodec.sol";
 import {MoveLib} from "../lib/MoveLib.sol";
 import {EthTx, EthTxFields} from "../lib/EthTx.sol";
+import {Decoders} from "../lib/Decoders.sol";
 import {FaultKind, IInbox} from "../interfaces/IInbox.sol";
 
 /// @title RulesProver
@@ -74,8 +75,8 @@ contract RulesProver is TxProver {
             f.intrinsic = _intrinsic(b.data, f.isCreate);
         } else if (t.txType == TxCodec.TYPE_WRAPPED) {
             uint256 chainId = IInbox(inbox).l2ChainId();
-            EthTxFields memory e = EthTx.decodeFor(t.raw, chainId);
-            f.sender = EthTx.sender(t.raw, e);
+            (EthTxFields memory e, address sender, uint256 intrinsic) = Decoders.ethTx(t.raw, chainId);
+            f.sender = sender;
             f.chainId = chainId; // decodeFor already refused any other chain id
             f.nonce = e.nonce;
             f.gasLimit = e.gasLimit;
@@ -84,7 +85,7 @@ contract RulesProver is TxProver {
             f.value = e.value;
             f.isCreate = e.isCreate;
             f.dataLength = e.dataLength;
-            f.intrinsic = EthTx.intrinsicGas(t.raw, e);
+            f.intrinsic = intrinsic;
         } else {
             revert NoFault(); // deposits have no transaction rules
         }

@@ -15,9 +15,14 @@
  *   - a batch on L1 that this node does not know (another poster, or its own post forgotten after
  *     a crash) is validated and applied, and the mempool entries it includes are removed; a mempool
  *     entry that can no longer be included (its nonce is used) is dropped when it is re-simulated;
- *   - a batch on L1 that is invalid, or whose data cannot be read (L1Client.postedBatch), halts
+ *   - a batch on L1 that is invalid, or whose data cannot be read (L1Client.readBatchData), halts
  *     building (nothing can be built on it) but not following: every tick re-reads it and checks
  *     whether it was rolled back.
+ *
+ * L1 (protocol.md §11.2): the node's L1 follower (node/l1/follower.ts, at L1's latest block) gives
+ * each tick one snapshot, from which the live chain, the tip, the deposit queue and the appends'
+ * data locations are read, so no decision mixes answers from different blocks; the free bond is
+ * read at the snapshot's block hash.
  *
  * Bonds (protocol.md §11.2): each batch locks a bond until it is final, so the coordinator builds
  * only while its free bond covers one more; short of it, it waits (and says so once).
@@ -34,7 +39,6 @@
 import { EventEmitter } from "events";
 import { batchDataHash, batchDataSize, batchEntrySize, encodeBatchData, headerHash, txRootOf, MAX_BATCH_BYTES, type BatchHeader, type BatchTx } from "../../core/batch";
 import { BATCH_GAS_LIMIT, declaredGas, nextBaseFee } from "../../core/gas";
-import { Transaction } from "ethers";
 import { bytesToHex, hexToBytes } from "../../core/bytes";
 import { DecodeError, InvalidTxError } from "../../core/errors";
 import { FillError } from "../../core/fill";
@@ -45,15 +49,16 @@ import { KnownCode } from "../../core/known-code";
 import { Mark, keyIdOf } from "../../core/keys";
 import type { Executor } from "../../core/evm/execute";
 import type { TxContext } from "../../core/context";
-import type { ChainStore, MempoolEntry, PendingPost, StoredBatch } from "../chain-store";
+import type { ChainStore, MempoolEntry, PendingPost, StoredBatch } from "../state/chain-store";
 import type { CoordinatorOptions, Deployment } from "../config";
 import { L1RevertError, type L1Client, type L1Tip } from "../l1/client";
+import type { AppendEvent, L1Follower, L1Snapshot } from "../l1/follower";
 import { errMsg, type Logger } from "../log";
-import { buildBatchRecord } from "./receipts";
+import { buildBatchRecord } from "../state/receipts";
 import { Failpoints, Mutex } from "./mutex";
-import { fillFromStore, Overlay, type LatestCache } from "./view";
-import type { UtxoHandle } from "./utxo";
-import { checkBatch, InThreadValidator, txContext, txMovesOf } from "../verifier/check";
+import { fillFromStore, Overlay, type LatestCache } from "../state/view";
+import type { UtxoHandle } from "../state/utxo-handle";
+import { checkBatch, InThreadValidator, txContext, txMovesOf } from "../validation/check";
 import { Waker } from "../waker";
 
 /** A transaction refused at submission. `code` -32000 on JSON-RPC. */
@@ -73,6 +78,8 @@ export interface CoordinatorDeps {
   utxo: UtxoHandle;
   cache: LatestCache;
   l1: L1Client;
+  /** The node's view of L1 (confirmations 0: the coordinator builds on L1's latest tip). */
+  follower: L1Follower;
   deployment: Deployment;
   opts: CoordinatorOptions;
   log: Logger;
@@ -93,6 +100,7 @@ interface Inflight {
 }
 
 interface L1State {
+  snap: L1Snapshot;
   tip: L1Tip;
   depositCount: bigint;
   clock: bigint;
@@ -104,14 +112,15 @@ interface L1State {
 }
 
 /** Ethereum-style wording first (wallets and ethers key on it), then the typed reason. */
-export function submitMessage(e: InvalidTxError | FillError | DecodeError, txNonce?: bigint): string {
+export function submitMessage(e: InvalidTxError | FillError | DecodeError): string {
   const typed = e instanceof InvalidTxError ? `${e.kind}/${e.code}` : e instanceof DecodeError ? `malformed/${e.code}` : `fill/${e.code}`;
   let lead = "";
   if (e instanceof InvalidTxError) {
     if (e.code === "insufficient-balance") lead = "insufficient funds for gas * price + value: ";
     else if (e.code === "nonce") {
-      const m = /sender's nonce (\d+)/.exec(e.message);
-      lead = m && txNonce !== undefined && txNonce < BigInt(m[1]) ? "nonce too low: " : "nonce too high: ";
+      // The rule's data (core/evm/execute.ts): the transaction's nonce and the sender's.
+      const { nonce, expected } = e.detail;
+      lead = nonce !== undefined && expected !== undefined && BigInt(nonce) < BigInt(expected) ? "nonce too low: " : "nonce too high: ";
     } else if (e.code === "intrinsic-gas") lead = "intrinsic gas too low: ";
     else if (e.code === "fee-cap") lead = "max fee per gas less than block base fee: ";
     else if (e.code === "gas-limit") lead = "exceeds block gas limit: ";
@@ -303,8 +312,7 @@ export class Coordinator extends EventEmitter {
         filled = await fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor, { omitCode: this.chainCode, maxSweep: this.d.opts.sweepMax });
       } catch (e) {
         if (isTxRefusal(e)) {
-          const nonce = tx.type === TxType.Move ? tx.nonce : undefined;
-          throw new SubmitError(submitMessage(e, nonce ?? wrappedNonce(tx)), e instanceof InvalidTxError ? e.kind : "malformed", e.code, e instanceof InvalidTxError ? e.moveIndex : undefined);
+          throw new SubmitError(submitMessage(e), e instanceof InvalidTxError ? e.kind : "malformed", e.code, e instanceof InvalidTxError ? e.moveIndex : undefined);
         }
         throw e;
       }
@@ -362,14 +370,15 @@ export class Coordinator extends EventEmitter {
 
   private async refreshL1(): Promise<void> {
     const me = this.d.l1.address;
-    const [tip, depositCount, clock, freeBond, baseFee] = await Promise.all([
-      this.d.l1.tip(),
-      this.d.l1.depositCount(),
-      this.d.l1.block(this.d.l1Clock ?? "latest"),
-      me ? this.d.l1.freeBondOf(me) : Promise.resolve(undefined),
-      this.d.l1.nextBaseFee(),
+    const snap = await this.d.follower.poll();
+    const tip = snap.tip();
+    const depositCount = snap.depositCount();
+    const [clock, freeBond, baseFee] = await Promise.all([
+      this.d.l1Clock === "pending" ? this.d.l1.block("pending") : Promise.resolve(snap.latest),
+      me ? this.d.l1.freeBondPinned(me, snap.at.hash) : Promise.resolve(undefined),
+      this.d.l1.nextBaseFeePinned(snap.at.hash),
     ]);
-    this.l1state = { tip, depositCount, clock: clock.timestamp, baseFee, at: Date.now(), freeBond };
+    this.l1state = { snap, tip, depositCount, clock: clock.timestamp, baseFee, at: Date.now(), freeBond };
     const short = freeBond !== undefined && freeBond < this.d.deployment.bondSize;
     if (short && !this.bondShort)
       this.d.log.warn({ freeBond, bondSize: this.d.deployment.bondSize }, "free bond below the bond size: not posting until an earlier batch is final or more is bonded (`npx moveset bond`)");
@@ -396,35 +405,24 @@ export class Coordinator extends EventEmitter {
   private async syncL1(): Promise<void> {
     const s = this.l1state;
     if (!s) return;
-    const l1 = this.d.l1;
+    const snap = s.snap;
     const local = this.d.chain.tip();
-    if (local) {
-      const h = s.tip.index > local.index ? await l1.headerHashAt(local.index) : undefined;
-      if (h !== local.hash) {
-        // L1 may have moved on since the tip was read: re-read before rewinding anything.
-        const fresh = await l1.tip();
-        const h2 = fresh.index > local.index ? await l1.headerHashAt(local.index) : undefined;
-        if (h2 !== local.hash) {
-          await this.rewind();
-          return;
-        }
-        s.tip = fresh;
-      }
+    if (local && snap.headerHashAt(local.index) !== local.hash) {
+      await this.rewind(snap);
+      return;
     }
-    if (this.halted && (s.tip.index <= this.halted.index || (await l1.headerHashAt(this.halted.index)) !== this.halted.hash)) {
+    if (this.halted && (s.tip.index <= this.halted.index || snap.headerHashAt(this.halted.index) !== this.halted.hash)) {
       this.d.log.warn({ index: this.halted.index }, `the ${this.halted.unreadable ? "unreadable" : "invalid"} batch is no longer on L1 (rolled back): building again`);
       this.halted = undefined;
     }
     for (let i = this.d.chain.nextIndex(); i < s.tip.index; i = this.d.chain.nextIndex()) {
-      const hash = await l1.headerHashAt(i);
-      if (!hash) break;
-      const posted = await l1.postedBatch(i, hash);
-      if (!posted) throw new Error(`batch ${i} (${hash}) is live on L1 but its BatchAppended event was not found`);
+      const hash = snap.headerHashAt(i)!;
       const own = this.inflight?.post ?? (await this.d.chain.pending());
       if (own && own.batch.hash === hash) {
-        await this.commitOwn(own, { txHash: posted.l1TxHash, blockNumber: posted.l1Block, poster: posted.poster, postedAt: posted.postedAt });
+        await this.commitOwn(own, l1Record(snap.append(i)!));
         continue;
       }
+      const posted = (await this.d.follower.posted(snap, i))!;
       if (this.inflight) {
         // Someone else got batch i in first: our post cannot land any more.
         await this.abandon(`batch ${i} was posted by ${posted.poster}`);
@@ -436,14 +434,14 @@ export class Coordinator extends EventEmitter {
         this.halted = { index: i, hash, reason: posted.unreadable ?? "unreadable", unreadable: true };
         break;
       }
-      const ok = await this.applyForeign(posted.header, posted.data, { txHash: posted.l1TxHash, blockNumber: posted.l1Block, poster: posted.poster, postedAt: posted.postedAt });
+      const ok = await this.applyForeign(posted.header, posted.data, l1Record(snap.append(i)!), snap);
       if (!ok) break;
     }
   }
 
   /** Validates and applies a batch this node did not build. Returns false (and halts) if it is invalid. */
-  private async applyForeign(header: BatchHeader, data: Uint8Array, l1: StoredBatch["l1"]): Promise<boolean> {
-    const deposits = await this.d.l1.depositRange(header.depositStart, header.depositEnd);
+  private async applyForeign(header: BatchHeader, data: Uint8Array, l1: StoredBatch["l1"], snap: L1Snapshot): Promise<boolean> {
+    const deposits = snap.depositRange(header.depositStart, header.depositEnd);
     const res = await checkBatch(header, data, this.chainId, deposits, this.validator!, this.d.utxo.store);
     if (res.fault) {
       const reason = `${res.fault.kind}/${res.fault.code} at transaction ${res.fault.txIndex}: ${res.fault.message}`;
@@ -467,13 +465,12 @@ export class Coordinator extends EventEmitter {
   }
 
   /** L1 no longer has the local tip (rollback or reorg): go back to the last batch both agree on. */
-  private async rewind(): Promise<void> {
-    const l1 = this.d.l1;
+  private async rewind(snap: L1Snapshot): Promise<void> {
     const local = this.d.chain.tip()!;
     let keep = -1n;
     for (let i = local.index; i >= 0n; i--) {
       const b = await this.d.chain.batch(i);
-      if (b && (await l1.headerHashAt(i)) === b.hash) {
+      if (b && snap.headerHashAt(i) === b.hash) {
         keep = i;
         break;
       }
@@ -572,8 +569,11 @@ export class Coordinator extends EventEmitter {
   /** Builds the next batch on L1's tip (lock held) and records it as the pending post. */
   private async build(): Promise<PendingPost | undefined> {
     if (this.inflight || this.halted) return undefined;
-    const l1 = this.d.l1;
-    const [tip, depositCount, clock, baseFee] = await Promise.all([l1.tip(), l1.depositCount(), l1.block(this.d.l1Clock ?? "latest"), l1.nextBaseFee()]);
+    // A fresh snapshot: the batch extends L1's latest tip as the follower reads it.
+    const snap = await this.d.follower.poll();
+    const tip = snap.tip();
+    const depositCount = snap.depositCount();
+    const [clock, baseFee] = await Promise.all([this.d.l1Clock === "pending" ? this.d.l1.block("pending") : Promise.resolve(snap.latest), this.d.l1.nextBaseFeePinned(snap.at.hash)]);
     const local = this.d.chain.tip();
     // INVARIANT: the batch extends exactly what this node has applied (else sync first).
     if (tip.index !== this.d.chain.nextIndex() || tip.parent !== (local?.hash ?? "0x" + "00".repeat(32))) return undefined;
@@ -598,7 +598,7 @@ export class Coordinator extends EventEmitter {
     // at least min(maxDepositsPerBatch, overdue); taking the most keeps the queue short).
     const maxDeposits = this.d.deployment.maxDepositsPerBatch;
     const nDeposits = depositCount - tip.depositStart > maxDeposits ? maxDeposits : depositCount - tip.depositStart;
-    const deposits = await l1.depositRange(tip.depositStart, tip.depositStart + nDeposits);
+    const deposits = snap.depositRange(tip.depositStart, tip.depositStart + nDeposits);
     const overlay = new Overlay();
     const filled: Tx[] = [];
     const entries: BatchTx[] = [];
@@ -727,15 +727,18 @@ export class Coordinator extends EventEmitter {
     const p = await chain.pending();
     if (p) {
       const index = p.batch.header.index;
-      let onL1 = (await this.d.l1.headerHashAt(index)) === p.batch.hash;
+      let snap = await this.d.follower.poll();
+      let onL1 = snap.headerHashAt(index) === p.batch.hash;
       if (!onL1 && p.l1TxHash) {
         // Sent before the crash: wait for its fate.
         const r = await this.d.l1.provider.waitForTransaction(p.l1TxHash, 1, this.d.opts.l1TimeoutMs).catch(() => null);
-        if (r && r.status === 1) onL1 = (await this.d.l1.headerHashAt(index)) === p.batch.hash;
+        if (r && r.status === 1) {
+          snap = await this.d.follower.poll();
+          onL1 = snap.headerHashAt(index) === p.batch.hash;
+        }
       }
       if (onL1 && chain.nextIndex() === index) {
-        const posted = await this.d.l1.postedBatch(index, p.batch.hash);
-        await this.commitOwn(p, posted ? { txHash: posted.l1TxHash, blockNumber: posted.l1Block, poster: posted.poster, postedAt: posted.postedAt } : undefined);
+        await this.commitOwn(p, l1Record(snap.append(index)!));
         this.d.log.info({ index }, "committed the batch that was being posted before the restart");
       } else {
         await chain.clearPending();
@@ -749,11 +752,7 @@ export class Coordinator extends EventEmitter {
   }
 }
 
-function wrappedNonce(tx: Tx): bigint | undefined {
-  if (tx.type !== TxType.Wrapped) return undefined;
-  try {
-    return BigInt(Transaction.from(bytesToHex(tx.raw)).nonce);
-  } catch {
-    return undefined;
-  }
+/** Where L1 recorded a batch, for its stored record. */
+function l1Record(ev: AppendEvent): NonNullable<StoredBatch["l1"]> {
+  return { txHash: ev.l1TxHash, blockNumber: ev.block, poster: ev.poster, postedAt: ev.postedAt };
 }

@@ -2,7 +2,7 @@
  * The explorer of a running node (`moveset devnet` serves it on its own port): an L1 event reader,
  * the data API over the node's stores, and the web server. `startNodeExplorer` wires them.
  */
-import type { NodeHandle } from "../devnet";
+import type { NodeHandle } from "../node";
 import type { Logger } from "../log";
 import { ExplorerData } from "./data";
 import { L1Events } from "./l1-events";

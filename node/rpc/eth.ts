@@ -13,12 +13,12 @@ import { leafHash, merkleProof } from "../../core/merkle";
 import { declaredGas, requiredBaseFee } from "../../core/gas";
 import { L2_BLOCK_GAS_LIMIT, type BlockEnv } from "../../core/evm/chain";
 import { isUnprotectedRaw } from "../../core/evm/ethtx";
-import type { ChainStore, StoredBatch } from "../chain-store";
+import type { ChainStore, StoredBatch } from "../state/chain-store";
 import { CLIENT_VERSION, type Deployment } from "../config";
 import { SubmitError, submitMessage, type Coordinator } from "../coordinator/coordinator";
-import { LogBloom } from "../coordinator/receipts";
-import type { UtxoHandle } from "../coordinator/utxo";
-import { feeOutputsOf, readCode, readKey, storeSource, type LatestCache, type Overlay } from "../coordinator/view";
+import { LogBloom } from "../state/receipts";
+import type { UtxoHandle } from "../state/utxo-handle";
+import { feeOutputsOf, readCode, readKey, storeSource, type LatestCache, type Overlay } from "../state/view";
 import { Verifier } from "../verifier/verifier";
 import { formatBlock, formatLog, formatMove, formatReceipt, formatTx, genesisBlock, q, ZERO_HASH } from "./format";
 import { INTERNAL_ERROR, INVALID_PARAMS, LIMIT_EXCEEDED, RpcError, SERVER_ERROR, type Methods } from "./server";
@@ -238,7 +238,7 @@ export function ethMethods(b: RpcBackend): Methods {
       case "failed":
         throw new RpcError(SERVER_ERROR, r.message);
       case "invalid":
-        throw new RpcError(SERVER_ERROR, submitMessage(new InvalidTxError(r.kind, r.code, r.message)), { kind: r.kind, reason: r.code });
+        throw new RpcError(SERVER_ERROR, submitMessage(new InvalidTxError(r.kind, r.code, r.message, undefined, r.detail)), { kind: r.kind, reason: r.code });
     }
   }
 

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { measureProofGasMax, L1_TX_GAS_CAP } from "../../bench/proof-gas";
-import { BYZANTINE_KINDS } from "../../node/byzantine";
+import { BYZANTINE_KINDS } from "../../node/devnet/byzantine";
 import { MAX_TX_BYTES } from "../../core/batch";
 import { LIMITS } from "../../core/tx";
 

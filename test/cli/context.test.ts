@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { resolveContext, devnetDir, DEFAULT_L2_URL } from "../../cli/context";
 import { CliError } from "../../cli/errors";
-import { readDevnetInfo, writeDevnetInfo, removeDevnetInfo, devnetInfoPath } from "../../node/devnet-info";
+import { readDevnetInfo, writeDevnetInfo, removeDevnetInfo, devnetInfoPath } from "../../node/devnet/info";
 
 const RECORD = {
   network: "devnet",

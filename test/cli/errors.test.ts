@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { Level } from "level";
 import { CliError, oneLine, netReason } from "../../cli/errors";
-import { DatadirInUseError, isLevelLocked } from "../../node/devnet-info";
+import { DatadirInUseError, isLevelLocked } from "../../node/datadir";
 import { ClientError } from "../../client/contracts";
 
 describe("cli/errors: one line for what a person can fix", () => {

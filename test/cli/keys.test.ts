@@ -9,7 +9,7 @@ import * as path from "path";
 import { Wallet, encryptKeystoreJsonSync } from "ethers";
 import { resolveKey } from "../../cli/keys";
 import { CliError } from "../../cli/errors";
-import { devAccounts } from "../../node/dev-accounts";
+import { devAccounts } from "../../node/devnet/accounts";
 
 const KEY = "0x" + "5a".repeat(32);
 

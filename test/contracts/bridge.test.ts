@@ -200,7 +200,7 @@ describe("Bridge", () => {
     });
 
     it("refuses a batch that is not final, or was rolled back", async () => {
-      const { bridge, inbox, prover, outsider, txs, header } = await withWithdrawal();
+      const { bridge, prover, outsider, txs, header } = await withWithdrawal();
       await expect(bridge.claimWithdrawal(sol(header), 2, gasOf(txs[2]), txs[2], proofOf(txs, 2))).to.be.revertedWithCustomError(bridge, "BatchNotFinal").withArgs(0n);
       await prover.connect(outsider).settleUnchecked(0, 0);
       await time.increase(WINDOW * 2n);

@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { ethers, JsonRpcProvider, Wallet } from "ethers";
-import { devAccounts } from "../../node/devnet";
+import { devAccounts } from "../../node/devnet/devnet";
 import { ROOT, cleanupTmp, freePort, rpc, tmpDir, waitFor } from "./helpers";
 
 describe("e2e: moveset devnet restarts where it stopped", function () {

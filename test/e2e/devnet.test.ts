@@ -13,11 +13,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { ethers, JsonRpcProvider, Wallet, Contract, ContractFactory } from "ethers";
 import { entryOf } from "../helpers/l2sim";
-import { startDevnet, type DevnetHandle } from "../../node/devnet";
+import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
 import { abiOf } from "../../node/l1/contracts";
 import { headerToJson, headerToSol } from "../../node/l1/contracts";
-import { txContext } from "../../node/verifier/check";
-import { fillFromStore, LatestCache } from "../../node/coordinator/view";
+import { txContext } from "../../node/validation/check";
+import { fillFromStore, LatestCache } from "../../node/state/view";
 import {
   Executor, TxType, Mark, MaskBit, encodeTx, decodeTx, signMoveTx, hexToBytes, bytesToHex, sortMoves,
   encodeBatchData, txRootOf, batchDataHash, headerHash, type BatchHeader, type MoveTx, type WrappedTx, type Move,

@@ -93,3 +93,23 @@ export function captureLogs(level = "info"): { lines: Record<string, unknown>[];
   });
   return { lines, log: createLogger({ level, destination: sink }) };
 }
+
+/**
+ * The next round of `wt` (Watchtower "tick") whose observation satisfies `pred`: what it saw and the
+ * actions it took. Tests wait for a round that has seen a block rather than sleep.
+ */
+export function nextTick<O, A>(wt: { on(e: "tick", f: (o: O, a: A) => void): unknown; off(e: "tick", f: (o: O, a: A) => void): unknown }, pred: (o: O) => boolean, timeoutMs = 30_000): Promise<{ obs: O; actions: A }> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      wt.off("tick", on);
+      reject(new Error(`no watchtower round met the condition within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const on = (obs: O, actions: A) => {
+      if (!pred(obs)) return;
+      clearTimeout(t);
+      wt.off("tick", on);
+      resolve({ obs, actions });
+    };
+    wt.on("tick", on);
+  });
+}

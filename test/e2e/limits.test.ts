@@ -7,11 +7,11 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { ethers, JsonRpcProvider, Wallet, Contract } from "ethers";
-import { startDevnet, type DevnetHandle } from "../../node/devnet";
+import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
 import { abiOf } from "../../node/l1/contracts";
 import { BATCH_GAS_LIMIT, GAS_TARGET, nextBaseFee } from "../../core/gas";
 import { MAX_TX_BYTES } from "../../core/batch";
-import { cleanupTmp, freePort, rpc, tmpDir, waitFor } from "./helpers";
+import { cleanupTmp, freePort, rpc, tmpDir } from "./helpers";
 
 describe("e2e: the coordinator within L1's limits", function () {
   this.timeout(240_000);

@@ -10,7 +10,7 @@ import hre from "hardhat";
 import * as fs from "fs";
 import * as path from "path";
 import { ContractFactory, JsonRpcProvider, Wallet, ethers } from "ethers";
-import { startDevnet, type DevnetHandle } from "../../node/devnet";
+import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
 import { cleanupTmp, freePort, rawRpc, ROOT, rpc, tmpDir } from "./helpers";
 
 describe("e2e: RPC limits under a flood of heavy calls", function () {

@@ -9,10 +9,10 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { JsonRpcProvider, Transaction, Wallet } from "ethers";
-import { startDevnet, type DevnetHandle } from "../../node/devnet";
+import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
 import { ethMethods, UNPROTECTED_MESSAGE } from "../../node/rpc/eth";
 import { RpcServer } from "../../node/rpc/server";
-import { LatestCache } from "../../node/coordinator/view";
+import { LatestCache } from "../../node/state/view";
 import { encodeTx, hexToBytes, bytesToHex, TxType } from "../../core";
 import { cleanupTmp, freePort, rpc, tmpDir, waitFor } from "./helpers";
 

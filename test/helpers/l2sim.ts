@@ -2,7 +2,6 @@
  * A small honest L2 in memory for tests: fills transactions with the core against a MemoryState,
  * keeps the posted batches (header and encoded transactions) and answers the prover's ChainView.
  */
-import { ethers } from "ethers";
 import { BatchHeader, BatchTx, batchDataHash, encodeBatchData, headerHash, txRootOf, GENESIS_PARENT } from "../../core/batch";
 import { batchTxOf } from "../../core/gas";
 import { Executor } from "../../core/evm/execute";
@@ -10,7 +9,7 @@ import { fillMoves } from "../../core/fill";
 import { MemoryState } from "../../core/memory-state";
 import { Tx, TxType, WrappedTx, encodeTx, decodeTx } from "../../core/tx";
 import { TxContext, batchTxContext } from "../../core/context";
-import { hexToBytes, bytesToHex } from "../../core/bytes";
+import { hexToBytes } from "../../core/bytes";
 import { memoryChainView, type ChainView } from "../../prover/build";
 
 export const L2_CHAIN_ID = 901n;

@@ -41,7 +41,7 @@ describe("finality holds", function () {
 
   describe("Inbox.setGame", () => {
     it("deployer only, a contract, once, before the provers lock; the game becomes a prover", async () => {
-      const [deployer, alice] = await ethers.getSigners();
+      const [, alice] = await ethers.getSigners();
       const bridge = await (await ethers.getContractFactory("Bridge")).deploy();
       const inbox = await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN_ID, BOND, WINDOW, 86_400n, REWARD_BPS, 256n, 7n);
       const verifier = await (await ethers.getContractFactory("MockStepVerifier")).deploy();

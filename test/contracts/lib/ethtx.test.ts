@@ -69,7 +69,7 @@ describe("EthTx (Solidity) against ethereumjs", function () {
       const data = err.data ?? err.error?.data;
       const parsed = data && data !== "0x" ? h.interface.parseError(data) : null;
       // INVARIANT: the decoder fails only with its own errors (never a panic, an empty revert or OOG).
-      if (!parsed) throw new Error(`not a custom error: ${err.message} data=${data}`);
+      if (!parsed) throw new Error(`not a custom error: ${err.message} data=${data}`, { cause: e });
       return { ok: false, error: parsed.name };
     }
   }

@@ -29,7 +29,6 @@ import {
   hexToBytes,
   keccak256,
   concatBytes,
-  DOMAINS,
   encodeTx,
   decodeTx,
   canonicalWitness,

@@ -1,174 +1,29 @@
 /**
- * Running the node, and the whole local system.
- *
- * `startNode`: the L2 node against an L1 that exists: chain store and UTXO store in the datadir,
- * the coordinator (with a key it posts batches; without, it only follows L1), optionally a
- * verifier, and the JSON-RPC server.
- *
- * `startDevnet` (`moveset devnet`, `npm start`): an in-process L1 (the Hardhat network, served on
+ * The whole local system. `startDevnet` (`moveset devnet`, `npm start`): an in-process L1 (the Hardhat network, served on
  * JSON-RPC at 127.0.0.1:8545), the contracts deployed with the project's Ignition module
  * (deploy/Moveset.ts) with a challenge window of a few seconds, the coordinator (dev account #0)
- * bonded, Hardhat's default dev accounts funded on L2 through L1 deposits, then `startNode` with a
+ * bonded, Hardhat's default dev accounts funded on L2 through L1 deposits, then `startNode`
+ * (node/node.ts) with a
  * verifier, the L2 RPC on 127.0.0.1:8547. The datadir keeps the L2 state and an L1 journal
- * (node/l1/journal.ts), so a restart resumes.
+ * (node/devnet/journal.ts), so a restart resumes.
  */
 import { postInvalidBatch, type ByzantineKind } from "./byzantine";
 import * as fs from "fs";
 import * as path from "path";
-import { JsonRpcProvider, Wallet, Contract, Network } from "ethers";
+import { JsonRpcProvider, Wallet, Network } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { hexToBytes } from "../core/bytes";
-import { Executor } from "../core/evm/execute";
-import type { DeploymentRecord } from "../cli/deploy";
-import { ChainStore } from "./chain-store";
-import {
-  dataPaths,
-  deploymentFromRecord,
-  DEFAULT_COORDINATOR,
-  DEFAULT_RPC,
-  DEFAULT_VERIFIER,
-  DEVNET_CORS,
-  type CoordinatorOptions,
-  type Deployment,
-  type RpcOptions,
-  type VerifierOptions,
-} from "./config";
-import { Coordinator } from "./coordinator/coordinator";
-import { UtxoHandle } from "./coordinator/utxo";
-import { LatestCache } from "./coordinator/view";
-import { L1Client } from "./l1/client";
-import { abiOf } from "./l1/contracts";
-import { L1Journal, type Request } from "./l1/journal";
-import { componentLogger, errMsg, rootLogger, type Logger } from "./log";
-import { DatadirInUseError, readDevnetInfo, removeDevnetInfo, writeDevnetInfo } from "./devnet-info";
-import { ethMethods } from "./rpc/eth";
-import { RpcServer } from "./rpc/server";
-import { CallPool } from "./rpc/call-pool";
-import { Verifier } from "./verifier/verifier";
-
-export interface NodeOptions {
-  l1Url: string;
-  deployment: Deployment;
-  /** Coordinator key: with it the node posts batches, without it only follows L1. */
-  key?: string;
-  datadir: string;
-  rpc?: Partial<RpcOptions>;
-  coordinator?: Partial<CoordinatorOptions>;
-  /** Run a verifier too (its own stores under <datadir>/verifier). */
-  verifier?: Partial<VerifierOptions> | false;
-  l1Clock?: "latest" | "pending";
-  l1PollMs?: number;
-  log?: Logger;
-}
-
-export interface NodeHandle {
-  rpcUrl: string;
-  l1: L1Client;
-  chain: ChainStore;
-  utxo: UtxoHandle;
-  /** The latest index over the stores (what the RPC and the explorer read). */
-  cache: LatestCache;
-  coordinator: Coordinator;
-  verifier?: Verifier;
-  rpc: RpcServer;
-  stop(): Promise<void>;
-}
-
-export async function startNode(o: NodeOptions): Promise<NodeHandle> {
-  const log = o.log ?? rootLogger();
-  const paths = dataPaths(o.datadir);
-  fs.mkdirSync(path.dirname(paths.chain), { recursive: true });
-  const copts: CoordinatorOptions = { ...DEFAULT_COORDINATOR, ...(o.coordinator ?? {}) };
-  const ropts: RpcOptions = { ...DEFAULT_RPC, ...(o.rpc ?? {}) };
-  const l1 = await L1Client.connect(o.l1Url, o.deployment, o.key);
-  const chain = await ChainStore.open(paths.chain, { sync: copts.syncWrites });
-  const utxo = await UtxoHandle.open(paths.utxo);
-  const cleanup: (() => Promise<void>)[] = [async () => l1.close(), () => chain.close(), () => utxo.close()];
-  const closeAll = async () => {
-    for (const c of cleanup.reverse()) await c().catch(() => undefined);
-  };
-  try {
-    const cache = new LatestCache(utxo, chain);
-    const executor = await Executor.create(o.deployment.l2ChainId);
-    const feeRecipient = hexToBytes((copts.feeRecipient ?? l1.address ?? "0x" + "00".repeat(20)).toLowerCase() as `0x${string}`);
-    const coordinator = new Coordinator({
-      chain,
-      utxo,
-      cache,
-      l1,
-      deployment: o.deployment,
-      opts: copts,
-      log: componentLogger("coordinator", log),
-      executor,
-      feeRecipient,
-      l1Clock: o.l1Clock,
-      l1PollMs: o.l1PollMs,
-    });
-    await coordinator.start();
-    cleanup.push(() => coordinator.stop());
-    let verifier: Verifier | undefined;
-    if (o.verifier !== false && o.verifier !== undefined) {
-      verifier = await Verifier.open({
-        l1,
-        deployment: o.deployment,
-        dbPath: paths.verifier,
-        utxoPath: paths.verifierUtxo,
-        opts: { ...DEFAULT_VERIFIER, ...o.verifier },
-        log: componentLogger("verifier", log),
-      });
-      await verifier.start();
-      cleanup.push(() => verifier!.close());
-    }
-    const calls = CallPool.create({ workers: ropts.callWorkers, chainId: o.deployment.l2ChainId, timeoutMs: ropts.evmTimeoutMs, maxQueue: ropts.callQueue });
-    cleanup.push(() => calls.close());
-    const rpc = new RpcServer(
-      ethMethods({
-        deployment: o.deployment,
-        chain,
-        cache,
-        utxo,
-        coordinator: l1.signer ? coordinator : undefined,
-        verifier,
-        suggestedTip: copts.suggestedTip,
-        feeRecipient,
-        l1Time: () => coordinator.l1Clock ?? verifier?.latestL1Time,
-        maxLogRange: ropts.maxLogRange,
-        calls,
-        gasCap: ropts.gasCap,
-        allowUnprotectedTxs: ropts.allowUnprotectedTxs,
-      }),
-      { host: ropts.host, port: ropts.port, maxBatch: ropts.maxBatch, maxBodyBytes: ropts.maxBodyBytes, maxResponseBytes: ropts.maxResponseBytes, cors: ropts.cors, log: componentLogger("rpc", log) },
-    );
-    const addr = await rpc.listen();
-    cleanup.push(() => rpc.close());
-    const rpcUrl = `http://${addr.address}:${addr.port}`;
-    log.info({ component: "node", rpc: rpcUrl, l1: o.l1Url, l2ChainId: o.deployment.l2ChainId, coordinator: l1.address ?? null, verifier: !!verifier }, "node started");
-    let stopped = false;
-    return {
-      rpcUrl,
-      l1,
-      chain,
-      utxo,
-      cache,
-      coordinator,
-      verifier,
-      rpc,
-      async stop() {
-        if (stopped) return;
-        stopped = true;
-        await closeAll();
-      },
-    };
-  } catch (e) {
-    await closeAll();
-    throw e;
-  }
-}
+import { dataPaths, deploymentFromRecord, DEVNET_CORS, type Deployment, type DeploymentRecord, type RpcOptions } from "../config";
+import { bridgeAt, inboxAt } from "../l1/contracts";
+import { L1Journal, type Request } from "./journal";
+import { componentLogger, errMsg, rootLogger, type Logger } from "../log";
+import { startNode, type NodeHandle } from "../node";
+import { DatadirInUseError } from "../datadir";
+import { readDevnetInfo, removeDevnetInfo, writeDevnetInfo } from "./info";
 
 // ---- the devnet ---------------------------------------------------------------------------------------
 
-export { DEV_MNEMONIC, devAccounts } from "./dev-accounts";
-import { DEV_MNEMONIC, devAccounts } from "./dev-accounts";
+export { DEV_MNEMONIC, devAccounts } from "./accounts";
+import { DEV_MNEMONIC, devAccounts } from "./accounts";
 
 export interface DevnetOptions extends DeployParams {
   datadir: string;
@@ -211,17 +66,17 @@ export interface DevnetHandle {
   node: NodeHandle;
   replayed?: { blocks: number; hashMismatches: number };
   /** The devnet's watchtower (watchtower hook, issue #5). */
-  watchtower?: import("./watchtower/watchtower").Watchtower;
+  watchtower?: import("../watchtower/watchtower").Watchtower;
   /** The explorer's URL, when it runs. */
   explorerUrl?: string;
-  explorer?: import("./explorer").NodeExplorer;
+  explorer?: import("../explorer").NodeExplorer;
   stop(): Promise<void>;
 }
 
 /** This process's Hardhat runtime on its in-process network ("hardhat"), with the project's config. */
 export function loadHardhat(): HardhatRuntimeEnvironment {
   process.env.HARDHAT_NETWORK = "hardhat";
-  if (!process.env.HARDHAT_CONFIG) process.env.HARDHAT_CONFIG = path.join(__dirname, "..", "hardhat.config.ts");
+  if (!process.env.HARDHAT_CONFIG) process.env.HARDHAT_CONFIG = path.join(__dirname, "..", "..", "hardhat.config.ts");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require("hardhat") as HardhatRuntimeEnvironment;
 }
@@ -247,7 +102,7 @@ export async function startL1Server(hre: HardhatRuntimeEnvironment, host: string
       }, reject);
     });
   } catch (e) {
-    throw new Error(`cannot serve L1 on ${host}:${port}: ${errMsg(e)}`);
+    throw new Error(`cannot serve L1 on ${host}:${port}: ${errMsg(e)}`, { cause: e });
   }
   return { url: `http://${addr.address}:${addr.port}`, close: () => server.close() };
 }
@@ -266,7 +121,7 @@ export interface DeployParams {
 
 /** Deploys the contracts with the project's Ignition module on `hre`'s network; returns the deployment record. */
 export async function deployMoveset(hre: HardhatRuntimeEnvironment, p: DeployParams, deployer: string): Promise<DeploymentRecord> {
-  const { movesetModule, DEFAULT_PARAMETERS, MODULE_ID, PROVERS } = await import("../deploy/Moveset");
+  const { movesetModule, DEFAULT_PARAMETERS, MODULE_ID, PROVERS } = await import("../../deploy/Moveset");
   const params = {
     ...DEFAULT_PARAMETERS,
     l2ChainId: p.l2ChainId ?? DEFAULT_PARAMETERS.l2ChainId,
@@ -314,19 +169,18 @@ export const DEVNET_BONDS = 64n;
  * from its own L1 balance (those not yet queued).
  */
 export async function bondAndFund(l1: JsonRpcProvider, deployment: Deployment, poster: string, accounts: { address: string; privateKey: string }[], fund: bigint, log?: Logger, bonds = DEVNET_BONDS): Promise<void> {
-  const inbox = new Contract(deployment.inbox, abiOf("Inbox"), new Wallet(poster, l1));
+  const inbox = inboxAt(deployment.inbox, new Wallet(poster, l1));
   const posterAddr = new Wallet(poster).address;
   const want = bonds * deployment.bondSize;
-  const held = BigInt(await inbox.getFunction("bondOf").staticCall(posterAddr));
+  const held = await inbox.bondOf(posterAddr);
   if (held < want) {
-    await (await inbox.getFunction("bond")({ value: want - held })).wait();
+    await (await inbox.bond({ value: want - held })).wait();
     log?.info({ poster: posterAddr, bond: want, batches: bonds }, "coordinator bonded");
   }
-  const bridgeRead = new Contract(deployment.bridge, abiOf("Bridge"), l1);
-  const queued = Number(await bridgeRead.getFunction("depositCount").staticCall());
+  const queued = Number(await bridgeAt(deployment.bridge, l1).depositCount());
   for (let i = queued; i < accounts.length; i++) {
-    const bridge = new Contract(deployment.bridge, abiOf("Bridge"), new Wallet(accounts[i].privateKey, l1));
-    await (await bridge.getFunction("deposit")(accounts[i].address, { value: fund })).wait();
+    const bridge = bridgeAt(deployment.bridge, new Wallet(accounts[i].privateKey, l1));
+    await (await bridge.deposit(accounts[i].address, { value: fund })).wait();
   }
   if (queued < accounts.length) log?.info({ accounts: accounts.length - queued, each: fund }, "dev accounts funded through L1 deposits");
 }
@@ -350,7 +204,7 @@ export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
     net.mining = { ...net.mining, auto: true, interval: 0, mempool: { order: "fifo" } };
     const date = journal!.initialDate();
     if (date) net.initialDate = date;
-    const { artifactsPresent } = await import("./l1/contracts");
+    const { artifactsPresent } = await import("../l1/contracts");
     if (!artifactsPresent()) dlog.info({}, "compiling the contracts (first start: about a minute)");
     await hre.run("compile", { quiet: true });
   }
@@ -427,9 +281,9 @@ export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
     if (watchtower) stops.push(() => watchtower.stop());
     if (o.byzantine) scheduleByzantine(o.byzantine, l1Url, deployment, accounts, node, log, stops);
 
-    let explorer: import("./explorer").NodeExplorer | undefined;
+    let explorer: import("../explorer").NodeExplorer | undefined;
     if (o.explorerPort !== undefined) {
-      const { startNodeExplorer } = await import("./explorer");
+      const { startNodeExplorer } = await import("../explorer");
       explorer = await startNodeExplorer(node, record.contracts, { host: o.rpcHost ?? "127.0.0.1", port: o.explorerPort, log: componentLogger("explorer", log) });
       stops.push(() => explorer!.stop());
     }
@@ -447,7 +301,7 @@ export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
 
 // ---- byzantine poster (issue #5) ----------------------------------------------------------------------
 
-/** A few seconds after start, dev account #2 posts one invalid batch of `kind` (node/byzantine.ts). */
+/** A few seconds after start, dev account #2 posts one invalid batch of `kind` (node/devnet/byzantine.ts). */
 function scheduleByzantine(
   kind: ByzantineKind,
   l1Url: string,
@@ -494,11 +348,11 @@ async function startDevnetWatchtower(
   record: DeploymentRecord,
   accounts: { address: string; privateKey: string }[],
   log: Logger,
-): Promise<import("./watchtower/watchtower").Watchtower | undefined> {
+): Promise<import("../watchtower/watchtower").Watchtower | undefined> {
   const on = o.watch ?? process.env.MOVESET_DEVNET_WATCH === "1";
   if (!on) return undefined;
   const wo: DevnetWatchOptions = typeof on === "object" ? on : {};
-  const { Watchtower } = await import("./watchtower/watchtower");
+  const { Watchtower } = await import("../watchtower/watchtower");
   return Watchtower.start({
     l1Url,
     deployment,

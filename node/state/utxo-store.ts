@@ -1,47 +1,59 @@
 /**
  * The validators' UTXO set (with spent tombstones) and the coordinators' latest index, in LevelDB.
  *
- * Binary layout (keyEncoding and valueEncoding 'view'; K = canonical 53-byte key from core/keys.ts
- * keyBytes: addr(20) || mark(1) || slot(32 BE); seq = u64 big-endian, so all versions of a key are
- * adjacent and in seq order; "min" = minimal big-endian bytes of an unsigned integer, empty for 0):
+ * Binary layout, in sublevels (keyEncoding and valueEncoding 'view'; K = canonical 53-byte key from
+ * core/keys.ts keyBytes: addr(20) || mark(1) || slot(32 BE); seq = u64 big-endian, so all versions
+ * of a key are adjacent and in seq order; "min" = minimal big-endian bytes of an unsigned integer,
+ * empty for 0):
  *
- *   0x6f 'o' || K || seq(8)   -> 0x00 || value(min)     unspent outpoint (seq, K)
- *                             -> 0x01 || spender(min)   spent tombstone: (seq, K) was consumed by tx
- *                                                        `spender` (consuming overwrites the record)
- *   0x6c 'l' || K             -> seq(8) || value(min)   latest index: newest version of K
- *   0x46 'F' || addr(20) || seq(8) -> value(min)       unspent fee output (f, addr, seq) created by
- *                                                        seq: what the recipient may sweep (§6.5)
- *   0x6d 'm' || "tip"         -> batch(8) || lastSeq(8) last applied batch and its last seq
- *   0x6d 'm' || "genesis"     -> 0x02 || digest(32)     layout version, digest of the allocation
- *                                                        (a version-1 store gets its F index on open)
+ *   outpoints  K || seq(8)        -> 0x00 || value(min)     unspent outpoint (seq, K)
+ *                                 -> 0x01 || spender(min)   spent tombstone: (seq, K) was consumed by
+ *                                                            tx `spender` (consuming overwrites the record)
+ *   latest     K                  -> seq(8) || value(min)   latest index: newest version of K
+ *   fees       addr(20) || seq(8) -> value(min)             unspent fee output (f, addr, seq) created
+ *                                                            by seq: what the recipient may sweep (§6.5)
+ *   meta       "tip"              -> batch(8) || lastSeq(8) last applied batch and its last seq
+ *              "genesis"          -> 0x03 || digest(32)     layout version, digest of the allocation
+ *
+ * Layouts 1 and 2 kept the same records under one-byte prefixes of the root ('o', 'l', 'F', and 'm'
+ * for the meta keys; layout 1 had no fee index): such a store is moved into the sublevels on open
+ * (in chunks, each one atomic write; the meta records last, so an interrupted move resumes), and a
+ * layout-1 store then gets its fee index.
  *
  * Genesis allocations are unspent outpoints (0, K); an implicit (zero) genesis outpoint has no
  * record until it is consumed. One record per outpoint answers "unspent with value v", "consumed
  * by s" or "never created" with one read, and consuming is one overwrite.
  *
- * Every applyBatch writes all its changes and the tip in one LevelDB WriteBatch, which LevelDB
- * applies atomically (one write-ahead-log record), so after a crash the store is at a batch
- * boundary. The walk rules are those of core/walk.ts; verdicts agree with walkSequential.
+ * The walk is core/walk.ts's: a batch's outpoints from before it are read ahead in one getMany
+ * (a UtxoView, `view`), the walk runs over a UtxoOverlay on it, and the overlay's effects are
+ * written. Every applyBatch writes all its changes and the tip in one LevelDB WriteBatch, which
+ * LevelDB applies atomically (one write-ahead-log record), so after a crash the store is at a batch
+ * boundary.
  */
 import { Level } from "level";
+import type { AbstractSublevel } from "abstract-level";
 import { keyBytes, type Key } from "../../core/keys";
 import { keccak256, concatBytes, MAX_U64 } from "../../core/bytes";
-import type { Move } from "../../core/moves";
-import type { TxMoves, WalkFault } from "../../core/walk";
+import { outpointId, priorOutpoints, Spent, UtxoOverlay, walkSequential, type Outpoint, type TxMoves, type UtxoView, type WalkFault } from "../../core/walk";
 
-const P_OUT = 0x6f;
 const UNSPENT = 0x00;
 const SPENT = 0x01;
-const P_LATEST = 0x6c;
-const META_TIP = Uint8Array.of(0x6d, ...Buffer.from("tip", "latin1"));
-const META_GENESIS = Uint8Array.of(0x6d, ...Buffer.from("genesis", "latin1"));
-const P_FEE = 0x46;
+const META_TIP = Buffer.from("tip", "latin1");
+const META_GENESIS = Buffer.from("genesis", "latin1");
 const MARK_FEE = 0x66;
-const LAYOUT_VERSION = 0x02;
+const LAYOUT_VERSION = 0x03;
 const EMPTY = new Uint8Array(0);
+/** The one-byte root prefixes of layouts 1 and 2, and the sublevels they became. */
+const LEGACY = { outpoints: 0x6f, latest: 0x6c, fees: 0x46, meta: 0x6d } as const;
 
 type Db = Level<Uint8Array, Uint8Array>;
-type Op = { type: "put"; key: Uint8Array; value: Uint8Array } | { type: "del"; key: Uint8Array };
+type Sub = AbstractSublevel<Db, string | Buffer | Uint8Array, Uint8Array, Uint8Array>;
+type Spaces = Record<keyof typeof LEGACY, Sub>;
+
+function spacesOf(db: Db): Spaces {
+  const sub = (name: string): Sub => db.sublevel<Uint8Array, Uint8Array>(name, { keyEncoding: "view", valueEncoding: "view" });
+  return { outpoints: sub("outpoints"), latest: sub("latest"), fees: sub("fees"), meta: sub("meta") };
+}
 
 export interface StoreTip {
   batchIndex: bigint;
@@ -94,11 +106,10 @@ function fastKeyBytes(k: Key): Buffer {
   return b;
 }
 
-function outpointKey(prefix: number, kb: Uint8Array, seq: bigint): Uint8Array {
-  const b = Buffer.allocUnsafe(62);
-  b[0] = prefix;
-  b.set(kb, 1);
-  b.writeBigUInt64BE(seq, 54);
+function outpointKey(kb: Uint8Array, seq: bigint): Uint8Array {
+  const b = Buffer.allocUnsafe(61);
+  b.set(kb, 0);
+  b.writeBigUInt64BE(seq, 53);
   return b;
 }
 
@@ -117,22 +128,14 @@ function decOut(b: Uint8Array): Prior {
   return b[0] === UNSPENT ? { value: v } : { spentBy: v };
 }
 
-/** The F-index key of the fee output (f, addr, seq) whose canonical key bytes are `kb`, if `kb` is that output's key. */
+/** The fee-index key of the fee output (f, addr, seq) whose canonical key bytes are `kb`, if `kb` is that output's key. */
 function feeKey(kb: Uint8Array, seq: bigint): Uint8Array | undefined {
   if (kb[20] !== MARK_FEE) return undefined;
   for (let i = 21; i < 45; i++) if (kb[i] !== 0) return undefined; // slot ≥ 2^64: not a seq
-  const b = Buffer.allocUnsafe(29);
-  b[0] = P_FEE;
-  b.set(kb.subarray(0, 20), 1);
-  b.set(kb.subarray(45, 53), 21);
-  return b.readBigUInt64BE(21) === seq ? b : undefined;
-}
-
-function latestKey(kb: Uint8Array): Uint8Array {
-  const b = Buffer.allocUnsafe(54);
-  b[0] = P_LATEST;
-  b.set(kb, 1);
-  return b;
+  const b = Buffer.allocUnsafe(28);
+  b.set(kb.subarray(0, 20), 0);
+  b.set(kb.subarray(45, 53), 20);
+  return b.readBigUInt64BE(20) === seq ? b : undefined;
 }
 
 function encLatest(seq: bigint, value: bigint): Uint8Array {
@@ -187,15 +190,28 @@ interface Prior {
 
 const NONE: Prior = {};
 
-interface OpRef {
-  kb: Uint8Array;
-  seq: bigint;
+/** The outpoints a batch names from before it, read ahead: the view the walk reads. */
+class ReadAhead implements UtxoView {
+  constructor(
+    readonly lastSeq: bigint,
+    private readonly known: Map<string, Outpoint>,
+  ) {}
+
+  outpoint(intx: bigint, key: Key): Outpoint {
+    const id = outpointId(key, intx);
+    // INVARIANT: the walk asks only for outpoints priorOutpoints named (read ahead).
+    if (!this.known.has(id)) throw new Error(`outpoint ${intx} of a key was not read ahead`);
+    return this.known.get(id);
+  }
 }
+
 
 export class LevelUtxoStore {
   private _tip: StoreTip | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+
+  private readonly s: Spaces;
 
   private constructor(
     private readonly db: Db,
@@ -203,6 +219,7 @@ export class LevelUtxoStore {
     private readonly sync: boolean,
   ) {
     this._tip = tip;
+    this.s = spacesOf(db);
   }
 
   static async open(path: string, opts: OpenOptions = {}): Promise<LevelUtxoStore> {
@@ -228,22 +245,23 @@ export class LevelUtxoStore {
         entries.sort((a, b) => Buffer.compare(a.kb, b.kb));
       }
       const digest = genesisDigest(entries);
-      const stored = await db.get(META_GENESIS);
-      const tipBytes = await db.get(META_TIP);
+      const sp = spacesOf(db);
+      await moveLegacyLayout(db, sp);
+      const stored = await sp.meta.get(META_GENESIS);
+      const tipBytes = await sp.meta.get(META_TIP);
       if (stored === undefined) {
         if (tipBytes !== undefined) throw new Error("store has a tip but no genesis record: not a moveset UTXO store");
-        const ops: Op[] = [];
+        const wb = db.batch();
         for (const e of entries) {
-          ops.push({ type: "put", key: outpointKey(P_OUT, e.kb, 0n), value: encOut(UNSPENT, e.value) });
-          ops.push({ type: "put", key: latestKey(e.kb), value: encLatest(0n, e.value) });
+          wb.put(outpointKey(e.kb, 0n), encOut(UNSPENT, e.value), { sublevel: sp.outpoints });
+          wb.put(e.kb, encLatest(0n, e.value), { sublevel: sp.latest });
         }
-        ops.push({ type: "put", key: META_GENESIS, value: concatBytes(Uint8Array.of(LAYOUT_VERSION), digest) });
-        await db.batch(ops, { sync: true });
+        wb.put(META_GENESIS, concatBytes(Uint8Array.of(LAYOUT_VERSION), digest), { sublevel: sp.meta });
+        await wb.write({ sync: true });
       } else {
-        if (stored.length !== 33 || (stored[0] !== LAYOUT_VERSION && stored[0] !== 0x01)) throw new Error(`unknown store layout version ${stored[0]}`);
+        if (stored.length !== 33 || stored[0] !== LAYOUT_VERSION) throw new Error(`unknown store layout version ${stored[0]}`);
         if (opts.genesis !== undefined && Buffer.compare(Buffer.from(stored.subarray(1)), Buffer.from(digest)) !== 0)
           throw new Error("genesis allocation differs from the one this store was created with");
-        if (stored[0] === 0x01) await buildFeeIndex(db, stored.subarray(1));
       }
       return new LevelUtxoStore(db, tipBytes === undefined ? undefined : decTip(tipBytes), opts.sync ?? false);
     } catch (e) {
@@ -259,7 +277,7 @@ export class LevelUtxoStore {
 
   private async outpoint(intx: bigint, key: Key): Promise<Prior> {
     checkSeq(intx);
-    const v = await this.db.get(outpointKey(P_OUT, keyBytes(key), intx));
+    const v = await this.s.outpoints.get(outpointKey(keyBytes(key), intx));
     if (v !== undefined) return decOut(v);
     return intx === 0n ? { value: 0n } : {};
   }
@@ -276,7 +294,7 @@ export class LevelUtxoStore {
 
   /** Newest version of the key (coordinators, RPC); genesis: seq 0 with the allocated value or 0. */
   async latest(key: Key): Promise<{ seq: bigint; value: bigint }> {
-    const v = await this.db.get(latestKey(keyBytes(key)));
+    const v = await this.s.latest.get(keyBytes(key));
     return v === undefined ? { seq: 0n, value: 0n } : decLatest(v);
   }
 
@@ -286,13 +304,12 @@ export class LevelUtxoStore {
    */
   async feeOutputs(addr: Uint8Array, limit: number): Promise<{ seq: bigint; value: bigint }[]> {
     if (addr.length !== 20) throw new RangeError(`address must be 20 bytes, got ${addr.length}`);
-    const lo = Buffer.alloc(29);
-    lo[0] = P_FEE;
-    lo.set(addr, 1);
+    const lo = Buffer.alloc(28);
+    lo.set(addr, 0);
     const hi = Buffer.from(lo);
-    hi.fill(0xff, 21);
+    hi.fill(0xff, 20);
     const out: { seq: bigint; value: bigint }[] = [];
-    for await (const [k, v] of this.db.iterator({ gte: lo, lte: hi, limit })) out.push({ seq: Buffer.from(k.buffer, k.byteOffset + 21, 8).readBigUInt64BE(0), value: decMin(v) });
+    for await (const [k, v] of this.s.fees.iterator({ gte: lo, lte: hi, limit })) out.push({ seq: Buffer.from(k.buffer, k.byteOffset + 20, 8).readBigUInt64BE(0), value: decMin(v) });
     return out;
   }
 
@@ -321,6 +338,32 @@ export class LevelUtxoStore {
     return run;
   }
 
+  /**
+   * A view of the store at its tip for a walk of `txs` (undefined entries skipped): every outpoint
+   * from before them that they name, read ahead in one getMany. Serialized with applyBatch.
+   */
+  view(txs: Iterable<TxMoves | undefined>): Promise<UtxoView> {
+    const run = this.queue.then(() => this.readAhead(txs));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async readAhead(txs: Iterable<TxMoves | undefined>): Promise<UtxoView> {
+    if (this.closed) throw new Error("store is closed");
+    const base = this._tip?.lastSeq ?? 0n;
+    const want = priorOutpoints(base, txs).map((w) => ({ intx: w.intx, key: w.key, kb: fastKeyBytes(w.key) }));
+    const known = new Map<string, Outpoint>();
+    if (want.length > 0) {
+      const vals = await this.s.outpoints.getMany(want.map((w) => outpointKey(w.kb, w.intx)));
+      for (let j = 0; j < want.length; j++) {
+        const v = vals[j];
+        const p = v !== undefined ? decOut(v) : want[j].intx === 0n ? { value: 0n } : NONE; // implicit genesis
+        known.set(outpointId(want[j].key, want[j].intx), p.spentBy !== undefined ? new Spent(p.spentBy) : p.value);
+      }
+    }
+    return new ReadAhead(base, known);
+  }
+
   private async applyBatchNow(batchIndex: bigint, txs: readonly TxMoves[]): Promise<WalkFault | undefined> {
     if (this.closed) throw new Error("store is closed");
     const tip = this._tip;
@@ -334,101 +377,45 @@ export class LevelUtxoStore {
       last = t.seq;
     }
 
-    // Key bytes and key strings, once per move.
-    const kbs: Uint8Array[][] = new Array(txs.length);
-    const kss: string[][] = new Array(txs.length);
-    // Phase A: prefetch what the store knows about outpoints produced before this batch.
-    const prior = new Map<string, Prior>();
-    const want: { op: string; kb: Uint8Array; intx: bigint }[] = [];
-    for (let ti = 0; ti < txs.length; ti++) {
-      const { seq, moves } = txs[ti];
-      const tk: Uint8Array[] = new Array(moves.length);
-      const ts: string[] = new Array(moves.length);
-      for (let i = 0; i < moves.length; i++) {
-        const m = moves[i];
-        const kb = fastKeyBytes(m);
-        const ks = kb.toString("latin1");
-        tk[i] = kb;
-        ts[i] = ks;
-        if (m.intx < seq && m.intx <= base) {
-          const op = ks + m.intx.toString(36);
-          if (!prior.has(op)) {
-            prior.set(op, NONE);
-            want.push({ op, kb, intx: m.intx });
-          }
-        }
-      }
-      kbs[ti] = tk;
-      kss[ti] = ts;
-    }
-    if (want.length > 0) {
-      const vals = await this.db.getMany(want.map((w) => outpointKey(P_OUT, w.kb, w.intx)));
-      for (let j = 0; j < want.length; j++) {
-        const v = vals[j];
-        if (v !== undefined) prior.set(want[j].op, decOut(v));
-        else if (want[j].intx === 0n) prior.set(want[j].op, { value: 0n }); // implicit genesis
-      }
-    }
+    // The walk (core/walk.ts) over the outpoints read ahead, with the batch's effects in an overlay.
+    const overlay = new UtxoOverlay(await this.readAhead(txs));
+    const fault = walkSequential(overlay, txs);
+    if (fault !== undefined) return fault;
 
-    // Phase B: the walk, with an in-memory overlay for this batch's effects.
-    const consumed = new Map<string, OpRef & { by: bigint }>();
-    const created = new Map<string, OpRef & { value: bigint }>();
-    const latest = new Map<string, OpRef & { value: bigint }>();
-    for (let ti = 0; ti < txs.length; ti++) {
-      const { seq, moves } = txs[ti];
-      const tk = kbs[ti];
-      const ts = kss[ti];
-      for (let i = 0; i < moves.length; i++) {
-        const m: Move = moves[i];
-        const intx = m.intx;
-        if (intx >= seq) return { kind: "input", seq, moveIndex: i, code: "intx-not-before" };
-        const op = ts[i] + intx.toString(36);
-        const c = consumed.get(op);
-        if (c !== undefined) return doubleUse(seq, i, m.ref, c.by);
-        let value: bigint | undefined;
-        if (intx <= base) {
-          const p = prior.get(op)!;
-          if (p.spentBy !== undefined) return doubleUse(seq, i, m.ref, p.spentBy);
-          value = p.value;
-        } else {
-          value = created.get(op)?.value;
-        }
-        if (value === undefined) return { kind: "input", seq, moveIndex: i, code: "no-such-outpoint" };
-        if (value !== m.prev) return { kind: "input", seq, moveIndex: i, code: "prev-mismatch", expected: value };
-        if (!m.ref) consumed.set(op, { kb: tk[i], seq: intx, by: seq });
-      }
-      // Outputs after the checks (no move can name its own transaction's outputs: intx < seq).
-      for (let i = 0; i < moves.length; i++) {
-        const m = moves[i];
-        if (m.ref) continue;
-        const kb = tk[i];
-        created.set(ts[i] + seq.toString(36), { kb, seq, value: m.next });
-        latest.set(ts[i], { kb, seq, value: m.next });
-      }
-    }
-
-    // Phase C: one atomic write (a native LevelDB WriteBatch, filled op by op).
+    // One atomic write (a native LevelDB WriteBatch, filled op by op). Each key is its sublevel's
+    // (prefixKey), written through the root's batch: one atomic write across the sublevels, without
+    // the per-operation delegation cost of the `sublevel` option.
     const wb = this.db.batch();
+    const { outpoints, fees, latest, meta } = this.s;
+    // Key bytes once per move (the overlay keeps the moves as its keys).
+    const kbs = new Map<Key, Buffer>();
+    const kbOf = (k: Key) => {
+      let kb = kbs.get(k);
+      if (kb === undefined) kbs.set(k, (kb = fastKeyBytes(k)));
+      return kb;
+    };
     try {
-      for (const [op, c] of consumed) {
-        created.delete(op); // created and consumed within this batch: only the tombstone is stored
-        wb.put(outpointKey(P_OUT, c.kb, c.seq), encOut(SPENT, c.by));
-        const f = feeKey(c.kb, c.seq); // a fee output swept
-        if (f) wb.del(f);
+      // Consumed outpoints become tombstones (also those created and consumed within the batch).
+      for (const c of overlay.consumed()) {
+        const kb = kbOf(c.key);
+        wb.put(outpoints.prefixKey(outpointKey(kb, c.seq), "view"), encOut(SPENT, c.by));
+        const f = feeKey(kb, c.seq); // a fee output swept
+        if (f) wb.del(fees.prefixKey(f, "view"));
       }
-      for (const c of created.values()) {
-        wb.put(outpointKey(P_OUT, c.kb, c.seq), encOut(UNSPENT, c.value));
-        const f = c.value !== 0n ? feeKey(c.kb, c.seq) : undefined; // a fee output created
-        if (f) wb.put(f, encMin(c.value));
+      for (const c of overlay.created()) {
+        const kb = kbOf(c.key);
+        wb.put(outpoints.prefixKey(outpointKey(kb, c.seq), "view"), encOut(UNSPENT, c.value));
+        const f = c.value !== 0n ? feeKey(kb, c.seq) : undefined; // a fee output created
+        if (f) wb.put(fees.prefixKey(f, "view"), encMin(c.value));
       }
-      for (const l of latest.values()) wb.put(latestKey(l.kb), encLatest(l.seq, l.value));
+      for (const l of overlay.latest()) wb.put(latest.prefixKey(kbOf(l.key), "view"), encLatest(l.seq, l.value));
     } catch (e) {
       await wb.close();
       throw e;
     }
     const newTip: StoreTip = { batchIndex, lastSeq: last };
     try {
-      wb.put(META_TIP, encTip(newTip));
+      wb.put(meta.prefixKey(META_TIP, "view"), encTip(newTip));
       await this.write(wb);
     } catch (e) {
       await wb.close().catch(() => undefined);
@@ -439,19 +426,51 @@ export class LevelUtxoStore {
   }
 }
 
-/** Upgrades a layout-1 store: its fee-output index, from the unspent outpoints, in one write with the new version. */
-async function buildFeeIndex(db: Db, digest: Uint8Array): Promise<void> {
-  const wb = db.batch();
-  for await (const [k, v] of db.iterator({ gte: Uint8Array.of(P_OUT), lt: Uint8Array.of(P_OUT + 1) })) {
-    if (k.length !== 62 || v[0] !== UNSPENT) continue;
-    const f = feeKey(k.subarray(1, 54), Buffer.from(k.buffer, k.byteOffset + 54, 8).readBigUInt64BE(0));
-    const value = decMin(v.subarray(1));
-    if (f && value !== 0n) wb.put(f, encMin(value));
-  }
-  wb.put(META_GENESIS, concatBytes(Uint8Array.of(LAYOUT_VERSION), digest));
-  await wb.write({ sync: true });
-}
+const MOVE_CHUNK = 10_000;
 
-function doubleUse(seq: bigint, moveIndex: number, ref: boolean, spentBy: bigint): WalkFault {
-  return { kind: "double-use", seq, moveIndex, code: ref ? "reference-after-consume" : "consumed", spentBy };
+/**
+ * Moves a layout-1 or layout-2 store (one-byte root prefixes) into the sublevels: the records in
+ * chunks, each one atomic write that puts the new keys and deletes the old; the meta records last,
+ * in one write with layout version 3, after a layout-1 store's fee index is built. A store that was
+ * being moved when the process died has its old meta records still: the move goes on.
+ */
+async function moveLegacyLayout(db: Db, sp: Spaces): Promise<void> {
+  const oldGenesis = Uint8Array.of(LEGACY.meta, ...META_GENESIS);
+  const oldTip = Uint8Array.of(LEGACY.meta, ...META_TIP);
+  const genesis = await db.get(oldGenesis);
+  if (genesis === undefined) return;
+  if (genesis.length !== 33 || (genesis[0] !== 0x01 && genesis[0] !== 0x02)) throw new Error(`unknown store layout version ${genesis[0]}`);
+  for (const space of ["outpoints", "latest", "fees"] as const) {
+    const prefix = LEGACY[space];
+    for (;;) {
+      const wb = db.batch();
+      let n = 0;
+      for await (const [k, v] of db.iterator({ gte: Uint8Array.of(prefix), lt: Uint8Array.of(prefix + 1), limit: MOVE_CHUNK })) {
+        wb.put(k.subarray(1), v, { sublevel: sp[space] });
+        wb.del(k);
+        n++;
+      }
+      if (n === 0) {
+        await wb.close();
+        break;
+      }
+      await wb.write({ sync: true });
+    }
+  }
+  const wb = db.batch();
+  if (genesis[0] === 0x01) {
+    // Layout 1 had no fee index: built from the unspent outpoints.
+    for await (const [k, v] of sp.outpoints.iterator()) {
+      if (k.length !== 61 || v[0] !== UNSPENT) continue;
+      const f = feeKey(k.subarray(0, 53), Buffer.from(k.buffer, k.byteOffset + 53, 8).readBigUInt64BE(0));
+      const value = decMin(v.subarray(1));
+      if (f && value !== 0n) wb.put(f, encMin(value), { sublevel: sp.fees });
+    }
+  }
+  const tip = await db.get(oldTip);
+  if (tip !== undefined) wb.put(META_TIP, tip, { sublevel: sp.meta });
+  wb.put(META_GENESIS, concatBytes(Uint8Array.of(LAYOUT_VERSION), genesis.subarray(1)), { sublevel: sp.meta });
+  wb.del(oldTip);
+  wb.del(oldGenesis);
+  await wb.write({ sync: true });
 }

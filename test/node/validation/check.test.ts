@@ -1,5 +1,5 @@
 /**
- * Batch checking (node/verifier/check.ts): the verdict is the first failing transaction as a
+ * Batch checking (node/validation/check.ts): the verdict is the first failing transaction as a
  * TxFault, whatever check finds it (decoding, the deposit queue, standalone validation, the
  * double-use walk), and a valid batch's outcomes; a transaction uses code of earlier witnesses only
  * (of its batch, or known from earlier batches), never of a later one; the walk without writing
@@ -12,12 +12,12 @@ import * as path from "path";
 import {
   Executor, MemoryState, TxType, Mark, encodeTx, decodeTx, fillMoves, hexToBytes, bytesToHex, keccak256, encodeBatchData, txRootOf, batchDataHash,
   type BatchHeader, type BatchTx, type Tx, type WrappedTx, type DepositTx, type Move, type TxMoves,
-} from "../../core";
-import { entryOf } from "../helpers/l2sim";
-import { LevelUtxoStore } from "../../node/store/utxo-store";
-import { checkBatch, dryWalk, InThreadValidator, txContext, type QueueEntry } from "../../node/verifier/check";
-import { KnownCode } from "../../core/known-code";
-import { cleanupTmp, ROOT, tmpDir } from "../e2e/helpers";
+} from "../../../core";
+import { entryOf } from "../../helpers/l2sim";
+import { LevelUtxoStore } from "../../../node/state/utxo-store";
+import { checkBatch, dryWalk, InThreadValidator, txContext, type QueueEntry } from "../../../node/validation/check";
+import { KnownCode } from "../../../core/known-code";
+import { cleanupTmp, ROOT, tmpDir } from "../../e2e/helpers";
 
 const CHAIN = 901n;
 const FEE = hexToBytes("0x00000000000000000000000000000000000fee01");
@@ -143,7 +143,7 @@ describe("node: batch checking (verifier)", function () {
     const good = await fill(shell, [await transfer(0)], clone(state));
     let { res } = await check(1n, 3n, [good[0], Uint8Array.of(0x09, 0x01)], [2n, 2n], []);
     expect(res.fault).to.deep.include({ txIndex: 1, kind: "malformed", code: "unknown-type" });
-    const wrong = (await import("../../core")).decodeTx(good[0]);
+    const wrong = (await import("../../../core")).decodeTx(good[0]);
     const i = wrong.moves.findIndex((m) => m.mark === Mark.Balance && bytesToHex(m.addr) === bob);
     wrong.moves[i] = { ...wrong.moves[i], next: wrong.moves[i].next + 1n };
     ({ res } = await check(1n, 3n, [encodeTx(wrong)], [2n, 2n], []));
@@ -172,12 +172,12 @@ describe("node: batch checking (verifier)", function () {
     const shell = headerFor(1n, 3n, [new Uint8Array([0])], [2n, 2n]);
     // The same transfer filled twice on the same state: the second consumes what the first consumed.
     const t0 = await fill(shell, [await transfer(0)], clone(state));
-    const t1 = (await import("../../core")).decodeTx(t0[0]);
+    const t1 = (await import("../../../core")).decodeTx(t0[0]);
     t1.moves = t1.moves.map((m) => (m.mark === Mark.Fee ? { ...m, slot: 4n } : m));
     let { res } = await check(1n, 3n, [t0[0], encodeTx(t1)], [2n, 2n], []);
     expect(res.fault).to.deep.include({ txIndex: 1, seq: 4n, kind: "double-use", code: "consumed", spentBy: 3n });
     // tx 0 is valid alone but declares a prev its outpoint does not hold; tx 1 does not even decode: tx 0 fails first.
-    const bad = (await import("../../core")).decodeTx(t0[0]);
+    const bad = (await import("../../../core")).decodeTx(t0[0]);
     const j = bad.moves.findIndex((m) => m.mark === Mark.Balance && bytesToHex(m.addr) === bob);
     const m: Move = bad.moves[j];
     bad.moves[j] = { ...m, prev: m.prev + 5n, next: m.next + 5n };

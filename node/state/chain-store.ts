@@ -2,40 +2,42 @@
  * The node's chain index in LevelDB: every batch it has applied (the header, the filled
  * transactions, their receipts and logs), transactions by hash, code by hash, and the
  * coordinator's durable state (its mempool, and the batch it is posting). The UTXO set and latest
- * index live in the LevelUtxoStore (node/store/utxo-store.ts), which applies a batch only after
+ * index live in the LevelUtxoStore (node/state/utxo-store.ts), which applies a batch only after
  * this store has recorded it, so after a crash this store is never behind the UTXO store and
  * the node re-applies what the UTXO store lacks.
  *
- * Keys (utf8) and values (JSON; bigints and bytes tagged, see `enc`):
- *   meta:tip                   -> { index, hash, lastSeq }          the last applied batch
- *   meta:mempoolSeq            -> next mempool key number
- *   meta:pending               -> PendingPost                        the batch being posted
- *   b:<index 16 hex>           -> StoredBatch
- *   h:<block hash>             -> index
- *   x:<index 16 hex>:<i 6 hex> -> { tx: bytes (filled encoding), receipt: StoredReceipt }
- *   t:<tx hash>                -> [index, i]
- *   k:<code hash>              -> code bytes                         every code seen (kept across rewinds)
- *   ks:<code hash>             -> seq (decimal)                      the first witness of this chain carrying it
- *   meta:codeIndex             -> 1                                  the ks: index is complete
- *   p:<n 16 hex>               -> MempoolEntry                       accepted, not yet in a batch
- *   pi:<tx hash>               -> p key
- *   d:<tx hash>                -> { reason, at }                     accepted, then dropped
- *   w:<address>:<seq 16 hex>   -> [index, i]                         a withdrawal output of <address>
- *   ws:<seq 16 hex>            -> [index, i]                         every withdrawal output, by seq
- *   meta:withdrawalIndex       -> 1                                  the w:/ws: index is complete
+ * Sublevels (utf8 keys; values JSON, bigints and bytes tagged, see `enc`):
+ *   meta        tip                    -> { index, hash, lastSeq }   the last applied batch
+ *               mempoolSeq             -> next mempool key number
+ *               pending                -> PendingPost                the batch being posted
+ *               codeIndex              -> 1                          the code-seqs index is complete
+               withdrawalIndex        -> 1                          the withdrawal indexes are complete
+ *   batches     <index 16 hex>         -> StoredBatch
+ *   by-hash     <block hash>           -> index
+ *   txs         <index 16 hex>:<i 6 hex> -> { tx: bytes (filled encoding), receipt: StoredReceipt }
+ *   tx-at       <tx hash>              -> [index, i]
+ *   code        <code hash>            -> code bytes                 every code seen (kept across rewinds)
+ *   code-seqs   <code hash>            -> seq (decimal)              the first witness of this chain carrying it
+ *   mempool     <n 16 hex>             -> MempoolEntry               accepted, not yet in a batch
+ *   mempool-ids <tx hash>              -> mempool key
+ *   dropped     <tx hash>              -> { reason, at }             accepted, then dropped
+ *   withdrawals <address>:<seq 16 hex> -> [index, i]                 a withdrawal output of <address>
+ *   withdrawals-by-seq <seq 16 hex>    -> [index, i]                 every withdrawal output
+ * A store written with hand-built prefixes (`meta:`, `b:`, ...) is moved into them on open.
  *
  * Every change that must be atomic (a batch with its mempool removals and the end of its pending
  * post) is one LevelDB write batch.
  *
- * Code by hash (`k:`) is content: once seen it is kept, whatever happens to the batch that carried
+ * Code by hash (`code`) is content: once seen it is kept, whatever happens to the batch that carried
  * it. Which code validators may take as known (protocol.md §6.2: carried by the witness of an
- * earlier transaction of the chain) is the `ks:` index, which follows the chain: committing a batch
+ * earlier transaction of the chain) is the `code-seqs` index, which follows the chain: committing a batch
  * adds the code it carries first, truncating removes the code first carried by the removed batches.
  */
 import { Level } from "level";
-import type { BatchHeader } from "../core/batch";
-import { KnownCode, type PostedCode } from "../core/known-code";
-import { decodeTx } from "../core/tx";
+import type { BatchHeader } from "../../core/batch";
+import { KnownCode, type PostedCode } from "../../core/known-code";
+import { decodeTx } from "../../core/tx";
+import { moveToSublevels, stringSublevel, type StringSublevel } from "./key-spaces";
 
 // ---- JSON with bigints and bytes ------------------------------------------------------------------
 
@@ -136,7 +138,28 @@ const hex16 = (n: bigint | number) => BigInt(n).toString(16).padStart(16, "0");
 const hex6 = (n: number) => n.toString(16).padStart(6, "0");
 
 type Db = Level<string, string>;
-type Op = { type: "put"; key: string; value: string } | { type: "del"; key: string };
+type Sub = StringSublevel;
+type Op = { type: "put"; key: string; value: string; sublevel: Sub } | { type: "del"; key: string; sublevel: Sub };
+
+/** The store's key spaces: sublevel names, and the prefixes they had before they were sublevels. */
+export const CHAIN_SUBLEVELS = {
+  meta: ["meta", "meta:"],
+  batches: ["batches", "b:"],
+  byHash: ["by-hash", "h:"],
+  txs: ["txs", "x:"],
+  txAt: ["tx-at", "t:"],
+  code: ["code", "k:"],
+  codeSeqs: ["code-seqs", "ks:"],
+  mempool: ["mempool", "p:"],
+  mempoolIds: ["mempool-ids", "pi:"],
+  dropped: ["dropped", "d:"],
+  withdrawals: ["withdrawals", "w:"],
+  withdrawalsBySeq: ["withdrawals-by-seq", "ws:"],
+} as const;
+type Space = keyof typeof CHAIN_SUBLEVELS;
+
+/** A mempool key; a persisted reference written before the mempool was a sublevel has the old `p:` prefix. */
+const mempoolKey = (k: string) => (k.startsWith("p:") ? k.slice(2) : k);
 
 export class ChainStore {
   private _tip: ChainTip | undefined;
@@ -145,39 +168,48 @@ export class ChainStore {
   /** The ks: index in memory: code hash -> seq of the first witness of this chain that carries it. */
   private codeSeqs = new Map<string, bigint>();
 
+  /** The key spaces. */
+  private readonly s: Record<Space, Sub>;
+
   private constructor(
     private readonly db: Db,
     private readonly sync: boolean,
-  ) {}
+  ) {
+    this.s = Object.fromEntries(Object.entries(CHAIN_SUBLEVELS).map(([k, [name]]) => [k, stringSublevel(db, name)])) as Record<Space, Sub>;
+  }
 
   static async open(path: string, opts: { sync?: boolean } = {}): Promise<ChainStore> {
     const db: Db = new Level<string, string>(path, { keyEncoding: "utf8", valueEncoding: "utf8" });
     await db.open();
+    await moveToSublevels(db, Object.values(CHAIN_SUBLEVELS).map(([sublevel, prefix]) => ({ prefix, sublevel })));
     const s = new ChainStore(db, opts.sync ?? false);
-    const t = await db.get("meta:tip");
+    const t = await s.s.meta.get("tip");
     s._tip = t === undefined ? undefined : dec<ChainTip>(t);
-    const m = await db.get("meta:mempoolSeq");
+    const m = await s.s.meta.get("mempoolSeq");
     s.mempoolSeq = m === undefined ? 0n : BigInt(m);
-    if ((await db.get("meta:codeIndex")) === undefined) await s.indexCodes();
-    else for await (const [k, v] of db.iterator({ gte: "ks:", lt: "ks;" })) s.codeSeqs.set(k.slice(3), BigInt(v));
-    if ((await db.get("meta:withdrawalIndex")) === undefined) await s.indexWithdrawals();
+    if ((await s.s.meta.get("codeIndex")) === undefined) await s.indexCodes();
+    else for await (const [k, v] of s.s.codeSeqs.iterator()) s.codeSeqs.set(k, BigInt(v));
+    if ((await s.s.meta.get("withdrawalIndex")) === undefined) await s.indexWithdrawals();
     return s;
   }
 
-  /** The w:/ws: keys of transaction `i` of batch `index` (at `seq`), if its receipt has a withdrawal output. */
-  private static withdrawalKeys(index: bigint, i: number, seq: bigint, r: StoredReceipt): string[] {
-    return r.withdrawal > 0n ? [`w:${r.from.toLowerCase()}:${hex16(seq)}`, `ws:${hex16(seq)}`] : [];
+  /** The withdrawal index entries of transaction `i` of batch `index` (at `seq`), if its receipt has a withdrawal output. */
+  private withdrawalOps(type: "put" | "del", index: bigint, i: number, seq: bigint, r: StoredReceipt): Op[] {
+    if (r.withdrawal <= 0n) return [];
+    const keys: [string, Sub][] = [
+      [`${r.from.toLowerCase()}:${hex16(seq)}`, this.s.withdrawals],
+      [hex16(seq), this.s.withdrawalsBySeq],
+    ];
+    return keys.map(([key, sublevel]) => (type === "put" ? { type, key, value: enc([index, i]), sublevel } : { type, key, sublevel }));
   }
 
-  /** Builds the w:/ws: index from the receipts (a store written before the index existed). */
+  /** Builds the withdrawal indexes from the receipts (a store written before they existed). */
   private async indexWithdrawals(): Promise<void> {
-    const ops: Op[] = [{ type: "put", key: "meta:withdrawalIndex", value: "1" }];
+    const ops: Op[] = [{ type: "put", key: "withdrawalIndex", value: "1", sublevel: this.s.meta }];
     for (let i = 0n; i < this.nextIndex(); i++) {
       const b = await this.batch(i);
       if (!b) throw new Error(`batch ${i} is missing`);
-      (await this.batchTxs(i)).forEach((t, j) => {
-        for (const key of ChainStore.withdrawalKeys(i, j, b.header.firstSeq + BigInt(j), t.receipt)) ops.push({ type: "put", key, value: enc([i, j]) });
-      });
+      (await this.batchTxs(i)).forEach((t, j) => ops.push(...this.withdrawalOps("put", i, j, b.header.firstSeq + BigInt(j), t.receipt)));
     }
     await this.write(ops);
   }
@@ -190,9 +222,9 @@ export class ChainStore {
       if (!b) throw new Error(`batch ${i} is missing`);
       (await this.batchTxs(i)).forEach((t, j) => known.addTx(b.header.firstSeq + BigInt(j), decodeTx(t.tx)));
     }
-    const ops: Op[] = [{ type: "put", key: "meta:codeIndex", value: "1" }];
+    const ops: Op[] = [{ type: "put", key: "codeIndex", value: "1", sublevel: this.s.meta }];
     for (const [h, p] of known.entries()) {
-      ops.push({ type: "put", key: `ks:${h}`, value: p.seq.toString() });
+      ops.push({ type: "put", key: h, value: p.seq.toString(), sublevel: this.s.codeSeqs });
       this.codeSeqs.set(h, p.seq);
     }
     await this.write(ops);
@@ -202,8 +234,13 @@ export class ChainStore {
     await this.db.close();
   }
 
-  private async getJson<T>(key: string): Promise<T | undefined> {
-    const v = await this.db.get(key);
+  /** The LevelDB under this store, where other parts of the node keep sublevels (the L1 follower's). */
+  get level(): Db {
+    return this.db;
+  }
+
+  private async getJson<T>(space: Space, key: string): Promise<T | undefined> {
+    const v = await this.s[space].get(key);
     return v === undefined ? undefined : dec<T>(v);
   }
 
@@ -224,28 +261,28 @@ export class ChainStore {
 
   async batch(index: bigint): Promise<StoredBatch | undefined> {
     if (index < 0n) return undefined;
-    return this.getJson<StoredBatch>(`b:${hex16(index)}`);
+    return this.getJson<StoredBatch>("batches", hex16(index));
   }
 
   async indexOfHash(hash: string): Promise<bigint | undefined> {
-    const v = await this.db.get(`h:${hash.toLowerCase()}`);
+    const v = await this.s.byHash.get(hash.toLowerCase());
     return v === undefined ? undefined : BigInt(v);
   }
 
   async txLocation(hash: string): Promise<{ index: bigint; txIndex: number } | undefined> {
-    const v = await this.getJson<[bigint, number]>(`t:${hash.toLowerCase()}`);
+    const v = await this.getJson<[bigint, number]>("txAt", hash.toLowerCase());
     return v ? { index: v[0], txIndex: v[1] } : undefined;
   }
 
   async txAt(index: bigint, txIndex: number): Promise<{ tx: Uint8Array; receipt: StoredReceipt } | undefined> {
-    return this.getJson(`x:${hex16(index)}:${hex6(txIndex)}`);
+    return this.getJson("txs", `${hex16(index)}:${hex6(txIndex)}`);
   }
 
   /** Every transaction of a batch with its receipt, in order. */
   async batchTxs(index: bigint): Promise<{ tx: Uint8Array; receipt: StoredReceipt }[]> {
     const out: { tx: Uint8Array; receipt: StoredReceipt }[] = [];
-    const p = `x:${hex16(index)}:`;
-    for await (const v of this.db.values({ gte: p, lt: p + "~" })) out.push(dec(v));
+    const p = `${hex16(index)}:`;
+    for await (const v of this.s.txs.values({ gte: p, lt: p + "~" })) out.push(dec(v));
     return out;
   }
 
@@ -253,7 +290,7 @@ export class ChainStore {
     const h = hash.toLowerCase();
     const c = this.codeCache.get(h);
     if (c) return c;
-    const v = await this.getJson<Uint8Array>(`k:${h}`);
+    const v = await this.getJson<Uint8Array>("code", h);
     if (v) this.codeCache.set(h, v);
     return v;
   }
@@ -269,13 +306,14 @@ export class ChainStore {
   }
 
   /**
-   * Withdrawal outputs in the chain, newest first, at most `limit`: of `address` (lower-case hex), or
-   * of everyone. Each names its batch and position.
+   * Withdrawal outputs in the chain, newest first, at most `limit`: of `address` (hex), or of
+   * everyone. Each names its batch and position.
    */
   async withdrawals(address: string | undefined, limit: number): Promise<{ index: bigint; txIndex: number; seq: bigint }[]> {
-    const p = address ? `w:${address.toLowerCase()}:` : "ws:";
+    const p = address ? `${address.toLowerCase()}:` : "";
+    const sub = address ? this.s.withdrawals : this.s.withdrawalsBySeq;
     const out: { index: bigint; txIndex: number; seq: bigint }[] = [];
-    for await (const [k, v] of this.db.iterator({ gte: p, lt: p + "~", reverse: true, limit })) {
+    for await (const [k, v] of sub.iterator({ gte: p, lt: p + "~", reverse: true, limit })) {
       const [index, txIndex] = dec<[bigint, number]>(v);
       out.push({ index, txIndex, seq: BigInt("0x" + k.slice(p.length)) });
     }
@@ -283,7 +321,7 @@ export class ChainStore {
   }
 
   async dropped(hash: string): Promise<{ reason: string; at: number } | undefined> {
-    return this.getJson(`d:${hash.toLowerCase()}`);
+    return this.getJson("dropped", hash.toLowerCase());
   }
 
   /**
@@ -304,34 +342,27 @@ export class ChainStore {
     const index = batch.header.index;
     if (index !== this.nextIndex()) throw new RangeError(`batch ${index} is not the next batch ${this.nextIndex()}`);
     const ops: Op[] = [];
-    ops.push({ type: "put", key: `b:${hex16(index)}`, value: enc(batch) });
-    ops.push({ type: "put", key: `h:${batch.hash.toLowerCase()}`, value: index.toString() });
+    ops.push({ type: "put", key: hex16(index), value: enc(batch), sublevel: this.s.batches });
+    ops.push({ type: "put", key: batch.hash.toLowerCase(), value: index.toString(), sublevel: this.s.byHash });
     b.txs.forEach((tx, i) => {
-      ops.push({ type: "put", key: `x:${hex16(index)}:${hex6(i)}`, value: enc({ tx, receipt: b.receipts[i] }) });
-      ops.push({ type: "put", key: `t:${batch.txHashes[i].toLowerCase()}`, value: enc([index, i]) });
-      for (const key of ChainStore.withdrawalKeys(index, i, batch.header.firstSeq + BigInt(i), b.receipts[i])) ops.push({ type: "put", key, value: enc([index, i]) });
+      ops.push({ type: "put", key: `${hex16(index)}:${hex6(i)}`, value: enc({ tx, receipt: b.receipts[i] }), sublevel: this.s.txs });
+      ops.push({ type: "put", key: batch.txHashes[i].toLowerCase(), value: enc([index, i]), sublevel: this.s.txAt });
+      ops.push(...this.withdrawalOps("put", index, i, batch.header.firstSeq + BigInt(i), b.receipts[i]));
     });
     const firstSeen: [string, bigint][] = [];
     for (const [hash, p] of b.codes) {
       const h = hash.toLowerCase();
-      if (!this.codeCache.has(h)) ops.push({ type: "put", key: `k:${h}`, value: enc(p.code) });
+      if (!this.codeCache.has(h)) ops.push({ type: "put", key: h, value: enc(p.code), sublevel: this.s.code });
       if (!this.codeSeqs.has(h)) {
-        ops.push({ type: "put", key: `ks:${h}`, value: p.seq.toString() });
+        ops.push({ type: "put", key: h, value: p.seq.toString(), sublevel: this.s.codeSeqs });
         firstSeen.push([h, p.seq]);
       }
     }
-    for (const m of b.removeMempool ?? []) {
-      ops.push({ type: "del", key: m.key });
-      ops.push({ type: "del", key: `pi:${m.id}` });
-    }
-    for (const d of b.dropped ?? []) {
-      ops.push({ type: "del", key: d.key });
-      ops.push({ type: "del", key: `pi:${d.id}` });
-      ops.push({ type: "put", key: `d:${d.id}`, value: enc({ reason: d.reason, at: Date.now() }) });
-    }
-    if (b.clearPending) ops.push({ type: "del", key: "meta:pending" });
+    for (const m of b.removeMempool ?? []) ops.push(...this.unqueueOps(m));
+    for (const d of b.dropped ?? []) ops.push(...this.unqueueOps(d));
+    if (b.clearPending) ops.push({ type: "del", key: "pending", sublevel: this.s.meta });
     const tip: ChainTip = { index, hash: batch.hash.toLowerCase(), lastSeq: batch.header.firstSeq + batch.header.txCount - 1n };
-    ops.push({ type: "put", key: "meta:tip", value: enc(tip) });
+    ops.push({ type: "put", key: "tip", value: enc(tip), sublevel: this.s.meta });
     await this.write(ops);
     this._tip = tip;
     for (const [h, seq] of firstSeen) this.codeSeqs.set(h, seq);
@@ -349,18 +380,18 @@ export class ChainStore {
     const last = this._tip?.index ?? -1n;
     const cut = (await this.batch(from))?.header.firstSeq;
     const unknown = cut === undefined ? [] : [...this.codeSeqs].filter(([, seq]) => seq >= cut).map(([h]) => h);
-    for (const h of unknown) ops.push({ type: "del", key: `ks:${h}` });
+    for (const h of unknown) ops.push({ type: "del", key: h, sublevel: this.s.codeSeqs });
     for (let i = from; i <= last; i++) {
       const b = await this.batch(i);
       if (!b) continue;
-      ops.push({ type: "del", key: `b:${hex16(i)}` });
-      ops.push({ type: "del", key: `h:${b.hash}` });
+      ops.push({ type: "del", key: hex16(i), sublevel: this.s.batches });
+      ops.push({ type: "del", key: b.hash, sublevel: this.s.byHash });
       const txs = await this.batchTxs(i);
       txs.forEach((t, j) => {
         removed.push(t.tx);
-        ops.push({ type: "del", key: `x:${hex16(i)}:${hex6(j)}` });
-        ops.push({ type: "del", key: `t:${b.txHashes[j]}` });
-        for (const key of ChainStore.withdrawalKeys(i, j, b.header.firstSeq + BigInt(j), t.receipt)) ops.push({ type: "del", key });
+        ops.push({ type: "del", key: `${hex16(i)}:${hex6(j)}`, sublevel: this.s.txs });
+        ops.push({ type: "del", key: b.txHashes[j], sublevel: this.s.txAt });
+        ops.push(...this.withdrawalOps("del", i, j, b.header.firstSeq + BigInt(j), t.receipt));
       });
     }
     let tip: ChainTip | undefined;
@@ -368,8 +399,8 @@ export class ChainStore {
       const prev = await this.batch(from - 1n);
       if (!prev) throw new Error(`batch ${from - 1n} is missing`);
       tip = { index: from - 1n, hash: prev.hash, lastSeq: prev.header.firstSeq + prev.header.txCount - 1n };
-      ops.push({ type: "put", key: "meta:tip", value: enc(tip) });
-    } else ops.push({ type: "del", key: "meta:tip" });
+      ops.push({ type: "put", key: "tip", value: enc(tip), sublevel: this.s.meta });
+    } else ops.push({ type: "del", key: "tip", sublevel: this.s.meta });
     const front = requeue?.(removed) ?? [];
     if (front.length) ops.push(...(await this.requeueOps(front)));
     await this.write(ops);
@@ -382,30 +413,31 @@ export class ChainStore {
 
   async mempool(): Promise<MempoolEntry[]> {
     const out: MempoolEntry[] = [];
-    for await (const [k, v] of this.db.iterator({ gte: "p:", lt: "p;" })) out.push({ ...dec<Omit<MempoolEntry, "key">>(v), key: k });
+    for await (const [k, v] of this.s.mempool.iterator()) out.push({ ...dec<Omit<MempoolEntry, "key">>(v), key: k });
     return out;
   }
 
   async mempoolKeyOf(id: string): Promise<string | undefined> {
-    return this.db.get(`pi:${id.toLowerCase()}`);
+    const k = await this.s.mempoolIds.get(id.toLowerCase());
+    return k === undefined ? undefined : mempoolKey(k);
   }
 
   async mempoolEntry(id: string): Promise<MempoolEntry | undefined> {
     const k = await this.mempoolKeyOf(id);
     if (!k) return undefined;
-    const v = await this.getJson<Omit<MempoolEntry, "key">>(k);
+    const v = await this.getJson<Omit<MempoolEntry, "key">>("mempool", k);
     return v ? { ...v, key: k } : undefined;
   }
 
   /** Persists an accepted transaction; returns its entry. Durable when this resolves. */
   async addMempool(id: string, tx: Uint8Array): Promise<MempoolEntry> {
-    const key = `p:${hex16(this.mempoolSeq)}`;
+    const key = hex16(this.mempoolSeq);
     this.mempoolSeq++;
     const e: MempoolEntry = { key, id: id.toLowerCase(), tx, receivedAt: Date.now() };
     await this.write([
-      { type: "put", key, value: enc({ id: e.id, tx, receivedAt: e.receivedAt }) },
-      { type: "put", key: `pi:${e.id}`, value: key },
-      { type: "put", key: "meta:mempoolSeq", value: this.mempoolSeq.toString() },
+      { type: "put", key, value: enc({ id: e.id, tx, receivedAt: e.receivedAt }), sublevel: this.s.mempool },
+      { type: "put", key: e.id, value: key, sublevel: this.s.mempoolIds },
+      { type: "put", key: "mempoolSeq", value: this.mempoolSeq.toString(), sublevel: this.s.meta },
     ]);
     return e;
   }
@@ -413,11 +445,18 @@ export class ChainStore {
   /** Removes entries (and records why, for those dropped as invalid). */
   async removeMempool(entries: { key: string; id: string; reason?: string }[]): Promise<void> {
     const ops: Op[] = [];
-    for (const e of entries) {
-      ops.push({ type: "del", key: e.key }, { type: "del", key: `pi:${e.id}` });
-      if (e.reason) ops.push({ type: "put", key: `d:${e.id}`, value: enc({ reason: e.reason, at: Date.now() }) });
-    }
+    for (const e of entries) ops.push(...this.unqueueOps(e));
     if (ops.length) await this.write(ops);
+  }
+
+  /** Removing a mempool entry (and recording why, for one dropped as invalid). */
+  private unqueueOps(e: { key: string; id: string; reason?: string }): Op[] {
+    const ops: Op[] = [
+      { type: "del", key: mempoolKey(e.key), sublevel: this.s.mempool },
+      { type: "del", key: e.id, sublevel: this.s.mempoolIds },
+    ];
+    if (e.reason) ops.push({ type: "put", key: e.id, value: enc({ reason: e.reason, at: Date.now() }), sublevel: this.s.dropped });
+    return ops;
   }
 
   /** Puts `front` (older transactions) ahead of every current entry, keeping the current order after them. */
@@ -429,40 +468,40 @@ export class ChainStore {
     const current = await this.mempool();
     const ops: Op[] = [];
     const seen = new Set<string>();
-    for (const e of current) ops.push({ type: "del", key: e.key }, { type: "del", key: `pi:${e.id}` });
+    for (const e of current) ops.push(...this.unqueueOps({ key: e.key, id: e.id }));
     const all = [...front.map((f) => ({ ...f, id: f.id.toLowerCase(), receivedAt: Date.now() })), ...current];
     for (const e of all) {
       if (seen.has(e.id)) continue;
       seen.add(e.id);
-      const key = `p:${hex16(this.mempoolSeq)}`;
+      const key = hex16(this.mempoolSeq);
       this.mempoolSeq++;
-      ops.push({ type: "put", key, value: enc({ id: e.id, tx: e.tx, receivedAt: e.receivedAt }) }, { type: "put", key: `pi:${e.id}`, value: key });
+      ops.push({ type: "put", key, value: enc({ id: e.id, tx: e.tx, receivedAt: e.receivedAt }), sublevel: this.s.mempool }, { type: "put", key: e.id, value: key, sublevel: this.s.mempoolIds });
     }
-    ops.push({ type: "put", key: "meta:mempoolSeq", value: this.mempoolSeq.toString() });
+    ops.push({ type: "put", key: "mempoolSeq", value: this.mempoolSeq.toString(), sublevel: this.s.meta });
     return ops;
   }
 
   // ---- the batch being posted ---------------------------------------------------------------------
 
   async pending(): Promise<PendingPost | undefined> {
-    return this.getJson<PendingPost>("meta:pending");
+    return this.getJson<PendingPost>("meta", "pending");
   }
 
   async setPending(p: PendingPost): Promise<void> {
-    await this.write([{ type: "put", key: "meta:pending", value: enc(p) }]);
+    await this.write([{ type: "put", key: "pending", value: enc(p), sublevel: this.s.meta }]);
   }
 
   async clearPending(): Promise<void> {
-    await this.write([{ type: "del", key: "meta:pending" }]);
+    await this.write([{ type: "del", key: "pending", sublevel: this.s.meta }]);
   }
 
   // ---- misc -------------------------------------------------------------------------------------
 
   async getMeta<T>(name: string): Promise<T | undefined> {
-    return this.getJson<T>(`meta:${name}`);
+    return this.getJson<T>("meta", name);
   }
 
   async putMeta(name: string, v: unknown): Promise<void> {
-    await this.write([{ type: "put", key: `meta:${name}`, value: enc(v) }]);
+    await this.write([{ type: "put", key: name, value: enc(v), sublevel: this.s.meta }]);
   }
 }

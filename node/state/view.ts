@@ -22,8 +22,8 @@ import { fillMoves, type Filled, type FillOptions, type StateView } from "../../
 import type { StateSource } from "../../core/evm/state";
 import type { Executor } from "../../core/evm/execute";
 import type { TxContext } from "../../core/context";
-import type { UtxoHandle } from "./utxo";
-import type { ChainStore } from "../chain-store";
+import type { UtxoHandle } from "./utxo-handle";
+import type { ChainStore } from "./chain-store";
 
 export interface Version {
   seq: bigint;

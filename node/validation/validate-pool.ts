@@ -27,11 +27,11 @@
  */
 import * as path from "path";
 import { Worker } from "worker_threads";
-import { DecodeError, InvalidTxError, type DecodeCode, type FaultKind } from "../core/errors";
-import type { TxContext } from "../core/context";
-import type { BlockEnv, BlockHashMode, FeeMode } from "../core/evm/chain";
-import type { TxOutcome } from "../core/validate";
-import { KnownCode, type PostedCode } from "../core/known-code";
+import { DecodeError, InvalidTxError, type DecodeCode, type FaultKind } from "../../core/errors";
+import type { TxContext } from "../../core/context";
+import type { BlockEnv, BlockHashMode, FeeMode } from "../../core/evm/chain";
+import type { TxOutcome } from "../../core/validate";
+import { KnownCode, type PostedCode } from "../../core/known-code";
 
 /** One transaction to validate. */
 export interface ValidateItem {
@@ -219,7 +219,7 @@ function workerEntry(): { file: string; script?: string } {
   const ext = path.extname(__filename);
   const script = path.join(__dirname, `validate-worker${ext}`);
   // Under ts-node the worker needs the TypeScript loader first (bin/ts-worker.js).
-  return ext === ".ts" ? { file: path.join(__dirname, "..", "bin", "ts-worker.js"), script } : { file: script };
+  return ext === ".ts" ? { file: path.join(__dirname, "..", "..", "bin", "ts-worker.js"), script } : { file: script };
 }
 
 export class ValidatePool {

@@ -1,5 +1,5 @@
 /**
- * State views over the stores (node/coordinator/view.ts): filling against LevelDB through the
+ * State views over the stores (node/state/view.ts): filling against LevelDB through the
  * cache (with its miss-and-retry loop) and in-batch overlays gives exactly what core's fillMoves
  * gives against an in-memory view of the same state; the chain store keeps batches, the mempool
  * and the pending post across reopening, and truncates; its index of the code the chain's witnesses
@@ -12,15 +12,16 @@ import * as path from "path";
 import {
   Executor, MemoryState, TxType, encodeTx, decodeTx, fillMoves, hexToBytes, bytesToHex, keccak256, encodeBatchData, txRootOf, batchDataHash,
   type BatchHeader, type Tx, type WrappedTx, type DepositTx,
-} from "../../core";
-import { declaredGas } from "../../core/gas";
-import { ChainStore } from "../../node/chain-store";
-import { buildBatchRecord } from "../../node/coordinator/receipts";
-import { UtxoHandle } from "../../node/coordinator/utxo";
-import { fillFromStore, LatestCache, Overlay } from "../../node/coordinator/view";
-import { txContext } from "../../node/verifier/check";
-import { KnownCode } from "../../core/known-code";
-import { cleanupTmp, ROOT, tmpDir } from "../e2e/helpers";
+} from "../../../core";
+import { declaredGas } from "../../../core/gas";
+import { stringSublevel } from "../../../node/state/key-spaces";
+import { CHAIN_SUBLEVELS, ChainStore } from "../../../node/state/chain-store";
+import { buildBatchRecord } from "../../../node/state/receipts";
+import { UtxoHandle } from "../../../node/state/utxo-handle";
+import { fillFromStore, LatestCache, Overlay } from "../../../node/state/view";
+import { txContext } from "../../../node/validation/check";
+import { KnownCode } from "../../../core/known-code";
+import { cleanupTmp, ROOT, tmpDir } from "../../e2e/helpers";
 
 const CHAIN = 901n;
 const alice = new ethers.Wallet("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
@@ -162,9 +163,10 @@ describe("node: state views and the chain store", function () {
     await chain.close();
     chain = await ChainStore.open(path.join(dir, "chain"));
     expect(chain.codeSeq(hash)).to.equal(2n);
-    const db = (chain as unknown as { db: { del(k: string): Promise<void> } }).db;
-    await db.del(`ks:${hash}`);
-    await db.del("meta:codeIndex");
+    // (The store's layout: its code-seqs index and the flag that says it is complete.)
+    const db = chain.level;
+    await stringSublevel(db, CHAIN_SUBLEVELS.codeSeqs[0]).del(hash);
+    await stringSublevel(db, CHAIN_SUBLEVELS.meta[0]).del("codeIndex");
     await chain.close();
     chain = await ChainStore.open(path.join(dir, "chain"));
     expect(chain.codeSeq(hash)).to.equal(2n);

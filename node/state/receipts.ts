@@ -3,14 +3,14 @@
  * filling or standalone validation reports them). A batch is a block: number = index + 1, hash =
  * the header hash.
  */
-import { Transaction } from "ethers";
+import { ethTxFields, type EthTxFields } from "../../core/evm/ethtx";
 import { bytesToHex, keccak256 } from "../../core/bytes";
 import { headerHash, type BatchHeader } from "../../core/batch";
 import { TxType, type Tx } from "../../core/tx";
 import { declaredGas } from "../../core/gas";
 import { txIdHex } from "../../core/sign";
 import type { TxOutcome } from "../../core/validate";
-import type { StoredBatch, StoredLog, StoredReceipt } from "../chain-store";
+import type { StoredBatch, StoredLog, StoredReceipt } from "./chain-store";
 
 export const DEPOSIT_TX_TYPE = 0x7e;
 export const MOVE_TX_TYPE = 0x7f;
@@ -52,25 +52,8 @@ export class LogBloom {
   }
 }
 
-/** What RPC shows of a transaction besides its outcome. */
-export interface TxFields {
-  type: number;
-  nonce: bigint;
-  to: string | null;
-  value: bigint;
-  data: string;
-  gasLimit: bigint;
-  gasPrice?: bigint;
-  maxFeePerGas?: bigint;
-  maxPriorityFeePerGas?: bigint;
-  chainId?: bigint;
-  accessList?: { address: string; storageKeys: string[] }[];
-  r: string;
-  s: string;
-  v: bigint;
-  yParity?: number;
-  from?: string;
-}
+/** What RPC shows of a transaction besides its outcome: a wrapped one's fields (the core's parse), or the like for the rollup's own types. */
+export type TxFields = Omit<EthTxFields, "from"> & { from?: string };
 
 const ZERO32 = "0x" + "00".repeat(32);
 const hex32 = (v: bigint) => "0x" + v.toString(16).padStart(64, "0");
@@ -96,28 +79,9 @@ export function txFields(tx: Tx): TxFields {
         v: BigInt(tx.sig.yParity),
         yParity: tx.sig.yParity,
       };
-    case TxType.Wrapped: {
-      const t = Transaction.from(bytesToHex(tx.raw));
-      const sig = t.signature!;
-      return {
-        type: t.type ?? 0,
-        nonce: BigInt(t.nonce),
-        to: t.to ? t.to.toLowerCase() : null,
-        value: t.value,
-        data: t.data,
-        gasLimit: t.gasLimit,
-        gasPrice: t.type === 2 ? undefined : (t.gasPrice ?? 0n),
-        maxFeePerGas: t.type === 2 ? (t.maxFeePerGas ?? 0n) : undefined,
-        maxPriorityFeePerGas: t.type === 2 ? (t.maxPriorityFeePerGas ?? 0n) : undefined,
-        chainId: t.type === 0 && sig.legacyChainId == null ? undefined : t.chainId,
-        accessList: t.type === 0 ? undefined : (t.accessList ?? []).map((a) => ({ address: a.address.toLowerCase(), storageKeys: a.storageKeys })),
-        r: sig.r,
-        s: sig.s,
-        v: t.type === 0 ? (sig.networkV ?? BigInt(sig.v)) : BigInt(sig.yParity),
-        yParity: t.type === 0 ? undefined : sig.yParity,
-        from: t.from?.toLowerCase(),
-      };
-    }
+    case TxType.Wrapped:
+      // The core's parser (ethereumjs), the one the validator runs.
+      return ethTxFields(tx.raw);
   }
 }
 

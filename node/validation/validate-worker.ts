@@ -1,5 +1,5 @@
 /**
- * Worker thread of the ValidatePool (node/validate-pool.ts): decodes and validates transactions
+ * Worker thread of the ValidatePool (node/validation/validate-pool.ts): decodes and validates transactions
  * standalone (core validateTx), one job at a time, with one Executor per chain id reused for every
  * transaction. Messages are those of validate-pool.ts (WorkerIn / WorkerOut), handled in order.
  * Code beyond a transaction's witness (protocol.md §6.2): the chain's code and the job's, each
@@ -14,11 +14,11 @@ async function main(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   for (const p of init.preload ?? []) require(p);
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { Executor } = require("../core/evm/execute") as typeof import("../core/evm/execute");
-  const { validateTx } = require("../core/validate") as typeof import("../core/validate");
-  const { decodeTx } = require("../core/tx") as typeof import("../core/tx");
-  const { InvalidTxError, DecodeError } = require("../core/errors") as typeof import("../core/errors");
-  const { KnownCode } = require("../core/known-code") as typeof import("../core/known-code");
+  const { Executor } = require("../../core/evm/execute") as typeof import("../../core/evm/execute");
+  const { validateTx } = require("../../core/validate") as typeof import("../../core/validate");
+  const { decodeTx } = require("../../core/tx") as typeof import("../../core/tx");
+  const { InvalidTxError, DecodeError } = require("../../core/errors") as typeof import("../../core/errors");
+  const { KnownCode } = require("../../core/known-code") as typeof import("../../core/known-code");
   /* eslint-enable @typescript-eslint/no-require-imports */
 
   const port = parentPort!;

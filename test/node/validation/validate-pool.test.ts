@@ -1,5 +1,5 @@
 /**
- * ValidatePool (node/validate-pool.ts): its verdicts are exactly those of validateTx in-thread, for
+ * ValidatePool (node/validation/validate-pool.ts): its verdicts are exactly those of validateTx in-thread, for
  * valid transactions and for every kind of invalid one; verdicts come back in order whatever the
  * chunking; errors are typed (InvalidTxError / DecodeError); code can be supplied by hash, and code
  * of the chain or of a call's batch is used only by transactions after the one first carrying it; a
@@ -14,10 +14,10 @@ import * as path from "path";
 import {
   Executor, MemoryState, Mark, TxType, type TxContext, type Tx, type WrappedTx, InvalidTxError, DecodeError,
   fillMoves, validateTx, encodeTx, decodeTx, hexToBytes, bytesToHex, keccak256, MaskBit, L2_BLOCK_GAS_LIMIT,
-} from "../../core";
-import { ValidatePool, ValidatePoolError, type ValidateItem, type Verdict } from "../../node/validate-pool";
-import { KnownCode } from "../../core/known-code";
-import { loadBenchContracts } from "../../bench/contracts";
+} from "../../../core";
+import { ValidatePool, ValidatePoolError, type ValidateItem, type Verdict } from "../../../node/validation/validate-pool";
+import { KnownCode } from "../../../core/known-code";
+import { loadBenchContracts } from "../../../bench/contracts";
 
 const CHAIN = 901n;
 const alice = new ethers.Wallet("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
@@ -208,7 +208,7 @@ describe("node: ValidatePool", function () {
     // A preload that makes the worker fail on purpose: 0xfe throws a plain Error, 0xfd kills the thread.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "moveset-pool-"));
     const preload = path.join(dir, "fail.js");
-    const txModule = path.resolve(__dirname, "../../core/tx.ts");
+    const txModule = path.resolve(__dirname, "../../../core/tx.ts");
     fs.writeFileSync(
       preload,
       `const tx = require(${JSON.stringify(txModule)});\nconst decode = tx.decodeTx;\n` +

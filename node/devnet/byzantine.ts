@@ -4,20 +4,22 @@
  * dishonest coordinator would. `moveset devnet --byzantine <kind>` uses it so anyone can watch the
  * watchtower win; it posts from its own bonded account so the honest coordinator keeps its bond.
  */
-import { Contract, JsonRpcProvider, Wallet } from "ethers";
+import { JsonRpcProvider, Wallet } from "ethers";
 import {
   Executor, TxType, Mark, MaskBit, encodeTx, decodeTx, hexToBytes, bytesToHex, sortMoves, encodeBatchData, txRootOf, batchDataHash, headerHash, batchTxOf, declaredGas,
   type BatchHeader, type BatchTx, type WrappedTx, type DepositTx, type Tx,
-} from "../core";
-import { batchTxContext } from "../core/context";
-import { fillMoves, type StateView } from "../core/fill";
-import type { BlockEnv } from "../core/evm/chain";
-import { abiOf, headerToSol } from "./l1/contracts";
-import { fillFromStore, LatestCache } from "./coordinator/view";
-import type { NodeHandle } from "./devnet";
+} from "../../core";
+import { batchTxContext } from "../../core/context";
+import { ONE_STEP_KINDS, type OneStepKind } from "../../core/errors";
+import { fillMoves, type StateView } from "../../core/fill";
+import type { BlockEnv } from "../../core/evm/chain";
+import { headerToSol, inboxAt } from "../l1/contracts";
+import { fillFromStore, LatestCache } from "../state/view";
+import type { NodeHandle } from "../node";
 
-export const BYZANTINE_KINDS = ["malformed", "signature", "input", "double-use", "deposit", "rules"] as const;
-export type ByzantineKind = (typeof BYZANTINE_KINDS)[number];
+/** Every one-step kind (core/errors.ts ONE_STEP_KINDS). */
+export const BYZANTINE_KINDS = ONE_STEP_KINDS;
+export type ByzantineKind = OneStepKind;
 
 export interface ByzantineEnv {
   l1: JsonRpcProvider;
@@ -47,13 +49,13 @@ export async function batchOnTip(
   feeRecipient: string,
   block?: Pick<BlockEnv, "timestamp" | "baseFee">,
 ): Promise<{ header: BatchHeader; data: Uint8Array }> {
-  const inbox = new Contract(env.inbox, abiOf("Inbox"), env.l1);
-  const [index, parent, firstSeq, depositStart, minTs] = await inbox.getFunction("tip").staticCall();
-  const baseFee: bigint = block?.baseFee ?? BigInt(await inbox.getFunction("nextBaseFee").staticCall());
+  const inbox = inboxAt(env.inbox, env.l1);
+  const [index, parent, firstSeq, depositStart, minTs] = await inbox.tip();
+  const baseFee: bigint = block?.baseFee ?? (await inbox.nextBaseFee());
   const latest = block?.timestamp ?? BigInt((await env.l1.getBlock("latest"))!.timestamp);
   const data = encodeBatchData(txs);
   const header: BatchHeader = {
-    index, parent: hexToBytes(parent), firstSeq, txCount: BigInt(txs.length), txRoot: txRootOf(txs), number: index + 1n,
+    index, parent: hexToBytes(parent as `0x${string}`), firstSeq, txCount: BigInt(txs.length), txRoot: txRootOf(txs), number: index + 1n,
     timestamp: latest > minTs ? latest : minTs, feeRecipient: hexToBytes(feeRecipient.toLowerCase() as `0x${string}`), baseFee,
     depositStart, depositEnd: depositStart, dataHash: batchDataHash(data),
   };
@@ -148,16 +150,16 @@ export async function postInvalidBatch(
   behind?: { privateKey: string; address: string },
 ): Promise<{ index: bigint; headerHash: string; header: BatchHeader; txs: BatchTx[] }> {
   const poster = new Wallet(env.posterKey, env.l1);
-  const inbox = new Contract(env.inbox, abiOf("Inbox"), poster);
-  const bondSize = BigInt(await inbox.getFunction("bondSize").staticCall());
+  const inbox = inboxAt(env.inbox, poster);
+  const bondSize = await inbox.bondSize();
   // Each live, non-final batch locks a bond of its own: bond one more if none is free.
-  if (BigInt(await inbox.getFunction("freeBondOf").staticCall(poster.address)) < bondSize) await (await inbox.getFunction("bond")({ value: bondSize })).wait();
+  if ((await inbox.freeBondOf(poster.address)) < bondSize) await (await inbox.bond({ value: bondSize })).wait();
   for (let attempt = 0; ; attempt++) {
     const txs = behind ? await behindExecutionFault(kind, env, poster.address, behind) : await invalidTxs(kind, env, poster.address);
     const b = await batchOnTip(env, txs, poster.address);
     try {
-      await inbox.getFunction("appendBatch").staticCall(headerToSol(b.header), bytesToHex(b.data));
-      await (await inbox.getFunction("appendBatch")(headerToSol(b.header), bytesToHex(b.data))).wait();
+      await inbox.appendBatch.staticCall(headerToSol(b.header), bytesToHex(b.data));
+      await (await inbox.appendBatch(headerToSol(b.header), bytesToHex(b.data))).wait();
       return { index: b.header.index, headerHash: bytesToHex(headerHash(b.header)), header: b.header, txs };
     } catch (e) {
       if (attempt >= 10) throw e;

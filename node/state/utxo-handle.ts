@@ -4,7 +4,7 @@
  * store holds this handle, so it sees the new store.
  */
 import * as fs from "fs";
-import { LevelUtxoStore } from "../store/utxo-store";
+import { LevelUtxoStore } from "./utxo-store";
 import type { TxMoves } from "../../core/walk";
 
 export class UtxoHandle {

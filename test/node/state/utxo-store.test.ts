@@ -1,10 +1,11 @@
 /**
- * LevelDB UTXO store (node/store/utxo-store.ts): batches apply atomically, a faulty batch writes
+ * LevelDB UTXO store (node/state/utxo-store.ts): batches apply atomically, a faulty batch writes
  * nothing, the store resumes at its tip after reopening, a process killed while applying batches
  * leaves the store exactly at a batch boundary, and the store's verdicts and contents agree with
  * the in-memory walk on randomized scenarios.
  */
 import { expect } from "chai";
+import { Level } from "level";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -12,10 +13,10 @@ import * as path from "path";
 import { Mark, keyBytes, type Key } from "../../../core/keys";
 import type { Move } from "../../../core/moves";
 import { MemoryUtxoSet, walkSequential, type TxMoves, type WalkFault } from "../../../core/walk";
-import { LevelUtxoStore } from "../../../node/store/utxo-store";
+import { LevelUtxoStore } from "../../../node/state/utxo-store";
 import { rng } from "../../../bench/rng";
 
-const STORE_MODULE = path.resolve(__dirname, "../../../node/store/utxo-store.ts");
+const STORE_MODULE = path.resolve(__dirname, "../../../node/state/utxo-store.ts");
 const ROOT = path.resolve(__dirname, "../../..");
 
 const dirs: string[] = [];
@@ -46,12 +47,43 @@ function ref(k: Key, intx: bigint, prev: bigint): Move {
   return { mask: 0, ref: true, mark: k.mark, addr: k.addr.slice(), slot: k.slot, intx, prev, next: prev };
 }
 
-type Raw = { db: { iterator(): AsyncIterable<[Uint8Array, Uint8Array]> } };
-/** Every record of the store, as hex pairs. */
+type Raw = { db: Level<Uint8Array, Uint8Array> };
+/** The store's key spaces (sublevels) and the one-byte tags `dump` shows them with (layout 2's prefixes). */
+const SPACES: [string, number][] = [["fees", 0x46], ["latest", 0x6c], ["meta", 0x6d], ["outpoints", 0x6f]];
+/** Every record of the store, as hex pairs, each key behind its space's tag; and nothing outside the spaces. */
 async function dump(s: LevelUtxoStore): Promise<string[]> {
+  const db = (s as unknown as Raw).db;
   const out: string[] = [];
-  for await (const [k, v] of (s as unknown as Raw).db.iterator()) out.push(`${Buffer.from(k).toString("hex")}=${Buffer.from(v).toString("hex")}`);
+  for (const [name, tag] of SPACES)
+    for await (const [k, v] of db.sublevel<Uint8Array, Uint8Array>(name, { keyEncoding: "view", valueEncoding: "view" }).iterator())
+      out.push(`${tag.toString(16)}${Buffer.from(k).toString("hex")}=${Buffer.from(v).toString("hex")}`);
+  let all = 0;
+  for await (const _ of db.keys()) all++;
+  if (all !== out.length) throw new Error(`${all - out.length} records outside the store's key spaces`);
   return out;
+}
+
+/**
+ * Rewrites a closed store as layout 1 or 2 wrote it: each sublevel's records under the root with its
+ * one-byte prefix ('o' outpoints, 'l' latest, 'F' fee index, 'm' meta), the genesis record with
+ * that layout version; layout 1 had no fee index.
+ */
+async function toLegacyLayout(dir: string, version: 1 | 2): Promise<void> {
+  const db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: "view", valueEncoding: "view" });
+  await db.open();
+  const prefixes: Record<string, number> = { outpoints: 0x6f, latest: 0x6c, fees: 0x46, meta: 0x6d };
+  const wb = db.batch();
+  for (const [name, prefix] of Object.entries(prefixes)) {
+    const sub = db.sublevel<Uint8Array, Uint8Array>(name, { keyEncoding: "view", valueEncoding: "view" });
+    for await (const [k, v] of sub.iterator()) {
+      wb.del(k, { sublevel: sub });
+      if (name === "fees" && version === 1) continue;
+      const isGenesis = name === "meta" && Buffer.from(k).toString("latin1") === "genesis";
+      wb.put(Uint8Array.of(prefix, ...k), isGenesis ? Uint8Array.of(version, ...v.subarray(1)) : v);
+    }
+  }
+  await wb.write();
+  await db.close();
 }
 
 describe("LevelUtxoStore", () => {
@@ -206,16 +238,31 @@ describe("LevelUtxoStore", () => {
     // A second sweep of the same output is a double use, and changes nothing.
     expect(await s.applyBatch(2n, [{ seq: 6n, moves: [sweep(1n, 10n)] }])).to.deep.include({ kind: "double-use" });
     expect(await s.feeOutputs(R, 10)).to.deep.equal([{ seq: 2n, value: 20n }]);
-    // Make it look like a layout-1 store (no index), reopen: the index is rebuilt from the outpoints.
-    const db = (s as unknown as { db: { iterator(o: object): AsyncIterable<[Uint8Array, Uint8Array]>; del(k: Uint8Array): Promise<void>; get(k: Uint8Array): Promise<Uint8Array>; put(k: Uint8Array, v: Uint8Array): Promise<void> } }).db;
-    const meta = Uint8Array.of(0x6d, ...Buffer.from("genesis", "latin1"));
-    for await (const [k] of db.iterator({ gte: Uint8Array.of(0x46), lt: Uint8Array.of(0x47) })) await db.del(k);
-    const g = await db.get(meta);
-    await db.put(meta, Uint8Array.of(1, ...g.subarray(1)));
+    // Rewrite it as a layout-1 store (one-byte root prefixes, no fee index), reopen: the records move
+    // into the sublevels and the index is rebuilt from the outpoints.
+    const before = await dump(s);
     await s.close();
+    await toLegacyLayout(dir, 1);
     const s2 = await LevelUtxoStore.open(dir, { genesis: [] });
     expect(await s2.feeOutputs(R, 10)).to.deep.equal([{ seq: 2n, value: 20n }]);
     expect(await s2.feeOutputs(addr(8), 10)).to.deep.equal([{ seq: 2n, value: 5n }]);
+    expect(await dump(s2)).to.deep.equal(before);
+    expect(s2.tip()).to.deep.equal({ batchIndex: 1n, lastSeq: 5n });
+    await s2.close();
+  });
+
+  it("a layout-2 store (one-byte root prefixes) opens with its records in the sublevels, unchanged", async () => {
+    const dir = tmp();
+    const s = await LevelUtxoStore.open(dir, { genesis: [[C, 9n]] });
+    expect(await s.applyBatch(0n, [{ seq: 1n, moves: [use(A, 0n, 0n, 1n), use(C, 0n, 9n, 3n), use({ mark: Mark.Fee, addr: addr(7), slot: 1n }, 0n, 0n, 4n)] }])).to.equal(undefined);
+    const before = await dump(s);
+    await s.close();
+    await toLegacyLayout(dir, 2);
+    const s2 = await LevelUtxoStore.open(dir, { genesis: [[C, 9n]] });
+    expect(await dump(s2)).to.deep.equal(before);
+    expect(s2.tip()).to.deep.equal({ batchIndex: 0n, lastSeq: 1n });
+    expect(await s2.feeOutputs(addr(7), 10)).to.deep.equal([{ seq: 1n, value: 4n }]);
+    expect(await s2.applyBatch(1n, [{ seq: 2n, moves: [use(A, 1n, 1n, 2n)] }])).to.equal(undefined);
     await s2.close();
   });
 

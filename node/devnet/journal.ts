@@ -150,7 +150,7 @@ export class L1Journal {
         if (got.hash !== b.hash) mismatches++;
       }
     } catch (e) {
-      throw new Error(`L1 journal replay failed: ${errMsg(e)} (start over with --fresh)`);
+      throw new Error(`L1 journal replay failed: ${errMsg(e)} (start over with --fresh)`, { cause: e });
     } finally {
       await request("evm_setAutomine", [true]);
     }
