@@ -12,7 +12,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { JsonRpcProvider, parseEther } from "ethers";
-import { startDevnet, type DevnetHandle } from "../../node/devnet";
+import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
 import { ROOT, cleanupTmp, freePort, runCli, tmpDir, waitFor } from "./helpers";
 
 const WINDOW = 60n;

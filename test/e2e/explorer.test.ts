@@ -16,7 +16,7 @@ import * as os from "os";
 import * as path from "path";
 import { ContractFactory, JsonRpcProvider, Wallet, parseEther, type Contract } from "ethers";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
-import { startDevnet, type DevnetHandle } from "../../node/devnet";
+import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
 import { eth } from "../../client/contracts";
 import { ROOT, cleanupTmp, freePort, tmpDir, waitFor } from "./helpers";
 
