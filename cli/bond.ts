@@ -70,8 +70,7 @@ export function registerBond(program: Command): void {
             if ((await bondsOf(s.l1, d, s.address!)).free > 0n) break;
             if (Date.now() > deadline) throw new CliError(`the bond is still locked after ${duration(o.timeout)}`);
             // The oldest locking batch and its end, as the Inbox names them.
-            const lock = await inbox
-              .getFunction("unbond")
+            const lock = await inbox.unbond
               .staticCall()
               .then(
                 () => undefined,

@@ -105,13 +105,13 @@ export function resolveContext(command: string, flags: EndpointFlags, need: Need
 }
 
 /** One JSON-RPC call with a time limit; a refusal or silence becomes a CliError that names `what`. */
-export async function probe(url: string, what: string, method = "eth_chainId", timeoutMs = 5000): Promise<unknown> {
+export async function probe(url: string, what: string, method = "eth_chainId", timeoutMs = 5000, params: unknown[] = []): Promise<unknown> {
   let res: Response;
   try {
     res = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: [] }),
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (e) {
@@ -127,11 +127,20 @@ export async function probe(url: string, what: string, method = "eth_chainId", t
   return j.result;
 }
 
-/** Checks that L1 answers and is the deployment's chain. */
+/**
+ * Checks that L1 answers, is the deployment's chain, and has the deployment's Inbox (a local node
+ * restarted since the deployment keeps its chain id but not its contracts).
+ */
 export async function checkL1(ctx: Context): Promise<void> {
   const id = BigInt((await probe(ctx.l1Url!, "L1")) as string);
-  if (ctx.deployment && id !== ctx.deployment.l1ChainId)
+  if (!ctx.deployment) return;
+  if (id !== ctx.deployment.l1ChainId)
     throw new CliError(`L1 at ${ctx.l1Url} is chain ${id}, but ${ctx.deploymentFile} is a deployment on chain ${ctx.deployment.l1ChainId}: pass the matching --l1 or --deployment`);
+  const code = await probe(ctx.l1Url!, "L1", "eth_getCode", 5000, [ctx.deployment.inbox, "latest"]);
+  if (code === "0x")
+    throw new CliError(
+      `${ctx.deploymentFile} names an Inbox at ${ctx.deployment.inbox} that L1 at ${ctx.l1Url} does not have (the chain was restarted or reset since): deploy again (\`npx moveset deploy --network localhost\`), or start the devnet (\`npm start\`)`,
+    );
 }
 
 /** Checks that the L2 node answers and is the deployment's rollup. */

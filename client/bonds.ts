@@ -19,11 +19,7 @@ export interface Bonds {
 
 export async function bondsOf(l1: Provider, d: Deployment, address: string): Promise<Bonds> {
   const inbox = inboxOf(d, l1);
-  const [bond, locked, free] = (await Promise.all([
-    inbox.getFunction("bondOf").staticCall(address),
-    inbox.getFunction("lockedBondOf").staticCall(address),
-    inbox.getFunction("freeBondOf").staticCall(address),
-  ])) as bigint[];
+  const [bond, locked, free] = await Promise.all([inbox.bondOf(address), inbox.lockedBondOf(address), inbox.freeBondOf(address)]);
   return { address, bond, locked, free, bondSize: d.bondSize, batches: free / d.bondSize };
 }
 
@@ -34,11 +30,11 @@ export async function addBond(signer: Signer, d: Deployment, amount: bigint): Pr
   const from = await signer.getAddress();
   const bal = await signer.provider!.getBalance(from);
   if (bal < amount) throw new ClientError(`${from} has ${eth(bal)} on L1, less than the ${eth(amount)} to bond`);
-  const tx = await send("bond", () => inbox.getFunction("bond")({ value: amount }));
+  const tx = await send("bond", () => inbox.bond({ value: amount }));
   const r = (await tx.wait()) as TransactionReceipt;
   let total = 0n;
   for (const log of r.logs) {
-    const p = log.address.toLowerCase() === d.inbox.toLowerCase() ? inboxOf(d, signer).interface.parseLog(log) : null;
+    const p = log.address.toLowerCase() === d.inbox.toLowerCase() ? inbox.interface.parseLog(log) : null;
     if (p?.name === "Bonded") total = BigInt(p.args.total);
   }
   return { l1Tx: tx.hash, total };
@@ -50,7 +46,7 @@ export async function unbond(signer: Signer, d: Deployment, l1Now: () => Promise
   const now = await l1Now();
   const tx = await send(
     "unbond",
-    () => inbox.getFunction("unbond")(),
+    () => inbox.unbond(),
     (name, a) => {
       if (name === "NothingToUnbond") return "this account has no bond in the Inbox";
       if (name === "BondLocked") {

@@ -42,7 +42,7 @@ export async function deposit(signer: Signer, d: Deployment, to: string, amount:
   const bridge = bridgeOf(d, signer);
   const tx = await send(
     "deposit",
-    () => bridge.getFunction("deposit")(to, { value: amount }),
+    () => bridge.deposit(to, { value: amount }),
     (name) => (name === "UnusableRecipient" ? `--to ${to} can never spend on L2: the Bridge refuses it` : undefined),
   );
   const r = (await tx.wait()) as TransactionReceipt | null;

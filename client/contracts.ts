@@ -2,19 +2,22 @@
  * The L1 contracts as a user's tools see them: the Inbox and the Bridge of a deployment, and the
  * one-line form of their reverts.
  */
-import { Contract, type ContractRunner } from "ethers";
+import type { ContractRunner } from "ethers";
+import type { Bridge, Inbox } from "../typechain-types";
 import type { Deployment } from "../node/config";
-import { abiOf, revertOf } from "../node/l1/contracts";
+import { bridgeAt, inboxAt, revertOf } from "../node/l1/contracts";
 
 /** A refusal a person can act on: its message is the whole story. */
 export class ClientError extends Error {}
 
-export function inboxOf(d: Deployment, runner: ContractRunner): Contract {
-  return new Contract(d.inbox, abiOf("Inbox"), runner);
+/** The deployment's Inbox, typed (node/l1/contracts.ts). */
+export function inboxOf(d: Deployment, runner: ContractRunner): Inbox {
+  return inboxAt(d.inbox, runner);
 }
 
-export function bridgeOf(d: Deployment, runner: ContractRunner): Contract {
-  return new Contract(d.bridge, abiOf("Bridge"), runner);
+/** The deployment's Bridge, typed (node/l1/contracts.ts). */
+export function bridgeOf(d: Deployment, runner: ContractRunner): Bridge {
+  return bridgeAt(d.bridge, runner);
 }
 
 /** `name(arg, ...)` of a custom-error revert, or undefined. */

@@ -14,7 +14,8 @@
  * from L1 itself (Inbox.isFinal, the latest block's time, Bridge.claimed), so the status is what a
  * claim would meet.
  */
-import { JsonRpcProvider, type Provider, type Signer, type Interface } from "ethers";
+import { JsonRpcProvider, type Provider, type Signer } from "ethers";
+import type { BatchLib } from "../typechain-types/Bridge";
 import type { Deployment } from "../node/config";
 import { bridgeOf, inboxOf, send, ClientError } from "./contracts";
 
@@ -84,15 +85,15 @@ export async function l1Views(l1: Provider, d: Deployment, ws: NodeWithdrawal[])
   return Promise.all(
     ws.map(async (w) => {
       if (w.state !== "posted" || w.batchIndex === null) return undefined;
-      const claimed = (await bridge.getFunction("claimed").staticCall(BigInt(w.seq), { blockTag: head!.number })) as boolean;
+      const claimed = await bridge.claimed(BigInt(w.seq), { blockTag: head!.number });
       let live = false;
       try {
-        const hh = (await inbox.getFunction("headerHash").staticCall(BigInt(w.batchIndex), { blockTag: head!.number })) as string;
+        const hh = await inbox.headerHash(BigInt(w.batchIndex), { blockTag: head!.number });
         live = hh.toLowerCase() === (w.headerHash ?? "").toLowerCase();
       } catch {
         live = false; // BatchNotLive
       }
-      const final = live ? ((await inbox.getFunction("isFinal").staticCall(BigInt(w.batchIndex), { blockTag: head!.number })) as boolean) : false;
+      const final = live ? await inbox.isFinal(BigInt(w.batchIndex), { blockTag: head!.number }) : false;
       return { now, live, final, claimed };
     }),
   );
@@ -126,42 +127,16 @@ export interface WithdrawalProof {
   batchIndex: string;
   txIndex: string;
   seq: string;
-  header: Record<string, string>;
+  /** The batch header as named fields (quantities as hex strings), the Bridge's BatchLib.BatchHeader. */
+  header: BatchLib.BatchHeaderStruct;
   tx: string;
   proof: string[];
   recipient: string | null;
   amount: string;
   status: string;
   finalAt: number | null;
-  /** The transaction's declared gas, where the Bridge wants it (batch data with declared gas). */
-  gas?: string;
-}
-
-/**
- * The arguments of Bridge.claimWithdrawal from a proof, by the ABI's parameter names (header,
- * txIndex, encodedTx, proof, and gas where the Bridge takes it), so the call follows the ABI.
- */
-export function claimArgs(iface: Interface, p: WithdrawalProof): unknown[] {
-  const f = iface.getFunction("claimWithdrawal");
-  if (!f) throw new Error("the Bridge has no claimWithdrawal");
-  return f.inputs.map((inp) => {
-    switch (inp.name) {
-      case "header":
-        return p.header;
-      case "txIndex":
-        return BigInt(p.txIndex);
-      case "encodedTx":
-      case "tx":
-        return p.tx;
-      case "proof":
-        return p.proof;
-      case "gas":
-        if (p.gas === undefined) throw new ClientError("the node's withdrawal proof has no declared gas, which this Bridge wants: update the node");
-        return BigInt(p.gas);
-      default:
-        throw new Error(`Bridge.claimWithdrawal has a parameter ${inp.name} this client does not know`);
-    }
-  });
+  /** The transaction's declared gas (protocol.md §7.3), which the Bridge's inclusion check takes. */
+  gas: string;
 }
 
 /** Claims the withdrawal of L2 transaction `hash` on L1 (anyone may; the Bridge pays the owner). */
@@ -170,10 +145,9 @@ export async function claimWithdrawal(signer: Signer, l2: JsonRpcProvider, d: De
   if (!p) throw new ClientError(`the node knows no posted transaction ${hash}`);
   if (!p.recipient || BigInt(p.amount) === 0n) throw new ClientError(`transaction ${hash} withdrew nothing (it sent no ETH to the withdrawal vault)`);
   const bridge = bridgeOf(d, signer);
-  const args = claimArgs(bridge.interface, p);
   const tx = await send(
     "claimWithdrawal",
-    () => bridge.getFunction("claimWithdrawal")(...args),
+    () => bridge.claimWithdrawal(p.header, BigInt(p.txIndex), BigInt(p.gas), p.tx, p.proof),
     (name, a) => {
       if (name === "BatchNotFinal") return `the withdrawal's batch ${a[0]} is not final yet: wait for the challenge window (\`moveset claim --wait\`)`;
       if (name === "AlreadyClaimed") return `the withdrawal of ${hash} was already claimed`;

@@ -4,10 +4,12 @@
  * It polls L1 from the deployment block on; when the last block it read is no longer on L1 (a
  * reorg, a devnet restarted from scratch) it reads everything again. Memory grows with the events,
  * which is what an explorer of a devnet wants; a long-lived public deployment would index into a
- * database instead.
+ * database instead. It is not the node's L1 follower (node/l1/follower.ts), which keeps only what
+ * the node decides on (appends, rollbacks, deposits), pinned and stored: this one shows every event
+ * of every contract (bonds, commitments, reveals, games) and decides nothing.
  */
 import { Interface, ZeroAddress, type JsonRpcProvider, type Log } from "ethers";
-import { abiOf } from "../l1/contracts";
+import { abiOf, bridgeInterface, inboxInterface } from "../l1/contracts";
 import type { Deployment } from "../config";
 import { errMsg, type Logger } from "../log";
 
@@ -48,8 +50,8 @@ export class L1Events {
 
   constructor(private readonly provider: JsonRpcProvider, private readonly deployment: Deployment, contracts: Record<string, string>, private readonly log?: Logger, private readonly range = 5000) {
     this.next = deployment.deployedAt;
-    this.watch(deployment.inbox, "Inbox", new Interface(abiOf("Inbox")));
-    this.watch(deployment.bridge, "Bridge", new Interface(abiOf("Bridge")));
+    this.watch(deployment.inbox, "Inbox", inboxInterface());
+    this.watch(deployment.bridge, "Bridge", bridgeInterface());
     for (const [name, addr] of Object.entries(contracts))
       if (/Prover$/.test(name)) {
         try {
@@ -87,7 +89,7 @@ export class L1Events {
     this.head = { number: to, hash: head.hash.toLowerCase(), time: Number(head.timestamp) };
     if (this.game === ZeroAddress.toLowerCase()) {
       try {
-        const inbox = new Interface(abiOf("Inbox"));
+        const inbox = inboxInterface();
         const r = (await this.provider.call({ to: this.deployment.inbox, data: inbox.encodeFunctionData("game") })) as string;
         const g = String(inbox.decodeFunctionResult("game", r)[0]).toLowerCase();
         if (g !== ZeroAddress.toLowerCase()) {

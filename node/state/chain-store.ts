@@ -195,7 +195,7 @@ export class ChainStore {
 
   /** The withdrawal index entries of transaction `i` of batch `index` (at `seq`), if its receipt has a withdrawal output. */
   private withdrawalOps(type: "put" | "del", index: bigint, i: number, seq: bigint, r: StoredReceipt): Op[] {
-    if (r.withdrawal <= 0n) return [];
+    if (!(r?.withdrawal > 0n)) return [];
     const keys: [string, Sub][] = [
       [`${r.from.toLowerCase()}:${hex16(seq)}`, this.s.withdrawals],
       [hex16(seq), this.s.withdrawalsBySeq],

@@ -1,12 +1,10 @@
 /**
  * client/withdrawals.ts: a withdrawal's status from the node's record and L1's view (every status
  * and the edge cases: a batch rolled back under it, a game holding it past the window, a claim that
- * settles it whatever else), and the claim's arguments following the Bridge's ABI by name.
+ * settles it whatever else).
  */
 import { expect } from "chai";
-import { Interface } from "ethers";
-import { statusOf, claimArgs, WITHDRAWAL_STATUSES, type NodeWithdrawal, type WithdrawalProof } from "../../client/withdrawals";
-import { ClientError } from "../../client/contracts";
+import { statusOf, WITHDRAWAL_STATUSES, type NodeWithdrawal } from "../../client/withdrawals";
 
 const W = 60;
 const posted: NodeWithdrawal = { hash: "0x01", seq: "7", amount: "5", state: "posted", batchIndex: "3", txIndex: "0", headerHash: "0xaa", postedAt: 1000, finalAt: 1060 };
@@ -28,30 +26,5 @@ describe("client/withdrawals: status", () => {
     expect(statusOf({ ...posted, verdict: "invalid" }, l1({ now: 1010 }), W).note).to.equal("its batch is invalid and will be rolled back");
     // A payment settles it, whatever the batch looks like now.
     expect(statusOf(posted, l1({ live: false, claimed: true }), W).status).to.equal("claimed");
-  });
-});
-
-describe("client/withdrawals: the claim's arguments by the ABI's names", () => {
-  const proof: WithdrawalProof = {
-    batchIndex: "3",
-    txIndex: "2",
-    seq: "9",
-    header: { index: "3" },
-    tx: "0xbeef",
-    proof: ["0x" + "11".repeat(32)],
-    recipient: "0x" + "22".repeat(20),
-    amount: "5",
-    status: "final",
-    finalAt: 1,
-  };
-  const header = "tuple(uint256 index) header";
-  it("with and without the declared gas", () => {
-    const v1 = new Interface([`function claimWithdrawal(${header}, uint256 txIndex, bytes encodedTx, bytes32[] proof)`]);
-    expect(claimArgs(v1, proof)).to.deep.equal([{ index: "3" }, 2n, "0xbeef", proof.proof]);
-    const v2 = new Interface([`function claimWithdrawal(${header}, uint256 txIndex, uint64 gas, bytes encodedTx, bytes32[] proof)`]);
-    expect(claimArgs(v2, { ...proof, gas: "21000" })).to.deep.equal([{ index: "3" }, 2n, 21000n, "0xbeef", proof.proof]);
-    expect(() => claimArgs(v2, proof)).to.throw(ClientError, "no declared gas");
-    const v3 = new Interface([`function claimWithdrawal(${header}, uint256 somethingNew)`]);
-    expect(() => claimArgs(v3, proof)).to.throw("a parameter somethingNew this client does not know");
   });
 });

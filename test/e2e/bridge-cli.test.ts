@@ -160,13 +160,18 @@ describe("e2e: the bridge and bonds through the CLI alone", function () {
     const nowhere = tmpDir("moveset-cli-none-");
     const closed = await freePort();
     const someone = d.accounts[9].address;
-    const [noDevnet, noFile, noL1, noBatch, inUse, rawKey] = await Promise.all([
+    // A record of a deployment L1 no longer has (a local node restarted since): its Inbox has no code.
+    const stale = path.join(nowhere, "stale.json");
+    const gone = "0x" + "5a".repeat(20);
+    fs.writeFileSync(stale, JSON.stringify({ ...d.record, contracts: { ...d.record.contracts, Inbox: gone } }));
+    const [noDevnet, noFile, noL1, noBatch, inUse, rawKey, staleRecord] = await Promise.all([
       runCli(["challenge", "--batch", "0", "--dry-run"], { ...env, MOVESET_DEVNET: nowhere }),
       cli("bonds", "--address", someone, "--deployment", path.join(nowhere, "localhost.json")),
       cli("bonds", "--address", someone, "--l1", `http://127.0.0.1:${closed}`),
       cli("challenge", "--batch", "999", "--dry-run"),
       cli("devnet", "--datadir", datadir, "--l1-port", "0", "--rpc-port", "0", "--no-explorer"),
       cli("bonds", "--key", d.accounts[9].privateKey),
+      cli("bonds", "--address", someone, "--deployment", stale),
     ]);
     expect(oneLine(noDevnet)).to.match(
       /missing --l1 <url> \(the L1 JSON-RPC\) and --deployment <file> \(the deployment record\): no devnet runs from .*npm start.*MOVESET_L1_URL and MOVESET_DEPLOYMENT/,
@@ -179,5 +184,6 @@ describe("e2e: the bridge and bonds through the CLI alone", function () {
     const raw = oneLine(rawKey);
     expect(raw).to.contain("never the key itself");
     expect(raw + rawKey.stdout).not.to.contain(d.accounts[9].privateKey.slice(2, 20));
+    expect(oneLine(staleRecord)).to.contain(`names an Inbox at ${gone} that L1 at ${d.l1Url} does not have (the chain was restarted or reset since): deploy again`);
   });
 });

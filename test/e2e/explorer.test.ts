@@ -18,10 +18,21 @@ import { ContractFactory, JsonRpcProvider, Wallet, parseEther, type Contract } f
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
 import { eth } from "../../client/contracts";
-import { ROOT, cleanupTmp, freePort, tmpDir, waitFor } from "./helpers";
+import { ROOT, chromiumPath, cleanupTmp, freePort, tmpDir, waitFor } from "./helpers";
 
-const CHROMIUM = process.env.MOVESET_CHROMIUM || "/usr/bin/chromium";
 const VAULT = "0x7700000000000000000000000000000000000000";
+
+describe("e2e: finding the explorer test's Chromium", () => {
+  it("MOVESET_CHROMIUM, else chromium on the PATH; none is an error that says how to install it", () => {
+    const bin = tmpDir("moveset-chromium-path-");
+    const fake = path.join(bin, "chromium");
+    fs.writeFileSync(fake, "#!/bin/sh\n", { mode: 0o755 });
+    expect(chromiumPath({ PATH: `/nonexistent${path.delimiter}${bin}` })).to.equal(fake);
+    expect(chromiumPath({ PATH: "/nonexistent", MOVESET_CHROMIUM: fake })).to.equal(fake);
+    expect(() => chromiumPath({ PATH: "/nonexistent" })).to.throw("no Chromium on the PATH for the explorer's test: install Debian's (`apt-get install -y chromium`");
+    expect(() => chromiumPath({ PATH: bin, MOVESET_CHROMIUM: path.join(bin, "nope") })).to.throw(/MOVESET_CHROMIUM names .*nope, which does not exist: install Debian's/);
+  });
+});
 
 describe("e2e: the explorer in headless Chromium", function () {
   this.timeout(300_000);
@@ -53,7 +64,8 @@ describe("e2e: the explorer in headless Chromium", function () {
   }
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's (apt-get install -y chromium; .ci/run does) or set MOVESET_CHROMIUM`);
+    // No Chromium fails here with how to install it: the explorer's test is never skipped.
+    const chromium = chromiumPath();
     shots = process.env.MOVESET_SCREENSHOTS === "1" ? path.join(ROOT, "docs", "explorer") : tmpDir("moveset-shots-");
     fs.mkdirSync(shots, { recursive: true });
     d = await startDevnet({
@@ -93,7 +105,7 @@ describe("e2e: the explorer in headless Chromium", function () {
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "moveset-chromium-"));
     browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
+      executablePath: chromium,
       headless: true,
       args: [
         "--headless",
