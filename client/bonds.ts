@@ -5,7 +5,7 @@
  */
 import type { Provider, Signer, TransactionReceipt } from "ethers";
 import type { Deployment } from "../node/config";
-import { inboxOf, send, ClientError, eth, duration } from "./contracts";
+import { inboxOf, send, ClientError, eth, duration, eventIn } from "./contracts";
 
 export interface Bonds {
   address: string;
@@ -32,11 +32,7 @@ export async function addBond(signer: Signer, d: Deployment, amount: bigint): Pr
   if (bal < amount) throw new ClientError(`${from} has ${eth(bal)} on L1, less than the ${eth(amount)} to bond`);
   const tx = await send("bond", () => inbox.bond({ value: amount }));
   const r = (await tx.wait()) as TransactionReceipt;
-  let total = 0n;
-  for (const log of r.logs) {
-    const p = log.address.toLowerCase() === d.inbox.toLowerCase() ? inbox.interface.parseLog(log) : null;
-    if (p?.name === "Bonded") total = BigInt(p.args.total);
-  }
+  const total = BigInt(eventIn(r, d.inbox, inbox.interface, "Bonded")?.args.total ?? 0n);
   return { l1Tx: tx.hash, total };
 }
 
@@ -59,10 +55,6 @@ export async function unbond(signer: Signer, d: Deployment, l1Now: () => Promise
     },
   );
   const r = (await tx.wait()) as TransactionReceipt;
-  let amount = 0n;
-  for (const log of r.logs) {
-    const p = log.address.toLowerCase() === d.inbox.toLowerCase() ? inbox.interface.parseLog(log) : null;
-    if (p?.name === "Unbonded") amount = BigInt(p.args.amount);
-  }
+  const amount = BigInt(eventIn(r, d.inbox, inbox.interface, "Unbonded")?.args.amount ?? 0n);
   return { l1Tx: tx.hash, amount };
 }

@@ -9,7 +9,7 @@ import { JsonRpcProvider, Wallet, getAddress, type Provider, type Signer, type T
 import { WITHDRAWAL_VAULT_HEX } from "../core/evm/chain";
 import { depositTxIdHex } from "../core/sign";
 import type { Deployment } from "../node/config";
-import { bridgeOf, send, ClientError, eth } from "./contracts";
+import { bridgeOf, send, ClientError, eth, eventIn } from "./contracts";
 
 /** Addresses the Bridge refuses as recipients (protocol.md §11.3): nobody can ever move what they receive. */
 export function unusableRecipient(to: string): string | undefined {
@@ -47,13 +47,9 @@ export async function deposit(signer: Signer, d: Deployment, to: string, amount:
   );
   const r = (await tx.wait()) as TransactionReceipt | null;
   if (!r || r.status !== 1) throw new ClientError(`the deposit ${tx.hash} failed on L1`);
-  let index: bigint | undefined;
-  for (const log of r.logs) {
-    if (log.address.toLowerCase() !== d.bridge.toLowerCase()) continue;
-    const p = bridge.interface.parseLog(log);
-    if (p?.name === "Deposited") index = BigInt(p.args.index);
-  }
-  if (index === undefined) throw new Error(`deposit ${tx.hash} logged no Deposited event`);
+  const ev = eventIn(r, d.bridge, bridge.interface, "Deposited");
+  if (!ev) throw new Error(`deposit ${tx.hash} logged no Deposited event`);
+  const index = BigInt(ev.args.index);
   return { l1Tx: tx.hash, index, to: getAddress(to), amount, l2Tx: depositTxIdHex(index) };
 }
 

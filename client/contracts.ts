@@ -2,7 +2,7 @@
  * The L1 contracts as a user's tools see them: the Inbox and the Bridge of a deployment, and the
  * one-line form of their reverts.
  */
-import type { ContractRunner } from "ethers";
+import type { ContractRunner, Interface, LogDescription, TransactionReceipt } from "ethers";
 import type { Bridge, Inbox } from "../typechain-types";
 import type { Deployment } from "../node/config";
 import { bridgeAt, inboxAt, revertOf } from "../node/l1/contracts";
@@ -18,6 +18,16 @@ export function inboxOf(d: Deployment, runner: ContractRunner): Inbox {
 /** The deployment's Bridge, typed (node/l1/contracts.ts). */
 export function bridgeOf(d: Deployment, runner: ContractRunner): Bridge {
   return bridgeAt(d.bridge, runner);
+}
+
+/** The first event `name` that the contract at `address` logged in `r`, decoded, or undefined. */
+export function eventIn(r: TransactionReceipt, address: string, iface: Interface, name: string): LogDescription | undefined {
+  for (const log of r.logs) {
+    if (log.address.toLowerCase() !== address.toLowerCase()) continue;
+    const p = iface.parseLog(log);
+    if (p?.name === name) return p;
+  }
+  return undefined;
 }
 
 /** `name(arg, ...)` of a custom-error revert, or undefined. */

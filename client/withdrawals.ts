@@ -17,6 +17,7 @@
 import { JsonRpcProvider, type Provider, type Signer } from "ethers";
 import type { BatchLib } from "../typechain-types/Bridge";
 import type { Deployment } from "../node/config";
+import { revertOf } from "../node/l1/contracts";
 import { bridgeOf, inboxOf, send, ClientError } from "./contracts";
 
 export type WithdrawalStatus = "waiting" | "challenge" | "claimable" | "claimed";
@@ -86,13 +87,12 @@ export async function l1Views(l1: Provider, d: Deployment, ws: NodeWithdrawal[])
     ws.map(async (w) => {
       if (w.state !== "posted" || w.batchIndex === null) return undefined;
       const claimed = await bridge.claimed(BigInt(w.seq), { blockTag: head!.number });
-      let live = false;
-      try {
-        const hh = await inbox.headerHash(BigInt(w.batchIndex), { blockTag: head!.number });
-        live = hh.toLowerCase() === (w.headerHash ?? "").toLowerCase();
-      } catch {
-        live = false; // BatchNotLive
-      }
+      // A batch index past the live chain reverts BatchNotLive (rolled back); anything else is an error.
+      const hh = await inbox.headerHash(BigInt(w.batchIndex), { blockTag: head!.number }).catch((e: unknown) => {
+        if (revertOf(e)?.name === "BatchNotLive") return undefined;
+        throw e;
+      });
+      const live = hh !== undefined && hh.toLowerCase() === (w.headerHash ?? "").toLowerCase();
       const final = live ? await inbox.isFinal(BigInt(w.batchIndex), { blockTag: head!.number }) : false;
       return { now, live, final, claimed };
     }),

@@ -13,6 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { JsonRpcProvider, parseEther } from "ethers";
 import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
+import { l1Views } from "../../client/withdrawals";
 import { ROOT, cleanupTmp, freePort, runCli, tmpDir, waitFor } from "./helpers";
 
 const WINDOW = 60n;
@@ -112,6 +113,17 @@ describe("e2e: the bridge and bonds through the CLI alone", function () {
     expect((await l1.getBalance(six)) - before).to.equal(parseEther("0.5"));
     expect(json<W[]>(await cli("withdrawals", "--key", "6", "--json"))[0].status).to.equal("claimed");
     expect(oneLine(await cli("claim", "--key", "6", "--tx", hash))).to.contain("already claimed");
+  });
+
+  it("L1's view of a withdrawal: a batch past the live chain is not live (BatchNotLive); a failed read is an error, never a rollback", async () => {
+    const gone = { hash: "0x" + "01".repeat(32), seq: "999999", amount: "1", state: "posted" as const, batchIndex: "999999", txIndex: "0", headerHash: "0x" + "ab".repeat(32), postedAt: 1, finalAt: 2 };
+    const [v] = await l1Views(l1, d.deployment, [gone]);
+    expect(v).to.include({ live: false, final: false, claimed: false });
+    // An Inbox that answers nothing decodable (no code there): an error, where a catch-all would have said "rolled back".
+    let err: unknown;
+    await l1Views(l1, { ...d.deployment, inbox: "0x" + "5a".repeat(20) }, [gone]).catch((e) => (err = e));
+    expect(err, "an unreadable answer is not a rolled-back batch").to.be.instanceOf(Error);
+    expect((err as { code?: string }).code).to.equal("BAD_DATA");
   });
 
   it("bonds, shows the bond, unbonds", async () => {
