@@ -113,3 +113,21 @@ export function nextTick<O, A>(wt: { on(e: "tick", f: (o: O, a: A) => void): unk
     wt.on("tick", on);
   });
 }
+
+/** How to get the Chromium the explorer's test drives. */
+export const CHROMIUM_HOWTO = "install Debian's (`apt-get install -y chromium`; .ci/run does it when missing) or set MOVESET_CHROMIUM to a Chromium binary";
+
+/**
+ * The Chromium to drive: MOVESET_CHROMIUM if set (it must exist), else `chromium` (Debian's) or
+ * `chromium-browser` on the PATH. None: an error that says how to install it (never a skip).
+ */
+export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
+  const isFile = (f: string) => fs.existsSync(f) && fs.statSync(f).isFile();
+  if (env.MOVESET_CHROMIUM) {
+    if (!isFile(env.MOVESET_CHROMIUM)) throw new Error(`MOVESET_CHROMIUM names ${env.MOVESET_CHROMIUM}, which does not exist: ${CHROMIUM_HOWTO}`);
+    return env.MOVESET_CHROMIUM;
+  }
+  for (const dir of (env.PATH ?? "").split(path.delimiter).filter(Boolean))
+    for (const name of ["chromium", "chromium-browser"]) if (isFile(path.join(dir, name))) return path.join(dir, name);
+  throw new Error(`no Chromium on the PATH for the explorer's test: ${CHROMIUM_HOWTO}`);
+}
