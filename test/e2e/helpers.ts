@@ -5,6 +5,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { Writable } from "stream";
+import type { Provider, TransactionReceipt } from "ethers";
 import { createLogger, type Logger } from "../../node/log";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
@@ -44,6 +45,17 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/**
+ * The receipt of transaction `hash` once the chain has it: polls the receipt itself. Not ethers'
+ * `waitForTransaction`, which checks the receipt and then waits for a *new* block, starting a fresh
+ * block poller whose first poll only records the current number (ethers 6.17): a block that lands
+ * between the check and that first poll is never announced, and moveset makes a block only when
+ * there is something to batch, so on a quiet chain that wait times out with the receipt there.
+ */
+export function receiptOf(p: Provider, hash: string, timeoutMs = 30_000): Promise<TransactionReceipt> {
+  return waitFor(`the receipt of ${hash}`, () => p.getTransactionReceipt(hash), timeoutMs);
 }
 
 export interface RpcReply {
