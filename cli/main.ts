@@ -7,6 +7,12 @@ import { registerNode } from "./node";
 import { registerWatch } from "./watch";
 import { registerOspCheck } from "./osp-check";
 import { registerSweep } from "./sweep";
+import { registerDeposit } from "./deposit";
+import { registerWithdraw } from "./withdraw";
+import { registerWithdrawals } from "./withdrawals";
+import { registerClaim } from "./claim";
+import { registerBond } from "./bond";
+import { addLogOptions } from "./logging";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -46,6 +52,12 @@ export function buildProgram(): Command {
   registerWatch(program);
   registerOspCheck(program);
   registerSweep(program);
+  registerDeposit(program);
+  registerWithdraw(program);
+  registerWithdrawals(program);
+  registerClaim(program);
+  registerBond(program);
+  addLogOptions(program);
   return program;
 }
 

@@ -72,6 +72,7 @@ contract StepRun is StepFamily {
         if (op == 0x58) vm.push(f.pc);
         else if (op == 0x59) vm.push(f.memSize * 32);
         else if (op == 0x5a) vm.push(f.gas);
+        // solhint-disable-next-line no-empty-blocks
         else if (op == 0x5b) {} // JUMPDEST
         else if (op == 0x5c) {
             uint256 slot = vm.pop();

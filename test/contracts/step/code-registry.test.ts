@@ -204,14 +204,14 @@ describe("CodeRegistry", () => {
       await expect(registry.registerCarrier(...carrierArgs(b0, 0, 0))).to.emit(registry, "CarrierRegistered").withArgs(hA, 1, 0);
       // a higher one does not
       await expect(registry.registerCarrier(...carrierArgs(b1, 0, 0))).not.to.emit(registry, "CarrierRegistered");
-      let [c, live] = await registry.carrier(hA);
-      expect([c.seq, c.batchIndex, live]).to.deep.equal([1n, 0n, true]);
+      const [c, live0] = await registry.carrier(hA);
+      expect([c.seq, c.batchIndex, live0]).to.deep.equal([1n, 0n, true]);
       expect(await registry.carriedBy(hA, 1)).to.equal(true);
       expect(await registry.carriedBy(hA, 0)).to.equal(false);
 
       // batch 0 (and 1) rolled back: the carrier is dead
       await (await prover.settleUnchecked(0, 0)).wait();
-      [c, live] = await registry.carrier(hA);
+      const [, live] = await registry.carrier(hA);
       expect(live).to.equal(false);
       expect(await registry.carriedBy(hA, 100)).to.equal(false);
       await expect(registry.registerCarrier(...carrierArgs(b1, 0, 0))).to.be.revertedWithCustomError(registry, "NotLive").withArgs(1);

@@ -89,7 +89,7 @@ describe("contracts/step: the one-step verifier against the stepper", function (
       try {
         post = BigInt(await d.verifier.step(hex32(p.pre), proofBytes(p.words)));
       } catch (e) {
-        throw new Error(`step ${n} (${JSON.stringify(k)}), the machine ends ${STATUS_NAMES[m.clone().status_]}: ${(e as Error).message}`);
+        throw new Error(`step ${n} (${JSON.stringify(k)}), the machine ends ${STATUS_NAMES[m.clone().status_]}: ${(e as Error).message}`, { cause: e });
       }
       expect(hex32(post), `step ${n} (${JSON.stringify(k)})`).to.equal(hex32(p.post));
       if (o.measure) gas.push(await stepGasUsed(d, p.pre, p.words));
