@@ -12,6 +12,7 @@ import { registerWithdraw } from "./withdraw";
 import { registerWithdrawals } from "./withdrawals";
 import { registerClaim } from "./claim";
 import { registerBond } from "./bond";
+import { registerGames } from "./games";
 import { addLogOptions } from "./logging";
 
 export function buildProgram(): Command {
@@ -57,6 +58,7 @@ export function buildProgram(): Command {
   registerWithdrawals(program);
   registerClaim(program);
   registerBond(program);
+  registerGames(program);
   addLogOptions(program);
   return program;
 }

@@ -190,31 +190,34 @@ export function registerNode(program: Command): void {
 
   program
     .command("status")
-    .description("batches (index, transactions, status pending|final|invalid|rolled back, verdict) from a running node")
+    .description("batches (index, transactions, status pending|final|invalid|rolled back, verdict) and dispute games from a running node")
     .option("--rpc <url>", "L2 JSON-RPC of a running node (default: $MOVESET_L2_URL, the running devnet's, or http://127.0.0.1:8547)")
     .option("--count <n>", "how many of the latest batches", nonNegativeInt, 50)
     .option("--json", "print JSON")
     .action(async (o: { rpc?: string; count: number; json?: boolean }) => {
       let status: Record<string, unknown> = {};
       let rows: Record<string, unknown>[] = [];
+      let games: Record<string, unknown>[] = [];
       await guard(async () => {
         const url = resolveContext("moveset status", o, []).l2Url!;
         await probe(url, "the L2 node");
         try {
           status = (await rpcCall(url, "moveset_status")) as Record<string, unknown>;
           rows = (await rpcCall(url, "moveset_batches", [null, "0x" + o.count.toString(16)])) as Record<string, unknown>[];
+          games = (await rpcCall(url, "moveset_games")) as Record<string, unknown>[];
         } catch (e) {
           throw new CliError(`cannot read status from ${url}: ${(e as Error).message}`);
         }
       });
       if (o.json) {
-        process.stdout.write(JSON.stringify({ ...status, batches: rows }, null, 2) + "\n");
+        process.stdout.write(JSON.stringify({ ...status, batches: rows, games }, null, 2) + "\n");
         return;
       }
       process.stdout.write(`L2 chain ${status.l2ChainId} (L1 chain ${status.l1ChainId}), block ${status.blockNumber}, mempool ${status.mempool ?? "-"}, inbox ${status.inbox}\n`);
       const c = status.coordinator as { halted?: { index: number; reason: string } } | null;
       if (c?.halted) process.stdout.write(`coordinator halted at batch ${c.halted.index}: ${c.halted.reason}\n`);
       printBatches(rows);
+      for (const g of games) process.stdout.write(`game ${g.game}: batch ${g.batch} transaction ${g.tx}, ${g.status}, ${g.moves} claims\n`);
     });
 
   program

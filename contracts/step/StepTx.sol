@@ -200,6 +200,8 @@ contract StepTx is StepFamily {
         }
         // code: its data contracts end at its size, so reads past it are zero
         if (p[2] == 0 || rel >= p[4]) return new bytes(n);
+        // INVARIANT: the source code is registered (an unregistered one would read as zeros: another step).
+        O.requireRegistered(vm, p[2]);
         data = CodeReader.read(vm.registry, bytes32(p[2]), p[3] + rel, n);
         for (uint256 k = p[4] - rel; k < n; ++k) data[k] = 0;
     }

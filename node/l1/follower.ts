@@ -58,9 +58,19 @@ export type DepositEvent = {
 };
 /** A dispute game opened on transaction `txIndex` of batch `batchIndex` (DisputeGame's GameCreated). */
 export type GameEvent = { type: "game"; block: number; logIndex: number; gameId: bigint; batchIndex: bigint; headerHash: string; txIndex: number; challenger: string };
+/** A claim made in a dispute game (Moved: the dispute's first claim and every move). */
+export type GameMoveEvent = { type: "game-move"; block: number; logIndex: number; gameId: bigint; claimIndex: number; claimant: string };
 /** A dispute game ended (GameResolved): status 2 the challenger won, 3 the defender. */
 export type GameEndEvent = { type: "game-end"; block: number; logIndex: number; gameId: bigint; status: number; winner: string; rolledBack: boolean; reward: bigint };
-export type L1Event = AppendEvent | RollbackEvent | DepositEvent | GameEvent | GameEndEvent;
+export type L1Event = AppendEvent | RollbackEvent | DepositEvent | GameEvent | GameMoveEvent | GameEndEvent;
+
+/** A dispute game as the events show it: its creation, how many claims were made in it, its end. */
+export interface GameRecord {
+  created: GameEvent;
+  /** Claims made after the root (the dispute's and every move). */
+  claims: number;
+  ended?: GameEndEvent;
+}
 
 /** The block the follower has read up to. */
 export interface Cursor {
@@ -93,7 +103,7 @@ const HASH_WINDOW = 4096;
 export class L1Snapshot {
   private liveCache: AppendEvent[] | undefined;
   private depositCache: Map<bigint, DepositEvent> | undefined;
-  private gameCache: Map<bigint, { created: GameEvent; ended?: GameEndEvent }> | undefined;
+  private gameCache: Map<bigint, GameRecord> | undefined;
 
   constructor(
     /** The block read up to. */
@@ -147,13 +157,16 @@ export class L1Snapshot {
     return BigInt(this.deposits().size);
   }
 
-  /** Every dispute game created up to this block, by id, with its end if it ended. */
-  games(): Map<bigint, { created: GameEvent; ended?: GameEndEvent }> {
+  /** Every dispute game created up to this block, by id, with its claim count and its end if it ended. */
+  games(): Map<bigint, GameRecord> {
     if (this.gameCache) return this.gameCache;
-    const m = new Map<bigint, { created: GameEvent; ended?: GameEndEvent }>();
+    const m = new Map<bigint, GameRecord>();
     for (const e of this.events) {
-      if (e.type === "game") m.set(e.gameId, { created: e });
-      else if (e.type === "game-end") {
+      if (e.type === "game") m.set(e.gameId, { created: e, claims: 0 });
+      else if (e.type === "game-move") {
+        const g = m.get(e.gameId);
+        if (g) g.claims++;
+      } else if (e.type === "game-end") {
         const g = m.get(e.gameId);
         if (g) g.ended = e;
       }
@@ -266,12 +279,13 @@ export class L1Follower {
     const deposited = bi.getEvent("Deposited")!.topicHash;
     const gi = gameInterface();
     const created = gi.getEvent("GameCreated")!.topicHash;
+    const moved = gi.getEvent("Moved")!.topicHash;
     const resolved = gi.getEvent("GameResolved")!.topicHash;
     const game = l1.deployment.game?.address;
     const [inboxLogs, bridgeLogs, gameLogs] = await Promise.all([
       l1.logs(l1.deployment.inbox, from, to, [[appended, rolled, batchData]], this.opts.logRange),
       l1.logs(l1.deployment.bridge, from, to, [deposited], this.opts.logRange),
-      game ? l1.logs(game, from, to, [[created, resolved]], this.opts.logRange) : Promise.resolve([] as Log[]),
+      game ? l1.logs(game, from, to, [[created, moved, resolved]], this.opts.logRange) : Promise.resolve([] as Log[]),
     ]);
     const logs: Log[] = [...inboxLogs, ...bridgeLogs, ...gameLogs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
     const { events, blocks, meta } = this.db;
@@ -291,6 +305,9 @@ export class L1Follower {
             type: "game", block: log.blockNumber, logIndex: log.index, gameId: BigInt(p.args.gameId), batchIndex: BigInt(p.args.batchIndex),
             headerHash: String(p.args.headerHash).toLowerCase(), txIndex: Number(p.args.txIndex), challenger: String(p.args.challenger).toLowerCase(),
           };
+        } else if (log.topics[0] === moved && log.address.toLowerCase() === game?.toLowerCase()) {
+          const p = gi.parseLog(log)!;
+          ev = { type: "game-move", block: log.blockNumber, logIndex: log.index, gameId: BigInt(p.args.gameId), claimIndex: Number(p.args.claimIndex), claimant: String(p.args.claimant).toLowerCase() };
         } else if (log.topics[0] === resolved && log.address.toLowerCase() === game?.toLowerCase()) {
           const p = gi.parseLog(log)!;
           ev = {

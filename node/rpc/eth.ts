@@ -5,6 +5,8 @@
  * simulated effects; moveset keeps no historical state, so older blocks' state is refused.
  */
 import { batchIsFinal } from "../../core/game/finality";
+import { gameStatusName } from "../../core/game/status";
+import type { GameRecord } from "../l1/follower";
 import { AbiCoder } from "ethers";
 import { bytesToHex, hexToBytes, keccak256 } from "../../core/bytes";
 import { DecodeError, InvalidTxError } from "../../core/errors";
@@ -40,6 +42,8 @@ export interface RpcBackend {
   l1Time?: () => bigint | undefined;
   /** The lowest batch index an open dispute game holds (the L1 follower's view; none if absent). */
   l1HeldFrom?: () => bigint;
+  /** The dispute games the L1 follower has seen, by id. */
+  l1Games?: () => ReadonlyMap<bigint, GameRecord>;
   maxLogRange: number;
   /** Runs eth_call / eth_estimateGas jobs (a CallPool: off the event loop, with a time limit). */
   calls: { run(job: CallJob, source: ReturnType<typeof storeSource>): Promise<CallResult> };
@@ -645,6 +649,18 @@ export function ethMethods(b: RpcBackend): Methods {
       }
       return out;
     },
+    moveset_games: async () =>
+      [...(b.l1Games?.() ?? new Map<bigint, GameRecord>()).values()].map((g) => ({
+        game: Number(g.created.gameId),
+        batch: Number(g.created.batchIndex),
+        tx: g.created.txIndex,
+        headerHash: g.created.headerHash,
+        status: gameStatusName(g.ended?.status),
+        moves: g.claims,
+        challenger: g.created.challenger,
+        winner: g.ended && g.ended.status === 2 ? g.ended.winner : null,
+        rolledBack: g.ended ? g.ended.rolledBack : null,
+      })),
     moveset_status: async () => ({
       l2ChainId: Number(chainId),
       l1ChainId: Number(b.deployment.l1ChainId),

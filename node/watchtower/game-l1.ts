@@ -6,6 +6,7 @@
 import { AbiCoder, Contract, keccak256, type BlockTag, type ContractRunner } from "ethers";
 import { HEADER_ABI_TYPE, type BatchHeader, headerToAbi } from "../../core/batch";
 import { abiOf } from "../l1/contracts";
+import { gameStatusName } from "../../core/game/status";
 import type { GameClaim, GameParams, GameView } from "./game-solver";
 import { TXPROOF_TYPE } from "../../prover/build";
 
@@ -14,9 +15,6 @@ export function gameAt(address: string, runner: ContractRunner): Contract {
   return new Contract(address, abiOf("DisputeGame", "game"), runner);
 }
 
-/** The game's status as the solver and the CLI name it (GameStatus 1, 2, 3). */
-export const GAME_STATUS = ["none", "open", "challenger-won", "defender-won"] as const;
-export type GameStatusName = Exclude<(typeof GAME_STATUS)[number], "none">;
 
 /** One game as L1 shows it: what it disputes, and its claims as the solver reads them. */
 export interface L1Game extends GameView {
@@ -51,8 +49,8 @@ export async function readGameParams(game: Contract, blockTag?: BlockTag): Promi
 export async function readGame(game: Contract, id: bigint, params: GameParams, now: bigint, blockTag?: BlockTag, known: readonly GameClaim[] = []): Promise<L1Game> {
   const o = blockTag === undefined ? {} : { blockTag };
   const d = await game.getFunction("gameData")(id, o);
-  const status = GAME_STATUS[Number(d.status)];
-  if (status === "none") throw new Error(`no game ${id}`);
+  if (Number(d.status) === 0) throw new Error(`no game ${id}`);
+  const status = gameStatusName(Number(d.status));
   const n = Number(await game.getFunction("claimCount")(id, o));
   const claims: GameClaim[] = [];
   for (let i = 0; i < n; i++) {

@@ -11,30 +11,29 @@
  * built here from the trace (its opening claim S_{2^25}).
  */
 import { Contract, ethers, type JsonRpcProvider } from "ethers";
-import { headerHash, headerToAbi, type BatchHeader, type BatchTx } from "../../core/batch";
+import { headerHash, type BatchHeader, type BatchTx } from "../../core/batch";
 import { bytesToHex } from "../../core/bytes";
 import { batchTxContext } from "../../core/context";
 import { InvalidTxError, DecodeError } from "../../core/errors";
 import { KnownCode } from "../../core/known-code";
-import { codeHash, decodeTx, TxType, type MoveTx, type WrappedTx } from "../../core/tx";
+import { decodeTx, TxType, type MoveTx, type WrappedTx } from "../../core/tx";
 import { MAX_DEPTH } from "../../core/game";
-import { txProofArg, type ChainView } from "../../prover/build";
+import { txProofArg } from "../../prover/build";
 import { StepTrace } from "../../prover/step-trace";
 import type { GameDeployment } from "../config";
 import { abiOf, revertOf, gameInterface } from "../l1/contracts";
 import { errMsg, type Logger } from "../log";
 import { actionCalls, actionKey, disputeCalls } from "./game-actions";
+import { registrationCalls, type CarrierSource } from "./code-registration";
 import { readGame, readGameParams, type DisputeArgs, type L1Game } from "./game-l1";
 import { openingClaim, solveGame, type GameAction, type GameParams, type TraceOracle } from "./game-solver";
 import type { Responder } from "./responder";
 import type { GameActionRecord, WatchStore } from "./store";
 
 /** What the player reads of the rollup: batches by header hash, and the code the chain's witnesses carry. */
-export interface TraceSource {
+export interface TraceSource extends CarrierSource {
   appendedBatch(headerHash: string): Promise<{ header: BatchHeader; txs: BatchTx[]; live: boolean } | undefined>;
   codeBefore(hash: string, seq: bigint): Uint8Array | undefined;
-  codeCarrierSeq(hash: string): bigint | undefined;
-  chainView(): ChainView;
 }
 
 /** The disputed transaction and the player's trace of it. */
@@ -168,57 +167,13 @@ export class GamePlayer {
 
   /**
    * Registers the code the trace reads (bytes, staged when large) and a carrier for each carried code, unless L1 has
-   * them. Once per transaction per process; L1 is asked each time, so a restart only re-checks.
+   * them (code-registration.ts). Once per transaction per process; L1 is asked each time, so a restart only re-checks.
    */
   async registerCode(t: PlayerTrace): Promise<void> {
     const k = key(bytesToHex(headerHash(t.header)), t.txIndex);
     if (this.registered.has(k)) return;
-    const r = this.registry;
-    for (const c of t.truth.usedCode()) {
-      if (!(await r.getFunction("isRegistered")(c.hash))) {
-        const data = r.interface;
-        const bytes = bytesToHex(c.bytes);
-        if (c.bytes.length > PART) {
-          const parts = Math.ceil(c.bytes.length / PART);
-          for (let i = 0; i < parts; i++) await this.send(r, data.encodeFunctionData("stage", [bytes, i]), `code ${c.hash} part ${i}`);
-          for (let i = 0; i < parts; i++) await this.send(r, data.encodeFunctionData("stage", [bytes, BITMAP + i]), `code ${c.hash} bitmap ${i}`);
-        }
-        await this.send(r, data.encodeFunctionData("register", [bytes]), `code ${c.hash}`);
-      }
-      if (c.carried && !(await r.getFunction("carriedBy")(c.hash, t.seq))) {
-        const carrier = await this.carrierOf(c.hash, t);
-        if (!carrier) {
-          this.o.log.error({ code: c.hash, seq: t.seq }, "no carrier found for code the trace reads as carried");
-          continue;
-        }
-        await this.send(r, r.interface.encodeFunctionData("registerCarrier", [headerToAbi(carrier.header), txProofArg(carrier.txs, carrier.txIndex), carrier.blob]), `carrier of ${c.hash}`);
-      }
-    }
+    for (const c of await registrationCalls(this.registry, t, this.o.source, this.o.log)) await this.send(this.registry, c.data, c.what);
     this.registered.add(k);
-  }
-
-  /** The transaction whose witness carries `hash` for `t`: T itself, else the first carrier of the chain. */
-  private async carrierOf(hash: string, t: PlayerTrace): Promise<{ header: BatchHeader; txs: BatchTx[]; txIndex: number; blob: number } | undefined> {
-    const blobOf = (txs: BatchTx[], i: number) => {
-      try {
-        const tx = decodeTx(txs[i].tx);
-        return tx.type === TxType.Deposit ? -1 : tx.witness.findIndex((w) => bytesToHex(codeHash(w)) === hash.toLowerCase());
-      } catch {
-        return -1;
-      }
-    };
-    // The transactions of T's batch up to T (the lowest seq first), then the chain's first carrier.
-    for (let i = 0; i <= t.txIndex; i++) {
-      const blob = blobOf(t.txs, i);
-      if (blob >= 0) return { header: t.header, txs: t.txs, txIndex: i, blob };
-    }
-    const seq = this.o.source.codeCarrierSeq(hash);
-    if (seq === undefined) return undefined;
-    const view = this.o.source.chainView();
-    const at = await view.locate(seq);
-    const b = await view.batch(at.batchIndex);
-    const blob = blobOf(b.txs, at.txIndex);
-    return blob >= 0 ? { header: b.header, txs: b.txs, txIndex: at.txIndex, blob } : undefined;
   }
 
   private async send(to: Contract, data: string, what: string, value = 0n): Promise<void> {
@@ -256,6 +211,12 @@ export class GamePlayer {
     const store = this.o.store;
     const to = this.o.game.address;
     let r: GameActionRecord = (await store.getAction(k)) ?? { key: k, gameId: g.id, type: a.type, updatedAt: 0 };
+    if (calls.kind === "reveal" && a.type === "step" && !r.commitTx) {
+      // The view is a confirmed block old: a leaf this player just refuted may show as standing. A commitment costs
+      // gas, so ask L1's latest state first.
+      const leaf = await this.game.getFunction("claimAt")(g.id, a.claimIndex);
+      if (String(leaf.counteredBy) !== ethers.ZeroAddress) return;
+    }
     if (calls.kind === "reveal") {
       if (r.proofHash !== calls.proofHash) {
         // A fresh salt, durable before its commitment is sent.
@@ -292,6 +253,12 @@ export class GamePlayer {
     else this.o.log.info({ game: g.id, claim: a.claimIndex }, "resolved a claim");
   }
 
+  /** Drops the in-flight records of game `id` (it ended: nothing of it can be sent any more). */
+  async forget(id: bigint): Promise<void> {
+    for (const r of await this.o.store.allActions()) if (r.gameId === id) await this.o.store.deleteAction(r.key);
+    this.views.delete(id);
+  }
+
   /** Sends (or resumes) the record's transaction; deletes the record once L1 has it, or if it reverted. */
   private async finish(r: GameActionRecord, data: string, value: bigint, afterPersist?: () => void): Promise<void> {
     const res = await this.o.responder.send({ to: this.o.game.address, data, value, existing: r.tx }, async (s) => {
@@ -304,6 +271,3 @@ export class GamePlayer {
   }
 }
 
-/** Bytes per part of a registered code (CodeReader.PART) and the index of part 0's bitmap (CodeReader.BITMAP). */
-const PART = 24_568;
-const BITMAP = 128;

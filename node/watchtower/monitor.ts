@@ -8,6 +8,7 @@
  */
 import type { L1Client } from "../l1/client";
 import { batchIsFinal } from "../../core/game/finality";
+import { gameStatusName } from "../../core/game/status";
 import type { Verifier } from "../verifier/verifier";
 import { errMsg, type Logger } from "../log";
 import type { ObservedBatch } from "./solver";
@@ -47,7 +48,7 @@ export class Monitor {
     const gamesOf = new Map<string, { txIndex: number; status: "open" | "challenger-won" | "defender-won" }[]>();
     for (const g of snap.games().values()) {
       const list = gamesOf.get(g.created.headerHash) ?? [];
-      list.push({ txIndex: g.created.txIndex, status: !g.ended ? "open" : g.ended.status === 2 ? "challenger-won" : "defender-won" });
+      list.push({ txIndex: g.created.txIndex, status: gameStatusName(g.ended?.status) });
       gamesOf.set(g.created.headerHash, list);
     }
     const rows: ObservedBatch[] = [];

@@ -188,12 +188,18 @@ export class Watchtower extends EventEmitter {
     const p = this.player;
     if (!p) return;
     const now = obs.latestTimestamp > obs.head.timestamp ? obs.latestTimestamp : obs.head.timestamp;
-    for (const [id, g] of this.verifier.l1.games()) {
+    const games = this.verifier.l1.games();
+    // Actions still on disk for games that ended (a crash, or a step made twice from a stale view) are dropped.
+    for (const r of await this.store.allActions()) if (games.get(r.gameId)?.ended) await p.forget(r.gameId);
+    for (const [id, g] of games) {
       if (g.ended && this.games.get(id)?.status !== "open") continue;
       try {
         const view = await p.view(id, now + 1n, obs.head.number);
         this.games.set(id, view);
-        if (view.status !== "open") continue;
+        if (view.status !== "open") {
+          await p.forget(id);
+          continue;
+        }
         const done = await p.play(view);
         if (done.length) this.pending = true;
       } catch (e) {

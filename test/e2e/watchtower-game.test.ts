@@ -1,6 +1,6 @@
 /**
  * End to end: the watchtower plays the dispute game (protocol.md §11.5) on an in-process devnet, with the real
- * one-step verifier. One devnet for all of it (clocks of a minute; the test moves L1's clock forward once nothing but
+ * one-step verifier. One devnet for all of it (clocks of three minutes; the test moves L1's clock forward once nothing but
  * a clock is left to run):
  *
  *   - an invalid batch of each execution kind (`execution`, `undeclared-key`, `missing-code`, as `devnet --byzantine`
@@ -24,7 +24,7 @@ import { WatchStore } from "../../node/watchtower/store";
 import { cleanupTmp, freePort, spawnCli, tmpDir, waitFor } from "./helpers";
 
 const WINDOW = 600n;
-const CLOCK = 60n;
+const CLOCK = 180n;
 
 
 describe("e2e: the watchtower plays the dispute game", function () {
@@ -39,7 +39,7 @@ describe("e2e: the watchtower plays the dispute game", function () {
     datadir = tmpDir("moveset-game-");
     const [l1Port, rpcPort] = [await freePort(), await freePort()];
     d = await startDevnet({
-      hre, datadir, l1Port, rpcPort, accounts: 8, challengeWindow: WINDOW, maxClockDuration: CLOCK, clockExtension: 5n, batchIntervalMs: 150, verifierWorkers: 0,
+      hre, datadir, l1Port, rpcPort, accounts: 8, challengeWindow: WINDOW, maxClockDuration: CLOCK, clockExtension: 10n, batchIntervalMs: 150, verifierWorkers: 0,
       watch: { account: 1, confirmations: 1 },
     });
     l1 = new JsonRpcProvider(d.l1Url, undefined, { pollingInterval: 100, cacheTimeout: -1 });
@@ -192,7 +192,9 @@ describe("e2e: the watchtower plays the dispute game", function () {
       // It resumes that very transaction (not a second, different one).
       const moved = await waitFor("the stored move on L1", async () => l1.getTransactionReceipt(signed), 60_000, 200);
       expect(moved!.status).to.equal(1);
-      await waitFor("the game at its leaf, stepped", async () => ((await game.claimAt(g.id, Number(await game.claimCount(g.id)) - 1)).counteredBy !== "0x0000000000000000000000000000000000000000" ? true : undefined), 180_000, 300);
+      await waitFor("the game at its leaf, stepped", async () => ((await game.claimAt(g.id, Number(await game.claimCount(g.id)) - 1)).counteredBy !== "0x0000000000000000000000000000000000000000" ? true : undefined), 180_000, 300).catch((e) => {
+        throw new Error(`${(e as Error).message}\n${second!.out().slice(-4000)}`, { cause: e });
+      });
       await fastForward(CLOCK + 1n);
       const { resolved } = await waitFor("the game resolved", async () => {
         const r = await payouts(g.id, p.block);
@@ -216,5 +218,44 @@ describe("e2e: the watchtower plays the dispute game", function () {
       first.p.kill("SIGKILL");
       await poster.stop();
     }
+  });
+
+  it("from the command line: `challenge --dry-run` describes the dispute, `challenge` plays the game to its end; `games` and `status --json` list it", async () => {
+    // (The devnet's watchtower is stopped since the previous test: nobody else disputes.)
+    const dir = tmpDir("moveset-game-cli2-");
+    const dep = path.join(dir, "deployment.json");
+    fs.writeFileSync(dep, JSON.stringify(d.record));
+    const env = { CH_KEY: d.accounts[7].privateKey, MOVESET_LOG_LEVEL: "warn" };
+    const p = await postInvalid("undeclared-key");
+    const common = ["--batch", p.index.toString(), "--l1", d.l1Url, "--deployment", dep, "--json"];
+    const dry = spawnCli(["challenge", ...common, "--dry-run", "--datadir", path.join(dir, "dry")], env);
+    expect((await dry.exit).code, dry.out()).to.equal(0);
+    const j = JSON.parse(dry.out().trim().split("\n").filter((l) => l.startsWith("{")).pop()!);
+    expect(j).to.deep.include({ batch: Number(p.index), tx: 0, kind: "execution", code: "undeclared-key", machineEnds: "undeclared-key", game: null });
+    expect(BigInt(j.disputeGas)).to.be.greaterThan(21_000n);
+    expect(j.gasMethod).to.be.a("string");
+    expect(BigInt(j.bond)).to.equal(d.deployment.game!.bonds[1]);
+
+    const ch = spawnCli(["challenge", ...common, "--key", "CH_KEY", "--datadir", path.join(dir, "ch")], env);
+    const g = await gameOf(p.hh, p.block);
+    expect(g.challenger).to.equal(d.accounts[7].address.toLowerCase());
+    await fastForward(CLOCK + 1n);
+    const ex = await Promise.race([ch.exit, new Promise<never>((_, rej) => setTimeout(() => rej(new Error("challenge did not end: " + ch.out().slice(-3000))), 120_000))]);
+    expect(ex.code, ch.out()).to.equal(0);
+    const r = JSON.parse(ch.out().trim().split("\n").filter((l) => l.startsWith("{")).pop()!);
+    expect(r).to.deep.include({ game: Number(g.id), status: "challenger-won", claims: 1 });
+
+    const games = spawnCli(["games", "--l1", d.l1Url, "--deployment", dep, "--json"], env);
+    expect((await games.exit).code, games.out()).to.equal(0);
+    const rows = JSON.parse(games.out().trim().split("\n").filter((l) => l.startsWith("[")).pop()!) as { game: number; batch: number; status: string; bonds: string }[];
+    expect(rows.find((x) => x.game === Number(g.id))).to.deep.include({ batch: Number(p.index), status: "challenger-won", bonds: "0" });
+    expect(rows.length).to.equal(Number(await game.gameCount()));
+    const st = await waitFor("the node's games", async () => {
+      const s = spawnCli(["status", "--rpc", d.rpcUrl, "--json"], env);
+      await s.exit;
+      const o = JSON.parse(s.out().slice(s.out().indexOf("{"))) as { games: { game: number; batch: number; tx: number; status: string; moves: number }[] };
+      return o.games.find((x) => x.game === Number(g.id) && x.status === "challenger-won");
+    }, 60_000, 500);
+    expect(st).to.deep.include({ batch: Number(p.index), tx: 0, moves: 1 });
   });
 });

@@ -29,6 +29,8 @@ library StepInstr {
             O.halt(f, K.SUCCESS, 0, 0);
             return (false, ins);
         }
+        // INVARIANT: the frame's code is registered (an unregistered one would read as STOPs: another step).
+        O.requireRegistered(vm, f.codeHash);
         bytes memory b = CodeReader.read(vm.registry, bytes32(f.codeHash), f.pc, 33);
         uint256 op = uint8(b[0]);
         uint256 imm;

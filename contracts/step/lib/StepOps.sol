@@ -260,4 +260,10 @@ library StepOps {
         // INVARIANT: code a step needs is registered (a revert, not a fault: anyone can register it).
         if (n == 0) revert CodeNotRegistered(c);
     }
+
+    /// @notice Reverts unless code `c` is registered: a step that reads code bytes (an instruction, a copy from code)
+    ///         must never read the zeros an unregistered code's data contracts give, which would be another step.
+    function requireRegistered(Vm memory vm, uint256 c) internal view {
+        codeSize(vm, c);
+    }
 }

@@ -30,9 +30,10 @@ import { MAX_DEPTH, STATUS_OK, bondsForGasPrice, statusOf, stateIndex } from "..
 import { Status } from "../../../core/step/types";
 import { txProofArg } from "../../../prover/build";
 import { StepTrace } from "../../../prover/step-trace";
-import { solveGame, shouldDispute, openingClaim, type TraceOracle } from "../../../node/watchtower/game-solver";
+import { solveGame, shouldDispute, openingClaim, type GameView, type TraceOracle } from "../../../node/watchtower/game-solver";
 import { readGame, readGameParams } from "../../../node/watchtower/game-l1";
 import { actionCalls, disputeCalls } from "../../../node/watchtower/game-actions";
+import { registrationCalls } from "../../../node/watchtower/code-registration";
 import { gasSpent } from "../../helpers/game-chain";
 
 const BOND = ethers.parseEther("1");
@@ -133,10 +134,6 @@ async function commitReveal(l: Ledger, s: HardhatEthersSigner, to: string, c: { 
   return send(l, s, to, c.revealData(salt), c.value);
 }
 
-/**
- * Plays game `id` to its end: in each round every player sees the game and makes the solver's actions; when nobody
- * acted, time jumps by a clock extension. Returns the honest actions' failures (there must be none).
- */
 interface Played {
   rounds: number;
   moves: number;
@@ -147,7 +144,11 @@ interface Played {
   heldPastWindow: boolean;
 }
 
-async function play(game: Contract, id: bigint, players: Player[], l: Ledger, held: () => Promise<boolean>): Promise<Played> {
+/**
+ * Plays game `id` to its end (or until `until` holds before a round): in each round every player sees the game and
+ * makes the solver's actions; when nobody acted, time jumps by a clock extension. An honest player's failure throws.
+ */
+async function play(game: Contract, id: bigint, players: Player[], l: Ledger, held: () => Promise<boolean> = async () => false, until?: (v: GameView) => boolean): Promise<Played> {
   const params = await readGameParams(game);
   const addr = await game.getAddress();
   let rounds = 0;
@@ -159,6 +160,7 @@ async function play(game: Contract, id: bigint, players: Player[], l: Ledger, he
     if (++rounds > 400) throw new Error("the game does not end");
     let acted = false;
     heldPastWindow ||= await held();
+    if (until && until(await readGame(game, id, params, (await now()) + 1n))) return { rounds, moves, steps, refused, heldPastWindow };
     for (const p of players) {
       const view = await readGame(game, id, params, (await now()) + 1n);
       if (view.status !== "open") return { rounds, moves, steps, refused, heldPastWindow };
@@ -296,6 +298,99 @@ describe("dispute game on L1: real transactions, the real one-step verifier", fu
     // The game ended after the window: the batch is final now (it was held until then).
     expect((await now()) > good.header.timestamp + WINDOW).to.equal(true);
     expect(await c.Inbox.getFunction("isFinal")(good.header.index)).to.equal(true);
+  });
+
+  it("a transaction that runs a contract: a step in unregistered code reverts; once the player registered the code and its carrier (the transaction itself), its step wins", async () => {
+    const { c, poster, sim, signers } = await deploy();
+    const challenger = signers[1];
+    // Batch 1: alice creates a contract (40 PUSH1/POP pairs, then SSTORE(0, 3)); batch 2: alice calls it.
+    const runtime = "0x" + "600150".repeat(40) + "6003600055" + "00";
+    const len = (runtime.length - 2) / 2;
+    const initcode = "0x60" + len.toString(16).padStart(2, "0") + "600c60003960" + len.toString(16).padStart(2, "0") + "6000f3" + runtime.slice(2);
+    const ts = await now();
+    const sign = (fields: Record<string, unknown>) => alice.signTransaction({ chainId: L2_CHAIN_ID, type: 2, maxFeePerGas: 100n, maxPriorityFeePerGas: 2n, gasLimit: 200_000n, ...fields });
+    await post(c, poster, sim, [await sim.fill(wrapped(await sign({ data: initcode, nonce: 0 })), 0, ts)], ts);
+    const contract = ethers.getCreateAddress({ from: alice.address, nonce: 0 });
+    const call = (await sim.fill(wrapped(await sign({ to: contract, nonce: 1 })), 0, ts)) as WrappedTx;
+    const codeHash = ethers.keccak256(runtime);
+    expect(call.witness.map((w) => ethers.keccak256(w))).to.include(codeHash); // the call carries the code it runs
+    // The batch declares the slot written as 4 (the code writes 3).
+    const forged: WrappedTx = { ...call, moves: call.moves.map((m) => (m.mark === Mark.Storage ? { ...m, next: 4n } : m)) };
+    const bad = await post(c, poster, sim, [forged], ts, 0n, false);
+    const truth = await traceOf(sim, bad, 0);
+    expect(truth.statusName).to.equal("next-mismatch");
+    expect(truth.usedCode().map((u) => u.hash)).to.include(codeHash);
+    const lie = lieAfter(truth, BigInt(Math.floor(truth.steps / 2)), STATUS_OK, "poster");
+
+    const l = await Ledger.open();
+    const id = await dispute(c, l, challenger, bad, 0, truth);
+    const players: Player[] = [
+      { signer: challenger, trace: truth, prover: truth, honest: true },
+      { signer: poster, trace: lie, prover: truth, honest: false },
+    ];
+    // Down to the poster's lying leaf: the challenger's step is due.
+    const stepDue = (v: GameView) => solveGame(v, truth, { self: challenger.address }).some((a) => a.type === "step");
+    await play(c.DisputeGame, id, players, l, undefined, stepDue);
+    const view = await readGame(c.DisputeGame, id, await readGameParams(c.DisputeGame), (await now()) + 1n);
+    const step = solveGame(view, truth, { self: challenger.address }).find((a) => a.type === "step")!;
+    const calls = actionCalls(id, step, truth);
+    if (calls.kind !== "reveal") throw new Error("a step is a commitment and a reveal");
+    const gameAddr = await c.DisputeGame.getAddress();
+    // The verifier's error, bubbled up through the game.
+    await expect(commitReveal(l, challenger, gameAddr, calls)).to.be.revertedWithCustomError(c.StepRun, "CodeNotRegistered").withArgs(BigInt(codeHash));
+    // The player registers the code and its carrier: the disputed transaction itself (its witness carries it).
+    const regs = await registrationCalls(c.CodeRegistry, { header: bad.header, txs: bad.txs, txIndex: 0, seq: bad.header.firstSeq, truth });
+    expect(regs.map((r) => r.what)).to.deep.equal([`code ${codeHash}`, `carrier of ${codeHash}`]);
+    for (const r of regs) await send(l, challenger, await c.CodeRegistry.getAddress(), r.data);
+    expect(await c.CodeRegistry.getFunction("isRegistered")(codeHash)).to.equal(true);
+    expect(await c.CodeRegistry.getFunction("carriedBy")(codeHash, bad.header.firstSeq)).to.equal(true);
+    expect(await registrationCalls(c.CodeRegistry, { header: bad.header, txs: bad.txs, txIndex: 0, seq: bad.header.firstSeq, truth })).to.deep.equal([]);
+    const r = await play(c.DisputeGame, id, players, l);
+    expect(r.steps).to.equal(1);
+    expect((await c.DisputeGame.getFunction("gameData")(id)).status).to.equal(2n);
+    expect(await ethers.provider.getBalance(gameAddr)).to.equal(0n);
+  });
+
+  it("two honest players and a liar in one game, in every order: the honest side wins, honest bonds all come back", async () => {
+    for (const invalid of [true, false]) {
+      for (let rot = 0; rot < 3; rot++) {
+        const { c, poster, sim, signers } = await deploy();
+        const [a, b, liar] = [signers[1], signers[2], signers[3]];
+        const ts = await now();
+        const honestTx = await withdrawal(sim, ts);
+        const tx: WrappedTx = invalid ? { ...honestTx, moves: honestTx.moves.map((m) => (m.mark === Mark.Withdrawal ? { ...m, next: ethers.parseEther("1000") } : m)) } : honestTx;
+        const batch = await post(c, poster, sim, [tx], ts, 0n, !invalid);
+        const truth = await traceOf(sim, batch, 0);
+        const lie = invalid ? lieAfter(truth, BigInt(Math.floor(truth.steps / 2)), STATUS_OK, "liar") : lieAfter(truth, BigInt(truth.steps), Status.NextMismatch, "liar");
+        const l = await Ledger.open();
+        // The liar's side opens the game on the honest transaction; an honest player opens it on the invalid one.
+        const id = await dispute(c, l, invalid ? a : liar, batch, 0, invalid ? truth : lie);
+        const all: Player[] = [
+          { signer: a, trace: truth, prover: truth, honest: true },
+          { signer: b, trace: truth, prover: truth, honest: true },
+          { signer: liar, trace: lie, prover: truth, honest: false },
+        ];
+        const order = [...all.slice(rot), ...all.slice(0, rot)];
+        await play(c.DisputeGame, id, order, l);
+        const what = `${invalid ? "invalid" : "honest"} transaction, ${order.map((p) => (p.honest ? (p.signer === a ? "A" : "B") : "liar")).join(", ")}`;
+        expect((await c.DisputeGame.getFunction("gameData")(id)).status, what).to.equal(invalid ? 2n : 3n);
+        expect(await ethers.provider.getBalance(await c.DisputeGame.getAddress()), what).to.equal(0n);
+        const honest = new Set([a.address.toLowerCase(), b.address.toLowerCase()]);
+        const claims = (await readGame(c.DisputeGame, id, await readGameParams(c.DisputeGame), await now())).claims;
+        for (const ev of await c.DisputeGame.queryFilter(c.DisputeGame.filters.ClaimResolved(id))) {
+          const pr = c.DisputeGame.interface.parseLog(ev)!;
+          const i = Number(pr.args.claimIndex);
+          if (i === 0) continue;
+          const claimant = claims[i].claimant;
+          const to = String(pr.args.recipient).toLowerCase();
+          // An honest claim's bond returns to its claimant; a lie's goes to an honest player.
+          if (honest.has(claimant)) expect(to, `${what}: claim ${i}`).to.equal(claimant);
+          else expect(honest.has(to), `${what}: claim ${i} paid to ${to}`).to.equal(true);
+        }
+        // Both honest players took part in some games (whoever moved first made the honest claims).
+        expect(claims.some((x) => honest.has(x.claimant)), what).to.equal(true);
+      }
+    }
   });
 
   it("a dispute that cannot start: a deposit; a transaction with another declared gas", async () => {
