@@ -54,7 +54,10 @@ export interface BenchJson {
   bytesPerTx: number;
   ethZlibBytesPerTx: number;
   appendGasPerTx: number;
+  /** The reveal of each one-step kind; `execution`: the challenger's total over a whole dispute game (bench/game-gas.ts). */
   proofGas: Record<string, number>;
+  /** Claims made in that game (the dispute's and every move, both sides'). */
+  gameMoves: number;
   /** Each one-step kind proven on the largest transactions the limits allow (bench/proof-gas.ts). */
   proofGasMax: Record<string, number>;
   /** L1 gas of one step of the one-step verifier (bench/step-gas.ts). */
@@ -280,7 +283,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       bytesPerTx: Math.round(l1.bytesPerTx * 10) / 10,
       ethZlibBytesPerTx: Math.round(l1.ethZlibBytesPerTx * 10) / 10,
       appendGasPerTx: Math.round(l1Gas.appendGasPerTx),
-      proofGas: l1Gas.proofGas,
+      proofGas: { ...l1Gas.proofGas, execution: l1Gas.game.challengerGas },
+      gameMoves: l1Gas.game.moves,
       proofGasMax: proofGasMax.proofGasMax,
       stepGas: { p50: stepGas.p50, p99: stepGas.p99, max: stepGas.max },
     };
@@ -399,6 +403,15 @@ export function formatReport(r: BenchReport): string {
     "",
     "",
     `${Object.entries(g.proofGas).map(([k, n]) => `${k} ${int(n)}`).join(", ")}; each after a commit of ${int(Math.min(...commits))}-${int(Math.max(...commits))} (measured in ${g.seconds.toFixed(0)} s)`,
+    "",
+  ]);
+  const gg = g.game;
+  rows.push([
+    "L1 gas, dispute game (challenger total)",
+    int(gg.challengerGas),
+    "",
+    "",
+    `${gg.moves} claims; dispute ${int(gg.disputeGas)}, code registered ${int(gg.registrationGas)}, a move ${int(gg.moveGas)}, the step ${int(gg.stepGas)}, commitments and resolutions; the workload's transaction of the most moves (${gg.tx.moves} moves, ${int(gg.tx.bytes)} bytes, ${int(gg.tx.steps)} steps)`,
     "",
   ]);
   const pg = r.proofGasMax;
