@@ -150,6 +150,7 @@ export function initialMachine(tx: MoveTx | WrappedTx, ctx: TxContext, lookup?: 
   const txc = txConstOf(p, ctx, data.root(), aclTree.root(), acl.length, blobs);
   const world = new World(KeyTable.create(entriesOf(tx.moves)), null, null, 0n, 0n, 0n);
   const codes = new Codes(p.codes, lookup);
+  if (txc.isCreate === 1n) codes.add(txc.initcodeHash, p.eth.data);
   return new Machine(txc, world, null, null, Pending.of(P.Preamble), null, codes, data, blobs, acl, aclTree);
 }
 

@@ -114,7 +114,7 @@ export class Machine implements Host {
   rec: Recorder | null = null;
   /** When set, the ids (core/keys.ts keyIdOf) of the keys the machine reads or writes. */
   trackAccess: Set<string> | null = null;
-  readonly lazyHash: boolean;
+  lazyHash: boolean;
 
   constructor(
     readonly txcv: Txc,
@@ -343,11 +343,21 @@ export class Machine implements Host {
     return c;
   }
 
+  /** A frame made in this step is known to the verifier already: it reads nothing for it. */
+  private fresh(f: Frame | null): void {
+    if (f && this.rec) {
+      this.rec.revealed.add(f);
+      this.rec.revealed.add(f.ctx);
+    }
+  }
+
   setFrame(f: Frame | null): void {
+    this.fresh(f);
     this.frame_ = f;
   }
 
   pushFrame(child: Frame): void {
+    this.fresh(child);
     this.parents = { frame: this.frame_!, below: this.parents };
     this.frame_ = child;
   }
