@@ -437,14 +437,20 @@ export class Machine implements Host {
     return new ConsStack();
   }
 
+  /** While proving: the registry's answers the step used (what a verifier's registry must hold). */
+  codeUse: { codes: Map<bigint, Uint8Array>; carried: Map<bigint, boolean> } | null = null;
+
   code(h: bigint): CodeInfo {
     const c = this.codes.get(h);
     if (!c) throw new Error(`code ${h.toString(16)} is not in the registry`);
+    this.codeUse?.codes.set(h, c.bytes);
     return c;
   }
 
   carried(h: bigint): boolean {
-    return this.codes.carried(h);
+    const r = this.codes.carried(h);
+    this.codeUse?.carried.set(h, r);
+    return r;
   }
 
   register(h: bigint, code: Uint8Array): void {

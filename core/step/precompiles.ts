@@ -119,7 +119,7 @@ export function runPrecompile(id: number, prefix: Uint8Array, length: number, ga
     exceptionError?: unknown;
   };
   if (r.exceptionError) return FAIL;
-  return { ok: true, gasUsed: r.executionGasUsed, out: r.returnValue };
+  return { ok: true, gasUsed: BigInt(r.executionGasUsed), out: r.returnValue };
 }
 
 /**

@@ -14,7 +14,7 @@ import { Machine, Recorder, openingWords, stateHash, terminalHash } from "./mach
 import { step } from "./interp";
 import { H, bytesWord, keccakBytes, keccakWords, putWord, wordBytes } from "./words";
 import { ACL_DEPTH, aclLeaf } from "./init";
-import { Ctx, Frame, P, Pending, Status, TXC_FIELDS, Terminate, pendingHash, txcHash, type CodeInfo, type Host, type Tree, type Txc, type WorldRef } from "./types";
+import { Ctx, Frame, P, Pending, Status, TXC_FIELDS, Terminate, jumpdestMap, pendingHash, txcHash, type CodeInfo, type Host, type Tree, type Txc, type WorldRef } from "./types";
 import type { CodeSource } from "./machine";
 
 export { ProofError };
@@ -23,6 +23,9 @@ export interface StepProof {
   pre: bigint;
   proof: bigint[];
   post: bigint;
+  /** The code registry's answers the step used: code bytes by hash, and carriers (availability by a witness). */
+  codes: Map<bigint, Uint8Array>;
+  carried: Map<bigint, boolean>;
 }
 
 /** Proves the step from machine `m` (not changed). Returns the pre-state, the proof and the post-state. */
@@ -31,7 +34,9 @@ export function proveStep(m: Machine): StepProof {
   w.lazyHash = false;
   const pre = w.hash();
   const rec = new Recorder();
-  if (w.status_ !== Status.Running) return { pre, proof: [BigInt(w.status_), w.txcHash(), 0n, 0n, 0n, 0n, 0n], post: pre };
+  const use = { codes: new Map<bigint, Uint8Array>(), carried: new Map<bigint, boolean>() };
+  if (w.status_ !== Status.Running) return { pre, proof: [BigInt(w.status_), w.txcHash(), 0n, 0n, 0n, 0n, 0n], post: pre, ...use };
+  w.codeUse = use;
   rec.emit(BigInt(w.status_), ...w.stateFields());
   w.rec = rec;
   Mem.hook = (mem, word) => rec.emit(...openingWords(mem.readWord(word), mem.siblings(word)));
@@ -43,7 +48,15 @@ export function proveStep(m: Machine): StepProof {
     ConsStack.hook = null;
     w.rec = null;
   }
-  return { pre, proof: rec.words, post: w.hash() };
+  w.codeUse = null;
+  return { pre, proof: rec.words, post: w.hash(), ...use };
+}
+
+/** A verifier environment holding exactly the registry answers a proof was made with. */
+export function envOf(p: Pick<StepProof, "codes" | "carried">): VerifyEnv {
+  const infos = new Map<bigint, CodeInfo>();
+  for (const [h, b] of p.codes) infos.set(h, { bytes: b, jumpdests: jumpdestMap(b) });
+  return { codes: { get: (h) => infos.get(h), carried: (h) => p.carried.get(h) ?? false } };
 }
 
 // ---- the verifier's side -------------------------------------------------------------------------

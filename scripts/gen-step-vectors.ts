@@ -1,0 +1,214 @@
+/**
+ * Generates test/vectors/step/steps.json: proofs of single steps of the step machine
+ * (docs/step-machine.md), one or two per step kind (every opcode, halt, micro-step, precompile,
+ * prologue and epilogue step, and every terminal status), each with its pre-state hash, its proof
+ * (the words the step reads) and its post-state hash, and the code registry entries it uses. The
+ * TypeScript verifier (test/core/step/vectors.test.ts) and the Solidity one-step verifier run them.
+ *
+ * Sources: transactions of Ethereum's Cancun state tests (Ethereum fee mode; the suite must be
+ * unpacked: npm run conformance:unpack) and synthetic rollup transactions in fee-output mode
+ * (bench/synthetic.ts), including mutants that end in each fault.
+ *
+ *   npx ts-node --transpile-only scripts/gen-step-vectors.ts [suite folder]
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Executor } from "../core/evm/execute";
+import { loadCrypto } from "../core/evm/chain";
+import { loadVectors, listFiles } from "../conformance/load";
+import { fillMoves } from "../core/fill";
+import { preStateView } from "../conformance/world";
+import { TxType, decodeTx, encodeTx, type WrappedTx } from "../core/tx";
+import type { TxContext } from "../core/context";
+import { initialMachine } from "../core/step/init";
+import { step } from "../core/step/interp";
+import { proveStep, verifyStep, envOf } from "../core/step/proof";
+import { classifyStep, opName } from "../core/step/classify";
+import type { Machine } from "../core/step/machine";
+import { P, Stage, type Ctx } from "../core/step/types";
+import { InvalidTxError } from "../core/errors";
+import { syntheticCases } from "./step-cases";
+
+const OUT = path.join(__dirname, "..", "test", "vectors", "step", "steps.json");
+const PER_KIND = 2;
+const TRIES_PER_PREKIND = 16;
+const MAX_STEPS = 60_000;
+
+/** Cheap name of what a step will do, before running it (to decide whether to prove it). */
+function preKind(m: Machine): string {
+  const p = m.pending_;
+  if (p) return `p${p.kind}${p.kind <= P.Ripemd160 && p.kind >= P.Keccak ? `:${p.a[3]}:${p.a[2] === p.a[1]}:${p.kind === P.PrecompileIn ? p.a[4] : ""}` : p.kind === P.Copy ? `:${p.a[0]}:${p.a[8]}` : ""}`;
+  const f = m.frame_!;
+  const c = f.ctx as Ctx;
+  if (f.stage !== Stage.Run) return `s${f.stage}:${c.kind}:${c.depth === 0}:${f.result}:${c.codeAddress <= 10n}`;
+  if (f.pc >= f.codeSize) return "stop";
+  return opName(m.codes.get(f.codeHash)!.bytes[f.pc]);
+}
+
+const hex = (x: bigint) => "0x" + x.toString(16).padStart(64, "0");
+
+interface StepVector {
+  name: string;
+  kind: string;
+  source: string;
+  step: number;
+  pre: string;
+  post: string;
+  /** The proof: its 32-byte words, concatenated. */
+  proof: string;
+  /** Code hashes the step reads from the registry (bytes under `codes`). */
+  codes: string[];
+  /** Availability by carrier of the hashes the step asks about. */
+  carried: Record<string, boolean>;
+}
+
+class Collector {
+  readonly vectors: StepVector[] = [];
+  readonly codes: Record<string, string> = {};
+  private readonly perKind = new Map<string, number>();
+  private readonly tries = new Map<string, number>();
+
+  /** Runs a machine to its end, proving the first steps of every kind. */
+  run(m: Machine, source: string): void {
+    let n = 0;
+    while (m.status_ === 0 && n < MAX_STEPS) {
+      const pk = preKind(m);
+      const t = this.tries.get(pk) ?? 0;
+      if (t < TRIES_PER_PREKIND) {
+        const pr = proveStep(m);
+        const before = m.clone();
+        step(m);
+        const kind = classifyStep(before, m);
+        const have = this.perKind.get(kind) ?? 0;
+        if (have < PER_KIND) {
+          this.tries.set(pk, t + 1);
+          const post = verifyStep(pr.pre, pr.proof, envOf(pr));
+          if (post !== pr.post || post !== m.hash()) throw new Error(`${source} step ${n} (${kind}): the proof does not reproduce the post-state`);
+          this.perKind.set(kind, have + 1);
+          for (const [h, b] of pr.codes) this.codes[hex(h)] = "0x" + Buffer.from(b).toString("hex");
+          this.vectors.push({
+            name: `${kind}#${have}`,
+            kind,
+            source,
+            step: n,
+            pre: hex(pr.pre),
+            post: hex(pr.post),
+            proof: "0x" + pr.proof.map((w) => w.toString(16).padStart(64, "0")).join(""),
+            codes: [...pr.codes.keys()].map(hex),
+            carried: Object.fromEntries([...pr.carried].map(([h, v]) => [hex(h), v])),
+          });
+        }
+      } else step(m);
+      n++;
+    }
+    // the terminal state steps to itself: one vector of that padding step per status
+    if (m.status_ !== 0) {
+      const kind = `terminal-${m.status_}`;
+      if (!this.perKind.has(kind)) {
+        const pr = proveStep(m);
+        this.perKind.set(kind, 1);
+        this.vectors.push({ name: `${kind}#0`, kind, source, step: n, pre: hex(pr.pre), post: hex(pr.post), proof: "0x" + pr.proof.map((w) => w.toString(16).padStart(64, "0")).join(""), codes: [], carried: {} });
+      }
+    }
+  }
+}
+
+const CONFORMANCE = [
+  "VMTests",
+  "stMemoryTest",
+  "stCallCreateCallCodeTest",
+  "stCreateTest",
+  "stCreate2",
+  "stPreCompiledContracts",
+  "stPreCompiledContracts2",
+  "stStaticCall",
+  "Cancun",
+  "stSelfBalance",
+  "stSystemOperationsTest",
+  "stReturnDataTest",
+  "stExtCodeHash",
+  "stCodeCopyTest",
+  "stStackTests",
+  "stRefundTest",
+  "stRevertTest",
+  "stSStoreTest",
+  "stEIP150Specific",
+  "stInitCodeTest",
+  "stCodeSizeLimit",
+  "stEIP2930",
+  "stZeroKnowledge",
+  "stLogTests",
+  "stShift",
+  "stChainId",
+  "stEIP3607",
+  "stCallDelegateCodesHomestead",
+  "stDelegatecallTestHomestead",
+  "Shanghai",
+  "stArgsZeroOneBalance",
+  "stTransactionTest",
+  "stSolidityTest",
+  "stBadOpcode",
+];
+
+async function main(): Promise<void> {
+  await loadCrypto();
+  const suite = process.argv[2] ?? path.join(__dirname, "..", ".moveset", "state-tests", "cancun-state-tests");
+  const c = new Collector();
+  const ex1 = await Executor.create(1n);
+  for (const folder of CONFORMANCE) {
+    const dir = path.join(suite, folder);
+    if (!fs.existsSync(dir)) continue;
+    const files = listFiles([dir]);
+    process.stderr.write(`${folder}: ${files.length} files, ${c.vectors.length} vectors so far\n`);
+    for (const { file } of files)
+      for (const v of loadVectors(file, folder)) {
+        if (v.expectException) continue;
+        const ctx: TxContext = { seq: 2n, env: v.env, feeMode: "ethereum", blockHash: "state-test", allowUnprotected: true, allowBlobTx: true };
+        let tx: WrappedTx;
+        try {
+          tx = decodeTx(encodeTx((await fillMoves({ type: TxType.Wrapped, raw: v.txbytes, moves: [], witness: [] }, preStateView(v.pre), ctx, ex1)).tx)) as WrappedTx;
+        } catch (e) {
+          if (e instanceof InvalidTxError) continue;
+          throw e;
+        }
+        let m: Machine;
+        try {
+          m = initialMachine(tx, ctx);
+        } catch {
+          continue;
+        }
+        try {
+          c.run(m, v.id);
+        } catch (e) {
+          if ((e as Error).message.includes("memory of")) continue; // beyond the machine's memory: conformance only
+          throw e;
+        }
+      }
+  }
+  const ex = await Executor.create(901n);
+  for (const s of await syntheticCases(ex)) {
+    let m: Machine;
+    try {
+      m = initialMachine(s.tx, s.ctx);
+    } catch {
+      continue;
+    }
+    c.run(m, `synthetic/${s.name}`);
+  }
+  c.vectors.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.name < b.name ? -1 : 1));
+  const doc = {
+    about:
+      "Proofs of single steps of the step machine (docs/step-machine.md). For each vector: verifying `proof` from `pre` gives `post`; changing any one 32-byte word of `proof` makes the verifier refuse it. `codes` are the registry entries the step reads (bytes in the top-level `codes`); `carried` says which code hashes the registry holds a live carrier for. Generated by scripts/gen-step-vectors.ts.",
+    kinds: [...new Set(c.vectors.map((v) => v.kind))].length,
+    codes: c.codes,
+    vectors: c.vectors,
+  };
+  fs.mkdirSync(path.dirname(OUT), { recursive: true });
+  fs.writeFileSync(OUT, JSON.stringify(doc, null, 1) + "\n");
+  process.stderr.write(`${c.vectors.length} vectors of ${doc.kinds} kinds written to ${OUT}\n`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
