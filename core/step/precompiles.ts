@@ -13,7 +13,7 @@
  * stepper and the validator agree on every input.
  */
 import { EVMError, getActivePrecompiles, NobleBN254, type PrecompileInput } from "@ethereumjs/evm";
-import { Address, bytesToBigInt } from "@ethereumjs/util";
+import { Address, bigIntToBytes, bytesToBigInt, bytesToHex, computeVersionedHash, setLengthLeft } from "@ethereumjs/util";
 import type { Common } from "@ethereumjs/common";
 import { cancunCommon, kzgReady } from "../evm/chain";
 
@@ -111,6 +111,7 @@ export function runPrecompile(id: number, prefix: Uint8Array, length: number, ga
   if ((id === 9 && length !== 213) || (id === 10 && length !== 192)) return FAIL;
   if (id === 10 && !kzgReady()) throw new NeedKzgError("KZG is needed");
   if (beyondLimit(id, prefix)) return FAIL;
+  if (id === 10) return pointEvaluation(prefix, gas);
   bn254 ??= new NobleBN254();
   const common: Common = cancunCommon(1n);
   const r = fn(id)({ data: prefix, gasLimit: gas, common, _EVM: { _bn254: bn254 } as never } as PrecompileInput) as {
@@ -120,6 +121,30 @@ export function runPrecompile(id: number, prefix: Uint8Array, length: number, ga
   };
   if (r.exceptionError) return FAIL;
   return { ok: true, gasUsed: BigInt(r.executionGasUsed), out: r.returnValue };
+}
+
+const BLS_MODULUS = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001n;
+
+/**
+ * POINT_EVALUATION (EIP-4844), synchronously: ethereumjs's implementation is the same computation
+ * behind an async function (its KZG verification itself is synchronous).
+ */
+function pointEvaluation(data: Uint8Array, gas: bigint): PrecompileResult {
+  const used = 50000n;
+  const FAIL = { ok: false, gasUsed: gas, out: new Uint8Array(0) };
+  if (gas < used || data.length !== 192) return FAIL;
+  const hex = (a: number, b: number) => bytesToHex(data.subarray(a, b));
+  if (computeVersionedHash(hex(96, 144), 1) !== hex(0, 32)) return FAIL;
+  try {
+    const kzg = cancunCommon(1n).customCrypto.kzg!;
+    if (kzg.verifyProof(hex(96, 144), hex(32, 64), hex(64, 96), hex(144, 192)) !== true) return FAIL;
+  } catch {
+    return FAIL;
+  }
+  const out = new Uint8Array(64);
+  out.set(setLengthLeft(bigIntToBytes(4096n), 32), 0);
+  out.set(setLengthLeft(bigIntToBytes(BLS_MODULUS), 32), 32);
+  return { ok: true, gasUsed: used, out };
 }
 
 /**
