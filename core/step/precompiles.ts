@@ -14,6 +14,7 @@
  */
 import { EVMError, getActivePrecompiles, NobleBN254, type PrecompileInput } from "@ethereumjs/evm";
 import { Address, bigIntToBytes, bytesToBigInt, bytesToHex, computeVersionedHash, setLengthLeft } from "@ethereumjs/util";
+import * as path from "path";
 import type { Common } from "@ethereumjs/common";
 import { cancunCommon, kzgReady } from "../evm/chain";
 
@@ -87,6 +88,22 @@ export function beyondLimit(id: number, data: Uint8Array): boolean {
 
 let table: Map<string, (o: PrecompileInput) => unknown> | undefined;
 let bn254: NobleBN254 | undefined;
+let evmCommon: Common | undefined;
+
+/**
+ * A Cancun Common with the EVM's parameters (precompile gas): the EVM merges them into its Common
+ * when it is created, and the stepper runs precompiles without one.
+ */
+function precompileCommon(): Common {
+  if (!evmCommon) {
+    const c = cancunCommon(1n).copy();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { paramsEVM } = require(path.join(path.dirname(require.resolve("@ethereumjs/evm")), "params.js")) as { paramsEVM: Parameters<Common["updateParams"]>[0] };
+    c.updateParams(paramsEVM);
+    evmCommon = c;
+  }
+  return evmCommon;
+}
 
 function fn(id: number): (o: PrecompileInput) => unknown {
   table ??= getActivePrecompiles(cancunCommon(1n)) as unknown as Map<string, (o: PrecompileInput) => unknown>;
@@ -113,7 +130,7 @@ export function runPrecompile(id: number, prefix: Uint8Array, length: number, ga
   if (beyondLimit(id, prefix)) return FAIL;
   if (id === 10) return pointEvaluation(prefix, gas);
   bn254 ??= new NobleBN254();
-  const common: Common = cancunCommon(1n);
+  const common = precompileCommon();
   const r = fn(id)({ data: prefix, gasLimit: gas, common, _EVM: { _bn254: bn254 } as never } as PrecompileInput) as {
     executionGasUsed: bigint;
     returnValue: Uint8Array;
