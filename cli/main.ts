@@ -5,6 +5,7 @@ import { registerBench } from "./bench";
 import { registerDeploy } from "./deploy";
 import { registerNode } from "./node";
 import { registerWatch } from "./watch";
+import { registerTrace } from "./trace";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerNode(program);
   registerBench(program);
   registerWatch(program);
+  registerTrace(program);
   return program;
 }
 
