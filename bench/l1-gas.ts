@@ -111,10 +111,10 @@ export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptio
     const record = await deployMoveset(hre, { l2ChainId: w.chainId, challengeWindow: 604_800n }, poster.address);
     const inboxAddr = record.contracts.Inbox;
     const inbox = new Contract(inboxAddr, abiOf("Inbox"), l1);
-    await send("bond", poster.address, inbox, "bond", [], BigInt(record.parameters.bondSize));
-
     // ---- the honest batches ----
     const honest = w.batches.slice(0, w.firstMainBatch + nMain);
+    // Each live, non-final batch locks a bond of its own (nothing turns final here).
+    await send("bond", poster.address, inbox, "bond", [], BigInt(record.parameters.bondSize) * BigInt(honest.length));
     log(`L1 gas: posting ${w.firstMainBatch} setup and ${nMain} of ${main} main batches`);
     const posted: Posted[] = [];
     const gas = { setup: 0n, setupTxs: 0, main: 0n, mainTxs: 0 };

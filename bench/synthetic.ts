@@ -24,7 +24,7 @@ export interface SyntheticTx {
   state: MemoryState;
 }
 
-export function syntheticContext(seq = 5n): TxContext {
+export function syntheticContext(seq = 5n, feeRecipient = SYN_FEE_RECIPIENT): TxContext {
   const header = {
     index: 0n,
     parent: new Uint8Array(32).fill(7),
@@ -33,7 +33,7 @@ export function syntheticContext(seq = 5n): TxContext {
     txRoot: new Uint8Array(32),
     number: 1n,
     timestamp: 1_700_000_000n,
-    feeRecipient: SYN_FEE_RECIPIENT,
+    feeRecipient,
     baseFee: 7n,
     depositStart: 0n,
     depositEnd: 0n,
@@ -54,6 +54,8 @@ export interface SyntheticOptions {
   create?: boolean;
   accessList?: { address: string; storageKeys: string[] }[];
   seq?: bigint;
+  /** The sender is the fee recipient and holds fee outputs of these values (created by seqs 1, 2, …): the filler sweeps them. */
+  feeOutputs?: bigint[];
 }
 
 /** A filled transaction calling a contract whose code is `code`. */
@@ -69,6 +71,11 @@ export async function syntheticTx(ex: Executor, code: Uint8Array, o: SyntheticOp
   if (!o.create) put(SYN_CONTRACT, code);
   for (const [a, c] of Object.entries(o.contracts ?? {})) put(hexToBytes(a as `0x${string}`), c);
   for (const [k, v] of Object.entries(o.storage ?? {})) state.setGenesis({ mark: Mark.Storage, addr: SYN_CONTRACT, slot: BigInt(k) }, v);
+  const me = hexToBytes(wallet.address as `0x${string}`);
+  (o.feeOutputs ?? []).forEach((value, i) => {
+    const seq = BigInt(i + 1);
+    state.apply(seq, { type: TxType.Deposit, index: 0n, from: me, to: me, value: 0n, moves: [{ mask: 0, ref: false, mark: Mark.Fee, intx: 0n, addr: me, slot: seq, prev: 0n, next: value }] });
+  });
   const raw = await wallet.signTransaction({
     type: 2,
     chainId: SYN_CHAIN_ID,
@@ -81,9 +88,9 @@ export async function syntheticTx(ex: Executor, code: Uint8Array, o: SyntheticOp
     maxPriorityFeePerGas: 2n,
     accessList: o.accessList ?? [],
   });
-  const ctx = syntheticContext(o.seq);
+  const ctx = syntheticContext(o.seq, o.feeOutputs ? me : SYN_FEE_RECIPIENT);
   const wrapped: WrappedTx = { type: TxType.Wrapped, raw: hexToBytes(raw as `0x${string}`), moves: [], witness: [] };
-  const tx = decodeTx(encodeTx((await fillMoves(wrapped, state, ctx, ex)).tx)) as WrappedTx;
+  const tx = decodeTx(encodeTx((await fillMoves(wrapped, state, ctx, ex, { maxSweep: 256 })).tx)) as WrappedTx;
   return { tx, ctx, state };
 }
 

@@ -1,6 +1,7 @@
 /** What the `moveset` subcommands share: argument parsers, failing with a message, compiled artifacts. */
 import * as path from "path";
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
+import { DEFAULT_RPC as D, type RpcOptions } from "../node/config";
 
 export const ROOT = path.resolve(__dirname, "..");
 
@@ -44,4 +45,52 @@ export async function rpcCall(url: string, method: string, params: unknown[] = [
   const j = (await res.json()) as { result?: unknown; error?: { message: string } };
   if (j.error) throw new Error(`${method}: ${j.error.message}`);
   return j.result;
+}
+
+/** A comma-separated list of CORS origins ("" for none). */
+function originList(v: string): string[] {
+  const list = v.split(",").map((x) => x.trim()).filter((x) => x.length > 0);
+  for (const o of list)
+    if (o !== "*" && !/^[a-z][a-z0-9+.-]*:\/\/[^/\s,]+$/i.test(o)) throw new InvalidArgumentError(`"${o}" is not an origin (scheme://host[:port], scheme://host:* or *)`);
+  return list;
+}
+
+/** The L2 JSON-RPC's limits and policy flags, shared by `moveset node` and `moveset devnet` (defaults: node/config.ts DEFAULT_RPC). */
+export function addRpcOptions(cmd: Command, corsDefault: string): Command {
+  return cmd
+    .addOption(new Option("--rpc-gascap <gas>", "most gas an eth_call / eth_estimateGas runs with (more is capped)").argParser(uint).default(D.gasCap, D.gasCap.toString()))
+    .option("--rpc-evmtimeout <ms>", "time limit of one eth_call / eth_estimateGas; the work is stopped", positiveInt, D.evmTimeoutMs)
+    .option("--rpc-call-workers <n>", "worker threads running eth_call / eth_estimateGas", positiveInt, D.callWorkers)
+    .option("--rpc-call-queue <n>", "calls that may wait for a call worker (more are refused with -32005)", nonNegativeInt, D.callQueue)
+    .option("--rpc-batch-limit <n>", "most requests in one JSON-RPC batch", positiveInt, D.maxBatch)
+    .option("--rpc-batch-response-max <bytes>", "largest JSON-RPC response (a batch's together)", positiveInt, D.maxResponseBytes)
+    .option("--rpc-body-limit <bytes>", "largest JSON-RPC request body", positiveInt, D.maxBodyBytes)
+    .addOption(new Option("--rpc-cors <origins>", 'origins allowed by CORS, comma-separated ("scheme://host:*" for any port, "*" for all, "" for none)').argParser(originList).default(originList(corsDefault), corsDefault === "" ? '"" (none)' : corsDefault))
+    .option("--rpc-allow-unprotected-txs", "accept legacy transactions without a chain id (replayable from any chain)");
+}
+
+export interface RpcFlags {
+  rpcGascap: bigint;
+  rpcEvmtimeout: number;
+  rpcCallWorkers: number;
+  rpcCallQueue: number;
+  rpcBatchLimit: number;
+  rpcBatchResponseMax: number;
+  rpcBodyLimit: number;
+  rpcCors: string[];
+  rpcAllowUnprotectedTxs?: boolean;
+}
+
+export function rpcOptionsFrom(o: RpcFlags): Partial<RpcOptions> {
+  return {
+    gasCap: o.rpcGascap,
+    evmTimeoutMs: o.rpcEvmtimeout,
+    callWorkers: o.rpcCallWorkers,
+    callQueue: o.rpcCallQueue,
+    maxBatch: o.rpcBatchLimit,
+    maxResponseBytes: o.rpcBatchResponseMax,
+    maxBodyBytes: o.rpcBodyLimit,
+    cors: o.rpcCors,
+    allowUnprotectedTxs: !!o.rpcAllowUnprotectedTxs,
+  };
 }

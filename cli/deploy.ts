@@ -1,7 +1,8 @@
 /**
  * `moveset deploy`: deploys the L1 contracts (deploy/Moveset.ts, a Hardhat Ignition module) to a network
  * of hardhat.config.ts and writes deployments/<network>.json:
- *   { network, chainId, l2ChainId, contracts: { Inbox, Bridge, ...provers }, parameters: {...},
+ *   { network, chainId, l2ChainId, contracts: { Inbox, Bridge, ...provers },
+ *     parameters: { l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch },
  *     deployedAt: <L1 block of the first contract>, deploymentId, deployer }
  * The parameters and addresses are read back from the chain, so the file describes what is deployed
  * (also when Ignition resumes or reuses an earlier deployment with the same id).
@@ -25,8 +26,11 @@ import type { MovesetParameters } from "../deploy/Moveset";
 const ROOT = path.resolve(__dirname, "..");
 
 /** The parameter names of the Ignition module (deploy/Moveset.ts). */
-export const PARAMETER_NAMES = ["l2ChainId", "bondSize", "challengeWindow", "inclusionDelay", "rewardBps"] as const;
+export const PARAMETER_NAMES = ["l2ChainId", "bondSize", "challengeWindow", "inclusionDelay", "rewardBps", "maxDepositsPerBatch"] as const;
 type ParameterName = (typeof PARAMETER_NAMES)[number];
+
+/** Upper bound of maxDepositsPerBatch: Inbox.MAX_DEPOSITS_PER_BATCH_CAP (the contract enforces it; checked here to fail early). */
+export const MAX_DEPOSITS_PER_BATCH_CAP = 512n;
 
 /** An error whose message is the whole story (printed without a stack trace). */
 export class DeployError extends Error {}
@@ -38,6 +42,7 @@ export interface DeployOptions {
   challengeWindow?: bigint;
   bond?: bigint;
   inclusionDelay?: bigint;
+  maxDepositsPerBatch?: bigint;
   /** Replaces the network's JSON-RPC URL for this run. */
   rpcUrl?: string;
   deploymentId?: string;
@@ -52,7 +57,7 @@ export interface DeploymentRecord {
   chainId: number;
   l2ChainId: number;
   contracts: Record<string, string>;
-  parameters: { l2ChainId: number; bondSize: string; challengeWindow: number; inclusionDelay: number; rewardBps: number };
+  parameters: { l2ChainId: number; bondSize: string; challengeWindow: number; inclusionDelay: number; rewardBps: number; maxDepositsPerBatch: number };
   /** L1 block in which the first contract (the Bridge) was deployed: where watchers start scanning. */
   deployedAt: number;
   deploymentId: string;
@@ -105,12 +110,15 @@ export function resolveParameters(defaults: MovesetParameters, o: DeployOptions,
   if (o.challengeWindow !== undefined) p.challengeWindow = o.challengeWindow;
   if (o.bond !== undefined) p.bondSize = o.bond;
   if (o.inclusionDelay !== undefined) p.inclusionDelay = o.inclusionDelay;
+  if (o.maxDepositsPerBatch !== undefined) p.maxDepositsPerBatch = o.maxDepositsPerBatch;
   // The contract checks these too; failing here saves a reverted deployment transaction.
   if (p.l2ChainId === 0n || p.l2ChainId >= 1n << 64n) throw new DeployError(`l2ChainId must be in 1..2^64-1, got ${p.l2ChainId}`);
   if (p.bondSize === 0n || p.bondSize >= 1n << 128n) throw new DeployError(`bondSize must be in 1..2^128-1 wei, got ${p.bondSize}`);
   if (p.challengeWindow === 0n || p.challengeWindow >= 1n << 64n) throw new DeployError(`challengeWindow must be in 1..2^64-1 seconds, got ${p.challengeWindow}`);
   if (p.inclusionDelay >= 1n << 64n) throw new DeployError(`inclusionDelay must be below 2^64 seconds, got ${p.inclusionDelay}`);
   if (p.rewardBps > 10_000n) throw new DeployError(`rewardBps must be at most 10000, got ${p.rewardBps}`);
+  if (p.maxDepositsPerBatch === 0n || p.maxDepositsPerBatch > MAX_DEPOSITS_PER_BATCH_CAP)
+    throw new DeployError(`maxDepositsPerBatch must be in 1..${MAX_DEPOSITS_PER_BATCH_CAP}, got ${p.maxDepositsPerBatch}`);
   return p;
 }
 
@@ -202,6 +210,7 @@ export async function runDeploy(o: DeployOptions): Promise<DeploymentRecord> {
     challengeWindow: await inbox.challengeWindow(),
     inclusionDelay: await inbox.inclusionDelay(),
     rewardBps: await inbox.rewardBps(),
+    maxDepositsPerBatch: await inbox.maxDepositsPerBatch(),
   };
   for (const k of PARAMETER_NAMES)
     if (onChain[k] !== parameters[k])
@@ -223,6 +232,7 @@ export async function runDeploy(o: DeployOptions): Promise<DeploymentRecord> {
       challengeWindow: Number(onChain.challengeWindow),
       inclusionDelay: Number(onChain.inclusionDelay),
       rewardBps: Number(onChain.rewardBps),
+      maxDepositsPerBatch: Number(onChain.maxDepositsPerBatch),
     },
     deployedAt,
     deploymentId,
@@ -242,10 +252,11 @@ export function registerDeploy(program: Command): void {
     .command("deploy")
     .description("deploy the L1 contracts (Bridge, Inbox, fraud provers) with Hardhat Ignition and write deployments/<network>.json")
     .requiredOption("--network <name>", "a network of hardhat.config.ts (localhost, sepolia, ...)")
-    .option("--params <file>", 'Ignition parameters file: {"Moveset": {"l2ChainId", "bondSize", "challengeWindow", "inclusionDelay", "rewardBps"}}')
+    .option("--params <file>", 'Ignition parameters file: {"Moveset": {"l2ChainId", "bondSize", "challengeWindow", "inclusionDelay", "rewardBps", "maxDepositsPerBatch"}}')
     .option("--challenge-window <s>", "challenge window in seconds (default 604800)", cliUint("--challenge-window"))
     .option("--bond <wei>", "bond size in wei (default 1 ether)", cliUint("--bond"))
     .option("--inclusion-delay <s>", "forced-inclusion delay in seconds (default 86400)", cliUint("--inclusion-delay"))
+    .option("--max-deposits-per-batch <n>", "most deposits one batch consumes, 1..512 (default 256)", cliUint("--max-deposits-per-batch"))
     .option("--rpc-url <url>", "use this JSON-RPC URL for the network (e.g. a local node on another port)")
     .option("--deployment-id <id>", "Ignition deployment id (default moveset-<network>-<chainId>)")
     .option("--reset", "wipe this deployment id's Ignition journal first (after restarting a local node)")

@@ -6,6 +6,7 @@ import { registerDeploy } from "./deploy";
 import { registerNode } from "./node";
 import { registerWatch } from "./watch";
 import { registerTrace } from "./trace";
+import { registerSweep } from "./sweep";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerBench(program);
   registerWatch(program);
   registerTrace(program);
+  registerSweep(program);
   return program;
 }
 

@@ -9,8 +9,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { nonNegativeInt, uint, ensureArtifacts, fail, rpcCall } from "./common";
+import { nonNegativeInt, uint, ensureArtifacts, fail, rpcCall, addRpcOptions, rpcOptionsFrom, type RpcFlags } from "./common";
 import { BYZANTINE_KINDS } from "../node/byzantine";
+import { DEVNET_CORS } from "../node/config";
 
 /** Resolves on SIGINT/SIGTERM. */
 function untilSignal(): Promise<string> {
@@ -22,7 +23,7 @@ function untilSignal(): Promise<string> {
 }
 
 export function registerNode(program: Command): void {
-  program
+  const devnet = program
     .command("devnet")
     .description("run a whole local system: in-process L1 (Hardhat network), the contracts, the coordinator, a verifier and the L2 JSON-RPC; funds the dev accounts on L2")
     .option("--datadir <dir>", "data folder (L2 state and the L1 journal); a restart resumes from it", ".moveset/devnet")
@@ -34,8 +35,9 @@ export function registerNode(program: Command): void {
     .addOption(new Option("--byzantine <kind>", "post one invalid batch of this kind among honest ones (from dev account #2), for the watchtower to win").choices([...BYZANTINE_KINDS]))
     .option("--batch-interval <ms>", "post a batch when its oldest transaction has waited this long", nonNegativeInt, 500)
     .option("--accounts <n>", "dev accounts to fund on L2", nonNegativeInt, 20)
-    .option("--workers <n>", "verifier validation threads (0: in the main thread)", nonNegativeInt, 1)
-    .action(async (o: { datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; host: string; challengeWindow: bigint; batchInterval: number; accounts: number; workers: number; byzantine?: import("../node/byzantine").ByzantineKind }) => {
+    .option("--workers <n>", "verifier validation threads (0: in the main thread)", nonNegativeInt, 1);
+  addRpcOptions(devnet, DEVNET_CORS.join(",")).action(
+    async (o: RpcFlags & { datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; host: string; challengeWindow: bigint; batchInterval: number; accounts: number; workers: number; byzantine?: import("../node/byzantine").ByzantineKind }) => {
       const { startDevnet, devnetBanner } = await import("../node/devnet");
       const { rootLogger, errMsg } = await import("../node/log");
       const log = rootLogger();
@@ -53,6 +55,7 @@ export function registerNode(program: Command): void {
           accounts: o.accounts,
           verifierWorkers: o.workers,
           byzantine: o.byzantine,
+          rpc: rpcOptionsFrom(o),
           log,
         });
       } catch (e) {
@@ -64,9 +67,10 @@ export function registerNode(program: Command): void {
       log.info({ component: "devnet", signal: sig }, "stopping");
       await d.stop();
       process.exit(0);
-    });
+    },
+  );
 
-  program
+  const node = program
     .command("node")
     .description("run the L2 node against an existing L1: coordinator (posts batches when given a bonded key), JSON-RPC, optionally a verifier")
     .requiredOption("--l1 <url>", "L1 JSON-RPC URL")
@@ -80,7 +84,9 @@ export function registerNode(program: Command): void {
     .option("--batch-interval <ms>", "post a batch when its oldest transaction has waited this long", nonNegativeInt, 1000)
     .option("--max-batch-txs <n>", "post a batch once it holds this many transactions", nonNegativeInt, 256)
     .addOption(new Option("--l1-clock <which>", "header timestamps from L1's latest or pending block").choices(["latest", "pending"]).default("latest"))
-    .action(async (o: { l1: string; deployment: string; key?: string; datadir: string; rpcHost: string; rpcPort: number; verify?: boolean; confirmations: number; batchInterval: number; maxBatchTxs: number; l1Clock: "latest" | "pending" }) => {
+    .option("--sweep-max <n>", "a transaction of a fee recipient sweeps up to this many of its fee outputs into its balance (0: none)", nonNegativeInt, 256);
+  addRpcOptions(node, "").action(
+    async (o: RpcFlags & { sweepMax: number; l1: string; deployment: string; key?: string; datadir: string; rpcHost: string; rpcPort: number; verify?: boolean; confirmations: number; batchInterval: number; maxBatchTxs: number; l1Clock: "latest" | "pending" }) => {
       await ensureArtifacts();
       const { startNode } = await import("../node/devnet");
       const { loadDeployment, keyFromEnv, ConfigError } = await import("../node/config");
@@ -93,8 +99,8 @@ export function registerNode(program: Command): void {
           deployment,
           key: o.key ? keyFromEnv(o.key) : undefined,
           datadir: o.datadir,
-          rpc: { host: o.rpcHost, port: o.rpcPort },
-          coordinator: { batchIntervalMs: o.batchInterval, maxBatchTxs: o.maxBatchTxs },
+          rpc: { ...rpcOptionsFrom(o), host: o.rpcHost, port: o.rpcPort },
+          coordinator: { batchIntervalMs: o.batchInterval, maxBatchTxs: o.maxBatchTxs, sweepMax: o.sweepMax },
           verifier: o.verify ? { confirmations: o.confirmations } : false,
           l1Clock: o.l1Clock,
         });
@@ -106,7 +112,8 @@ export function registerNode(program: Command): void {
       rootLogger().info({ component: "node", signal: sig }, "stopping");
       await node.stop();
       process.exit(0);
-    });
+    },
+  );
 
   program
     .command("verify")
@@ -211,7 +218,7 @@ function printBatches(rows: Record<string, unknown>[]): void {
   process.stdout.write(`${"index".padStart(6)}  ${"txs".padStart(5)}  ${"status".padEnd(12)}  verdict\n`);
   for (const r of rows) {
     const f = r.fault as { kind: string; code: string; txIndex: number; message: string } | undefined;
-    const verdict = f ? `invalid: ${f.kind}/${f.code} at tx ${f.txIndex} (${f.message})` : String(r.verdict);
+    const verdict = f ? `invalid: ${f.kind}/${f.code} at tx ${f.txIndex} (${f.message})` : r.unreadable ? `unchecked: data not read (${r.unreadable})` : String(r.verdict);
     process.stdout.write(`${String(r.index).padStart(6)}  ${String(r.txCount).padStart(5)}  ${String(r.status).padEnd(12)}  ${verdict}\n`);
   }
 }

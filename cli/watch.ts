@@ -98,7 +98,7 @@ export function registerWatch(program: Command): void {
     .command("challenge")
     .description("build the fraud proof of a batch from the chain (verifier sync) and prove it (commit, then reveal); --dry-run only prints it")
     .requiredOption("--batch <n>", "batch index", nonNegativeInt)
-    .option("--tx <i>", "transaction index (must be the batch's first invalid transaction)", nonNegativeInt)
+    .option("--tx <i>", "prove a fault of this transaction (default: the batch's cheapest provable fault)", nonNegativeInt)
     .option("--dry-run", "print kind, proof size (bytes) and estimated gas; send nothing")
     .requiredOption("--l1 <url>", "L1 JSON-RPC URL")
     .requiredOption("--deployment <file>", "deployment record")
@@ -131,9 +131,13 @@ export function registerWatch(program: Command): void {
         const b = v.batches().find((x) => x.index === BigInt(o.batch) && x.status !== "rolled back");
         if (!b) fail(`batch ${o.batch} is not live`);
         if (b.verdict !== "invalid" || !b.fault) fail(`batch ${o.batch} is ${b.verdict === "valid" ? "valid" : "not checked (an earlier batch is invalid)"}: nothing to prove`);
-        const f = b.fault;
-        if (o.tx !== undefined && o.tx !== f.txIndex) fail(`transaction ${o.tx} is not the first invalid transaction of batch ${o.batch} (the verifier found ${f.kind}/${f.code} at transaction ${f.txIndex})`);
-        if (f.kind === "execution") fail(`execution fault at transaction ${f.txIndex}: interactive proof not yet supported`);
+        const all = b.faults ?? [b.fault];
+        const { cheapestProvable } = await import("../prover/fault");
+        const list = (xs: typeof all) => xs.map((x) => `${x.kind}/${x.code} at transaction ${x.txIndex}`).join(", ");
+        const pick = o.tx === undefined ? all : all.filter((x) => x.txIndex === o.tx);
+        if (pick.length === 0) fail(`transaction ${o.tx} of batch ${o.batch} has no fault (the verifier found ${list(all)})`);
+        const f = cheapestProvable(pick);
+        if (!f) fail(`only execution faults (${list(pick)}): interactive proof not yet supported`);
         const call = await buildProof(f, v.chainView());
         const proverAddr = contracts[call.prover];
         if (!proverAddr) fail(`the deployment has no ${call.prover}`);

@@ -20,6 +20,10 @@ contract Bridge is IBridge {
     /// @inheritdoc IBridge
     bytes32 public constant override DEPOSIT_ENTRY_TAG = keccak256("moveset/deposit-entry/v1");
 
+    /// @notice L2 addresses that are not accounts (protocol.md §6.5): ether credited to them is never spendable.
+    address internal constant FEE_VAULT = 0xfEE0000000000000000000000000000000000000;
+    address internal constant WITHDRAWAL_VAULT = 0x7700000000000000000000000000000000000000;
+
     /// @notice The only account that may bind the inbox (once).
     address public immutable deployer;
     /// @inheritdoc IBridge
@@ -56,6 +60,8 @@ contract Bridge is IBridge {
     function deposit(address to) external payable override returns (uint256 index) {
         // INVARIANT: a deposit carries value.
         if (msg.value == 0) revert ZeroValue();
+        // INVARIANT: the recipient can spend on L2 what it receives.
+        if (uint160(to) <= 0x0a || to == FEE_VAULT || to == WITHDRAWAL_VAULT) revert UnusableRecipient(to);
         index = _hashes.length;
         bytes32 h = keccak256(abi.encodePacked(DEPOSIT_ENTRY_TAG, abi.encode(index, msg.sender, to, msg.value)));
         _hashes.push(h);

@@ -2,8 +2,9 @@
 pragma solidity 0.8.30;
 
 import {BatchLib} from "./lib/BatchLib.sol";
-import {IInbox, FaultKind} from "./interfaces/IInbox.sol";
+import {IInbox, FaultKind, DataSource} from "./interfaces/IInbox.sol";
 import {IBridge} from "./interfaces/IBridge.sol";
+import {IFinalityHold} from "./game/FinalityHolds.sol";
 
 /// @title Inbox
 /// @notice The chain of batch commitments of docs/protocol.md §11.2. Anyone bonded may append a batch on top of
@@ -16,10 +17,14 @@ import {IBridge} from "./interfaces/IBridge.sol";
 ///      The tip (parent hash, next seq, deposit cursor, parent timestamp) is read from the last live record,
 ///      so a rollback needs no other bookkeeping.
 ///
-///      Bonds: a poster's bond may leave only when every batch it posted is final or rolled back. Each poster
-///      keeps a stack of the indices it posted (four per storage word). Its newest entry that is still its own
-///      live batch is its latest live batch (live batches are a prefix and are posted in index order, so a
-///      poster's live batches are final iff that one is); entries above it are rolled back and are dropped.
+///      Bonds: every live, non-final batch locks `bondSize` of its poster's bond; posting needs `bondSize` free,
+///      a rollback of batch i slashes exactly the bond batch i locked, finality releases it. Locks are counted,
+///      never stored: each poster keeps a list of the indices it posted (ascending, four per storage word) with
+///      a `head` and a `len`. Entries below `head` are final; entries at or above `len` are gone. Between them,
+///      the entries still the poster's live batches come first (a rollback deletes a suffix of the chain, hence
+///      a suffix of the list), and among those the final ones come first (a batch is final only if its parent
+///      is). So two bisections find the live, non-final entries, and a rollback releases the locks of the later
+///      posters it deletes without touching them (lazy release: they are found gone on their next settle).
 contract Inbox is IInbox {
     /// @notice Where the burned part of a slashed bond goes.
     address public constant BURN_ADDRESS = 0x000000000000000000000000000000000000dEaD;
@@ -39,18 +44,25 @@ contract Inbox is IInbox {
     /// @inheritdoc IInbox
     uint256 public immutable override rewardBps;
     /// @inheritdoc IInbox
+    uint256 public immutable override maxDepositsPerBatch;
+    /// @notice Upper bound of `maxDepositsPerBatch` (docs/protocol.md §11.1): a batch of that many deposits stays
+    ///         far below every batch limit.
+    uint256 public constant MAX_DEPOSITS_PER_BATCH_CAP = 512;
+    /// @inheritdoc IInbox
     uint256 public immutable override deployedAtBlock;
     /// @notice The only account that may register the provers (once).
     address public immutable deployer;
 
-    /// @dev One storage word per poster: its bond and the length of its posting stack.
+    /// @dev One storage word per poster: its bond (free and locked) and its posting list's bounds (see above):
+    ///      entries [0, head) are final, entries [len, …) are gone, entries [head, len) are yet to be settled.
     struct Poster {
         uint128 bond;
-        uint64 postings;
+        uint64 head;
+        uint64 len;
     }
 
     mapping(address => Poster) private _posters;
-    /// @dev Posting stacks: entry i of poster p is bits [64*(i%4), 64*(i%4)+64) of word i/4.
+    /// @dev Posting lists: entry i of poster p is bits [64*(i%4), 64*(i%4)+64) of word i/4.
     mapping(address => mapping(uint256 => uint256)) private _postingWords;
     /// @dev Batch records by index; only indices below `_count` are live.
     mapping(uint256 => BatchRecord) private _batches;
@@ -60,6 +72,8 @@ contract Inbox is IInbox {
     mapping(address => bool) public override isProver;
     /// @inheritdoc IInbox
     bool public override proversLocked;
+    /// @inheritdoc IInbox
+    address public override game;
 
     /// @param bridge_          The Bridge holding the deposit queue.
     /// @param l2ChainId_       Chain id of the rollup (1 … 2^64−1, a varint in move transactions).
@@ -67,13 +81,15 @@ contract Inbox is IInbox {
     /// @param challengeWindow_ Seconds until a batch is final (nonzero).
     /// @param inclusionDelay_  Seconds after which a queued deposit must be included.
     /// @param rewardBps_       Share of a slashed bond paid to the challenger (≤ 10000).
+    /// @param maxDepositsPerBatch_ Most deposits a batch consumes (1 … MAX_DEPOSITS_PER_BATCH_CAP).
     constructor(
         address bridge_,
         uint256 l2ChainId_,
         uint256 bondSize_,
         uint256 challengeWindow_,
         uint256 inclusionDelay_,
-        uint256 rewardBps_
+        uint256 rewardBps_,
+        uint256 maxDepositsPerBatch_
     ) {
         // INVARIANT: the bridge is a deployed contract.
         if (bridge_.code.length == 0) revert InvalidParameter("bridge");
@@ -87,12 +103,17 @@ contract Inbox is IInbox {
         if (inclusionDelay_ > type(uint64).max) revert InvalidParameter("inclusionDelay");
         // INVARIANT: the reward is a share of the slashed bond.
         if (rewardBps_ > BPS) revert InvalidParameter("rewardBps");
+        // INVARIANT: a batch can consume deposits, and a batch of the most deposits fits every batch limit.
+        if (maxDepositsPerBatch_ == 0 || maxDepositsPerBatch_ > MAX_DEPOSITS_PER_BATCH_CAP) {
+            revert InvalidParameter("maxDepositsPerBatch");
+        }
         bridge = bridge_;
         l2ChainId = l2ChainId_;
         bondSize = bondSize_;
         challengeWindow = challengeWindow_;
         inclusionDelay = inclusionDelay_;
         rewardBps = rewardBps_;
+        maxDepositsPerBatch = maxDepositsPerBatch_;
         deployer = msg.sender;
         deployedAtBlock = block.number;
     }
@@ -118,6 +139,20 @@ contract Inbox is IInbox {
         emit ProversSet(provers);
     }
 
+    /// @inheritdoc IInbox
+    /// @dev Before `setProvers`, so that a deployment is complete (and trustless) once the provers are locked.
+    function setGame(address game_) external override {
+        // INVARIANT: only the deployer registers the game.
+        if (msg.sender != deployer) revert NotDeployer(msg.sender);
+        // INVARIANT: the game is registered once, before the provers lock.
+        if (proversLocked || game != address(0)) revert ProversLocked();
+        // INVARIANT: the game is a contract.
+        if (game_.code.length == 0) revert InvalidProver(game_);
+        game = game_;
+        isProver[game_] = true;
+        emit GameSet(game_);
+    }
+
     // ================================================================================================ bonds
 
     /// @inheritdoc IInbox
@@ -135,27 +170,18 @@ contract Inbox is IInbox {
     /// @inheritdoc IInbox
     function unbond() external override {
         Poster storage p = _posters[msg.sender];
-        uint256 amount = p.bond;
-        // INVARIANT: there is a bond to return.
-        if (amount == 0) revert NothingToUnbond();
-        uint256 n = _count;
-        uint256 len = p.postings;
-        // Walk the posting stack from the newest entry; the first entry that is still the caller's live batch
-        // is its latest live batch. Entries above it were rolled back.
-        while (len > 0) {
-            uint256 k = _postingAt(msg.sender, len - 1);
-            if (k < n && _batches[k].poster == msg.sender) {
-                uint256 finalAt = uint256(_batches[k].postedAt) + challengeWindow;
-                // INVARIANT: every live batch of the caller is final (its latest one is).
-                if (block.timestamp < finalAt) revert BondLocked(k, finalAt);
-                break;
-            }
-            unchecked {
-                --len;
-            }
+        (uint256 head, uint256 len) = _settle(msg.sender, p);
+        uint256 held = p.bond;
+        uint256 locked = (len - head) * bondSize;
+        uint256 amount = held - locked;
+        if (amount == 0) {
+            // INVARIANT: there is a bond to return.
+            if (locked == 0) revert NothingToUnbond();
+            uint256 oldest = _postingAt(msg.sender, head);
+            // INVARIANT: a locked bond stays until its batch is final (or rolled back).
+            revert BondLocked(oldest, uint256(_batches[oldest].postedAt) + challengeWindow);
         }
-        p.bond = 0;
-        p.postings = 0;
+        p.bond = uint128(locked);
         emit Unbonded(msg.sender, amount);
         _send(msg.sender, amount);
     }
@@ -165,21 +191,108 @@ contract Inbox is IInbox {
         return _posters[poster].bond;
     }
 
+    /// @inheritdoc IInbox
+    function lockedBondOf(address poster) public view override returns (uint256) {
+        (uint256 head, uint256 len) = _settled(poster, _posters[poster]);
+        return (len - head) * bondSize;
+    }
+
+    /// @inheritdoc IInbox
+    function freeBondOf(address poster) external view override returns (uint256) {
+        return _posters[poster].bond - lockedBondOf(poster);
+    }
+
+    /// @dev {_settled}, written back.
+    function _settle(address poster, Poster storage p) private returns (uint256 head, uint256 len) {
+        (head, len) = _settled(poster, p);
+        p.head = uint64(head);
+        p.len = uint64(len);
+    }
+
+    /// @dev The bounds of `poster`'s live, non-final entries: [head, len). Bisects the gone suffix (checking the
+    ///      newest entry first, the common case being that it is live) and gallops over the newly final prefix
+    ///      (checking the oldest unsettled entry first, the common case being that it is not final), so the cost
+    ///      is logarithmic in the entries settled, never linear.
+    function _settled(address poster, Poster storage p) private view returns (uint256 head, uint256 len) {
+        head = p.head;
+        len = p.len;
+        uint256 n = _count;
+        if (len > head && !_ownLive(poster, len - 1, n)) {
+            // The first gone entry in [head, len − 1]: live entries first, then gone ones.
+            uint256 lo = head;
+            uint256 hi = len - 1;
+            while (lo < hi) {
+                uint256 mid = (lo + hi) >> 1;
+                if (_ownLive(poster, mid, n)) lo = mid + 1;
+                else hi = mid;
+            }
+            len = lo;
+        }
+        if (head < len && _isFinal(_postingAt(poster, head))) {
+            // The first non-final entry in (head, len]: gallop (probes head+1, head+2, head+4, …), then bisect.
+            uint256 lo = head + 1;
+            uint256 hi = len;
+            uint256 step = 1;
+            while (lo < hi) {
+                uint256 q = lo + step - 1;
+                if (q >= hi) break;
+                if (!_isFinal(_postingAt(poster, q))) {
+                    hi = q;
+                    break;
+                }
+                lo = q + 1;
+                step <<= 1;
+            }
+            while (lo < hi) {
+                uint256 mid = (lo + hi) >> 1;
+                if (_isFinal(_postingAt(poster, mid))) lo = mid + 1;
+                else hi = mid;
+            }
+            head = lo;
+        }
+    }
+
+    /// @dev Whether entry `i` of `poster`'s list is still its live batch (`n` batches are live). A gone entry's
+    ///      record is past the count or was overwritten by another poster (the poster's own re-post at that index
+    ///      settles the entry away before pushing its new one).
+    function _ownLive(address poster, uint256 i, uint256 n) private view returns (bool) {
+        uint256 k = _postingAt(poster, i);
+        return k < n && _batches[k].poster == poster;
+    }
+
     // ================================================================================================ batches
 
     /// @inheritdoc IInbox
-    /// @dev Checks run cheapest first; the data is parsed (and hashed) only once everything else holds.
     function appendBatch(BatchLib.BatchHeader calldata h, bytes calldata data) external override {
+        // INVARIANT: the caller sent this L1 transaction and has no code, so this call is the transaction itself
+        //            and `data` is in its calldata, where nodes read it. (Under EIP-7702 an account with code
+        //            may be tx.origin while the transaction calls that code, not the Inbox.)
+        if (msg.sender != tx.origin || msg.sender.code.length != 0) revert NotDirectCall(msg.sender);
+        bytes32 hh = _append(h, data);
+        emit BatchAppended(h.index, hh, msg.sender, h, DataSource.CALLDATA);
+    }
+
+    /// @inheritdoc IInbox
+    function appendBatchFromContract(BatchLib.BatchHeader calldata h, bytes calldata data) external override {
+        bytes32 hh = _append(h, data);
+        emit BatchData(h.index, hh, data);
+        emit BatchAppended(h.index, hh, msg.sender, h, DataSource.EVENT);
+    }
+
+    /// @dev Both append paths: checks (cheapest first; the data is parsed and hashed only once everything else
+    ///      holds), the record, and the poster's lock. Returns the header hash.
+    function _append(BatchLib.BatchHeader calldata h, bytes calldata data) private returns (bytes32 hh) {
         Poster storage p = _posters[msg.sender];
-        uint256 bondNow = p.bond;
-        // INVARIANT: the caller is bonded.
-        if (bondNow < bondSize) revert NotBonded(msg.sender, bondNow, bondSize);
+        (uint256 head, uint256 len) = _settled(msg.sender, p);
+        uint256 free = uint256(p.bond) - (len - head) * bondSize;
+        // INVARIANT: the caller has bondSize free (not locked by its live, non-final batches): the new batch locks it.
+        if (free < bondSize) revert NotBonded(msg.sender, free, bondSize);
 
         (uint256 n, uint256 seq) = _checkTip(h);
         _checkDeposits(h);
         uint256 txCount = _checkData(h, data);
 
-        bytes32 hh = BatchLib.hashCalldata(h);
+        hh = BatchLib.hashCalldata(h);
         // The casts are exact: seq ≤ 1 + 2^16·(batches), deposit indices ≤ the queue length, txCount ≤ 2^16,
         // timestamps ≤ block.timestamp.
         _batches[n] = BatchRecord({
@@ -194,17 +307,10 @@ contract Inbox is IInbox {
         });
         _count = n + 1;
 
-        // Push n on the caller's posting stack, first dropping entries at or above n (rolled back).
-        uint256 len = p.postings;
-        while (len > 0 && _postingAt(msg.sender, len - 1) >= n) {
-            unchecked {
-                --len;
-            }
-        }
+        // n is above every live entry, and the settle dropped the gone ones: the list stays ascending.
         _setPosting(msg.sender, len, n);
-        p.postings = uint64(len + 1);
-
-        emit BatchAppended(n, hh, msg.sender, h);
+        p.head = uint64(head);
+        p.len = uint64(len + 1);
     }
 
     /// @dev The header's place in the chain: index, parent, firstSeq, number, timestamps, deposit start.
@@ -247,13 +353,15 @@ contract Inbox is IInbox {
         if (h.depositEnd < h.depositStart || h.depositEnd > queueLength) {
             revert BadDepositRange(h.depositStart, h.depositEnd, queueLength);
         }
+        uint256 count = h.depositEnd - h.depositStart;
         // INVARIANT: txCount ≥ depositEnd − depositStart (the deposits are the batch's first transactions).
-        if (h.txCount < h.depositEnd - h.depositStart) {
-            revert TooFewTxsForDeposits(h.txCount, h.depositEnd - h.depositStart);
-        }
-        // INVARIANT: no deposit left out is older than the inclusion delay (forced inclusion). Queue times never
+        if (h.txCount < count) revert TooFewTxsForDeposits(h.txCount, count);
+        // INVARIANT: a batch consumes at most maxDepositsPerBatch deposits.
+        if (count > maxDepositsPerBatch) revert TooManyDeposits(count, maxDepositsPerBatch);
+        // INVARIANT: forced inclusion: a batch consumes the oldest overdue deposits up to maxDepositsPerBatch, so
+        //            one with fewer leaves out no deposit older than the inclusion delay. Queue times never
         //            decrease, so the first one left out is the oldest.
-        if (h.depositEnd < queueLength && block.timestamp - nextTime > inclusionDelay) {
+        if (count < maxDepositsPerBatch && h.depositEnd < queueLength && block.timestamp - nextTime > inclusionDelay) {
             revert DepositOverdue(h.depositEnd);
         }
     }
@@ -335,15 +443,28 @@ contract Inbox is IInbox {
 
     /// @inheritdoc IInbox
     function isFinal(uint256 index) public view override returns (bool) {
-        return index < _count && block.timestamp >= uint256(_batches[index].postedAt) + challengeWindow;
+        return index < _count && _isFinal(index);
+    }
+
+    /// @dev Finality of live batch `index`: its challenge window has passed and no open dispute game holds it or an
+    ///      earlier batch (§11.5.6). The one place finality is decided. Two properties hold, because the bond
+    ///      bookkeeping bisects on them: finality is never undone while the batch is live (games open only on
+    ///      non-final batches), and a batch is final only if its parent is (a game holding batch k holds every later
+    ///      batch too).
+    function _isFinal(uint256 index) internal view returns (bool) {
+        if (block.timestamp < uint256(_batches[index].postedAt) + challengeWindow) return false;
+        address g = game;
+        return g == address(0) || index < IFinalityHold(g).heldFrom();
     }
 
     // ================================================================================================ rollback
 
     /// @inheritdoc IInbox
-    /// @dev Slashes min(bondSize, the poster's bond): a poster already slashed for a later batch of the same
-    ///      window may hold less. Reward = slashed × rewardBps / 10000 (rounded down), burned = the rest, so the
-    ///      slashed amount is paid out or burned to the wei.
+    /// @dev Slashes exactly the `bondSize` that batch `index` locked: every live, non-final batch locks its own, so
+    ///      the poster holds it whatever else was slashed. Reward = bondSize × rewardBps / 10000 (rounded down),
+    ///      burned = the rest, so the slashed amount is paid out or burned to the wei. Constant gas however many
+    ///      batches it deletes: the locks of the deleted later batches are released lazily (see the contract's
+    ///      notes), and their posters are not slashed.
     function rollback(uint256 index, address challenger, uint8 kind) external override {
         // INVARIANT: only a registered fraud prover rolls back.
         if (!isProver[msg.sender]) revert NotProver(msg.sender);
@@ -354,16 +475,17 @@ contract Inbox is IInbox {
         uint256 n = _count;
         // INVARIANT: the batch is live.
         if (index >= n) revert BatchNotLive(index, n);
-        BatchRecord storage b = _batches[index];
         // INVARIANT: the batch is not final.
-        if (block.timestamp >= uint256(b.postedAt) + challengeWindow) revert BatchIsFinal(index);
-        address poster = b.poster;
+        if (_isFinal(index)) revert BatchIsFinal(index);
+        address poster = _batches[index].poster;
 
         _count = index;
 
+        // The poster's bond is at least bondSize × its live, non-final batches (posting checks it, unbond leaves
+        // it, slashing takes one bondSize with one batch), and batch `index` is one of them.
         Poster storage p = _posters[poster];
         uint256 held = p.bond;
-        uint256 slashed = held < bondSize ? held : bondSize;
+        uint256 slashed = bondSize;
         p.bond = uint128(held - slashed);
         uint256 reward = (slashed * rewardBps) / BPS;
         uint256 burned = slashed - reward;

@@ -15,7 +15,7 @@ import { Executor } from "./evm/execute";
 import { StateSource } from "./evm/state";
 import { toRunnable } from "./evm/ethtx";
 import { TxContext, policyOf } from "./context";
-import { TxOutcome, checkMasks, expectedOutputs } from "./validate";
+import { TxOutcome, checkMasks, expectedOutputs, sweepCredit } from "./validate";
 import { FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX } from "./evm/chain";
 
 /** The newest version of every key (the latest index), as a coordinator or the conformance runner has it. */
@@ -23,6 +23,11 @@ export interface StateView {
   /** Newest version of the key: the seq that wrote it (0 = genesis) and its value. May answer with a promise (a store). */
   latest(mark: number, addrHex: string, slot: bigint): Version | Promise<Version>;
   code(hashHex: string): Uint8Array | undefined | Promise<Uint8Array | undefined>;
+  /**
+   * The unspent fee outputs of `addrHex` (protocol.md §6.5), oldest first, at most `limit`: the seq
+   * that created each (its key's slot) and its value. A view without it sweeps nothing.
+   */
+  feeOutputs?(addrHex: string, limit: number): Version[] | Promise<Version[]>;
 }
 
 export interface Version {
@@ -83,6 +88,12 @@ export interface Filled {
 
 export interface FillOptions {
   /**
+   * Sweep at most this many of the sender's unspent fee outputs (oldest first, from the view's
+   * feeOutputs) into its balance (protocol.md §6.5). Default 0: none. A move transaction that signs
+   * fee sweeps itself gets exactly those.
+   */
+  maxSweep?: number;
+  /**
    * True for a code hash that validators of this transaction already have: code carried by the
    * witness of a transaction with a lower seq in the chain (protocol.md §6.2). Such code is left out
    * of the witness. Default: none is, every code travels.
@@ -98,8 +109,10 @@ export async function fillMoves(tx: Tx, view: StateView, ctx: TxContext, executo
   }
   checkMasks(tx);
   const { eth, sender } = toRunnable(tx, policyOf(ctx));
+  const signed = tx.type === TxType.Move ? tx.moves.filter((m) => m.mask !== 0) : [];
+  const sweeps = await fillSweeps(signed, sender.toString(), sender.bytes, view, ctx, opts.maxSweep ?? 0);
   const intx = new Map<string, bigint>();
-  const res = await executor.run(eth, sender, viewSource(view, intx), ctx.env, ctx.feeMode, ctx.blockHash);
+  const res = await executor.run(eth, sender, viewSource(view, intx), ctx.env, ctx.feeMode, ctx.blockHash, sweepCredit(sweeps));
   const sm = res.sm;
   const computed = new Map<string, Move>();
   const codes: Uint8Array[] = [];
@@ -117,9 +130,9 @@ export async function fillMoves(tx: Tx, view: StateView, ctx: TxContext, executo
         if (c) codes.push(c);
       }
   }
-  const moves: Move[] = [];
-  const signed = tx.type === TxType.Move ? tx.moves.filter((m) => m.mask !== 0) : [];
+  const moves: Move[] = [...sweeps];
   for (const [i, s] of signed.entries()) {
+    if (isSweep(s, ctx)) continue; // filled by fillSweeps
     if (!(s.mask & MaskBit.Mark) || !(s.mask & MaskBit.Addr) || (markHasSlot(s.mark) && !(s.mask & MaskBit.Slot)))
       throw new FillError("open-key", `signed move ${i} leaves its key open; this coordinator fills only values`);
     const id = keyId(s);
@@ -158,6 +171,35 @@ export async function fillMoves(tx: Tx, view: StateView, ctx: TxContext, executo
       withdrawal,
     },
   };
+}
+
+/** A move that sweeps a fee output (protocol.md §4.3 rule 3): mark f, keyed by an earlier seq. */
+function isSweep(m: Move, ctx: TxContext): boolean {
+  return ctx.feeMode === "outputs" && m.mark === Mark.Fee && m.slot < ctx.seq;
+}
+
+/**
+ * The fee sweeps of a transaction: the ones a move transaction signs (their open fields filled:
+ * intx = slot, prev = the output's value, next = 0), or else up to `max` of the sender's unspent
+ * fee outputs from the view, oldest first.
+ */
+async function fillSweeps(signed: readonly Move[], senderHex: string, sender: Uint8Array, view: StateView, ctx: TxContext, max: number): Promise<Move[]> {
+  if (ctx.feeMode !== "outputs") return [];
+  const own = signed.map((s, i) => [s, i] as const).filter(([s]) => isSweep(s, ctx));
+  if (own.length) {
+    const out: Move[] = [];
+    for (const [s, i] of own) {
+      const v = await view.latest(Mark.Fee, bytesToHex(s.addr), s.slot);
+      out.push(mergeSigned(s, { ...s, mask: 0, ref: false, intx: s.slot, prev: v.value, next: 0n }, i));
+    }
+    return out;
+  }
+  if (max <= 0 || !view.feeOutputs) return [];
+  const outs = await view.feeOutputs(senderHex, max);
+  return outs
+    .filter((o) => o.seq > 0n && o.seq < ctx.seq && o.value > 0n)
+    .slice(0, max)
+    .map((o) => ({ mask: 0, ref: false, mark: Mark.Fee, intx: o.seq, addr: sender, slot: o.seq, prev: o.value, next: 0n }));
 }
 
 export { keyIdOf, InvalidTxError };

@@ -3,7 +3,7 @@
  * in tests, the conformance runner's tools and benchmarks use it to fill moves and apply them.
  */
 import { bytesToHex, keccak256 } from "./bytes";
-import { Key, keyIdOf } from "./keys";
+import { Key, Mark, keyIdOf } from "./keys";
 import type { Move } from "./moves";
 import type { StateView } from "./fill";
 import type { Tx } from "./tx";
@@ -31,6 +31,15 @@ export class MemoryState implements StateView {
 
   code(hashHex: string): Uint8Array | undefined {
     return this.codes.get(hashHex);
+  }
+
+  /** Unspent fee outputs of `addrHex` (their key's newest version is the output itself), oldest first. */
+  feeOutputs(addrHex: string, limit: number): { seq: bigint; value: bigint }[] {
+    const prefix = `${addrHex.toLowerCase()}/${String.fromCharCode(Mark.Fee)}/`;
+    const out: { seq: bigint; value: bigint }[] = [];
+    for (const [id, v] of this.values) if (id.startsWith(prefix) && v.value > 0n && v.seq === BigInt("0x" + id.slice(prefix.length))) out.push(v);
+    out.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+    return out.slice(0, limit);
   }
 
   /** Applies the moves of transaction `seq` (consuming moves create new versions) and keeps its witness code. */

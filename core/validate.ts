@@ -46,11 +46,22 @@ export function expectedOutputs(ctx: TxContext, sender: Uint8Array, fee: bigint,
   return out;
 }
 
-/** Structural rules for output moves (marks f and w), before execution. Returns them. */
-function checkOutputs(moves: readonly Move[], ctx: TxContext): Move[] {
+/**
+ * Structural rules for moves of marks f and w, before execution (protocol.md §4.3 rule 3): each is
+ * an output of this transaction (keyed by its seq), or a fee sweep (an f move keyed by an earlier
+ * seq: it consumes that fee output and empties it). Returns the outputs and the sweeps.
+ */
+function checkOutputs(moves: readonly Move[], ctx: TxContext): { outputs: Move[]; sweeps: Move[] } {
   const outputs: Move[] = [];
+  const sweeps: Move[] = [];
   moves.forEach((m, i) => {
     if (m.mark !== Mark.Fee && m.mark !== Mark.Withdrawal) return;
+    if (ctx.feeMode === "outputs" && m.mark === Mark.Fee && m.slot !== ctx.seq) {
+      // INVARIANT: a sweep consumes the fee output it names, created by its seq, and leaves it empty.
+      if (m.ref || m.intx !== m.slot || m.next !== 0n) throw new InvalidTxError("malformed", "bad-sweep", `move ${i}: a fee sweep consumes the output of seq ${m.slot} (intx = slot) and leaves 0`, i);
+      sweeps.push(m);
+      return;
+    }
     // INVARIANT: outputs exist only in fee-output mode, keyed by this transaction's seq; fees go to the batch's fee recipient.
     if (ctx.feeMode !== "outputs" || m.slot !== ctx.seq || (m.mark === Mark.Fee && bytesToHex(m.addr) !== bytesToHex(ctx.env.coinbase)))
       throw new InvalidTxError("malformed", "unexpected-output", `move ${i} (${keyToString(m)}) is not an output of this transaction`, i);
@@ -58,7 +69,14 @@ function checkOutputs(moves: readonly Move[], ctx: TxContext): Move[] {
     if (m.ref || m.intx !== 0n || m.prev !== 0n) throw new InvalidTxError("malformed", "bad-output", `move ${i}: an output consumes the genesis version of its key`, i);
     outputs.push(m);
   });
-  return outputs;
+  return { outputs, sweeps };
+}
+
+/** What a transaction's fee sweeps credit to its sender before execution: the sum of their prev values. */
+export function sweepCredit(sweeps: readonly Move[]): bigint {
+  let c = 0n;
+  for (const m of sweeps) c += m.prev;
+  return c;
 }
 
 export function checkMasks(tx: Tx): void {
@@ -120,8 +138,10 @@ export function validateDeposit(tx: DepositTx, ctx: TxContext): TxOutcome {
 export interface PreparedTx {
   eth: TypedTransaction;
   sender: Address;
-  /** The declared output moves (marks f and w). */
+  /** The declared output moves (marks f and w keyed by this transaction's seq). */
   outputs: Move[];
+  /** The fee sweeps (f moves of earlier seqs, protocol.md §6.5). */
+  sweeps: Move[];
   /** The witness: code by 0x-hash. */
   codes: Map<string, Uint8Array>;
   source: StateSource;
@@ -135,15 +155,16 @@ export interface PreparedTx {
 export function prepareTx(tx: MoveTx | WrappedTx, ctx: TxContext, lookup?: CodeLookup): PreparedTx {
   checkMovesStructure(tx.moves, ctx.seq);
   checkMasks(tx);
-  const outputs = checkOutputs(tx.moves, ctx);
+  const { outputs, sweeps } = checkOutputs(tx.moves, ctx);
   const codes = witnessMap(tx);
   const { eth, sender } = toRunnable(tx, policyOf(ctx));
-  for (const o of outputs)
-    // INVARIANT: a withdrawal output belongs to the transaction's sender.
-    if (o.mark === Mark.Withdrawal && bytesToHex(o.addr) !== sender.toString())
-      throw new InvalidTxError("malformed", "unexpected-output", `withdrawal output ${keyToString(o)} is not the sender's`, tx.moves.indexOf(o));
+  tx.moves.forEach((m, i) => {
+    // INVARIANT: a withdrawal output belongs to the transaction's sender, and so does every fee output it sweeps.
+    if ((m.mark === Mark.Withdrawal || (m.mark === Mark.Fee && m.slot !== ctx.seq)) && bytesToHex(m.addr) !== sender.toString())
+      throw new InvalidTxError("malformed", "unexpected-output", `${m.mark === Mark.Withdrawal ? "withdrawal output" : "swept fee output"} ${keyToString(m)} is not the sender's`, i);
+  });
   const source = declaredSource(tx.moves, codes, lookup);
-  return { eth, sender, outputs, codes, source };
+  return { eth, sender, outputs, sweeps, codes, source };
 }
 
 /** Throws `sender-undeclared` unless the sender's n, b and c keys are declared. */
@@ -167,8 +188,8 @@ export async function validateTx(tx: Tx, ctx: TxContext, executor: Executor, loo
   if (tx.type === TxType.Deposit) return validateDeposit(tx, ctx);
   const prepared = prepareTx(tx, ctx, lookup);
   checkSenderDeclared(prepared);
-  const { eth, sender, outputs, source } = prepared;
-  const res = await executor.run(eth, sender, source, ctx.env, ctx.feeMode, ctx.blockHash);
+  const { eth, sender, outputs, sweeps, source } = prepared;
+  const res = await executor.run(eth, sender, source, ctx.env, ctx.feeMode, ctx.blockHash, sweepCredit(sweeps));
   const sm = res.sm;
   tx.moves.forEach((m, i) => {
     if (m.mark === Mark.Fee || m.mark === Mark.Withdrawal) return;

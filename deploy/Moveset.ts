@@ -2,7 +2,7 @@
  * Hardhat Ignition module of the L1 contracts (docs/protocol.md §11): Bridge, Inbox, and the fraud
  * provers, wired together:
  *   1. Bridge()                         — holds the deposit queue and the deposited ether;
- *   2. Inbox(bridge, l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps);
+ *   2. Inbox(bridge, l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch);
  *   3. bridge.setInbox(inbox)           — one-time binding (the inbox needs the bridge's address first);
  *   4. each prover P(inbox), then inbox.setProvers([...]) — one-time, locks the prover set for ever.
  * Step 4 runs only when at least one prover is listed: an Inbox whose provers are not yet set cannot be
@@ -10,7 +10,7 @@
  *
  * Parameters (module id "Moveset"), overridable by an Ignition parameters file:
  *   { "Moveset": { "l2ChainId": 901, "bondSize": "1000000000000000000n", "challengeWindow": 604800,
- *                  "inclusionDelay": 86400, "rewardBps": 5000 } }
+ *                  "inclusionDelay": 86400, "rewardBps": 5000, "maxDepositsPerBatch": 256 } }
  * (bigints as "<digits>n" strings, Ignition's JSON convention). `moveset deploy` (cli/deploy.ts) runs
  * this module programmatically; `npx hardhat ignition deploy` refuses module files outside
  * ignition/modules, so it is not the way to run this one.
@@ -25,6 +25,7 @@ export const DEFAULT_PARAMETERS = {
   challengeWindow: 604_800n,
   inclusionDelay: 86_400n,
   rewardBps: 5_000n,
+  maxDepositsPerBatch: 256n,
 } as const;
 
 export type MovesetParameters = { -readonly [K in keyof typeof DEFAULT_PARAMETERS]: bigint };
@@ -52,9 +53,10 @@ export function movesetModule(id: string = MODULE_ID, provers: readonly ProverSp
     const challengeWindow = m.getParameter("challengeWindow", DEFAULT_PARAMETERS.challengeWindow);
     const inclusionDelay = m.getParameter("inclusionDelay", DEFAULT_PARAMETERS.inclusionDelay);
     const rewardBps = m.getParameter("rewardBps", DEFAULT_PARAMETERS.rewardBps);
+    const maxDepositsPerBatch = m.getParameter("maxDepositsPerBatch", DEFAULT_PARAMETERS.maxDepositsPerBatch);
 
     const bridge = m.contract("Bridge", []);
-    const inbox = m.contract("Inbox", [bridge, l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps]);
+    const inbox = m.contract("Inbox", [bridge, l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch]);
     m.call(bridge, "setInbox", [inbox]);
 
     const proverFutures: Record<string, ContractFuture<string>> = {};

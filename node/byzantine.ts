@@ -6,7 +6,7 @@
  */
 import { Contract, JsonRpcProvider, Wallet } from "ethers";
 import {
-  Executor, TxType, Mark, MaskBit, encodeTx, hexToBytes, bytesToHex, sortMoves, encodeBatchData, txRootOf, batchDataHash, headerHash,
+  Executor, TxType, Mark, MaskBit, encodeTx, decodeTx, hexToBytes, bytesToHex, sortMoves, encodeBatchData, txRootOf, batchDataHash, headerHash,
   type BatchHeader, type WrappedTx, type DepositTx, type Tx,
 } from "../core";
 import { batchTxContext } from "../core/context";
@@ -58,14 +58,17 @@ export async function batchOnTip(
   return { header, data };
 }
 
-/** An honest transfer of `value` wei from the sender, filled against the node's state at the tip as the batch's first transaction. */
-async function honest(env: ByzantineEnv, feeRecipient: string, value: bigint, ex: Executor): Promise<WrappedTx> {
+/**
+ * An honest transfer of `value` wei from the sender (or `from`, to `to`), filled against the node's
+ * state at the tip as the batch's first transaction.
+ */
+export async function honestTransfer(env: ByzantineEnv, feeRecipient: string, value: bigint, ex: Executor, from = env.sender, to = env.recipient): Promise<WrappedTx> {
   const shell = await batchOnTip(env, [], feeRecipient);
   const ctx = batchTxContext(shell.header, env.l2ChainId, 0);
-  const sender = env.sender.address.toLowerCase();
-  const w = new Wallet(env.sender.privateKey);
+  const sender = from.address.toLowerCase();
+  const w = new Wallet(from.privateKey);
   const sign = async (nonce: bigint): Promise<WrappedTx> => {
-    const raw = await w.signTransaction({ to: env.recipient, value, nonce: Number(nonce), gasLimit: 21000n, maxFeePerGas: 3_000_000_000n, maxPriorityFeePerGas: 1n, chainId: env.l2ChainId, type: 2 });
+    const raw = await w.signTransaction({ to, value, nonce: Number(nonce), gasLimit: 21000n, maxFeePerGas: 3_000_000_000n, maxPriorityFeePerGas: 1n, chainId: env.l2ChainId, type: 2 });
     return { type: TxType.Wrapped, raw: hexToBytes(raw as `0x${string}`), moves: [], witness: [] };
   };
   if ("latest" in env.node) {
@@ -79,7 +82,7 @@ async function honest(env: ByzantineEnv, feeRecipient: string, value: bigint, ex
 /** The encoded transactions of an invalid batch of `kind` (the invalid one is the last). */
 export async function invalidTxs(kind: ByzantineKind, env: ByzantineEnv, feeRecipient: string): Promise<Uint8Array[]> {
   const ex = await Executor.create(env.l2ChainId);
-  const t = await honest(env, feeRecipient, 99n, ex);
+  const t = await honestTransfer(env, feeRecipient, 99n, ex);
   const to = env.recipient.toLowerCase();
   switch (kind) {
     case "malformed":
@@ -92,7 +95,7 @@ export async function invalidTxs(kind: ByzantineKind, env: ByzantineEnv, feeReci
     case "double-use": {
       // A second transfer with the same nonce, filled against the same state: both consume the
       // sender's nonce and balance. Its outputs are re-keyed to its seq (position 1).
-      const u = await honest(env, feeRecipient, 98n, ex);
+      const u = await honestTransfer(env, feeRecipient, 98n, ex);
       const moves = sortMoves(u.moves.map((m) => (m.mark === Mark.Fee || m.mark === Mark.Withdrawal ? { ...m, slot: m.slot + 1n } : m)));
       return [encodeTx(t), encodeTx({ ...u, moves } as Tx)];
     }
@@ -111,16 +114,44 @@ export async function invalidTxs(kind: ByzantineKind, env: ByzantineEnv, feeReci
 }
 
 /**
+ * The transactions of `invalidTxs(kind)` behind a first transaction whose only fault needs the
+ * interactive game: a self-transfer of `other` (an account funded on L2 other than the sender, so
+ * that the two touch no common key) declaring a fee output one wei too large (execution,
+ * `fee-output`). The outputs of the others are re-keyed to their new seqs.
+ */
+export async function behindExecutionFault(kind: ByzantineKind, env: ByzantineEnv, feeRecipient: string, other: { privateKey: string; address: string }): Promise<Uint8Array[]> {
+  const ex = await Executor.create(env.l2ChainId);
+  const first = await honestTransfer(env, feeRecipient, 1n, ex, other, other.address);
+  const lead = encodeTx({ ...first, moves: first.moves.map((m) => (m.mark === Mark.Fee ? { ...m, next: m.next + 1n } : m)) });
+  const rest = (await invalidTxs(kind, env, feeRecipient)).map((enc) => {
+    let t: Tx;
+    try {
+      t = decodeTx(enc);
+    } catch {
+      return enc; // does not decode: nothing to re-key
+    }
+    return encodeTx({ ...t, moves: sortMoves(t.moves.map((m) => (m.mark === Mark.Fee || m.mark === Mark.Withdrawal ? { ...m, slot: m.slot + 1n } : m))) } as Tx);
+  });
+  return [lead, ...rest];
+}
+
+/**
  * Builds and posts an invalid batch of `kind` on the current tip (retrying if an honest batch takes it first).
+ * With `behind`, the batch's first transaction has an execution fault (behindExecutionFault).
  * Returns its header and transactions too (what a proof needs).
  */
-export async function postInvalidBatch(kind: ByzantineKind, env: ByzantineEnv): Promise<{ index: bigint; headerHash: string; header: BatchHeader; txs: Uint8Array[] }> {
+export async function postInvalidBatch(
+  kind: ByzantineKind,
+  env: ByzantineEnv,
+  behind?: { privateKey: string; address: string },
+): Promise<{ index: bigint; headerHash: string; header: BatchHeader; txs: Uint8Array[] }> {
   const poster = new Wallet(env.posterKey, env.l1);
   const inbox = new Contract(env.inbox, abiOf("Inbox"), poster);
   const bondSize = BigInt(await inbox.getFunction("bondSize").staticCall());
-  if (BigInt(await inbox.getFunction("bondOf").staticCall(poster.address)) < bondSize) await (await inbox.getFunction("bond")({ value: bondSize })).wait();
+  // Each live, non-final batch locks a bond of its own: bond one more if none is free.
+  if (BigInt(await inbox.getFunction("freeBondOf").staticCall(poster.address)) < bondSize) await (await inbox.getFunction("bond")({ value: bondSize })).wait();
   for (let attempt = 0; ; attempt++) {
-    const txs = await invalidTxs(kind, env, poster.address);
+    const txs = behind ? await behindExecutionFault(kind, env, poster.address, behind) : await invalidTxs(kind, env, poster.address);
     const b = await batchOnTip(env, txs, poster.address);
     try {
       await inbox.getFunction("appendBatch").staticCall(headerToSol(b.header), bytesToHex(b.data));

@@ -20,6 +20,8 @@ export interface Deployment {
   challengeWindow: bigint;
   bondSize: bigint;
   inclusionDelay: bigint;
+  /** Most deposits a batch consumes (the Inbox's; forced inclusion takes the oldest overdue up to it). */
+  maxDepositsPerBatch: bigint;
 }
 
 export class ConfigError extends Error {}
@@ -44,6 +46,7 @@ export function deploymentFromRecord(raw: DeploymentRecord, what = "deployment r
   need(/^0x[0-9a-fA-F]{40}$/.test(raw.contracts.Bridge ?? ""), "contracts.Bridge");
   need(raw.parameters, "parameters");
   need(Number.isInteger(raw.deployedAt) && raw.deployedAt >= 0, "deployedAt");
+  need(Number.isSafeInteger(raw.parameters.maxDepositsPerBatch) && raw.parameters.maxDepositsPerBatch > 0, "parameters.maxDepositsPerBatch");
   return {
     l1ChainId: BigInt(raw.chainId),
     l2ChainId: BigInt(raw.l2ChainId ?? raw.parameters.l2ChainId),
@@ -53,6 +56,7 @@ export function deploymentFromRecord(raw: DeploymentRecord, what = "deployment r
     challengeWindow: BigInt(raw.parameters.challengeWindow),
     bondSize: BigInt(raw.parameters.bondSize),
     inclusionDelay: BigInt(raw.parameters.inclusionDelay),
+    maxDepositsPerBatch: BigInt(raw.parameters.maxDepositsPerBatch),
   };
 }
 
@@ -77,6 +81,11 @@ export interface CoordinatorOptions {
   syncWrites: boolean;
   /** How long to wait for an L1 receipt of a posted batch before re-checking the tip. */
   l1TimeoutMs: number;
+  /**
+   * A transaction whose sender has unspent fee outputs sweeps up to this many of them, oldest
+   * first, into its balance (protocol.md §6.5); 0: never.
+   */
+  sweepMax: number;
 }
 
 export interface VerifierOptions {
@@ -94,8 +103,24 @@ export interface RpcOptions {
   port: number;
   /** Largest eth_getLogs block range. */
   maxLogRange: number;
-  /** Largest JSON-RPC batch. */
+  /** Largest JSON-RPC batch (geth --rpc.batch-request-limit). */
   maxBatch: number;
+  /** Largest response in bytes, a batch's together (geth --rpc.batch-response-max-size). */
+  maxResponseBytes: number;
+  /** Largest request body in bytes (geth's HTTP body limit). */
+  maxBodyBytes: number;
+  /** Most gas an eth_call / eth_estimateGas runs with (geth --rpc.gascap). */
+  gasCap: bigint;
+  /** Time limit of one eth_call / eth_estimateGas in ms (geth --rpc.evmtimeout). */
+  evmTimeoutMs: number;
+  /** Worker threads that run calls. */
+  callWorkers: number;
+  /** Calls that may wait for a call worker; more are refused (-32005). */
+  callQueue: number;
+  /** Origins that get CORS headers: exact origins, "scheme://host:*", or "*" (geth --http.corsdomain). */
+  cors: string[];
+  /** Accept legacy transactions without a chain id (geth --rpc.allow-unprotected-txs). */
+  allowUnprotectedTxs: boolean;
 }
 
 export const DEFAULT_COORDINATOR: CoordinatorOptions = {
@@ -108,11 +133,28 @@ export const DEFAULT_COORDINATOR: CoordinatorOptions = {
   mempoolMax: 10_000,
   syncWrites: false,
   l1TimeoutMs: 120_000,
+  sweepMax: 256,
 };
 
 export const DEFAULT_VERIFIER: VerifierOptions = { confirmations: 1, pollMs: 500, workers: 1, logRange: 5000 };
 
-export const DEFAULT_RPC: RpcOptions = { host: "127.0.0.1", port: 8547, maxLogRange: 10_000, maxBatch: 1000 };
+export const DEFAULT_RPC: RpcOptions = {
+  host: "127.0.0.1",
+  port: 8547,
+  maxLogRange: 10_000,
+  maxBatch: 1000,
+  maxResponseBytes: 25_000_000,
+  maxBodyBytes: 5 * 1024 * 1024,
+  gasCap: 30_000_000n,
+  evmTimeoutMs: 5000,
+  callWorkers: 1,
+  callQueue: 64,
+  cors: [],
+  allowUnprotectedTxs: false,
+};
+
+/** The devnet's CORS origins: pages served from this machine (a local dapp), nothing else. */
+export const DEVNET_CORS = ["http://localhost:*", "http://127.0.0.1:*"];
 
 export const CLIENT_VERSION = "moveset/0.1.0";
 

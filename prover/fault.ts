@@ -30,3 +30,36 @@ export const KIND_NUMBER: Record<FaultKind, number> = {
   rules: 5,
   execution: 6,
 };
+
+/**
+ * L1 gas of the `prove` reveal of each one-step kind, as `moveset bench` measures it on its workload
+ * (docs/BENCHMARKS.md, "proofGas"). Only the order matters: a challenger that can prove several
+ * faults of a batch proves the cheapest kind (proofs of the same kind cost about the same; the
+ * input and double-use proofs carry a second transaction).
+ */
+export const PROOF_GAS: Readonly<Record<Exclude<FaultKind, "execution">, number>> = {
+  deposit: 87_629,
+  signature: 103_089,
+  malformed: 104_190,
+  rules: 133_939,
+  "double-use": 138_899,
+  input: 227_242,
+};
+
+/**
+ * The fault a challenger proves among a batch's faults: the one-step fault of the cheapest kind
+ * (PROOF_GAS), the lowest transaction index among equals; undefined if every fault needs the
+ * interactive game. Pure.
+ */
+export function cheapestProvable(faults: readonly TxFault[]): TxFault | undefined {
+  let best: TxFault | undefined;
+  for (const f of faults) {
+    if (f.kind === "execution") continue;
+    if (!best) best = f;
+    else {
+      const d = PROOF_GAS[f.kind] - PROOF_GAS[best.kind as Exclude<FaultKind, "execution">];
+      if (d < 0 || (d === 0 && f.txIndex < best.txIndex)) best = f;
+    }
+  }
+  return best;
+}

@@ -71,6 +71,8 @@ export async function syntheticCases(ex: Executor): Promise<SyntheticCase[]> {
     accessList: [{ address: bytesToHex(SYN_CONTRACT), storageKeys: ["0x" + "00".repeat(31) + "01"] }, { address: OTHER, storageKeys: [] }],
     contracts: { [OTHER]: asm("STOP") },
   });
+  // the fee recipient sweeps two fee outputs into its balance, pays with them, and earns a new one
+  const sweep = await add("sweep", asm("STOP"), { feeOutputs: [10n ** 17n, 3n * 10n ** 16n] });
   // a top-level creation with a code deposit
   await add("create-top", asm("PUSH1 0x2a PUSH1 0 MSTORE8 PUSH1 1 PUSH1 0 RETURN"), { create: true });
   // CREATE2 of a contract that self-destructs while being created (EIP-6780: deleted at the end)
@@ -112,6 +114,7 @@ export async function syntheticCases(ex: Executor): Promise<SyntheticCase[]> {
   mut("fault-sender-undeclared", withMoves(base.tx, (ms) => ms.filter((m) => !isSender(m, Mark.Nonce))));
   mut("fault-nonce", withMoves(base.tx, (ms) => ms.map((m) => (isSender(m, Mark.Nonce) ? { ...m, prev: m.prev + 1n } : m))));
   mut("fault-insufficient-balance", withMoves(base.tx, (ms) => ms.map((m) => (isSender(m, Mark.Balance) ? { ...m, prev: 5n } : m))));
+  out.push({ name: "fault-sweep-overflow", tx: withMoves(sweep.tx, (ms) => ms.map((m) => (isSender(m, Mark.Balance) ? { ...m, prev: (1n << 256n) - 10n } : m))), ctx: sweep.ctx });
   mut("fault-sender-not-eoa", withMoves(base.tx, (ms) => ms.map((m) => (isSender(m, Mark.Code) ? { ...m, prev: 1n, next: 1n } : m))));
   // static rules: the same declared moves under another signed transaction
   const wallet = new ethers.Wallet(SYN_KEY);

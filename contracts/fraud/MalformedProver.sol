@@ -9,8 +9,9 @@ import {FaultKind, IInbox} from "../interfaces/IInbox.sol";
 
 /// @title MalformedProver
 /// @notice Proves a transaction malformed (protocol.md §6 steps 1, 2, 4, §9): it does not decode, its
-///         moves are unsorted or repeat a key, it declares an output it may not, its witness has a stray
-///         blob, or (wrapped) its raw Ethereum transaction does not decode for the rollup's chain.
+///         moves are unsorted or repeat a key, it declares an output it may not or a malformed or foreign fee
+///         sweep, its witness has a stray blob, or (wrapped) its raw Ethereum transaction does not decode for
+///         the rollup's chain.
 contract MalformedProver is TxProver {
     constructor(address inbox_) TxProver(inbox_) {}
 
@@ -32,7 +33,8 @@ contract MalformedProver is TxProver {
         TxCodec.Tx memory t = TxCodec.decode(enc);
         (bool ok, uint8 reason,) = TxCodec.checkStructure(t, seq, h.feeRecipient);
         if (!ok && (reason == TxCodec.MOVES_UNSORTED || reason == TxCodec.DUPLICATE_KEY
-                || reason == TxCodec.UNEXPECTED_OUTPUT || reason == TxCodec.BAD_OUTPUT || reason == TxCodec.UNUSED_WITNESS))
+                || reason == TxCodec.UNEXPECTED_OUTPUT || reason == TxCodec.BAD_OUTPUT || reason == TxCodec.BAD_SWEEP
+                || reason == TxCodec.UNUSED_WITNESS))
         {
             return true;
         }
@@ -49,7 +51,7 @@ contract MalformedProver is TxProver {
             sender = TxCodec.recoverSigner(t);
         }
         if (sender == address(0)) return false; // a signature fault, not this kind
-        (uint8 r2,) = TxCodec.checkWithdrawalOwner(t.moves, sender);
+        (uint8 r2,) = TxCodec.checkOutputOwner(t.moves, sender, seq);
         return r2 == TxCodec.UNEXPECTED_OUTPUT;
     }
 }

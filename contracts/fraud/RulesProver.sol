@@ -12,8 +12,8 @@ import {FaultKind, IInbox} from "../interfaces/IInbox.sol";
 /// @notice Proves a transaction-rule fault (protocol.md §6 step 5) against the sender's declared nonce,
 ///         balance and code hash: gas limit above the block's, nonce at 2^64−1, initcode too large, gas
 ///         limit below the intrinsic gas, fee cap below the base fee, priority fee above the fee cap,
-///         sender with code, balance below value + gasLimit × feeCap, wrong nonce, wrong chain id, or the
-///         sender's keys not declared.
+///         sender with code, balance (with the fee outputs it sweeps) below value + gasLimit × feeCap, or
+///         that balance above 2^256 − 1, wrong nonce, wrong chain id, or the sender's keys not declared.
 contract RulesProver is TxProver {
     uint256 public constant L2_BLOCK_GAS_LIMIT = 30_000_000;
     uint256 public constant MAX_INITCODE = 49152;
@@ -38,13 +38,13 @@ contract RulesProver is TxProver {
     function prove(BatchLib.BatchHeader calldata h, TxProof calldata p, bytes32 salt) external {
         _reveal(keccak256(abi.encode(h, p)), salt);
         _checkBatch(h);
-        _included(h, p);
+        uint256 seq = _included(h, p);
         TxCodec.Tx memory t = TxCodec.decode(p.tx);
         Fields memory f = _fields(t);
         // INVARIANT: the signature is valid (otherwise it is a signature fault).
         if (f.sender == address(0)) revert NoFault();
         // INVARIANT: the transaction breaks a rule.
-        if (!_breaks(t.moves, f, h.baseFee)) revert NoFault();
+        if (!_breaks(t.moves, f, h.baseFee, seq)) revert NoFault();
         _settle(h.index, FaultKind.RULES);
     }
 
@@ -80,9 +80,13 @@ contract RulesProver is TxProver {
         }
     }
 
-    function _breaks(MoveLib.Move[] memory moves, Fields memory f, uint256 baseFee) private view returns (bool) {
+    function _breaks(MoveLib.Move[] memory moves, Fields memory f, uint256 baseFee, uint256 seq) private view returns (bool) {
         (bool hasN, uint256 nonce) = _declared(moves, f.sender, MoveLib.MARK_NONCE);
         (bool hasB, uint256 balance) = _declared(moves, f.sender, MoveLib.MARK_BALANCE);
+        // Fee sweeps are the sender's balance before the rules (§6.5); a credit past 2^256 − 1 is sweep-overflow.
+        (uint256 credit, bool over) = TxCodec.sweepCredit(moves, seq);
+        if (over || credit > type(uint256).max - balance) return true;
+        balance += credit;
         (bool hasC, uint256 code) = _declared(moves, f.sender, MoveLib.MARK_CODE);
         if (f.chainId != IInbox(inbox).l2ChainId()) return true;
         if (f.maxPriority > f.maxFee) return true;

@@ -27,6 +27,9 @@ interface IBridge {
     error InboxNotSet();
     /// @notice A deposit without value.
     error ZeroValue();
+    /// @notice The deposit's L2 recipient can never move what it receives: the zero address, a precompile
+    ///         (0x01–0x0a), the fee vault or the withdrawal vault (protocol.md §11.3).
+    error UnusableRecipient(address to);
     /// @notice Deposit `index` does not exist.
     error NoSuchDeposit(uint256 index, uint256 count);
     /// @notice The batch is not (yet) final.

@@ -17,6 +17,17 @@ library FaultKind {
     uint8 internal constant MAX = 6;
 }
 
+/// @title DataSource
+/// @notice Where the data of an appended batch is on L1 (docs/protocol.md §11.2), as {IInbox.BatchAppended} says.
+library DataSource {
+    /// @notice The `data` argument of the L1 transaction's own calldata: `appendBatch(header, data)` called by the
+    ///         transaction's sender directly (an externally owned account without code).
+    uint8 internal constant CALLDATA = 0;
+    /// @notice The {IInbox.BatchData} event of the same transaction with the same index and header hash
+    ///         (`appendBatchFromContract`: Safes, smart accounts, proxies).
+    uint8 internal constant EVENT = 1;
+}
+
 /// @title IInbox
 /// @notice The batch inbox of docs/protocol.md §11.2: poster bonds, the chain of batch commitments, finality,
 ///         and the one penalty path (rollback) that the fraud provers call.
@@ -45,13 +56,20 @@ interface IInbox {
 
     /// @notice `poster` added `amount` to its bond, now `total`.
     event Bonded(address indexed poster, uint256 amount, uint256 total);
-    /// @notice `poster` withdrew its whole bond, `amount`.
+    /// @notice `poster` withdrew `amount`, all of its bond that no live, non-final batch locked.
     event Unbonded(address indexed poster, uint256 amount);
-    /// @notice Batch `index` was appended; `header` is exactly the header whose hash L1 stores. The batch data
-    ///         is not logged: watchers read it from the transaction's calldata (`appendBatch(header, data)`).
+    /// @notice Batch `index` was appended; `header` is exactly the header whose hash L1 stores; `dataSource`
+    ///         ({DataSource}) says where its data is: the calldata of this L1 transaction (`appendBatch`) or the
+    ///         {BatchData} event just before this one (`appendBatchFromContract`).
     event BatchAppended(
-        uint256 indexed index, bytes32 indexed headerHash, address indexed poster, BatchLib.BatchHeader header
+        uint256 indexed index,
+        bytes32 indexed headerHash,
+        address indexed poster,
+        BatchLib.BatchHeader header,
+        uint8 dataSource
     );
+    /// @notice The data of batch `index` (header hash `headerHash`), logged by `appendBatchFromContract`.
+    event BatchData(uint256 indexed index, bytes32 indexed headerHash, bytes data);
     /// @notice Batches `index … index+removedCount−1` were deleted after a successful fraud proof of `kind`
     ///         against batch `index`; `reward` went to `challenger`, `burned` to 0x…dEaD.
     event BatchesRolledBack(
@@ -66,6 +84,9 @@ interface IInbox {
     event BondSlashed(address indexed poster, uint256 indexed index, uint256 amount, uint256 remaining);
     /// @notice The fraud provers were registered (once, by the deployer); no further change is possible.
     event ProversSet(address[] provers);
+    /// @notice The dispute game was registered (once, by the deployer): it rolls back like a prover and holds
+    ///         batches with open games non-final.
+    event GameSet(address game);
 
     // ---------------------------------------------------------------------------------------- errors
 
@@ -81,12 +102,15 @@ interface IInbox {
     error NotProver(address caller);
     /// @notice `bond()` without value.
     error ZeroValue();
-    /// @notice The poster's bond is below `bondSize`.
-    error NotBonded(address poster, uint256 bond, uint256 required);
+    /// @notice The poster's free bond (not locked by its live, non-final batches) is below `bondSize`.
+    error NotBonded(address poster, uint256 freeBond, uint256 required);
     /// @notice The caller has no bond to withdraw.
     error NothingToUnbond();
-    /// @notice The caller's batch `index` is live and not final until `finalAt`.
+    /// @notice All of the caller's bond is locked; its oldest locking batch `index` is final at `finalAt`.
     error BondLocked(uint256 index, uint256 finalAt);
+    /// @notice `appendBatch` called by a contract, or by an account with code (EIP-7702), or not as the L1
+    ///         transaction itself: its data would not be in the transaction's calldata. Use `appendBatchFromContract`.
+    error NotDirectCall(address caller);
     /// @notice An ether transfer failed.
     error TransferFailed(address to, uint256 amount);
     /// @notice header.index is not the number of live batches.
@@ -115,8 +139,11 @@ interface IInbox {
     error BadDepositRange(uint256 start, uint256 end, uint256 queueLength);
     /// @notice The batch has fewer transactions than the deposits it claims to consume.
     error TooFewTxsForDeposits(uint256 txCount, uint256 deposits);
-    /// @notice Deposit `index` is left out of the batch but older than the inclusion delay (forced inclusion).
+    /// @notice Deposit `index` is left out of a batch holding fewer than `maxDepositsPerBatch` deposits, but is
+    ///         older than the inclusion delay (forced inclusion).
     error DepositOverdue(uint256 index);
+    /// @notice The batch consumes `count` deposits, more than `maxDepositsPerBatch`.
+    error TooManyDeposits(uint256 count, uint256 max);
     /// @notice Batch `index` is not live (never posted or rolled back); `count` batches are live.
     error BatchNotLive(uint256 index, uint256 count);
     /// @notice Batch `index` is final and can no longer be rolled back.
@@ -138,6 +165,8 @@ interface IInbox {
     function inclusionDelay() external view returns (uint256);
     /// @notice Share of a slashed bond paid to the challenger, in basis points.
     function rewardBps() external view returns (uint256);
+    /// @notice Most deposits one batch consumes; a batch holding fewer must leave no overdue deposit out.
+    function maxDepositsPerBatch() external view returns (uint256);
     /// @notice L1 block in which the inbox was deployed (where watchers start scanning).
     function deployedAtBlock() external view returns (uint256);
 
@@ -145,17 +174,25 @@ interface IInbox {
 
     /// @notice Adds msg.value to the caller's bond.
     function bond() external payable;
-    /// @notice Returns the caller's whole bond once every batch it posted is final or rolled back.
+    /// @notice Returns the caller's free bond: all of it that no live, non-final batch of the caller locks.
     function unbond() external;
-    /// @notice Current bond of `poster`.
+    /// @notice Current bond of `poster` (free and locked).
     function bondOf(address poster) external view returns (uint256);
+    /// @notice The part of `poster`'s bond locked by its live, non-final batches (`bondSize` each).
+    function lockedBondOf(address poster) external view returns (uint256);
+    /// @notice The part of `poster`'s bond it may post with or withdraw.
+    function freeBondOf(address poster) external view returns (uint256);
 
     // ---------------------------------------------------------------------------------------- batches
 
-    /// @notice Appends batch `h` with its data (§11.2); reverts unless every check holds. Data that does not
-    ///         parse as batch data reverts with `DecodeError(code, offset)` of contracts/lib/Reader.sol (raised
-    ///         inside BatchLib, so it is not in this contract's ABI).
+    /// @notice Appends batch `h` with its data (§11.2); reverts unless every check holds. Only for an externally
+    ///         owned account calling the Inbox as its L1 transaction (nodes read `data` from that calldata).
+    ///         Data that does not parse as batch data reverts with `DecodeError(code, offset)` of
+    ///         contracts/lib/Reader.sol (raised inside BatchLib, so it is not in this contract's ABI).
     function appendBatch(BatchLib.BatchHeader calldata h, bytes calldata data) external;
+    /// @notice {appendBatch} for any caller (a Safe, a smart account, a proxy): the same checks, and the data is
+    ///         logged in {BatchData}.
+    function appendBatchFromContract(BatchLib.BatchHeader calldata h, bytes calldata data) external;
     /// @notice Number of live batches (the next batch's index).
     function batchCount() external view returns (uint256);
     /// @notice Seq of the next batch's first transaction (1 before batch 0).
@@ -173,7 +210,8 @@ interface IInbox {
     function batch(uint256 index) external view returns (BatchRecord memory);
     /// @notice Header hash of live batch `index` (reverts if not live).
     function headerHash(uint256 index) external view returns (bytes32);
-    /// @notice Whether batch `index` is live and its challenge window has passed.
+    /// @notice Whether batch `index` is live, its challenge window has passed, and no open dispute game holds it or an
+    ///         earlier batch.
     function isFinal(uint256 index) external view returns (bool);
 
     // ---------------------------------------------------------------------------------------- provers
@@ -184,7 +222,12 @@ interface IInbox {
     function proversLocked() external view returns (bool);
     /// @notice Whether `account` is a registered fraud prover.
     function isProver(address account) external view returns (bool);
-    /// @notice The one penalty path: deletes live, non-final batch `index` and every later one, slashes its
-    ///         poster, rewards `challenger`. Registered provers only.
+    /// @notice Registers the dispute game (docs/protocol.md §11.5), also as a prover; deployer only, once, before
+    ///         `setProvers`.
+    function setGame(address game) external;
+    /// @notice The dispute game (zero if none): a batch it holds (IFinalityHold.heldFrom ≤ index) is not final.
+    function game() external view returns (address);
+    /// @notice The one penalty path: deletes live, non-final batch `index` and every later one, slashes the bond
+    ///         that batch locked, rewards `challenger`. Registered provers only.
     function rollback(uint256 index, address challenger, uint8 kind) external;
 }

@@ -48,6 +48,9 @@ library TxCodec {
     uint8 internal constant DEPOSIT_MOVES = 8;
     /// @notice [deposit] the recipient's balance does not grow by exactly the value; index = 0.
     uint8 internal constant DEPOSIT_AMOUNT = 9;
+    /// @notice [malformed] a fee sweep (an f move keyed by another seq) that is a reference, names a producer
+    ///         other than its slot, or leaves a value (next ≠ 0); index = the move.
+    uint8 internal constant BAD_SWEEP = 10;
 
     /// @notice A witness code blob, located in the encoding (not copied): keccak256 of the code, and the
     ///         code's offset and size in the transaction encoding. (`size`, not `length`: an ethers
@@ -208,8 +211,8 @@ library TxCodec {
     ///         (moves structure, masks, deposit-moves, deposit-amount); for move and wrapped transactions
     ///         the checks validateTx makes before it touches the signature or the Ethereum transaction
     ///         (moves structure, masks, checkOutputs in fee-output mode, unused witness).
-    /// @dev Not covered, since they need the sender: that a withdrawal output is the sender's
-    ///      ({checkWithdrawalOwner}), and the signature itself ({recoverSigner}).
+    /// @dev Not covered, since they need the sender: that a withdrawal output or a swept fee output is the
+    ///      sender's ({checkOutputOwner}), and the signature itself ({recoverSigner}).
     /// @return ok     True iff no fault.
     /// @return reason One of the verdict constants above (OK when ok).
     /// @return index  The offending move (or witness blob for UNUSED_WITNESS; 0 where TS names none).
@@ -290,8 +293,10 @@ library TxCodec {
         return (OK, 0);
     }
 
-    /// @notice Output moves (marks f, w) in fee-output mode (core/validate.ts checkOutputs): keyed by this
-    ///         transaction's seq, fee outputs to the batch's fee recipient, fresh (consuming intx 0, prev 0).
+    /// @notice Moves of marks f and w in fee-output mode (core/validate.ts checkOutputs, §4.3 rule 3): an f move
+    ///         keyed by another seq is a fee sweep (consuming, intx = slot, next = 0); every other is an output
+    ///         of this transaction: keyed by its seq, fee outputs to the batch's fee recipient, fresh (consuming
+    ///         intx 0, prev 0).
     function checkOutputs(MoveLib.Move[] memory moves, uint256 seq, address feeRecipient)
         internal
         pure
@@ -300,23 +305,43 @@ library TxCodec {
         for (uint256 i = 0; i < moves.length; ++i) {
             MoveLib.Move memory m = moves[i];
             if (m.mark != MoveLib.MARK_FEE && m.mark != MoveLib.MARK_WITHDRAWAL) continue;
+            if (m.mark == MoveLib.MARK_FEE && m.slot != seq) {
+                if (m.ref || m.intx != m.slot || m.next != 0) return (BAD_SWEEP, i);
+                continue;
+            }
             if (m.slot != seq || (m.mark == MoveLib.MARK_FEE && m.addr != feeRecipient)) return (UNEXPECTED_OUTPUT, i);
             if (m.ref || m.intx != 0 || m.prev != 0) return (BAD_OUTPUT, i);
         }
         return (OK, 0);
     }
 
-    /// @notice A withdrawal output belongs to the transaction's sender (core/validate.ts, after the
-    ///         sender is known). Returns (UNEXPECTED_OUTPUT, i) for the first foreign withdrawal output.
-    function checkWithdrawalOwner(MoveLib.Move[] memory moves, address sender)
+    /// @notice Withdrawal outputs and swept fee outputs belong to the transaction's sender (core/validate.ts,
+    ///         after the sender is known). Returns (UNEXPECTED_OUTPUT, i) for the first foreign one.
+    function checkOutputOwner(MoveLib.Move[] memory moves, address sender, uint256 seq)
         internal
         pure
         returns (uint8 reason, uint256 index)
     {
         for (uint256 i = 0; i < moves.length; ++i) {
-            if (moves[i].mark == MoveLib.MARK_WITHDRAWAL && moves[i].addr != sender) return (UNEXPECTED_OUTPUT, i);
+            MoveLib.Move memory m = moves[i];
+            bool owned = m.mark == MoveLib.MARK_WITHDRAWAL || (m.mark == MoveLib.MARK_FEE && m.slot != seq);
+            if (owned && m.addr != sender) return (UNEXPECTED_OUTPUT, i);
         }
         return (OK, 0);
+    }
+
+    /// @notice What a transaction's fee sweeps credit to its sender (§6.5): the sum of the prev values of its f
+    ///         moves keyed by another seq. `overflow` if the sum exceeds 2^256 − 1.
+    function sweepCredit(MoveLib.Move[] memory moves, uint256 seq) internal pure returns (uint256 credit, bool overflow) {
+        for (uint256 i = 0; i < moves.length; ++i) {
+            MoveLib.Move memory m = moves[i];
+            if (m.mark != MoveLib.MARK_FEE || m.slot == seq) continue;
+            unchecked {
+                uint256 c = credit + m.prev;
+                if (c < credit) return (0, true);
+                credit = c;
+            }
+        }
     }
 
     /// @notice Every witness blob hashes to the nonzero prev or next of a declared c move

@@ -167,9 +167,9 @@ contract CoreHarness {
         return TxCodec.checkStructure(TxCodec.decode(enc), seq, feeRecipient);
     }
 
-    /// @notice TxCodec.checkWithdrawalOwner of an encoded transaction.
-    function checkWithdrawalOwner(bytes memory enc, address sender) external pure returns (uint8 reason, uint256 index) {
-        return TxCodec.checkWithdrawalOwner(TxCodec.decode(enc).moves, sender);
+    /// @notice TxCodec.checkOutputOwner of an encoded transaction at `seq`.
+    function checkOutputOwner(bytes memory enc, address sender, uint256 seq) external pure returns (uint8 reason, uint256 index) {
+        return TxCodec.checkOutputOwner(TxCodec.decode(enc).moves, sender, seq);
     }
 
     // ---------------------------------------------------------------- Batches

@@ -24,6 +24,20 @@ export interface EthTxPolicy {
   allowBlobTx: boolean;
 }
 
+/** A legacy transaction signed without EIP-155 replay protection (v = 27 or 28): valid on every chain. */
+export function isUnprotected(eth: TypedTransaction): boolean {
+  return eth.type === 0 && !eth.supports(Capability.EIP155ReplayProtection);
+}
+
+/** Whether raw bytes decode as a legacy transaction without replay protection (false if they do not decode). */
+export function isUnprotectedRaw(raw: Uint8Array, chainId: bigint): boolean {
+  try {
+    return isUnprotected(createTxFromRLP(raw, { common: cancunCommon(chainId) }) as TypedTransaction);
+  } catch {
+    return false;
+  }
+}
+
 export function decodeWrapped(tx: WrappedTx, policy: EthTxPolicy): RunnableTx {
   let eth: TypedTransaction;
   try {
@@ -33,8 +47,7 @@ export function decodeWrapped(tx: WrappedTx, policy: EthTxPolicy): RunnableTx {
   }
   // INVARIANT: the rollup has no blobs: a blob transaction is not a transaction it can decode.
   if (eth.type === 3 && !policy.allowBlobTx) throw new InvalidTxError("malformed", "bad-ethereum-tx", "blob transactions are not accepted");
-  if (eth.type === 0 && !eth.supports(Capability.EIP155ReplayProtection) && !policy.allowUnprotected)
-    throw new InvalidTxError("rules", "unprotected", "legacy transaction without chain id");
+  if (isUnprotected(eth) && !policy.allowUnprotected) throw new InvalidTxError("rules", "unprotected", "legacy transaction without chain id");
   if ("accessList" in eth && Array.isArray(eth.accessList))
     for (const item of eth.accessList as unknown[][]) {
       const [a, keys] = item as [unknown, unknown];

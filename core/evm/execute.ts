@@ -13,7 +13,8 @@ import type { InterpreterStep } from "@ethereumjs/evm";
 import { InvalidTxError } from "../errors";
 import { MoveStateManager, StateSource, UndeclaredKeyError, MissingCodeError } from "./state";
 import { BlockEnv, BlockHashMode, FeeMode, FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX, blockFromEnv, blockHashFor, cancunCommon, loadCrypto, kzgMissing } from "./chain";
-import { MAX_U64 } from "../bytes";
+import { MAX_U64, MAX_U256 } from "../bytes";
+import { Mark } from "../keys";
 import { installJumpdestCache } from "./jumpdest";
 import { limitedPrecompiles } from "../step/precompiles";
 
@@ -127,21 +128,22 @@ export class Executor {
 
   /**
    * Runs `eth` from `sender` with state read from `source`. Throws InvalidTxError for transactions
-   * that cannot be included (rules), and for an access outside the source (execution).
+   * that cannot be included (rules), and for an access outside the source (execution). `credit`:
+   * fee outputs the transaction sweeps, added to the sender's balance before the rules are checked.
    */
-  async run(eth: TypedTransaction, sender: Address, source: StateSource, env: BlockEnv, feeMode: FeeMode, blockHash: BlockHashMode): Promise<ExecResult> {
+  async run(eth: TypedTransaction, sender: Address, source: StateSource, env: BlockEnv, feeMode: FeeMode, blockHash: BlockHashMode, credit = 0n): Promise<ExecResult> {
     try {
-      const r = await this.runOnce(eth, sender, source, env, feeMode, blockHash);
+      const r = await this.runOnce(eth, sender, source, env, feeMode, blockHash, credit);
       if (!kzgMissing()) return r;
     } catch (e) {
       if (!kzgMissing()) throw e;
     }
     // The transaction reached the point-evaluation precompile before KZG was loaded: load, run again.
     await loadCrypto();
-    return this.runOnce(eth, sender, source, env, feeMode, blockHash);
+    return this.runOnce(eth, sender, source, env, feeMode, blockHash, credit);
   }
 
-  private async runOnce(eth: TypedTransaction, sender: Address, source: StateSource, env: BlockEnv, feeMode: FeeMode, blockHash: BlockHashMode): Promise<ExecResult> {
+  private async runOnce(eth: TypedTransaction, sender: Address, source: StateSource, env: BlockEnv, feeMode: FeeMode, blockHash: BlockHashMode, credit: bigint): Promise<ExecResult> {
     const sm = this.sm;
     sm.reset(source, feeMode === "outputs" ? [FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX] : []);
     // Transient storage is cleared when a transaction's top call ends; a run that stopped on an
@@ -150,6 +152,14 @@ export class Executor {
     this.chain.mode = blockHash;
     const block = this.block(env, feeMode);
     try {
+      if (credit > 0n) {
+        // Fee sweeps (protocol.md §6.5): the swept outputs are the sender's balance before anything else.
+        const a = sender.toString();
+        const bal = await sm.getKey(Mark.Balance, a, 0n);
+        // INVARIANT: the credited balance fits 256 bits.
+        if (bal + credit > MAX_U256) throw new InvalidTxError("rules", "sweep-overflow", `balance ${bal} plus swept fees ${credit} exceeds 2^256-1`);
+        await sm.setKey(Mark.Balance, a, 0n, bal + credit);
+      }
       await this.checkRules(eth, sender, block);
     } catch (e) {
       throw translate(e, sm);

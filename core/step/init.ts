@@ -9,7 +9,7 @@ import { bytesToHex } from "@ethereumjs/util";
 import type { Move } from "../moves";
 import type { MoveTx, WrappedTx } from "../tx";
 import type { TxContext } from "../context";
-import { prepareTx, type CodeLookup, type PreparedTx } from "../validate";
+import { prepareTx, sweepCredit, type CodeLookup, type PreparedTx } from "../validate";
 import { FEE_VAULT, blockFromEnv } from "../evm/chain";
 import { Mem } from "./mem";
 import { KeyTable, type Entry } from "./keytable";
@@ -127,6 +127,7 @@ export function txConstOf(p: PreparedTx, ctx: TxContext, dataRoot: bigint, aclRo
     intrinsicGas: eth.getIntrinsicGas(),
     maxCost,
     upfront,
+    sweepCredit: sweepCredit(p.sweeps),
     isCreate: isCreate ? 1n : 0n,
     to: isCreate ? 0n : bytesWord(eth.to!.bytes),
     value: eth.value,

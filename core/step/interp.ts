@@ -229,6 +229,9 @@ function preamble(h: Host): void {
   const b = h.keyRead(t.origin, Mark.Balance, 0n);
   const c = h.keyRead(t.origin, Mark.Code, 0n);
   if (n === null || b === null || c === null) end(Status.SenderUndeclared);
+  // the fee sweeps' credit comes first (protocol.md §6.5); the rules see the credited balance
+  const bal = b.cur + t.sweepCredit;
+  if (bal > MAX_U256) end(Status.SweepOverflow);
   if (t.txGasLimit > t.blockGasLimit) end(Status.GasLimit);
   if (t.nonce >= MAX_U64) end(Status.NonceMax);
   if (t.isCreate === 1n && t.dataLength > BigInt(MAX_INITCODE_SIZE)) end(Status.InitcodeSize);
@@ -236,10 +239,10 @@ function preamble(h: Host): void {
   if (t.maxFee < t.baseFee) end(Status.FeeCap);
   if (hasCode(c.cur)) end(Status.SenderNotEoa);
   if ((t.mode & MODE_BLOB_FEE_CAP_LOW) !== 0n) end(Status.BlobFeeCap);
-  if (b.cur < t.maxCost) end(Status.InsufficientBalance);
+  if (bal < t.maxCost) end(Status.InsufficientBalance);
   if (n.cur !== t.nonce) end(Status.Nonce);
-  // buy gas, then the nonce (two putAccounts: b, then n)
-  if (t.upfront !== 0n) h.keyWrite(t.origin, Mark.Balance, 0n, b.cur - t.upfront, b.flags);
+  // credit and buy gas (one write of b), then the nonce
+  if (t.sweepCredit !== t.upfront) h.keyWrite(t.origin, Mark.Balance, 0n, bal - t.upfront, b.flags);
   if (c.cur === KECCAK_EMPTY) writeKeyValue(h, t.origin, Mark.Code, 0n);
   h.keyWrite(t.origin, Mark.Nonce, 0n, n.cur + 1n, n.flags);
   h.setPending(t.aclCount > 0n ? Pending.of(P.Acl, 0n) : Pending.of(P.Start));
@@ -313,8 +316,11 @@ function pass(h: Host, p: Pending): void {
     cur = 0n;
   }
   if (e.mark === Mark.Fee) {
-    q.a[3] = 1n;
-    q.a[4] = e.next;
+    // this transaction's fee output; an f entry of an earlier seq is a sweep, checked by its own rules
+    if (e.slot === h.txc().seq) {
+      q.a[3] = 1n;
+      q.a[4] = e.next;
+    }
   } else if (e.mark === Mark.Withdrawal) {
     q.a[5] = 1n;
     q.a[6] = e.next;

@@ -14,7 +14,13 @@
  *     forgotten otherwise (its transactions are still in the mempool);
  *   - a batch on L1 that this node does not know (another poster, or its own post forgotten after
  *     a crash) is validated and applied, and the mempool entries it includes are removed; a mempool
- *     entry that can no longer be included (its nonce is used) is dropped when it is re-simulated.
+ *     entry that can no longer be included (its nonce is used) is dropped when it is re-simulated;
+ *   - a batch on L1 that is invalid, or whose data cannot be read (L1Client.postedBatch), halts
+ *     building (nothing can be built on it) but not following: every tick re-reads it and checks
+ *     whether it was rolled back.
+ *
+ * Bonds (protocol.md §11.2): each batch locks a bond until it is final, so the coordinator builds
+ * only while its free bond covers one more; short of it, it waits (and says so once).
  *
  * Concurrency: one mutex serializes everything that changes state (accepting, building,
  * committing, syncing); waiting for L1 happens outside it, so transactions are accepted while a
@@ -89,6 +95,8 @@ interface L1State {
   depositCount: bigint;
   clock: bigint;
   at: number;
+  /** The poster's free bond (undefined without a key). */
+  freeBond?: bigint;
 }
 
 /** Ethereum-style wording first (wallets and ethers key on it), then the typed reason. */
@@ -122,7 +130,8 @@ export class Coordinator extends EventEmitter {
   private inflight: Inflight | undefined;
   private l1state: L1State | undefined;
   private depositsSeenAt: number | undefined;
-  private halted: { index: bigint; hash: string; reason: string } | undefined;
+  private halted: { index: bigint; hash: string; reason: string; unreadable?: boolean } | undefined;
+  private bondShort = false;
   private running = false;
   private loopDone: Promise<void> | undefined;
   private readonly waker = new Waker();
@@ -246,7 +255,7 @@ export class Coordinator extends EventEmitter {
       const seq = this.pendingSeq;
       let filled: { tx: Tx };
       try {
-        filled = await fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor);
+        filled = await fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor, { maxSweep: this.d.opts.sweepMax });
       } catch (e) {
         if (isTxRefusal(e)) {
           const nonce = tx.type === TxType.Move ? tx.nonce : undefined;
@@ -282,7 +291,7 @@ export class Coordinator extends EventEmitter {
       let tx: Tx;
       try {
         tx = decodeTx(e.tx);
-        const f = await fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor);
+        const f = await fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor, { maxSweep: this.d.opts.sweepMax });
         this.pending.apply(seq, f.tx);
       } catch (err) {
         if (!isTxRefusal(err)) throw err;
@@ -304,14 +313,25 @@ export class Coordinator extends EventEmitter {
   // ---- L1 -----------------------------------------------------------------------------------------
 
   private async refreshL1(): Promise<void> {
-    const [tip, depositCount, clock] = await Promise.all([this.d.l1.tip(), this.d.l1.depositCount(), this.d.l1.block(this.d.l1Clock ?? "latest")]);
-    this.l1state = { tip, depositCount, clock: clock.timestamp, at: Date.now() };
+    const me = this.d.l1.address;
+    const [tip, depositCount, clock, freeBond] = await Promise.all([
+      this.d.l1.tip(),
+      this.d.l1.depositCount(),
+      this.d.l1.block(this.d.l1Clock ?? "latest"),
+      me ? this.d.l1.freeBondOf(me) : Promise.resolve(undefined),
+    ]);
+    this.l1state = { tip, depositCount, clock: clock.timestamp, at: Date.now(), freeBond };
+    const short = freeBond !== undefined && freeBond < this.d.deployment.bondSize;
+    if (short && !this.bondShort)
+      this.d.log.warn({ freeBond, bondSize: this.d.deployment.bondSize }, "free bond below the bond size: not posting until an earlier batch is final (or more is bonded)");
+    else if (!short && this.bondShort) this.d.log.info({ freeBond }, "free bond covers another batch: posting again");
+    this.bondShort = short;
     if (depositCount > tip.depositStart) this.depositsSeenAt ??= Date.now();
     else this.depositsSeenAt = undefined;
   }
 
   private shouldBuild(now: number): boolean {
-    if (this.inflight || this.halted || !this.d.l1.signer) return false;
+    if (this.inflight || this.halted || this.bondShort || !this.d.l1.signer) return false;
     const n = this.pendingEntries.length;
     const deposits = this.l1state !== undefined && this.l1state.depositCount > this.l1state.tip.depositStart;
     if (n === 0 && !deposits) return false;
@@ -343,7 +363,7 @@ export class Coordinator extends EventEmitter {
       }
     }
     if (this.halted && (s.tip.index <= this.halted.index || (await l1.headerHashAt(this.halted.index)) !== this.halted.hash)) {
-      this.d.log.warn({ index: this.halted.index }, "the invalid batch is no longer on L1 (rolled back): building again");
+      this.d.log.warn({ index: this.halted.index }, `the ${this.halted.unreadable ? "unreadable" : "invalid"} batch is no longer on L1 (rolled back): building again`);
       this.halted = undefined;
     }
     for (let i = this.d.chain.nextIndex(); i < s.tip.index; i = this.d.chain.nextIndex()) {
@@ -360,7 +380,13 @@ export class Coordinator extends EventEmitter {
         // Someone else got batch i in first: our post cannot land any more.
         await this.abandon(`batch ${i} was posted by ${posted.poster}`);
       }
-      if (this.halted && (this.halted.index < i || (this.halted.index === i && this.halted.hash === hash))) break;
+      if (this.halted && !this.halted.unreadable && (this.halted.index < i || (this.halted.index === i && this.halted.hash === hash))) break;
+      if (!posted.data) {
+        if (this.halted?.hash !== hash || this.halted.reason !== posted.unreadable)
+          this.d.log.error({ index: i, headerHash: hash, l1Tx: posted.l1TxHash, reason: posted.unreadable }, "cannot read the data of a batch on L1: not building on it (following L1 goes on; read again every tick)");
+        this.halted = { index: i, hash, reason: posted.unreadable ?? "unreadable", unreadable: true };
+        break;
+      }
       const ok = await this.applyForeign(posted.header, posted.data, { txHash: posted.l1TxHash, blockNumber: posted.l1Block, poster: posted.poster, postedAt: posted.postedAt });
       if (!ok) break;
     }
@@ -518,7 +544,10 @@ export class Coordinator extends EventEmitter {
       depositEnd: tip.depositStart,
       dataHash: new Uint8Array(32),
     };
-    const nDeposits = depositCount - tip.depositStart > BigInt(o.maxBatchTxs) ? BigInt(o.maxBatchTxs) : depositCount - tip.depositStart;
+    // The oldest pending deposits, as many as a batch may take (protocol.md §11.2: forced inclusion needs
+    // at least min(maxDepositsPerBatch, overdue); taking the most keeps the queue short).
+    const maxDeposits = this.d.deployment.maxDepositsPerBatch;
+    const nDeposits = depositCount - tip.depositStart > maxDeposits ? maxDeposits : depositCount - tip.depositStart;
     const deposits = await l1.depositRange(tip.depositStart, tip.depositStart + nDeposits);
     const overlay = new Overlay();
     const filled: Tx[] = [];
@@ -547,7 +576,7 @@ export class Coordinator extends EventEmitter {
       if (filled.length >= o.maxBatchTxs) break;
       try {
         const tx = decodeTx(e.tx);
-        const f = await fillFromStore(tx, this.d.cache, [overlay], ctxOf(seq), this.d.executor, { omitCode });
+        const f = await fillFromStore(tx, this.d.cache, [overlay], ctxOf(seq), this.d.executor, { omitCode, maxSweep: o.sweepMax });
         const enc = encodeTx(f.tx);
         if (bytes + enc.length > o.maxBatchBytes && filled.length > 0) break;
         // Self-check: the filled transaction must validate standalone, exactly as verifiers will

@@ -15,7 +15,7 @@
  * other's writes), the batch being posted, and the mempool's simulated effects ("pending").
  */
 import { bytesToHex, hexToBytes } from "../../core/bytes";
-import { keyIdOf, type Key } from "../../core/keys";
+import { Mark, keyIdOf, type Key } from "../../core/keys";
 import type { Move } from "../../core/moves";
 import { TxType, codeHash, type Tx } from "../../core/tx";
 import { fillMoves, type Filled, type FillOptions, type StateView } from "../../core/fill";
@@ -36,17 +36,46 @@ const ZERO: Version = { seq: 0n, value: 0n }; // a key never written
 export class Overlay {
   readonly values = new Map<string, Version>();
   readonly codes = new Map<string, Uint8Array>();
+  /** Fee keys written, by recipient: slot → the output's value (0 once swept). */
+  readonly fees = new Map<string, Map<bigint, bigint>>();
 
   /** Records the moves of transaction `seq` (consuming moves create versions) and its witness. */
   apply(seq: bigint, tx: Tx): void {
-    for (const m of tx.moves as Move[]) if (!m.ref) this.values.set(keyIdOf(bytesToHex(m.addr), m.mark, m.slot), { seq, value: m.next });
+    for (const m of tx.moves as Move[]) {
+      if (m.ref) continue;
+      const a = bytesToHex(m.addr);
+      this.values.set(keyIdOf(a, m.mark, m.slot), { seq, value: m.next });
+      if (m.mark === Mark.Fee) {
+        let f = this.fees.get(a);
+        if (!f) this.fees.set(a, (f = new Map()));
+        f.set(m.slot, m.slot === seq ? m.next : 0n);
+      }
+    }
     if (tx.type !== TxType.Deposit) for (const c of tx.witness) this.codes.set(bytesToHex(codeHash(c)), c);
   }
 
   clear(): void {
     this.values.clear();
     this.codes.clear();
+    this.fees.clear();
   }
+}
+
+/**
+ * The unspent fee outputs of `addrHex` through overlays (newest first) and the store, oldest
+ * first, at most `limit` (protocol.md §6.5): what a transaction of that address may sweep.
+ */
+export async function feeOutputsOf(cache: LatestCache, layers: readonly Overlay[], addrHex: string, limit: number): Promise<Version[]> {
+  const a = addrHex.toLowerCase();
+  const seen = new Map<bigint, bigint>();
+  for (const l of layers) for (const [slot, value] of l.fees.get(a) ?? []) if (!seen.has(slot)) seen.set(slot, value);
+  // Ask the store for enough that the ones the overlays have swept cannot hide the rest.
+  for (const o of await cache.feeOutputs(a, limit + seen.size)) if (!seen.has(o.seq)) seen.set(o.seq, o.value);
+  return [...seen]
+    .filter(([, value]) => value > 0n)
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+    .slice(0, limit)
+    .map(([seq, value]) => ({ seq, value }));
 }
 
 interface Miss {
@@ -83,6 +112,11 @@ export class LatestCache {
     await this.load([{ mark, addrHex, slot }], []);
     // Not cached only if the store was rewound meanwhile: read it again.
     return this.values.get(id) ?? (await this.utxo.store.latest({ mark, addr: hexToBytes(addrHex as `0x${string}`), slot }));
+  }
+
+  /** The store's unspent fee outputs of `addrHex`, oldest first (not cached: they change with every batch). */
+  feeOutputs(addrHex: string, limit: number): Promise<Version[]> {
+    return this.utxo.store.feeOutputs(hexToBytes(addrHex as `0x${string}`), limit);
   }
 
   async getCode(hash: string): Promise<Uint8Array | undefined> {
@@ -159,6 +193,10 @@ export class LayeredView implements StateView {
     if (c) return c;
     this.missCodes.add(h);
     return undefined;
+  }
+
+  feeOutputs(addrHex: string, limit: number): Promise<Version[]> {
+    return feeOutputsOf(this.cache, this.layers, addrHex, limit);
   }
 
   get missed(): boolean {

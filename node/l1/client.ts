@@ -1,13 +1,17 @@
 /**
  * The node's view of L1: the Inbox tip and records, the Bridge's deposit queue (from its Deposited
- * events), batch data read back from the calldata of the transactions that appended them, and
- * posting (appendBatch, bond). One JSON-RPC provider; a signer only when the node posts.
+ * events), batch data read back where the BatchAppended event says it is (node/l1/batch-source.ts:
+ * the appending transaction's calldata or its BatchData event), and posting (appendBatch, bond).
+ * One JSON-RPC provider; a signer only when the node posts. This is the one place that reads
+ * batches, for the verifier, the coordinator and (through its verifier) the watchtower.
  */
 import { Contract, JsonRpcProvider, Wallet, type Log, type TransactionResponse, type Signer, Network } from "ethers";
 import type { BatchHeader } from "../../core/batch";
 import { hexToBytes, bytesToHex } from "../../core/bytes";
 import type { Deployment } from "../config";
 import { abiOf, bridgeInterface, headerFromSol, headerToSol, inboxInterface, revertOf } from "./contracts";
+import { DataSource, UnreadableBatch, dataFromEvent, dataFromTx, type AppendRef } from "./batch-source";
+import { headerHash as hashHeader } from "../../core/batch";
 
 export interface L1Tip {
   /** The next batch's index (= number of live batches). */
@@ -38,7 +42,9 @@ export interface DepositEntry {
 
 export interface PostedBatch {
   header: BatchHeader;
-  data: Uint8Array;
+  /** The batch data, or undefined when it cannot be read (then `unreadable` says why). */
+  data: Uint8Array | undefined;
+  unreadable?: string;
   headerHash: string;
   poster: string;
   l1TxHash: string;
@@ -151,6 +157,11 @@ export class L1Client {
     return BigInt(await this.inbox.getFunction("bondOf").staticCall(addr));
   }
 
+  /** The part of `addr`'s bond not locked by its live, non-final batches: what it may post with. */
+  async freeBondOf(addr: string): Promise<bigint> {
+    return BigInt(await this.inbox.getFunction("freeBondOf").staticCall(addr));
+  }
+
   async depositCount(): Promise<bigint> {
     return BigInt(await this.bridge.getFunction("depositCount").staticCall());
   }
@@ -209,28 +220,74 @@ export class L1Client {
     this.depositScanNext = Math.min(this.depositScanNext, fromBlock);
   }
 
-  /** Header and data of a batch, from the calldata of the L1 transaction that appended it. */
-  async batchFromTx(txHash: string): Promise<{ header: BatchHeader; data: Uint8Array; from: string }> {
-    const tx = await this.provider.getTransaction(txHash);
-    if (!tx) throw new Error(`L1 transaction ${txHash} not found`);
-    if (!tx.to || tx.to.toLowerCase() !== this.deployment.inbox.toLowerCase())
-      throw new Error(`L1 transaction ${txHash} does not call the Inbox directly (batches posted through another contract are not supported)`);
-    const parsed = inboxInterface().parseTransaction({ data: tx.data, value: tx.value });
-    if (!parsed || parsed.name !== "appendBatch") throw new Error(`L1 transaction ${txHash} is not an appendBatch call`);
-    return { header: headerFromSol(parsed.args[0]), data: hexToBytes(parsed.args[1] as `0x${string}`), from: tx.from.toLowerCase() };
+  /** The BatchAppended log as an AppendRef; throws UnreadableBatch if its header does not hash to its headerHash. */
+  static parseAppend(log: Log): AppendRef {
+    const p = inboxInterface().parseLog(log);
+    if (!p || p.name !== "BatchAppended") throw new UnreadableBatch(`log ${log.transactionHash}/${log.index} is not a BatchAppended event`);
+    const header = headerFromSol(p.args.header);
+    const headerHash = String(p.args.headerHash).toLowerCase();
+    if (bytesToHex(hashHeader(header)) !== headerHash) throw new UnreadableBatch(`BatchAppended in ${log.transactionHash}: its header does not hash to its headerHash`);
+    return {
+      index: BigInt(p.args.index),
+      headerHash,
+      header,
+      poster: String(p.args.poster).toLowerCase(),
+      dataSource: Number(p.args.dataSource),
+      l1TxHash: log.transactionHash.toLowerCase(),
+      blockHash: log.blockHash.toLowerCase(),
+      blockNumber: log.blockNumber,
+      txIndex: log.transactionIndex,
+      logIndex: log.index,
+    };
   }
 
-  /** The live (or given) batch `index` with header hash `headerHash`, as posted. */
+  /**
+   * The data of an appended batch, from where its event says it is. `logs`: Inbox logs already at
+   * hand (the BatchData log is looked for there first). Throws UnreadableBatch when L1 does not hold
+   * the data there (with the reason), anything else when L1 could not be asked.
+   */
+  async readBatchData(ref: AppendRef, logs: readonly Log[] = []): Promise<Uint8Array> {
+    const inbox = this.deployment.inbox;
+    if (ref.dataSource === DataSource.Calldata) {
+      const tx = (await this.provider.send("eth_getTransactionByBlockHashAndIndex", [ref.blockHash, "0x" + ref.txIndex.toString(16)])) as { hash: string; to: string | null; input: string } | null;
+      if (!tx) throw new Error(`L1 has no transaction ${ref.txIndex} in block ${ref.blockHash} (reorganized?)`);
+      return dataFromTx(ref, { hash: tx.hash, to: tx.to, input: hexToBytes(tx.input as `0x${string}`) }, inbox);
+    }
+    if (ref.dataSource === DataSource.Event) {
+      const ii = inboxInterface();
+      const topic = ii.getEvent("BatchData")!.topicHash;
+      const match = (l: Log) =>
+        l.address.toLowerCase() === inbox.toLowerCase() && l.transactionHash.toLowerCase() === ref.l1TxHash && l.topics[0] === topic && l.topics[2]?.toLowerCase() === ref.headerHash;
+      let found = logs.find(match);
+      if (!found) {
+        const idx = "0x" + ref.index.toString(16).padStart(64, "0");
+        found = (await this.provider.getLogs({ address: inbox, blockHash: ref.blockHash, topics: [topic, idx, ref.headerHash] })).find(match);
+      }
+      const data = found ? hexToBytes(String(ii.parseLog(found)!.args.data) as `0x${string}`) : undefined;
+      return dataFromEvent(ref, data);
+    }
+    throw new UnreadableBatch(`unknown data source ${ref.dataSource}`);
+  }
+
+  /** The live (or given) batch `index` with header hash `headerHash`, as posted (data undefined if unreadable). */
   async postedBatch(index: bigint, headerHash: string, fromBlock = this.deployment.deployedAt): Promise<PostedBatch | undefined> {
-    const ev = inboxInterface().getEvent("BatchAppended")!;
-    const topics = [ev.topicHash, "0x" + index.toString(16).padStart(64, "0"), headerHash.toLowerCase()];
+    const ii = inboxInterface();
+    const topics = [[ii.getEvent("BatchAppended")!.topicHash, ii.getEvent("BatchData")!.topicHash], "0x" + index.toString(16).padStart(64, "0"), headerHash.toLowerCase()];
     const latest = await this.blockNumber();
     const found = await this.logs(this.deployment.inbox, fromBlock, latest, topics);
-    if (found.length === 0) return undefined;
-    const log = found[found.length - 1];
-    const b = await this.batchFromTx(log.transactionHash);
-    const postedAt = (await this.block(log.blockNumber)).timestamp;
-    return { ...b, headerHash: headerHash.toLowerCase(), poster: b.from, l1TxHash: log.transactionHash.toLowerCase(), l1Block: log.blockNumber, logIndex: log.index, postedAt };
+    const appends = found.filter((l) => l.topics[0] === topics[0][0]);
+    if (appends.length === 0) return undefined;
+    const ref = L1Client.parseAppend(appends[appends.length - 1]);
+    let data: Uint8Array | undefined;
+    let unreadable: string | undefined;
+    try {
+      data = await this.readBatchData(ref, found);
+    } catch (e) {
+      if (!(e instanceof UnreadableBatch)) throw e;
+      unreadable = e.reason;
+    }
+    const postedAt = (await this.block(ref.blockNumber)).timestamp;
+    return { header: ref.header, data, unreadable, headerHash: ref.headerHash, poster: ref.poster, l1TxHash: ref.l1TxHash, l1Block: ref.blockNumber, logIndex: ref.logIndex, postedAt };
   }
 
   // ---- writes -----------------------------------------------------------------------------------

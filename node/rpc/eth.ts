@@ -4,26 +4,25 @@
  * the latest block's number/hash) plus, for "pending", the batch in flight and the mempool's
  * simulated effects; moveset keeps no historical state, so older blocks' state is refused.
  */
-import { createTx, type TypedTransaction } from "@ethereumjs/tx";
-import { Address } from "@ethereumjs/util";
 import { AbiCoder } from "ethers";
 import { bytesToHex, hexToBytes, keccak256 } from "../../core/bytes";
 import { DecodeError, InvalidTxError } from "../../core/errors";
 import { Mark, keyIdOf } from "../../core/keys";
 import { decodeTx, TxType, codeHash, type Tx, type WrappedTx } from "../../core/tx";
 import { leafHash, merkleProof } from "../../core/merkle";
-import { Executor } from "../../core/evm/execute";
-import { cancunCommon, L2_BLOCK_GAS_LIMIT, type BlockEnv } from "../../core/evm/chain";
+import { L2_BLOCK_GAS_LIMIT, type BlockEnv } from "../../core/evm/chain";
+import { isUnprotectedRaw } from "../../core/evm/ethtx";
 import type { ChainStore, StoredBatch } from "../chain-store";
 import { CLIENT_VERSION, type Deployment } from "../config";
 import { SubmitError, submitMessage, type Coordinator } from "../coordinator/coordinator";
-import { Mutex } from "../coordinator/mutex";
 import { LogBloom } from "../coordinator/receipts";
 import type { UtxoHandle } from "../coordinator/utxo";
-import { readCode, readKey, storeSource, type LatestCache, type Overlay } from "../coordinator/view";
+import { feeOutputsOf, readCode, readKey, storeSource, type LatestCache, type Overlay } from "../coordinator/view";
 import { Verifier } from "../verifier/verifier";
 import { formatBlock, formatLog, formatMove, formatReceipt, formatTx, genesisBlock, q, ZERO_HASH } from "./format";
-import { INVALID_PARAMS, RpcError, SERVER_ERROR, type Methods } from "./server";
+import { INTERNAL_ERROR, INVALID_PARAMS, LIMIT_EXCEEDED, RpcError, SERVER_ERROR, type Methods } from "./server";
+import type { CallJob, CallRequest, CallResult } from "./call";
+import { CallPoolError } from "./call-pool";
 
 export interface RpcBackend {
   deployment: Deployment;
@@ -39,7 +38,16 @@ export interface RpcBackend {
   /** The newest L1 time known (seconds), for finality. */
   l1Time?: () => bigint | undefined;
   maxLogRange: number;
+  /** Runs eth_call / eth_estimateGas jobs (a CallPool: off the event loop, with a time limit). */
+  calls: { run(job: CallJob, source: ReturnType<typeof storeSource>): Promise<CallResult> };
+  /** Most gas a call or estimate runs with (geth's --rpc.gascap); more is capped to it. */
+  gasCap: bigint;
+  /** Accept legacy transactions without EIP-155 replay protection (geth's --rpc.allow-unprotected-txs). */
+  allowUnprotectedTxs: boolean;
 }
+
+/** geth's refusal of a transaction without replay protection. */
+export const UNPROTECTED_MESSAGE = "only replay-protected (EIP-155) transactions allowed over RPC";
 
 // ---- parameters -------------------------------------------------------------------------------------
 
@@ -93,8 +101,6 @@ function markArg(v: unknown): number {
 export function ethMethods(b: RpcBackend): Methods {
   const chainId = b.deployment.l2ChainId;
   const depositFrom = b.deployment.bridge.toLowerCase();
-  const callExecutor = Executor.create(chainId);
-  const callLock = new Mutex();
 
   const latestNumber = () => (b.chain.tip() ? b.chain.tip()!.index + 1n : 0n);
 
@@ -173,17 +179,6 @@ export function ethMethods(b: RpcBackend): Methods {
     };
   }
 
-  interface CallRequest {
-    from: string;
-    to?: string;
-    gas?: bigint;
-    gasPrice?: bigint;
-    maxFeePerGas?: bigint;
-    maxPriorityFeePerGas?: bigint;
-    value: bigint;
-    data: Uint8Array;
-  }
-
   function callRequest(v: unknown): CallRequest {
     if (typeof v !== "object" || v === null) bad("transaction object expected");
     const o = v as Record<string, unknown>;
@@ -201,38 +196,34 @@ export function ethMethods(b: RpcBackend): Methods {
     };
   }
 
-  /** Runs a call without applying it. */
-  async function runCall(req: CallRequest, layers: Overlay[], gas: bigint) {
+  /** The gas of a call: as asked, or the cap if none or more is asked (geth caps, it does not refuse). */
+  const callGas = (asked: bigint | undefined) => {
+    const cap = b.gasCap < L2_BLOCK_GAS_LIMIT ? b.gasCap : L2_BLOCK_GAS_LIMIT;
+    return asked === undefined || asked === 0n ? cap : asked > b.gasCap ? b.gasCap : asked;
+  };
+
+  /** Runs a call or an estimate as a job (off the event loop, with the node's time limit). */
+  async function runJob(op: CallJob["op"], req: CallRequest, layers: Overlay[]): Promise<CallResult & { type: "return" | "gas" }> {
     const feeGiven = req.gasPrice !== undefined || req.maxFeePerGas !== undefined;
-    const env = nextEnv(feeGiven ? b.baseFee : 0n);
-    return callLock.run(async () => {
-      const ex = await callExecutor;
-      const nonce = (await readKey(b.cache, layers, Mark.Nonce, req.from, 0n)).value;
-      const common = cancunCommon(chainId);
-      const fields = {
-        nonce,
-        gasLimit: gas,
-        to: req.to ? new Address(hexToBytes(req.to as `0x${string}`)) : undefined,
-        value: req.value,
-        data: req.data,
-        chainId,
-      };
-      const eth: TypedTransaction =
-        req.gasPrice !== undefined && req.maxFeePerGas === undefined
-          ? (createTx({ ...fields, type: 0, gasPrice: req.gasPrice }, { common, freeze: false }) as TypedTransaction)
-          : (createTx(
-              { ...fields, type: 2, maxFeePerGas: req.maxFeePerGas ?? req.gasPrice ?? 0n, maxPriorityFeePerGas: req.maxPriorityFeePerGas ?? (req.maxFeePerGas !== undefined ? 0n : (req.gasPrice ?? 0n)), accessList: [] },
-              { common, freeze: false },
-            ) as TypedTransaction);
-      const sender = new Address(hexToBytes(req.from as `0x${string}`));
-      (eth as unknown as { getSenderAddress: () => Address }).getSenderAddress = () => sender;
-      try {
-        return await ex.run(eth, sender, storeSource(b.cache, layers), env, "outputs", "zero");
-      } catch (e) {
-        if (e instanceof InvalidTxError) throw new RpcError(SERVER_ERROR, submitMessage(e), { kind: e.kind, reason: e.code });
-        throw e;
-      }
-    });
+    const job: CallJob = { op, req, env: nextEnv(feeGiven ? b.baseFee : 0n), gas: callGas(req.gas) };
+    let r: CallResult;
+    try {
+      r = await b.calls.run(job, storeSource(b.cache, layers));
+    } catch (e) {
+      if (!(e instanceof CallPoolError)) throw e;
+      throw new RpcError(e.code === "timeout" ? SERVER_ERROR : e.code === "busy" ? LIMIT_EXCEEDED : INTERNAL_ERROR, e.message);
+    }
+    switch (r.type) {
+      case "return":
+      case "gas":
+        return r;
+      case "revert":
+        throw revertError(r.data, "revert");
+      case "failed":
+        throw new RpcError(SERVER_ERROR, r.message);
+      case "invalid":
+        throw new RpcError(SERVER_ERROR, submitMessage(new InvalidTxError(r.kind, r.code, r.message)), { kind: r.kind, reason: r.code });
+    }
   }
 
   function revertError(ret: Uint8Array, error?: string): RpcError {
@@ -251,6 +242,8 @@ export function ethMethods(b: RpcBackend): Methods {
 
   async function submit(tx: Tx): Promise<string> {
     if (!b.coordinator) throw new RpcError(SERVER_ERROR, "this node does not accept transactions (no coordinator)");
+    // INVARIANT: without the operator's opt-in, no transaction that can be replayed from another chain is accepted.
+    if (tx.type === TxType.Wrapped && !b.allowUnprotectedTxs && isUnprotectedRaw(tx.raw, chainId)) throw new RpcError(SERVER_ERROR, UNPROTECTED_MESSAGE, { reason: "unprotected" });
     try {
       return await b.coordinator.submit(tx);
     } catch (e) {
@@ -322,43 +315,14 @@ export function ethMethods(b: RpcBackend): Methods {
     eth_call: async (p) => {
       const req = callRequest(arg(p, 0, "transaction"));
       const layers = await stateLayers(arg(p, 1, "block", false));
-      const r = await runCall(req, layers, req.gas ?? L2_BLOCK_GAS_LIMIT);
-      if (r.status === 0) throw revertError(r.returnValue, r.error);
-      return bytesToHex(r.returnValue);
+      const r = await runJob("call", req, layers);
+      return bytesToHex(r.type === "return" ? r.data : new Uint8Array(0));
     },
     eth_estimateGas: async (p) => {
       const req = callRequest(arg(p, 0, "transaction"));
       const layers = await stateLayers(arg(p, 1, "block", false), true);
-      let hi = req.gas ?? L2_BLOCK_GAS_LIMIT;
-      const feeCap = req.maxFeePerGas ?? req.gasPrice ?? 0n;
-      if (feeCap > 0n) {
-        const bal = (await readKey(b.cache, layers, Mark.Balance, req.from, 0n)).value;
-        const room = bal > req.value ? (bal - req.value) / feeCap : 0n;
-        if (room < hi) hi = room;
-      }
-      const first = await runCall(req, layers, hi);
-      if (first.status === 0) {
-        if (first.error === "revert") throw revertError(first.returnValue, first.error);
-        throw new RpcError(SERVER_ERROR, `gas required exceeds allowance (${hi}): ${first.error}`);
-      }
-      const ok = async (g: bigint) => {
-        try {
-          return (await runCall(req, layers, g)).status === 1;
-        } catch (e) {
-          if (e instanceof RpcError) return false; // below the intrinsic gas
-          throw e;
-        }
-      };
-      let lo = first.gasUsed - 1n;
-      if (await ok(first.gasUsed)) return q(first.gasUsed);
-      lo = first.gasUsed;
-      // Binary search, stopping within 1.5% (as geth does).
-      while (hi - lo > 1n && (hi - lo) * 1000n > hi * 15n) {
-        const mid = (lo + hi) / 2n;
-        if (await ok(mid)) hi = mid;
-        else lo = mid;
-      }
-      return q(hi);
+      const r = await runJob("estimate", req, layers);
+      return q(r.type === "gas" ? r.gas : 0n);
     },
 
     eth_sendRawTransaction: async (p) => {
@@ -597,6 +561,14 @@ export function ethMethods(b: RpcBackend): Methods {
       if (spentBy !== undefined) return { ...base, state: "spent", spentBy: q(spentBy) };
       if (value !== undefined) return { ...base, state: "unspent", value: q(value) };
       return { ...base, state: "none" };
+    },
+    moveset_getFeeOutputs: async (p) => {
+      const addr = addressArg(arg(p, 0, "address"), "address");
+      const limitArg = arg(p, 1, "limit", false);
+      const limit = limitArg === undefined ? 256 : Number(quantity(limitArg, "limit"));
+      if (limit < 1 || limit > 4096) bad("limit must be 1..4096");
+      const outs = await feeOutputsOf(b.cache, await stateLayers(arg(p, 2, "block", false)), addr, limit);
+      return { address: addr, outputs: outs.map((o) => ({ seq: q(o.seq), value: q(o.value) })), total: q(outs.reduce((t, o) => t + o.value, 0n)) };
     },
     moveset_getLatest: async (p) => {
       const mark = markArg(arg(p, 0, "mark"));

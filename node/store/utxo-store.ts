@@ -9,8 +9,11 @@
  *                             -> 0x01 || spender(min)   spent tombstone: (seq, K) was consumed by tx
  *                                                        `spender` (consuming overwrites the record)
  *   0x6c 'l' || K             -> seq(8) || value(min)   latest index: newest version of K
+ *   0x46 'F' || addr(20) || seq(8) -> value(min)       unspent fee output (f, addr, seq) created by
+ *                                                        seq: what the recipient may sweep (§6.5)
  *   0x6d 'm' || "tip"         -> batch(8) || lastSeq(8) last applied batch and its last seq
- *   0x6d 'm' || "genesis"     -> 0x01 || digest(32)     layout version, digest of the allocation
+ *   0x6d 'm' || "genesis"     -> 0x02 || digest(32)     layout version, digest of the allocation
+ *                                                        (a version-1 store gets its F index on open)
  *
  * Genesis allocations are unspent outpoints (0, K); an implicit (zero) genesis outpoint has no
  * record until it is consumed. One record per outpoint answers "unspent with value v", "consumed
@@ -32,7 +35,9 @@ const SPENT = 0x01;
 const P_LATEST = 0x6c;
 const META_TIP = Uint8Array.of(0x6d, ...Buffer.from("tip", "latin1"));
 const META_GENESIS = Uint8Array.of(0x6d, ...Buffer.from("genesis", "latin1"));
-const LAYOUT_VERSION = 0x01;
+const P_FEE = 0x46;
+const MARK_FEE = 0x66;
+const LAYOUT_VERSION = 0x02;
 const EMPTY = new Uint8Array(0);
 
 type Db = Level<Uint8Array, Uint8Array>;
@@ -110,6 +115,17 @@ function decOut(b: Uint8Array): Prior {
   if (b.length === 0 || (b[0] !== UNSPENT && b[0] !== SPENT)) throw new Error("corrupt outpoint record");
   const v = decMin(b.subarray(1));
   return b[0] === UNSPENT ? { value: v } : { spentBy: v };
+}
+
+/** The F-index key of the fee output (f, addr, seq) whose canonical key bytes are `kb`, if `kb` is that output's key. */
+function feeKey(kb: Uint8Array, seq: bigint): Uint8Array | undefined {
+  if (kb[20] !== MARK_FEE) return undefined;
+  for (let i = 21; i < 45; i++) if (kb[i] !== 0) return undefined; // slot ≥ 2^64: not a seq
+  const b = Buffer.allocUnsafe(29);
+  b[0] = P_FEE;
+  b.set(kb.subarray(0, 20), 1);
+  b.set(kb.subarray(45, 53), 21);
+  return b.readBigUInt64BE(21) === seq ? b : undefined;
 }
 
 function latestKey(kb: Uint8Array): Uint8Array {
@@ -224,9 +240,10 @@ export class LevelUtxoStore {
         ops.push({ type: "put", key: META_GENESIS, value: concatBytes(Uint8Array.of(LAYOUT_VERSION), digest) });
         await db.batch(ops, { sync: true });
       } else {
-        if (stored.length !== 33 || stored[0] !== LAYOUT_VERSION) throw new Error(`unknown store layout version ${stored[0]}`);
+        if (stored.length !== 33 || (stored[0] !== LAYOUT_VERSION && stored[0] !== 0x01)) throw new Error(`unknown store layout version ${stored[0]}`);
         if (opts.genesis !== undefined && Buffer.compare(Buffer.from(stored.subarray(1)), Buffer.from(digest)) !== 0)
           throw new Error("genesis allocation differs from the one this store was created with");
+        if (stored[0] === 0x01) await buildFeeIndex(db, stored.subarray(1));
       }
       return new LevelUtxoStore(db, tipBytes === undefined ? undefined : decTip(tipBytes), opts.sync ?? false);
     } catch (e) {
@@ -261,6 +278,22 @@ export class LevelUtxoStore {
   async latest(key: Key): Promise<{ seq: bigint; value: bigint }> {
     const v = await this.db.get(latestKey(keyBytes(key)));
     return v === undefined ? { seq: 0n, value: 0n } : decLatest(v);
+  }
+
+  /**
+   * The unspent fee outputs of `addr` (protocol.md §6.5): the seq that created each (its key's
+   * slot) and its value, oldest first, at most `limit`.
+   */
+  async feeOutputs(addr: Uint8Array, limit: number): Promise<{ seq: bigint; value: bigint }[]> {
+    if (addr.length !== 20) throw new RangeError(`address must be 20 bytes, got ${addr.length}`);
+    const lo = Buffer.alloc(29);
+    lo[0] = P_FEE;
+    lo.set(addr, 1);
+    const hi = Buffer.from(lo);
+    hi.fill(0xff, 21);
+    const out: { seq: bigint; value: bigint }[] = [];
+    for await (const [k, v] of this.db.iterator({ gte: lo, lte: hi, limit })) out.push({ seq: Buffer.from(k.buffer, k.byteOffset + 21, 8).readBigUInt64BE(0), value: decMin(v) });
+    return out;
   }
 
   /** Commits a filled write batch; the one place the store writes after open (a seam for crash tests). */
@@ -380,8 +413,14 @@ export class LevelUtxoStore {
       for (const [op, c] of consumed) {
         created.delete(op); // created and consumed within this batch: only the tombstone is stored
         wb.put(outpointKey(P_OUT, c.kb, c.seq), encOut(SPENT, c.by));
+        const f = feeKey(c.kb, c.seq); // a fee output swept
+        if (f) wb.del(f);
       }
-      for (const c of created.values()) wb.put(outpointKey(P_OUT, c.kb, c.seq), encOut(UNSPENT, c.value));
+      for (const c of created.values()) {
+        wb.put(outpointKey(P_OUT, c.kb, c.seq), encOut(UNSPENT, c.value));
+        const f = c.value !== 0n ? feeKey(c.kb, c.seq) : undefined; // a fee output created
+        if (f) wb.put(f, encMin(c.value));
+      }
       for (const l of latest.values()) wb.put(latestKey(l.kb), encLatest(l.seq, l.value));
     } catch (e) {
       await wb.close();
@@ -398,6 +437,19 @@ export class LevelUtxoStore {
     this._tip = newTip;
     return undefined;
   }
+}
+
+/** Upgrades a layout-1 store: its fee-output index, from the unspent outpoints, in one write with the new version. */
+async function buildFeeIndex(db: Db, digest: Uint8Array): Promise<void> {
+  const wb = db.batch();
+  for await (const [k, v] of db.iterator({ gte: Uint8Array.of(P_OUT), lt: Uint8Array.of(P_OUT + 1) })) {
+    if (k.length !== 62 || v[0] !== UNSPENT) continue;
+    const f = feeKey(k.subarray(1, 54), Buffer.from(k.buffer, k.byteOffset + 54, 8).readBigUInt64BE(0));
+    const value = decMin(v.subarray(1));
+    if (f && value !== 0n) wb.put(f, encMin(value));
+  }
+  wb.put(META_GENESIS, concatBytes(Uint8Array.of(LAYOUT_VERSION), digest));
+  await wb.write({ sync: true });
 }
 
 function doubleUse(seq: bigint, moveIndex: number, ref: boolean, spentBy: bigint): WalkFault {

@@ -148,17 +148,15 @@ export class PoolValidator implements Validator {
 
 // ---- the walk without writing ------------------------------------------------------------------------
 
-/**
- * The double-use walk of `txs` (seq order) against the store, writing nothing: the same rules and
- * fault as LevelUtxoStore.applyBatch (core/walk.ts), used where the batch must not be applied.
- */
-export async function dryWalk(store: LevelUtxoStore, txs: readonly TxMoves[]): Promise<WalkFault | undefined> {
-  const base = store.tip()?.lastSeq ?? 0n;
-  const opId = (k: Key, intx: bigint) => `${bytesToHex(k.addr)}/${k.mark}/${k.slot.toString(16)}@${intx}`;
-  // Prefetch what the store knows about outpoints produced before this batch.
-  const prior = new Map<string, { value?: bigint; spentBy?: bigint }>();
+type Prior = { value?: bigint; spentBy?: bigint };
+const opId = (k: Key, intx: bigint) => `${bytesToHex(k.addr)}/${k.mark}/${k.slot.toString(16)}@${intx}`;
+
+/** What the store knows about the outpoints produced before this batch (seq ≤ its tip) that `txs` use. */
+async function priorOutpoints(store: LevelUtxoStore, txs: readonly (TxMoves | undefined)[], base: bigint): Promise<Map<string, Prior>> {
+  const prior = new Map<string, Prior>();
   const wanted: { id: string; key: Key; intx: bigint }[] = [];
-  for (const t of txs)
+  for (const t of txs) {
+    if (!t) continue;
     for (const m of t.moves) {
       if (m.intx >= t.seq || m.intx > base) continue;
       const id = opId(m, m.intx);
@@ -167,12 +165,23 @@ export async function dryWalk(store: LevelUtxoStore, txs: readonly TxMoves[]): P
         wanted.push({ id, key: m, intx: m.intx });
       }
     }
+  }
   await Promise.all(
     wanted.map(async (w) => {
       const [value, spentBy] = await Promise.all([store.get(w.intx, w.key), store.spentBy(w.intx, w.key)]);
       prior.set(w.id, { value, spentBy });
     }),
   );
+  return prior;
+}
+
+/**
+ * The double-use walk of `txs` (seq order) against the store, writing nothing: the same rules and
+ * fault as LevelUtxoStore.applyBatch (core/walk.ts), used where the batch must not be applied.
+ */
+export async function dryWalk(store: LevelUtxoStore, txs: readonly TxMoves[]): Promise<WalkFault | undefined> {
+  const base = store.tip()?.lastSeq ?? 0n;
+  const prior = await priorOutpoints(store, txs, base);
   const consumed = new Map<string, bigint>();
   const created = new Map<string, bigint>();
   for (const { seq, moves } of txs) {
@@ -195,6 +204,67 @@ export async function dryWalk(store: LevelUtxoStore, txs: readonly TxMoves[]): P
     for (const m of moves) if (!m.ref) created.set(opId(m, seq), m.next);
   }
   return undefined;
+}
+
+/**
+ * The walk faults of every transaction of a batch, each provable in one L1 transaction on its own
+ * (protocol.md §7.4, "every fault"): unlike dryWalk it does not stop at the first fault. A
+ * transaction's moves are applied as declared whether or not it is valid, since the one-step
+ * proofs read posted data, not validity: a double use names any earlier consumer of the outpoint
+ * (DoubleUseProver), an input fault compares with the producer's declared next (InputProver). So
+ * every transaction that decodes consumes its consuming moves' outpoints (the first consumer is
+ * kept) and creates its outputs (a repeated key: the first move, as the InputProver reads it). An
+ * input against a producer of this batch that does not decode (`undefined` entry) is not reported:
+ * no proof can decode that producer (its own malformed fault is reported instead). Entry i of the
+ * result is the first walk fault of txs[i] (lowest move index), or undefined.
+ */
+export async function walkFaults(store: LevelUtxoStore, txs: readonly (TxMoves | undefined)[], firstSeq: bigint): Promise<(WalkFault | undefined)[]> {
+  const base = store.tip()?.lastSeq ?? 0n;
+  const prior = await priorOutpoints(store, txs, base);
+  const consumed = new Map<string, bigint>();
+  const created = new Map<string, bigint>();
+  const out: (WalkFault | undefined)[] = new Array(txs.length).fill(undefined);
+  for (let t = 0; t < txs.length; t++) {
+    const tx = txs[t];
+    if (!tx) continue;
+    const { seq, moves } = tx;
+    for (let i = 0; i < moves.length && !out[t]; i++) {
+      const m = moves[i];
+      if (m.intx >= seq) {
+        out[t] = { kind: "input", seq, moveIndex: i, code: "intx-not-before" };
+        break;
+      }
+      const id = opId(m, m.intx);
+      const by = consumed.get(id);
+      if (by !== undefined) {
+        out[t] = { kind: "double-use", seq, moveIndex: i, code: m.ref ? "reference-after-consume" : "consumed", spentBy: by };
+        break;
+      }
+      let value: bigint | undefined;
+      if (m.intx <= base) {
+        const p = prior.get(id)!;
+        if (p.spentBy !== undefined) {
+          out[t] = { kind: "double-use", seq, moveIndex: i, code: m.ref ? "reference-after-consume" : "consumed", spentBy: p.spentBy };
+          break;
+        }
+        value = p.value;
+      } else {
+        // A producer of this batch that does not decode: no proof can read it.
+        if (m.intx >= firstSeq && !txs[Number(m.intx - firstSeq)]) continue;
+        value = created.get(id);
+      }
+      if (value === undefined) out[t] = { kind: "input", seq, moveIndex: i, code: "no-such-outpoint" };
+      else if (value !== m.prev) out[t] = { kind: "input", seq, moveIndex: i, code: "prev-mismatch", expected: value };
+    }
+    for (const m of moves) {
+      if (m.ref) continue;
+      const id = opId(m, m.intx);
+      if (!consumed.has(id)) consumed.set(id, seq);
+      const own = opId(m, seq);
+      if (!created.has(own)) created.set(own, m.next);
+    }
+  }
+  return out;
 }
 
 export function walkFaultMessage(f: WalkFault): string {
@@ -221,6 +291,13 @@ export interface CheckResult {
   outcomes: (TxOutcome | undefined)[];
   /** The first failing transaction; undefined if the batch is valid. */
   fault?: TxFault;
+  /**
+   * Every fault found in an invalid batch (undefined for a valid one), in transaction order: per
+   * transaction its first standalone fault (decoding, the deposit queue, or validation) and its
+   * first walk fault (walkFaults), so that a challenger can prove the cheapest one-step fault even
+   * where the first fault needs the interactive game (protocol.md §7.4).
+   */
+  faults?: TxFault[];
   /** Code carried by the batch's witnesses, by hash, with the seq of the first transaction carrying each. */
   codes: KnownCode;
 }
@@ -264,30 +341,31 @@ export async function checkBatch(
     ...(spentBy !== undefined ? { spentBy } : {}),
   });
 
-  let first: TxFault | undefined;
-  const outcomes: (TxOutcome | undefined)[] = new Array(txs.length);
-  for (let i = 0; i < txs.length && !first; i++) {
+  /** Transaction i's fault before the walk: decoding, the deposit queue, then standalone validation. */
+  const standalone = (i: number): TxFault | undefined => {
     const v = verdicts[i];
     const t = decoded[i];
     if (!t) {
       const e = v.valid ? undefined : v.error;
-      first = fault(i, "malformed", e?.code ?? "malformed", e?.message ?? "does not decode");
-      break;
+      return fault(i, "malformed", e?.code ?? "malformed", e?.message ?? "does not decode");
     }
     try {
       const q = deposits[i];
       checkDepositPosition(t, i, header.depositStart, header.depositEnd, q && { from: hexToBytes(q.from as `0x${string}`), to: hexToBytes(q.to as `0x${string}`), value: q.value });
     } catch (e) {
       if (!(e instanceof InvalidTxError)) throw e;
-      first = fault(i, e.kind, e.code, e.message);
-      break;
+      return fault(i, e.kind, e.code, e.message);
     }
-    if (!v.valid) {
-      const e = v.error;
-      first = fault(i, e.kind, e.code, e.message, e instanceof InvalidTxError ? e.moveIndex : undefined);
-      break;
-    }
-    outcomes[i] = v.outcome;
+    if (!v.valid) return fault(i, v.error.kind, v.error.code, v.error.message, v.error instanceof InvalidTxError ? v.error.moveIndex : undefined);
+    return undefined;
+  };
+
+  let first: TxFault | undefined;
+  const outcomes: (TxOutcome | undefined)[] = new Array(txs.length);
+  for (let i = 0; i < txs.length && !first; i++) {
+    first = standalone(i);
+    const v = verdicts[i];
+    if (!first && v.valid) outcomes[i] = v.outcome;
   }
 
   // The walk covers the transactions before the first standalone fault; where that fault needs the
@@ -301,7 +379,27 @@ export async function checkBatch(
     const i = Number(wf.seq - header.firstSeq);
     first = fault(i, wf.kind, wf.code, walkFaultMessage(wf), wf.moveIndex, wf.kind === "double-use" ? wf.spentBy : undefined);
   }
-  return { txs, decoded, outcomes, fault: first, codes };
+  const faults = first ? await everyFault(header, decoded, store, standalone, fault) : undefined;
+  return { txs, decoded, outcomes, fault: first, faults, codes };
+}
+
+/** Every fault of an invalid batch (CheckResult.faults): each transaction's standalone fault, then its walk fault. */
+async function everyFault(
+  header: BatchHeader,
+  decoded: readonly (Tx | undefined)[],
+  store: LevelUtxoStore,
+  standalone: (i: number) => TxFault | undefined,
+  fault: (i: number, kind: TxFault["kind"], code: string, message: string, moveIndex?: number, spentBy?: bigint) => TxFault,
+): Promise<TxFault[]> {
+  const out: TxFault[] = [];
+  const walk = await walkFaults(store, decoded.map((t, i) => t && { seq: header.firstSeq + BigInt(i), moves: t.moves }), header.firstSeq);
+  for (let i = 0; i < decoded.length; i++) {
+    const f = standalone(i);
+    if (f) out.push(f);
+    const wf = walk[i];
+    if (wf) out.push(fault(i, wf.kind, wf.code, walkFaultMessage(wf), wf.moveIndex, wf.kind === "double-use" ? wf.spentBy : undefined));
+  }
+  return out;
 }
 
 /** Moves of a checked valid batch, for LevelUtxoStore.applyBatch. */

@@ -1,9 +1,16 @@
 /**
  * The verifier: follows the Inbox and the Bridge on L1 (with confirmations, surviving reorgs),
- * reads each appended batch's data from the calldata of the transaction that appended it, checks
+ * reads each appended batch's data where its BatchAppended event says it is (L1Client.readBatchData:
+ * the appending transaction's calldata or its BatchData event), checks
  * it (node/verifier/check.ts: every transaction standalone, the deposits against the L1 queue, the
  * double-use walk) and records a verdict per batch: valid, or invalid with the first failing
  * transaction as a TxFault (prover/fault.ts), which it also emits ("fault") for a challenger.
+ *
+ * Following L1 never stops on one transaction: a batch whose data cannot be read (an L1 endpoint
+ * that fails or lies; the Inbox itself accepts no batch whose data is not on L1) is logged with the
+ * reason and read again on every poll; checking waits at it (nothing after it can be checked), while
+ * events (later appends, rollbacks, deposits) keep being followed. An Inbox log that does not parse
+ * is logged and skipped.
  *
  * State is a function of the L1 event log, which it keeps (LevelDB): batch appends, rollbacks and
  * deposits in L1 order, plus the hashes of the blocks it has seen. On a reorg it drops the events
@@ -40,6 +47,7 @@ import type { ChainView } from "../../prover/build";
 import { dec, enc } from "../chain-store";
 import type { Deployment, VerifierOptions } from "../config";
 import { L1Client } from "../l1/client";
+import { UnreadableBatch, type AppendRef } from "../l1/batch-source";
 import { bridgeInterface, headerFromSol, headerToJson, inboxInterface } from "../l1/contracts";
 import { errMsg, type Logger } from "../log";
 import { UtxoHandle } from "../coordinator/utxo";
@@ -47,11 +55,26 @@ import { checkBatch, InThreadValidator, PoolValidator, txMovesOf, type QueueEntr
 import { Waker } from "../waker";
 
 export type VEvent =
-  | { type: "append"; block: number; logIndex: number; index: bigint; headerHash: string; header: BatchHeader; l1TxHash: string; poster: string; postedAt: bigint }
+  | {
+      type: "append";
+      block: number;
+      logIndex: number;
+      index: bigint;
+      headerHash: string;
+      header: BatchHeader;
+      l1TxHash: string;
+      poster: string;
+      postedAt: bigint;
+      /** Where the data is (an AppendRef's fields; absent in events stored before data sources existed). */
+      blockHash?: string;
+      txIndex?: number;
+      dataSource?: number;
+    }
   | { type: "rollback"; block: number; logIndex: number; index: bigint; removedCount: bigint; kind: number; challenger: string }
   | { type: "deposit"; block: number; logIndex: number; index: bigint; from: string; to: string; value: bigint };
 
-export type Verdict = { status: "valid"; checkedAt: number } | { status: "invalid"; fault: TxFault; checkedAt: number };
+/** An invalid verdict names the first fault and (verdicts since issue 10) every fault found (check.ts CheckResult.faults). */
+export type Verdict = { status: "valid"; checkedAt: number } | { status: "invalid"; fault: TxFault; faults?: TxFault[]; checkedAt: number };
 
 export type BatchStatus = "pending" | "final" | "invalid" | "rolled back";
 
@@ -64,9 +87,13 @@ export interface BatchView {
   l1TxHash: string;
   postedAt: bigint;
   status: BatchStatus;
-  /** "valid", "invalid", "unchecked" (not yet, or after an invalid batch). */
+  /** "valid", "invalid", "unchecked" (not yet, after an invalid batch, or its data could not be read). */
   verdict: "valid" | "invalid" | "unchecked";
   fault?: TxFault;
+  /** Every fault of an invalid batch (the first one alone for verdicts recorded before they were kept). */
+  faults?: TxFault[];
+  /** Why its data could not be read (so far). */
+  unreadable?: string;
   header: BatchHeader;
 }
 
@@ -91,6 +118,8 @@ export class Verifier extends EventEmitter {
   private events: VEvent[] = [];
   private applied: string[] = [];
   private verdicts = new Map<string, Verdict>();
+  /** Batches whose data could not be read yet, with the reason last logged. */
+  private unreadable = new Map<string, string>();
   /** Code carried by the applied batches, with the seq of the first transaction carrying each (the c: keys). */
   private readonly codes = new KnownCode();
   private cursor: { block: number; hash: string };
@@ -241,9 +270,10 @@ export class Verifier extends EventEmitter {
     const bi = bridgeInterface();
     const appended = ii.getEvent("BatchAppended")!.topicHash;
     const rolled = ii.getEvent("BatchesRolledBack")!.topicHash;
+    const batchData = ii.getEvent("BatchData")!.topicHash;
     const deposited = bi.getEvent("Deposited")!.topicHash;
     const [inboxLogs, bridgeLogs] = await Promise.all([
-      l1.logs(this.d.deployment.inbox, from, to, [[appended, rolled]], this.d.opts.logRange),
+      l1.logs(this.d.deployment.inbox, from, to, [[appended, rolled, batchData]], this.d.opts.logRange),
       l1.logs(this.d.deployment.bridge, from, to, [deposited], this.d.opts.logRange),
     ]);
     const logs: Log[] = [...inboxLogs, ...bridgeLogs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
@@ -252,6 +282,7 @@ export class Verifier extends EventEmitter {
     const blockTimes = new Map<number, bigint>();
     for (const log of logs) {
       let ev: VEvent;
+      if (log.topics[0] === batchData) continue; // read with its BatchAppended
       if (log.topics[0] === deposited) {
         const d = L1Client.parseDeposit(log);
         ev = { type: "deposit", block: log.blockNumber, logIndex: log.index, index: d.index, from: d.from, to: d.to, value: d.value };
@@ -259,18 +290,23 @@ export class Verifier extends EventEmitter {
         const p = ii.parseLog(log)!;
         ev = { type: "rollback", block: log.blockNumber, logIndex: log.index, index: BigInt(p.args.index), removedCount: BigInt(p.args.removedCount), kind: Number(p.args.kind), challenger: String(p.args.challenger).toLowerCase() };
       } else {
-        const p = ii.parseLog(log)!;
-        const header = headerFromSol(p.args.header);
-        const hh = bytesToHex(headerHash(header));
-        if (hh !== String(p.args.headerHash).toLowerCase()) throw new Error(`BatchAppended at block ${log.blockNumber}: header does not hash to the event's headerHash`);
-        if (!(await this.db.get(`data:${hh}`))) {
-          const b = await l1.batchFromTx(log.transactionHash);
-          if (bytesToHex(headerHash(b.header)) !== hh) throw new Error(`L1 transaction ${log.transactionHash} appends another header than its event says`);
-          ops.push({ type: "put", key: `data:${hh}`, value: enc(b.data) });
+        let ref: AppendRef;
+        try {
+          ref = L1Client.parseAppend(log);
+        } catch (e) {
+          this.d.log.error({ l1Tx: log.transactionHash, block: log.blockNumber, logIndex: log.index, err: errMsg(e) }, "skipped an Inbox log that does not parse as BatchAppended");
+          continue;
+        }
+        if (!(await this.db.get(`data:${ref.headerHash}`))) {
+          const data = await this.readData(ref, inboxLogs);
+          if (data) ops.push({ type: "put", key: `data:${ref.headerHash}`, value: enc(data) });
         }
         let t = blockTimes.get(log.blockNumber);
         if (t === undefined) blockTimes.set(log.blockNumber, (t = (await l1.block(log.blockNumber)).timestamp));
-        ev = { type: "append", block: log.blockNumber, logIndex: log.index, index: BigInt(p.args.index), headerHash: hh, header, l1TxHash: log.transactionHash.toLowerCase(), poster: String(p.args.poster).toLowerCase(), postedAt: t };
+        ev = {
+          type: "append", block: log.blockNumber, logIndex: log.index, index: ref.index, headerHash: ref.headerHash, header: ref.header, l1TxHash: ref.l1TxHash, poster: ref.poster, postedAt: t,
+          blockHash: ref.blockHash, txIndex: ref.txIndex, dataSource: ref.dataSource,
+        };
       }
       fresh.push(ev);
       ops.push({ type: "put", key: `ev:${hex12(ev.block)}:${hex8(ev.logIndex)}`, value: enc(ev) });
@@ -284,6 +320,28 @@ export class Verifier extends EventEmitter {
     this.events.push(...fresh);
     this.cursor = { block: to, hash: end.hash };
     if (fresh.length) this.d.log.debug({ from, to, events: fresh.length }, "verifier read L1 events");
+  }
+
+  /**
+   * The data of an appended batch, or undefined (logged with the reason, once per reason) when it
+   * cannot be read: the caller goes on following L1 and asks again later.
+   */
+  private async readData(ref: AppendRef, logs: readonly Log[] = []): Promise<Uint8Array | undefined> {
+    try {
+      const data = await this.d.l1.readBatchData(ref, logs);
+      if (this.unreadable.delete(ref.headerHash)) this.d.log.info({ index: ref.index, l1Tx: ref.l1TxHash }, "batch data read after all");
+      return data;
+    } catch (e) {
+      const reason = e instanceof UnreadableBatch ? e.reason : `L1 could not be asked: ${errMsg(e)}`;
+      if (this.unreadable.get(ref.headerHash) !== reason) {
+        this.d.log.error(
+          { index: ref.index, headerHash: ref.headerHash, l1Tx: ref.l1TxHash, block: ref.blockNumber, dataSource: ref.dataSource, reason },
+          "cannot read the data of a batch: skipped for now (following L1 goes on; batches after it wait, and it is read again on the next poll)",
+        );
+        this.unreadable.set(ref.headerHash, reason);
+      }
+      return undefined;
+    }
   }
 
   /** The cursor's block is no longer on L1: go back to the newest block both agree on. */
@@ -333,6 +391,24 @@ export class Verifier extends EventEmitter {
     const v = await this.db.get(`data:${hh}`);
     if (!v) throw new Error(`data of batch ${hh} is missing`);
     return dec<Uint8Array>(v);
+  }
+
+  /** The data of a live batch: stored, or read from L1 again (stored if found); undefined if still unreadable. */
+  private async liveBatchData(ev: Extract<VEvent, { type: "append" }>): Promise<Uint8Array | undefined> {
+    const v = await this.db.get(`data:${ev.headerHash}`);
+    if (v) return dec<Uint8Array>(v);
+    if (ev.blockHash === undefined || ev.txIndex === undefined || ev.dataSource === undefined) {
+      const reason = "its event was stored without the data's location, and its data is missing";
+      if (this.unreadable.get(ev.headerHash) !== reason) this.d.log.error({ index: ev.index, headerHash: ev.headerHash, reason }, "cannot read the data of a batch");
+      this.unreadable.set(ev.headerHash, reason);
+      return undefined;
+    }
+    const data = await this.readData({
+      index: ev.index, headerHash: ev.headerHash, header: ev.header, poster: ev.poster, dataSource: ev.dataSource, l1TxHash: ev.l1TxHash,
+      blockHash: ev.blockHash, blockNumber: ev.block, txIndex: ev.txIndex, logIndex: ev.logIndex,
+    });
+    if (data) await this.db.put(`data:${ev.headerHash}`, enc(data));
+    return data;
   }
 
   private appendHeaders(): Map<string, BatchHeader> {
@@ -387,12 +463,13 @@ export class Verifier extends EventEmitter {
         if (!d) throw new Error(`deposit ${j} (used by batch ${h.index}) is not in the event log`);
         q.push(d);
       }
-      const data = await this.batchData(ev.headerHash);
+      const data = await this.liveBatchData(ev);
+      if (!data) break; // logged; read again on the next poll
       const t0 = Date.now();
       const res = await checkBatch(h, data, this.d.deployment.l2ChainId, q, this.validator, this.utxo.store);
       const ops: Op[] = [];
       if (res.fault) {
-        const verdict: Verdict = { status: "invalid", fault: res.fault, checkedAt: Date.now() };
+        const verdict: Verdict = { status: "invalid", fault: res.fault, faults: res.faults, checkedAt: Date.now() };
         ops.push({ type: "put", key: `verdict:${ev.headerHash}`, value: enc(verdict) });
         await this.db.batch(ops);
         this.verdicts.set(ev.headerHash, verdict);
@@ -438,6 +515,8 @@ export class Verifier extends EventEmitter {
         status,
         verdict: v?.status ?? "unchecked",
         fault: v?.status === "invalid" ? v.fault : undefined,
+        faults: v?.status === "invalid" ? (v.faults ?? [v.fault]) : undefined,
+        unreadable: this.unreadable.get(e.headerHash),
         header: e.header,
       });
     }
@@ -487,6 +566,7 @@ export class Verifier extends EventEmitter {
       status: b.status,
       verdict: b.verdict,
       fault: b.fault ? { ...b.fault, batchIndex: Number(b.fault.batchIndex), seq: b.fault.seq.toString(), spentBy: b.fault.spentBy?.toString() } : undefined,
+      unreadable: b.unreadable,
       poster: b.poster,
       l1Block: b.l1Block,
       l1Tx: b.l1TxHash,

@@ -54,6 +54,7 @@ export class Monitor {
         final: v.postedAt + this.challengeWindow <= head.timestamp,
         verdict: v.verdict,
         fault: v.fault,
+        faults: v.faults,
         canonical,
       });
     }

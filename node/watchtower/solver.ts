@@ -3,17 +3,19 @@
  * batches with the verifier's verdicts) and what it has done (its store) in, actions out. No I/O.
  *
  *   * A valid (or unchecked) batch is never challenged.
- *   * Only the EARLIEST live invalid batch is acted on, and only its first invalid transaction (the
- *     verifier's fault): every later batch falls with it in the rollback.
+ *   * Only the EARLIEST live invalid batch is acted on: every later batch falls with it in the
+ *     rollback. Of its faults (the verifier reports every one, check.ts) the cheapest one-step
+ *     fault is proven (prover/fault.ts cheapestProvable), wherever it is in the batch: a first
+ *     transaction with an execution fault does not hide a provable fault after it.
  *   * A one-step fault is proven by commit, then (in a later L1 block) reveal, each exactly once:
  *     a commit is re-issued only to resume the same persisted salt, a reveal only to resume the same
  *     signed transaction.
- *   * An `execution` fault is reported once ("execution fault: interactive proof not yet supported"),
- *     never proven.
+ *   * A batch whose every fault is an `execution` fault is reported once ("execution fault:
+ *     interactive proof not yet supported"), never proven.
  *   * A batch seen rolled back is settled (won if our reveal landed, else lost).
  *   * A batch that is not canonical at the confirmation depth, or is final, is never acted on.
  */
-import type { TxFault } from "../../prover/fault";
+import { cheapestProvable, type TxFault } from "../../prover/fault";
 import { DONE_PHASES, type ChallengeRecord } from "./store";
 
 export interface ObservedBatch {
@@ -26,6 +28,8 @@ export interface ObservedBatch {
   final: boolean;
   verdict: "valid" | "invalid" | "unchecked";
   fault?: TxFault;
+  /** Every fault of an invalid batch (the verifier's); `fault` alone if absent. */
+  faults?: readonly TxFault[];
   /** Its header is the one L1 stores for its index at the confirmed head (pinned read). */
   canonical: boolean;
 }
@@ -61,12 +65,14 @@ export function solve(s: SolverInput): Action[] {
   const target = live.find((b) => b.verdict === "invalid");
   if (!target || !target.fault) return out;
   if (!target.canonical || target.l1Block > s.head.number || target.final) return out;
-  const r = s.records.get(target.headerHash);
-  const f = target.fault;
-  if (f.kind === "execution") {
-    if (!r) out.push({ type: "report", headerHash: target.headerHash, fault: f });
+  let r = s.records.get(target.headerHash);
+  // The fault already committed to stays (its salt and proof are on disk); otherwise the cheapest.
+  const f = r && r.phase !== "reported" ? r.fault : cheapestProvable(target.faults ?? [target.fault]);
+  if (!f) {
+    if (!r) out.push({ type: "report", headerHash: target.headerHash, fault: target.fault });
     return out;
   }
+  if (r?.phase === "reported") r = undefined; // reported before a provable fault was known: prove it now
   if (!r) {
     out.push({ type: "commit", headerHash: target.headerHash, fault: f, resume: false });
     return out;

@@ -191,7 +191,8 @@ export class Watchtower {
       case "wait":
         return;
       case "commit":
-        return this.commit(a.headerHash, a.fault, r);
+        // A fresh commit replaces a record that only reported an execution fault.
+        return this.commit(a.headerHash, a.fault, a.resume ? r : undefined);
       case "reveal":
         return this.reveal(r!);
     }

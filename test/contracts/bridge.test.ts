@@ -98,12 +98,12 @@ const proofOf = (txs: Uint8Array[], i: number) => merkleProof(txs.map(leafHash),
 async function fixture() {
   const [deployer, alice, bob, carol, outsider] = await ethers.getSigners();
   const bridge = (await (await ethers.getContractFactory("Bridge")).deploy()) as unknown as Bridge;
-  const inbox = (await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), L2_CHAIN_ID, BOND, WINDOW, DELAY, 5000n)) as unknown as Inbox;
+  const inbox = (await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), L2_CHAIN_ID, BOND, WINDOW, DELAY, 5000n, 256n)) as unknown as Inbox;
   await bridge.setInbox(await inbox.getAddress());
   const prover = (await (await ethers.getContractFactory("TestProver")).deploy(await inbox.getAddress())) as unknown as TestProver;
   await prover.arm(true);
   await inbox.setProvers([await prover.getAddress()]);
-  await inbox.connect(alice).bond({ value: BOND });
+  await inbox.connect(alice).bond({ value: 16n * BOND }); // each live, non-final batch locks one bond
   return { deployer, alice, bob, carol, outsider, bridge, inbox, prover };
 }
 
@@ -135,7 +135,7 @@ describe("Bridge", () => {
       const times: bigint[] = [];
       for (let i = 0; i < 6; i++) {
         const from = i % 2 ? alice : bob;
-        const to = ethers.getAddress(ethers.zeroPadValue(ethers.toBeHex(i + 1), 20));
+        const to = ethers.getAddress(ethers.zeroPadValue(ethers.toBeHex(i + 0x100), 20));
         const value = 10n ** BigInt(i) + 7n;
         const ts = BigInt(await time.latest()) + 3n + BigInt(i);
         await time.setNextBlockTimestamp(ts);

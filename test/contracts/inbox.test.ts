@@ -1,158 +1,23 @@
 /**
- * contracts/Inbox.sol (docs/protocol.md §11.2): bonds, the header checks of appendBatch, the parent race,
- * deposits and forced inclusion, finality, the rollback penalty path and bond reconciliation, plus the gas
- * of appendBatch per transaction. Batches and headers are built with the TypeScript core (core/batch.ts,
- * core/tx.ts), so both sides must agree byte for byte.
+ * contracts/Inbox.sol (docs/protocol.md §11.2): the header checks of appendBatch, the parent race, deposits
+ * and forced inclusion (the oldest overdue deposits up to maxDepositsPerBatch), finality, the rollback penalty
+ * path, plus the gas of appendBatch per transaction. Bonds: inbox-bonds.test.ts; where batch data is (the two
+ * append paths): inbox-data-source.test.ts. Batches and headers are built with the TypeScript core
+ * (test/helpers/inbox.ts), so both sides must agree byte for byte.
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { Bridge, Inbox, TestProver } from "../../typechain-types";
-import { BatchHeader, batchDataHash, encodeBatchData, headerHash, txRootOf } from "../../core/batch";
-import { headerToAbi } from "../../core/batch";
-import { DepositTx, MoveTx, TxType, encodeTx } from "../../core/tx";
-import { Mark } from "../../core/keys";
-import { bytesToHex, hexToBytes, concatBytes } from "../../core/bytes";
+import { bytesToHex, concatBytes, hexToBytes } from "../../core/bytes";
+import { txRootOf } from "../../core/batch";
+import {
+  BOND, WINDOW, DELAY, BPS, MAX_DEPOSITS, L2_CHAIN_ID, DEAD, KIND_MALFORMED, KIND_DEPOSIT, DATA_CALLDATA,
+  type Deposit, depositTx, addr, transferTx, sol, nextBatch, withField, post, postFiller, deployAll, deposit,
+} from "../helpers/inbox";
 
-const BOND = ethers.parseEther("1");
-const WINDOW = 1000n;
-const DELAY = 100n;
-const BPS = 5000n;
-const L2_CHAIN_ID = 901n;
-const DEAD = "0x000000000000000000000000000000000000dEaD";
-const KIND_MALFORMED = 0;
-const KIND_DEPOSIT = 4;
-
-// ------------------------------------------------------------------------------------------------ helpers
-
-interface Deposit {
-  index: bigint;
-  from: string;
-  to: string;
-  value: bigint;
-}
-
-/** A deposit transaction exactly as a coordinator builds it: one move crediting `to`'s balance. */
-function depositTx(d: Deposit, prevBalance = 0n): Uint8Array {
-  const tx: DepositTx = {
-    type: TxType.Deposit,
-    index: d.index,
-    from: hexToBytes(d.from as `0x${string}`),
-    to: hexToBytes(d.to as `0x${string}`),
-    value: d.value,
-    moves: [{ mask: 0, ref: false, mark: Mark.Balance, intx: 0n, addr: hexToBytes(d.to as `0x${string}`), slot: 0n, prev: prevBalance, next: prevBalance + d.value }],
-  };
-  return encodeTx(tx);
-}
-
-const addr = (n: number) => Uint8Array.from({ length: 20 }, (_, i) => (n * 31 + i * 7 + 1) & 0xff);
-
-/** A plausible value transfer as a move transaction (the Inbox does not decode transactions; size matters). */
-function transferTx(n: number): Uint8Array {
-  const from = addr(n);
-  const to = addr(n + 1000);
-  const fee = addr(7);
-  const moves = [
-    { mask: 0x7f, ref: false, mark: Mark.Balance, intx: BigInt(n + 1), addr: from, slot: 0n, prev: 10n ** 18n, next: 10n ** 18n - 10n ** 15n - 21000n * 2n * 10n ** 9n },
-    { mask: 0, ref: true, mark: Mark.Code, intx: 0n, addr: from, slot: 0n, prev: 0n, next: 0n },
-    { mask: 0x7f, ref: false, mark: Mark.Nonce, intx: BigInt(n + 1), addr: from, slot: 0n, prev: BigInt(n), next: BigInt(n + 1) },
-    { mask: 0, ref: false, mark: Mark.Balance, intx: BigInt(n), addr: to, slot: 0n, prev: 5n * 10n ** 17n, next: 5n * 10n ** 17n + 10n ** 15n },
-    { mask: 0, ref: true, mark: Mark.Code, intx: 0n, addr: to, slot: 0n, prev: 0n, next: 0n },
-    { mask: 0, ref: false, mark: Mark.Fee, intx: 0n, addr: fee, slot: BigInt(n + 100), prev: 0n, next: 21000n * 10n ** 9n },
-  ].sort((a, b) => Buffer.compare(Buffer.from(concatBytes(a.addr, Uint8Array.of(a.mark))), Buffer.from(concatBytes(b.addr, Uint8Array.of(b.mark)))));
-  const tx: MoveTx = {
-    type: TxType.Move,
-    chainId: L2_CHAIN_ID,
-    nonce: BigInt(n),
-    maxPriorityFeePerGas: 10n ** 9n,
-    maxFeePerGas: 2n * 10n ** 9n,
-    gasLimit: 21000n,
-    to,
-    value: 10n ** 15n,
-    data: new Uint8Array(0),
-    moves,
-    witness: [],
-    sig: { yParity: 1, r: BigInt(ethers.keccak256(Uint8Array.of(n, 1))), s: BigInt(ethers.keccak256(Uint8Array.of(n, 2))) >> 2n },
-  };
-  return encodeTx(tx);
-}
-
-/** The header as the ABI takes it. */
-const sol = headerToAbi;
-
-interface Built {
-  header: BatchHeader;
-  data: Uint8Array;
-  hash: string;
-}
-
-/** Builds the next batch on the inbox's current tip from the TypeScript core. */
-async function nextBatch(inbox: Inbox, txs: Uint8Array[], o: { deposits?: bigint; timestamp?: bigint } = {}): Promise<Built> {
-  const [index, parent, firstSeq, depositStart, minTs] = await inbox.tip();
-  const latest = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-  const data = encodeBatchData(txs);
-  const header: BatchHeader = {
-    index,
-    parent: hexToBytes(parent as `0x${string}`),
-    firstSeq,
-    txCount: BigInt(txs.length),
-    txRoot: txRootOf(txs),
-    number: index + 1n,
-    timestamp: o.timestamp ?? (latest > minTs ? latest : minTs),
-    feeRecipient: addr(7),
-    baseFee: 7n,
-    depositStart,
-    depositEnd: depositStart + (o.deposits ?? 0n),
-    dataHash: batchDataHash(data),
-  };
-  return { header, data, hash: bytesToHex(headerHash(header)) };
-}
-
-/** Re-hashes a header after a field was changed (the data commitments stay as they were). */
-function withField(b: Built, patch: Partial<BatchHeader>): Built {
-  const header = { ...b.header, ...patch };
-  return { header, data: b.data, hash: bytesToHex(headerHash(header)) };
-}
-
-async function post(inbox: Inbox, who: HardhatEthersSigner, b: Built) {
-  return inbox.connect(who).appendBatch(sol(b.header), b.data);
-}
-
-/** Posts a batch of `n` filler transactions (no deposits) and returns it. */
-async function postFiller(inbox: Inbox, who: HardhatEthersSigner, n = 1): Promise<Built> {
-  const b = await nextBatch(inbox, Array.from({ length: n }, (_, i) => transferTx(i)));
-  await (await post(inbox, who, b)).wait();
-  return b;
-}
-
-async function deployAll(params: { bps?: bigint } = {}) {
-  const [deployer, alice, bob, carol, challenger, outsider] = await ethers.getSigners();
-  const bridge = (await (await ethers.getContractFactory("Bridge")).deploy()) as unknown as Bridge;
-  const inbox = (await (await ethers.getContractFactory("Inbox")).deploy(
-    await bridge.getAddress(),
-    L2_CHAIN_ID,
-    BOND,
-    WINDOW,
-    DELAY,
-    params.bps ?? BPS,
-  )) as unknown as Inbox;
-  await bridge.setInbox(await inbox.getAddress());
-  const prover = (await (await ethers.getContractFactory("TestProver")).deploy(await inbox.getAddress())) as unknown as TestProver;
-  await prover.arm(true);
-  await inbox.setProvers([await prover.getAddress()]);
-  for (const s of [alice, bob, carol]) await inbox.connect(s).bond({ value: BOND });
-  return { deployer, alice, bob, carol, challenger, outsider, bridge, inbox, prover };
-}
-
-const fixture = () => deployAll();
-const fixtureOddBps = () => deployAll({ bps: 3333n });
-
-async function deposit(bridge: Bridge, from: HardhatEthersSigner, to: string, value: bigint): Promise<Deposit> {
-  const index = await bridge.depositCount();
-  await (await bridge.connect(from).deposit(to, { value })).wait();
-  return { index, from: from.address.toLowerCase(), to: to.toLowerCase(), value };
-}
+const fixture = () => deployAll({ bonds: 4n });
+const fixtureOddBpsOneBond = () => deployAll({ bps: 3333n });
+const fixtureMax3 = () => deployAll({ bonds: 4n, maxDeposits: 3n });
 
 // ------------------------------------------------------------------------------------------------ tests
 
@@ -166,6 +31,7 @@ describe("Inbox", () => {
       expect(await inbox.challengeWindow()).to.equal(WINDOW);
       expect(await inbox.inclusionDelay()).to.equal(DELAY);
       expect(await inbox.rewardBps()).to.equal(BPS);
+      expect(await inbox.maxDepositsPerBatch()).to.equal(MAX_DEPOSITS);
       expect(await inbox.deployer()).to.equal(deployer.address);
       expect(await inbox.deployedAtBlock()).to.be.greaterThan(0n);
       expect(await inbox.batchCount()).to.equal(0n);
@@ -178,7 +44,7 @@ describe("Inbox", () => {
       const { bridge } = await loadFixture(fixture);
       const F = await ethers.getContractFactory("Inbox");
       const b = await bridge.getAddress();
-      const ok = [b, L2_CHAIN_ID, BOND, WINDOW, DELAY, BPS] as const;
+      const ok = [b, L2_CHAIN_ID, BOND, WINDOW, DELAY, BPS, MAX_DEPOSITS] as const;
       const bad: [number, unknown, string][] = [
         [0, ethers.ZeroAddress, "bridge"],
         [0, (await ethers.getSigners())[1].address, "bridge"],
@@ -190,13 +56,16 @@ describe("Inbox", () => {
         [3, 2n ** 64n, "challengeWindow"],
         [4, 2n ** 64n, "inclusionDelay"],
         [5, 10001n, "rewardBps"],
+        [6, 0n, "maxDepositsPerBatch"],
+        [6, 513n, "maxDepositsPerBatch"],
       ];
       for (const [i, v, name] of bad) {
         const args = [...ok] as unknown[];
         args[i] = v;
         await expect(F.deploy(...(args as Parameters<typeof F.deploy>)), name).to.be.revertedWithCustomError(F, "InvalidParameter").withArgs(name);
       }
-      await expect(F.deploy(b, L2_CHAIN_ID, BOND, WINDOW, 0n, 10000n)).not.to.be.reverted;
+      await expect(F.deploy(b, L2_CHAIN_ID, BOND, WINDOW, 0n, 10000n, 1n)).not.to.be.reverted;
+      await expect(F.deploy(b, L2_CHAIN_ID, BOND, WINDOW, 0n, 10000n, 512n)).not.to.be.reverted;
     });
   });
 
@@ -204,7 +73,7 @@ describe("Inbox", () => {
     it("are registered once, by the deployer, and must be distinct contracts", async () => {
       const { bridge, alice, prover } = await loadFixture(fixture);
       const F = await ethers.getContractFactory("Inbox");
-      const inbox = await F.deploy(await bridge.getAddress(), L2_CHAIN_ID, BOND, WINDOW, DELAY, BPS);
+      const inbox = await F.deploy(await bridge.getAddress(), L2_CHAIN_ID, BOND, WINDOW, DELAY, BPS, MAX_DEPOSITS);
       const p = await prover.getAddress();
       expect(await inbox.proversLocked()).to.equal(false);
       await expect(inbox.connect(alice).setProvers([p])).to.be.revertedWithCustomError(inbox, "NotDeployer").withArgs(alice.address);
@@ -218,126 +87,6 @@ describe("Inbox", () => {
     });
   });
 
-  describe("bonds", () => {
-    it("bond() adds to the caller's bond", async () => {
-      const { inbox, alice } = await loadFixture(fixture);
-      await expect(inbox.connect(alice).bond({ value: 5n })).to.emit(inbox, "Bonded").withArgs(alice.address, 5n, BOND + 5n);
-      expect(await inbox.bondOf(alice.address)).to.equal(BOND + 5n);
-      await expect(inbox.connect(alice).bond()).to.be.revertedWithCustomError(inbox, "ZeroValue");
-    });
-
-    it("posting needs a bond of at least bondSize", async () => {
-      const { inbox, outsider } = await loadFixture(fixture);
-      const b = await nextBatch(inbox, [transferTx(1)]);
-      await expect(post(inbox, outsider, b)).to.be.revertedWithCustomError(inbox, "NotBonded").withArgs(outsider.address, 0n, BOND);
-      await inbox.connect(outsider).bond({ value: BOND - 1n });
-      await expect(post(inbox, outsider, b)).to.be.revertedWithCustomError(inbox, "NotBonded").withArgs(outsider.address, BOND - 1n, BOND);
-      await inbox.connect(outsider).bond({ value: 1n });
-      await expect(post(inbox, outsider, b)).to.emit(inbox, "BatchAppended");
-    });
-
-    it("unbond without a bond reverts", async () => {
-      const { inbox, outsider } = await loadFixture(fixture);
-      await expect(inbox.connect(outsider).unbond()).to.be.revertedWithCustomError(inbox, "NothingToUnbond");
-    });
-
-    it("unbond with nothing posted returns the bond at once", async () => {
-      const { inbox, alice } = await loadFixture(fixture);
-      await expect(inbox.connect(alice).unbond()).to.changeEtherBalances([alice, inbox], [BOND, -BOND]);
-      expect(await inbox.bondOf(alice.address)).to.equal(0n);
-    });
-
-    it("unbond while a posted batch is pending reverts, and succeeds once it is final", async () => {
-      const { inbox, alice } = await loadFixture(fixture);
-      await postFiller(inbox, alice);
-      const postedAt = (await inbox.batch(0)).postedAt;
-      await expect(inbox.connect(alice).unbond()).to.be.revertedWithCustomError(inbox, "BondLocked").withArgs(0n, postedAt + WINDOW);
-      await time.setNextBlockTimestamp(postedAt + WINDOW - 1n);
-      await expect(inbox.connect(alice).unbond()).to.be.revertedWithCustomError(inbox, "BondLocked");
-      await time.setNextBlockTimestamp(postedAt + WINDOW);
-      await expect(inbox.connect(alice).unbond()).to.emit(inbox, "Unbonded").withArgs(alice.address, BOND);
-      expect(await inbox.bondOf(alice.address)).to.equal(0n);
-      // unbonded: can no longer post; bonding again works
-      const b = await nextBatch(inbox, [transferTx(2)]);
-      await expect(post(inbox, alice, b)).to.be.revertedWithCustomError(inbox, "NotBonded");
-      await inbox.connect(alice).bond({ value: BOND });
-      await expect(post(inbox, alice, b)).to.emit(inbox, "BatchAppended");
-    });
-
-    it("the latest of several pending batches decides", async () => {
-      const { inbox, alice, bob } = await loadFixture(fixture);
-      await postFiller(inbox, alice); // 0
-      await postFiller(inbox, bob); // 1
-      await time.increase(WINDOW / 2n);
-      await postFiller(inbox, alice); // 2
-      await time.increaseTo((await inbox.batch(0)).postedAt + WINDOW);
-      expect(await inbox.isFinal(0)).to.equal(true);
-      const finalAt2 = (await inbox.batch(2)).postedAt + WINDOW;
-      await expect(inbox.connect(alice).unbond()).to.be.revertedWithCustomError(inbox, "BondLocked").withArgs(2n, finalAt2);
-      await expect(inbox.connect(bob).unbond()).to.emit(inbox, "Unbonded");
-      await time.increaseTo(finalAt2);
-      await expect(inbox.connect(alice).unbond()).to.emit(inbox, "Unbonded").withArgs(alice.address, BOND);
-    });
-
-    it("unbond after its only batch was rolled back returns what is left at once", async () => {
-      const { inbox, alice, prover, challenger } = await loadFixture(fixture);
-      await inbox.connect(alice).bond({ value: BOND }); // 2 × bond
-      await postFiller(inbox, alice);
-      await prover.connect(challenger).settleUnchecked(0, KIND_MALFORMED);
-      expect(await inbox.bondOf(alice.address)).to.equal(BOND);
-      await expect(inbox.connect(alice).unbond()).to.changeEtherBalances([alice, inbox], [BOND, -BOND]);
-    });
-
-    it("after a rollback, an older live batch of the poster still locks its bond", async () => {
-      const { inbox, alice, bob, prover, challenger } = await loadFixture(fixture);
-      await inbox.connect(alice).bond({ value: BOND });
-      await postFiller(inbox, alice); // 0
-      await postFiller(inbox, bob); // 1
-      await postFiller(inbox, alice); // 2
-      await prover.connect(challenger).settleUnchecked(1, KIND_MALFORMED); // deletes 1 (bob, slashed) and 2 (alice, not slashed)
-      expect(await inbox.bondOf(alice.address)).to.equal(2n * BOND);
-      expect(await inbox.bondOf(bob.address)).to.equal(0n);
-      const finalAt0 = (await inbox.batch(0)).postedAt + WINDOW;
-      await expect(inbox.connect(alice).unbond()).to.be.revertedWithCustomError(inbox, "BondLocked").withArgs(0n, finalAt0);
-      await time.increaseTo(finalAt0);
-      await expect(inbox.connect(alice).unbond()).to.changeEtherBalance(alice, 2n * BOND);
-    });
-
-    it("stale postings are skipped after re-posts overwrite rolled-back records", async () => {
-      const { inbox, alice, bob, carol, prover, challenger } = await loadFixture(fixture);
-      await inbox.connect(alice).bond({ value: BOND });
-      await postFiller(inbox, alice); // 0
-      await postFiller(inbox, alice); // 1
-      await postFiller(inbox, alice); // 2
-      await prover.connect(challenger).settleUnchecked(1, KIND_MALFORMED); // alice slashed once; 1 and 2 deleted
-      await postFiller(inbox, bob); // 1 (overwrites alice's dead record)
-      await postFiller(inbox, carol); // 2
-      await postFiller(inbox, carol); // 3
-      const finalAt0 = (await inbox.batch(0)).postedAt + WINDOW;
-      await expect(inbox.connect(alice).unbond()).to.be.revertedWithCustomError(inbox, "BondLocked").withArgs(0n, finalAt0);
-      await time.increaseTo(finalAt0);
-      // bob's and carol's batches are still pending; alice's only live batch is final
-      await expect(inbox.connect(alice).unbond()).to.changeEtherBalance(alice, BOND);
-      await expect(inbox.connect(bob).unbond()).to.be.revertedWithCustomError(inbox, "BondLocked");
-    });
-
-    it("a poster that re-posts at the same index after a rollback is locked by the new batch", async () => {
-      const { inbox, alice, prover, challenger } = await loadFixture(fixture);
-      await inbox.connect(alice).bond({ value: 2n * BOND });
-      await postFiller(inbox, alice); // 0
-      await time.increase(WINDOW / 2n);
-      await postFiller(inbox, alice); // 1
-      await prover.connect(challenger).settleUnchecked(1, KIND_MALFORMED);
-      await time.increase(WINDOW / 2n + 1n);
-      await postFiller(inbox, alice); // 1 again
-      expect(await inbox.isFinal(0)).to.equal(true);
-      const finalAt1 = (await inbox.batch(1)).postedAt + WINDOW;
-      await expect(inbox.connect(alice).unbond()).to.be.revertedWithCustomError(inbox, "BondLocked").withArgs(1n, finalAt1);
-      await time.increaseTo(finalAt1);
-      await expect(inbox.connect(alice).unbond()).to.changeEtherBalance(alice, 2n * BOND);
-    });
-  });
-
   describe("appendBatch", () => {
     it("stores the record and emits the full header", async () => {
       const { inbox, alice } = await loadFixture(fixture);
@@ -345,7 +94,7 @@ describe("Inbox", () => {
       const tx = await post(inbox, alice, b);
       await expect(tx)
         .to.emit(inbox, "BatchAppended")
-        .withArgs(0n, b.hash, alice.address, Object.values(sol(b.header)));
+        .withArgs(0n, b.hash, alice.address, Object.values(sol(b.header)), DATA_CALLDATA);
       const blockTs = BigInt((await (await tx.wait())!.getBlock()).timestamp);
       const r = await inbox.batch(0);
       expect(r.headerHash).to.equal(b.hash);
@@ -363,7 +112,7 @@ describe("Inbox", () => {
       const b1 = await nextBatch(inbox, [transferTx(4)]);
       expect(b1.header.firstSeq).to.equal(4n);
       expect(bytesToHex(b1.header.parent)).to.equal(b.hash);
-      await expect(post(inbox, alice, b1)).to.emit(inbox, "BatchAppended").withArgs(1n, b1.hash, alice.address, Object.values(sol(b1.header)));
+      await expect(post(inbox, alice, b1)).to.emit(inbox, "BatchAppended").withArgs(1n, b1.hash, alice.address, Object.values(sol(b1.header)), DATA_CALLDATA);
       await expect(inbox.batch(2)).to.be.revertedWithCustomError(inbox, "BatchNotLive").withArgs(2n, 2n);
       await expect(inbox.headerHash(2)).to.be.revertedWithCustomError(inbox, "BatchNotLive").withArgs(2n, 2n);
     });
@@ -380,7 +129,7 @@ describe("Inbox", () => {
       await expect(post(inbox, bob, b)).to.be.revertedWithCustomError(inbox, "ParentNotTip").withArgs(a.hash, tip);
       const b2 = await nextBatch(inbox, [transferTx(20), transferTx(21)]);
       expect(bytesToHex(b2.header.parent)).to.equal(a.hash);
-      await expect(post(inbox, bob, b2)).to.emit(inbox, "BatchAppended").withArgs(2n, b2.hash, bob.address, Object.values(sol(b2.header)));
+      await expect(post(inbox, bob, b2)).to.emit(inbox, "BatchAppended").withArgs(2n, b2.hash, bob.address, Object.values(sol(b2.header)), DATA_CALLDATA);
     });
 
     it("parent race within one block: one lands, the other reverts with ParentNotTip", async () => {
@@ -592,6 +341,41 @@ describe("Inbox", () => {
       await expect(post(inbox, alice, all)).to.emit(inbox, "BatchAppended");
     });
 
+    it("a backlog larger than one batch drains: each batch takes the oldest overdue deposits up to maxDepositsPerBatch", async () => {
+      // Issue 10 finding 5: with "every overdue deposit" a backlog above what one batch may hold made every batch
+      // unpostable for ever. maxDepositsPerBatch = 3 here, 8 deposits overdue.
+      const { inbox, bridge, alice, bob } = await loadFixture(fixtureMax3);
+      const ds: Deposit[] = [];
+      for (let i = 0; i < 8; i++) ds.push(await deposit(bridge, bob, ethers.getAddress(bytesToHex(addr(100 + i))), BigInt(i + 1)));
+      await time.increase(DELAY + 5n);
+      const take = async (from: number, n: number) => nextBatch(inbox, [...ds.slice(from, from + n).map((d) => depositTx(d)), transferTx(from)], { deposits: BigInt(n) });
+      // Fewer than the maximum while more are overdue: refused, naming the first one left out.
+      await expect(post(inbox, alice, await take(0, 2))).to.be.revertedWithCustomError(inbox, "DepositOverdue").withArgs(2n);
+      // More than the maximum: refused (a batch of the most deposits must always fit the batch limits).
+      await expect(post(inbox, alice, await take(0, 4))).to.be.revertedWithCustomError(inbox, "TooManyDeposits").withArgs(4n, 3n);
+      // Exactly the maximum, oldest first, although overdue ones remain: accepted, three times over.
+      await expect(post(inbox, alice, await take(0, 3))).to.emit(inbox, "BatchAppended");
+      await expect(post(inbox, alice, await take(3, 3))).to.emit(inbox, "BatchAppended");
+      expect(await inbox.depositCursor()).to.equal(6n);
+      // Two left, both overdue: fewer than the maximum must take them all.
+      await expect(post(inbox, alice, await take(6, 1))).to.be.revertedWithCustomError(inbox, "DepositOverdue").withArgs(7n);
+      await expect(post(inbox, alice, await take(6, 2))).to.emit(inbox, "BatchAppended");
+      expect(await inbox.depositCursor()).to.equal(8n);
+      const spans = await Promise.all([0, 1, 2].map(async (i) => { const r = await inbox.batch(i); return [r.depositStart, r.depositEnd]; }));
+      expect(spans).to.deep.equal([[0n, 3n], [3n, 6n], [6n, 8n]]);
+      // Drained: a batch without deposits is fine again.
+      await expect(post(inbox, alice, await nextBatch(inbox, [transferTx(9)]))).to.emit(inbox, "BatchAppended");
+    });
+
+    it("no batch consumes more than maxDepositsPerBatch deposits, overdue or not; younger ones may wait", async () => {
+      const { inbox, bridge, alice, bob } = await loadFixture(fixtureMax3);
+      const ds: Deposit[] = [];
+      for (let i = 0; i < 5; i++) ds.push(await deposit(bridge, bob, ethers.getAddress(bytesToHex(addr(200 + i))), 1n));
+      const four = await nextBatch(inbox, ds.slice(0, 4).map((d) => depositTx(d)), { deposits: 4n });
+      await expect(post(inbox, alice, four)).to.be.revertedWithCustomError(inbox, "TooManyDeposits").withArgs(4n, 3n);
+      await expect(post(inbox, alice, await nextBatch(inbox, [depositTx(ds[0]), transferTx(1)], { deposits: 1n }))).to.emit(inbox, "BatchAppended");
+    });
+
     it("a rollback returns the deposit cursor to the rolled-back batch's start", async () => {
       const { inbox, bridge, alice, bob, prover, challenger } = await loadFixture(fixture);
       const d0 = await deposit(bridge, bob, bob.address, 1n);
@@ -649,8 +433,9 @@ describe("Inbox", () => {
     });
 
     it("removes the batch and every later one, slashes only its poster, pays and burns exactly", async () => {
-      const { inbox, alice, bob, carol, prover, challenger } = await loadFixture(fixtureOddBps);
+      const { inbox, alice, bob, carol, prover, challenger } = await loadFixture(fixtureOddBpsOneBond);
       const bps = 3333n;
+      await inbox.connect(alice).bond({ value: BOND }); // alice posts two batches: two bonds
       const b0 = await postFiller(inbox, alice); // 0
       await postFiller(inbox, bob); // 1  <- fraudulent
       await postFiller(inbox, carol, 3); // 2
@@ -666,77 +451,17 @@ describe("Inbox", () => {
       expect(await inbox.tipHash()).to.equal(b0.hash);
       expect(await inbox.nextSeq()).to.equal(2n);
       for (const i of [1, 2, 3]) await expect(inbox.headerHash(i)).to.be.revertedWithCustomError(inbox, "BatchNotLive");
-      expect(await inbox.bondOf(alice.address)).to.equal(BOND);
+      expect(await inbox.bondOf(alice.address)).to.equal(2n * BOND);
       expect(await inbox.bondOf(bob.address)).to.equal(0n);
       expect(await inbox.bondOf(carol.address)).to.equal(BOND);
+      // carol's and alice's later batches are gone unslashed, their locks with them; batch 0 still locks alice's
+      expect(await inbox.lockedBondOf(alice.address)).to.equal(BOND);
+      expect(await inbox.lockedBondOf(carol.address)).to.equal(0n);
       // the chain continues from batch 0; the slashed poster cannot post
       const again = await nextBatch(inbox, [transferTx(9)]);
       expect(again.header.index).to.equal(1n);
       await expect(post(inbox, bob, again)).to.be.revertedWithCustomError(inbox, "NotBonded");
       await expect(post(inbox, carol, again)).to.emit(inbox, "BatchAppended");
-    });
-
-    it("a poster slashed twice in one window loses at most its bond", async () => {
-      const { inbox, alice, bob, prover, challenger } = await loadFixture(fixture);
-      await inbox.connect(alice).bond({ value: BOND / 2n }); // 1.5 bonds
-      await postFiller(inbox, alice); // 0
-      await postFiller(inbox, bob); // 1
-      await postFiller(inbox, alice); // 2
-      await prover.connect(challenger).settleUnchecked(2, KIND_MALFORMED);
-      expect(await inbox.bondOf(alice.address)).to.equal(BOND / 2n);
-      const tx = prover.connect(challenger).settleUnchecked(0, KIND_MALFORMED);
-      await expect(tx).to.emit(inbox, "BatchesRolledBack").withArgs(0n, 2n, challenger.address, KIND_MALFORMED, BOND / 4n, BOND / 4n);
-      await expect(tx).to.changeEtherBalances([challenger, DEAD], [BOND / 4n, BOND / 4n]);
-      expect(await inbox.bondOf(alice.address)).to.equal(0n);
-      expect(await inbox.bondOf(bob.address)).to.equal(BOND);
-    });
-
-    it("bonds reconcile: every wei is held as a bond, paid out, or burned", async () => {
-      const { inbox, alice, bob, carol, prover, challenger } = await loadFixture(fixtureOddBps);
-      const inboxAddr = await inbox.getAddress();
-      const posters = [alice, bob, carol];
-      let bonded = 3n * BOND; // from the fixture
-      for (const [s, v] of [[alice, 12345n], [bob, BOND], [carol, 7n]] as const) {
-        await inbox.connect(s).bond({ value: v });
-        bonded += v;
-      }
-      let paid = 0n;
-      let burned = 0n;
-      let returned = 0n;
-      const sumBonds = async () => (await Promise.all(posters.map((p) => inbox.bondOf(p.address)))).reduce((a, b) => a + b, 0n);
-      const check = async () => {
-        const held = await sumBonds();
-        expect(await ethers.provider.getBalance(inboxAddr), "inbox balance = bonds held").to.equal(held);
-        expect(held + paid + burned + returned, "bonded = held + paid + burned + returned").to.equal(bonded);
-      };
-      const rollbackAt = async (i: number) => {
-        const rc = await (await prover.connect(challenger).settleUnchecked(i, KIND_MALFORMED)).wait();
-        const ev = rc!.logs.map((l) => { try { return inbox.interface.parseLog(l); } catch { return null; } }).find((e) => e?.name === "BatchesRolledBack")!;
-        paid += ev.args.reward as bigint;
-        burned += ev.args.burned as bigint;
-      };
-      await postFiller(inbox, alice);
-      await postFiller(inbox, bob);
-      await postFiller(inbox, carol);
-      await check();
-      await rollbackAt(1);
-      await check();
-      await postFiller(inbox, alice);
-      await postFiller(inbox, alice);
-      await rollbackAt(2);
-      await check();
-      await rollbackAt(1);
-      await check();
-      await time.increase(WINDOW);
-      for (const p of posters) {
-        const b = await inbox.bondOf(p.address);
-        if (b > 0n) {
-          await inbox.connect(p).unbond();
-          returned += b;
-        }
-      }
-      await check();
-      expect(await ethers.provider.getBalance(inboxAddr)).to.equal(0n);
     });
   });
 
@@ -744,6 +469,7 @@ describe("Inbox", () => {
     it("appendBatch gas per transaction for 1, 10, 100 transactions", async function () {
       this.timeout(300_000);
       const { inbox, bridge, alice, bob } = await loadFixture(fixture);
+      await inbox.connect(alice).bond({ value: 30n * BOND }); // each of the 25 batches locks a bond of its own
       await postFiller(inbox, alice); // batch 0, so later ones have a real parent
       // Each configuration is posted 4 times in a row and averaged: a poster's stack of posted indices packs four
       // entries per storage word, so one batch in four pays for a fresh word (about +17k gas).

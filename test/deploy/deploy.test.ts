@@ -12,6 +12,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { ethers } from "ethers";
+import { MAX_DEPOSITS_PER_BATCH_CAP } from "../../cli/deploy";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -117,7 +118,7 @@ describe("moveset deploy", function () {
   it("deploys to a local node on another port and writes <network>.json; the contracts answer", async () => {
     const paramsFile = path.join(tmp, "params.json");
     fs.writeFileSync(paramsFile, JSON.stringify({ Moveset: { bondSize: "2000000000000000000n", rewardBps: 2500, inclusionDelay: 600 } }));
-    const argsWith = (window: string) => ["deploy", "--network", "localhost", "--rpc-url", url, "--params", paramsFile, "--challenge-window", window, "--inclusion-delay", "60", "--deployment-id", deploymentId, "--out", tmp];
+    const argsWith = (window: string) => ["deploy", "--network", "localhost", "--rpc-url", url, "--params", paramsFile, "--challenge-window", window, "--inclusion-delay", "60", "--max-deposits-per-batch", "100", "--deployment-id", deploymentId, "--out", tmp];
     const args = argsWith("30");
     const r = await runCli(args);
     expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}\nnode:\n${nodeLog.slice(-2000)}`).to.equal(0);
@@ -130,7 +131,7 @@ describe("moveset deploy", function () {
     expect(rec.deploymentId).to.equal(deploymentId);
     // Every production prover, and never the TestProver.
     expect(Object.keys(rec.contracts).sort()).to.deep.equal(["Bridge", "DepositProver", "DoubleUseProver", "Inbox", "InputProver", "MalformedProver", "RulesProver", "SignatureProver"]);
-    expect(rec.parameters).to.deep.equal({ l2ChainId: 901, bondSize: "2000000000000000000", challengeWindow: 30, inclusionDelay: 60, rewardBps: 2500 });
+    expect(rec.parameters).to.deep.equal({ l2ChainId: 901, bondSize: "2000000000000000000", challengeWindow: 30, inclusionDelay: 60, rewardBps: 2500, maxDepositsPerBatch: 100 });
 
     const provider = new ethers.JsonRpcProvider(url, undefined, { staticNetwork: true });
     try {
@@ -148,6 +149,8 @@ describe("moveset deploy", function () {
       expect(await inbox.challengeWindow()).to.equal(30n);
       expect(await inbox.inclusionDelay()).to.equal(60n);
       expect(await inbox.rewardBps()).to.equal(2500n);
+      expect(await inbox.maxDepositsPerBatch()).to.equal(100n);
+      expect(await inbox.MAX_DEPOSITS_PER_BATCH_CAP()).to.equal(MAX_DEPOSITS_PER_BATCH_CAP); // the CLI's early check is the contract's bound
       expect(await inbox.l2ChainId()).to.equal(901n);
       expect(await inbox.proversLocked()).to.equal(true); // the production provers are registered, for ever
       for (const name of ["MalformedProver", "SignatureProver", "InputProver", "DoubleUseProver", "DepositProver", "RulesProver"]) expect(await inbox.isProver(rec.contracts[name])).to.equal(true);
@@ -200,5 +203,10 @@ describe("moveset deploy", function () {
     const c = await runCli(["deploy", "--network", "localhost", "--rpc-url", url, "--challenge-window", "0"]);
     expect(c.code).to.equal(1);
     expect(c.stderr).to.contain("challengeWindow");
+    for (const m of ["0", "513"]) {
+      const d = await runCli(["deploy", "--network", "localhost", "--rpc-url", url, "--max-deposits-per-batch", m]);
+      expect(d.code).to.equal(1);
+      expect(d.stderr).to.contain("maxDepositsPerBatch must be in 1..512");
+    }
   });
 });

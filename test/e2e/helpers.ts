@@ -1,8 +1,11 @@
-/** Shared helpers of the end-to-end tests: ports, temporary folders, polling, raw JSON-RPC. */
+/** Shared helpers of the end-to-end tests: ports, temporary folders, polling, raw JSON-RPC, the CLI. */
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { Writable } from "stream";
+import { createLogger, type Logger } from "../../node/log";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -62,4 +65,31 @@ export async function rawRpc(url: string, body: unknown): Promise<{ status: numb
 
 export async function rpc(url: string, method: string, params: unknown[] = []): Promise<RpcReply> {
   return (await rawRpc(url, { jsonrpc: "2.0", id: 1, method, params })).json as RpcReply;
+}
+
+/** Runs `moveset <args>` in a child process (without this process's Hardhat and ts-node settings). */
+export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const e = { ...process.env, ...env };
+    for (const k of Object.keys(e)) if (k.startsWith("HARDHAT_") || k.startsWith("TS_NODE_")) delete e[k];
+    const p = spawn(process.execPath, [path.join(ROOT, "bin", "moveset.js"), ...args], { cwd: ROOT, env: e, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    p.stdout!.on("data", (d) => (stdout += d));
+    p.stderr!.on("data", (d) => (stderr += d));
+    p.on("error", reject);
+    p.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A logger (at `level`) whose JSON lines are kept, parsed, in `lines`. */
+export function captureLogs(level = "info"): { lines: Record<string, unknown>[]; log: Logger } {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of String(chunk).split("\n")) if (l.trim()) lines.push(JSON.parse(l));
+      cb();
+    },
+  });
+  return { lines, log: createLogger({ level, destination: sink }) };
 }

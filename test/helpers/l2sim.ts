@@ -26,10 +26,14 @@ export class L2Sim {
   readonly state = new MemoryState();
   readonly batches: SimBatch[] = [];
   readonly deposits: Array<{ from: Uint8Array; to: Uint8Array; value: bigint }> = [];
-  private constructor(readonly ex: Executor) {}
+  private constructor(
+    readonly ex: Executor,
+    /** The fee recipient of every batch. */
+    readonly feeRecipient: Uint8Array,
+  ) {}
 
-  static async create(): Promise<L2Sim> {
-    return new L2Sim(await Executor.create(L2_CHAIN_ID));
+  static async create(feeRecipient: Uint8Array = FEE_RECIPIENT): Promise<L2Sim> {
+    return new L2Sim(await Executor.create(L2_CHAIN_ID), feeRecipient);
   }
 
   get nextSeq(): bigint {
@@ -45,13 +49,13 @@ export class L2Sim {
   /** The context of seq `seq` in the batch being built (the core's rule for batches). */
   ctx(seq: bigint, timestamp: bigint): TxContext {
     const last = this.batches[this.batches.length - 1];
-    const h = { firstSeq: seq, number: BigInt(this.batches.length + 1), timestamp, feeRecipient: FEE_RECIPIENT, baseFee: BASE_FEE, parent: last ? headerHash(last.header) : GENESIS_PARENT };
+    const h = { firstSeq: seq, number: BigInt(this.batches.length + 1), timestamp, feeRecipient: this.feeRecipient, baseFee: BASE_FEE, parent: last ? headerHash(last.header) : GENESIS_PARENT };
     return batchTxContext(h as BatchHeader, L2_CHAIN_ID, 0);
   }
 
-  /** Fills `tx` as the next transaction at position `offset` of the batch being built, without applying it. */
-  async fill(tx: Tx, offset: number, timestamp: bigint): Promise<Tx> {
-    return decodeTx(encodeTx((await fillMoves(tx, this.state, this.ctx(this.nextSeq + BigInt(offset), timestamp), this.ex)).tx));
+  /** Fills `tx` as the next transaction at position `offset` of the batch being built, without applying it (sweeping at most `maxSweep` fee outputs). */
+  async fill(tx: Tx, offset: number, timestamp: bigint, maxSweep = 0): Promise<Tx> {
+    return decodeTx(encodeTx((await fillMoves(tx, this.state, this.ctx(this.nextSeq + BigInt(offset), timestamp), this.ex, { maxSweep })).tx));
   }
 
   /** Applies honest filled transactions to the simulated state (their seqs follow the current batches). */
@@ -71,7 +75,7 @@ export class L2Sim {
       txRoot: txRootOf(txs),
       number: BigInt(this.batches.length + 1),
       timestamp,
-      feeRecipient: FEE_RECIPIENT,
+      feeRecipient: this.feeRecipient,
       baseFee: BASE_FEE,
       depositStart: this.depositCursor,
       depositEnd: this.depositCursor + deposits,

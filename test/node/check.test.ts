@@ -162,6 +162,37 @@ describe("node: batch checking (verifier)", function () {
     expect(res.fault).to.deep.include({ txIndex: 0, kind: "input", code: "prev-mismatch", moveIndex: j });
   });
 
+  it("every fault of an invalid batch: an execution fault first does not hide the one-step faults after it", async () => {
+    const shell = headerFor(1n, 3n, [new Uint8Array([0])], [2n, 2n]);
+    const s = clone(state);
+    const [t0, t1] = await fill(shell, [await transfer(0), await transfer(1)], s);
+    // tx 0: a wrong declared next (execution); tx 1: valid alone; tx 2: nonce far ahead (rules);
+    // tx 3: tx 1 again, re-keyed outputs (double use of what tx 1 consumed); tx 4: does not decode;
+    // tx 5: names tx 4 as a producer (no proof could read tx 4: not reported).
+    const bad0 = decodeTx(t0);
+    const i = bad0.moves.findIndex((m) => m.mark === Mark.Fee);
+    bad0.moves[i] = { ...bad0.moves[i], next: bad0.moves[i].next + 1n };
+    const ahead = decodeTx((await fill(shell, [await transfer(0)], clone(state)))[0]) as WrappedTx;
+    ahead.raw = (await transfer(7)).raw;
+    ahead.moves = ahead.moves.map((m) => (m.mark === Mark.Fee ? { ...m, slot: 5n } : m));
+    const again = decodeTx(t1);
+    again.moves = again.moves.map((m) => (m.mark === Mark.Fee ? { ...m, slot: 6n } : m));
+    const orphan = decodeTx(t1);
+    orphan.moves = orphan.moves.map((m) => (m.mark === Mark.Fee ? { ...m, slot: 8n } : m.mark === Mark.Balance && bytesToHex(m.addr) === bob ? { ...m, intx: 7n } : m));
+    const txs = [encodeTx(bad0), t1, encodeTx(ahead), encodeTx(again), Uint8Array.of(0x09), encodeTx(orphan)];
+    const { res } = await check(1n, 3n, txs, [2n, 2n], []);
+    expect(res.fault).to.deep.include({ txIndex: 0, kind: "execution", code: "fee-output" });
+    const got = res.faults!.map((f) => `${f.txIndex}:${f.kind}/${f.code}`);
+    expect(got).to.include.members(["0:execution/fee-output", "2:rules/nonce", "3:double-use/consumed", "4:malformed/unknown-type"]);
+    expect(res.faults!.find((f) => f.txIndex === 3)).to.deep.include({ spentBy: 4n });
+    // tx 5's own faults are reported (it double-uses tx 1's outpoints too), never an input fault about tx 4.
+    expect(res.faults!.filter((f) => f.txIndex === 5 && f.kind === "input")).to.deep.equal([]);
+    // Valid transactions have none; a valid batch reports no list.
+    expect(res.faults!.some((f) => f.txIndex === 1)).to.equal(false);
+    const ok = await check(1n, 3n, [t0, t1], [2n, 2n], []);
+    expect(ok.res.faults).to.equal(undefined);
+  });
+
   it("code: a transaction uses the code of its batch's earlier witnesses and of the known chain, never of a later witness or of none", async () => {
     const art = JSON.parse(fs.readFileSync(path.join(ROOT, "artifacts/contracts/test/Counter.sol/Counter.json"), "utf8"));
     const iface = new ethers.Interface(art.abi);

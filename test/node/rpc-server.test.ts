@@ -1,6 +1,7 @@
 /**
  * The JSON-RPC 2.0 server (node/rpc/server.ts): single and batch requests, notifications, the
- * standard error codes, method errors with data, and HTTP details (POST only, CORS preflight).
+ * standard error codes, method errors with data, HTTP details (POST only), and the limits geth has:
+ * batch size, body size, response size, CORS only for configured origins.
  */
 import { expect } from "chai";
 import { RpcError, RpcServer } from "../../node/rpc/server";
@@ -33,8 +34,9 @@ describe("node: JSON-RPC server", () => {
           await new Promise((r) => setTimeout(r, 20));
           return "late";
         },
+        big: (p) => "x".repeat(Array.isArray(p) && typeof p[0] === "number" ? p[0] : 0),
       },
-      { host: "127.0.0.1", port: await freePort(), maxBatch: 3 },
+      { host: "127.0.0.1", port: await freePort(), maxBatch: 3, maxBodyBytes: 2000, maxResponseBytes: 1000, cors: ["https://app.example", "http://localhost:*"] },
     );
     await server.listen();
     url = server.url;
@@ -76,8 +78,10 @@ describe("node: JSON-RPC server", () => {
     expect(r[1].error!.code).to.equal(-32601);
     expect(calls).to.include('["n1"]');
     expect(((await rawRpc(url, [])).json as { error: { code: number } }).error.code).to.equal(-32600);
-    const big = Array.from({ length: 4 }, (_, i) => ({ jsonrpc: "2.0", id: i, method: "echo" }));
-    expect(((await rawRpc(url, big)).json as { error: { code: number } }).error.code).to.equal(-32600);
+    // Over the batch limit: one error, geth's, with the first call's id; nothing runs.
+    const big = Array.from({ length: 4 }, (_, i) => ({ jsonrpc: "2.0", id: i + 10, method: "note", params: ["never"] }));
+    expect((await rawRpc(url, big)).json).to.deep.equal([{ jsonrpc: "2.0", id: 10, error: { code: -32600, message: "batch too large" } }]);
+    expect(calls).to.not.include('["never"]');
     // Only notifications: no body.
     const n = await rawRpc(url, [{ jsonrpc: "2.0", method: "note", params: ["n2"] }]);
     expect(n.status).to.equal(204);
@@ -86,10 +90,45 @@ describe("node: JSON-RPC server", () => {
     expect(single.status).to.equal(204);
   });
 
-  it("HTTP: POST only; CORS preflight", async () => {
+  it("HTTP: POST only", async () => {
     expect((await fetch(url, { method: "GET" })).status).to.equal(405);
-    const o = await fetch(url, { method: "OPTIONS" });
-    expect(o.status).to.equal(204);
-    expect(o.headers.get("access-control-allow-origin")).to.equal("*");
+  });
+
+  it("CORS: headers only for the configured origins (exact, or any port of a host), none for others or without an Origin", async () => {
+    const pre = (origin?: string) => fetch(url, { method: "OPTIONS", headers: origin ? { origin } : {} });
+    for (const origin of ["https://app.example", "http://localhost:3000", "http://localhost"]) {
+      const o = await pre(origin);
+      expect(o.status).to.equal(204);
+      expect(o.headers.get("access-control-allow-origin"), origin).to.equal(origin);
+      expect(o.headers.get("access-control-allow-methods")).to.contain("POST");
+    }
+    for (const origin of ["https://evil.example", "http://localhost.evil.example:3000", "https://app.example.evil", undefined]) {
+      const o = await pre(origin);
+      expect(o.headers.get("access-control-allow-origin"), String(origin)).to.equal(null);
+    }
+    const post = await fetch(url, { method: "POST", headers: { "content-type": "application/json", origin: "https://evil.example" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "echo" }) });
+    expect(post.headers.get("access-control-allow-origin")).to.equal(null);
+  });
+
+  it("body limit: a larger body gets HTTP 413 (geth's message) and is not run; one within the limit is", async () => {
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "note", params: ["y".repeat(3000)] });
+    const r = await rawRpc(url, body);
+    expect(r.status).to.equal(413);
+    expect((r.json as { error: { message: string } }).error.message).to.equal(`content length too large (${body.length}>2000)`);
+    expect(calls.some((c) => c.includes("yyy"))).to.equal(false);
+    expect((await rawRpc(url, { jsonrpc: "2.0", id: 1, method: "echo", params: ["z".repeat(1000)] })).status).to.equal(200);
+  });
+
+  it("response limit: a response over it, and a batch's requests after it is passed, get -32003 'response too large'", async () => {
+    expect((await rawRpc(url, { jsonrpc: "2.0", id: 5, method: "big", params: [2000] })).json).to.deep.equal({ jsonrpc: "2.0", id: 5, error: { code: -32003, message: "response too large" } });
+    const r = (await rawRpc(url, [
+      { jsonrpc: "2.0", id: 1, method: "big", params: [500] },
+      { jsonrpc: "2.0", id: 2, method: "big", params: [500] },
+      { jsonrpc: "2.0", id: 3, method: "note", params: ["after-limit"] },
+    ])).json as { id: number; result?: string; error?: { code: number; message: string } }[];
+    expect(r[0].result).to.have.length(500);
+    expect(r[1].result, "the response that passes the limit is sent").to.have.length(500);
+    expect(r[2].error).to.deep.equal({ code: -32003, message: "response too large" });
+    expect(calls).to.not.include('["after-limit"]');
   });
 });

@@ -29,12 +29,22 @@ const bob = "0x90f79bf6eb2c4f870365e785982e1f101e93b906";
 const carol = "0x15d34aaf54267db7d7c367839aaf71a00a2c6a65";
 
 async function deploy() {
+  return deployWith();
+}
+
+/** The same, with alice as the fee recipient of every batch: her payment in batch 1 leaves her a fee output (seq 2) to sweep. */
+async function deploySweeping() {
+  return deployWith(hexToBytes(alice.address.toLowerCase() as `0x${string}`));
+}
+
+async function deployWith(feeRecipient?: Uint8Array) {
   const mod = movesetModule("ProversTest", PROVERS);
   const params = { ProversTest: { l2ChainId: L2_CHAIN_ID, bondSize: BOND, challengeWindow: WINDOW, inclusionDelay: 86_400n, rewardBps: BPS } };
   const c = (await ignition.deploy(mod, { parameters: params })) as unknown as Record<string, Contract>;
   const [poster, challenger] = await ethers.getSigners();
-  await (await c.Inbox.connect(poster).getFunction("bond")({ value: BOND })).wait();
-  const sim = await L2Sim.create();
+  // Each live, non-final batch locks a bond of its own: enough for the fixture's and each test's batches.
+  await (await c.Inbox.connect(poster).getFunction("bond")({ value: 8n * BOND })).wait();
+  const sim = await L2Sim.create(feeRecipient);
   // Batch 0: a deposit of 10 ETH to alice.
   await (await c.Bridge.connect(poster).getFunction("deposit")(alice.address, { value: ethers.parseEther("10") })).wait();
   sim.deposits.push({ from: hexToBytes(poster.address.toLowerCase() as `0x${string}`), to: hexToBytes(alice.address.toLowerCase() as `0x${string}`), value: ethers.parseEther("10") });
@@ -46,13 +56,13 @@ async function deploy() {
   const ts1 = await now();
   const t1 = await sim.fill(wrapped(await signed({ to: bob, value: 1000n, nonce: 0 })), 0, ts1);
   await post(c, poster, sim, [t1], ts1);
-  return { c, poster, challenger, base: { batches: [...sim.batches], deposits: [...sim.deposits] } };
+  return { c, poster, challenger, feeRecipient, base: { batches: [...sim.batches], deposits: [...sim.deposits] } };
 }
 
 /** The fixture, with a fresh simulated L2 replaying its honest batches (loadFixture restores only L1). */
-async function setup() {
-  const f = await loadFixture(deploy);
-  const sim = await L2Sim.create();
+async function setup(fixture: typeof deploy = deploy) {
+  const f = await loadFixture(fixture);
+  const sim = await L2Sim.create(f.feeRecipient);
   sim.deposits.push(...f.base.deposits);
   for (const b of f.base.batches) {
     sim.apply(b.txs.map(decodeTx), b.header.firstSeq);
@@ -116,10 +126,13 @@ describe("fraud provers: one transaction, one L1 transaction", function () {
    * Posts `bad` as batch 2 and proves `fault`, then (in a fresh fixture) posts `good` and checks the
    * same-shaped proof reverts.
    */
-  async function proveAndRefute(make: (sim: L2Sim, ts: bigint, poster: string) => Promise<{ bad: Array<Tx | Uint8Array>; good: Array<Tx | Uint8Array>; fault: Omit<TxFault, "batchIndex" | "seq" | "message">; deposits?: bigint; onL1?: (c: Record<string, Contract>, p: HardhatEthersSigner) => Promise<void> }>) {
+  async function proveAndRefute(
+    make: (sim: L2Sim, ts: bigint, poster: string) => Promise<{ bad: Array<Tx | Uint8Array>; good: Array<Tx | Uint8Array>; fault: Omit<TxFault, "batchIndex" | "seq" | "message">; deposits?: bigint; onL1?: (c: Record<string, Contract>, p: HardhatEthersSigner) => Promise<void> }>,
+    fixture: typeof deploy = deploy,
+  ) {
     // The invalid batch.
     {
-      const { c, poster, challenger, sim } = await setup();
+      const { c, poster, challenger, sim } = await setup(fixture);
       const ts = await now();
       const m = await make(sim, ts, poster.address);
       if (m.onL1) await m.onL1(c, poster);
@@ -144,7 +157,7 @@ describe("fraud provers: one transaction, one L1 transaction", function () {
     }
     // The honest batch: the same proof reverts.
     {
-      const { c, poster, challenger, sim } = await setup();
+      const { c, poster, challenger, sim } = await setup(fixture);
       const ts = await now();
       const m = await make(sim, ts, poster.address);
       if (m.onL1) await m.onL1(c, poster);
@@ -233,6 +246,74 @@ describe("fraud provers: one transaction, one L1 transaction", function () {
       const good = (await sim.fill(wrapped(await signed({ to: carol, value: 5n, nonce: 1 })), 0, ts)) as WrappedTx;
       const bad: WrappedTx = { ...good, raw: hexToBytes((await signed({ to: carol, value: 5n, nonce: 7 })) as `0x${string}`) };
       return { bad: [bad], good: [good], fault: { txIndex: 0, kind: "rules", code: "nonce" } };
+    });
+  });
+
+  describe("fee sweeps (protocol.md §6.5): each prover understands them", () => {
+    /** alice's payment that needs her swept fee output (seq 2) to cover it: valid with the sweep, not without. */
+    async function needsSweep(sim: L2Sim, ts: bigint) {
+      const a = alice.address.toLowerCase();
+      const out = sim.state.feeOutputs(a, 10);
+      expect(out).to.have.length(1);
+      const balance = sim.state.latest(Mark.Balance, a, 0n).value;
+      const value = balance + out[0].value - 100_000n * 100n; // all she has, her fee output included
+      const good = await sim.fill(wrapped(await signed({ to: carol, value, nonce: 1 })), 0, ts, 16);
+      const sweep = good.moves.findIndex((m) => m.mark === Mark.Fee && m.slot === out[0].seq);
+      expect(sweep).to.be.greaterThan(-1);
+      return { good, sweep, out: out[0] };
+    }
+
+    it("rules: the credit counts: a payment covered only by the sweep is valid; without the sweep it is a rules fault", async () => {
+      await proveAndRefute(async (sim, ts) => {
+        const { good, sweep } = await needsSweep(sim, ts);
+        const bad = { ...good, moves: good.moves.filter((_, i) => i !== sweep) } as Tx;
+        return { bad: [bad], good: [good], fault: { txIndex: 0, kind: "rules", code: "insufficient-balance" } };
+      }, deploySweeping);
+    });
+
+    it("malformed: a sweep that leaves a value", async () => {
+      await proveAndRefute(async (sim, ts) => {
+        const { good, sweep } = await needsSweep(sim, ts);
+        const bad = { ...good, moves: good.moves.map((m, i) => (i === sweep ? { ...m, next: 1n } : m)) } as Tx;
+        return { bad: [bad], good: [good], fault: { txIndex: 0, kind: "malformed", code: "bad-sweep", moveIndex: sweep } };
+      }, deploySweeping);
+    });
+
+    it("malformed: a sweep of someone else's fee output", async () => {
+      await proveAndRefute(async (sim, ts) => {
+        const { good, sweep } = await needsSweep(sim, ts);
+        const c = hexToBytes(carol as `0x${string}`);
+        const { sortMoves } = await import("../../../core/moves");
+        const bad = { ...good, moves: sortMoves(good.moves.map((m, i) => (i === sweep ? { ...m, addr: c } : m))) } as Tx;
+        const at = bad.moves.findIndex((m) => m.mark === Mark.Fee && bytesToHex(m.addr) === carol);
+        return { bad: [bad], good: [good], fault: { txIndex: 0, kind: "malformed", code: "unexpected-output", moveIndex: at } };
+      }, deploySweeping);
+    });
+
+    it("input: a sweep that overstates the output (and the balance it credits)", async () => {
+      await proveAndRefute(async (sim, ts) => {
+        const { good, sweep } = await needsSweep(sim, ts);
+        const a = alice.address.toLowerCase();
+        const bad = { ...good, moves: good.moves.map((m, i) => (i === sweep ? { ...m, prev: m.prev + 1n } : m.mark === Mark.Balance && bytesToHex(m.addr) === a ? { ...m, next: m.next + 1n } : m)) } as Tx;
+        return { bad: [bad], good: [good], fault: { txIndex: 0, kind: "input", code: "prev-mismatch", moveIndex: sweep } };
+      }, deploySweeping);
+    });
+
+    it("double-use: the same fee output swept twice", async () => {
+      await proveAndRefute(async (sim, ts) => {
+        const a = alice.address.toLowerCase();
+        const out = sim.state.feeOutputs(a, 10)[0];
+        const t = await sim.fill(wrapped(await signed({ to: carol, value: 5n, nonce: 1 })), 0, ts, 16);
+        sim.state.apply(sim.nextSeq, t);
+        // The second transaction sweeps the output again (its balance credited again).
+        const u2 = (await sim.fill(wrapped(await signed({ to: carol, value: 6n, nonce: 2 })), 1, ts, 16)) as WrappedTx;
+        expect(u2.moves.some((m) => m.mark === Mark.Fee && m.slot === out.seq)).to.equal(false);
+        const { sortMoves } = await import("../../../core/moves");
+        const again = { mask: 0, ref: false, mark: Mark.Fee, intx: out.seq, addr: hexToBytes(a as `0x${string}`), slot: out.seq, prev: out.value, next: 0n };
+        const u = { ...u2, moves: sortMoves([...u2.moves.map((m) => (m.mark === Mark.Balance && bytesToHex(m.addr) === a ? { ...m, next: m.next + out.value } : m)), again]) } as Tx;
+        const i = u.moves.findIndex((m) => m.mark === Mark.Fee && m.slot === out.seq);
+        return { bad: [t, u], good: [t, u2], fault: { txIndex: 1, kind: "double-use", code: "consumed", moveIndex: i, spentBy: 3n } };
+      }, deploySweeping);
     });
   });
 

@@ -67,6 +67,7 @@ const VERDICTS = [
   "unused-witness",
   "deposit-moves",
   "deposit-amount",
+  "bad-sweep",
 ] as const;
 
 interface HashesJson {
@@ -232,7 +233,7 @@ async function solVerdict(h: CoreHarness, tx: Tx, seq: bigint, coinbase: Uint8Ar
     sender = (await h.txHashes(enc)).signer;
     if (BigInt(sender) === 0n) return { code: "bad-signature" };
   } else sender = Transaction.from(hex(tx.raw)).from!;
-  const [r2, i2] = await h.checkWithdrawalOwner(enc, sender);
+  const [r2, i2] = await h.checkOutputOwner(enc, sender, seq);
   if (Number(r2) !== 0) return { code: VERDICTS[Number(r2)], index: Number(i2) };
   return { code: "ok" };
 }
@@ -628,6 +629,8 @@ describe("contracts/lib: Solidity twins of the core", function () {
     const slotMv = (addr: Uint8Array, slot: bigint, p: Partial<Move> = {}) => fixRef(mv({ mark: Mark.Storage, addr, slot, intx: 2n, prev: 1n, next: 2n, ...p }));
     const fee = (p: Partial<Move> = {}) => mv({ mark: Mark.Fee, addr: FEE, slot: 10n, next: 21n, ...p });
     const wd = (addr: Uint8Array, p: Partial<Move> = {}) => mv({ mark: Mark.Withdrawal, addr, slot: 10n, next: 7n, ...p });
+    /** A fee sweep of `addr`'s output created by seq 4 (worth 50). */
+    const sweep = (addr: Uint8Array, p: Partial<Move> = {}) => mv({ mark: Mark.Fee, addr, slot: 4n, intx: 4n, prev: 50n, next: 0n, ...p });
     const code = (addr: Uint8Array, c: Uint8Array) => mv({ mark: Mark.Code, addr, intx: 1n, prev: ch(c), ref: true });
 
     const named: { name: string; tx: Tx; seq: bigint; want: string }[] = [
@@ -647,7 +650,15 @@ describe("contracts/lib: Solidity twins of the core", function () {
       { name: "mask on a deposit", tx: deposit([bal(A(4), { prev: 0n, next: 5n, intx: 0n, mask: MASK_ALL })]), seq: 10n, want: "mask-on-unsigned" },
       { name: "masks on a move tx are fine", tx: moveTx([bal(sender, { mask: MASK_ALL })]), seq: 10n, want: "ok" },
       { name: "fee output", tx: moveTx(sortMoves([bal(sender), fee()])), seq: 10n, want: "ok" },
-      { name: "fee output of another seq", tx: moveTx(sortMoves([bal(sender), fee({ slot: 9n })])), seq: 10n, want: "unexpected-output" },
+      { name: "fee output of another seq (a sweep that names genesis)", tx: moveTx(sortMoves([bal(sender), fee({ slot: 9n })])), seq: 10n, want: "bad-sweep" },
+      { name: "sweep of the sender's fee output", tx: moveTx(sortMoves([bal(sender), sweep(sender)])), seq: 10n, want: "ok" },
+      { name: "sweep of the sender's fee output (wrapped)", tx: wrapped([sweep(getBytes(Transaction.from(hex(RAW)).from!))]), seq: 10n, want: "ok" },
+      { name: "sweep leaving a value", tx: moveTx(sortMoves([bal(sender), sweep(sender, { next: 1n })])), seq: 10n, want: "bad-sweep" },
+      { name: "sweep naming another producer", tx: moveTx(sortMoves([bal(sender), sweep(sender, { intx: 3n })])), seq: 10n, want: "bad-sweep" },
+      { name: "sweep as a reference", tx: wrapped([sweep(A(6), { ref: true, next: 50n })]), seq: 10n, want: "bad-sweep" },
+      { name: "sweep of someone else's fee output (move tx)", tx: moveTx(sortMoves([bal(sender), sweep(A(6))])), seq: 10n, want: "unexpected-output" },
+      { name: "sweep of someone else's fee output (wrapped)", tx: wrapped([sweep(A(6))]), seq: 10n, want: "unexpected-output" },
+      { name: "sweep keyed after this seq (intx not before)", tx: wrapped([sweep(A(6), { slot: 11n, intx: 11n })]), seq: 10n, want: "intx-not-before" },
       { name: "fee output to another recipient", tx: wrapped([fee({ addr: A(6) })]), seq: 10n, want: "unexpected-output" },
       { name: "fee output, reference", tx: wrapped([fee({ ref: true, next: 0n })]), seq: 10n, want: "bad-output" },
       { name: "fee output, intx 1", tx: wrapped([fee({ intx: 1n })]), seq: 10n, want: "bad-output" },

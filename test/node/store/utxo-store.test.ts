@@ -189,6 +189,36 @@ describe("LevelUtxoStore", () => {
     await s.close();
   });
 
+  it("fee-output index: each recipient's unspent fee outputs, oldest first; a sweep removes them; a layout-1 store gets the index on open", async () => {
+    const dir = tmp();
+    const s = await LevelUtxoStore.open(dir, { genesis: [] });
+    const R = addr(7);
+    const out = (seq: bigint, value: bigint, who = R) => use({ mark: Mark.Fee, addr: who, slot: seq }, 0n, 0n, value);
+    const sweep = (seq: bigint, value: bigint) => use({ mark: Mark.Fee, addr: R, slot: seq }, seq, value, 0n);
+    // Batch 0: outputs of R at seqs 1, 2, 3 (the one at 3 swept by seq 4 in the same batch), one of another recipient.
+    expect(await s.applyBatch(0n, [{ seq: 1n, moves: [out(1n, 10n)] }, { seq: 2n, moves: [out(2n, 20n), out(2n, 5n, addr(8))] }, { seq: 3n, moves: [out(3n, 30n)] }, { seq: 4n, moves: [sweep(3n, 30n)] }])).to.equal(undefined);
+    expect(await s.feeOutputs(R, 10)).to.deep.equal([{ seq: 1n, value: 10n }, { seq: 2n, value: 20n }]);
+    expect(await s.feeOutputs(R, 1)).to.deep.equal([{ seq: 1n, value: 10n }]);
+    expect(await s.feeOutputs(addr(8), 10)).to.deep.equal([{ seq: 2n, value: 5n }]);
+    // Batch 1: seq 5 sweeps seq 1; a zero-valued version of an f key is never an output.
+    expect(await s.applyBatch(1n, [{ seq: 5n, moves: [sweep(1n, 10n)] }])).to.equal(undefined);
+    expect(await s.feeOutputs(R, 10)).to.deep.equal([{ seq: 2n, value: 20n }]);
+    // A second sweep of the same output is a double use, and changes nothing.
+    expect(await s.applyBatch(2n, [{ seq: 6n, moves: [sweep(1n, 10n)] }])).to.deep.include({ kind: "double-use" });
+    expect(await s.feeOutputs(R, 10)).to.deep.equal([{ seq: 2n, value: 20n }]);
+    // Make it look like a layout-1 store (no index), reopen: the index is rebuilt from the outpoints.
+    const db = (s as unknown as { db: { iterator(o: object): AsyncIterable<[Uint8Array, Uint8Array]>; del(k: Uint8Array): Promise<void>; get(k: Uint8Array): Promise<Uint8Array>; put(k: Uint8Array, v: Uint8Array): Promise<void> } }).db;
+    const meta = Uint8Array.of(0x6d, ...Buffer.from("genesis", "latin1"));
+    for await (const [k] of db.iterator({ gte: Uint8Array.of(0x46), lt: Uint8Array.of(0x47) })) await db.del(k);
+    const g = await db.get(meta);
+    await db.put(meta, Uint8Array.of(1, ...g.subarray(1)));
+    await s.close();
+    const s2 = await LevelUtxoStore.open(dir, { genesis: [] });
+    expect(await s2.feeOutputs(R, 10)).to.deep.equal([{ seq: 2n, value: 20n }]);
+    expect(await s2.feeOutputs(addr(8), 10)).to.deep.equal([{ seq: 2n, value: 5n }]);
+    await s2.close();
+  });
+
   it("a failing write leaves the store at the previous tip", async () => {
     const s = await LevelUtxoStore.open(tmp());
     await s.applyBatch(0n, [{ seq: 1n, moves: [use(A, 0n, 0n, 1n)] }]);

@@ -48,6 +48,39 @@ describe("watchtower solver: rules of honest play", () => {
       got.forEach((a, i) => expect(a).to.deep.include(c.out[i] as object));
     });
 
+  describe("the cheapest provable fault of the earliest invalid batch", () => {
+    const at = (i: number, txIndex: number, kind: TxFault["kind"]): TxFault => ({ ...fault(i, kind), txIndex, code: kind });
+    const many = (i: number, faults: TxFault[], o: Partial<ObservedBatch> = {}): ObservedBatch => valid(i, { verdict: "invalid", fault: faults[0], faults, ...o });
+
+    it("an execution fault first: the one-step fault after it is proven, the cheapest kind among several", () => {
+      const faults = [at(1, 0, "execution"), at(1, 2, "input"), at(1, 3, "rules"), at(1, 5, "double-use")];
+      const [a] = solve(input([valid(0), many(1, faults)]));
+      expect(a).to.deep.include({ type: "commit", headerHash: hh(1), resume: false });
+      expect((a as { fault: TxFault }).fault).to.deep.include({ txIndex: 3, kind: "rules" });
+    });
+    it("equal kinds: the lowest transaction", () => {
+      const [a] = solve(input([many(1, [at(1, 4, "signature"), at(1, 2, "signature"), at(1, 0, "execution")])]));
+      expect((a as { fault: TxFault }).fault).to.deep.include({ txIndex: 2, kind: "signature" });
+    });
+    it("only execution faults: reported once, never proven", () => {
+      expect(solve(input([many(1, [at(1, 0, "execution"), at(1, 3, "execution")])]))).to.deep.equal([{ type: "report", headerHash: hh(1), fault: at(1, 0, "execution") }]);
+    });
+    it("a batch reported before its provable fault was known is proven now", () => {
+      const [a] = solve(input([many(1, [at(1, 0, "execution"), at(1, 1, "deposit")])], [rec(1, "reported", { kind: "execution" })]));
+      expect(a).to.deep.include({ type: "commit", resume: false });
+      expect((a as { fault: TxFault }).fault).to.deep.include({ kind: "deposit" });
+    });
+    it("a fault already committed to stays, even if a cheaper one is listed", () => {
+      const committed = at(1, 3, "input");
+      const [a] = solve(input([many(1, [at(1, 0, "signature"), committed])], [rec(1, "committing", { kind: "input", fault: committed })]));
+      expect(a).to.deep.include({ type: "commit", resume: true, fault: committed });
+    });
+    it("a later invalid batch's cheaper fault is not a reason to skip the earliest", () => {
+      const [a] = solve(input([many(1, [at(1, 0, "execution"), at(1, 1, "input")]), many(2, [at(2, 0, "deposit")])]));
+      expect(a).to.deep.include({ type: "commit", headerHash: hh(1) });
+    });
+  });
+
   it("walks a whole challenge: commit, then reveal exactly once, then done", () => {
     const b = [valid(0), invalid(1)];
     const store = new Map<string, ChallengeRecord>();

@@ -1,0 +1,117 @@
+/**
+ * eth_call and eth_estimateGas as jobs: a call request runs against a state source (the latest
+ * index plus overlays, read through the main thread when the job runs in a call worker) in a block
+ * environment, without applying anything. The job and its result are plain data, so that a job
+ * can run in a worker thread (node/rpc/call-pool.ts) that the node can stop when it runs too long.
+ */
+import { createTx, type TypedTransaction } from "@ethereumjs/tx";
+import { Address } from "@ethereumjs/util";
+import { hexToBytes } from "../../core/bytes";
+import { InvalidTxError, type FaultKind } from "../../core/errors";
+import { Mark, keyIdOf } from "../../core/keys";
+import type { Executor, ExecResult } from "../../core/evm/execute";
+import type { StateSource } from "../../core/evm/state";
+import { cancunCommon, type BlockEnv } from "../../core/evm/chain";
+
+/** An eth_call / eth_estimateGas transaction object, parsed. */
+export interface CallRequest {
+  from: string;
+  to?: string;
+  gas?: bigint;
+  gasPrice?: bigint;
+  maxFeePerGas?: bigint;
+  maxPriorityFeePerGas?: bigint;
+  value: bigint;
+  data: Uint8Array;
+}
+
+export interface CallJob {
+  op: "call" | "estimate";
+  req: CallRequest;
+  env: BlockEnv;
+  /** call: the gas it runs with; estimate: the highest gas tried (before the balance bound). */
+  gas: bigint;
+}
+
+export type CallResult =
+  | { type: "return"; data: Uint8Array }
+  | { type: "gas"; gas: bigint }
+  /** Reverted (JSON-RPC error 3 with the revert data). */
+  | { type: "revert"; data: Uint8Array }
+  /** Halted, or no gas within the bound suffices. */
+  | { type: "failed"; message: string }
+  /** Refused before running (a transaction rule), as InvalidTxError. */
+  | { type: "invalid"; kind: FaultKind; code: string; message: string };
+
+/** Runs the request once with `gas`. Throws InvalidTxError (rules) for a request that cannot run. */
+async function runOnce(ex: Executor, req: CallRequest, source: StateSource, env: BlockEnv, gas: bigint): Promise<ExecResult> {
+  const chainId = env.chainId;
+  const nonce = await source.read(keyIdOf(req.from, Mark.Nonce, 0n), Mark.Nonce, req.from, 0n);
+  const common = cancunCommon(chainId);
+  const fields = { nonce, gasLimit: gas, to: req.to ? new Address(hexToBytes(req.to as `0x${string}`)) : undefined, value: req.value, data: req.data, chainId };
+  const eth: TypedTransaction =
+    req.gasPrice !== undefined && req.maxFeePerGas === undefined
+      ? (createTx({ ...fields, type: 0, gasPrice: req.gasPrice }, { common, freeze: false }) as TypedTransaction)
+      : (createTx(
+          {
+            ...fields,
+            type: 2,
+            maxFeePerGas: req.maxFeePerGas ?? req.gasPrice ?? 0n,
+            maxPriorityFeePerGas: req.maxPriorityFeePerGas ?? (req.maxFeePerGas !== undefined ? 0n : (req.gasPrice ?? 0n)),
+            accessList: [],
+          },
+          { common, freeze: false },
+        ) as TypedTransaction);
+  const sender = new Address(hexToBytes(req.from as `0x${string}`));
+  (eth as unknown as { getSenderAddress: () => Address }).getSenderAddress = () => sender;
+  return ex.run(eth, sender, source, env, "outputs", "zero");
+}
+
+function ended(r: ExecResult): CallResult {
+  return r.error === "revert" ? { type: "revert", data: r.returnValue } : { type: "failed", message: `execution failed: ${r.error ?? "unknown error"}` };
+}
+
+/** eth_estimateGas: the least gas (within 1.5%, as geth) with which the request succeeds. */
+async function estimate(ex: Executor, job: CallJob, source: StateSource): Promise<CallResult> {
+  const { req, env } = job;
+  let hi = job.gas;
+  const feeCap = req.maxFeePerGas ?? req.gasPrice ?? 0n;
+  if (feeCap > 0n) {
+    const bal = await source.read(keyIdOf(req.from, Mark.Balance, 0n), Mark.Balance, req.from, 0n);
+    const room = bal > req.value ? (bal - req.value) / feeCap : 0n;
+    if (room < hi) hi = room;
+  }
+  const first = await runOnce(ex, req, source, env, hi);
+  if (first.status === 0) {
+    if (first.error === "revert") return ended(first);
+    return { type: "failed", message: `gas required exceeds allowance (${hi}): ${first.error}` };
+  }
+  const ok = async (g: bigint) => {
+    try {
+      return (await runOnce(ex, req, source, env, g)).status === 1;
+    } catch (e) {
+      if (e instanceof InvalidTxError) return false; // below the intrinsic gas
+      throw e;
+    }
+  };
+  if (await ok(first.gasUsed)) return { type: "gas", gas: first.gasUsed };
+  let lo = first.gasUsed;
+  while (hi - lo > 1n && (hi - lo) * 1000n > hi * 15n) {
+    const mid = (lo + hi) / 2n;
+    if (await ok(mid)) hi = mid;
+    else lo = mid;
+  }
+  return { type: "gas", gas: hi };
+}
+
+/** Runs one job. Only a failure of the node itself throws; every answer about the request is a CallResult. */
+export async function runCallJob(ex: Executor, job: CallJob, source: StateSource): Promise<CallResult> {
+  try {
+    if (job.op === "estimate") return await estimate(ex, job, source);
+    const r = await runOnce(ex, job.req, source, job.env, job.gas);
+    return r.status === 1 ? { type: "return", data: r.returnValue } : ended(r);
+  } catch (e) {
+    if (e instanceof InvalidTxError) return { type: "invalid", kind: e.kind, code: e.code, message: e.message };
+    throw e;
+  }
+}

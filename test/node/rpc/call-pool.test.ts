@@ -1,0 +1,90 @@
+/**
+ * The call pool (node/rpc/call-pool.ts): eth_call / eth_estimateGas jobs run on a worker thread
+ * reading state through this thread; a job past its time limit is stopped (its worker is
+ * terminated and replaced) and answered with geth's "execution aborted (timeout = …)"; a full
+ * queue refuses at once; a closed pool refuses.
+ */
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import { ethers } from "ethers";
+import { bytesToHex, hexToBytes, keccak256 } from "../../../core/bytes";
+import { Mark, keyIdOf } from "../../../core/keys";
+import { L2_BLOCK_GAS_LIMIT, type BlockEnv } from "../../../core/evm/chain";
+import type { StateSource } from "../../../core/evm/state";
+import { CallPool, CallPoolError } from "../../../node/rpc/call-pool";
+import type { CallJob } from "../../../node/rpc/call";
+import { ROOT } from "../../e2e/helpers";
+
+const CHAIN = 901n;
+const art = JSON.parse(fs.readFileSync(path.join(ROOT, "artifacts/contracts/test/Burner.sol/Burner.json"), "utf8"));
+const iface = new ethers.Interface(art.abi);
+const code = hexToBytes(art.deployedBytecode);
+const burner = "0x" + "11".repeat(20);
+const env: BlockEnv = { chainId: CHAIN, number: 1n, timestamp: 1n, coinbase: new Uint8Array(20), baseFee: 0n, gasLimit: L2_BLOCK_GAS_LIMIT, prevRandao: new Uint8Array(32), excessBlobGas: 0n };
+const reads: string[] = [];
+const source: StateSource = {
+  read: (id) => {
+    reads.push(id);
+    return Promise.resolve(id === keyIdOf(burner, Mark.Code, 0n) ? BigInt(bytesToHex(keccak256(code))) : 0n);
+  },
+  code: (h) => (h === bytesToHex(keccak256(code)) ? code : undefined),
+};
+const job = (fn: string, gas = L2_BLOCK_GAS_LIMIT, op: CallJob["op"] = "call"): CallJob => ({
+  op,
+  req: { from: "0x" + "22".repeat(20), to: burner, value: 0n, data: hexToBytes(iface.encodeFunctionData(fn) as `0x${string}`) },
+  env,
+  gas,
+});
+
+describe("node: call pool (eth_call off the event loop, with a time limit)", function () {
+  this.timeout(120_000);
+  let pool: CallPool;
+
+  before(() => {
+    pool = CallPool.create({ workers: 1, chainId: CHAIN, timeoutMs: 700, maxQueue: 2 });
+  });
+  after(() => pool.close());
+
+  it("runs a call on its worker, reading state through this thread", async () => {
+    const r = await pool.run(job("gas", 1_000_000n), source);
+    expect(r.type).to.equal("return");
+    const left = BigInt(iface.decodeFunctionResult("gas", (r as { data: Uint8Array }).data)[0]);
+    expect(left > 900_000n && left < 1_000_000n).to.equal(true);
+    expect(reads).to.include(keyIdOf(burner, Mark.Code, 0n));
+  });
+
+  it("stops a call at its time limit (geth's message) while this thread stays free; the next call runs on a fresh worker", async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 20);
+    const t0 = Date.now();
+    const e = await pool.run(job("hashes"), source).then(() => undefined, (x: unknown) => x);
+    clearInterval(timer);
+    expect(e).to.be.instanceOf(CallPoolError);
+    expect((e as CallPoolError).code).to.equal("timeout");
+    expect((e as Error).message).to.equal("execution aborted (timeout = 700ms)");
+    // A 30M-gas loop takes seconds; this thread kept running its timers meanwhile.
+    expect(ticks).to.be.greaterThan(5);
+    expect(Date.now() - t0).to.be.lessThan(5_000);
+    expect((await pool.run(job("gas", 100_000n), source)).type).to.equal("return");
+  });
+
+  it("an estimate is one job: its whole search is under the time limit", async () => {
+    const e = await pool.run(job("recovers", L2_BLOCK_GAS_LIMIT, "estimate"), source).then(() => undefined, (x: unknown) => x);
+    expect((e as CallPoolError).code).to.equal("timeout");
+    const ok = await pool.run(job("gas", 1_000_000n, "estimate"), source);
+    expect(ok.type).to.equal("gas");
+  });
+
+  it("a full queue refuses at once; a closed pool refuses", async () => {
+    const running = [pool.run(job("hashes"), source), pool.run(job("hashes"), source), pool.run(job("hashes"), source)];
+    const e = await pool.run(job("gas", 100_000n), source).then(() => undefined, (x: unknown) => x);
+    expect((e as CallPoolError).code).to.equal("busy");
+    expect((e as Error).message).to.match(/too many pending calls/);
+    const settled = await Promise.allSettled(running);
+    expect(settled.map((s) => (s.status === "rejected" ? (s.reason as CallPoolError).code : "ok"))).to.deep.equal(["timeout", "timeout", "timeout"]);
+    await pool.close();
+    const c = await pool.run(job("gas", 100_000n), source).then(() => undefined, (x: unknown) => x);
+    expect((c as CallPoolError).code).to.equal("terminated");
+  });
+});
