@@ -75,13 +75,13 @@ class Collector {
       const pk = preKind(m);
       const t = this.tries.get(pk) ?? 0;
       if (t < TRIES_PER_PREKIND) {
+        this.tries.set(pk, t + 1);
         const pr = proveStep(m);
         const before = m.clone();
         step(m);
         const kind = classifyStep(before, m);
         const have = this.perKind.get(kind) ?? 0;
         if (have < PER_KIND) {
-          this.tries.set(pk, t + 1);
           const post = verifyStep(pr.pre, pr.proof, envOf(pr));
           if (post !== pr.post || post !== m.hash()) throw new Error(`${source} step ${n} (${kind}): the proof does not reproduce the post-state`);
           this.perKind.set(kind, have + 1);
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
   const suite = process.argv[2] ?? path.join(__dirname, "..", ".moveset", "state-tests", "cancun-state-tests");
   const c = new Collector();
   const ex1 = await Executor.create(1n);
-  for (const folder of CONFORMANCE) {
+  for (const folder of process.env.FOLDERS ? process.env.FOLDERS.split(",") : CONFORMANCE) {
     const dir = path.join(suite, folder);
     if (!fs.existsSync(dir)) continue;
     // long loops (minutes in ethereumjs) add nothing the other files do not cover
