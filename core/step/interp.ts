@@ -12,7 +12,7 @@ import { Mark } from "../keys";
 import { FEE_VAULT, WITHDRAWAL_VAULT } from "../evm/chain";
 import { Ctx, Frame, Host, Kind, P, Pending, Result, Stage, Status, Terminate, MODE_ETHEREUM_FEES, MODE_STATE_TEST_BLOCKHASH, MODE_BLOB_FEE_CAP_LOW, type Ref, type Tree, type KeyEntry } from "./types";
 import { FLAG_CREATED, FLAG_DESTRUCTED, KEY_CAPACITY } from "./keytable";
-import { ALGO_KECCAK, ALGO_RIPEMD160, ALGO_SHA256 } from "./hashers";
+import { ALGO_KECCAK, ALGO_RIPEMD160, ALGO_SHA256, Hasher } from "./hashers";
 import { MachineLimitError, MAX_MEM_WORDS } from "./mem";
 import { H, KECCAK_EMPTY, MASK_160, MAX_U256, bytesWord, keccakBytes, wordBytes, words as wordsOf } from "./words";
 import { PRECOMPILE_CAP, runPrecompile } from "./precompiles";
@@ -388,7 +388,7 @@ function unwind(h: Host, f: Frame): void {
     else if (len > 0) {
       const first = f.mem.readBytes(f.outOffset, 1)[0];
       if (first === 0xef) fail(f);
-      else return h.setPending(Pending.of(P.Deposit, BigInt(f.outOffset), BigInt(len), 0n, 0n));
+      else return h.setPending(hashPending(P.Deposit, BigInt(f.outOffset), BigInt(len), 0n, 0n));
     } else f.result = Result.Deposited;
   }
   const ok = f.result === Result.Success || f.result === Result.Deposited;
@@ -416,6 +416,13 @@ function unwind(h: Host, f: Frame): void {
 
 function hashAlgo(kind: number): number {
   return kind === P.Sha256 ? ALGO_SHA256 : kind === P.Ripemd160 ? ALGO_RIPEMD160 : ALGO_KECCAK;
+}
+
+/** A hash operation's pending state at its start: the algorithm's initial state (keccak zero, SHA-256 and RIPEMD-160 their IVs). */
+function hashPending(kind: number, ...args: bigint[]): Pending {
+  const p = Pending.of(kind, ...args);
+  p.h = new Hasher(hashAlgo(kind)).words();
+  return p;
 }
 
 function hashSource(h: Host, p: Pending): Tree {
@@ -557,11 +564,11 @@ function precompileStart(h: Host, f: Frame, c: Ctx): void {
     const cost = id === 2 ? 60n + 12n * wordsOf(len) : 600n + 120n * wordsOf(len);
     if (!charge(f, cost)) return;
     f.stage = Stage.Run;
-    return h.setPending(Pending.of(id === 2 ? P.Sha256 : P.Ripemd160, BigInt(c.cd.offset), len, 0n, 0n));
+    return h.setPending(hashPending(id === 2 ? P.Sha256 : P.Ripemd160, BigInt(c.cd.offset), len, 0n, 0n));
   }
   f.stage = Stage.Run;
   const n = Math.min(c.cd.length, PRECOMPILE_CAP[id]);
-  h.setPending(Pending.of(P.PrecompileIn, BigInt(c.cd.offset), BigInt(n), 0n, 0n, BigInt(id)));
+  h.setPending(hashPending(P.PrecompileIn, BigInt(c.cd.offset), BigInt(n), 0n, 0n, BigInt(id)));
 }
 
 function precompileFinish(h: Host, f: Frame, p: Pending, digest: bigint): void {
@@ -751,7 +758,7 @@ function run(h: Host, f: Frame): void {
       setMemSize(f, w);
       f.pc = next;
       if (len === 0n) return st.push(keccakBytes(new Uint8Array(0)));
-      return h.setPending(Pending.of(P.Keccak, off, len, 0n, 0n));
+      return h.setPending(hashPending(P.Keccak, off, len, 0n, 0n));
     }
     case 0x30:
       st.push(h.ctx().address);
@@ -1262,7 +1269,7 @@ function create(h: Host, f: Frame, op: number, next: number): void {
   const n = readKey(h, c.address, Mark.Nonce, 0n);
   if (n.cur >= MAX_U64) return st.push(0n);
   h.keyWrite(c.address, Mark.Nonce, 0n, n.cur + 1n, n.flags);
-  h.setPending(Pending.of(P.Initcode, len === 0n ? 0n : off, len, 0n, 0n, value, salt, childGas, n.cur, BigInt(op === 0xf5 ? Kind.Create2 : Kind.Create)));
+  h.setPending(hashPending(P.Initcode, len === 0n ? 0n : off, len, 0n, 0n, value, salt, childGas, n.cur, BigInt(op === 0xf5 ? Kind.Create2 : Kind.Create)));
 }
 
 function selfdestruct(h: Host, f: Frame): void {
