@@ -14,7 +14,7 @@ import { Move } from "../core/moves";
 import { MemoryUtxoSet } from "../core/walk";
 import { Vector } from "./load";
 import { applyMoves, genesisOf, logsHash, preStateView, stateRoot } from "./world";
-import { checkStepper } from "./stepper";
+import { checkStepper, checkVerdict } from "./stepper";
 
 /** The vector's transaction runs at seq 2: seq 0 is the pre-state, seq 1 produced nothing. */
 export const VECTOR_SEQ = 2n;
@@ -64,7 +64,7 @@ async function stepperOf(v: Vector, tx: WrappedTx, ex: Executor, withMutants: bo
     tries.push({ kind: "code", tx: { ...tx, witness: tx.witness.filter((_, i) => i !== k) } });
   }
   for (const t of tries) {
-    const mr = await checkStepper(t.tx, ctx, ex);
+    const mr = await checkVerdict(t.tx, ctx, ex);
     // a mutant the validator accepts (code that was not needed) or refuses before execution is not the machine's to decide
     if (mr.verdict === "ok" || mr.before) continue;
     out.mutants.push({ kind: t.kind, matched: mr.agreed && mr.status === mr.verdict, status: mr.status, verdict: mr.verdict, reason: mr.reason });

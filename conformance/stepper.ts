@@ -189,6 +189,40 @@ export async function checkStepper(tx: MoveTx | WrappedTx, ctx: TxContext, ex: E
   return { agreed: !reason, steps, boundaries, status, verdict, reason };
 }
 
+/**
+ * The machine's terminal status against the validator's verdict only (no per-instruction
+ * comparison): for mutants, whose agreement on every instruction the unmutated run already shows.
+ */
+export async function checkVerdict(tx: MoveTx | WrappedTx, ctx: TxContext, ex: Executor, lookup?: CodeLookup): Promise<StepperResult> {
+  kzg ??= loadCrypto();
+  await kzg;
+  let verdict: string;
+  try {
+    await validateTx(tx, ctx, ex, lookup);
+    verdict = "ok";
+  } catch (e) {
+    verdict = verdictOf(e);
+  }
+  let m: Machine;
+  try {
+    m = initialMachine(tx, ctx, lookup);
+  } catch (e) {
+    const same = verdict === verdictOf(e);
+    return { agreed: same, before: true, steps: 0, boundaries: 0, status: "none", verdict, reason: same ? undefined : `no step 0 (${verdictOf(e)}) but the validator says ${verdict}` };
+  }
+  let steps = 0;
+  try {
+    while (m.status_ === Status.Running) {
+      step(m);
+      steps++;
+    }
+  } catch (e) {
+    return { agreed: false, steps, boundaries: 0, status: "running", verdict, reason: `the machine stops: ${(e as Error).message}` };
+  }
+  const status = STATUS_NAMES[m.status_] ?? String(m.status_);
+  return { agreed: status === verdict, steps, boundaries: 0, status, verdict, reason: status === verdict ? undefined : `machine ends ${status}, validator says ${verdict}` };
+}
+
 function verdictOf(e: unknown): string {
   if (e instanceof InvalidTxError) return e.code;
   return `error: ${(e as Error)?.message ?? String(e)}`;

@@ -470,6 +470,7 @@ export class ProofHost implements Host {
     const dv = new DataView(out.buffer);
     for (let i = 0; i < out.length; i += 32) putWord(dv, i, this.r.next());
     const b = out.subarray(0, length);
+    if (out.subarray(length).some((x) => x !== 0)) throw new ProofError("input padding is not zero");
     if (keccakBytes(b) !== digest) throw new ProofError("input does not hash to the absorbed digest");
     return b.slice();
   }
