@@ -23,27 +23,14 @@ import type { TxContext } from "../core/context";
 import { initialMachine } from "../core/step/init";
 import { step } from "../core/step/interp";
 import { proveStep, verifyStep, envOf } from "../core/step/proof";
-import { classifyStep, opName } from "../core/step/classify";
+import { classifyStep } from "../core/step/classify";
 import type { Machine } from "../core/step/machine";
-import { P, Stage, type Ctx } from "../core/step/types";
 import { InvalidTxError } from "../core/errors";
 import { syntheticCases } from "./step-cases";
 
 const OUT = path.join(__dirname, "..", "test", "vectors", "step", "steps.json");
 const PER_KIND = 2;
-const TRIES_PER_PREKIND = 16;
 const MAX_STEPS = 60_000;
-
-/** Cheap name of what a step will do, before running it (to decide whether to prove it). */
-function preKind(m: Machine): string {
-  const p = m.pending_;
-  if (p) return `p${p.kind}${p.kind <= P.Ripemd160 && p.kind >= P.Keccak ? `:${p.a[3]}:${p.a[2] === p.a[1]}:${p.kind === P.PrecompileIn ? p.a[4] : ""}` : p.kind === P.Copy ? `:${p.a[0]}:${p.a[8]}` : ""}`;
-  const f = m.frame_!;
-  const c = f.ctx as Ctx;
-  if (f.stage !== Stage.Run) return `s${f.stage}:${c.kind}:${c.depth === 0}:${f.result}:${c.codeAddress <= 10n}`;
-  if (f.pc >= f.codeSize) return "stop";
-  return opName(m.codes.get(f.codeHash)!.bytes[f.pc]);
-}
 
 const hex = (x: bigint) => "0x" + x.toString(16).padStart(64, "0");
 
@@ -66,39 +53,38 @@ class Collector {
   readonly vectors: StepVector[] = [];
   readonly codes: Record<string, string> = {};
   private readonly perKind = new Map<string, number>();
-  private readonly tries = new Map<string, number>();
 
-  /** Runs a machine to its end, proving the first steps of every kind. */
+  /**
+   * Runs a machine to its end, proving the first steps of every kind. Each step runs on the machine
+   * and is classified against a (copy-on-write) copy of its pre-state; a step of a kind still short
+   * of vectors is then proved from that copy, so a rare kind (a failing JUMP, a stack overflow, a
+   * deleting pass) is never missed behind common steps of the same opcode.
+   */
   run(m: Machine, source: string): void {
     let n = 0;
     while (m.status_ === 0 && n < MAX_STEPS) {
-      const pk = preKind(m);
-      const t = this.tries.get(pk) ?? 0;
-      if (t < TRIES_PER_PREKIND) {
-        this.tries.set(pk, t + 1);
-        const pr = proveStep(m);
-        const before = m.clone();
-        step(m);
-        const kind = classifyStep(before, m);
-        const have = this.perKind.get(kind) ?? 0;
-        if (have < PER_KIND) {
-          const post = verifyStep(pr.pre, pr.proof, envOf(pr));
-          if (post !== pr.post || post !== m.hash()) throw new Error(`${source} step ${n} (${kind}): the proof does not reproduce the post-state`);
-          this.perKind.set(kind, have + 1);
-          for (const [h, b] of pr.codes) this.codes[hex(h)] = "0x" + Buffer.from(b).toString("hex");
-          this.vectors.push({
-            name: `${kind}#${have}`,
-            kind,
-            source,
-            step: n,
-            pre: hex(pr.pre),
-            post: hex(pr.post),
-            proof: "0x" + pr.proof.map((w) => w.toString(16).padStart(64, "0")).join(""),
-            codes: [...pr.codes.keys()].map(hex),
-            carried: Object.fromEntries([...pr.carried].map(([h, v]) => [hex(h), v])),
-          });
-        }
-      } else step(m);
+      const before = m.clone();
+      step(m);
+      const kind = classifyStep(before, m);
+      const have = this.perKind.get(kind) ?? 0;
+      if (have < PER_KIND) {
+        const pr = proveStep(before);
+        const post = verifyStep(pr.pre, pr.proof, envOf(pr));
+        if (post !== pr.post || post !== m.hash()) throw new Error(`${source} step ${n} (${kind}): the proof does not reproduce the post-state`);
+        this.perKind.set(kind, have + 1);
+        for (const [h, b] of pr.codes) this.codes[hex(h)] = "0x" + Buffer.from(b).toString("hex");
+        this.vectors.push({
+          name: `${kind}#${have}`,
+          kind,
+          source,
+          step: n,
+          pre: hex(pr.pre),
+          post: hex(pr.post),
+          proof: "0x" + pr.proof.map((w) => w.toString(16).padStart(64, "0")).join(""),
+          codes: [...pr.codes.keys()].map(hex),
+          carried: Object.fromEntries([...pr.carried].map(([h, v]) => [hex(h), v])),
+        });
+      }
       n++;
     }
     // the terminal state steps to itself: one vector of that padding step per status
@@ -154,6 +140,16 @@ async function main(): Promise<void> {
   await loadCrypto();
   const suite = process.argv[2] ?? path.join(__dirname, "..", ".moveset", "state-tests", "cancun-state-tests");
   const c = new Collector();
+  const ex = await Executor.create(901n);
+  for (const s of await syntheticCases(ex)) {
+    let m: Machine;
+    try {
+      m = initialMachine(s.tx, s.ctx);
+    } catch {
+      continue;
+    }
+    c.run(m, `synthetic/${s.name}`);
+  }
   const ex1 = await Executor.create(1n);
   for (const folder of process.env.FOLDERS ? process.env.FOLDERS.split(",") : CONFORMANCE) {
     const dir = path.join(suite, folder);
@@ -188,16 +184,6 @@ async function main(): Promise<void> {
       }
       if (process.env.VERBOSE) process.stderr.write(`  ${path.basename(file)} ${Date.now() - t0} ms, ${c.vectors.length} vectors\n`);
     }
-  }
-  const ex = await Executor.create(901n);
-  for (const s of await syntheticCases(ex)) {
-    let m: Machine;
-    try {
-      m = initialMachine(s.tx, s.ctx);
-    } catch {
-      continue;
-    }
-    c.run(m, `synthetic/${s.name}`);
   }
   c.vectors.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.name < b.name ? -1 : 1));
   const doc = {

@@ -78,6 +78,11 @@ export async function syntheticCases(ex: Executor): Promise<SyntheticCase[]> {
   // CREATE2 of a contract that self-destructs while being created (EIP-6780: deleted at the end)
   const init = "0x73" + OTHER.slice(2) + "ff";
   await add("create2-selfdestruct", asm(`PUSH22 ${init} PUSH1 0 MSTORE PUSH1 1 PUSH1 22 PUSH1 10 PUSH1 0 CREATE2 POP STOP`), { contracts: { [OTHER]: asm("STOP") } });
+  // the same, then the creator sends value to the self-destructed account: its balance is deleted at the end
+  await add("create2-selfdestruct-funded", asm(`PUSH22 ${init} PUSH1 0 MSTORE PUSH1 1 PUSH1 22 PUSH1 10 PUSH1 0 CREATE2 PUSH1 0 PUSH1 0 PUSH1 0 PUSH1 0 PUSH1 5 DUP6 GAS CALL POP POP STOP`), {
+    value: 100n,
+    contracts: { [OTHER]: asm("STOP") },
+  });
   // a call into another contract that returns data, copied back; MCOPY both ways; KECCAK256
   await add(
     "call-return",

@@ -10,7 +10,7 @@ import type { Move } from "../moves";
 import type { MoveTx, WrappedTx } from "../tx";
 import type { TxContext } from "../context";
 import { prepareTx, sweepCredit, type CodeLookup, type PreparedTx } from "../validate";
-import { FEE_VAULT, blockFromEnv } from "../evm/chain";
+import { FEE_VAULT } from "../evm/chain";
 import { Mem } from "./mem";
 import { KeyTable, type Entry } from "./keytable";
 import { FixedTree } from "./tree";
@@ -80,12 +80,25 @@ export function aclLeaf(it: AclItem): bigint {
   return it.isSlot ? H("acl-slot", it.addr, it.slot) : H("acl-addr", it.addr);
 }
 
+/** EIP-4844's blob base fee of an excess blob gas (Cancun: minimum 1, update fraction 3338477). */
+export function blobBaseFee(excess: bigint): bigint {
+  const denominator = 3338477n;
+  let i = 1n;
+  let output = 0n;
+  let acc = denominator;
+  while (acc > 0n) {
+    output += acc;
+    acc = (acc * excess) / (denominator * i);
+    i++;
+  }
+  return output / denominator;
+}
+
 /** TxConst of a prepared transaction (§3.1). */
 export function txConstOf(p: PreparedTx, ctx: TxContext, dataRoot: bigint, aclRoot: bigint, aclCount: number, blobHashes: bigint[]): Txc {
   const eth = p.eth;
   const env = ctx.env;
-  const block = blockFromEnv(env, ctx.feeMode);
-  const blobGasPrice = block.header.getBlobGasPrice() ?? 1n;
+  const blobGasPrice = blobBaseFee(env.excessBlobGas);
   const is1559 = eth.supports(Capability.EIP1559FeeMarket);
   const maxFee = is1559 ? (eth as unknown as { maxFeePerGas: bigint }).maxFeePerGas : (eth as unknown as { gasPrice: bigint }).gasPrice;
   let gasPrice: bigint;

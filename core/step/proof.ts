@@ -456,7 +456,7 @@ export class ProofHost implements Host {
     const kind = this.r.next();
     const addr = this.r.next();
     const slot = this.r.next();
-    if (kind > 1n) throw new ProofError("access-list item kind");
+    if (kind > 1n || (kind === 0n && slot !== 0n)) throw new ProofError("access-list item kind, or a key on an address item");
     const it = { isSlot: kind === 1n, addr, slot };
     const sib = readSiblings(this.r, ACL_DEPTH);
     if (rootFromPath(i, aclLeaf(it), sib) !== t.aclRoot) throw new ProofError("access-list item does not open against its root");

@@ -14,6 +14,8 @@ import { FixedTree } from "../../../core/step/tree";
 import { KeyTable, entryHash, type Entry } from "../../../core/step/keytable";
 import { ConsStack, StackView, emptyStackHash } from "../../../core/step/stack";
 import { bytesWord, keccakBytes, keccakWords, node, tag, wordAt } from "../../../core/step/words";
+import { blobBaseFee } from "../../../core/step/init";
+import { blockFromEnv } from "../../../core/evm/chain";
 
 /** A deterministic byte stream. */
 function bytes(n: number, seed: number): Uint8Array {
@@ -187,6 +189,13 @@ describe("core/step primitives", () => {
     words[1] ^= 1n;
     i = 0;
     expect(() => new StackView(s.hash(), s.size, () => words[i++]).need(3)).to.throw(/stack items do not match/);
+  });
+
+  it("the blob base fee of TxConst is EIP-4844's (ethereumjs's header computation)", () => {
+    for (const x of [0n, 1n, 3338477n, 10n ** 7n, 123456789n, 10n ** 9n]) {
+      const b = blockFromEnv({ chainId: 1n, number: 1n, timestamp: 1n, coinbase: new Uint8Array(20), baseFee: 7n, gasLimit: 30_000_000n, prevRandao: new Uint8Array(32), excessBlobGas: x }, "ethereum");
+      expect(blobBaseFee(x)).to.equal(b.header.getBlobGasPrice());
+    }
   });
 
   it("domain tags are keccak of moveset/step/<name>/v1", () => {
