@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { nonNegativeInt, uint, ensureArtifacts, fail, addRpcOptions, rpcOptionsFrom, type RpcFlags } from "./common";
+import { nonNegativeInt, uint, ensureArtifacts, fail, rpcCall, addRpcOptions, rpcOptionsFrom, type RpcFlags } from "./common";
 import { BYZANTINE_KINDS } from "../node/byzantine";
 import { DEVNET_CORS } from "../node/config";
 
@@ -20,13 +20,6 @@ function untilSignal(): Promise<string> {
     process.once("SIGINT", on("SIGINT"));
     process.once("SIGTERM", on("SIGTERM"));
   });
-}
-
-async function rpcCall(url: string, method: string, params: unknown[] = []): Promise<unknown> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
-  const j = (await res.json()) as { result?: unknown; error?: { message: string } };
-  if (j.error) throw new Error(`${method}: ${j.error.message}`);
-  return j.result;
 }
 
 export function registerNode(program: Command): void {
