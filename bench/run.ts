@@ -31,6 +31,8 @@ import { measureStepGas, type StepGas } from "./step-gas";
 import { loadHardhat } from "../node/devnet/devnet";
 import { prepareMemoryWalk, walkMemoryOnce, walkLevelOnce } from "./walk";
 import { nativeCrypto } from "../core/crypto/native";
+import { median } from "./stats";
+import { measureStepper, type StepperBench } from "./stepper";
 import { installJumpdestCache } from "../core/evm/jumpdest";
 
 export interface BenchOptions {
@@ -62,6 +64,8 @@ export interface BenchJson {
   proofGasMax: Record<string, number>;
   /** L1 gas of one step of the one-step verifier (bench/step-gas.ts). */
   stepGas: { p50: number; p99: number; max: number };
+  /** The step machine: steps/s over the workload, and the state hash at a step of its largest transaction. */
+  stepper: { stepsPerSec: number; largestTxSteps: number; stateAtStepMs: number; loop30M: { steps: number; stepsPerSec: number; stateAtStepMs: number } };
 }
 
 export interface Series {
@@ -108,6 +112,7 @@ export interface BenchReport {
   l1Gas: L1Gas;
   proofGasMax: ProofGasMax;
   stepGas: StepGas;
+  stepper: StepperBench;
   seconds: number;
 }
 
@@ -154,12 +159,7 @@ export async function probeCores(ms = 600): Promise<number> {
   return (cpuMs() - c0) / (performance.now() - t0);
 }
 
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  if (n === 0) return NaN;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
+export { median };
 
 const series = (runs: number[]): Series => ({ runs, median: median(runs) });
 
@@ -263,6 +263,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     const wl: number[] = [];
     for (let r = 0; r < runs; r++) wl.push((await walkLevelOnce(w, f)).movesPerSec);
 
+    log("the step machine");
+    const stepper = await measureStepper(w, f, ex, { log, quick: o.quick });
     const l1 = measureL1Data(w, f, w.firstMainBatch);
     // After every timed measurement (it loads Hardhat and runs its chain in this process).
     const l1Gas = await measureL1Gas(w, f, { log });
@@ -287,6 +289,12 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       gameMoves: l1Gas.game.moves,
       proofGasMax: proofGasMax.proofGasMax,
       stepGas: { p50: stepGas.p50, p99: stepGas.p99, max: stepGas.max },
+      stepper: {
+        stepsPerSec: Math.round(stepper.stepsPerSec),
+        largestTxSteps: stepper.largestTxSteps,
+        stateAtStepMs: Math.round(stepper.stateAtStepMs * 100) / 100,
+        loop30M: { steps: stepper.loop30M.steps, stepsPerSec: Math.round(stepper.loop30M.stepsPerSec), stateAtStepMs: Math.round(stepper.loop30M.stateAtStepMs * 10) / 10 },
+      },
     };
     return {
       json,
@@ -329,6 +337,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       l1Gas,
       proofGasMax,
       stepGas,
+      stepper,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
@@ -442,6 +451,17 @@ export function formatReport(r: BenchReport): string {
       .sort((a, b) => b[1] - a[1])
       .map(([k, n]) => `${k} ${int(n)}`)
       .join(", "),
+    "",
+  ]);
+  const sp = r.stepper;
+  rows.push(["step machine, steps/s", int(sp.stepsPerSec), "", "", `${int(sp.steps)} steps over the ${int(sp.txs)} timed transactions`, ""]);
+  rows.push(["  state hash at a step of the largest tx, ms", sp.stateAtStepMs.toFixed(2), "", "", `largest tx ${int(sp.largestTxSteps)} steps; checkpoints every ${int(sp.every)} steps`, ""]);
+  rows.push([
+    "  30M-gas loop: steps/s; state at a step, ms",
+    int(sp.loop30M.stepsPerSec),
+    "",
+    "",
+    `${int(sp.loop30M.steps)} steps; state hash at a random step in ${sp.loop30M.stateAtStepMs.toFixed(1)} ms (${sp.loop30M.checkpoints} checkpoints)`,
     "",
   ]);
   const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));

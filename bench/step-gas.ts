@@ -77,9 +77,9 @@ async function priceRun(m0: Machine, built: { tx: MoveTx | WrappedTx }, d: StepV
     const fn = d.verifier.getFunction("step");
     // every step must fit one L1 transaction: EIP-7825's cap is the most gas it is given
     const cap = { gasLimit: L1_TX_GAS_CAP };
-    const post = BigInt(await fn.staticCall(hex32(p.pre), proofBytes(p.words), cap));
+    const post = BigInt(await fn.staticCall(hex32(p.pre), proofBytes(p.proof), cap));
     if (post !== p.post) throw new Error(`the verifier's post-state differs from the stepper's (${familyOf(m)})`);
-    out.push({ gas: await stepGasUsed(d, p.pre, p.words), family: familyOf(m) });
+    out.push({ gas: await stepGasUsed(d, p.pre, p.proof), family: familyOf(m) });
     step(m);
   }
 }

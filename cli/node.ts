@@ -8,7 +8,7 @@
  */
 import * as fs from "fs";
 import { Command, Option } from "commander";
-import { nonNegativeInt, uint, ensureArtifacts, fail, addRpcOptions, rpcOptionsFrom, type RpcFlags } from "./common";
+import { nonNegativeInt, uint, ensureArtifacts, fail, rpcCall, addRpcOptions, rpcOptionsFrom, type RpcFlags } from "./common";
 import { resolveContext, checkL1, probe } from "./context";
 import { CliError, guard } from "./errors";
 import { KEY_OPTION, keyHelp } from "./session";
@@ -22,13 +22,6 @@ function untilSignal(): Promise<string> {
     process.once("SIGINT", on("SIGINT"));
     process.once("SIGTERM", on("SIGTERM"));
   });
-}
-
-async function rpcCall(url: string, method: string, params: unknown[] = []): Promise<unknown> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
-  const j = (await res.json()) as { result?: unknown; error?: { message: string } };
-  if (j.error) throw new Error(`${method}: ${j.error.message}`);
-  return j.result;
 }
 
 export function registerNode(program: Command): void {

@@ -2,7 +2,7 @@
  * `moveset osp-check <state-test paths...>`: the Solidity one-step verifier, deployed on the in-process
  * Hardhat network, against the TypeScript stepper on every chosen step of the vectors' transactions
  * (prover/osp-check.ts). Shows a progress bar and ends with `N passed, M failed` (steps); with --json the
- * last line is {"steps","agreed","opcodes","microSteps","precompiles","gas":{"p50","p99","max"}}.
+ * last line is {"steps","agreed","opcodes","microSteps","precompiles","halts","gas":{"p50","p99","max"}}.
  */
 import type { Command } from "commander";
 import cliProgress from "cli-progress";
@@ -72,20 +72,20 @@ export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promi
     for (const f of failures.slice(0, o.showFailures)) log(`  ${f}`);
   }
   log(`vectors: ${vectors.length} (${skipped} not checked: refused, not filled, or longer than ${o.maxRun ?? 2_000_000} steps${longOnes.length ? ": " + longOnes.join(", ") : ""})`);
-  log(`coverage: ${stats.opcodes.size} opcodes, ${stats.microSteps.size} micro-step kinds, ${stats.precompiles.size} precompiles`);
+  log(`coverage: ${stats.opcodes.size} opcodes, ${stats.microSteps.size} micro-step kinds, ${stats.precompiles.size} precompiles, ${stats.halts.size} halt kinds`);
   const missing = missingCoverage(stats);
   if (missing) log(`not covered: ${missing}`);
   const g = percentiles(stats.gas);
   if (o.gas) log(`L1 gas per step: p50 ${g.p50}, p99 ${g.p99}, max ${g.max}`);
   log(`${stats.agreed} passed, ${stats.steps - stats.agreed} failed`);
   if (o.json) {
-    log(JSON.stringify({ steps: stats.steps, agreed: stats.agreed, opcodes: stats.opcodes.size, microSteps: stats.microSteps.size, precompiles: stats.precompiles.size, gas: g }));
+    log(JSON.stringify({ steps: stats.steps, agreed: stats.agreed, opcodes: stats.opcodes.size, microSteps: stats.microSteps.size, precompiles: stats.precompiles.size, halts: stats.halts.size, gas: g }));
   }
   return { steps: stats.steps, agreed: stats.agreed, failures: failures.length };
 }
 
 /** The opcodes (of the stepper's table), micro-step kinds and precompiles no agreeing step covered. */
-export function missingCoverage(stats: { opcodes: Set<number>; microSteps: Set<string>; precompiles: Set<number> }): string {
+export function missingCoverage(stats: { opcodes: Set<number>; microSteps: Set<string>; precompiles: Set<number>; halts?: Set<string> }): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { opInfo } = require("../core/step/interp") as typeof import("../core/step/interp");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -94,10 +94,14 @@ export function missingCoverage(stats: { opcodes: Set<number>; microSteps: Set<s
   for (let op = 0; op < 256; op++) if (opInfo(op) && !stats.opcodes.has(op)) ops.push(`0x${op.toString(16).padStart(2, "0")}`);
   const micro = MICRO_STEP_KINDS.filter((k) => !stats.microSteps.has(k));
   const pre = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].filter((id) => !stats.precompiles.has(id));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { HALT_KINDS } = require("../core/step/classify") as typeof import("../core/step/classify");
+  const halts = stats.halts ? HALT_KINDS.filter((k) => !stats.halts!.has(k)) : [];
   const parts: string[] = [];
   if (ops.length) parts.push(`opcodes ${ops.join(" ")}`);
   if (micro.length) parts.push(`micro-steps ${micro.join(" ")}`);
   if (pre.length) parts.push(`precompiles ${pre.join(" ")}`);
+  if (halts.length) parts.push(`halts ${halts.join(" ")}`);
   return parts.join("; ");
 }
 

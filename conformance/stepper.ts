@@ -5,6 +5,7 @@
  * machine's terminal status must be the validator's verdict, and the keys the machine accessed must
  * be the keys the validator accessed.
  */
+import * as path from "path";
 import type { InterpreterStep } from "@ethereumjs/evm";
 import { bytesToHex } from "@ethereumjs/util";
 import { Executor } from "../core/evm/execute";
@@ -34,9 +35,37 @@ export interface StepperResult {
   verdict: string;
   /** The first disagreement. */
   reason?: string;
+  /** The transaction has no step 0: a fault before execution (a one-step prover's, not the machine's). */
+  before?: boolean;
 }
 
 let kzg: Promise<void> | undefined;
+let hookPatched = false;
+
+/**
+ * ethereumjs's step hook reads REVERT's memory range for its event (`error`), and a huge range
+ * crashes it ("Invalid typed array length") where the same instruction without listeners simply runs
+ * out of gas. Listening must not change the run: the hook sees at most 16 MiB of that range.
+ */
+function patchStepHook(): void {
+  if (hookPatched) return;
+  hookPatched = true;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const proto = require(path.join(path.dirname(require.resolve("@ethereumjs/evm")), "interpreter.js")).Interpreter.prototype as {
+    _runStepHook: (...a: unknown[]) => Promise<void>;
+  };
+  const orig = proto._runStepHook;
+  proto._runStepHook = async function (this: { _runState: { memory: { read: (o: number, n: number, a?: boolean) => Uint8Array } } }, ...args: unknown[]) {
+    const mem = this._runState.memory;
+    const read = mem.read;
+    mem.read = (o: number, n: number, a?: boolean) => (n > 1 << 24 || o > 1 << 24 ? new Uint8Array(0) : read.call(mem, o, n, a));
+    try {
+      return await orig.apply(this, args);
+    } finally {
+      delete (mem as { read?: unknown }).read;
+    }
+  };
+}
 
 function describe(m: Machine): string {
   const f = m.frame_!;
@@ -65,12 +94,13 @@ function compare(m: Machine, ev: InterpreterStep): string | undefined {
 export async function checkStepper(tx: MoveTx | WrappedTx, ctx: TxContext, ex: Executor, lookup?: CodeLookup): Promise<StepperResult> {
   kzg ??= loadCrypto();
   await kzg;
+  patchStepHook();
   let m: Machine | undefined;
   try {
     m = initialMachine(tx, ctx, lookup);
   } catch (e) {
-    // no step 0: the fault is one the machine does not decide (decoding, signature, structure, witness)
-    return { agreed: false, steps: 0, boundaries: 0, status: "none", verdict: verdictOf(e), reason: `no step 0: ${(e as Error).message}` };
+    // no step 0: a fault before execution (decoding, signature, structure, witness), the validator's to name
+    return noStepZero(e, await verdictFor(tx, ctx, ex, lookup));
   }
   m.trackAccess = new Set();
   let steps = 0;
@@ -87,6 +117,13 @@ export async function checkStepper(tx: MoveTx | WrappedTx, ctx: TxContext, ex: E
   };
   ex.onStep((ev) => {
     if (reason) return;
+    try {
+      onEvent(ev);
+    } catch (e) {
+      reason = `the machine stops: ${(e as Error).message}`;
+    }
+  });
+  const onEvent = (ev: InterpreterStep): void => {
     if (!advance()) {
       reason = `ethereumjs runs instruction at pc ${ev.pc} but the machine ended (${STATUS_NAMES[m!.status_]}) after ${steps} steps`;
       return;
@@ -99,7 +136,7 @@ export async function checkStepper(tx: MoveTx | WrappedTx, ctx: TxContext, ex: E
     boundaries++;
     step(m!);
     steps++;
-  });
+  };
   let verdict: string;
   try {
     await validateTx(tx, ctx, ex, lookup);
@@ -110,18 +147,24 @@ export async function checkStepper(tx: MoveTx | WrappedTx, ctx: TxContext, ex: E
     ex.onStep(null);
   }
   const accessed = [...ex.lastAccessed()].sort();
-  if (!reason) {
+  if (!reason)
+    try {
+      finish();
+    } catch (e) {
+      reason = `the machine stops: ${(e as Error).message}`;
+    }
+  function finish(): void {
     // the rest: at most one more boundary (a fault in an instruction's gas computation stops ethereumjs before its event)
     let extra = 0;
-    while (m.status_ === Status.Running) {
-      if (atBoundary(m)) {
+    while (m!.status_ === Status.Running) {
+      if (atBoundary(m!)) {
         extra++;
         if (extra > 1 || verdict === "ok") {
-          reason = `the machine runs instruction at ${describe(m)} that ethereumjs did not`;
+          reason = `the machine runs instruction at ${describe(m!)} that ethereumjs did not`;
           break;
         }
       }
-      step(m);
+      step(m!);
       steps++;
     }
   }
@@ -136,6 +179,49 @@ export async function checkStepper(tx: MoveTx | WrappedTx, ctx: TxContext, ex: E
     }
   }
   return { agreed: !reason, steps, boundaries, status, verdict, reason };
+}
+
+/**
+ * The machine's terminal status against the validator's verdict only (no per-instruction
+ * comparison): for mutants, whose agreement on every instruction the unmutated run already shows.
+ */
+export async function checkVerdict(tx: MoveTx | WrappedTx, ctx: TxContext, ex: Executor, lookup?: CodeLookup): Promise<StepperResult> {
+  kzg ??= loadCrypto();
+  await kzg;
+  const verdict = await verdictFor(tx, ctx, ex, lookup);
+  let m: Machine;
+  try {
+    m = initialMachine(tx, ctx, lookup);
+  } catch (e) {
+    return noStepZero(e, verdict);
+  }
+  let steps = 0;
+  try {
+    while (m.status_ === Status.Running) {
+      step(m);
+      steps++;
+    }
+  } catch (e) {
+    return { agreed: false, steps, boundaries: 0, status: "running", verdict, reason: `the machine stops: ${(e as Error).message}` };
+  }
+  const status = STATUS_NAMES[m.status_] ?? String(m.status_);
+  return { agreed: status === verdict, steps, boundaries: 0, status, verdict, reason: status === verdict ? undefined : `machine ends ${status}, validator says ${verdict}` };
+}
+
+/** The validator's verdict on `tx`: "ok" or its reason code. */
+async function verdictFor(tx: MoveTx | WrappedTx, ctx: TxContext, ex: Executor, lookup?: CodeLookup): Promise<string> {
+  try {
+    await validateTx(tx, ctx, ex, lookup);
+    return "ok";
+  } catch (e) {
+    return verdictOf(e);
+  }
+}
+
+/** A transaction with no step 0 (initialMachine threw `e`) agrees iff the validator names the same fault. */
+function noStepZero(e: unknown, verdict: string): StepperResult {
+  const same = verdict === verdictOf(e);
+  return { agreed: same, before: true, steps: 0, boundaries: 0, status: "none", verdict, reason: same ? undefined : `no step 0 (${verdictOf(e)}) but the validator says ${verdict}` };
 }
 
 function verdictOf(e: unknown): string {

@@ -146,7 +146,7 @@ export function validateDeposit(tx: DepositTx, ctx: TxContext): TxOutcome {
 export interface PreparedTx {
   eth: TypedTransaction;
   sender: Address;
-  /** The declared output moves (marks f and w). */
+  /** The declared output moves (marks f and w keyed by this transaction's seq). */
   outputs: Move[];
   /** The fee sweeps (f moves of earlier seqs): their prev values are credited to the sender before execution. */
   sweeps: Move[];

@@ -21,6 +21,7 @@ import { NeedKzgError } from "../core/step/precompiles";
 import { loadCrypto } from "../core/evm/chain";
 import { P, Stage, Status, type Ctx } from "../core/step/types";
 import type { Machine } from "../core/step/machine";
+import { haltKind, PENDING_NAMES } from "../core/step/classify";
 import { proveStep, proofBytes } from "./step-proof";
 
 /** L1's per-transaction gas cap (EIP-7825): the most gas one step's transaction can be given. */
@@ -95,28 +96,15 @@ export interface OspStats {
   microSteps: Set<string>;
   /** Precompiles whose final step was checked. */
   precompiles: Set<number>;
-  /** L1 gas of each checked step (eth_estimateGas of the verifier's step, calldata included). */
+  /** Halt kinds (core/step/classify.ts `haltKind`) of checked steps. */
+  halts: Set<string>;
+  /** L1 gas of each checked step (the receipt's gasUsed of a step transaction, calldata included). */
   gas: number[];
 }
 
 export function emptyStats(): OspStats {
-  return { steps: 0, agreed: 0, opcodes: new Set(), microSteps: new Set(), precompiles: new Set(), gas: [] };
+  return { steps: 0, agreed: 0, opcodes: new Set(), microSteps: new Set(), precompiles: new Set(), halts: new Set(), gas: [] };
 }
-
-const PENDING_NAMES: Record<number, string> = {
-  [P.Preamble]: "preamble",
-  [P.Acl]: "access-list",
-  [P.Start]: "start",
-  [P.Keccak]: "keccak",
-  [P.Initcode]: "initcode-hash",
-  [P.Deposit]: "code-deposit",
-  [P.PrecompileIn]: "precompile-input",
-  [P.Sha256]: "sha256",
-  [P.Ripemd160]: "ripemd160",
-  [P.Copy]: "copy",
-  [P.Settle]: "settle",
-  [P.Pass]: "pass",
-};
 
 /** Every kind of step that is not an instruction (the coverage osp-check reports). */
 export const MICRO_STEP_KINDS = [...Object.values(PENDING_NAMES), "enter", "unwind", "code-end"] as const;
@@ -218,26 +206,30 @@ export async function checkVectorSteps(v: Vector, ex: Executor, d: StepVerifierD
   const chosen = new Set(chooseSteps(res.steps, opts.maxSteps));
   const m = first;
   for (let k = 0; k < res.steps; k++) {
+    let before: Machine | undefined;
     if (chosen.has(k)) {
       const kind = stepKind(m);
       const p = proveStep(m);
       res.checked++;
       stats.steps++;
       try {
-        const post = BigInt(await d.verifier.getFunction("step").staticCall(hex32(p.pre), proofBytes(p.words)));
+        const post = BigInt(await d.verifier.getFunction("step").staticCall(hex32(p.pre), proofBytes(p.proof)));
         if (post === p.post) {
           res.agreed++;
           stats.agreed++;
           if (kind.op !== undefined) stats.opcodes.add(kind.op);
           if (kind.micro) stats.microSteps.add(kind.micro);
           if (kind.precompile !== undefined) stats.precompiles.add(kind.precompile);
-          if (opts.gas) stats.gas.push(await stepGasUsed(d, p.pre, p.words));
+          before = m.clone();
+          if (opts.gas) stats.gas.push(await stepGasUsed(d, p.pre, p.proof));
         } else if (res.failures.length < 5) res.failures.push(`step ${k} (${describeKind(kind)}): post-state ${hex32(post)} != ${hex32(p.post)}`);
       } catch (e) {
         if (res.failures.length < 5) res.failures.push(`step ${k} (${describeKind(kind)}): ${(e as Error).message.split("\n")[0].slice(0, 200)}`);
       }
     }
     step(m);
+    const halt = before && haltKind(before, m);
+    if (halt) stats.halts.add(halt);
   }
   return res;
 }

@@ -126,7 +126,7 @@ export class StepTrace {
     const i = this.index(k);
     const m = i >= this.steps ? this.last.clone() : this.machineAt(i);
     const p = proveStep(m);
-    return { pre: hex32(p.pre), post: hex32(p.post), proof: bytesToHex(proofBytes(p.words)) };
+    return { pre: hex32(p.pre), post: hex32(p.post), proof: bytesToHex(proofBytes(p.proof)) };
   }
 
   /** Every code the run read (or created), with whether a carrier makes it available; by hash. */

@@ -43,7 +43,7 @@ contract StepStart {
         if (t.moves.length > K.KEY_CAPACITY) revert CannotStart(7);
         Txc memory c = _txc(t, seq, h, chainId);
         uint256[7] memory st;
-        st[1] = S.hashAt(K.TAG_TXCONST, S.ptr(c), 29);
+        st[1] = S.hashAt(K.TAG_TXCONST, S.ptr(c), 30);
         uint256[6] memory world;
         world[0] = _keyRoot(t.moves);
         st[2] = _hashWords(K.TAG_WORLD, world);
@@ -132,6 +132,9 @@ contract StepStart {
             c.maxCost = c.value + c.txGasLimit * c.maxFee;
         }
         c.upfront = c.txGasLimit * c.gasPrice;
+        bool overflow;
+        (c.sweepCredit, overflow) = TxCodec.sweepCredit(t.moves, seq);
+        if (overflow) c.mode |= K.MODE_SWEEP_OVERFLOW;
         c.dataRoot = T.bytesRoot(data);
         c.dataLength = data.length;
         if (c.isCreate == 1) c.initcodeHash = uint256(keccak256(data));

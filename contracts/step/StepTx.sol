@@ -44,6 +44,12 @@ contract StepTx is StepFamily {
         (bool hb, Entry memory b) = T.keyRead(vm, t.origin, K.MARK_BALANCE, 0);
         (bool hc, Entry memory c) = T.keyRead(vm, t.origin, K.MARK_CODE, 0);
         if (!hn || !hb || !hc) vm.terminate(K.SENDER_UNDECLARED);
+        // the fee sweeps' credit comes first (protocol.md §6.5); the rules see the credited balance
+        uint256 bal;
+        unchecked {
+            bal = b.cur + t.sweepCredit;
+        }
+        if (bal < b.cur || t.mode & K.MODE_SWEEP_OVERFLOW != 0) vm.terminate(K.SWEEP_OVERFLOW);
         if (t.txGasLimit > t.blockGasLimit) vm.terminate(K.GAS_LIMIT);
         if (t.nonce >= K.MAX_U64) vm.terminate(K.NONCE_MAX);
         if (t.isCreate == 1 && t.dataLength > K.MAX_INITCODE_SIZE) vm.terminate(K.INITCODE_SIZE);
@@ -51,10 +57,10 @@ contract StepTx is StepFamily {
         if (t.maxFee < t.baseFee) vm.terminate(K.FEE_CAP);
         if (O.hasCode(c.cur)) vm.terminate(K.SENDER_NOT_EOA);
         if (t.mode & K.MODE_BLOB_FEE_CAP_LOW != 0) vm.terminate(K.BLOB_FEE_CAP);
-        if (b.cur < t.maxCost) vm.terminate(K.INSUFFICIENT_BALANCE);
+        if (bal < t.maxCost) vm.terminate(K.INSUFFICIENT_BALANCE);
         if (n.cur != t.nonce) vm.terminate(K.NONCE);
-        // buy gas, then the nonce (two writes: b, then n)
-        if (t.upfront != 0) T.keyWrite(vm, t.origin, K.MARK_BALANCE, 0, b.cur - t.upfront, b.flags);
+        // credit and buy gas (one write of b), then the nonce
+        if (t.sweepCredit != t.upfront) T.keyWrite(vm, t.origin, K.MARK_BALANCE, 0, bal - t.upfront, b.flags);
         if (c.cur == K.KECCAK_EMPTY) O.writeKeyValue(vm, t.origin, K.MARK_CODE, 0);
         T.keyWrite(vm, t.origin, K.MARK_NONCE, 0, n.cur + 1, n.flags);
         uint256[10] memory a;
@@ -151,8 +157,11 @@ contract StepTx is StepFamily {
             cur = 0;
         }
         if (e.mark == K.MARK_FEE) {
-            p[4] = 1;
-            p[5] = e.next;
+            // this transaction's fee output; an f entry of an earlier seq is a sweep, checked by its own rules
+            if (e.slot == vm.getTxc().seq) {
+                p[4] = 1;
+                p[5] = e.next;
+            }
         } else if (e.mark == K.MARK_WITHDRAWAL) {
             p[6] = 1;
             p[7] = e.next;

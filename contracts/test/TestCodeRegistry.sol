@@ -21,6 +21,10 @@ contract TestCodeRegistry is CodeRegistry {
         for (uint256 i = 0; i < hashes.length; ++i) testCarried[hashes[i]] = true;
     }
 
+    function unsetCarried(bytes32[] calldata hashes) external {
+        for (uint256 i = 0; i < hashes.length; ++i) testCarried[hashes[i]] = false;
+    }
+
     function carriedBy(bytes32 codeHash, uint256 seq) public view override returns (bool) {
         return testCarried[codeHash] || super.carriedBy(codeHash, seq);
     }

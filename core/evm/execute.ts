@@ -146,6 +146,9 @@ export class Executor {
   private async runOnce(eth: TypedTransaction, sender: Address, source: StateSource, env: BlockEnv, feeMode: FeeMode, blockHash: BlockHashMode, credit: bigint): Promise<ExecResult> {
     const sm = this.sm;
     sm.reset(source, feeMode === "outputs" ? [FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX] : []);
+    // Transient storage is cleared when a transaction's top call ends; a run that stopped on an
+    // undeclared key or missing code never got there: nothing may carry over to this one.
+    (this.vm.evm as unknown as { transientStorage: { clear(): void } }).transientStorage.clear();
     this.chain.mode = blockHash;
     const block = this.block(env, feeMode);
     try {

@@ -9,14 +9,14 @@ import { bytesToHex } from "@ethereumjs/util";
 import type { Move } from "../moves";
 import type { MoveTx, WrappedTx } from "../tx";
 import type { TxContext } from "../context";
-import { prepareTx, type CodeLookup, type PreparedTx } from "../validate";
-import { FEE_VAULT, blockFromEnv } from "../evm/chain";
+import { prepareTx, sweepCredit, type CodeLookup, type PreparedTx } from "../validate";
+import { FEE_VAULT } from "../evm/chain";
 import { Mem } from "./mem";
 import { KeyTable, type Entry } from "./keytable";
 import { FixedTree } from "./tree";
 import { Machine, World, type CodeSource } from "./machine";
-import { P, Pending, MODE_BLOB_FEE_CAP_LOW, MODE_ETHEREUM_FEES, MODE_STATE_TEST_BLOCKHASH, jumpdestMap, type CodeInfo, type Txc } from "./types";
-import { H, bytesWord, keccakBytes } from "./words";
+import { P, Pending, MODE_BLOB_FEE_CAP_LOW, MODE_ETHEREUM_FEES, MODE_STATE_TEST_BLOCKHASH, MODE_SWEEP_OVERFLOW, jumpdestMap, type CodeInfo, type Txc } from "./types";
+import { H, MAX_U256, bytesWord, keccakBytes } from "./words";
 
 export const ACL_DEPTH = 16;
 
@@ -88,12 +88,25 @@ export function aclLeaf(it: AclItem): bigint {
   return it.isSlot ? H("acl-slot", it.addr, it.slot) : H("acl-addr", it.addr);
 }
 
+/** EIP-4844's blob base fee of an excess blob gas (Cancun: minimum 1, update fraction 3338477). */
+export function blobBaseFee(excess: bigint): bigint {
+  const denominator = 3338477n;
+  let i = 1n;
+  let output = 0n;
+  let acc = denominator;
+  while (acc > 0n) {
+    output += acc;
+    acc = (acc * excess) / (denominator * i);
+    i++;
+  }
+  return output / denominator;
+}
+
 /** TxConst of a prepared transaction (§3.1). */
 export function txConstOf(p: PreparedTx, ctx: TxContext, dataRoot: bigint, aclRoot: bigint, aclCount: number, blobHashes: bigint[]): Txc {
   const eth = p.eth;
   const env = ctx.env;
-  const block = blockFromEnv(env, ctx.feeMode);
-  const blobGasPrice = block.header.getBlobGasPrice() ?? 1n;
+  const blobGasPrice = blobBaseFee(env.excessBlobGas);
   const is1559 = eth.supports(Capability.EIP1559FeeMarket);
   const maxFee = is1559 ? (eth as unknown as { maxFeePerGas: bigint }).maxFeePerGas : (eth as unknown as { gasPrice: bigint }).gasPrice;
   let gasPrice: bigint;
@@ -113,6 +126,8 @@ export function txConstOf(p: PreparedTx, ctx: TxContext, dataRoot: bigint, aclRo
     upfront += blobGas * blobGasPrice;
     if (eth.maxFeePerBlobGas < blobGasPrice) mode |= MODE_BLOB_FEE_CAP_LOW;
   }
+  const credit = sweepCredit(p.sweeps);
+  if (credit > MAX_U256) mode |= MODE_SWEEP_OVERFLOW;
   const isCreate = eth.to === undefined;
   return {
     seq: ctx.seq,
@@ -135,6 +150,7 @@ export function txConstOf(p: PreparedTx, ctx: TxContext, dataRoot: bigint, aclRo
     intrinsicGas: eth.getIntrinsicGas(),
     maxCost,
     upfront,
+    sweepCredit: credit > MAX_U256 ? 0n : credit,
     isCreate: isCreate ? 1n : 0n,
     to: isCreate ? 0n : bytesWord(eth.to!.bytes),
     value: eth.value,

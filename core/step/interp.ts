@@ -10,7 +10,7 @@
  */
 import { Mark } from "../keys";
 import { FEE_VAULT, WITHDRAWAL_VAULT } from "../evm/chain";
-import { Ctx, Frame, Host, Kind, P, Pending, Result, Stage, Status, Terminate, MODE_ETHEREUM_FEES, MODE_STATE_TEST_BLOCKHASH, MODE_BLOB_FEE_CAP_LOW, type Ref, type Tree, type KeyEntry } from "./types";
+import { Ctx, Frame, Host, Kind, P, Pending, Result, Stage, Status, Terminate, MODE_ETHEREUM_FEES, MODE_STATE_TEST_BLOCKHASH, MODE_BLOB_FEE_CAP_LOW, MODE_SWEEP_OVERFLOW, type Ref, type Tree, type KeyEntry } from "./types";
 import { FLAG_CREATED, FLAG_DESTRUCTED, KEY_CAPACITY } from "./keytable";
 import { ALGO_KECCAK, ALGO_RIPEMD160, ALGO_SHA256, Hasher } from "./hashers";
 import { MachineLimitError, MAX_MEM_WORDS } from "./mem";
@@ -229,6 +229,9 @@ function preamble(h: Host): void {
   const b = h.keyRead(t.origin, Mark.Balance, 0n);
   const c = h.keyRead(t.origin, Mark.Code, 0n);
   if (n === null || b === null || c === null) end(Status.SenderUndeclared);
+  // the fee sweeps' credit comes first (protocol.md §6.5); the rules see the credited balance
+  const bal = b.cur + t.sweepCredit;
+  if (bal > MAX_U256 || (t.mode & MODE_SWEEP_OVERFLOW) !== 0n) end(Status.SweepOverflow);
   if (t.txGasLimit > t.blockGasLimit) end(Status.GasLimit);
   if (t.nonce >= MAX_U64) end(Status.NonceMax);
   if (t.isCreate === 1n && t.dataLength > BigInt(MAX_INITCODE_SIZE)) end(Status.InitcodeSize);
@@ -236,10 +239,10 @@ function preamble(h: Host): void {
   if (t.maxFee < t.baseFee) end(Status.FeeCap);
   if (hasCode(c.cur)) end(Status.SenderNotEoa);
   if ((t.mode & MODE_BLOB_FEE_CAP_LOW) !== 0n) end(Status.BlobFeeCap);
-  if (b.cur < t.maxCost) end(Status.InsufficientBalance);
+  if (bal < t.maxCost) end(Status.InsufficientBalance);
   if (n.cur !== t.nonce) end(Status.Nonce);
-  // buy gas, then the nonce (two putAccounts: b, then n)
-  if (t.upfront !== 0n) h.keyWrite(t.origin, Mark.Balance, 0n, b.cur - t.upfront, b.flags);
+  // credit and buy gas (one write of b), then the nonce
+  if (t.sweepCredit !== t.upfront) h.keyWrite(t.origin, Mark.Balance, 0n, bal - t.upfront, b.flags);
   if (c.cur === KECCAK_EMPTY) writeKeyValue(h, t.origin, Mark.Code, 0n);
   h.keyWrite(t.origin, Mark.Nonce, 0n, n.cur + 1n, n.flags);
   h.setPending(t.aclCount > 0n ? Pending.of(P.Acl, 0n) : Pending.of(P.Start));
@@ -313,8 +316,11 @@ function pass(h: Host, p: Pending): void {
     cur = 0n;
   }
   if (e.mark === Mark.Fee) {
-    q.a[3] = 1n;
-    q.a[4] = e.next;
+    // this transaction's fee output; an f entry of an earlier seq is a sweep, checked by its own rules
+    if (e.slot === h.txc().seq) {
+      q.a[3] = 1n;
+      q.a[4] = e.next;
+    }
   } else if (e.mark === Mark.Withdrawal) {
     q.a[5] = 1n;
     q.a[6] = e.next;
@@ -382,7 +388,7 @@ function unwind(h: Host, f: Frame): void {
     else if (len > 0) {
       const first = f.mem.readBytes(f.outOffset, 1)[0];
       if (first === 0xef) fail(f);
-      else return h.setPending(Pending.of(P.Deposit, BigInt(f.outOffset), BigInt(len), 0n, 0n));
+      else return h.setPending(hashPending(P.Deposit, BigInt(f.outOffset), BigInt(len), 0n, 0n));
     } else f.result = Result.Deposited;
   }
   const ok = f.result === Result.Success || f.result === Result.Deposited;
@@ -410,6 +416,13 @@ function unwind(h: Host, f: Frame): void {
 
 function hashAlgo(kind: number): number {
   return kind === P.Sha256 ? ALGO_SHA256 : kind === P.Ripemd160 ? ALGO_RIPEMD160 : ALGO_KECCAK;
+}
+
+/** A hash operation's pending state at its start: the algorithm's initial state (keccak zero, SHA-256 and RIPEMD-160 their IVs). */
+function hashPending(kind: number, ...args: bigint[]): Pending {
+  const p = Pending.of(kind, ...args);
+  p.h = new Hasher(hashAlgo(kind)).words();
+  return p;
 }
 
 function hashSource(h: Host, p: Pending): Tree {
@@ -551,14 +564,11 @@ function precompileStart(h: Host, f: Frame, c: Ctx): void {
     const cost = id === 2 ? 60n + 12n * wordsOf(len) : 600n + 120n * wordsOf(len);
     if (!charge(f, cost)) return;
     f.stage = Stage.Run;
-    // the hash state starts at the algorithm's initial chaining value (h0), with an empty buffer
-    const p = Pending.of(id === 2 ? P.Sha256 : P.Ripemd160, BigInt(c.cd.offset), len, 0n, 0n);
-    p.h = new Hasher(id === 2 ? ALGO_SHA256 : ALGO_RIPEMD160).words();
-    return h.setPending(p);
+    return h.setPending(hashPending(id === 2 ? P.Sha256 : P.Ripemd160, BigInt(c.cd.offset), len, 0n, 0n));
   }
   f.stage = Stage.Run;
   const n = Math.min(c.cd.length, PRECOMPILE_CAP[id]);
-  h.setPending(Pending.of(P.PrecompileIn, BigInt(c.cd.offset), BigInt(n), 0n, 0n, BigInt(id)));
+  h.setPending(hashPending(P.PrecompileIn, BigInt(c.cd.offset), BigInt(n), 0n, 0n, BigInt(id)));
 }
 
 function precompileFinish(h: Host, f: Frame, p: Pending, digest: bigint): void {
@@ -753,7 +763,7 @@ function run(h: Host, f: Frame): void {
       setMemSize(f, w);
       f.pc = next;
       if (len === 0n) return st.push(keccakBytes(new Uint8Array(0)));
-      return h.setPending(Pending.of(P.Keccak, off, len, 0n, 0n));
+      return h.setPending(hashPending(P.Keccak, off, len, 0n, 0n));
     }
     case 0x30:
       st.push(h.ctx().address);
@@ -1264,7 +1274,7 @@ function create(h: Host, f: Frame, op: number, next: number): void {
   const n = readKey(h, c.address, Mark.Nonce, 0n);
   if (n.cur >= MAX_U64) return st.push(0n);
   h.keyWrite(c.address, Mark.Nonce, 0n, n.cur + 1n, n.flags);
-  h.setPending(Pending.of(P.Initcode, len === 0n ? 0n : off, len, 0n, 0n, value, salt, childGas, n.cur, BigInt(op === 0xf5 ? Kind.Create2 : Kind.Create)));
+  h.setPending(hashPending(P.Initcode, len === 0n ? 0n : off, len, 0n, 0n, value, salt, childGas, n.cur, BigInt(op === 0xf5 ? Kind.Create2 : Kind.Create)));
 }
 
 function selfdestruct(h: Host, f: Frame): void {

@@ -114,7 +114,7 @@ export class Machine implements Host {
   rec: Recorder | null = null;
   /** When set, the ids (core/keys.ts keyIdOf) of the keys the machine reads or writes. */
   trackAccess: Set<string> | null = null;
-  readonly lazyHash: boolean;
+  lazyHash: boolean;
 
   constructor(
     readonly txcv: Txc,
@@ -343,11 +343,21 @@ export class Machine implements Host {
     return c;
   }
 
+  /** A frame made in this step is known to the verifier already: it reads nothing for it. */
+  private fresh(f: Frame | null): void {
+    if (f && this.rec) {
+      this.rec.revealed.add(f);
+      this.rec.revealed.add(f.ctx);
+    }
+  }
+
   setFrame(f: Frame | null): void {
+    this.fresh(f);
     this.frame_ = f;
   }
 
   pushFrame(child: Frame): void {
+    this.fresh(child);
     this.parents = { frame: this.frame_!, below: this.parents };
     this.frame_ = child;
   }
@@ -427,16 +437,22 @@ export class Machine implements Host {
     return new ConsStack();
   }
 
+  /** While proving: the registry's answers the step used (what a verifier's registry must hold). */
+  codeUse: { codes: Map<bigint, Uint8Array>; carried: Map<bigint, boolean> } | null = null;
+
   code(h: bigint): CodeInfo {
     const c = this.codes.get(h);
     if (!c) throw new Error(`code ${h.toString(16)} is not in the registry`);
+    this.codeUse?.codes.set(h, c.bytes);
     return c;
   }
 
   carried(h: bigint): boolean {
     // [TXC] availability depends on T's seq (a carrier with seq ≤ it): the verifier reads it from TxConst
     this.txc();
-    return this.codes.carried(h);
+    const r = this.codes.carried(h);
+    this.codeUse?.carried.set(h, r);
+    return r;
   }
 
   register(h: bigint, code: Uint8Array): void {

@@ -13,9 +13,8 @@
  * stepper and the validator agree on every input.
  */
 import { EVMError, getActivePrecompiles, NobleBN254, type PrecompileInput } from "@ethereumjs/evm";
+import { Address, bigIntToBytes, bytesToBigInt, bytesToHex, computeVersionedHash, setLengthLeft } from "@ethereumjs/util";
 import * as path from "path";
-import { Address, bytesToBigInt, bytesToHex, hexToBytes, bigIntToBytes, setLengthLeft, concatBytes } from "@ethereumjs/util";
-import { sha256 } from "ethereum-cryptography/sha256.js";
 import type { Common } from "@ethereumjs/common";
 import { cancunCommon, kzgReady } from "../evm/chain";
 
@@ -92,43 +91,18 @@ let bn254: NobleBN254 | undefined;
 let evmCommon: Common | undefined;
 
 /**
- * A Cancun Common with the EVM's parameters (precompile prices) merged in, as the EVM merges them into
- * its own Common: the precompile functions read their prices from it. The parameter table is internal
- * to @ethereumjs/evm (the version is pinned in package.json).
+ * A Cancun Common with the EVM's parameters (precompile gas): the EVM merges them into its Common
+ * when it is created, and the stepper runs precompiles without one.
  */
 function precompileCommon(): Common {
   if (!evmCommon) {
-    evmCommon = cancunCommon(1n).copy();
+    const c = cancunCommon(1n).copy();
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { paramsEVM } = require(path.join(path.dirname(require.resolve("@ethereumjs/evm")), "params.js")) as { paramsEVM: Parameters<Common["updateParams"]>[0] };
-    evmCommon.updateParams(paramsEVM);
+    c.updateParams(paramsEVM);
+    evmCommon = c;
   }
   return evmCommon;
-}
-
-/** FIELD_ELEMENTS_PER_BLOB and BLS_MODULUS: POINT_EVALUATION's output (EIP-4844). */
-const POINT_EVALUATION_OUT = concatBytes(setLengthLeft(bigIntToBytes(4096n), 32), hexToBytes("0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001"));
-
-/**
- * POINT_EVALUATION (EIP-4844), synchronously: ethereumjs's precompile is async, and a step must not be.
- * Fails (all gas) on a wrong length, a versioned hash that is not 0x01 || sha256(commitment)[1:], or a
- * proof the KZG library refuses (an invalid proof, or a field element out of range).
- */
-function pointEvaluation(data: Uint8Array, gas: bigint): PrecompileResult {
-  const FAIL = { ok: false, gasUsed: gas, out: new Uint8Array(0) };
-  const price = 50_000n;
-  if (gas < price || data.length !== 192) return FAIL;
-  const commitment = data.subarray(96, 144);
-  const vh = sha256(commitment);
-  vh[0] = 0x01;
-  if (bytesToHex(vh) !== bytesToHex(data.subarray(0, 32))) return FAIL;
-  const kzg = cancunCommon(1n).customCrypto.kzg!;
-  try {
-    if (!kzg.verifyProof(bytesToHex(commitment), bytesToHex(data.subarray(32, 64)), bytesToHex(data.subarray(64, 96)), bytesToHex(data.subarray(144, 192)))) return FAIL;
-  } catch {
-    return FAIL;
-  }
-  return { ok: true, gasUsed: price, out: POINT_EVALUATION_OUT.slice() };
 }
 
 function fn(id: number): (o: PrecompileInput) => unknown {
@@ -156,14 +130,38 @@ export function runPrecompile(id: number, prefix: Uint8Array, length: number, ga
   if (beyondLimit(id, prefix)) return FAIL;
   if (id === 10) return pointEvaluation(prefix, gas);
   bn254 ??= new NobleBN254();
-  const common: Common = precompileCommon();
+  const common = precompileCommon();
   const r = fn(id)({ data: prefix, gasLimit: gas, common, _EVM: { _bn254: bn254 } as never } as PrecompileInput) as {
     executionGasUsed: bigint;
     returnValue: Uint8Array;
     exceptionError?: unknown;
   };
   if (r.exceptionError) return FAIL;
-  return { ok: true, gasUsed: r.executionGasUsed, out: r.returnValue };
+  return { ok: true, gasUsed: BigInt(r.executionGasUsed), out: r.returnValue };
+}
+
+const BLS_MODULUS = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001n;
+
+/**
+ * POINT_EVALUATION (EIP-4844), synchronously: ethereumjs's implementation is the same computation
+ * behind an async function (its KZG verification itself is synchronous).
+ */
+function pointEvaluation(data: Uint8Array, gas: bigint): PrecompileResult {
+  const used = 50000n;
+  const FAIL = { ok: false, gasUsed: gas, out: new Uint8Array(0) };
+  if (gas < used || data.length !== 192) return FAIL;
+  const hex = (a: number, b: number) => bytesToHex(data.subarray(a, b));
+  if (computeVersionedHash(hex(96, 144), 1) !== hex(0, 32)) return FAIL;
+  try {
+    const kzg = cancunCommon(1n).customCrypto.kzg!;
+    if (kzg.verifyProof(hex(96, 144), hex(32, 64), hex(64, 96), hex(144, 192)) !== true) return FAIL;
+  } catch {
+    return FAIL;
+  }
+  const out = new Uint8Array(64);
+  out.set(setLengthLeft(bigIntToBytes(4096n), 32), 0);
+  out.set(setLengthLeft(bigIntToBytes(BLS_MODULUS), 32), 32);
+  return { ok: true, gasUsed: used, out };
 }
 
 /**

@@ -25,6 +25,7 @@ export const Status = {
   InsufficientBalance: 14,
   Nonce: 15,
   BlobFeeCap: 16,
+  SweepOverflow: 17,
 } as const;
 
 /** Status code → the validator's reason name (core/evm, core/validate.ts). */
@@ -46,6 +47,7 @@ export const STATUS_NAMES: Record<number, string> = {
   14: "insufficient-balance",
   15: "nonce",
   16: "blob-fee-cap",
+  17: "sweep-overflow",
 };
 
 export const Stage = { Enter: 0, Run: 1, Halted: 2 } as const;
@@ -89,6 +91,7 @@ export interface Txc {
   intrinsicGas: bigint;
   maxCost: bigint;
   upfront: bigint;
+  sweepCredit: bigint;
   isCreate: bigint;
   to: bigint;
   value: bigint;
@@ -121,6 +124,7 @@ export const TXC_FIELDS: (keyof Txc)[] = [
   "intrinsicGas",
   "maxCost",
   "upfront",
+  "sweepCredit",
   "isCreate",
   "to",
   "value",
@@ -136,6 +140,8 @@ export const MODE_ETHEREUM_FEES = 1n;
 export const MODE_STATE_TEST_BLOCKHASH = 2n;
 /** Set at step 0 when a blob transaction's fee cap is below the blob base fee (conformance only). */
 export const MODE_BLOB_FEE_CAP_LOW = 4n;
+/** Set at step 0 when the fee sweeps' credit is 2^256 or more (TxConst `sweepCredit` is then 0). */
+export const MODE_SWEEP_OVERFLOW = 8n;
 
 export function txcHash(t: Txc): bigint {
   return H("txconst", ...TXC_FIELDS.map((k) => t[k]));

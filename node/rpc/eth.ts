@@ -524,6 +524,32 @@ export function ethMethods(b: RpcBackend): Methods {
       if (pend) return { hash: h, seq: null, pending: true, type: pend.tx.type, moves: pend.tx.moves.map(formatMove), witness: [] };
       return null;
     },
+    /**
+     * Transaction `txIndex` of batch `index` as the step machine needs it: its encoding, its batch
+     * header, its seq and the code it may take from earlier witnesses (protocol.md §6.2).
+     */
+    moveset_getTransactionData: async (p) => {
+      const index = quantity(arg(p, 0, "batch index"), "batch index");
+      const txIndex = Number(quantity(arg(p, 1, "transaction index"), "transaction index"));
+      const bt = await b.chain.batch(index);
+      if (!bt || txIndex >= Number(bt.header.txCount)) return null;
+      const t = (await b.chain.txAt(index, txIndex))!;
+      const tx = decodeTx(t.tx);
+      const seq = bt.header.firstSeq + BigInt(txIndex);
+      const codes: { hash: string; seq: string; code: string }[] = [];
+      if (tx.type !== TxType.Deposit)
+        for (const m of tx.moves)
+          if (m.mark === Mark.Code)
+            for (const v of [m.prev, m.next]) {
+              const h = "0x" + v.toString(16).padStart(64, "0");
+              const at = b.chain.codeSeq(h);
+              if (v === 0n || at === undefined || at >= seq || codes.some((c) => c.hash === h)) continue;
+              const code = await b.chain.code(h);
+              if (code) codes.push({ hash: h, seq: q(at), code: bytesToHex(code) });
+            }
+      const { headerToJson } = await import("../l1/contracts");
+      return { batch: q(index), txIndex, seq: q(seq), chainId: q(chainId), header: headerToJson(bt.header), encoded: bytesToHex(t.tx), codes };
+    },
     moveset_getWithdrawalProof: async (p) => {
       const h = hashArg(arg(p, 0, "hash"), "hash");
       const loc = await b.chain.txLocation(h);

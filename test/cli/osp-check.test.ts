@@ -32,7 +32,7 @@ describe("moveset osp-check", function () {
     const out = lines.join("");
     expect(out).to.contain(`${r.agreed} passed, 0 failed`);
     const json = JSON.parse(out.trim().split("\n").pop()!);
-    expect(Object.keys(json).sort()).to.deep.equal(["agreed", "gas", "microSteps", "opcodes", "precompiles", "steps"]);
+    expect(Object.keys(json).sort()).to.deep.equal(["agreed", "gas", "halts", "microSteps", "opcodes", "precompiles", "steps"]);
     expect(json.steps).to.equal(r.steps);
     expect(json.precompiles).to.be.at.least(1);
     expect(json.opcodes).to.be.greaterThan(20);

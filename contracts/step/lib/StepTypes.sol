@@ -23,6 +23,7 @@ struct Txc {
     uint256 intrinsicGas;
     uint256 maxCost;
     uint256 upfront;
+    uint256 sweepCredit;
     uint256 isCreate;
     uint256 to;
     uint256 value;
@@ -157,6 +158,7 @@ library StepConst {
     uint256 internal constant INSUFFICIENT_BALANCE = 14;
     uint256 internal constant NONCE = 15;
     uint256 internal constant BLOB_FEE_CAP = 16;
+    uint256 internal constant SWEEP_OVERFLOW = 17;
 
     // frame stages and results
     uint256 internal constant ENTER = 0;
@@ -193,6 +195,7 @@ library StepConst {
     uint256 internal constant MODE_ETHEREUM_FEES = 1;
     uint256 internal constant MODE_STATE_TEST_BLOCKHASH = 2;
     uint256 internal constant MODE_BLOB_FEE_CAP_LOW = 4;
+    uint256 internal constant MODE_SWEEP_OVERFLOW = 8;
 
     // key marks (protocol.md §1) and entry flags
     uint256 internal constant MARK_STORAGE = 0x73;

@@ -15,6 +15,7 @@ import type { Contract } from "ethers";
 import { Executor } from "../../../core/evm/execute";
 import { loadCrypto } from "../../../core/evm/chain";
 import { Mark } from "../../../core/keys";
+import { sortMoves } from "../../../core/moves";
 import { TxType, encodeTx, type WrappedTx, type MoveTx } from "../../../core/tx";
 import { headerToAbi } from "../../../core/batch";
 import { bytesToHex, hexToBytes, keccak256 } from "../../../core/bytes";
@@ -87,12 +88,12 @@ describe("contracts/step: the one-step verifier against the stepper", function (
       if (k.precompile !== undefined) covered.precompiles.add(k.precompile);
       let post: bigint;
       try {
-        post = BigInt(await d.verifier.step(hex32(p.pre), proofBytes(p.words)));
+        post = BigInt(await d.verifier.step(hex32(p.pre), proofBytes(p.proof)));
       } catch (e) {
         throw new Error(`step ${n} (${JSON.stringify(k)}), the machine ends ${STATUS_NAMES[m.clone().status_]}: ${(e as Error).message}`, { cause: e });
       }
       expect(hex32(post), `step ${n} (${JSON.stringify(k)})`).to.equal(hex32(p.post));
-      if (o.measure) gas.push(await stepGasUsed(d, p.pre, p.words));
+      if (o.measure) gas.push(await stepGasUsed(d, p.pre, p.proof));
       if (m.status_ !== Status.Running) break; // the terminal state's own step (its successor is itself) was checked too
       step(m);
       n++;
@@ -187,9 +188,9 @@ describe("contracts/step: the one-step verifier against the stepper", function (
     const m = initialMachine(built.tx, built.ctx, built.lookup);
     while (m.pending_?.kind !== 2) step(m); // the first access-list step: it warms an address in the empty warm set
     const p = proveStep(m);
-    expect(p.words.slice(-2)).to.deep.equal([0n, 0n]); // the SMT item: depth 0, empty
-    expect(BigInt(await d.verifier.step(hex32(p.pre), proofBytes(p.words)))).to.equal(p.post);
-    const deeper = [...p.words.slice(0, -2), 1n, 0n, 0n]; // depth 1, empty, sibling ZERO: the same root
+    expect(p.proof.slice(-2)).to.deep.equal([0n, 0n]); // the SMT item: depth 0, empty
+    expect(BigInt(await d.verifier.step(hex32(p.pre), proofBytes(p.proof)))).to.equal(p.post);
+    const deeper = [...p.proof.slice(0, -2), 1n, 0n, 0n]; // depth 1, empty, sibling ZERO: the same root
     await expect(d.verifier.step(hex32(p.pre), proofBytes(deeper))).to.be.reverted;
   });
 
@@ -199,6 +200,20 @@ describe("contracts/step: the one-step verifier against the stepper", function (
     expect(STATUS_NAMES[(await checkRun(nonce)).status]).to.equal("nonce");
     const poor = { ...built, tx: { ...built.tx, moves: built.tx.moves.map((mv) => (mv.mark === Mark.Balance && bytesToHex(mv.addr) === wallet.address.toLowerCase() ? { ...mv, prev: 1000n } : mv)) } as WrappedTx };
     expect(STATUS_NAMES[(await checkRun(poor)).status]).to.equal("insufficient-balance");
+  });
+
+  it("fee sweeps: L1's step 0 carries their credit; a credit of 2^256 or more, or one that overflows the balance, ends in sweep-overflow", async () => {
+    const built = await build(ex, arithProgram());
+    const me = hexToBytes(wallet.address.toLowerCase() as `0x${string}`);
+    // two fee outputs of earlier seqs swept by the sender (as the coordinator's fee recipient would)
+    const sweep = (seq: bigint, prev: bigint) => ({ mask: 0, addr: me, mark: Mark.Fee, slot: seq, intx: seq, prev, next: 0n, ref: false });
+    const withSweeps = (a: bigint, b: bigint) => ({ ...built, tx: { ...built.tx, moves: sortMoves([...built.tx.moves, sweep(3n, a), sweep(4n, b)]) } as WrappedTx });
+    const credited = await checkRun(withSweeps(5n, 6n));
+    expect(STATUS_NAMES[credited.status], "the swept fees only add to the balance: the declared next no longer matches").to.equal("next-mismatch");
+    expect(STATUS_NAMES[(await checkRun(withSweeps(1n << 255n, 1n << 255n))).status]).to.equal("sweep-overflow");
+    const rich = withSweeps(1n, 2n);
+    rich.tx = { ...rich.tx, moves: rich.tx.moves.map((mv) => (mv.mark === Mark.Balance && bytesToHex(mv.addr) === wallet.address.toLowerCase() ? { ...mv, prev: (1n << 256n) - 2n } : mv)) } as WrappedTx;
+    expect(STATUS_NAMES[(await checkRun(rich)).status]).to.equal("sweep-overflow");
   });
 
   it("refuses every proof with one word changed (one step of each kind)", async () => {
@@ -212,8 +227,8 @@ describe("contracts/step: the one-step verifier against the stepper", function (
       if (!seen.has(key)) {
         seen.add(key);
         const p = proveStep(m);
-        for (let i = 0; i < p.words.length; i++) {
-          const words = p.words.slice();
+        for (let i = 0; i < p.proof.length; i++) {
+          const words = p.proof.slice();
           words[i] ^= 1n << BigInt((i * 37) % 256);
           let post: bigint | undefined;
           try {
@@ -221,12 +236,12 @@ describe("contracts/step: the one-step verifier against the stepper", function (
           } catch {
             post = undefined;
           }
-          expect(post, `${key}: word ${i} of ${p.words.length} changed`).to.equal(undefined);
+          expect(post, `${key}: word ${i} of ${p.proof.length} changed`).to.equal(undefined);
           mutated++;
         }
         // and one word more, or one less
-        await expect(d.verifier.step(hex32(p.pre), proofBytes([...p.words, 0n]))).to.be.reverted;
-        await expect(d.verifier.step(hex32(p.pre), proofBytes(p.words.slice(0, -1)))).to.be.reverted;
+        await expect(d.verifier.step(hex32(p.pre), proofBytes([...p.proof, 0n]))).to.be.reverted;
+        await expect(d.verifier.step(hex32(p.pre), proofBytes(p.proof.slice(0, -1)))).to.be.reverted;
       }
       step(m);
     }
