@@ -13,7 +13,7 @@ import { registerWithdraw } from "./withdraw";
 import { registerWithdrawals } from "./withdrawals";
 import { registerClaim } from "./claim";
 import { registerBond } from "./bond";
-import { registerGames } from "./games";
+import { registerGameActions, registerGames } from "./games";
 import { addLogOptions } from "./logging";
 
 export function buildProgram(): Command {
@@ -64,6 +64,7 @@ export function buildProgram(): Command {
   registerClaim(program);
   registerBond(program);
   registerGames(program);
+  registerGameActions(program);
   addLogOptions(program);
   return program;
 }

@@ -473,13 +473,14 @@ export class Verifier extends EventEmitter {
    * An appended batch by header hash (live or rolled back) with its transactions, if this verifier holds its data:
    * what a dispute game's player needs to run the disputed transaction.
    */
-  async appendedBatch(headerHash: string): Promise<{ header: BatchHeader; txs: BatchTx[]; live: boolean } | undefined> {
+  async appendedBatch(headerHash: string): Promise<{ header: BatchHeader; txs: BatchTx[]; live: boolean; codesKnown: boolean } | undefined> {
     const hh = headerHash.toLowerCase();
     const e = this.snap.events.find((x): x is AppendEvent => x.type === "append" && x.headerHash === hh);
     if (!e) return undefined;
     const live = this.snap.headerHashAt(e.index) === hh;
     const data = live ? await this.liveBatchData(e) : await this.sub.data.get(hh).then((v) => (v ? dec<Uint8Array>(v) : undefined));
-    return data ? { header: e.header, txs: splitBatchData(data), live } : undefined;
+    // The code carried before it is known only if every earlier batch was checked (and found valid).
+    return data ? { header: e.header, txs: splitBatchData(data), live, codesKnown: e.index <= BigInt(this.applied.length) } : undefined;
   }
 
   /** Code carried by the witness of a transaction of the checked chain before `seq` (the validator's lookup). */

@@ -32,7 +32,8 @@ import type { GameActionRecord, WatchStore } from "./store";
 
 /** What the player reads of the rollup: batches by header hash, and the code the chain's witnesses carry. */
 export interface TraceSource extends CarrierSource {
-  appendedBatch(headerHash: string): Promise<{ header: BatchHeader; txs: BatchTx[]; live: boolean } | undefined>;
+  /** `codesKnown`: every batch before it was checked, so codeBefore knows all the code carried before it. */
+  appendedBatch(headerHash: string): Promise<{ header: BatchHeader; txs: BatchTx[]; live: boolean; codesKnown: boolean } | undefined>;
   codeBefore(hash: string, seq: bigint): Uint8Array | undefined;
 }
 
@@ -112,8 +113,10 @@ export class GamePlayer {
 
   private async buildTrace(headerHash: string, txIndex: number): Promise<PlayerTrace | undefined> {
     const b = await this.o.source.appendedBatch(headerHash);
-    if (!b || txIndex >= b.txs.length) {
-      this.traces.delete(key(headerHash, txIndex)); // not held yet: ask again later
+    if (!b || txIndex >= b.txs.length || !b.codesKnown) {
+      // Not held yet, or batches before it not checked (the code they carry is unknown: a trace could find code
+      // missing that is not): ask again later.
+      this.traces.delete(key(headerHash, txIndex));
       return undefined;
     }
     const seq = b.header.firstSeq + BigInt(txIndex);

@@ -220,7 +220,7 @@ describe("e2e: the watchtower plays the dispute game", function () {
     }
   });
 
-  it("from the command line: `challenge --dry-run` describes the dispute, `challenge` plays the game to its end; `games` and `status --json` list it", async () => {
+  it("from the command line: `challenge --dry-run` describes the dispute, `challenge` plays the game to its end against a move made by hand (`game-move`); `games` and `status --json` list it", async () => {
     // (The devnet's watchtower is stopped since the previous test: nobody else disputes.)
     const dir = tmpDir("moveset-game-cli2-");
     const dep = path.join(dir, "deployment.json");
@@ -239,11 +239,21 @@ describe("e2e: the watchtower plays the dispute game", function () {
     const ch = spawnCli(["challenge", ...common, "--key", "CH_KEY", "--datadir", path.join(dir, "ch")], env);
     const g = await gameOf(p.hh, p.block);
     expect(g.challenger).to.equal(d.accounts[7].address.toLowerCase());
+    // By hand: resolving before the clock ran out is refused in one line; the poster answers the dispute with a
+    // made-up state, and the command-line challenger answers that in turn.
+    const early = spawnCli(["game-resolve", "--game", g.id.toString(), "--claim", "1", "--l1", d.l1Url, "--deployment", dep, "--key", "CH_KEY"], env);
+    expect((await early.exit).code).to.equal(1);
+    expect(early.out()).to.match(/ClockNotExpired/);
+    const lie = "0x00" + "ab".repeat(31);
+    const mv = spawnCli(["game-move", "--game", g.id.toString(), "--claim", "1", "--value", lie, "--l1", d.l1Url, "--deployment", dep, "--key", "POSTER_KEY", "--json"], { ...env, POSTER_KEY: d.accounts[2].privateKey });
+    expect((await mv.exit).code, mv.out()).to.equal(0);
+    expect(JSON.parse(mv.out().trim().split("\n").filter((l) => l.startsWith("{")).pop()!)).to.deep.include({ game: Number(g.id), action: "move", status: 1 });
+    await waitFor("the challenger's answer", async () => ((await game.claimCount(g.id)) >= 4n ? true : undefined), 60_000, 200);
     await fastForward(CLOCK + 1n);
     const ex = await Promise.race([ch.exit, new Promise<never>((_, rej) => setTimeout(() => rej(new Error("challenge did not end: " + ch.out().slice(-3000))), 120_000))]);
     expect(ex.code, ch.out()).to.equal(0);
     const r = JSON.parse(ch.out().trim().split("\n").filter((l) => l.startsWith("{")).pop()!);
-    expect(r).to.deep.include({ game: Number(g.id), status: "challenger-won", claims: 1 });
+    expect(r).to.deep.include({ game: Number(g.id), status: "challenger-won", claims: 3 });
 
     const games = spawnCli(["games", "--l1", d.l1Url, "--deployment", dep, "--json"], env);
     expect((await games.exit).code, games.out()).to.equal(0);
@@ -256,6 +266,6 @@ describe("e2e: the watchtower plays the dispute game", function () {
       const o = JSON.parse(s.out().slice(s.out().indexOf("{"))) as { games: { game: number; batch: number; tx: number; status: string; moves: number }[] };
       return o.games.find((x) => x.game === Number(g.id) && x.status === "challenger-won");
     }, 60_000, 500);
-    expect(st).to.deep.include({ batch: Number(p.index), tx: 0, moves: 1 });
+    expect(st).to.deep.include({ batch: Number(p.index), tx: 0, moves: 3 });
   });
 });
