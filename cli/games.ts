@@ -107,7 +107,11 @@ async function act(
     const a = await build(view, coreGame);
     const calls = actionCalls(BigInt(o.game), a, { proofAt: () => ({ proof: "0x" }) });
     if (calls.kind !== "call") throw new CliError(`${command}: a step needs its proof: use \`moveset challenge\``);
-    const tx = await s.signer!.sendTransaction({ to: d.game.address, data: calls.data, value: calls.value });
+    const { revertOf, gameInterface, inboxInterface } = await import("../node/l1/contracts");
+    const tx = await s.signer!.sendTransaction({ to: d.game.address, data: calls.data, value: calls.value }).catch((e: unknown) => {
+      const rv = revertOf(e, [gameInterface(), inboxInterface()]);
+      throw new CliError(`${command}: the game refuses it${rv ? `: ${rv.name}(${rv.args.map(String).join(", ")})` : ""}`);
+    });
     const rc = await tx.wait();
     const out = { game: o.game, action: a.type, l1Tx: tx.hash, status: rc?.status ?? 0, bond: calls.value.toString() };
     process.stdout.write((o.json ? JSON.stringify(out) : `${a.type} in game ${o.game}: L1 tx ${tx.hash} (status ${out.status}, bond ${out.bond} wei)`) + "\n");

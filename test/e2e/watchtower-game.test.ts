@@ -221,7 +221,7 @@ describe("e2e: the watchtower plays the dispute game", function () {
   });
 
   it("from the command line: `challenge --dry-run` describes the dispute, `challenge` plays the game to its end against a move made by hand (`game-move`); `games` and `status --json` list it", async () => {
-    // (The devnet's watchtower is stopped since the previous test: nobody else disputes.)
+    await d.watchtower!.stop(); // nobody else disputes (stopped already if the previous test ran)
     const dir = tmpDir("moveset-game-cli2-");
     const dep = path.join(dir, "deployment.json");
     fs.writeFileSync(dep, JSON.stringify(d.record));
