@@ -2,7 +2,6 @@
 pragma solidity 0.8.30;
 
 import {BatchLib} from "./lib/BatchLib.sol";
-import {Domains} from "./lib/Domains.sol";
 import {Merkle} from "./lib/Merkle.sol";
 import {MoveLib} from "./lib/MoveLib.sol";
 import {TxCodec} from "./lib/TxCodec.sol";

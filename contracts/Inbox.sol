@@ -277,6 +277,8 @@ contract Inbox is IInbox {
         // INVARIANT: the caller sent this L1 transaction and has no code, so this call is the transaction itself
         //            and `data` is in its calldata, where nodes read it. (Under EIP-7702 an account with code
         //            may be tx.origin while the transaction calls that code, not the Inbox.)
+        // The EOA-only path is the point of this check.
+        // solhint-disable-next-line avoid-tx-origin
         if (msg.sender != tx.origin || msg.sender.code.length != 0) revert NotDirectCall(msg.sender);
         bytes32 hh = _append(h, data);
         emit BatchAppended(h.index, hh, msg.sender, h, DataSource.CALLDATA);

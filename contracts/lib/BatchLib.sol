@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Domains} from "./Domains.sol";
-import {DecodeError, DecodeCodes} from "./Reader.sol";
+import {DecodeError} from "./Reader.sol";
 import {Merkle} from "./Merkle.sol";
 
 /// @title BatchLib

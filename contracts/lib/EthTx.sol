@@ -652,6 +652,8 @@ library EthTx {
 
     /// @notice Non-zero bytes of raw[off : off + len], a word at a time.
     function nonZeroBytes(bytes memory raw, uint256 off, uint256 len) internal pure returns (uint256 n) {
+        // A bounds check against a caller's mistake, kept message-less to stay cheap.
+        // solhint-disable-next-line gas-custom-errors, reason-string
         require(off + len <= raw.length);
         assembly ("memory-safe") {
             let p := add(add(raw, 0x20), off)
