@@ -20,7 +20,7 @@ import type { Contract } from "ethers";
 import { takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { L2Sim, L2_CHAIN_ID, wrapped } from "../helpers/l2sim";
-import { alice, bob, carol, deploy, deploySweeping, now, post, setup, signed } from "../helpers/prover-chain";
+import { alice, bob, carol, deploy, now, post, setup, signed } from "../helpers/prover-chain";
 import { TxType, encodeTx, decodeTx, type Tx, type MoveTx, type WrappedTx, type DepositTx } from "../../core/tx";
 import type { BatchTx } from "../../core/batch";
 import { Mark } from "../../core/keys";
@@ -114,7 +114,7 @@ let POSTER = "";
 
 const CASES: Case[] = [
   // ---- decoding (malformed) -------------------------------------------------------------------------------
-  { fault: "malformed/trailing-bytes", with: "", make: async (_s, ts) => ({ txs: [Uint8Array.from([...encodeTx(await payment(_s, ts)), 0])], target: 0 }) },
+  { fault: "malformed/trailing-bytes", with: "", make: async (s, ts) => ({ txs: [Uint8Array.from([...encodeTx(await payment(s, ts)), 0])], target: 0 }) },
   { fault: "malformed/truncated", with: "", make: async (s, ts) => ({ txs: [encodeTx(await payment(s, ts)).slice(0, -1)], target: 0 }) },
   { fault: "malformed/unknown-type", with: "", make: async () => ({ txs: [Uint8Array.of(0x05, 0x00)], target: 0 }) },
   { fault: "malformed/invalid-value", with: "an empty raw transaction", make: async () => ({ txs: [Uint8Array.of(0x02, 0x00, 0x00, 0x00)], target: 0 }) },
@@ -134,11 +134,7 @@ const CASES: Case[] = [
   {
     fault: "malformed/moves-unsorted",
     with: "foreign chain id, invalid signature, a stolen withdrawal output, wrong declared gas",
-    make: async (_s, ts) => {
-      void ts;
-      const seq = _s.nextSeq;
-      return { txs: [hostile(seq, [move({ mark: Mark.Withdrawal, slot: seq, next: 10n ** 19n }), move({ addr: C })])], target: 0 };
-    },
+    make: async (s) => ({ txs: [hostile(s.nextSeq, [move({ mark: Mark.Withdrawal, slot: s.nextSeq, next: 10n ** 19n }), move({ addr: C })])], target: 0 }),
   },
   {
     fault: "malformed/duplicate-key",
