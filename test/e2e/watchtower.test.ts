@@ -138,7 +138,7 @@ describe("e2e: watchtower", function () {
     expect(ex.signal).to.equal("SIGKILL");
     // Killed with the salt and the commitment on disk, nothing revealed.
     const s = await WatchStore.open(path.join(wdir, "watchtower"));
-    const r = (await s.get(p.hh))!;
+    const r = (await s.latest(p.hh))!;
     await s.close();
     expect(r.phase).to.equal("committed");
     expect(r.salt).to.match(/^0x[0-9a-f]{64}$/);
@@ -164,7 +164,7 @@ describe("e2e: watchtower", function () {
       await second.exit;
     }
     const s2 = await WatchStore.open(path.join(wdir, "watchtower"));
-    const r2 = (await s2.get(p.hh))!;
+    const r2 = (await s2.latest(p.hh))!;
     await s2.close();
     expect(r2.phase).to.equal("won");
     expect(r2.salt).to.equal(r.salt);
