@@ -41,6 +41,8 @@ export interface NodeHandle {
   l1: L1Client;
   chain: ChainStore;
   utxo: UtxoHandle;
+  /** The latest index over the stores (what the RPC and the explorer read). */
+  cache: LatestCache;
   coordinator: Coordinator;
   verifier?: Verifier;
   rpc: RpcServer;
@@ -66,7 +68,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     const feeRecipient = hexToBytes((copts.feeRecipient ?? l1.address ?? "0x" + "00".repeat(20)).toLowerCase() as `0x${string}`);
     // The coordinator follows L1's latest block (it builds on the latest tip), resuming from its chain store.
     const follower = await L1Follower.open(l1, chain.level, { confirmations: 0, logRange: DEFAULT_VERIFIER.logRange }, componentLogger("l1", log));
-    // Submitted transactions are filled (executed) on their own pool, off the event loop (protocol.md §12.3).
+    // Submitted transactions are filled (executed) on their own pool, off the event loop (protocol.md §12.4).
     const fills = CallPool.create({ workers: ropts.fillWorkers, chainId: o.deployment.l2ChainId, timeoutMs: ropts.fillTimeoutMs, maxQueue: ropts.fillQueue });
     cleanup.push(() => fills.close());
     const coordinator = new Coordinator({
@@ -130,6 +132,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
       l1,
       chain,
       utxo,
+      cache,
       coordinator,
       verifier,
       rpc,

@@ -119,9 +119,15 @@ export function ethMethods(b: RpcBackend): Methods {
   /** Batch record of block `n` (n ≥ 1). */
   const batchOf = (n: bigint) => (n >= 1n ? b.chain.batch(n - 1n) : Promise.resolve(undefined));
 
+  /**
+   * "Now" for finality: L1's latest block time as the verifier last read it (what Inbox.isFinal sees,
+   * and what moveset_batches uses), else the node's L1 clock. One clock, so that every method agrees.
+   */
+  const finalityNow = (): bigint => (b.verifier && b.verifier.latestL1Time > 0n ? b.verifier.latestL1Time : b.l1Time?.()) ?? BigInt(Math.floor(Date.now() / 1000));
+
   function finalizedNumber(): Promise<bigint> {
     return (async () => {
-      const now = b.l1Time?.() ?? BigInt(Math.floor(Date.now() / 1000));
+      const now = finalityNow();
       for (let n = latestNumber(); n >= 1n; n--) {
         const bt = await batchOf(n);
         if (bt?.l1?.postedAt !== undefined && bt.l1.postedAt + b.deployment.challengeWindow <= now) return n;
@@ -252,7 +258,7 @@ export function ethMethods(b: RpcBackend): Methods {
     return new RpcError(3, `execution reverted${reason}`, hex);
   }
 
-  /** Submissions in progress, by client (protocol.md §12.3). */
+  /** Submissions in progress, by client (protocol.md §12.4). */
   const submitting = new Map<string, number>();
   const perClient = b.submitsPerClient ?? DEFAULT_RPC.submitsPerClient;
 
@@ -288,7 +294,7 @@ export function ethMethods(b: RpcBackend): Methods {
 
   function batchStatus(bt: StoredBatch): { status: string; verdict: string; fault?: unknown } {
     const v = b.verifier?.verdictOf(bt.hash);
-    const now = b.l1Time?.() ?? BigInt(Math.floor(Date.now() / 1000));
+    const now = finalityNow();
     const final = bt.l1?.postedAt !== undefined && bt.l1.postedAt + b.deployment.challengeWindow <= now;
     const status = v?.status === "invalid" ? "invalid" : final ? "final" : "pending";
     return { status, verdict: v ? v.status : b.verifier ? "unchecked" : "not verified", fault: v?.status === "invalid" ? v.fault : undefined };
@@ -552,6 +558,33 @@ export function ethMethods(b: RpcBackend): Methods {
         status: st.status,
         finalAt: bt.l1?.postedAt !== undefined ? Number(bt.l1.postedAt + b.deployment.challengeWindow) : null,
       };
+    },
+    moveset_getWithdrawals: async (p) => {
+      const addr = addressArg(arg(p, 0, "address"), "address");
+      const limitArg = arg(p, 1, "limit", false);
+      const limit = limitArg === undefined ? 256 : Number(quantity(limitArg, "limit"));
+      if (limit < 1 || limit > 4096) bad("limit must be 1..4096");
+      const rows: Record<string, unknown>[] = [];
+      for (const w of (await b.chain.withdrawals(addr, limit)).reverse()) {
+        const [bt, t] = await Promise.all([b.chain.batch(w.index), b.chain.txAt(w.index, w.txIndex)]);
+        if (!bt || !t) continue;
+        rows.push({
+          hash: t.receipt.txHash,
+          seq: q(w.seq),
+          amount: q(t.receipt.withdrawal),
+          state: "posted",
+          blockNumber: q(w.index + 1n),
+          batchIndex: q(w.index),
+          txIndex: q(w.txIndex),
+          headerHash: bt.hash,
+          postedAt: bt.l1?.postedAt !== undefined ? Number(bt.l1.postedAt) : null,
+          finalAt: bt.l1?.postedAt !== undefined ? Number(bt.l1.postedAt + b.deployment.challengeWindow) : null,
+          ...batchStatus(bt),
+        });
+      }
+      for (const w of b.coordinator?.pendingWithdrawals(addr) ?? [])
+        rows.push({ hash: w.id, seq: q(w.seq), amount: q(w.amount), state: w.inflight ? "posting" : "pending", blockNumber: null, batchIndex: null, txIndex: null, headerHash: null, postedAt: null, finalAt: null });
+      return { address: addr, withdrawals: rows };
     },
     moveset_getOutpoint: async (p) => {
       const seq = quantity(arg(p, 0, "seq"), "seq");

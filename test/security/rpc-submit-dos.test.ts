@@ -12,7 +12,7 @@
  * such transaction stalled it for 0.4 to 1 s on the main thread, with native crypto).
  *
  * Fixed (issue 10): a submitted transaction is filled on a worker thread of the node's fill pool (node/coordinator/
- * fill-job.ts, node/rpc/call-pool.ts) with a time limit, a bounded queue and a per-client limit (protocol.md §12.3);
+ * fill-job.ts, node/rpc/call-pool.ts) with a time limit, a bounded queue and a per-client limit (protocol.md §12.4);
  * the coordinator's thread only answers its state reads. The refusals are still refusals, and still free to send:
  * what they no longer cost is the node's event loop.
  */

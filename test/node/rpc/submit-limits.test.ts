@@ -1,5 +1,5 @@
 /**
- * The RPC's limits on submissions (node/rpc/eth.ts, protocol.md §12.3): a client (remote address) has at most
+ * The RPC's limits on submissions (node/rpc/eth.ts, protocol.md §12.4): a client (remote address) has at most
  * `submitsPerClient` transactions in progress (being filled, or waiting for a fill worker); more are refused at
  * once with -32005, other clients are not affected, and the count goes down as answers go out, refusals included.
  * A full fill queue is -32005 as well. Over HTTP the client is the connection's remote address.
