@@ -66,7 +66,6 @@ import { errMsg, type Logger } from "../log";
 import { buildBatchRecord } from "../state/receipts";
 import { Failpoints, Mutex } from "./mutex";
 import { feeOutputsOf, fillFromStore, Overlay, type LatestCache } from "../state/view";
-import { keyIdOf } from "../../core/keys";
 import { refit, refusalOf, type FillJob, type FillResult, type FillSource } from "./fill-job";
 import type { UtxoHandle } from "../state/utxo-handle";
 import { checkBatch, InThreadValidator, txContext, txMovesOf } from "../validation/check";

@@ -22,7 +22,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ContractFactory, JsonRpcProvider, Wallet, ethers } from "ethers";
 import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
-import { cleanupTmp, freePort, ROOT, rpc, tmpDir } from "../e2e/helpers";
+import { cleanupTmp, freePort, receiptOf, ROOT, rpc, tmpDir } from "../e2e/helpers";
 
 describe("security: free heavy transactions on the RPC's event loop", function () {
   this.timeout(240_000);
@@ -90,7 +90,7 @@ describe("security: free heavy transactions on the RPC's event loop", function (
     );
     const replies = await Promise.all(raws.map((r) => rpc(d.rpcUrl, "eth_sendRawTransaction", [r])));
     expect(replies.map((r) => r.error?.message ?? "ok")).to.deep.equal(raws.map(() => "ok"));
-    for (const r of replies) expect((await l2.waitForTransaction(r.result as string, 1, 60_000))!.status).to.equal(1);
+    for (const r of replies) expect((await receiptOf(l2, r.result as string, 60_000)).status).to.equal(1);
     expect(await l2.getTransactionCount(w.address)).to.equal(nonce + 8);
   });
 });
