@@ -12,6 +12,7 @@ import { gameStatusName } from "../../core/game/status";
 import type { Verifier } from "../verifier/verifier";
 import { errMsg, type Logger } from "../log";
 import type { ObservedBatch } from "./solver";
+import { postingId } from "./store";
 
 export interface Observation {
   head: { number: number; hash: string; timestamp: bigint };
@@ -45,10 +46,10 @@ export class Monitor {
     const head = { number: at.block, hash: at.hash, timestamp: at.timestamp ?? (await this.l1.block(at.block)).timestamp };
     const views = this.verifier.batches();
     const heldFrom = snap.heldFrom();
-    const gamesOf = new Map<string, { txIndex: number; status: "open" | "challenger-won" | "defender-won" }[]>();
+    const gamesOf = new Map<string, { gameId: bigint; txIndex: number; status: "open" | "challenger-won" | "defender-won" }[]>();
     for (const g of snap.games().values()) {
       const list = gamesOf.get(g.created.headerHash) ?? [];
-      list.push({ txIndex: g.created.txIndex, status: gameStatusName(g.ended?.status) });
+      list.push({ gameId: g.created.gameId, txIndex: g.created.txIndex, status: gameStatusName(g.ended?.status) });
       gamesOf.set(g.created.headerHash, list);
     }
     const rows: ObservedBatch[] = [];
@@ -60,6 +61,7 @@ export class Monitor {
       rows.push({
         index: v.index,
         headerHash: v.headerHash,
+        posting: postingId(v.l1BlockHash ?? v.l1Block, v.l1LogIndex),
         l1Block: v.l1Block,
         live,
         final: batchIsFinal(v.index, v.postedAt, this.challengeWindow, head.timestamp, heldFrom),

@@ -31,7 +31,7 @@ import { watchtowerMetrics, type Metrics } from "./metrics";
 import { Monitor, type Observation } from "./monitor";
 import { DEFAULT_RESPONDER, Responder, type ResponderOptions } from "./responder";
 import { solve, type Action } from "./solver";
-import { WatchStore, type ChallengeRecord } from "./store";
+import { WatchStore, recordKey, type ChallengeRecord } from "./store";
 
 export interface WatchtowerOptions {
   l1Url: string;
@@ -167,7 +167,7 @@ export class Watchtower extends EventEmitter {
     this.pending = actions.some((a) => a.type !== "wait");
     for (const a of actions) {
       try {
-        await this.act(a, records.get(a.headerHash), obs);
+        await this.act(a, records.get(a.key), obs);
       } catch (e) {
         this.metrics.inc("moveset_watchtower_errors_total");
         this.log.error({ action: a.type, headerHash: a.headerHash, err: errMsg(e) }, "watchtower action failed; retrying on the next head");
@@ -216,11 +216,11 @@ export class Watchtower extends EventEmitter {
   }
 
   private async act(a: Action, r: ChallengeRecord | undefined, obs: Observation): Promise<void> {
-    const batch = obs.batches.find((b) => b.headerHash === a.headerHash);
+    const batch = obs.batches.find((b) => b.headerHash === a.headerHash && b.posting === a.posting);
     switch (a.type) {
       case "join": {
         this.log.warn({ batch: batch?.index, fault: a.fault }, "execution fault: its transaction's game is open already; playing it");
-        await this.store.put({ headerHash: a.headerHash, batchIndex: a.fault.batchIndex, kind: a.fault.kind, fault: a.fault, phase: "joined", reason: "another challenger's game", updatedAt: 0 });
+        await this.store.put({ headerHash: a.headerHash, posting: a.posting, batchIndex: a.fault.batchIndex, kind: a.fault.kind, fault: a.fault, phase: "joined", reason: "another challenger's game", updatedAt: 0 });
         return;
       }
       case "settle": {
@@ -235,7 +235,7 @@ export class Watchtower extends EventEmitter {
         return;
       case "commit":
         // A fresh commit replaces a record that only reported an execution fault (a watchtower before the game).
-        return this.commit(a.headerHash, a.fault, a.resume ? r : undefined);
+        return this.commit(a.headerHash, a.posting, a.fault, a.resume ? r : undefined);
       case "reveal":
         return this.reveal(r!);
     }
@@ -264,17 +264,18 @@ export class Watchtower extends EventEmitter {
     return { prover: "DisputeGame", proofHash: calls.proofHash, reveal: (salt) => ({ data: calls.revealData(salt), value: calls.value }) };
   }
 
-  private async commit(headerHash: string, fault: TxFault, r: ChallengeRecord | undefined): Promise<void> {
+  private async commit(headerHash: string, posting: string, fault: TxFault, r: ChallengeRecord | undefined): Promise<void> {
     const me = this.address;
     if (!r) {
       const call = await this.proofFor(fault);
       if (!call) {
-        await this.store.put({ headerHash, batchIndex: fault.batchIndex, kind: fault.kind, fault, phase: "lost", reason: "the step machine does not find the fault", updatedAt: 0 });
+        await this.store.put({ headerHash, posting, batchIndex: fault.batchIndex, kind: fault.kind, fault, phase: "lost", reason: "the step machine does not find the fault", updatedAt: 0 });
         return;
       }
       const salt = ethers.hexlify(ethers.randomBytes(32));
       r = {
         headerHash,
+        posting,
         batchIndex: fault.batchIndex,
         kind: fault.kind,
         fault,
@@ -316,7 +317,7 @@ export class Watchtower extends EventEmitter {
       // The chain view changed under the proof (should not happen for a fixed header): commit again.
       this.log.error({ batch: r.batchIndex, committed: r.proofHash, now: call.proofHash }, "proof changed since the commitment; committing again");
       await this.store.put({ ...r, phase: "committing", proofHash: call.proofHash, salt: ethers.hexlify(ethers.randomBytes(32)), commitTx: undefined, commitBlock: undefined, commitment: undefined });
-      const fresh = (await this.store.get(r.headerHash))!;
+      const fresh = (await this.store.get(recordKey(r)))!;
       fresh.commitment = commitmentOf(this.address, fresh.proofHash!, fresh.salt!);
       await this.store.put(fresh);
       return;
@@ -341,7 +342,7 @@ export class Watchtower extends EventEmitter {
         this.log.warn({ batch: r.batchIndex }, "the transaction's game is open already: playing it");
         return;
       }
-      if (rv && ["BatchNotLive", "BatchIsFinal", "HeaderMismatch"].includes(rv.name)) {
+      if (rv && ["BatchNotLive", "BatchIsFinal", "HeaderMismatch", "ChallengeWindowClosed"].includes(rv.name)) {
         r.phase = "lost";
         r.reason = `reveal would revert: ${rv.name}`;
         await this.store.put(r);

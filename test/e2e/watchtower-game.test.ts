@@ -109,14 +109,14 @@ describe("e2e: the watchtower plays the dispute game", function () {
       const posterBond = await inbox.bondOf(d.accounts[2].address);
       const g = await gameOf(p.hh, p.block);
       expect(g.challenger, kind).to.equal(me);
-      const rec = (await wt.store.get(p.hh))!;
+      const rec = (await wt.store.latest(p.hh))!;
       expect(rec.kind, `${kind}: ${rec.fault.code}`).to.equal("execution");
       expect(rec.fault.code).to.equal(kind === "execution" ? "withdrawal-output" : kind);
       // Held: not final, even though nobody answers.
       expect(await inbox.isFinal(p.index)).to.equal(false);
       // The poster never answers: its clock runs out; the watchtower resolves and wins.
       await fastForward(CLOCK + 1n);
-      const won = await waitFor(`the ${kind} game won`, async () => ((await wt.store.get(p.hh))?.phase === "won" ? true : undefined), 60_000, 200);
+      const won = await waitFor(`the ${kind} game won`, async () => ((await wt.store.latest(p.hh))?.phase === "won" ? true : undefined), 60_000, 200);
       expect(won).to.equal(true);
       const { claims, resolved } = await payouts(g.id, p.block);
       expect(resolved).to.deep.equal({ status: 2, winner: me, rolledBack: true, reward });
@@ -207,7 +207,7 @@ describe("e2e: the watchtower plays the dispute game", function () {
       await second.exit;
       const s = await WatchStore.open(path.join(wdir, "watchtower"));
       try {
-        expect((await s.get(p.hh))!.phase).to.equal("won");
+        expect((await s.latest(p.hh))!.phase).to.equal("won");
         expect(await s.allActions()).to.deep.equal([]); // nothing left in flight
       } finally {
         await s.close();
