@@ -9,6 +9,7 @@
 import type { L1Client } from "../l1/client";
 import { batchIsFinal } from "../../core/game/finality";
 import { gameStatusName } from "../../core/game/status";
+import { disputeOpen } from "../../core/game/clock";
 import type { Verifier } from "../verifier/verifier";
 import { errMsg, type Logger } from "../log";
 import type { ObservedBatch } from "./solver";
@@ -65,6 +66,7 @@ export class Monitor {
         l1Block: v.l1Block,
         live,
         final: batchIsFinal(v.index, v.postedAt, this.challengeWindow, head.timestamp, heldFrom),
+        disputable: disputeOpen(v.postedAt, this.challengeWindow, head.timestamp),
         verdict: v.verdict,
         fault: v.fault,
         faults: v.faults,

@@ -51,6 +51,8 @@ export interface ObservedBatch {
   faults?: readonly TxFault[];
   /** Its header is the one L1 stores for its index at the confirmed head (pinned read). */
   canonical: boolean;
+  /** A dispute game may still open on it (inside its challenge window at the confirmed head; default true). */
+  disputable?: boolean;
   /** The dispute games of its transactions (by the game events at the confirmed head). */
   games?: readonly { gameId: bigint; txIndex: number; status: "open" | "challenger-won" | "defender-won" }[];
 }
@@ -109,6 +111,7 @@ export function solve(s: SolverInput): Action[] {
       return out;
     }
     if (g?.status === "defender-won") return out; // the transaction was found ok: it cannot be disputed again
+    if (target.disputable === false) return out; // its challenge window closed: no game opens on it any more
   }
   if (!r) {
     out.push({ type: "commit", ...t, fault: f, resume: false });

@@ -60,6 +60,16 @@ describe("watchtower solver: rules of honest play", () => {
       out: [{ type: "join", headerHash: hh(1) }],
     },
     {
+      name: "execution fault past its challenge window (held, not final, by another game): no dispute",
+      in: input([invalid(1, "execution", { disputable: false })]),
+      out: [],
+    },
+    {
+      name: "a one-step fault past the window of a batch still held: still proven (the batch is not final)",
+      in: input([invalid(1, "signature", { disputable: false })]),
+      out: [{ type: "commit", headerHash: hh(1), resume: false }],
+    },
+    {
       name: "a game on another transaction of the batch does not stop the dispute",
       in: input([invalid(1, "execution", { games: [{ gameId: 1n, txIndex: 5, status: "open" }] })]),
       out: [{ type: "commit", headerHash: hh(1), resume: false }],
