@@ -72,6 +72,8 @@ export class GamePlayer {
   private readonly traces = new Map<string, Promise<PlayerTrace | undefined>>();
   private readonly registered = new Set<string>();
   private readonly views = new Map<bigint, L1Game>();
+  /** Which transaction (trace key) each game played disputes. */
+  private readonly gameTx = new Map<bigint, string>();
   private movesMade = 0;
 
   constructor(private readonly o: GamePlayerOptions) {
@@ -193,7 +195,9 @@ export class GamePlayer {
     if (g.status !== "open") return [];
     const t = await this.traceOf(g.headerHash, g.txIndex);
     if (!t) return [];
-    await this.registerCode(t);
+    this.gameTx.set(g.id, key(g.headerHash, g.txIndex));
+    // Registering never holds up the moves (a step that needs the code reverts until it is there, and is retried).
+    await this.registerCode(t).catch((e) => this.o.log.error({ game: g.id, err: errMsg(e) }, "could not register the code the trace reads; retrying on the next turn"));
     const actions = solveGame(g, t.oracle, { self: this.address });
     const done: GameAction[] = [];
     for (const a of actions) {
@@ -260,6 +264,13 @@ export class GamePlayer {
   async forget(id: bigint): Promise<void> {
     for (const r of await this.o.store.allActions()) if (r.gameId === id) await this.o.store.deleteAction(r.key);
     this.views.delete(id);
+    // Its trace too (the machine copies it keeps are the player's largest memory), unless another open game uses it.
+    const k = this.gameTx.get(id);
+    this.gameTx.delete(id);
+    if (k !== undefined && ![...this.gameTx.values()].includes(k)) {
+      this.traces.delete(k);
+      this.registered.delete(k);
+    }
   }
 
   /** Sends (or resumes) the record's transaction; deletes the record once L1 has it, or if it reverted. */
