@@ -12,7 +12,7 @@ import { KnownCode } from "../core/known-code";
 import { encodeTx, TxType, type WrappedTx } from "../core/tx";
 import type { Move } from "../core/moves";
 import { batchTxContext, type TxContext } from "../core/context";
-import type { BatchHeader } from "../core/batch";
+import type { BatchHeader, BatchTx } from "../core/batch";
 import { ZERO32 } from "../core/bytes";
 import type { Executor } from "../core/evm/execute";
 import { genesisOf, type Workload, type BatchSpec } from "./workload";
@@ -99,4 +99,9 @@ export async function fillWorkload(w: Workload, ex: Executor): Promise<FilledWor
     feeOutputs += outcome.fee;
   }
   return { encoded, moves, gasUsed, feeOutputs, state, codes };
+}
+
+/** Batch `b`'s transactions as posted: each filled encoding with the gas it declares (its gas limit). */
+export function batchTxs(w: Workload, f: FilledWorkload, b: BatchSpec): BatchTx[] {
+  return f.encoded.slice(b.start, b.start + b.count).map((tx, j) => ({ gas: w.txs[b.start + j].gasLimit, tx }));
 }

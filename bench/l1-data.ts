@@ -20,7 +20,7 @@ import { encodeMoves, type Move } from "../core/moves";
 import { Mark } from "../core/keys";
 import { decodeTx, TxType } from "../core/tx";
 import type { Workload } from "./workload";
-import type { FilledWorkload } from "./fill";
+import { batchTxs, type FilledWorkload } from "./fill";
 
 export interface L1DataResult {
   txs: number;
@@ -62,7 +62,7 @@ export function measureL1Data(w: Workload, f: FilledWorkload, fromBatch: number)
   for (const b of w.batches.slice(fromBatch)) {
     const enc = f.encoded.slice(b.start, b.start + b.count);
     const raws = w.txs.slice(b.start, b.start + b.count).map((t) => t.raw);
-    const data = encodeBatchData(enc);
+    const data = encodeBatchData(batchTxs(w, f, b));
     ms += data.length;
     eth += zlib.deflateSync(RLP.encode(raws), { level: zlib.constants.Z_BEST_COMPRESSION }).length;
     for (const r of raws) ethRaw += r.length;
@@ -70,8 +70,9 @@ export function measureL1Data(w: Workload, f: FilledWorkload, fromBatch: number)
     const addrs = new Set<string>();
     const slots = new Set<string>();
     compact += 1 + varintLen(enc.length);
-    for (const e of enc) {
+    for (const [j, e] of enc.entries()) {
       const tx = decodeTx(e);
+      compact += varintLen(w.txs[b.start + j].gasLimit); // declared gas (protocol.md §7.3)
       if (tx.type !== TxType.Wrapped) throw new Error("the workload has only wrapped transactions");
       const mb = movesBytes(tx.moves);
       let wb = 0;

@@ -4,17 +4,17 @@
  * (Cancun, the project's solc settings) with the production contracts:
  *
  *   1. Bridge, Inbox and the six provers are deployed with the project's Ignition module
- *      (node/devnet.ts deployMoveset), with a challenge window of a week so that nothing turns final
+ *      (node/devnet/devnet.ts deployMoveset), with a challenge window of a week so that nothing turns final
  *      while we measure; the honest poster (dev account #0) bonds.
  *   2. The workload's setup batches, then its first `mainBatches` main batches (MAIN_BATCHES by
  *      default: the rest only repeat the same mix), are posted exactly as filled, with real headers
- *      on the L1 tip (node/byzantine.ts batchOnTip over core/batch.ts: parent chain, firstSeq, txRoot,
+ *      on the L1 tip (node/devnet/byzantine.ts batchOnTip over core/batch.ts: parent chain, firstSeq, txRoot,
  *      dataHash; number, timestamp, fee recipient and base fee from the batch's environment). No
  *      deposits: the workload is funded by genesis allocation, so every deposit range is [0, 0).
  *      appendGasPerTx = the main batches' receipt gasUsed summed, over their transaction count.
- *   3. For each kind, the byzantine poster (dev account #2, node/byzantine.ts, as `--byzantine` on the
+ *   3. For each kind, the byzantine poster (dev account #2, node/devnet/byzantine.ts, as `--byzantine` on the
  *      devnet) posts one invalid batch of that kind on the honest ones, its honest transfer filled
- *      against the L2 state at the tip; the verifier's check (node/verifier/check.ts checkBatch,
+ *      against the L2 state at the tip; the verifier's check (node/validation/check.ts checkBatch,
  *      over a LevelDB UTXO set of the honest batches) must find a fault of that kind; the challenger
  *      (dev account #1) commits and then proves it (prover/build.ts). The proof must roll the batch
  *      back (BatchesRolledBack); that leaves the honest chain as it was, for the next kind. The burn
@@ -28,21 +28,21 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Contract, JsonRpcProvider, keccak256, toQuantity, toUtf8Bytes } from "ethers";
+import { BaseContract, JsonRpcProvider, keccak256, toQuantity, toUtf8Bytes } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { encodeBatchData, type BatchHeader } from "../core/batch";
+import { encodeBatchData, type BatchHeader, type BatchTx } from "../core/batch";
 import { bytesToHex } from "../core/bytes";
 import { MemoryState } from "../core/memory-state";
 import { decodeTx } from "../core/tx";
 import { Executor } from "../core/evm/execute";
-import { deployMoveset, devAccounts, loadHardhat, startL1Server } from "../node/devnet";
-import { BYZANTINE_KINDS, batchOnTip, postInvalidBatch, type ByzantineEnv, type ByzantineKind } from "../node/byzantine";
-import { abiOf, headerToSol, inboxInterface } from "../node/l1/contracts";
-import { LevelUtxoStore } from "../node/store/utxo-store";
-import { checkBatch, InThreadValidator } from "../node/verifier/check";
+import { deployMoveset, devAccounts, loadHardhat, startL1Server } from "../node/devnet/devnet";
+import { BYZANTINE_KINDS, batchOnTip, postInvalidBatch, type ByzantineEnv, type ByzantineKind } from "../node/devnet/byzantine";
+import { headerToSol, inboxAt, inboxInterface, proverAt } from "../node/l1/contracts";
+import { LevelUtxoStore } from "../node/state/utxo-store";
+import { checkBatch, InThreadValidator } from "../node/validation/check";
 import { buildProof, commitmentOf, memoryChainView } from "../prover/build";
-import { benchKey, genesisOf, type Workload } from "./workload";
-import type { FilledWorkload } from "./fill";
+import { benchKey, genesisOf, BASE_FEE, type Workload } from "./workload";
+import { batchTxs, type FilledWorkload } from "./fill";
 import { txMoves } from "./walk";
 
 export interface L1Gas {
@@ -78,7 +78,7 @@ export interface L1GasOptions {
   log?: (s: string) => void;
 }
 
-type Posted = { header: BatchHeader; txs: Uint8Array[] };
+type Posted = { header: BatchHeader; txs: BatchTx[] };
 type Request = (method: string, params?: unknown[]) => Promise<unknown>;
 
 export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptions = {}): Promise<L1Gas> {
@@ -96,21 +96,23 @@ export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptio
     await hre.run("compile", { quiet: true });
   }
   const request: Request = (method, params = []) => hre.network.provider.request({ method, params });
-  const send = (what: string, from: string, c: Contract, fn: string, args: unknown[], value?: bigint) => sendVia(request, what, from, c, fn, args, value);
+  const send = (what: string, from: string, c: BaseContract, fn: string, args: unknown[], value?: bigint) => sendVia(request, what, from, c, fn, args, value);
   const snapshot = await request("evm_snapshot");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "moveset-bench-l1gas-"));
   let server: Awaited<ReturnType<typeof startL1Server>> | undefined;
   let l1: JsonRpcProvider | undefined;
   let store: LevelUtxoStore | undefined;
   try {
-    // The byzantine poster (node/byzantine.ts) talks JSON-RPC: this network is served on a free port.
+    // The byzantine poster (node/devnet/byzantine.ts) talks JSON-RPC: this network is served on a free port.
     server = await startL1Server(hre, "127.0.0.1", 0);
     l1 = new JsonRpcProvider(server.url, undefined, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
     const [poster, challenger, byzantine] = devAccounts(3);
     log(`L1 gas: deploying the contracts on the in-process Hardhat network`);
-    const record = await deployMoveset(hre, { l2ChainId: w.chainId, challengeWindow: 604_800n }, poster.address);
+    // The workload's batches declare at most the gas target, so every base fee is the minimum: the
+    // workload's own (what its transactions were filled with).
+    const record = await deployMoveset(hre, { l2ChainId: w.chainId, challengeWindow: 604_800n, minBaseFee: BASE_FEE }, poster.address);
     const inboxAddr = record.contracts.Inbox;
-    const inbox = new Contract(inboxAddr, abiOf("Inbox"), l1);
+    const inbox = inboxAt(inboxAddr, l1);
     // ---- the honest batches ----
     const honest = w.batches.slice(0, w.firstMainBatch + nMain);
     // Each live, non-final batch locks a bond of its own (nothing turns final here).
@@ -119,7 +121,7 @@ export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptio
     const posted: Posted[] = [];
     const gas = { setup: 0n, setupTxs: 0, main: 0n, mainTxs: 0 };
     for (const b of honest) {
-      const txs = f.encoded.slice(b.start, b.start + b.count);
+      const txs = batchTxs(w, f, b);
       const { header, data } = await batchOnTip({ l1, inbox: inboxAddr }, txs, w.feeRecipient, b.env);
       if (header.index !== BigInt(b.index) || header.number !== b.env.number || header.timestamp !== b.env.timestamp)
         throw new L1GasError(`batch ${b.index} would be posted as batch ${header.index} (number ${header.number}, timestamp ${header.timestamp})`);
@@ -157,7 +159,7 @@ export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptio
     };
     // Rollbacks burn part of the bond by sending it to 0x…dEaD. On a public network that account
     // exists (it holds ether); here the first proof would pay 25,000 gas to create it.
-    await request("hardhat_setBalance", [await inbox.getFunction("BURN_ADDRESS").staticCall(), "0x1"]);
+    await request("hardhat_setBalance", [await inbox.BURN_ADDRESS(), "0x1"]);
     const proofGas = {} as Record<ByzantineKind, number>;
     const commitGas = {} as Record<ByzantineKind, number>;
     for (const kind of BYZANTINE_KINDS) {
@@ -166,13 +168,13 @@ export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptio
       if (check.fault?.kind !== kind)
         throw new L1GasError(`the ${kind} batch: the verifier found ${check.fault ? `${check.fault.kind}/${check.fault.code} at transaction ${check.fault.txIndex}` : "no fault"}`);
       const call = await buildProof(check.fault, memoryChainView([...posted, bad]));
-      const prover = new Contract(record.contracts[call.prover], abiOf(call.prover, "fraud"), l1);
+      const prover = proverAt(call.prover, record.contracts[call.prover], l1);
       const salt = keccak256(toUtf8Bytes(`moveset-bench/salt/${kind}`));
       // Automine: the reveal lands in a later block than the commitment, as the prover requires.
       const c = await send(`commit of the ${kind} proof`, challenger.address, prover, "commit", [commitmentOf(challenger.address, call.proofHash, salt)]);
       const p = await send(`${call.prover}.prove (${kind})`, challenger.address, prover, "prove", [...call.args, salt]);
       const rolled = p.logs.map((l) => (l.address.toLowerCase() === inboxAddr.toLowerCase() ? inboxInterface().parseLog(l) : null)).find((e) => e?.name === "BatchesRolledBack");
-      const count = BigInt(await inbox.getFunction("batchCount").staticCall());
+      const count = await inbox.batchCount();
       if (!rolled || BigInt(rolled.args[0]) !== bad.index || count !== bad.index)
         throw new L1GasError(`the ${kind} proof did not roll batch ${bad.index} back (${rolled ? `rolled back from ${rolled.args[0]}` : "no BatchesRolledBack"}; ${count} batches live)`);
       proofGas[kind] = Number(p.gasUsed);
@@ -210,7 +212,7 @@ interface Receipt {
  * provider (no signing and no HTTP in this process: a batch is up to hundreds of kilobytes), and
  * returns the receipt (automine: mined at once). A revert becomes an error naming `what`.
  */
-async function sendVia(request: Request, what: string, from: string, c: Contract, fn: string, args: unknown[], value = 0n): Promise<Receipt> {
+async function sendVia(request: Request, what: string, from: string, c: BaseContract, fn: string, args: unknown[], value = 0n): Promise<Receipt> {
   let rc: { status: string; gasUsed: string; logs: Receipt["logs"] } | null;
   try {
     const hash = await request("eth_sendTransaction", [{ from, to: await c.getAddress(), data: c.interface.encodeFunctionData(fn, args), value: toQuantity(value) }]);

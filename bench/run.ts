@@ -3,12 +3,14 @@
  *
  *   1. baseline: a conventional node's sequential re-execution (bench/baseline.ts);
  *   2. moveset standalone validation of the same transactions with their moves, on 1 and on 2
- *      worker threads (node/validate-pool.ts), signature recovery included;
+ *      worker threads (node/validation/validate-pool.ts), signature recovery included;
  *   3. the double-use walk, in memory and over LevelDB (bench/walk.ts);
  *   4. L1 data per transaction, moveset against zlib-compressed Ethereum transactions (bench/l1-data.ts);
  *   5. L1 gas of appendBatch per transaction and of a fraud proof of each one-step kind, on the
  *      in-process Hardhat network with the production contracts (bench/l1-gas.ts); it runs after
- *      the timed measurements, never alongside them.
+ *      the timed measurements, never alongside them;
+ *   6. the worst case of each one-step proof: the kind proven on the largest transactions the limits
+ *      allow (bench/proof-gas.ts), each below L1's 2^24 gas cap, calldata floor included.
  *
  * Timed measurements run `runs` rounds; each round runs baseline, 1 worker and 2 workers back to
  * back so that they see the same machine load, and medians are reported. Nothing here is a test:
@@ -18,14 +20,15 @@ import * as os from "os";
 import * as fs from "fs";
 import { Worker } from "worker_threads";
 import { Executor } from "../core/evm/execute";
-import { ValidatePool, type ValidateItem } from "../node/validate-pool";
+import { ValidatePool, type ValidateItem } from "../node/validation/validate-pool";
 import { generateWorkload, type Workload, type WorkloadParams } from "./workload";
 import { fillWorkload, batchOfTx, txContext, type FilledWorkload } from "./fill";
 import { runBaseline, cpuMs } from "./baseline";
 import { measureL1Data, type L1DataResult } from "./l1-data";
 import { measureL1Gas, type L1Gas } from "./l1-gas";
 import { measureStepGas, type StepGas } from "./step-gas";
-import { loadHardhat } from "../node/devnet";
+import { loadHardhat } from "../node/devnet/devnet";
+import { measureProofGasMax, L1_TX_GAS_CAP, type ProofGasMax } from "./proof-gas";
 import { prepareMemoryWalk, walkMemoryOnce, walkLevelOnce } from "./walk";
 import { nativeCrypto } from "../core/crypto/native";
 import { median } from "./stats";
@@ -58,6 +61,8 @@ export interface BenchJson {
   stepGas: { p50: number; p99: number; max: number };
   /** The step machine: steps/s over the workload, and the state hash at a step of its largest transaction. */
   stepper: { stepsPerSec: number; largestTxSteps: number; stateAtStepMs: number; loop30M: { steps: number; stepsPerSec: number; stateAtStepMs: number } };
+  /** Each one-step kind proven on the largest transactions the limits allow (bench/proof-gas.ts). */
+  proofGasMax: Record<string, number>;
 }
 
 export interface Series {
@@ -104,6 +109,7 @@ export interface BenchReport {
   l1Gas: L1Gas;
   stepGas: StepGas;
   stepper: StepperBench;
+  proofGasMax: ProofGasMax;
   seconds: number;
 }
 
@@ -260,6 +266,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     // After every timed measurement (it loads Hardhat and runs its chain in this process).
     const l1Gas = await measureL1Gas(w, f, { log });
     const stepGas = await measureStepGas(loadHardhat(), w, f, { log, sample: o.quick ? 2 : 6 });
+    const proofGasMax = await measureProofGasMax({ log, wrappedOnly: o.quick });
 
     const baselineTps = series(b);
     const validateTps1 = series(v1);
@@ -283,6 +290,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
         stateAtStepMs: Math.round(stepper.stateAtStepMs * 100) / 100,
         loop30M: { steps: stepper.loop30M.steps, stepsPerSec: Math.round(stepper.loop30M.stepsPerSec), stateAtStepMs: Math.round(stepper.loop30M.stateAtStepMs * 10) / 10 },
       },
+      proofGasMax: proofGasMax.proofGasMax,
     };
     return {
       json,
@@ -325,6 +333,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       l1Gas,
       stepGas,
       stepper,
+      proofGasMax,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
@@ -430,6 +439,16 @@ export function formatReport(r: BenchReport): string {
     "",
     "",
     `${int(sp.loop30M.steps)} steps; state hash at a random step in ${sp.loop30M.stateAtStepMs.toFixed(1)} ms (${sp.loop30M.checkpoints} checkpoints)`,
+    "",
+  ]);
+  const pg = r.proofGasMax;
+  const worst = Math.max(...Object.values(pg.proofGasMax));
+  rows.push([
+    "L1 gas, worst-case proof (largest txs)",
+    int(worst),
+    "",
+    "",
+    `${Object.entries(pg.proofGasMax).map(([k, n]) => `${k} ${int(n)}`).join(", ")}; max ${((100 * worst) / L1_TX_GAS_CAP).toFixed(0)}% of the 2^24 cap, calldata floor counted (measured in ${pg.seconds.toFixed(0)} s)`,
     "",
   ]);
   const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));

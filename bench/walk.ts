@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { MemoryUtxoSet, walkSequential, type TxMoves } from "../core/walk";
-import { LevelUtxoStore } from "../node/store/utxo-store";
+import { LevelUtxoStore } from "../node/state/utxo-store";
 import { genesisOf, type Workload } from "./workload";
 import type { FilledWorkload } from "./fill";
 

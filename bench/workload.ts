@@ -13,6 +13,7 @@
  * have a fixed size; the main phase starts at a batch boundary. Nothing here depends on time or
  * on Math.random: the same parameters give the same bytes.
  */
+import { GAS_TARGET } from "../core/gas";
 import { ethers } from "ethers";
 import { keccak256, hexToBytes, bytesToHex } from "../core/bytes";
 import { Mark, type Key } from "../core/keys";
@@ -43,6 +44,8 @@ export interface WorkloadTx {
   /** The signed Ethereum transaction, as a wallet sends it to eth_sendRawTransaction. */
   raw: Uint8Array;
   kind: TxKind;
+  /** Its gas limit: the gas a batch declares for it (protocol.md §7.3). */
+  gasLimit: bigint;
 }
 
 export interface BatchSpec {
@@ -197,7 +200,7 @@ export async function generateWorkload(p: WorkloadParams): Promise<Workload> {
       value,
       data,
     });
-    txs.push({ raw: ethers.getBytes(raw), kind });
+    txs.push({ raw: ethers.getBytes(raw), kind, gasLimit });
   };
 
   // ---- setup ----
@@ -258,11 +261,18 @@ export async function generateWorkload(p: WorkloadParams): Promise<Workload> {
 
   // ---- batches ----
   // Setup batches hold only setup transactions (the last may be short), so main starts on a boundary.
+  // A batch holds at most batchSize transactions declaring at most GAS_TARGET gas together (protocol.md
+  // §7.5): then every batch's base fee is the minimum, BASE_FEE, which the transactions were filled with.
   const batches: BatchSpec[] = [];
   const cut = (from: number, to: number) => {
-    for (let s = from; s < to; s += params.batchSize) {
+    for (let s = from; s < to; ) {
+      let count = 0;
+      let gas = 0n;
+      while (s + count < to && count < params.batchSize && gas + txs[s + count].gasLimit <= GAS_TARGET) gas += txs[s + count++].gasLimit;
+      if (count === 0) throw new RangeError(`workload transaction ${s} declares more than ${GAS_TARGET} gas`);
       const index = batches.length;
-      batches.push({ index, start: s, count: Math.min(params.batchSize, to - s), env: batchEnv(params.seed, index, feeRecipient) });
+      batches.push({ index, start: s, count, env: batchEnv(params.seed, index, feeRecipient) });
+      s += count;
     }
   };
   cut(0, setupCount);

@@ -1,5 +1,5 @@
 /** `moveset bench`: benchmarks against a conventional EVM node (bench/run.ts, docs/BENCHMARKS.md). */
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { positiveInt } from "./common";
 
 interface BenchCliOptions {

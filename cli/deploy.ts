@@ -2,15 +2,16 @@
  * `moveset deploy`: deploys the L1 contracts (deploy/Moveset.ts, a Hardhat Ignition module) to a network
  * of hardhat.config.ts and writes deployments/<network>.json:
  *   { network, chainId, l2ChainId, contracts: { Inbox, Bridge, ...provers },
- *     parameters: { l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch },
+ *     parameters: { l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch, minBaseFee },
  *     deployedAt: <L1 block of the first contract>, deploymentId, deployer }
  * The parameters and addresses are read back from the chain, so the file describes what is deployed
  * (also when Ignition resumes or reuses an earlier deployment with the same id).
  *
  * Ignition runs in this process through the Hardhat runtime (hre.ignition.deploy): `npx hardhat ignition
  * deploy` only accepts module files under ignition/modules. Its journal goes to
- * ignition/deployments/<deployment id> (default `moveset-<network>-<chainId>`), so an interrupted deploy
- * resumes; `--reset` wipes it first (needed after restarting a local node, whose chain id stays 31337).
+ * ignition/deployments/<deployment id> (default `moveset-<network>-<chainId>`, git-ignored), so an
+ * interrupted deploy resumes; a journal whose contracts are not on the chain is set aside on a local node
+ * (restarted: its chain id stays 31337) and refused elsewhere (cli/deploy-journal.ts); `--reset` wipes it.
  *
  * Local nodes on another port: `--rpc-url http://127.0.0.1:<port>` replaces the URL of the chosen HTTP
  * network (normally `localhost`) for this run.
@@ -22,11 +23,14 @@ import * as fs from "fs";
 import * as path from "path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { MovesetParameters } from "../deploy/Moveset";
+import type { DeploymentRecord } from "../node/config";
+
+export type { DeploymentRecord };
 
 const ROOT = path.resolve(__dirname, "..");
 
 /** The parameter names of the Ignition module (deploy/Moveset.ts). */
-export const PARAMETER_NAMES = ["l2ChainId", "bondSize", "challengeWindow", "inclusionDelay", "rewardBps", "maxDepositsPerBatch"] as const;
+export const PARAMETER_NAMES = ["l2ChainId", "bondSize", "challengeWindow", "inclusionDelay", "rewardBps", "maxDepositsPerBatch", "minBaseFee"] as const;
 type ParameterName = (typeof PARAMETER_NAMES)[number];
 
 /** Upper bound of maxDepositsPerBatch: Inbox.MAX_DEPOSITS_PER_BATCH_CAP (the contract enforces it; checked here to fail early). */
@@ -43,6 +47,8 @@ export interface DeployOptions {
   bond?: bigint;
   inclusionDelay?: bigint;
   maxDepositsPerBatch?: bigint;
+  /** Lowest L2 base fee (wei per gas). */
+  minBaseFee?: bigint;
   /** Replaces the network's JSON-RPC URL for this run. */
   rpcUrl?: string;
   deploymentId?: string;
@@ -50,18 +56,6 @@ export interface DeployOptions {
   reset?: boolean;
   /** Folder of <network>.json (default: <project>/deployments). */
   out?: string;
-}
-
-export interface DeploymentRecord {
-  network: string;
-  chainId: number;
-  l2ChainId: number;
-  contracts: Record<string, string>;
-  parameters: { l2ChainId: number; bondSize: string; challengeWindow: number; inclusionDelay: number; rewardBps: number; maxDepositsPerBatch: number };
-  /** L1 block in which the first contract (the Bridge) was deployed: where watchers start scanning. */
-  deployedAt: number;
-  deploymentId: string;
-  deployer: string;
 }
 
 /** A nonnegative whole number, decimal or 0x-hex (a trailing `n` is accepted, as Ignition writes bigints). */
@@ -111,6 +105,7 @@ export function resolveParameters(defaults: MovesetParameters, o: DeployOptions,
   if (o.bond !== undefined) p.bondSize = o.bond;
   if (o.inclusionDelay !== undefined) p.inclusionDelay = o.inclusionDelay;
   if (o.maxDepositsPerBatch !== undefined) p.maxDepositsPerBatch = o.maxDepositsPerBatch;
+  if (o.minBaseFee !== undefined) p.minBaseFee = o.minBaseFee;
   // The contract checks these too; failing here saves a reverted deployment transaction.
   if (p.l2ChainId === 0n || p.l2ChainId >= 1n << 64n) throw new DeployError(`l2ChainId must be in 1..2^64-1, got ${p.l2ChainId}`);
   if (p.bondSize === 0n || p.bondSize >= 1n << 128n) throw new DeployError(`bondSize must be in 1..2^128-1 wei, got ${p.bondSize}`);
@@ -119,6 +114,7 @@ export function resolveParameters(defaults: MovesetParameters, o: DeployOptions,
   if (p.rewardBps > 10_000n) throw new DeployError(`rewardBps must be at most 10000, got ${p.rewardBps}`);
   if (p.maxDepositsPerBatch === 0n || p.maxDepositsPerBatch > MAX_DEPOSITS_PER_BATCH_CAP)
     throw new DeployError(`maxDepositsPerBatch must be in 1..${MAX_DEPOSITS_PER_BATCH_CAP}, got ${p.maxDepositsPerBatch}`);
+  if (p.minBaseFee === 0n || p.minBaseFee >= 1n << 128n) throw new DeployError(`minBaseFee must be in 1..2^128-1 wei, got ${p.minBaseFee}`);
   return p;
 }
 
@@ -181,6 +177,15 @@ export async function runDeploy(o: DeployOptions): Promise<DeploymentRecord> {
   if (!/^[A-Za-z0-9_-]+$/.test(deploymentId)) throw new DeployError(`invalid deployment id "${deploymentId}"`);
   const journal = path.join(hre.config.paths.ignition, "deployments", deploymentId);
   if (o.reset) fs.rmSync(journal, { recursive: true, force: true });
+  else {
+    const { checkJournal } = await import("./deploy-journal");
+    const v = await checkJournal(journal, o.network, chainId, (a) => hre.ethers.provider.getCode(a));
+    if (v.action === "refuse") throw new DeployError(v.message);
+    if (v.action === "restart") {
+      console.error(`moveset deploy: ${v.message}`);
+      fs.rmSync(journal, { recursive: true, force: true });
+    }
+  }
 
   console.error(`deploying to ${o.network} (chain ${chainId}) from ${signer.address}, deployment id ${deploymentId}`);
   let deployed: Record<string, unknown>;
@@ -211,6 +216,7 @@ export async function runDeploy(o: DeployOptions): Promise<DeploymentRecord> {
     inclusionDelay: await inbox.inclusionDelay(),
     rewardBps: await inbox.rewardBps(),
     maxDepositsPerBatch: await inbox.maxDepositsPerBatch(),
+    minBaseFee: await inbox.minBaseFee(),
   };
   for (const k of PARAMETER_NAMES)
     if (onChain[k] !== parameters[k])
@@ -233,6 +239,7 @@ export async function runDeploy(o: DeployOptions): Promise<DeploymentRecord> {
       inclusionDelay: Number(onChain.inclusionDelay),
       rewardBps: Number(onChain.rewardBps),
       maxDepositsPerBatch: Number(onChain.maxDepositsPerBatch),
+      minBaseFee: onChain.minBaseFee.toString(),
     },
     deployedAt,
     deploymentId,
@@ -252,11 +259,12 @@ export function registerDeploy(program: Command): void {
     .command("deploy")
     .description("deploy the L1 contracts (Bridge, Inbox, fraud provers) with Hardhat Ignition and write deployments/<network>.json")
     .requiredOption("--network <name>", "a network of hardhat.config.ts (localhost, sepolia, ...)")
-    .option("--params <file>", 'Ignition parameters file: {"Moveset": {"l2ChainId", "bondSize", "challengeWindow", "inclusionDelay", "rewardBps", "maxDepositsPerBatch"}}')
+    .option("--params <file>", 'Ignition parameters file: {"Moveset": {"l2ChainId", "bondSize", "challengeWindow", "inclusionDelay", "rewardBps", "maxDepositsPerBatch", "minBaseFee"}}')
     .option("--challenge-window <s>", "challenge window in seconds (default 604800)", cliUint("--challenge-window"))
     .option("--bond <wei>", "bond size in wei (default 1 ether)", cliUint("--bond"))
     .option("--inclusion-delay <s>", "forced-inclusion delay in seconds (default 86400)", cliUint("--inclusion-delay"))
     .option("--max-deposits-per-batch <n>", "most deposits one batch consumes, 1..512 (default 256)", cliUint("--max-deposits-per-batch"))
+    .option("--min-base-fee <wei>", "lowest L2 base fee in wei per gas (default 1 gwei)", cliUint("--min-base-fee"))
     .option("--rpc-url <url>", "use this JSON-RPC URL for the network (e.g. a local node on another port)")
     .option("--deployment-id <id>", "Ignition deployment id (default moveset-<network>-<chainId>)")
     .option("--reset", "wipe this deployment id's Ignition journal first (after restarting a local node)")

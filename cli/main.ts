@@ -1,5 +1,5 @@
 /** The `moveset` command line: one tool for every user-facing job. */
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { positiveInt, nonNegativeInt } from "./common";
 import { registerBench } from "./bench";
 import { registerDeploy } from "./deploy";
@@ -8,6 +8,12 @@ import { registerWatch } from "./watch";
 import { registerOspCheck } from "./osp-check";
 import { registerTrace } from "./trace";
 import { registerSweep } from "./sweep";
+import { registerDeposit } from "./deposit";
+import { registerWithdraw } from "./withdraw";
+import { registerWithdrawals } from "./withdrawals";
+import { registerClaim } from "./claim";
+import { registerBond } from "./bond";
+import { addLogOptions } from "./logging";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -51,6 +57,12 @@ export function buildProgram(): Command {
   registerOspCheck(program);
   registerTrace(program);
   registerSweep(program);
+  registerDeposit(program);
+  registerWithdraw(program);
+  registerWithdrawals(program);
+  registerClaim(program);
+  registerBond(program);
+  addLogOptions(program);
   return program;
 }
 

@@ -20,7 +20,7 @@ export interface OspCheckCliOptions {
 }
 
 export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promise<{ steps: number; agreed: number; failures: number }> {
-  const { loadHardhat } = await import("../node/devnet");
+  const { loadHardhat } = await import("../node/devnet/devnet");
   const { listFiles, loadVectors } = await import("../conformance/load");
   const { Executor } = await import("../core/evm/execute");
   const { deployStepVerifier, checkVectorSteps, emptyStats, percentiles } = await import("../prover/osp-check");
@@ -37,7 +37,7 @@ export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promi
     return c.getAddress();
   };
   const bridge = await deploy("Bridge", []);
-  const inbox = await deploy("Inbox", [bridge, 901n, 10n ** 18n, 604_800n, 86_400n, 5000n, 256n]);
+  const inbox = await deploy("Inbox", [bridge, 901n, 10n ** 18n, 604_800n, 86_400n, 5000n, 256n, 7n]);
   const d = await deployStepVerifier(signer, artifact, inbox, "TestCodeRegistry");
 
   const all = listFiles(paths);

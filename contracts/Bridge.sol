@@ -2,7 +2,6 @@
 pragma solidity 0.8.30;
 
 import {BatchLib} from "./lib/BatchLib.sol";
-import {Domains} from "./lib/Domains.sol";
 import {Merkle} from "./lib/Merkle.sol";
 import {MoveLib} from "./lib/MoveLib.sol";
 import {TxCodec} from "./lib/TxCodec.sol";
@@ -105,13 +104,14 @@ contract Bridge is IBridge {
     function claimWithdrawal(
         BatchLib.BatchHeader calldata header,
         uint256 txIndex,
+        uint64 gas,
         bytes calldata encodedTx,
         bytes32[] calldata proof
     ) external override {
-        uint256 seq = _checkFinalInclusion(header, txIndex, encodedTx, proof);
+        (uint256 seq, bytes memory enc) = _checkFinalInclusion(header, txIndex, gas, encodedTx, proof);
         // INVARIANT: each withdrawal is paid once.
         if (claimed[seq]) revert AlreadyClaimed(seq);
-        (address recipient, uint256 amount) = _withdrawalOutput(encodedTx, seq);
+        (address recipient, uint256 amount) = _withdrawalOutput(enc, seq);
         // INVARIANT: the transaction creates a withdrawal output.
         if (amount == 0) revert NoWithdrawal(seq);
         claimed[seq] = true;
@@ -121,13 +121,27 @@ contract Bridge is IBridge {
         if (!ok) revert TransferFailed(recipient, amount);
     }
 
-    /// @dev Checks that `tx` is transaction `txIndex` of a final batch whose header is `header`; returns its seq.
+    /// @dev Checks that `tx`, declaring `gas`, is transaction `txIndex` of a final batch whose header is `header`;
+    ///      returns its seq and the transaction copied to memory.
     function _checkFinalInclusion(
         BatchLib.BatchHeader calldata header,
         uint256 txIndex,
+        uint64 gas,
         bytes calldata encodedTx,
         bytes32[] calldata proof
-    ) private view returns (uint256 seq) {
+    ) private view returns (uint256 seq, bytes memory enc) {
+        _checkFinalHeader(header);
+        bytes32 leaf;
+        (leaf, enc) = BatchLib.loadLeaf(gas, encodedTx);
+        // INVARIANT: tx is leaf txIndex of header.txRoot (so txIndex < txCount).
+        if (!Merkle.verifyCalldata(header.txRoot, leaf, txIndex, header.txCount, proof)) {
+            revert NotInBatch(header.index, txIndex);
+        }
+        seq = header.firstSeq + txIndex;
+    }
+
+    /// @dev Checks that `header` is the stored header of a final batch.
+    function _checkFinalHeader(BatchLib.BatchHeader calldata header) private view {
         address inbox_ = inbox;
         // INVARIANT: the inbox is bound.
         if (inbox_ == address(0)) revert InboxNotSet();
@@ -138,17 +152,13 @@ contract Bridge is IBridge {
         bytes32 given = BatchLib.hashCalldata(header);
         // INVARIANT: the header is the batch's stored header.
         if (stored != given) revert HeaderMismatch(bi, stored, given);
-        bytes32 leaf = keccak256(abi.encodePacked(Domains.TX_LEAF, encodedTx));
-        // INVARIANT: tx is leaf txIndex of header.txRoot (so txIndex < txCount).
-        if (!Merkle.verifyCalldata(header.txRoot, leaf, txIndex, header.txCount, proof)) revert NotInBatch(bi, txIndex);
-        seq = header.firstSeq + txIndex;
     }
 
     /// @notice Withdrawal hook: the withdrawal output `(w, recipient, seq)` that transaction `encodedTx` (at seq `seq`)
     ///         creates, as (recipient, amount); (0, 0) if it creates none.
     /// @dev Decodes with contracts/lib/TxCodec.sol. The batch is final, so the transaction is valid: its only
     ///      possible withdrawal output is a fresh consuming move of its sender's key at its own seq.
-    function _withdrawalOutput(bytes calldata encodedTx, uint256 seq) internal pure returns (address, uint256) {
+    function _withdrawalOutput(bytes memory encodedTx, uint256 seq) internal pure returns (address, uint256) {
         TxCodec.Tx memory t = TxCodec.decode(encodedTx);
         MoveLib.Move[] memory moves = t.moves;
         for (uint256 i = 0; i < moves.length; ++i) {

@@ -49,6 +49,8 @@ contract Inbox is IInbox {
     ///         far below every batch limit.
     uint256 public constant MAX_DEPOSITS_PER_BATCH_CAP = 512;
     /// @inheritdoc IInbox
+    uint256 public immutable override minBaseFee;
+    /// @inheritdoc IInbox
     uint256 public immutable override deployedAtBlock;
     /// @notice The only account that may register the provers (once).
     address public immutable deployer;
@@ -66,6 +68,9 @@ contract Inbox is IInbox {
     mapping(address => mapping(uint256 => uint256)) private _postingWords;
     /// @dev Batch records by index; only indices below `_count` are live.
     mapping(uint256 => BatchRecord) private _batches;
+    /// @dev Per batch index: its base fee (bits 64..191) and the gas its transactions declare (bits 0..63),
+    ///      what the next batch's base fee is computed from (§7.5).
+    mapping(uint256 => uint256) private _gasAndFee;
     uint256 private _count;
 
     /// @inheritdoc IInbox
@@ -82,6 +87,7 @@ contract Inbox is IInbox {
     /// @param inclusionDelay_  Seconds after which a queued deposit must be included.
     /// @param rewardBps_       Share of a slashed bond paid to the challenger (≤ 10000).
     /// @param maxDepositsPerBatch_ Most deposits a batch consumes (1 … MAX_DEPOSITS_PER_BATCH_CAP).
+    /// @param minBaseFee_      Lowest L2 base fee, and batch 0's (wei per gas, nonzero, §7.5).
     constructor(
         address bridge_,
         uint256 l2ChainId_,
@@ -89,7 +95,8 @@ contract Inbox is IInbox {
         uint256 challengeWindow_,
         uint256 inclusionDelay_,
         uint256 rewardBps_,
-        uint256 maxDepositsPerBatch_
+        uint256 maxDepositsPerBatch_,
+        uint256 minBaseFee_
     ) {
         // INVARIANT: the bridge is a deployed contract.
         if (bridge_.code.length == 0) revert InvalidParameter("bridge");
@@ -107,6 +114,8 @@ contract Inbox is IInbox {
         if (maxDepositsPerBatch_ == 0 || maxDepositsPerBatch_ > MAX_DEPOSITS_PER_BATCH_CAP) {
             revert InvalidParameter("maxDepositsPerBatch");
         }
+        // INVARIANT: L2 gas is never free, and the base fee rule stays below its saturation.
+        if (minBaseFee_ == 0 || minBaseFee_ > BatchLib.MAX_BASE_FEE) revert InvalidParameter("minBaseFee");
         bridge = bridge_;
         l2ChainId = l2ChainId_;
         bondSize = bondSize_;
@@ -114,6 +123,7 @@ contract Inbox is IInbox {
         inclusionDelay = inclusionDelay_;
         rewardBps = rewardBps_;
         maxDepositsPerBatch = maxDepositsPerBatch_;
+        minBaseFee = minBaseFee_;
         deployer = msg.sender;
         deployedAtBlock = block.number;
     }
@@ -267,6 +277,8 @@ contract Inbox is IInbox {
         // INVARIANT: the caller sent this L1 transaction and has no code, so this call is the transaction itself
         //            and `data` is in its calldata, where nodes read it. (Under EIP-7702 an account with code
         //            may be tx.origin while the transaction calls that code, not the Inbox.)
+        // The EOA-only path is the point of this check.
+        // solhint-disable-next-line avoid-tx-origin
         if (msg.sender != tx.origin || msg.sender.code.length != 0) revert NotDirectCall(msg.sender);
         bytes32 hh = _append(h, data);
         emit BatchAppended(h.index, hh, msg.sender, h, DataSource.CALLDATA);
@@ -289,8 +301,11 @@ contract Inbox is IInbox {
         if (free < bondSize) revert NotBonded(msg.sender, free, bondSize);
 
         (uint256 n, uint256 seq) = _checkTip(h);
+        uint256 fee = _requiredBaseFee(n);
+        // INVARIANT: header.baseFee is the base fee L1 computes from the parent batch (§7.5).
+        if (h.baseFee != fee) revert WrongBaseFee(fee, h.baseFee);
         _checkDeposits(h);
-        uint256 txCount = _checkData(h, data);
+        (uint256 txCount, uint256 gas) = _checkData(h, data);
 
         hh = BatchLib.hashCalldata(h);
         // The casts are exact: seq ≤ 1 + 2^16·(batches), deposit indices ≤ the queue length, txCount ≤ 2^16,
@@ -306,6 +321,7 @@ contract Inbox is IInbox {
             postedAt: uint40(block.timestamp)
         });
         _count = n + 1;
+        _gasAndFee[n] = (fee << 64) | gas;
 
         // n is above every live entry, and the settle dropped the gone ones: the list stays ascending.
         _setPosting(msg.sender, len, n);
@@ -366,11 +382,16 @@ contract Inbox is IInbox {
         }
     }
 
-    /// @dev Parses the data (§7.3) and checks the header's commitments to it; returns the transaction count.
-    function _checkData(BatchLib.BatchHeader calldata h, bytes calldata data) private pure returns (uint256 txCount) {
+    /// @dev Parses the data (§7.3, within the limits of §5.5 and §7.5) and checks the header's commitments to
+    ///      it; returns the transaction count and the gas the transactions declare.
+    function _checkData(BatchLib.BatchHeader calldata h, bytes calldata data)
+        private
+        pure
+        returns (uint256 txCount, uint256 gas)
+    {
         bytes32 txRoot;
         bytes32 dataHash;
-        (txRoot, txCount, dataHash) = BatchLib.parseData(data);
+        (txRoot, txCount, dataHash, gas) = BatchLib.parseData(data);
         // INVARIANT: the batch has at least one transaction.
         if (txCount == 0) revert EmptyBatch();
         // INVARIANT: header.txCount is the number of transactions in the data.
@@ -379,6 +400,26 @@ contract Inbox is IInbox {
         if (h.txRoot != txRoot) revert TxRootMismatch(txRoot, h.txRoot);
         // INVARIANT: header.dataHash is the hash L1 computes from the data.
         if (h.dataHash != dataHash) revert DataHashMismatch(dataHash, h.dataHash);
+    }
+
+    /// @dev The base fee batch `n` must carry: minBaseFee for batch 0, else the rule of §7.5 applied to
+    ///      batch n − 1's base fee and declared gas.
+    function _requiredBaseFee(uint256 n) private view returns (uint256) {
+        if (n == 0) return minBaseFee;
+        uint256 w = _gasAndFee[n - 1];
+        return BatchLib.nextBaseFee(w >> 64, uint64(w), minBaseFee);
+    }
+
+    /// @inheritdoc IInbox
+    function nextBaseFee() external view override returns (uint256) {
+        return _requiredBaseFee(_count);
+    }
+
+    /// @inheritdoc IInbox
+    function batchGas(uint256 index) external view override returns (uint256 gas, uint256 baseFee) {
+        _requireLive(index);
+        uint256 w = _gasAndFee[index];
+        return (uint64(w), w >> 64);
     }
 
     /// @inheritdoc IInbox

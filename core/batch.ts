@@ -1,8 +1,10 @@
 /**
  * Batch header and batch data (docs/protocol.md §7). The header hash is
  * keccak256(tag || abi.encode(fields)) with every field a 32-byte word, so Solidity computes it
- * with one abi.encode. Batch data is: version byte 0x01, varint tx count, then each transaction's
- * canonical encoding length-prefixed, so any one transaction decodes without the others.
+ * with one abi.encode. Batch data is: version byte 0x02, varint tx count, then for each transaction
+ * the gas it declares (varint) and its canonical encoding, length-prefixed, so any one transaction
+ * decodes without the others. The limits of §5.5 and §7.5 (data size, transaction size, declared
+ * gas) are part of the data's strict decoding: L1 refuses a batch over any of them.
  */
 import { Reader, Writer } from "./codec";
 import { DecodeError } from "./errors";
@@ -10,9 +12,20 @@ import { u256, toFixed, concatBytes, ZERO32, bytesToHex } from "./bytes";
 import { toChecksumAddress } from "@ethereumjs/util";
 import { hashTagged } from "./hash";
 import { merkleRoot, leafHash } from "./merkle";
+import { BATCH_GAS_LIMIT, type BatchTx } from "./gas";
+import { LIMITS } from "./tx";
 
-export const BATCH_DATA_VERSION = 0x01;
+export const BATCH_DATA_VERSION = 0x02;
 export const MAX_BATCH_TXS = 1 << 16;
+/**
+ * Largest transaction encoding (protocol.md §5.5): a proof carrying two such transactions fits far
+ * below L1's 2^24 gas per transaction (EIP-7825), calldata floor (EIP-7623) included.
+ */
+export const MAX_TX_BYTES = LIMITS.maxTxBytes;
+/** Largest batch data (protocol.md §5.5): fits geth's 128 KiB transaction limit with room for a wrapper. */
+export const MAX_BATCH_BYTES = 122_880;
+
+export type { BatchTx };
 
 export interface BatchHeader {
   index: bigint;
@@ -53,30 +66,84 @@ export function headerHash(h: BatchHeader): Uint8Array {
   );
 }
 
-export function encodeBatchData(encodedTxs: readonly Uint8Array[]): Uint8Array {
-  const w = new Writer().u8(BATCH_DATA_VERSION).varint(encodedTxs.length);
-  for (const t of encodedTxs) w.bytes(t);
-  return w.finish();
+/**
+ * The batch data of `txs`. Throws RangeError where L1 would refuse it: more than MAX_BATCH_TXS
+ * transactions, a transaction over MAX_TX_BYTES, declared gas over BATCH_GAS_LIMIT, or data over
+ * MAX_BATCH_BYTES.
+ */
+export function encodeBatchData(txs: readonly BatchTx[]): Uint8Array {
+  if (txs.length > MAX_BATCH_TXS) throw new RangeError(`${txs.length} transactions: more than ${MAX_BATCH_TXS} in one batch`);
+  const w = new Writer().u8(BATCH_DATA_VERSION).varint(txs.length);
+  let gas = 0n;
+  for (const t of txs) {
+    if (t.tx.length > MAX_TX_BYTES) throw new RangeError(`a transaction of ${t.tx.length} bytes: over the limit of ${MAX_TX_BYTES}`);
+    gas += t.gas;
+    w.varint(t.gas).bytes(t.tx);
+  }
+  if (gas > BATCH_GAS_LIMIT) throw new RangeError(`the transactions declare ${gas} gas: over the batch limit of ${BATCH_GAS_LIMIT}`);
+  const data = w.finish();
+  if (data.length > MAX_BATCH_BYTES) throw new RangeError(`${data.length} bytes of batch data: over the limit of ${MAX_BATCH_BYTES}`);
+  return data;
 }
 
-/** Splits batch data into the transactions' encodings (each still to be decoded on its own). */
-export function splitBatchData(data: Uint8Array): Uint8Array[] {
+function varintSize(v: bigint | number): number {
+  let x = BigInt(v);
+  let n = 1;
+  while (x >= 0x80n) {
+    x >>= 7n;
+    n++;
+  }
+  return n;
+}
+
+/** Bytes one transaction adds to batch data (its gas, its length prefix, its encoding). */
+export function batchEntrySize(t: BatchTx): number {
+  return varintSize(t.gas) + varintSize(t.tx.length) + t.tx.length;
+}
+
+/** Exact size of the batch data of `count` transactions whose entries take `entryBytes` bytes together. */
+export function batchDataSize(count: number, entryBytes: number): number {
+  return 1 + varintSize(count) + entryBytes;
+}
+
+/**
+ * Splits batch data into its transactions (each still to be decoded on its own), with the checks
+ * and error offsets of contracts/lib/BatchLib.sol parseLeaves: empty (truncated at 0), over
+ * MAX_BATCH_BYTES (oversized at 0), unknown version (at 0), count over MAX_BATCH_TXS (oversized at
+ * 1), declared gas whose running sum passes BATCH_GAS_LIMIT (oversized at that gas), a transaction
+ * over MAX_TX_BYTES (oversized at its length), trailing bytes.
+ */
+export function splitBatchData(data: Uint8Array): BatchTx[] {
+  if (data.length === 0) throw new DecodeError("truncated", "batch version: need 1 bytes, 0 left", 0);
+  if (data.length > MAX_BATCH_BYTES) throw new DecodeError("oversized", `batch data of ${data.length} bytes exceeds the limit ${MAX_BATCH_BYTES}`, 0);
   const r = new Reader(data);
   const v = r.u8("batch version");
   if (v !== BATCH_DATA_VERSION) throw new DecodeError("unknown-type", `unknown batch data version ${v}`, 0);
   const n = r.count(MAX_BATCH_TXS, "batch tx count");
-  const out: Uint8Array[] = [];
-  for (let i = 0; i < n; i++) out.push(r.bytes("batch tx"));
+  const out: BatchTx[] = [];
+  let total = 0n;
+  for (let i = 0; i < n; i++) {
+    const at = r.pos;
+    const gas = r.varint("declared gas");
+    total += gas;
+    if (total > BATCH_GAS_LIMIT) throw new DecodeError("oversized", `the transactions declare more than ${BATCH_GAS_LIMIT} gas`, at);
+    out.push({ gas, tx: r.bytes("batch tx", MAX_TX_BYTES) });
+  }
   r.end("batch data");
   return out;
+}
+
+/** Gas the transactions of a batch declare together. */
+export function batchGas(txs: readonly BatchTx[]): bigint {
+  return txs.reduce((s, t) => s + t.gas, 0n);
 }
 
 export function batchDataHash(data: Uint8Array): Uint8Array {
   return hashTagged("batchData", data);
 }
 
-export function txRootOf(encodedTxs: readonly Uint8Array[]): Uint8Array {
-  return merkleRoot(encodedTxs.map(leafHash));
+export function txRootOf(txs: readonly BatchTx[]): Uint8Array {
+  return merkleRoot(txs.map((t) => leafHash(t.gas, t.tx)));
 }
 
 export const GENESIS_PARENT = ZERO32;

@@ -13,6 +13,12 @@ export interface TxContext {
   allowUnprotected: boolean;
   /** Accept blob transactions (conformance only). */
   allowBlobTx: boolean;
+  /**
+   * The gas the batch declares for the transaction (protocol.md §7.3), when it is known: validation
+   * then requires it to be the transaction's gas limit (0 for a deposit). Undefined outside a batch
+   * (filling, RPC simulation, conformance).
+   */
+  declaredGas?: bigint;
 }
 
 export function policyOf(ctx: TxContext): EthTxPolicy {
@@ -21,9 +27,10 @@ export function policyOf(ctx: TxContext): EthTxPolicy {
 
 /**
  * The context of transaction `position` of a rollup batch (protocol.md §7.2): fee-output mode, no
- * block history, PREVRANDAO = the parent header hash, the fixed L2 gas limit, no blobs.
+ * block history, PREVRANDAO = the parent header hash, the fixed L2 gas limit, no blobs; with the gas
+ * the batch declares for it (§7.3) when given.
  */
-export function batchTxContext(header: BatchHeader, chainId: bigint, position: number): TxContext {
+export function batchTxContext(header: BatchHeader, chainId: bigint, position: number, declaredGas?: bigint): TxContext {
   return {
     seq: header.firstSeq + BigInt(position),
     env: {
@@ -40,5 +47,6 @@ export function batchTxContext(header: BatchHeader, chainId: bigint, position: n
     blockHash: "zero",
     allowUnprotected: true,
     allowBlobTx: false,
+    ...(declaredGas !== undefined ? { declaredGas } : {}),
   };
 }

@@ -1,10 +1,27 @@
 /**
  * Typed errors of the protocol core. Every rejection names a fault kind; the kinds are exactly the
- * fraud-proof kinds of docs/protocol.md §8, so a verdict maps onto a proof without translation.
+ * fraud-proof kinds of docs/protocol.md §9, so a verdict maps onto a proof without translation.
  */
 
-/** The fraud-proof kinds. `execution` is settled interactively; all others in one L1 transaction. */
-export type FaultKind = "malformed" | "signature" | "input" | "double-use" | "deposit" | "rules" | "execution";
+/**
+ * The fraud-proof kinds, in the order of their numbers: the one numbering of the kinds, which
+ * contracts/interfaces/IInbox.sol `FaultKind` follows (test/contracts/fault-kinds.test.ts checks
+ * it). `execution` is settled interactively; all others in one L1 transaction.
+ */
+export const FAULT_KINDS = ["malformed", "signature", "input", "double-use", "deposit", "rules", "execution"] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** The fault kinds settled in one L1 transaction (all but `execution`, which needs the interactive game). */
+export const ONE_STEP_KINDS = ["malformed", "signature", "input", "double-use", "deposit", "rules"] as const satisfies readonly FaultKind[];
+export type OneStepKind = (typeof ONE_STEP_KINDS)[number];
+
+/** A kind's number on L1 (Inbox.rollback's `kind`, BatchesRolledBack's `kind`). */
+export const KIND_NUMBER: Readonly<Record<FaultKind, number>> = Object.freeze(Object.fromEntries(FAULT_KINDS.map((k, i) => [k, i])) as Record<FaultKind, number>);
+
+/** The kind numbered `n` on L1, or undefined. */
+export function faultKindOf(n: number): FaultKind | undefined {
+  return Number.isInteger(n) && n >= 0 && n < FAULT_KINDS.length ? FAULT_KINDS[n] : undefined;
+}
 
 /** Strict-decoder failure reasons. */
 export type DecodeCode = "truncated" | "non-canonical" | "oversized" | "trailing-bytes" | "unknown-type" | "invalid-value";
@@ -47,4 +64,21 @@ export class InvalidTxError extends MovesetError {
 
 export function isDecodeError(e: unknown): e is DecodeError {
   return e instanceof DecodeError;
+}
+
+/**
+ * A fault of a batch found by a verifier, in the form a challenger needs: where (batch,
+ * transaction, move), what (kind and code), and for a double use the earlier consumer.
+ */
+export interface TxFault {
+  batchIndex: bigint;
+  txIndex: number;
+  seq: bigint;
+  kind: FaultKind;
+  code: string;
+  message: string;
+  /** The offending move, where one move is at fault. */
+  moveIndex?: number;
+  /** double-use: the seq of the transaction that consumed the outpoint first. */
+  spentBy?: bigint;
 }

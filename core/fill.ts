@@ -10,7 +10,7 @@ import { bytesToHex, hexToBytes } from "./bytes";
 import { InvalidTxError, MovesetError } from "./errors";
 import { Mark, keyIdOf, keyId, keyToString, markHasSlot } from "./keys";
 import { Move, MaskBit, sortMoves, checkMovesStructure } from "./moves";
-import { Tx, TxType, DepositTx, canonicalWitness, LIMITS } from "./tx";
+import { Tx, TxType, DepositTx, canonicalWitness, encodeTx, LIMITS } from "./tx";
 import { Executor } from "./evm/execute";
 import { StateSource } from "./evm/state";
 import { toRunnable } from "./evm/ethtx";
@@ -159,6 +159,10 @@ export async function fillMoves(tx: Tx, view: StateView, ctx: TxContext, executo
       `the transaction needs ${moves.length} moves and ${witness.length} code blobs (largest ${Math.max(0, ...witness.map((c) => c.length))} bytes): over the limits of ${LIMITS.maxMoves}, ${LIMITS.maxWitness} and ${LIMITS.maxCode}`,
     );
   const filled: Tx = { ...tx, moves, witness } as Tx;
+  const size = encodeTx(filled).length;
+  // INVARIANT: a batch can carry the filled transaction (protocol.md §5.5), or it cannot be posted.
+  if (size > LIMITS.maxTxBytes)
+    throw new InvalidTxError("malformed", "over-limit", `the filled transaction takes ${size} bytes: over the limit of ${LIMITS.maxTxBytes} per transaction`);
   return {
     tx: filled,
     outcome: {

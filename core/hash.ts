@@ -8,7 +8,7 @@ import { keccak256, concatBytes, bytesToHex } from "./bytes";
 const utf8 = new TextEncoder();
 
 export const DOMAIN_NAMES = {
-  txLeaf: "moveset/tx-leaf/v1",
+  txLeaf: "moveset/tx-leaf/v2",
   merkleNode: "moveset/merkle-node/v1",
   merkleEmpty: "moveset/merkle-empty/v1",
   sighash: "moveset/sighash/v1",

@@ -2,10 +2,17 @@
  * Binary Merkle tree over 32-byte leaves (docs/protocol.md §2.2). Leaves are padded to a power of
  * two with ZERO; a node is H_node(left || right), except that two ZERO children give ZERO, so
  * padding costs nothing. The empty tree's root is the merkleEmpty tag. Twin: contracts/lib/Merkle.sol.
+ *
+ * The tree and its inclusion proofs are built by merkletreejs: its hash function is merkleNode on
+ * the concatenated pair (which carries the domain tag and ZERO-on-ZERO), its default leaf ZERO pads
+ * to a power of two. The verifier (verifyMerkleProof) is the protocol's own: it checks what the
+ * Solidity twin checks (the index below the count, exactly depth siblings, a nonzero leaf).
  */
-import { ZERO32, equalsBytes, concatBytes, keccak256 } from "./bytes";
+import { MerkleTree } from "merkletreejs";
+import { ZERO32, equalsBytes, concatBytes, keccak256, toFixed } from "./bytes";
 import { DOMAINS, hashTagged } from "./hash";
 
+/** A node from its children (the padding rule: two ZERO children give ZERO). */
 export function merkleNode(left: Uint8Array, right: Uint8Array): Uint8Array {
   if (isZero(left) && isZero(right)) return ZERO32;
   return keccak256(concatBytes(DOMAINS.merkleNode, left, right));
@@ -24,34 +31,41 @@ export function merkleDepth(n: number): number {
   return d;
 }
 
-export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
-  if (leaves.length === 0) return DOMAINS.merkleEmpty;
-  let level: Uint8Array[] = leaves.slice();
-  const depth = merkleDepth(level.length);
-  for (let d = 0; d < depth; d++) {
-    const next: Uint8Array[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(merkleNode(level[i], i + 1 < level.length ? level[i + 1] : ZERO32));
-    level = next;
+const ZERO_LEAF = Buffer.alloc(32);
+
+/** merkletreejs's hash function: a node from its concatenated children. */
+function nodeOfPair(pair: Buffer): Buffer {
+  const h = merkleNode(pair.subarray(0, 32), pair.subarray(32, 64));
+  return Buffer.from(h.buffer, h.byteOffset, h.byteLength);
+}
+
+/** A tree over `leaves` (§2.2), built once: its root and any leaf's proof. */
+export class MerkleTreeOf {
+  private readonly tree: MerkleTree | undefined;
+
+  constructor(private readonly leaves: readonly Uint8Array[]) {
+    for (const l of leaves) if (l.length !== 32) throw new RangeError(`a leaf of ${l.length} bytes, not 32`);
+    this.tree = leaves.length === 0 ? undefined : new MerkleTree(leaves.map((l) => Buffer.from(l)), nodeOfPair, { fillDefaultHash: ZERO_LEAF });
   }
-  return level[0];
+
+  root(): Uint8Array {
+    return this.tree === undefined ? DOMAINS.merkleEmpty : new Uint8Array(this.tree.getRoot());
+  }
+
+  /** Siblings of leaf `index` from the leaf up to the root: depth(n) of them. */
+  proof(index: number): Uint8Array[] {
+    if (!Number.isSafeInteger(index) || index < 0 || index >= this.leaves.length) throw new RangeError(`leaf ${index} out of range 0..${this.leaves.length - 1}`);
+    return this.tree!.getProof(Buffer.from(this.leaves[index]), index).map((p) => new Uint8Array(p.data));
+  }
+}
+
+export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
+  return new MerkleTreeOf(leaves).root();
 }
 
 /** Siblings from the leaf up to the root. */
 export function merkleProof(leaves: readonly Uint8Array[], index: number): Uint8Array[] {
-  if (index < 0 || index >= leaves.length) throw new RangeError(`leaf ${index} out of range 0..${leaves.length - 1}`);
-  const proof: Uint8Array[] = [];
-  let level: Uint8Array[] = leaves.slice();
-  let i = index;
-  const depth = merkleDepth(level.length);
-  for (let d = 0; d < depth; d++) {
-    const sib = i ^ 1;
-    proof.push(sib < level.length ? level[sib] : ZERO32);
-    const next: Uint8Array[] = [];
-    for (let j = 0; j < level.length; j += 2) next.push(merkleNode(level[j], j + 1 < level.length ? level[j + 1] : ZERO32));
-    level = next;
-    i >>= 1;
-  }
-  return proof;
+  return new MerkleTreeOf(leaves).proof(index);
 }
 
 /**
@@ -71,6 +85,7 @@ export function verifyMerkleProof(root: Uint8Array, leaf: Uint8Array, index: num
   return equalsBytes(h, root);
 }
 
-export function leafHash(encodedTx: Uint8Array): Uint8Array {
-  return hashTagged("txLeaf", encodedTx);
+/** A transaction's Merkle leaf (protocol.md §5.6): keccak(tag(tx-leaf) || bytes8(declared gas) || encoding). */
+export function leafHash(gas: bigint, encodedTx: Uint8Array): Uint8Array {
+  return hashTagged("txLeaf", toFixed(gas, 8), encodedTx);
 }

@@ -15,13 +15,18 @@ import { toFixed } from "./bytes";
 
 export const TxType = { Deposit: 0x00, Move: 0x01, Wrapped: 0x02 } as const;
 
-/** Limits of the strict decoder. */
+/** Limits of the strict decoder, and the largest encoding a batch may carry (protocol.md §5.5). */
 export const LIMITS = {
-  maxMoves: 4096,
+  maxMoves: 1024,
   maxWitness: 256,
   /** Largest code blob in a witness (Ethereum's initcode cap, EIP-3860, covers any deployed code). */
   maxCode: 49152,
   maxData: MAX_BYTES,
+  /**
+   * Largest transaction encoding in a batch (L1 refuses a batch carrying a larger one): a proof
+   * carrying two such transactions fits far below L1's 2^24 gas per transaction (EIP-7825).
+   */
+  maxTxBytes: 98_304,
 } as const;
 
 export interface Signature {
@@ -193,7 +198,7 @@ export function readTx(r: Reader): Tx {
   }
 }
 
-/** The transaction's Merkle leaf: H_leaf(encoding). */
-export function txLeaf(tx: Tx | Uint8Array): Uint8Array {
-  return leafHash(tx instanceof Uint8Array ? tx : encodeTx(tx));
+/** The transaction's Merkle leaf, declaring `gas` to its batch: H_leaf(bytes8(gas) || encoding). */
+export function txLeaf(tx: Tx | Uint8Array, gas: bigint): Uint8Array {
+  return leafHash(gas, tx instanceof Uint8Array ? tx : encodeTx(tx));
 }

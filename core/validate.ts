@@ -11,7 +11,7 @@ import { Move, checkMovesStructure } from "./moves";
 import { Tx, TxType, DepositTx, MoveTx, WrappedTx, codeHash } from "./tx";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import type { Address } from "@ethereumjs/util";
-import { keccak256, MAX_U256 } from "./bytes";
+import { MAX_U256 } from "./bytes";
 import { Executor, Log } from "./evm/execute";
 import { StateSource, UndeclaredKeyError } from "./evm/state";
 import { toRunnable } from "./evm/ethtx";
@@ -79,6 +79,13 @@ export function sweepCredit(sweeps: readonly Move[]): bigint {
   return c;
 }
 
+/** The batch's declared gas for the transaction (protocol.md §7.3) is its gas limit (0 for a deposit). */
+function checkDeclaredGas(ctx: TxContext, gasLimit: bigint): void {
+  // INVARIANT: the gas the batch declares for a transaction is its gas limit (L1 caps the batch's sum).
+  if (ctx.declaredGas !== undefined && ctx.declaredGas !== gasLimit)
+    throw new InvalidTxError("rules", "declared-gas", `the batch declares ${ctx.declaredGas} gas for a transaction whose gas limit is ${gasLimit}`);
+}
+
 export function checkMasks(tx: Tx): void {
   if (tx.type === TxType.Move) return; // covered by the signature
   tx.moves.forEach((m, i) => {
@@ -131,6 +138,7 @@ export function validateDeposit(tx: DepositTx, ctx: TxContext): TxOutcome {
   // INVARIANT: the recipient's balance grows by exactly the deposited value.
   if (m.prev + tx.value > MAX_U256 || m.next !== m.prev + tx.value)
     throw new InvalidTxError("deposit", "deposit-amount", `balance ${m.prev} + ${tx.value} is not the declared ${m.next}`, 0);
+  checkDeclaredGas(ctx, 0n);
   return { sender: bytesToHex(tx.from), status: 1, gasUsed: 0n, logs: [], fee: 0n, withdrawal: 0n };
 }
 
@@ -163,6 +171,7 @@ export function prepareTx(tx: MoveTx | WrappedTx, ctx: TxContext, lookup?: CodeL
     if ((m.mark === Mark.Withdrawal || (m.mark === Mark.Fee && m.slot !== ctx.seq)) && bytesToHex(m.addr) !== sender.toString())
       throw new InvalidTxError("malformed", "unexpected-output", `${m.mark === Mark.Withdrawal ? "withdrawal output" : "swept fee output"} ${keyToString(m)} is not the sender's`, i);
   });
+  checkDeclaredGas(ctx, eth.gasLimit);
   const source = declaredSource(tx.moves, codes, lookup);
   return { eth, sender, outputs, sweeps, codes, source };
 }

@@ -1,9 +1,9 @@
 /**
- * The double-use walk (docs/protocol.md, "the critical path"): the only sequential step of
- * validation. Pure, no I/O.
+ * The double-use walk (docs/protocol.md §8, "the critical path"): the only sequential step of
+ * validation, written once here. Pure, no I/O.
  *
- * Rules, per move of the transaction at `seq`, checked in this order (the first that applies is the
- * move's fault; within a transaction the lowest faulty move index is reported):
+ * The rule, per move of the transaction at `seq` (useFault; the first that applies is the move's
+ * fault, and within a transaction the lowest faulty move index is reported):
  *   1. `intx >= seq`                                  -> input "intx-not-before"
  *   2. outpoint (intx, key) already consumed          -> double-use "consumed" (consuming move) or
  *                                                        "reference-after-consume" (reference move),
@@ -11,25 +11,27 @@
  *   3. outpoint (intx, key) never created             -> input "no-such-outpoint"
  *                                                        (for intx 0 the implicit genesis always exists)
  *   4. its value differs from `prev`                  -> input "prev-mismatch", `expected` = the value
- * A consuming move then removes (intx, key) and creates (seq, key) = next; a reference move changes
- * nothing, so a later transaction may still consume or reference the same outpoint.
- * A transaction is applied atomically: on a fault nothing changes.
+ * A consuming move then consumes (intx, key) and creates (seq, key) = next; a reference move
+ * changes nothing, so a later transaction may still consume or reference the same outpoint.
  *
- * Moves of one transaction are taken in index order against a state in which the earlier moves of
- * the same transaction have already consumed their outpoints. Keys are unique per transaction
- * (checked by the structural rules), so this only fixes the verdict for malformed input; both
- * walks below implement it identically.
+ * The walk runs over a small interface, whatever holds the set: a UtxoView answers for the
+ * outpoints before the walk (value, consumer, or never created) and a UtxoState also takes the
+ * effects of a checked consuming move. MemoryUtxoSet (below) is both; the LevelDB store
+ * (node/state/utxo-store.ts) gives a view of the outpoints a batch names, read ahead, and walks a
+ * UtxoOverlay over it, which collects the batch's effects for one atomic write.
  *
- * Representation. Every consuming move consumes the one unspent version of its key and creates the
- * next one, and every key starts with exactly one version (genesis, seq 0). So each key has exactly
- * one unspent outpoint at any time (the UTXO set coincides with the latest index), and its spent
- * versions form a chain in which each version was consumed by the transaction that created the
- * next. The set keeps, per key, the unspent (seq, value) and a link into an append-only log of
- * spent versions (SpentLog); that chain is the spent-tombstone index (outpoint -> spender seq) in
- * compact form. Records are found by a seeded numeric hash of the key (KeyTable), so the hot path
- * builds no strings and allocates nothing per move.
+ * Two walks, one rule:
+ *   - walkTx / walkSequential: a transaction is applied atomically (on a fault nothing changes), its
+ *     moves taken in index order against a state in which its earlier consuming moves have already
+ *     consumed their outpoints (keys are unique per transaction by the structural rules, so this
+ *     only fixes the verdict for malformed input); the walk stops at the first fault.
+ *   - walkEvery (protocol.md §7.4, "every fault"): every transaction of a batch judged against the
+ *     state its predecessors declare, going on past faulty ones (their moves applied as declared,
+ *     the first consumer and the first creation of an outpoint counting), since the one-step proofs
+ *     read posted data, not validity.
+ * walkJoin computes walkSequential's verdict in any order, as a join, with the same rule.
  */
-import type { Key } from "./keys";
+import { compareKeys, type Key } from "./keys";
 import type { Move } from "./moves";
 
 export type WalkFault =
@@ -41,6 +43,251 @@ export type WalkFault =
 export interface TxMoves {
   seq: bigint;
   moves: readonly Move[];
+}
+
+/** A consumed outpoint: `by` is the seq of the transaction that consumed it. */
+export class Spent {
+  constructor(readonly by: bigint) {}
+}
+
+/** What a set holds for one outpoint: its value if unspent, Spent if consumed, undefined if never created. */
+export type Outpoint = bigint | Spent | undefined;
+
+/** What the walk reads of a UTXO set. */
+export interface UtxoView {
+  /** Seq of the last transaction the view holds (0: genesis only). */
+  readonly lastSeq: bigint;
+  /**
+   * The outpoint (intx, key), for intx ≤ lastSeq. Every key has the implicit genesis outpoint
+   * (0, key), unspent with value 0 unless the allocation sets it or a transaction consumed it.
+   */
+  outpoint(intx: bigint, key: Key): Outpoint;
+}
+
+/**
+ * What the walk reads and writes of a UTXO set. `find` gives a handle on a key's versions (`R`, the
+ * set's own: a record, an id), which the walk passes back with the key; a handle stays valid while
+ * the walk checks and applies one transaction.
+ */
+export interface UtxoState<R = unknown> {
+  /** Seq of the last transaction applied (0: genesis only). */
+  readonly lastSeq: bigint;
+  find(key: Key): R;
+  /** The outpoint (intx, key), for intx ≤ lastSeq (as UtxoView.outpoint). */
+  outpointAt(r: R, key: Key, intx: bigint): Outpoint;
+  /** Applies a checked consuming move of transaction `seq`: consumes (intx, key), creates (seq, key) = next. */
+  spend(r: R, key: Key, intx: bigint, seq: bigint, next: bigint): void;
+  /** Transaction `seq` is applied: lastSeq becomes `seq`. */
+  applied(seq: bigint): void;
+}
+
+// ---- the rule ------------------------------------------------------------------------------------
+
+/** The fault of move `i` of transaction `seq` using outpoint (m.intx, m) whose state is `op`; undefined if none. */
+export function useFault(seq: bigint, i: number, m: Move, op: Outpoint): WalkFault | undefined {
+  if (m.intx >= seq) return { kind: "input", seq, moveIndex: i, code: "intx-not-before" };
+  if (op instanceof Spent) return { kind: "double-use", seq, moveIndex: i, code: m.ref ? "reference-after-consume" : "consumed", spentBy: op.by };
+  if (op === undefined) return { kind: "input", seq, moveIndex: i, code: "no-such-outpoint" };
+  if (op !== m.prev) return { kind: "input", seq, moveIndex: i, code: "prev-mismatch", expected: op };
+  return undefined;
+}
+
+// ---- the walk ------------------------------------------------------------------------------------
+
+const THIS_TX = new Map<string, bigint>();
+/** Handles of the moves of the transaction being walked (scratch). */
+const HANDLES: unknown[] = [];
+
+/**
+ * The first fault of transaction `seq` against `state` (lowest move index), leaving each move's
+ * handle in HANDLES. `own`: its earlier consuming moves count (the sequential walk); else every
+ * move is judged against the state before the transaction (the every-fault walk, where a key used
+ * twice in one transaction is its malformed fault, §4.3, and no proof names a transaction as its
+ * own earlier consumer). `skip(intx)`: outpoints whose producer no proof can read are not judged
+ * beyond rule 2.
+ */
+function txFault<R>(state: UtxoState<R>, seq: bigint, moves: readonly Move[], own: boolean, skip?: (intx: bigint) => boolean): WalkFault | undefined {
+  // A transaction whose keys ascend strictly (every valid one) cannot use an outpoint twice; else its
+  // consumed outpoints are tracked by id.
+  let tracked = false;
+  for (let i = 0; i < moves.length; i++) {
+    const m = moves[i];
+    if (m.intx >= seq) return useFault(seq, i, m, undefined);
+    let op: Outpoint;
+    if (own && (tracked || (i > 0 && compareKeys(moves[i - 1], m) >= 0))) {
+      if (!tracked) {
+        tracked = true;
+        THIS_TX.clear();
+        for (let j = 0; j < i; j++) if (!moves[j].ref) THIS_TX.set(outpointId(moves[j], moves[j].intx), seq);
+      }
+      const id = outpointId(m, m.intx);
+      if (THIS_TX.has(id)) op = new Spent(seq);
+      else if (!m.ref) THIS_TX.set(id, seq);
+    }
+    const r = state.find(m);
+    HANDLES[i] = r;
+    op ??= state.outpointAt(r, m, m.intx);
+    if (skip !== undefined && !(op instanceof Spent) && skip(m.intx)) continue;
+    const f = useFault(seq, i, m, op);
+    if (f !== undefined) return f;
+  }
+  return undefined;
+}
+
+/** Applies the consuming moves of a transaction whose handles txFault left in HANDLES. */
+function applyTxMoves<R>(state: UtxoState<R>, seq: bigint, moves: readonly Move[]): void {
+  for (let i = 0; i < moves.length; i++) {
+    const m = moves[i];
+    if (!m.ref) state.spend(HANDLES[i] as R, m, m.intx, seq, m.next);
+  }
+  state.applied(seq);
+}
+
+/**
+ * Checks and applies one transaction atomically: on a fault nothing changes and the fault is
+ * returned. The caller keeps seqs increasing.
+ */
+export function walkTx<R>(state: UtxoState<R>, seq: bigint, moves: readonly Move[]): WalkFault | undefined {
+  const f = txFault(state, seq, moves, true);
+  if (f === undefined) applyTxMoves(state, seq, moves);
+  return f;
+}
+
+/** Sequential walk over txs in seq order; stops at the first fault (the state then holds every earlier tx). */
+export function walkSequential<R>(state: UtxoState<R>, txs: Iterable<TxMoves>): WalkFault | undefined {
+  for (const t of txs) {
+    if (t.seq <= state.lastSeq) throw new RangeError(`seq ${t.seq} is not after the last applied seq ${state.lastSeq}`);
+    const f = walkTx(state, t.seq, t.moves);
+    if (f !== undefined) return f;
+  }
+  return undefined;
+}
+
+/**
+ * Every walk fault of a batch (protocol.md §7.4): entry i is the first fault of the transaction at
+ * seq `firstSeq + i` (`undefined` entry: it does not decode), judged against `view` and the moves
+ * of the batch's earlier decodable transactions applied as declared, valid or not: each consuming
+ * move consumes (the first consumer counts) and creates (the first creation counts). A use of an
+ * outpoint whose producer is a transaction of this batch that does not decode is judged by rule 2
+ * only: no proof can read that producer (its own malformed fault is reported). Writes nothing.
+ */
+export function walkEvery(view: UtxoView, firstSeq: bigint, txs: readonly (readonly Move[] | undefined)[]): (WalkFault | undefined)[] {
+  const o = new UtxoOverlay(view);
+  const skip = (intx: bigint) => intx >= firstSeq && intx - firstSeq < BigInt(txs.length) && txs[Number(intx - firstSeq)] === undefined;
+  const out: (WalkFault | undefined)[] = new Array(txs.length).fill(undefined);
+  for (let t = 0; t < txs.length; t++) {
+    const moves = txs[t];
+    if (moves === undefined) continue;
+    const seq = firstSeq + BigInt(t);
+    out[t] = txFault(o, seq, moves, false, skip);
+    // Applied as declared, valid or not (a fault stopped txFault: the handles are found here).
+    for (let i = 0; i < moves.length; i++) HANDLES[i] = o.find(moves[i]);
+    applyTxMoves(o, seq, moves);
+  }
+  return out;
+}
+
+/** The outpoints before `lastSeq` that `txs` name (intx ≤ lastSeq, intx < the user's seq), each once: what a view must answer. */
+export function priorOutpoints(lastSeq: bigint, txs: Iterable<TxMoves | undefined>): { intx: bigint; key: Key }[] {
+  const seen = new Set<string>();
+  const out: { intx: bigint; key: Key }[] = [];
+  for (const t of txs) {
+    if (t === undefined) continue;
+    for (const m of t.moves) {
+      if (m.intx >= t.seq || m.intx > lastSeq) continue;
+      const id = outpointId(m, m.intx);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      out.push({ intx: m.intx, key: m });
+    }
+  }
+  return out;
+}
+
+// ---- the overlay ---------------------------------------------------------------------------------
+
+/** A key and a version of it, as the overlay keeps them. */
+export interface OutpointRecord {
+  key: Key;
+  seq: bigint;
+}
+
+/**
+ * The effects of walked transactions over a base view (a batch over a store): consumed outpoints,
+ * created ones and the newest version of each key. The first consumer and the first creation of an
+ * outpoint count (only the every-fault walk applies moves that could overwrite either).
+ */
+export class UtxoOverlay implements UtxoView, UtxoState<string> {
+  private readonly consumedBy = new Map<string, OutpointRecord & { by: bigint }>();
+  private readonly createdAt = new Map<string, OutpointRecord & { value: bigint }>();
+  private readonly newest = new Map<string, OutpointRecord & { value: bigint }>();
+  private last: bigint;
+
+  constructor(readonly base: UtxoView) {
+    this.last = base.lastSeq;
+  }
+
+  get lastSeq(): bigint {
+    return this.last;
+  }
+
+  find(key: Key): string {
+    return keyStr(key);
+  }
+
+  outpoint(intx: bigint, key: Key): Outpoint {
+    return this.outpointAt(keyStr(key), key, intx);
+  }
+
+  outpointAt(k: string, key: Key, intx: bigint): Outpoint {
+    const id = k + "@" + intx.toString(36);
+    const c = this.consumedBy.get(id);
+    if (c !== undefined) return new Spent(c.by);
+    if (intx <= this.base.lastSeq) return this.base.outpoint(intx, key);
+    return this.createdAt.get(id)?.value;
+  }
+
+  spend(k: string, key: Key, intx: bigint, seq: bigint, next: bigint): void {
+    const used = k + "@" + intx.toString(36);
+    if (!this.consumedBy.has(used)) this.consumedBy.set(used, { key, seq: intx, by: seq });
+    const made = k + "@" + seq.toString(36);
+    if (!this.createdAt.has(made)) this.createdAt.set(made, { key, seq, value: next });
+    this.newest.set(k, { key, seq, value: next });
+  }
+
+  applied(seq: bigint): void {
+    this.last = seq;
+  }
+
+  /** Every outpoint it consumed, with its consumer (those it created included). */
+  consumed(): IterableIterator<OutpointRecord & { by: bigint }> {
+    return this.consumedBy.values();
+  }
+
+  /** Outpoints it created and did not consume again, with their values. */
+  *created(): IterableIterator<OutpointRecord & { value: bigint }> {
+    for (const [id, c] of this.createdAt) if (!this.consumedBy.has(id)) yield c;
+  }
+
+  /** The newest version of each key it wrote. */
+  latest(): IterableIterator<OutpointRecord & { value: bigint }> {
+    return this.newest.values();
+  }
+}
+
+/** A string id of a key: its address as ten 16-bit code units, its mark, its slot in base 32. */
+function keyStr(k: Key): string {
+  const a = k.addr;
+  if (a.length !== 20) throw new RangeError(`address must be 20 bytes, got ${a.length}`);
+  // prettier-ignore
+  const s = String.fromCharCode(a[0] | (a[1] << 8), a[2] | (a[3] << 8), a[4] | (a[5] << 8), a[6] | (a[7] << 8), a[8] | (a[9] << 8),
+    a[10] | (a[11] << 8), a[12] | (a[13] << 8), a[14] | (a[15] << 8), a[16] | (a[17] << 8), a[18] | (a[19] << 8), k.mark);
+  return k.slot === 0n ? s : s + k.slot.toString(32);
+}
+
+/** A string id of outpoint (seq, k): unique per outpoint (a UtxoView may key its records by it). */
+export function outpointId(k: Key, seq: bigint): string {
+  return keyStr(k) + "@" + seq.toString(36);
 }
 
 // ---- numeric key hashing ------------------------------------------------------------------------
@@ -206,8 +453,6 @@ class KeyTable<E extends KeyEntry> {
 class KeyState extends KeyEntry {
   /** Log entry of the newest spent version, or -1. */
   histTail = -1;
-  /** applyTx call (epoch) whose check phase consumed the unspent version; used for intra-tx effects. */
-  consumedAt = 0;
   constructor(
     h: number,
     mark: number,
@@ -271,24 +516,23 @@ class SpentLog {
 
 const MAX_SEQ = BigInt(Number.MAX_SAFE_INTEGER);
 
-function doubleUse(seq: bigint, moveIndex: number, ref: boolean, spentBy: bigint): WalkFault {
-  return { kind: "double-use", seq, moveIndex, code: ref ? "reference-after-consume" : "consumed", spentBy };
-}
-
-const PROBE = Symbol("probe");
-
-/** Outcome of looking an outpoint up in a set (used by the join). */
-type Probe = { state: "unspent"; value: bigint } | { state: "spent"; by: bigint } | { state: "none" };
-
-/** In-memory UTXO set with spent tombstones. */
-export class MemoryUtxoSet {
+/**
+ * In-memory UTXO set with spent tombstones (a UtxoState).
+ *
+ * Representation. Every consuming move consumes the one unspent version of its key and creates the
+ * next one, and every key starts with exactly one version (genesis, seq 0). So each key has exactly
+ * one unspent outpoint at any time (the UTXO set coincides with the latest index), and its spent
+ * versions form a chain in which each version was consumed by the transaction that created the
+ * next. The set keeps, per key, the unspent (seq, value) and a link into an append-only log of
+ * spent versions (SpentLog); that chain is the spent-tombstone index (outpoint -> spender seq) in
+ * compact form. Records are found by a seeded numeric hash of the key (KeyTable), so the hot path
+ * builds no strings and allocates nothing per move; a key never written has no record (a
+ * reference to it makes none).
+ */
+export class MemoryUtxoSet implements UtxoView, UtxoState<KeyState | undefined> {
   private readonly keys = new KeyTable<KeyState>();
   private spent = new SpentLog();
   private _lastSeq = 0n;
-  private epoch = 0;
-  // Scratch buffers reused across applyTx calls.
-  private readonly scratch: KeyState[] = [];
-  private readonly created: KeyState[] = [];
 
   /** `genesis`: the allocation, i.e. outpoints (0, key) with nonzero values. Zero values are implicit. */
   constructor(genesis?: Iterable<[Key, bigint]>) {
@@ -324,17 +568,48 @@ export class MemoryUtxoSet {
     return this.keys.find(key.mark, key.addr, key.slot);
   }
 
+  find(key: Key): KeyState | undefined {
+    return this.keys.find(key.mark, key.addr, key.slot);
+  }
+
+  outpoint(intx: bigint, key: Key): Outpoint {
+    return this.outpointAt(this.state(key), key, intx);
+  }
+
+  outpointAt(st: KeyState | undefined, _key: Key, intx: bigint): Outpoint {
+    if (st === undefined) return intx === 0n ? 0n : undefined;
+    if (st.seq === intx) return st.value;
+    const by = intx < st.seq ? this.spent.spender(st, intx) : undefined;
+    return by === undefined ? undefined : new Spent(by);
+  }
+
+  spend(st: KeyState | undefined, key: Key, intx: bigint, seq: bigint, next: bigint): void {
+    // (All spends of a transaction have its seq: the first one throws before anything changes.)
+    if (seq > MAX_SEQ) throw new RangeError(`seq ${seq} is beyond 2^53`);
+    if (st === undefined) {
+      st = new KeyState(keyHash(key.mark, key.addr, key.slot), key.mark, key.slot, 0n, 0n);
+      this.keys.insert(st);
+    }
+    if (st.seq !== intx) throw new Error(`spend of version ${intx}, the unspent version is ${st.seq}`);
+    st.histTail = this.spent.append(Number(st.seq), st.histTail);
+    st.seq = seq;
+    st.value = next;
+  }
+
+  applied(seq: bigint): void {
+    this._lastSeq = seq;
+  }
+
   /** Value of the unspent outpoint (intx, key), implicit genesis included; undefined if spent or never created. */
   get(intx: bigint, key: Key): bigint | undefined {
-    const st = this.state(key);
-    if (st === undefined) return intx === 0n ? 0n : undefined;
-    return st.seq === intx ? st.value : undefined;
+    const op = this.outpoint(intx, key);
+    return typeof op === "bigint" ? op : undefined;
   }
 
   /** Seq of the transaction that consumed outpoint (intx, key), or undefined if it is unspent or never existed. */
   spentBy(intx: bigint, key: Key): bigint | undefined {
-    const st = this.state(key);
-    return st === undefined || intx >= st.seq ? undefined : this.spent.spender(st, intx);
+    const op = this.outpoint(intx, key);
+    return op instanceof Spent ? op.by : undefined;
   }
 
   /** Newest version of the key (its one unspent outpoint); genesis is seq 0. */
@@ -366,107 +641,19 @@ export class MemoryUtxoSet {
     return this.keys.collided;
   }
 
-  /** Outpoint lookup for the join (module-private): the key is the one keyHash() last hashed, to `h`. */
-  [PROBE](h: number, mark: number, slot: bigint, intx: bigint): Probe {
-    const st = this.keys.findLastHashed(h, mark, slot);
-    if (st === undefined) return intx === 0n ? { state: "unspent", value: 0n } : { state: "none" };
-    if (st.seq === intx) return { state: "unspent", value: st.value };
-    const by = intx < st.seq ? this.spent.spender(st, intx) : undefined;
-    return by === undefined ? { state: "none" } : { state: "spent", by };
-  }
-
   /**
-   * Checks and applies one transaction atomically: on a fault nothing changes and the fault is
-   * returned. Throws RangeError if `seq` is not greater than the last applied seq, or not below
-   * 2^53 (caller bugs, not faults of the transaction).
+   * Checks and applies one transaction atomically (walkTx): on a fault nothing changes and the
+   * fault is returned. Throws RangeError if `seq` is not greater than the last applied seq, or not
+   * below 2^53 (caller bugs, not faults of the transaction).
    */
   applyTx(seq: bigint, moves: readonly Move[]): WalkFault | undefined {
     if (seq <= this._lastSeq) throw new RangeError(`seq ${seq} is not after the last applied seq ${this._lastSeq}`);
     if (seq > MAX_SEQ) throw new RangeError(`seq ${seq} is beyond 2^53`);
-    const ep = ++this.epoch;
-    const keys = this.keys;
-    const sts = this.scratch;
-    const created = this.created;
-    const n = moves.length;
-    let fault: WalkFault | undefined;
-
-    // Check phase: marks intra-tx consumption with the epoch; makes records only for implicit keys.
-    for (let i = 0; i < n; i++) {
-      const m = moves[i];
-      const intx = m.intx;
-      if (intx >= seq) {
-        fault = { kind: "input", seq, moveIndex: i, code: "intx-not-before" };
-        break;
-      }
-      const h = keyHash(m.mark, m.addr, m.slot);
-      let st = keys.findLastHashed(h, m.mark, m.slot);
-      if (st === undefined && m.ref) {
-        // A reference to a key never written: its one outpoint is the implicit genesis (0, key) = 0,
-        // and a reference changes nothing, so no record is made (the same verdicts as with one).
-        if (intx !== 0n) {
-          fault = { kind: "input", seq, moveIndex: i, code: "no-such-outpoint" };
-          break;
-        }
-        if (m.prev !== 0n) {
-          fault = { kind: "input", seq, moveIndex: i, code: "prev-mismatch", expected: 0n };
-          break;
-        }
-        continue;
-      }
-      if (st === undefined) {
-        st = new KeyState(h, m.mark, m.slot, 0n, 0n);
-        keys.insert(st);
-        created.push(st);
-      }
-      sts[i] = st;
-      const cur = st.seq;
-      if (intx === cur) {
-        if (st.consumedAt === ep) {
-          fault = doubleUse(seq, i, m.ref, seq);
-          break;
-        }
-        if (st.value !== m.prev) {
-          fault = { kind: "input", seq, moveIndex: i, code: "prev-mismatch", expected: st.value };
-          break;
-        }
-        if (!m.ref) st.consumedAt = ep;
-      } else {
-        const by = intx < cur ? this.spent.spender(st, intx) : undefined;
-        fault = by === undefined ? { kind: "input", seq, moveIndex: i, code: "no-such-outpoint" } : doubleUse(seq, i, m.ref, by);
-        break;
-      }
-    }
-
-    if (fault !== undefined) {
-      for (let j = 0; j < created.length; j++) keys.remove(created[j]);
-      created.length = 0;
-      return fault;
-    }
-
-    // Apply phase.
-    const spent = this.spent;
-    for (let i = 0; i < n; i++) {
-      const m = moves[i];
-      if (m.ref) continue;
-      const st = sts[i];
-      st.histTail = spent.append(Number(st.seq), st.histTail);
-      st.seq = seq;
-      st.value = m.next;
-    }
-    created.length = 0; // every record made was consumed (references make none)
-    this._lastSeq = seq;
-    return undefined;
+    return walkTx(this, seq, moves);
   }
 }
 
-/** Sequential walk over txs in seq order; stops at the first fault (the set then holds every earlier tx). */
-export function walkSequential(set: MemoryUtxoSet, txs: Iterable<TxMoves>): WalkFault | undefined {
-  for (const t of txs) {
-    const f = set.applyTx(t.seq, t.moves);
-    if (f !== undefined) return f;
-  }
-  return undefined;
-}
+// ---- the join ------------------------------------------------------------------------------------
 
 /** (seq, moveIndex) of a use, ordered lexicographically. */
 interface UseAt {
@@ -480,6 +667,8 @@ function before(a: UseAt, seq: bigint, idx: number): boolean {
 
 /** Per-key record of the join. */
 class JoinRec extends KeyEntry {
+  /** The key (the first move naming it). */
+  key!: Key;
   /** Outputs of the walked txs: producer seq -> value. */
   outs: Map<bigint, bigint> | undefined = undefined;
   /** First consumer, in (seq, moveIndex) order, of each version intx of this key. */
@@ -487,18 +676,19 @@ class JoinRec extends KeyEntry {
 }
 
 /**
- * Any-order form of the walk, computed as a join; does not modify `set`. `txs` may be given in
- * any order (seqs distinct and greater than `set.lastSeq`, else RangeError).
+ * Any-order form of walkSequential, computed as a join with the same rule (useFault); does not
+ * modify `view`. `txs` may be given in any order (seqs distinct and greater than `view.lastSeq`,
+ * else RangeError).
  *
  * Pass 1 (any order) collects, per key, the outputs every consuming move produces, (seq, key) ->
  * next, and for every outpoint its first consumer in (seq, moveIndex) order. Pass 2 (any order; it
  * runs in reverse) judges every use on its own: it sees the state as if all earlier transactions
  * had been applied, which is exactly the sequential walk's state for every transaction up to the
  * first faulty one. The verdict is the use fault with the least (seq, moveIndex), so it equals the
- * verdict of walkSequential on a copy of `set`.
+ * verdict of walkSequential on a copy of the set.
  */
-export function walkJoin(set: MemoryUtxoSet, txs: readonly TxMoves[]): WalkFault | undefined {
-  const base = set.lastSeq;
+export function walkJoin(view: UtxoView, txs: readonly TxMoves[]): WalkFault | undefined {
+  const base = view.lastSeq;
   const seen = new Set<bigint>();
   for (const t of txs) {
     if (t.seq <= base) throw new RangeError(`seq ${t.seq} is not after the set's last applied seq ${base}`);
@@ -519,6 +709,7 @@ export function walkJoin(set: MemoryUtxoSet, txs: readonly TxMoves[]): WalkFault
       let r = table.findLastHashed(h, m.mark, m.slot);
       if (r === undefined) {
         r = new JoinRec(h, m.mark, m.slot);
+        r.key = m;
         table.insert(r);
       }
       tr[i] = r;
@@ -539,7 +730,15 @@ export function walkJoin(set: MemoryUtxoSet, txs: readonly TxMoves[]): WalkFault
     const tr = recs[ti];
     for (let i = 0; i < moves.length; i++) {
       if (best !== undefined && best.seq === seq && best.moveIndex <= i) break; // cannot beat it
-      const f = judgeUse(set, base, seq, i, moves[i], tr[i]);
+      const m = moves[i];
+      const r = tr[i];
+      let op: Outpoint;
+      if (m.intx < seq) {
+        op = m.intx <= base ? view.outpoint(m.intx, r.key) : r.outs?.get(m.intx);
+        const c = r.cons?.get(m.intx);
+        if (!(op instanceof Spent) && c !== undefined && before(c, seq, i)) op = new Spent(c.seq);
+      }
+      const f = useFault(seq, i, m, op);
       if (f !== undefined) {
         best = f; // (seq, i) is below best here: earlier seq, or same seq and lower index
         break; // later moves of this tx have higher indices
@@ -547,27 +746,4 @@ export function walkJoin(set: MemoryUtxoSet, txs: readonly TxMoves[]): WalkFault
     }
   }
   return best;
-}
-
-function judgeUse(set: MemoryUtxoSet, base: bigint, seq: bigint, i: number, m: Move, r: JoinRec): WalkFault | undefined {
-  const intx = m.intx;
-  if (intx >= seq) return { kind: "input", seq, moveIndex: i, code: "intx-not-before" };
-  let value: bigint | undefined;
-  if (intx <= base) {
-    W0 = r.a0;
-    W1 = r.a1;
-    W2 = r.a2;
-    W3 = r.a3;
-    W4 = r.a4;
-    const p = set[PROBE](r.h, r.mark, r.slot, intx);
-    if (p.state === "spent") return doubleUse(seq, i, m.ref, p.by);
-    if (p.state === "unspent") value = p.value;
-  } else {
-    value = r.outs?.get(intx);
-  }
-  const c = r.cons?.get(intx);
-  if (c !== undefined && before(c, seq, i)) return doubleUse(seq, i, m.ref, c.seq);
-  if (value === undefined) return { kind: "input", seq, moveIndex: i, code: "no-such-outpoint" };
-  if (value !== m.prev) return { kind: "input", seq, moveIndex: i, code: "prev-mismatch", expected: value };
-  return undefined;
 }

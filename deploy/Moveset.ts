@@ -2,9 +2,11 @@
  * Hardhat Ignition module of the L1 contracts (docs/protocol.md §11): Bridge, Inbox, and the fraud
  * provers, wired together:
  *   1. Bridge()                         — holds the deposit queue and the deposited ether;
- *   2. Inbox(bridge, l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch);
+ *   2. Inbox(bridge, l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch, minBaseFee);
  *   3. bridge.setInbox(inbox)           — one-time binding (the inbox needs the bridge's address first);
- *   4. each prover P(inbox), then inbox.setProvers([...]) — one-time, locks the prover set for ever.
+ *   4. the shared decoders (contracts/lib/Decoders.sol, a library with public functions) once, then each
+ *      prover P(inbox), linked to the libraries it calls (LINKED_LIBRARIES), then inbox.setProvers([...]) —
+ *      one-time, locks the prover set for ever.
  *   5. CodeRegistry(inbox), the verifier's families StepTx, StepHash, StepCall, StepState, StepRun (each bound to
  *      the registry), StepStart, and OneStepVerifier(registry, families…, StepStart): the one-step verifier of
  *      execution faults (contracts/step/), for the dispute game.
@@ -13,7 +15,7 @@
  *
  * Parameters (module id "Moveset"), overridable by an Ignition parameters file:
  *   { "Moveset": { "l2ChainId": 901, "bondSize": "1000000000000000000n", "challengeWindow": 604800,
- *                  "inclusionDelay": 86400, "rewardBps": 5000, "maxDepositsPerBatch": 256 } }
+ *                  "inclusionDelay": 86400, "rewardBps": 5000, "maxDepositsPerBatch": 256, "minBaseFee": "1000000000n" } }
  * (bigints as "<digits>n" strings, Ignition's JSON convention). `moveset deploy` (cli/deploy.ts) runs
  * this module programmatically; `npx hardhat ignition deploy` refuses module files outside
  * ignition/modules, so it is not the way to run this one.
@@ -29,6 +31,8 @@ export const DEFAULT_PARAMETERS = {
   inclusionDelay: 86_400n,
   rewardBps: 5_000n,
   maxDepositsPerBatch: 256n,
+  /** Lowest L2 base fee, and batch 0's (wei per gas; protocol.md §7.5). */
+  minBaseFee: 1_000_000_000n,
 } as const;
 
 export type MovesetParameters = { -readonly [K in keyof typeof DEFAULT_PARAMETERS]: bigint };
@@ -51,6 +55,17 @@ export const PROVERS: readonly ProverSpec[] = ["MalformedProver", "SignatureProv
 /** The one-step verifier's families, in OneStepVerifier's constructor order. */
 export const STEP_FAMILIES = ["StepTx", "StepHash", "StepCall", "StepState", "StepRun"] as const;
 
+/**
+ * The linked libraries each contract calls (public library functions, deployed once): the provers share
+ * the wrapped-transaction decoder instead of each carrying a copy (protocol.md §11.4). A test checks this
+ * against the compiled artifacts' link references.
+ */
+export const LINKED_LIBRARIES: Readonly<Record<string, readonly string[]>> = {
+  MalformedProver: ["Decoders"],
+  SignatureProver: ["Decoders"],
+  RulesProver: ["Decoders"],
+};
+
 /** Builds the module with the given prover list (tests pass ["TestProver"] under another module id). */
 export function movesetModule(id: string = MODULE_ID, provers: readonly ProverSpec[] = PROVERS) {
   return buildModule(id, (m) => {
@@ -60,14 +75,18 @@ export function movesetModule(id: string = MODULE_ID, provers: readonly ProverSp
     const inclusionDelay = m.getParameter("inclusionDelay", DEFAULT_PARAMETERS.inclusionDelay);
     const rewardBps = m.getParameter("rewardBps", DEFAULT_PARAMETERS.rewardBps);
     const maxDepositsPerBatch = m.getParameter("maxDepositsPerBatch", DEFAULT_PARAMETERS.maxDepositsPerBatch);
+    const minBaseFee = m.getParameter("minBaseFee", DEFAULT_PARAMETERS.minBaseFee);
 
     const bridge = m.contract("Bridge", []);
-    const inbox = m.contract("Inbox", [bridge, l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch]);
+    const inbox = m.contract("Inbox", [bridge, l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch, minBaseFee]);
     m.call(bridge, "setInbox", [inbox]);
 
+    const libraries: Record<string, ContractFuture<string>> = {};
+    const libraryFuture = (name: string) => (libraries[name] ??= m.library(name));
+    const linked = (name: string) => Object.fromEntries((LINKED_LIBRARIES[name] ?? []).map((l) => [l, libraryFuture(l)]));
     const proverFutures: Record<string, ContractFuture<string>> = {};
     for (const p of provers) {
-      const f = typeof p === "string" ? m.contract(p, [inbox]) : p(m, inbox);
+      const f = typeof p === "string" ? m.contract(p, [inbox], { libraries: linked(p) }) : p(m, inbox);
       const name = typeof p === "string" ? p : f.contractName;
       if (proverFutures[name]) throw new Error(`prover ${name} listed twice`);
       proverFutures[name] = f;

@@ -5,9 +5,18 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { DeploymentRecord } from "../cli/deploy";
-
-export type { DeploymentRecord };
+/** What `moveset deploy` writes (deployments/<network>.json): the deployed contracts and parameters. */
+export interface DeploymentRecord {
+  network: string;
+  chainId: number;
+  l2ChainId: number;
+  contracts: Record<string, string>;
+  parameters: { l2ChainId: number; bondSize: string; challengeWindow: number; inclusionDelay: number; rewardBps: number; maxDepositsPerBatch: number; minBaseFee: string };
+  /** L1 block in which the first contract (the Bridge) was deployed: where watchers start scanning. */
+  deployedAt: number;
+  deploymentId: string;
+  deployer: string;
+}
 
 /** The L1 contracts and rollup parameters a node works with. */
 export interface Deployment {
@@ -22,6 +31,8 @@ export interface Deployment {
   inclusionDelay: bigint;
   /** Most deposits a batch consumes (the Inbox's; forced inclusion takes the oldest overdue up to it). */
   maxDepositsPerBatch: bigint;
+  /** Lowest L2 base fee, and batch 0's (protocol.md §7.5). */
+  minBaseFee: bigint;
 }
 
 export class ConfigError extends Error {}
@@ -47,6 +58,7 @@ export function deploymentFromRecord(raw: DeploymentRecord, what = "deployment r
   need(raw.parameters, "parameters");
   need(Number.isInteger(raw.deployedAt) && raw.deployedAt >= 0, "deployedAt");
   need(Number.isSafeInteger(raw.parameters.maxDepositsPerBatch) && raw.parameters.maxDepositsPerBatch > 0, "parameters.maxDepositsPerBatch");
+  need(/^[1-9][0-9]*$/.test(String(raw.parameters?.minBaseFee ?? "")), "parameters.minBaseFee");
   return {
     l1ChainId: BigInt(raw.chainId),
     l2ChainId: BigInt(raw.l2ChainId ?? raw.parameters.l2ChainId),
@@ -57,20 +69,19 @@ export function deploymentFromRecord(raw: DeploymentRecord, what = "deployment r
     bondSize: BigInt(raw.parameters.bondSize),
     inclusionDelay: BigInt(raw.parameters.inclusionDelay),
     maxDepositsPerBatch: BigInt(raw.parameters.maxDepositsPerBatch),
+    minBaseFee: BigInt(raw.parameters.minBaseFee),
   };
 }
 
 export interface CoordinatorOptions {
   /** Post a batch once it holds this many transactions... */
   maxBatchTxs: number;
-  /** ...or this many bytes of batch data... */
+  /** ...or this many bytes of batch data (at most MAX_BATCH_BYTES, protocol.md §5.5)... */
   maxBatchBytes: number;
   /** ...or when its oldest transaction (or deposit) has waited this long. */
   batchIntervalMs: number;
   /** How often the coordinator looks at its triggers and at L1. */
   pollMs: number;
-  /** Base fee of every batch (wei). */
-  baseFee: bigint;
   /** Priority fee the RPC suggests (eth_maxPriorityFeePerGas). */
   suggestedTip: bigint;
   /** Fee recipient of the batches (default: the coordinator's address). */
@@ -128,7 +139,6 @@ export const DEFAULT_COORDINATOR: CoordinatorOptions = {
   maxBatchBytes: 96 * 1024,
   batchIntervalMs: 1000,
   pollMs: 100,
-  baseFee: 1_000_000_000n,
   suggestedTip: 100_000_000n,
   mempoolMax: 10_000,
   syncWrites: false,
@@ -170,13 +180,4 @@ export function dataPaths(datadir: string) {
     l1Journal: path.join(d, "l1", "journal.jsonl"),
     deployment: path.join(d, "deployment.json"),
   };
-}
-
-/** Reads a private key from an environment variable (never from the command line). */
-export function keyFromEnv(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new ConfigError(`environment variable ${name} (the coordinator's private key) is not set`);
-  const k = v.trim().startsWith("0x") ? v.trim() : "0x" + v.trim();
-  if (!/^0x[0-9a-fA-F]{64}$/.test(k)) throw new ConfigError(`environment variable ${name} is not a 32-byte hex private key`);
-  return k;
 }

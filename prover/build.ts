@@ -3,7 +3,7 @@
  * (ready for ethers), plus the proof hash the challenger commits to before revealing.
  */
 import { AbiCoder, keccak256 } from "ethers";
-import { HEADER_ABI_TYPE, headerToAbi, type BatchHeader } from "../core/batch";
+import { HEADER_ABI_TYPE, headerToAbi, type BatchHeader, type BatchTx } from "../core/batch";
 import { bytesToHex } from "../core/bytes";
 import { decodeTx, TxType, type Tx } from "../core/tx";
 import { compareKeys } from "../core/keys";
@@ -12,8 +12,8 @@ import type { TxFault } from "./fault";
 
 /** What the prover needs to know of the chain: posted batches and the deposit queue. */
 export interface ChainView {
-  /** The header and encoded transactions of a live batch. */
-  batch(index: bigint): Promise<{ header: BatchHeader; txs: Uint8Array[] }>;
+  /** The header and transactions (declared gas and encoding) of a live batch. */
+  batch(index: bigint): Promise<{ header: BatchHeader; txs: BatchTx[] }>;
   /** The batch and position holding a seq. */
   locate(seq: bigint): Promise<{ batchIndex: bigint; txIndex: number }>;
   /** An L1 deposit queue entry. */
@@ -21,7 +21,7 @@ export interface ChainView {
 }
 
 export const HEADER_TYPE = HEADER_ABI_TYPE;
-export const TXPROOF_TYPE = "tuple(uint256 txIndex, bytes tx, bytes32[] siblings)";
+export const TXPROOF_TYPE = "tuple(uint256 txIndex, uint64 gas, bytes tx, bytes32[] siblings)";
 export const DEPOSIT_TYPE = "tuple(address from, address to, uint256 value)";
 
 export type ProverName = "MalformedProver" | "SignatureProver" | "InputProver" | "DoubleUseProver" | "DepositProver" | "RulesProver";
@@ -40,7 +40,7 @@ export const headerArg = headerToAbi;
 
 /** A ChainView over batches held in memory (batch i at position i) and a deposit queue. */
 export function memoryChainView(
-  batches: readonly { header: BatchHeader; txs: Uint8Array[] }[],
+  batches: readonly { header: BatchHeader; txs: BatchTx[] }[],
   deposits: readonly { from: Uint8Array; to: Uint8Array; value: bigint }[] = [],
 ): ChainView {
   return {
@@ -62,8 +62,10 @@ export function memoryChainView(
   };
 }
 
-export function txProofArg(txs: readonly Uint8Array[], txIndex: number) {
-  return { txIndex: BigInt(txIndex), tx: bytesToHex(txs[txIndex]), siblings: merkleProof(txs.map(leafHash), txIndex).map(bytesToHex) };
+/** A TxProof (contracts/fraud/TxProver.sol): transaction `txIndex` of `txs`, its declared gas and Merkle proof. */
+export function txProofArg(txs: readonly BatchTx[], txIndex: number) {
+  const t = txs[txIndex];
+  return { txIndex: BigInt(txIndex), gas: t.gas, tx: bytesToHex(t.tx), siblings: merkleProof(txs.map((x) => leafHash(x.gas, x.tx)), txIndex).map(bytesToHex) };
 }
 
 function call(prover: ProverName, types: string[], args: unknown[]): ProofCall {
@@ -88,7 +90,7 @@ export async function buildProof(fault: TxFault, chain: ChainView): Promise<Proo
     case "rules":
       return call("RulesProver", [HEADER_TYPE, TXPROOF_TYPE], [h, p]);
     case "deposit": {
-      const t = decodeTx(txs[fault.txIndex]);
+      const t = decodeTx(txs[fault.txIndex].tx);
       const nDeposits = Number(header.depositEnd - header.depositStart);
       const e =
         fault.txIndex < nDeposits
@@ -100,7 +102,7 @@ export async function buildProof(fault: TxFault, chain: ChainView): Promise<Proo
     }
     case "input": {
       const mi = requireMove(fault);
-      const m = decodeTx(txs[fault.txIndex]).moves[mi];
+      const m = decodeTx(txs[fault.txIndex].tx).moves[mi];
       let ph = h;
       let pp = p;
       if (m.intx > 0n && m.intx < fault.seq) {
@@ -114,10 +116,10 @@ export async function buildProof(fault: TxFault, chain: ChainView): Promise<Proo
     case "double-use": {
       const mi = requireMove(fault);
       if (fault.spentBy === undefined) throw new Error("a double-use fault needs the earlier spender's seq");
-      const m = decodeTx(txs[fault.txIndex]).moves[mi];
+      const m = decodeTx(txs[fault.txIndex].tx).moves[mi];
       const at = await chain.locate(fault.spentBy);
       const eb = at.batchIndex === fault.batchIndex ? { header, txs } : await chain.batch(at.batchIndex);
-      const earlier: Tx = decodeTx(eb.txs[at.txIndex]);
+      const earlier: Tx = decodeTx(eb.txs[at.txIndex].tx);
       const ei = earlier.moves.findIndex((e) => !e.ref && e.intx === m.intx && compareKeys(e, m) === 0);
       if (ei < 0) throw new Error(`seq ${fault.spentBy} does not consume the outpoint`);
       return call(

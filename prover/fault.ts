@@ -1,35 +1,10 @@
 /**
- * A fault found by a verifier, in the form a challenger needs: where (batch, transaction, move),
- * what (kind and code), and for walk faults the other transaction involved.
+ * Which fault a challenger proves. The fault (TxFault), the kinds and their L1 numbering are the
+ * core's (core/errors.ts), re-exported here for the prover's users.
  */
-import type { FaultKind } from "../core/errors";
+import type { OneStepKind, TxFault } from "../core/errors";
 
-export interface TxFault {
-  batchIndex: bigint;
-  txIndex: number;
-  seq: bigint;
-  kind: FaultKind;
-  code: string;
-  message: string;
-  /** The offending move, where one move is at fault. */
-  moveIndex?: number;
-  /** double-use: the seq of the transaction that consumed the outpoint first. */
-  spentBy?: bigint;
-}
-
-/** Fault kinds settled in one L1 transaction; `execution` needs the interactive game. */
-export const ONE_STEP_KINDS: readonly FaultKind[] = ["malformed", "signature", "input", "double-use", "deposit", "rules"];
-
-/** Numbering shared with contracts/interfaces/IInbox.sol FaultKind. */
-export const KIND_NUMBER: Record<FaultKind, number> = {
-  malformed: 0,
-  signature: 1,
-  input: 2,
-  "double-use": 3,
-  deposit: 4,
-  rules: 5,
-  execution: 6,
-};
+export { KIND_NUMBER, ONE_STEP_KINDS, type TxFault } from "../core/errors";
 
 /**
  * L1 gas of the `prove` reveal of each one-step kind, as `moveset bench` measures it on its workload
@@ -37,7 +12,7 @@ export const KIND_NUMBER: Record<FaultKind, number> = {
  * faults of a batch proves the cheapest kind (proofs of the same kind cost about the same; the
  * input and double-use proofs carry a second transaction).
  */
-export const PROOF_GAS: Readonly<Record<Exclude<FaultKind, "execution">, number>> = {
+export const PROOF_GAS: Readonly<Record<OneStepKind, number>> = {
   deposit: 87_629,
   signature: 103_089,
   malformed: 104_190,
@@ -57,7 +32,7 @@ export function cheapestProvable(faults: readonly TxFault[]): TxFault | undefine
     if (f.kind === "execution") continue;
     if (!best) best = f;
     else {
-      const d = PROOF_GAS[f.kind] - PROOF_GAS[best.kind as Exclude<FaultKind, "execution">];
+      const d = PROOF_GAS[f.kind as OneStepKind] - PROOF_GAS[best.kind as OneStepKind];
       if (d < 0 || (d === 0 && f.txIndex < best.txIndex)) best = f;
     }
   }

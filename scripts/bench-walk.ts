@@ -5,15 +5,16 @@
  *   npx ts-node --transpile-only scripts/bench-walk.ts [txs=200000] [movesPerTx=5] [keys=100000] [batch=1000]
  *
  * Workload: `keys` keys (balances, nonces and storage slots over keys/4 accounts); every tx
- * consumes `movesPerTx` distinct keys at their current version (one in ten moves is a reference).
+ * consumes `movesPerTx` distinct keys at their current version (one in ten moves is a reference),
+ * its moves sorted by key.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Mark } from "../core/keys";
-import type { Move } from "../core/moves";
+import { sortMoves, type Move } from "../core/moves";
 import { MemoryUtxoSet, walkJoin, walkSequential, type TxMoves } from "../core/walk";
-import { LevelUtxoStore } from "../node/store/utxo-store";
+import { LevelUtxoStore } from "../node/state/utxo-store";
 import { rng } from "../bench/rng";
 
 export function makeWorkload(nTx: number, movesPerTx: number, nKeys: number, seed = 1): TxMoves[] {
@@ -51,7 +52,8 @@ export function makeWorkload(nTx: number, movesPerTx: number, nKeys: number, see
         st.value = next;
       }
     }
-    txs.push({ seq, moves });
+    // Sorted by key, as every valid transaction's moves are (protocol.md §4.3).
+    txs.push({ seq, moves: sortMoves(moves) });
   }
   return txs;
 }

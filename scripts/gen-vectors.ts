@@ -16,14 +16,15 @@ import * as path from "path";
 import { Wallet, Transaction, getBytes } from "ethers";
 import { Writer, Reader } from "../core/codec";
 import { DecodeError, DecodeCode } from "../core/errors";
-import { bytesToHex, hexToBytes, keccak256, concatBytes, u256, MAX_U256, MAX_U64, ZERO32 } from "../core/bytes";
+import { bytesToHex, hexToBytes, keccak256, concatBytes, u256, toFixed, MAX_U256, MAX_U64, ZERO32 } from "../core/bytes";
 import { DOMAIN_NAMES, DOMAINS, Domain, hashTagged } from "../core/hash";
 import { Key, Mark, keyBytes } from "../core/keys";
 import { Move, MASK_ALL, MaskBit, MARK_SAME_ADDR, encodeMove, decodeMove, encodeMoves, decodeMoves, moveSigCommitment, movesSigDigest } from "../core/moves";
 import { DepositTx, MoveTx, Tx, TxType, LIMITS, encodeTx, decodeTx, canonicalWitness, txLeaf } from "../core/tx";
 import { moveTxSighash, signMoveTx, recoverMoveTxSender, txId } from "../core/sign";
 import { merkleRoot, merkleProof, merkleNode, leafHash } from "../core/merkle";
-import { BatchHeader, headerHash, encodeBatchData, splitBatchData, batchDataHash, txRootOf, MAX_BATCH_TXS } from "../core/batch";
+import { BatchHeader, BatchTx, headerHash, encodeBatchData, splitBatchData, batchDataHash, txRootOf, MAX_BATCH_TXS, MAX_BATCH_BYTES, MAX_TX_BYTES } from "../core/batch";
+import { declaredGas, nextBaseFee, BATCH_GAS_LIMIT, GAS_TARGET, MAX_BASE_FEE } from "../core/gas";
 
 /** Hardhat's first two dev keys: public, fixed, never for real funds. */
 export const DEV_KEYS = [
@@ -211,6 +212,13 @@ export function encodeMovesBytes(moves: readonly Move[]): Uint8Array {
   const w = new Writer();
   encodeMoves(w, moves);
   return w.finish();
+}
+
+/** `b` followed by zero bytes up to `length` (an invalid vector's padTo). */
+export function padded(b: Uint8Array, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  out.set(b);
+  return out;
 }
 
 /** Runs the named strict decoder over `b` to the end; throws what the decoder throws. */
@@ -452,7 +460,8 @@ function txVector(n: NamedTx) {
   if (n.note) v.note = n.note;
   v.encoded = hex(encoded);
   v.tx = txToJson(n.tx);
-  v.leafHash = hex(txLeaf(encoded));
+  v.declaredGas = dec(declaredGas(n.tx));
+  v.leafHash = hex(txLeaf(encoded, declaredGas(n.tx)));
   v.txId = hex(txId(n.tx));
   if (n.tx.type === TxType.Move) {
     v.movesSigDigest = hex(movesSigDigest(n.tx.moves));
@@ -492,21 +501,60 @@ function movesFile() {
 
 function hashesFile(txs: NamedTx[]) {
   const tagged: [Domain, Uint8Array][] = [
-    ["txLeaf", new Uint8Array(0)],
-    ["txLeaf", Uint8Array.of(0x00)],
-    ["batchData", Uint8Array.of(0x01, 0x00)],
+    // a leaf's payload: bytes8(declared gas) || the transaction
+    ["txLeaf", new Uint8Array(8)],
+    ["txLeaf", concatBytes(toFixed(21_000n, 8), Uint8Array.of(0x00))],
+    ["batchData", Uint8Array.of(0x02, 0x00)],
     ["depositId", new Uint8Array(8)],
   ];
-  const encoded = txs.map((t) => encodeTx(t.tx));
-  const batches: [string, Uint8Array[]][] = [
+  // Every transaction vector, in tx.json order, but those whose gas limit would take the batch over its
+  // gas limit (vectors with gas limits up to 2^64-1 exist).
+  const encoded: BatchTx[] = [];
+  let room = BATCH_GAS_LIMIT;
+  for (const t of txs) {
+    const gas = declaredGas(t.tx);
+    if (gas > room) continue;
+    room -= gas;
+    encoded.push({ gas, tx: encodeTx(t.tx) });
+  }
+  const batches: [string, BatchTx[]][] = [
     ["empty", []],
     ["one deposit", [encoded[0]]],
-    ["every transaction vector, in tx.json order", encoded],
+    ["every transaction vector whose gas fits, in tx.json order", encoded],
+    // The data stays the same but for the declared gas, so its hash and root change with it.
+    ["one deposit declaring 21000 gas (an invalid batch: the leaf commits to the lie)", [{ ...encoded[0], gas: 21_000n }]],
+    ["declared gas at the batch limit", [{ ...encoded[0], gas: BATCH_GAS_LIMIT - 1n }, { ...encoded[0], gas: 1n }]],
   ];
   const batchData = batches.map(([name, list]) => {
     const data = encodeBatchData(list);
-    return { name, txs: list.map(hex), data: hex(data), dataHash: hex(batchDataHash(data)), txRoot: hex(txRootOf(list)) };
+    return {
+      name,
+      txs: list.map((t) => ({ gas: dec(t.gas), tx: hex(t.tx) })),
+      data: hex(data),
+      dataHash: hex(batchDataHash(data)),
+      txRoot: hex(txRootOf(list)),
+      gas: dec(list.reduce((a, t) => a + t.gas, 0n)),
+    };
   });
+  // The base fee rule (§7.5): a spread of parents, around the target, at the limit, at the floor and the cap.
+  const minFees = [1n, 7n, 10n ** 9n];
+  const parents: [bigint, bigint][] = [
+    [10n ** 9n, GAS_TARGET],
+    [10n ** 9n, 0n],
+    [10n ** 9n, BATCH_GAS_LIMIT],
+    [10n ** 9n, GAS_TARGET + 1n],
+    [10n ** 9n, GAS_TARGET - 1n],
+    [7n, BATCH_GAS_LIMIT],
+    [1n, GAS_TARGET + 1n],
+    [8n, GAS_TARGET + 1n],
+    [123_456_789_012n, 21_000n],
+    [MAX_BASE_FEE, BATCH_GAS_LIMIT],
+    [MAX_BASE_FEE - 1n, GAS_TARGET + 1n],
+    [MAX_BASE_FEE, 0n],
+  ];
+  const baseFeeRule = minFees.flatMap((min) =>
+    parents.map(([fee, g]) => ({ parentBaseFee: dec(fee), parentGas: dec(g), minBaseFee: dec(min), next: dec(nextBaseFee(fee, g, min)) })),
+  );
 
   const empty = encodeBatchData([]);
   const full = encodeBatchData(encoded);
@@ -559,16 +607,17 @@ function hashesFile(txs: NamedTx[]) {
   ];
   return {
     description:
-      "Domain tags (tag = keccak256(utf8(name)); a tagged hash is keccak256(tag || payload)), batch header hashes (payload: the 12 fields as abi.encode words), batch data (0x01, varint count, length-prefixed transactions) with its hash and tx root.",
+      "Domain tags (tag = keccak256(utf8(name)); a tagged hash is keccak256(tag || payload)), batch header hashes (payload: the 12 fields as abi.encode words), batch data (0x02, varint count, then per transaction its declared gas as a varint and its length-prefixed encoding) with its hash, tx root (leaves keccak256(tag(tx-leaf) || bytes8(gas) || tx)) and total declared gas, and the base fee rule: next = nextBaseFee(parentBaseFee, parentGas, minBaseFee) (EIP-1559 towards 15,000,000, denominator 8, at least minBaseFee, at most 2^128-1).",
     domains: (Object.keys(DOMAIN_NAMES) as Domain[]).map((id) => ({ id, name: DOMAIN_NAMES[id], tag: hex(DOMAINS[id]) })),
     tagged: tagged.map(([domain, payload]) => ({ domain, payload: hex(payload), hash: hex(hashTagged(domain, payload)) })),
     headers: headers.map(([name, h]) => ({ name, header: headerToJson(h), words: hex(headerWords(h)), hash: hex(headerHash(h)) })),
     batchData,
+    baseFeeRule,
   };
 }
 
 function merkleFile() {
-  const leaves = (n: number) => Array.from({ length: n }, (_, i) => leafHash(Uint8Array.of(0x01, i)));
+  const leaves = (n: number) => Array.from({ length: n }, (_, i) => leafHash(0n, Uint8Array.of(0x01, i)));
   const sizes = [0, 1, 2, 3, 4, 5, 7, 8, 9, 16, 17];
   const [a, b] = leaves(2);
   const ls5 = leaves(5);
@@ -594,7 +643,7 @@ function merkleFile() {
   ];
   return {
     description:
-      "Binary Merkle tree over 32-byte leaves, padded with zero to a power of two; node = keccak256(tag(merkle-node) || left || right), but two zero children give zero; the empty tree's root is tag(merkle-empty); a one-leaf tree's root is the leaf. A proof lists siblings from the leaf up, exactly depth(count) = ceil(log2(count)) of them; index < count; a zero leaf never verifies. Leaves here are leafHash(0x01 || i).",
+      "Binary Merkle tree over 32-byte leaves, padded with zero to a power of two; node = keccak256(tag(merkle-node) || left || right), but two zero children give zero; the empty tree's root is tag(merkle-empty); a one-leaf tree's root is the leaf. A proof lists siblings from the leaf up, exactly depth(count) = ceil(log2(count)) of them; index < count; a zero leaf never verifies. Leaves here are the leaves of the transactions 0x01 || i declaring 0 gas.",
     emptyRoot: hex(merkleRoot([])),
     nodes: [
       { left: hex(a), right: hex(b), hash: hex(merkleNode(a, b)) },
@@ -611,17 +660,18 @@ function merkleFile() {
 }
 
 function invalidFile(txs: NamedTx[]) {
-  const out: { name: string; decoder: Decoder; bytes: Hex; code: DecodeCode; offset: number }[] = [];
-  const add = (name: string, decoder: Decoder, b: Uint8Array) => {
+  const out: { name: string; decoder: Decoder; bytes: Hex; padTo?: number; code: DecodeCode; offset: number }[] = [];
+  const add = (name: string, decoder: Decoder, b: Uint8Array, padTo?: number) => {
     try {
-      runDecoder(decoder, b);
+      runDecoder(decoder, padTo === undefined ? b : padded(b, padTo));
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
-      out.push({ name, decoder, bytes: hex(b), code: e.code, offset: e.offset });
+      out.push({ name, decoder, bytes: hex(b), ...(padTo !== undefined ? { padTo } : {}), code: e.code, offset: e.offset });
       return;
     }
     throw new Error(`invalid vector '${name}' decodes`);
   };
+  const addPadded = (name: string, decoder: Decoder, b: Uint8Array, padTo: number) => add(name, decoder, b, padTo);
   const h = (s: string) => bytes("0x" + s);
   const W = () => new Writer();
 
@@ -708,13 +758,23 @@ function invalidFile(txs: NamedTx[]) {
   add("tx: deposit whose only move refers back", "tx", patch(dep, depMark, dep[depMark] | MARK_SAME_ADDR));
   add("tx: wrapped, a move's address written out though it is the previous one's", "tx", concatBytes(W().u8(2).bytes(raw).finish(), withAddrAgain([ab, an, ps], 1), W().varint(0).finish()));
 
-  const data = encodeBatchData([enc["deposit"]]);
-  add("batchData: unknown version", "batchData", patch(data, 0, 0x02));
+  const data = encodeBatchData([{ gas: 0n, tx: enc["deposit"] }]);
+  add("batchData: unknown version (0x01, before declared gas)", "batchData", patch(data, 0, 0x01));
+  add("batchData: empty", "batchData", new Uint8Array(0));
   add("batchData: truncated", "batchData", data.subarray(0, data.length - 1));
   add("batchData: trailing byte", "batchData", Uint8Array.from([...data, 0]));
-  add("batchData: tx count over the limit", "batchData", W().u8(1).varint(MAX_BATCH_TXS + 1).finish());
+  add("batchData: tx count over the limit", "batchData", W().u8(2).varint(MAX_BATCH_TXS + 1).finish());
+  add("batchData: cut inside a declared gas", "batchData", W().u8(2).varint(1).u8(0x80).finish());
+  add("batchData: declared gas as 0x80 0x00", "batchData", concatBytes(W().u8(2).varint(1).finish(), h("8000"), W().bytes(enc["deposit"]).finish()));
+  add("batchData: declared gas over the batch limit", "batchData", W().u8(2).varint(1).varint(BATCH_GAS_LIMIT + 1n).bytes(enc["deposit"]).finish());
+  add("batchData: declared gas summing past the batch limit", "batchData", W().u8(2).varint(2).varint(GAS_TARGET).bytes(enc["deposit"]).varint(GAS_TARGET + 1n).bytes(enc["deposit"]).finish());
+  add("batchData: a transaction over the size limit (only its length is read)", "batchData", W().u8(2).varint(1).varint(0).varint(MAX_TX_BYTES + 1).finish());
+  add("batchData: a transaction of the largest size, cut", "batchData", concatBytes(W().u8(2).varint(1).varint(0).varint(MAX_TX_BYTES).finish(), new Uint8Array(100)));
+  // Data over the size limit is refused at byte 0 whatever it holds: the vector lists its first
+  // bytes and `padTo`, the length it has once padded with zero bytes.
+  addPadded("batchData: data over the size limit", "batchData", data, MAX_BATCH_BYTES + 1);
   return {
-    description: "Byte strings every strict decoder must reject, with the DecodeError code and the byte offset the TypeScript core reports. decoder: varint | u256c | move (one move, as the first of a list) | moves (a move list: varint count, then the moves) | tx (one transaction) | batchData; each must consume its input exactly.",
+    description: "Byte strings every strict decoder must reject, with the DecodeError code and the byte offset the TypeScript core reports. decoder: varint | u256c | move (one move, as the first of a list) | moves (a move list: varint count, then the moves) | tx (one transaction) | batchData (with the limits of protocol.md §5.5 and §7.5); each must consume its input exactly. padTo: the input is `bytes` followed by zero bytes up to that length.",
     vectors: out,
   };
 }
@@ -727,7 +787,7 @@ export async function buildVectors(): Promise<Record<VectorFile, unknown>> {
     "moves.json": movesFile(),
     "tx.json": {
       description:
-        "One vector per transaction shape and variant: canonical encoding, decoded fields, Merkle leaf (leafHash of the encoding), txId, for move txs the moves' digest and sighash, and the signer (null for deposits). Keys: Hardhat dev keys 0 and 1.",
+        "One vector per transaction shape and variant: canonical encoding, decoded fields, the gas a batch declares for it (its gas limit, 0 for a deposit), Merkle leaf (keccak256(tag(tx-leaf) || bytes8(declaredGas) || encoding)), txId, for move txs the moves' digest and sighash, and the signer (null for deposits). Keys: Hardhat dev keys 0 and 1.",
       vectors: txs.map(txVector),
     },
     "invalid.json": invalidFile(txs),

@@ -30,8 +30,8 @@ contract DepositProver is TxProver {
     {
         _reveal(keccak256(abi.encode(h, p, entry)), salt);
         _checkBatch(h);
-        _included(h, p);
-        TxCodec.Tx memory t = TxCodec.decode(p.tx);
+        (, bytes memory enc) = _load(h, p);
+        TxCodec.Tx memory t = TxCodec.decode(enc);
         bool fault;
         if (p.txIndex < h.depositEnd - h.depositStart) {
             uint256 index = h.depositStart + p.txIndex;

@@ -3,7 +3,6 @@ pragma solidity 0.8.30;
 
 import {TxProver, TxProof} from "./TxProver.sol";
 import {BatchLib} from "../lib/BatchLib.sol";
-import {TxCodec} from "../lib/TxCodec.sol";
 import {MoveLib} from "../lib/MoveLib.sol";
 import {FaultKind} from "../interfaces/IInbox.sol";
 
@@ -25,11 +24,9 @@ contract DoubleUseProver is TxProver {
     ) external {
         _reveal(keccak256(abi.encode(h, p, moveIndex, eh, ep, earlierMoveIndex)), salt);
         _checkBatch(h);
-        uint256 seq = _included(h, p);
+        (uint256 seq, MoveLib.Move memory m) = _loadMove(h, p, moveIndex);
         _stored(eh);
-        uint256 eseq = _included(eh, ep);
-        MoveLib.Move memory m = TxCodec.decode(p.tx).moves[moveIndex];
-        MoveLib.Move memory e = TxCodec.decode(ep.tx).moves[earlierMoveIndex];
+        (uint256 eseq, MoveLib.Move memory e) = _loadMove(eh, ep, earlierMoveIndex);
         // INVARIANT: an earlier transaction consumed the very outpoint this move uses.
         if (!(eseq < seq && !e.ref && e.intx == m.intx && MoveLib.compareKeys(e, m) == 0)) revert NoFault();
         _settle(h.index, FaultKind.DOUBLE_USE);

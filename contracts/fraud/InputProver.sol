@@ -26,8 +26,7 @@ contract InputProver is TxProver {
     ) external {
         _reveal(keccak256(abi.encode(h, p, moveIndex, ph, pp)), salt);
         _checkBatch(h);
-        uint256 seq = _included(h, p);
-        MoveLib.Move memory m = TxCodec.decode(p.tx).moves[moveIndex];
+        (uint256 seq, MoveLib.Move memory m) = _loadMove(h, p, moveIndex);
         // INVARIANT: the move's input is wrong.
         if (!_wrongInput(m, seq, ph, pp)) revert NoFault();
         _settle(h.index, FaultKind.INPUT);
@@ -41,10 +40,10 @@ contract InputProver is TxProver {
         if (m.intx >= seq) return true;
         if (m.intx == 0) return m.prev != 0;
         _stored(ph);
-        uint256 pseq = _included(ph, pp);
+        (uint256 pseq, bytes memory penc) = _load(ph, pp);
         // INVARIANT: the producer shown is transaction intx.
         if (pseq != m.intx) revert NotInBatch(ph.index, pp.txIndex);
-        MoveLib.Move[] memory produced = TxCodec.decode(pp.tx).moves;
+        MoveLib.Move[] memory produced = TxCodec.decode(penc).moves;
         for (uint256 i = 0; i < produced.length; ++i) {
             MoveLib.Move memory q = produced[i];
             if (q.ref || MoveLib.compareKeys(q, m) != 0) continue;

@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import {TxProver, TxProof} from "./TxProver.sol";
 import {BatchLib} from "../lib/BatchLib.sol";
 import {TxCodec} from "../lib/TxCodec.sol";
-import {EthTx, EthTxFields} from "../lib/EthTx.sol";
+import {Decoders} from "../lib/Decoders.sol";
 import {FaultKind, IInbox} from "../interfaces/IInbox.sol";
 
 /// @title MalformedProver
@@ -19,19 +19,34 @@ contract MalformedProver is TxProver {
     function prove(BatchLib.BatchHeader calldata h, TxProof calldata p, bytes32 salt) external {
         _reveal(keccak256(abi.encode(h, p)), salt);
         _checkBatch(h);
-        uint256 seq = _included(h, p);
+        (uint256 seq,) = _load(h, p);
         // INVARIANT: the transaction is malformed.
         if (!_malformed(h, p.tx, seq)) revert NoFault();
         _settle(h.index, FaultKind.MALFORMED);
     }
 
+    /// @dev Decoding runs in one external call (to this contract) so that its failure can be observed:
+    ///      a decoder's own error means malformed, anything else (out of gas included) does not.
     function _malformed(BatchLib.BatchHeader calldata h, bytes calldata enc, uint256 seq) private view returns (bool) {
-        try this.decodeTx(enc) {}
-        catch (bytes memory revertData) {
+        try this.decodedFault(enc, seq, h.feeRecipient, IInbox(inbox).l2ChainId()) returns (bool fault) {
+            return fault;
+        } catch (bytes memory revertData) {
             return _isDecoderError(revertData);
         }
+    }
+
+    /// @notice Decodes `enc` (reverting with the decoder's error if it does not decode, its raw Ethereum
+    ///         transaction included) and returns whether it breaks a structural rule of the malformed kind:
+    ///         unsorted or repeated keys, an output it may not declare, a stray witness blob, or a withdrawal
+    ///         output that is not its (validly signed) sender's.
+    /// @dev External and pure: anyone may call it; the prover calls it to catch the decoder's revert.
+    function decodedFault(bytes calldata enc, uint256 seq, address feeRecipient, uint256 chainId)
+        external
+        pure
+        returns (bool)
+    {
         TxCodec.Tx memory t = TxCodec.decode(enc);
-        (bool ok, uint8 reason,) = TxCodec.checkStructure(t, seq, h.feeRecipient);
+        (bool ok, uint8 reason,) = TxCodec.checkStructure(t, seq, feeRecipient);
         if (!ok && (reason == TxCodec.MOVES_UNSORTED || reason == TxCodec.DUPLICATE_KEY
                 || reason == TxCodec.UNEXPECTED_OUTPUT || reason == TxCodec.BAD_OUTPUT || reason == TxCodec.BAD_SWEEP
                 || reason == TxCodec.UNUSED_WITNESS))
@@ -41,12 +56,7 @@ contract MalformedProver is TxProver {
         if (t.txType == TxCodec.TYPE_DEPOSIT) return false;
         address sender;
         if (t.txType == TxCodec.TYPE_WRAPPED) {
-            try this.decodeEthTx(t.raw, IInbox(inbox).l2ChainId()) {}
-            catch (bytes memory reason2) {
-                return _isDecoderError(reason2);
-            }
-            EthTxFields memory f = EthTx.decodeFor(t.raw, IInbox(inbox).l2ChainId());
-            sender = EthTx.sender(t.raw, f);
+            (, sender,) = Decoders.ethTx(t.raw, chainId);
         } else {
             sender = TxCodec.recoverSigner(t);
         }

@@ -6,11 +6,13 @@ import {BatchLib} from "../lib/BatchLib.sol";
 import {TxCodec} from "../lib/TxCodec.sol";
 import {MoveLib} from "../lib/MoveLib.sol";
 import {EthTx, EthTxFields} from "../lib/EthTx.sol";
+import {Decoders} from "../lib/Decoders.sol";
 import {FaultKind, IInbox} from "../interfaces/IInbox.sol";
 
 /// @title RulesProver
-/// @notice Proves a transaction-rule fault (protocol.md §6 step 5) against the sender's declared nonce,
-///         balance and code hash: gas limit above the block's, nonce at 2^64−1, initcode too large, gas
+/// @notice Proves a transaction-rule fault (protocol.md §6 step 7) against the sender's declared nonce,
+///         balance and code hash: a declared gas (§7.3) that is not the transaction's gas limit (0 for a
+///         deposit), gas limit above the block's, nonce at 2^64−1, initcode too large, gas
 ///         limit below the intrinsic gas, fee cap below the base fee, priority fee above the fee cap,
 ///         sender with code, balance (with the fee outputs it sweeps) below value + gasLimit × feeCap, or
 ///         that balance above 2^256 − 1, wrong nonce, wrong chain id, or the sender's keys not declared.
@@ -30,7 +32,6 @@ contract RulesProver is TxProver {
         bool isCreate;
         uint256 dataLength;
         uint256 intrinsic;
-        bool unrunnable;
     }
 
     constructor(address inbox_) TxProver(inbox_) {}
@@ -38,9 +39,20 @@ contract RulesProver is TxProver {
     function prove(BatchLib.BatchHeader calldata h, TxProof calldata p, bytes32 salt) external {
         _reveal(keccak256(abi.encode(h, p)), salt);
         _checkBatch(h);
-        uint256 seq = _included(h, p);
-        TxCodec.Tx memory t = TxCodec.decode(p.tx);
+        (uint256 seq, bytes memory enc) = _load(h, p);
+        TxCodec.Tx memory t = TxCodec.decode(enc);
+        // The declared gas (§7.3) is checked first: it needs no signature, and a deposit has no other rule.
+        if (t.txType == TxCodec.TYPE_DEPOSIT) {
+            // INVARIANT: a deposit declares 0 gas, and breaks no transaction rule.
+            if (p.gas == 0) revert NoFault();
+            _settle(h.index, FaultKind.RULES);
+            return;
+        }
         Fields memory f = _fields(t);
+        if (p.gas != f.gasLimit) {
+            _settle(h.index, FaultKind.RULES);
+            return;
+        }
         // INVARIANT: the signature is valid (otherwise it is a signature fault).
         if (f.sender == address(0)) revert NoFault();
         // INVARIANT: the transaction breaks a rule.
@@ -63,8 +75,8 @@ contract RulesProver is TxProver {
             f.intrinsic = _intrinsic(b.data, f.isCreate);
         } else if (t.txType == TxCodec.TYPE_WRAPPED) {
             uint256 chainId = IInbox(inbox).l2ChainId();
-            EthTxFields memory e = EthTx.decodeFor(t.raw, chainId);
-            f.sender = EthTx.sender(t.raw, e);
+            (EthTxFields memory e, address sender, uint256 intrinsic) = Decoders.ethTx(t.raw, chainId);
+            f.sender = sender;
             f.chainId = chainId; // decodeFor already refused any other chain id
             f.nonce = e.nonce;
             f.gasLimit = e.gasLimit;
@@ -73,8 +85,7 @@ contract RulesProver is TxProver {
             f.value = e.value;
             f.isCreate = e.isCreate;
             f.dataLength = e.dataLength;
-            f.intrinsic = EthTx.intrinsicGas(t.raw, e);
-            f.unrunnable = e.accessListUnrunnable;
+            f.intrinsic = intrinsic;
         } else {
             revert NoFault(); // deposits have no transaction rules
         }
@@ -91,7 +102,6 @@ contract RulesProver is TxProver {
         if (f.chainId != IInbox(inbox).l2ChainId()) return true;
         if (f.maxPriority > f.maxFee) return true;
         if (!hasN || !hasB || !hasC) return true;
-        if (f.unrunnable) return true;
         if (f.gasLimit > L2_BLOCK_GAS_LIMIT) return true;
         if (f.nonce >= type(uint64).max) return true;
         if (f.isCreate && f.dataLength > MAX_INITCODE) return true;
@@ -118,12 +128,11 @@ contract RulesProver is TxProver {
         }
     }
 
-    /// @dev Cancun intrinsic gas of a move transaction (empty access list).
+    /// @dev Cancun intrinsic gas of a move transaction (empty access list), counting the data a word at a time.
     function _intrinsic(bytes memory data, bool isCreate) private pure returns (uint256 gas) {
-        gas = 21000;
-        for (uint256 i = 0; i < data.length; ++i) {
-            gas += data[i] == 0 ? 4 : 16;
-        }
-        if (isCreate) gas += 32000 + 2 * ((data.length + 31) / 32);
+        uint256 len = data.length;
+        uint256 nonZero = EthTx.nonZeroBytes(data, 0, len);
+        gas = EthTx.TX_GAS + nonZero * EthTx.TX_DATA_NONZERO_GAS + (len - nonZero) * EthTx.TX_DATA_ZERO_GAS;
+        if (isCreate) gas += EthTx.TX_CREATION_GAS + EthTx.INITCODE_WORD_GAS * ((len + 31) / 32);
     }
 }

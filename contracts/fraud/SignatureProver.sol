@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import {TxProver, TxProof} from "./TxProver.sol";
 import {BatchLib} from "../lib/BatchLib.sol";
 import {TxCodec} from "../lib/TxCodec.sol";
-import {EthTx, EthTxFields} from "../lib/EthTx.sol";
+import {Decoders} from "../lib/Decoders.sol";
 import {FaultKind, IInbox} from "../interfaces/IInbox.sol";
 
 /// @title SignatureProver
@@ -18,8 +18,8 @@ contract SignatureProver is TxProver {
     function prove(BatchLib.BatchHeader calldata h, TxProof calldata p, bytes32 salt) external {
         _reveal(keccak256(abi.encode(h, p)), salt);
         _checkBatch(h);
-        _included(h, p);
-        TxCodec.Tx memory t = TxCodec.decode(p.tx);
+        (, bytes memory enc) = _load(h, p);
+        TxCodec.Tx memory t = TxCodec.decode(enc);
         bool fault;
         if (t.txType != TxCodec.TYPE_MOVE) {
             (uint8 reason,) = TxCodec.checkMasks(t.moves);
@@ -27,8 +27,8 @@ contract SignatureProver is TxProver {
         }
         if (!fault && t.txType == TxCodec.TYPE_MOVE) fault = TxCodec.recoverSigner(t) == address(0);
         if (!fault && t.txType == TxCodec.TYPE_WRAPPED) {
-            EthTxFields memory f = EthTx.decodeFor(t.raw, IInbox(inbox).l2ChainId());
-            fault = EthTx.sender(t.raw, f) == address(0);
+            (, address sender,) = Decoders.ethTx(t.raw, IInbox(inbox).l2ChainId());
+            fault = sender == address(0);
         }
         // INVARIANT: a mask is on an unsigned-moves transaction, or the signature is not valid.
         if (!fault) revert NoFault();

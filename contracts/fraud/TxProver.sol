@@ -5,12 +5,14 @@ import {FraudProver} from "./FraudProver.sol";
 import {BatchLib} from "../lib/BatchLib.sol";
 import {Merkle} from "../lib/Merkle.sol";
 import {TxCodec} from "../lib/TxCodec.sol";
-import {EthTx, EthTxFields} from "../lib/EthTx.sol";
+import {MoveLib} from "../lib/MoveLib.sol";
 import {IInbox} from "../interfaces/IInbox.sol";
 
-/// @notice One transaction of a batch, with its Merkle proof against the batch's txRoot.
+/// @notice One transaction of a batch, with the gas the batch declares for it and its Merkle proof against
+///         the batch's txRoot (the leaf commits to both, docs/protocol.md §5.6).
 struct TxProof {
     uint256 txIndex;
+    uint64 gas;
     bytes tx;
     bytes32[] siblings;
 }
@@ -19,6 +21,10 @@ struct TxProof {
 /// @notice What the single-transaction provers share: inclusion of a transaction in a batch, the
 ///         header of a batch that may already be final (for a producer or an earlier spender), and
 ///         decoding that can be observed to fail without trusting the gas the challenger supplied.
+/// @dev Gas is linear in the transaction's size (§5.5): a transaction is copied from calldata to memory
+///      once, its leaf hashed there ({BatchLib.loadLeaf}), and decoded from that copy; a proof that needs one
+///      move of a transaction frees everything else of its decoding before it reads the next transaction
+///      ({_loadMove}), so memory (whose cost grows with its square) holds one decoded transaction at a time.
 abstract contract TxProver is FraudProver {
     /// @notice The transaction is not leaf `txIndex` of the batch.
     error NotInBatch(uint256 batchIndex, uint256 txIndex);
@@ -29,13 +35,44 @@ abstract contract TxProver is FraudProver {
 
     constructor(address inbox_) FraudProver(inbox_) {}
 
-    /// @notice Requires `p.tx` to be leaf `p.txIndex` of header `h` and returns its seq.
-    function _included(BatchLib.BatchHeader calldata h, TxProof calldata p) internal pure returns (uint256 seq) {
-        // INVARIANT: the transaction is the batch's leaf txIndex (index < txCount, exact proof length).
-        if (!Merkle.verifyCalldata(h.txRoot, TxCodec.leafHash(p.tx), p.txIndex, h.txCount, p.siblings)) {
+    /// @notice Copies `p.tx` to memory (once), requires it to be leaf `p.txIndex` of header `h` with the
+    ///         declared gas `p.gas`, and returns its seq and the copy.
+    function _load(BatchLib.BatchHeader calldata h, TxProof calldata p)
+        internal
+        pure
+        returns (uint256 seq, bytes memory enc)
+    {
+        bytes32 leaf;
+        (leaf, enc) = BatchLib.loadLeaf(p.gas, p.tx);
+        // INVARIANT: the transaction and its declared gas are the batch's leaf txIndex (index < txCount,
+        //            exact proof length).
+        if (!Merkle.verifyCalldata(h.txRoot, leaf, p.txIndex, h.txCount, p.siblings)) {
             revert NotInBatch(h.index, p.txIndex);
         }
-        return h.firstSeq + p.txIndex;
+        seq = h.firstSeq + p.txIndex;
+    }
+
+    /// @notice {_load}, then decodes the transaction and keeps only its move `moveIndex` (reverts if it has
+    ///         none): the memory of the copy and of the decoding is released, so the next transaction a proof
+    ///         loads reuses it.
+    function _loadMove(BatchLib.BatchHeader calldata h, TxProof calldata p, uint256 moveIndex)
+        internal
+        pure
+        returns (uint256 seq, MoveLib.Move memory m)
+    {
+        uint256 fp;
+        assembly ("memory-safe") {
+            fp := mload(0x40)
+        }
+        bytes memory enc;
+        (seq, enc) = _load(h, p);
+        MoveLib.Move memory d = TxCodec.decode(enc).moves[moveIndex];
+        // The move's eight words go to fp (mcopy handles the overlap), and memory is released past them.
+        assembly ("memory-safe") {
+            mcopy(fp, d, 256)
+            m := fp
+            mstore(0x40, add(fp, 256))
+        }
     }
 
     /// @notice Requires `h` to be the stored header of a live batch (final or not).
@@ -44,17 +81,6 @@ abstract contract TxProver is FraudProver {
         if (h.index >= IInbox(inbox).batchCount() || IInbox(inbox).headerHash(h.index) != BatchLib.hashCalldata(h)) {
             revert NotStoredHeader(h.index);
         }
-    }
-
-    /// @notice Decodes a transaction; reverts with the decoder's DecodeError when it does not decode.
-    /// @dev External so that a prover can observe the failure with try/catch (see {_decodeFails}).
-    function decodeTx(bytes calldata enc) external pure returns (uint8 txType) {
-        return TxCodec.decode(enc).txType;
-    }
-
-    /// @notice Decodes a raw Ethereum transaction for chain `chainId`; reverts with EthTx's errors.
-    function decodeEthTx(bytes calldata raw, uint256 chainId) external pure returns (uint8 txType) {
-        return EthTx.decodeFor(raw, chainId).txType;
     }
 
     /// @notice True iff `reason` is revert data with a custom-error selector, i.e. the decoder itself

@@ -114,8 +114,9 @@ contract DisputeGame is FraudProver, FinalityHolds, IDisputeGame {
     {
         _reveal(keccak256(abi.encode(h, p, claim)), salt);
         bytes32 hh = _checkBatch(h);
-        // INVARIANT: the transaction is the batch's leaf txIndex.
-        if (!Merkle.verifyCalldata(h.txRoot, TxCodec.leafHash(p.tx), p.txIndex, h.txCount, p.siblings)) {
+        // INVARIANT: the transaction, with the gas the batch declares for it, is the batch's leaf txIndex (§5.6).
+        (bytes32 leaf,) = BatchLib.loadLeaf(p.gas, p.tx);
+        if (!Merkle.verifyCalldata(h.txRoot, leaf, p.txIndex, h.txCount, p.siblings)) {
             revert NotInBatch(h.index, p.txIndex);
         }
         // INVARIANT: deposits run no EVM and are never disputed.

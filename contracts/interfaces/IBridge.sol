@@ -64,10 +64,12 @@ interface IBridge {
     ///         the inbox needs for forced inclusion.
     function depositQueueInfo(uint256 index) external view returns (uint256 length, uint256 timeOfIndex);
 
-    /// @notice Pays the withdrawal output of transaction `txIndex` of a final batch (§11.3).
+    /// @notice Pays the withdrawal output of transaction `txIndex` of a final batch (§11.3); `gas` is the gas the
+    ///         batch declares for it (its leaf commits to it).
     function claimWithdrawal(
         BatchLib.BatchHeader calldata header,
         uint256 txIndex,
+        uint64 gas,
         bytes calldata encodedTx,
         bytes32[] calldata proof
     ) external;

@@ -144,6 +144,8 @@ interface IInbox {
     error DepositOverdue(uint256 index);
     /// @notice The batch consumes `count` deposits, more than `maxDepositsPerBatch`.
     error TooManyDeposits(uint256 count, uint256 max);
+    /// @notice header.baseFee is not the base fee L1 computes from the parent batch (§7.5).
+    error WrongBaseFee(uint256 expected, uint256 given);
     /// @notice Batch `index` is not live (never posted or rolled back); `count` batches are live.
     error BatchNotLive(uint256 index, uint256 count);
     /// @notice Batch `index` is final and can no longer be rolled back.
@@ -167,6 +169,8 @@ interface IInbox {
     function rewardBps() external view returns (uint256);
     /// @notice Most deposits one batch consumes; a batch holding fewer must leave no overdue deposit out.
     function maxDepositsPerBatch() external view returns (uint256);
+    /// @notice Lowest L2 base fee, and batch 0's (wei per gas).
+    function minBaseFee() external view returns (uint256);
     /// @notice L1 block in which the inbox was deployed (where watchers start scanning).
     function deployedAtBlock() external view returns (uint256);
 
@@ -187,12 +191,17 @@ interface IInbox {
 
     /// @notice Appends batch `h` with its data (§11.2); reverts unless every check holds. Only for an externally
     ///         owned account calling the Inbox as its L1 transaction (nodes read `data` from that calldata).
-    ///         Data that does not parse as batch data reverts with `DecodeError(code, offset)` of
+    ///         Data that does not parse as batch data, or breaks a limit of §5.5 or §7.5 (data size,
+    ///         transaction size, declared gas), reverts with `DecodeError(code, offset)` of
     ///         contracts/lib/Reader.sol (raised inside BatchLib, so it is not in this contract's ABI).
     function appendBatch(BatchLib.BatchHeader calldata h, bytes calldata data) external;
     /// @notice {appendBatch} for any caller (a Safe, a smart account, a proxy): the same checks, and the data is
     ///         logged in {BatchData}.
     function appendBatchFromContract(BatchLib.BatchHeader calldata h, bytes calldata data) external;
+    /// @notice The base fee the next batch's header must carry (§7.5).
+    function nextBaseFee() external view returns (uint256);
+    /// @notice The gas the transactions of live batch `index` declare, and its base fee (reverts if not live).
+    function batchGas(uint256 index) external view returns (uint256 gas, uint256 baseFee);
     /// @notice Number of live batches (the next batch's index).
     function batchCount() external view returns (uint256);
     /// @notice Seq of the next batch's first transaction (1 before batch 0).

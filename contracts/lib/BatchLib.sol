@@ -2,20 +2,32 @@
 pragma solidity 0.8.30;
 
 import {Domains} from "./Domains.sol";
-import {DecodeError, DecodeCodes} from "./Reader.sol";
+import {DecodeError} from "./Reader.sol";
 import {Merkle} from "./Merkle.sol";
 
 /// @title BatchLib
-/// @notice Batch headers and batch data (docs/protocol.md §7), twin of core/batch.ts.
-///         batchData := version:u8 (0x01) count:varint (bytes-encoded tx)*;
-///         dataHash = keccak(tag(batch-data) || batchData); txRoot = Merkle root of keccak(tag(tx-leaf) || tx).
+/// @notice Batch headers and batch data (docs/protocol.md §7), twin of core/batch.ts and core/gas.ts.
+///         batchData := version:u8 (0x02) count:varint (gas:varint tx:bytes)*;
+///         dataHash = keccak(tag(batch-data) || batchData);
+///         txRoot = Merkle root of leaf(gas, tx) = keccak(tag(tx-leaf) || bytes8(gas) || tx).
+///         The limits of §5.5 (data size, transaction size, declared gas) are part of the data's strict
+///         decoding, so a batch over a limit cannot be appended.
 library BatchLib {
     /// @notice The only batch data version.
-    uint8 internal constant VERSION = 0x01;
+    uint8 internal constant VERSION = 0x02;
     /// @notice Most transactions in one batch (core/batch.ts MAX_BATCH_TXS).
     uint256 internal constant MAX_TXS = 1 << 16;
-    /// @notice Largest transaction (core/codec.ts MAX_BYTES).
-    uint256 internal constant MAX_TX_BYTES = 1 << 24;
+    /// @notice Largest transaction encoding (core/batch.ts MAX_TX_BYTES, §5.5).
+    uint256 internal constant MAX_TX_BYTES = 98_304;
+    /// @notice Largest batch data (core/batch.ts MAX_BATCH_BYTES, §5.5).
+    uint256 internal constant MAX_DATA_BYTES = 122_880;
+    /// @notice Most gas the transactions of one batch may declare together (core/gas.ts BATCH_GAS_LIMIT, §7.5).
+    uint256 internal constant MAX_GAS = 30_000_000;
+    /// @notice The base fee rule (§7.5, core/gas.ts): EIP-1559's target (half the limit) and change denominator.
+    uint256 internal constant GAS_TARGET = MAX_GAS / 2;
+    uint256 internal constant BASE_FEE_CHANGE_DENOMINATOR = 8;
+    /// @notice Largest base fee (the rule saturates here; no transaction can pay anything near it).
+    uint256 internal constant MAX_BASE_FEE = type(uint128).max;
 
     /// @notice Header of §7.1. `parent` is the previous header's hash (ZERO for batch 0).
     struct BatchHeader {
@@ -44,25 +56,57 @@ library BatchLib {
         return keccak256(abi.encodePacked(Domains.BATCH_HEADER, abi.encode(h)));
     }
 
+    /// @notice The base fee the batch after one with base fee `parentBaseFee` and declared gas `parentGas` must
+    ///         carry (§7.5, core/gas.ts nextBaseFee): EIP-1559's update towards GAS_TARGET, never below
+    ///         `minBaseFee`, saturating at MAX_BASE_FEE. Expects parentBaseFee ≤ MAX_BASE_FEE and
+    ///         parentGas ≤ MAX_GAS (what L1 stores), so nothing overflows.
+    function nextBaseFee(uint256 parentBaseFee, uint256 parentGas, uint256 minBaseFee)
+        internal
+        pure
+        returns (uint256 fee)
+    {
+        fee = parentBaseFee;
+        if (parentGas > GAS_TARGET) {
+            uint256 delta = (parentBaseFee * (parentGas - GAS_TARGET)) / GAS_TARGET / BASE_FEE_CHANGE_DENOMINATOR;
+            fee += delta == 0 ? 1 : delta;
+            if (fee > MAX_BASE_FEE) fee = MAX_BASE_FEE;
+        } else if (parentGas < GAS_TARGET) {
+            fee -= (parentBaseFee * (GAS_TARGET - parentGas)) / GAS_TARGET / BASE_FEE_CHANGE_DENOMINATOR;
+        }
+        if (fee < minBaseFee) fee = minBaseFee;
+    }
+
     /// @notice Parses batch data strictly (as core/batch.ts splitBatchData) and commits to it.
     /// @return txRoot   Merkle root of the transactions' leaves, in order.
     /// @return count    Number of transactions.
     /// @return dataHash keccak(tag(batch-data) || data).
-    function parseData(bytes calldata data) internal pure returns (bytes32 txRoot, uint256 count, bytes32 dataHash) {
+    /// @return gasTotal The gas the transactions declare, summed (≤ MAX_GAS).
+    function parseData(bytes calldata data)
+        internal
+        pure
+        returns (bytes32 txRoot, uint256 count, bytes32 dataHash, uint256 gasTotal)
+    {
         bytes32[] memory leaves;
-        (leaves, dataHash) = parseLeaves(data);
+        (leaves, dataHash, gasTotal) = parseLeaves(data);
         count = leaves.length;
         txRoot = Merkle.rootInPlace(leaves);
     }
 
-    /// @notice Parses batch data strictly and returns every transaction's leaf and the data hash.
+    /// @notice Parses batch data strictly and returns every transaction's leaf, the data hash and the gas
+    ///         the transactions declare.
     /// @dev Reverts with DecodeError exactly where core/batch.ts splitBatchData throws: an empty input is
-    ///      truncated at 0; a version other than 0x01 is unknown-type at 0; the count is a canonical
-    ///      varint ≤ 2^16 (oversized at 1); each transaction a varint length ≤ 2^24 then that many bytes;
-    ///      nothing may follow. The data is copied to memory once, right after the batch-data tag, and
-    ///      each leaf is hashed in place by writing the tx-leaf tag over the 32 bytes in front of the
+    ///      truncated at 0; more than MAX_DATA_BYTES is oversized at 0; a version other than 0x02 is
+    ///      unknown-type at 0; the count is a canonical varint ≤ 2^16 (oversized at 1); each transaction is
+    ///      a canonical varint gas (oversized at it when the running sum passes MAX_GAS), then a varint
+    ///      length ≤ MAX_TX_BYTES then that many bytes; nothing may follow. The data is copied to memory
+    ///      once, right after the batch-data tag (with 32 bytes of slack in front), and each leaf is hashed
+    ///      in place by writing the tx-leaf tag and the 8-byte gas over the 40 bytes in front of the
     ///      transaction and restoring them afterwards.
-    function parseLeaves(bytes calldata data) internal pure returns (bytes32[] memory leaves, bytes32 dataHash) {
+    function parseLeaves(bytes calldata data)
+        internal
+        pure
+        returns (bytes32[] memory leaves, bytes32 dataHash, uint256 gasTotal)
+    {
         bytes32 leafTag = Domains.TX_LEAF;
         bytes32 dataTag = Domains.BATCH_DATA;
         bytes4 sel = DecodeError.selector;
@@ -101,39 +145,85 @@ library BatchLib {
             /// the length and the position after the prefix, or reverts.
             function exactLength(b, len, pos, s) -> l, np {
                 l, np := readVarint(b, len, pos, s)
-                // INVARIANT: a transaction has at most 2^24 bytes (oversized at its length).
-                if gt(l, 0x1000000) { fail(s, 2, pos) }
+                // INVARIANT: a transaction has at most MAX_TX_BYTES bytes (oversized at its length).
+                if gt(l, MAX_TX_BYTES) { fail(s, 2, pos) }
                 // INVARIANT: the transaction's bytes are all there (truncated after its length).
                 if gt(l, sub(len, np)) { fail(s, 0, np) }
             }
 
-            let len := data.length
-            let p := mload(0x40)
-            mstore(p, dataTag)
-            let base := add(p, 32)
-            calldatacopy(base, data.offset, len)
-            dataHash := keccak256(p, add(len, 32))
+            /// A canonical varint of one to three bytes at the start of word w: its value and length,
+            /// or length 0 (longer, or not canonical: readVarint decides).
+            function fastGas(w) -> v, n {
+                let b0 := byte(0, w)
+                if lt(b0, 0x80) {
+                    v := b0
+                    n := 1
+                    leave
+                }
+                let b1 := byte(1, w)
+                if lt(b1, 0x80) {
+                    if b1 {
+                        v := or(and(b0, 0x7f), shl(7, b1))
+                        n := 2
+                    }
+                    leave
+                }
+                let b2 := byte(2, w)
+                if and(lt(b2, 0x80), iszero(iszero(b2))) {
+                    v := or(or(and(b0, 0x7f), shl(7, and(b1, 0x7f))), shl(14, b2))
+                    n := 3
+                }
+            }
 
+            let len := data.length
             // INVARIANT: the data holds a version byte (truncated at 0).
             if iszero(len) { fail(sel, 0, 0) }
-            // INVARIANT: the version is 0x01 (unknown-type at 0).
-            if iszero(eq(byte(0, mload(base)), 1)) { fail(sel, 4, 0) }
+            // INVARIANT: the data is at most MAX_DATA_BYTES (oversized at 0).
+            if gt(len, MAX_DATA_BYTES) { fail(sel, 2, 0) }
+            let base := add(mload(0x40), 64)
+            {
+                mstore(sub(base, 32), dataTag)
+                calldatacopy(base, data.offset, len)
+                dataHash := keccak256(sub(base, 32), add(len, 32))
+            }
 
-            let n, pos := readVarint(base, len, 1, sel)
-            // INVARIANT: at most 2^16 transactions (oversized at the count).
-            if gt(n, 0x10000) { fail(sel, 2, 1) }
+            // INVARIANT: the version is 0x02 (unknown-type at 0).
+            if iszero(eq(byte(0, mload(base)), 2)) { fail(sel, 4, 0) }
 
             let q := and(add(add(base, len), 31), not(31))
-            mstore(q, n)
+            let ptr := 0
+            {
+                let n, pos := readVarint(base, len, 1, sel)
+                // INVARIANT: at most 2^16 transactions (oversized at the count).
+                if gt(n, 0x10000) { fail(sel, 2, 1) }
+                mstore(q, n)
+                ptr := add(base, pos)
+            }
             let out := add(q, 32)
-            let endOut := add(out, shl(5, n))
-            let dataEnd := add(base, len)
-            let ptr := add(base, pos)
+            let endOut := add(out, shl(5, mload(q)))
             for {} lt(out, endOut) { out := add(out, 32) } {
+                // The declared gas, summed. Fast path: a canonical varint of one to three bytes (below
+                // 2^21, every gas limit but the largest) that ends inside the data; else readVarint.
+                let g := 0
+                {
+                    let gp := sub(ptr, base)
+                    // may read past the data's end: then the bound below fails
+                    let n := 0
+                    g, n := fastGas(mload(ptr))
+                    if or(iszero(n), gt(add(gp, n), len)) {
+                        let np := 0
+                        g, np := readVarint(base, len, gp, sel)
+                        n := sub(np, gp)
+                    }
+                    gasTotal := add(gasTotal, g)
+                    // INVARIANT: the batch declares at most MAX_GAS (oversized at the gas that passes it).
+                    if gt(gasTotal, MAX_GAS) { fail(sel, 2, gp) }
+                    ptr := add(ptr, n)
+                }
                 // Fast path: a one- or two-byte canonical length (every tx below 16 KiB) whose bytes are
                 // all there, with one bounds check. Anything else goes to exactLength, which accepts
                 // longer lengths and otherwise reverts with readVarint's code and offset.
-                let w := mload(ptr) // may read past dataEnd: then the bounds check below fails
+                let w := mload(ptr) // may read past the data's end: then the bounds check below fails
                 let l := byte(0, w)
                 let t := add(ptr, 1)
                 if gt(l, 0x7f) {
@@ -149,23 +239,55 @@ library BatchLib {
                         t := add(base, np)
                     }
                 }
-                if gt(add(t, l), dataEnd) {
+                if gt(add(t, l), add(base, len)) {
                     // always reverts (truncated, or the varint's own fault)
                     let np := 0
                     l, np := exactLength(base, len, sub(ptr, base), sel)
                     t := add(base, np)
                 }
-                let s := sub(t, 32)
-                let saved := mload(s)
-                mstore(s, leafTag)
-                mstore(out, keccak256(s, add(l, 32)))
-                mstore(s, saved)
+                // leaf = keccak(tag || bytes8(g) || tx), hashed in place: the 40 bytes in front of t are
+                // overwritten and restored (at least 64 bytes of this buffer lie in front of every
+                // transaction: slack, tag, version, count, gas, length).
+                {
+                    let s1 := mload(sub(t, 40))
+                    let s2 := mload(sub(t, 32))
+                    mstore(sub(t, 32), g)
+                    mstore(sub(t, 40), leafTag)
+                    mstore(out, keccak256(sub(t, 40), add(l, 40)))
+                    mstore(sub(t, 32), s2)
+                    mstore(sub(t, 40), s1)
+                }
                 ptr := add(t, l)
             }
             // INVARIANT: nothing follows the last transaction (trailing-bytes).
-            if iszero(eq(ptr, dataEnd)) { fail(sel, 3, sub(ptr, base)) }
+            if iszero(eq(ptr, add(base, len))) { fail(sel, 3, sub(ptr, base)) }
             mstore(0x40, endOut)
             leaves := q
+        }
+    }
+
+    /// @notice Merkle leaf of a transaction declaring `declaredGas`: keccak(tag(tx-leaf) || bytes8(declaredGas) || tx)
+    ///         (§5.6).
+    function leafHash(uint64 declaredGas, bytes memory enc) internal pure returns (bytes32) {
+        return keccak256(abi.encodePacked(Domains.TX_LEAF, declaredGas, enc));
+    }
+
+    /// @notice Copies a transaction from calldata to memory once and hashes its leaf there: returns the leaf
+    ///         (as {leafHash}) and the transaction as `bytes memory`, with no other copy.
+    /// @dev Layout at the free pointer m: [m+24, m+56) the tag, [m+56, m+64) bytes8(declaredGas), [m+64, ...) the
+    ///      transaction; after hashing, the length word is written at m+32, so `enc` = m+32.
+    function loadLeaf(uint64 declaredGas, bytes calldata tx_) internal pure returns (bytes32 leaf, bytes memory enc) {
+        bytes32 tag = Domains.TX_LEAF;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            let len := tx_.length
+            enc := add(m, 32)
+            mstore(enc, declaredGas) // bytes8(declaredGas) lands at [m+56, m+64)
+            mstore(add(m, 24), tag)
+            calldatacopy(add(m, 64), tx_.offset, len)
+            leaf := keccak256(add(m, 24), add(len, 40))
+            mstore(enc, len)
+            mstore(0x40, and(add(add(m, 95), len), not(31)))
         }
     }
 }

@@ -7,8 +7,8 @@ pragma solidity 0.8.30;
 /// @dev The exceptions (Ethereum's own hashes) carry no tag: a wrapped transaction's id is keccak(raw),
 ///      code hashes are keccak(code).
 library Domains {
-    /// @notice Transaction Merkle leaf: keccak(TX_LEAF || encoding).
-    bytes32 internal constant TX_LEAF = keccak256("moveset/tx-leaf/v1");
+    /// @notice Transaction Merkle leaf: keccak(TX_LEAF || bytes8(declared gas) || encoding).
+    bytes32 internal constant TX_LEAF = keccak256("moveset/tx-leaf/v2");
     /// @notice Merkle inner node: keccak(MERKLE_NODE || left || right) (ZERO when both are ZERO).
     bytes32 internal constant MERKLE_NODE = keccak256("moveset/merkle-node/v1");
     /// @notice Root of the empty tree (the tag itself is the root).

@@ -32,9 +32,6 @@ struct EthTxFields {
     /// Number of access-list entries and of storage keys over all entries (EIP-2930 intrinsic gas).
     uint256 accessListAddresses;
     uint256 accessListStorageKeys;
-    /// The access list has an address or a storage key written as a list of 20 (32) items: ethereumjs
-    /// decodes such a transaction and recovers its sender, but its VM refuses to run it.
-    bool accessListUnrunnable;
     /// Legacy: v (0 when absent). Typed: yParity.
     uint256 v;
     /// 0 when absent or empty.
@@ -53,7 +50,8 @@ struct EthTxFields {
 ///
 /// Two stages, as in the TypeScript core (protocol.md §5.4):
 ///  * `decode` / `decodeFor` revert (custom error naming the reason) for everything createTxFromRLP
-///    rejects: the transaction is malformed (`bad-ethereum-tx`);
+///    rejects, and for an access list that names anything but 20-byte addresses and 32-byte keys (the
+///    rollup's rule, §5.4): the transaction is malformed (`bad-ethereum-tx`);
 ///  * `sender` returns address(0) for everything that decodes but whose getSenderAddress() throws:
 ///    the signature is at fault (`bad-signature`). That includes unsigned transactions (v, r or s
 ///    empty, or 6/8/9 fields), r or s ≥ n, a legacy high s (typed high s is a decode error in
@@ -63,11 +61,17 @@ struct EthTxFields {
 ///  * a typed tx's chain id may have leading zero bytes and any length (only its value is compared;
 ///    the signing hash uses its canonical form);
 ///  * the access list may be the empty string 0x80; an entry's storage-key list may be 0x80;
-///  * an access-list address may be a list of exactly 20 items and a storage key a list of exactly
-///    32 items (any items); such a tx decodes and recovers but ethereumjs's VM cannot run it
-///    (`accessListUnrunnable`);
 ///  * gas limit ≤ 2^64−1, nonce ≤ 2^64−2 (2^64−1 is a decode error), initcode ≤ 49152 bytes and
 ///    gasLimit × feeCap ≤ 2^256−1 are decode checks, not rules.
+/// (ethereumjs also decodes an access-list address written as a list of 20 items, or a key as a list of
+/// 32, which its VM cannot run; the rollup refuses them as malformed, §5.4.)
+///
+/// Cost (§5.5): every byte is read a bounded number of times. A transaction is rejected at the first
+/// certain fault, never after walking what follows it: a field that must be a string but is a list, a
+/// 13th field, an access-list entry of the wrong shape (each of these makes ethereumjs refuse it too,
+/// whatever the rest holds, so only the error's name can differ from what ethereumjs reports for input
+/// with several faults). The access list, the only list a transaction may hold, is validated by one
+/// walk of its fixed shape, so nesting never costs a stack.
 library EthTx {
     // ---------------------------------------------------------------------------------------------
     // Decode errors. `field` is the index of the field in the transaction's RLP list.
@@ -197,8 +201,8 @@ library EthTx {
         f.dataLength = it.length[l.data];
     }
 
-    /// @dev Type byte, RLP structure (all of it, as RLP.decode checks it before anything else) and
-    /// the list's items.
+    /// @dev Type byte, the list's items (at most MAX_FIELDS), each a string but the access list (which
+    /// {_accessList} validates), and nothing after the list.
     function _items(bytes memory raw, EthTxFields memory f) private pure returns (Items memory it) {
         uint256 len = raw.length;
         // INVARIANT: there is a transaction at all.
@@ -221,15 +225,21 @@ library EthTx {
             revert TxNotList();
         }
         it.listStart = p;
+        // The access list's position (typed transactions): the only item that may be a list.
+        uint256 al = f.txType == 0 ? NONE : _layout(f.txType).accessList;
         uint256 c;
         while (p < end) {
+            // INVARIANT: at most MAX_FIELDS items (no transaction type has more; the count reported is
+            //            the first one too many, not the total).
+            if (c == MAX_FIELDS) revert WrongFieldCount(c + 1);
             (bool il, uint256 ip, uint256 ilen) = Rlp.header(raw, p, end);
-            if (il) Rlp.validate(raw, p, end);
-            if (c < MAX_FIELDS) {
-                it.payload[c] = ip;
-                it.length[c] = ilen;
-                if (il) it.lists |= 1 << c;
+            if (il) {
+                // INVARIANT: a field other than the access list is not a list.
+                if (c != al) revert FieldIsList(c);
+                it.lists |= 1 << c;
             }
+            it.payload[c] = ip;
+            it.length[c] = ilen;
             unchecked {
                 p = ip + ilen;
                 ++c;
@@ -258,11 +268,8 @@ library EthTx {
         private
         pure
     {
-        // Typed factories: validateNotArray({chainId, v}).
-        if (l.chainId != NONE) {
-            if (_isList(it, l.chainId)) revert FieldIsList(l.chainId);
-            if (hasSig && _isList(it, l.v)) revert FieldIsList(l.v);
-        }
+        // validateNotArray (typed factories {chainId, v}, sharedConstructor every field but the access
+        // list) holds already: {_items} refused every other list.
         // validateNoLeadingZeroes({nonce, gasPrice | maxPriorityFeePerGas, maxFeePerGas, gasLimit, value, v, r, s}).
         _noLeadingZero(raw, it, l.nonce);
         _noLeadingZero(raw, it, l.fee1);
@@ -273,14 +280,6 @@ library EthTx {
             _noLeadingZero(raw, it, l.v);
             _noLeadingZero(raw, it, l.v + 1);
             _noLeadingZero(raw, it, l.v + 2);
-        }
-        // sharedConstructor: validateNotArray(txData): every field but the access list.
-        uint256 lists = it.lists;
-        if (l.accessList != NONE) lists &= ~(uint256(1) << l.accessList);
-        if (lists != 0) {
-            uint256 i;
-            while ((lists >> i) & 1 == 0) ++i;
-            revert FieldIsList(i);
         }
         // new Address(to): empty (creation) or 20 bytes.
         uint256 toLen = it.length[l.to];
@@ -392,8 +391,11 @@ library EthTx {
         }
     }
 
-    /// @dev EIP2930.verifyAccessList as ethereumjs runs it over the decoded value (see the quirks in
-    /// the library notice), counting entries and storage keys.
+    /// @dev EIP2930.verifyAccessList as ethereumjs runs it over the decoded value (the empty string is an
+    /// empty list), with the rollup's shape rule: every entry is [20-byte address, list of 32-byte keys or
+    /// the empty string]. One walk validates every item of the list, counting entries and keys: entries of
+    /// the canonical shape go through {_fastEntries}; the first that does not is read by {_entry}, which
+    /// reverts with the exact reason (or accepts it, and the fast walk resumes after it).
     function _accessList(bytes memory raw, Items memory it, uint256 i, EthTxFields memory f) private pure {
         uint256 p = it.payload[i];
         uint256 n = it.length[i];
@@ -404,61 +406,119 @@ library EthTx {
         }
         uint256 end = p + n;
         uint256 e;
+        uint256 keys;
         while (p < end) {
+            (uint256 np, uint256 ne, uint256 nk) = _fastEntries(raw, p, end);
+            p = np;
+            e += ne;
+            keys += nk;
+            if (p == end) break;
             (bool il, uint256 ip, uint256 ilen) = Rlp.header(raw, p, end);
             // INVARIANT: an entry is a list [address, storageKeys].
             if (!il) revert AccessListItemNotList(e);
             p = ip + ilen;
-            (uint256 k, bool u) = _entry(raw, ip, p, e);
-            f.accessListStorageKeys += k;
-            if (u) f.accessListUnrunnable = true;
+            keys += _entry(raw, ip, p, e);
             unchecked {
                 ++e;
             }
         }
         f.accessListAddresses = e;
+        f.accessListStorageKeys = keys;
+    }
+
+    /// @dev Walks the entries from `p` (within [p, end)) while each has exactly the canonical RLP of
+    /// [20-byte address, list of 32-byte keys or the empty string]: list header (short or long form,
+    /// minimal), 0x94 and 20 bytes, the keys' list header (or 0x80), and 0xa0 and 32 bytes per key. Stops
+    /// at `end` or at the first entry that differs in any way, which it leaves to {_entry}.
+    /// @return stopAt  Where it stopped (the start of the first entry it did not accept, or `end`).
+    /// @return entries Entries accepted.
+    /// @return keys    Their storage keys.
+    function _fastEntries(bytes memory raw, uint256 p, uint256 end)
+        private
+        pure
+        returns (uint256 stopAt, uint256 entries, uint256 keys)
+    {
+        assembly ("memory-safe") {
+            let base := add(raw, 0x20)
+            /// The payload start and length of a list header at q below lim, canonical; ok 0 otherwise.
+            function listHeader(b, q, lim) -> ip, l, ok {
+                let w := mload(add(b, q))
+                let t := byte(0, w)
+                if lt(t, 0xc0) { leave }
+                switch lt(t, 0xf8)
+                case 1 {
+                    l := sub(t, 0xc0)
+                    ip := add(q, 1)
+                }
+                default {
+                    let ll := sub(t, 0xf7)
+                    // a length of at most 3 bytes with no leading zero, at least 56
+                    if or(gt(ll, 3), iszero(byte(1, w))) { leave }
+                    l := shr(sub(256, shl(3, ll)), shl(8, w))
+                    if lt(l, 56) { leave }
+                    ip := add(add(q, 1), ll)
+                }
+                if gt(add(ip, l), lim) { leave }
+                ok := 1
+            }
+            for {} lt(p, end) {} {
+                let ip, l, ok := listHeader(base, p, end)
+                if iszero(ok) { break }
+                let ee := add(ip, l)
+                // the address: 0x94 and 20 bytes, then the keys' header inside the entry
+                let kp := add(ip, 21)
+                if or(iszero(eq(byte(0, mload(add(base, ip))), 0x94)), iszero(lt(kp, ee))) { break }
+                let nk := 0
+                switch byte(0, mload(add(base, kp)))
+                case 0x80 { if iszero(eq(add(kp, 1), ee)) { break } }
+                default {
+                    let kip, kl, kok := listHeader(base, kp, ee)
+                    if or(iszero(kok), iszero(eq(add(kip, kl), ee))) { break }
+                    // keys: 0xa0 and 32 bytes each, exactly filling the list
+                    if mod(kl, 33) { break }
+                    nk := div(kl, 33)
+                    let bad := 0
+                    for { let k := kip } lt(k, ee) { k := add(k, 33) } {
+                        if iszero(eq(byte(0, mload(add(base, k))), 0xa0)) {
+                            bad := 1
+                            break
+                        }
+                    }
+                    if bad { break }
+                }
+                keys := add(keys, nk)
+                entries := add(entries, 1)
+                p := ee
+            }
+            stopAt := p
+        }
     }
 
     /// @dev One access-list entry, the list payload [p, end): its storage-key count.
-    function _entry(bytes memory raw, uint256 p, uint256 end, uint256 i)
-        private
-        pure
-        returns (uint256 keys, bool unrunnable)
-    {
-        // INVARIANT: exactly two elements.
-        if (Rlp.count(raw, p, end - p) != 2) revert AccessListItemSize(i);
-        // Address: 20 bytes, or a list of 20 items.
+    function _entry(bytes memory raw, uint256 p, uint256 end, uint256 i) private pure returns (uint256 keys) {
+        // INVARIANT: exactly two elements (a third is not read: the entry is refused whatever it holds).
+        if (p == end) revert AccessListItemSize(i);
         (bool al, uint256 ap, uint256 alen) = Rlp.header(raw, p, end);
-        if (al) {
-            if (Rlp.count(raw, ap, alen) != 20) revert AccessListAddressLength(i);
-            unrunnable = true;
-        } else if (alen != 20) {
-            revert AccessListAddressLength(i);
-        }
-        // Storage keys: a list of 32-byte strings (or lists of 32 items); or the empty string.
-        (bool sl, uint256 sp, uint256 slen) = Rlp.header(raw, ap + alen, end);
+        p = ap + alen;
+        if (p == end) revert AccessListItemSize(i);
+        (bool sl, uint256 sp, uint256 slen) = Rlp.header(raw, p, end);
+        if (sp + slen != end) revert AccessListItemSize(i);
+        // INVARIANT: the address is 20 bytes (a list is refused by the rollup, §5.4).
+        if (al || alen != 20) revert AccessListAddressLength(i);
+        // Storage keys: a list of 32-byte strings; or the empty string.
         if (!sl) {
             if (slen != 0) revert AccessListSlotsNotList(i);
-            return (0, unrunnable);
+            return 0;
         }
-        (keys, sl) = _keys(raw, sp, sp + slen, i);
-        unrunnable = unrunnable || sl;
+        keys = _keys(raw, sp, sp + slen, i);
     }
 
-    /// @dev The storage keys of entry `i`, the list payload [p, end): each 32 bytes or 32 items.
-    function _keys(bytes memory raw, uint256 p, uint256 end, uint256 i)
-        private
-        pure
-        returns (uint256 keys, bool unrunnable)
-    {
+    /// @dev The storage keys of entry `i`, the list payload [p, end): each a 32-byte string.
+    function _keys(bytes memory raw, uint256 p, uint256 end, uint256 i) private pure returns (uint256 keys) {
         while (p < end) {
             (bool kl, uint256 kp, uint256 klen) = Rlp.header(raw, p, end);
-            if (kl) {
-                if (Rlp.count(raw, kp, klen) != 32) revert AccessListSlotLength(i, keys);
-                unrunnable = true;
-            } else if (klen != 32) {
-                revert AccessListSlotLength(i, keys);
-            }
+            // INVARIANT: a key is 32 bytes (a list is refused by the rollup, §5.4).
+            if (kl || klen != 32) revert AccessListSlotLength(i, keys);
             p = kp + klen;
             unchecked {
                 ++keys;
@@ -584,14 +644,16 @@ library EthTx {
     /// creation, 4 per zero and 16 per non-zero data byte, 2400 per access-list entry, 1900 per key.
     function intrinsicGas(bytes memory raw, EthTxFields memory f) internal pure returns (uint256 gas) {
         uint256 len = f.dataLength;
-        uint256 nonZero = _nonZeroBytes(raw, f.dataOffset, len);
+        uint256 nonZero = nonZeroBytes(raw, f.dataOffset, len);
         gas = TX_GAS + nonZero * TX_DATA_NONZERO_GAS + (len - nonZero) * TX_DATA_ZERO_GAS;
         if (f.isCreate) gas += TX_CREATION_GAS + INITCODE_WORD_GAS * ((len + 31) / 32);
         gas += ACCESS_LIST_ADDRESS_GAS * f.accessListAddresses + ACCESS_LIST_STORAGE_KEY_GAS * f.accessListStorageKeys;
     }
 
-    /// @dev Non-zero bytes of raw[off : off + len], a word at a time.
-    function _nonZeroBytes(bytes memory raw, uint256 off, uint256 len) private pure returns (uint256 n) {
+    /// @notice Non-zero bytes of raw[off : off + len], a word at a time.
+    function nonZeroBytes(bytes memory raw, uint256 off, uint256 len) internal pure returns (uint256 n) {
+        // A bounds check against a caller's mistake, kept message-less to stay cheap.
+        // solhint-disable-next-line gas-custom-errors, reason-string
         require(off + len <= raw.length);
         assembly ("memory-safe") {
             let p := add(add(raw, 0x20), off)

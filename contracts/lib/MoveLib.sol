@@ -75,8 +75,8 @@ library MoveLib {
         }
     }
 
-    /// @notice Fast path of {decode}, in assembly, for the common shape (one-byte intx, all bytes present,
-    ///         canonical address and compact values): the memory address of the decoded Move, or 0 if the
+    /// @notice Fast path of {decode}, in assembly, for every well-formed move (all bytes present, canonical
+    ///         intx, address and compact values): the memory address of the decoded Move, or 0 if the
     ///         fast path does not apply. It never reports an error: on 0 the cursor is where it was, and
     ///         {decodeExact} decodes the move again, accepting it or reverting with the exact DecodeError
     ///         of the TypeScript core.
@@ -100,6 +100,24 @@ library MoveLib {
                 np := e
             }
 
+            /// Canonical varint < 2^64 at data[p..len): its value and end, or end 0 if not.
+            function fastVarint(data, len, p) -> v, np {
+                for { let i := 0 } 1 {} {
+                    if iszero(lt(p, len)) { leave }
+                    let x := byte(0, mload(add(data, p)))
+                    p := add(p, 1)
+                    v := or(v, shl(mul(7, i), and(x, 0x7f)))
+                    if iszero(and(x, 0x80)) {
+                        if and(iszero(x), i) { leave }
+                        break
+                    }
+                    i := add(i, 1)
+                    if eq(i, 10) { leave }
+                }
+                if gt(v, 0xffffffffffffffff) { leave }
+                np := p
+            }
+
             /// Writes the move at data[p..len) to the 8 words at m; returns its end, or 0 if the fast
             /// path does not apply (m is then garbage and must not be used).
             function fastMove(data, len, p, out, pa) -> np {
@@ -109,24 +127,33 @@ library MoveLib {
                 // known marks b c f n s w are bits 0 1 4 12 17 21 above 0x62; slot marks f s w.
                 // For marks below 0x62 rel wraps around and shr by >= 256 gives 0.
                 let rel := sub(and(byte(1, w), 0x7f), 0x62)
-                if iszero(and(lt(byte(2, w), 0x80), and(shr(rel, 0x221013), 1))) { leave }
+                if iszero(and(shr(rel, 0x221013), 1)) { leave }
                 mstore(out, and(byte(0, w), 0x7f))
                 mstore(add(out, 0x20), shr(7, byte(0, w)))
                 mstore(add(out, 0x40), add(rel, 0x62))
-                mstore(add(out, 0x60), byte(2, w))
-                // flags, mark, one-byte intx, then the address unless the mark byte's bit 0x80 says it
-                // is the previous move's, pa
+                // flags, mark, intx (one byte in the common case), then the address unless the mark
+                // byte's bit 0x80 says it is the previous move's, pa
+                switch lt(byte(2, w), 0x80)
+                case 1 {
+                    mstore(add(out, 0x60), byte(2, w))
+                    p := add(p, 3)
+                }
+                default {
+                    let v := 0
+                    v, p := fastVarint(data, len, add(p, 2))
+                    if iszero(p) { leave }
+                    mstore(add(out, 0x60), v)
+                }
                 switch and(byte(1, w), 0x80)
                 case 0 {
                     // written out, it must differ from pa (else non-canonical)
-                    p := add(p, 23)
+                    p := add(p, 20)
                     let a := shr(96, mload(add(data, sub(p, 20))))
                     if or(gt(p, len), eq(a, pa)) { leave }
                     mstore(add(out, 0x80), a)
                 }
                 default {
                     // referenced, pa must be an address (the first move of a list has none)
-                    p := add(p, 3)
                     if or(gt(p, len), shr(160, pa)) { leave }
                     mstore(add(out, 0x80), pa)
                 }

@@ -143,6 +143,8 @@ library Rlp {
     /// @notice Big-endian unsigned integer of the payload [payload, payload + length), length ≤ 32.
     /// Does not check canonical form (no leading zeros): callers decide what they accept.
     function toUint(bytes memory b, uint256 payload, uint256 length) internal pure returns (uint256 v) {
+        // A bounds check against a caller's mistake, kept message-less to stay cheap.
+        // solhint-disable-next-line gas-custom-errors, reason-string
         require(length <= 32);
         if (length == 0) return 0;
         assembly ("memory-safe") {
@@ -152,6 +154,8 @@ library Rlp {
 
     /// @notice The byte at `off` (which must be inside `b`).
     function byteAt(bytes memory b, uint256 off) internal pure returns (uint256 v) {
+        // A bounds check against a caller's mistake, kept message-less to stay cheap.
+        // solhint-disable-next-line gas-custom-errors, reason-string
         require(off < b.length);
         assembly ("memory-safe") {
             v := byte(0, mload(add(add(b, 0x20), off)))

@@ -18,7 +18,7 @@ library TxCodec {
     uint8 internal constant TYPE_WRAPPED = 0x02;
 
     /// @notice Limits of the strict decoder (§5.5, core/tx.ts LIMITS).
-    uint256 internal constant MAX_MOVES = 4096;
+    uint256 internal constant MAX_MOVES = 1024;
     uint256 internal constant MAX_WITNESS = 256;
     /// @notice Largest code blob in a witness (EIP-3860 initcode cap).
     uint256 internal constant MAX_CODE = 49152;
@@ -454,8 +454,4 @@ library TxCodec {
         return keccak256(abi.encodePacked(Domains.MOVE_TXID, hash, b.yParity, b.r, b.s));
     }
 
-    /// @notice Merkle leaf of a transaction: keccak(tag(tx-leaf) || encoding) (§5.6).
-    function leafHash(bytes memory enc) internal pure returns (bytes32) {
-        return keccak256(abi.encodePacked(Domains.TX_LEAF, enc));
-    }
 }

@@ -136,7 +136,14 @@ contract CodeRegistry is ICodeRegistry {
     // ------------------------------------------------------------------------------------------------ carriers
 
     /// @inheritdoc ICodeRegistry
-    function registerCarrier(BatchLib.BatchHeader calldata h, uint256 txIndex, bytes calldata txBytes, bytes32[] calldata siblings, uint256 blobIndex)
+    function registerCarrier(
+        BatchLib.BatchHeader calldata h,
+        uint256 txIndex,
+        uint64 declaredGas,
+        bytes calldata txBytes,
+        bytes32[] calldata siblings,
+        uint256 blobIndex
+    )
         external
         override
         returns (bytes32 codeHash)
@@ -144,18 +151,30 @@ contract CodeRegistry is ICodeRegistry {
         bytes32 hh = BatchLib.hashCalldata(h);
         // INVARIANT: the batch is live and this is its stored header.
         if (h.index >= IInbox(inbox).batchCount() || IInbox(inbox).headerHash(h.index) != hh) revert NotLive(h.index);
-        bytes memory enc = txBytes;
-        // INVARIANT: the transaction is leaf txIndex of the batch.
-        if (!Merkle.verifyCalldata(h.txRoot, TxCodec.leafHash(enc), txIndex, h.txCount, siblings)) revert NotInBatch(h.index, txIndex);
-        TxCodec.Blob[] memory w = TxCodec.decode(enc).witness;
-        // INVARIANT: the witness has a blob at blobIndex.
-        if (blobIndex >= w.length) revert NoSuchBlob(blobIndex);
-        codeHash = w[blobIndex].codeHash;
+        codeHash = _blob(h, txIndex, declaredGas, txBytes, siblings, blobIndex);
         uint256 seq = h.firstSeq + txIndex;
         Carrier memory cur = _carriers[codeHash];
         if (cur.headerHash != 0 && cur.seq <= seq && _live(cur)) return codeHash; // it serves at least as many
         _carriers[codeHash] = Carrier({seq: uint64(seq), batchIndex: uint64(h.index), headerHash: hh});
         emit CarrierRegistered(codeHash, seq, h.index);
+    }
+
+    /// @dev The code hash of blob `blobIndex` of the witness of leaf `txIndex` of batch `h`.
+    function _blob(
+        BatchLib.BatchHeader calldata h,
+        uint256 txIndex,
+        uint64 declaredGas,
+        bytes calldata txBytes,
+        bytes32[] calldata siblings,
+        uint256 blobIndex
+    ) private pure returns (bytes32) {
+        (bytes32 leaf, bytes memory enc) = BatchLib.loadLeaf(declaredGas, txBytes);
+        // INVARIANT: the transaction is leaf txIndex of the batch.
+        if (!Merkle.verifyCalldata(h.txRoot, leaf, txIndex, h.txCount, siblings)) revert NotInBatch(h.index, txIndex);
+        TxCodec.Blob[] memory w = TxCodec.decode(enc).witness;
+        // INVARIANT: the witness has a blob at blobIndex.
+        if (blobIndex >= w.length) revert NoSuchBlob(blobIndex);
+        return w[blobIndex].codeHash;
     }
 
     /// @inheritdoc ICodeRegistry

@@ -105,8 +105,6 @@ contract StepStart {
         } else {
             bytes memory raw = t.raw;
             EthTxFields memory f = EthTx.decodeFor(raw, chainId);
-            // INVARIANT: an access list of addresses and 32-byte keys (the VM runs no other).
-            if (f.accessListUnrunnable) revert CannotStart(6);
             address from = EthTx.sender(raw, f);
             // INVARIANT: the signature recovers.
             if (from == address(0)) revert CannotStart(2);

@@ -129,18 +129,18 @@ contract CoreHarness {
     }
 
     /// @notice Everything derived from one encoded transaction.
-    /// @return leaf    TxCodec.leafHash(enc).
+    /// @return leaf    BatchLib.leafHash(gas, enc).
     /// @return id      TxCodec.txId.
     /// @return digest  movesDigest of its moves.
     /// @return sighash TxCodec.sighash (move txs; zero otherwise).
     /// @return signer  TxCodec.recoverSigner (move txs; zero otherwise).
-    function txHashes(bytes memory enc)
+    function txHashes(bytes memory enc, uint64 gas)
         external
         pure
         returns (bytes32 leaf, bytes32 id, bytes32 digest, bytes32 sighash, address signer)
     {
         TxCodec.Tx memory t = TxCodec.decode(enc);
-        leaf = TxCodec.leafHash(enc);
+        leaf = BatchLib.leafHash(gas, enc);
         digest = MoveLib.movesDigest(t.moves);
         if (t.txType == TxCodec.TYPE_MOVE) {
             sighash = TxCodec.sighashWith(t.move, digest);
@@ -185,13 +185,33 @@ contract CoreHarness {
     }
 
     /// @notice BatchLib.parseData.
-    function parseData(bytes calldata data) external pure returns (bytes32 txRoot, uint256 count, bytes32 dataHash) {
+    function parseData(bytes calldata data)
+        external
+        pure
+        returns (bytes32 txRoot, uint256 count, bytes32 dataHash, uint256 gas)
+    {
         return BatchLib.parseData(data);
     }
 
     /// @notice BatchLib.parseLeaves.
-    function parseLeaves(bytes calldata data) external pure returns (bytes32[] memory leaves, bytes32 dataHash) {
+    function parseLeaves(bytes calldata data)
+        external
+        pure
+        returns (bytes32[] memory leaves, bytes32 dataHash, uint256 gas)
+    {
         return BatchLib.parseLeaves(data);
+    }
+
+    /// @notice BatchLib.loadLeaf (and that it copied the transaction exactly).
+    function loadLeaf(uint64 gas, bytes calldata tx_) external pure returns (bytes32 leaf) {
+        bytes memory enc;
+        (leaf, enc) = BatchLib.loadLeaf(gas, tx_);
+        require(keccak256(enc) == keccak256(tx_) && leaf == BatchLib.leafHash(gas, enc), "loadLeaf");
+    }
+
+    /// @notice BatchLib.nextBaseFee.
+    function nextBaseFee(uint256 parentBaseFee, uint256 parentGas, uint256 minBaseFee) external pure returns (uint256) {
+        return BatchLib.nextBaseFee(parentBaseFee, parentGas, minBaseFee);
     }
 
     // ---------------------------------------------------------------- Gas probes
@@ -199,14 +219,14 @@ contract CoreHarness {
     /// @notice Gas of BatchLib.parseData alone (what appendBatch pays on top of calldata).
     function parseDataGas(bytes calldata data) external view returns (uint256 gasUsed, bytes32 txRoot, uint256 count) {
         uint256 g = gasleft();
-        (txRoot, count,) = BatchLib.parseData(data);
+        (txRoot, count,,) = BatchLib.parseData(data);
         gasUsed = g - gasleft();
     }
 
     /// @notice Gas of BatchLib.parseLeaves (copy, data hash, leaves) and of Merkle.rootInPlace over them.
     function parseDataGasBreakdown(bytes calldata data) external view returns (uint256 leavesGas, uint256 rootGas) {
         uint256 g = gasleft();
-        (bytes32[] memory leaves,) = BatchLib.parseLeaves(data);
+        (bytes32[] memory leaves,,) = BatchLib.parseLeaves(data);
         leavesGas = g - gasleft();
         g = gasleft();
         Merkle.rootInPlace(leaves);
@@ -232,7 +252,7 @@ contract CoreHarness {
 
     /// @notice Parses `data` and stores its root and data hash.
     function appendLike(bytes calldata data) external {
-        (bytes32 txRoot, uint256 count, bytes32 dataHash) = BatchLib.parseData(data);
+        (bytes32 txRoot, uint256 count, bytes32 dataHash,) = BatchLib.parseData(data);
         stored[count] = keccak256(abi.encodePacked(txRoot, dataHash));
     }
 }

@@ -1,10 +1,13 @@
 /**
  * Turns the two signed shapes into the ethereumjs transaction objects the EVM runs, and recovers
  * their senders. Failures are typed: malformed (the raw bytes do not decode as an Ethereum
- * transaction), signature (it does not recover), rules (a field rule is broken).
+ * transaction), signature (it does not recover), rules (a field rule is broken). This is the one
+ * TypeScript parser of wrapped Ethereum transactions (ethereumjs's): the validator runs what it
+ * parses, and the node shows its fields (ethTxFields) from the same parse.
  */
-import { createTx, createTxFromRLP, Capability, type TypedTransaction } from "@ethereumjs/tx";
-import { Address } from "@ethereumjs/util";
+import { createTx, createTxFromRLP, Capability, accessListBytesToJSON, type TypedTransaction, type AccessListBytes } from "@ethereumjs/tx";
+import { RLP } from "@ethereumjs/rlp";
+import { Address, bytesToBigInt, bytesToHex } from "@ethereumjs/util";
 import { InvalidTxError } from "../errors";
 import { MoveTx, WrappedTx, TxType } from "../tx";
 import { recoverMoveTxSender } from "../sign";
@@ -53,10 +56,11 @@ export function decodeWrapped(tx: WrappedTx, policy: EthTxPolicy): RunnableTx {
       const [a, keys] = item as [unknown, unknown];
       // An empty key list may be encoded as the empty string (ethereumjs runs it as no keys).
       const keyList = keys instanceof Uint8Array && keys.length === 0 ? [] : keys;
-      // INVARIANT: an access list names 20-byte addresses and 32-byte keys. ethereumjs decodes an
-      // address written as a list of 20 items (a key as a list of 32) and then cannot run it.
+      // INVARIANT: an access list names 20-byte addresses and 32-byte keys (protocol.md §5.4). ethereumjs
+      // decodes an address written as a list of 20 items (a key as a list of 32), which it cannot run;
+      // the rollup refuses it as malformed, so that L1 refuses it at the first list it meets (§5.5).
       if (!(a instanceof Uint8Array) || !Array.isArray(keyList) || keyList.some((k) => !(k instanceof Uint8Array)))
-        throw new InvalidTxError("rules", "access-list-shape", "an access-list entry is not an address with 32-byte keys");
+        throw new InvalidTxError("malformed", "bad-ethereum-tx", "an access-list entry is not an address with 32-byte keys");
     }
   let sender: Address;
   try {
@@ -97,4 +101,89 @@ export function moveTxToEth(tx: MoveTx, policy: EthTxPolicy): RunnableTx {
 
 export function toRunnable(tx: MoveTx | WrappedTx, policy: EthTxPolicy): RunnableTx {
   return tx.type === TxType.Move ? moveTxToEth(tx, policy) : decodeWrapped(tx, policy);
+}
+
+/**
+ * The chain id a raw Ethereum transaction names: a typed one's chainId field, a legacy one's from
+ * its EIP-155 `v`; undefined for a legacy one without replay protection or bytes that are no RLP.
+ */
+function namedChainId(raw: Uint8Array): bigint | undefined {
+  try {
+    if (raw.length > 0 && raw[0] <= 0x7f) {
+      const f = RLP.decode(raw.subarray(1));
+      return Array.isArray(f) && f[0] instanceof Uint8Array ? bytesToBigInt(f[0]) : undefined;
+    }
+    const f = RLP.decode(raw);
+    const v = Array.isArray(f) && f[6] instanceof Uint8Array ? bytesToBigInt(f[6]) : 0n;
+    return v >= 35n ? (v - 35n) / 2n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The fields of a signed Ethereum transaction, as JSON-RPC shows them (hex strings lower case). */
+export interface EthTxFields {
+  type: number;
+  nonce: bigint;
+  to: string | null;
+  value: bigint;
+  data: string;
+  gasLimit: bigint;
+  /** Legacy and EIP-2930. */
+  gasPrice?: bigint;
+  /** EIP-1559. */
+  maxFeePerGas?: bigint;
+  maxPriorityFeePerGas?: bigint;
+  /** Undefined for a legacy transaction without replay protection. */
+  chainId?: bigint;
+  /** EIP-2930 and EIP-1559. */
+  accessList?: { address: string; storageKeys: string[] }[];
+  r: string;
+  s: string;
+  /** A legacy transaction's `v` as signed (27/28 or EIP-155); a typed one's yParity. */
+  v: bigint;
+  /** Typed transactions. */
+  yParity?: number;
+  from: string;
+}
+
+const hex32 = (v: bigint | undefined) => "0x" + (v ?? 0n).toString(16).padStart(64, "0");
+
+/**
+ * Parses a signed Ethereum transaction (legacy, EIP-2930, EIP-1559) into its fields and sender,
+ * under the chain id it names. Throws InvalidTxError (malformed `bad-ethereum-tx`, signature
+ * `bad-signature`) as the validator would.
+ */
+export function ethTxFields(raw: Uint8Array): EthTxFields {
+  const named = namedChainId(raw);
+  let eth: TypedTransaction;
+  try {
+    eth = createTxFromRLP(raw, { common: cancunCommon(named ?? 1n) }) as TypedTransaction;
+  } catch (e) {
+    throw new InvalidTxError("malformed", "bad-ethereum-tx", `raw transaction does not decode: ${(e as Error).message}`);
+  }
+  let from: string;
+  try {
+    from = eth.getSenderAddress().toString().toLowerCase();
+  } catch (e) {
+    throw new InvalidTxError("signature", "bad-signature", `signature does not recover: ${(e as Error).message}`);
+  }
+  const typed = eth.type !== 0;
+  const t = eth as TypedTransaction & { gasPrice?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint; accessList?: AccessListBytes };
+  return {
+    type: eth.type,
+    nonce: eth.nonce,
+    to: eth.to ? eth.to.toString().toLowerCase() : null,
+    value: eth.value,
+    data: bytesToHex(eth.data).toLowerCase(),
+    gasLimit: eth.gasLimit,
+    ...(eth.type === 2 ? { maxFeePerGas: t.maxFeePerGas, maxPriorityFeePerGas: t.maxPriorityFeePerGas } : { gasPrice: t.gasPrice }),
+    chainId: named,
+    accessList: typed && t.accessList ? accessListBytesToJSON(t.accessList).map((a) => ({ address: a.address.toLowerCase(), storageKeys: a.storageKeys.map((k) => k.toLowerCase()) })) : undefined,
+    r: hex32(eth.r),
+    s: hex32(eth.s),
+    v: eth.v ?? 0n,
+    yParity: typed ? Number(eth.v ?? 0n) : undefined,
+    from,
+  };
 }

@@ -123,7 +123,7 @@ export class Executor {
     // INVARIANT: the sender can pay value plus the maximum fee.
     if (balance < maxCost) throw new InvalidTxError("rules", "insufficient-balance", `balance ${balance} is below the maximum cost ${maxCost}`);
     // INVARIANT: the nonce is the sender's next nonce.
-    if (nonce !== eth.nonce) throw new InvalidTxError("rules", "nonce", `nonce ${eth.nonce} is not the sender's nonce ${nonce}`);
+    if (nonce !== eth.nonce) throw new InvalidTxError("rules", "nonce", `nonce ${eth.nonce} is not the sender's nonce ${nonce}`, undefined, { nonce: eth.nonce.toString(), expected: nonce.toString() });
   }
 
   /**

@@ -15,9 +15,14 @@
  *   - a batch on L1 that this node does not know (another poster, or its own post forgotten after
  *     a crash) is validated and applied, and the mempool entries it includes are removed; a mempool
  *     entry that can no longer be included (its nonce is used) is dropped when it is re-simulated;
- *   - a batch on L1 that is invalid, or whose data cannot be read (L1Client.postedBatch), halts
+ *   - a batch on L1 that is invalid, or whose data cannot be read (L1Client.readBatchData), halts
  *     building (nothing can be built on it) but not following: every tick re-reads it and checks
  *     whether it was rolled back.
+ *
+ * L1 (protocol.md §11.2): the node's L1 follower (node/l1/follower.ts, at L1's latest block) gives
+ * each tick one snapshot, from which the live chain, the tip, the deposit queue and the appends'
+ * data locations are read, so no decision mixes answers from different blocks; the free bond is
+ * read at the snapshot's block hash.
  *
  * Bonds (protocol.md §11.2): each batch locks a bond until it is final, so the coordinator builds
  * only while its free bond covers one more; short of it, it waits (and says so once).
@@ -32,8 +37,8 @@
  * batch that is gone (rolled back, reorged out, or built and abandoned) travels again.
  */
 import { EventEmitter } from "events";
-import { batchDataHash, encodeBatchData, headerHash, txRootOf, type BatchHeader } from "../../core/batch";
-import { Transaction } from "ethers";
+import { batchDataHash, batchDataSize, batchEntrySize, encodeBatchData, headerHash, txRootOf, MAX_BATCH_BYTES, type BatchHeader, type BatchTx } from "../../core/batch";
+import { BATCH_GAS_LIMIT, declaredGas, nextBaseFee } from "../../core/gas";
 import { bytesToHex, hexToBytes } from "../../core/bytes";
 import { DecodeError, InvalidTxError } from "../../core/errors";
 import { FillError } from "../../core/fill";
@@ -41,17 +46,19 @@ import { txIdHex } from "../../core/sign";
 import { decodeTx, encodeTx, TxType, type DepositTx, type Tx } from "../../core/tx";
 import type { TxOutcome } from "../../core/validate";
 import { KnownCode } from "../../core/known-code";
+import { Mark, keyIdOf } from "../../core/keys";
 import type { Executor } from "../../core/evm/execute";
 import type { TxContext } from "../../core/context";
-import type { ChainStore, MempoolEntry, PendingPost, StoredBatch } from "../chain-store";
+import type { ChainStore, MempoolEntry, PendingPost, StoredBatch } from "../state/chain-store";
 import type { CoordinatorOptions, Deployment } from "../config";
 import { L1RevertError, type L1Client, type L1Tip } from "../l1/client";
+import type { AppendEvent, L1Follower, L1Snapshot } from "../l1/follower";
 import { errMsg, type Logger } from "../log";
-import { buildBatchRecord } from "./receipts";
+import { buildBatchRecord } from "../state/receipts";
 import { Failpoints, Mutex } from "./mutex";
-import { fillFromStore, Overlay, type LatestCache } from "./view";
-import type { UtxoHandle } from "./utxo";
-import { checkBatch, InThreadValidator, txContext, txMovesOf } from "../verifier/check";
+import { fillFromStore, Overlay, type LatestCache } from "../state/view";
+import type { UtxoHandle } from "../state/utxo-handle";
+import { checkBatch, InThreadValidator, txContext, txMovesOf } from "../validation/check";
 import { Waker } from "../waker";
 
 /** A transaction refused at submission. `code` -32000 on JSON-RPC. */
@@ -71,6 +78,8 @@ export interface CoordinatorDeps {
   utxo: UtxoHandle;
   cache: LatestCache;
   l1: L1Client;
+  /** The node's view of L1 (confirmations 0: the coordinator builds on L1's latest tip). */
+  follower: L1Follower;
   deployment: Deployment;
   opts: CoordinatorOptions;
   log: Logger;
@@ -91,23 +100,27 @@ interface Inflight {
 }
 
 interface L1State {
+  snap: L1Snapshot;
   tip: L1Tip;
   depositCount: bigint;
   clock: bigint;
+  /** The base fee L1 requires of the next batch. */
+  baseFee: bigint;
   at: number;
   /** The poster's free bond (undefined without a key). */
   freeBond?: bigint;
 }
 
 /** Ethereum-style wording first (wallets and ethers key on it), then the typed reason. */
-export function submitMessage(e: InvalidTxError | FillError | DecodeError, txNonce?: bigint): string {
+export function submitMessage(e: InvalidTxError | FillError | DecodeError): string {
   const typed = e instanceof InvalidTxError ? `${e.kind}/${e.code}` : e instanceof DecodeError ? `malformed/${e.code}` : `fill/${e.code}`;
   let lead = "";
   if (e instanceof InvalidTxError) {
     if (e.code === "insufficient-balance") lead = "insufficient funds for gas * price + value: ";
     else if (e.code === "nonce") {
-      const m = /sender's nonce (\d+)/.exec(e.message);
-      lead = m && txNonce !== undefined && txNonce < BigInt(m[1]) ? "nonce too low: " : "nonce too high: ";
+      // The rule's data (core/evm/execute.ts): the transaction's nonce and the sender's.
+      const { nonce, expected } = e.detail;
+      lead = nonce !== undefined && expected !== undefined && BigInt(nonce) < BigInt(expected) ? "nonce too low: " : "nonce too high: ";
     } else if (e.code === "intrinsic-gas") lead = "intrinsic gas too low: ";
     else if (e.code === "fee-cap") lead = "max fee per gas less than block base fee: ";
     else if (e.code === "gas-limit") lead = "exceeds block gas limit: ";
@@ -143,6 +156,23 @@ export class Coordinator extends EventEmitter {
   constructor(private readonly d: CoordinatorDeps) {
     super();
     this.chainId = d.deployment.l2ChainId;
+    // INVARIANT: the coordinator never builds batch data L1 refuses (protocol.md §5.5), and a batch of
+    // the most deposits forced inclusion may demand always fits (a deposit takes at most 183 bytes, and 3
+    // of framing: protocol.md §11.1).
+    const minBytes = batchDataSize(Number(d.deployment.maxDepositsPerBatch), 186 * Number(d.deployment.maxDepositsPerBatch));
+    if (!Number.isInteger(d.opts.maxBatchBytes) || d.opts.maxBatchBytes < minBytes || d.opts.maxBatchBytes > MAX_BATCH_BYTES)
+      throw new RangeError(`maxBatchBytes must be in ${minBytes}..${MAX_BATCH_BYTES} (room for ${d.deployment.maxDepositsPerBatch} deposits, within the protocol's limit), got ${d.opts.maxBatchBytes}`);
+  }
+
+  /**
+   * The base fee the next batch to build will carry (protocol.md §7.5): what L1 requires of its next
+   * batch, or, while a batch is in flight, what the rule gives after it.
+   */
+  private nextBatchBaseFee(): bigint {
+    const min = this.d.deployment.minBaseFee;
+    const inf = this.inflight;
+    if (inf) return nextBaseFee(inf.post.batch.header.baseFee, inf.post.batch.gasDeclared, min);
+    return this.l1state?.baseFee ?? min;
   }
 
   get address(): string {
@@ -166,6 +196,28 @@ export class Coordinator extends EventEmitter {
     const i = this.inflight?.post.batch.txHashes.indexOf(id.toLowerCase()) ?? -1;
     if (i >= 0) return { tx: decodeTx(this.inflight!.post.txs[i]) };
     return undefined;
+  }
+
+  /**
+   * Withdrawal outputs of `addrHex` not yet on L1, oldest first: in the batch in flight, then in the
+   * mempool (whose seqs are provisional until a batch takes them).
+   */
+  pendingWithdrawals(addrHex: string): { id: string; seq: bigint; amount: bigint; inflight: boolean }[] {
+    const a = addrHex.toLowerCase();
+    const out: { id: string; seq: bigint; amount: bigint; inflight: boolean }[] = [];
+    const f = this.inflight;
+    if (f)
+      f.post.batch.txHashes.forEach((id, i) => {
+        const seq = f.post.batch.header.firstSeq + BigInt(i);
+        const v = f.overlay.values.get(keyIdOf(a, Mark.Withdrawal, seq));
+        if (v && v.value > 0n) out.push({ id, seq, amount: v.value, inflight: true });
+      });
+    const start = this.pendingSeq - BigInt(this.pendingEntries.length);
+    this.pendingEntries.forEach((e, i) => {
+      const v = this.pending.values.get(keyIdOf(a, Mark.Withdrawal, start + BigInt(i)));
+      if (v && v.value > 0n) out.push({ id: e.id, seq: start + BigInt(i), amount: v.value, inflight: false });
+    });
+    return out;
   }
 
   get mempoolSize(): number {
@@ -232,7 +284,7 @@ export class Coordinator extends EventEmitter {
       number: nextIndex + 1n,
       timestamp: this.l1state?.clock ?? BigInt(Math.floor(Date.now() / 1000)),
       feeRecipient: this.d.feeRecipient,
-      baseFee: this.d.opts.baseFee,
+      baseFee: this.nextBatchBaseFee(),
       depositStart: 0n,
       depositEnd: 0n,
       dataHash: new Uint8Array(32),
@@ -255,11 +307,12 @@ export class Coordinator extends EventEmitter {
       const seq = this.pendingSeq;
       let filled: { tx: Tx };
       try {
-        filled = await fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor, { maxSweep: this.d.opts.sweepMax });
+        // Code the chain carries stays out of the witness, as it will when the batch is built, so the
+        // size limit (protocol.md §5.5) is checked on what will be posted (or more).
+        filled = await fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor, { omitCode: this.chainCode, maxSweep: this.d.opts.sweepMax });
       } catch (e) {
         if (isTxRefusal(e)) {
-          const nonce = tx.type === TxType.Move ? tx.nonce : undefined;
-          throw new SubmitError(submitMessage(e, nonce ?? wrappedNonce(tx)), e instanceof InvalidTxError ? e.kind : "malformed", e.code, e instanceof InvalidTxError ? e.moveIndex : undefined);
+          throw new SubmitError(submitMessage(e), e instanceof InvalidTxError ? e.kind : "malformed", e.code, e instanceof InvalidTxError ? e.moveIndex : undefined);
         }
         throw e;
       }
@@ -291,7 +344,7 @@ export class Coordinator extends EventEmitter {
       let tx: Tx;
       try {
         tx = decodeTx(e.tx);
-        const f = await fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor, { maxSweep: this.d.opts.sweepMax });
+        const f = await fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor, { omitCode: this.chainCode, maxSweep: this.d.opts.sweepMax });
         this.pending.apply(seq, f.tx);
       } catch (err) {
         if (!isTxRefusal(err)) throw err;
@@ -310,20 +363,25 @@ export class Coordinator extends EventEmitter {
     }
   }
 
+  /** Code carried by the witnesses of the chain this node applied (protocol.md §6.2 rule 3). */
+  private readonly chainCode = (h: string): boolean => this.d.chain.codeSeq(h) !== undefined;
+
   // ---- L1 -----------------------------------------------------------------------------------------
 
   private async refreshL1(): Promise<void> {
     const me = this.d.l1.address;
-    const [tip, depositCount, clock, freeBond] = await Promise.all([
-      this.d.l1.tip(),
-      this.d.l1.depositCount(),
-      this.d.l1.block(this.d.l1Clock ?? "latest"),
-      me ? this.d.l1.freeBondOf(me) : Promise.resolve(undefined),
+    const snap = await this.d.follower.poll();
+    const tip = snap.tip();
+    const depositCount = snap.depositCount();
+    const [clock, freeBond, baseFee] = await Promise.all([
+      this.d.l1Clock === "pending" ? this.d.l1.block("pending") : Promise.resolve(snap.latest),
+      me ? this.d.l1.freeBondPinned(me, snap.at.hash) : Promise.resolve(undefined),
+      this.d.l1.nextBaseFeePinned(snap.at.hash),
     ]);
-    this.l1state = { tip, depositCount, clock: clock.timestamp, at: Date.now(), freeBond };
+    this.l1state = { snap, tip, depositCount, clock: clock.timestamp, baseFee, at: Date.now(), freeBond };
     const short = freeBond !== undefined && freeBond < this.d.deployment.bondSize;
     if (short && !this.bondShort)
-      this.d.log.warn({ freeBond, bondSize: this.d.deployment.bondSize }, "free bond below the bond size: not posting until an earlier batch is final (or more is bonded)");
+      this.d.log.warn({ freeBond, bondSize: this.d.deployment.bondSize }, "free bond below the bond size: not posting until an earlier batch is final or more is bonded (`npx moveset bond`)");
     else if (!short && this.bondShort) this.d.log.info({ freeBond }, "free bond covers another batch: posting again");
     this.bondShort = short;
     if (depositCount > tip.depositStart) this.depositsSeenAt ??= Date.now();
@@ -347,35 +405,24 @@ export class Coordinator extends EventEmitter {
   private async syncL1(): Promise<void> {
     const s = this.l1state;
     if (!s) return;
-    const l1 = this.d.l1;
+    const snap = s.snap;
     const local = this.d.chain.tip();
-    if (local) {
-      const h = s.tip.index > local.index ? await l1.headerHashAt(local.index) : undefined;
-      if (h !== local.hash) {
-        // L1 may have moved on since the tip was read: re-read before rewinding anything.
-        const fresh = await l1.tip();
-        const h2 = fresh.index > local.index ? await l1.headerHashAt(local.index) : undefined;
-        if (h2 !== local.hash) {
-          await this.rewind();
-          return;
-        }
-        s.tip = fresh;
-      }
+    if (local && snap.headerHashAt(local.index) !== local.hash) {
+      await this.rewind(snap);
+      return;
     }
-    if (this.halted && (s.tip.index <= this.halted.index || (await l1.headerHashAt(this.halted.index)) !== this.halted.hash)) {
+    if (this.halted && (s.tip.index <= this.halted.index || snap.headerHashAt(this.halted.index) !== this.halted.hash)) {
       this.d.log.warn({ index: this.halted.index }, `the ${this.halted.unreadable ? "unreadable" : "invalid"} batch is no longer on L1 (rolled back): building again`);
       this.halted = undefined;
     }
     for (let i = this.d.chain.nextIndex(); i < s.tip.index; i = this.d.chain.nextIndex()) {
-      const hash = await l1.headerHashAt(i);
-      if (!hash) break;
-      const posted = await l1.postedBatch(i, hash);
-      if (!posted) throw new Error(`batch ${i} (${hash}) is live on L1 but its BatchAppended event was not found`);
+      const hash = snap.headerHashAt(i)!;
       const own = this.inflight?.post ?? (await this.d.chain.pending());
       if (own && own.batch.hash === hash) {
-        await this.commitOwn(own, { txHash: posted.l1TxHash, blockNumber: posted.l1Block, poster: posted.poster, postedAt: posted.postedAt });
+        await this.commitOwn(own, l1Record(snap.append(i)!));
         continue;
       }
+      const posted = (await this.d.follower.posted(snap, i))!;
       if (this.inflight) {
         // Someone else got batch i in first: our post cannot land any more.
         await this.abandon(`batch ${i} was posted by ${posted.poster}`);
@@ -387,14 +434,14 @@ export class Coordinator extends EventEmitter {
         this.halted = { index: i, hash, reason: posted.unreadable ?? "unreadable", unreadable: true };
         break;
       }
-      const ok = await this.applyForeign(posted.header, posted.data, { txHash: posted.l1TxHash, blockNumber: posted.l1Block, poster: posted.poster, postedAt: posted.postedAt });
+      const ok = await this.applyForeign(posted.header, posted.data, l1Record(snap.append(i)!), snap);
       if (!ok) break;
     }
   }
 
   /** Validates and applies a batch this node did not build. Returns false (and halts) if it is invalid. */
-  private async applyForeign(header: BatchHeader, data: Uint8Array, l1: StoredBatch["l1"]): Promise<boolean> {
-    const deposits = await this.d.l1.depositRange(header.depositStart, header.depositEnd);
+  private async applyForeign(header: BatchHeader, data: Uint8Array, l1: StoredBatch["l1"], snap: L1Snapshot): Promise<boolean> {
+    const deposits = snap.depositRange(header.depositStart, header.depositEnd);
     const res = await checkBatch(header, data, this.chainId, deposits, this.validator!, this.d.utxo.store);
     if (res.fault) {
       const reason = `${res.fault.kind}/${res.fault.code} at transaction ${res.fault.txIndex}: ${res.fault.message}`;
@@ -418,13 +465,12 @@ export class Coordinator extends EventEmitter {
   }
 
   /** L1 no longer has the local tip (rollback or reorg): go back to the last batch both agree on. */
-  private async rewind(): Promise<void> {
-    const l1 = this.d.l1;
+  private async rewind(snap: L1Snapshot): Promise<void> {
     const local = this.d.chain.tip()!;
     let keep = -1n;
     for (let i = local.index; i >= 0n; i--) {
       const b = await this.d.chain.batch(i);
-      if (b && (await l1.headerHashAt(i)) === b.hash) {
+      if (b && snap.headerHashAt(i) === b.hash) {
         keep = i;
         break;
       }
@@ -523,8 +569,11 @@ export class Coordinator extends EventEmitter {
   /** Builds the next batch on L1's tip (lock held) and records it as the pending post. */
   private async build(): Promise<PendingPost | undefined> {
     if (this.inflight || this.halted) return undefined;
-    const l1 = this.d.l1;
-    const [tip, depositCount, clock] = await Promise.all([l1.tip(), l1.depositCount(), l1.block(this.d.l1Clock ?? "latest")]);
+    // A fresh snapshot: the batch extends L1's latest tip as the follower reads it.
+    const snap = await this.d.follower.poll();
+    const tip = snap.tip();
+    const depositCount = snap.depositCount();
+    const [clock, baseFee] = await Promise.all([this.d.l1Clock === "pending" ? this.d.l1.block("pending") : Promise.resolve(snap.latest), this.d.l1.nextBaseFeePinned(snap.at.hash)]);
     const local = this.d.chain.tip();
     // INVARIANT: the batch extends exactly what this node has applied (else sync first).
     if (tip.index !== this.d.chain.nextIndex() || tip.parent !== (local?.hash ?? "0x" + "00".repeat(32))) return undefined;
@@ -539,7 +588,8 @@ export class Coordinator extends EventEmitter {
       number: tip.index + 1n,
       timestamp,
       feeRecipient: this.d.feeRecipient,
-      baseFee: o.baseFee,
+      // INVARIANT: the header carries the base fee L1 requires (protocol.md §7.5).
+      baseFee,
       depositStart: tip.depositStart,
       depositEnd: tip.depositStart,
       dataHash: new Uint8Array(32),
@@ -548,27 +598,40 @@ export class Coordinator extends EventEmitter {
     // at least min(maxDepositsPerBatch, overdue); taking the most keeps the queue short).
     const maxDeposits = this.d.deployment.maxDepositsPerBatch;
     const nDeposits = depositCount - tip.depositStart > maxDeposits ? maxDeposits : depositCount - tip.depositStart;
-    const deposits = await l1.depositRange(tip.depositStart, tip.depositStart + nDeposits);
+    const deposits = snap.depositRange(tip.depositStart, tip.depositStart + nDeposits);
     const overlay = new Overlay();
     const filled: Tx[] = [];
-    const encoded: Uint8Array[] = [];
+    const entries: BatchTx[] = [];
     const outcomes: TxOutcome[] = [];
-    let bytes = 0;
+    // The batch stays within the limits L1 enforces (protocol.md §5.5, §7.5): data bytes (counted
+    // exactly, framing included) and declared gas.
+    const maxBytes = o.maxBatchBytes;
+    let entryBytes = 0;
+    let gas = 0n;
+    const fits = (e: BatchTx) => batchDataSize(entries.length + 1, entryBytes + batchEntrySize(e)) <= maxBytes && gas + e.gas <= BATCH_GAS_LIMIT;
+    const add = (tx: Tx, e: BatchTx, outcome: TxOutcome) => {
+      filled.push(tx);
+      entries.push(e);
+      outcomes.push(outcome);
+      entryBytes += batchEntrySize(e);
+      gas += e.gas;
+    };
     let seq = tip.firstSeq;
-    const ctxOf = (s: bigint) => txContext(header, this.chainId, Number(s - header.firstSeq));
+    const ctxOf = (s: bigint, g?: bigint) => txContext(header, this.chainId, Number(s - header.firstSeq), g);
     // Code carried by the witnesses of this batch so far; with the chain store's, what needs no witness.
     const batchCodes = new KnownCode();
     const omitCode = (h: string) => batchCodes.seqOf(h) !== undefined || this.d.chain.codeSeq(h) !== undefined;
+    let nIncluded = 0n;
     for (const d of deposits) {
       const tx: DepositTx = { type: TxType.Deposit, index: d.index, from: hexToBytes(d.from as `0x${string}`), to: hexToBytes(d.to as `0x${string}`), value: d.value, moves: [] };
       const f = await fillFromStore(tx, this.d.cache, [overlay], ctxOf(seq), this.d.executor);
-      const enc = encodeTx(f.tx);
-      filled.push(f.tx);
-      encoded.push(enc);
-      outcomes.push(f.outcome);
-      bytes += enc.length;
+      const e: BatchTx = { gas: 0n, tx: encodeTx(f.tx) };
+      // Deposits are consumed in queue order: the first that does not fit ends the range.
+      if (!fits(e)) break;
+      add(f.tx, e, f.outcome);
       overlay.apply(seq, f.tx);
       seq++;
+      nIncluded++;
     }
     const included: { key: string; id: string }[] = [];
     const dropped: { key: string; id: string; reason: string }[] = [];
@@ -577,18 +640,16 @@ export class Coordinator extends EventEmitter {
       try {
         const tx = decodeTx(e.tx);
         const f = await fillFromStore(tx, this.d.cache, [overlay], ctxOf(seq), this.d.executor, { omitCode, maxSweep: o.sweepMax });
-        const enc = encodeTx(f.tx);
-        if (bytes + enc.length > o.maxBatchBytes && filled.length > 0) break;
+        const entry: BatchTx = { gas: declaredGas(f.tx), tx: encodeTx(f.tx) };
+        // Full: it waits for the next batch (a transaction that fits no batch was refused by the filler).
+        if (!fits(entry)) break;
         // Self-check: the filled transaction must validate standalone, exactly as verifiers will
         // (with the code of the chain and of this batch's earlier witnesses, nothing else).
-        const [v] = await this.validator!.validate([{ tx: enc, ctx: ctxOf(seq) }], batchCodes);
+        const [v] = await this.validator!.validate([{ tx: entry.tx, ctx: ctxOf(seq, entry.gas) }], batchCodes);
         if (!v.valid) throw v.error;
         batchCodes.addTx(seq, f.tx);
-        filled.push(f.tx);
-        encoded.push(enc);
-        outcomes.push(f.outcome);
+        add(f.tx, entry, f.outcome);
         included.push({ key: e.key, id: e.id });
-        bytes += enc.length;
         overlay.apply(seq, f.tx);
         seq++;
       } catch (err) {
@@ -604,13 +665,13 @@ export class Coordinator extends EventEmitter {
       }
       return undefined;
     }
-    const data = encodeBatchData(encoded);
+    const data = encodeBatchData(entries);
     header.txCount = BigInt(filled.length);
-    header.txRoot = txRootOf(encoded);
-    header.depositEnd = tip.depositStart + nDeposits;
+    header.txRoot = txRootOf(entries);
+    header.depositEnd = tip.depositStart + nIncluded;
     header.dataHash = batchDataHash(data);
     const { batch, receipts } = buildBatchRecord(header, filled, outcomes, data.length);
-    const post: PendingPost = { batch, txs: encoded, receipts, data, included, dropped, createdAt: Date.now() };
+    const post: PendingPost = { batch, txs: entries.map((x) => x.tx), receipts, data, included, dropped, createdAt: Date.now() };
     await this.d.chain.setPending(post);
     this.fail.hit("after-pending");
     const keys = new Set([...included.map((x) => x.key), ...dropped.map((x) => x.key)]);
@@ -666,15 +727,18 @@ export class Coordinator extends EventEmitter {
     const p = await chain.pending();
     if (p) {
       const index = p.batch.header.index;
-      let onL1 = (await this.d.l1.headerHashAt(index)) === p.batch.hash;
+      let snap = await this.d.follower.poll();
+      let onL1 = snap.headerHashAt(index) === p.batch.hash;
       if (!onL1 && p.l1TxHash) {
         // Sent before the crash: wait for its fate.
         const r = await this.d.l1.provider.waitForTransaction(p.l1TxHash, 1, this.d.opts.l1TimeoutMs).catch(() => null);
-        if (r && r.status === 1) onL1 = (await this.d.l1.headerHashAt(index)) === p.batch.hash;
+        if (r && r.status === 1) {
+          snap = await this.d.follower.poll();
+          onL1 = snap.headerHashAt(index) === p.batch.hash;
+        }
       }
       if (onL1 && chain.nextIndex() === index) {
-        const posted = await this.d.l1.postedBatch(index, p.batch.hash);
-        await this.commitOwn(p, posted ? { txHash: posted.l1TxHash, blockNumber: posted.l1Block, poster: posted.poster, postedAt: posted.postedAt } : undefined);
+        await this.commitOwn(p, l1Record(snap.append(index)!));
         this.d.log.info({ index }, "committed the batch that was being posted before the restart");
       } else {
         await chain.clearPending();
@@ -688,11 +752,7 @@ export class Coordinator extends EventEmitter {
   }
 }
 
-function wrappedNonce(tx: Tx): bigint | undefined {
-  if (tx.type !== TxType.Wrapped) return undefined;
-  try {
-    return BigInt(Transaction.from(bytesToHex(tx.raw)).nonce);
-  } catch {
-    return undefined;
-  }
+/** Where L1 recorded a batch, for its stored record. */
+function l1Record(ev: AppendEvent): NonNullable<StoredBatch["l1"]> {
+  return { txHash: ev.l1TxHash, blockNumber: ev.block, poster: ev.poster, postedAt: ev.postedAt };
 }

@@ -1,15 +1,18 @@
 /**
- * The node's view of L1: the Inbox tip and records, the Bridge's deposit queue (from its Deposited
- * events), batch data read back where the BatchAppended event says it is (node/l1/batch-source.ts:
- * the appending transaction's calldata or its BatchData event), and posting (appendBatch, bond).
- * One JSON-RPC provider; a signer only when the node posts. This is the one place that reads
- * batches, for the verifier, the coordinator and (through its verifier) the watchtower.
+ * The node's access to L1: reads of the Inbox and the Bridge (pinned to a block hash where a
+ * decision depends on them), their logs parsed, batch data read back where the BatchAppended event
+ * says it is (node/l1/batch-source.ts: the appending transaction's calldata or its BatchData event),
+ * and posting (appendBatch, bond). One JSON-RPC provider; a signer only when the node posts. The
+ * node follows L1 through node/l1/follower.ts, which reads through this client; this is the one
+ * place that reads batches, for the verifier, the coordinator and (through its verifier) the
+ * watchtower.
  */
-import { Contract, JsonRpcProvider, Wallet, type Log, type TransactionResponse, type Signer, Network } from "ethers";
+import { JsonRpcProvider, Wallet, type Log, type TransactionResponse, type Signer, Network } from "ethers";
+import type { Bridge, Inbox } from "../../typechain-types";
 import type { BatchHeader } from "../../core/batch";
 import { hexToBytes, bytesToHex } from "../../core/bytes";
 import type { Deployment } from "../config";
-import { abiOf, bridgeInterface, headerFromSol, headerToSol, inboxInterface, revertOf } from "./contracts";
+import { bridgeAt, bridgeInterface, headerFromSol, headerToSol, inboxAt, inboxInterface, revertOf } from "./contracts";
 import { DataSource, UnreadableBatch, dataFromEvent, dataFromTx, type AppendRef } from "./batch-source";
 import { headerHash as hashHeader } from "../../core/batch";
 
@@ -67,10 +70,8 @@ export class L1RevertError extends Error {
 }
 
 export class L1Client {
-  readonly inbox: Contract;
-  readonly bridge: Contract;
-  private deposits = new Map<bigint, DepositEntry>();
-  private depositScanNext: number;
+  readonly inbox: Inbox;
+  readonly bridge: Bridge;
 
   private constructor(
     readonly provider: JsonRpcProvider,
@@ -78,9 +79,8 @@ export class L1Client {
     readonly signer: Signer | undefined,
     readonly url: string,
   ) {
-    this.inbox = new Contract(deployment.inbox, abiOf("Inbox"), signer ?? provider);
-    this.bridge = new Contract(deployment.bridge, abiOf("Bridge"), signer ?? provider);
-    this.depositScanNext = deployment.deployedAt;
+    this.inbox = inboxAt(deployment.inbox, signer ?? provider);
+    this.bridge = bridgeAt(deployment.bridge, signer ?? provider);
   }
 
   /** Connects to `url`; `privateKey` makes it able to post. Checks the chain id and that the Inbox exists. */
@@ -91,7 +91,7 @@ export class L1Client {
       chainId = BigInt(await probe.send("eth_chainId", []));
     } catch (e) {
       probe.destroy();
-      throw new Error(`cannot reach L1 at ${url}: ${(e as Error).message}`);
+      throw new Error(`cannot reach L1 at ${url}: ${(e as Error).message}`, { cause: e });
     }
     probe.destroy();
     if (deployment.l1ChainId && chainId !== deployment.l1ChainId) throw new Error(`L1 at ${url} has chain id ${chainId}, the deployment is for ${deployment.l1ChainId}`);
@@ -117,9 +117,10 @@ export class L1Client {
   // ---- reads ------------------------------------------------------------------------------------
 
   async tip(): Promise<L1Tip> {
-    const r = await this.inbox.getFunction("tip").staticCall();
-    return { index: BigInt(r[0]), parent: String(r[1]).toLowerCase(), firstSeq: BigInt(r[2]), depositStart: BigInt(r[3]), minTimestamp: BigInt(r[4]) };
+    const r = await this.inbox.tip();
+    return { index: r.index, parent: r.parent.toLowerCase(), firstSeq: r.firstSeq, depositStart: r.depositStart, minTimestamp: r.minTimestamp };
   }
+
 
   async block(tag: number | "latest" | "pending"): Promise<L1Block> {
     const b = await this.provider.send("eth_getBlockByNumber", [typeof tag === "number" ? "0x" + tag.toString(16) : tag, false]);
@@ -132,38 +133,50 @@ export class L1Client {
   }
 
   async batchCount(): Promise<bigint> {
-    return BigInt(await this.inbox.getFunction("batchCount").staticCall());
+    return this.inbox.batchCount();
   }
 
-  /** Header hash of live batch `index`, or undefined if it is not live. */
-  async headerHashAt(index: bigint): Promise<string | undefined> {
-    if (index < 0n) return undefined;
-    if (index >= (await this.batchCount())) return undefined;
-    return String(await this.inbox.getFunction("headerHash").staticCall(index)).toLowerCase();
+  /**
+   * A view call of the Inbox at the block with this hash (EIP-1898, `requireCanonical`), so that it
+   * answers for exactly that block; throws if the node no longer has it on its chain.
+   */
+  private async inboxAt<T>(blockHash: string, fn: "headerHash" | "freeBondOf" | "nextBaseFee", args: unknown[]): Promise<T> {
+    const ii = inboxInterface();
+    const out = (await this.provider.send("eth_call", [{ to: this.deployment.inbox, data: ii.encodeFunctionData(fn, args) }, { blockHash, requireCanonical: true }])) as string;
+    return ii.decodeFunctionResult(fn, out)[0] as T;
   }
 
-  /** What L1 records for a live batch. */
-  async batchRecord(index: bigint): Promise<{ headerHash: string; firstSeq: bigint; txCount: bigint; poster: string; postedAt: bigint } | undefined> {
+  /** Inbox.headerHash(index) at the block with hash `blockHash`; undefined if it is not live there. */
+  async headerHashPinned(index: bigint, blockHash: string): Promise<string | undefined> {
     try {
-      const r = await this.inbox.getFunction("batch").staticCall(index);
-      return { headerHash: String(r.headerHash).toLowerCase(), firstSeq: BigInt(r.firstSeq), txCount: BigInt(r.txCount), poster: String(r.poster), postedAt: BigInt(r.postedAt) };
+      return String(await this.inboxAt<string>(blockHash, "headerHash", [index])).toLowerCase();
     } catch (e) {
       if (revertOf(e)?.name === "BatchNotLive") return undefined;
       throw e;
     }
   }
 
+  /** The base fee L1 requires of the next batch (Inbox.nextBaseFee, protocol.md §7.5) at the block with hash `blockHash`. */
+  async nextBaseFeePinned(blockHash: string): Promise<bigint> {
+    return BigInt(await this.inboxAt<bigint>(blockHash, "nextBaseFee", []));
+  }
+
+  /** Inbox.freeBondOf(addr) at the block with hash `blockHash`. */
+  async freeBondPinned(addr: string, blockHash: string): Promise<bigint> {
+    return BigInt(await this.inboxAt<bigint>(blockHash, "freeBondOf", [addr]));
+  }
+
   async bondOf(addr: string): Promise<bigint> {
-    return BigInt(await this.inbox.getFunction("bondOf").staticCall(addr));
+    return this.inbox.bondOf(addr);
   }
 
   /** The part of `addr`'s bond not locked by its live, non-final batches: what it may post with. */
   async freeBondOf(addr: string): Promise<bigint> {
-    return BigInt(await this.inbox.getFunction("freeBondOf").staticCall(addr));
+    return this.inbox.freeBondOf(addr);
   }
 
   async depositCount(): Promise<bigint> {
-    return BigInt(await this.bridge.getFunction("depositCount").staticCall());
+    return this.bridge.depositCount();
   }
 
   /** Logs of one contract in a block range, in chunks of at most `range` blocks. */
@@ -188,36 +201,6 @@ export class L1Client {
       time: BigInt(p.args.time),
       blockNumber: log.blockNumber,
     };
-  }
-
-  /** Deposit queue entries [start, end), from the Bridge's Deposited events (cached). */
-  async depositRange(start: bigint, end: bigint): Promise<DepositEntry[]> {
-    let missing = false;
-    for (let i = start; i < end; i++) if (!this.deposits.has(i)) missing = true;
-    if (missing) {
-      const latest = await this.blockNumber();
-      if (this.depositScanNext <= latest) {
-        const topic = bridgeInterface().getEvent("Deposited")!.topicHash;
-        for (const l of await this.logs(this.deployment.bridge, this.depositScanNext, latest, [topic])) {
-          const d = L1Client.parseDeposit(l);
-          this.deposits.set(d.index, d);
-        }
-        this.depositScanNext = latest + 1;
-      }
-    }
-    const out: DepositEntry[] = [];
-    for (let i = start; i < end; i++) {
-      const d = this.deposits.get(i);
-      if (!d) throw new Error(`deposit ${i} not found in the Bridge's events`);
-      out.push(d);
-    }
-    return out;
-  }
-
-  /** Forgets cached deposits from `index` on (after an L1 reorg). */
-  forgetDeposits(fromBlock: number): void {
-    for (const [i, d] of this.deposits) if (d.blockNumber >= fromBlock) this.deposits.delete(i);
-    this.depositScanNext = Math.min(this.depositScanNext, fromBlock);
   }
 
   /** The BatchAppended log as an AppendRef; throws UnreadableBatch if its header does not hash to its headerHash. */
@@ -269,27 +252,6 @@ export class L1Client {
     throw new UnreadableBatch(`unknown data source ${ref.dataSource}`);
   }
 
-  /** The live (or given) batch `index` with header hash `headerHash`, as posted (data undefined if unreadable). */
-  async postedBatch(index: bigint, headerHash: string, fromBlock = this.deployment.deployedAt): Promise<PostedBatch | undefined> {
-    const ii = inboxInterface();
-    const topics = [[ii.getEvent("BatchAppended")!.topicHash, ii.getEvent("BatchData")!.topicHash], "0x" + index.toString(16).padStart(64, "0"), headerHash.toLowerCase()];
-    const latest = await this.blockNumber();
-    const found = await this.logs(this.deployment.inbox, fromBlock, latest, topics);
-    const appends = found.filter((l) => l.topics[0] === topics[0][0]);
-    if (appends.length === 0) return undefined;
-    const ref = L1Client.parseAppend(appends[appends.length - 1]);
-    let data: Uint8Array | undefined;
-    let unreadable: string | undefined;
-    try {
-      data = await this.readBatchData(ref, found);
-    } catch (e) {
-      if (!(e instanceof UnreadableBatch)) throw e;
-      unreadable = e.reason;
-    }
-    const postedAt = (await this.block(ref.blockNumber)).timestamp;
-    return { header: ref.header, data, unreadable, headerHash: ref.headerHash, poster: ref.poster, l1TxHash: ref.l1TxHash, l1Block: ref.blockNumber, logIndex: ref.logIndex, postedAt };
-  }
-
   // ---- writes -----------------------------------------------------------------------------------
 
   private requireSigner(): Signer {
@@ -301,7 +263,7 @@ export class L1Client {
   async appendBatch(header: BatchHeader, data: Uint8Array): Promise<TransactionResponse> {
     this.requireSigner();
     try {
-      return (await this.inbox.getFunction("appendBatch")(headerToSol(header), bytesToHex(data))) as TransactionResponse;
+      return await this.inbox.appendBatch(headerToSol(header), bytesToHex(data));
     } catch (e) {
       const r = revertOf(e);
       if (r) throw new L1RevertError(r.name, r.args, e);
@@ -324,7 +286,7 @@ export class L1Client {
 
   async bond(amount: bigint): Promise<void> {
     this.requireSigner();
-    const tx = (await this.inbox.getFunction("bond")({ value: amount })) as TransactionResponse;
+    const tx = await this.inbox.bond({ value: amount });
     await this.wait(tx, 60_000);
   }
 }

@@ -1,12 +1,15 @@
 /**
- * The L1 contracts as the node sees them: ABIs (from the Hardhat artifacts of contracts/), the batch
- * header in its Solidity shape, and decoding of custom-error reverts.
+ * The L1 contracts as the node sees them: ABIs (from the Hardhat artifacts of contracts/), typed
+ * bindings (the typechain types of the compiled ABIs: compile-time only, so a fresh clone runs
+ * before its first compile), the batch header in its Solidity shape, and decoding of custom-error
+ * reverts.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Interface, type InterfaceAbi } from "ethers";
+import { Contract, Interface, type ContractRunner, type InterfaceAbi } from "ethers";
+import type { Bridge, FraudProver, Inbox } from "../../typechain-types";
 import { headerToAbi, type BatchHeader } from "../../core/batch";
-import { bytesToHex, hexToBytes } from "../../core/bytes";
+import { hexToBytes } from "../../core/bytes";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -41,6 +44,24 @@ export function bytecodeOf(name: string, sub = ""): string {
   const p = artifactPath(name, sub);
   if (!fs.existsSync(p)) throw new ArtifactError(`${p} is missing: run \`npx hardhat compile\``);
   return JSON.parse(fs.readFileSync(p, "utf8")).bytecode as string;
+}
+
+/** The Inbox at `address`, typed by its compiled ABI. */
+export function inboxAt(address: string, runner: ContractRunner): Inbox {
+  return new Contract(address, abiOf("Inbox"), runner) as unknown as Inbox;
+}
+
+/** The Bridge at `address`, typed by its compiled ABI. */
+export function bridgeAt(address: string, runner: ContractRunner): Bridge {
+  return new Contract(address, abiOf("Bridge"), runner) as unknown as Bridge;
+}
+
+/**
+ * The fraud prover `name` (contracts/fraud/) at `address`: typed as the shared FraudProver (commit,
+ * committedAt); its kind's `prove` takes the arguments prover/build.ts builds for it, by its own ABI.
+ */
+export function proverAt(name: string, address: string, runner: ContractRunner): FraudProver {
+  return new Contract(address, abiOf(name, "fraud"), runner) as unknown as FraudProver;
 }
 
 let inboxIface: Interface | undefined;
@@ -90,14 +111,17 @@ export function headerFromJson(j: Record<string, unknown>): BatchHeader {
   return h;
 }
 
-/** The custom error a failed call or transaction reverted with: name and arguments, if it can be decoded. */
-export function revertOf(e: unknown): { name: string; args: unknown[] } | undefined {
+/**
+ * The custom error a failed call or transaction reverted with: name and arguments, decoded from the
+ * revert data the error carries (by the Inbox's and the Bridge's ABIs, or `ifaces`), if it can be.
+ */
+export function revertOf(e: unknown, ifaces?: readonly Interface[]): { name: string; args: unknown[] } | undefined {
   const err = e as { revert?: { name: string; args: unknown[] }; data?: string; info?: { error?: { data?: unknown } }; error?: { data?: unknown } };
   if (err?.revert?.name) return { name: err.revert.name, args: [...err.revert.args] };
   const candidates = [err?.data, err?.info?.error?.data, err?.error?.data, (err?.info?.error?.data as { data?: string })?.data];
   for (const d of candidates) {
     if (typeof d !== "string" || d.length < 10) continue;
-    for (const iface of [inboxInterface(), bridgeInterface()]) {
+    for (const iface of ifaces ?? [inboxInterface(), bridgeInterface()]) {
       try {
         const p = iface.parseError(d);
         if (p) return { name: p.name, args: [...p.args] };

@@ -41,7 +41,7 @@ export type CallResult =
   /** Halted, or no gas within the bound suffices. */
   | { type: "failed"; message: string }
   /** Refused before running (a transaction rule), as InvalidTxError. */
-  | { type: "invalid"; kind: FaultKind; code: string; message: string };
+  | { type: "invalid"; kind: FaultKind; code: string; message: string; detail: Record<string, string> };
 
 /** Runs the request once with `gas`. Throws InvalidTxError (rules) for a request that cannot run. */
 async function runOnce(ex: Executor, req: CallRequest, source: StateSource, env: BlockEnv, gas: bigint): Promise<ExecResult> {
@@ -111,7 +111,7 @@ export async function runCallJob(ex: Executor, job: CallJob, source: StateSource
     const r = await runOnce(ex, job.req, source, job.env, job.gas);
     return r.status === 1 ? { type: "return", data: r.returnValue } : ended(r);
   } catch (e) {
-    if (e instanceof InvalidTxError) return { type: "invalid", kind: e.kind, code: e.code, message: e.message };
+    if (e instanceof InvalidTxError) return { type: "invalid", kind: e.kind, code: e.code, message: e.message, detail: e.detail };
     throw e;
   }
 }

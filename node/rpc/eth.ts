@@ -10,14 +10,15 @@ import { DecodeError, InvalidTxError } from "../../core/errors";
 import { Mark, keyIdOf } from "../../core/keys";
 import { decodeTx, TxType, codeHash, type Tx, type WrappedTx } from "../../core/tx";
 import { leafHash, merkleProof } from "../../core/merkle";
+import { declaredGas, requiredBaseFee } from "../../core/gas";
 import { L2_BLOCK_GAS_LIMIT, type BlockEnv } from "../../core/evm/chain";
 import { isUnprotectedRaw } from "../../core/evm/ethtx";
-import type { ChainStore, StoredBatch } from "../chain-store";
+import type { ChainStore, StoredBatch } from "../state/chain-store";
 import { CLIENT_VERSION, type Deployment } from "../config";
 import { SubmitError, submitMessage, type Coordinator } from "../coordinator/coordinator";
-import { LogBloom } from "../coordinator/receipts";
-import type { UtxoHandle } from "../coordinator/utxo";
-import { feeOutputsOf, readCode, readKey, storeSource, type LatestCache, type Overlay } from "../coordinator/view";
+import { LogBloom } from "../state/receipts";
+import type { UtxoHandle } from "../state/utxo-handle";
+import { feeOutputsOf, readCode, readKey, storeSource, type LatestCache, type Overlay } from "../state/view";
 import { Verifier } from "../verifier/verifier";
 import { formatBlock, formatLog, formatMove, formatReceipt, formatTx, genesisBlock, q, ZERO_HASH } from "./format";
 import { INTERNAL_ERROR, INVALID_PARAMS, LIMIT_EXCEEDED, RpcError, SERVER_ERROR, type Methods } from "./server";
@@ -32,7 +33,6 @@ export interface RpcBackend {
   /** Accepts transactions; without it the node serves reads only. */
   coordinator?: Coordinator;
   verifier?: Verifier;
-  baseFee: bigint;
   suggestedTip: bigint;
   feeRecipient: Uint8Array;
   /** The newest L1 time known (seconds), for finality. */
@@ -104,12 +104,28 @@ export function ethMethods(b: RpcBackend): Methods {
 
   const latestNumber = () => (b.chain.tip() ? b.chain.tip()!.index + 1n : 0n);
 
+  /**
+   * The base fee of the next block (protocol.md §7.5): the rule L1 enforces, applied to the latest
+   * batch's base fee and declared gas (the deployment's minimum before the first batch).
+   */
+  async function nextBaseFee(): Promise<bigint> {
+    const tip = b.chain.tip();
+    const bt = tip ? await b.chain.batch(tip.index) : undefined;
+    return requiredBaseFee(bt ? { baseFee: bt.header.baseFee, gas: bt.gasDeclared } : undefined, b.deployment.minBaseFee);
+  }
+
   /** Batch record of block `n` (n ≥ 1). */
   const batchOf = (n: bigint) => (n >= 1n ? b.chain.batch(n - 1n) : Promise.resolve(undefined));
 
+  /**
+   * "Now" for finality: L1's latest block time as the verifier last read it (what Inbox.isFinal sees,
+   * and what moveset_batches uses), else the node's L1 clock. One clock, so that every method agrees.
+   */
+  const finalityNow = (): bigint => (b.verifier && b.verifier.latestL1Time > 0n ? b.verifier.latestL1Time : b.l1Time?.()) ?? BigInt(Math.floor(Date.now() / 1000));
+
   function finalizedNumber(): Promise<bigint> {
     return (async () => {
-      const now = b.l1Time?.() ?? BigInt(Math.floor(Date.now() / 1000));
+      const now = finalityNow();
       for (let n = latestNumber(); n >= 1n; n--) {
         const bt = await batchOf(n);
         if (bt?.l1?.postedAt !== undefined && bt.l1.postedAt + b.deployment.challengeWindow <= now) return n;
@@ -150,7 +166,7 @@ export function ethMethods(b: RpcBackend): Methods {
 
   async function blockJson(n: bigint | undefined, full: boolean): Promise<Record<string, unknown> | null> {
     if (n === undefined) return null;
-    if (n === 0n) return genesisBlock(b.baseFee);
+    if (n === 0n) return genesisBlock(b.deployment.minBaseFee);
     const bt = await batchOf(n);
     if (!bt) return null;
     return blockJsonOf(bt, full);
@@ -205,7 +221,7 @@ export function ethMethods(b: RpcBackend): Methods {
   /** Runs a call or an estimate as a job (off the event loop, with the node's time limit). */
   async function runJob(op: CallJob["op"], req: CallRequest, layers: Overlay[]): Promise<CallResult & { type: "return" | "gas" }> {
     const feeGiven = req.gasPrice !== undefined || req.maxFeePerGas !== undefined;
-    const job: CallJob = { op, req, env: nextEnv(feeGiven ? b.baseFee : 0n), gas: callGas(req.gas) };
+    const job: CallJob = { op, req, env: nextEnv(feeGiven ? await nextBaseFee() : 0n), gas: callGas(req.gas) };
     let r: CallResult;
     try {
       r = await b.calls.run(job, storeSource(b.cache, layers));
@@ -222,7 +238,7 @@ export function ethMethods(b: RpcBackend): Methods {
       case "failed":
         throw new RpcError(SERVER_ERROR, r.message);
       case "invalid":
-        throw new RpcError(SERVER_ERROR, submitMessage(new InvalidTxError(r.kind, r.code, r.message)), { kind: r.kind, reason: r.code });
+        throw new RpcError(SERVER_ERROR, submitMessage(new InvalidTxError(r.kind, r.code, r.message, undefined, r.detail)), { kind: r.kind, reason: r.code });
     }
   }
 
@@ -264,7 +280,7 @@ export function ethMethods(b: RpcBackend): Methods {
 
   function batchStatus(bt: StoredBatch): { status: string; verdict: string; fault?: unknown } {
     const v = b.verifier?.verdictOf(bt.hash);
-    const now = b.l1Time?.() ?? BigInt(Math.floor(Date.now() / 1000));
+    const now = finalityNow();
     const final = bt.l1?.postedAt !== undefined && bt.l1.postedAt + b.deployment.challengeWindow <= now;
     const status = v?.status === "invalid" ? "invalid" : final ? "final" : "pending";
     return { status, verdict: v ? v.status : b.verifier ? "unchecked" : "not verified", fault: v?.status === "invalid" ? v.fault : undefined };
@@ -283,7 +299,7 @@ export function ethMethods(b: RpcBackend): Methods {
     eth_mining: () => false,
     eth_hashrate: () => "0x0",
     eth_blockNumber: () => q(latestNumber()),
-    eth_gasPrice: () => q(b.baseFee + b.suggestedTip),
+    eth_gasPrice: async () => q((await nextBaseFee()) + b.suggestedTip),
     eth_maxPriorityFeePerGas: () => q(b.suggestedTip),
     eth_blobBaseFee: () => "0x1",
 
@@ -447,7 +463,7 @@ export function ethMethods(b: RpcBackend): Methods {
       const rewards: string[][] = [];
       for (let n = oldest; n <= newest; n++) {
         const bt = await batchOf(n);
-        baseFees.push(q(bt?.header.baseFee ?? b.baseFee));
+        baseFees.push(q(bt?.header.baseFee ?? b.deployment.minBaseFee));
         ratios.push(bt ? Number(bt.gasUsed) / Number(L2_BLOCK_GAS_LIMIT) : 0);
         if (pct) {
           const txs = bt ? await b.chain.batchTxs(bt.header.index) : [];
@@ -470,7 +486,9 @@ export function ethMethods(b: RpcBackend): Methods {
           );
         }
       }
-      baseFees.push(q(b.baseFee));
+      // The base fee after the newest block: the rule of §7.5 (the next block's, if `newest` is the latest).
+      const nb = newest >= 1n ? await batchOf(newest) : undefined;
+      baseFees.push(q(requiredBaseFee(nb ? { baseFee: nb.header.baseFee, gas: nb.gasDeclared } : undefined, b.deployment.minBaseFee)));
       return { oldestBlock: q(oldest), baseFeePerGas: baseFees, gasUsedRatio: ratios, ...(pct ? { reward: rewards } : {}) };
     },
 
@@ -540,13 +558,45 @@ export function ethMethods(b: RpcBackend): Methods {
         txIndex: q(loc.txIndex),
         seq: q(seq),
         header: headerToJson(bt.header),
+        gas: q(declaredGas(tx)),
         tx: bytesToHex(txs[loc.txIndex].tx),
-        proof: merkleProof(txs.map((t) => leafHash(t.tx)), loc.txIndex).map((x) => bytesToHex(x)),
+        // A stored batch is valid: each transaction declared its gas limit (protocol.md §7.3).
+        proof: merkleProof(
+          txs.map((t) => leafHash(declaredGas(decodeTx(t.tx)), t.tx)),
+          loc.txIndex,
+        ).map((x) => bytesToHex(x)),
         recipient: w ? bytesToHex(w.addr) : null,
         amount: q(w?.next ?? 0n),
         status: st.status,
         finalAt: bt.l1?.postedAt !== undefined ? Number(bt.l1.postedAt + b.deployment.challengeWindow) : null,
       };
+    },
+    moveset_getWithdrawals: async (p) => {
+      const addr = addressArg(arg(p, 0, "address"), "address");
+      const limitArg = arg(p, 1, "limit", false);
+      const limit = limitArg === undefined ? 256 : Number(quantity(limitArg, "limit"));
+      if (limit < 1 || limit > 4096) bad("limit must be 1..4096");
+      const rows: Record<string, unknown>[] = [];
+      for (const w of (await b.chain.withdrawals(addr, limit)).reverse()) {
+        const [bt, t] = await Promise.all([b.chain.batch(w.index), b.chain.txAt(w.index, w.txIndex)]);
+        if (!bt || !t) continue;
+        rows.push({
+          hash: t.receipt.txHash,
+          seq: q(w.seq),
+          amount: q(t.receipt.withdrawal),
+          state: "posted",
+          blockNumber: q(w.index + 1n),
+          batchIndex: q(w.index),
+          txIndex: q(w.txIndex),
+          headerHash: bt.hash,
+          postedAt: bt.l1?.postedAt !== undefined ? Number(bt.l1.postedAt) : null,
+          finalAt: bt.l1?.postedAt !== undefined ? Number(bt.l1.postedAt + b.deployment.challengeWindow) : null,
+          ...batchStatus(bt),
+        });
+      }
+      for (const w of b.coordinator?.pendingWithdrawals(addr) ?? [])
+        rows.push({ hash: w.id, seq: q(w.seq), amount: q(w.amount), state: w.inflight ? "posting" : "pending", blockNumber: null, batchIndex: null, txIndex: null, headerHash: null, postedAt: null, finalAt: null });
+      return { address: addr, withdrawals: rows };
     },
     moveset_getOutpoint: async (p) => {
       const seq = quantity(arg(p, 0, "seq"), "seq");

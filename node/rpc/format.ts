@@ -6,9 +6,9 @@ import { bytesToHex } from "../../core/bytes";
 import { markName } from "../../core/keys";
 import { recoverMoveTxSender } from "../../core/sign";
 import { TxType, type Tx } from "../../core/tx";
-import type { StoredBatch, StoredReceipt } from "../chain-store";
+import type { StoredBatch, StoredReceipt } from "../state/chain-store";
 import { L2_BLOCK_GAS_LIMIT } from "../../core/evm/chain";
-import { receiptBloom, txFields, DEPOSIT_TX_TYPE } from "../coordinator/receipts";
+import { receiptBloom, txFields, DEPOSIT_TX_TYPE } from "../state/receipts";
 import type { Move } from "../../core/moves";
 
 export const q = (v: bigint | number): string => "0x" + BigInt(v).toString(16);

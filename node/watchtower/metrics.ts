@@ -1,62 +1,65 @@
 /**
- * Prometheus metrics of the watchtower, in the text exposition format, on GET /metrics.
+ * Prometheus metrics of the watchtower (prom-client), in the text exposition format, on GET /metrics.
  */
 import * as http from "http";
+import { Counter, Gauge, Registry } from "prom-client";
 
 type Labels = Record<string, string>;
 
-interface Series {
-  help: string;
-  type: "counter" | "gauge";
-  values: Map<string, { labels: Labels; value: number | bigint }>;
-}
+/** The label names each metric takes (prom-client needs them up front). */
+const LABELS: Record<string, string[]> = {
+  moveset_watchtower_verdicts: ["verdict"],
+  moveset_watchtower_proofs_sent: ["kind"],
+  moveset_watchtower_proofs_won: ["kind"],
+};
 
 export class Metrics {
-  private series = new Map<string, Series>();
+  readonly registry = new Registry();
+  private readonly metrics = new Map<string, Gauge | Counter>();
   private server: http.Server | undefined;
 
   define(name: string, type: "counter" | "gauge", help: string): void {
-    if (!this.series.has(name)) this.series.set(name, { help, type, values: new Map() });
+    if (this.metrics.has(name)) return;
+    const o = { name, help, labelNames: LABELS[name] ?? [], registers: [this.registry] };
+    this.metrics.set(name, type === "gauge" ? new Gauge(o) : new Counter(o));
   }
 
+  private metric(name: string): Gauge | Counter {
+    const m = this.metrics.get(name);
+    if (!m) throw new Error(`metric ${name} is not defined`);
+    return m;
+  }
+
+  /** Sets a gauge (wei amounts as float64, as Prometheus keeps every value). */
   set(name: string, value: number | bigint, labels: Labels = {}): void {
-    const s = this.series.get(name);
-    if (!s) throw new Error(`metric ${name} is not defined`);
-    s.values.set(JSON.stringify(labels), { labels, value });
+    const m = this.metric(name);
+    if (!(m instanceof Gauge)) throw new Error(`metric ${name} is not a gauge`);
+    m.set(labels, Number(value));
   }
 
   inc(name: string, labels: Labels = {}, by = 1): void {
-    const s = this.series.get(name);
-    if (!s) throw new Error(`metric ${name} is not defined`);
-    const k = JSON.stringify(labels);
-    const cur = s.values.get(k);
-    s.values.set(k, { labels, value: Number(cur?.value ?? 0) + by });
+    this.metric(name).inc(labels, by);
   }
 
-  get(name: string, labels: Labels = {}): number | bigint | undefined {
-    return this.series.get(name)?.values.get(JSON.stringify(labels))?.value;
-  }
-
-  render(): string {
-    const out: string[] = [];
-    for (const [name, s] of this.series) {
-      out.push(`# HELP ${name} ${s.help}`, `# TYPE ${name} ${s.type}`);
-      for (const { labels, value } of s.values.values()) {
-        const l = Object.entries(labels)
-          .map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`)
-          .join(",");
-        out.push(`${name}${l ? `{${l}}` : ""} ${value.toString()}`);
-      }
-    }
-    return out.join("\n") + "\n";
+  /** The exposition text. */
+  render(): Promise<string> {
+    return this.registry.metrics();
   }
 
   /** Serves /metrics; returns the bound port. */
   listen(port: number, host = "127.0.0.1"): Promise<number> {
     this.server = http.createServer((req, res) => {
       if (req.url === "/metrics" || req.url === "/") {
-        res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
-        res.end(this.render());
+        this.render().then(
+          (text) => {
+            res.writeHead(200, { "content-type": this.registry.contentType });
+            res.end(text);
+          },
+          (e) => {
+            res.writeHead(500);
+            res.end(String(e));
+          },
+        );
       } else {
         res.writeHead(404);
         res.end();

@@ -1,12 +1,12 @@
 /**
  * The watchtower's eyes: on each new L1 head, brings its own Verifier (which revalidates every
- * batch on its own and follows reorgs) up to the confirmed head (head − confirmations), then turns
- * the verifier's view into ObservedBatch rows for the solver. The header of any batch it could act
- * on is read from the Inbox pinned to the confirmed block's HASH (EIP-1898), so a batch that is not
+ * batch on its own and follows L1 through the node's L1 follower, reorgs included) up to the
+ * confirmed head (head − confirmations), then turns the verifier's view into ObservedBatch rows for
+ * the solver. The block it acts at is the follower's cursor; the header of any batch it could act
+ * on is read from the Inbox pinned to that block's HASH (EIP-1898), so a batch that is not
  * canonical at the confirmation depth is never acted on.
  */
 import type { L1Client } from "../l1/client";
-import { inboxInterface } from "../l1/contracts";
 import type { Verifier } from "../verifier/verifier";
 import { errMsg, type Logger } from "../log";
 import type { ObservedBatch } from "./solver";
@@ -34,11 +34,11 @@ export class Monitor {
   }
 
   async observe(): Promise<Observation> {
-    const latest = await this.l1.block("latest");
-    this.lastHead = latest.number;
-    const at = Math.max(0, latest.number - this.confirmations);
-    const head = at === latest.number ? latest : await this.l1.block(at);
     await this.verifier.poll();
+    const snap = this.verifier.l1;
+    this.lastHead = snap.latest.number;
+    const at = snap.at;
+    const head = { number: at.block, hash: at.hash, timestamp: at.timestamp ?? (await this.l1.block(at.block)).timestamp };
     const views = this.verifier.batches();
     const rows: ObservedBatch[] = [];
     for (const v of views) {
@@ -58,18 +58,13 @@ export class Monitor {
         canonical,
       });
     }
-    return { head: { number: head.number, hash: head.hash, timestamp: head.timestamp }, latest: latest.number, batches: rows };
+    return { head, latest: snap.latest.number, batches: rows };
   }
 
-  /** Inbox.headerHash(index) at the block with this hash; undefined if not live there. */
+  /** Inbox.headerHash(index) at the block with this hash; undefined if not live there (or the read failed). */
   async headerHashAt(index: bigint, blockHash: string): Promise<string | undefined> {
-    const ii = inboxInterface();
     try {
-      const out = (await this.l1.provider.send("eth_call", [
-        { to: this.l1.deployment.inbox, data: ii.encodeFunctionData("headerHash", [index]) },
-        { blockHash, requireCanonical: true },
-      ])) as string;
-      return String(ii.decodeFunctionResult("headerHash", out)[0]).toLowerCase();
+      return await this.l1.headerHashPinned(index, blockHash);
     } catch (e) {
       this.log.debug({ index, blockHash, err: errMsg(e) }, "pinned headerHash read failed");
       return undefined;

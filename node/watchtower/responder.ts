@@ -69,7 +69,6 @@ export class Responder {
     if (sent) {
       const done = await this.findReceipt(sent);
       if (done) return this.confirm(done, sent);
-      tx = Transaction.from(sent.raw);
       const used = await this.provider.getTransactionCount(this.wallet.address, "latest");
       if (used > sent.nonce) {
         // The nonce went to none of our versions (dropped and replaced): sign it again at a new nonce.

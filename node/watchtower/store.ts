@@ -5,11 +5,13 @@
  * every signed transaction is written BEFORE it is broadcast, so a process killed at any moment
  * resumes with the same commitment and never sends a second, different proof.
  *
- * Keys (utf8, JSON values with bigints and bytes tagged as in node/chain-store.ts):
- *   ch:<header hash>  -> ChallengeRecord
+ * Sublevel `challenges` (utf8 keys, JSON values with bigints and bytes tagged as in node/state/chain-store.ts):
+ *   <header hash>  -> ChallengeRecord
+ * A store written with the hand-built prefix `ch:` is moved into it on open.
  */
 import { Level } from "level";
-import { dec, enc } from "../chain-store";
+import { dec, enc } from "../state/chain-store";
+import { moveToSublevels, stringSublevel, type StringSublevel } from "../state/key-spaces";
 import type { TxFault } from "../../prover/fault";
 
 export type Phase =
@@ -56,29 +58,34 @@ export interface ChallengeRecord {
 export const DONE_PHASES: readonly Phase[] = ["won", "lost", "reported"];
 
 export class WatchStore {
-  private constructor(private readonly db: Level<string, string>) {}
+  private readonly challenges: StringSublevel;
+
+  private constructor(private readonly db: Level<string, string>) {
+    this.challenges = stringSublevel(db, "challenges");
+  }
 
   static async open(path: string): Promise<WatchStore> {
     const db = new Level<string, string>(path, { keyEncoding: "utf8", valueEncoding: "utf8" });
     await db.open();
+    await moveToSublevels(db, [{ prefix: "ch:", sublevel: "challenges" }]);
     return new WatchStore(db);
   }
 
   async all(): Promise<Map<string, ChallengeRecord>> {
     const m = new Map<string, ChallengeRecord>();
-    for await (const [k, v] of this.db.iterator({ gte: "ch:", lt: "ch;" })) m.set(k.slice(3), dec<ChallengeRecord>(v));
+    for await (const [k, v] of this.challenges.iterator()) m.set(k, dec<ChallengeRecord>(v));
     return m;
   }
 
   async get(headerHash: string): Promise<ChallengeRecord | undefined> {
-    const v = await this.db.get(`ch:${headerHash.toLowerCase()}`);
+    const v = await this.challenges.get(headerHash.toLowerCase());
     return v ? dec<ChallengeRecord>(v) : undefined;
   }
 
   /** Durable write (LevelDB sync) of one record. */
   async put(r: ChallengeRecord): Promise<void> {
     r.updatedAt = Date.now();
-    await this.db.put(`ch:${r.headerHash.toLowerCase()}`, enc(r), { sync: true } as never);
+    await this.challenges.put(r.headerHash.toLowerCase(), enc(r), { sync: true } as never);
   }
 
   async close(): Promise<void> {

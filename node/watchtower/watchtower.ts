@@ -6,15 +6,16 @@
  * Crash safety: the salt is persisted before the commit is sent, every signed transaction before it
  * is broadcast; a restart reads the store and the solver resumes where it stopped.
  */
+import { EventEmitter } from "events";
 import * as fs from "fs";
 import * as path from "path";
-import { Contract, ethers, Wallet } from "ethers";
+import { ethers, Wallet } from "ethers";
 import { buildProof, commitmentOf, type ProofCall } from "../../prover/build";
 import type { TxFault } from "../../prover/fault";
 import type { Deployment } from "../config";
 import { DEFAULT_VERIFIER } from "../config";
 import { L1Client } from "../l1/client";
-import { abiOf, inboxInterface, revertOf } from "../l1/contracts";
+import { inboxInterface, proverAt, revertOf } from "../l1/contracts";
 import { componentLogger, errMsg, rootLogger, type Logger } from "../log";
 import { Verifier } from "../verifier/verifier";
 import { watchtowerMetrics, type Metrics } from "./metrics";
@@ -22,22 +23,6 @@ import { Monitor, type Observation } from "./monitor";
 import { DEFAULT_RESPONDER, Responder, type ResponderOptions } from "./responder";
 import { solve, type Action } from "./solver";
 import { WatchStore, type ChallengeRecord } from "./store";
-
-/** A revert of a fraud prover (its custom errors are not in the Inbox's ABI). */
-function proverRevert(e: unknown, iface: ethers.Interface): { name: string } | undefined {
-  const err = e as { data?: unknown; info?: { error?: { data?: unknown } }; error?: { data?: unknown } };
-  for (const d of [err?.data, err?.info?.error?.data, err?.error?.data, (err?.info?.error?.data as { data?: unknown })?.data]) {
-    if (typeof d !== "string" || d.length < 10) continue;
-    try {
-      const p = iface.parseError(d);
-      if (p) return { name: p.name };
-    } catch {
-      // not this prover's error
-    }
-  }
-  const m = /reverted with custom error '(\w+)\(/.exec(errMsg(e));
-  return m ? { name: m[1] } : undefined;
-}
 
 export interface WatchtowerOptions {
   l1Url: string;
@@ -58,7 +43,13 @@ export interface WatchtowerOptions {
   crashAt?: "after-commit" | "before-reveal-broadcast";
 }
 
-export class Watchtower {
+/**
+ * Emits "tick" (observation, actions) after each round, once its actions were tried: what it saw
+ * and did, so that a caller (a test) can wait for a round instead of a time.
+ */
+export class Watchtower extends EventEmitter {
+  /** Rounds completed. */
+  ticks = 0;
   private running = false;
   private loopDone: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -74,7 +65,9 @@ export class Watchtower {
     readonly monitor: Monitor,
     readonly metrics: Metrics,
     private readonly log: Logger,
-  ) {}
+  ) {
+    super();
+  }
 
   get address(): string {
     return this.responder.address;
@@ -163,6 +156,8 @@ export class Watchtower {
       }
     }
     await this.updateMetrics(obs);
+    this.ticks++;
+    this.emit("tick", obs, actions);
     return actions;
   }
 
@@ -224,8 +219,8 @@ export class Watchtower {
       await this.store.put(r);
       this.log.warn({ batch: fault.batchIndex, fault }, "invalid batch: committing to a fraud proof");
     }
-    const prover = new Contract(r.proverAddress!, abiOf(r.prover!, "fraud"), this.l1.provider);
-    const at = Number(await prover.getFunction("committedAt").staticCall(me, r.commitment!));
+    const prover = proverAt(r.prover!, r.proverAddress!, this.l1.provider);
+    const at = Number(await prover.committedAt(me, r.commitment!));
     if (at === 0) {
       const res = await this.responder.send({ to: r.proverAddress!, data: prover.interface.encodeFunctionData("commit", [r.commitment!]), existing: r.commitTx }, async (s) => {
         r!.commitTx = s;
@@ -254,8 +249,9 @@ export class Watchtower {
       await this.store.put(fresh);
       return;
     }
-    const prover = new Contract(r.proverAddress!, abiOf(r.prover!, "fraud"), this.l1.provider);
-    const data = prover.interface.encodeFunctionData("prove", [...call.args, r.salt!]);
+    // The kind's prove takes the arguments buildProof made for it (its own ABI).
+    const prover = proverAt(r.prover!, r.proverAddress!, this.l1.provider);
+    const data = prover.interface.encodeFunctionData("prove" as never, [...call.args, r.salt!] as never);
     let res;
     try {
       res = await this.responder.send({ to: r.proverAddress!, data, existing: r.revealTx }, async (s) => {
@@ -265,7 +261,7 @@ export class Watchtower {
         if (this.o.crashAt === "before-reveal-broadcast") process.kill(process.pid, "SIGKILL");
       });
     } catch (e) {
-      const rv = revertOf(e) ?? proverRevert(e, prover.interface);
+      const rv = revertOf(e, [inboxInterface(), prover.interface]);
       if (rv && ["BatchNotLive", "BatchIsFinal", "HeaderMismatch"].includes(rv.name)) {
         r.phase = "lost";
         r.reason = `reveal would revert: ${rv.name}`;

@@ -8,7 +8,7 @@ import hre from "hardhat";
 import { generateWorkload, type Workload } from "../../bench/workload";
 import { fillWorkload, type FilledWorkload } from "../../bench/fill";
 import { measureL1Gas, L1GasError } from "../../bench/l1-gas";
-import { BYZANTINE_KINDS } from "../../node/byzantine";
+import { BYZANTINE_KINDS } from "../../node/devnet/byzantine";
 import { Executor } from "../../core";
 
 const TINY = { seed: "l1-gas", accounts: 6, txs: 40, batchSize: 20, traders: 2 };

@@ -9,6 +9,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { Bridge, Inbox, TestProver } from "../../typechain-types";
 import { BatchHeader, batchDataHash, encodeBatchData, headerHash, txRootOf } from "../../core/batch";
 import { headerToAbi } from "../../core/batch";
+import { entryOf } from "../helpers/l2sim";
 import { DepositTx, MoveTx, TxType, encodeTx } from "../../core/tx";
 import { Mark } from "../../core/keys";
 import { Move } from "../../core/moves";
@@ -70,9 +71,13 @@ function withdrawalTx(sender: string, seq: bigint, amount: bigint, nonce = 0n): 
 const sol = headerToAbi;
 
 /** Builds the next batch from the TypeScript core and posts it. */
-async function postBatch(inbox: Inbox, who: HardhatEthersSigner, txs: Uint8Array[], deposits = 0n): Promise<BatchHeader> {
+/** The gas a batch declares for an encoded transaction: its gas limit (0 for a deposit). */
+const gasOf = (tx: Uint8Array | string): bigint => entryOf(typeof tx === "string" ? hexToBytes(tx as `0x${string}`) : tx).gas;
+
+async function postBatch(inbox: Inbox, who: HardhatEthersSigner, list: Uint8Array[], deposits = 0n): Promise<BatchHeader> {
   const [index, parent, firstSeq, depositStart, minTs] = await inbox.tip();
   const latest = BigInt(await time.latest());
+  const txs = list.map(entryOf);
   const data = encodeBatchData(txs);
   const header: BatchHeader = {
     index,
@@ -83,7 +88,7 @@ async function postBatch(inbox: Inbox, who: HardhatEthersSigner, txs: Uint8Array
     number: index + 1n,
     timestamp: latest > minTs ? latest : minTs,
     feeRecipient: b20("0x00000000000000000000000000000000000000fe"),
-    baseFee: 0n,
+    baseFee: await inbox.nextBaseFee(),
     depositStart,
     depositEnd: depositStart + deposits,
     dataHash: batchDataHash(data),
@@ -93,12 +98,12 @@ async function postBatch(inbox: Inbox, who: HardhatEthersSigner, txs: Uint8Array
   return header;
 }
 
-const proofOf = (txs: Uint8Array[], i: number) => merkleProof(txs.map(leafHash), i).map(bytesToHex);
+const proofOf = (txs: Uint8Array[], i: number) => merkleProof(txs.map((t) => leafHash(gasOf(t), t)), i).map(bytesToHex);
 
 async function fixture() {
   const [deployer, alice, bob, carol, outsider] = await ethers.getSigners();
   const bridge = (await (await ethers.getContractFactory("Bridge")).deploy()) as unknown as Bridge;
-  const inbox = (await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), L2_CHAIN_ID, BOND, WINDOW, DELAY, 5000n, 256n)) as unknown as Inbox;
+  const inbox = (await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), L2_CHAIN_ID, BOND, WINDOW, DELAY, 5000n, 256n, 1n)) as unknown as Inbox;
   await bridge.setInbox(await inbox.getAddress());
   const prover = (await (await ethers.getContractFactory("TestProver")).deploy(await inbox.getAddress())) as unknown as TestProver;
   await prover.arm(true);
@@ -187,26 +192,26 @@ describe("Bridge", () => {
     it("pays the output of a final batch once", async () => {
       const { bridge, inbox, carol, outsider, txs, header, amount } = await withWithdrawal();
       await time.increaseTo((await inbox.batch(0)).postedAt + WINDOW);
-      const claim = bridge.connect(outsider).claimWithdrawal(sol(header), 2, txs[2], proofOf(txs, 2));
+      const claim = bridge.connect(outsider).claimWithdrawal(sol(header), 2, gasOf(txs[2]), txs[2], proofOf(txs, 2));
       await expect(claim).to.emit(bridge, "WithdrawalClaimed").withArgs(3n, carol.address, amount, 0n, 2n);
       await expect(claim).to.changeEtherBalances([carol, bridge], [amount, -amount]);
       expect(await bridge.claimed(3)).to.equal(true);
-      await expect(bridge.connect(outsider).claimWithdrawal(sol(header), 2, txs[2], proofOf(txs, 2))).to.be.revertedWithCustomError(bridge, "AlreadyClaimed").withArgs(3n);
+      await expect(bridge.connect(outsider).claimWithdrawal(sol(header), 2, gasOf(txs[2]), txs[2], proofOf(txs, 2))).to.be.revertedWithCustomError(bridge, "AlreadyClaimed").withArgs(3n);
     });
 
     it("refuses a batch that is not final, or was rolled back", async () => {
-      const { bridge, inbox, prover, outsider, txs, header } = await withWithdrawal();
-      await expect(bridge.claimWithdrawal(sol(header), 2, txs[2], proofOf(txs, 2))).to.be.revertedWithCustomError(bridge, "BatchNotFinal").withArgs(0n);
+      const { bridge, prover, outsider, txs, header } = await withWithdrawal();
+      await expect(bridge.claimWithdrawal(sol(header), 2, gasOf(txs[2]), txs[2], proofOf(txs, 2))).to.be.revertedWithCustomError(bridge, "BatchNotFinal").withArgs(0n);
       await prover.connect(outsider).settleUnchecked(0, 0);
       await time.increase(WINDOW * 2n);
-      await expect(bridge.claimWithdrawal(sol(header), 2, txs[2], proofOf(txs, 2))).to.be.revertedWithCustomError(bridge, "BatchNotFinal").withArgs(0n);
+      await expect(bridge.claimWithdrawal(sol(header), 2, gasOf(txs[2]), txs[2], proofOf(txs, 2))).to.be.revertedWithCustomError(bridge, "BatchNotFinal").withArgs(0n);
     });
 
     it("refuses a header that is not the stored one", async () => {
       const { bridge, inbox, txs, header } = await withWithdrawal();
       await time.increaseTo((await inbox.batch(0)).postedAt + WINDOW);
-      const forged = { ...header, baseFee: 1n };
-      await expect(bridge.claimWithdrawal(sol(forged), 2, txs[2], proofOf(txs, 2)))
+      const forged = { ...header, baseFee: header.baseFee + 1n };
+      await expect(bridge.claimWithdrawal(sol(forged), 2, gasOf(txs[2]), txs[2], proofOf(txs, 2)))
         .to.be.revertedWithCustomError(bridge, "HeaderMismatch")
         .withArgs(0n, bytesToHex(headerHash(header)), bytesToHex(headerHash(forged)));
     });
@@ -215,18 +220,20 @@ describe("Bridge", () => {
       const { bridge, inbox, carol, txs, header } = await withWithdrawal();
       await time.increaseTo((await inbox.batch(0)).postedAt + WINDOW);
       const h = sol(header);
-      await expect(bridge.claimWithdrawal(h, 1, txs[2], proofOf(txs, 2))).to.be.revertedWithCustomError(bridge, "NotInBatch").withArgs(0n, 1n);
-      await expect(bridge.claimWithdrawal(h, 2, txs[2], proofOf(txs, 1))).to.be.revertedWithCustomError(bridge, "NotInBatch");
-      await expect(bridge.claimWithdrawal(h, 2, txs[2], proofOf(txs, 2).slice(1))).to.be.revertedWithCustomError(bridge, "NotInBatch");
-      await expect(bridge.claimWithdrawal(h, 3, txs[2], [...proofOf(txs, 2)])).to.be.revertedWithCustomError(bridge, "NotInBatch");
+      await expect(bridge.claimWithdrawal(h, 1, gasOf(txs[2]), txs[2], proofOf(txs, 2))).to.be.revertedWithCustomError(bridge, "NotInBatch").withArgs(0n, 1n);
+      await expect(bridge.claimWithdrawal(h, 2, gasOf(txs[2]), txs[2], proofOf(txs, 1))).to.be.revertedWithCustomError(bridge, "NotInBatch");
+      await expect(bridge.claimWithdrawal(h, 2, gasOf(txs[2]), txs[2], proofOf(txs, 2).slice(1))).to.be.revertedWithCustomError(bridge, "NotInBatch");
+      await expect(bridge.claimWithdrawal(h, 3, gasOf(txs[2]), txs[2], [...proofOf(txs, 2)])).to.be.revertedWithCustomError(bridge, "NotInBatch");
       const other = withdrawalTx(carol.address, 3n, 10n ** 18n);
-      await expect(bridge.claimWithdrawal(h, 2, other, proofOf(txs, 2))).to.be.revertedWithCustomError(bridge, "NotInBatch");
+      await expect(bridge.claimWithdrawal(h, 2, gasOf(other), other, proofOf(txs, 2))).to.be.revertedWithCustomError(bridge, "NotInBatch");
+      // the leaf commits to the declared gas too
+      await expect(bridge.claimWithdrawal(h, 2, gasOf(txs[2]) + 1n, txs[2], proofOf(txs, 2))).to.be.revertedWithCustomError(bridge, "NotInBatch");
     });
 
     it("refuses a transaction without a withdrawal output", async () => {
       const { bridge, inbox, txs, header } = await withWithdrawal();
       await time.increaseTo((await inbox.batch(0)).postedAt + WINDOW);
-      await expect(bridge.claimWithdrawal(sol(header), 0, txs[0], proofOf(txs, 0))).to.be.revertedWithCustomError(bridge, "NoWithdrawal").withArgs(1n);
+      await expect(bridge.claimWithdrawal(sol(header), 0, gasOf(txs[0]), txs[0], proofOf(txs, 0))).to.be.revertedWithCustomError(bridge, "NoWithdrawal").withArgs(1n);
     });
 
     it("a withdrawal output keyed by another seq is not this transaction's", async () => {
@@ -235,7 +242,7 @@ describe("Bridge", () => {
       const txs = [depositTx(0n, carol.address, carol.address, 100n), withdrawalTx(carol.address, 9n, 50n)];
       const header = await postBatch(inbox, alice, txs, 1n);
       await time.increaseTo((await inbox.batch(0)).postedAt + WINDOW);
-      await expect(bridge.claimWithdrawal(sol(header), 1, txs[1], proofOf(txs, 1))).to.be.revertedWithCustomError(bridge, "NoWithdrawal").withArgs(2n);
+      await expect(bridge.claimWithdrawal(sol(header), 1, gasOf(txs[1]), txs[1], proofOf(txs, 1))).to.be.revertedWithCustomError(bridge, "NoWithdrawal").withArgs(2n);
     });
 
     it("a transaction that does not decode reverts with the decoder's error", async () => {
@@ -243,7 +250,7 @@ describe("Bridge", () => {
       const txs = [Uint8Array.of(0x09, 1, 2, 3)];
       const header = await postBatch(inbox, alice, txs);
       await time.increaseTo((await inbox.batch(0)).postedAt + WINDOW);
-      await expect(bridge.claimWithdrawal(sol(header), 0, txs[0], proofOf(txs, 0))).to.be.revertedWithCustomError(bridge, "DecodeError").withArgs(4, 0);
+      await expect(bridge.claimWithdrawal(sol(header), 0, gasOf(txs[0]), txs[0], proofOf(txs, 0))).to.be.revertedWithCustomError(bridge, "DecodeError").withArgs(4, 0);
     });
 
     it("a recipient that refuses ether makes the claim revert (and it can be retried)", async () => {
@@ -253,7 +260,7 @@ describe("Bridge", () => {
       const txs = [depositTx(0n, alice.address, sink, 100n), withdrawalTx(sink, 2n, 60n)];
       const header = await postBatch(inbox, alice, txs, 1n);
       await time.increaseTo((await inbox.batch(0)).postedAt + WINDOW);
-      await expect(bridge.claimWithdrawal(sol(header), 1, txs[1], proofOf(txs, 1))).to.be.revertedWithCustomError(bridge, "TransferFailed").withArgs(sink, 60n);
+      await expect(bridge.claimWithdrawal(sol(header), 1, gasOf(txs[1]), txs[1], proofOf(txs, 1))).to.be.revertedWithCustomError(bridge, "TransferFailed").withArgs(sink, 60n);
       expect(await bridge.claimed(2)).to.equal(false);
     });
 
@@ -263,7 +270,7 @@ describe("Bridge", () => {
         index: 0, parent: ethers.ZeroHash, firstSeq: 1, txCount: 1, txRoot: ethers.ZeroHash, number: 1, timestamp: 0,
         feeRecipient: ethers.ZeroAddress, baseFee: 0, depositStart: 0, depositEnd: 0, dataHash: ethers.ZeroHash,
       };
-      await expect(bridge.claimWithdrawal(h, 0, "0x00", [])).to.be.revertedWithCustomError(bridge, "InboxNotSet");
+      await expect(bridge.claimWithdrawal(h, 0, 0, "0x00", [])).to.be.revertedWithCustomError(bridge, "InboxNotSet");
     });
   });
 });

@@ -42,7 +42,8 @@ function fillerTx(n: number): Uint8Array {
 async function postBatch(inbox: Inbox, who: HardhatEthersSigner, n: number): Promise<BatchHeader> {
   const [index, parent, firstSeq, depositStart, minTs] = await inbox.tip();
   const latest = BigInt(await time.latest());
-  const txs = Array.from({ length: n }, (_, i) => fillerTx(i));
+  // deposits, declaring 0 gas
+  const txs = Array.from({ length: n }, (_, i) => ({ gas: 0n, tx: fillerTx(i) }));
   const data = encodeBatchData(txs);
   const header: BatchHeader = {
     index,
@@ -53,7 +54,7 @@ async function postBatch(inbox: Inbox, who: HardhatEthersSigner, n: number): Pro
     number: index + 1n,
     timestamp: latest > minTs ? latest : minTs,
     feeRecipient: new Uint8Array(20).fill(0xfe),
-    baseFee: 1n,
+    baseFee: await inbox.nextBaseFee(),
     depositStart,
     depositEnd: depositStart,
     dataHash: batchDataHash(data),

@@ -77,7 +77,8 @@ describe("Inbox data sources", () => {
     const b0 = await nextBatch(inbox, [transferTx(1)]);
     const b1h = { ...b0.header }; // the second builds on the first
     const { headerHash, txRootOf, encodeBatchData, batchDataHash } = await import("../../core/batch");
-    const txs1 = [transferTx(7), transferTx(8)];
+    const { batchTxOf } = await import("../../core/gas");
+    const txs1 = [transferTx(7), transferTx(8)].map((t) => batchTxOf(t));
     const data1 = encodeBatchData(txs1);
     const h1 = { ...b1h, index: 1n, parent: headerHash(b0.header), firstSeq: 2n, txCount: 2n, txRoot: txRootOf(txs1), number: 2n, dataHash: batchDataHash(data1) };
     const b1: Built = { header: h1, data: data1, hash: bytesToHex(headerHash(h1)) };

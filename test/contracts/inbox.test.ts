@@ -9,9 +9,11 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { bytesToHex, concatBytes, hexToBytes } from "../../core/bytes";
-import { txRootOf } from "../../core/batch";
+import { txRootOf, MAX_BATCH_BYTES, MAX_TX_BYTES } from "../../core/batch";
+import { batchTxOf, nextBaseFee, BATCH_GAS_LIMIT, GAS_TARGET } from "../../core/gas";
+import { Writer } from "../../core/codec";
 import {
-  BOND, WINDOW, DELAY, BPS, MAX_DEPOSITS, L2_CHAIN_ID, DEAD, KIND_MALFORMED, KIND_DEPOSIT, DATA_CALLDATA,
+  BOND, WINDOW, DELAY, BPS, MAX_DEPOSITS, MIN_BASE_FEE, L2_CHAIN_ID, DEAD, KIND_MALFORMED, KIND_DEPOSIT, DATA_CALLDATA,
   type Deposit, depositTx, addr, transferTx, sol, nextBatch, withField, post, postFiller, deployAll, deposit,
 } from "../helpers/inbox";
 
@@ -32,6 +34,8 @@ describe("Inbox", () => {
       expect(await inbox.inclusionDelay()).to.equal(DELAY);
       expect(await inbox.rewardBps()).to.equal(BPS);
       expect(await inbox.maxDepositsPerBatch()).to.equal(MAX_DEPOSITS);
+      expect(await inbox.minBaseFee()).to.equal(MIN_BASE_FEE);
+      expect(await inbox.nextBaseFee()).to.equal(MIN_BASE_FEE);
       expect(await inbox.deployer()).to.equal(deployer.address);
       expect(await inbox.deployedAtBlock()).to.be.greaterThan(0n);
       expect(await inbox.batchCount()).to.equal(0n);
@@ -44,7 +48,7 @@ describe("Inbox", () => {
       const { bridge } = await loadFixture(fixture);
       const F = await ethers.getContractFactory("Inbox");
       const b = await bridge.getAddress();
-      const ok = [b, L2_CHAIN_ID, BOND, WINDOW, DELAY, BPS, MAX_DEPOSITS] as const;
+      const ok = [b, L2_CHAIN_ID, BOND, WINDOW, DELAY, BPS, MAX_DEPOSITS, MIN_BASE_FEE] as const;
       const bad: [number, unknown, string][] = [
         [0, ethers.ZeroAddress, "bridge"],
         [0, (await ethers.getSigners())[1].address, "bridge"],
@@ -58,14 +62,16 @@ describe("Inbox", () => {
         [5, 10001n, "rewardBps"],
         [6, 0n, "maxDepositsPerBatch"],
         [6, 513n, "maxDepositsPerBatch"],
+        [7, 0n, "minBaseFee"],
+        [7, 2n ** 128n, "minBaseFee"],
       ];
       for (const [i, v, name] of bad) {
         const args = [...ok] as unknown[];
         args[i] = v;
         await expect(F.deploy(...(args as Parameters<typeof F.deploy>)), name).to.be.revertedWithCustomError(F, "InvalidParameter").withArgs(name);
       }
-      await expect(F.deploy(b, L2_CHAIN_ID, BOND, WINDOW, 0n, 10000n, 1n)).not.to.be.reverted;
-      await expect(F.deploy(b, L2_CHAIN_ID, BOND, WINDOW, 0n, 10000n, 512n)).not.to.be.reverted;
+      await expect(F.deploy(b, L2_CHAIN_ID, BOND, WINDOW, 0n, 10000n, 512n, 1n)).not.to.be.reverted;
+      await expect(F.deploy(b, L2_CHAIN_ID, BOND, WINDOW, 0n, 10000n, 1n, 2n ** 128n - 1n)).not.to.be.reverted;
     });
   });
 
@@ -73,7 +79,7 @@ describe("Inbox", () => {
     it("are registered once, by the deployer, and must be distinct contracts", async () => {
       const { bridge, alice, prover } = await loadFixture(fixture);
       const F = await ethers.getContractFactory("Inbox");
-      const inbox = await F.deploy(await bridge.getAddress(), L2_CHAIN_ID, BOND, WINDOW, DELAY, BPS, MAX_DEPOSITS);
+      const inbox = await F.deploy(await bridge.getAddress(), L2_CHAIN_ID, BOND, WINDOW, DELAY, BPS, MAX_DEPOSITS, MIN_BASE_FEE);
       const p = await prover.getAddress();
       expect(await inbox.proversLocked()).to.equal(false);
       await expect(inbox.connect(alice).setProvers([p])).to.be.revertedWithCustomError(inbox, "NotDeployer").withArgs(alice.address);
@@ -234,7 +240,7 @@ describe("Inbox", () => {
       it("txRoot", async () => {
         const { inbox, alice } = await ready();
         const b = await nextBatch(inbox, [transferTx(1), transferTx(2)]);
-        const other = txRootOf([transferTx(2), transferTx(1)]);
+        const other = txRootOf([batchTxOf(transferTx(2)), batchTxOf(transferTx(1))]);
         await expect(post(inbox, alice, withField(b, { txRoot: other }))).to.be.revertedWithCustomError(inbox, "TxRootMismatch").withArgs(bytesToHex(b.header.txRoot), bytesToHex(other));
       });
 
@@ -250,15 +256,15 @@ describe("Inbox", () => {
         const b = await nextBatch(inbox, [transferTx(1)]);
         const cases: [Uint8Array, number, number][] = [
           [new Uint8Array(0), 0, 0], // truncated at 0
-          [Uint8Array.of(2, 1, 1, 0), 4, 0], // unknown version
+          [Uint8Array.of(1, 1, 1, 0), 4, 0], // unknown version (0x01: before declared gas)
           [concatBytes(b.data, Uint8Array.of(0)), 3, b.data.length], // trailing bytes
           [b.data.subarray(0, b.data.length - 1), 0, -1], // truncated inside the transaction
-          [Uint8Array.of(1, 0x81, 0x00), 1, 1], // non-canonical count
+          [Uint8Array.of(2, 0x81, 0x00), 1, 1], // non-canonical count
         ];
         for (const [data, code] of cases) {
           await expect(inbox.connect(alice).appendBatch(sol(b.header), data), `code ${code}`).to.be.revertedWithCustomError(bridge, "DecodeError");
         }
-        await expect(inbox.connect(alice).appendBatch(sol(b.header), Uint8Array.of(2))).to.be.revertedWithCustomError(bridge, "DecodeError").withArgs(4, 0);
+        await expect(inbox.connect(alice).appendBatch(sol(b.header), Uint8Array.of(3))).to.be.revertedWithCustomError(bridge, "DecodeError").withArgs(4, 0);
       });
 
       it("feeRecipient with dirty high bytes is refused (its hash could not be reproduced)", async () => {
@@ -301,6 +307,93 @@ describe("Inbox", () => {
         const ok = await nextBatch(inbox, [depositTx(d0), depositTx(d1)], { deposits: 2n });
         await expect(post(inbox, alice, ok)).to.emit(inbox, "BatchAppended");
       });
+    });
+  });
+
+  describe("limits (protocol.md §5.5, §7.5): size, declared gas, base fee", () => {
+    // each live batch locks a bond: enough for the batches these tests post
+    const fixtureManyBonds = () => deployAll({ bonds: 16n });
+    /** A filler transaction of exactly `size` bytes (the Inbox does not decode transactions). */
+    const blob = (size: number) => new Uint8Array(size).fill(0x11);
+    const oversized = 2; // DecodeError code
+
+    it("a transaction of MAX_TX_BYTES is accepted, one byte more is refused at its length", async () => {
+      const { inbox, alice, bridge } = await loadFixture(fixtureManyBonds);
+      const over = await nextBatch(inbox, [{ gas: 21_000n, tx: blob(MAX_TX_BYTES + 1) }].map((t) => ({ ...t })), {}).catch(() => undefined);
+      expect(over, "the TS encoder refuses to build it").to.equal(undefined);
+      // Built by hand: version, count, gas, length, bytes.
+      const data = new Writer().u8(2).varint(1).varint(21_000).varint(MAX_TX_BYTES + 1).raw(blob(MAX_TX_BYTES + 1)).finish();
+      const ok = await nextBatch(inbox, [{ gas: 21_000n, tx: blob(MAX_TX_BYTES) }]);
+      // (4 = 1 version + 1 count + 3 gas: where the length starts)
+      await expect(inbox.connect(alice).appendBatch(sol(ok.header), data)).to.be.revertedWithCustomError(bridge, "DecodeError").withArgs(oversized, 5);
+      await expect(post(inbox, alice, ok)).to.emit(inbox, "BatchAppended");
+    });
+
+    it("batch data of MAX_BATCH_BYTES is accepted, one byte more is refused at byte 0", async () => {
+      const { inbox, alice, bridge } = await loadFixture(fixtureManyBonds);
+      // two transactions filling the data exactly: 1 + 1 + 2 × (1 gas + 3 length) + bytes
+      const a = MAX_TX_BYTES;
+      const b = MAX_BATCH_BYTES - 2 - 8 - a;
+      const ok = await nextBatch(inbox, [{ gas: 0n, tx: blob(a) }, { gas: 0n, tx: blob(b) }]);
+      expect(ok.data.length).to.equal(MAX_BATCH_BYTES);
+      const over = new Writer().u8(2).varint(2).varint(0).bytes(blob(a)).varint(0).bytes(blob(b + 1)).finish();
+      expect(over.length).to.equal(MAX_BATCH_BYTES + 1);
+      await expect(inbox.connect(alice).appendBatch(sol(ok.header), over)).to.be.revertedWithCustomError(bridge, "DecodeError").withArgs(oversized, 0);
+      await expect(post(inbox, alice, ok)).to.emit(inbox, "BatchAppended");
+    });
+
+    it("a batch declaring more than BATCH_GAS_LIMIT gas is refused at the gas that passes it; exactly the limit is accepted", async () => {
+      const { inbox, alice, bridge } = await loadFixture(fixtureManyBonds);
+      const t = transferTx(1);
+      const ok = await nextBatch(inbox, [{ gas: GAS_TARGET, tx: t }, { gas: BATCH_GAS_LIMIT - GAS_TARGET, tx: t }]);
+      const over = new Writer().u8(2).varint(2).varint(GAS_TARGET).bytes(t).varint(BATCH_GAS_LIMIT - GAS_TARGET + 1n).bytes(t).finish();
+      const at = 2 + 4 + new Writer().varint(t.length).finish().length + t.length;
+      await expect(inbox.connect(alice).appendBatch(sol(ok.header), over)).to.be.revertedWithCustomError(bridge, "DecodeError").withArgs(oversized, at);
+      await expect(post(inbox, alice, ok)).to.emit(inbox, "BatchAppended");
+      expect(await inbox.batchGas(0)).to.deep.equal([BATCH_GAS_LIMIT, MIN_BASE_FEE]);
+    });
+
+    it("the base fee: minBaseFee for batch 0, then EIP-1559's rule from the parent's declared gas; any other is refused, 0 included", async () => {
+      const { inbox, alice } = await loadFixture(fixtureManyBonds);
+      const t = transferTx(1);
+      // batch 0 at the minimum; a header with 0 (or anything else) is refused
+      const b0 = await nextBatch(inbox, [{ gas: BATCH_GAS_LIMIT, tx: t }]);
+      expect(b0.header.baseFee).to.equal(MIN_BASE_FEE);
+      for (const fee of [0n, MIN_BASE_FEE - 1n, MIN_BASE_FEE + 1n])
+        await expect(post(inbox, alice, withField(b0, { baseFee: fee }))).to.be.revertedWithCustomError(inbox, "WrongBaseFee").withArgs(MIN_BASE_FEE, fee);
+      await (await post(inbox, alice, b0)).wait();
+      // a full parent raises it by 1/8 (at least 1 wei); an empty one lowers it by 1/8, not below the minimum
+      let fee = MIN_BASE_FEE;
+      let parentGas = BATCH_GAS_LIMIT;
+      const fees: bigint[] = [];
+      for (const gas of [BATCH_GAS_LIMIT, BATCH_GAS_LIMIT, GAS_TARGET, 0n, 0n, 0n, 0n]) {
+        const want = nextBaseFee(fee, parentGas, MIN_BASE_FEE);
+        expect(await inbox.nextBaseFee()).to.equal(want);
+        expect((await inbox.batchGas((await inbox.batchCount()) - 1n))[0]).to.equal(parentGas);
+        const b = await nextBatch(inbox, [{ gas, tx: t }]);
+        expect(b.header.baseFee).to.equal(want);
+        await expect(post(inbox, alice, withField(b, { baseFee: want + 1n }))).to.be.revertedWithCustomError(inbox, "WrongBaseFee").withArgs(want, want + 1n);
+        await (await post(inbox, alice, b)).wait();
+        fee = want;
+        parentGas = gas;
+        fees.push(want);
+      }
+      // after full parents 7 → 8 → 9 → 10 (1/8 of 7..9 rounds to 0: +1 wei); after the one at the target
+      // 10 stays; after empty ones 10 → 9 (−1/8 rounded down: −1) → 8 → 7, and never below the minimum
+      expect(fees).to.deep.equal([8n, 9n, 10n, 10n, 9n, 8n, 7n]);
+    });
+
+    it("after a rollback the next batch's base fee follows the new tip", async () => {
+      const { inbox, alice, bob, prover, challenger } = await loadFixture(fixtureManyBonds);
+      const t = transferTx(1);
+      await (await post(inbox, alice, await nextBatch(inbox, [{ gas: 0n, tx: t }]))).wait();
+      await (await post(inbox, alice, await nextBatch(inbox, [{ gas: BATCH_GAS_LIMIT, tx: t }]))).wait();
+      expect(await inbox.nextBaseFee()).to.equal(MIN_BASE_FEE + 1n);
+      await (await prover.connect(challenger).settleUnchecked(1, KIND_MALFORMED)).wait();
+      expect(await inbox.nextBaseFee()).to.equal(MIN_BASE_FEE);
+      const again = await nextBatch(inbox, [{ gas: 0n, tx: t }]);
+      await expect(post(inbox, bob, withField(again, { baseFee: MIN_BASE_FEE + 1n }))).to.be.revertedWithCustomError(inbox, "WrongBaseFee");
+      await expect(post(inbox, bob, again)).to.emit(inbox, "BatchAppended");
     });
   });
 

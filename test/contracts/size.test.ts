@@ -1,9 +1,12 @@
 /**
  * Contract size budget: every deployable contract under contracts/ (test helpers excepted) stays under 22 KB of
- * runtime code, well below EIP-170's 24 KB.
+ * runtime code, well below EIP-170's 24 KB; the provers share their decoder (contracts/lib/Decoders.sol, a
+ * linked library) instead of each carrying it, and the deployment links exactly the libraries each contract
+ * calls.
  */
 import { expect } from "chai";
 import hre from "hardhat";
+import { LINKED_LIBRARIES, PROVERS } from "../../deploy/Moveset";
 
 const BUDGET = 22 * 1024;
 
@@ -17,7 +20,24 @@ describe("contract sizes", () => {
       const size = (a.deployedBytecode.length - 2) / 2;
       if (size > 0) sizes.push([n, size]);
     }
-    expect(sizes.map(([n]) => n)).to.include("contracts/game/DisputeGame.sol:DisputeGame");
+    const measured = sizes.map(([n]) => n.split(":")[1]);
+    expect(measured).to.include("DisputeGame");
+    for (const p of PROVERS) expect(measured).to.include(p as string);
+    expect(measured).to.include("Decoders");
     for (const [n, size] of sizes) expect(size, n).to.be.lessThan(BUDGET);
+  });
+
+  it("the deployment links exactly the libraries each contract calls (the compiled link references)", async () => {
+    const names = await hre.artifacts.getAllFullyQualifiedNames();
+    const links: Record<string, string[]> = {};
+    for (const n of names) {
+      if (n.startsWith("contracts/test/") || !n.startsWith("contracts/")) continue;
+      const a = await hre.artifacts.readArtifact(n);
+      const libs = Object.values(a.linkReferences).flatMap((byName) => Object.keys(byName));
+      if (libs.length) links[a.contractName] = libs.sort();
+    }
+    expect(links).to.deep.equal(Object.fromEntries(Object.entries(LINKED_LIBRARIES).map(([k, v]) => [k, [...v].sort()])));
+    // The provers that decode wrapped transactions are the ones linked.
+    expect(Object.keys(links).sort()).to.deep.equal(["MalformedProver", "RulesProver", "SignatureProver"]);
   });
 });

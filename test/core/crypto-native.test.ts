@@ -12,7 +12,7 @@ import { keccak256 as jsKeccak } from "ethereum-cryptography/keccak.js";
 import { nativeCrypto } from "../../core/crypto/native";
 import { generateWorkload } from "../../bench/workload";
 import { fillWorkload, batchOfTx, txContext } from "../../bench/fill";
-import { ValidatePool, type ValidateItem, type Verdict } from "../../node/validate-pool";
+import { ValidatePool, type ValidateItem, type Verdict } from "../../node/validation/validate-pool";
 import { Executor, InvalidTxError, DecodeError, decodeTx, encodeTx, validateTx, type WrappedTx } from "../../core";
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;

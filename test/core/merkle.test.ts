@@ -7,7 +7,7 @@ import { keccak256, concatBytes, bytesToHex, ZERO32, equalsBytes } from "../../c
 import { DOMAINS } from "../../core/hash";
 import { merkleRoot, merkleProof, verifyMerkleProof, merkleNode, merkleDepth, leafHash } from "../../core/merkle";
 
-const leaves = (n: number) => Array.from({ length: n }, (_, i) => leafHash(Uint8Array.of(0x01, i)));
+const leaves = (n: number) => Array.from({ length: n }, (_, i) => leafHash(BigInt(i), Uint8Array.of(0x01, i)));
 
 /** Reference: pad to a power of two with zero, hash pairs, two zero children give zero. */
 function refRoot(ls: Uint8Array[]): Uint8Array {
@@ -79,7 +79,7 @@ describe("core/merkle", () => {
     const root = hex(merkleRoot(ls));
     for (let i = 0; i < ls.length; i++) {
       const t = ls.slice();
-      t[i] = leafHash(Uint8Array.of(0xff, i));
+      t[i] = leafHash(BigInt(i), Uint8Array.of(0xff, i));
       expect(hex(merkleRoot(t))).to.not.equal(root);
     }
     expect(hex(merkleRoot([ls[1], ls[0], ...ls.slice(2)]))).to.not.equal(root);

@@ -93,8 +93,10 @@ function roundTrip(tx: Tx): Uint8Array {
   const back = decodeTx(b);
   expect(back).to.deep.equal(tx);
   expect(encodeTx(back)).to.deep.equal(b);
-  expect(txLeaf(tx)).to.deep.equal(leafHash(b));
-  expect(txLeaf(b)).to.deep.equal(leafHash(b));
+  expect(txLeaf(tx, 21_000n)).to.deep.equal(leafHash(21_000n, b));
+  expect(txLeaf(b, 0n)).to.deep.equal(leafHash(0n, b));
+  // the leaf commits to the declared gas
+  expect(txLeaf(b, 1n)).to.not.deep.equal(leafHash(0n, b));
   return b;
 }
 

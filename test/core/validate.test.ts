@@ -109,7 +109,9 @@ describe("core: move filling and the standalone validator", function () {
   });
 
   it("refuses rule violations with precise reasons", async () => {
-    await expectInvalid(fillMoves(wrap(await sign({ to: bob, nonce: 3 })), state, ctx(1n), ex), "rules", "nonce");
+    const e = await expectInvalid(fillMoves(wrap(await sign({ to: bob, nonce: 3 })), state, ctx(1n), ex), "rules", "nonce");
+    // The error carries the rule's data (no parsing of its message).
+    expect(e.detail).to.deep.equal({ nonce: "3", expected: String(nonce) });
     await expectInvalid(fillMoves(wrap(await sign({ to: bob, maxFeePerGas: 6n, maxPriorityFeePerGas: 1n })), state, ctx(1n), ex), "rules", "fee-cap");
     await expectInvalid(fillMoves(wrap(await sign({ to: bob, gasLimit: 20_000n })), state, ctx(1n), ex), "rules", "intrinsic-gas");
     await expectInvalid(fillMoves(wrap(await sign({ to: bob, value: 10n ** 18n })), state, ctx(1n), ex), "rules", "insufficient-balance");

@@ -9,14 +9,15 @@ import * as path from "path";
 import { Transaction } from "ethers";
 import { Reader } from "../../core/codec";
 import { DecodeError } from "../../core/errors";
-import { bytesToHex, hexToBytes, keccak256, concatBytes } from "../../core/bytes";
+import { bytesToHex, hexToBytes, keccak256, concatBytes, toFixed } from "../../core/bytes";
 import { DOMAIN_NAMES, DOMAINS, Domain, hashTagged } from "../../core/hash";
 import { keyBytes } from "../../core/keys";
 import { decodeMove, decodeMoves, moveSigCommitment, movesSigDigest } from "../../core/moves";
 import { TxType, LIMITS, encodeTx, decodeTx, txLeaf } from "../../core/tx";
 import { moveTxSighash, recoverMoveTxSender, txId } from "../../core/sign";
 import { merkleRoot, merkleProof, merkleNode, verifyMerkleProof } from "../../core/merkle";
-import { headerHash, encodeBatchData, splitBatchData, batchDataHash, txRootOf } from "../../core/batch";
+import { headerHash, encodeBatchData, splitBatchData, batchDataHash, txRootOf, batchGas } from "../../core/batch";
+import { declaredGas, nextBaseFee } from "../../core/gas";
 import {
   VECTOR_DIR,
   VECTOR_FILES,
@@ -33,6 +34,7 @@ import {
   encodeMoveBytes,
   encodeMovesBytes,
   runDecoder,
+  padded,
 } from "../../scripts/gen-vectors";
 
 const hex = bytesToHex;
@@ -43,7 +45,8 @@ interface HashesJson {
   domains: { id: string; name: string; tag: string }[];
   tagged: { domain: string; payload: string; hash: string }[];
   headers: { name: string; header: HeaderJson; words: string; hash: string }[];
-  batchData: { name: string; txs: string[]; data: string; dataHash: string; txRoot: string }[];
+  batchData: { name: string; txs: { gas: string; tx: string }[]; data: string; dataHash: string; txRoot: string; gas: string }[];
+  baseFeeRule: { parentBaseFee: string; parentGas: string; minBaseFee: string; next: string }[];
 }
 interface MerkleJson {
   emptyRoot: string;
@@ -60,6 +63,7 @@ interface TxVector {
   name: string;
   encoded: string;
   tx: TxJson;
+  declaredGas: string;
   leafHash: string;
   txId: string;
   movesSigDigest?: string;
@@ -68,7 +72,7 @@ interface TxVector {
   signer: string | null;
 }
 interface InvalidJson {
-  vectors: { name: string; decoder: Decoder; bytes: string; code: string; offset: number }[];
+  vectors: { name: string; decoder: Decoder; bytes: string; padTo?: number; code: string; offset: number }[];
 }
 
 describe("shared test vectors", () => {
@@ -122,15 +126,25 @@ describe("shared test vectors", () => {
       expect(v.headers[1].header.txRoot).to.equal(v.batchData[2].txRoot);
     });
 
-    it("batch data, its hash and its tx root", () => {
+    it("batch data, its hash, its tx root and its declared gas", () => {
+      expect(v.batchData.length).to.be.greaterThanOrEqual(5);
       for (const b of v.batchData) {
-        const txs = b.txs.map(bytes);
+        const txs = b.txs.map((t) => ({ gas: BigInt(t.gas), tx: bytes(t.tx) }));
         expect(hex(encodeBatchData(txs)), b.name).to.equal(b.data);
-        expect(splitBatchData(bytes(b.data)).map(hex), b.name).to.deep.equal(b.txs);
+        expect(splitBatchData(bytes(b.data)).map((t) => ({ gas: t.gas.toString(), tx: hex(t.tx) })), b.name).to.deep.equal(b.txs);
         expect(hex(batchDataHash(bytes(b.data))), b.name).to.equal(b.dataHash);
         expect(hex(txRootOf(txs)), b.name).to.equal(b.txRoot);
-        expect(hex(merkleRoot(txs.map((t) => txLeaf(t)))), b.name).to.equal(b.txRoot);
+        expect(hex(merkleRoot(txs.map((t) => txLeaf(t.tx, t.gas)))), b.name).to.equal(b.txRoot);
+        expect(hex(merkleRoot(txs.map((t) => keccak256(concatBytes(DOMAINS.txLeaf, toFixed(t.gas, 8), t.tx)))))).to.equal(b.txRoot);
+        expect(batchGas(txs).toString(), b.name).to.equal(b.gas);
       }
+    });
+
+    it("the base fee rule", () => {
+      expect(v.baseFeeRule.length).to.be.greaterThan(20);
+      for (const r of v.baseFeeRule) expect(nextBaseFee(BigInt(r.parentBaseFee), BigInt(r.parentGas), BigInt(r.minBaseFee)).toString(), JSON.stringify(r)).to.equal(r.next);
+      // It moves both ways and is floored: a spread, not one constant.
+      expect(new Set(v.baseFeeRule.map((r) => r.next)).size).to.be.greaterThan(10);
     });
   });
 
@@ -215,8 +229,9 @@ describe("shared test vectors", () => {
         const encoded = bytes(t.encoded);
         expect(hex(encodeTx(tx))).to.equal(t.encoded);
         expect(decodeTx(encoded)).to.deep.equal(tx);
-        expect(hex(txLeaf(encoded))).to.equal(t.leafHash);
-        expect(hex(keccak256(concatBytes(DOMAINS.txLeaf, encoded)))).to.equal(t.leafHash);
+        expect(declaredGas(tx).toString()).to.equal(t.declaredGas);
+        expect(hex(txLeaf(encoded, BigInt(t.declaredGas)))).to.equal(t.leafHash);
+        expect(hex(keccak256(concatBytes(DOMAINS.txLeaf, toFixed(BigInt(t.declaredGas), 8), encoded)))).to.equal(t.leafHash);
         expect(hex(txId(tx))).to.equal(t.txId);
         if (tx.type === TxType.Move) {
           expect(hex(movesSigDigest(tx.moves))).to.equal(t.movesSigDigest);
@@ -250,7 +265,7 @@ describe("shared test vectors", () => {
       for (const x of vs) {
         let err: unknown;
         try {
-          runDecoder(x.decoder, bytes(x.bytes));
+          runDecoder(x.decoder, x.padTo === undefined ? bytes(x.bytes) : padded(bytes(x.bytes), x.padTo));
         } catch (e) {
           err = e;
         }

@@ -12,15 +12,16 @@
  */
 import { expect } from "chai";
 import hre from "hardhat";
-import { Contract, ContractFactory, JsonRpcProvider, Wallet } from "ethers";
-import { startDevnet, type DevnetHandle } from "../../node/devnet";
-import { abiOf, bytecodeOf, headerToSol, inboxInterface } from "../../node/l1/contracts";
+import { ContractFactory, JsonRpcProvider, Wallet } from "ethers";
+import type { SafeLikeForwarder } from "../../typechain-types";
+import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
+import { abiOf, bytecodeOf, headerToSol, inboxAt, inboxInterface } from "../../node/l1/contracts";
 import { L1Client } from "../../node/l1/client";
 import { Verifier } from "../../node/verifier/verifier";
 import { DEFAULT_VERIFIER } from "../../node/config";
-import { Executor, bytesToHex, encodeTx, headerHash } from "../../core";
-import { batchOnTip, honestTransfer, invalidTxs, type ByzantineEnv } from "../../node/byzantine";
-import { captureLogs, cleanupTmp, freePort, tmpDir, waitFor } from "./helpers";
+import { Executor, bytesToHex, encodeTx, headerHash, batchTxOf, type BatchTx } from "../../core";
+import { batchOnTip, honestTransfer, invalidTxs, type ByzantineEnv } from "../../node/devnet/byzantine";
+import { captureLogs, cleanupTmp, freePort, receiptOf, tmpDir, waitFor } from "./helpers";
 
 const WINDOW = 300n;
 
@@ -30,7 +31,7 @@ describe("e2e: batches posted through a contract, and junk sent to the Inbox", f
   let d: DevnetHandle;
   let l1: JsonRpcProvider;
   let l2: JsonRpcProvider;
-  let forwarder: Contract;
+  let forwarder: SafeLikeForwarder;
   let env: ByzantineEnv;
   const owner = () => new Wallet(d.accounts[2].privateKey, l1);
 
@@ -42,9 +43,9 @@ describe("e2e: batches posted through a contract, and junk sent to the Inbox", f
     await hre.network.provider.request({ method: "evm_setIntervalMining", params: [300] });
     const f = await new ContractFactory(abiOf("SafeLikeForwarder", "test"), bytecodeOf("SafeLikeForwarder", "test"), owner()).deploy(d.accounts[2].address);
     await f.waitForDeployment();
-    forwarder = f as unknown as Contract;
+    forwarder = f as unknown as SafeLikeForwarder;
     const bond = inboxInterface().encodeFunctionData("bond");
-    await (await forwarder.getFunction("exec")(d.deployment.inbox, 3n * d.deployment.bondSize, bond, { value: 3n * d.deployment.bondSize })).wait();
+    await (await forwarder.exec(d.deployment.inbox, 3n * d.deployment.bondSize, bond, { value: 3n * d.deployment.bondSize })).wait();
     env = { l1, inbox: d.deployment.inbox, l2ChainId: d.deployment.l2ChainId, node: d.node, sender: d.accounts[6], recipient: d.accounts[5].address, posterKey: d.accounts[2].privateKey };
   });
 
@@ -57,14 +58,14 @@ describe("e2e: batches posted through a contract, and junk sent to the Inbox", f
   });
 
   /** Builds (with `make`, on the current tip) and posts a batch through the forwarder; retries if the coordinator gets the tip first. */
-  async function viaForwarder(make: (feeRecipient: string) => Promise<Uint8Array[]>): Promise<{ hh: string; index: bigint; block: number }> {
+  async function viaForwarder(make: (feeRecipient: string) => Promise<BatchTx[]>): Promise<{ hh: string; index: bigint; block: number }> {
     const f = await forwarder.getAddress();
     for (let attempt = 0; ; attempt++) {
       const b = await batchOnTip(env, await make(f), f);
       const call = inboxInterface().encodeFunctionData("appendBatchFromContract", [headerToSol(b.header), bytesToHex(b.data)]);
       try {
-        await forwarder.getFunction("exec").staticCall(d.deployment.inbox, 0n, call);
-        const rc = await (await forwarder.getFunction("exec")(d.deployment.inbox, 0n, call)).wait();
+        await forwarder.exec.staticCall(d.deployment.inbox, 0n, call);
+        const rc = await (await forwarder.exec(d.deployment.inbox, 0n, call)).wait();
         return { hh: bytesToHex(headerHash(b.header)), index: b.header.index, block: rc!.blockNumber };
       } catch (e) {
         if (attempt >= 10) throw e;
@@ -85,7 +86,7 @@ describe("e2e: batches posted through a contract, and junk sent to the Inbox", f
 
   it("a batch posted through a Safe-like account is read from its event, found valid by both verifiers and applied by the coordinator, which keeps building", async () => {
     const ex = await Executor.create(d.deployment.l2ChainId);
-    const p = await viaForwarder(async (fee) => [encodeTx(await honestTransfer(env, fee, 5n, ex))]);
+    const p = await viaForwarder(async (fee) => [batchTxOf(encodeTx(await honestTransfer(env, fee, 5n, ex)))]);
     const v = await waitFor("the node's verdict", async () => d.node.verifier!.verdictOf(p.hh), 30_000);
     expect(v.status).to.equal("valid");
     await waitFor("the watchtower's verdict", async () => d.watchtower!.verifier.verdictOf(p.hh)?.status === "valid", 30_000);
@@ -99,15 +100,15 @@ describe("e2e: batches posted through a contract, and junk sent to the Inbox", f
   });
 
   it("junk sent to the Inbox (a contract calling appendBatch, reverted calls, other functions, plain ether) does not stop the verifier or the coordinator; later batches are checked", async () => {
-    const inbox = new Contract(d.deployment.inbox, abiOf("Inbox"), owner());
+    const inbox = inboxAt(d.deployment.inbox, owner());
     const ii = inboxInterface();
     const from = await l1.getBlockNumber();
     const ex = await Executor.create(d.deployment.l2ChainId);
     // The attack that wedged every node: a contract calling appendBatch. L1 now refuses it.
-    const b = await batchOnTip(env, [encodeTx(await honestTransfer(env, await forwarder.getAddress(), 6n, ex))], await forwarder.getAddress());
+    const b = await batchOnTip(env, [batchTxOf(encodeTx(await honestTransfer(env, await forwarder.getAddress(), 6n, ex)))], await forwarder.getAddress());
     const attack = ii.encodeFunctionData("appendBatch", [headerToSol(b.header), bytesToHex(b.data)]);
     let refused: unknown;
-    await forwarder.getFunction("exec").staticCall(d.deployment.inbox, 0n, attack).catch((e) => (refused = e));
+    await forwarder.exec.staticCall(d.deployment.inbox, 0n, attack).catch((e) => (refused = e));
     expect(String((refused as Error)?.message ?? "")).to.match(/NotDirectCall|0x[0-9a-f]{8}/i);
     // Junk mined on L1 (fixed gas, so the transactions are sent although they revert).
     const junk: { data: string; value?: bigint; to?: string; via?: "forwarder" }[] = [
@@ -134,7 +135,7 @@ describe("e2e: batches posted through a contract, and junk sent to the Inbox", f
     } finally {
       await hre.network.provider.request({ method: "evm_setAutomine", params: [true] });
     }
-    const statuses = await Promise.all(hashes.map(async (h) => (await l1.waitForTransaction(h, 1, 30_000))!.status));
+    const statuses = await Promise.all(hashes.map(async (h) => (await receiptOf(l1, h)).status));
     expect(statuses).to.deep.equal([0, 0, 1, 0, 0, 0, 0]);
     const junkTop = Math.max(...(await Promise.all(hashes.map(async (h) => (await l1.getTransactionReceipt(h))!.blockNumber))));
     expect(junkTop).to.be.greaterThan(from);
@@ -150,8 +151,8 @@ describe("e2e: batches posted through a contract, and junk sent to the Inbox", f
   it("an invalid batch posted through a contract is proven by the watchtower; the contract's locked bond pays the reward", async () => {
     const wt = d.watchtower!;
     const f = await forwarder.getAddress();
-    const inbox = new Contract(d.deployment.inbox, abiOf("Inbox"), l1);
-    const bondBefore = BigInt(await inbox.getFunction("bondOf").staticCall(f));
+    const inbox = inboxAt(d.deployment.inbox, l1);
+    const bondBefore = BigInt(await inbox.bondOf.staticCall(f));
     const p = await viaForwarder((fee) => invalidTxs("signature", env, fee));
     const rec = await waitFor("the challenge won", async () => {
       const r = await wt.store.get(p.hh);
@@ -163,7 +164,7 @@ describe("e2e: batches posted through a contract, and junk sent to the Inbox", f
     const logs = await inbox.queryFilter(inbox.filters.BatchesRolledBack(p.index), p.block);
     const ev = inboxInterface().parseLog(logs[logs.length - 1])!;
     expect(String(ev.args.challenger).toLowerCase()).to.equal(wt.address.toLowerCase());
-    expect(BigInt(await inbox.getFunction("bondOf").staticCall(f))).to.equal(bondBefore - d.deployment.bondSize);
+    expect(BigInt(await inbox.bondOf.staticCall(f))).to.equal(bondBefore - d.deployment.bondSize);
     await waitFor("the coordinator resumes", async () => d.node.coordinator.haltedAt === undefined, 30_000);
     await honestL2Batch();
   });

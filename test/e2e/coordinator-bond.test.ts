@@ -5,10 +5,11 @@
  */
 import { expect } from "chai";
 import hre from "hardhat";
-import { Contract, JsonRpcProvider, Wallet } from "ethers";
-import { bondAndFund, deployMoveset, devAccounts, startL1Server, startNode, type NodeHandle } from "../../node/devnet";
+import { JsonRpcProvider, Wallet } from "ethers";
+import { bondAndFund, deployMoveset, devAccounts, startL1Server } from "../../node/devnet/devnet";
+import { startNode, type NodeHandle } from "../../node/node";
 import { deploymentFromRecord } from "../../node/config";
-import { abiOf } from "../../node/l1/contracts";
+import { inboxAt } from "../../node/l1/contracts";
 import { captureLogs, cleanupTmp, tmpDir, waitFor } from "./helpers";
 
 const WINDOW = 4n;
@@ -50,19 +51,19 @@ describe("e2e: a coordinator short of free bond waits for finality", function ()
       l1PollMs: 100,
       log,
     });
-    const inbox = new Contract(deployment.inbox, abiOf("Inbox"), l1);
+    const inbox = inboxAt(deployment.inbox, l1);
     const l2 = new JsonRpcProvider(node.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1, pollingInterval: 100 });
     try {
       await waitFor("the deposit batch", async () => (await l2.getBalance(accounts[1].address)) > 0n, 30_000);
-      const r0 = await inbox.getFunction("batch").staticCall(0);
+      const r0 = await inbox.batch.staticCall(0);
       // The next transaction waits for batch 0's finality: its batch is posted no earlier.
       const w = new Wallet(accounts[1].privateKey, l2);
       const tx = await w.sendTransaction({ to: accounts[2].address, value: 5n });
       const rc = await tx.wait(1, 60_000);
       expect(rc!.status).to.equal(1);
-      const r1 = await inbox.getFunction("batch").staticCall(1);
+      const r1 = await inbox.batch.staticCall(1);
       expect(BigInt(r1.postedAt)).to.be.at.least(BigInt(r0.postedAt) + WINDOW);
-      expect(BigInt(await inbox.getFunction("lockedBondOf").staticCall(accounts[0].address))).to.equal(deployment.bondSize);
+      expect(BigInt(await inbox.lockedBondOf.staticCall(accounts[0].address))).to.equal(deployment.bondSize);
       const short = lines.filter((l) => String(l.msg).startsWith("free bond below the bond size"));
       expect(short.length, "said once per shortage").to.be.at.least(1);
       expect(lines.some((l) => String(l.msg).startsWith("free bond covers another batch"))).to.equal(true);

@@ -10,9 +10,10 @@ import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { ethers, JsonRpcProvider, Wallet } from "ethers";
-import { bondAndFund, deployMoveset, devAccounts, startL1Server } from "../../node/devnet";
+import { bondAndFund, deployMoveset, devAccounts, startL1Server } from "../../node/devnet/devnet";
 import { deploymentFromRecord, type Deployment } from "../../node/config";
 import { ROOT, cleanupTmp, freePort, rpc, tmpDir, waitFor } from "./helpers";
+import { rng } from "../../bench/rng";
 
 interface Child {
   proc: ChildProcess;
@@ -157,7 +158,11 @@ describe("e2e: coordinator crash and restart", function () {
           await new Promise((r) => setTimeout(r, 15));
         }
     })();
-    await new Promise((r) => setTimeout(r, 200 + Math.floor(Math.random() * 600)));
+    // The kill time comes from a seed, logged so that a failure can be replayed (MOVESET_CRASH_SEED=<seed>).
+    const seed = process.env.MOVESET_CRASH_SEED !== undefined ? Number(process.env.MOVESET_CRASH_SEED) : Math.floor(Math.random() * 2 ** 32);
+    const killAfterMs = 200 + Math.floor(rng(seed)() * 600);
+    console.log(`      crash test: seed ${seed} (MOVESET_CRASH_SEED), kill after ${killAfterMs} ms`);
+    await new Promise((r) => setTimeout(r, killAfterMs));
     child!.proc.kill("SIGKILL");
     await child!.exited;
     await stream;

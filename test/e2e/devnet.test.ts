@@ -12,18 +12,19 @@ import hre from "hardhat";
 import * as fs from "fs";
 import * as path from "path";
 import { ethers, JsonRpcProvider, Wallet, Contract, ContractFactory } from "ethers";
-import { startDevnet, type DevnetHandle } from "../../node/devnet";
+import { entryOf } from "../helpers/l2sim";
+import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
 import { abiOf } from "../../node/l1/contracts";
 import { headerToJson, headerToSol } from "../../node/l1/contracts";
-import { txContext } from "../../node/verifier/check";
-import { fillFromStore, LatestCache } from "../../node/coordinator/view";
+import { txContext } from "../../node/validation/check";
+import { fillFromStore, LatestCache } from "../../node/state/view";
 import {
   Executor, TxType, Mark, MaskBit, encodeTx, decodeTx, signMoveTx, hexToBytes, bytesToHex, sortMoves,
   encodeBatchData, txRootOf, batchDataHash, headerHash, type BatchHeader, type MoveTx, type WrappedTx, type Move,
 } from "../../core";
 import { buildProof, commitmentOf } from "../../prover/build";
 import type { TxFault } from "../../prover/fault";
-import { ROOT, cleanupTmp, freePort, rawRpc, rpc, runCli, tmpDir, waitFor } from "./helpers";
+import { ROOT, cleanupTmp, freePort, rawRpc, receiptOf, rpc, runCli, tmpDir, waitFor } from "./helpers";
 
 const VAULT = "0x7700000000000000000000000000000000000000";
 const WINDOW = 30n;
@@ -123,8 +124,8 @@ describe("e2e: devnet", function () {
     }
     // A reverting transaction is included with status 0 (gas limit given: estimation would refuse it).
     const bad = await counter.getFunction("bump")(5000n, { gasLimit: 100_000n });
-    const badR = await l2.waitForTransaction(bad.hash);
-    expect(badR!.status).to.equal(0);
+    const badR = await receiptOf(l2, bad.hash);
+    expect(badR.status).to.equal(0);
     const block = await l2.getBlock(br.blockNumber, true);
     expect(block!.hash).to.equal(br.blockHash);
     expect(block!.prefetchedTransactions.map((t) => t.hash)).to.include(br.hash);
@@ -268,8 +269,8 @@ describe("e2e: devnet", function () {
     signMoveTx(tx, hexToBytes(carol.privateKey as `0x${string}`));
     const id = (await rpc(d.rpcUrl, "moveset_sendMoveTransaction", [bytesToHex(encodeTx(tx))])).result as string;
     expect(id).to.match(/^0x[0-9a-f]{64}$/);
-    const rec = await l2.waitForTransaction(id);
-    expect(rec!.status).to.equal(1);
+    const rec = await receiptOf(l2, id);
+    expect(rec.status).to.equal(1);
     expect(await l2.getBalance(bytesToHex(dest))).to.equal(12345n);
     const mv = (await rpc(d.rpcUrl, "moveset_getMoves", [id])).result as { seq: string; moves: { mask: number; mark: string; addr: string; ref: boolean; next: string }[] };
     const m = mv.moves.find((x) => x.mark === "b" && x.addr === bytesToHex(dest))!;
@@ -294,18 +295,18 @@ describe("e2e: devnet", function () {
     const amount = ethers.parseEther("3");
     const r = await (await dave.sendTransaction({ to: VAULT, value: amount })).wait();
     expect(r!.status).to.equal(1);
-    const early = (await rpc(d.rpcUrl, "moveset_getWithdrawalProof", [r!.hash])).result as { status: string; header: Record<string, string>; txIndex: string; tx: string; proof: string[] };
+    const early = (await rpc(d.rpcUrl, "moveset_getWithdrawalProof", [r!.hash])).result as { status: string; header: Record<string, string>; txIndex: string; gas: string; tx: string; proof: string[] };
     expect(early.status).to.equal("pending");
     const bridge0 = new Contract(d.deployment.bridge, abiOf("Bridge"), w1(6));
     try {
-      await bridge0.getFunction("claimWithdrawal").staticCall(early.header, BigInt(early.txIndex), early.tx, early.proof);
+      await bridge0.getFunction("claimWithdrawal").staticCall(early.header, BigInt(early.txIndex), BigInt(early.gas), early.tx, early.proof);
       expect.fail("claimed before the window");
     } catch (e) {
       expect((e as { revert?: { name: string } }).revert?.name).to.equal("BatchNotFinal");
     }
     await passWindow();
     const proof = await waitFor("a final batch", async () => {
-      const p = (await rpc(d.rpcUrl, "moveset_getWithdrawalProof", [r!.hash])).result as { status: string; header: Record<string, string>; txIndex: string; tx: string; proof: string[]; recipient: string; amount: string };
+      const p = (await rpc(d.rpcUrl, "moveset_getWithdrawalProof", [r!.hash])).result as { status: string; header: Record<string, string>; txIndex: string; gas: string; tx: string; proof: string[]; recipient: string; amount: string };
       return p.status === "final" ? p : undefined;
     }, 30_000, 250);
     expect(proof.recipient).to.equal(dave.address.toLowerCase());
@@ -314,10 +315,10 @@ describe("e2e: devnet", function () {
     expect(await l2.getBalance(VAULT)).to.equal(0n);
     const bridge = new Contract(d.deployment.bridge, abiOf("Bridge"), w1(6));
     const before = await l1.getBalance(dave.address);
-    await (await bridge.getFunction("claimWithdrawal")(proof.header, BigInt(proof.txIndex), proof.tx, proof.proof)).wait();
+    await (await bridge.getFunction("claimWithdrawal")(proof.header, BigInt(proof.txIndex), BigInt(proof.gas), proof.tx, proof.proof)).wait();
     expect((await l1.getBalance(dave.address)) - before).to.equal(amount);
     try {
-      await bridge.getFunction("claimWithdrawal").staticCall(proof.header, BigInt(proof.txIndex), proof.tx, proof.proof);
+      await bridge.getFunction("claimWithdrawal").staticCall(proof.header, BigInt(proof.txIndex), BigInt(proof.gas), proof.tx, proof.proof);
       expect.fail("claimed twice");
     } catch (e) {
       expect((e as { revert?: { name: string } }).revert?.name).to.equal("AlreadyClaimed");
@@ -351,11 +352,13 @@ describe("e2e: devnet", function () {
     const inbox = new Contract(d.deployment.inbox, abiOf("Inbox"), l1);
     const [index, parent, firstSeq, depositStart, minTs] = await inbox.getFunction("tip").staticCall();
     const latest = BigInt((await l1.getBlock("latest"))!.timestamp);
-    const data = encodeBatchData(txs);
+    const entries = txs.map(entryOf);
+    const data = encodeBatchData(entries);
+    const baseFee = BigInt(await inbox.getFunction("nextBaseFee").staticCall());
     return {
       header: {
-        index, parent: hexToBytes(parent), firstSeq, txCount: BigInt(txs.length), txRoot: txRootOf(txs), number: index + 1n,
-        timestamp: latest > minTs ? latest : minTs, feeRecipient: hexToBytes(feeRecipient.toLowerCase() as `0x${string}`), baseFee: 1_000_000_000n,
+        index, parent: hexToBytes(parent), firstSeq, txCount: BigInt(txs.length), txRoot: txRootOf(entries), number: index + 1n,
+        timestamp: latest > minTs ? latest : minTs, feeRecipient: hexToBytes(feeRecipient.toLowerCase() as `0x${string}`), baseFee,
         depositStart, depositEnd: depositStart, dataHash: batchDataHash(data),
       },
       data,
@@ -504,11 +507,11 @@ describe("e2e: devnet", function () {
     expect(bondBefore - bondAfter).to.equal(d.deployment.bondSize);
     await waitFor("the rollback seen by the verifier", async () => d.node.verifier!.batches().find((x) => x.headerHash === hh)?.status === "rolled back");
     // The coordinator builds again, on the batch before it.
-    const tr = await l2.waitForTransaction(t.hash, 1, 30_000);
-    expect(tr!.status).to.equal(1);
-    expect(BigInt(tr!.blockNumber)).to.equal(b.header.index + 1n);
+    const tr = await receiptOf(l2, t.hash);
+    expect(tr.status).to.equal(1);
+    expect(BigInt(tr.blockNumber)).to.equal(b.header.index + 1n);
     expect(d.node.coordinator.haltedAt).to.equal(undefined);
-    await waitFor("the new batch's verdict", async () => d.node.verifier!.verdictOf(tr!.blockHash)?.status === "valid");
+    await waitFor("the new batch's verdict", async () => d.node.verifier!.verdictOf(tr.blockHash)?.status === "valid");
   });
 
   it("the verifier finds each other kind of invalid batch posted with `moveset post-batch --unsafe`, and each proves on L1 with its prover", async () => {

@@ -7,9 +7,9 @@
  */
 import { expect } from "chai";
 import hre from "hardhat";
-import { Contract, JsonRpcProvider, Wallet } from "ethers";
-import { startDevnet, type DevnetHandle } from "../../node/devnet";
-import { abiOf } from "../../node/l1/contracts";
+import { JsonRpcProvider, Wallet } from "ethers";
+import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
+import { bridgeAt, headerFromJson, headerToSol } from "../../node/l1/contracts";
 import { sweepFees } from "../../node/sweep";
 import { cleanupTmp, freePort, rpc, runCli, tmpDir, waitFor } from "./helpers";
 
@@ -74,14 +74,14 @@ describe("e2e: the fee recipient sweeps its fee outputs and withdraws them", fun
     await hre.network.provider.request({ method: "evm_increaseTime", params: [Number(WINDOW) + 1] });
     await hre.network.provider.request({ method: "evm_mine", params: [] });
     const proof = await waitFor("a final withdrawal", async () => {
-      const p = (await rpc(d.rpcUrl, "moveset_getWithdrawalProof", [r.withdrawTx])).result as { status: string; header: Record<string, string>; txIndex: string; tx: string; proof: string[]; recipient: string; amount: string };
+      const p = (await rpc(d.rpcUrl, "moveset_getWithdrawalProof", [r.withdrawTx])).result as { status: string; header: Record<string, string>; txIndex: string; gas: string; tx: string; proof: string[]; recipient: string; amount: string };
       return p.status === "final" ? p : undefined;
     }, 60_000, 250);
     expect(proof.recipient).to.equal(coordinator);
     expect(BigInt(proof.amount)).to.equal(BigInt(r.withdrawn));
-    const bridge = new Contract(d.deployment.bridge, abiOf("Bridge"), new Wallet(d.accounts[2].privateKey, l1));
+    const bridge = bridgeAt(d.deployment.bridge, new Wallet(d.accounts[2].privateKey, l1));
     const l1Before = await l1.getBalance(coordinator);
-    await (await bridge.getFunction("claimWithdrawal")(proof.header, BigInt(proof.txIndex), proof.tx, proof.proof)).wait();
+    await (await bridge.claimWithdrawal(headerToSol(headerFromJson(proof.header)), BigInt(proof.txIndex), BigInt(proof.gas), proof.tx, proof.proof)).wait();
     expect((await l1.getBalance(coordinator)) - l1Before).to.equal(BigInt(r.withdrawn));
     // The verifier agreed with every batch, sweeps included.
     const n = Number(await l2.getBlockNumber());

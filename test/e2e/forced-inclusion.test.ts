@@ -7,10 +7,11 @@
  */
 import { expect } from "chai";
 import hre from "hardhat";
-import { Contract, JsonRpcProvider, Wallet } from "ethers";
-import { bondAndFund, deployMoveset, devAccounts, startL1Server, startNode, type NodeHandle } from "../../node/devnet";
+import { JsonRpcProvider, Wallet } from "ethers";
+import { bondAndFund, deployMoveset, devAccounts, startL1Server } from "../../node/devnet/devnet";
+import { startNode, type NodeHandle } from "../../node/node";
 import { deploymentFromRecord } from "../../node/config";
-import { abiOf } from "../../node/l1/contracts";
+import { bridgeAt, inboxAt } from "../../node/l1/contracts";
 import { cleanupTmp, tmpDir, waitFor } from "./helpers";
 
 const MAX = 3n;
@@ -42,14 +43,14 @@ describe("e2e: forced inclusion drains a backlog larger than one batch", functio
     // The coordinator is offline: 10 deposits queue up and become overdue.
     const recipients = Array.from({ length: 12 }, () => Wallet.createRandom().address.toLowerCase());
     const depositTo = async (i: number) => {
-      const bridge = new Contract(deployment.bridge, abiOf("Bridge"), new Wallet(accounts[1 + (i % 7)].privateKey, l1));
-      await (await bridge.getFunction("deposit")(recipients[i], { value: 1000n + BigInt(i) })).wait();
+      const bridge = bridgeAt(deployment.bridge, new Wallet(accounts[1 + (i % 7)].privateKey, l1));
+      await (await bridge.deposit(recipients[i], { value: 1000n + BigInt(i) })).wait();
     };
     for (let i = 0; i < 10; i++) await depositTo(i);
     await hre.network.provider.request({ method: "evm_increaseTime", params: [Number(DELAY) + 10] });
     await hre.network.provider.request({ method: "evm_mine", params: [] });
-    const inbox = new Contract(deployment.inbox, abiOf("Inbox"), l1);
-    expect(await inbox.getFunction("maxDepositsPerBatch").staticCall()).to.equal(MAX);
+    const inbox = inboxAt(deployment.inbox, l1);
+    expect(await inbox.maxDepositsPerBatch.staticCall()).to.equal(MAX);
 
     node = await startNode({
       l1Url: server.url,
@@ -63,15 +64,15 @@ describe("e2e: forced inclusion drains a backlog larger than one batch", functio
       l1PollMs: 100,
     });
     // Deposits keep coming while the backlog drains.
-    await waitFor("the first batch", async () => BigInt(await inbox.getFunction("batchCount").staticCall()) > 0n, 30_000);
+    await waitFor("the first batch", async () => BigInt(await inbox.batchCount.staticCall()) > 0n, 30_000);
     await depositTo(10);
     await depositTo(11);
-    await waitFor("the queue drained", async () => BigInt(await inbox.getFunction("depositCursor").staticCall()) === 12n, 60_000);
+    await waitFor("the queue drained", async () => BigInt(await inbox.depositCursor.staticCall()) === 12n, 60_000);
 
-    const n = Number(await inbox.getFunction("batchCount").staticCall());
+    const n = Number(await inbox.batchCount.staticCall());
     const spans: number[] = [];
     for (let i = 0; i < n; i++) {
-      const r = await inbox.getFunction("batch").staticCall(i);
+      const r = await inbox.batch.staticCall(i);
       spans.push(Number(r.depositEnd - r.depositStart));
     }
     expect(spans.every((s) => s <= Number(MAX)), `deposits per batch ${spans}`).to.equal(true);

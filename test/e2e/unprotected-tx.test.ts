@@ -9,12 +9,12 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { JsonRpcProvider, Transaction, Wallet } from "ethers";
-import { startDevnet, type DevnetHandle } from "../../node/devnet";
+import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
 import { ethMethods, UNPROTECTED_MESSAGE } from "../../node/rpc/eth";
 import { RpcServer } from "../../node/rpc/server";
-import { LatestCache } from "../../node/coordinator/view";
+import { LatestCache } from "../../node/state/view";
 import { encodeTx, hexToBytes, bytesToHex, TxType } from "../../core";
-import { cleanupTmp, freePort, rpc, tmpDir, waitFor } from "./helpers";
+import { cleanupTmp, freePort, receiptOf, rpc, tmpDir, waitFor } from "./helpers";
 
 describe("e2e: legacy transactions without replay protection", function () {
   this.timeout(240_000);
@@ -57,7 +57,7 @@ describe("e2e: legacy transactions without replay protection", function () {
     const optIn = new RpcServer(
       ethMethods({
         deployment: d.deployment, chain: n.chain, cache: new LatestCache(n.utxo, n.chain), utxo: n.utxo, coordinator: n.coordinator, verifier: n.verifier,
-        baseFee: 1_000_000_000n, suggestedTip: 0n, feeRecipient: new Uint8Array(20), maxLogRange: 100, gasCap: 30_000_000n, allowUnprotectedTxs: true,
+        suggestedTip: 0n, feeRecipient: new Uint8Array(20), maxLogRange: 100, gasCap: 30_000_000n, allowUnprotectedTxs: true,
         calls: { run: () => Promise.reject(new Error("no calls here")) },
       }),
       { host: "127.0.0.1", port: await freePort() },
@@ -66,8 +66,8 @@ describe("e2e: legacy transactions without replay protection", function () {
     try {
       const r = await rpc(optIn.url, "eth_sendRawTransaction", [replay]);
       expect(r.error, JSON.stringify(r.error)).to.equal(undefined);
-      const rec = await l2.waitForTransaction(r.result as string, 1, 30_000);
-      expect(rec!.status).to.equal(1);
+      const rec = await receiptOf(l2, r.result as string);
+      expect(rec.status).to.equal(1);
       const batch = (await n.chain.txLocation(String(r.result)))!;
       const bt = (await n.chain.batch(batch.index))!;
       await waitFor("the verifier's verdict", async () => n.verifier!.verdictOf(bt.hash));

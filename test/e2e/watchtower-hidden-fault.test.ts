@@ -8,9 +8,9 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { Contract, JsonRpcProvider, Wallet } from "ethers";
-import { startDevnet, type DevnetHandle } from "../../node/devnet";
+import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
 import { abiOf } from "../../node/l1/contracts";
-import { postInvalidBatch } from "../../node/byzantine";
+import { postInvalidBatch } from "../../node/devnet/byzantine";
 import { cleanupTmp, freePort, tmpDir, waitFor } from "./helpers";
 
 describe("e2e: watchtower proves a one-step fault hidden behind an execution fault", function () {

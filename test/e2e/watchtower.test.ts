@@ -9,18 +9,14 @@ import hre from "hardhat";
 import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { ethers, JsonRpcProvider, Wallet, Contract } from "ethers";
-import { startDevnet, type DevnetHandle } from "../../node/devnet";
-import { abiOf, headerToSol } from "../../node/l1/contracts";
-import { txContext } from "../../node/verifier/check";
-import { fillFromStore, LatestCache } from "../../node/coordinator/view";
+import { JsonRpcProvider, Wallet } from "ethers";
+import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
+import { inboxAt } from "../../node/l1/contracts";
 import { WatchStore } from "../../node/watchtower/store";
-import {
-  Executor, TxType, Mark, MaskBit, encodeTx, decodeTx, hexToBytes, bytesToHex, sortMoves,
-  encodeBatchData, txRootOf, batchDataHash, headerHash, type BatchHeader, type WrappedTx,
-} from "../../core";
-import { ROOT, cleanupTmp, freePort, rpc, tmpDir, waitFor } from "./helpers";
-import { BYZANTINE_KINDS, postInvalidBatch, type ByzantineKind } from "../../node/byzantine";
+import { ROOT, cleanupTmp, freePort, nextTick, tmpDir, waitFor } from "./helpers";
+import type { Observation } from "../../node/watchtower/monitor";
+import type { Action } from "../../node/watchtower/solver";
+import { BYZANTINE_KINDS, postInvalidBatch, type ByzantineKind } from "../../node/devnet/byzantine";
 
 const WINDOW = 300n;
 
@@ -49,7 +45,6 @@ describe("e2e: watchtower", function () {
   const w = (i: number) => new Wallet(d.accounts[i].privateKey, l2);
   const w1 = (i: number) => new Wallet(d.accounts[i].privateKey, l1);
   const posted: string[] = [];
-  let transferHash = "";
 
   before(async () => {
     datadir = tmpDir("moveset-wt-");
@@ -60,9 +55,9 @@ describe("e2e: watchtower", function () {
     // Blocks keep coming (the watchtower waits for one confirmation).
     await hre.network.provider.request({ method: "evm_setIntervalMining", params: [300] });
     const t = await w(5).sendTransaction({ to: d.accounts[4].address, value: 1234n });
-    transferHash = (await t.wait())!.hash;
-    const inbox = new Contract(d.deployment.inbox, abiOf("Inbox"), w1(2));
-    await (await inbox.getFunction("bond")({ value: d.deployment.bondSize })).wait();
+    await t.wait();
+    const inbox = inboxAt(d.deployment.inbox, w1(2));
+    await (await inbox.bond({ value: d.deployment.bondSize })).wait();
   });
 
   after(async () => {
@@ -73,7 +68,7 @@ describe("e2e: watchtower", function () {
     cleanupTmp();
   });
 
-  /** Posts an invalid batch of `kind` from the byzantine poster (#2) with node/byzantine.ts (what `devnet --byzantine` uses). */
+  /** Posts an invalid batch of `kind` from the byzantine poster (#2) with node/devnet/byzantine.ts (what `devnet --byzantine` uses). */
   async function postInvalid(kind: ByzantineKind): Promise<{ hh: string; index: bigint; block: number }> {
     const r = await postInvalidBatch(kind, {
       l1,
@@ -85,13 +80,13 @@ describe("e2e: watchtower", function () {
       posterKey: d.accounts[2].privateKey,
     });
     posted.push(r.headerHash);
-    const inbox = new Contract(d.deployment.inbox, abiOf("Inbox"), l1);
+    const inbox = inboxAt(d.deployment.inbox, l1);
     const logs = await inbox.queryFilter(inbox.filters.BatchAppended(r.index));
     return { hh: r.headerHash, index: r.index, block: logs[logs.length - 1].blockNumber };
   }
 
   async function rollbackOf(index: bigint, fromBlock: number): Promise<{ challenger: string; reward: bigint; block: number }> {
-    const inbox = new Contract(d.deployment.inbox, abiOf("Inbox"), l1);
+    const inbox = inboxAt(d.deployment.inbox, l1);
     const logs = await inbox.queryFilter(inbox.filters.BatchesRolledBack(), fromBlock);
     const l = logs.map((x) => ({ x, p: inbox.interface.parseLog(x)! })).find(({ p }) => BigInt(p.args.index) === index);
     if (!l) throw new Error("no rollback");
@@ -200,12 +195,22 @@ describe("e2e: watchtower", function () {
       const snap = (await provider.request({ method: "evm_snapshot", params: [] })) as string;
       const p = await postInvalid("signature");
       await provider.request({ method: "evm_mine", params: [] }); // 2 blocks deep: one short
-      await new Promise((r) => setTimeout(r, 1500));
+      const short = Number(await provider.request({ method: "eth_blockNumber", params: [] }));
+      // Two rounds that saw that head: neither acts on the batch.
+      for (let round = 0; round < 2; round++) {
+        const { actions } = await nextTick<Observation, Action[]>(wt, (o) => o.latest >= short);
+        expect(actions.filter((a) => a.headerHash === p.hh), "no action on a batch short of its confirmations").to.deep.equal([]);
+      }
       expect((await wt.store.get(p.hh))?.commitTx).to.equal(undefined);
       // The reorg: L1 goes back to before the batch, then moves on without it, well past 3 blocks.
       expect(await provider.request({ method: "evm_revert", params: [snap] })).to.equal(true);
       for (let i = 0; i < 6; i++) await provider.request({ method: "evm_mine", params: [] });
-      await new Promise((r) => setTimeout(r, 2000));
+      const past = Number(await provider.request({ method: "eth_blockNumber", params: [] }));
+      // Rounds that saw L1 well past the reorg, its verifier at the confirmed head: no action on the orphan.
+      const { obs } = await nextTick<Observation, Action[]>(wt, (o) => o.latest >= past && o.head.number >= past - 3);
+      expect(obs.batches.some((b) => b.headerHash === p.hh), "the orphaned batch is not observed").to.equal(false);
+      const { actions } = await nextTick<Observation, Action[]>(wt, (o) => o.latest >= past);
+      expect(actions.filter((a) => a.headerHash === p.hh)).to.deep.equal([]);
       const rec = await wt.store.get(p.hh);
       expect(rec?.commitTx, "no commitment for an orphaned batch").to.equal(undefined);
       expect(rec?.revealTx).to.equal(undefined);

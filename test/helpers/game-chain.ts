@@ -4,6 +4,7 @@
  * steps, and a Table (test/helpers/game-play.ts) over the contract that mirrors every action into the reference
  * model, so each game is checked claim by claim and payout by payout against it. Test-only.
  */
+import { TXPROOF_TYPE as TX_PROOF_TYPE } from "../../prover/build";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Contract, ContractTransactionResponse } from "ethers";
@@ -44,7 +45,7 @@ export interface Fixture {
 export async function deployGame(): Promise<Fixture> {
   const signers = await ethers.getSigners();
   const bridge = (await (await ethers.getContractFactory("Bridge")).deploy()) as unknown as Contract;
-  const inbox = (await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN_ID, BOND, WINDOW, 86_400n, REWARD_BPS, 256n)) as unknown as Contract;
+  const inbox = (await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN_ID, BOND, WINDOW, 86_400n, REWARD_BPS, 256n, 7n)) as unknown as Contract;
   await (await bridge.getFunction("setInbox")(await inbox.getAddress())).wait();
   const verifier = (await (await ethers.getContractFactory("MockStepVerifier")).deploy()) as unknown as Contract;
   const game = (await (await ethers.getContractFactory("DisputeGame")).deploy(await inbox.getAddress(), await verifier.getAddress(), MAX_CLOCK, EXTENSION, BONDS)) as unknown as Contract;
@@ -70,17 +71,19 @@ export function fakeTx(name: string, type = 0x01): Uint8Array {
 export async function postBatch(f: Fixture, txs: Uint8Array[], poster?: HardhatEthersSigner, at?: bigint): Promise<Posted> {
   const [index, parent, firstSeq, depositStart] = (await f.inbox.getFunction("tip")()) as [bigint, string, bigint, bigint, bigint];
   const timestamp = at ?? BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-  const data = encodeBatchData(txs);
+  // Nothing decodes the made-up transactions: each declares 0 gas.
+  const entries = txs.map((tx) => ({ gas: 0n, tx }));
+  const data = encodeBatchData(entries);
   const header: BatchHeader = {
     index,
     parent: index === 0n ? GENESIS_PARENT : hexToBytes(parent as `0x${string}`),
     firstSeq,
     txCount: BigInt(txs.length),
-    txRoot: txRootOf(txs),
+    txRoot: txRootOf(entries),
     number: index + 1n,
     timestamp,
     feeRecipient: hexToBytes("0x00000000000000000000000000000000000fee01"),
-    baseFee: 7n,
+    baseFee: BigInt(await f.inbox.getFunction("nextBaseFee")()),
     depositStart,
     depositEnd: depositStart,
     dataHash: batchDataHash(data),
@@ -92,7 +95,7 @@ export async function postBatch(f: Fixture, txs: Uint8Array[], poster?: HardhatE
 
 /** The TxProof of transaction `i` of a posted batch. */
 export function txProof(b: Posted, i: number) {
-  return { txIndex: BigInt(i), tx: bytesToHex(b.txs[i]), siblings: merkleProof(b.txs.map(leafHash), i).map(bytesToHex) };
+  return { txIndex: BigInt(i), gas: 0n, tx: bytesToHex(b.txs[i]), siblings: merkleProof(b.txs.map((t) => leafHash(0n, t)), i).map(bytesToHex) };
 }
 
 /** The program the mock verifier runs for transaction `i` of `b` (set on L1 with setProgram). */
@@ -103,7 +106,6 @@ export async function setProgram(f: Fixture, b: Posted, i: number, length: bigin
 }
 
 const abi = ethers.AbiCoder.defaultAbiCoder();
-const TX_PROOF_TYPE = "tuple(uint256 txIndex, bytes tx, bytes32[] siblings)";
 
 /** Commits (one block), then disputes transaction `i` of `b` with `claim`. */
 export async function dispute(f: Fixture, who: HardhatEthersSigner, b: Posted, i: number, claim: string, o: { value?: bigint; salt?: string; hint?: bigint; ledger?: Ledger } = {}): Promise<ContractTransactionResponse> {

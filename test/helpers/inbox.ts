@@ -6,7 +6,8 @@
 import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Bridge, Inbox, TestProver } from "../../typechain-types";
-import { BatchHeader, batchDataHash, encodeBatchData, headerHash, txRootOf, headerToAbi } from "../../core/batch";
+import { BatchHeader, BatchTx, batchDataHash, encodeBatchData, headerHash, txRootOf, headerToAbi } from "../../core/batch";
+import { batchTxOf } from "../../core/gas";
 import { DepositTx, MoveTx, TxType, encodeTx } from "../../core/tx";
 import { Mark } from "../../core/keys";
 import { bytesToHex, hexToBytes, concatBytes } from "../../core/bytes";
@@ -18,6 +19,7 @@ export const DELAY = 100n;
 export const BPS = 5000n;
 export const MAX_DEPOSITS = 256n;
 export const L2_CHAIN_ID = 901n;
+export const MIN_BASE_FEE = 7n;
 export const DEAD = "0x000000000000000000000000000000000000dEaD";
 export const KIND_MALFORMED = 0;
 export const KIND_DEPOSIT = 4;
@@ -86,10 +88,14 @@ export interface Built {
   hash: string;
 }
 
-/** Builds the next batch on the inbox's current tip from the TypeScript core. */
-export async function nextBatch(inbox: Inbox, txs: Uint8Array[], o: { deposits?: bigint; timestamp?: bigint } = {}): Promise<Built> {
+/**
+ * Builds the next batch on the inbox's current tip from the TypeScript core: each transaction declares
+ * its gas limit (0 for a deposit) unless given with its gas; the base fee is the one L1 requires.
+ */
+export async function nextBatch(inbox: Inbox, list: Array<Uint8Array | BatchTx>, o: { deposits?: bigint; timestamp?: bigint } = {}): Promise<Built> {
   const [index, parent, firstSeq, depositStart, minTs] = await inbox.tip();
   const latest = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+  const txs = list.map((t) => (t instanceof Uint8Array ? batchTxOf(t) : t));
   const data = encodeBatchData(txs);
   const header: BatchHeader = {
     index,
@@ -100,7 +106,7 @@ export async function nextBatch(inbox: Inbox, txs: Uint8Array[], o: { deposits?:
     number: index + 1n,
     timestamp: o.timestamp ?? (latest > minTs ? latest : minTs),
     feeRecipient: addr(7),
-    baseFee: 7n,
+    baseFee: await inbox.nextBaseFee(),
     depositStart,
     depositEnd: depositStart + (o.deposits ?? 0n),
     dataHash: batchDataHash(data),
@@ -126,7 +132,7 @@ export async function postFiller(inbox: Inbox, who: HardhatEthersSigner, n = 1):
 }
 
 /**
- * Bridge, Inbox (BOND, WINDOW, DELAY, `bps`, `maxDeposits`) and an armed TestProver; alice, bob and carol
+ * Bridge, Inbox (BOND, WINDOW, DELAY, `bps`, `maxDeposits`, MIN_BASE_FEE) and an armed TestProver; alice, bob and carol
  * each bonded `bonds` × BOND (each of their live, non-final batches locks one).
  */
 export async function deployAll(params: { bps?: bigint; maxDeposits?: bigint; bonds?: bigint } = {}) {
@@ -140,6 +146,7 @@ export async function deployAll(params: { bps?: bigint; maxDeposits?: bigint; bo
     DELAY,
     params.bps ?? BPS,
     params.maxDeposits ?? MAX_DEPOSITS,
+    MIN_BASE_FEE,
   )) as unknown as Inbox;
   await bridge.setInbox(await inbox.getAddress());
   const prover = (await (await ethers.getContractFactory("TestProver")).deploy(await inbox.getAddress())) as unknown as TestProver;

@@ -2,14 +2,14 @@
  * A small honest L2 in memory for tests: fills transactions with the core against a MemoryState,
  * keeps the posted batches (header and encoded transactions) and answers the prover's ChainView.
  */
-import { ethers } from "ethers";
-import { BatchHeader, batchDataHash, encodeBatchData, headerHash, txRootOf, GENESIS_PARENT } from "../../core/batch";
+import { BatchHeader, BatchTx, batchDataHash, encodeBatchData, headerHash, txRootOf, GENESIS_PARENT } from "../../core/batch";
+import { batchTxOf } from "../../core/gas";
 import { Executor } from "../../core/evm/execute";
 import { fillMoves } from "../../core/fill";
 import { MemoryState } from "../../core/memory-state";
 import { Tx, TxType, WrappedTx, encodeTx, decodeTx } from "../../core/tx";
 import { TxContext, batchTxContext } from "../../core/context";
-import { hexToBytes, bytesToHex } from "../../core/bytes";
+import { hexToBytes } from "../../core/bytes";
 import { memoryChainView, type ChainView } from "../../prover/build";
 
 export const L2_CHAIN_ID = 901n;
@@ -18,8 +18,22 @@ export const BASE_FEE = 7n;
 
 export interface SimBatch {
   header: BatchHeader;
-  txs: Uint8Array[];
+  /** Each transaction with the gas the batch declares for it. */
+  txs: BatchTx[];
   data: Uint8Array;
+}
+
+/**
+ * A transaction as a batch entry: given as is, or, encoded, declaring its gas limit (0 if it does not
+ * decode: a malformed transaction's declared gas proves nothing).
+ */
+export function entryOf(t: Uint8Array | BatchTx): BatchTx {
+  if (!(t instanceof Uint8Array)) return t;
+  try {
+    return batchTxOf(t);
+  } catch {
+    return { gas: 0n, tx: t };
+  }
 }
 
 export class L2Sim {
@@ -63,9 +77,10 @@ export class L2Sim {
     txs.forEach((t, i) => this.state.apply(firstSeq + BigInt(i), t));
   }
 
-  /** The header of the next batch holding `txs` (encoded). */
-  header(txs: Uint8Array[], timestamp: bigint, deposits = 0n): { header: BatchHeader; data: Uint8Array } {
+  /** The header of the next batch holding `txs` (encoded, or with the gas to declare). */
+  header(list: Array<Uint8Array | BatchTx>, timestamp: bigint, deposits = 0n): { header: BatchHeader; data: Uint8Array; txs: BatchTx[] } {
     const last = this.batches[this.batches.length - 1];
+    const txs = list.map(entryOf);
     const data = encodeBatchData(txs);
     const header: BatchHeader = {
       index: BigInt(this.batches.length),
@@ -81,7 +96,7 @@ export class L2Sim {
       depositEnd: this.depositCursor + deposits,
       dataHash: batchDataHash(data),
     };
-    return { header, data };
+    return { header, data, txs };
   }
 
   record(b: SimBatch): void {

@@ -52,9 +52,17 @@ interface ICodeRegistry {
     ///         or not.
     function dataAddress(bytes32 codeHash, uint256 index) external view returns (address);
 
-    /// @notice Shows that blob `blobIndex` of the witness of transaction `txIndex` of live batch `h` carries a code;
-    ///         kept if no live carrier of that code has a seq at most this one's. Returns the code's hash.
-    function registerCarrier(BatchLib.BatchHeader calldata h, uint256 txIndex, bytes calldata txBytes, bytes32[] calldata siblings, uint256 blobIndex)
+    /// @notice Shows that blob `blobIndex` of the witness of transaction `txIndex` (declaring `declaredGas`, its leaf's
+    ///         gas) of live batch `h` carries a code; kept if no live carrier of that code has a seq at most this
+    ///         one's. Returns the code's hash.
+    function registerCarrier(
+        BatchLib.BatchHeader calldata h,
+        uint256 txIndex,
+        uint64 declaredGas,
+        bytes calldata txBytes,
+        bytes32[] calldata siblings,
+        uint256 blobIndex
+    )
         external
         returns (bytes32 codeHash);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Txc, Frame, Ctx, Vm, StepConst as K} from "./StepTypes.sol";
+import {Frame, Vm, StepConst as K} from "./StepTypes.sol";
 import {StepHost as S} from "./StepHost.sol";
 import {StepOps as O} from "./StepOps.sol";
 import {OpTable} from "./OpTable.sol";

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Txc, World, Frame, Ctx, Entry, Vm, StepConst as K} from "./StepTypes.sol";
+import {Txc, World, Frame, Entry, Vm, StepConst as K} from "./StepTypes.sol";
 import {StepHost as S} from "./StepHost.sol";
 import {StepTrees as T} from "./StepTrees.sol";
 import {CodeReader} from "./CodeReader.sol";

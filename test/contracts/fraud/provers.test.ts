@@ -11,8 +11,9 @@ import type { Contract, TransactionRequest } from "ethers";
 import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { movesetModule, PROVERS } from "../../../deploy/Moveset";
-import { L2Sim, L2_CHAIN_ID, headerArgs, wrapped, SimBatch } from "../../helpers/l2sim";
+import { L2Sim, L2_CHAIN_ID, BASE_FEE, headerArgs, wrapped, SimBatch } from "../../helpers/l2sim";
 import { Tx, TxType, DepositTx, encodeTx, decodeTx, WrappedTx } from "../../../core/tx";
+import type { BatchTx } from "../../../core/batch";
 import { Mark } from "../../../core/keys";
 import { hexToBytes, bytesToHex } from "../../../core/bytes";
 import { InvalidTxError, DecodeError } from "../../../core/errors";
@@ -39,7 +40,7 @@ async function deploySweeping() {
 
 async function deployWith(feeRecipient?: Uint8Array) {
   const mod = movesetModule("ProversTest", PROVERS);
-  const params = { ProversTest: { l2ChainId: L2_CHAIN_ID, bondSize: BOND, challengeWindow: WINDOW, inclusionDelay: 86_400n, rewardBps: BPS } };
+  const params = { ProversTest: { l2ChainId: L2_CHAIN_ID, bondSize: BOND, challengeWindow: WINDOW, inclusionDelay: 86_400n, rewardBps: BPS, minBaseFee: BASE_FEE } };
   const c = (await ignition.deploy(mod, { parameters: params })) as unknown as Record<string, Contract>;
   const [poster, challenger] = await ethers.getSigners();
   // Each live, non-final batch locks a bond of its own: enough for the fixture's and each test's batches.
@@ -65,7 +66,7 @@ async function setup(fixture: typeof deploy = deploy) {
   const sim = await L2Sim.create(f.feeRecipient);
   sim.deposits.push(...f.base.deposits);
   for (const b of f.base.batches) {
-    sim.apply(b.txs.map(decodeTx), b.header.firstSeq);
+    sim.apply(b.txs.map((t) => decodeTx(t.tx)), b.header.firstSeq);
     sim.record(b);
   }
   return { ...f, sim };
@@ -80,11 +81,11 @@ function signed(fields: TransactionRequest): Promise<string> {
 }
 
 /** Posts `txs` as the next batch; honest ones (apply) also advance the simulated state. */
-async function post(c: Record<string, Contract>, poster: HardhatEthersSigner, sim: L2Sim, txs: Array<Tx | Uint8Array>, ts: bigint, deposits = 0n, apply = true): Promise<SimBatch> {
-  const enc = txs.map((t) => (t instanceof Uint8Array ? t : encodeTx(t)));
-  const { header, data } = sim.header(enc, ts, deposits);
+async function post(c: Record<string, Contract>, poster: HardhatEthersSigner, sim: L2Sim, txs: Array<Tx | Uint8Array | BatchTx>, ts: bigint, deposits = 0n, apply = true): Promise<SimBatch> {
+  const enc = txs.map((t) => (t instanceof Uint8Array || !("type" in t) ? t : encodeTx(t)));
+  const { header, data, txs: entries } = sim.header(enc, ts, deposits);
   await (await c.Inbox.connect(poster).getFunction("appendBatch")(headerArgs(header), data)).wait();
-  const b = { header, txs: enc, data };
+  const b = { header, txs: entries, data };
   if (apply) sim.apply(txs as Tx[], header.firstSeq);
   sim.record(b);
   return b;
@@ -103,9 +104,9 @@ async function reveal(c: Record<string, Contract>, who: HardhatEthersSigner, pro
 /** The kind the TypeScript side gives a transaction at `seq` (validator, then the walk over the sim's history). */
 async function tsKind(sim: L2Sim, b: SimBatch, position: number, ts: bigint, history: SimBatch[]): Promise<string> {
   const seq = b.header.firstSeq + BigInt(position);
-  const ctx = sim.ctx(seq, ts);
+  const ctx = { ...sim.ctx(seq, ts), declaredGas: b.txs[position].gas };
   try {
-    const tx = decodeTx(b.txs[position]);
+    const tx = decodeTx(b.txs[position].tx);
     checkDepositPosition(tx, position, b.header.depositStart, b.header.depositEnd, sim.deposits[Number(b.header.depositStart) + position]);
     await validateTx(tx, ctx, sim.ex, (h) => sim.state.code(h));
   } catch (e) {
@@ -113,9 +114,9 @@ async function tsKind(sim: L2Sim, b: SimBatch, position: number, ts: bigint, his
     throw e;
   }
   const set = new MemoryUtxoSet();
-  for (const h of history) h.txs.forEach((t, i) => set.applyTx(h.header.firstSeq + BigInt(i), decodeTx(t).moves));
-  for (let i = 0; i < position; i++) set.applyTx(b.header.firstSeq + BigInt(i), decodeTx(b.txs[i]).moves);
-  const f = set.applyTx(seq, decodeTx(b.txs[position]).moves);
+  for (const h of history) h.txs.forEach((t, i) => set.applyTx(h.header.firstSeq + BigInt(i), decodeTx(t.tx).moves));
+  for (let i = 0; i < position; i++) set.applyTx(b.header.firstSeq + BigInt(i), decodeTx(b.txs[i].tx).moves);
+  const f = set.applyTx(seq, decodeTx(b.txs[position].tx).moves);
   return f ? f.kind : "valid";
 }
 
@@ -127,7 +128,7 @@ describe("fraud provers: one transaction, one L1 transaction", function () {
    * same-shaped proof reverts.
    */
   async function proveAndRefute(
-    make: (sim: L2Sim, ts: bigint, poster: string) => Promise<{ bad: Array<Tx | Uint8Array>; good: Array<Tx | Uint8Array>; fault: Omit<TxFault, "batchIndex" | "seq" | "message">; deposits?: bigint; onL1?: (c: Record<string, Contract>, p: HardhatEthersSigner) => Promise<void> }>,
+    make: (sim: L2Sim, ts: bigint, poster: string) => Promise<{ bad: Array<Tx | Uint8Array | BatchTx>; good: Array<Tx | Uint8Array | BatchTx>; fault: Omit<TxFault, "batchIndex" | "seq" | "message">; deposits?: bigint; onL1?: (c: Record<string, Contract>, p: HardhatEthersSigner) => Promise<void> }>,
     fixture: typeof deploy = deploy,
   ) {
     // The invalid batch.
@@ -246,6 +247,39 @@ describe("fraud provers: one transaction, one L1 transaction", function () {
       const good = (await sim.fill(wrapped(await signed({ to: carol, value: 5n, nonce: 1 })), 0, ts)) as WrappedTx;
       const bad: WrappedTx = { ...good, raw: hexToBytes((await signed({ to: carol, value: 5n, nonce: 7 })) as `0x${string}`) };
       return { bad: [bad], good: [good], fault: { txIndex: 0, kind: "rules", code: "nonce" } };
+    });
+  });
+
+  it("rules: a transaction declaring other gas than its gas limit (protocol.md §7.3)", async () => {
+    await proveAndRefute(async (sim, ts) => {
+      const good = await sim.fill(wrapped(await signed({ to: carol, value: 5n, nonce: 1 })), 0, ts);
+      // The batch's gas total is what L1 caps and prices; a transaction must declare its gas limit
+      // (100,000 here): claiming less would let a batch hold more work than the limit.
+      return { bad: [{ gas: 21_000n, tx: encodeTx(good) }], good: [good], fault: { txIndex: 0, kind: "rules", code: "declared-gas" } };
+    });
+  });
+
+  it("rules: a transaction declaring more gas than its gas limit (the honest batch declares it exactly)", async () => {
+    await proveAndRefute(async (sim, ts) => {
+      const good = await sim.fill(wrapped(await signed({ to: carol, value: 5n, nonce: 1 })), 0, ts);
+      return { bad: [{ gas: 100_001n, tx: encodeTx(good) }], good: [{ gas: 100_000n, tx: encodeTx(good) }], fault: { txIndex: 0, kind: "rules", code: "declared-gas" } };
+    });
+  });
+
+  it("rules: a deposit declaring gas", async () => {
+    await proveAndRefute(async (sim, ts, poster) => {
+      const e = { from: hexToBytes(poster.toLowerCase() as `0x${string}`), to: hexToBytes(carol as `0x${string}`), value: 777n };
+      sim.deposits.push(e);
+      const d = await sim.fill({ type: TxType.Deposit, index: 1n, ...e, moves: [] } as DepositTx, 0, ts);
+      return {
+        bad: [{ gas: 1n, tx: encodeTx(d) }],
+        good: [d],
+        deposits: 1n,
+        fault: { txIndex: 0, kind: "rules", code: "declared-gas" },
+        onL1: async (c, p) => {
+          await (await c.Bridge.connect(p).getFunction("deposit")(carol, { value: 777n })).wait();
+        },
+      };
     });
   });
 

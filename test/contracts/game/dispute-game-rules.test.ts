@@ -2,6 +2,7 @@
  * Every rule of DisputeGame on bad input: each reverting check (`// INVARIANT:`) is hit by a test that breaks it
  * once, next to the same call made valid. The mock verifier stands in for the one-step verifier.
  */
+import { TXPROOF_TYPE } from "../../../prover/build";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
@@ -272,7 +273,7 @@ describe("DisputeGame: rules", function () {
       const p = txProof(b, 1);
       const claim = mockState(truth, stateIndex(2n));
       const salt = ethers.ZeroHash;
-      const proofHash = ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode([HEADER_ABI_TYPE, "tuple(uint256 txIndex, bytes tx, bytes32[] siblings)", "bytes32"], [headerToAbi(b.header), p, claim]));
+      const proofHash = ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode([HEADER_ABI_TYPE, TXPROOF_TYPE, "bytes32"], [headerToAbi(b.header), p, claim]));
       const commitment = await f.game.getFunction("commitmentFor")(await r.getAddress(), proofHash, salt);
       await (await r.getFunction("call")(game, f.game.interface.encodeFunctionData("commit", [commitment]))).wait();
       await (await r.getFunction("call")(game, f.game.interface.encodeFunctionData("dispute", [headerToAbi(b.header), p, claim, NO_HINT, salt]), { value: BONDS[0] })).wait();

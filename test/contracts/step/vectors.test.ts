@@ -39,7 +39,7 @@ describe("contracts/step: the shared step vectors through the one-step verifier"
   before(async () => {
     const [signer] = await hre.ethers.getSigners();
     const bridge = await (await hre.ethers.getContractFactory("Bridge")).deploy();
-    const inbox = await (await hre.ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN, 10n ** 18n, 100n, 100n, 5000n, 256n);
+    const inbox = await (await hre.ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN, 10n ** 18n, 100n, 100n, 5000n, 256n, 7n);
     d = await deployStepVerifier(signer, (n) => hre.artifacts.readArtifactSync(n) as never, await inbox.getAddress(), "TestCodeRegistry");
     harness = (await (await hre.ethers.getContractFactory("StepMutationHarness")).deploy()) as unknown as Contract;
     for (const code of Object.values(doc.codes)) if (code.length > 2) await (await d.registry.register(code, { gasLimit: 16_000_000 })).wait();

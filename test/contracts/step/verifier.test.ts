@@ -46,7 +46,7 @@ describe("contracts/step: the one-step verifier against the stepper", function (
     ex = await Executor.create(CHAIN);
     const [signer] = await hre.ethers.getSigners();
     const bridge = await (await hre.ethers.getContractFactory("Bridge")).deploy();
-    const inbox = await (await hre.ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN, 10n ** 18n, 100n, 100n, 5000n, 256n);
+    const inbox = await (await hre.ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN, 10n ** 18n, 100n, 100n, 5000n, 256n, 7n);
     d = await deployStepVerifier(signer, (n) => hre.artifacts.readArtifactSync(n) as never, await inbox.getAddress(), "TestCodeRegistry");
   });
 
@@ -90,7 +90,7 @@ describe("contracts/step: the one-step verifier against the stepper", function (
       try {
         post = BigInt(await d.verifier.step(hex32(p.pre), proofBytes(p.proof)));
       } catch (e) {
-        throw new Error(`step ${n} (${JSON.stringify(k)}), the machine ends ${STATUS_NAMES[m.clone().status_]}: ${(e as Error).message}`);
+        throw new Error(`step ${n} (${JSON.stringify(k)}), the machine ends ${STATUS_NAMES[m.clone().status_]}: ${(e as Error).message}`, { cause: e });
       }
       expect(hex32(post), `step ${n} (${JSON.stringify(k)})`).to.equal(hex32(p.post));
       if (o.measure) gas.push(await stepGasUsed(d, p.pre, p.proof));

@@ -10,14 +10,20 @@ import hre, { ethers } from "hardhat";
 import { concatBytes, hexToBytes, bytesToHex, u256 } from "../../../core/bytes";
 import { encodeBatchData } from "../../../core/batch";
 import { inboxInterface } from "../../../node/l1/contracts";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Level } from "level";
 import { L1Client } from "../../../node/l1/client";
+import { L1Follower } from "../../../node/l1/follower";
+import { rootLogger } from "../../../node/log";
 import {
   APPEND_BATCH_SELECTOR, DataSource, UnreadableBatch, dataFromAppendCalldata, dataFromEvent, dataFromTx, type AppendRef,
 } from "../../../node/l1/batch-source";
-import { startL1Server } from "../../../node/devnet";
+import { startL1Server } from "../../../node/devnet/devnet";
 import type { Deployment } from "../../../node/config";
 import type { Inbox, SafeLikeForwarder } from "../../../typechain-types";
-import { BOND, WINDOW, DELAY, MAX_DEPOSITS, L2_CHAIN_ID, sol, nextBatch, transferTx, deployAll, type Built } from "../../helpers/inbox";
+import { BOND, WINDOW, DELAY, MAX_DEPOSITS, MIN_BASE_FEE, L2_CHAIN_ID, sol, nextBatch, transferTx, deployAll, type Built } from "../../helpers/inbox";
 
 /** appendBatch calldata with the data placed `gapWords` words after the head (Solidity reads it; canonical is 0). */
 function calldataWithGap(b: Built, gapWords: number): Uint8Array {
@@ -35,6 +41,10 @@ describe("node: where batch data is (batch-source, L1Client.readBatchData)", fun
   let inbox: Inbox;
   let forwarder: SafeLikeForwarder;
   let alice: Awaited<ReturnType<typeof deployAll>>["alice"];
+  let db: Level<string, string>;
+  let follower: L1Follower;
+  /** Live batch `index` as posted, read through the node's L1 follower. */
+  const postedBatch = async (index: bigint) => follower.posted(await follower.poll(), index);
 
   before(async () => {
     const f = await deployAll({ bonds: 8n });
@@ -45,12 +55,15 @@ describe("node: where batch data is (batch-source, L1Client.readBatchData)", fun
     server = await startL1Server(hre, "127.0.0.1", 0);
     const deployment: Deployment = {
       l1ChainId: 31337n, l2ChainId: L2_CHAIN_ID, inbox: await inbox.getAddress(), bridge: await f.bridge.getAddress(), deployedAt: 0,
-      challengeWindow: WINDOW, bondSize: BOND, inclusionDelay: DELAY, maxDepositsPerBatch: MAX_DEPOSITS,
+      challengeWindow: WINDOW, bondSize: BOND, inclusionDelay: DELAY, maxDepositsPerBatch: MAX_DEPOSITS, minBaseFee: MIN_BASE_FEE,
     };
     l1 = await L1Client.connect(server.url, deployment);
+    db = new Level<string, string>(fs.mkdtempSync(path.join(os.tmpdir(), "moveset-bs-")));
+    follower = await L1Follower.open(l1, db, { confirmations: 0, logRange: 5000 }, rootLogger());
   });
 
   after(async () => {
+    await db?.close();
     l1?.close();
     await server?.close();
   });
@@ -75,7 +88,7 @@ describe("node: where batch data is (batch-source, L1Client.readBatchData)", fun
     const { ref } = await refOf(tx.hash);
     expect(ref.dataSource).to.equal(DataSource.Calldata);
     expect(bytesToHex(await l1.readBatchData(ref))).to.equal(bytesToHex(b.data));
-    const posted = (await l1.postedBatch(ref.index, ref.headerHash))!;
+    const posted = (await postedBatch(ref.index))!;
     expect(bytesToHex(posted.data!)).to.equal(bytesToHex(b.data));
     expect(posted.unreadable).to.equal(undefined);
     expect(posted.poster).to.equal(alice.address.toLowerCase());
@@ -102,12 +115,13 @@ describe("node: where batch data is (batch-source, L1Client.readBatchData)", fun
     expect(r0.poster).to.equal((await forwarder.getAddress()).toLowerCase());
     // Without the logs at hand it asks L1 for the BatchData of that block.
     expect(bytesToHex(await l1.readBatchData(r0))).to.equal(bytesToHex(b0.data));
-    expect(bytesToHex((await l1.postedBatch(r0.index, r0.headerHash))!.data!)).to.equal(bytesToHex(b0.data));
+    expect(bytesToHex((await postedBatch(r0.index))!.data!)).to.equal(bytesToHex(b0.data));
 
     // Two in one transaction: the second builds on the first; each gets its own data.
     const { headerHash, txRootOf, batchDataHash } = await import("../../../core/batch");
     const b1 = await nextBatch(inbox, [transferTx(5)]);
-    const txs2 = [transferTx(6), transferTx(7)];
+    const { batchTxOf } = await import("../../../core/gas");
+    const txs2 = [transferTx(6), transferTx(7)].map((t) => batchTxOf(t));
     const d2 = encodeBatchData(txs2);
     const h2 = { ...b1.header, index: b1.header.index + 1n, parent: headerHash(b1.header), firstSeq: b1.header.firstSeq + 1n, txCount: 2n, txRoot: txRootOf(txs2), number: b1.header.number + 1n, dataHash: batchDataHash(d2) };
     const calls = [sol(b1.header), sol(h2)].map((h, i) => inbox.interface.encodeFunctionData("appendBatchFromContract", [h, i === 0 ? b1.data : d2]));

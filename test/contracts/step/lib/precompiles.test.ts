@@ -9,7 +9,7 @@
  */
 import { expect } from "chai";
 import hre from "hardhat";
-import { Wallet, AbiCoder, getBytes, sha256 as ethersSha256, concat, toBeHex, zeroPadValue } from "ethers";
+import { Wallet, getBytes, sha256 as ethersSha256, concat, toBeHex, zeroPadValue } from "ethers";
 import { createEVM, type EVM } from "@ethereumjs/evm";
 import { Address } from "@ethereumjs/util";
 import type { StepPrecompileHarness } from "../../../../typechain-types";

@@ -1,0 +1,169 @@
+/**
+ * A byzantine poster for devnets and tests: builds and posts one invalid batch of a chosen one-step
+ * kind (docs/protocol.md §9) on the current L1 tip, from an honest transaction mutated the way a
+ * dishonest coordinator would. `moveset devnet --byzantine <kind>` uses it so anyone can watch the
+ * watchtower win; it posts from its own bonded account so the honest coordinator keeps its bond.
+ */
+import { JsonRpcProvider, Wallet } from "ethers";
+import {
+  Executor, TxType, Mark, MaskBit, encodeTx, decodeTx, hexToBytes, bytesToHex, sortMoves, encodeBatchData, txRootOf, batchDataHash, headerHash, batchTxOf, declaredGas,
+  type BatchHeader, type BatchTx, type WrappedTx, type DepositTx, type Tx,
+} from "../../core";
+import { batchTxContext } from "../../core/context";
+import { ONE_STEP_KINDS, type OneStepKind } from "../../core/errors";
+import { fillMoves, type StateView } from "../../core/fill";
+import type { BlockEnv } from "../../core/evm/chain";
+import { headerToSol, inboxAt } from "../l1/contracts";
+import { fillFromStore, LatestCache } from "../state/view";
+import type { NodeHandle } from "../node";
+
+/** Every one-step kind (core/errors.ts ONE_STEP_KINDS). */
+export const BYZANTINE_KINDS = ONE_STEP_KINDS;
+export type ByzantineKind = OneStepKind;
+
+export interface ByzantineEnv {
+  l1: JsonRpcProvider;
+  inbox: string;
+  l2ChainId: bigint;
+  /**
+   * The L2 state at the tip that the honest transactions are filled against: a node's stores, or
+   * a state view held in memory (`moveset bench` passes its MemoryState).
+   */
+  node: Pick<NodeHandle, "utxo" | "chain"> | StateView;
+  /** Signs the honest L2 transfers that get mutated (an account funded on L2). */
+  sender: { privateKey: string; address: string };
+  /** Receives the transfers. */
+  recipient: string;
+  /** The byzantine poster's L1 key (bonded here if needed). */
+  posterKey: string;
+}
+
+/**
+ * The next batch on the L1 tip, holding `txs` (no deposits). Timestamp and base fee from `block`,
+ * by default the latest L1 block's timestamp (or the tip's, if later) and the base fee L1 requires
+ * (Inbox.nextBaseFee).
+ */
+export async function batchOnTip(
+  env: Pick<ByzantineEnv, "l1" | "inbox">,
+  txs: BatchTx[],
+  feeRecipient: string,
+  block?: Pick<BlockEnv, "timestamp" | "baseFee">,
+): Promise<{ header: BatchHeader; data: Uint8Array }> {
+  const inbox = inboxAt(env.inbox, env.l1);
+  const [index, parent, firstSeq, depositStart, minTs] = await inbox.tip();
+  const baseFee: bigint = block?.baseFee ?? (await inbox.nextBaseFee());
+  const latest = block?.timestamp ?? BigInt((await env.l1.getBlock("latest"))!.timestamp);
+  const data = encodeBatchData(txs);
+  const header: BatchHeader = {
+    index, parent: hexToBytes(parent as `0x${string}`), firstSeq, txCount: BigInt(txs.length), txRoot: txRootOf(txs), number: index + 1n,
+    timestamp: latest > minTs ? latest : minTs, feeRecipient: hexToBytes(feeRecipient.toLowerCase() as `0x${string}`), baseFee,
+    depositStart, depositEnd: depositStart, dataHash: batchDataHash(data),
+  };
+  return { header, data };
+}
+
+/**
+ * An honest transfer of `value` wei from the sender (or `from`, to `to`), filled against the node's
+ * state at the tip as the batch's first transaction.
+ */
+export async function honestTransfer(env: ByzantineEnv, feeRecipient: string, value: bigint, ex: Executor, from = env.sender, to = env.recipient): Promise<WrappedTx> {
+  const shell = await batchOnTip(env, [], feeRecipient);
+  const ctx = batchTxContext(shell.header, env.l2ChainId, 0);
+  const sender = from.address.toLowerCase();
+  const w = new Wallet(from.privateKey);
+  const sign = async (nonce: bigint): Promise<WrappedTx> => {
+    const raw = await w.signTransaction({ to, value, nonce: Number(nonce), gasLimit: 21000n, maxFeePerGas: 3_000_000_000n, maxPriorityFeePerGas: 1n, chainId: env.l2ChainId, type: 2 });
+    return { type: TxType.Wrapped, raw: hexToBytes(raw as `0x${string}`), moves: [], witness: [] };
+  };
+  if ("latest" in env.node) {
+    const view = env.node;
+    return (await fillMoves(await sign((await view.latest(Mark.Nonce, sender, 0n)).value), view, ctx, ex)).tx as WrappedTx;
+  }
+  const cache = new LatestCache(env.node.utxo, env.node.chain);
+  return (await fillFromStore(await sign((await cache.get(Mark.Nonce, sender, 0n)).value), cache, [], ctx, ex)).tx as WrappedTx;
+}
+
+/** The transactions of an invalid batch of `kind` (the invalid one is the last), each declaring its gas limit. */
+export async function invalidTxs(kind: ByzantineKind, env: ByzantineEnv, feeRecipient: string): Promise<BatchTx[]> {
+  const ex = await Executor.create(env.l2ChainId);
+  const t = await honestTransfer(env, feeRecipient, 99n, ex);
+  const to = env.recipient.toLowerCase();
+  switch (kind) {
+    case "malformed":
+      return [{ gas: declaredGas(t), tx: Uint8Array.from([...encodeTx(t), 0x00]) }]; // trailing byte: does not decode
+    case "signature":
+      return [batchTxOf(encodeTx({ ...t, moves: t.moves.map((m, i) => (i === 0 ? { ...m, mask: MaskBit.Next } : m)) }))];
+    case "input":
+      // The recipient's code key was never written (genesis); name seq 1 as its producer.
+      return [batchTxOf(encodeTx({ ...t, moves: t.moves.map((m) => (m.mark === Mark.Code && bytesToHex(m.addr) === to ? { ...m, intx: 1n } : m)) }))];
+    case "double-use": {
+      // A second transfer with the same nonce, filled against the same state: both consume the
+      // sender's nonce and balance. Its outputs are re-keyed to its seq (position 1).
+      const u = await honestTransfer(env, feeRecipient, 98n, ex);
+      const moves = sortMoves(u.moves.map((m) => (m.mark === Mark.Fee || m.mark === Mark.Withdrawal ? { ...m, slot: m.slot + 1n } : m)));
+      return [batchTxOf(encodeTx(t)), batchTxOf(encodeTx({ ...u, moves } as Tx))];
+    }
+    case "deposit": {
+      const a = hexToBytes(to as `0x${string}`);
+      const dep: DepositTx = { type: TxType.Deposit, index: 999_999n, from: a, to: a, value: 1n, moves: [{ mask: 0, ref: false, mark: Mark.Balance, intx: 0n, addr: a, slot: 0n, prev: 0n, next: 1n }] };
+      return [batchTxOf(encodeTx(dep))]; // a deposit outside the batch's (empty) deposit range
+    }
+    case "rules": {
+      // Signed with a nonce ahead of the declared one.
+      const w = new Wallet(env.sender.privateKey);
+      const raw = await w.signTransaction({ to: env.recipient, value: 99n, nonce: 1_000_000, gasLimit: 21000n, maxFeePerGas: 3_000_000_000n, maxPriorityFeePerGas: 1n, chainId: env.l2ChainId, type: 2 });
+      return [batchTxOf(encodeTx({ ...t, raw: hexToBytes(raw as `0x${string}`) }))];
+    }
+  }
+}
+
+/**
+ * The transactions of `invalidTxs(kind)` behind a first transaction whose only fault needs the
+ * interactive game: a self-transfer of `other` (an account funded on L2 other than the sender, so
+ * that the two touch no common key) declaring a fee output one wei too large (execution,
+ * `fee-output`). The outputs of the others are re-keyed to their new seqs.
+ */
+export async function behindExecutionFault(kind: ByzantineKind, env: ByzantineEnv, feeRecipient: string, other: { privateKey: string; address: string }): Promise<BatchTx[]> {
+  const ex = await Executor.create(env.l2ChainId);
+  const first = await honestTransfer(env, feeRecipient, 1n, ex, other, other.address);
+  const lead = batchTxOf(encodeTx({ ...first, moves: first.moves.map((m) => (m.mark === Mark.Fee ? { ...m, next: m.next + 1n } : m)) }));
+  const rest = (await invalidTxs(kind, env, feeRecipient)).map((e): BatchTx => {
+    let t: Tx;
+    try {
+      t = decodeTx(e.tx);
+    } catch {
+      return e; // does not decode: nothing to re-key
+    }
+    return { gas: e.gas, tx: encodeTx({ ...t, moves: sortMoves(t.moves.map((m) => (m.mark === Mark.Fee || m.mark === Mark.Withdrawal ? { ...m, slot: m.slot + 1n } : m))) } as Tx) };
+  });
+  return [lead, ...rest];
+}
+
+/**
+ * Builds and posts an invalid batch of `kind` on the current tip (retrying if an honest batch takes it first).
+ * With `behind`, the batch's first transaction has an execution fault (behindExecutionFault).
+ * Returns its header and transactions too (what a proof needs).
+ */
+export async function postInvalidBatch(
+  kind: ByzantineKind,
+  env: ByzantineEnv,
+  behind?: { privateKey: string; address: string },
+): Promise<{ index: bigint; headerHash: string; header: BatchHeader; txs: BatchTx[] }> {
+  const poster = new Wallet(env.posterKey, env.l1);
+  const inbox = inboxAt(env.inbox, poster);
+  const bondSize = await inbox.bondSize();
+  // Each live, non-final batch locks a bond of its own: bond one more if none is free.
+  if ((await inbox.freeBondOf(poster.address)) < bondSize) await (await inbox.bond({ value: bondSize })).wait();
+  for (let attempt = 0; ; attempt++) {
+    const txs = behind ? await behindExecutionFault(kind, env, poster.address, behind) : await invalidTxs(kind, env, poster.address);
+    const b = await batchOnTip(env, txs, poster.address);
+    try {
+      await inbox.appendBatch.staticCall(headerToSol(b.header), bytesToHex(b.data));
+      await (await inbox.appendBatch(headerToSol(b.header), bytesToHex(b.data))).wait();
+      return { index: b.header.index, headerHash: bytesToHex(headerHash(b.header)), header: b.header, txs };
+    } catch (e) {
+      if (attempt >= 10) throw e;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+}

@@ -1,0 +1,407 @@
+/**
+ * The whole local system. `startDevnet` (`moveset devnet`, `npm start`): an in-process L1 (the Hardhat network, served on
+ * JSON-RPC at 127.0.0.1:8545), the contracts deployed with the project's Ignition module
+ * (deploy/Moveset.ts) with a challenge window of a few seconds, the coordinator (dev account #0)
+ * bonded, Hardhat's default dev accounts funded on L2 through L1 deposits, then `startNode`
+ * (node/node.ts) with a
+ * verifier, the L2 RPC on 127.0.0.1:8547. The datadir keeps the L2 state and an L1 journal
+ * (node/devnet/journal.ts), so a restart resumes.
+ */
+import { postInvalidBatch, type ByzantineKind } from "./byzantine";
+import * as fs from "fs";
+import * as path from "path";
+import { JsonRpcProvider, Wallet, Network } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { dataPaths, deploymentFromRecord, DEVNET_CORS, type Deployment, type DeploymentRecord, type RpcOptions } from "../config";
+import { bridgeAt, inboxAt } from "../l1/contracts";
+import { L1Journal, type Request } from "./journal";
+import { componentLogger, errMsg, rootLogger, type Logger } from "../log";
+import { startNode, type NodeHandle } from "../node";
+import { DatadirInUseError } from "../datadir";
+import { readDevnetInfo, removeDevnetInfo, writeDevnetInfo } from "./info";
+
+// ---- the devnet ---------------------------------------------------------------------------------------
+
+export { DEV_MNEMONIC, devAccounts } from "./accounts";
+import { DEV_MNEMONIC, devAccounts } from "./accounts";
+
+export interface DevnetOptions extends DeployParams {
+  datadir: string;
+  l1Host?: string;
+  l1Port?: number;
+  rpcHost?: string;
+  rpcPort?: number;
+  /** How many dev accounts get L2 funds, and how much each. */
+  accounts?: number;
+  fund?: bigint;
+  batchIntervalMs?: number;
+  verifierWorkers?: number;
+  /** Wipe the datadir first. */
+  fresh?: boolean;
+  /** The Hardhat runtime to use (tests pass theirs; then no L1 journal is kept). */
+  hre?: HardhatRuntimeEnvironment;
+  log?: Logger;
+  /** Watchtower hook (issue #5): start a watchtower (default dev account #1). Default: MOVESET_DEVNET_WATCH=1 (set by `moveset devnet` unless --no-watch). */
+  watch?: boolean | DevnetWatchOptions;
+  /** Post one invalid batch of this kind among the honest ones (from dev account #2), for the watchtower to win. */
+  byzantine?: ByzantineKind;
+  /** L2 JSON-RPC limits and policy (host and port come from rpcHost/rpcPort); CORS defaults to DEVNET_CORS. */
+  rpc?: Partial<RpcOptions>;
+  /** Serve the explorer on this port (0: any free port; undefined: no explorer), on rpcHost. */
+  explorerPort?: number;
+  /**
+   * Mine an L1 block every this many ms even without transactions, so that L1's clock (and with it
+   * finality) follows the wall clock. `moveset devnet` uses 1000; undefined or 0: blocks only for
+   * transactions (tests that move time themselves).
+   */
+  l1BlockTimeMs?: number;
+}
+
+export interface DevnetHandle {
+  l1Url: string;
+  rpcUrl: string;
+  deployment: Deployment;
+  record: DeploymentRecord;
+  accounts: { address: string; privateKey: string }[];
+  node: NodeHandle;
+  replayed?: { blocks: number; hashMismatches: number };
+  /** The devnet's watchtower (watchtower hook, issue #5). */
+  watchtower?: import("../watchtower/watchtower").Watchtower;
+  /** The explorer's URL, when it runs. */
+  explorerUrl?: string;
+  explorer?: import("../explorer").NodeExplorer;
+  stop(): Promise<void>;
+}
+
+/** This process's Hardhat runtime on its in-process network ("hardhat"), with the project's config. */
+export function loadHardhat(): HardhatRuntimeEnvironment {
+  process.env.HARDHAT_NETWORK = "hardhat";
+  if (!process.env.HARDHAT_CONFIG) process.env.HARDHAT_CONFIG = path.join(__dirname, "..", "..", "hardhat.config.ts");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("hardhat") as HardhatRuntimeEnvironment;
+}
+
+/** Serves the Hardhat network of `hre` on JSON-RPC (what `npx hardhat node` does, in this process). */
+export async function startL1Server(hre: HardhatRuntimeEnvironment, host: string, port: number): Promise<{ url: string; close(): Promise<void> }> {
+  const { TASK_NODE_CREATE_SERVER } = await import("hardhat/builtin-tasks/task-names");
+  const server = (await hre.run(TASK_NODE_CREATE_SERVER, { hostname: host, port, provider: hre.network.provider })) as {
+    listen(): Promise<{ address: string; port: number }>;
+    close(): Promise<void>;
+  };
+  let addr: { address: string; port: number };
+  try {
+    // Hardhat's listen() never rejects: a busy port is an 'error' event on its HTTP server.
+    const inner = server as unknown as { _httpServer?: import("events").EventEmitter; _wsServer?: import("events").EventEmitter };
+    addr = await new Promise((resolve, reject) => {
+      inner._httpServer?.once("error", reject);
+      inner._wsServer?.once("error", reject);
+      server.listen().then((a) => {
+        inner._httpServer?.off("error", reject);
+        inner._wsServer?.off("error", reject);
+        resolve(a);
+      }, reject);
+    });
+  } catch (e) {
+    throw new Error(`cannot serve L1 on ${host}:${port}: ${errMsg(e)}`, { cause: e });
+  }
+  return { url: `http://${addr.address}:${addr.port}`, close: () => server.close() };
+}
+
+export interface DeployParams {
+  l2ChainId?: bigint;
+  challengeWindow?: bigint;
+  inclusionDelay?: bigint;
+  bondSize?: bigint;
+  maxDepositsPerBatch?: bigint;
+  /** Lowest L2 base fee (wei per gas; default the module's, 1 gwei). */
+  minBaseFee?: bigint;
+  /** Fraud provers to deploy and register (default: the module's production list). Tests pass ["TestProver"]. */
+  provers?: string[];
+}
+
+/** Deploys the contracts with the project's Ignition module on `hre`'s network; returns the deployment record. */
+export async function deployMoveset(hre: HardhatRuntimeEnvironment, p: DeployParams, deployer: string): Promise<DeploymentRecord> {
+  const { movesetModule, DEFAULT_PARAMETERS, MODULE_ID, PROVERS } = await import("../../deploy/Moveset");
+  const params = {
+    ...DEFAULT_PARAMETERS,
+    l2ChainId: p.l2ChainId ?? DEFAULT_PARAMETERS.l2ChainId,
+    challengeWindow: p.challengeWindow ?? 5n,
+    inclusionDelay: p.inclusionDelay ?? 60n,
+    bondSize: p.bondSize ?? 10n ** 18n,
+    maxDepositsPerBatch: p.maxDepositsPerBatch ?? DEFAULT_PARAMETERS.maxDepositsPerBatch,
+    minBaseFee: p.minBaseFee ?? DEFAULT_PARAMETERS.minBaseFee,
+  };
+  const request: Request = (method, params) => hre.network.provider.request({ method, params: params ?? [] });
+  const startBlock = Number(await request("eth_blockNumber")) + 1;
+  const l1ChainId = BigInt((await request("eth_chainId")) as string);
+  // A fresh module object per call: Ignition refuses to deploy the same module instance twice in one process.
+  const deployed = (await (hre as unknown as { ignition: { deploy: (m: unknown, o: unknown) => Promise<Record<string, { getAddress(): Promise<string> }>> } }).ignition.deploy(movesetModule(MODULE_ID, p.provers ?? PROVERS), {
+    parameters: { [MODULE_ID]: params },
+    displayUi: false,
+  })) as Record<string, { getAddress(): Promise<string> }>;
+  const contracts: Record<string, string> = {};
+  for (const [name, c] of Object.entries(deployed)) contracts[name] = await c.getAddress();
+  return {
+    network: "devnet",
+    chainId: Number(l1ChainId),
+    l2ChainId: Number(params.l2ChainId),
+    contracts,
+    parameters: {
+      l2ChainId: Number(params.l2ChainId),
+      bondSize: params.bondSize.toString(),
+      challengeWindow: Number(params.challengeWindow),
+      inclusionDelay: Number(params.inclusionDelay),
+      rewardBps: Number(params.rewardBps),
+      maxDepositsPerBatch: Number(params.maxDepositsPerBatch),
+      minBaseFee: params.minBaseFee.toString(),
+    },
+    deployedAt: startBlock,
+    deploymentId: "moveset-devnet",
+    deployer,
+  };
+}
+
+/** Bonds the devnet coordinator for this many batches in flight at once (each live, non-final batch locks one bond). */
+export const DEVNET_BONDS = 64n;
+
+/**
+ * Bonds `poster` up to `bonds` × bondSize (if it holds less) and deposits `fund` for every account
+ * from its own L1 balance (those not yet queued).
+ */
+export async function bondAndFund(l1: JsonRpcProvider, deployment: Deployment, poster: string, accounts: { address: string; privateKey: string }[], fund: bigint, log?: Logger, bonds = DEVNET_BONDS): Promise<void> {
+  const inbox = inboxAt(deployment.inbox, new Wallet(poster, l1));
+  const posterAddr = new Wallet(poster).address;
+  const want = bonds * deployment.bondSize;
+  const held = await inbox.bondOf(posterAddr);
+  if (held < want) {
+    await (await inbox.bond({ value: want - held })).wait();
+    log?.info({ poster: posterAddr, bond: want, batches: bonds }, "coordinator bonded");
+  }
+  const queued = Number(await bridgeAt(deployment.bridge, l1).depositCount());
+  for (let i = queued; i < accounts.length; i++) {
+    const bridge = bridgeAt(deployment.bridge, new Wallet(accounts[i].privateKey, l1));
+    await (await bridge.deposit(accounts[i].address, { value: fund })).wait();
+  }
+  if (queued < accounts.length) log?.info({ accounts: accounts.length - queued, each: fund }, "dev accounts funded through L1 deposits");
+}
+
+export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
+  const log = o.log ?? rootLogger();
+  const dlog = componentLogger("devnet", log);
+  const paths = dataPaths(o.datadir);
+  // Before anything touches the datadir (--fresh would wipe a running devnet's).
+  const running = readDevnetInfo(o.datadir);
+  if (running && running.pid !== process.pid) throw new DatadirInUseError(o.datadir, running.pid);
+  if (o.fresh) fs.rmSync(paths.root, { recursive: true, force: true });
+  fs.mkdirSync(paths.root, { recursive: true });
+
+  const ownHre = !o.hre;
+  const hre = o.hre ?? loadHardhat();
+  const journal = ownHre ? L1Journal.open(paths.l1Journal) : undefined;
+  if (ownHre) {
+    const net = hre.config.networks.hardhat as unknown as { initialDate?: string; loggingEnabled: boolean; mining: { auto: boolean; interval: number; mempool: { order: string } } };
+    net.loggingEnabled = false;
+    net.mining = { ...net.mining, auto: true, interval: 0, mempool: { order: "fifo" } };
+    const date = journal!.initialDate();
+    if (date) net.initialDate = date;
+    const { artifactsPresent } = await import("../l1/contracts");
+    if (!artifactsPresent()) dlog.info({}, "compiling the contracts (first start: about a minute)");
+    await hre.run("compile", { quiet: true });
+  }
+  const provider = hre.network.provider;
+  const request: Request = (method, params) => provider.request({ method, params: params ?? [] });
+
+  const l1Server = await startL1Server(hre, o.l1Host ?? "127.0.0.1", o.l1Port ?? 8545);
+  const l1Url = l1Server.url;
+  const stops: (() => Promise<void>)[] = [() => l1Server.close()];
+  const stopAll = async () => {
+    for (const s of stops.reverse()) await s().catch((e) => dlog.error({ err: errMsg(e) }, "while stopping"));
+  };
+
+  try {
+    let replayed: { blocks: number; hashMismatches: number } | undefined;
+    if (journal?.hasState) {
+      dlog.info({ blocks: journal.blocks.length }, "replaying the L1 journal");
+      replayed = await journal.replay(request, dlog);
+      // Bring L1's clock back to now (the replay ends at the last recorded time).
+      const last = journal.blocks.length ? journal.blocks[journal.blocks.length - 1].ts : journal.genesis!.ts;
+      const now = Math.floor(Date.now() / 1000);
+      if (now > last) await request("evm_mine", [now]);
+      dlog.info(replayed, "L1 journal replayed");
+    }
+    if (journal) {
+      await journal.startRecording(request, 200, dlog);
+      stops.push(() => journal.stop(request));
+    }
+    if (o.l1BlockTimeMs) {
+      // After the replay (which mines exactly the recorded blocks): from now on L1 has a block every interval.
+      await request("evm_setIntervalMining", [o.l1BlockTimeMs]);
+      if (!ownHre) stops.push(async () => void (await request("evm_setIntervalMining", [0])));
+    }
+
+    const l1 = new JsonRpcProvider(l1Url, undefined, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
+    stops.push(async () => l1.destroy());
+    const accounts = devAccounts(o.accounts ?? 20);
+    const coordinatorKey = accounts[0].privateKey;
+
+    let record: DeploymentRecord;
+    if (fs.existsSync(paths.deployment)) {
+      record = JSON.parse(fs.readFileSync(paths.deployment, "utf8")) as DeploymentRecord;
+      if ((await l1.getCode(record.contracts.Inbox)) === "0x")
+        throw new Error(`the Inbox of ${paths.deployment} is not on L1 (the L1 state was not restored); start over with --fresh`);
+    } else {
+      dlog.info({}, "deploying the L1 contracts (Ignition)");
+      record = await deployMoveset(hre, o, accounts[0].address);
+      fs.writeFileSync(paths.deployment, JSON.stringify(record, null, 2) + "\n");
+    }
+    const deployment = deploymentFromRecord(record, paths.deployment);
+    await bondAndFund(l1, deployment, coordinatorKey, accounts, o.fund ?? 1000n * 10n ** 18n, dlog);
+
+    const node = await startNode({
+      l1Url,
+      deployment,
+      key: coordinatorKey,
+      datadir: o.datadir,
+      rpc: { cors: DEVNET_CORS, ...(o.rpc ?? {}), host: o.rpcHost ?? "127.0.0.1", port: o.rpcPort ?? 8547 },
+      coordinator: { batchIntervalMs: o.batchIntervalMs ?? 500, pollMs: 50 },
+      verifier: { confirmations: 0, pollMs: 250, workers: o.verifierWorkers ?? 1 },
+      l1Clock: "pending",
+      l1PollMs: 250,
+      log,
+    });
+    stops.push(() => node.stop());
+
+    // Ready once the deposits are on L2.
+    const l2 = new JsonRpcProvider(node.rpcUrl, Network.from(deployment.l2ChainId), { staticNetwork: true });
+    const deadline = Date.now() + 60_000;
+    while (BigInt(await l2.getBalance(accounts[accounts.length - 1].address)) === 0n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    l2.destroy();
+
+    const watchtower = await startDevnetWatchtower(o, l1Url, deployment, record, accounts, log);
+    if (watchtower) stops.push(() => watchtower.stop());
+    if (o.byzantine) scheduleByzantine(o.byzantine, l1Url, deployment, accounts, node, log, stops);
+
+    let explorer: import("../explorer").NodeExplorer | undefined;
+    if (o.explorerPort !== undefined) {
+      const { startNodeExplorer } = await import("../explorer");
+      explorer = await startNodeExplorer(node, record.contracts, { host: o.rpcHost ?? "127.0.0.1", port: o.explorerPort, log: componentLogger("explorer", log) });
+      stops.push(() => explorer!.stop());
+    }
+
+    // The address card the CLI finds the devnet by (removed first when stopping).
+    writeDevnetInfo(o.datadir, { pid: process.pid, l1Url, rpcUrl: node.rpcUrl, explorerUrl: explorer?.url, deployment: paths.deployment, startedAt: new Date().toISOString() });
+    stops.push(async () => removeDevnetInfo(o.datadir));
+
+    return { l1Url, rpcUrl: node.rpcUrl, deployment, record, accounts, node, replayed, watchtower, explorerUrl: explorer?.url, explorer, stop: stopAll };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
+
+// ---- byzantine poster (issue #5) ----------------------------------------------------------------------
+
+/** A few seconds after start, dev account #2 posts one invalid batch of `kind` (node/devnet/byzantine.ts). */
+function scheduleByzantine(
+  kind: ByzantineKind,
+  l1Url: string,
+  deployment: Deployment,
+  accounts: { address: string; privateKey: string }[],
+  node: NodeHandle,
+  log: Logger,
+  stops: (() => Promise<void>)[],
+): void {
+  const l1 = new JsonRpcProvider(l1Url, undefined, { staticNetwork: true });
+  const timer = setTimeout(() => {
+    postInvalidBatch(kind, {
+      l1,
+      inbox: deployment.inbox,
+      l2ChainId: deployment.l2ChainId,
+      node,
+      sender: accounts[3],
+      recipient: accounts[4].address,
+      posterKey: accounts[2].privateKey,
+    }).then(
+      (r) => log.warn({ event: "byzantine-batch", kind, index: r.index.toString(), headerHash: r.headerHash, poster: accounts[2].address }, `byzantine: posted an invalid batch (${kind}) at index ${r.index}`),
+      (e) => log.error({ event: "byzantine-failed", kind, err: (e as Error).message }, "byzantine: could not post the invalid batch"),
+    );
+  }, 3000);
+  stops.push(async () => {
+    clearTimeout(timer);
+    l1.destroy();
+  });
+}
+
+// ---- watchtower hook (issue #5) ------------------------------------------------------------------------
+
+export interface DevnetWatchOptions {
+  /** Dev account index of the watchtower's key (default 1). */
+  account?: number;
+  confirmations?: number;
+  metricsPort?: number;
+}
+
+async function startDevnetWatchtower(
+  o: DevnetOptions,
+  l1Url: string,
+  deployment: Deployment,
+  record: DeploymentRecord,
+  accounts: { address: string; privateKey: string }[],
+  log: Logger,
+): Promise<import("../watchtower/watchtower").Watchtower | undefined> {
+  const on = o.watch ?? process.env.MOVESET_DEVNET_WATCH === "1";
+  if (!on) return undefined;
+  const wo: DevnetWatchOptions = typeof on === "object" ? on : {};
+  const { Watchtower } = await import("../watchtower/watchtower");
+  return Watchtower.start({
+    l1Url,
+    deployment,
+    contracts: record.contracts,
+    key: accounts[wo.account ?? 1].privateKey,
+    datadir: path.join(dataPaths(o.datadir).root, "watchtower"),
+    confirmations: wo.confirmations ?? 0,
+    pollMs: 200,
+    metricsPort: wo.metricsPort,
+    log,
+  });
+}
+
+/** The banner's examples, with dev account #k (none without a funded account besides the coordinator's). */
+function tryLines(k: number): string[] {
+  if (k < 1) return [];
+  const c = (cmd: string, what: string) => `  ${cmd.replace("K", String(k)).padEnd(46)}${what}`;
+  return [
+    "Try (the commands find this devnet by themselves; --key N is dev account #N):",
+    c("npx moveset deposit --amount 1 --key K", "L1 to L2"),
+    c("npx moveset withdraw --amount 0.5 --key K", "L2 to L1, claimable once its batch is final"),
+    c("npx moveset withdrawals --key K", "each withdrawal's status"),
+    c("npx moveset claim --key K --wait", "claim on L1 (waits out the challenge window)"),
+    c("npx moveset status", "batches and verdicts"),
+    "",
+  ];
+}
+
+/** The human summary `moveset devnet` prints. */
+export function devnetBanner(d: DevnetHandle, datadir: string): string {
+  const lines = [
+    "",
+    "moveset devnet is running",
+    "",
+    `  L1 (Hardhat network)  ${d.l1Url}   chain id ${d.deployment.l1ChainId}`,
+    `  L2 (moveset RPC)      ${d.rpcUrl}   chain id ${d.deployment.l2ChainId}`,
+    ...(d.explorerUrl ? [`  explorer              ${d.explorerUrl}   (batches, transactions and their moves, bridge, proofs and games)`] : []),
+    `  Inbox                 ${d.deployment.inbox}`,
+    `  Bridge                ${d.deployment.bridge}`,
+    `  challenge window      ${d.deployment.challengeWindow} s`,
+    `  withdrawal vault      0x7700000000000000000000000000000000000000 (send ETH there on L2, claim on L1 when final)`,
+    `  data                  ${path.resolve(datadir)}`,
+    "",
+    `Accounts (mnemonic "${DEV_MNEMONIC}"), funded on L1 and L2; #0 is the coordinator:`,
+    ...d.accounts.map((a, i) => `  #${String(i).padEnd(2)} ${a.address}  ${a.privateKey}`),
+    "",
+    ...tryLines(Math.min(5, d.accounts.length - 1)),
+    "Press Ctrl-C to stop; run again with the same --datadir to resume.",
+    "",
+  ];
+  return lines.join("\n");
+}

@@ -1,0 +1,144 @@
+/**
+ * The assembly of a node (`moveset node`, and the devnet's node): against an L1 that exists, the
+ * chain store and the UTXO store in the datadir (node/state/), the L1 follower, the coordinator
+ * (with a key it posts batches; without, it only follows L1), optionally a verifier, and the
+ * JSON-RPC server.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { hexToBytes } from "../core/bytes";
+import { Executor } from "../core/evm/execute";
+import { dataPaths, DEFAULT_COORDINATOR, DEFAULT_RPC, DEFAULT_VERIFIER, type CoordinatorOptions, type Deployment, type RpcOptions, type VerifierOptions } from "./config";
+import { Coordinator } from "./coordinator/coordinator";
+import { L1Client } from "./l1/client";
+import { L1Follower } from "./l1/follower";
+import { componentLogger, rootLogger, type Logger } from "./log";
+import { ethMethods } from "./rpc/eth";
+import { RpcServer } from "./rpc/server";
+import { CallPool } from "./rpc/call-pool";
+import { ChainStore } from "./state/chain-store";
+import { UtxoHandle } from "./state/utxo-handle";
+import { LatestCache } from "./state/view";
+import { Verifier } from "./verifier/verifier";
+
+export interface NodeOptions {
+  l1Url: string;
+  deployment: Deployment;
+  /** Coordinator key: with it the node posts batches, without it only follows L1. */
+  key?: string;
+  datadir: string;
+  rpc?: Partial<RpcOptions>;
+  coordinator?: Partial<CoordinatorOptions>;
+  /** Run a verifier too (its own stores under <datadir>/verifier). */
+  verifier?: Partial<VerifierOptions> | false;
+  l1Clock?: "latest" | "pending";
+  l1PollMs?: number;
+  log?: Logger;
+}
+
+export interface NodeHandle {
+  rpcUrl: string;
+  l1: L1Client;
+  chain: ChainStore;
+  utxo: UtxoHandle;
+  /** The latest index over the stores (what the RPC and the explorer read). */
+  cache: LatestCache;
+  coordinator: Coordinator;
+  verifier?: Verifier;
+  rpc: RpcServer;
+  stop(): Promise<void>;
+}
+
+export async function startNode(o: NodeOptions): Promise<NodeHandle> {
+  const log = o.log ?? rootLogger();
+  const paths = dataPaths(o.datadir);
+  fs.mkdirSync(path.dirname(paths.chain), { recursive: true });
+  const copts: CoordinatorOptions = { ...DEFAULT_COORDINATOR, ...(o.coordinator ?? {}) };
+  const ropts: RpcOptions = { ...DEFAULT_RPC, ...(o.rpc ?? {}) };
+  const l1 = await L1Client.connect(o.l1Url, o.deployment, o.key);
+  const chain = await ChainStore.open(paths.chain, { sync: copts.syncWrites });
+  const utxo = await UtxoHandle.open(paths.utxo);
+  const cleanup: (() => Promise<void>)[] = [async () => l1.close(), () => chain.close(), () => utxo.close()];
+  const closeAll = async () => {
+    for (const c of cleanup.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    const cache = new LatestCache(utxo, chain);
+    const executor = await Executor.create(o.deployment.l2ChainId);
+    const feeRecipient = hexToBytes((copts.feeRecipient ?? l1.address ?? "0x" + "00".repeat(20)).toLowerCase() as `0x${string}`);
+    // The coordinator follows L1's latest block (it builds on the latest tip), resuming from its chain store.
+    const follower = await L1Follower.open(l1, chain.level, { confirmations: 0, logRange: DEFAULT_VERIFIER.logRange }, componentLogger("l1", log));
+    const coordinator = new Coordinator({
+      chain,
+      utxo,
+      cache,
+      l1,
+      follower,
+      deployment: o.deployment,
+      opts: copts,
+      log: componentLogger("coordinator", log),
+      executor,
+      feeRecipient,
+      l1Clock: o.l1Clock,
+      l1PollMs: o.l1PollMs,
+    });
+    await coordinator.start();
+    cleanup.push(() => coordinator.stop());
+    let verifier: Verifier | undefined;
+    if (o.verifier !== false && o.verifier !== undefined) {
+      verifier = await Verifier.open({
+        l1,
+        deployment: o.deployment,
+        dbPath: paths.verifier,
+        utxoPath: paths.verifierUtxo,
+        opts: { ...DEFAULT_VERIFIER, ...o.verifier },
+        log: componentLogger("verifier", log),
+      });
+      await verifier.start();
+      cleanup.push(() => verifier!.close());
+    }
+    const calls = CallPool.create({ workers: ropts.callWorkers, chainId: o.deployment.l2ChainId, timeoutMs: ropts.evmTimeoutMs, maxQueue: ropts.callQueue });
+    cleanup.push(() => calls.close());
+    const rpc = new RpcServer(
+      ethMethods({
+        deployment: o.deployment,
+        chain,
+        cache,
+        utxo,
+        coordinator: l1.signer ? coordinator : undefined,
+        verifier,
+        suggestedTip: copts.suggestedTip,
+        feeRecipient,
+        l1Time: () => coordinator.l1Clock ?? verifier?.latestL1Time,
+        maxLogRange: ropts.maxLogRange,
+        calls,
+        gasCap: ropts.gasCap,
+        allowUnprotectedTxs: ropts.allowUnprotectedTxs,
+      }),
+      { host: ropts.host, port: ropts.port, maxBatch: ropts.maxBatch, maxBodyBytes: ropts.maxBodyBytes, maxResponseBytes: ropts.maxResponseBytes, cors: ropts.cors, log: componentLogger("rpc", log) },
+    );
+    const addr = await rpc.listen();
+    cleanup.push(() => rpc.close());
+    const rpcUrl = `http://${addr.address}:${addr.port}`;
+    log.info({ component: "node", rpc: rpcUrl, l1: o.l1Url, l2ChainId: o.deployment.l2ChainId, coordinator: l1.address ?? null, verifier: !!verifier }, "node started");
+    let stopped = false;
+    return {
+      rpcUrl,
+      l1,
+      chain,
+      utxo,
+      cache,
+      coordinator,
+      verifier,
+      rpc,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await closeAll();
+      },
+    };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}

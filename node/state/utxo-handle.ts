@@ -1,0 +1,42 @@
+/**
+ * A replaceable LevelUtxoStore: the store has no undo, so rewinding it (after an L1 rollback or
+ * reorg) means wiping it and applying the surviving batches again. Everything that reads the
+ * store holds this handle, so it sees the new store.
+ */
+import * as fs from "fs";
+import { LevelUtxoStore } from "./utxo-store";
+import type { TxMoves } from "../../core/walk";
+
+export class UtxoHandle {
+  private constructor(
+    private _store: LevelUtxoStore,
+    readonly dir: string,
+  ) {}
+
+  static async open(dir: string): Promise<UtxoHandle> {
+    fs.mkdirSync(dir, { recursive: true });
+    return new UtxoHandle(await LevelUtxoStore.open(dir, { genesis: [] }), dir);
+  }
+
+  get store(): LevelUtxoStore {
+    return this._store;
+  }
+
+  /** Wipes the store, then applies `batches` (index 0, 1, ... in order). */
+  async rebuild(batches: AsyncIterable<TxMoves[]> | Iterable<TxMoves[]>): Promise<void> {
+    await this._store.close();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+    fs.mkdirSync(this.dir, { recursive: true });
+    this._store = await LevelUtxoStore.open(this.dir, { genesis: [] });
+    let i = 0n;
+    for await (const txs of batches) {
+      const f = await this._store.applyBatch(i, txs);
+      if (f) throw new Error(`rebuilding the UTXO set: batch ${i} does not apply (${f.kind}/${f.code} at seq ${f.seq})`);
+      i++;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this._store.close();
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The chain store's layout (node/state/chain-store.ts): a store written with hand-built key prefixes
+ * (meta:, b:, h:, x:, t:, k:, ks:, p:, pi:, d:) opens with every key space moved into its
+ * sublevel, and shows the same chain, code, mempool, dropped reasons and pending post; a pending
+ * post's mempool references written then (`p:` keys) still remove their entries when it commits.
+ * The withdrawal index (what moveset_getWithdrawals reads) follows commits and truncations, and a
+ * store written before it existed builds it on open.
+ */
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Level } from "level";
+import { ChainStore, enc, type PendingPost, type StoredBatch, type StoredReceipt } from "../../../node/state/chain-store";
+import { KnownCode } from "../../../core/known-code";
+import { stringSublevel } from "../../../node/state/key-spaces";
+
+const hex16 = (n: number) => n.toString(16).padStart(16, "0");
+
+describe("node: the chain store's layout", () => {
+  it("a store with hand-built prefixes opens with its key spaces as sublevels, all of it visible", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "moveset-chain-layout-"));
+    const z32 = new Uint8Array(32);
+    const batch: StoredBatch = {
+      header: { index: 0n, parent: z32, firstSeq: 1n, txCount: 1n, txRoot: z32, number: 1n, timestamp: 5n, feeRecipient: new Uint8Array(20), baseFee: 7n, depositStart: 0n, depositEnd: 0n, dataHash: z32 },
+      hash: "0x" + "aa".repeat(32),
+      txHashes: ["0x" + "bb".repeat(32)],
+      gasUsed: 21000n,
+      gasDeclared: 21000n,
+      logsBloom: "0x",
+      size: 10,
+    };
+    const codeHash = "0x" + "cc".repeat(32);
+    const mem = { id: "0x" + "dd".repeat(32), tx: Uint8Array.of(1, 2, 3), receivedAt: 9 };
+    const mem2 = { id: "0x" + "ee".repeat(32), tx: Uint8Array.of(4), receivedAt: 10 };
+    const pending = { batch: { ...batch, header: { ...batch.header, index: 1n, firstSeq: 2n }, hash: "0x" + "ab".repeat(32), txHashes: [mem.id] }, txs: [mem.tx], receipts: [], data: Uint8Array.of(9), included: [{ key: `p:${hex16(0)}`, id: mem.id }], dropped: [], createdAt: 1 } as unknown as PendingPost;
+    const old = new Level<string, string>(path.join(dir, "chain"));
+    await old.batch([
+      { type: "put", key: "meta:tip", value: enc({ index: 0n, hash: batch.hash, lastSeq: 1n }) },
+      { type: "put", key: "meta:mempoolSeq", value: "2" },
+      { type: "put", key: "meta:codeIndex", value: "1" },
+      { type: "put", key: "meta:pending", value: enc(pending) },
+      { type: "put", key: `b:${hex16(0)}`, value: enc(batch) },
+      { type: "put", key: `h:${batch.hash}`, value: "0" },
+      { type: "put", key: `x:${hex16(0)}:000000`, value: enc({ tx: Uint8Array.of(7), receipt: { txHash: batch.txHashes[0] } }) },
+      { type: "put", key: `t:${batch.txHashes[0]}`, value: enc([0n, 0]) },
+      { type: "put", key: `k:${codeHash}`, value: enc(Uint8Array.of(0x60, 0x00)) },
+      { type: "put", key: `ks:${codeHash}`, value: "1" },
+      { type: "put", key: `p:${hex16(0)}`, value: enc(mem) },
+      { type: "put", key: `pi:${mem.id}`, value: `p:${hex16(0)}` },
+      { type: "put", key: `p:${hex16(1)}`, value: enc(mem2) },
+      { type: "put", key: `pi:${mem2.id}`, value: `p:${hex16(1)}` },
+      { type: "put", key: `d:${"0x" + "ff".repeat(32)}`, value: enc({ reason: "nonce too low", at: 3 }) },
+    ]);
+    await old.close();
+
+    let chain = await ChainStore.open(path.join(dir, "chain"));
+    try {
+      expect(chain.tip()).to.deep.equal({ index: 0n, hash: batch.hash, lastSeq: 1n });
+      expect(await chain.batch(0n)).to.deep.equal(batch);
+      expect(await chain.indexOfHash(batch.hash)).to.equal(0n);
+      expect(await chain.txLocation(batch.txHashes[0])).to.deep.equal({ index: 0n, txIndex: 0 });
+      expect((await chain.batchTxs(0n)).map((t) => t.tx)).to.deep.equal([Uint8Array.of(7)]);
+      expect(await chain.code(codeHash)).to.deep.equal(Uint8Array.of(0x60, 0x00));
+      expect(chain.codeSeq(codeHash)).to.equal(1n);
+      expect((await chain.mempool()).map((e) => e.id)).to.deep.equal([mem.id, mem2.id]);
+      expect((await chain.mempoolEntry(mem2.id))!.tx).to.deep.equal(mem2.tx);
+      expect(await chain.dropped("0x" + "ff".repeat(32))).to.deep.equal({ reason: "nonce too low", at: 3 });
+      const p = (await chain.pending())!;
+      expect(p.included).to.deep.equal(pending.included);
+      // The pending post commits: its old-style mempool reference removes its entry.
+      await chain.commitBatch({ batch: p.batch, txs: p.txs, receipts: p.receipts, codes: new KnownCode(), removeMempool: p.included, clearPending: true });
+      expect((await chain.mempool()).map((e) => e.id)).to.deep.equal([mem2.id]);
+      expect(await chain.mempoolEntry(mem.id)).to.equal(undefined);
+      // New entries continue the old numbering.
+      expect((await chain.addMempool("0x" + "12".repeat(32), Uint8Array.of(5))).key).to.equal(hex16(2));
+      await chain.close();
+      const raw = new Level<string, string>(path.join(dir, "chain"));
+      for await (const k of raw.keys()) expect(k.startsWith("!"), `key ${k} left outside the sublevels`).to.equal(true);
+      await raw.close();
+      chain = await ChainStore.open(path.join(dir, "chain"));
+      expect(chain.tip()!.index).to.equal(1n);
+      expect((await chain.mempool()).map((e) => e.id)).to.deep.equal([mem2.id, "0x" + "12".repeat(32)]);
+    } finally {
+      await chain.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("indexes withdrawal outputs by owner and by seq: commits add, truncations remove, an older store builds the index on open", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "moveset-chain-withdrawals-"));
+    const z32 = new Uint8Array(32);
+    const A = "0x" + "a1".repeat(20);
+    const B = "0x" + "b2".repeat(20);
+    const receipt = (from: string, withdrawal: bigint, n: number): StoredReceipt => ({
+      txHash: "0x" + n.toString(16).padStart(64, "0"),
+      type: 2,
+      from,
+      to: null,
+      contractAddress: null,
+      status: 1,
+      gasUsed: 21000n,
+      cumulativeGasUsed: 21000n,
+      effectiveGasPrice: 1n,
+      logs: [],
+      logIndexStart: 0,
+      fee: 0n,
+      withdrawal,
+    });
+    const batch = (index: bigint, firstSeq: bigint, rs: StoredReceipt[]) => ({
+      batch: {
+        header: { index, parent: z32, firstSeq, txCount: BigInt(rs.length), txRoot: z32, number: index + 1n, timestamp: 5n, feeRecipient: new Uint8Array(20), baseFee: 7n, depositStart: 0n, depositEnd: 0n, dataHash: z32 },
+        hash: "0x" + (Number(index) + 1).toString(16).padStart(64, "0"),
+        txHashes: rs.map((r) => r.txHash),
+        gasUsed: 0n,
+        gasDeclared: 0n,
+        logsBloom: "0x",
+        size: 1,
+      } as StoredBatch,
+      txs: rs.map(() => Uint8Array.of(1)),
+      receipts: rs,
+      codes: new KnownCode(),
+    });
+    // Batch 0: seq 1 A withdraws 5, seq 2 B sends (no withdrawal), seq 3 B withdraws 7. Batch 1: seq 4 A withdraws 9.
+    const b0 = batch(0n, 1n, [receipt(A, 5n, 1), receipt(B, 0n, 2), receipt(B, 7n, 3)]);
+    const b1 = batch(1n, 4n, [receipt(A.toUpperCase().replace("0X", "0x"), 9n, 4)]);
+    let chain = await ChainStore.open(path.join(dir, "chain"));
+    try {
+      await chain.commitBatch(b0);
+      await chain.commitBatch(b1);
+      expect(await chain.withdrawals(A, 10)).to.deep.equal([
+        { index: 1n, txIndex: 0, seq: 4n },
+        { index: 0n, txIndex: 0, seq: 1n },
+      ]);
+      expect(await chain.withdrawals(A, 1)).to.deep.equal([{ index: 1n, txIndex: 0, seq: 4n }]);
+      expect(await chain.withdrawals(B.toUpperCase().replace("0X", "0x"), 10)).to.deep.equal([{ index: 0n, txIndex: 2, seq: 3n }]);
+      expect((await chain.withdrawals(undefined, 10)).map((w) => w.seq)).to.deep.equal([4n, 3n, 1n]);
+      expect(await chain.withdrawals("0x" + "cc".repeat(20), 10)).to.deep.equal([]);
+      // A rollback of batch 1 takes its withdrawal out of the index.
+      await chain.truncate(1n);
+      expect((await chain.withdrawals(A, 10)).map((w) => w.seq)).to.deep.equal([1n]);
+      expect((await chain.withdrawals(undefined, 10)).map((w) => w.seq)).to.deep.equal([3n, 1n]);
+      await chain.close();
+
+      // A store written before the index: its entries and its completion mark removed; reopening rebuilds them.
+      const raw = new Level<string, string>(path.join(dir, "chain"));
+      for (const name of ["withdrawals", "withdrawals-by-seq"]) await stringSublevel(raw, name).clear();
+      await stringSublevel(raw, "meta").del("withdrawalIndex");
+      await raw.close();
+      chain = await ChainStore.open(path.join(dir, "chain"));
+      expect(await chain.withdrawals(A, 10)).to.deep.equal([{ index: 0n, txIndex: 0, seq: 1n }]);
+      expect((await chain.withdrawals(undefined, 10)).map((w) => w.seq)).to.deep.equal([3n, 1n]);
+    } finally {
+      await chain.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
