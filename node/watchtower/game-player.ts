@@ -72,6 +72,8 @@ export class GamePlayer {
   private readonly traces = new Map<string, Promise<PlayerTrace | undefined>>();
   private readonly registered = new Set<string>();
   private readonly views = new Map<bigint, L1Game>();
+  /** Actions that failed once (logged again only at debug level). */
+  private readonly failed = new Set<string>();
   /** Which transaction (trace key) each game played disputes. */
   private readonly gameTx = new Map<bigint, string>();
   private movesMade = 0;
@@ -206,7 +208,11 @@ export class GamePlayer {
         done.push(a);
       } catch (e) {
         const rv = revertOf(e, [gameInterface()]);
-        this.o.log.warn({ game: g.id, action: a.type, claim: "claimIndex" in a ? a.claimIndex : a.parentIndex, err: rv?.name ?? errMsg(e) }, "game action not made (retried on the next turn if still due)");
+        // Said once per action (an action L1 keeps refusing, a liar's step say, is retried quietly).
+        const k = actionKey(g.id, a);
+        const level = this.failed.has(k) ? "debug" : "warn";
+        this.failed.add(k);
+        this.o.log[level]({ game: g.id, action: a.type, claim: "claimIndex" in a ? a.claimIndex : a.parentIndex, err: rv?.name ?? errMsg(e) }, "game action not made (retried on the next turn if still due)");
       }
     }
     return done;
@@ -264,6 +270,7 @@ export class GamePlayer {
   async forget(id: bigint): Promise<void> {
     for (const r of await this.o.store.allActions()) if (r.gameId === id) await this.o.store.deleteAction(r.key);
     this.views.delete(id);
+    for (const k of this.failed) if (k.startsWith(`${id}/`)) this.failed.delete(k);
     // Its trace too (the machine copies it keeps are the player's largest memory), unless another open game uses it.
     const k = this.gameTx.get(id);
     this.gameTx.delete(id);
