@@ -11,6 +11,8 @@
  *    move) and of storage slots (33 bytes each, then a 2-byte index), no prev values (a proof fetches
  *    them from the producing transaction), the raw transaction and the witness as they are, flags
  *    and mark 2 bytes, intx and next as today.
+ * Blob gas (bench/l1-pricing.ts, its rounding rule): each batch's data (moveset's, and the zlib
+ * baseline's) in whole 31-byte field elements, blobs filled back to back: 32 blob gas per element.
  */
 import * as zlib from "zlib";
 import { RLP } from "@ethereumjs/rlp";
@@ -21,6 +23,7 @@ import { Mark } from "../core/keys";
 import { decodeTx, TxType } from "../core/tx";
 import type { Workload } from "./workload";
 import { batchTxs, type FilledWorkload } from "./fill";
+import { blobGasOf, wholeBlobs } from "./l1-pricing";
 
 export interface L1DataResult {
   txs: number;
@@ -28,6 +31,12 @@ export interface L1DataResult {
   bytesPerTx: number;
   /** zlib(RLP([raw...])) bytes per transaction. */
   ethZlibBytesPerTx: number;
+  /** Blob gas per transaction of moveset's batch data in blobs (bench/l1-pricing.ts blobGasOf, per batch). */
+  blobGasPerTx: number;
+  /** The same for zlib(RLP([raw...])) per batch: the OP-style baseline. */
+  ethZlibBlobGasPerTx: number;
+  /** Blobs per batch when each batch takes blobs of its own (wholeBlobs), moveset and the baseline, averaged over the batches. */
+  wholeBlobsPerBatch: { moveset: number; ethZlib: number };
   /** Uncompressed signed Ethereum transactions, bytes per transaction. */
   ethRawBytesPerTx: number;
   /** Where moveset's bytes go, per transaction. */
@@ -55,6 +64,10 @@ export function measureL1Data(w: Workload, f: FilledWorkload, fromBatch: number)
   let ms = 0;
   let eth = 0;
   let ethRaw = 0;
+  let blobGas = 0;
+  let ethBlobGas = 0;
+  const blobs = { moveset: 0, ethZlib: 0 };
+  let batches = 0;
   let compact = 0;
   let moveCount = 0;
   const byMark: Record<string, number> = {};
@@ -63,8 +76,14 @@ export function measureL1Data(w: Workload, f: FilledWorkload, fromBatch: number)
     const enc = f.encoded.slice(b.start, b.start + b.count);
     const raws = w.txs.slice(b.start, b.start + b.count).map((t) => t.raw);
     const data = encodeBatchData(batchTxs(w, f, b));
+    const z = zlib.deflateSync(RLP.encode(raws), { level: zlib.constants.Z_BEST_COMPRESSION }).length;
     ms += data.length;
-    eth += zlib.deflateSync(RLP.encode(raws), { level: zlib.constants.Z_BEST_COMPRESSION }).length;
+    eth += z;
+    blobGas += blobGasOf(data.length);
+    ethBlobGas += blobGasOf(z);
+    blobs.moveset += wholeBlobs(data.length);
+    blobs.ethZlib += wholeBlobs(z);
+    batches++;
     for (const r of raws) ethRaw += r.length;
     let inner = 0;
     const addrs = new Set<string>();
@@ -106,6 +125,9 @@ export function measureL1Data(w: Workload, f: FilledWorkload, fromBatch: number)
     txs,
     bytesPerTx: per(ms),
     ethZlibBytesPerTx: per(eth),
+    blobGasPerTx: per(blobGas),
+    ethZlibBlobGasPerTx: per(ethBlobGas),
+    wholeBlobsPerBatch: { moveset: blobs.moveset / batches, ethZlib: blobs.ethZlib / batches },
     ethRawBytesPerTx: per(ethRaw),
     breakdown: { raw: per(br.raw), moves: per(br.moves), witness: per(br.witness), framing: per(br.framing) },
     movesPerTx: per(moveCount),

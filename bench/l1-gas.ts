@@ -12,6 +12,15 @@
  *      dataHash; number, timestamp, fee recipient and base fee from the batch's environment). No
  *      deposits: the workload is funded by genesis allocation, so every deposit range is [0, 0).
  *      appendGasPerTx = the main batches' receipt gasUsed summed, over their transaction count.
+ *      Blob mode (not built yet: its design is docs/protocol.md's v2 draft) is priced from the same
+ *      batches: the posting transaction carries the header and the batch's declared gas (L1 can no
+ *      longer sum it from the data) as calldata, `appendBatch(header, gas as a 32-byte word)`, and does
+ *      the append's bookkeeping without parsing or hashing data. That bookkeeping is measured: one
+ *      more batch of a single transaction is appended (then undone by a snapshot) and its execution gas
+ *      (gasUsed − 21,000 − 4 per calldata token) taken as the blob mode's, parsing and hashing one
+ *      transaction included (so a little high). blobAppendGasPerTx = the main batches' posting gas
+ *      under EIP-7623, 21,000 + max(4 × tokens + execution, 10 × tokens) (bench/l1-pricing.ts), over
+ *      their transactions; the blob gas is apart (bench/l1-data.ts blobGasPerTx).
  *   3. For each kind, the byzantine poster (dev account #2, node/devnet/byzantine.ts, as `--byzantine` on the
  *      devnet) posts one invalid batch of that kind on the honest ones, its honest transfer filled
  *      against the L2 state at the tip; the verifier's check (node/validation/check.ts checkBatch,
@@ -28,10 +37,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BaseContract, JsonRpcProvider, keccak256, toQuantity, toUtf8Bytes } from "ethers";
+import { BaseContract, JsonRpcProvider, keccak256, toBeHex, toQuantity, toUtf8Bytes, zeroPadValue } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { encodeBatchData, type BatchHeader, type BatchTx } from "../core/batch";
-import { bytesToHex } from "../core/bytes";
+import { bytesToHex, hexToBytes } from "../core/bytes";
 import { MemoryState } from "../core/memory-state";
 import { decodeTx } from "../core/tx";
 import { Executor } from "../core/evm/execute";
@@ -45,10 +54,15 @@ import { benchKey, genesisOf, BASE_FEE, type Workload } from "./workload";
 import { batchTxs, type FilledWorkload } from "./fill";
 import { txMoves } from "./walk";
 import { measureGameGas, type GameGas } from "./game-gas";
+import { executionGasOf, l1TxGas } from "./l1-pricing";
 
 export interface L1Gas {
   /** appendBatch receipt gas (calldata included) of the measured main batches, over their transactions. */
   appendGasPerTx: number;
+  /** L1 gas per transaction of posting the same main batches in blob mode (calldata: header and declared gas; see the top of this file). */
+  blobAppendGasPerTx: number;
+  /** The append's execution gas without data, measured on a batch of one transaction (what blob mode's posting executes). */
+  appendFixedGas: number;
   /** How many main batches and transactions appendGasPerTx averages. */
   mainBatches: number;
   mainTxs: number;
@@ -123,6 +137,7 @@ export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptio
     log(`L1 gas: posting ${w.firstMainBatch} setup and ${nMain} of ${main} main batches`);
     const posted: Posted[] = [];
     const gas = { setup: 0n, setupTxs: 0, main: 0n, mainTxs: 0 };
+    const blobCalldata: Uint8Array[] = [];
     for (const b of honest) {
       const txs = batchTxs(w, f, b);
       const { header, data } = await batchOnTip({ l1, inbox: inboxAddr }, txs, w.feeRecipient, b.env);
@@ -136,8 +151,12 @@ export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptio
       } else {
         gas.main += rc.gasUsed;
         gas.mainTxs += b.count;
+        blobCalldata.push(blobModeCalldata(header, txs));
       }
     }
+    const appendFixedGas = await measureAppendFixedGas(request, { l1, inbox: inboxAddr }, send, poster.address, BigInt(record.parameters.bondSize), batchTxs(w, f, w.batches[w.firstMainBatch]).slice(0, 1), w.feeRecipient);
+    let blobAppendGas = 0;
+    for (const cd of blobCalldata) blobAppendGas += l1TxGas(cd, appendFixedGas);
 
     // ---- one proof of each kind ----
     // The L2 state at the tip (what the byzantine poster fills its honest transfer against) and the
@@ -194,6 +213,8 @@ export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptio
 
     return {
       appendGasPerTx: Number(gas.main) / gas.mainTxs,
+      blobAppendGasPerTx: blobAppendGas / gas.mainTxs,
+      appendFixedGas,
       mainBatches: nMain,
       mainTxs: gas.mainTxs,
       setupGasPerTx: gas.setupTxs ? Number(gas.setup) / gas.setupTxs : 0,
@@ -207,6 +228,38 @@ export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptio
     fs.rmSync(dir, { recursive: true, force: true });
     l1?.destroy();
     await server?.close();
+    await request("evm_revert", [snapshot]);
+  }
+}
+
+/** The calldata of a blob-mode posting of a batch: `appendBatch(header, its declared gas as a 32-byte word)`. */
+export function blobModeCalldata(header: BatchHeader, txs: readonly BatchTx[]): Uint8Array {
+  const declared = txs.reduce((g, t) => g + t.gas, 0n);
+  return hexToBytes(inboxInterface().encodeFunctionData("appendBatch", [headerToSol(header), zeroPadValue(toBeHex(declared), 32)]) as `0x${string}`);
+}
+
+/**
+ * The append's execution gas on a batch of one transaction (the first of `txs`), appended on the tip and then
+ * undone (evm_snapshot / evm_revert): the bond it locks is added first.
+ */
+async function measureAppendFixedGas(
+  request: Request,
+  env: { l1: JsonRpcProvider; inbox: string },
+  send: (what: string, from: string, c: BaseContract, fn: string, args: unknown[], value?: bigint) => Promise<Receipt>,
+  poster: string,
+  bondSize: bigint,
+  txs: BatchTx[],
+  feeRecipient: string,
+): Promise<number> {
+  const snapshot = await request("evm_snapshot");
+  try {
+    const inbox = inboxAt(env.inbox, env.l1);
+    await send("bond for the one-transaction batch", poster, inbox, "bond", [], bondSize);
+    const { header, data } = await batchOnTip(env, txs, feeRecipient);
+    const args = [headerToSol(header), bytesToHex(data)];
+    const rc = await send("appendBatch of a one-transaction batch", poster, inbox, "appendBatch", args);
+    return executionGasOf(Number(rc.gasUsed), hexToBytes(inboxInterface().encodeFunctionData("appendBatch", args) as `0x${string}`));
+  } finally {
     await request("evm_revert", [snapshot]);
   }
 }

@@ -37,6 +37,7 @@ import { bytesToHex, hexToBytes, keccak256 as keccak } from "../core/bytes";
 import { Mark, MASK_ALL, sortMoves, encodeTx, signMoveTx, LIMITS, TxType, type Move, type Tx, type WrappedTx, type MoveTx, type DepositTx } from "../core";
 import { deployMoveset, devAccounts, loadHardhat, startL1Server } from "../node/devnet/devnet";
 import { batchOnTip, BYZANTINE_KINDS, type ByzantineKind } from "../node/devnet/byzantine";
+import { calldataFloor } from "./l1-pricing";
 import { abiOf, headerToSol, inboxInterface } from "../node/l1/contracts";
 import { buildProof, commitmentOf, memoryChainView } from "../prover/build";
 import type { TxFault } from "../prover/fault";
@@ -74,13 +75,6 @@ const CHAIN = 901n;
 const addr = (tag: string) => hexToBytes(bytesToHex(keccak(toUtf8Bytes(tag))).slice(0, 42) as `0x${string}`);
 /** The first address of all (sorts before every other): the moves that pad a transaction. */
 const LOW = hexToBytes("0x0000000000000000000000000000000000000001");
-
-/** EIP-7623 floor of a transaction with calldata `data`. */
-export function calldataFloor(data: Uint8Array): number {
-  let tokens = 0;
-  for (const b of data) tokens += b === 0 ? 1 : 4;
-  return 21_000 + 10 * tokens;
-}
 
 /** `n` consuming storage moves of LOW (slots 1..n, intx 0), sorted: the cheapest bytes per move to decode. */
 function padMoves(n: number, mask = 0): Move[] {

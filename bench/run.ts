@@ -56,6 +56,12 @@ export interface BenchJson {
   bytesPerTx: number;
   ethZlibBytesPerTx: number;
   appendGasPerTx: number;
+  /** Blob gas per transaction of the workload's batch data in blobs (bench/l1-pricing.ts: whole 31-byte field elements per batch, blobs filled back to back). */
+  blobGasPerTx: number;
+  /** L1 gas per transaction of the posting transactions in blob mode, EIP-7623 floor counted (bench/l1-gas.ts). */
+  l1GasPerTx: number;
+  /** The OP-style baseline's blob gas per transaction: the same transactions zlib-compressed per batch, in blobs by the same rule. */
+  ethZlibBlobGasPerTx: number;
   /** The reveal of each one-step kind; `execution`: the challenger's total over a whole dispute game (bench/game-gas.ts). */
   proofGas: Record<string, number>;
   /** Claims made in that game (the dispute's and every move, both sides'). */
@@ -285,6 +291,9 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       bytesPerTx: Math.round(l1.bytesPerTx * 10) / 10,
       ethZlibBytesPerTx: Math.round(l1.ethZlibBytesPerTx * 10) / 10,
       appendGasPerTx: Math.round(l1Gas.appendGasPerTx),
+      blobGasPerTx: Math.round(l1.blobGasPerTx * 10) / 10,
+      l1GasPerTx: Math.round(l1Gas.blobAppendGasPerTx),
+      ethZlibBlobGasPerTx: Math.round(l1.ethZlibBlobGasPerTx * 10) / 10,
       proofGas: { ...l1Gas.proofGas, execution: l1Gas.game.challengerGas },
       gameMoves: l1Gas.game.moves,
       proofGasMax: proofGasMax.proofGasMax,
@@ -395,6 +404,15 @@ export function formatReport(r: BenchReport): string {
     `raw tx ${l1.breakdown.raw.toFixed(1)}, moves ${l1.breakdown.moves.toFixed(1)}, witness ${l1.breakdown.witness.toFixed(1)}, framing ${l1.breakdown.framing.toFixed(1)}`,
     "",
   ]);
+  const gBlob = l1.blobGasPerTx <= 1.5 * l1.ethZlibBlobGasPerTx ? "met" : `NOT MET (${x(l1.blobGasPerTx / l1.ethZlibBlobGasPerTx)})`;
+  rows.push([
+    "L1 blob gas per tx, moveset / eth+zlib",
+    l1.blobGasPerTx.toFixed(1),
+    "",
+    "",
+    `eth+zlib ${l1.ethZlibBlobGasPerTx.toFixed(1)} (31-byte field elements, blobs filled back to back); whole blobs per batch alone: ${l1.wholeBlobsPerBatch.moveset.toFixed(2)} / ${l1.wholeBlobsPerBatch.ethZlib.toFixed(2)}`,
+    `<= 1.5x eth+zlib: ${gBlob}`,
+  ]);
   rows.push(["  hypothetical, compact estimate, bytes/tx", l1.bytesPerTxCompactEstimate.toFixed(1), "", "", `${x(l1.bytesPerTxCompactEstimate / l1.ethZlibBytesPerTx)} eth+zlib`, "(see bench/l1-data.ts)"]);
   const g = r.l1Gas;
   const commits = Object.values(g.commitGas);
@@ -404,6 +422,14 @@ export function formatReport(r: BenchReport): string {
     "",
     "",
     `over the first ${g.mainBatches} main batches (${int(g.mainTxs)} txs); setup batches ${int(g.setupGasPerTx)} per tx`,
+    "",
+  ]);
+  rows.push([
+    "L1 gas, blob-mode posting per tx",
+    int(g.blobAppendGasPerTx),
+    "",
+    "",
+    `header and declared gas in calldata (EIP-7623 floor counted) + the append's execution without data, ${int(g.appendFixedGas)} (measured on a one-transaction batch); blob gas apart`,
     "",
   ]);
   rows.push([

@@ -37,6 +37,12 @@ describe("bench: L1 gas of appendBatch and of the fraud proofs", function () {
     // batches of 20 share a fixed cost of about 70k.
     expect(r.appendGasPerTx).to.be.within(2_000, 200_000);
     expect(r.setupGasPerTx).to.be.within(2_000, 500_000);
+    // Blob mode: the posting carries no data, so it costs the append's bookkeeping (storage writes of the
+    // record, the base fee and the poster's lock: tens of thousands) and its header, shared by a batch's 20.
+    console.log(`      blob mode: posting ${r.blobAppendGasPerTx.toFixed(0)} gas/tx; the append's execution without data ${r.appendFixedGas}`);
+    expect(r.appendFixedGas).to.be.within(20_000, 300_000);
+    expect(r.blobAppendGasPerTx).to.be.within((21_000 + r.appendFixedGas) / 20, (21_000 + r.appendFixedGas + 40 * 500) / 20);
+    expect(r.blobAppendGasPerTx).to.be.below(r.appendGasPerTx);
     expect(Object.keys(r.proofGas).sort()).to.deep.equal([...BYZANTINE_KINDS].sort());
     for (const k of BYZANTINE_KINDS) {
       expect(r.proofGas[k], k).to.be.within(21_001, 2_000_000);

@@ -113,5 +113,9 @@ describe("bench: workload, moveset and baseline", function () {
     expect([...f.codes].every(([, p]) => p.seq <= w.setupCount)).to.equal(true);
     expect(f.codes.size).to.be.greaterThan(0);
     expect(l1.ethZlibBytesPerTx).to.be.below(l1.ethRawBytesPerTx);
+    // Blob gas: 32 per started 31-byte field element of each batch (less than 32 per batch above 32/31 per byte).
+    expect(l1.blobGasPerTx).to.be.within((l1.bytesPerTx * 32) / 31, (l1.bytesPerTx * 32) / 31 + 32);
+    expect(l1.ethZlibBlobGasPerTx).to.be.within((l1.ethZlibBytesPerTx * 32) / 31, (l1.ethZlibBytesPerTx * 32) / 31 + 32);
+    expect(l1.wholeBlobsPerBatch.moveset).to.be.at.least(1);
   });
 });
