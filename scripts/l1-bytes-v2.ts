@@ -241,8 +241,11 @@ export function encodeV2(tx: WrappedTx, c: V2Context, o: V2Options): Uint8Array 
         for (const m of other) {
           w.u8(m.mark | (m.ref ? FLAG_REF : 0));
           w.u256c(m.slot);
-          intx(m);
-          values(m);
+          if (m.slot === c.seq) w.u256c(m.next); // an output: intx and prev are 0, not written
+          else {
+            intx(m);
+            values(m);
+          }
         }
       }
     }
