@@ -39,6 +39,7 @@ import { deployMoveset, devAccounts, loadHardhat, startL1Server } from "../node/
 import { batchOnTip, BYZANTINE_KINDS, type ByzantineKind } from "../node/devnet/byzantine";
 import { abiOf, headerToSol, inboxInterface } from "../node/l1/contracts";
 import { buildProof, commitmentOf, memoryChainView } from "../prover/build";
+import { calldataFloor } from "../prover/osp-check";
 import type { TxFault } from "../prover/fault";
 
 /** L1's gas cap per transaction (EIP-7825). */
@@ -74,13 +75,6 @@ const CHAIN = 901n;
 const addr = (tag: string) => hexToBytes(bytesToHex(keccak(toUtf8Bytes(tag))).slice(0, 42) as `0x${string}`);
 /** The first address of all (sorts before every other): the moves that pad a transaction. */
 const LOW = hexToBytes("0x0000000000000000000000000000000000000001");
-
-/** EIP-7623 floor of a transaction with calldata `data`. */
-export function calldataFloor(data: Uint8Array): number {
-  let tokens = 0;
-  for (const b of data) tokens += b === 0 ? 1 : 4;
-  return 21_000 + 10 * tokens;
-}
 
 /** `n` consuming storage moves of LOW (slots 1..n, intx 0), sorted: the cheapest bytes per move to decode. */
 function padMoves(n: number, mask = 0): Move[] {

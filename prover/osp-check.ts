@@ -9,7 +9,7 @@
  * Pure of process-wide effects but the L1 it is given: the caller deploys (deployStepVerifier) on any
  * ethers signer, typically the in-process Hardhat network.
  */
-import { Contract, ContractFactory, type Signer } from "ethers";
+import { Contract, ContractFactory, getBytes, type Signer } from "ethers";
 import type { Vector } from "../conformance/load";
 import { Executor } from "../core/evm/execute";
 import { fillMoves } from "../core/fill";
@@ -27,15 +27,23 @@ import { proveStep, proofBytes } from "./step-proof";
 /** L1's per-transaction gas cap (EIP-7825): the most gas one step's transaction can be given. */
 export const L1_TX_GAS_CAP = 1 << 24;
 
+/** EIP-7623 floor of a transaction with calldata `data` (10 gas per token; a zero byte 1 token, any other 4). */
+export function calldataFloor(data: Uint8Array): number {
+  let tokens = 0;
+  for (const b of data) tokens += b === 0 ? 1 : 4;
+  return 21_000 + 10 * tokens;
+}
+
 /**
  * The L1 gas one step costs: the receipt's gasUsed of a transaction calling the verifier's `step` with L1's
- * per-transaction cap (EIP-7825) as its gas limit, calldata included. (Not eth_estimateGas: Hardhat's
- * estimator tries limits above that cap on an Osaka network.)
+ * per-transaction cap (EIP-7825) as its gas limit, calldata included, or its calldata's EIP-7623 floor if
+ * that is more (the Hardhat network runs Cancun, which has no floor: it is added here, as L1 charges it since
+ * Prague). (Not eth_estimateGas: Hardhat's estimator tries limits above that cap on an Osaka network.)
  */
 export async function stepGasUsed(d: StepVerifierDeployment, pre: bigint, words: bigint[]): Promise<number> {
   const tx = await d.verifier.getFunction("step").send(hex32(pre), proofBytes(words), { gasLimit: L1_TX_GAS_CAP });
   const rc = await tx.wait();
-  return Number(rc!.gasUsed);
+  return Math.max(Number(rc!.gasUsed), calldataFloor(getBytes(tx.data)));
 }
 
 /** The contracts of the one-step verifier, by name, with how to read their artifacts. */

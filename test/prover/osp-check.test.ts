@@ -7,7 +7,7 @@
  */
 import { expect } from "chai";
 import hre from "hardhat";
-import { id, type Contract } from "ethers";
+import { getBytes, id, type Contract } from "ethers";
 import { Executor } from "../../core/evm/execute";
 import { loadCrypto } from "../../core/evm/chain";
 import { bytesToHex, keccak256 } from "../../core/bytes";
@@ -16,7 +16,7 @@ import { step } from "../../core/step/interp";
 import { Stage, Status } from "../../core/step/types";
 import { classifyStep } from "../../core/step/classify";
 import { proveStep, proofBytes } from "../../prover/step-proof";
-import { emptyStats, familyGas, recordStepGas, verifierFamily, VERIFIER_FAMILIES, type StepVerifierDeployment, type VerifierFamily } from "../../prover/osp-check";
+import { calldataFloor, stepGasUsed, emptyStats, familyGas, recordStepGas, verifierFamily, VERIFIER_FAMILIES, type StepVerifierDeployment, type VerifierFamily } from "../../prover/osp-check";
 import { deployTestStepVerifier } from "../helpers/step-verifier";
 import { hex32, CHAIN, memoryProgram, callsProgram, storageProgram, precompileProgram, build } from "../../bench/step-programs";
 
@@ -36,6 +36,11 @@ describe("prover/osp-check: L1 gas by the verifier's family", function () {
     expect(f.StepRun).to.deep.equal({ steps: 100, p50: 51_000, p99: 100_000, max: 100_000, worst: "op 100 at v#100" });
     expect(f.StepHash).to.deep.equal({ steps: 3, p50: 7, p99: 9, max: 9, worst: "precompile-input precompile 5 at w step 2" });
     expect(s.gas).to.have.length(103);
+  });
+
+  it("calldataFloor is EIP-7623's: 21,000 + 10 per token, a zero byte 1 token, any other 4", () => {
+    expect(calldataFloor(new Uint8Array())).to.equal(21_000);
+    expect(calldataFloor(Uint8Array.of(0, 1, 0xff, 0))).to.equal(21_000 + 10 * (1 + 4 + 4 + 1));
   });
 
   describe("verifierFamily is OneStepVerifier's route", () => {
@@ -82,6 +87,11 @@ describe("prover/osp-check: L1 gas by the verifier's family", function () {
             expect(String((e as { data?: string }).data), `step ${k} (${f})`).to.match(new RegExp(`^${TERMINATED}`));
           }
           if (post !== undefined) expect(hex32(post), `step ${k} (${f})`).to.equal(hex32(p.post));
+          if (k % 64 === 0) {
+            // a step's L1 gas is at least its calldata's EIP-7623 floor (the Cancun network does not charge it)
+            const data = getBytes(d.verifier.interface.encodeFunctionData("step", [hex32(p.pre), proofBytes(p.proof)]));
+            expect(await stepGasUsed(d, p.pre, p.proof)).to.be.at.least(calldataFloor(data));
+          }
           // every other family refuses it, but for the instruction prologue every instruction family shares (code end,
           // undefined opcode, stack bounds, static gas): there a foreign family halts the frame exactly as its own does
           // (harmless: the route is a function of the pre-state, so only one family ever runs a given step)
