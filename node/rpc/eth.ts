@@ -2,7 +2,7 @@
  * The L2 JSON-RPC methods: Ethereum's (blocks are batches: number = index + 1, hash = header
  * hash) and moveset's own (moves, outpoints, batches). State is the latest index (tag "latest" or
  * the latest block's number/hash) plus, for "pending", the batch in flight and the mempool's
- * simulated effects; moveset keeps no historical state, so older blocks' state is refused.
+ * simulated effects; an older block's state comes from the version index (node/rpc/chain-view.ts).
  */
 import { AbiCoder } from "ethers";
 import { bytesToHex, hexToBytes, keccak256 } from "../../core/bytes";
@@ -11,19 +11,31 @@ import { Mark, keyIdOf } from "../../core/keys";
 import { decodeTx, TxType, codeHash, type Tx, type WrappedTx } from "../../core/tx";
 import { leafHash, merkleProof } from "../../core/merkle";
 import { declaredGas, requiredBaseFee } from "../../core/gas";
-import { L2_BLOCK_GAS_LIMIT, type BlockEnv } from "../../core/evm/chain";
+import { L2_BLOCK_GAS_LIMIT } from "../../core/evm/chain";
 import { isUnprotectedRaw } from "../../core/evm/ethtx";
 import type { ChainStore, StoredBatch } from "../state/chain-store";
 import { CLIENT_VERSION, type Deployment } from "../config";
 import { SubmitError, submitMessage, type Coordinator } from "../coordinator/coordinator";
 import { LogBloom } from "../state/receipts";
 import type { UtxoHandle } from "../state/utxo-handle";
-import { feeOutputsOf, readCode, readKey, storeSource, type LatestCache, type Overlay } from "../state/view";
+import { feeOutputsOf, type LatestCache } from "../state/view";
 import { Verifier } from "../verifier/verifier";
 import { formatBlock, formatLog, formatMove, formatReceipt, formatTx, genesisBlock, q, ZERO_HASH } from "./format";
-import { INTERNAL_ERROR, INVALID_PARAMS, LIMIT_EXCEEDED, RpcError, SERVER_ERROR, type Methods } from "./server";
+import { INTERNAL_ERROR, LIMIT_EXCEEDED, RpcError, SERVER_ERROR, type Methods } from "./server";
+import { addressArg, arg, bad, boolArg, dataArg, hashArg, markArg, quantity } from "./params";
+import { ChainView, historyError, type StateAt } from "./chain-view";
 import type { CallJob, CallRequest, CallResult } from "./call";
 import { CallPoolError } from "./call-pool";
+import type { StateSource } from "../../core/evm/state";
+
+/** Reads one key of a state (a past block's may be refused: historyError). */
+export async function readAt(at: StateAt, mark: number, addr: string, slot: bigint): Promise<bigint> {
+  try {
+    return await at.source.read(keyIdOf(addr, mark, slot), mark, addr, slot);
+  } catch (e) {
+    throw historyError(e);
+  }
+}
 
 export interface RpcBackend {
   deployment: Deployment;
@@ -39,7 +51,7 @@ export interface RpcBackend {
   l1Time?: () => bigint | undefined;
   maxLogRange: number;
   /** Runs eth_call / eth_estimateGas jobs (a CallPool: off the event loop, with a time limit). */
-  calls: { run(job: CallJob, source: ReturnType<typeof storeSource>): Promise<CallResult> };
+  calls: { run(job: CallJob, source: StateSource): Promise<CallResult> };
   /** Most gas a call or estimate runs with (geth's --rpc.gascap); more is capped to it. */
   gasCap: bigint;
   /** Accept legacy transactions without EIP-155 replay protection (geth's --rpc.allow-unprotected-txs). */
@@ -49,114 +61,17 @@ export interface RpcBackend {
 /** geth's refusal of a transaction without replay protection. */
 export const UNPROTECTED_MESSAGE = "only replay-protected (EIP-155) transactions allowed over RPC";
 
-// ---- parameters -------------------------------------------------------------------------------------
-
-function bad(msg: string): never {
-  throw new RpcError(INVALID_PARAMS, `invalid params: ${msg}`);
-}
-
-function arg(params: unknown[] | Record<string, unknown>, i: number, name: string, required = true): unknown {
-  const v = Array.isArray(params) ? params[i] : params[name];
-  if (required && (v === undefined || v === null)) bad(`missing ${name} (parameter ${i})`);
-  return v === null ? undefined : v;
-}
-
-export function quantity(v: unknown, name: string): bigint {
-  if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
-  if (typeof v !== "string" || !/^0x[0-9a-fA-F]+$/.test(v)) bad(`${name} must be a hex quantity`);
-  return BigInt(v as string);
-}
-
-function dataArg(v: unknown, name: string): Uint8Array {
-  if (typeof v !== "string" || !/^0x([0-9a-fA-F]{2})*$/.test(v)) bad(`${name} must be hex data`);
-  return hexToBytes(v as `0x${string}`);
-}
-
-function addressArg(v: unknown, name: string): string {
-  if (typeof v !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(v)) bad(`${name} must be a 20-byte address`);
-  return (v as string).toLowerCase();
-}
-
-function hashArg(v: unknown, name: string): string {
-  if (typeof v !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(v)) bad(`${name} must be a 32-byte hash`);
-  return (v as string).toLowerCase();
-}
-
-function boolArg(v: unknown, name: string): boolean {
-  if (v === undefined) return false;
-  if (typeof v !== "boolean") bad(`${name} must be a boolean`);
-  return v as boolean;
-}
-
-const MARKS: Record<string, number> = { s: Mark.Storage, b: Mark.Balance, n: Mark.Nonce, c: Mark.Code, f: Mark.Fee, w: Mark.Withdrawal };
-
-function markArg(v: unknown): number {
-  if (typeof v === "string" && MARKS[v] !== undefined) return MARKS[v];
-  if (typeof v === "number" && Object.values(MARKS).includes(v)) return v;
-  return bad(`mark must be one of ${Object.keys(MARKS).join(", ")}`);
-}
-
 // ---- the methods ------------------------------------------------------------------------------------
 
 export function ethMethods(b: RpcBackend): Methods {
   const chainId = b.deployment.l2ChainId;
   const depositFrom = b.deployment.bridge.toLowerCase();
 
-  const latestNumber = () => (b.chain.tip() ? b.chain.tip()!.index + 1n : 0n);
-
-  /**
-   * The base fee of the next block (protocol.md §7.5): the rule L1 enforces, applied to the latest
-   * batch's base fee and declared gas (the deployment's minimum before the first batch).
-   */
-  async function nextBaseFee(): Promise<bigint> {
-    const tip = b.chain.tip();
-    const bt = tip ? await b.chain.batch(tip.index) : undefined;
-    return requiredBaseFee(bt ? { baseFee: bt.header.baseFee, gas: bt.gasDeclared } : undefined, b.deployment.minBaseFee);
-  }
-
-  /** Batch record of block `n` (n ≥ 1). */
-  const batchOf = (n: bigint) => (n >= 1n ? b.chain.batch(n - 1n) : Promise.resolve(undefined));
-
-  function finalizedNumber(): Promise<bigint> {
-    return (async () => {
-      const now = b.l1Time?.() ?? BigInt(Math.floor(Date.now() / 1000));
-      for (let n = latestNumber(); n >= 1n; n--) {
-        const bt = await batchOf(n);
-        if (bt?.l1?.postedAt !== undefined && bt.l1.postedAt + b.deployment.challengeWindow <= now) return n;
-      }
-      return 0n;
-    })();
-  }
-
-  /** A block tag of a block query: its number (undefined if beyond the chain). */
-  async function blockNumberOf(tag: unknown): Promise<bigint | undefined> {
-    if (tag === undefined || tag === "latest" || tag === "pending" || tag === "safe") return latestNumber();
-    if (tag === "earliest") return 0n;
-    if (tag === "finalized") return finalizedNumber();
-    if (typeof tag === "object" && tag !== null) {
-      const o = tag as Record<string, unknown>;
-      if (o.blockHash !== undefined) {
-        const h = hashArg(o.blockHash, "blockHash");
-        if (h === ZERO_HASH) return 0n;
-        const i = await b.chain.indexOfHash(h);
-        if (i === undefined) throw new RpcError(SERVER_ERROR, `block ${h} not found`);
-        return i + 1n;
-      }
-      if (o.blockNumber !== undefined) return blockNumberOf(o.blockNumber);
-    }
-    const n = quantity(tag, "block tag");
-    return n > latestNumber() ? undefined : n;
-  }
-
-  /** State overlays for a state query's tag; older blocks are refused (no historical state). */
-  async function stateLayers(tag: unknown, defaultPending = false): Promise<Overlay[]> {
-    if (tag === "pending" || (tag === undefined && defaultPending)) return b.coordinator?.pendingLayers() ?? [];
-    if (tag === undefined || tag === "latest" || tag === "safe") return [];
-    const n = await blockNumberOf(tag);
-    if (n === undefined) throw new RpcError(SERVER_ERROR, "header not found");
-    if (n !== latestNumber()) throw new RpcError(SERVER_ERROR, `historical state is not available (block ${n}; latest is ${latestNumber()}): moveset keeps only the latest index`);
-    return [];
-  }
+  const view = new ChainView(b);
+  const latestNumber = () => view.latestNumber();
+  const nextBaseFee = () => view.nextBaseFee();
+  const batchOf = (n: bigint) => view.batchOf(n);
+  const blockNumberOf = (tag: unknown) => view.blockNumberOf(tag);
 
   async function blockJson(n: bigint | undefined, full: boolean): Promise<Record<string, unknown> | null> {
     if (n === undefined) return null;
@@ -173,20 +88,6 @@ export function ethMethods(b: RpcBackend): Methods {
       bt,
       txs.map((t, i) => formatTx(decodeTx(t.tx), t.receipt.txHash, { block: bt, index: i, receipt: t.receipt }, depositFrom)),
     );
-  }
-
-  function nextEnv(baseFee: bigint): BlockEnv {
-    const tip = b.chain.tip();
-    return {
-      chainId,
-      number: latestNumber() + 1n,
-      timestamp: b.l1Time?.() ?? BigInt(Math.floor(Date.now() / 1000)),
-      coinbase: b.feeRecipient,
-      baseFee,
-      gasLimit: L2_BLOCK_GAS_LIMIT,
-      prevRandao: hexToBytes((tip?.hash ?? ZERO_HASH) as `0x${string}`),
-      excessBlobGas: 0n,
-    };
   }
 
   function callRequest(v: unknown): CallRequest {
@@ -213,12 +114,13 @@ export function ethMethods(b: RpcBackend): Methods {
   };
 
   /** Runs a call or an estimate as a job (off the event loop, with the node's time limit). */
-  async function runJob(op: CallJob["op"], req: CallRequest, layers: Overlay[]): Promise<CallResult & { type: "return" | "gas" }> {
+  async function runJob(op: CallJob["op"], req: CallRequest, at: StateAt): Promise<CallResult & { type: "return" | "gas" }> {
     const feeGiven = req.gasPrice !== undefined || req.maxFeePerGas !== undefined;
-    const job: CallJob = { op, req, env: nextEnv(feeGiven ? await nextBaseFee() : 0n), gas: callGas(req.gas) };
+    const env = at.block === undefined ? view.nextEnv(feeGiven ? await nextBaseFee() : 0n) : await view.blockEnv(at.block, feeGiven);
+    const job: CallJob = { op, req, env, gas: callGas(req.gas) };
     let r: CallResult;
     try {
-      r = await b.calls.run(job, storeSource(b.cache, layers));
+      r = await b.calls.run(job, at.source);
     } catch (e) {
       if (!(e instanceof CallPoolError)) throw e;
       throw new RpcError(e.code === "timeout" ? SERVER_ERROR : e.code === "busy" ? LIMIT_EXCEEDED : INTERNAL_ERROR, e.message);
@@ -296,21 +198,25 @@ export function ethMethods(b: RpcBackend): Methods {
     eth_gasPrice: async () => q((await nextBaseFee()) + b.suggestedTip),
     eth_maxPriorityFeePerGas: () => q(b.suggestedTip),
     eth_blobBaseFee: () => "0x1",
+    // A coordinator builds a block whenever it has transactions and never otherwise (a batch holds at
+    // least one): as Hardhat's and Anvil's automine, a tool must not wait for later blocks to confirm
+    // its own (Hardhat Ignition asks this to decide how many confirmations it waits for).
+    ...(b.coordinator ? { hardhat_getAutomine: () => true } : {}),
 
     eth_getBalance: async (p) => {
       const a = addressArg(arg(p, 0, "address"), "address");
-      return q((await readKey(b.cache, await stateLayers(arg(p, 1, "block", false)), Mark.Balance, a, 0n)).value);
+      return q(await readAt(await view.stateAt(arg(p, 1, "block", false)), Mark.Balance, a, 0n));
     },
     eth_getTransactionCount: async (p) => {
       const a = addressArg(arg(p, 0, "address"), "address");
-      return q((await readKey(b.cache, await stateLayers(arg(p, 1, "block", false)), Mark.Nonce, a, 0n)).value);
+      return q(await readAt(await view.stateAt(arg(p, 1, "block", false)), Mark.Nonce, a, 0n));
     },
     eth_getCode: async (p) => {
       const a = addressArg(arg(p, 0, "address"), "address");
-      const layers = await stateLayers(arg(p, 1, "block", false));
-      const h = (await readKey(b.cache, layers, Mark.Code, a, 0n)).value;
+      const at = await view.stateAt(arg(p, 1, "block", false));
+      const h = await readAt(at, Mark.Code, a, 0n);
       if (h === 0n) return "0x";
-      const code = await readCode(b.cache, layers, "0x" + h.toString(16).padStart(64, "0"));
+      const code = await at.source.code("0x" + h.toString(16).padStart(64, "0"));
       if (!code) throw new RpcError(SERVER_ERROR, `code ${h.toString(16)} of ${a} is not known to this node`);
       return bytesToHex(code);
     },
@@ -318,20 +224,18 @@ export function ethMethods(b: RpcBackend): Methods {
       const a = addressArg(arg(p, 0, "address"), "address");
       const slot = quantity(arg(p, 1, "slot"), "slot");
       if (slot >= 1n << 256n) bad("slot exceeds 32 bytes");
-      const v = (await readKey(b.cache, await stateLayers(arg(p, 2, "block", false)), Mark.Storage, a, slot)).value;
+      const v = await readAt(await view.stateAt(arg(p, 2, "block", false)), Mark.Storage, a, slot);
       return "0x" + v.toString(16).padStart(64, "0");
     },
 
     eth_call: async (p) => {
       const req = callRequest(arg(p, 0, "transaction"));
-      const layers = await stateLayers(arg(p, 1, "block", false));
-      const r = await runJob("call", req, layers);
+      const r = await runJob("call", req, await view.stateAt(arg(p, 1, "block", false)));
       return bytesToHex(r.type === "return" ? r.data : new Uint8Array(0));
     },
     eth_estimateGas: async (p) => {
       const req = callRequest(arg(p, 0, "transaction"));
-      const layers = await stateLayers(arg(p, 1, "block", false), true);
-      const r = await runJob("estimate", req, layers);
+      const r = await runJob("estimate", req, await view.stateAt(arg(p, 1, "block", false), true));
       return q(r.type === "gas" ? r.gas : 0n);
     },
 
@@ -558,7 +462,10 @@ export function ethMethods(b: RpcBackend): Methods {
       const limitArg = arg(p, 1, "limit", false);
       const limit = limitArg === undefined ? 256 : Number(quantity(limitArg, "limit"));
       if (limit < 1 || limit > 4096) bad("limit must be 1..4096");
-      const outs = await feeOutputsOf(b.cache, await stateLayers(arg(p, 2, "block", false)), addr, limit);
+      const at = await view.stateAt(arg(p, 2, "block", false));
+      // Fee outputs are an index of the latest state (what a transaction may sweep now).
+      if (!at.layers) throw new RpcError(SERVER_ERROR, "fee outputs are known at the latest block and pending only");
+      const outs = await feeOutputsOf(b.cache, at.layers, addr, limit);
       return { address: addr, outputs: outs.map((o) => ({ seq: q(o.seq), value: q(o.value) })), total: q(outs.reduce((t, o) => t + o.value, 0n)) };
     },
     moveset_getLatest: async (p) => {
@@ -566,7 +473,7 @@ export function ethMethods(b: RpcBackend): Methods {
       const addr = addressArg(arg(p, 1, "address"), "address");
       const slotArg = arg(p, 2, "slot", false);
       const slot = slotArg === undefined ? 0n : quantity(slotArg, "slot");
-      const v = await readKey(b.cache, [], mark, addr, slot);
+      const v = await b.cache.get(mark, addr, slot);
       return { key: keyIdOf(addr, mark, slot), seq: q(v.seq), value: q(v.value) };
     },
     moveset_getBatch: async (p) => {
