@@ -111,6 +111,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
         maxLogRange: ropts.maxLogRange,
         calls,
         gasCap: ropts.gasCap,
+        callTimeoutMs: ropts.evmTimeoutMs,
         allowUnprotectedTxs: ropts.allowUnprotectedTxs,
       }),
       { host: ropts.host, port: ropts.port, maxBatch: ropts.maxBatch, maxBodyBytes: ropts.maxBodyBytes, maxResponseBytes: ropts.maxResponseBytes, cors: ropts.cors, log: componentLogger("rpc", log) },

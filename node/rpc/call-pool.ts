@@ -13,7 +13,7 @@
 import * as path from "path";
 import { Worker } from "worker_threads";
 import type { StateSource } from "../../core/evm/state";
-import type { CallJob, CallResult } from "./call";
+import type { Job, CallResult } from "./call";
 
 export interface CallPoolOptions {
   /** Worker threads (≥ 1). */
@@ -40,7 +40,7 @@ export class CallPoolError extends Error {
 // ---- wire format (shared with call-worker.ts) -------------------------------------------------------
 
 export type CallWorkerIn =
-  | { type: "job"; id: number; job: CallJob }
+  | { type: "job"; id: number; job: Job }
   | { type: "value"; rid: number; value?: bigint; code?: Uint8Array; error?: string };
 
 export type CallWorkerOut =
@@ -53,7 +53,7 @@ export type CallWorkerOut =
 
 interface Pending {
   id: number;
-  job: CallJob;
+  job: Job;
   source: StateSource;
   resolve: (r: CallResult) => void;
   reject: (e: Error) => void;
@@ -180,22 +180,23 @@ export class CallPool {
       if (!p) return;
       slot.current = p;
       slot.worker.ref();
+      const limit = p.job.timeoutMs !== undefined && p.job.timeoutMs < this.o.timeoutMs ? p.job.timeoutMs : this.o.timeoutMs;
       slot.timer = setTimeout(() => {
         if (slot.current !== p) return;
         // Stop the work itself: the worker goes, a fresh one takes its place.
         this.slots.splice(this.slots.indexOf(slot), 1);
         this.release(slot);
-        p.reject(new CallPoolError("timeout", timeoutMessage(this.o.timeoutMs)));
+        p.reject(new CallPoolError("timeout", timeoutMessage(limit)));
         void slot.worker.terminate();
         if (!this.closed) this.spawn();
         this.pump();
-      }, this.o.timeoutMs);
+      }, limit);
       slot.worker.postMessage({ type: "job", id: p.id, job: p.job } satisfies CallWorkerIn);
     }
   }
 
   /** Runs a job; rejects with CallPoolError on timeout, a full queue or a closed pool. */
-  run(job: CallJob, source: StateSource): Promise<CallResult> {
+  run(job: Job, source: StateSource): Promise<CallResult> {
     if (this.closed) return Promise.reject(new CallPoolError("terminated", "the call pool was closed"));
     if (this.queue.length >= this.o.maxQueue) return Promise.reject(new CallPoolError("busy", `too many pending calls (${this.queue.length} waiting): try again later`));
     return new Promise<CallResult>((resolve, reject) => {

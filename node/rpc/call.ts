@@ -12,6 +12,9 @@ import { Mark, keyIdOf } from "../../core/keys";
 import type { Executor, ExecResult } from "../../core/evm/execute";
 import type { StateSource } from "../../core/evm/state";
 import { cancunCommon, type BlockEnv } from "../../core/evm/chain";
+import type { TxContext } from "../../core/context";
+import type { TraceSpec } from "./tracers";
+import { runTraceJob } from "./trace-job";
 
 /** An eth_call / eth_estimateGas transaction object, parsed. */
 export interface CallRequest {
@@ -26,12 +29,35 @@ export interface CallRequest {
 }
 
 export interface CallJob {
-  op: "call" | "estimate";
+  /** "trace": a call traced (debug_traceCall) with `trace`. */
+  op: "call" | "estimate" | "trace";
   req: CallRequest;
   env: BlockEnv;
   /** call: the gas it runs with; estimate: the highest gas tried (before the balance bound). */
   gas: bigint;
+  trace?: TraceSpec;
+  /** A time limit shorter than the pool's (a trace's `timeout`). */
+  timeoutMs?: number;
 }
+
+/**
+ * A transaction of a batch traced (debug_traceTransaction, debug_traceBlock*): it re-executes alone
+ * from its own moves, as a validator runs it (protocol.md §6), with the code its witness lacks given.
+ */
+export interface TxTraceJob {
+  op: "trace-tx";
+  /** The transaction's filled encoding, as its batch carries it. */
+  tx: Uint8Array;
+  ctx: TxContext;
+  /** Code by hash that its moves name and its witness does not carry (earlier witnesses, §6.2). */
+  codes: [string, Uint8Array][];
+  trace: TraceSpec;
+  /** Whom a deposit is shown as sent by (the L1 Bridge, as the RPC shows it). */
+  depositFrom: string;
+  timeoutMs?: number;
+}
+
+export type Job = CallJob | TxTraceJob;
 
 export type CallResult =
   | { type: "return"; data: Uint8Array }
@@ -41,10 +67,12 @@ export type CallResult =
   /** Halted, or no gas within the bound suffices. */
   | { type: "failed"; message: string }
   /** Refused before running (a transaction rule), as InvalidTxError. */
-  | { type: "invalid"; kind: FaultKind; code: string; message: string; detail: Record<string, string> };
+  | { type: "invalid"; kind: FaultKind; code: string; message: string; detail: Record<string, string> }
+  /** A trace (plain JSON, the tracer's). */
+  | { type: "trace"; result: unknown };
 
 /** Runs the request once with `gas`. Throws InvalidTxError (rules) for a request that cannot run. */
-async function runOnce(ex: Executor, req: CallRequest, source: StateSource, env: BlockEnv, gas: bigint): Promise<ExecResult> {
+export async function runOnce(ex: Executor, req: CallRequest, source: StateSource, env: BlockEnv, gas: bigint): Promise<ExecResult> {
   const chainId = env.chainId;
   const nonce = await source.read(keyIdOf(req.from, Mark.Nonce, 0n), Mark.Nonce, req.from, 0n);
   const common = cancunCommon(chainId);
@@ -105,8 +133,9 @@ async function estimate(ex: Executor, job: CallJob, source: StateSource): Promis
 }
 
 /** Runs one job. Only a failure of the node itself throws; every answer about the request is a CallResult. */
-export async function runCallJob(ex: Executor, job: CallJob, source: StateSource): Promise<CallResult> {
+export async function runCallJob(ex: Executor, job: Job, source: StateSource): Promise<CallResult> {
   try {
+    if (job.op === "trace" || job.op === "trace-tx") return await runTraceJob(ex, job, source);
     if (job.op === "estimate") return await estimate(ex, job, source);
     const r = await runOnce(ex, job.req, source, job.env, job.gas);
     return r.status === 1 ? { type: "return", data: r.returnValue } : ended(r);

@@ -14,7 +14,7 @@ import { declaredGas, requiredBaseFee } from "../../core/gas";
 import { L2_BLOCK_GAS_LIMIT } from "../../core/evm/chain";
 import { isUnprotectedRaw } from "../../core/evm/ethtx";
 import type { ChainStore, StoredBatch } from "../state/chain-store";
-import { CLIENT_VERSION, type Deployment } from "../config";
+import { CLIENT_VERSION, DEFAULT_RPC, type Deployment } from "../config";
 import { SubmitError, submitMessage, type Coordinator } from "../coordinator/coordinator";
 import { LogBloom } from "../state/receipts";
 import type { UtxoHandle } from "../state/utxo-handle";
@@ -24,9 +24,18 @@ import { formatBlock, formatLog, formatMove, formatReceipt, formatTx, genesisBlo
 import { INTERNAL_ERROR, LIMIT_EXCEEDED, RpcError, SERVER_ERROR, type Methods } from "./server";
 import { addressArg, arg, bad, boolArg, dataArg, hashArg, markArg, quantity } from "./params";
 import { ChainView, historyError, type StateAt } from "./chain-view";
-import type { CallJob, CallRequest, CallResult } from "./call";
+import type { CallJob, CallRequest, CallResult, Job } from "./call";
 import { CallPoolError } from "./call-pool";
 import type { StateSource } from "../../core/evm/state";
+import { debugMethods } from "./debug";
+
+/** The source of a job that reads no state through this thread (a transaction traced from its own moves). */
+const NO_STATE: StateSource = {
+  read: () => {
+    throw new Error("this job reads no state");
+  },
+  code: () => undefined,
+};
 
 /** Reads one key of a state (a past block's may be refused: historyError). */
 export async function readAt(at: StateAt, mark: number, addr: string, slot: bigint): Promise<bigint> {
@@ -51,9 +60,11 @@ export interface RpcBackend {
   l1Time?: () => bigint | undefined;
   maxLogRange: number;
   /** Runs eth_call / eth_estimateGas jobs (a CallPool: off the event loop, with a time limit). */
-  calls: { run(job: CallJob, source: StateSource): Promise<CallResult> };
+  calls: { run(job: Job, source: StateSource): Promise<CallResult> };
   /** Most gas a call or estimate runs with (geth's --rpc.gascap); more is capped to it. */
   gasCap: bigint;
+  /** The call pool's time limit (ms; geth's --rpc.evmtimeout): a trace may ask for less. */
+  callTimeoutMs?: number;
   /** Accept legacy transactions without EIP-155 replay protection (geth's --rpc.allow-unprotected-txs). */
   allowUnprotectedTxs: boolean;
 }
@@ -113,18 +124,29 @@ export function ethMethods(b: RpcBackend): Methods {
     return asked === undefined || asked === 0n ? cap : asked > b.gasCap ? b.gasCap : asked;
   };
 
-  /** Runs a call or an estimate as a job (off the event loop, with the node's time limit). */
-  async function runJob(op: CallJob["op"], req: CallRequest, at: StateAt): Promise<CallResult & { type: "return" | "gas" }> {
-    const feeGiven = req.gasPrice !== undefined || req.maxFeePerGas !== undefined;
-    const env = at.block === undefined ? view.nextEnv(feeGiven ? await nextBaseFee() : 0n) : await view.blockEnv(at.block, feeGiven);
-    const job: CallJob = { op, req, env, gas: callGas(req.gas) };
-    let r: CallResult;
+  /** Runs a job in the call pool (off the event loop, with the node's time limit). */
+  async function runInPool(job: Job, at: StateAt | undefined): Promise<CallResult> {
     try {
-      r = await b.calls.run(job, at.source);
+      return await b.calls.run(job, at?.source ?? NO_STATE);
     } catch (e) {
       if (!(e instanceof CallPoolError)) throw e;
       throw new RpcError(e.code === "timeout" ? SERVER_ERROR : e.code === "busy" ? LIMIT_EXCEEDED : INTERNAL_ERROR, e.message);
     }
+  }
+
+  /** The state and environment a call at block parameter `tag` runs in, with the request's state overrides. */
+  async function callAt(tag: unknown, req: CallRequest, overrides: unknown, defaultPending = false): Promise<{ at: StateAt; env: CallJob["env"] }> {
+    const at = await view.stateAt(tag, defaultPending);
+    const feeGiven = req.gasPrice !== undefined || req.maxFeePerGas !== undefined;
+    const env = at.block === undefined ? view.nextEnv(feeGiven ? await nextBaseFee() : 0n) : await view.blockEnv(at.block, feeGiven);
+    if (overrides !== undefined && overrides !== null) throw new RpcError(SERVER_ERROR, "state overrides are not supported yet");
+    return { at, env };
+  }
+
+  /** Runs a call or an estimate as a job. */
+  async function runJob(op: "call" | "estimate", req: CallRequest, tag: unknown, overrides: unknown): Promise<CallResult & { type: "return" | "gas" }> {
+    const { at, env } = await callAt(tag, req, overrides, op === "estimate");
+    const r = await runInPool({ op, req, env, gas: callGas(req.gas) }, at);
     switch (r.type) {
       case "return":
       case "gas":
@@ -135,6 +157,8 @@ export function ethMethods(b: RpcBackend): Methods {
         throw new RpcError(SERVER_ERROR, r.message);
       case "invalid":
         throw new RpcError(SERVER_ERROR, submitMessage(new InvalidTxError(r.kind, r.code, r.message, undefined, r.detail)), { kind: r.kind, reason: r.code });
+      case "trace":
+        throw new Error("a call job answered with a trace");
     }
   }
 
@@ -230,12 +254,12 @@ export function ethMethods(b: RpcBackend): Methods {
 
     eth_call: async (p) => {
       const req = callRequest(arg(p, 0, "transaction"));
-      const r = await runJob("call", req, await view.stateAt(arg(p, 1, "block", false)));
+      const r = await runJob("call", req, arg(p, 1, "block", false), arg(p, 2, "state overrides", false));
       return bytesToHex(r.type === "return" ? r.data : new Uint8Array(0));
     },
     eth_estimateGas: async (p) => {
       const req = callRequest(arg(p, 0, "transaction"));
-      const r = await runJob("estimate", req, await view.stateAt(arg(p, 1, "block", false), true));
+      const r = await runJob("estimate", req, arg(p, 1, "block", false), arg(p, 2, "state overrides", false));
       return q(r.type === "gas" ? r.gas : 0n);
     },
 
@@ -515,6 +539,8 @@ export function ethMethods(b: RpcBackend): Methods {
       }
       return out;
     },
+    ...debugMethods({ view, run: runInPool, callRequest, callGas, callAt, depositFrom, timeoutMs: b.callTimeoutMs ?? DEFAULT_RPC.evmTimeoutMs }),
+
     moveset_status: async () => ({
       l2ChainId: Number(chainId),
       l1ChainId: Number(b.deployment.l1ChainId),

@@ -8,7 +8,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { spawn } from "child_process";
 import { ethers, JsonRpcProvider, Wallet, Contract, ContractFactory } from "ethers";
+import { createVM, runTx } from "@ethereumjs/vm";
+import { createTxFromRLP } from "@ethereumjs/tx";
+import { createBlock } from "@ethereumjs/block";
+import { Account, Address, createAddressFromString, hexToBytes } from "@ethereumjs/util";
 import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
+import { cancunCommon, FEE_VAULT } from "../../core/evm/chain";
+import { decodeTx, TxType } from "../../core/tx";
 import { ROOT, cleanupTmp, freePort, rpc, tmpDir } from "./helpers";
 
 /** Runs a command in a child process without this process's Hardhat and ts-node settings. */
@@ -124,4 +130,186 @@ describe("e2e: developers' tools", function () {
       }
     });
   });
+
+  describe("traces from a transaction's own moves", () => {
+    let fwd: Contract;
+    let counter: Contract;
+    let multiHash = "";
+    let multiBlock = 0;
+    let revertHash = "";
+
+    before(async () => {
+      const bob = w(3);
+      const c = artifact("Counter");
+      const f = artifact("SafeLikeForwarder");
+      counter = (await (await new ContractFactory(c.abi as never, c.bytecode, bob).deploy()).waitForDeployment()) as Contract;
+      fwd = (await (await new ContractFactory(f.abi as never, f.bytecode, bob).deploy(bob.address)).waitForDeployment()) as Contract;
+      const to = await counter.getAddress();
+      const r = (await (await fwd.getFunction("execMany")([to, to], [7n, 0n], [counter.interface.encodeFunctionData("bump", [2]), counter.interface.encodeFunctionData("count")], { value: 7n })).wait())!;
+      multiHash = r.hash;
+      multiBlock = r.blockNumber;
+      // A reverted transaction: the forwarder passes on Counter's TooLarge.
+      const tx = await fwd.getFunction("exec").populateTransaction(to, 0n, counter.interface.encodeFunctionData("bump", [5000]));
+      const sent = await bob.sendTransaction({ ...tx, gasLimit: 200_000n });
+      revertHash = sent.hash;
+      await sent.wait().catch(() => undefined);
+      // Later blocks: the traced transactions are in earlier batches.
+      await (await bob.sendTransaction({ to: d.accounts[4].address, value: 1n })).wait();
+    });
+
+    /** The call tree of the transaction as a plain ethereumjs VM runs it over its declared pre-state (its moves' prev values). */
+    async function localCallTree(hash: string): Promise<Record<string, unknown>> {
+      const mv = (await rpc(d.rpcUrl, "moveset_getMoves", [hash])).result as { blockNumber: string; encoded: string; moves: { mark: string; addr: string; slot: string; prev: string }[] };
+      const tx = decodeTx(hexToBytes(mv.encoded as `0x${string}`));
+      if (tx.type !== TxType.Wrapped) throw new Error("not a wrapped transaction");
+      const block = (await l2.getBlock(Number(mv.blockNumber)))!;
+      const common = cancunCommon(d.deployment.l2ChainId);
+      const vm = await createVM({ common });
+      const sm = vm.stateManager;
+      const accounts = new Map<string, Account>();
+      const prevBlock = Number(mv.blockNumber) - 1;
+      for (const m of mv.moves) {
+        if (!["b", "n", "c", "s"].includes(m.mark)) continue;
+        const a = createAddressFromString(m.addr);
+        if (!accounts.has(m.addr)) accounts.set(m.addr, new Account(0n, 0n));
+        const acc = accounts.get(m.addr)!;
+        if (m.mark === "b") acc.balance = BigInt(m.prev);
+        if (m.mark === "n") acc.nonce = BigInt(m.prev);
+        if (m.mark === "c" && BigInt(m.prev) !== 0n) {
+          await sm.putAccount(a, acc);
+          const code = await l2.getCode(m.addr, prevBlock);
+          expect(ethers.keccak256(code)).to.equal(ethers.toBeHex(BigInt(m.prev), 32));
+          await sm.putCode(a, hexToBytes(code as `0x${string}`));
+        }
+      }
+      for (const [addr, acc] of accounts) {
+        const a = createAddressFromString(addr);
+        const cur = (await sm.getAccount(a)) ?? new Account();
+        cur.nonce = acc.nonce;
+        cur.balance = acc.balance;
+        await sm.putAccount(a, cur);
+      }
+      for (const m of mv.moves)
+        if (m.mark === "s" && BigInt(m.prev) !== 0n) await sm.putStorage(createAddressFromString(m.addr), hexToBytes(ethers.toBeHex(BigInt(m.slot), 32) as `0x${string}`), hexToBytes(ethers.toBeHex(BigInt(m.prev)) as `0x${string}`));
+      const blk = createBlock(
+        { header: { number: BigInt(block.number), timestamp: BigInt(block.timestamp), coinbase: new Address(FEE_VAULT), baseFeePerGas: block.baseFeePerGas!, gasLimit: 30_000_000n, mixHash: hexToBytes(block.parentHash as `0x${string}`), excessBlobGas: 0n, blobGasUsed: 0n, parentBeaconBlockRoot: new Uint8Array(32) } },
+        { common, skipConsensusFormatValidation: true },
+      );
+      // The call tree, built from the EVM's message events alone.
+      type Node = { from: string; to: string; value: bigint; input: string; gasUsed: bigint; output: string; failed: boolean; calls: Node[] };
+      const stack: Node[] = [];
+      let root: Node | undefined;
+      vm.evm.events!.on("beforeMessage", (m: { caller: Address; to?: Address; codeAddress: Address; delegatecall: boolean; value: bigint; data: Uint8Array }) => {
+        stack.push({ from: m.caller.toString(), to: (m.delegatecall ? m.codeAddress : m.to)?.toString() ?? "", value: m.value, input: ethers.hexlify(m.data), gasUsed: 0n, output: "0x", failed: false, calls: [] });
+      });
+      vm.evm.events!.on("afterMessage", (r: { createdAddress?: Address; execResult: { executionGasUsed: bigint; returnValue: Uint8Array; exceptionError?: unknown } }) => {
+        const n = stack.pop()!;
+        n.gasUsed = r.execResult.executionGasUsed;
+        n.output = ethers.hexlify(r.execResult.returnValue);
+        n.failed = r.execResult.exceptionError !== undefined;
+        if (stack.length) stack[stack.length - 1].calls.push(n);
+        else root = n;
+      });
+      const eth = createTxFromRLP(tx.raw, { common });
+      const res = await runTx(vm, { tx: eth, block: blk, skipHardForkValidation: true, skipBalance: false });
+      const conv = (n: Node, top: boolean): Record<string, unknown> => ({
+        from: n.from,
+        to: n.to,
+        value: n.value,
+        input: n.input,
+        gasUsed: top ? res.totalGasSpent : n.gasUsed,
+        output: n.output,
+        failed: n.failed,
+        calls: n.calls.map((c) => conv(c, false)),
+      });
+      return conv(root!, true);
+    }
+
+    type Frame = { type: string; from: string; to: string; value?: string; input: string; gasUsed: string; output?: string; error?: string; calls?: Frame[] };
+    const shape = (f: Frame): Record<string, unknown> => ({
+      from: f.from,
+      to: f.to,
+      value: BigInt(f.value ?? 0),
+      input: f.input,
+      gasUsed: BigInt(f.gasUsed),
+      output: f.output ?? "0x",
+      failed: f.error !== undefined,
+      calls: (f.calls ?? []).map(shape),
+    });
+
+    it("debug_traceTransaction with callTracer gives the call tree a local ethereumjs execution gives (nested calls, a reverted one)", async () => {
+      for (const h of [multiHash, revertHash]) {
+        const t = await rpc(d.rpcUrl, "debug_traceTransaction", [h, { tracer: "callTracer" }]);
+        expect(t.error, JSON.stringify(t.error)).to.equal(undefined);
+        const got = t.result as Frame;
+        expect(shape(got)).to.deep.equal(await localCallTree(h));
+        expect(BigInt(got.gasUsed)).to.equal((await l2.getTransactionReceipt(h))!.gasUsed);
+      }
+      const multi = (await rpc(d.rpcUrl, "debug_traceTransaction", [multiHash, { tracer: "callTracer" }])).result as Frame;
+      expect(multi.type).to.equal("CALL");
+      expect(multi.calls!.map((c) => c.type)).to.deep.equal(["CALL", "CALL"]);
+      expect(multi.calls![1].output).to.equal(ethers.toBeHex(2n, 32));
+      const rev = (await rpc(d.rpcUrl, "debug_traceTransaction", [revertHash, { tracer: "callTracer" }])).result as Frame & { revertReason?: string };
+      expect(rev.error).to.equal("execution reverted");
+      expect(rev.calls![0].error).to.equal("execution reverted");
+    });
+
+    it("the struct logger and prestateTracer: steps with gas and stack, the pre-state is the moves' prev values", async () => {
+      const sl = (await rpc(d.rpcUrl, "debug_traceTransaction", [multiHash])).result as { gas: number; failed: boolean; structLogs: { op: string; gas: number; gasCost: number; depth: number; stack?: string[]; storage?: Record<string, string> }[] };
+      expect(sl.failed).to.equal(false);
+      expect(BigInt(sl.gas)).to.equal((await l2.getTransactionReceipt(multiHash))!.gasUsed);
+      expect(sl.structLogs.length).to.be.greaterThan(100);
+      expect(sl.structLogs[0]).to.deep.include({ pc: 0, op: "PUSH1", depth: 1 });
+      expect(new Set(sl.structLogs.map((x) => x.depth))).to.deep.equal(new Set([1, 2]));
+      const sstore = sl.structLogs.find((x) => x.op === "SSTORE")!;
+      expect(sstore.storage).to.not.equal(undefined);
+      const limited = (await rpc(d.rpcUrl, "debug_traceTransaction", [multiHash, { limit: 10, disableStack: true }])).result as typeof sl;
+      expect(limited.structLogs.length).to.equal(10);
+      expect(limited.structLogs[0].stack).to.equal(undefined);
+      const pre = (await rpc(d.rpcUrl, "debug_traceTransaction", [multiHash, { tracer: "prestateTracer" }])).result as Record<string, { balance: string; nonce?: number; code?: string; storage?: Record<string, string> }>;
+      const mv = (await rpc(d.rpcUrl, "moveset_getMoves", [multiHash])).result as { moves: { mark: string; addr: string; slot: string; prev: string }[] };
+      for (const m of mv.moves) {
+        if (m.mark === "b") expect(BigInt(pre[m.addr].balance), m.addr).to.equal(BigInt(m.prev));
+        if (m.mark === "n") expect(BigInt(pre[m.addr].nonce ?? 0), m.addr).to.equal(BigInt(m.prev));
+        if (m.mark === "s") expect(BigInt(pre[m.addr].storage![ethers.toBeHex(BigInt(m.slot), 32)]), m.slot).to.equal(BigInt(m.prev));
+      }
+      expect(pre[(await counter.getAddress()).toLowerCase()].code).to.equal(await l2.getCode(await counter.getAddress()));
+      const diff = (await rpc(d.rpcUrl, "debug_traceTransaction", [multiHash, { tracer: "prestateTracer", tracerConfig: { diffMode: true } }])).result as { pre: Record<string, unknown>; post: Record<string, { storage?: Record<string, string> }> };
+      expect(BigInt(diff.post[(await counter.getAddress()).toLowerCase()].storage![ethers.toBeHex(0n, 32)])).to.equal(await counter.getFunction("count")({ blockTag: multiBlock }));
+    });
+
+    it("debug_traceBlockByNumber / ByHash and debug_traceCall at a past block", async () => {
+      const byNum = (await rpc(d.rpcUrl, "debug_traceBlockByNumber", [ethers.toQuantity(multiBlock), { tracer: "callTracer" }])).result as { txHash: string; result: Frame }[];
+      const blk = (await l2.getBlock(multiBlock))!;
+      expect(byNum.map((x) => x.txHash)).to.deep.equal(blk.transactions);
+      const byHash = (await rpc(d.rpcUrl, "debug_traceBlockByHash", [blk.hash, { tracer: "callTracer" }])).result;
+      expect(byHash).to.deep.equal(byNum);
+      expect((await rpc(d.rpcUrl, "debug_traceBlockByNumber", ["0x0"])).result).to.deep.equal([]);
+      const call = { from: d.accounts[3].address, to: await counter.getAddress(), data: counter.interface.encodeFunctionData("count") };
+      const tc = (await rpc(d.rpcUrl, "debug_traceCall", [call, ethers.toQuantity(multiBlock - 1), { tracer: "callTracer" }])).result as Frame;
+      expect(BigInt(tc.output!)).to.equal(await counter.getFunction("count")({ blockTag: multiBlock - 1 }));
+      const now = (await rpc(d.rpcUrl, "debug_traceCall", [call, "latest", { tracer: "callTracer" }])).result as Frame;
+      expect(BigInt(now.output!)).to.equal(await counter.getFunction("count")());
+    });
+
+    it("bad trace requests: unknown transaction, JavaScript tracer, unknown option, a timeout above the node's", async () => {
+      expect((await rpc(d.rpcUrl, "debug_traceTransaction", ["0x" + "12".repeat(32)])).error).to.deep.include({ code: -32000, message: "transaction not found" });
+      expect((await rpc(d.rpcUrl, "debug_traceTransaction", [multiHash, { tracer: "{step: function() {}}" }])).error?.message).to.match(/not supported/);
+      expect((await rpc(d.rpcUrl, "debug_traceTransaction", [multiHash, { tracer: "callTracer", tracerConfig: { bogus: true } }])).error?.message).to.match(/tracerConfig.bogus is not supported/);
+      expect((await rpc(d.rpcUrl, "debug_traceTransaction", [multiHash, { frobnicate: 1 }])).error?.code).to.equal(-32602);
+      expect((await rpc(d.rpcUrl, "debug_traceTransaction", [multiHash, { timeout: "1h" }])).error?.message).to.match(/above this node's limit/);
+      expect((await rpc(d.rpcUrl, "debug_traceBlockByNumber", ["0xfffff"])).error?.message).to.match(/not found/);
+    });
+
+    it("cast run replays a transaction of an earlier batch; cast call --block answers at a past block", async () => {
+      const r = await run(process.execPath, [path.join(ROOT, "node_modules", "@foundry-rs", "cast", "bin.mjs"), "run", multiHash, "--rpc-url", d.rpcUrl], {}, 120_000);
+      expect(r.code, r.stdout + r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/Transaction successfully executed/);
+      expect(r.stdout.toLowerCase()).to.include((await counter.getAddress()).toLowerCase().slice(2, 10));
+      const c = await run(process.execPath, [path.join(ROOT, "node_modules", "@foundry-rs", "cast", "bin.mjs"), "call", await counter.getAddress(), "count()(uint256)", "--block", String(multiBlock - 1), "--rpc-url", d.rpcUrl], {}, 60_000);
+      expect(c.code, c.stdout + c.stderr).to.equal(0);
+      expect(BigInt(c.stdout.trim().split(" ")[0])).to.equal(await counter.getFunction("count")({ blockTag: multiBlock - 1 }));
+    });
+  });
 });
+
