@@ -132,6 +132,15 @@ export interface RpcOptions {
   cors: string[];
   /** Accept legacy transactions without a chain id (geth --rpc.allow-unprotected-txs). */
   allowUnprotectedTxs: boolean;
+  /** Filters installed at once (eth_newFilter, eth_newBlockFilter, eth_newPendingTransactionFilter). */
+  maxFilters: number;
+  /** A filter not polled for this long is forgotten (geth: 5 minutes). */
+  filterTtlMs: number;
+  /** WebSocket connections at once, and subscriptions per connection. */
+  wsMaxConnections: number;
+  wsMaxSubscriptions: number;
+  /** Bytes queued for one WebSocket connection before it is closed (a subscriber that does not read). */
+  wsMaxBufferedBytes: number;
 }
 
 export const DEFAULT_COORDINATOR: CoordinatorOptions = {
@@ -161,6 +170,11 @@ export const DEFAULT_RPC: RpcOptions = {
   callQueue: 64,
   cors: [],
   allowUnprotectedTxs: false,
+  maxFilters: 1000,
+  filterTtlMs: 5 * 60_000,
+  wsMaxConnections: 100,
+  wsMaxSubscriptions: 128,
+  wsMaxBufferedBytes: 16 * 1024 * 1024,
 };
 
 /** The devnet's CORS origins: pages served from this machine (a local dapp), nothing else. */

@@ -303,6 +303,7 @@ export class Coordinator extends EventEmitter {
       this.pendingSeq = seq + 1n;
       this.d.log.debug({ id, seq }, "accepted transaction");
       this.wake();
+      this.emit("pending", entry.id);
       return entry.id;
     });
   }

@@ -12,22 +12,24 @@ import { decodeTx, TxType, codeHash, type Tx, type WrappedTx } from "../../core/
 import { leafHash, merkleProof } from "../../core/merkle";
 import { declaredGas, requiredBaseFee } from "../../core/gas";
 import { L2_BLOCK_GAS_LIMIT } from "../../core/evm/chain";
-import { isUnprotectedRaw } from "../../core/evm/ethtx";
+import { isUnprotectedRaw, namedChainId, wrongChainMessage } from "../../core/evm/ethtx";
 import type { ChainStore, StoredBatch } from "../state/chain-store";
 import { CLIENT_VERSION, DEFAULT_RPC, type Deployment } from "../config";
 import { SubmitError, submitMessage, type Coordinator } from "../coordinator/coordinator";
-import { LogBloom } from "../state/receipts";
 import type { UtxoHandle } from "../state/utxo-handle";
 import { feeOutputsOf, type LatestCache } from "../state/view";
 import { Verifier } from "../verifier/verifier";
-import { formatBlock, formatLog, formatMove, formatReceipt, formatTx, genesisBlock, q, ZERO_HASH } from "./format";
-import { INTERNAL_ERROR, LIMIT_EXCEEDED, RpcError, SERVER_ERROR, type Methods } from "./server";
-import { addressArg, arg, bad, boolArg, dataArg, hashArg, markArg, quantity } from "./params";
+import { formatBlock, formatMove, formatReceipt, formatTx, genesisBlock, q, ZERO_HASH } from "./format";
+import { INTERNAL_ERROR, LIMIT_EXCEEDED, METHOD_NOT_FOUND, RpcError, SERVER_ERROR, type Methods } from "./server";
+import { addressArg, arg, bad, boolArg, dataArg, hashArg, markArg, objectArg, quantity } from "./params";
 import { ChainView, historyError, type StateAt } from "./chain-view";
 import type { CallJob, CallRequest, CallResult, Job } from "./call";
 import { CallPoolError } from "./call-pool";
 import type { StateSource } from "../../core/evm/state";
 import { debugMethods } from "./debug";
+import { logCriteria, rangeLogs } from "./logs";
+import { withOverrides } from "./overrides";
+import type { FilterManager } from "./filters";
 
 /** The source of a job that reads no state through this thread (a transaction traced from its own moves). */
 const NO_STATE: StateSource = {
@@ -67,6 +69,8 @@ export interface RpcBackend {
   callTimeoutMs?: number;
   /** Accept legacy transactions without EIP-155 replay protection (geth's --rpc.allow-unprotected-txs). */
   allowUnprotectedTxs: boolean;
+  /** Polled filters (eth_newFilter, ...); without it the node serves none. */
+  filters?: FilterManager;
 }
 
 /** geth's refusal of a transaction without replay protection. */
@@ -115,7 +119,18 @@ export function ethMethods(b: RpcBackend): Methods {
       maxPriorityFeePerGas: opt("maxPriorityFeePerGas"),
       value: opt("value") ?? 0n,
       data: input === undefined || input === null ? new Uint8Array(0) : dataArg(input, "input"),
+      ...(o.accessList !== undefined && o.accessList !== null ? { accessList: accessListArg(o.accessList) } : {}),
     };
+  }
+
+  function accessListArg(v: unknown): { address: string; storageKeys: string[] }[] {
+    if (!Array.isArray(v)) bad("accessList must be an array");
+    return (v as unknown[]).map((e, i) => {
+      const o = objectArg(e, `accessList[${i}]`);
+      const keys = o.storageKeys ?? [];
+      if (!Array.isArray(keys)) bad(`accessList[${i}].storageKeys must be an array`);
+      return { address: addressArg(o.address, `accessList[${i}].address`), storageKeys: (keys as unknown[]).map((k) => hashArg(k, `accessList[${i}] storage key`)) };
+    });
   }
 
   /** The gas of a call: as asked, or the cap if none or more is asked (geth caps, it does not refuse). */
@@ -139,8 +154,7 @@ export function ethMethods(b: RpcBackend): Methods {
     const at = await view.stateAt(tag, defaultPending);
     const feeGiven = req.gasPrice !== undefined || req.maxFeePerGas !== undefined;
     const env = at.block === undefined ? view.nextEnv(feeGiven ? await nextBaseFee() : 0n) : await view.blockEnv(at.block, feeGiven);
-    if (overrides !== undefined && overrides !== null) throw new RpcError(SERVER_ERROR, "state overrides are not supported yet");
-    return { at, env };
+    return { at: { ...at, source: withOverrides(at.source, overrides) }, env };
   }
 
   /** Runs a call or an estimate as a job. */
@@ -158,7 +172,8 @@ export function ethMethods(b: RpcBackend): Methods {
       case "invalid":
         throw new RpcError(SERVER_ERROR, submitMessage(new InvalidTxError(r.kind, r.code, r.message, undefined, r.detail)), { kind: r.kind, reason: r.code });
       case "trace":
-        throw new Error("a call job answered with a trace");
+      case "access-list":
+        throw new Error(`a call job answered with ${r.type}`);
     }
   }
 
@@ -263,9 +278,22 @@ export function ethMethods(b: RpcBackend): Methods {
       return q(r.type === "gas" ? r.gas : 0n);
     },
 
+    eth_createAccessList: async (p) => {
+      const req = callRequest(arg(p, 0, "transaction"));
+      const { at, env } = await callAt(arg(p, 1, "block", false), req, arg(p, 2, "state overrides", false), true);
+      const r = await runInPool({ op: "access-list", req, env, gas: callGas(req.gas) }, at);
+      if (r.type === "invalid") throw new RpcError(SERVER_ERROR, submitMessage(new InvalidTxError(r.kind, r.code, r.message, undefined, r.detail)), { kind: r.kind, reason: r.code });
+      if (r.type === "failed") throw new RpcError(SERVER_ERROR, r.message);
+      if (r.type !== "access-list") throw new Error(`an access-list job answered ${r.type}`);
+      return { accessList: r.accessList, gasUsed: q(r.gasUsed), ...(r.error ? { error: r.error } : {}) };
+    },
+
     eth_sendRawTransaction: async (p) => {
       const raw = dataArg(arg(p, 0, "data"), "data");
       if (raw.length === 0) bad("empty transaction");
+      // geth's txpool words (types.Sender under the pool's signer).
+      const named = namedChainId(raw);
+      if (named !== undefined && named !== chainId) throw new RpcError(SERVER_ERROR, `invalid sender: ${wrongChainMessage(named, chainId)}`, { kind: "malformed", reason: "bad-ethereum-tx" });
       const tx: WrappedTx = { type: TxType.Wrapped, raw, moves: [], witness: [] };
       return submit(tx);
     },
@@ -288,6 +316,15 @@ export function ethMethods(b: RpcBackend): Methods {
       if (!loc) return null;
       const [bt, t] = await Promise.all([b.chain.batch(loc.index), b.chain.txAt(loc.index, loc.txIndex)]);
       return bt && t ? formatReceipt(t.receipt, bt, loc.txIndex, depositFrom) : null;
+    },
+    eth_getBlockReceipts: async (p) => {
+      const tag = arg(p, 0, "block");
+      const n = typeof tag === "string" && tag.length === 66 ? await view.numberOfHash(hashArg(tag, "block hash")) : await blockNumberOf(tag);
+      if (n === undefined) return null;
+      if (n === 0n) return [];
+      const bt = await batchOf(n);
+      if (!bt) return null;
+      return (await b.chain.batchTxs(bt.header.index)).map((t, i) => formatReceipt(t.receipt, bt, i, depositFrom));
     },
     eth_getBlockByNumber: async (p) => blockJson(await blockNumberOf(arg(p, 0, "block")), boolArg(arg(p, 1, "full", false), "full")),
     eth_getBlockByHash: async (p) => {
@@ -341,35 +378,16 @@ export function ethMethods(b: RpcBackend): Methods {
         if (i === undefined) throw new RpcError(SERVER_ERROR, `block ${h} not found`);
         from = to = i + 1n;
       } else {
-        from = (await blockNumberOf(o.fromBlock ?? "latest")) ?? latestNumber() + 1n;
-        to = (await blockNumberOf(o.toBlock ?? "latest")) ?? latestNumber();
+        // A number beyond the chain stands as given for the range check, then stops at the chain's end.
+        const num = async (t: unknown) => (typeof t === "string" && t.startsWith("0x") ? quantity(t, "block number") : ((await blockNumberOf(t ?? "latest")) ?? latestNumber()));
+        const [f, t] = [await num(o.fromBlock), await num(o.toBlock)];
+        // geth: a range that ends before it starts is an error, not an empty answer.
+        if (f > t) throw new RpcError(SERVER_ERROR, "invalid block range params");
+        from = f;
+        to = t > latestNumber() ? latestNumber() : t;
       }
       if (to - from + 1n > BigInt(b.maxLogRange)) throw new RpcError(SERVER_ERROR, `block range too large (at most ${b.maxLogRange} blocks)`);
-      const addrs = o.address === undefined || o.address === null ? [] : (Array.isArray(o.address) ? o.address : [o.address]).map((a) => addressArg(a, "address"));
-      if (o.topics !== undefined && !Array.isArray(o.topics)) bad("topics must be an array");
-      const topics = ((o.topics as unknown[]) ?? []).map((t) => (t === null ? null : (Array.isArray(t) ? t : [t]).map((x) => hashArg(x, "topic"))));
-      if (topics.length > 4) bad("at most 4 topic positions");
-      const out: Record<string, unknown>[] = [];
-      for (let n = from < 1n ? 1n : from; n <= to; n++) {
-        const bt = await batchOf(n);
-        if (!bt) break;
-        const bloom = LogBloom.fromHex(bt.logsBloom);
-        if (addrs.length && !addrs.some((a) => bloom.has(hexToBytes(a as `0x${string}`)))) continue;
-        if (!topics.every((alts) => alts === null || alts.length === 0 || alts.some((t) => bloom.has(hexToBytes(t as `0x${string}`))))) continue;
-        const txs = await b.chain.batchTxs(bt.header.index);
-        txs.forEach((t, i) =>
-          t.receipt.logs.forEach((l, j) => {
-            if (addrs.length && !addrs.includes(l.address)) return;
-            for (let k = 0; k < topics.length; k++) {
-              const alts = topics[k];
-              if (alts === null || alts.length === 0) continue;
-              if (k >= l.topics.length || !alts.includes(l.topics[k])) return;
-            }
-            out.push(formatLog(t.receipt, j, bt, i));
-          }),
-        );
-      }
-      return out;
+      return rangeLogs(b.chain, from, to, logCriteria(o));
     },
 
     eth_feeHistory: async (p) => {
@@ -538,6 +556,14 @@ export function ethMethods(b: RpcBackend): Methods {
         out.push({ index: Number(i), hash: bt.hash, txCount: Number(bt.header.txCount), ...s, poster: bt.l1?.poster, l1Block: bt.l1?.blockNumber, l1Tx: bt.l1?.txHash, postedAt: bt.l1?.postedAt !== undefined ? Number(bt.l1.postedAt) : undefined });
       }
       return out;
+    },
+    ...(b.filters?.methods() ?? {}),
+    // Subscriptions need a connection that stays open: the WebSocket endpoint (node/rpc/ws.ts) serves them.
+    eth_subscribe: () => {
+      throw new RpcError(METHOD_NOT_FOUND, "notifications not supported");
+    },
+    eth_unsubscribe: () => {
+      throw new RpcError(METHOD_NOT_FOUND, "notifications not supported");
     },
     ...debugMethods({ view, run: runInPool, callRequest, callGas, callAt, depositFrom, timeoutMs: b.callTimeoutMs ?? DEFAULT_RPC.evmTimeoutMs }),
 

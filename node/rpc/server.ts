@@ -63,6 +63,8 @@ export interface ServerOptions {
   cors?: readonly string[];
   /** Time to receive a whole request (default 30 s). */
   requestTimeoutMs?: number;
+  /** HTTP upgrades (the WebSocket endpoint on the same port); without it they are refused. */
+  onUpgrade?: (req: http.IncomingMessage, socket: import("stream").Duplex, head: Buffer) => void;
   log?: Logger;
 }
 
@@ -172,6 +174,7 @@ export class RpcServer {
     server.keepAliveTimeout = 5000;
     server.requestTimeout = this.o.requestTimeoutMs ?? 30_000;
     server.headersTimeout = Math.min(server.requestTimeout, 30_000);
+    if (this.o.onUpgrade) server.on("upgrade", this.o.onUpgrade);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

@@ -15,7 +15,9 @@ import { Account, Address, createAddressFromString, hexToBytes } from "@ethereum
 import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
 import { cancunCommon, FEE_VAULT } from "../../core/evm/chain";
 import { decodeTx, TxType } from "../../core/tx";
-import { ROOT, cleanupTmp, freePort, rpc, tmpDir } from "./helpers";
+import { ROOT, cleanupTmp, freePort, rawRpc, rpc, tmpDir, waitFor } from "./helpers";
+import WebSocket from "ws";
+import { createPublicClient, http, webSocket, parseAbi, type Hex } from "viem";
 
 /** Runs a command in a child process without this process's Hardhat and ts-node settings. */
 function run(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 180_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -48,7 +50,8 @@ describe("e2e: developers' tools", function () {
 
   before(async () => {
     const [l1Port, rpcPort] = [await freePort(), await freePort()];
-    d = await startDevnet({ hre, datadir: tmpDir(), l1Port, rpcPort, accounts: 6, challengeWindow: 30n, batchIntervalMs: 100, verifierWorkers: 0 });
+    // A body limit above the default, for the 6 MB eth_call below.
+    d = await startDevnet({ hre, datadir: tmpDir(), l1Port, rpcPort, accounts: 6, challengeWindow: 30n, batchIntervalMs: 100, verifierWorkers: 0, rpc: { maxBodyBytes: 8 * 1024 * 1024 } });
     l2 = new JsonRpcProvider(d.rpcUrl, undefined, { pollingInterval: 100, cacheTimeout: -1 });
   });
 
@@ -309,6 +312,151 @@ describe("e2e: developers' tools", function () {
       const c = await run(process.execPath, [path.join(ROOT, "node_modules", "@foundry-rs", "cast", "bin.mjs"), "call", await counter.getAddress(), "count()(uint256)", "--block", String(multiBlock - 1), "--rpc-url", d.rpcUrl], {}, 60_000);
       expect(c.code, c.stdout + c.stderr).to.equal(0);
       expect(BigInt(c.stdout.trim().split(" ")[0])).to.equal(await counter.getFunction("count")({ blockTag: multiBlock - 1 }));
+    });
+  });
+
+  describe("receipts, access lists, overrides, filters, WebSocket subscriptions, geth's errors", () => {
+    let counter: Contract;
+    const wsUrl = () => d.rpcUrl.replace(/^http/, "ws");
+
+    before(async () => {
+      const c = artifact("Counter");
+      counter = (await (await new ContractFactory(c.abi as never, c.bytecode, w(4)).deploy()).waitForDeployment()) as Contract;
+    });
+
+    it("eth_getBlockReceipts: every receipt of a block, by number and by hash", async () => {
+      const r = (await (await counter.getFunction("bump")(1)).wait())!;
+      const blk = (await l2.getBlock(r.blockNumber))!;
+      const byNum = (await rpc(d.rpcUrl, "eth_getBlockReceipts", [ethers.toQuantity(r.blockNumber)])).result as { transactionHash: string }[];
+      expect(byNum.map((x) => x.transactionHash)).to.deep.equal(blk.transactions);
+      for (const x of byNum) expect(x).to.deep.equal((await rpc(d.rpcUrl, "eth_getTransactionReceipt", [x.transactionHash])).result);
+      expect((await rpc(d.rpcUrl, "eth_getBlockReceipts", [blk.hash])).result).to.deep.equal(byNum);
+      expect((await rpc(d.rpcUrl, "eth_getBlockReceipts", ["0xffffff"])).result).to.equal(null);
+    });
+
+    it("eth_createAccessList: the keys the call touches; the call with that list uses the gas it says (viem)", async () => {
+      const to = (await counter.getAddress()).toLowerCase();
+      const from = d.accounts[4].address;
+      const data = counter.interface.encodeFunctionData("bump", [1]);
+      const al = (await rpc(d.rpcUrl, "eth_createAccessList", [{ from, to, data }])).result as { accessList: { address: string; storageKeys: string[] }[]; gasUsed: string };
+      const entry = al.accessList.find((e) => e.address === to)!;
+      expect(entry.storageKeys).to.include(ethers.toBeHex(0n, 32)); // count
+      expect(al.accessList.some((e) => e.address === from.toLowerCase())).to.equal(false);
+      const pub = createPublicClient({ transport: http(d.rpcUrl) });
+      const viaViem = await pub.createAccessList({ account: from as Hex, to: to as Hex, data: data as Hex });
+      expect(viaViem.gasUsed).to.equal(BigInt(al.gasUsed));
+      const est = await rpc(d.rpcUrl, "eth_estimateGas", [{ from, to, data, accessList: al.accessList }]);
+      expect(BigInt(est.result as string)).to.be.at.least(BigInt(al.gasUsed));
+      const reverted = (await rpc(d.rpcUrl, "eth_createAccessList", [{ from, to, data: counter.interface.encodeFunctionData("bump", [5000]) }])).result as { error?: string };
+      expect(reverted.error).to.equal("execution reverted");
+    });
+
+    it("state overrides in eth_call / eth_estimateGas / debug_traceCall are honoured, and refused where impossible", async () => {
+      const to = await counter.getAddress();
+      const count = { to, data: counter.interface.encodeFunctionData("count") };
+      const slot0 = ethers.toBeHex(0n, 32);
+      expect(BigInt((await rpc(d.rpcUrl, "eth_call", [count, "latest", { [to]: { stateDiff: { [slot0]: ethers.toBeHex(42n, 32) } } }])).result as string)).to.equal(42n);
+      expect(BigInt((await rpc(d.rpcUrl, "eth_call", [count, "latest", { [to]: { state: {} } }])).result as string)).to.equal(0n);
+      // Code at an address that has none: Counter's runtime code answers there.
+      const empty = "0x00000000000000000000000000000000000c0de1";
+      expect(BigInt((await rpc(d.rpcUrl, "eth_call", [{ ...count, to: empty }, "latest", { [empty]: { code: await l2.getCode(to) } }])).result as string)).to.equal(0n);
+      expect((await rpc(d.rpcUrl, "eth_call", [{ ...count, to: empty }, "latest"])).result).to.equal("0x");
+      // A balance override makes a transfer from an empty account affordable.
+      const poor = ethers.Wallet.createRandom().address;
+      const send = { from: poor, to: d.accounts[1].address, value: ethers.toQuantity(ethers.parseEther("1")) };
+      expect((await rpc(d.rpcUrl, "eth_estimateGas", [send, "latest"])).error?.message).to.match(/insufficient funds/);
+      expect(BigInt((await rpc(d.rpcUrl, "eth_estimateGas", [send, "latest", { [poor]: { balance: ethers.toQuantity(ethers.parseEther("2")) } }])).result as string)).to.equal(21000n);
+      const tc = (await rpc(d.rpcUrl, "debug_traceCall", [count, "latest", { tracer: "callTracer", stateOverrides: { [to]: { stateDiff: { [slot0]: ethers.toBeHex(7n, 32) } } } }])).result as { output: string };
+      expect(BigInt(tc.output)).to.equal(7n);
+      // What cannot be done is an error, never silently ignored.
+      expect((await rpc(d.rpcUrl, "eth_call", [count, "latest", { [to]: { movePrecompileToAddress: empty } }])).error?.message).to.match(/not supported/);
+      expect((await rpc(d.rpcUrl, "eth_call", [count, "latest", { [to]: { state: {}, stateDiff: {} } }])).error?.message).to.equal(`account ${to.toLowerCase()} has both 'state' and 'stateDiff'`);
+      expect((await rpc(d.rpcUrl, "eth_call", [count, "latest", { [to]: { storage: {} } }])).error?.code).to.equal(-32602);
+    });
+
+    it("geth's errors: a transaction for another chain, a 6 MB eth_call, eth_getLogs with fromBlock > toBlock, eth_subscribe over HTTP", async () => {
+      const alice = new Wallet(d.accounts[5].privateKey);
+      const raw = await alice.signTransaction({ chainId: 1, to: alice.address, value: 1, gasLimit: 21000, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1, nonce: 0, type: 2 });
+      const wrong = await rpc(d.rpcUrl, "eth_sendRawTransaction", [raw]);
+      expect(wrong.error).to.deep.include({ code: -32000, message: "invalid sender: invalid chain id for signer: have 1 want 901" });
+      const big = "0x" + "ab".repeat(3 * 1024 * 1024);
+      const r = await rawRpc(d.rpcUrl, { jsonrpc: "2.0", id: 1, method: "eth_call", params: [{ to: d.accounts[1].address, data: big }, "latest"] });
+      const e = (r.json as { error?: { code: number; message: string } }).error!;
+      expect(e.code).to.equal(-32000);
+      expect(e.message).to.match(/^intrinsic gas too low/);
+      const n = await l2.getBlockNumber();
+      expect((await rpc(d.rpcUrl, "eth_getLogs", [{ fromBlock: ethers.toQuantity(n), toBlock: ethers.toQuantity(n - 1) }])).error).to.deep.include({ code: -32000, message: "invalid block range params" });
+      expect((await rpc(d.rpcUrl, "eth_getLogs", [{ fromBlock: ethers.toQuantity(n - 1), toBlock: ethers.toQuantity(n) }])).error).to.equal(undefined);
+      expect((await rpc(d.rpcUrl, "eth_subscribe", ["newHeads"])).error).to.deep.include({ code: -32601, message: "notifications not supported" });
+    });
+
+    it("filters: blocks, logs and pending transactions, polled; uninstalled and unknown filters", async () => {
+      const blockF = (await rpc(d.rpcUrl, "eth_newBlockFilter")).result as string;
+      const logF = (await rpc(d.rpcUrl, "eth_newFilter", [{ address: await counter.getAddress(), topics: [counter.interface.getEvent("Bumped")!.topicHash] }])).result as string;
+      const pendF = (await rpc(d.rpcUrl, "eth_newPendingTransactionFilter")).result as string;
+      const sent = await counter.getFunction("bump")(2);
+      const r = (await sent.wait())!;
+      expect((await rpc(d.rpcUrl, "eth_getFilterChanges", [pendF])).result).to.include(sent.hash);
+      const blocks = (await rpc(d.rpcUrl, "eth_getFilterChanges", [blockF])).result as string[];
+      expect(blocks).to.include(r.blockHash);
+      expect((await rpc(d.rpcUrl, "eth_getFilterChanges", [blockF])).result).to.deep.equal([]);
+      const logs = (await rpc(d.rpcUrl, "eth_getFilterChanges", [logF])).result as { transactionHash: string }[];
+      expect(logs.map((l) => l.transactionHash)).to.deep.equal([sent.hash]);
+      expect(((await rpc(d.rpcUrl, "eth_getFilterLogs", [logF])).result as unknown[]).length).to.equal(1);
+      expect((await rpc(d.rpcUrl, "eth_uninstallFilter", [logF])).result).to.equal(true);
+      expect((await rpc(d.rpcUrl, "eth_uninstallFilter", [logF])).result).to.equal(false);
+      expect((await rpc(d.rpcUrl, "eth_getFilterChanges", [logF])).error).to.deep.include({ code: -32000, message: "filter not found" });
+      expect((await rpc(d.rpcUrl, "eth_newFilter", [{ fromBlock: "0x5", toBlock: "0x4" }])).error?.message).to.equal("invalid block range params");
+    });
+
+    it("WebSocket on the RPC port: viem's webSocket() transport watches blocks and events; subscriptions are bounded per connection", async () => {
+      const client = createPublicClient({ transport: webSocket(wsUrl()) });
+      try {
+        expect(await client.getChainId()).to.equal(901);
+        const heads: bigint[] = [];
+        const events: bigint[] = [];
+        const unwatchB = client.watchBlocks({ onBlock: (b) => void heads.push(b.number) });
+        const unwatchE = client.watchContractEvent({ address: (await counter.getAddress()) as Hex, abi: parseAbi(["event Bumped(address indexed by, uint256 count)"]), eventName: "Bumped", onLogs: (ls) => ls.forEach((l) => events.push(l.args.count!)) });
+        // Subscriptions are set up before the transaction.
+        await new Promise((r) => setTimeout(r, 300));
+        const r = (await (await counter.getFunction("bump")(3)).wait())!;
+        await waitFor("newHeads and logs notifications", async () => heads.includes(BigInt(r.blockNumber)) && events.includes(await counter.getFunction("count")()));
+        unwatchB();
+        unwatchE();
+      } finally {
+        await client.transport.getRpcClient().then((c) => c.close());
+      }
+      // Raw: newPendingTransactions, an unknown kind, the per-connection limit.
+      const sock = new WebSocket(wsUrl());
+      await new Promise((res, rej) => sock.once("open", res).once("error", rej));
+      type Reply = { result?: string; error?: { code: number; message: string } };
+      const waiting = new Map<number, (r: Reply) => void>();
+      const notes: { subscription: string; result: unknown }[] = [];
+      sock.on("message", (m) => {
+        const x = JSON.parse(m.toString());
+        if (x.method === "eth_subscription") notes.push(x.params);
+        else waiting.get(x.id)?.(x);
+      });
+      const call = (id: number, method: string, params: unknown[]) =>
+        new Promise<Reply>((res) => {
+          waiting.set(id, res);
+          sock.send(JSON.stringify({ jsonrpc: "2.0", id, method, params }));
+        });
+      const pend = (await call(1, "eth_subscribe", ["newPendingTransactions"])).result!;
+      expect((await call(2, "eth_subscribe", ["nonsense"])).error?.code).to.equal(-32601);
+      expect((await call(3, "eth_blockNumber", [])).result).to.equal(ethers.toQuantity(await l2.getBlockNumber()));
+      const sent = await counter.getFunction("bump")(1);
+      await waitFor("pending notification", async () => notes.some((n) => n.subscription === pend && n.result === sent.hash));
+      await sent.wait();
+      for (let i = 0; i < 127; i++) expect((await call(10 + i, "eth_subscribe", ["newHeads"])).result).to.match(/^0x[0-9a-f]{32}$/);
+      expect((await call(200, "eth_subscribe", ["newHeads"])).error?.code).to.equal(-32005);
+      expect((await call(201, "eth_unsubscribe", [pend])).result).to.equal(true);
+      expect((await call(202, "eth_subscribe", ["newHeads"])).result).to.match(/^0x/);
+      sock.close();
+      // A browser page of an origin the node does not allow cannot connect.
+      const foreign = new WebSocket(wsUrl(), { origin: "https://evil.example" });
+      const code = await new Promise<number>((res) => foreign.once("unexpected-response", (_req, resp) => res(resp.statusCode ?? 0)).once("error", () => res(-1)));
+      expect(code).to.equal(403);
     });
   });
 });
