@@ -120,7 +120,8 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     const view = new ChainView(backend);
     const filters = new FilterManager(view, { maxFilters: ropts.maxFilters, ttlMs: ropts.filterTtlMs, maxPending: 10_000, maxRange: ropts.maxLogRange });
     cleanup.push(async () => filters.close());
-    let ws: WsGateway | undefined;
+    // The gateway needs the server (its methods) and the server the gateway (upgrades): set just below.
+    const upgrades: { to?: WsGateway } = {};
     const rpc = new RpcServer(ethMethods({ ...backend, filters }), {
       host: ropts.host,
       port: ropts.port,
@@ -129,13 +130,13 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
       maxResponseBytes: ropts.maxResponseBytes,
       cors: ropts.cors,
       log: componentLogger("rpc", log),
-      onUpgrade: (req, socket, head) => ws!.upgrade(req, socket, head),
+      onUpgrade: (req, socket, head) => upgrades.to!.upgrade(req, socket, head),
     });
-    ws = new WsGateway(rpc, view, { maxConnections: ropts.wsMaxConnections, maxSubscriptions: ropts.wsMaxSubscriptions, maxBufferedBytes: ropts.wsMaxBufferedBytes, maxPayload: ropts.maxBodyBytes, cors: ropts.cors, log: componentLogger("rpc", log) }, async (h) => {
+    const gateway = new WsGateway(rpc, view, { maxConnections: ropts.wsMaxConnections, maxSubscriptions: ropts.wsMaxSubscriptions, maxBufferedBytes: ropts.wsMaxBufferedBytes, maxPayload: ropts.maxBodyBytes, cors: ropts.cors, log: componentLogger("rpc", log) }, async (h) => {
       const p = await coordinator.pendingTx(h);
       return p ? formatTx(p.tx, h, undefined, o.deployment.bridge.toLowerCase()) : undefined;
     });
-    const gateway = ws;
+    upgrades.to = gateway;
     const rlog = componentLogger("rpc", log);
     coordinator.on("batch", (e: { index: bigint }) => void gateway.block(e.index).catch((err) => rlog.error({ err: errMsg(err) }, "newHeads/logs notification failed")));
     coordinator.on("pending", (id: string) => {
