@@ -20,12 +20,12 @@ import WebSocket from "ws";
 import { createPublicClient, http, webSocket, parseAbi, type Hex } from "viem";
 
 /** Runs a command in a child process without this process's Hardhat and ts-node settings. */
-function run(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 180_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 180_000, cwd = ROOT): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const e: Record<string, string | undefined> = { ...process.env };
     for (const k of Object.keys(e)) if (k.startsWith("HARDHAT_") || k.startsWith("TS_NODE_")) delete e[k];
     Object.assign(e, env);
-    const p = spawn(cmd, args, { cwd: ROOT, env: e as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(cmd, args, { cwd, env: e as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     const t = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
@@ -312,6 +312,30 @@ describe("e2e: developers' tools", function () {
       const c = await run(process.execPath, [path.join(ROOT, "node_modules", "@foundry-rs", "cast", "bin.mjs"), "call", await counter.getAddress(), "count()(uint256)", "--block", String(multiBlock - 1), "--rpc-url", d.rpcUrl], {}, 60_000);
       expect(c.code, c.stdout + c.stderr).to.equal(0);
       expect(BigInt(c.stdout.trim().split(" ")[0])).to.equal(await counter.getFunction("count")({ blockTag: multiBlock - 1 }));
+    });
+
+    it("the README's Foundry and Hardhat configurations work as written (only the devnet's port differs here)", async () => {
+      const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+      const toml = /```toml\n([\s\S]*?)```/.exec(readme)![1];
+      expect(toml).to.include("http://127.0.0.1:8547");
+      const dir = tmpDir("moveset-foundry-");
+      fs.writeFileSync(path.join(dir, "foundry.toml"), toml.split("http://127.0.0.1:8547").join(d.rpcUrl));
+      const cast = path.join(ROOT, "node_modules", "@foundry-rs", "cast", "bin.mjs");
+      const id = await run(process.execPath, [cast, "chain-id"], {}, 60_000, dir);
+      expect(id.code, id.stderr).to.equal(0);
+      expect(id.stdout.trim()).to.equal("901");
+      const bal = await run(process.execPath, [cast, "balance", d.accounts[1].address, "--rpc-url", "moveset", "--block", "1"], {}, 60_000, dir);
+      expect(bal.code, bal.stderr).to.equal(0);
+      expect(BigInt(bal.stdout.trim())).to.equal(ethers.parseEther("1000"));
+      // The Hardhat network block is hardhat.config.ts's, which the Ignition deploy above used.
+      const ts = /```ts\n([\s\S]*?)```/.exec(readme)![1];
+      const config = fs.readFileSync(path.join(ROOT, "hardhat.config.ts"), "utf8");
+      expect(ts).to.include('url: "http://127.0.0.1:8547"');
+      expect(config).to.include('"http://127.0.0.1:8547"');
+      for (const line of ["movesetDevnet: {", 'accounts: { mnemonic: "test test test test test test test test test test test junk" },']) {
+        expect(ts).to.include(line);
+        expect(config).to.include(line);
+      }
     });
   });
 
