@@ -17,7 +17,17 @@ export default tseslint.config(
   {
     // chai's property assertions (`expect(x).to.be.ok`) are expressions.
     files: ["test/**/*.ts"],
-    rules: { "@typescript-eslint/no-unused-expressions": "off" },
+    rules: {
+      "@typescript-eslint/no-unused-expressions": "off",
+      // moveset makes a block only when there is something to batch: ethers' waitForTransaction waits for a
+      // new block after its receipt check and misses one that lands in between (test/e2e/helpers.ts).
+      "no-restricted-properties": ["error", { property: "waitForTransaction", message: "use receiptOf (test/e2e/helpers.ts): it polls the receipt, not for a next block" }],
+    },
+  },
+  {
+    // The explorer's page runs in the browser.
+    files: ["explorer/**/*.js"],
+    languageOptions: { sourceType: "script", globals: { ...globals.browser } },
   },
   {
     files: ["**/*.js"],

@@ -13,6 +13,8 @@ require("ts-node").register({
   project: path.join(__dirname, "..", "tsconfig.json"),
 });
 require("../cli/main").main(process.argv).catch((err) => {
-  console.error(err && err.stack ? err.stack : String(err));
+  // An error a person can act on is one line (cli/errors.ts); anything else is a bug and keeps its stack.
+  const line = require("../cli/errors").oneLine(err);
+  console.error(line !== undefined ? `moveset: ${line}` : err && err.stack ? err.stack : String(err));
   process.exit(1);
 });

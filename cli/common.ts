@@ -23,6 +23,25 @@ export function uint(v: string): bigint {
   return BigInt(v);
 }
 
+/** An amount of ETH in decimal ("1.5", "0.001"), as wei. */
+export function ethAmount(v: string): bigint {
+  if (!/^\d+(\.\d{1,18})?$/.test(v.trim())) throw new InvalidArgumentError('must be an amount of ETH such as 1.5 (at most 18 decimals)');
+  const [w, f = ""] = v.trim().split(".");
+  return BigInt(w) * 10n ** 18n + BigInt((f + "0".repeat(18)).slice(0, 18));
+}
+
+/** A 20-byte hex address. */
+export function address(v: string): string {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(v.trim())) throw new InvalidArgumentError("must be a 20-byte hex address (0x and 40 hex digits)");
+  return v.trim();
+}
+
+/** A 32-byte hex hash. */
+export function hash32(v: string): string {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(v.trim())) throw new InvalidArgumentError("must be a 32-byte hex hash (0x and 64 hex digits)");
+  return v.trim().toLowerCase();
+}
+
 export function fail(msg: string): never {
   console.error(`moveset: ${msg}`);
   process.exit(1);
@@ -32,6 +51,7 @@ export function fail(msg: string): never {
 export async function ensureArtifacts(): Promise<void> {
   const { artifactsPresent } = await import("../node/l1/contracts");
   if (artifactsPresent()) return;
+  process.stderr.write("moveset: compiling the contracts (first run: about a minute)\n");
   process.env.HARDHAT_NETWORK ??= "hardhat";
   if (!process.env.HARDHAT_CONFIG) process.env.HARDHAT_CONFIG = path.join(ROOT, "hardhat.config.ts");
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -9,8 +9,9 @@
  *
  * Ignition runs in this process through the Hardhat runtime (hre.ignition.deploy): `npx hardhat ignition
  * deploy` only accepts module files under ignition/modules. Its journal goes to
- * ignition/deployments/<deployment id> (default `moveset-<network>-<chainId>`), so an interrupted deploy
- * resumes; `--reset` wipes it first (needed after restarting a local node, whose chain id stays 31337).
+ * ignition/deployments/<deployment id> (default `moveset-<network>-<chainId>`, git-ignored), so an
+ * interrupted deploy resumes; a journal whose contracts are not on the chain is set aside on a local node
+ * (restarted: its chain id stays 31337) and refused elsewhere (cli/deploy-journal.ts); `--reset` wipes it.
  *
  * Local nodes on another port: `--rpc-url http://127.0.0.1:<port>` replaces the URL of the chosen HTTP
  * network (normally `localhost`) for this run.
@@ -176,6 +177,15 @@ export async function runDeploy(o: DeployOptions): Promise<DeploymentRecord> {
   if (!/^[A-Za-z0-9_-]+$/.test(deploymentId)) throw new DeployError(`invalid deployment id "${deploymentId}"`);
   const journal = path.join(hre.config.paths.ignition, "deployments", deploymentId);
   if (o.reset) fs.rmSync(journal, { recursive: true, force: true });
+  else {
+    const { checkJournal } = await import("./deploy-journal");
+    const v = await checkJournal(journal, o.network, chainId, (a) => hre.ethers.provider.getCode(a));
+    if (v.action === "refuse") throw new DeployError(v.message);
+    if (v.action === "restart") {
+      console.error(`moveset deploy: ${v.message}`);
+      fs.rmSync(journal, { recursive: true, force: true });
+    }
+  }
 
   console.error(`deploying to ${o.network} (chain ${chainId}) from ${signer.address}, deployment id ${deploymentId}`);
   let deployed: Record<string, unknown>;

@@ -6,6 +6,12 @@ import { registerDeploy } from "./deploy";
 import { registerNode } from "./node";
 import { registerWatch } from "./watch";
 import { registerSweep } from "./sweep";
+import { registerDeposit } from "./deposit";
+import { registerWithdraw } from "./withdraw";
+import { registerWithdrawals } from "./withdrawals";
+import { registerClaim } from "./claim";
+import { registerBond } from "./bond";
+import { addLogOptions } from "./logging";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -44,6 +50,12 @@ export function buildProgram(): Command {
   registerBench(program);
   registerWatch(program);
   registerSweep(program);
+  registerDeposit(program);
+  registerWithdraw(program);
+  registerWithdrawals(program);
+  registerClaim(program);
+  registerBond(program);
+  addLogOptions(program);
   return program;
 }
 

@@ -9,6 +9,9 @@
 import * as fs from "fs";
 import { Command, Option } from "commander";
 import { nonNegativeInt, uint, ensureArtifacts, fail, addRpcOptions, rpcOptionsFrom, type RpcFlags } from "./common";
+import { resolveContext, checkL1, probe } from "./context";
+import { CliError, guard } from "./errors";
+import { KEY_OPTION, keyHelp } from "./session";
 import { BYZANTINE_KINDS } from "../node/devnet/byzantine";
 import { DEVNET_CORS } from "../node/config";
 
@@ -36,14 +39,17 @@ export function registerNode(program: Command): void {
     .option("--fresh", "wipe the data folder first")
     .option("--l1-port <n>", "L1 JSON-RPC port", nonNegativeInt, 8545)
     .option("--rpc-port <n>", "L2 JSON-RPC port", nonNegativeInt, 8547)
-    .option("--host <host>", "interface both servers listen on", "127.0.0.1")
+    .option("--explorer-port <n>", "explorer (web page) port", nonNegativeInt, 8548)
+    .option("--no-explorer", "do not serve the explorer")
+    .option("--l1-block-time <ms>", "mine an L1 block this often even without transactions, so L1's clock and finality follow the wall clock (0: only for transactions)", nonNegativeInt, 1000)
+    .option("--host <host>", "interface the servers listen on", "127.0.0.1")
     .addOption(new Option("--challenge-window <s>", "challenge window in seconds (new deployments only)").argParser(uint).default(5n, "5"))
     .addOption(new Option("--byzantine <kind>", "post one invalid batch of this kind among honest ones (from dev account #2), for the watchtower to win").choices([...BYZANTINE_KINDS]))
     .option("--batch-interval <ms>", "post a batch when its oldest transaction has waited this long", nonNegativeInt, 500)
     .option("--accounts <n>", "dev accounts to fund on L2", nonNegativeInt, 20)
     .option("--workers <n>", "verifier validation threads (0: in the main thread)", nonNegativeInt, 1);
   addRpcOptions(devnet, DEVNET_CORS.join(",")).action(
-    async (o: RpcFlags & { datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; host: string; challengeWindow: bigint; batchInterval: number; accounts: number; workers: number; byzantine?: import("../node/devnet/byzantine").ByzantineKind }) => {
+    async (o: RpcFlags & { datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; explorerPort: number; explorer: boolean; l1BlockTime: number; host: string; challengeWindow: bigint; batchInterval: number; accounts: number; workers: number; byzantine?: import("../node/devnet/byzantine").ByzantineKind }) => {
       const { startDevnet, devnetBanner } = await import("../node/devnet/devnet");
       const { rootLogger, errMsg } = await import("../node/log");
       const log = rootLogger();
@@ -62,13 +68,19 @@ export function registerNode(program: Command): void {
           verifierWorkers: o.workers,
           byzantine: o.byzantine,
           rpc: rpcOptionsFrom(o),
+          explorerPort: o.explorer ? o.explorerPort : undefined,
+          l1BlockTimeMs: o.l1BlockTime,
           log,
         });
       } catch (e) {
+        const { isLevelLocked, DatadirInUseError } = await import("../node/datadir");
+        if (e instanceof DatadirInUseError) fail(e.message);
+        if (isLevelLocked(e)) fail(new DatadirInUseError(o.datadir).message);
+        if (/EADDRINUSE/.test(errMsg(e))) fail(`devnet did not start: ${errMsg(e).split("\n")[0]}: another program (another devnet?) has the port; stop it, or pass --l1-port, --rpc-port, --explorer-port`);
         fail(`devnet did not start: ${errMsg(e)}`);
       }
       process.stdout.write(devnetBanner(d, o.datadir) + "\n");
-      log.info({ component: "devnet", l1: d.l1Url, l1ChainId: Number(d.deployment.l1ChainId), l2: d.rpcUrl, l2ChainId: Number(d.deployment.l2ChainId), inbox: d.deployment.inbox, bridge: d.deployment.bridge, accounts: d.accounts.map((a) => a.address) }, "devnet ready");
+      log.info({ component: "devnet", l1: d.l1Url, l1ChainId: Number(d.deployment.l1ChainId), l2: d.rpcUrl, explorer: d.explorerUrl ?? null, l2ChainId: Number(d.deployment.l2ChainId), inbox: d.deployment.inbox, bridge: d.deployment.bridge, accounts: d.accounts.map((a) => a.address) }, "devnet ready");
       const sig = await untilSignal();
       log.info({ component: "devnet", signal: sig }, "stopping");
       await d.stop();
@@ -79,9 +91,9 @@ export function registerNode(program: Command): void {
   const node = program
     .command("node")
     .description("run the L2 node against an existing L1: coordinator (posts batches when given a bonded key), JSON-RPC, optionally a verifier")
-    .requiredOption("--l1 <url>", "L1 JSON-RPC URL")
-    .requiredOption("--deployment <file>", "deployment record (deployments/<network>.json from `moveset deploy`)")
-    .option("--key <env var>", "name of the environment variable holding the coordinator's private key (without: follow L1 only)")
+    .option("--l1 <url>", "L1 JSON-RPC URL (default: $MOVESET_L1_URL, or the running devnet's)")
+    .option("--deployment <file>", "deployment record, deployments/<network>.json from `moveset deploy` (default: $MOVESET_DEPLOYMENT, or the running devnet's)")
+    .option(KEY_OPTION, keyHelp("the coordinator's key (without: follow L1 only)"))
     .option("--datadir <dir>", "data folder", ".moveset/node")
     .option("--rpc-host <host>", "L2 JSON-RPC interface", "127.0.0.1")
     .option("--rpc-port <n>", "L2 JSON-RPC port", nonNegativeInt, 8547)
@@ -92,53 +104,66 @@ export function registerNode(program: Command): void {
     .addOption(new Option("--l1-clock <which>", "header timestamps from L1's latest or pending block").choices(["latest", "pending"]).default("latest"))
     .option("--sweep-max <n>", "a transaction of a fee recipient sweeps up to this many of its fee outputs into its balance (0: none)", nonNegativeInt, 256);
   addRpcOptions(node, "").action(
-    async (o: RpcFlags & { sweepMax: number; l1: string; deployment: string; key?: string; datadir: string; rpcHost: string; rpcPort: number; verify?: boolean; confirmations: number; batchInterval: number; maxBatchTxs: number; l1Clock: "latest" | "pending" }) => {
-      await ensureArtifacts();
-      const { startNode } = await import("../node/node");
-      const { loadDeployment, keyFromEnv, ConfigError } = await import("../node/config");
-      const { rootLogger, errMsg } = await import("../node/log");
-      let node;
-      try {
-        const deployment = loadDeployment(o.deployment);
-        node = await startNode({
-          l1Url: o.l1,
-          deployment,
-          key: o.key ? keyFromEnv(o.key) : undefined,
-          datadir: o.datadir,
-          rpc: { ...rpcOptionsFrom(o), host: o.rpcHost, port: o.rpcPort },
-          coordinator: { batchIntervalMs: o.batchInterval, maxBatchTxs: o.maxBatchTxs, sweepMax: o.sweepMax },
-          verifier: o.verify ? { confirmations: o.confirmations } : false,
-          l1Clock: o.l1Clock,
-        });
-      } catch (e) {
-        fail(e instanceof ConfigError ? e.message : `node did not start: ${errMsg(e)}`);
-      }
-      process.stdout.write(`moveset node: L2 JSON-RPC at ${node.rpcUrl}\n`);
-      const sig = await untilSignal();
-      rootLogger().info({ component: "node", signal: sig }, "stopping");
-      await node.stop();
-      process.exit(0);
+    async (o: RpcFlags & { sweepMax: number; l1?: string; deployment?: string; key?: string; datadir: string; rpcHost: string; rpcPort: number; verify?: boolean; confirmations: number; batchInterval: number; maxBatchTxs: number; l1Clock: "latest" | "pending" }) => {
+      await guard(async () => {
+        const ctx = resolveContext("moveset node", o, ["l1", "deployment"]);
+        await ensureArtifacts();
+        await checkL1(ctx);
+        const { resolveKey } = await import("./keys");
+        const key = o.key ? await resolveKey(o.key, ctx) : undefined;
+        if (key) await sayIfUnbonded(ctx, key, o.key!);
+        const { startNode } = await import("../node/node");
+        const { rootLogger, errMsg } = await import("../node/log");
+        const { isLevelLocked, DatadirInUseError } = await import("../node/datadir");
+        let node;
+        try {
+          const deployment = ctx.deployment!;
+          node = await startNode({
+            l1Url: ctx.l1Url!,
+            deployment,
+            key,
+            datadir: o.datadir,
+            rpc: { ...rpcOptionsFrom(o), host: o.rpcHost, port: o.rpcPort },
+            coordinator: { batchIntervalMs: o.batchInterval, maxBatchTxs: o.maxBatchTxs, sweepMax: o.sweepMax },
+            verifier: o.verify ? { confirmations: o.confirmations } : false,
+            l1Clock: o.l1Clock,
+          });
+        } catch (e) {
+          if (isLevelLocked(e)) throw new DatadirInUseError(o.datadir);
+          throw new CliError(`node did not start: ${errMsg(e)}`);
+        }
+        process.stdout.write(`moveset node: L2 JSON-RPC at ${node.rpcUrl}\n`);
+        const sig = await untilSignal();
+        rootLogger().info({ component: "node", signal: sig }, "stopping");
+        await node.stop();
+        process.exit(0);
+      });
     },
   );
 
   program
     .command("verify")
     .description("follow L1 and check every batch: verdict per batch (the first failing transaction of an invalid one)")
-    .requiredOption("--l1 <url>", "L1 JSON-RPC URL")
-    .requiredOption("--deployment <file>", "deployment record")
+    .option("--l1 <url>", "L1 JSON-RPC URL (default: $MOVESET_L1_URL, or the running devnet's)")
+    .option("--deployment <file>", "deployment record (default: $MOVESET_DEPLOYMENT, or the running devnet's)")
     .option("--datadir <dir>", "data folder", ".moveset/verifier")
     .option("--confirmations <n>", "L1 confirmations", nonNegativeInt, 1)
     .option("--workers <n>", "validation threads (0: in the main thread)", nonNegativeInt, 1)
     .option("--once", "check up to L1's head, print the verdicts and exit (1 if a live batch is invalid)")
     .option("--json", "print the verdicts as JSON")
-    .action(async (o: { l1: string; deployment: string; datadir: string; confirmations: number; workers: number; once?: boolean; json?: boolean }) => {
-      await ensureArtifacts();
-      const { loadDeployment, dataPaths } = await import("../node/config");
+    .action(async (o: { l1?: string; deployment?: string; datadir: string; confirmations: number; workers: number; once?: boolean; json?: boolean }) => {
+      const ctx = await guarded(async () => {
+        const c = resolveContext("moveset verify", o, ["l1", "deployment"]);
+        await ensureArtifacts();
+        await checkL1(c);
+        return c;
+      });
+      const { dataPaths } = await import("../node/config");
       const { L1Client } = await import("../node/l1/client");
       const { Verifier } = await import("../node/verifier/verifier");
       const { rootLogger, componentLogger } = await import("../node/log");
-      const deployment = loadDeployment(o.deployment);
-      const l1 = await L1Client.connect(o.l1, deployment);
+      const deployment = ctx.deployment!;
+      const l1 = await L1Client.connect(ctx.l1Url!, deployment);
       const paths = dataPaths(o.datadir);
       const v = await Verifier.open({ l1, deployment, dbPath: paths.verifier, utxoPath: paths.verifierUtxo, opts: { confirmations: o.confirmations, pollMs: 500, workers: o.workers, logRange: 5000 }, log: componentLogger("verifier", rootLogger()) });
       if (o.once) {
@@ -161,18 +186,22 @@ export function registerNode(program: Command): void {
   program
     .command("status")
     .description("batches (index, transactions, status pending|final|invalid|rolled back, verdict) from a running node")
-    .option("--rpc <url>", "L2 JSON-RPC of a running node", "http://127.0.0.1:8547")
+    .option("--rpc <url>", "L2 JSON-RPC of a running node (default: $MOVESET_L2_URL, the running devnet's, or http://127.0.0.1:8547)")
     .option("--count <n>", "how many of the latest batches", nonNegativeInt, 50)
     .option("--json", "print JSON")
-    .action(async (o: { rpc: string; count: number; json?: boolean }) => {
-      let status: Record<string, unknown>;
-      let rows: Record<string, unknown>[];
-      try {
-        status = (await rpcCall(o.rpc, "moveset_status")) as Record<string, unknown>;
-        rows = (await rpcCall(o.rpc, "moveset_batches", [null, "0x" + o.count.toString(16)])) as Record<string, unknown>[];
-      } catch (e) {
-        fail(`cannot read status from ${o.rpc}: ${(e as Error).message}`);
-      }
+    .action(async (o: { rpc?: string; count: number; json?: boolean }) => {
+      let status: Record<string, unknown> = {};
+      let rows: Record<string, unknown>[] = [];
+      await guard(async () => {
+        const url = resolveContext("moveset status", o, []).l2Url!;
+        await probe(url, "the L2 node");
+        try {
+          status = (await rpcCall(url, "moveset_status")) as Record<string, unknown>;
+          rows = (await rpcCall(url, "moveset_batches", [null, "0x" + o.count.toString(16)])) as Record<string, unknown>[];
+        } catch (e) {
+          throw new CliError(`cannot read status from ${url}: ${(e as Error).message}`);
+        }
+      });
       if (o.json) {
         process.stdout.write(JSON.stringify({ ...status, batches: rows }, null, 2) + "\n");
         return;
@@ -188,12 +217,17 @@ export function registerNode(program: Command): void {
     .description("post a batch exactly as given (JSON {header, data}) with appendBatch; for testing verifiers and fraud proofs")
     .argument("<file>", "batch JSON: {\"header\": {index, parent, firstSeq, txCount, txRoot, number, timestamp, feeRecipient, baseFee, depositStart, depositEnd, dataHash}, \"data\": \"0x...\"}")
     .requiredOption("--unsafe", "acknowledge that the batch is posted unchecked (an invalid one costs the bond)")
-    .requiredOption("--l1 <url>", "L1 JSON-RPC URL")
-    .requiredOption("--deployment <file>", "deployment record")
-    .requiredOption("--key <env var>", "environment variable holding the bonded poster's private key")
-    .action(async (file: string, o: { l1: string; deployment: string; key: string }) => {
-      await ensureArtifacts();
-      const { loadDeployment, keyFromEnv } = await import("../node/config");
+    .option("--l1 <url>", "L1 JSON-RPC URL (default: $MOVESET_L1_URL, or the running devnet's)")
+    .option("--deployment <file>", "deployment record (default: $MOVESET_DEPLOYMENT, or the running devnet's)")
+    .option(KEY_OPTION, keyHelp("the bonded poster's key"))
+    .action(async (file: string, o: { l1?: string; deployment?: string; key?: string }) => {
+      const { ctx, key } = await guarded(async () => {
+        const c = resolveContext("moveset post-batch", o, ["l1", "deployment"], process.env, o.key ? [] : ["--key <key>"]);
+        await ensureArtifacts();
+        await checkL1(c);
+        const { resolveKey } = await import("./keys");
+        return { ctx: c, key: await resolveKey(o.key!, c) };
+      });
       const { L1Client, L1RevertError } = await import("../node/l1/client");
       const { headerFromJson } = await import("../node/l1/contracts");
       const { hexToBytes, bytesToHex } = await import("../core/bytes");
@@ -206,7 +240,7 @@ export function registerNode(program: Command): void {
       }
       if (typeof j.data !== "string" || !/^0x([0-9a-fA-F]{2})*$/.test(j.data)) fail("data must be 0x-hex bytes");
       const header = headerFromJson(j.header);
-      const l1 = await L1Client.connect(o.l1, loadDeployment(o.deployment), keyFromEnv(o.key));
+      const l1 = await L1Client.connect(ctx.l1Url!, ctx.deployment!, key);
       try {
         const tx = await l1.appendBatch(header, hexToBytes(j.data as `0x${string}`));
         const r = await l1.wait(tx, 120_000);
@@ -218,6 +252,38 @@ export function registerNode(program: Command): void {
         l1.close();
       }
     });
+}
+
+/** `guard` for a value: one line and exit 1 on an error a person can act on. */
+async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+  let v: T | undefined;
+  await guard(async () => {
+    v = await fn();
+  });
+  return v as T;
+}
+
+/**
+ * `moveset node --key` with a key that has no bond: posting is impossible until it bonds. Says so
+ * once, with the command that fixes it; the node then follows L1 and posts once it is bonded (the
+ * coordinator checks the free bond on every tick, quietly).
+ */
+async function sayIfUnbonded(ctx: import("./context").Context, key: string, keySpec: string): Promise<void> {
+  const { bondsOf } = await import("../client/bonds");
+  const { eth } = await import("../client/contracts");
+  const { l1Provider } = await import("../client/bridge");
+  const { Wallet } = await import("ethers");
+  const l1 = l1Provider(ctx.l1Url!, ctx.deployment!.l1ChainId);
+  try {
+    const me = new Wallet(key).address;
+    const b = await bondsOf(l1, ctx.deployment!, me);
+    if (b.bond === 0n)
+      process.stderr.write(
+        `moveset node: ${me} has no bond in the Inbox, so it cannot post batches (each needs ${eth(b.bondSize)} free): run \`npx moveset bond --key ${keySpec}\`; until then the node follows L1 and does not post\n`,
+      );
+  } finally {
+    l1.destroy();
+  }
 }
 
 function printBatches(rows: Record<string, unknown>[]): void {

@@ -4,26 +4,33 @@
  */
 import type { Command } from "commander";
 import { fail } from "./common";
+import { resolveContext } from "./context";
+import { guard } from "./errors";
+import { resolveKey } from "./keys";
+import { KEY_OPTION, keyHelp } from "./session";
 
 export function registerSweep(program: Command): void {
   program
     .command("sweep")
     .description("sweep the fee recipient's fee outputs into its L2 balance (a zero-value transaction to itself; the node adds the sweeps), optionally withdraw it to L1")
-    .option("--rpc <url>", "L2 JSON-RPC of a node", "http://127.0.0.1:8547")
-    .requiredOption("--key <env var or keystore>", "the fee recipient's key")
+    .option("--rpc <url>", "L2 JSON-RPC of a node (default: $MOVESET_L2_URL, the running devnet's, or http://127.0.0.1:8547)")
+    .requiredOption(KEY_OPTION, keyHelp("the fee recipient's key"))
     .option("--withdraw", "then send the whole balance (less gas) to the withdrawal vault, claimable on L1 once final")
     .option("--json", "print JSON")
-    .action(async (o: { rpc: string; key: string; withdraw?: boolean; json?: boolean }) => {
-      const { resolveKey } = await import("./watch");
+    .action(async (o: { rpc?: string; key: string; withdraw?: boolean; json?: boolean }) => {
       const { sweepFees, SweepError } = await import("../node/sweep");
       const { ConfigError } = await import("../node/config");
-      let r;
-      try {
-        r = await sweepFees({ rpcUrl: o.rpc, key: await resolveKey(o.key), withdraw: o.withdraw });
-      } catch (e) {
-        if (e instanceof SweepError || e instanceof ConfigError) fail(e.message);
-        fail(`sweep failed: ${(e as Error).message}`);
-      }
+      let r!: Awaited<ReturnType<typeof sweepFees>>;
+      await guard(async () => {
+        const ctx = resolveContext("moveset sweep", o, []);
+        const key = await resolveKey(o.key, { isDevnet: ctx.isDevnet || !!ctx.devnet });
+        try {
+          r = await sweepFees({ rpcUrl: ctx.l2Url!, key, withdraw: o.withdraw });
+        } catch (e) {
+          if (e instanceof SweepError || e instanceof ConfigError) fail(e.message);
+          fail(`sweep failed: ${(e as Error).message}`);
+        }
+      });
       if (o.json) {
         process.stdout.write(JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) + "\n");
         return;

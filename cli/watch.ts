@@ -5,33 +5,24 @@
  *   moveset challenge  build the fraud proof of one batch from the chain (a verifier sync) and send
  *                      it, or with --dry-run print its kind, size and estimated gas
  */
-import * as fs from "fs";
 import * as path from "path";
 import { Command } from "commander";
 import { nonNegativeInt, fail, ensureArtifacts } from "./common";
+import { checkL1, resolveContext, type Context } from "./context";
+import { guard } from "./errors";
+import { resolveKey } from "./keys";
+import { KEY_OPTION, keyHelp } from "./session";
 
-/** --key: an environment variable's name, or a keystore JSON file (password in MOVESET_KEYSTORE_PASSWORD). */
-export async function resolveKey(key: string): Promise<string> {
-  const { keyFromEnv, ConfigError } = await import("../node/config");
-  if (fs.existsSync(key) && fs.statSync(key).isFile()) {
-    const { Wallet } = await import("ethers");
-    const pw = process.env.MOVESET_KEYSTORE_PASSWORD;
-    if (pw === undefined) throw new ConfigError(`${key} is a keystore: set MOVESET_KEYSTORE_PASSWORD to its password`);
-    try {
-      return Wallet.fromEncryptedJsonSync(fs.readFileSync(key, "utf8"), pw).privateKey;
-    } catch (e) {
-      throw new ConfigError(`cannot open keystore ${key}: ${(e as Error).message}`);
-    }
-  }
-  return keyFromEnv(key);
-}
-
-function loadRecord(file: string): { contracts: Record<string, string> } {
-  try {
-    return JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (e) {
-    fail(`cannot read deployment file ${file}: ${(e as Error).message}`);
-  }
+/** Resolves the endpoints and the key (if given or needed), or prints one line and exits. */
+async function setup(command: string, o: { l1?: string; deployment?: string; key?: string }, keyNeeded: boolean): Promise<{ ctx: Context; key?: string }> {
+  let out: { ctx: Context; key?: string } | undefined;
+  await guard(async () => {
+    const ctx = resolveContext(command, o, ["l1", "deployment"], process.env, keyNeeded && !o.key ? ["--key <key>"] : []);
+    await ensureArtifacts();
+    await checkL1(ctx);
+    out = { ctx, key: o.key ? await resolveKey(o.key, ctx) : undefined };
+  });
+  return out!;
 }
 
 function untilSignal(): Promise<string> {
@@ -39,6 +30,14 @@ function untilSignal(): Promise<string> {
     process.once("SIGINT", () => resolve("SIGINT"));
     process.once("SIGTERM", () => resolve("SIGTERM"));
   });
+}
+
+/** Why `--batch n` names nothing to challenge, with the batches there are. */
+export function noSuchBatch(n: number, batches: { index: bigint; status: string }[]): string {
+  const live = batches.filter((b) => b.status !== "rolled back");
+  const last = live.length ? live[live.length - 1].index : undefined;
+  if (batches.some((b) => b.index === BigInt(n))) return `batch ${n} was rolled back and is not live${last !== undefined ? ` (the latest batch is ${last})` : " (no batch is live)"}: nothing to challenge`;
+  return last === undefined ? `no batch ${n}: L1 has no batch yet` : `no batch ${n}: the latest batch is ${last} (\`npx moveset status\` lists them)`;
 }
 
 export function registerWatch(program: Command): void {
@@ -54,29 +53,28 @@ export function registerWatch(program: Command): void {
   program
     .command("watch")
     .description("run a watchtower: follow L1, revalidate every batch, prove fraud on the earliest invalid batch (commit, reveal) and collect the reward")
-    .requiredOption("--l1 <url>", "L1 JSON-RPC URL")
-    .requiredOption("--deployment <file>", "deployment record")
-    .requiredOption("--key <env var or keystore>", "environment variable holding the challenger's private key, or a keystore file (password in MOVESET_KEYSTORE_PASSWORD)")
+    .option("--l1 <url>", "L1 JSON-RPC URL (default: $MOVESET_L1_URL, or the running devnet's)")
+    .option("--deployment <file>", "deployment record (default: $MOVESET_DEPLOYMENT, or the running devnet's)")
+    .option(KEY_OPTION, keyHelp("the challenger's key"))
     .option("--datadir <dir>", "data folder (LevelDB state: commitments with salts, proofs, settled batches)", ".moveset/watchtower")
     .option("--metrics-port <n>", "serve Prometheus metrics on this port (0: any free port)", nonNegativeInt)
     .option("--metrics-host <host>", "metrics interface", "127.0.0.1")
     .option("--confirmations <n>", "L1 confirmations before acting on a batch", nonNegativeInt, 1)
     .option("--poll <ms>", "L1 poll interval", nonNegativeInt, 500)
-    .action(async (o: { l1: string; deployment: string; key: string; datadir: string; metricsPort?: number; metricsHost: string; confirmations: number; poll: number }) => {
-      await ensureArtifacts();
-      const { loadDeployment, ConfigError } = await import("../node/config");
+    .action(async (o: { l1?: string; deployment?: string; key?: string; datadir: string; metricsPort?: number; metricsHost: string; confirmations: number; poll: number }) => {
+      const { ctx, key } = await setup("moveset watch", o, true);
+      const { ConfigError } = await import("../node/config");
       const { Watchtower } = await import("../node/watchtower/watchtower");
       const { rootLogger, errMsg } = await import("../node/log");
       let w;
       try {
-        const deployment = loadDeployment(o.deployment);
-        const key = await resolveKey(o.key);
+        const deployment = ctx.deployment!;
         const crash = process.env.MOVESET_WATCH_CRASH_AT;
         w = await Watchtower.start({
-          l1Url: o.l1,
+          l1Url: ctx.l1Url!,
           deployment,
-          contracts: loadRecord(o.deployment).contracts,
-          key,
+          contracts: ctx.record!.contracts,
+          key: key!,
           datadir: o.datadir,
           confirmations: o.confirmations,
           pollMs: o.poll,
@@ -100,23 +98,22 @@ export function registerWatch(program: Command): void {
     .requiredOption("--batch <n>", "batch index", nonNegativeInt)
     .option("--tx <i>", "prove a fault of this transaction (default: the batch's cheapest provable fault)", nonNegativeInt)
     .option("--dry-run", "print kind, proof size (bytes) and estimated gas; send nothing")
-    .requiredOption("--l1 <url>", "L1 JSON-RPC URL")
-    .requiredOption("--deployment <file>", "deployment record")
-    .option("--key <env var or keystore>", "challenger key (not needed with --dry-run)")
+    .option("--l1 <url>", "L1 JSON-RPC URL (default: $MOVESET_L1_URL, or the running devnet's)")
+    .option("--deployment <file>", "deployment record (default: $MOVESET_DEPLOYMENT, or the running devnet's)")
+    .option(KEY_OPTION, keyHelp("the challenger's key (not needed with --dry-run)"))
     .option("--datadir <dir>", "verifier data folder (a sync resumes from it)", ".moveset/challenge")
     .option("--json", "print JSON")
-    .action(async (o: { batch: number; tx?: number; dryRun?: boolean; l1: string; deployment: string; key?: string; datadir: string; json?: boolean }) => {
-      await ensureArtifacts();
-      const { loadDeployment } = await import("../node/config");
+    .action(async (o: { batch: number; tx?: number; dryRun?: boolean; l1?: string; deployment?: string; key?: string; datadir: string; json?: boolean }) => {
+      const { ctx, key } = await setup("moveset challenge", o, !o.dryRun);
       const { L1Client } = await import("../node/l1/client");
       const { Verifier } = await import("../node/verifier/verifier");
       const { rootLogger, componentLogger, errMsg } = await import("../node/log");
       const { buildProof, commitmentOf } = await import("../prover/build");
       const { proverAt } = await import("../node/l1/contracts");
       const { AbiCoder, Wallet, ethers } = await import("ethers");
-      const deployment = loadDeployment(o.deployment);
-      const contracts = loadRecord(o.deployment).contracts;
-      const l1 = await L1Client.connect(o.l1, deployment);
+      const deployment = ctx.deployment!;
+      const contracts = ctx.record!.contracts;
+      const l1 = await L1Client.connect(ctx.l1Url!, deployment);
       const v = await Verifier.open({
         l1,
         deployment,
@@ -129,7 +126,7 @@ export function registerWatch(program: Command): void {
       try {
         await v.syncToHead();
         const b = v.batches().find((x) => x.index === BigInt(o.batch) && x.status !== "rolled back");
-        if (!b) fail(`batch ${o.batch} is not live`);
+        if (!b) fail(noSuchBatch(o.batch, v.batches()));
         if (b.verdict !== "invalid" || !b.fault) fail(`batch ${o.batch} is ${b.verdict === "valid" ? "valid" : "not checked (an earlier batch is invalid)"}: nothing to prove`);
         const all = b.faults ?? [b.fault];
         const { cheapestProvable } = await import("../prover/fault");
@@ -146,7 +143,7 @@ export function registerWatch(program: Command): void {
         if (o.dryRun) {
           // Gas of the reveal, estimated as if committed: the commitment slot is overridden (geth-style
           // state override); where the node does not support overrides, the intrinsic gas of its calldata.
-          const from = o.key ? new Wallet(await resolveKey(o.key)).address : "0x000000000000000000000000000000000000c0de";
+          const from = key ? new Wallet(key).address : "0x000000000000000000000000000000000000c0de";
           const salt = "0x" + "11".repeat(32);
           const data = prover.interface.encodeFunctionData("prove" as never, [...call.args, salt] as never);
           const commitment = commitmentOf(from, call.proofHash, salt);
@@ -165,8 +162,8 @@ export function registerWatch(program: Command): void {
           const out = { batch: o.batch, tx: f.txIndex, kind: f.kind, code: f.code, prover: call.prover, proofBytes: size, estimatedGas: gas.toString(), commitGas: commitGas.toString(), gasMethod: method };
           process.stdout.write((o.json ? JSON.stringify(out) : Object.entries(out).map(([k, x]) => `${k.padEnd(13)} ${x}`).join("\n")) + "\n");
         } else {
-          if (!o.key) fail("--key is needed to send (or use --dry-run)");
-          const w = new Wallet(await resolveKey(o.key), l1.provider);
+          if (!key) fail("--key is needed to send (or use --dry-run)");
+          const w = new Wallet(key, l1.provider);
           const p = prover.connect(w);
           const salt = ethers.hexlify(ethers.randomBytes(32));
           const c = await p.commit(commitmentOf(w.address, call.proofHash, salt));

@@ -77,7 +77,7 @@ export function txId(tx: Tx): Uint8Array {
     case TxType.Wrapped:
       return keccak256(tx.raw);
     case TxType.Deposit:
-      return hashTagged("depositId", toFixed(tx.index, 8));
+      return depositTxId(tx.index);
     case TxType.Move:
       return hashTagged("moveTxId", moveTxSighash(tx), concatBytes(Uint8Array.of(tx.sig.yParity), u256(tx.sig.r), u256(tx.sig.s)));
   }
@@ -85,4 +85,13 @@ export function txId(tx: Tx): Uint8Array {
 
 export function txIdHex(tx: Tx): string {
   return bytesToHex(txId(tx));
+}
+
+/** The id of the deposit transaction of L1 queue entry `index` (protocol.md §5.6): what L2 calls it. */
+export function depositTxId(index: bigint): Uint8Array {
+  return hashTagged("depositId", toFixed(index, 8));
+}
+
+export function depositTxIdHex(index: bigint): string {
+  return bytesToHex(depositTxId(index));
 }

@@ -195,12 +195,3 @@ export function dataPaths(datadir: string) {
     deployment: path.join(d, "deployment.json"),
   };
 }
-
-/** Reads a private key from an environment variable (never from the command line). */
-export function keyFromEnv(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new ConfigError(`environment variable ${name} (the coordinator's private key) is not set`);
-  const k = v.trim().startsWith("0x") ? v.trim() : "0x" + v.trim();
-  if (!/^0x[0-9a-fA-F]{64}$/.test(k)) throw new ConfigError(`environment variable ${name} is not a 32-byte hex private key`);
-  return k;
-}

@@ -4,6 +4,9 @@
  *
  * Level: MOVESET_LOG_LEVEL (trace, debug, info, warn, error, fatal, silent), default info; tests
  * default to silent unless MOVESET_LOG_LEVEL is set.
+ * Format: MOVESET_LOG_FORMAT `json` or `pretty` (pino-pretty: one coloured line per entry, time,
+ * level, component, message, fields); by default pretty when the logs go to a terminal, JSON
+ * otherwise (a file, a pipe, a log collector). `--log-level` and `--log-format` set both (cli/logging.ts).
  */
 import pino, { type Logger, type DestinationStream } from "pino";
 
@@ -30,8 +33,29 @@ function serializeValue(_k: string, v: unknown): unknown {
   return v;
 }
 
+/** Whether the default destination (stdout) gets pretty lines. */
+export function prettyLogs(env: NodeJS.ProcessEnv = process.env, tty = !!process.stdout.isTTY): boolean {
+  const f = env.MOVESET_LOG_FORMAT;
+  return f === "pretty" ? true : f === "json" ? false : tty;
+}
+
+/** pino-pretty on stdout, synchronously: one line per entry, `HH:MM:ss LEVEL component: message key=value ...`. */
+function prettyStream(): DestinationStream {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pretty = require("pino-pretty") as (o: Record<string, unknown>) => DestinationStream;
+  return pretty({
+    destination: 1,
+    sync: true,
+    colorize: !!process.stdout.isTTY,
+    singleLine: true,
+    translateTime: "SYS:HH:MM:ss",
+    ignore: "pid,hostname,component",
+    messageFormat: "{if component}{component}: {end}{msg}",
+  });
+}
+
 export function createLogger(o: LogOptions = {}): Logger {
-  const dest = o.destination ?? pino.destination({ dest: 1, sync: true });
+  const dest = o.destination ?? (prettyLogs() ? prettyStream() : pino.destination({ dest: 1, sync: true }));
   return pino(
     {
       level: o.level ?? defaultLevel(),

@@ -45,6 +45,8 @@ export interface NodeHandle {
   l1: L1Client;
   chain: ChainStore;
   utxo: UtxoHandle;
+  /** The latest index over the stores (what the RPC and the explorer read). */
+  cache: LatestCache;
   coordinator: Coordinator;
   verifier?: Verifier;
   rpc: RpcServer;
@@ -155,6 +157,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
       l1,
       chain,
       utxo,
+      cache,
       coordinator,
       verifier,
       rpc,

@@ -2,7 +2,9 @@
  * The source tree's import rules (README, "Layout"), checked from the code's own imports:
  *   - no import cycle between files;
  *   - no cycle between the node's roles (node/<folder>, and node/<file>.ts each a role of its own);
- *   - nothing under node/ imports from cli/ (the command line is built on the node, not the reverse);
+ *   - nothing under node/ imports from cli/ or client/ (the command line and a user's tools are built
+ *     on the node, not the reverse);
+ *   - nothing under client/ imports from cli/ (the user's tools are a library the command line uses);
  *   - core/ imports nothing of the repository outside core/ (the pure protocol core is the ground).
  * Static, dynamic and type-only imports all count.
  *
@@ -13,7 +15,7 @@ import * as path from "path";
 import * as ts from "typescript";
 
 /** The folders whose TypeScript is checked. */
-export const SOURCE_DIRS = ["core", "node", "prover", "cli", "bench", "conformance", "deploy", "scripts"];
+export const SOURCE_DIRS = ["core", "node", "prover", "cli", "client", "bench", "conformance", "deploy", "scripts"];
 
 export interface ImportGraph {
   /** File (relative to the root, `/`-separated) -> the repository files it imports. */
@@ -105,6 +107,8 @@ export function violations(g: ImportGraph): string[] {
     const rf = roleOf(f);
     for (const t of to) {
       if (f.startsWith("node/") && t.startsWith("cli/")) out.push(`${f} imports ${t}: nothing under node/ imports from cli/`);
+      if (f.startsWith("node/") && t.startsWith("client/")) out.push(`${f} imports ${t}: nothing under node/ imports from client/`);
+      if (f.startsWith("client/") && t.startsWith("cli/")) out.push(`${f} imports ${t}: nothing under client/ imports from cli/`);
       if (f.startsWith("core/") && !t.startsWith("core/")) out.push(`${f} imports ${t}: core/ imports nothing outside core/`);
       const rt = roleOf(t);
       if (rf && rt && rf !== rt) {

@@ -46,6 +46,7 @@ import { txIdHex } from "../../core/sign";
 import { decodeTx, encodeTx, TxType, type DepositTx, type Tx } from "../../core/tx";
 import type { TxOutcome } from "../../core/validate";
 import { KnownCode } from "../../core/known-code";
+import { Mark, keyIdOf } from "../../core/keys";
 import type { Executor } from "../../core/evm/execute";
 import type { TxContext } from "../../core/context";
 import type { ChainStore, MempoolEntry, PendingPost, StoredBatch } from "../state/chain-store";
@@ -195,6 +196,28 @@ export class Coordinator extends EventEmitter {
     const i = this.inflight?.post.batch.txHashes.indexOf(id.toLowerCase()) ?? -1;
     if (i >= 0) return { tx: decodeTx(this.inflight!.post.txs[i]) };
     return undefined;
+  }
+
+  /**
+   * Withdrawal outputs of `addrHex` not yet on L1, oldest first: in the batch in flight, then in the
+   * mempool (whose seqs are provisional until a batch takes them).
+   */
+  pendingWithdrawals(addrHex: string): { id: string; seq: bigint; amount: bigint; inflight: boolean }[] {
+    const a = addrHex.toLowerCase();
+    const out: { id: string; seq: bigint; amount: bigint; inflight: boolean }[] = [];
+    const f = this.inflight;
+    if (f)
+      f.post.batch.txHashes.forEach((id, i) => {
+        const seq = f.post.batch.header.firstSeq + BigInt(i);
+        const v = f.overlay.values.get(keyIdOf(a, Mark.Withdrawal, seq));
+        if (v && v.value > 0n) out.push({ id, seq, amount: v.value, inflight: true });
+      });
+    const start = this.pendingSeq - BigInt(this.pendingEntries.length);
+    this.pendingEntries.forEach((e, i) => {
+      const v = this.pending.values.get(keyIdOf(a, Mark.Withdrawal, start + BigInt(i)));
+      if (v && v.value > 0n) out.push({ id: e.id, seq: start + BigInt(i), amount: v.value, inflight: false });
+    });
+    return out;
   }
 
   get mempoolSize(): number {
@@ -359,7 +382,7 @@ export class Coordinator extends EventEmitter {
     this.l1state = { snap, tip, depositCount, clock: clock.timestamp, baseFee, at: Date.now(), freeBond };
     const short = freeBond !== undefined && freeBond < this.d.deployment.bondSize;
     if (short && !this.bondShort)
-      this.d.log.warn({ freeBond, bondSize: this.d.deployment.bondSize }, "free bond below the bond size: not posting until an earlier batch is final (or more is bonded)");
+      this.d.log.warn({ freeBond, bondSize: this.d.deployment.bondSize }, "free bond below the bond size: not posting until an earlier batch is final or more is bonded (`npx moveset bond`)");
     else if (!short && this.bondShort) this.d.log.info({ freeBond }, "free bond covers another batch: posting again");
     this.bondShort = short;
     if (depositCount > tip.depositStart) this.depositsSeenAt ??= Date.now();

@@ -10,26 +10,20 @@
 import { postInvalidBatch, type ByzantineKind } from "./byzantine";
 import * as fs from "fs";
 import * as path from "path";
-import { HDNodeWallet, JsonRpcProvider, Wallet, Network } from "ethers";
+import { JsonRpcProvider, Wallet, Network } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { dataPaths, deploymentFromRecord, DEVNET_CORS, type Deployment, type DeploymentRecord, type RpcOptions } from "../config";
 import { bridgeAt, inboxAt } from "../l1/contracts";
 import { L1Journal, type Request } from "./journal";
 import { componentLogger, errMsg, rootLogger, type Logger } from "../log";
 import { startNode, type NodeHandle } from "../node";
+import { DatadirInUseError } from "../datadir";
+import { readDevnetInfo, removeDevnetInfo, writeDevnetInfo } from "./info";
 
 // ---- the devnet ---------------------------------------------------------------------------------------
 
-export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
-
-/** Hardhat's default dev accounts (m/44'/60'/0'/0/i of the dev mnemonic). */
-export function devAccounts(n: number): { address: string; privateKey: string }[] {
-  const root = HDNodeWallet.fromPhrase(DEV_MNEMONIC, "", "m/44'/60'/0'/0");
-  return Array.from({ length: n }, (_, i) => {
-    const w = root.deriveChild(i);
-    return { address: w.address, privateKey: w.privateKey };
-  });
-}
+export { DEV_MNEMONIC, devAccounts } from "./accounts";
+import { DEV_MNEMONIC, devAccounts } from "./accounts";
 
 export interface DevnetOptions extends DeployParams {
   datadir: string;
@@ -53,6 +47,14 @@ export interface DevnetOptions extends DeployParams {
   byzantine?: ByzantineKind;
   /** L2 JSON-RPC limits and policy (host and port come from rpcHost/rpcPort); CORS defaults to DEVNET_CORS. */
   rpc?: Partial<RpcOptions>;
+  /** Serve the explorer on this port (0: any free port; undefined: no explorer), on rpcHost. */
+  explorerPort?: number;
+  /**
+   * Mine an L1 block every this many ms even without transactions, so that L1's clock (and with it
+   * finality) follows the wall clock. `moveset devnet` uses 1000; undefined or 0: blocks only for
+   * transactions (tests that move time themselves).
+   */
+  l1BlockTimeMs?: number;
 }
 
 export interface DevnetHandle {
@@ -65,6 +67,9 @@ export interface DevnetHandle {
   replayed?: { blocks: number; hashMismatches: number };
   /** The devnet's watchtower (watchtower hook, issue #5). */
   watchtower?: import("../watchtower/watchtower").Watchtower;
+  /** The explorer's URL, when it runs. */
+  explorerUrl?: string;
+  explorer?: import("../explorer").NodeExplorer;
   stop(): Promise<void>;
 }
 
@@ -184,6 +189,9 @@ export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
   const log = o.log ?? rootLogger();
   const dlog = componentLogger("devnet", log);
   const paths = dataPaths(o.datadir);
+  // Before anything touches the datadir (--fresh would wipe a running devnet's).
+  const running = readDevnetInfo(o.datadir);
+  if (running && running.pid !== process.pid) throw new DatadirInUseError(o.datadir, running.pid);
   if (o.fresh) fs.rmSync(paths.root, { recursive: true, force: true });
   fs.mkdirSync(paths.root, { recursive: true });
 
@@ -196,6 +204,8 @@ export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
     net.mining = { ...net.mining, auto: true, interval: 0, mempool: { order: "fifo" } };
     const date = journal!.initialDate();
     if (date) net.initialDate = date;
+    const { artifactsPresent } = await import("../l1/contracts");
+    if (!artifactsPresent()) dlog.info({}, "compiling the contracts (first start: about a minute)");
     await hre.run("compile", { quiet: true });
   }
   const provider = hre.network.provider;
@@ -222,6 +232,11 @@ export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
     if (journal) {
       await journal.startRecording(request, 200, dlog);
       stops.push(() => journal.stop(request));
+    }
+    if (o.l1BlockTimeMs) {
+      // After the replay (which mines exactly the recorded blocks): from now on L1 has a block every interval.
+      await request("evm_setIntervalMining", [o.l1BlockTimeMs]);
+      if (!ownHre) stops.push(async () => void (await request("evm_setIntervalMining", [0])));
     }
 
     const l1 = new JsonRpcProvider(l1Url, undefined, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
@@ -266,7 +281,18 @@ export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
     if (watchtower) stops.push(() => watchtower.stop());
     if (o.byzantine) scheduleByzantine(o.byzantine, l1Url, deployment, accounts, node, log, stops);
 
-    return { l1Url, rpcUrl: node.rpcUrl, deployment, record, accounts, node, replayed, watchtower, stop: stopAll };
+    let explorer: import("../explorer").NodeExplorer | undefined;
+    if (o.explorerPort !== undefined) {
+      const { startNodeExplorer } = await import("../explorer");
+      explorer = await startNodeExplorer(node, record.contracts, { host: o.rpcHost ?? "127.0.0.1", port: o.explorerPort, log: componentLogger("explorer", log) });
+      stops.push(() => explorer!.stop());
+    }
+
+    // The address card the CLI finds the devnet by (removed first when stopping).
+    writeDevnetInfo(o.datadir, { pid: process.pid, l1Url, rpcUrl: node.rpcUrl, explorerUrl: explorer?.url, deployment: paths.deployment, startedAt: new Date().toISOString() });
+    stops.push(async () => removeDevnetInfo(o.datadir));
+
+    return { l1Url, rpcUrl: node.rpcUrl, deployment, record, accounts, node, replayed, watchtower, explorerUrl: explorer?.url, explorer, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;
@@ -340,6 +366,21 @@ async function startDevnetWatchtower(
   });
 }
 
+/** The banner's examples, with dev account #k (none without a funded account besides the coordinator's). */
+function tryLines(k: number): string[] {
+  if (k < 1) return [];
+  const c = (cmd: string, what: string) => `  ${cmd.replace("K", String(k)).padEnd(46)}${what}`;
+  return [
+    "Try (the commands find this devnet by themselves; --key N is dev account #N):",
+    c("npx moveset deposit --amount 1 --key K", "L1 to L2"),
+    c("npx moveset withdraw --amount 0.5 --key K", "L2 to L1, claimable once its batch is final"),
+    c("npx moveset withdrawals --key K", "each withdrawal's status"),
+    c("npx moveset claim --key K --wait", "claim on L1 (waits out the challenge window)"),
+    c("npx moveset status", "batches and verdicts"),
+    "",
+  ];
+}
+
 /** The human summary `moveset devnet` prints. */
 export function devnetBanner(d: DevnetHandle, datadir: string): string {
   const lines = [
@@ -348,6 +389,7 @@ export function devnetBanner(d: DevnetHandle, datadir: string): string {
     "",
     `  L1 (Hardhat network)  ${d.l1Url}   chain id ${d.deployment.l1ChainId}`,
     `  L2 (moveset RPC)      ${d.rpcUrl}   chain id ${d.deployment.l2ChainId}`,
+    ...(d.explorerUrl ? [`  explorer              ${d.explorerUrl}   (batches, transactions and their moves, bridge, proofs and games)`] : []),
     `  Inbox                 ${d.deployment.inbox}`,
     `  Bridge                ${d.deployment.bridge}`,
     `  challenge window      ${d.deployment.challengeWindow} s`,
@@ -357,6 +399,7 @@ export function devnetBanner(d: DevnetHandle, datadir: string): string {
     `Accounts (mnemonic "${DEV_MNEMONIC}"), funded on L1 and L2; #0 is the coordinator:`,
     ...d.accounts.map((a, i) => `  #${String(i).padEnd(2)} ${a.address}  ${a.privateKey}`),
     "",
+    ...tryLines(Math.min(5, d.accounts.length - 1)),
     "Press Ctrl-C to stop; run again with the same --datadir to resume.",
     "",
   ];

@@ -26,6 +26,8 @@ export interface ChainViewDeps {
   feeRecipient: Uint8Array;
   /** The newest L1 time known (seconds). */
   l1Time?: () => bigint | undefined;
+  /** The verifier, whose L1 time decides finality when there is one. */
+  verifier?: { latestL1Time: bigint };
 }
 
 /** The state a method reads: a source, and the block it belongs to (undefined: the latest index, or pending). */
@@ -61,8 +63,17 @@ export class ChainView {
     return requiredBaseFee(bt ? { baseFee: bt.header.baseFee, gas: bt.gasDeclared } : undefined, this.d.deployment.minBaseFee);
   }
 
+  /**
+   * "Now" for finality: L1's latest block time as the verifier last read it (what Inbox.isFinal sees,
+   * and what moveset_batches uses), else the node's L1 clock. One clock, so that every method agrees.
+   */
+  finalityNow(): bigint {
+    const v = this.d.verifier;
+    return (v && v.latestL1Time > 0n ? v.latestL1Time : this.d.l1Time?.()) ?? BigInt(Math.floor(Date.now() / 1000));
+  }
+
   async finalizedNumber(): Promise<bigint> {
-    const now = this.now();
+    const now = this.finalityNow();
     for (let n = this.latestNumber(); n >= 1n; n--) {
       const bt = await this.batchOf(n);
       if (bt?.l1?.postedAt !== undefined && bt.l1.postedAt + this.d.deployment.challengeWindow <= now) return n;

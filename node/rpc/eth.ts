@@ -87,6 +87,7 @@ export function ethMethods(b: RpcBackend): Methods {
   const nextBaseFee = () => view.nextBaseFee();
   const batchOf = (n: bigint) => view.batchOf(n);
   const blockNumberOf = (tag: unknown) => view.blockNumberOf(tag);
+  const finalityNow = () => view.finalityNow();
 
   async function blockJson(n: bigint | undefined, full: boolean): Promise<Record<string, unknown> | null> {
     if (n === undefined) return null;
@@ -215,7 +216,7 @@ export function ethMethods(b: RpcBackend): Methods {
 
   function batchStatus(bt: StoredBatch): { status: string; verdict: string; fault?: unknown } {
     const v = b.verifier?.verdictOf(bt.hash);
-    const now = b.l1Time?.() ?? BigInt(Math.floor(Date.now() / 1000));
+    const now = finalityNow();
     const final = bt.l1?.postedAt !== undefined && bt.l1.postedAt + b.deployment.challengeWindow <= now;
     const status = v?.status === "invalid" ? "invalid" : final ? "final" : "pending";
     return { status, verdict: v ? v.status : b.verifier ? "unchecked" : "not verified", fault: v?.status === "invalid" ? v.fault : undefined };
@@ -484,6 +485,33 @@ export function ethMethods(b: RpcBackend): Methods {
         status: st.status,
         finalAt: bt.l1?.postedAt !== undefined ? Number(bt.l1.postedAt + b.deployment.challengeWindow) : null,
       };
+    },
+    moveset_getWithdrawals: async (p) => {
+      const addr = addressArg(arg(p, 0, "address"), "address");
+      const limitArg = arg(p, 1, "limit", false);
+      const limit = limitArg === undefined ? 256 : Number(quantity(limitArg, "limit"));
+      if (limit < 1 || limit > 4096) bad("limit must be 1..4096");
+      const rows: Record<string, unknown>[] = [];
+      for (const w of (await b.chain.withdrawals(addr, limit)).reverse()) {
+        const [bt, t] = await Promise.all([b.chain.batch(w.index), b.chain.txAt(w.index, w.txIndex)]);
+        if (!bt || !t) continue;
+        rows.push({
+          hash: t.receipt.txHash,
+          seq: q(w.seq),
+          amount: q(t.receipt.withdrawal),
+          state: "posted",
+          blockNumber: q(w.index + 1n),
+          batchIndex: q(w.index),
+          txIndex: q(w.txIndex),
+          headerHash: bt.hash,
+          postedAt: bt.l1?.postedAt !== undefined ? Number(bt.l1.postedAt) : null,
+          finalAt: bt.l1?.postedAt !== undefined ? Number(bt.l1.postedAt + b.deployment.challengeWindow) : null,
+          ...batchStatus(bt),
+        });
+      }
+      for (const w of b.coordinator?.pendingWithdrawals(addr) ?? [])
+        rows.push({ hash: w.id, seq: q(w.seq), amount: q(w.amount), state: w.inflight ? "posting" : "pending", blockNumber: null, batchIndex: null, txIndex: null, headerHash: null, postedAt: null, finalAt: null });
+      return { address: addr, withdrawals: rows };
     },
     moveset_getOutpoint: async (p) => {
       const seq = quantity(arg(p, 0, "seq"), "seq");

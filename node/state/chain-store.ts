@@ -11,6 +11,7 @@
  *               mempoolSeq             -> next mempool key number
  *               pending                -> PendingPost                the batch being posted
  *               codeIndex              -> 1                          the code-seqs index is complete
+               withdrawalIndex        -> 1                          the withdrawal indexes are complete
  *   batches     <index 16 hex>         -> StoredBatch
  *   by-hash     <block hash>           -> index
  *   txs         <index 16 hex>:<i 6 hex> -> { tx: bytes (filled encoding), receipt: StoredReceipt }
@@ -20,6 +21,8 @@
  *   mempool     <n 16 hex>             -> MempoolEntry               accepted, not yet in a batch
  *   mempool-ids <tx hash>              -> mempool key
  *   dropped     <tx hash>              -> { reason, at }             accepted, then dropped
+ *   withdrawals <address>:<seq 16 hex> -> [index, i]                 a withdrawal output of <address>
+ *   withdrawals-by-seq <seq 16 hex>    -> [index, i]                 every withdrawal output
  * A store written with hand-built prefixes (`meta:`, `b:`, ...) is moved into them on open.
  *
  * Every change that must be atomic (a batch with its mempool removals and the end of its pending
@@ -150,6 +153,8 @@ export const CHAIN_SUBLEVELS = {
   mempool: ["mempool", "p:"],
   mempoolIds: ["mempool-ids", "pi:"],
   dropped: ["dropped", "d:"],
+  withdrawals: ["withdrawals", "w:"],
+  withdrawalsBySeq: ["withdrawals-by-seq", "ws:"],
 } as const;
 type Space = keyof typeof CHAIN_SUBLEVELS;
 
@@ -184,7 +189,29 @@ export class ChainStore {
     s.mempoolSeq = m === undefined ? 0n : BigInt(m);
     if ((await s.s.meta.get("codeIndex")) === undefined) await s.indexCodes();
     else for await (const [k, v] of s.s.codeSeqs.iterator()) s.codeSeqs.set(k, BigInt(v));
+    if ((await s.s.meta.get("withdrawalIndex")) === undefined) await s.indexWithdrawals();
     return s;
+  }
+
+  /** The withdrawal index entries of transaction `i` of batch `index` (at `seq`), if its receipt has a withdrawal output. */
+  private withdrawalOps(type: "put" | "del", index: bigint, i: number, seq: bigint, r: StoredReceipt): Op[] {
+    if (!(r?.withdrawal > 0n)) return [];
+    const keys: [string, Sub][] = [
+      [`${r.from.toLowerCase()}:${hex16(seq)}`, this.s.withdrawals],
+      [hex16(seq), this.s.withdrawalsBySeq],
+    ];
+    return keys.map(([key, sublevel]) => (type === "put" ? { type, key, value: enc([index, i]), sublevel } : { type, key, sublevel }));
+  }
+
+  /** Builds the withdrawal indexes from the receipts (a store written before they existed). */
+  private async indexWithdrawals(): Promise<void> {
+    const ops: Op[] = [{ type: "put", key: "withdrawalIndex", value: "1", sublevel: this.s.meta }];
+    for (let i = 0n; i < this.nextIndex(); i++) {
+      const b = await this.batch(i);
+      if (!b) throw new Error(`batch ${i} is missing`);
+      (await this.batchTxs(i)).forEach((t, j) => ops.push(...this.withdrawalOps("put", i, j, b.header.firstSeq + BigInt(j), t.receipt)));
+    }
+    await this.write(ops);
   }
 
   /** Builds the ks: index from the batches' witnesses (a store written before the index existed). */
@@ -278,6 +305,21 @@ export class ChainStore {
     return this.codeSeq(hash) === undefined ? undefined : this.code(hash);
   }
 
+  /**
+   * Withdrawal outputs in the chain, newest first, at most `limit`: of `address` (hex), or of
+   * everyone. Each names its batch and position.
+   */
+  async withdrawals(address: string | undefined, limit: number): Promise<{ index: bigint; txIndex: number; seq: bigint }[]> {
+    const p = address ? `${address.toLowerCase()}:` : "";
+    const sub = address ? this.s.withdrawals : this.s.withdrawalsBySeq;
+    const out: { index: bigint; txIndex: number; seq: bigint }[] = [];
+    for await (const [k, v] of sub.iterator({ gte: p, lt: p + "~", reverse: true, limit })) {
+      const [index, txIndex] = dec<[bigint, number]>(v);
+      out.push({ index, txIndex, seq: BigInt("0x" + k.slice(p.length)) });
+    }
+    return out;
+  }
+
   async dropped(hash: string): Promise<{ reason: string; at: number } | undefined> {
     return this.getJson("dropped", hash.toLowerCase());
   }
@@ -305,6 +347,7 @@ export class ChainStore {
     b.txs.forEach((tx, i) => {
       ops.push({ type: "put", key: `${hex16(index)}:${hex6(i)}`, value: enc({ tx, receipt: b.receipts[i] }), sublevel: this.s.txs });
       ops.push({ type: "put", key: batch.txHashes[i].toLowerCase(), value: enc([index, i]), sublevel: this.s.txAt });
+      ops.push(...this.withdrawalOps("put", index, i, batch.header.firstSeq + BigInt(i), b.receipts[i]));
     });
     const firstSeen: [string, bigint][] = [];
     for (const [hash, p] of b.codes) {
@@ -348,6 +391,7 @@ export class ChainStore {
         removed.push(t.tx);
         ops.push({ type: "del", key: `${hex16(i)}:${hex6(j)}`, sublevel: this.s.txs });
         ops.push({ type: "del", key: b.txHashes[j], sublevel: this.s.txAt });
+        ops.push(...this.withdrawalOps("del", i, j, b.header.firstSeq + BigInt(j), t.receipt));
       });
     }
     let tip: ChainTip | undefined;

@@ -306,7 +306,8 @@ export class Verifier extends EventEmitter {
     return m;
   }
 
-  private async batchData(hh: string): Promise<Uint8Array> {
+  /** The data of a batch this verifier read, live or rolled back (the explorer shows both). */
+  async batchData(hh: string): Promise<Uint8Array> {
     const v = await this.sub.data.get(hh);
     if (!v) throw new Error(`data of batch ${hh} is missing`);
     return dec<Uint8Array>(v);

@@ -6,7 +6,7 @@
  * variables are named when missing. The node is killed and the Ignition journal removed afterwards.
  */
 import { expect } from "chai";
-import { spawn, ChildProcess } from "child_process";
+import { spawn, spawnSync, ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
@@ -79,11 +79,9 @@ describe("moveset deploy", function () {
   let tmp = "";
   let deploymentId = "";
 
-  before(async () => {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    deploymentId = `deploy-test-${port}-${process.pid}`;
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "moveset-deploy-"));
+  let port = 0;
+
+  async function startHardhatNode(): Promise<void> {
     node = spawn("npx", ["hardhat", "node", "--port", String(port), "--hostname", "127.0.0.1"], {
       cwd: ROOT,
       env: childEnv(),
@@ -93,16 +91,30 @@ describe("moveset deploy", function () {
     node.stdout!.on("data", (d) => (nodeLog += d));
     node.stderr!.on("data", (d) => (nodeLog += d));
     await waitForRpc(url, node, 120_000);
-  });
+  }
 
-  after(() => {
+  async function stopHardhatNode(): Promise<void> {
     if (node?.pid !== undefined && node.exitCode === null) {
+      const exited = new Promise((r) => node!.once("exit", r));
       try {
         process.kill(-node.pid, "SIGTERM");
       } catch {
         // already gone
       }
+      await exited;
     }
+  }
+
+  before(async () => {
+    port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    deploymentId = `deploy-test-${port}-${process.pid}`;
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "moveset-deploy-"));
+    await startHardhatNode();
+  });
+
+  after(async () => {
+    await stopHardhatNode();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     if (deploymentId) fs.rmSync(path.join(ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
     // remove the folders the journal created, if nothing else lives there
@@ -179,6 +191,31 @@ describe("moveset deploy", function () {
     expect(other.code).to.equal(1);
     expect(other.stderr).to.contain("--reset");
     expect(JSON.parse(fs.readFileSync(file, "utf8")).parameters.challengeWindow).to.equal(30);
+  });
+
+  it("run again against a restarted node: the stale journal is set aside and the contracts are deployed anew", async () => {
+    const file = path.join(tmp, "localhost.json");
+    const old = JSON.parse(fs.readFileSync(file, "utf8"));
+    await stopHardhatNode();
+    await startHardhatNode(); // same port, same chain id 31337, none of the contracts
+    const provider = new ethers.JsonRpcProvider(url, undefined, { staticNetwork: true });
+    try {
+      expect(await provider.getCode(old.contracts.Inbox)).to.equal("0x");
+      const r = await runCli(["deploy", "--network", "localhost", "--rpc-url", url, "--challenge-window", "30", "--deployment-id", deploymentId, "--out", tmp]);
+      expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`).to.equal(0);
+      expect(r.stderr).to.match(/moveset deploy: the Ignition journal \S+ records \d+ contracts \(.*\) that are not on localhost \(chain 31337\): the node was restarted; deploying anew/);
+      expect(r.stderr).not.to.match(/BAD_DATA|\n\s+at /);
+      const rec = JSON.parse(fs.readFileSync(file, "utf8"));
+      for (const a of Object.values(rec.contracts) as string[]) expect(await provider.getCode(a)).to.not.equal("0x");
+      expect(rec.parameters.challengeWindow).to.equal(30);
+    } finally {
+      provider.destroy();
+    }
+  });
+
+  it("keeps its Ignition journals out of git", () => {
+    const r = spawnSync("git", ["check-ignore", "-q", path.join("ignition", "deployments", deploymentId, "journal.jsonl")], { cwd: ROOT });
+    expect(r.status, "ignition/deployments/ is git-ignored").to.equal(0);
   });
 
   it("refuses sepolia without its variables, naming them", async () => {

@@ -21,7 +21,7 @@ import { Verifier } from "../../node/verifier/verifier";
 import { DEFAULT_VERIFIER } from "../../node/config";
 import { Executor, bytesToHex, encodeTx, headerHash, batchTxOf, type BatchTx } from "../../core";
 import { batchOnTip, honestTransfer, invalidTxs, type ByzantineEnv } from "../../node/devnet/byzantine";
-import { captureLogs, cleanupTmp, freePort, tmpDir, waitFor } from "./helpers";
+import { captureLogs, cleanupTmp, freePort, receiptOf, tmpDir, waitFor } from "./helpers";
 
 const WINDOW = 300n;
 
@@ -135,7 +135,7 @@ describe("e2e: batches posted through a contract, and junk sent to the Inbox", f
     } finally {
       await hre.network.provider.request({ method: "evm_setAutomine", params: [true] });
     }
-    const statuses = await Promise.all(hashes.map(async (h) => (await l1.waitForTransaction(h, 1, 30_000))!.status));
+    const statuses = await Promise.all(hashes.map(async (h) => (await receiptOf(l1, h)).status));
     expect(statuses).to.deep.equal([0, 0, 1, 0, 0, 0, 0]);
     const junkTop = Math.max(...(await Promise.all(hashes.map(async (h) => (await l1.getTransactionReceipt(h))!.blockNumber))));
     expect(junkTop).to.be.greaterThan(from);

@@ -7,6 +7,7 @@
  */
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { ethers, JsonRpcProvider, Wallet } from "ethers";
 import { devAccounts } from "../../node/devnet/devnet";
@@ -18,11 +19,11 @@ describe("e2e: moveset devnet restarts where it stopped", function () {
   let proc: ChildProcess | undefined;
   let out = "";
 
-  async function start(datadir: string, l1Port: number, rpcPort: number): Promise<void> {
+  async function start(datadir: string, l1Port: number, rpcPort: number, explorerPort: number): Promise<void> {
     out = "";
     const env: NodeJS.ProcessEnv = { ...process.env, MOVESET_LOG_LEVEL: "info" };
     for (const k of Object.keys(env)) if (k.startsWith("HARDHAT_") || k.startsWith("TS_NODE_")) delete env[k];
-    proc = spawn(process.execPath, [path.join(ROOT, "bin", "moveset.js"), "devnet", "--datadir", datadir, "--l1-port", String(l1Port), "--rpc-port", String(rpcPort), "--accounts", "3", "--workers", "1", "--batch-interval", "200"], {
+    proc = spawn(process.execPath, [path.join(ROOT, "bin", "moveset.js"), "devnet", "--datadir", datadir, "--l1-port", String(l1Port), "--rpc-port", String(rpcPort), "--explorer-port", String(explorerPort), "--accounts", "3", "--workers", "1", "--batch-interval", "200"], {
       cwd: ROOT,
       env,
       stdio: ["ignore", "pipe", "pipe"],
@@ -55,10 +56,13 @@ describe("e2e: moveset devnet restarts where it stopped", function () {
 
   it("prints endpoints and accounts, serves L1 and L2; after Ctrl-C and a restart the state is all there", async () => {
     const datadir = tmpDir();
-    const [l1Port, rpcPort] = [await freePort(), await freePort()];
-    await start(datadir, l1Port, rpcPort);
+    const [l1Port, rpcPort, explorerPort] = [await freePort(), await freePort(), await freePort()];
+    await start(datadir, l1Port, rpcPort, explorerPort);
     expect(out).to.contain(`http://127.0.0.1:${rpcPort}   chain id 901`);
     expect(out).to.contain(`http://127.0.0.1:${l1Port}   chain id 31337`);
+    expect(out).to.contain(`explorer              http://127.0.0.1:${explorerPort}`);
+    // The card the CLI finds the devnet by.
+    expect(JSON.parse(fs.readFileSync(path.join(datadir, "devnet.json"), "utf8"))).to.deep.include({ pid: proc!.pid, l1Url: `http://127.0.0.1:${l1Port}`, rpcUrl: `http://127.0.0.1:${rpcPort}`, explorerUrl: `http://127.0.0.1:${explorerPort}` });
     const [a0, a1] = devAccounts(2);
     expect(out).to.contain(a1.address);
     expect(out).to.contain(a1.privateKey);
@@ -80,8 +84,9 @@ describe("e2e: moveset devnet restarts where it stopped", function () {
     l2.destroy();
     l1.destroy();
     expect(await stop()).to.equal(0);
+    expect(fs.existsSync(path.join(datadir, "devnet.json")), "removed when the devnet stops").to.equal(false);
 
-    await start(datadir, l1Port, rpcPort);
+    await start(datadir, l1Port, rpcPort, explorerPort);
     expect(out).to.contain("L1 journal replayed");
     expect(out).to.contain('"hashMismatches":0');
     const l2b = new JsonRpcProvider(`http://127.0.0.1:${rpcPort}`, undefined, { pollingInterval: 100, cacheTimeout: -1 });

@@ -24,7 +24,7 @@ import {
 } from "../../core";
 import { buildProof, commitmentOf } from "../../prover/build";
 import type { TxFault } from "../../prover/fault";
-import { ROOT, cleanupTmp, freePort, rawRpc, rpc, runCli, tmpDir, waitFor } from "./helpers";
+import { ROOT, cleanupTmp, freePort, rawRpc, receiptOf, rpc, runCli, tmpDir, waitFor } from "./helpers";
 
 const VAULT = "0x7700000000000000000000000000000000000000";
 const WINDOW = 30n;
@@ -123,8 +123,8 @@ describe("e2e: devnet", function () {
     }
     // A reverting transaction is included with status 0 (gas limit given: estimation would refuse it).
     const bad = await counter.getFunction("bump")(5000n, { gasLimit: 100_000n });
-    const badR = await l2.waitForTransaction(bad.hash);
-    expect(badR!.status).to.equal(0);
+    const badR = await receiptOf(l2, bad.hash);
+    expect(badR.status).to.equal(0);
     const block = await l2.getBlock(br.blockNumber, true);
     expect(block!.hash).to.equal(br.blockHash);
     expect(block!.prefetchedTransactions.map((t) => t.hash)).to.include(br.hash);
@@ -247,8 +247,8 @@ describe("e2e: devnet", function () {
     signMoveTx(tx, hexToBytes(carol.privateKey as `0x${string}`));
     const id = (await rpc(d.rpcUrl, "moveset_sendMoveTransaction", [bytesToHex(encodeTx(tx))])).result as string;
     expect(id).to.match(/^0x[0-9a-f]{64}$/);
-    const rec = await l2.waitForTransaction(id);
-    expect(rec!.status).to.equal(1);
+    const rec = await receiptOf(l2, id);
+    expect(rec.status).to.equal(1);
     expect(await l2.getBalance(bytesToHex(dest))).to.equal(12345n);
     const mv = (await rpc(d.rpcUrl, "moveset_getMoves", [id])).result as { seq: string; moves: { mask: number; mark: string; addr: string; ref: boolean; next: string }[] };
     const m = mv.moves.find((x) => x.mark === "b" && x.addr === bytesToHex(dest))!;
@@ -485,11 +485,11 @@ describe("e2e: devnet", function () {
     expect(bondBefore - bondAfter).to.equal(d.deployment.bondSize);
     await waitFor("the rollback seen by the verifier", async () => d.node.verifier!.batches().find((x) => x.headerHash === hh)?.status === "rolled back");
     // The coordinator builds again, on the batch before it.
-    const tr = await l2.waitForTransaction(t.hash, 1, 30_000);
-    expect(tr!.status).to.equal(1);
-    expect(BigInt(tr!.blockNumber)).to.equal(b.header.index + 1n);
+    const tr = await receiptOf(l2, t.hash);
+    expect(tr.status).to.equal(1);
+    expect(BigInt(tr.blockNumber)).to.equal(b.header.index + 1n);
     expect(d.node.coordinator.haltedAt).to.equal(undefined);
-    await waitFor("the new batch's verdict", async () => d.node.verifier!.verdictOf(tr!.blockHash)?.status === "valid");
+    await waitFor("the new batch's verdict", async () => d.node.verifier!.verdictOf(tr.blockHash)?.status === "valid");
   });
 
   it("the verifier finds each other kind of invalid batch posted with `moveset post-batch --unsafe`, and each proves on L1 with its prover", async () => {

@@ -5,6 +5,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { Writable } from "stream";
+import type { Provider, TransactionReceipt } from "ethers";
 import { createLogger, type Logger } from "../../node/log";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
@@ -44,6 +45,17 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/**
+ * The receipt of transaction `hash` once the chain has it: polls the receipt itself. Not ethers'
+ * `waitForTransaction`, which checks the receipt and then waits for a *new* block, starting a fresh
+ * block poller whose first poll only records the current number (ethers 6.17): a block that lands
+ * between the check and that first poll is never announced, and moveset makes a block only when
+ * there is something to batch, so on a quiet chain that wait times out with the receipt there.
+ */
+export function receiptOf(p: Provider, hash: string, timeoutMs = 30_000): Promise<TransactionReceipt> {
+  return waitFor(`the receipt of ${hash}`, () => p.getTransactionReceipt(hash), timeoutMs);
 }
 
 export interface RpcReply {
@@ -112,4 +124,22 @@ export function nextTick<O, A>(wt: { on(e: "tick", f: (o: O, a: A) => void): unk
     };
     wt.on("tick", on);
   });
+}
+
+/** How to get the Chromium the explorer's test drives. */
+export const CHROMIUM_HOWTO = "install Debian's (`apt-get install -y chromium`; .ci/run does it when missing) or set MOVESET_CHROMIUM to a Chromium binary";
+
+/**
+ * The Chromium to drive: MOVESET_CHROMIUM if set (it must exist), else `chromium` (Debian's) or
+ * `chromium-browser` on the PATH. None: an error that says how to install it (never a skip).
+ */
+export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
+  const isFile = (f: string) => fs.existsSync(f) && fs.statSync(f).isFile();
+  if (env.MOVESET_CHROMIUM) {
+    if (!isFile(env.MOVESET_CHROMIUM)) throw new Error(`MOVESET_CHROMIUM names ${env.MOVESET_CHROMIUM}, which does not exist: ${CHROMIUM_HOWTO}`);
+    return env.MOVESET_CHROMIUM;
+  }
+  for (const dir of (env.PATH ?? "").split(path.delimiter).filter(Boolean))
+    for (const name of ["chromium", "chromium-browser"]) if (isFile(path.join(dir, name))) return path.join(dir, name);
+  throw new Error(`no Chromium on the PATH for the explorer's test: ${CHROMIUM_HOWTO}`);
 }

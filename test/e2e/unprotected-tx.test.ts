@@ -14,7 +14,7 @@ import { ethMethods, UNPROTECTED_MESSAGE } from "../../node/rpc/eth";
 import { RpcServer } from "../../node/rpc/server";
 import { LatestCache } from "../../node/state/view";
 import { encodeTx, hexToBytes, bytesToHex, TxType } from "../../core";
-import { cleanupTmp, freePort, rpc, tmpDir, waitFor } from "./helpers";
+import { cleanupTmp, freePort, receiptOf, rpc, tmpDir, waitFor } from "./helpers";
 
 describe("e2e: legacy transactions without replay protection", function () {
   this.timeout(240_000);
@@ -66,8 +66,8 @@ describe("e2e: legacy transactions without replay protection", function () {
     try {
       const r = await rpc(optIn.url, "eth_sendRawTransaction", [replay]);
       expect(r.error, JSON.stringify(r.error)).to.equal(undefined);
-      const rec = await l2.waitForTransaction(r.result as string, 1, 30_000);
-      expect(rec!.status).to.equal(1);
+      const rec = await receiptOf(l2, r.result as string);
+      expect(rec.status).to.equal(1);
       const batch = (await n.chain.txLocation(String(r.result)))!;
       const bt = (await n.chain.batch(batch.index))!;
       await waitFor("the verifier's verdict", async () => n.verifier!.verdictOf(bt.hash));

@@ -3,14 +3,17 @@
  * (meta:, b:, h:, x:, t:, k:, ks:, p:, pi:, d:) opens with every key space moved into its
  * sublevel, and shows the same chain, code, mempool, dropped reasons and pending post; a pending
  * post's mempool references written then (`p:` keys) still remove their entries when it commits.
+ * The withdrawal index (what moveset_getWithdrawals reads) follows commits and truncations, and a
+ * store written before it existed builds it on open.
  */
 import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Level } from "level";
-import { ChainStore, enc, type PendingPost, type StoredBatch } from "../../../node/state/chain-store";
+import { ChainStore, enc, type PendingPost, type StoredBatch, type StoredReceipt } from "../../../node/state/chain-store";
 import { KnownCode } from "../../../core/known-code";
+import { stringSublevel } from "../../../node/state/key-spaces";
 
 const hex16 = (n: number) => n.toString(16).padStart(16, "0");
 
@@ -78,6 +81,75 @@ describe("node: the chain store's layout", () => {
       chain = await ChainStore.open(path.join(dir, "chain"));
       expect(chain.tip()!.index).to.equal(1n);
       expect((await chain.mempool()).map((e) => e.id)).to.deep.equal([mem2.id, "0x" + "12".repeat(32)]);
+    } finally {
+      await chain.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("indexes withdrawal outputs by owner and by seq: commits add, truncations remove, an older store builds the index on open", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "moveset-chain-withdrawals-"));
+    const z32 = new Uint8Array(32);
+    const A = "0x" + "a1".repeat(20);
+    const B = "0x" + "b2".repeat(20);
+    const receipt = (from: string, withdrawal: bigint, n: number): StoredReceipt => ({
+      txHash: "0x" + n.toString(16).padStart(64, "0"),
+      type: 2,
+      from,
+      to: null,
+      contractAddress: null,
+      status: 1,
+      gasUsed: 21000n,
+      cumulativeGasUsed: 21000n,
+      effectiveGasPrice: 1n,
+      logs: [],
+      logIndexStart: 0,
+      fee: 0n,
+      withdrawal,
+    });
+    const batch = (index: bigint, firstSeq: bigint, rs: StoredReceipt[]) => ({
+      batch: {
+        header: { index, parent: z32, firstSeq, txCount: BigInt(rs.length), txRoot: z32, number: index + 1n, timestamp: 5n, feeRecipient: new Uint8Array(20), baseFee: 7n, depositStart: 0n, depositEnd: 0n, dataHash: z32 },
+        hash: "0x" + (Number(index) + 1).toString(16).padStart(64, "0"),
+        txHashes: rs.map((r) => r.txHash),
+        gasUsed: 0n,
+        gasDeclared: 0n,
+        logsBloom: "0x",
+        size: 1,
+      } as StoredBatch,
+      txs: rs.map(() => Uint8Array.of(1)),
+      receipts: rs,
+      codes: new KnownCode(),
+    });
+    // Batch 0: seq 1 A withdraws 5, seq 2 B sends (no withdrawal), seq 3 B withdraws 7. Batch 1: seq 4 A withdraws 9.
+    const b0 = batch(0n, 1n, [receipt(A, 5n, 1), receipt(B, 0n, 2), receipt(B, 7n, 3)]);
+    const b1 = batch(1n, 4n, [receipt(A.toUpperCase().replace("0X", "0x"), 9n, 4)]);
+    let chain = await ChainStore.open(path.join(dir, "chain"));
+    try {
+      await chain.commitBatch(b0);
+      await chain.commitBatch(b1);
+      expect(await chain.withdrawals(A, 10)).to.deep.equal([
+        { index: 1n, txIndex: 0, seq: 4n },
+        { index: 0n, txIndex: 0, seq: 1n },
+      ]);
+      expect(await chain.withdrawals(A, 1)).to.deep.equal([{ index: 1n, txIndex: 0, seq: 4n }]);
+      expect(await chain.withdrawals(B.toUpperCase().replace("0X", "0x"), 10)).to.deep.equal([{ index: 0n, txIndex: 2, seq: 3n }]);
+      expect((await chain.withdrawals(undefined, 10)).map((w) => w.seq)).to.deep.equal([4n, 3n, 1n]);
+      expect(await chain.withdrawals("0x" + "cc".repeat(20), 10)).to.deep.equal([]);
+      // A rollback of batch 1 takes its withdrawal out of the index.
+      await chain.truncate(1n);
+      expect((await chain.withdrawals(A, 10)).map((w) => w.seq)).to.deep.equal([1n]);
+      expect((await chain.withdrawals(undefined, 10)).map((w) => w.seq)).to.deep.equal([3n, 1n]);
+      await chain.close();
+
+      // A store written before the index: its entries and its completion mark removed; reopening rebuilds them.
+      const raw = new Level<string, string>(path.join(dir, "chain"));
+      for (const name of ["withdrawals", "withdrawals-by-seq"]) await stringSublevel(raw, name).clear();
+      await stringSublevel(raw, "meta").del("withdrawalIndex");
+      await raw.close();
+      chain = await ChainStore.open(path.join(dir, "chain"));
+      expect(await chain.withdrawals(A, 10)).to.deep.equal([{ index: 0n, txIndex: 0, seq: 1n }]);
+      expect((await chain.withdrawals(undefined, 10)).map((w) => w.seq)).to.deep.equal([3n, 1n]);
     } finally {
       await chain.close();
       fs.rmSync(dir, { recursive: true, force: true });
