@@ -241,7 +241,7 @@ export async function measureProofGasMax(o: ProofGasOptions = {}): Promise<Proof
       const prover = new Contract(record.contracts[call.prover], abiOf(call.prover, "fraud"), l1);
       const salt = keccak256(toUtf8Bytes(`moveset-proof-gas/${kind}/${shape}`));
       await send(request, `commit (${kind}, ${shape})`, challenger.address, prover, "commit", [commitmentOf(challenger.address, call.proofHash, salt)]);
-      const p = await send(request, `${call.prover}.prove (${kind}, ${shape})`, challenger.address, prover, "prove", [...call.args, salt]);
+      const p = await send(request, `${call.prover}.prove (${kind}, ${shape})`, challenger.address, prover, call.method, [...call.args, salt]);
       const rolled = p.logs.map((l) => (l.address.toLowerCase() === inboxAddr.toLowerCase() ? inboxInterface().parseLog(l) : null)).find((e) => e?.name === "BatchesRolledBack");
       if (!rolled || BigInt(rolled.args[0]) !== fault.batchIndex) throw new ProofGasError(`the ${kind} proof (${shape}) did not roll batch ${fault.batchIndex} back`);
       posted.length = Number(fault.batchIndex);

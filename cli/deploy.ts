@@ -152,7 +152,7 @@ export async function runDeploy(o: DeployOptions): Promise<DeploymentRecord> {
   const paramsFile = o.params ? path.resolve(o.params) : undefined;
 
   const hre = loadHardhat(o.network);
-  const { DEFAULT_PARAMETERS, MODULE_ID, default: movesetModule } = await import("../deploy/Moveset");
+  const { DEFAULT_PARAMETERS, MODULE_ID, default: movesetModule, genesisParameters } = await import("../deploy/Moveset");
   const parameters = resolveParameters({ ...DEFAULT_PARAMETERS }, { ...o, params: paramsFile }, MODULE_ID);
 
   if (o.rpcUrl) {
@@ -191,7 +191,8 @@ export async function runDeploy(o: DeployOptions): Promise<DeploymentRecord> {
   let deployed: Record<string, unknown>;
   try {
     deployed = await hre.ignition.deploy(movesetModule, {
-      parameters: { [MODULE_ID]: parameters },
+      // The predeploys of the chain id deployed, committed in the Inbox (protocol.md §7.6).
+      parameters: { [MODULE_ID]: { ...parameters, ...genesisParameters(parameters.l2ChainId) } },
       deploymentId,
       displayUi: true,
     });
@@ -240,6 +241,8 @@ export async function runDeploy(o: DeployOptions): Promise<DeploymentRecord> {
       rewardBps: Number(onChain.rewardBps),
       maxDepositsPerBatch: Number(onChain.maxDepositsPerBatch),
       minBaseFee: onChain.minBaseFee.toString(),
+      genesisRoot: (await inbox.genesisRoot()).toLowerCase(),
+      genesisCount: Number(await inbox.genesisCount()),
     },
     deployedAt,
     deploymentId,

@@ -5,13 +5,26 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { bytesToHex } from "../core/bytes";
+import { genesisCommitment } from "../core/genesis";
 /** What `moveset deploy` writes (deployments/<network>.json): the deployed contracts and parameters. */
 export interface DeploymentRecord {
   network: string;
   chainId: number;
   l2ChainId: number;
   contracts: Record<string, string>;
-  parameters: { l2ChainId: number; bondSize: string; challengeWindow: number; inclusionDelay: number; rewardBps: number; maxDepositsPerBatch: number; minBaseFee: string };
+  parameters: {
+    l2ChainId: number;
+    bondSize: string;
+    challengeWindow: number;
+    inclusionDelay: number;
+    rewardBps: number;
+    maxDepositsPerBatch: number;
+    minBaseFee: string;
+    /** The genesis allocation's commitment (protocol.md §7.6); absent in records of deployments without one (an empty allocation). */
+    genesisRoot?: string;
+    genesisCount?: number;
+  };
   /** L1 block in which the first contract (the Bridge) was deployed: where watchers start scanning. */
   deployedAt: number;
   deploymentId: string;
@@ -33,9 +46,15 @@ export interface Deployment {
   maxDepositsPerBatch: bigint;
   /** Lowest L2 base fee, and batch 0's (protocol.md §7.5). */
   minBaseFee: bigint;
+  /** The genesis allocation's commitment on L1 (protocol.md §7.6): Merkle root and leaf count. */
+  genesisRoot: string;
+  genesisCount: bigint;
 }
 
 export class ConfigError extends Error {}
+
+/** The root of an empty genesis allocation (the empty Merkle tree's, protocol.md §2.2). */
+export const EMPTY_GENESIS_ROOT = bytesToHex(genesisCommitment([]).root);
 
 /** Reads a deployment record (deployments/<network>.json, or the devnet's datadir/deployment.json). */
 export function loadDeployment(file: string): Deployment {
@@ -59,6 +78,8 @@ export function deploymentFromRecord(raw: DeploymentRecord, what = "deployment r
   need(Number.isInteger(raw.deployedAt) && raw.deployedAt >= 0, "deployedAt");
   need(Number.isSafeInteger(raw.parameters.maxDepositsPerBatch) && raw.parameters.maxDepositsPerBatch > 0, "parameters.maxDepositsPerBatch");
   need(/^[1-9][0-9]*$/.test(String(raw.parameters?.minBaseFee ?? "")), "parameters.minBaseFee");
+  need(raw.parameters.genesisRoot === undefined || /^0x[0-9a-fA-F]{64}$/.test(raw.parameters.genesisRoot), "parameters.genesisRoot");
+  need(raw.parameters.genesisCount === undefined || (Number.isSafeInteger(raw.parameters.genesisCount) && raw.parameters.genesisCount >= 0), "parameters.genesisCount");
   return {
     l1ChainId: BigInt(raw.chainId),
     l2ChainId: BigInt(raw.l2ChainId ?? raw.parameters.l2ChainId),
@@ -70,6 +91,8 @@ export function deploymentFromRecord(raw: DeploymentRecord, what = "deployment r
     inclusionDelay: BigInt(raw.parameters.inclusionDelay),
     maxDepositsPerBatch: BigInt(raw.parameters.maxDepositsPerBatch),
     minBaseFee: BigInt(raw.parameters.minBaseFee),
+    genesisRoot: (raw.parameters.genesisRoot ?? EMPTY_GENESIS_ROOT).toLowerCase(),
+    genesisCount: BigInt(raw.parameters.genesisCount ?? 0),
   };
 }
 

@@ -22,6 +22,7 @@ import { formatTx } from "./rpc/format";
 import { CallPool } from "./rpc/call-pool";
 import { ChainStore } from "./state/chain-store";
 import { UtxoHandle } from "./state/utxo-handle";
+import { nodeGenesis, storeGenesis } from "./state/genesis";
 import { LatestCache } from "./state/view";
 import { Verifier } from "./verifier/verifier";
 
@@ -60,8 +61,9 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const copts: CoordinatorOptions = { ...DEFAULT_COORDINATOR, ...(o.coordinator ?? {}) };
   const ropts: RpcOptions = { ...DEFAULT_RPC, ...(o.rpc ?? {}) };
   const l1 = await L1Client.connect(o.l1Url, o.deployment, o.key);
-  const chain = await ChainStore.open(paths.chain, { sync: copts.syncWrites });
-  const utxo = await UtxoHandle.open(paths.utxo);
+  const genesis = nodeGenesis(o.deployment);
+  const chain = await ChainStore.open(paths.chain, { sync: copts.syncWrites, genesisCodes: genesis.codes });
+  const utxo = await UtxoHandle.open(paths.utxo, storeGenesis(genesis));
   const cleanup: (() => Promise<void>)[] = [async () => l1.close(), () => chain.close(), () => utxo.close()];
   const closeAll = async () => {
     for (const c of cleanup.reverse()) await c().catch(() => undefined);

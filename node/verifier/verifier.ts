@@ -51,6 +51,8 @@ import { appendRef, FOLLOWER_SUBLEVELS, L1Follower, type AppendEvent, type Curso
 import { moveToSublevels, stringSublevel, type StringSublevel } from "../state/key-spaces";
 import { errMsg, type Logger } from "../log";
 import { UtxoHandle } from "../state/utxo-handle";
+import { nodeGenesis, storeGenesis } from "../state/genesis";
+import type { GenesisEntry } from "../../core/genesis";
 import { checkBatch, InThreadValidator, PoolValidator, txMovesOf, type QueueEntry, type Validator } from "../validation/check";
 import { Waker } from "../waker";
 
@@ -123,6 +125,8 @@ export class Verifier extends EventEmitter {
   private busy: Promise<void> = Promise.resolve();
 
   private readonly sub: { data: Sub; verdicts: Sub; applied: Sub; codes: Sub };
+  /** The genesis allocation (protocol.md §7.6), for proofs about genesis values. */
+  private genesis: GenesisEntry[] = [];
 
   private constructor(
     private readonly d: VerifierDeps,
@@ -143,14 +147,16 @@ export class Verifier extends EventEmitter {
     const moved = await moveToSublevels(db, LEGACY_KEY_SPACES);
     if (moved) d.log.info({ records: moved }, "verifier store: key spaces moved into sublevels");
     const follower = await L1Follower.open(d.l1, db, { confirmations: d.opts.confirmations, logRange: d.opts.logRange }, d.log);
-    const utxo = await UtxoHandle.open(d.utxoPath);
+    const genesis = nodeGenesis(d.deployment);
+    const utxo = await UtxoHandle.open(d.utxoPath, storeGenesis(genesis));
     const validator: Validator = d.opts.workers > 0 ? await PoolValidator.create(d.opts.workers, d.deployment.l2ChainId) : await InThreadValidator.create(d.deployment.l2ChainId);
     const v = new Verifier(d, db, follower, utxo, validator);
-    await v.load();
+    v.genesis = genesis.entries;
+    await v.load(genesis.codes);
     return v;
   }
 
-  private async load(): Promise<void> {
+  private async load(genesisCodes: ReadonlyMap<string, Uint8Array>): Promise<void> {
     for await (const [k, v] of this.sub.verdicts.iterator()) this.verdicts.set(k, dec<Verdict>(v));
     for await (const v of this.sub.applied.values()) this.applied.push(v);
     for await (const [k, v] of this.sub.codes.iterator()) {
@@ -158,6 +164,8 @@ export class Verifier extends EventEmitter {
       this.codes.add(k, p.seq, p.code);
     }
     await this.migrateCodes();
+    // The genesis allocation's code is available to every transaction (protocol.md §7.6): seq 0, never written.
+    for (const [h, c] of genesisCodes) this.codes.add(h, 0n, c);
     this.validator.addCodes(this.codes);
     // The UTXO set must hold exactly the applied batches (a crash may fall between the two writes).
     const tip = this.utxo.store.tip();
@@ -449,6 +457,7 @@ export class Verifier extends EventEmitter {
   chainView(): ChainView {
     const live = () => this.liveChain();
     return {
+      genesis: this.genesis,
       batch: async (index) => {
         const e = live()[Number(index)];
         if (!e) throw new Error(`batch ${index} is not live`);

@@ -251,7 +251,7 @@ export class Watchtower extends EventEmitter {
     }
     // The kind's prove takes the arguments buildProof made for it (its own ABI).
     const prover = proverAt(r.prover!, r.proverAddress!, this.l1.provider);
-    const data = prover.interface.encodeFunctionData("prove" as never, [...call.args, r.salt!] as never);
+    const data = prover.interface.encodeFunctionData(call.method as never, [...call.args, r.salt!] as never);
     let res;
     try {
       res = await this.responder.send({ to: r.proverAddress!, data, existing: r.revealTx }, async (s) => {

@@ -17,7 +17,7 @@ import { cancunCommon, FEE_VAULT } from "../../core/evm/chain";
 import { decodeTx, TxType } from "../../core/tx";
 import { ROOT, cleanupTmp, freePort, rawRpc, rpc, tmpDir, waitFor } from "./helpers";
 import WebSocket from "ws";
-import { createPublicClient, http, webSocket, parseAbi, type Hex } from "viem";
+import { createPublicClient, defineChain, http, webSocket, parseAbi, type Hex } from "viem";
 
 /** Runs a command in a child process without this process's Hardhat and ts-node settings. */
 function run(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 180_000, cwd = ROOT): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -481,6 +481,43 @@ describe("e2e: developers' tools", function () {
       const foreign = new WebSocket(wsUrl(), { origin: "https://evil.example" });
       const code = await new Promise<number>((res) => foreign.once("unexpected-response", (_req, resp) => res(resp.statusCode ?? 0)).once("error", () => res(-1)));
       expect(code).to.equal(403);
+    });
+  });
+
+  describe("predeploys", () => {
+    it("viem's multicall works (Multicall3 at its canonical address); the CREATE2 deployer deploys where CREATE2 says; Permit2 knows the chain", async () => {
+      const c = artifact("Counter");
+      const counter = (await (await new ContractFactory(c.abi as never, c.bytecode, w(2)).deploy()).waitForDeployment()) as Contract;
+      await (await counter.getFunction("bump")(9)).wait();
+      const chain = defineChain({
+        id: 901,
+        name: "moveset devnet",
+        nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+        rpcUrls: { default: { http: [d.rpcUrl] } },
+        contracts: { multicall3: { address: "0xcA11bde05977b3631167028862bE2a173976CA11" } },
+      });
+      const pub = createPublicClient({ chain, transport: http(d.rpcUrl) });
+      const abi = parseAbi(["function count() view returns (uint256)", "function paid(address) view returns (uint256)"]);
+      const address = (await counter.getAddress()) as Hex;
+      const results = await pub.multicall({ contracts: [{ address, abi, functionName: "count" }, { address, abi, functionName: "paid", args: [d.accounts[2].address as Hex] }] });
+      expect(results).to.deep.equal([
+        { status: "success", result: 9n },
+        { status: "success", result: 0n },
+      ]);
+      // The deterministic deployer: salt || initcode, deployed at CREATE2(deployer, salt, keccak(initcode)).
+      const deployer = "0x4e59b44847b379578588920ca78fbf26c0b4956c";
+      const salt = ethers.id("moveset");
+      const sent = await w(2).sendTransaction({ to: deployer, data: ethers.concat([salt, c.bytecode]) });
+      await sent.wait();
+      const at = ethers.getCreate2Address(deployer, salt, ethers.keccak256(c.bytecode));
+      expect(await l2.getCode(at)).to.equal(await l2.getCode(address));
+      // Permit2's EIP-712 domain separator is this chain's.
+      const permit2 = new Contract("0x000000000022D473030F116dDEE9F6B43aC78BA3", ["function DOMAIN_SEPARATOR() view returns (bytes32)"], l2);
+      const domain = ethers.TypedDataEncoder.hashDomain({ name: "Permit2", chainId: 901, verifyingContract: "0x000000000022D473030F116dDEE9F6B43aC78BA3" });
+      expect(await permit2.getFunction("DOMAIN_SEPARATOR")()).to.equal(domain);
+      // At genesis already (block 0), with nonce 1.
+      expect(await l2.getTransactionCount(deployer, 0)).to.equal(1);
+      expect(await l2.getCode(deployer, 0)).to.equal("0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe03601600081602082378035828234f58015156039578182fd5b8082525050506014600cf3");
     });
   });
 });

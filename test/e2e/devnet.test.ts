@@ -480,7 +480,7 @@ describe("e2e: devnet", function () {
     const salt = ethers.hexlify(ethers.randomBytes(32));
     await (await prover.getFunction("commit")(commitmentOf(challenger.address, call.proofHash, salt))).wait();
     const bondBefore = BigInt(await new Contract(d.deployment.inbox, abiOf("Inbox"), l1).getFunction("bondOf").staticCall(d.accounts[1].address));
-    await (await prover.getFunction("prove")(...call.args, salt)).wait();
+    await (await prover.getFunction(call.method)(...call.args, salt)).wait();
     const bondAfter = BigInt(await new Contract(d.deployment.inbox, abiOf("Inbox"), l1).getFunction("bondOf").staticCall(d.accounts[1].address));
     expect(bondBefore - bondAfter).to.equal(d.deployment.bondSize);
     await waitFor("the rollback seen by the verifier", async () => d.node.verifier!.batches().find((x) => x.headerHash === hh)?.status === "rolled back");
@@ -561,7 +561,7 @@ describe("e2e: devnet", function () {
       const prover = new Contract(d.record.contracts[c.prover], abiOf(c.prover, "fraud"), challenger);
       const salt = ethers.hexlify(ethers.randomBytes(32));
       await (await prover.getFunction("commit")(commitmentOf(challenger.address, call.proofHash, salt))).wait();
-      await (await prover.getFunction("prove")(...call.args, salt)).wait();
+      await (await prover.getFunction(call.method)(...call.args, salt)).wait();
       await waitFor(`the ${c.kind} rollback`, async () => d.node.verifier!.batches().find((x) => x.headerHash === hh)?.status === "rolled back");
       await waitFor("the coordinator resumes", async () => d.node.coordinator.haltedAt === undefined);
     }
