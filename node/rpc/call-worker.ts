@@ -14,6 +14,7 @@ async function main(): Promise<void> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { Executor } = require("../../core/evm/execute") as typeof import("../../core/evm/execute");
   const { runCallJob } = require("./call") as typeof import("./call");
+  const { runTraceJob } = require("./trace-job") as typeof import("./trace-job");
   /* eslint-enable @typescript-eslint/no-require-imports */
   const port = parentPort!;
   const post = (m: CallWorkerOut) => port.postMessage(m);
@@ -42,10 +43,11 @@ async function main(): Promise<void> {
     chain = chain.then(async () => {
       const id = m.id;
       try {
-        const result = await runCallJob(ex, m.job, {
-          read: (key, mark, addr, slot) => ask({ type: "read", id, key, mark, addr, slot }).then((v) => v.value ?? 0n),
-          code: (hash) => ask({ type: "code", id, hash }).then((v) => v.code),
-        });
+        const source = {
+          read: (key: string, mark: number, addr: string, slot: bigint) => ask({ type: "read", id, key, mark, addr, slot }).then((v) => v.value ?? 0n),
+          code: (hash: string) => ask({ type: "code", id, hash }).then((v) => v.code),
+        };
+        const result = await runCallJob(ex, m.job, source, runTraceJob);
         post({ type: "done", id, result });
       } catch (e) {
         post({ type: "failed", id, message: (e as Error)?.stack ?? String(e) });

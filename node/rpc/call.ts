@@ -14,7 +14,6 @@ import type { StateSource } from "../../core/evm/state";
 import { cancunCommon, type BlockEnv } from "../../core/evm/chain";
 import type { TxContext } from "../../core/context";
 import type { TraceSpec } from "./tracers";
-import { runTraceJob } from "./trace-job";
 
 /** An eth_call / eth_estimateGas transaction object, parsed. */
 export interface CallRequest {
@@ -177,10 +176,16 @@ async function accessList(ex: Executor, job: CallJob, source: StateSource): Prom
   throw new Error("unreachable");
 }
 
+/** Runs a trace job (node/rpc/trace-job.ts runTraceJob, given by the worker: that module builds on this one). */
+export type TraceRunner = (ex: Executor, job: CallJob | TxTraceJob, source: StateSource) => Promise<CallResult>;
+
 /** Runs one job. Only a failure of the node itself throws; every answer about the request is a CallResult. */
-export async function runCallJob(ex: Executor, job: Job, source: StateSource): Promise<CallResult> {
+export async function runCallJob(ex: Executor, job: Job, source: StateSource, runTrace?: TraceRunner): Promise<CallResult> {
   try {
-    if (job.op === "trace" || job.op === "trace-tx") return await runTraceJob(ex, job, source);
+    if (job.op === "trace" || job.op === "trace-tx") {
+      if (!runTrace) throw new Error("this runner has no tracer");
+      return await runTrace(ex, job, source);
+    }
     if (job.op === "access-list") return await accessList(ex, job, source);
     if (job.op === "estimate") return await estimate(ex, job, source);
     const r = await runOnce(ex, job.req, source, job.env, job.gas);

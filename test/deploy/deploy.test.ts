@@ -13,6 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import { ethers } from "ethers";
 import { MAX_DEPOSITS_PER_BATCH_CAP } from "../../cli/deploy";
+import { genesisParameters } from "../../deploy/Moveset";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -143,7 +144,9 @@ describe("moveset deploy", function () {
     expect(rec.deploymentId).to.equal(deploymentId);
     // Every production prover, and never the TestProver.
     expect(Object.keys(rec.contracts).sort()).to.deep.equal(["Bridge", "DepositProver", "DoubleUseProver", "Inbox", "InputProver", "MalformedProver", "RulesProver", "SignatureProver"]);
-    expect(rec.parameters).to.deep.equal({ l2ChainId: 901, bondSize: "2000000000000000000", challengeWindow: 30, inclusionDelay: 60, rewardBps: 2500, maxDepositsPerBatch: 100, minBaseFee: "7" });
+    // The genesis commitment is the predeploys' for the chain id (protocol.md §7.6), read back from the Inbox.
+    const g = genesisParameters(901n);
+    expect(rec.parameters).to.deep.equal({ l2ChainId: 901, bondSize: "2000000000000000000", challengeWindow: 30, inclusionDelay: 60, rewardBps: 2500, maxDepositsPerBatch: 100, minBaseFee: "7", genesisRoot: g.genesisRoot, genesisCount: Number(g.genesisCount) });
 
     const provider = new ethers.JsonRpcProvider(url, undefined, { staticNetwork: true });
     try {
