@@ -74,7 +74,11 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     const feeRecipient = hexToBytes((copts.feeRecipient ?? l1.address ?? "0x" + "00".repeat(20)).toLowerCase() as `0x${string}`);
     // The coordinator follows L1's latest block (it builds on the latest tip), resuming from its chain store.
     const follower = await L1Follower.open(l1, chain.level, { confirmations: 0, logRange: DEFAULT_VERIFIER.logRange }, componentLogger("l1", log));
+    // Submitted transactions are filled (executed) on their own pool, off the event loop (protocol.md §12.4).
+    const fills = CallPool.create({ workers: ropts.fillWorkers, chainId: o.deployment.l2ChainId, timeoutMs: ropts.fillTimeoutMs, maxQueue: ropts.fillQueue });
+    cleanup.push(() => fills.close());
     const coordinator = new Coordinator({
+      filler: (job, source) => fills.run(job, source),
       chain,
       utxo,
       cache,
@@ -106,20 +110,21 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     const calls = CallPool.create({ workers: ropts.callWorkers, chainId: o.deployment.l2ChainId, timeoutMs: ropts.evmTimeoutMs, maxQueue: ropts.callQueue });
     cleanup.push(() => calls.close());
     const backend = {
-        deployment: o.deployment,
-        chain,
-        cache,
-        utxo,
-        coordinator: l1.signer ? coordinator : undefined,
-        verifier,
-        suggestedTip: copts.suggestedTip,
-        feeRecipient,
-        l1Time: () => coordinator.l1Clock ?? verifier?.latestL1Time,
-        maxLogRange: ropts.maxLogRange,
-        calls,
-        gasCap: ropts.gasCap,
-        callTimeoutMs: ropts.evmTimeoutMs,
-        allowUnprotectedTxs: ropts.allowUnprotectedTxs,
+      deployment: o.deployment,
+      chain,
+      cache,
+      utxo,
+      coordinator: l1.signer ? coordinator : undefined,
+      verifier,
+      suggestedTip: copts.suggestedTip,
+      feeRecipient,
+      l1Time: () => coordinator.l1Clock ?? verifier?.latestL1Time,
+      maxLogRange: ropts.maxLogRange,
+      calls,
+      gasCap: ropts.gasCap,
+      callTimeoutMs: ropts.evmTimeoutMs,
+      allowUnprotectedTxs: ropts.allowUnprotectedTxs,
+      submitsPerClient: ropts.submitsPerClient,
     };
     const view = new ChainView(backend);
     const filters = new FilterManager(view, { maxFilters: ropts.maxFilters, ttlMs: ropts.filterTtlMs, maxPending: 10_000, maxRange: ropts.maxLogRange });

@@ -20,7 +20,7 @@ import type { UtxoHandle } from "../state/utxo-handle";
 import { feeOutputsOf, type LatestCache } from "../state/view";
 import { Verifier } from "../verifier/verifier";
 import { formatBlock, formatMove, formatReceipt, formatTx, genesisBlock, q, ZERO_HASH } from "./format";
-import { INTERNAL_ERROR, LIMIT_EXCEEDED, METHOD_NOT_FOUND, RpcError, SERVER_ERROR, type Methods } from "./server";
+import { INTERNAL_ERROR, LIMIT_EXCEEDED, METHOD_NOT_FOUND, RpcError, SERVER_ERROR, type Methods, type RequestContext } from "./server";
 import { addressArg, arg, bad, boolArg, dataArg, hashArg, markArg, objectArg, quantity } from "./params";
 import { ChainView, historyError, type StateAt } from "./chain-view";
 import type { CallJob, CallRequest, CallResult, Job } from "./call";
@@ -71,6 +71,8 @@ export interface RpcBackend {
   allowUnprotectedTxs: boolean;
   /** Polled filters (eth_newFilter, ...); without it the node serves none. */
   filters?: FilterManager;
+  /** Submissions one client may have in progress at once (default DEFAULT_RPC.submitsPerClient). */
+  submitsPerClient?: number;
 }
 
 /** geth's refusal of a transaction without replay protection. */
@@ -192,15 +194,27 @@ export function ethMethods(b: RpcBackend): Methods {
     return new RpcError(3, `execution reverted${reason}`, hex);
   }
 
-  async function submit(tx: Tx): Promise<string> {
+  /** Submissions in progress, by client (protocol.md §12.4). */
+  const submitting = new Map<string, number>();
+  const perClient = b.submitsPerClient ?? DEFAULT_RPC.submitsPerClient;
+
+  async function submit(tx: Tx, ctx: RequestContext): Promise<string> {
     if (!b.coordinator) throw new RpcError(SERVER_ERROR, "this node does not accept transactions (no coordinator)");
     // INVARIANT: without the operator's opt-in, no transaction that can be replayed from another chain is accepted.
     if (tx.type === TxType.Wrapped && !b.allowUnprotectedTxs && isUnprotectedRaw(tx.raw, chainId)) throw new RpcError(SERVER_ERROR, UNPROTECTED_MESSAGE, { reason: "unprotected" });
+    const n = submitting.get(ctx.client) ?? 0;
+    // INVARIANT: one client never has more than `perClient` transactions being filled or waiting for it.
+    if (n >= perClient) throw new RpcError(LIMIT_EXCEEDED, `too many transactions in progress from this client (${n}): wait for their answers`, { reason: "client-limit" });
+    submitting.set(ctx.client, n + 1);
     try {
       return await b.coordinator.submit(tx);
     } catch (e) {
-      if (e instanceof SubmitError) throw new RpcError(SERVER_ERROR, e.message, { kind: e.kind, reason: e.reason, moveIndex: e.moveIndex });
+      if (e instanceof SubmitError) throw new RpcError(e.reason === "busy" ? LIMIT_EXCEEDED : SERVER_ERROR, e.message, { kind: e.kind, reason: e.reason, moveIndex: e.moveIndex });
       throw e;
+    } finally {
+      const left = (submitting.get(ctx.client) ?? 1) - 1;
+      if (left > 0) submitting.set(ctx.client, left);
+      else submitting.delete(ctx.client);
     }
   }
 
@@ -289,16 +303,16 @@ export function ethMethods(b: RpcBackend): Methods {
       return { accessList: r.accessList, gasUsed: q(r.gasUsed), ...(r.error ? { error: r.error } : {}) };
     },
 
-    eth_sendRawTransaction: async (p) => {
+    eth_sendRawTransaction: async (p, ctx) => {
       const raw = dataArg(arg(p, 0, "data"), "data");
       if (raw.length === 0) bad("empty transaction");
       // geth's txpool words (types.Sender under the pool's signer).
       const named = namedChainId(raw);
       if (named !== undefined && named !== chainId) throw new RpcError(SERVER_ERROR, `invalid sender: ${wrongChainMessage(named, chainId)}`, { kind: "malformed", reason: "bad-ethereum-tx" });
       const tx: WrappedTx = { type: TxType.Wrapped, raw, moves: [], witness: [] };
-      return submit(tx);
+      return submit(tx, ctx);
     },
-    moveset_sendMoveTransaction: async (p) => {
+    moveset_sendMoveTransaction: async (p, ctx) => {
       const bytes = dataArg(arg(p, 0, "data"), "data");
       let tx: Tx;
       try {
@@ -308,7 +322,7 @@ export function ethMethods(b: RpcBackend): Methods {
         throw e;
       }
       if (tx.type === TxType.Deposit) throw new RpcError(SERVER_ERROR, "deposits come from the L1 bridge", { kind: "malformed", reason: "deposit-via-rpc" });
-      return submit(tx);
+      return submit(tx, ctx);
     },
 
     eth_getTransactionByHash: async (p) => txJson(hashArg(arg(p, 0, "hash"), "hash")),

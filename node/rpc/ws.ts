@@ -16,7 +16,7 @@ import type { ChainView } from "./chain-view";
 import { formatBlock } from "./format";
 import { blockLogs, logCriteria, type LogCriteria } from "./logs";
 import { objectArg } from "./params";
-import { corsAllows, INVALID_PARAMS, INVALID_REQUEST, LIMIT_EXCEEDED, METHOD_NOT_FOUND, type RpcServer } from "./server";
+import { corsAllows, INVALID_PARAMS, INVALID_REQUEST, LIMIT_EXCEEDED, METHOD_NOT_FOUND, type RequestContext, type RpcServer } from "./server";
 import { errMsg, type Logger } from "../log";
 
 export interface WsOptions {
@@ -35,6 +35,8 @@ type Sub = { kind: "newHeads" } | { kind: "logs"; criteria: LogCriteria } | { ki
 interface Conn {
   ws: WebSocket;
   subs: Map<string, Sub>;
+  /** Who it is, for the per-client limits of the methods it calls (its address, as over HTTP). */
+  ctx: RequestContext;
 }
 
 type Id = string | number | null;
@@ -66,11 +68,11 @@ export class WsGateway {
     // INVARIANT: a web page of an origin the operator did not allow cannot use the node through a visitor's browser.
     if (origin !== undefined && !corsAllows(this.o.cors, origin)) return refuse(403, "Forbidden");
     if (this.conns.size >= this.o.maxConnections) return refuse(503, "Service Unavailable");
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, { client: req.socket.remoteAddress ?? "unknown" }));
   };
 
-  private accept(ws: WebSocket): void {
-    const c: Conn = { ws, subs: new Map() };
+  private accept(ws: WebSocket, ctx: RequestContext): void {
+    const c: Conn = { ws, subs: new Map(), ctx };
     this.conns.add(c);
     ws.on("close", () => this.conns.delete(c));
     ws.on("error", () => ws.terminate());
@@ -109,7 +111,7 @@ export class WsGateway {
       }
       return;
     }
-    const out = await this.rpc.handleBody(text);
+    const out = await this.rpc.handleBody(text, c.ctx);
     if (out !== undefined) this.send(c, out);
   }
 

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { FilterManager } from "../../../node/rpc/filters";
 import type { ChainView } from "../../../node/rpc/chain-view";
 import { dataArg, quantity } from "../../../node/rpc/params";
-import { RpcError } from "../../../node/rpc/server";
+import { LOCAL_REQUEST, RpcError } from "../../../node/rpc/server";
 
 function chainOf(n: number): { view: ChainView; grow(): void } {
   let latest = BigInt(n);
@@ -39,12 +39,12 @@ describe("FilterManager", () => {
     const c = chainOf(3);
     const f = new FilterManager(c.view, { maxFilters: 10, ttlMs: 60_000, maxPending: 4, maxRange: 100 });
     const m = f.methods();
-    const id = (await m.eth_newBlockFilter([])) as string;
-    expect(await m.eth_getFilterChanges([id])).to.deep.equal([]);
+    const id = (await m.eth_newBlockFilter([], LOCAL_REQUEST)) as string;
+    expect(await m.eth_getFilterChanges([id], LOCAL_REQUEST)).to.deep.equal([]);
     c.grow();
     c.grow();
-    expect(await m.eth_getFilterChanges([id])).to.deep.equal(["0x" + "4".padStart(64, "0"), "0x" + "5".padStart(64, "0")]);
-    expect(await m.eth_getFilterChanges([id])).to.deep.equal([]);
+    expect(await m.eth_getFilterChanges([id], LOCAL_REQUEST)).to.deep.equal(["0x" + "4".padStart(64, "0"), "0x" + "5".padStart(64, "0")]);
+    expect(await m.eth_getFilterChanges([id], LOCAL_REQUEST)).to.deep.equal([]);
     f.close();
   });
 
@@ -52,27 +52,27 @@ describe("FilterManager", () => {
     const c = chainOf(1);
     const f = new FilterManager(c.view, { maxFilters: 2, ttlMs: 1000, maxPending: 3, maxRange: 100 });
     const m = f.methods();
-    const a = (await m.eth_newPendingTransactionFilter([])) as string;
-    const b = (await m.eth_newBlockFilter([])) as string;
-    await rejects(Promise.resolve().then(() => m.eth_newBlockFilter([])), -32005, /too many filters/);
+    const a = (await m.eth_newPendingTransactionFilter([], LOCAL_REQUEST)) as string;
+    const b = (await m.eth_newBlockFilter([], LOCAL_REQUEST)) as string;
+    await rejects(Promise.resolve().then(() => m.eth_newBlockFilter([], LOCAL_REQUEST)), -32005, /too many filters/);
     for (const h of ["0x1", "0x2", "0x3", "0x4", "0x5"]) f.pending(h);
-    expect(await m.eth_getFilterChanges([a])).to.deep.equal(["0x3", "0x4", "0x5"]);
+    expect(await m.eth_getFilterChanges([a], LOCAL_REQUEST)).to.deep.equal(["0x3", "0x4", "0x5"]);
     // b is not polled: gone after its time to live; a was polled just now.
     f.expire(Date.now() + 900);
     expect(f.size).to.equal(2);
     f.expire(Date.now() + 1500);
     expect(f.size).to.equal(0);
-    await rejects(m.eth_getFilterChanges([b]), -32000, /filter not found/);
-    expect(await m.eth_newBlockFilter([])).to.match(/^0x[0-9a-f]{32}$/);
+    await rejects(m.eth_getFilterChanges([b], LOCAL_REQUEST), -32000, /filter not found/);
+    expect(await m.eth_newBlockFilter([], LOCAL_REQUEST)).to.match(/^0x[0-9a-f]{32}$/);
     f.close();
   });
 
   it("bad filter parameters: a range that ends before it starts, a blockHash, a non-string id", async () => {
     const f = new FilterManager(chainOf(5).view, { maxFilters: 10, ttlMs: 60_000, maxPending: 4, maxRange: 100 });
     const m = f.methods();
-    await rejects(m.eth_newFilter([{ fromBlock: "0x3", toBlock: "0x2" }]), -32000, /^invalid block range params$/);
-    await rejects(m.eth_newFilter([{ blockHash: "0x" + "00".repeat(32) }]), -32602, /blockHash/);
-    await rejects(m.eth_getFilterChanges([7]), -32602, /filter id/);
+    await rejects(m.eth_newFilter([{ fromBlock: "0x3", toBlock: "0x2" }], LOCAL_REQUEST), -32000, /^invalid block range params$/);
+    await rejects(m.eth_newFilter([{ blockHash: "0x" + "00".repeat(32) }], LOCAL_REQUEST), -32602, /blockHash/);
+    await rejects(m.eth_getFilterChanges([7], LOCAL_REQUEST), -32602, /filter id/);
     f.close();
   });
 });
