@@ -520,5 +520,50 @@ describe("e2e: developers' tools", function () {
       expect(await l2.getCode(deployer, 0)).to.equal("0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe03601600081602082378035828234f58015156039578182fd5b8082525050506014600cf3");
     });
   });
+
+  describe("the pool, as geth's", () => {
+    // Fee cap and tip grow together (a replacement must outbid both by 10%).
+    const fee = (tip: bigint) => ({ maxFeePerGas: 10n * tip, maxPriorityFeePerGas: tip, gasLimit: 21000n, chainId: 901n, type: 2 });
+    const send = (raw: string) => rpc(d.rpcUrl, "eth_sendRawTransaction", [raw]);
+
+    it("a nonce gap is queued until it closes; a queued or pending transaction is replaced only by a 10% higher fee; a resent mined one is 'already known'", async () => {
+      const carol = new Wallet(d.accounts[5].privateKey, l2);
+      const to = d.accounts[0].address;
+      const n = await l2.getTransactionCount(carol.address, "pending");
+      // Nonce n + 1 first: queued (accepted, not pending: the pending nonce stays n).
+      const ahead = await carol.signTransaction({ ...fee(10n ** 9n), to, value: 1n, nonce: n + 1 });
+      const aheadHash = (await send(ahead)).result as string;
+      expect(aheadHash).to.equal(ethers.keccak256(ahead));
+      expect(await l2.getTransactionCount(carol.address, "pending")).to.equal(n);
+      expect((await rpc(d.rpcUrl, "eth_getTransactionByHash", [aheadHash])).result).to.include({ hash: aheadHash, blockNumber: null });
+      // Replacing the queued one: 5% more is underpriced, 10% more replaces it.
+      const cheap = await carol.signTransaction({ ...fee((10n ** 9n * 105n) / 100n), to, value: 2n, nonce: n + 1 });
+      expect((await send(cheap)).error).to.deep.include({ code: -32000, message: "replacement transaction underpriced" });
+      const better = await carol.signTransaction({ ...fee((10n ** 9n * 110n) / 100n), to, value: 3n, nonce: n + 1 });
+      const replaced = await send(better);
+      expect(replaced.error).to.equal(undefined);
+      const betterHash = replaced.result as string;
+      expect((await rpc(d.rpcUrl, "eth_getTransactionByHash", [aheadHash])).result).to.equal(null);
+      // Replacing a pending one: the first and its replacement in one JSON-RPC batch (handled in order, before any block).
+      const first = await carol.signTransaction({ ...fee(10n ** 9n), to, value: 4n, nonce: n });
+      const second = await carol.signTransaction({ ...fee(2n * 10n ** 9n), to, value: 5n, nonce: n });
+      const both = (await rawRpc(d.rpcUrl, [
+        { jsonrpc: "2.0", id: 1, method: "eth_sendRawTransaction", params: [first] },
+        { jsonrpc: "2.0", id: 2, method: "eth_sendRawTransaction", params: [second] },
+      ])).json as { id: number; result?: string; error?: { message: string } }[];
+      expect(both.map((x) => x.error)).to.deep.equal([undefined, undefined]);
+      // The gap closed: the replacement of n and the replacement of n + 1 are mined, the replaced ones never.
+      const r2 = await waitFor("the queued transaction mined", async () => l2.getTransactionReceipt(betterHash), 60_000);
+      const r1 = (await l2.getTransactionReceipt(both[1].result!))!;
+      expect(r1.status).to.equal(1);
+      expect(r2.status).to.equal(1);
+      expect(await l2.getTransactionReceipt(both[0].result!)).to.equal(null);
+      expect(await l2.getTransactionReceipt(aheadHash)).to.equal(null);
+      expect(await l2.getTransactionCount(carol.address)).to.equal(n + 2);
+      // Sent again once mined: already known.
+      expect((await send(second)).error).to.deep.include({ code: -32000, message: "already known" });
+      expect((await send(better)).error).to.deep.include({ code: -32000, message: "already known" });
+    });
+  });
 });
 
