@@ -24,6 +24,10 @@ export interface DeploymentRecord {
     /** The genesis allocation's commitment (protocol.md §7.6); absent in records of deployments without one (an empty allocation). */
     genesisRoot?: string;
     genesisCount?: number;
+    /** The dispute game's clocks (seconds) and bonds of depths 1 … 26 (wei); absent in records written before the game. */
+    maxClockDuration?: number;
+    clockExtension?: number;
+    gameBonds?: string[];
   };
   /** L1 block in which the first contract (the Bridge) was deployed: where watchers start scanning. */
   deployedAt: number;
@@ -49,6 +53,18 @@ export interface Deployment {
   /** The genesis allocation's commitment on L1 (protocol.md §7.6): Merkle root and leaf count. */
   genesisRoot: string;
   genesisCount: bigint;
+  /** The dispute game of execution faults (protocol.md §11.5), when deployed. */
+  game?: GameDeployment;
+}
+
+/** The dispute game's address, the one-step verifier's code registry, and the game's parameters. */
+export interface GameDeployment {
+  address: string;
+  registry: string;
+  maxClockDuration: bigint;
+  clockExtension: bigint;
+  /** bonds[d] is the bond of depth d (bonds[0] = 0, unused). */
+  bonds: bigint[];
 }
 
 export class ConfigError extends Error {}
@@ -80,6 +96,22 @@ export function deploymentFromRecord(raw: DeploymentRecord, what = "deployment r
   need(/^[1-9][0-9]*$/.test(String(raw.parameters?.minBaseFee ?? "")), "parameters.minBaseFee");
   need(raw.parameters.genesisRoot === undefined || /^0x[0-9a-fA-F]{64}$/.test(raw.parameters.genesisRoot), "parameters.genesisRoot");
   need(raw.parameters.genesisCount === undefined || (Number.isSafeInteger(raw.parameters.genesisCount) && raw.parameters.genesisCount >= 0), "parameters.genesisCount");
+  let game: GameDeployment | undefined;
+  if (raw.contracts.DisputeGame !== undefined) {
+    const p = raw.parameters;
+    need(/^0x[0-9a-fA-F]{40}$/.test(raw.contracts.DisputeGame), "contracts.DisputeGame");
+    need(/^0x[0-9a-fA-F]{40}$/.test(raw.contracts.CodeRegistry ?? ""), "contracts.CodeRegistry");
+    need(Number.isSafeInteger(p.maxClockDuration) && p.maxClockDuration! > 0, "parameters.maxClockDuration");
+    need(Number.isSafeInteger(p.clockExtension) && p.clockExtension! > 0, "parameters.clockExtension");
+    need(Array.isArray(p.gameBonds) && p.gameBonds.every((b) => /^[1-9][0-9]*$/.test(String(b))), "parameters.gameBonds");
+    game = {
+      address: raw.contracts.DisputeGame,
+      registry: raw.contracts.CodeRegistry,
+      maxClockDuration: BigInt(p.maxClockDuration!),
+      clockExtension: BigInt(p.clockExtension!),
+      bonds: [0n, ...p.gameBonds!.map((b) => BigInt(b))],
+    };
+  }
   return {
     l1ChainId: BigInt(raw.chainId),
     l2ChainId: BigInt(raw.l2ChainId ?? raw.parameters.l2ChainId),
@@ -93,6 +125,7 @@ export function deploymentFromRecord(raw: DeploymentRecord, what = "deployment r
     minBaseFee: BigInt(raw.parameters.minBaseFee),
     genesisRoot: (raw.parameters.genesisRoot ?? EMPTY_GENESIS_ROOT).toLowerCase(),
     genesisCount: BigInt(raw.parameters.genesisCount ?? 0),
+    ...(game ? { game } : {}),
   };
 }
 

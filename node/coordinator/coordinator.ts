@@ -355,7 +355,7 @@ export class Coordinator extends EventEmitter {
 
   /**
    * Accepts a move or wrapped transaction: fills it against the latest state plus everything
-   * accepted before it, and stores it durably. Returns its id. As geth's pool (protocol.md §12.8): a
+   * accepted before it, and stores it durably. Returns its id. As geth's pool (protocol.md §12.9): a
    * transaction the node has already (pending, queued or in a batch) is refused as "already known";
    * one with the nonce of a pending or queued transaction of its sender replaces it if it pays at least
    * 10% more (fee cap and tip), else is "replacement transaction underpriced"; one whose nonce is

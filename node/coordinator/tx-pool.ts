@@ -1,6 +1,6 @@
 /**
  * The mempool's bookkeeping by sender and nonce, as geth's transaction pool keeps it (protocol.md
- * §12.8): which pending transaction holds a sender's nonce (a later one with the same nonce replaces
+ * §12.9): which pending transaction holds a sender's nonce (a later one with the same nonce replaces
  * it only if it pays at least PRICE_BUMP_PERCENT more, fee cap and tip alike), and the *queued*
  * transactions, whose nonce is ahead of the sender's (a gap): kept, bounded per sender and in all,
  * promoted when the gap closes, dropped after QUEUE_LIFETIME_MS. Pure bookkeeping: the coordinator

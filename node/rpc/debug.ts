@@ -1,5 +1,5 @@
 /**
- * geth's debug_trace* methods (protocol.md §12.6). A past transaction re-executes alone from its own
+ * geth's debug_trace* methods (protocol.md §12.7). A past transaction re-executes alone from its own
  * moves (its pre-state is its `prev` values), so any transaction of any batch is traced at the cost
  * of one execution, with no archive of states; a call is traced at any block's state (the version
  * index). Every trace runs as a job of the call pool: off the event loop, under the time limit.

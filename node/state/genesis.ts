@@ -12,7 +12,7 @@ import { ConfigError, type Deployment } from "../config";
 
 export interface NodeGenesis {
   entries: GenesisEntry[];
-  /** The predeploys' code by hash: available to every transaction (§6.2). */
+  /** The predeploys' code by hash: known bytes, which the first transaction running each carries (§7.6). */
   codes: Map<string, Uint8Array>;
 }
 
