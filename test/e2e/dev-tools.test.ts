@@ -311,7 +311,9 @@ describe("e2e: developers' tools", function () {
       expect(r.stdout.toLowerCase()).to.include((await counter.getAddress()).toLowerCase().slice(2, 10));
       const c = await run(process.execPath, [path.join(ROOT, "node_modules", "@foundry-rs", "cast", "bin.mjs"), "call", await counter.getAddress(), "count()(uint256)", "--block", String(multiBlock - 1), "--rpc-url", d.rpcUrl], {}, 60_000);
       expect(c.code, c.stdout + c.stderr).to.equal(0);
-      expect(BigInt(c.stdout.trim().split(" ")[0])).to.equal(await counter.getFunction("count")({ blockTag: multiBlock - 1 }));
+      // Before execMany the count was 0; now it is 2: the answer is the past block's.
+      expect(BigInt(c.stdout.trim().split(" ")[0])).to.equal(0n);
+      expect(await counter.getFunction("count")()).to.equal(2n);
     });
 
     it("the README's Foundry and Hardhat configurations work as written (only the devnet's port differs here)", async () => {
@@ -327,11 +329,39 @@ describe("e2e: developers' tools", function () {
       const bal = await run(process.execPath, [cast, "balance", d.accounts[1].address, "--rpc-url", "moveset", "--block", "1"], {}, 60_000, dir);
       expect(bal.code, bal.stderr).to.equal(0);
       expect(BigInt(bal.stdout.trim())).to.equal(ethers.parseEther("1000"));
-      // The Hardhat network block is hardhat.config.ts's, which the Ignition deploy above used.
+      // The README's Hardhat networks block, as the whole network configuration of a new Hardhat project
+      // (hardhat-toolbox, nothing else, in the TypeScript project `npx hardhat init` makes): a script run on movesetDevnet signs with the mnemonic's first
+      // account, sends ETH and deploys Counter (its compiled bytecode, copied).
       const ts = /```ts\n([\s\S]*?)```/.exec(readme)![1];
-      const config = fs.readFileSync(path.join(ROOT, "hardhat.config.ts"), "utf8");
       expect(ts).to.include('url: "http://127.0.0.1:8547"');
-      expect(config).to.include('"http://127.0.0.1:8547"');
+      const proj = tmpDir("moveset-hardhat-");
+      fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(proj, "node_modules"), "dir");
+      fs.writeFileSync(path.join(proj, "hardhat.config.ts"), `import "@nomicfoundation/hardhat-toolbox";\nexport default {\n${ts.split("http://127.0.0.1:8547").join(d.rpcUrl)}};\n`);
+      // The tsconfig.json of `npx hardhat init`'s TypeScript project.
+      fs.writeFileSync(path.join(proj, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "es2020", module: "commonjs", esModuleInterop: true, forceConsistentCasingInFileNames: true, strict: true, skipLibCheck: true, resolveJsonModule: true } }));
+      fs.writeFileSync(path.join(proj, "Counter.json"), JSON.stringify(artifact("Counter")));
+      fs.writeFileSync(
+        path.join(proj, "use.js"),
+        `const hre = require("hardhat");
+const art = require("./Counter.json");
+(async () => {
+  const [me] = await hre.ethers.getSigners();
+  const before = await hre.ethers.provider.getBalance("0x000000000000000000000000000000000000dEaD");
+  await (await me.sendTransaction({ to: "0x000000000000000000000000000000000000dEaD", value: 5n })).wait();
+  const counter = await (await new hre.ethers.ContractFactory(art.abi, art.bytecode, me).deploy()).waitForDeployment();
+  await (await counter.bump(4n)).wait();
+  const after = await hre.ethers.provider.getBalance("0x000000000000000000000000000000000000dEaD");
+  console.log(JSON.stringify({ network: hre.network.name, chainId: Number((await hre.ethers.provider.getNetwork()).chainId), from: me.address, sent: (after - before).toString(), counter: await counter.getAddress(), count: (await counter.count()).toString() }));
+})().catch((e) => { console.error(e); process.exit(1); });
+`,
+      );
+      const hh = await run(process.execPath, [path.join(ROOT, "node_modules", "hardhat", "internal", "cli", "cli.js"), "run", "--no-compile", "--network", "movesetDevnet", "use.js"], {}, 180_000, proj);
+      expect(hh.code, hh.stdout + hh.stderr).to.equal(0);
+      const out = JSON.parse(hh.stdout.trim().split("\n").pop()!) as { network: string; chainId: number; from: string; sent: string; counter: string; count: string };
+      expect(out).to.deep.include({ network: "movesetDevnet", chainId: 901, from: d.accounts[0].address, sent: "5", count: "4" });
+      expect(await new Contract(out.counter, artifact("Counter").abi as never, l2).getFunction("count")()).to.equal(4n);
+      // The repository's own hardhat.config.ts (the Ignition deploy above) has the same network.
+      const config = fs.readFileSync(path.join(ROOT, "hardhat.config.ts"), "utf8");
       for (const line of ["movesetDevnet: {", 'accounts: { mnemonic: "test test test test test test test test test test test junk" },']) {
         expect(ts).to.include(line);
         expect(config).to.include(line);
