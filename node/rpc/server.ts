@@ -102,7 +102,8 @@ export class RpcServer {
   private readonly maxResponse: number;
 
   constructor(
-    private readonly methods: Methods,
+    /** The methods served over HTTP (the README lists them: test/e2e/dev-tools.test.ts checks both ways). */
+    readonly methods: Methods,
     private readonly o: ServerOptions,
   ) {
     this.maxBatch = o.maxBatch ?? 1000;

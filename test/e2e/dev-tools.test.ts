@@ -41,6 +41,8 @@ function run(cmd: string, args: string[], env: Record<string, string> = {}, time
 
 const artifact = (name: string) => JSON.parse(fs.readFileSync(path.join(ROOT, `artifacts/contracts/test/${name}.sol/${name}.json`), "utf8")) as { abi: unknown[]; bytecode: string };
 
+const FUND = 10n ** 19n;
+
 describe("e2e: developers' tools", function () {
   this.timeout(300_000);
 
@@ -50,8 +52,9 @@ describe("e2e: developers' tools", function () {
 
   before(async () => {
     const [l1Port, rpcPort] = [await freePort(), await freePort()];
-    // A body limit above the default, for the 6 MB eth_call below.
-    d = await startDevnet({ hre, datadir: tmpDir(), l1Port, rpcPort, accounts: 6, challengeWindow: 30n, batchIntervalMs: 100, verifierWorkers: 0, rpc: { maxBodyBytes: 8 * 1024 * 1024 } });
+    // A body limit above the default, for the 6 MB eth_call below. 10 ETH each on L2: the suite's
+    // devnets share one L1 and its dev accounts' 10,000 ETH.
+    d = await startDevnet({ hre, datadir: tmpDir(), l1Port, rpcPort, accounts: 6, challengeWindow: 30n, batchIntervalMs: 100, verifierWorkers: 0, fund: FUND, rpc: { maxBodyBytes: 8 * 1024 * 1024 } });
     l2 = new JsonRpcProvider(d.rpcUrl, undefined, { pollingInterval: 100, cacheTimeout: -1 });
   });
 
@@ -98,7 +101,7 @@ describe("e2e: developers' tools", function () {
       expect(await l2.getCode(await counter.getAddress(), a.block - 2)).to.equal("0x");
       expect(await l2.getCode(await counter.getAddress(), a.block)).to.not.equal("0x");
       expect(await l2.getBalance(alice, "earliest")).to.equal(0n);
-      expect(await l2.getBalance(alice, 1)).to.equal(ethers.parseEther("1000")); // the deposits' block
+      expect(await l2.getBalance(alice, 1)).to.equal(FUND); // the deposits' block
       // estimateGas at a past block runs against that block's state.
       const est = await rpc(d.rpcUrl, "eth_estimateGas", [{ from: alice, to: await counter.getAddress(), data: counter.interface.encodeFunctionData("bump", [1]) }, ethers.toQuantity(a.block)]);
       expect(BigInt(est.result as string)).to.be.greaterThan(21000n);
@@ -316,6 +319,28 @@ describe("e2e: developers' tools", function () {
       expect(await counter.getFunction("count")()).to.equal(2n);
     });
 
+    it("the README lists the JSON-RPC methods the node serves, no more and no fewer", async () => {
+      const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+      const table = readme.slice(readme.indexOf("| group | methods |"));
+      const rows = table.slice(0, table.indexOf("\n\n")).split("\n").slice(2);
+      expect(rows.length).to.be.greaterThan(5);
+      const listed: string[] = [];
+      for (const row of rows)
+        for (const [, name] of row.split("|")[2].matchAll(/`([^`]+)`/g)) {
+          // `eth_xByNumber`/`ByHash`: the second name is the first one's with its By... suffix replaced.
+          if (/^By[A-Za-z]+$/.test(name)) listed.push(listed[listed.length - 1].replace(/By[A-Za-z]*$/, name));
+          else if (/^[a-z0-9]+_[A-Za-z0-9]+\*?$/.test(name)) listed.push(name);
+        }
+      const served = Object.keys(d.node.rpc.methods);
+      const covers = (name: string, m: string) => (name.endsWith("*") ? m.startsWith(name.slice(0, -1)) : m === name);
+      expect(served.filter((m) => !listed.some((n) => covers(n, m))), "served but not in the README").to.deep.equal([]);
+      expect(listed.filter((n) => !served.some((m) => covers(n, m))), "in the README but not served").to.deep.equal([]);
+      // And over the wire: none of them is an unknown method (eth_subscribe's -32601 over HTTP is geth's "notifications not supported").
+      const unknown = (m: string) => `the method ${m} does not exist/is not available`;
+      for (const m of served) expect((await rpc(d.rpcUrl, m, [])).error?.message, m).to.not.equal(unknown(m));
+      expect((await rpc(d.rpcUrl, "eth_signTransaction", [])).error).to.deep.include({ code: -32601, message: unknown("eth_signTransaction") });
+    });
+
     it("the README's Foundry and Hardhat configurations work as written (only the devnet's port differs here)", async () => {
       const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
       const toml = /```toml\n([\s\S]*?)```/.exec(readme)![1];
@@ -328,7 +353,7 @@ describe("e2e: developers' tools", function () {
       expect(id.stdout.trim()).to.equal("901");
       const bal = await run(process.execPath, [cast, "balance", d.accounts[1].address, "--rpc-url", "moveset", "--block", "1"], {}, 60_000, dir);
       expect(bal.code, bal.stderr).to.equal(0);
-      expect(BigInt(bal.stdout.trim())).to.equal(ethers.parseEther("1000"));
+      expect(BigInt(bal.stdout.trim())).to.equal(FUND);
       // The README's Hardhat networks block, as the whole network configuration of a new Hardhat project
       // (hardhat-toolbox, nothing else, in the TypeScript project `npx hardhat init` makes): a script run on movesetDevnet signs with the mnemonic's first
       // account, sends ETH and deploys Counter (its compiled bytecode, copied).
