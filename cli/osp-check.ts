@@ -8,6 +8,7 @@
 import type { Command } from "commander";
 import cliProgress from "cli-progress";
 import { positiveInt } from "./common";
+import { EMPTY_GENESIS_ROOT } from "../node/config";
 
 export interface OspCheckCliOptions {
   sample?: number;
@@ -38,7 +39,7 @@ export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promi
     return c.getAddress();
   };
   const bridge = await deploy("Bridge", []);
-  const inbox = await deploy("Inbox", [bridge, 901n, 10n ** 18n, 604_800n, 86_400n, 5000n, 256n, 1n]);
+  const inbox = await deploy("Inbox", [bridge, 901n, 10n ** 18n, 604_800n, 86_400n, 5000n, 256n, 1n, EMPTY_GENESIS_ROOT, 0n]);
   const d = await deployStepVerifier(signer, artifact, inbox, "TestCodeRegistry");
 
   const all = listFiles(paths);
