@@ -11,7 +11,7 @@
  *    move) and of storage slots (33 bytes each, then a 2-byte index), no prev values (a proof fetches
  *    them from the producing transaction), the raw transaction and the witness as they are, flags
  *    and mark 2 bytes, intx and next as today.
- * Blob gas (bench/l1-pricing.ts, its rounding rule): each batch's data (moveset's, and the zlib
+ * Blob gas (prover/l1-pricing.ts, its rounding rule): each batch's data (moveset's, and the zlib
  * baseline's) in whole 31-byte field elements, blobs filled back to back: 32 blob gas per element.
  */
 import * as zlib from "zlib";
@@ -23,7 +23,7 @@ import { Mark } from "../core/keys";
 import { decodeTx, TxType } from "../core/tx";
 import type { Workload } from "./workload";
 import { batchTxs, type FilledWorkload } from "./fill";
-import { blobGasOf, wholeBlobs } from "./l1-pricing";
+import { blobGasOf, wholeBlobs } from "../prover/l1-pricing";
 
 export interface L1DataResult {
   txs: number;
@@ -31,7 +31,7 @@ export interface L1DataResult {
   bytesPerTx: number;
   /** zlib(RLP([raw...])) bytes per transaction. */
   ethZlibBytesPerTx: number;
-  /** Blob gas per transaction of moveset's batch data in blobs (bench/l1-pricing.ts blobGasOf, per batch). */
+  /** Blob gas per transaction of moveset's batch data in blobs (prover/l1-pricing.ts blobGasOf, per batch). */
   blobGasPerTx: number;
   /** The same for zlib(RLP([raw...])) per batch: the OP-style baseline. */
   ethZlibBlobGasPerTx: number;

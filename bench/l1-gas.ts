@@ -19,7 +19,7 @@
  *      more batch of a single transaction is appended (then undone by a snapshot) and its execution gas
  *      (gasUsed − 21,000 − 4 per calldata token) taken as the blob mode's, parsing and hashing one
  *      transaction included (so a little high). blobAppendGasPerTx = the main batches' posting gas
- *      under EIP-7623, 21,000 + max(4 × tokens + execution, 10 × tokens) (bench/l1-pricing.ts), over
+ *      under EIP-7623, 21,000 + max(4 × tokens + execution, 10 × tokens) (prover/l1-pricing.ts), over
  *      their transactions; the blob gas is apart (bench/l1-data.ts blobGasPerTx).
  *   3. For each kind, the byzantine poster (dev account #2, node/devnet/byzantine.ts, as `--byzantine` on the
  *      devnet) posts one invalid batch of that kind on the honest ones, its honest transfer filled
@@ -54,7 +54,7 @@ import { benchKey, genesisOf, BASE_FEE, type Workload } from "./workload";
 import { batchTxs, type FilledWorkload } from "./fill";
 import { txMoves } from "./walk";
 import { measureGameGas, type GameGas } from "./game-gas";
-import { executionGasOf, l1TxGas } from "./l1-pricing";
+import { executionGasOf, l1TxGas } from "../prover/l1-pricing";
 
 export interface L1Gas {
   /** appendBatch receipt gas (calldata included) of the measured main batches, over their transactions. */
@@ -194,7 +194,7 @@ export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptio
       const salt = keccak256(toUtf8Bytes(`moveset-bench/salt/${kind}`));
       // Automine: the reveal lands in a later block than the commitment, as the prover requires.
       const c = await send(`commit of the ${kind} proof`, challenger.address, prover, "commit", [commitmentOf(challenger.address, call.proofHash, salt)]);
-      const p = await send(`${call.prover}.prove (${kind})`, challenger.address, prover, "prove", [...call.args, salt]);
+      const p = await send(`${call.prover}.prove (${kind})`, challenger.address, prover, call.method, [...call.args, salt]);
       const rolled = p.logs.map((l) => (l.address.toLowerCase() === inboxAddr.toLowerCase() ? inboxInterface().parseLog(l) : null)).find((e) => e?.name === "BatchesRolledBack");
       const count = await inbox.batchCount();
       if (!rolled || BigInt(rolled.args[0]) !== bad.index || count !== bad.index)

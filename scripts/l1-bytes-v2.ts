@@ -37,7 +37,7 @@ import { Executor } from "../core/evm/execute";
 import { generateWorkload, type Workload } from "../bench/workload";
 import { fillWorkload, type FilledWorkload } from "../bench/fill";
 import { FULL, QUICK } from "../bench/run";
-import { blobGasOf } from "../bench/l1-pricing";
+import { blobGasOf } from "../prover/l1-pricing";
 
 export interface V2Options {
   noPrev: boolean;

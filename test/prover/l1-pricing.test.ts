@@ -1,6 +1,6 @@
-/** The bench's L1 pricing arithmetic (bench/l1-pricing.ts) on known inputs. */
+/** The bench's L1 pricing arithmetic (prover/l1-pricing.ts) on known inputs. */
 import { expect } from "chai";
-import { blobGasOf, BYTES_PER_BLOB, calldataFloor, calldataTokens, executionGasOf, fieldElementsOf, l1TxGas, wholeBlobs } from "../../bench/l1-pricing";
+import { blobGasOf, BYTES_PER_BLOB, calldataFloor, calldataTokens, executionGasOf, fieldElementsOf, l1TxGas, wholeBlobs } from "../../prover/l1-pricing";
 
 describe("bench: L1 pricing (blobs, calldata under EIP-7623)", () => {
   it("packs 31 bytes per field element, 4,096 elements per blob of 2^17 blob gas", () => {
