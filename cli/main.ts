@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { positiveInt, nonNegativeInt } from "./common";
 import { registerBench } from "./bench";
+import { registerLoad } from "./load";
 import { registerDeploy } from "./deploy";
 import { registerNode } from "./node";
 import { registerWatch } from "./watch";
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerDeploy(program);
   registerNode(program);
   registerBench(program);
+  registerLoad(program);
   registerWatch(program);
   registerSweep(program);
   registerDeposit(program);
