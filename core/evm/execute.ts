@@ -15,6 +15,8 @@ import { BlockEnv, BlockHashMode, FeeMode, FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX, 
 import { MAX_U64, MAX_U256 } from "../bytes";
 import { Mark } from "../keys";
 import { installJumpdestCache } from "./jumpdest";
+import { installFastInterpreter } from "./fast-interpreter";
+import { driveTx, driverSupports } from "./driver";
 
 export type Log = [address: Uint8Array, topics: Uint8Array[], data: Uint8Array];
 
@@ -50,14 +52,21 @@ export class Executor {
     private readonly vm: VM,
     private readonly sm: MoveStateManager,
     private readonly chain: SwitchableBlockchain,
+    /** Runs transactions with moveset's own driver (core/evm/driver.ts), else with ethereumjs runTx. */
+    readonly driven: boolean,
   ) {}
 
-  static async create(chainId: bigint): Promise<Executor> {
+  /**
+   * `opts.runTx` (or MOVESET_NO_TX_DRIVER=1): run transactions with ethereumjs `runTx` instead of the
+   * driver (tests compare the two).
+   */
+  static async create(chainId: bigint, opts: { runTx?: boolean } = {}): Promise<Executor> {
     installJumpdestCache();
+    installFastInterpreter();
     const sm = new MoveStateManager({ read: () => 0n, code: () => undefined });
     const chain = new SwitchableBlockchain();
     const vm = await createVM({ common: cancunCommon(chainId), stateManager: sm, blockchain: chain as never });
-    return new Executor(vm, sm, chain);
+    return new Executor(vm, sm, chain, !opts.runTx && process.env.MOVESET_NO_TX_DRIVER !== "1" && driverSupports(vm.common));
   }
 
   private block(env: BlockEnv, feeMode: FeeMode): Block {
@@ -148,7 +157,7 @@ export class Executor {
     }
     let r;
     try {
-      r = await runTx(this.vm, { tx: eth, block, skipHardForkValidation: true });
+      r = this.driven ? await driveTx(this.vm, eth, sender, block) : await runTx(this.vm, { tx: eth, block, skipHardForkValidation: true });
     } catch (e) {
       throw translate(e, sm, true);
     }
