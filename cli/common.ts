@@ -74,6 +74,10 @@ export function addRpcOptions(cmd: Command, corsDefault: string): Command {
     .option("--rpc-evmtimeout <ms>", "time limit of one eth_call / eth_estimateGas; the work is stopped", positiveInt, D.evmTimeoutMs)
     .option("--rpc-call-workers <n>", "worker threads running eth_call / eth_estimateGas", positiveInt, D.callWorkers)
     .option("--rpc-call-queue <n>", "calls that may wait for a call worker (more are refused with -32005)", nonNegativeInt, D.callQueue)
+    .option("--rpc-fill-workers <n>", "worker threads filling (executing) submitted transactions", positiveInt, D.fillWorkers)
+    .option("--rpc-fill-queue <n>", "submitted transactions that may wait for a fill worker (more are refused with -32005)", nonNegativeInt, D.fillQueue)
+    .option("--rpc-fill-timeout <ms>", "time limit of one submitted transaction's fill; the work is stopped and the transaction refused", positiveInt, D.fillTimeoutMs)
+    .option("--rpc-submits-per-client <n>", "submissions one client address may have in progress (more are refused with -32005)", positiveInt, D.submitsPerClient)
     .option("--rpc-batch-limit <n>", "most requests in one JSON-RPC batch", positiveInt, D.maxBatch)
     .option("--rpc-batch-response-max <bytes>", "largest JSON-RPC response (a batch's together)", positiveInt, D.maxResponseBytes)
     .option("--rpc-body-limit <bytes>", "largest JSON-RPC request body", positiveInt, D.maxBodyBytes)
@@ -86,6 +90,10 @@ export interface RpcFlags {
   rpcEvmtimeout: number;
   rpcCallWorkers: number;
   rpcCallQueue: number;
+  rpcFillWorkers: number;
+  rpcFillQueue: number;
+  rpcFillTimeout: number;
+  rpcSubmitsPerClient: number;
   rpcBatchLimit: number;
   rpcBatchResponseMax: number;
   rpcBodyLimit: number;
@@ -99,6 +107,10 @@ export function rpcOptionsFrom(o: RpcFlags): Partial<RpcOptions> {
     evmTimeoutMs: o.rpcEvmtimeout,
     callWorkers: o.rpcCallWorkers,
     callQueue: o.rpcCallQueue,
+    fillWorkers: o.rpcFillWorkers,
+    fillQueue: o.rpcFillQueue,
+    fillTimeoutMs: o.rpcFillTimeout,
+    submitsPerClient: o.rpcSubmitsPerClient,
     maxBatch: o.rpcBatchLimit,
     maxResponseBytes: o.rpcBatchResponseMax,
     maxBodyBytes: o.rpcBodyLimit,

@@ -98,7 +98,7 @@ export interface FillOptions {
    * witness of a transaction with a lower seq in the chain (protocol.md §6.2). Such code is left out
    * of the witness. Default: none is, every code travels.
    */
-  omitCode?: (hashHex: string) => boolean;
+  omitCode?: (hashHex: string) => boolean | Promise<boolean>;
 }
 
 /** Fills the moves (and code witness) of `tx` from `view`. Throws InvalidTxError if it cannot be included. */
@@ -125,7 +125,7 @@ export async function fillMoves(tx: Tx, view: StateView, ctx: TxContext, executo
       for (const h of [a.prev, next]) {
         if (h === 0n) continue;
         const hex = "0x" + h.toString(16).padStart(64, "0");
-        if (opts.omitCode?.(hex)) continue;
+        if (await opts.omitCode?.(hex)) continue;
         const c = sm.created.get(hex) ?? (await view.code(hex));
         if (c) codes.push(c);
       }

@@ -136,6 +136,13 @@ export function validateDeposit(tx: DepositTx, ctx: TxContext): TxOutcome {
 /**
  * Validates one transaction standalone. Returns its outcome, or throws InvalidTxError.
  * `executor` is reused across calls (one per thread).
+ *
+ * The order of its checks is protocol.md §6's, and this function is its one definition: structure,
+ * masks, outputs and sweeps, witness, the Ethereum transaction's decoding, the signature (a move
+ * transaction's before its chain id), the outputs' owner, the declared gas, the sender's keys, the
+ * rules, execution. Each fraud prover may rely on every check before its own kind's (the rules and
+ * the owner proofs recover the signer), so the first failure is the one to name:
+ * test/prover/provable-faults.test.ts proves every code on L1, each combined with later faults.
  */
 export async function validateTx(tx: Tx, ctx: TxContext, executor: Executor, lookup?: CodeLookup): Promise<TxOutcome> {
   if (tx.type === TxType.Deposit) return validateDeposit(tx, ctx);

@@ -128,6 +128,14 @@ export interface RpcOptions {
   callWorkers: number;
   /** Calls that may wait for a call worker; more are refused (-32005). */
   callQueue: number;
+  /** Worker threads that fill (execute) submitted transactions, off the event loop. */
+  fillWorkers: number;
+  /** Submitted transactions that may wait for a fill worker; more are refused (-32005). */
+  fillQueue: number;
+  /** Time limit of one submitted transaction's fill in ms; the work is stopped and the transaction refused. */
+  fillTimeoutMs: number;
+  /** Submissions one client (remote address) may have in progress at once; more are refused (-32005). */
+  submitsPerClient: number;
   /** Origins that get CORS headers: exact origins, "scheme://host:*", or "*" (geth --http.corsdomain). */
   cors: string[];
   /** Accept legacy transactions without a chain id (geth --rpc.allow-unprotected-txs). */
@@ -159,6 +167,10 @@ export const DEFAULT_RPC: RpcOptions = {
   evmTimeoutMs: 5000,
   callWorkers: 1,
   callQueue: 64,
+  fillWorkers: 1,
+  fillQueue: 64,
+  fillTimeoutMs: 10_000,
+  submitsPerClient: 16,
   cors: [],
   allowUnprotectedTxs: false,
 };

@@ -68,7 +68,11 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     const feeRecipient = hexToBytes((copts.feeRecipient ?? l1.address ?? "0x" + "00".repeat(20)).toLowerCase() as `0x${string}`);
     // The coordinator follows L1's latest block (it builds on the latest tip), resuming from its chain store.
     const follower = await L1Follower.open(l1, chain.level, { confirmations: 0, logRange: DEFAULT_VERIFIER.logRange }, componentLogger("l1", log));
+    // Submitted transactions are filled (executed) on their own pool, off the event loop (protocol.md §12.4).
+    const fills = CallPool.create({ workers: ropts.fillWorkers, chainId: o.deployment.l2ChainId, timeoutMs: ropts.fillTimeoutMs, maxQueue: ropts.fillQueue });
+    cleanup.push(() => fills.close());
     const coordinator = new Coordinator({
+      filler: (job, source) => fills.run(job, source),
       chain,
       utxo,
       cache,
@@ -114,6 +118,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
         calls,
         gasCap: ropts.gasCap,
         allowUnprotectedTxs: ropts.allowUnprotectedTxs,
+        submitsPerClient: ropts.submitsPerClient,
       }),
       { host: ropts.host, port: ropts.port, maxBatch: ropts.maxBatch, maxBodyBytes: ropts.maxBodyBytes, maxResponseBytes: ropts.maxResponseBytes, cors: ropts.cors, log: componentLogger("rpc", log) },
     );

@@ -43,6 +43,8 @@ contract DisputeGame is FraudProver, FinalityHolds, IDisputeGame {
     uint256 public immutable override maxClockDuration;
     /// @inheritdoc IDisputeGame
     uint256 public immutable override clockExtension;
+    /// @inheritdoc IDisputeGame
+    uint256 public immutable override challengeWindow;
 
     /// @dev Progress of a paged resolution of one claim's children.
     struct Checkpoint {
@@ -93,6 +95,7 @@ contract DisputeGame is FraudProver, FinalityHolds, IDisputeGame {
             _bonds[d] = uint96(b);
         }
         verifier = verifier_;
+        challengeWindow = IInbox(inbox_).challengeWindow();
         maxClockDuration = maxClockDuration_;
         clockExtension = clockExtension_;
     }
@@ -114,6 +117,7 @@ contract DisputeGame is FraudProver, FinalityHolds, IDisputeGame {
     {
         _reveal(keccak256(abi.encode(h, p, claim)), salt);
         bytes32 hh = _checkBatch(h);
+        _requireInWindow(h.index);
         // INVARIANT: the transaction, with the gas the batch declares for it, is the batch's leaf txIndex (§5.6).
         (bytes32 leaf,) = BatchLib.loadLeaf(p.gas, p.tx);
         if (!Merkle.verifyCalldata(h.txRoot, leaf, p.txIndex, h.txCount, p.siblings)) {
@@ -307,6 +311,14 @@ contract DisputeGame is FraudProver, FinalityHolds, IDisputeGame {
     }
 
     // ================================================================================================ internals
+
+    /// @dev Live batch `index` must still be in its challenge window.
+    function _requireInWindow(uint256 index) private view {
+        uint256 closedAt = uint256(IInbox(inbox).batch(index).postedAt) + challengeWindow;
+        // INVARIANT: a game opens only within its batch's challenge window, so every finality hold ends at most one
+        //            game's bound (§11.5.3) after the window: a chain of games cannot hold a batch for ever (§11.5.6).
+        if (block.timestamp >= closedAt) revert ChallengeWindowClosed(index, closedAt);
+    }
 
     function _inProgress(uint256 gameId) private view returns (GameData storage g) {
         g = _games[gameId];

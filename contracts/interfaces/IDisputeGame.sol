@@ -108,6 +108,8 @@ interface IDisputeGame {
     error NotDisputable(uint256 batchIndex, uint256 txIndex);
     /// @notice The transaction already has a game (`gameId`): join it with moves.
     error GameExists(uint256 gameId);
+    /// @notice Batch `batchIndex`'s challenge window closed at `closedAt`: no game may open on it any more.
+    error ChallengeWindowClosed(uint256 batchIndex, uint256 closedAt);
     /// @notice msg.value is not the bond of the claim's depth.
     error WrongBond(uint256 required, uint256 given);
     /// @notice The claim answered no longer holds the value the mover saw.
@@ -141,7 +143,8 @@ interface IDisputeGame {
 
     // ---------------------------------------------------------------------------------------- actions
 
-    /// @notice Disputes transaction `p.txIndex` of the live, non-final batch `h`: creates the game with the root claim
+    /// @notice Disputes transaction `p.txIndex` of the live batch `h` within its challenge window (block.timestamp <
+    ///         postedAt + challengeWindow): creates the game with the root claim
     ///         and the caller's attack on it, `claim` (the state after 2^25 steps), with the bond of depth 1. Reveals
     ///         the caller's commitment to keccak256(abi.encode(h, p, claim)) (commit-then-reveal, as the provers).
     /// @param holdHint A held batch index below `h.index` ({holdHint}), or anything (then the hold list is walked).
@@ -171,6 +174,8 @@ interface IDisputeGame {
     function maxDepth() external view returns (uint256);
     /// @notice Seconds on each side's chess clock.
     function maxClockDuration() external view returns (uint256);
+    /// @notice The Inbox's challenge window (seconds): a game opens on a batch only within it.
+    function challengeWindow() external view returns (uint256);
     /// @notice Seconds a move near the end of its side's clock leaves that side for its next move (doubled before a
     ///         step).
     function clockExtension() external view returns (uint256);

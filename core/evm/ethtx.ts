@@ -72,9 +72,11 @@ export function decodeWrapped(tx: WrappedTx, policy: EthTxPolicy): RunnableTx {
 }
 
 export function moveTxToEth(tx: MoveTx, policy: EthTxPolicy): RunnableTx {
+  // The signature before the chain id (protocol.md §6 item 6): the rules proof (RulesProver) checks every
+  // rule against a recovered signer, so a rules fault is named only for a validly signed transaction.
+  const sender = new Address(recoverMoveTxSender(tx));
   // INVARIANT: a move transaction names the rollup's chain id.
   if (tx.chainId !== policy.chainId) throw new InvalidTxError("rules", "chain-id", `chain id ${tx.chainId} is not ${policy.chainId}`);
-  const sender = new Address(recoverMoveTxSender(tx));
   let eth: TypedTransaction;
   try {
     eth = createTx(

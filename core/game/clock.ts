@@ -38,3 +38,24 @@ export function nextDuration(used: bigint, depth: number, p: ClockParams, maxDep
   const ext = depth === maxDepth - 1 ? 2n * p.clockExtension : p.clockExtension;
   return used > p.maxClockDuration - ext ? p.maxClockDuration - ext : used;
 }
+
+/**
+ * Whether a game may open on a batch posted at `postedAt` (docs/protocol.md §11.5.2, DisputeGame's
+ * `ChallengeWindowClosed`): only within the batch's challenge window.
+ */
+export function disputeOpen(postedAt: bigint, challengeWindow: bigint, now: bigint): boolean {
+  return now < postedAt + challengeWindow;
+}
+
+/** Seconds after its creation by which every claim of a game can be resolved (§11.5.3): 2 × maxClockDuration + (maxDepth + 1) × clockExtension. */
+export function gameBound(p: ClockParams, maxDepth = MAX_DEPTH): bigint {
+  return 2n * p.maxClockDuration + BigInt(maxDepth + 1) * p.clockExtension;
+}
+
+/**
+ * The latest time at which a batch posted at `postedAt` is final once its games are resolved (§11.5.6): every game
+ * holding it opened within its challenge window, and ends within one game's bound.
+ */
+export function finalAtLatest(postedAt: bigint, challengeWindow: bigint, p: ClockParams, maxDepth = MAX_DEPTH): bigint {
+  return postedAt + challengeWindow + gameBound(p, maxDepth);
+}

@@ -31,6 +31,14 @@
  * committing, syncing); waiting for L1 happens outside it, so transactions are accepted while a
  * batch is in flight (they see its effects through its overlay).
  *
+ * Accepting: a submitted transaction is filled (executed) on a worker thread (`filler`, the node's
+ * fill pool, with its time limit: node/coordinator/fill-job.ts), never on this thread, so a
+ * transaction that runs 30M gas and is then refused costs the event loop nothing. The fill runs
+ * without the lock against the state as it is, and is accepted under the lock if every version it
+ * read is still the newest (refit); a fill that read state which changed meanwhile is filled again.
+ * One sender's transactions are filled in the order they arrive. The lock is never held while a
+ * submitted transaction executes.
+ *
  * Code (protocol.md §6.2): a built transaction's witness leaves out the code that the witness of an
  * earlier transaction of the chain carries: of a committed batch (the chain store's index, which a
  * rewind cuts back) or of an earlier transaction of the batch being built. Code known only from a
@@ -41,8 +49,9 @@ import { batchDataHash, batchDataSize, batchEntrySize, encodeBatchData, headerHa
 import { BATCH_GAS_LIMIT, declaredGas, nextBaseFee } from "../../core/gas";
 import { bytesToHex, hexToBytes } from "../../core/bytes";
 import { DecodeError, InvalidTxError } from "../../core/errors";
-import { FillError } from "../../core/fill";
-import { txIdHex } from "../../core/sign";
+import { FillError, type Version } from "../../core/fill";
+import { recoverMoveTxSender, txIdHex } from "../../core/sign";
+import { ethTxFields } from "../../core/evm/ethtx";
 import { decodeTx, encodeTx, TxType, type DepositTx, type Tx } from "../../core/tx";
 import type { TxOutcome } from "../../core/validate";
 import { KnownCode } from "../../core/known-code";
@@ -56,7 +65,8 @@ import type { AppendEvent, L1Follower, L1Snapshot } from "../l1/follower";
 import { errMsg, type Logger } from "../log";
 import { buildBatchRecord } from "../state/receipts";
 import { Failpoints, Mutex } from "./mutex";
-import { fillFromStore, Overlay, type LatestCache } from "../state/view";
+import { feeOutputsOf, fillFromStore, Overlay, type LatestCache } from "../state/view";
+import { refit, refusalOf, type FillJob, type FillResult, type FillSource } from "./fill-job";
 import type { UtxoHandle } from "../state/utxo-handle";
 import { checkBatch, InThreadValidator, txContext, txMovesOf } from "../validation/check";
 import { Waker } from "../waker";
@@ -89,6 +99,32 @@ export interface CoordinatorDeps {
   l1Clock?: "latest" | "pending";
   /** How often L1 is polled (tip, deposit queue, clock). */
   l1PollMs?: number;
+  /**
+   * Runs the fill of a submitted transaction off this thread (the node's fill pool). Without it,
+   * submissions are filled on this thread (tests, tools). It may reject with an error whose `code` is
+   * "timeout" or "busy" (the pool's time limit, its full queue): the transaction is refused with it.
+   */
+  filler?: (job: FillJob, source: FillSource) => Promise<FillResult>;
+}
+
+/** Fills of one submission at most, each against the state as it then is (protocol.md §12.4). */
+const OPTIMISTIC_FILLS = 5;
+
+/** A version a fill read. */
+interface Read {
+  mark: number;
+  addr: string;
+  slot: bigint;
+  version: Version;
+}
+
+/** The signer of a submitted transaction (one signature recovery), or undefined if it has none. */
+function senderOf(tx: Tx): string | undefined {
+  try {
+    return tx.type === TxType.Move ? bytesToHex(recoverMoveTxSender(tx)) : tx.type === TxType.Wrapped ? ethTxFields(tx.raw).from : undefined;
+  } catch {
+    return undefined; // refused by its fill
+  }
 }
 
 interface Inflight {
@@ -132,6 +168,21 @@ function isTxRefusal(e: unknown): e is InvalidTxError | FillError | DecodeError 
   return e instanceof InvalidTxError || e instanceof FillError || e instanceof DecodeError;
 }
 
+/** The SubmitError the RPC answers a refused transaction with. */
+function submitErrorOf(e: InvalidTxError | FillError | DecodeError): SubmitError {
+  return new SubmitError(submitMessage(e), e instanceof InvalidTxError ? e.kind : "malformed", e.code, e instanceof InvalidTxError ? e.moveIndex : undefined);
+}
+
+/** Runs `f`; a transaction refusal it throws becomes the SubmitError the RPC answers with. */
+async function refused<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (isTxRefusal(e)) throw submitErrorOf(e);
+    throw e;
+  }
+}
+
 export class Coordinator extends EventEmitter {
   private readonly lock = new Mutex();
   private readonly fail = new Failpoints();
@@ -140,6 +191,8 @@ export class Coordinator extends EventEmitter {
   private pendingIds = new Set<string>();
   private pendingBytes = 0;
   private pendingSeq = 1n;
+  /** Per sender, the end of its submissions in progress (they are filled in arrival order). */
+  private readonly bySender = new Map<string, Promise<void>>();
   private inflight: Inflight | undefined;
   private l1state: L1State | undefined;
   private depositsSeenAt: number | undefined;
@@ -301,33 +354,148 @@ export class Coordinator extends EventEmitter {
     if (!this.d.l1.signer) throw new SubmitError("this node only follows L1 (no coordinator key): it does not accept transactions", undefined, "read-only");
     if (tx.type === TxType.Deposit) throw new SubmitError("deposits come from the L1 bridge, not from RPC", "malformed", "deposit-via-rpc");
     const id = txIdHex(tx);
-    return this.lock.run(async () => {
-      if (this.pendingIds.has(id) || this.inflight?.ids.has(id) || (await this.d.chain.txLocation(id))) return id;
-      if (this.pendingEntries.length >= this.d.opts.mempoolMax) throw new SubmitError("mempool is full, try again later", undefined, "mempool-full");
-      const seq = this.pendingSeq;
-      let filled: { tx: Tx };
-      try {
+    const filler = this.d.filler;
+    if (!filler)
+      return this.lock.run(async () => {
+        if (await this.known(id)) return id;
+        this.checkRoom();
+        const seq = this.pendingSeq;
         // Code the chain carries stays out of the witness, as it will when the batch is built, so the
         // size limit (protocol.md §5.5) is checked on what will be posted (or more).
-        filled = await fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor, { omitCode: this.chainCode, maxSweep: this.d.opts.sweepMax });
-      } catch (e) {
-        if (isTxRefusal(e)) {
-          throw new SubmitError(submitMessage(e), e instanceof InvalidTxError ? e.kind : "malformed", e.code, e instanceof InvalidTxError ? e.moveIndex : undefined);
+        const filled = await refused(() => fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor, { omitCode: this.chainCode, maxSweep: this.d.opts.sweepMax }));
+        return this.accept(id, tx, filled.tx, seq);
+      });
+    // One sender's transactions in the order they arrive: each is filled once the one before is answered.
+    return this.inSenderOrder(senderOf(tx), () => this.submitFilled(filler, tx, id));
+  }
+
+  /**
+   * Fills `tx` off this thread without the lock, against the state as it is while the fill reads it, and
+   * accepts it under the lock if that state is still the newest (refit). A fill that read state which
+   * changed meanwhile, accepted or refused, is filled again; after OPTIMISTIC_FILLS the transaction is
+   * refused as contended. The lock is never held while a transaction executes.
+   */
+  private async submitFilled(filler: NonNullable<CoordinatorDeps["filler"]>, tx: Tx, id: string): Promise<string> {
+    for (let attempt = 0; attempt < OPTIMISTIC_FILLS; attempt++) {
+      if (await this.known(id)) return id;
+      this.checkRoom();
+      const from = this.pendingSeq;
+      const r = await this.fillRemote(filler, tx, this.pendingLayers(), from);
+      const done = await this.lock.run(async () => {
+        if (await this.known(id)) return id;
+        if ("refusal" in r) {
+          // Refused against the state it read: final if that state is still the newest (a fill now would
+          // be refused the same), else stale (say "nonce too high" before another sender's transaction it
+          // depended on was accepted): filled again.
+          if (await this.stillNewest(r.reads, from)) throw r.refusal;
+          return undefined;
         }
-        throw e;
-      }
-      const bytes = encodeTx(tx);
-      const entry = await this.d.chain.addMempool(id, bytes);
-      this.fail.hit("after-accept");
-      this.pending.apply(seq, filled.tx);
-      this.pendingEntries.push(entry);
-      this.pendingIds.add(entry.id);
-      this.pendingBytes += bytes.length;
-      this.pendingSeq = seq + 1n;
-      this.d.log.debug({ id, seq }, "accepted transaction");
-      this.wake();
-      return entry.id;
-    });
+        this.checkRoom();
+        const to = this.pendingSeq;
+        const layers = this.pendingLayers();
+        const fitted = await refused(() => refit(r.tx, from, to, (m, a, s) => this.latestIn(layers, m, a, s)));
+        return fitted && this.accept(id, tx, fitted, to);
+      });
+      if (done !== undefined) return done;
+      this.d.log.debug({ id, attempt }, "the state a submitted transaction read changed during its fill: filling it again");
+    }
+    throw new SubmitError(`the state this transaction reads changed during each of its ${OPTIMISTIC_FILLS} fills: try again`, undefined, "contended");
+  }
+
+  /** Runs `f` after every earlier submission of `sender` (undefined: no order to keep) has been answered. */
+  private async inSenderOrder<T>(sender: string | undefined, f: () => Promise<T>): Promise<T> {
+    if (sender === undefined) return f();
+    const run = (this.bySender.get(sender) ?? Promise.resolve()).then(f);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.bySender.set(sender, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.bySender.get(sender) === tail) this.bySender.delete(sender);
+    }
+  }
+
+  /** Whether every version a fill read is still the newest of its key, and was written before seq `from` (lock held). */
+  private async stillNewest(reads: ReadonlyMap<string, Read>, from: bigint): Promise<boolean> {
+    const layers = this.pendingLayers();
+    for (const x of reads.values()) {
+      const v = await this.latestIn(layers, x.mark, x.addr, x.slot);
+      if (x.version.seq >= from || v.seq !== x.version.seq || v.value !== x.version.value) return false;
+    }
+    return true;
+  }
+
+  /** Whether a transaction is known already: in the mempool, in flight, or in a batch. */
+  private async known(id: string): Promise<boolean> {
+    return this.pendingIds.has(id) || !!this.inflight?.ids.has(id) || !!(await this.d.chain.txLocation(id));
+  }
+
+  private checkRoom(): void {
+    if (this.pendingEntries.length >= this.d.opts.mempoolMax) throw new SubmitError("mempool is full, try again later", undefined, "mempool-full");
+  }
+
+  /** Accepts a filled transaction at `seq` (lock held): durable in the mempool first, then its effects. */
+  private async accept(id: string, tx: Tx, filled: Tx, seq: bigint): Promise<string> {
+    const bytes = encodeTx(tx);
+    const entry = await this.d.chain.addMempool(id, bytes);
+    this.fail.hit("after-accept");
+    this.pending.apply(seq, filled);
+    this.pendingEntries.push(entry);
+    this.pendingIds.add(entry.id);
+    this.pendingBytes += bytes.length;
+    this.pendingSeq = seq + 1n;
+    this.d.log.debug({ id, seq }, "accepted transaction");
+    this.wake();
+    return entry.id;
+  }
+
+  /** The newest version of a key through `layers` (newest first), then the store. */
+  private latestIn(layers: readonly Overlay[], mark: number, addrHex: string, slot: bigint): Version | Promise<Version> {
+    const a = addrHex.toLowerCase();
+    const id = keyIdOf(a, mark, slot);
+    for (const l of layers) {
+      const v = l.values.get(id);
+      if (v) return v;
+    }
+    return this.d.cache.peek(id) ?? this.d.cache.get(mark, a, slot);
+  }
+
+  /**
+   * Fills `tx` as seq `seq` on the fill pool, reading through `layers`: the filled transaction, or its
+   * refusal with every version the fill read. The pool's own refusals (its time limit, its full queue)
+   * are thrown as the transaction's answer.
+   */
+  private async fillRemote(filler: NonNullable<CoordinatorDeps["filler"]>, tx: Tx, layers: readonly Overlay[], seq: bigint): Promise<{ tx: Tx } | { refusal: SubmitError; reads: Map<string, Read> }> {
+    const reads = new Map<string, Read>();
+    const source: FillSource = {
+      latest: async (mark, addr, slot) => {
+        const version = await this.latestIn(layers, mark, addr, slot);
+        const k = keyIdOf(addr.toLowerCase(), mark, slot);
+        if (!reads.has(k)) reads.set(k, { mark, addr, slot, version });
+        return version;
+      },
+      code: (h) => {
+        for (const l of layers) {
+          const c = l.codes.get(h);
+          if (c) return c;
+        }
+        return this.d.cache.peekCode(h) ?? this.d.cache.getCode(h);
+      },
+      feeOutputs: (a, limit) => feeOutputsOf(this.d.cache, layers, a, limit),
+      omitCode: this.chainCode,
+    };
+    let r: FillResult;
+    try {
+      r = await filler({ op: "fill", tx: encodeTx(tx), ctx: this.provisionalCtx(seq), maxSweep: this.d.opts.sweepMax }, source);
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (code === "timeout" || code === "busy") throw new SubmitError((e as Error).message, undefined, code);
+      throw e;
+    }
+    return r.type === "filled" ? { tx: decodeTx(r.tx) } : { refusal: submitErrorOf(refusalOf(r)), reads };
   }
 
   /** Re-simulates the mempool on top of the store and the batch in flight; drops what no longer fits. */

@@ -1,11 +1,14 @@
 /**
- * CallPool: eth_call and eth_estimateGas jobs (node/rpc/call.ts) on worker threads, off the event
- * loop that produces batches and accepts transactions, each job with a time limit that really
- * stops it (geth's --rpc.evmtimeout): a job still running at its deadline has its worker
- * terminated (a replacement starts) and is answered "execution aborted (timeout = …)".
+ * CallPool: eth_call and eth_estimateGas jobs (node/rpc/call.ts), and the fills of submitted
+ * transactions (node/coordinator/fill-job.ts), on worker threads, off the event loop that produces
+ * batches and accepts transactions, each job with a time limit that really stops it (geth's
+ * --rpc.evmtimeout): a job still running at its deadline has its worker terminated (a replacement
+ * starts) and is answered "execution aborted (timeout = …)". A node runs two pools, one for calls
+ * and one for fills, so that neither kind can make the other wait.
  *
- * A worker runs one job at a time; it reads state through this thread (the job's StateSource:
- * the latest index and overlays), one message per key or code it needs. Jobs wait in a FIFO queue
+ * A worker runs one job at a time; it reads state through this thread (the job's source: the
+ * latest index and overlays), one message per key, version, code, fee-output list or code question
+ * it needs. Jobs wait in a FIFO queue
  * of at most `maxQueue`; beyond it a call is refused at once ("too many pending calls"), so a
  * flood of heavy calls costs the node at most its call workers' threads and a bounded queue.
  * Idle workers do not keep the process alive.
@@ -13,6 +16,8 @@
 import * as path from "path";
 import { Worker } from "worker_threads";
 import type { StateSource } from "../../core/evm/state";
+import type { Version } from "../../core/fill";
+import type { FillJob, FillResult, FillSource } from "../coordinator/fill-job";
 import type { CallJob, CallResult } from "./call";
 
 export interface CallPoolOptions {
@@ -39,23 +44,37 @@ export class CallPoolError extends Error {
 
 // ---- wire format (shared with call-worker.ts) -------------------------------------------------------
 
-export type CallWorkerIn =
-  | { type: "job"; id: number; job: CallJob }
-  | { type: "value"; rid: number; value?: bigint; code?: Uint8Array; error?: string };
+export type PoolJob = CallJob | FillJob;
+export type PoolResult = CallResult | FillResult;
+
+/** An answer to a worker's question: a key's value, code, a version, fee outputs, or a yes/no. */
+export type Answer = { value?: bigint; code?: Uint8Array; version?: Version; fees?: Version[]; flag?: boolean };
+
+export type CallWorkerIn = { type: "job"; id: number; job: PoolJob } | ({ type: "value"; rid: number; error?: string } & Answer);
+
+/** A worker's question about state, for the job it runs. */
+export type Ask =
+  | { type: "read"; id: number; key: string; mark: number; addr: string; slot: bigint }
+  | { type: "code"; id: number; hash: string }
+  | { type: "version"; id: number; mark: number; addr: string; slot: bigint }
+  | { type: "fees"; id: number; addr: string; limit: number }
+  | { type: "omit"; id: number; hash: string };
 
 export type CallWorkerOut =
   | { type: "ready" }
-  | { type: "read"; id: number; rid: number; key: string; mark: number; addr: string; slot: bigint }
-  | { type: "code"; id: number; rid: number; hash: string }
-  | { type: "done"; id: number; result: CallResult }
+  | (Ask & { rid: number })
+  | { type: "done"; id: number; result: PoolResult }
   | { type: "failed"; id: number; message: string }
   | { type: "fatal"; message: string };
 
+/** Where a job reads: a call reads values (StateSource), a fill versions (FillSource). */
+type JobSource = Partial<StateSource> & Partial<FillSource>;
+
 interface Pending {
   id: number;
-  job: CallJob;
-  source: StateSource;
-  resolve: (r: CallResult) => void;
+  job: PoolJob;
+  source: JobSource;
+  resolve: (r: PoolResult) => void;
   reject: (e: Error) => void;
 }
 
@@ -75,6 +94,26 @@ function workerEntry(): { file: string; script?: string } {
 /** The message of a job stopped at its time limit (geth's wording). */
 export function timeoutMessage(ms: number): string {
   return `execution aborted (timeout = ${ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`})`;
+}
+
+/** Answers a worker's question from the job's source. */
+async function answer(src: JobSource, m: Ask): Promise<Answer> {
+  const need = <T>(f: T | undefined, what: string): T => {
+    if (f === undefined) throw new Error(`this job's source does not answer ${what}`);
+    return f;
+  };
+  switch (m.type) {
+    case "read":
+      return { value: await need(src.read, "reads").call(src, m.key, m.mark, m.addr, m.slot) };
+    case "code":
+      return { code: await need(src.code, "code").call(src, m.hash) };
+    case "version":
+      return { version: await need(src.latest, "versions").call(src, m.mark, m.addr, m.slot) };
+    case "fees":
+      return { fees: await need(src.feeOutputs, "fee outputs").call(src, m.addr, m.limit) };
+    case "omit":
+      return { flag: await need(src.omitCode, "code questions").call(src, m.hash) };
+  }
 }
 
 export class CallPool {
@@ -116,18 +155,17 @@ export class CallPool {
         this.pump();
         return;
       case "read":
-      case "code": {
+      case "code":
+      case "version":
+      case "fees":
+      case "omit": {
         const cur = slot.current;
         if (!cur || cur.id !== m.id) return;
-        const reply = (v: { value?: bigint; code?: Uint8Array; error?: string }) => {
+        const reply = (v: Answer & { error?: string }) => {
           if (slot.current === cur) slot.worker.postMessage({ type: "value", rid: m.rid, ...v } satisfies CallWorkerIn);
         };
         try {
-          const r = m.type === "read" ? cur.source.read(m.key, m.mark, m.addr, m.slot) : cur.source.code(m.hash);
-          Promise.resolve(r).then(
-            (v) => reply(m.type === "read" ? { value: v as bigint } : { code: v as Uint8Array | undefined }),
-            (e) => reply({ error: (e as Error)?.message ?? String(e) }),
-          );
+          answer(cur.source, m).then(reply, (e) => reply({ error: (e as Error)?.message ?? String(e) }));
         } catch (e) {
           reply({ error: (e as Error)?.message ?? String(e) });
         }
@@ -195,10 +233,14 @@ export class CallPool {
   }
 
   /** Runs a job; rejects with CallPoolError on timeout, a full queue or a closed pool. */
-  run(job: CallJob, source: StateSource): Promise<CallResult> {
+  run(job: CallJob, source: StateSource): Promise<CallResult>;
+  run(job: FillJob, source: FillSource): Promise<FillResult>;
+  run(job: PoolJob, source: JobSource): Promise<PoolResult> {
     if (this.closed) return Promise.reject(new CallPoolError("terminated", "the call pool was closed"));
-    if (this.queue.length >= this.o.maxQueue) return Promise.reject(new CallPoolError("busy", `too many pending calls (${this.queue.length} waiting): try again later`));
-    return new Promise<CallResult>((resolve, reject) => {
+    // Only jobs that would wait count against the queue: an idle worker takes one at once (so a queue of 0 means "none waits").
+    const idle = this.queue.length === 0 && this.slots.some((x) => x.ready && !x.current);
+    if (!idle && this.queue.length >= this.o.maxQueue) return Promise.reject(new CallPoolError("busy", `too many pending ${job.op === "fill" ? "transactions" : "calls"} (${this.queue.length} waiting): try again later`));
+    return new Promise<PoolResult>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, job, source, resolve, reject });
       this.pump();
     });

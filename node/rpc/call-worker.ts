@@ -1,10 +1,11 @@
 /**
  * Worker thread of the CallPool (node/rpc/call-pool.ts): runs eth_call / eth_estimateGas jobs
- * (node/rpc/call.ts) one at a time with one Executor, reading state through the main thread.
+ * (node/rpc/call.ts) and fills of submitted transactions (node/coordinator/fill-job.ts) one at a
+ * time with one Executor, reading state through the main thread.
  * Its crypto is JavaScript (see main): terminating it never interrupts native code.
  */
 import { parentPort, workerData } from "worker_threads";
-import type { CallWorkerIn, CallWorkerOut } from "./call-pool";
+import type { Answer, Ask, CallWorkerIn, CallWorkerOut } from "./call-pool";
 
 async function main(): Promise<void> {
   // JavaScript crypto only in this thread: the pool stops a job by terminating its worker, and a
@@ -14,15 +15,15 @@ async function main(): Promise<void> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { Executor } = require("../../core/evm/execute") as typeof import("../../core/evm/execute");
   const { runCallJob } = require("./call") as typeof import("./call");
+  const { runFillJob } = require("../coordinator/fill-job") as typeof import("../coordinator/fill-job");
   /* eslint-enable @typescript-eslint/no-require-imports */
   const port = parentPort!;
   const post = (m: CallWorkerOut) => port.postMessage(m);
   const ex = await Executor.create(BigInt((workerData as { chainId: bigint }).chainId));
-  const waiting = new Map<number, { resolve: (v: { value?: bigint; code?: Uint8Array }) => void; reject: (e: Error) => void }>();
+  const waiting = new Map<number, { resolve: (v: Answer) => void; reject: (e: Error) => void }>();
   let rid = 0;
-  type Ask = { type: "read"; id: number; key: string; mark: number; addr: string; slot: bigint } | { type: "code"; id: number; hash: string };
   const ask = (m: Ask) =>
-    new Promise<{ value?: bigint; code?: Uint8Array }>((resolve, reject) => {
+    new Promise<Answer>((resolve, reject) => {
       const r = ++rid;
       waiting.set(r, { resolve, reject });
       post({ ...m, rid: r } as CallWorkerOut);
@@ -42,10 +43,20 @@ async function main(): Promise<void> {
     chain = chain.then(async () => {
       const id = m.id;
       try {
-        const result = await runCallJob(ex, m.job, {
-          read: (key, mark, addr, slot) => ask({ type: "read", id, key, mark, addr, slot }).then((v) => v.value ?? 0n),
-          code: (hash) => ask({ type: "code", id, hash }).then((v) => v.code),
-        });
+        const code = (hash: string) => ask({ type: "code", id, hash }).then((v) => v.code);
+        const job = m.job;
+        const result =
+          job.op === "fill"
+            ? await runFillJob(ex, job, {
+                latest: (mark, addr, slot) => ask({ type: "version", id, mark, addr, slot }).then((v) => v.version!),
+                code,
+                feeOutputs: (addr, limit) => ask({ type: "fees", id, addr, limit }).then((v) => v.fees ?? []),
+                omitCode: (hash) => ask({ type: "omit", id, hash }).then((v) => v.flag === true),
+              })
+            : await runCallJob(ex, job, {
+                read: (key, mark, addr, slot) => ask({ type: "read", id, key, mark, addr, slot }).then((v) => v.value ?? 0n),
+                code,
+              });
         post({ type: "done", id, result });
       } catch (e) {
         post({ type: "failed", id, message: (e as Error)?.stack ?? String(e) });

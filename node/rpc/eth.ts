@@ -14,14 +14,14 @@ import { declaredGas, requiredBaseFee } from "../../core/gas";
 import { L2_BLOCK_GAS_LIMIT, type BlockEnv } from "../../core/evm/chain";
 import { isUnprotectedRaw } from "../../core/evm/ethtx";
 import type { ChainStore, StoredBatch } from "../state/chain-store";
-import { CLIENT_VERSION, type Deployment } from "../config";
+import { CLIENT_VERSION, DEFAULT_RPC, type Deployment } from "../config";
 import { SubmitError, submitMessage, type Coordinator } from "../coordinator/coordinator";
 import { LogBloom } from "../state/receipts";
 import type { UtxoHandle } from "../state/utxo-handle";
 import { feeOutputsOf, readCode, readKey, storeSource, type LatestCache, type Overlay } from "../state/view";
 import { Verifier } from "../verifier/verifier";
 import { formatBlock, formatLog, formatMove, formatReceipt, formatTx, genesisBlock, q, ZERO_HASH } from "./format";
-import { INTERNAL_ERROR, INVALID_PARAMS, LIMIT_EXCEEDED, RpcError, SERVER_ERROR, type Methods } from "./server";
+import { INTERNAL_ERROR, INVALID_PARAMS, LIMIT_EXCEEDED, RpcError, SERVER_ERROR, type Methods, type RequestContext } from "./server";
 import type { CallJob, CallRequest, CallResult } from "./call";
 import { CallPoolError } from "./call-pool";
 
@@ -44,6 +44,8 @@ export interface RpcBackend {
   gasCap: bigint;
   /** Accept legacy transactions without EIP-155 replay protection (geth's --rpc.allow-unprotected-txs). */
   allowUnprotectedTxs: boolean;
+  /** Submissions one client may have in progress at once (default DEFAULT_RPC.submitsPerClient). */
+  submitsPerClient?: number;
 }
 
 /** geth's refusal of a transaction without replay protection. */
@@ -256,15 +258,27 @@ export function ethMethods(b: RpcBackend): Methods {
     return new RpcError(3, `execution reverted${reason}`, hex);
   }
 
-  async function submit(tx: Tx): Promise<string> {
+  /** Submissions in progress, by client (protocol.md §12.4). */
+  const submitting = new Map<string, number>();
+  const perClient = b.submitsPerClient ?? DEFAULT_RPC.submitsPerClient;
+
+  async function submit(tx: Tx, ctx: RequestContext): Promise<string> {
     if (!b.coordinator) throw new RpcError(SERVER_ERROR, "this node does not accept transactions (no coordinator)");
     // INVARIANT: without the operator's opt-in, no transaction that can be replayed from another chain is accepted.
     if (tx.type === TxType.Wrapped && !b.allowUnprotectedTxs && isUnprotectedRaw(tx.raw, chainId)) throw new RpcError(SERVER_ERROR, UNPROTECTED_MESSAGE, { reason: "unprotected" });
+    const n = submitting.get(ctx.client) ?? 0;
+    // INVARIANT: one client never has more than `perClient` transactions being filled or waiting for it.
+    if (n >= perClient) throw new RpcError(LIMIT_EXCEEDED, `too many transactions in progress from this client (${n}): wait for their answers`, { reason: "client-limit" });
+    submitting.set(ctx.client, n + 1);
     try {
       return await b.coordinator.submit(tx);
     } catch (e) {
-      if (e instanceof SubmitError) throw new RpcError(SERVER_ERROR, e.message, { kind: e.kind, reason: e.reason, moveIndex: e.moveIndex });
+      if (e instanceof SubmitError) throw new RpcError(e.reason === "busy" ? LIMIT_EXCEEDED : SERVER_ERROR, e.message, { kind: e.kind, reason: e.reason, moveIndex: e.moveIndex });
       throw e;
+    } finally {
+      const left = (submitting.get(ctx.client) ?? 1) - 1;
+      if (left > 0) submitting.set(ctx.client, left);
+      else submitting.delete(ctx.client);
     }
   }
 
@@ -341,13 +355,13 @@ export function ethMethods(b: RpcBackend): Methods {
       return q(r.type === "gas" ? r.gas : 0n);
     },
 
-    eth_sendRawTransaction: async (p) => {
+    eth_sendRawTransaction: async (p, ctx) => {
       const raw = dataArg(arg(p, 0, "data"), "data");
       if (raw.length === 0) bad("empty transaction");
       const tx: WrappedTx = { type: TxType.Wrapped, raw, moves: [], witness: [] };
-      return submit(tx);
+      return submit(tx, ctx);
     },
-    moveset_sendMoveTransaction: async (p) => {
+    moveset_sendMoveTransaction: async (p, ctx) => {
       const bytes = dataArg(arg(p, 0, "data"), "data");
       let tx: Tx;
       try {
@@ -357,7 +371,7 @@ export function ethMethods(b: RpcBackend): Methods {
         throw e;
       }
       if (tx.type === TxType.Deposit) throw new RpcError(SERVER_ERROR, "deposits come from the L1 bridge", { kind: "malformed", reason: "deposit-via-rpc" });
-      return submit(tx);
+      return submit(tx, ctx);
     },
 
     eth_getTransactionByHash: async (p) => txJson(hashArg(arg(p, 0, "hash"), "hash")),

@@ -39,7 +39,15 @@ export const LIMIT_EXCEEDED = -32005;
 /** geth's errcodeResponseTooLarge. */
 export const RESPONSE_TOO_LARGE = -32003;
 
-export type Handler = (params: unknown[] | Record<string, unknown>) => Promise<unknown> | unknown;
+/** Who sent a request: the HTTP client's address (per-client limits count by it). */
+export interface RequestContext {
+  client: string;
+}
+
+/** The context of a request that did not come over HTTP (tests, in-process callers). */
+export const LOCAL_REQUEST: RequestContext = { client: "local" };
+
+export type Handler = (params: unknown[] | Record<string, unknown>, ctx: RequestContext) => Promise<unknown> | unknown;
 export type Methods = Record<string, Handler>;
 
 type Id = string | number | null;
@@ -101,7 +109,7 @@ export class RpcServer {
   }
 
   /** Handles one parsed request object; undefined for a notification. */
-  async handleOne(req: unknown): Promise<Response | undefined> {
+  async handleOne(req: unknown, ctx: RequestContext = LOCAL_REQUEST): Promise<Response | undefined> {
     if (typeof req !== "object" || req === null || Array.isArray(req)) return errorResponse(null, INVALID_REQUEST, "invalid request: expected an object");
     const r = req as Record<string, unknown>;
     const hasId = "id" in r;
@@ -115,7 +123,7 @@ export class RpcServer {
     if (!fn) res = errorResponse(id ?? null, METHOD_NOT_FOUND, `the method ${r.method} does not exist/is not available`);
     else {
       try {
-        const result = await fn(params as unknown[] | Record<string, unknown>);
+        const result = await fn(params as unknown[] | Record<string, unknown>, ctx);
         res = { jsonrpc: "2.0", id: id ?? null, result: result === undefined ? null : result };
       } catch (e) {
         if (e instanceof RpcError) res = errorResponse(id ?? null, e.code, e.message, e.data);
@@ -129,7 +137,7 @@ export class RpcServer {
   }
 
   /** Handles a request body (text); returns the response body, or undefined if nothing is due. */
-  async handleBody(body: string): Promise<string | undefined> {
+  async handleBody(body: string, ctx: RequestContext = LOCAL_REQUEST): Promise<string | undefined> {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
@@ -153,7 +161,7 @@ export class RpcServer {
           if (id !== undefined) out.push(JSON.stringify(errorResponse(id, RESPONSE_TOO_LARGE, "response too large")));
           continue;
         }
-        const x = await this.handleOne(r);
+        const x = await this.handleOne(r, ctx);
         if (!x) continue;
         const t = JSON.stringify(x);
         size += t.length + 1;
@@ -161,7 +169,7 @@ export class RpcServer {
       }
       return out.length ? `[${out.join(",")}]` : undefined;
     }
-    const one = await this.handleOne(parsed);
+    const one = await this.handleOne(parsed, ctx);
     if (!one) return undefined;
     const t = JSON.stringify(one);
     return t.length > this.maxResponse ? JSON.stringify(errorResponse(one.id, RESPONSE_TOO_LARGE, "response too large")) : t;
@@ -235,7 +243,7 @@ export class RpcServer {
     });
     req.on("end", () => {
       if (over) return;
-      this.handleBody(Buffer.concat(chunks).toString("utf8")).then(
+      this.handleBody(Buffer.concat(chunks).toString("utf8"), { client: req.socket.remoteAddress ?? "unknown" }).then(
         (out) => {
           if (out === undefined) res.writeHead(204).end();
           else res.writeHead(200, { "content-type": "application/json" }).end(out);

@@ -68,6 +68,9 @@ export interface BatchView {
   txCount: bigint;
   poster: string;
   l1Block: number;
+  /** The BatchAppended log's block hash (absent for events stored before it was kept) and index in its block. */
+  l1BlockHash?: string;
+  l1LogIndex: number;
   l1TxHash: string;
   postedAt: bigint;
   status: BatchStatus;
@@ -428,6 +431,8 @@ export class Verifier extends EventEmitter {
         txCount: e.header.txCount,
         poster: e.poster,
         l1Block: e.block,
+        l1BlockHash: e.blockHash,
+        l1LogIndex: e.logIndex,
         l1TxHash: e.l1TxHash,
         postedAt: e.postedAt,
         status,

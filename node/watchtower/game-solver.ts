@@ -80,7 +80,10 @@ export function openingClaim(trace: TraceOracle, maxDepth: number): string {
   return trace.stateAt(stateIndex(2n, maxDepth));
 }
 
-/** Whether the honest player disputes a transaction whose trace is `trace`: its machine does not end ok. */
+/**
+ * Whether the honest player disputes a transaction whose trace is `trace`: its machine does not end ok. It can only
+ * while the batch's challenge window is open (core/game disputeOpen; L1 refuses later games, §11.5.2).
+ */
 export function shouldDispute(trace: TraceOracle, maxDepth: number, rootClaim: string): boolean {
   return statusOf(trace.stateAt(1n << BigInt(maxDepth))) !== statusOf(rootClaim);
 }

@@ -10,6 +10,7 @@ import type { L1Client } from "../l1/client";
 import type { Verifier } from "../verifier/verifier";
 import { errMsg, type Logger } from "../log";
 import type { ObservedBatch } from "./solver";
+import { postingId } from "./store";
 
 export interface Observation {
   head: { number: number; hash: string; timestamp: bigint };
@@ -49,6 +50,7 @@ export class Monitor {
       rows.push({
         index: v.index,
         headerHash: v.headerHash,
+        posting: postingId(v.l1BlockHash ?? v.l1Block, v.l1LogIndex),
         l1Block: v.l1Block,
         live,
         final: v.postedAt + this.challengeWindow <= head.timestamp,

@@ -14,13 +14,22 @@
  *     interactive proof not yet supported"), never proven.
  *   * A batch seen rolled back is settled (won if our reveal landed, else lost).
  *   * A batch that is not canonical at the confirmation depth, or is final, is never acted on.
+ *   * What it has done is keyed by the POSTING, not by the header hash alone (challengeKey): after a
+ *     rollback the identical batch (same parent, seqs, data: the same header hash) can be posted again
+ *     at the same index, and that live re-post is a new batch to challenge; a record settled against
+ *     the first posting says nothing about it.
  */
 import { cheapestProvable, type TxFault } from "../../prover/fault";
-import { DONE_PHASES, type ChallengeRecord } from "./store";
+import { DONE_PHASES, challengeKey, type ChallengeRecord } from "./store";
 
 export interface ObservedBatch {
   index: bigint;
   headerHash: string;
+  /**
+   * Which L1 append this is (postingId: the BatchAppended log's block hash and log index): one log
+   * position holds one posting, so two postings of the same header never share it.
+   */
+  posting: string;
   l1Block: number;
   /** Live on L1 (not rolled back). */
   live: boolean;
@@ -41,23 +50,27 @@ export interface SolverInput {
   records: ReadonlyMap<string, ChallengeRecord>;
 }
 
+/** The posting an action is about: its header hash, the posting, and its record's key (challengeKey). */
+export type Target = { headerHash: string; posting: string; key: string };
+
 export type Action =
-  | { type: "commit"; headerHash: string; fault: TxFault; resume: boolean }
-  | { type: "reveal"; headerHash: string; resume: boolean }
-  | { type: "report"; headerHash: string; fault: TxFault }
-  | { type: "settle"; headerHash: string; outcome: "won" | "lost"; reason: string }
+  | ({ type: "commit"; fault: TxFault; resume: boolean } & Target)
+  | ({ type: "reveal"; resume: boolean } & Target)
+  | ({ type: "report"; fault: TxFault } & Target)
+  | ({ type: "settle"; outcome: "won" | "lost"; reason: string } & Target)
   /** A reveal landed earlier but the rollback is not yet confirmed: nothing to send. */
-  | { type: "wait"; headerHash: string; reason: string };
+  | ({ type: "wait"; reason: string } & Target);
 
 export function solve(s: SolverInput): Action[] {
   const out: Action[] = [];
   // 1. Settle what L1 has rolled back (confirmed).
   for (const b of s.batches) {
-    const r = s.records.get(b.headerHash);
+    const key = challengeKey(b.headerHash, b.posting);
+    const r = s.records.get(key);
     if (!r || DONE_PHASES.includes(r.phase)) continue;
     if (!b.live && b.l1Block <= s.head.number) {
       const won = r.phase === "revealing" && r.revealBlock !== undefined;
-      out.push({ type: "settle", headerHash: b.headerHash, outcome: won ? "won" : "lost", reason: won ? "our proof rolled the batch back" : "rolled back by another challenger" });
+      out.push({ type: "settle", headerHash: b.headerHash, posting: b.posting, key, outcome: won ? "won" : "lost", reason: won ? "our proof rolled the batch back" : "rolled back by another challenger" });
     }
   }
   // 2. The earliest live invalid batch, canonical at the confirmed head, not final.
@@ -65,29 +78,30 @@ export function solve(s: SolverInput): Action[] {
   const target = live.find((b) => b.verdict === "invalid");
   if (!target || !target.fault) return out;
   if (!target.canonical || target.l1Block > s.head.number || target.final) return out;
-  let r = s.records.get(target.headerHash);
+  const t: Target = { headerHash: target.headerHash, posting: target.posting, key: challengeKey(target.headerHash, target.posting) };
+  let r = s.records.get(t.key);
   // The fault already committed to stays (its salt and proof are on disk); otherwise the cheapest.
   const f = r && r.phase !== "reported" ? r.fault : cheapestProvable(target.faults ?? [target.fault]);
   if (!f) {
-    if (!r) out.push({ type: "report", headerHash: target.headerHash, fault: target.fault });
+    if (!r) out.push({ type: "report", ...t, fault: target.fault });
     return out;
   }
   if (r?.phase === "reported") r = undefined; // reported before a provable fault was known: prove it now
   if (!r) {
-    out.push({ type: "commit", headerHash: target.headerHash, fault: f, resume: false });
+    out.push({ type: "commit", ...t, fault: f, resume: false });
     return out;
   }
   switch (r.phase) {
     case "committing":
-      out.push({ type: "commit", headerHash: target.headerHash, fault: f, resume: true });
+      out.push({ type: "commit", ...t, fault: f, resume: true });
       break;
     case "committed":
       // The reveal must land in a later block than the commitment.
-      if (r.commitBlock !== undefined && s.head.number >= r.commitBlock) out.push({ type: "reveal", headerHash: target.headerHash, resume: false });
+      if (r.commitBlock !== undefined && s.head.number >= r.commitBlock) out.push({ type: "reveal", ...t, resume: false });
       break;
     case "revealing":
-      if (r.revealBlock === undefined) out.push({ type: "reveal", headerHash: target.headerHash, resume: true });
-      else out.push({ type: "wait", headerHash: target.headerHash, reason: "reveal landed; waiting for the rollback to confirm" });
+      if (r.revealBlock === undefined) out.push({ type: "reveal", ...t, resume: true });
+      else out.push({ type: "wait", ...t, reason: "reveal landed; waiting for the rollback to confirm" });
       break;
     default:
       break;

@@ -1,13 +1,17 @@
 /**
- * The watchtower's durable state (LevelDB): one record per challenged batch, keyed by header hash.
+ * The watchtower's durable state (LevelDB): one record per challenged posting of a batch, keyed by
+ * header hash and posting (challengeKey: an identical batch re-posted after its rollback
+ * has the same header hash and is challenged again, under its own record).
  *
  * The salt (and the proof hash it commits to) is written BEFORE the commit transaction is sent, and
  * every signed transaction is written BEFORE it is broadcast, so a process killed at any moment
  * resumes with the same commitment and never sends a second, different proof.
  *
  * Sublevel `challenges` (utf8 keys, JSON values with bigints and bytes tagged as in node/state/chain-store.ts):
- *   <header hash>  -> ChallengeRecord
- * A store written with the hand-built prefix `ch:` is moved into it on open.
+ *   <header hash>@<posting>  -> ChallengeRecord
+ * A store written with the hand-built prefix `ch:` is moved into it on open. Records written before
+ * postings were kept (key: the header hash alone, no `posting`) stay readable and match no posting:
+ * a batch they were about, if still live and invalid, is challenged afresh.
  */
 import { Level } from "level";
 import { dec, enc } from "../state/chain-store";
@@ -37,6 +41,8 @@ export interface SentTx {
 
 export interface ChallengeRecord {
   headerHash: string;
+  /** The posting challenged (postingId); absent in records written before postings were kept. */
+  posting?: string;
   batchIndex: bigint;
   kind: string;
   fault: TxFault;
@@ -56,6 +62,21 @@ export interface ChallengeRecord {
 }
 
 export const DONE_PHASES: readonly Phase[] = ["won", "lost", "reported"];
+
+/** Where an append log is on L1: its block (by hash where known, else by number) and its index in the block. */
+export function postingId(block: string | number, logIndex: number): string {
+  return `${typeof block === "string" ? block.toLowerCase() : block}:${logIndex}`;
+}
+
+/** The key of the challenge record of one posting of a batch. */
+export function challengeKey(headerHash: string, posting: string): string {
+  return `${headerHash.toLowerCase()}@${posting}`;
+}
+
+/** The key a record is stored under: its posting's challengeKey (the header hash alone for a record without one). */
+export function recordKey(r: Pick<ChallengeRecord, "headerHash" | "posting">): string {
+  return r.posting === undefined ? r.headerHash.toLowerCase() : challengeKey(r.headerHash, r.posting);
+}
 
 export class WatchStore {
   private readonly challenges: StringSublevel;
@@ -77,15 +98,29 @@ export class WatchStore {
     return m;
   }
 
-  async get(headerHash: string): Promise<ChallengeRecord | undefined> {
-    const v = await this.challenges.get(headerHash.toLowerCase());
+  /** The record under `key` (recordKey). */
+  async get(key: string): Promise<ChallengeRecord | undefined> {
+    const v = await this.challenges.get(key.toLowerCase());
     return v ? dec<ChallengeRecord>(v) : undefined;
+  }
+
+  /** The records of every posting of batch `headerHash`, the most recently written last. */
+  async ofHeader(headerHash: string): Promise<ChallengeRecord[]> {
+    const h = headerHash.toLowerCase();
+    const out: ChallengeRecord[] = [];
+    for await (const [k, v] of this.challenges.iterator({ gte: h, lt: h + "\uffff" })) if (k === h || k.startsWith(h + "@")) out.push(dec<ChallengeRecord>(v));
+    return out.sort((a, b) => a.updatedAt - b.updatedAt);
+  }
+
+  /** The record of the most recent challenge of batch `headerHash` (any posting). */
+  async latest(headerHash: string): Promise<ChallengeRecord | undefined> {
+    return (await this.ofHeader(headerHash)).at(-1);
   }
 
   /** Durable write (LevelDB sync) of one record. */
   async put(r: ChallengeRecord): Promise<void> {
     r.updatedAt = Date.now();
-    await this.challenges.put(r.headerHash.toLowerCase(), enc(r), { sync: true } as never);
+    await this.challenges.put(recordKey(r), enc(r), { sync: true } as never);
   }
 
   async close(): Promise<void> {

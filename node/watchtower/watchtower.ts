@@ -22,7 +22,7 @@ import { watchtowerMetrics, type Metrics } from "./metrics";
 import { Monitor, type Observation } from "./monitor";
 import { DEFAULT_RESPONDER, Responder, type ResponderOptions } from "./responder";
 import { solve, type Action } from "./solver";
-import { WatchStore, type ChallengeRecord } from "./store";
+import { WatchStore, recordKey, type ChallengeRecord } from "./store";
 
 export interface WatchtowerOptions {
   l1Url: string;
@@ -149,7 +149,7 @@ export class Watchtower extends EventEmitter {
     this.pending = actions.some((a) => a.type !== "wait");
     for (const a of actions) {
       try {
-        await this.act(a, records.get(a.headerHash), obs);
+        await this.act(a, records.get(a.key), obs);
       } catch (e) {
         this.metrics.inc("moveset_watchtower_errors_total");
         this.log.error({ action: a.type, headerHash: a.headerHash, err: errMsg(e) }, "watchtower action failed; retrying on the next head");
@@ -168,11 +168,11 @@ export class Watchtower extends EventEmitter {
   }
 
   private async act(a: Action, r: ChallengeRecord | undefined, obs: Observation): Promise<void> {
-    const batch = obs.batches.find((b) => b.headerHash === a.headerHash);
+    const batch = obs.batches.find((b) => b.headerHash === a.headerHash && b.posting === a.posting);
     switch (a.type) {
       case "report": {
         this.log.warn({ batch: batch?.index, fault: a.fault }, "execution fault: interactive proof not yet supported");
-        await this.store.put({ headerHash: a.headerHash, batchIndex: a.fault.batchIndex, kind: a.fault.kind, fault: a.fault, phase: "reported", reason: "execution fault: interactive proof not yet supported", updatedAt: 0 });
+        await this.store.put({ headerHash: a.headerHash, posting: a.posting, batchIndex: a.fault.batchIndex, kind: a.fault.kind, fault: a.fault, phase: "reported", reason: "execution fault: interactive proof not yet supported", updatedAt: 0 });
         return;
       }
       case "settle": {
@@ -187,7 +187,7 @@ export class Watchtower extends EventEmitter {
         return;
       case "commit":
         // A fresh commit replaces a record that only reported an execution fault.
-        return this.commit(a.headerHash, a.fault, a.resume ? r : undefined);
+        return this.commit(a.headerHash, a.posting, a.fault, a.resume ? r : undefined);
       case "reveal":
         return this.reveal(r!);
     }
@@ -197,13 +197,14 @@ export class Watchtower extends EventEmitter {
     return buildProof(fault, this.verifier.chainView());
   }
 
-  private async commit(headerHash: string, fault: TxFault, r: ChallengeRecord | undefined): Promise<void> {
+  private async commit(headerHash: string, posting: string, fault: TxFault, r: ChallengeRecord | undefined): Promise<void> {
     const me = this.address;
     if (!r) {
       const call = await this.proofFor(fault);
       const salt = ethers.hexlify(ethers.randomBytes(32));
       r = {
         headerHash,
+        posting,
         batchIndex: fault.batchIndex,
         kind: fault.kind,
         fault,
@@ -244,7 +245,7 @@ export class Watchtower extends EventEmitter {
       // The chain view changed under the proof (should not happen for a fixed header): commit again.
       this.log.error({ batch: r.batchIndex, committed: r.proofHash, now: call.proofHash }, "proof changed since the commitment; committing again");
       await this.store.put({ ...r, phase: "committing", proofHash: call.proofHash, salt: ethers.hexlify(ethers.randomBytes(32)), commitTx: undefined, commitBlock: undefined, commitment: undefined });
-      const fresh = (await this.store.get(r.headerHash))!;
+      const fresh = (await this.store.get(recordKey(r)))!;
       fresh.commitment = commitmentOf(this.address, fresh.proofHash!, fresh.salt!);
       await this.store.put(fresh);
       return;

@@ -169,6 +169,8 @@ describe("core: move filling and the standalone validator", function () {
     // A wrong chain id is a rules fault.
     const other = signMoveTx({ ...tx, chainId: 5n }, key);
     await expectInvalid(fillMoves(other, state, ctx(seq), ex), "rules", "chain-id");
+    // With an invalid signature as well, the signature is named: a rules proof needs the signer (protocol.md §6 item 6).
+    await expectInvalid(validateTx({ ...other, sig: { ...other.sig, s: 0n } }, ctx(1n), ex), "signature", "bad-signature");
   });
 
   it("turns ETH sent to the withdrawal vault into a withdrawal output of the sender", async () => {

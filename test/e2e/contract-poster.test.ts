@@ -155,7 +155,7 @@ describe("e2e: batches posted through a contract, and junk sent to the Inbox", f
     const bondBefore = BigInt(await inbox.bondOf.staticCall(f));
     const p = await viaForwarder((fee) => invalidTxs("signature", env, fee));
     const rec = await waitFor("the challenge won", async () => {
-      const r = await wt.store.get(p.hh);
+      const r = await wt.store.latest(p.hh);
       return r?.phase === "won" ? r : undefined;
     }, 60_000, 100);
     expect(rec.kind).to.equal("signature");

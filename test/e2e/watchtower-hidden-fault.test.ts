@@ -41,7 +41,7 @@ describe("e2e: watchtower proves a one-step fault hidden behind an execution fau
         d.accounts[7],
       );
       const rec = await waitFor(`the ${kind} challenge won`, async () => {
-        const r = await wt.store.get(p.headerHash);
+        const r = await wt.store.latest(p.headerHash);
         return r?.phase === "won" ? r : undefined;
       }, 90_000, 100);
       // The verifier's first fault is the execution fault; the proof is of the later one.

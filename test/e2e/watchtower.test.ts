@@ -101,7 +101,7 @@ describe("e2e: watchtower", function () {
       const ok = await (await w(7).sendTransaction({ to: d.accounts[7].address, value: 1n })).wait();
       const p = await postInvalid(kind);
       const rec = await waitFor(`the ${kind} challenge won`, async () => {
-        const r = await wt.store.get(p.hh);
+        const r = await wt.store.latest(p.hh);
         return r?.phase === "won" ? r : undefined;
       }, 60_000, 100);
       expect(rec.kind, `${kind}: ${rec.fault.code} ${rec.fault.message}`).to.equal(kind);
@@ -114,8 +114,8 @@ describe("e2e: watchtower", function () {
       await waitFor("the coordinator resumes", async () => d.node.coordinator.haltedAt === undefined);
     }
     const recs = await wt.store.all();
-    expect([...recs.keys()].sort()).to.deep.equal([...posted].sort());
-    for (const b of d.node.verifier!.batches()) if (b.verdict === "valid") expect(recs.has(b.headerHash)).to.equal(false);
+    expect([...recs.values()].map((r) => r.headerHash).sort()).to.deep.equal([...posted].sort());
+    for (const b of d.node.verifier!.batches()) if (b.verdict === "valid") expect([...recs.values()].some((r) => r.headerHash === b.headerHash)).to.equal(false);
     const text = await (await fetch(`http://127.0.0.1:${wt.metricsPort}/metrics`)).text();
     expect(text).to.match(/moveset_watchtower_proofs_won\{kind="rules"\} 1/);
     expect(text).to.match(/moveset_watchtower_proofs_sent\{kind="double-use"\} 1/);
@@ -138,7 +138,7 @@ describe("e2e: watchtower", function () {
     expect(ex.signal).to.equal("SIGKILL");
     // Killed with the salt and the commitment on disk, nothing revealed.
     const s = await WatchStore.open(path.join(wdir, "watchtower"));
-    const r = (await s.get(p.hh))!;
+    const r = (await s.latest(p.hh))!;
     await s.close();
     expect(r.phase).to.equal("committed");
     expect(r.salt).to.match(/^0x[0-9a-f]{64}$/);
@@ -164,7 +164,7 @@ describe("e2e: watchtower", function () {
       await second.exit;
     }
     const s2 = await WatchStore.open(path.join(wdir, "watchtower"));
-    const r2 = (await s2.get(p.hh))!;
+    const r2 = (await s2.latest(p.hh))!;
     await s2.close();
     expect(r2.phase).to.equal("won");
     expect(r2.salt).to.equal(r.salt);
@@ -201,7 +201,7 @@ describe("e2e: watchtower", function () {
         const { actions } = await nextTick<Observation, Action[]>(wt, (o) => o.latest >= short);
         expect(actions.filter((a) => a.headerHash === p.hh), "no action on a batch short of its confirmations").to.deep.equal([]);
       }
-      expect((await wt.store.get(p.hh))?.commitTx).to.equal(undefined);
+      expect((await wt.store.latest(p.hh))?.commitTx).to.equal(undefined);
       // The reorg: L1 goes back to before the batch, then moves on without it, well past 3 blocks.
       expect(await provider.request({ method: "evm_revert", params: [snap] })).to.equal(true);
       for (let i = 0; i < 6; i++) await provider.request({ method: "evm_mine", params: [] });
@@ -211,7 +211,7 @@ describe("e2e: watchtower", function () {
       expect(obs.batches.some((b) => b.headerHash === p.hh), "the orphaned batch is not observed").to.equal(false);
       const { actions } = await nextTick<Observation, Action[]>(wt, (o) => o.latest >= past);
       expect(actions.filter((a) => a.headerHash === p.hh)).to.deep.equal([]);
-      const rec = await wt.store.get(p.hh);
+      const rec = await wt.store.latest(p.hh);
       expect(rec?.commitTx, "no commitment for an orphaned batch").to.equal(undefined);
       expect(rec?.revealTx).to.equal(undefined);
       expect(await nonceOf(), "the watchtower sent nothing").to.equal(nonceBefore);

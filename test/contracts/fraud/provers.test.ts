@@ -6,12 +6,11 @@
  * same kind the L1 prover settles.
  */
 import { expect } from "chai";
-import hre, { ethers, ignition } from "hardhat";
-import type { Contract, TransactionRequest } from "ethers";
-import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
+import hre, { ethers } from "hardhat";
+import type { Contract } from "ethers";
+import { mine } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { movesetModule, PROVERS } from "../../../deploy/Moveset";
-import { L2Sim, L2_CHAIN_ID, BASE_FEE, headerArgs, wrapped, SimBatch } from "../../helpers/l2sim";
+import { L2Sim, wrapped, SimBatch } from "../../helpers/l2sim";
 import { Tx, TxType, DepositTx, encodeTx, decodeTx, WrappedTx } from "../../../core/tx";
 import type { BatchTx } from "../../../core/batch";
 import { Mark } from "../../../core/keys";
@@ -19,87 +18,9 @@ import { hexToBytes, bytesToHex } from "../../../core/bytes";
 import { InvalidTxError, DecodeError } from "../../../core/errors";
 import { validateTx, checkDepositPosition } from "../../../core/validate";
 import { MemoryUtxoSet } from "../../../core/walk";
-import { buildProof, commitmentOf, ProofCall } from "../../../prover/build";
+import { buildProof, commitmentOf } from "../../../prover/build";
 import { TxFault, KIND_NUMBER } from "../../../prover/fault";
-
-const BOND = ethers.parseEther("1");
-const WINDOW = 3600n;
-const BPS = 5000n;
-const alice = new ethers.Wallet("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
-const bob = "0x90f79bf6eb2c4f870365e785982e1f101e93b906";
-const carol = "0x15d34aaf54267db7d7c367839aaf71a00a2c6a65";
-
-async function deploy() {
-  return deployWith();
-}
-
-/** The same, with alice as the fee recipient of every batch: her payment in batch 1 leaves her a fee output (seq 2) to sweep. */
-async function deploySweeping() {
-  return deployWith(hexToBytes(alice.address.toLowerCase() as `0x${string}`));
-}
-
-async function deployWith(feeRecipient?: Uint8Array) {
-  const mod = movesetModule("ProversTest", PROVERS);
-  const params = { ProversTest: { l2ChainId: L2_CHAIN_ID, bondSize: BOND, challengeWindow: WINDOW, inclusionDelay: 86_400n, rewardBps: BPS, minBaseFee: BASE_FEE } };
-  const c = (await ignition.deploy(mod, { parameters: params })) as unknown as Record<string, Contract>;
-  const [poster, challenger] = await ethers.getSigners();
-  // Each live, non-final batch locks a bond of its own: enough for the fixture's and each test's batches.
-  await (await c.Inbox.connect(poster).getFunction("bond")({ value: 8n * BOND })).wait();
-  const sim = await L2Sim.create(feeRecipient);
-  // Batch 0: a deposit of 10 ETH to alice.
-  await (await c.Bridge.connect(poster).getFunction("deposit")(alice.address, { value: ethers.parseEther("10") })).wait();
-  sim.deposits.push({ from: hexToBytes(poster.address.toLowerCase() as `0x${string}`), to: hexToBytes(alice.address.toLowerCase() as `0x${string}`), value: ethers.parseEther("10") });
-  const dep: DepositTx = { type: TxType.Deposit, index: 0n, from: sim.deposits[0].from, to: sim.deposits[0].to, value: sim.deposits[0].value, moves: [] };
-  const ts0 = await now();
-  const d = await sim.fill(dep, 0, ts0);
-  await post(c, poster, sim, [d], ts0, 1n);
-  // Batch 1: alice pays bob.
-  const ts1 = await now();
-  const t1 = await sim.fill(wrapped(await signed({ to: bob, value: 1000n, nonce: 0 })), 0, ts1);
-  await post(c, poster, sim, [t1], ts1);
-  return { c, poster, challenger, feeRecipient, base: { batches: [...sim.batches], deposits: [...sim.deposits] } };
-}
-
-/** The fixture, with a fresh simulated L2 replaying its honest batches (loadFixture restores only L1). */
-async function setup(fixture: typeof deploy = deploy) {
-  const f = await loadFixture(fixture);
-  const sim = await L2Sim.create(f.feeRecipient);
-  sim.deposits.push(...f.base.deposits);
-  for (const b of f.base.batches) {
-    sim.apply(b.txs.map((t) => decodeTx(t.tx)), b.header.firstSeq);
-    sim.record(b);
-  }
-  return { ...f, sim };
-}
-
-async function now(): Promise<bigint> {
-  return BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-}
-
-function signed(fields: TransactionRequest): Promise<string> {
-  return alice.signTransaction({ chainId: L2_CHAIN_ID, type: 2, maxFeePerGas: 100n, maxPriorityFeePerGas: 2n, gasLimit: 100_000n, ...fields });
-}
-
-/** Posts `txs` as the next batch; honest ones (apply) also advance the simulated state. */
-async function post(c: Record<string, Contract>, poster: HardhatEthersSigner, sim: L2Sim, txs: Array<Tx | Uint8Array | BatchTx>, ts: bigint, deposits = 0n, apply = true): Promise<SimBatch> {
-  const enc = txs.map((t) => (t instanceof Uint8Array || !("type" in t) ? t : encodeTx(t)));
-  const { header, data, txs: entries } = sim.header(enc, ts, deposits);
-  await (await c.Inbox.connect(poster).getFunction("appendBatch")(headerArgs(header), data)).wait();
-  const b = { header, txs: entries, data };
-  if (apply) sim.apply(txs as Tx[], header.firstSeq);
-  sim.record(b);
-  return b;
-}
-
-/** Commits, mines a block, reveals. Returns the reveal and the gas cost of the commitment. */
-async function reveal(c: Record<string, Contract>, who: HardhatEthersSigner, proof: ProofCall) {
-  const salt = ethers.hexlify(ethers.randomBytes(32));
-  const prover = c[proof.prover];
-  const rc = await (await prover.connect(who).getFunction("commit")(commitmentOf(who.address, proof.proofHash, salt))).wait();
-  await mine(1);
-  const commitCost: bigint = BigInt(rc!.gasUsed) * BigInt(rc!.gasPrice);
-  return { tx: prover.connect(who).getFunction("prove")(...proof.args, salt), commitCost };
-}
+import { BOND, BPS, alice, bob, carol, deploy, deploySweeping, setup, now, signed, post, reveal } from "../../helpers/prover-chain";
 
 /** The kind the TypeScript side gives a transaction at `seq` (validator, then the walk over the sim's history). */
 async function tsKind(sim: L2Sim, b: SimBatch, position: number, ts: bigint, history: SimBatch[]): Promise<string> {

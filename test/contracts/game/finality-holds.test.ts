@@ -116,6 +116,28 @@ describe("finality holds", function () {
       expect(await f.game.getFunction("heldFrom")()).to.equal(NONE);
       expect(await ethers.provider.getBalance(await f.game.getAddress())).to.equal(0n);
     });
+    it("a game opens only within its batch's challenge window (§11.5.2); one opened in time plays on past it", async () => {
+      const f = await loadFixture(deployGame);
+      const b = await postBatch(f, [fakeTx("x"), fakeTx("y")]);
+      const postedAt = BigInt((await f.inbox.getFunction("batch")(0)).postedAt);
+      expect(await f.game.getFunction("challengeWindow")()).to.equal(WINDOW);
+      const c0 = mockState(await setProgram(f, b, 0, 100n, 1), stateIndex(2n));
+      await setProgram(f, b, 1, 100n, 1);
+      const lie = "0x" + "99".repeat(32);
+      // The last second of the window: the dispute (commit one block earlier) opens a game.
+      await time.setNextBlockTimestamp(postedAt + WINDOW - 2n);
+      await (await dispute(f, f.signers[1], b, 0, lie)).wait();
+      const id = (await f.game.getFunction("gameCount")()) as bigint;
+      expect((await f.game.getFunction("gameData")(id)).createdAt).to.equal(postedAt + WINDOW - 1n);
+      // From the window's end on, no game opens, even though the open game keeps the batch non-final.
+      expect(await f.inbox.getFunction("isFinal")(0)).to.equal(false);
+      await expect(dispute(f, f.signers[1], b, 1, lie)).to.be.revertedWithCustomError(f.game, "ChallengeWindowClosed").withArgs(0n, postedAt + WINDOW);
+      // The game opened in time goes on past the window: the defender answers, the clocks run out, it resolves.
+      await (await f.game.connect(f.signers[2]).getFunction("move")(id, 1, lie, c0, true, { value: BONDS[1] })).wait();
+      await time.increase(MAX_CLOCK);
+      for (const i of [2, 1, 0]) await (await f.game.getFunction("resolveClaim")(id, i, 0)).wait();
+      expect(await f.inbox.getFunction("isFinal")(0)).to.equal(true);
+    });
     it("two games on one batch: it stays held until both end", async () => {
       const f = await loadFixture(deployGame);
       const b = await postBatch(f, [fakeTx("x"), fakeTx("y")]);

@@ -1,6 +1,6 @@
 /** Bonds per depth and the chess clocks' arithmetic (core/game/bonds.ts, core/game/clock.ts). */
 import { expect } from "chai";
-import { MAX_DEPTH, bondSchedule, checkBondSchedule, challengerDuration, canAnswer, nextDuration } from "../../../core/game";
+import { MAX_DEPTH, bondSchedule, checkBondSchedule, challengerDuration, canAnswer, nextDuration, disputeOpen, gameBound, finalAtLatest } from "../../../core/game";
 
 describe("game bonds", () => {
   const costs = { gasPrice: 30n * 10n ** 9n, moveGas: 200_000n, stepGas: 8_000_000n, resolveGas: 80_000n };
@@ -60,5 +60,13 @@ describe("game clocks", () => {
     expect(nextDuration(3301n, 5, p)).to.equal(3300n);
     expect(nextDuration(3599n, MAX_DEPTH - 1, p)).to.equal(3000n);
     expect(nextDuration(3599n, MAX_DEPTH, p)).to.equal(3300n);
+  });
+
+  it("a game opens only within its batch's window, and every hold ends one game's bound after it (§11.5.6)", () => {
+    expect(disputeOpen(1000n, 600n, 1599n)).to.equal(true);
+    expect(disputeOpen(1000n, 600n, 1600n)).to.equal(false);
+    // Along any path each side makes at most 13 claims, each gaining one extension (the one before a step two).
+    expect(gameBound(p)).to.equal(2n * 3600n + 27n * 300n);
+    expect(finalAtLatest(1000n, 600n, p)).to.equal(1600n + 2n * 3600n + 27n * 300n);
   });
 });

@@ -87,4 +87,20 @@ describe("node: call pool (eth_call off the event loop, with a time limit)", fun
     const c = await pool.run(job("gas", 100_000n), source).then(() => undefined, (x: unknown) => x);
     expect((c as CallPoolError).code).to.equal("terminated");
   });
+
+  it("a queue of 0: an idle worker still takes a job at once; only a job that would wait is refused", async () => {
+    const p0 = CallPool.create({ workers: 1, chainId: CHAIN, timeoutMs: 700, maxQueue: 0 });
+    try {
+      // While the worker starts, a job would wait: refused. Once it is up, a job runs.
+      let r;
+      for (let i = 0; i < 200 && !r; i++) r = await p0.run(job("gas", 100_000n), source).catch(() => new Promise<undefined>((res) => setTimeout(() => res(undefined), 50)));
+      expect(r?.type).to.equal("return");
+      const running = p0.run(job("hashes"), source);
+      const e = await p0.run(job("gas", 100_000n), source).then(() => undefined, (x: unknown) => x);
+      expect((e as CallPoolError).code).to.equal("busy");
+      expect((await running.catch((x: CallPoolError) => x)) as CallPoolError).to.deep.include({ code: "timeout" });
+    } finally {
+      await p0.close();
+    }
+  });
 });

@@ -1,14 +1,19 @@
 /** The watchtower's rules of honest play (node/watchtower/solver.ts), table-driven. */
 import { expect } from "chai";
 import { solve, type ObservedBatch, type SolverInput } from "../../../node/watchtower/solver";
-import type { ChallengeRecord, Phase } from "../../../node/watchtower/store";
+import { challengeKey, postingId, type ChallengeRecord, type Phase } from "../../../node/watchtower/store";
 import type { TxFault } from "../../../prover/fault";
 
 const hh = (i: number) => "0x" + i.toString(16).padStart(64, "0");
 const fault = (i: number, kind: TxFault["kind"] = "signature"): TxFault => ({ batchIndex: BigInt(i), txIndex: 0, seq: 10n, kind, code: "x", message: "x" });
-const valid = (i: number, o: Partial<ObservedBatch> = {}): ObservedBatch => ({ index: BigInt(i), headerHash: hh(i), l1Block: 10 + i, live: true, final: false, verdict: "valid", canonical: true, ...o });
+/** The posting of batch i in these tables: its append log, the first in L1 block 10 + i. */
+const at0 = (i: number) => postingId(10 + i, 0);
+const valid = (i: number, o: Partial<ObservedBatch> = {}): ObservedBatch => ({ index: BigInt(i), headerHash: hh(i), posting: at0(i), l1Block: 10 + i, live: true, final: false, verdict: "valid", canonical: true, ...o });
 const invalid = (i: number, kind: TxFault["kind"] = "signature", o: Partial<ObservedBatch> = {}): ObservedBatch => valid(i, { verdict: "invalid", fault: fault(i, kind), ...o });
-const rec = (i: number, phase: Phase, o: Partial<ChallengeRecord> = {}): [string, ChallengeRecord] => [hh(i), { headerHash: hh(i), batchIndex: BigInt(i), kind: "signature", fault: fault(i), phase, salt: "0x01", updatedAt: 0, ...o }];
+const rec = (i: number, phase: Phase, o: Partial<ChallengeRecord> = {}): [string, ChallengeRecord] => {
+  const r: ChallengeRecord = { headerHash: hh(i), posting: at0(i), batchIndex: BigInt(i), kind: "signature", fault: fault(i), phase, salt: "0x01", updatedAt: 0, ...o };
+  return [challengeKey(r.headerHash, r.posting!), r];
+};
 const input = (batches: ObservedBatch[], records: [string, ChallengeRecord][] = [], head = 100): SolverInput => ({ head: { number: head, hash: "0xhead" }, batches, records: new Map(records) });
 
 describe("watchtower solver: rules of honest play", () => {
@@ -63,7 +68,7 @@ describe("watchtower solver: rules of honest play", () => {
       expect((a as { fault: TxFault }).fault).to.deep.include({ txIndex: 2, kind: "signature" });
     });
     it("only execution faults: reported once, never proven", () => {
-      expect(solve(input([many(1, [at(1, 0, "execution"), at(1, 3, "execution")])]))).to.deep.equal([{ type: "report", headerHash: hh(1), fault: at(1, 0, "execution") }]);
+      expect(solve(input([many(1, [at(1, 0, "execution"), at(1, 3, "execution")])]))).to.deep.equal([{ type: "report", headerHash: hh(1), posting: at0(1), key: challengeKey(hh(1), at0(1)), fault: at(1, 0, "execution") }]);
     });
     it("a batch reported before its provable fault was known is proven now", () => {
       const [a] = solve(input([many(1, [at(1, 0, "execution"), at(1, 1, "deposit")])], [rec(1, "reported", { kind: "execution" })]));
@@ -86,12 +91,32 @@ describe("watchtower solver: rules of honest play", () => {
     const store = new Map<string, ChallengeRecord>();
     const step = (batches = b) => solve({ head: { number: 100, hash: "0x" }, batches, records: store });
     expect(step().map((a) => a.type)).to.deep.equal(["commit"]);
-    store.set(hh(1), rec(1, "committed", { commitBlock: 99 })[1]);
+    store.set(...rec(1, "committed", { commitBlock: 99 }));
     expect(step().map((a) => a.type)).to.deep.equal(["reveal"]);
-    store.set(hh(1), rec(1, "revealing", { commitBlock: 99, revealBlock: 100 })[1]);
+    store.set(...rec(1, "revealing", { commitBlock: 99, revealBlock: 100 }));
     expect(step().map((a) => a.type)).to.deep.equal(["wait"]);
     expect(step([valid(0), invalid(1, "signature", { live: false })]).map((a) => a.type)).to.deep.equal(["settle"]);
-    store.set(hh(1), rec(1, "won")[1]);
+    store.set(...rec(1, "won"));
     expect(step([valid(0), invalid(1, "signature", { live: false })])).to.deep.equal([]);
+  });
+
+  describe("an invalid batch posted again after its rollback (same header hash, another posting)", () => {
+    const again = postingId("0x" + "ab".repeat(32), 3);
+    it("the live re-post is challenged, whatever became of the first posting's record", () => {
+      for (const phase of ["won", "lost", "revealing", "committed"] as Phase[]) {
+        const [a] = solve(input([invalid(1, "signature", { live: false }), invalid(1, "signature", { posting: again, l1Block: 40 })], [rec(1, phase, { commitBlock: 20, revealBlock: 21 })]));
+        const want = phase === "won" || phase === "lost" ? { type: "commit", headerHash: hh(1), posting: again, key: challengeKey(hh(1), again), resume: false } : { type: "settle", headerHash: hh(1), posting: at0(1) };
+        expect(a, phase).to.deep.include(want);
+      }
+    });
+    it("each posting's challenge goes on under its own record: settling one does not touch the other", () => {
+      const rows = [invalid(1, "signature", { live: false }), invalid(1, "signature", { posting: again, l1Block: 40 })];
+      const records = new Map([rec(1, "won"), [challengeKey(hh(1), again), { ...rec(1, "committed", { commitBlock: 41 })[1], posting: again }]]);
+      expect(solve({ head: { number: 100, hash: "0x" }, batches: rows, records })).to.deep.equal([{ type: "reveal", headerHash: hh(1), posting: again, key: challengeKey(hh(1), again), resume: false }]);
+    });
+    it("two postings of one header in the same L1 block (a rollback and a re-post together) are told apart by log index", () => {
+      expect(postingId("0xAB", 1)).to.not.equal(postingId("0xab", 2));
+      expect(postingId("0xAB", 1)).to.equal(postingId("0xab", 1));
+    });
   });
 });

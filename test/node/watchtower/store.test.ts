@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { Level } from "level";
 import { enc } from "../../../node/state/chain-store";
-import { WatchStore, type ChallengeRecord } from "../../../node/watchtower/store";
+import { WatchStore, challengeKey, postingId, type ChallengeRecord } from "../../../node/watchtower/store";
 
 const record = (h: string, phase: ChallengeRecord["phase"]): ChallengeRecord => ({
   headerHash: h,
@@ -39,6 +39,20 @@ describe("watchtower store", () => {
       await raw.close();
       s = await WatchStore.open(dir);
       expect((await s.get(b))!.fault).to.deep.include({ seq: 9n, code: "nonce" });
+      // Two postings of one header (a re-post after its rollback): two records, both kept across reopening.
+      await s.put({ ...record(a, "won"), posting: postingId("0x" + "01".repeat(32), 4) });
+      await s.put({ ...record(a, "committing"), posting: postingId("0x" + "02".repeat(32), 0) });
+      await s.close();
+      s = await WatchStore.open(dir);
+      const both = await s.ofHeader(a);
+      expect(both.map((r) => [r.posting, r.phase])).to.deep.equal([
+        [undefined, "committed"],
+        [postingId("0x" + "01".repeat(32), 4), "won"],
+        [postingId("0x" + "02".repeat(32), 0), "committing"],
+      ]);
+      expect((await s.latest(a))!.phase).to.equal("committing");
+      expect(await s.get(challengeKey(a, postingId("0x" + "01".repeat(32), 4)))).to.deep.include({ phase: "won" });
+      expect(await s.ofHeader(b)).to.have.length(1);
     } finally {
       await s.close();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -9,6 +9,10 @@
  * final unchallenged.
  *
  * Safe behaviour asserted: the watchtower commits to a proof against the live re-post.
+ *
+ * Fixed (issue 10): the watchtower keys its records by posting (node/watchtower/store.ts challengeKey: header hash
+ * and the BatchAppended log's block hash and index), so a record settled for the first posting says nothing about
+ * the re-post. The rows the solver sees carry the posting, taken here from the two appends' receipts.
  */
 import { expect } from "chai";
 import * as path from "path";
@@ -20,7 +24,7 @@ import { checkBatch, InThreadValidator } from "../../node/validation/check";
 import { buildProof } from "../../prover/build";
 import { cheapestProvable } from "../../prover/fault";
 import { solve, type ObservedBatch } from "../../node/watchtower/solver";
-import type { ChallengeRecord } from "../../node/watchtower/store";
+import { challengeKey, postingId, type ChallengeRecord } from "../../node/watchtower/store";
 import { cleanupTmp, tmpDir } from "../e2e/helpers";
 import { deployProvers, prove } from "./helpers";
 
@@ -36,29 +40,38 @@ describe("security: an invalid batch posted again after its rollback", function 
     const b = sim.header([Uint8Array.of(0x01, 0xff, 0xff)], ts); // a transaction that does not decode
     sim.record({ header: b.header, txs: b.txs, data: b.data });
     const hh = bytesToHex(headerHash(b.header));
-    const append = async () => (await c.Inbox.connect(attacker).getFunction("appendBatch")(headerArgs(b.header), b.data)).wait();
-    await append();
+    // Each append's posting: the BatchAppended log's block hash and index (what the verifier's events carry).
+    const append = async () => {
+      const rc = (await (await c.Inbox.connect(attacker).getFunction("appendBatch")(headerArgs(b.header), b.data)).wait())!;
+      const log = rc.logs.find((l: { topics: string[]; data: string }) => c.Inbox.interface.parseLog(l)?.name === "BatchAppended")! as { index: number };
+      return postingId(rc.blockHash, log.index);
+    };
+    const firstPosting = await append();
 
     const store = await LevelUtxoStore.open(path.join(tmpDir("moveset-sec-"), "utxo"), { genesis: [] });
     const res = await checkBatch(b.header, b.data, L2_CHAIN_ID, [], await InThreadValidator.create(L2_CHAIN_ID), store);
     await store.close();
     const fault = cheapestProvable(res.faults!)!;
-    const row = (live: boolean, l1Block: number): ObservedBatch => ({ index: 0n, headerHash: hh, l1Block, live, final: false, verdict: "invalid", fault, faults: res.faults, canonical: live });
+    const row = (live: boolean, l1Block: number, posting: string): ObservedBatch => ({ index: 0n, headerHash: hh, posting, l1Block, live, final: false, verdict: "invalid", fault, faults: res.faults, canonical: live });
     const head = async () => ({ number: await ethers.provider.getBlockNumber(), hash: (await ethers.provider.getBlock("latest"))!.hash! });
     const first = await ethers.provider.getBlockNumber();
 
     // The watchtower proves it, and settles its record as won once it sees the rollback.
-    expect(solve({ head: await head(), batches: [row(true, first)], records: new Map() }).map((a) => a.type)).to.deep.equal(["commit"]);
+    expect(solve({ head: await head(), batches: [row(true, first, firstPosting)], records: new Map() }).map((a) => a.type)).to.deep.equal(["commit"]);
     expect(await prove(c, watchtower, await buildProof(fault, sim.view()))).to.equal("rolled back");
-    const record: ChallengeRecord = { headerHash: hh, batchIndex: 0n, kind: fault.kind, fault, phase: "revealing", revealBlock: await ethers.provider.getBlockNumber(), updatedAt: 0 };
-    const [settle] = solve({ head: await head(), batches: [row(false, first)], records: new Map([[hh, record]]) });
+    const record: ChallengeRecord = { headerHash: hh, posting: firstPosting, batchIndex: 0n, kind: fault.kind, fault, phase: "revealing", revealBlock: await ethers.provider.getBlockNumber(), updatedAt: 0 };
+    const records = new Map([[challengeKey(hh, firstPosting), record]]);
+    const [settle] = solve({ head: await head(), batches: [row(false, first, firstPosting)], records });
     expect(settle).to.deep.include({ type: "settle", outcome: "won" });
     record.phase = "won";
 
     // The attacker posts the very same batch again: L1 takes it, with the same header hash.
-    await append();
+    const secondPosting = await append();
     expect(String(await c.Inbox.getFunction("headerHash")(0n)).toLowerCase()).to.equal(hh);
-    const again = solve({ head: await head(), batches: [row(false, first), row(true, await ethers.provider.getBlockNumber())], records: new Map([[hh, record]]) });
+    expect(secondPosting).to.not.equal(firstPosting);
+    const again = solve({ head: await head(), batches: [row(false, first, firstPosting), row(true, await ethers.provider.getBlockNumber(), secondPosting)], records });
     expect(again.map((a) => a.type), "the watchtower's actions against the live re-post of an invalid batch").to.include("commit");
+    // And the proof of the re-post rolls it back again (a second bond lost).
+    expect(await prove(c, watchtower, await buildProof(fault, sim.view()))).to.equal("rolled back");
   });
 });

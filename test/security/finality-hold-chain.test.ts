@@ -11,10 +11,15 @@
  *
  * Safe behaviour asserted: an honest batch is final at the latest when its challenge window and then one game (the
  * bound of docs/protocol.md §11.5.3: 2 × maxClockDuration + 27 × clockExtension) have passed.
+ *
+ * Fixed (issue 10): DisputeGame.dispute opens a game only while block.timestamp < postedAt + challengeWindow of its
+ * batch (ChallengeWindowClosed, §11.5.2, §11.5.6). The griefer's disputes after the window are refused; the test
+ * keeps trying them (it expected them to succeed before the fix) and checks that they are refused for that reason.
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { finalAtLatest } from "../../core/game";
 import { BONDS, EXTENSION, MAX_CLOCK, WINDOW, deployGame, dispute, fakeTx, postBatch, setProgram } from "../helpers/game-chain";
 
 describe("security: finality held by a chain of disputes", function () {
@@ -27,7 +32,7 @@ describe("security: finality held by a chain of disputes", function () {
     const b = await postBatch(f, txs);
     const postedAt = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
     for (let i = 0; i < txs.length; i++) await setProgram(f, b, i, 10n, 1); // every transaction ends ok
-    const deadline = postedAt + WINDOW + 2n * MAX_CLOCK + 27n * EXTENSION + 1n;
+    const deadline = finalAtLatest(postedAt, WINDOW, { maxClockDuration: MAX_CLOCK, clockExtension: EXTENSION }) + 1n;
     const now = async () => BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
     const g = f.game;
     const open: bigint[] = [];
@@ -42,9 +47,18 @@ describe("security: finality held by a chain of disputes", function () {
       }
     };
     let spent = 0n;
+    const refused: string[] = [];
     for (let i = 0; i < txs.length && (await now()) < deadline; i++) {
       const lie = ethers.id(`lie ${i}`);
-      await (await dispute(f, griefer, b, i, lie)).wait();
+      try {
+        await (await dispute(f, griefer, b, i, lie)).wait();
+      } catch (e) {
+        // The griefer keeps trying; L1 may refuse the game (then it holds nothing).
+        refused.push(String((e as Error).message).match(/custom error '(\w+)/)?.[1] ?? String(e).slice(0, 80));
+        await time.increase(MAX_CLOCK - 120n);
+        await resolveReady();
+        continue;
+      }
       spent += BONDS[0];
       const id = BigInt(await g.getFunction("gameCount")());
       // The honest side answers the lie at once (an attack at depth 2) and the griefer never moves again.
@@ -60,5 +74,9 @@ describe("security: finality held by a chain of disputes", function () {
       { final, heldFrom: (await g.getFunction("heldFrom")()).toString() },
       `held ${(await now()) - postedAt} s after posting by ${open.length} open game(s); the griefer lost ${ethers.formatEther(spent)} ETH in all`,
     ).to.deep.equal({ final: true, heldFrom: (2n ** 256n - 1n).toString() });
+    // The griefer was stopped by the rule, not by running out of transactions: its later games were refused.
+    // The first refusal comes while a game still holds the batch (past its window); once final, BatchIsFinal.
+    expect(refused[0], "the first dispute refused after the window").to.equal("ChallengeWindowClosed");
+    expect(refused.every((r) => r === "ChallengeWindowClosed" || r === "BatchIsFinal"), refused.join(", ")).to.equal(true);
   });
 });

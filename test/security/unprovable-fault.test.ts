@@ -8,6 +8,10 @@
  * exactly that fault (prover/fault.ts cheapestProvable), but RulesProver requires a valid signature first and
  * reverts NoFault. The SignatureProver would have proven it, yet no honest node ever asks it. The batch becomes
  * final and anyone claims its withdrawal output from the Bridge.
+ *
+ * Fixed (issue 10): the validator checks a move transaction's signature before its chain id (core/evm/ethtx.ts
+ * moveTxToEth, protocol.md §6 item 6), so the verifier names the signature fault, which the SignatureProver proves;
+ * test/prover/provable-faults.test.ts proves every fault the verifier can name, each with the later faults it allows.
  */
 import { expect } from "chai";
 import * as path from "path";

@@ -8,7 +8,13 @@
  * seconds its ecrecover loop takes, and a stream of them (each a new nonce-0 transaction with different data) stops
  * the coordinator.
  *
- * Safe behaviour asserted: while such transactions are submitted, the node answers other requests within 500 ms.
+ * Safe behaviour asserted: while such transactions are submitted, the node answers other requests within 250 ms (one
+ * such transaction stalled it for 0.4 to 1 s on the main thread, with native crypto).
+ *
+ * Fixed (issue 10): a submitted transaction is filled on a worker thread of the node's fill pool (node/coordinator/
+ * fill-job.ts, node/rpc/call-pool.ts) with a time limit, a bounded queue and a per-client limit (protocol.md §12.4);
+ * the coordinator's thread only answers its state reads. The refusals are still refusals, and still free to send:
+ * what they no longer cost is the node's event loop.
  */
 import { expect } from "chai";
 import hre from "hardhat";
@@ -16,7 +22,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ContractFactory, JsonRpcProvider, Wallet, ethers } from "ethers";
 import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
-import { cleanupTmp, freePort, ROOT, rpc, tmpDir } from "../e2e/helpers";
+import { cleanupTmp, freePort, receiptOf, ROOT, rpc, tmpDir } from "../e2e/helpers";
 
 describe("security: free heavy transactions on the RPC's event loop", function () {
   this.timeout(240_000);
@@ -67,6 +73,24 @@ describe("security: free heavy transactions on the RPC's event loop", function (
     expect(
       worst,
       `3 submissions took ${took} ms and cost the attacker ${paid} wei; replies: ${JSON.stringify(replies)}; eth_chainId waited up to ${worst} ms`,
-    ).to.be.below(500);
+    ).to.be.below(250);
+    // Still refused (over-limit: more keys than a transaction may declare), and the attacker paid nothing.
+    for (const r of replies) expect(r).to.match(/needs \d+ moves/);
+    expect(paid).to.equal(0n);
+  });
+
+  it("a wallet's transactions sent all at once (parallel requests, consecutive nonces) are all accepted and included", async () => {
+    // Fills run off the event loop and concurrently with acceptance: the later nonces' fills may read the state
+    // before the earlier ones are accepted, and are filled again rather than refused ("nonce too high").
+    const w = new Wallet(d.accounts[3].privateKey);
+    const chainId = BigInt((await rpc(d.rpcUrl, "eth_chainId")).result as string);
+    const nonce = await l2.getTransactionCount(w.address);
+    const raws = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => w.signTransaction({ type: 2, chainId, nonce: nonce + i, to: d.accounts[1].address, value: 1n, gasLimit: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n })),
+    );
+    const replies = await Promise.all(raws.map((r) => rpc(d.rpcUrl, "eth_sendRawTransaction", [r])));
+    expect(replies.map((r) => r.error?.message ?? "ok")).to.deep.equal(raws.map(() => "ok"));
+    for (const r of replies) expect((await receiptOf(l2, r.result as string, 60_000)).status).to.equal(1);
+    expect(await l2.getTransactionCount(w.address)).to.equal(nonce + 8);
   });
 });

@@ -1,0 +1,109 @@
+/**
+ * Filling a submitted transaction off the event loop (issue 10: eth_sendRawTransaction ran the EVM on
+ * the node's main thread, so a transaction refused only after running 30M gas froze the RPC and batch
+ * production for free).
+ *
+ * The fill is a job (plain data in, plain data out) that a worker thread runs (node/rpc/call-pool.ts,
+ * the pool that runs eth_call), reading state through the coordinator's thread: the newest version of
+ * each key (pending overlays, then the store), code, the sender's unspent fee outputs, and whether the
+ * chain already carries a code (left out of the witness). The worker's time limit stops it.
+ *
+ * The coordinator fills optimistically (node/coordinator/coordinator.ts submit): the job runs without the
+ * coordinator's lock, against the state as it is while the job reads it; then, under the lock, `refit`
+ * accepts the result only if every version it consumes or references is still the newest one (the fill
+ * would come out the same now), its outputs re-keyed to the seq the transaction takes.
+ */
+import { bytesToHex } from "../../core/bytes";
+import { DecodeError, InvalidTxError, type FaultKind } from "../../core/errors";
+import { fillMoves, FillError, type StateView, type Version } from "../../core/fill";
+import type { Executor } from "../../core/evm/execute";
+import type { TxContext } from "../../core/context";
+import { Mark } from "../../core/keys";
+import { checkMovesStructure, sortMoves, type Move } from "../../core/moves";
+import { decodeTx, encodeTx, LIMITS, TxType, type Tx } from "../../core/tx";
+
+export interface FillJob {
+  op: "fill";
+  /** The transaction as submitted (encoded). */
+  tx: Uint8Array;
+  /** The context of the seq it would take. */
+  ctx: TxContext;
+  /** Fee outputs of the sender to sweep at most (protocol.md §6.5). */
+  maxSweep: number;
+}
+
+export type FillResult =
+  | { type: "filled"; tx: Uint8Array }
+  /** Refused by a validity rule (InvalidTxError, DecodeError). */
+  | { type: "invalid"; kind: FaultKind; code: string; message: string; moveIndex?: number; detail: Record<string, string> }
+  /** Refused by the filler (FillError: a signed field the execution contradicts, an open key). */
+  | { type: "refused"; code: string; message: string };
+
+/** What a fill job reads, answered by the coordinator's thread. */
+export interface FillSource {
+  /** The newest version of a key: pending overlays first, then the store. */
+  latest(mark: number, addrHex: string, slot: bigint): Version | Promise<Version>;
+  code(hashHex: string): Uint8Array | undefined | Promise<Uint8Array | undefined>;
+  feeOutputs(addrHex: string, limit: number): Version[] | Promise<Version[]>;
+  /** Code the chain carries already (protocol.md §6.2 rule 3): it stays out of the witness. */
+  omitCode(hashHex: string): boolean | Promise<boolean>;
+}
+
+/** Runs a fill job. Only a failure of the node itself throws; every answer about the transaction is a FillResult. */
+export async function runFillJob(ex: Executor, job: FillJob, source: FillSource): Promise<FillResult> {
+  try {
+    const view: StateView = { latest: (m, a, s) => source.latest(m, a, s), code: (h) => source.code(h), feeOutputs: (a, l) => source.feeOutputs(a, l) };
+    const f = await fillMoves(decodeTx(job.tx), view, job.ctx, ex, { omitCode: (h) => source.omitCode(h), maxSweep: job.maxSweep });
+    return { type: "filled", tx: encodeTx(f.tx) };
+  } catch (e) {
+    if (e instanceof InvalidTxError) return { type: "invalid", kind: e.kind, code: e.code, message: e.message, moveIndex: e.moveIndex, detail: e.detail };
+    if (e instanceof DecodeError) return { type: "invalid", kind: "malformed", code: e.code, message: e.message, detail: {} };
+    if (e instanceof FillError) return { type: "refused", code: e.code, message: e.message };
+    throw e;
+  }
+}
+
+/** The typed error a refusal stands for (as the in-thread filler would have thrown it). */
+export function refusalOf(r: Exclude<FillResult, { type: "filled" }>): InvalidTxError | FillError {
+  return r.type === "invalid" ? new InvalidTxError(r.kind, r.code, r.message, r.moveIndex, r.detail) : new FillError(r.code, r.message);
+}
+
+/** An output of the transaction at `seq` (protocol.md §4.3 rule 3): a fee or withdrawal output keyed by its seq. */
+function isOutputOf(m: Move, seq: bigint): boolean {
+  return (m.mark === Mark.Fee || m.mark === Mark.Withdrawal) && m.slot === seq;
+}
+
+/**
+ * A transaction filled at seq `from` against some state, made to fit seq `to` of the current state, or
+ * undefined if it does not: every move but its outputs must consume or reference the newest version
+ * of its key (`latest`), with its value; then the filler's result is what filling now would give but
+ * for the outputs' key (the seq), which are re-keyed to `to`. Throws the filler's over-limit refusal if
+ * the re-keyed transaction is over MAX_TX_BYTES (a longer seq can add a byte to each output's slot).
+ */
+export async function refit(filled: Tx, from: bigint, to: bigint, latest: (mark: number, addrHex: string, slot: bigint) => Version | Promise<Version>): Promise<Tx | undefined> {
+  if (filled.type === TxType.Deposit) throw new RangeError("deposits are not submitted");
+  const moves: Move[] = [];
+  for (const m of filled.moves) {
+    if (isOutputOf(m, from)) {
+      moves.push({ ...m, slot: to });
+      continue;
+    }
+    const v = await latest(m.mark, bytesToHex(m.addr), m.slot);
+    // INVARIANT: the fill read exactly the current newest versions (else it is filled again).
+    if (v.seq !== m.intx || v.value !== m.prev) return undefined;
+    moves.push(m);
+  }
+  if (from !== to) {
+    sortMoves(moves);
+    try {
+      checkMovesStructure(moves, to);
+    } catch {
+      return undefined; // a version at or after `to`: the state moved back (a rollback); fill again
+    }
+  }
+  const out = { ...filled, moves } as Tx;
+  const size = encodeTx(out).length;
+  // INVARIANT: a batch can carry the filled transaction (protocol.md §5.5), as fillMoves requires.
+  if (size > LIMITS.maxTxBytes) throw new InvalidTxError("malformed", "over-limit", `the filled transaction takes ${size} bytes: over the limit of ${LIMITS.maxTxBytes} per transaction`);
+  return out;
+}
