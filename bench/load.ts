@@ -11,7 +11,8 @@
  *          each account sends its own in nonce order, every account at once; a watcher polls the
  *          chain's new blocks for them.
  *
- * Accepted: the node answered eth_sendRawTransaction with the hash. Included: the transaction is in
+ * Accepted: the node answered eth_sendRawTransaction with the hash (a send refused with "limit
+ * exceeded", -32005, waits a little and goes again, as a well-behaved client does). Included: the transaction is in
  * a block the watcher has seen. Rates are transactions over the time from the first send to the
  * last acceptance (inclusion); latency is from a transaction's send to the poll that saw its block.
  * Afterwards (untimed) every receipt is read: a load whose transactions revert or are refused fails.
@@ -136,6 +137,8 @@ export interface LoadResult {
   blocks: number;
   /** Setup transactions (funding, deployments, approvals), untimed. */
   setupTxs: number;
+  /** Sends the node answered "limit exceeded" (-32005), each sent again after a short wait. */
+  busy: number;
 }
 
 /** Gas limits the load signs (the bench workload's: every transaction of its kind fits). */
@@ -198,6 +201,26 @@ async function sendInOrder(rpc: Rpc, raws: string[], what: string): Promise<stri
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** JSON-RPC's "limit exceeded": the node is busy (a full queue, too many submissions from one client). */
+export const LIMIT_EXCEEDED = -32005;
+
+/**
+ * Sends one signed transaction as a well-behaved client does: refused with "limit exceeded"
+ * (-32005: the node's queue is full, or this client has too many submissions in progress), it
+ * waits a little and sends it again, until accepted, refused otherwise, or `stop()`.
+ */
+async function sendBackingOff(rpc: Rpc, raw: string, onBusy: () => void, stop: () => boolean): Promise<string> {
+  for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
+    try {
+      return await rpc.call<string>("eth_sendRawTransaction", [raw]);
+    } catch (e) {
+      if (!(e instanceof RpcCallError) || e.code !== LIMIT_EXCEEDED || stop()) throw e;
+      onBusy();
+      await sleep(wait);
+    }
+  }
+}
 
 /** Waits until every hash has a receipt; a reverted one is a LoadError naming `what`. */
 async function waitReceipts(rpc: Rpc, hashes: string[], what: string, timeoutMs: number): Promise<void> {
@@ -361,6 +384,7 @@ export async function runLoad(p: LoadParams): Promise<LoadResult> {
   let blocks = 0;
   let sending = true;
   let failed = false;
+  let busy = 0;
   const t0 = performance.now();
 
   const senders = byAccount.map(async (idx) => {
@@ -368,7 +392,7 @@ export async function runLoad(p: LoadParams): Promise<LoadResult> {
       if (failed) return;
       sentAt[i] = performance.now();
       try {
-        const h = (await rpc.call<string>("eth_sendRawTransaction", [planned[i].raw])).toLowerCase();
+        const h = (await sendBackingOff(rpc, planned[i].raw, () => void busy++, () => failed)).toLowerCase();
         acceptedAt[i] = performance.now();
         if (h !== planned[i].hash.toLowerCase()) {
           index.delete(planned[i].hash.toLowerCase());
@@ -456,6 +480,7 @@ export async function runLoad(p: LoadParams): Promise<LoadResult> {
     maxMs: lat[lat.length - 1],
     blocks,
     setupTxs: setup.length + approvals * users.length,
+    busy,
   };
 }
 
@@ -475,5 +500,6 @@ export function formatLoad(r: LoadResult): string {
     `  accepted  ${f(r.acceptedTps)} tx/s  (last accepted after ${Math.round(r.acceptMs)} ms)`,
     `  included  ${f(r.includedTps)} tx/s  (last included after ${Math.round(r.includeMs)} ms, in ${r.blocks} blocks)`,
     `  latency   p50 ${Math.round(r.p50Ms)} ms, p90 ${Math.round(r.p90Ms)} ms, p99 ${Math.round(r.p99Ms)} ms, max ${Math.round(r.maxMs)} ms (send to inclusion seen)`,
+    ...(r.busy ? [`  the node answered "limit exceeded" (-32005) ${r.busy} times: each such transaction was sent again after a short wait (counted in its latency)`] : []),
   ].join("\n");
 }
