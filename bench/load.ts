@@ -12,7 +12,7 @@
  *          chain's new blocks for them.
  *
  * Accepted: the node answered eth_sendRawTransaction with the hash (a send refused with "limit
- * exceeded", -32005, waits a little and goes again, as a well-behaved client does). Included: the transaction is in
+ * exceeded", -32005, or told to try again, waits a little and goes again, as a well-behaved client does). Included: the transaction is in
  * a block the watcher has seen. Rates are transactions over the time from the first send to the
  * last acceptance (inclusion); latency is from a transaction's send to the poll that saw its block.
  * Afterwards (untimed) every receipt is read: a load whose transactions revert or are refused fails.
@@ -137,7 +137,7 @@ export interface LoadResult {
   blocks: number;
   /** Setup transactions (funding, deployments, approvals), untimed. */
   setupTxs: number;
-  /** Sends the node answered "limit exceeded" (-32005), each sent again after a short wait. */
+  /** Sends the node answered "limit exceeded" (-32005) or "try again", each sent again after a short wait. */
   busy: number;
 }
 
@@ -191,7 +191,7 @@ async function sendInOrder(rpc: Rpc, raws: string[], what: string): Promise<stri
   const out: string[] = [];
   for (const raw of raws) {
     try {
-      out.push(await rpc.call<string>("eth_sendRawTransaction", [raw]));
+      out.push(await sendBackingOff(rpc, raw, () => undefined, () => false));
     } catch (e) {
       if (e instanceof RpcCallError) throw new LoadError(`${rpc.url} refused a ${what} transaction: ${e.message}`);
       throw e;
@@ -205,17 +205,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** JSON-RPC's "limit exceeded": the node is busy (a full queue, too many submissions from one client). */
 export const LIMIT_EXCEEDED = -32005;
 
+/** A refusal that asks the client to send again: moveset's "contended" (the state it read kept changing). */
+const TRY_AGAIN = /: try again\b/;
+
 /**
  * Sends one signed transaction as a well-behaved client does: refused with "limit exceeded"
- * (-32005: the node's queue is full, or this client has too many submissions in progress), it
- * waits a little and sends it again, until accepted, refused otherwise, or `stop()`.
+ * (-32005: the node's queue is full, or this client has too many submissions in progress) or told to
+ * try again, it waits a little and sends it again, until accepted, refused otherwise, or `stop()`.
  */
 async function sendBackingOff(rpc: Rpc, raw: string, onBusy: () => void, stop: () => boolean): Promise<string> {
   for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
     try {
       return await rpc.call<string>("eth_sendRawTransaction", [raw]);
     } catch (e) {
-      if (!(e instanceof RpcCallError) || e.code !== LIMIT_EXCEEDED || stop()) throw e;
+      if (!(e instanceof RpcCallError) || !(e.code === LIMIT_EXCEEDED || TRY_AGAIN.test(e.message)) || stop()) throw e;
       onBusy();
       await sleep(wait);
     }
@@ -500,6 +503,6 @@ export function formatLoad(r: LoadResult): string {
     `  accepted  ${f(r.acceptedTps)} tx/s  (last accepted after ${Math.round(r.acceptMs)} ms)`,
     `  included  ${f(r.includedTps)} tx/s  (last included after ${Math.round(r.includeMs)} ms, in ${r.blocks} blocks)`,
     `  latency   p50 ${Math.round(r.p50Ms)} ms, p90 ${Math.round(r.p90Ms)} ms, p99 ${Math.round(r.p99Ms)} ms, max ${Math.round(r.maxMs)} ms (send to inclusion seen)`,
-    ...(r.busy ? [`  the node answered "limit exceeded" (-32005) ${r.busy} times: each such transaction was sent again after a short wait (counted in its latency)`] : []),
+    ...(r.busy ? [`  the node answered "limit exceeded" (-32005) or "try again" ${r.busy} times: each such transaction was sent again after a short wait (counted in its latency)`] : []),
   ].join("\n");
 }

@@ -393,7 +393,7 @@ export class Coordinator extends EventEmitter {
       this.fillsInFlight++;
       let r: Awaited<ReturnType<Coordinator["fillRemote"]>>;
       try {
-        r = await this.fillRemote(filler, tx, this.pendingLayers(), from, sender);
+        r = await this.fillRemote(filler, tx, from, sender);
       } finally {
         this.fillsInFlight--;
       }
@@ -505,29 +505,25 @@ export class Coordinator extends EventEmitter {
    * refusal with every version the fill read. The pool's own refusals (its time limit, its full queue)
    * are thrown as the transaction's answer.
    */
-  private async fillRemote(
-    filler: NonNullable<CoordinatorDeps["filler"]>,
-    tx: Tx,
-    layers: readonly Overlay[],
-    seq: bigint,
-    sender?: Uint8Array,
-  ): Promise<{ tx: Tx } | { refusal: SubmitError; reads: Map<string, Read> }> {
+  private async fillRemote(filler: NonNullable<CoordinatorDeps["filler"]>, tx: Tx, seq: bigint, sender?: Uint8Array): Promise<{ tx: Tx } | { refusal: SubmitError; reads: Map<string, Read> }> {
     const reads = new Map<string, Read>();
+    // Every read sees the pending state as it is then (a batch built meanwhile replaced the overlays):
+    // the freshest the fill can be; refit checks what it read when it is accepted.
     const source: FillSource = {
       latest: async (mark, addr, slot) => {
-        const version = await this.latestIn(layers, mark, addr, slot);
+        const version = await this.latestIn(this.pendingLayers(), mark, addr, slot);
         const k = keyIdOf(addr.toLowerCase(), mark, slot);
         if (!reads.has(k)) reads.set(k, { mark, addr, slot, version });
         return version;
       },
       code: (h) => {
-        for (const l of layers) {
+        for (const l of this.pendingLayers()) {
           const c = l.codes.get(h);
           if (c) return c;
         }
         return this.d.cache.peekCode(h) ?? this.d.cache.getCode(h);
       },
-      feeOutputs: (a, limit) => feeOutputsOf(this.d.cache, layers, a, limit),
+      feeOutputs: (a, limit) => feeOutputsOf(this.d.cache, this.pendingLayers(), a, limit),
       omitCode: this.chainCode,
     };
     let r: FillResult;
