@@ -1,6 +1,8 @@
 import { HardhatUserConfig, subtask, vars } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_TEST_GET_TEST_FILES } from "hardhat/builtin-tasks/task-names";
 import "@nomicfoundation/hardhat-toolbox";
+import * as fs from "fs";
+import * as path from "path";
 
 /**
  * Offline compilation: Hardhat would download solc; this machine (and CI) has no network but the
@@ -29,16 +31,39 @@ subtask(TASK_TEST_GET_TEST_FILES, async (args: { testFiles: string[] }, _hre, ru
   return args.testFiles.length ? files : files.filter((f) => !f.endsWith(".attack.ts"));
 });
 
+/**
+ * The one-step verifier (contracts/step/ and its test harnesses contracts/test/Step*.sol) is compiled for
+ * run-time gas (optimizer runs 1,000,000): with the default 200 runs the optimizer rebuilds 64-bit masks and
+ * other wide constants with SHL/SUB/ADD to save bytes, which costs a keccak-f permutation ~20% more gas.
+ * Each of these contracts still stays under the size budget (test/contracts/size.test.ts).
+ */
+const STEP_SETTINGS = {
+  version: SOLC_VERSION,
+  settings: { optimizer: { enabled: true, runs: 1_000_000 }, evmVersion: "cancun", viaIR: false },
+};
+function solFiles(dir: string, filter: (name: string) => boolean = () => true): string[] {
+  const abs = path.join(__dirname, dir);
+  if (!fs.existsSync(abs)) return [];
+  return fs.readdirSync(abs, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? solFiles(path.join(dir, e.name), filter) : e.name.endsWith(".sol") && filter(e.name) ? [path.posix.join(dir, e.name)] : [],
+  );
+}
+const STEP_OVERRIDES = Object.fromEntries(
+  [...solFiles("contracts/step"), ...solFiles("contracts/test", (n) => n.startsWith("Step"))].map((f) => [f, STEP_SETTINGS]),
+);
+
 const sepoliaUrl = process.env.SEPOLIA_RPC_URL ?? (vars.has("SEPOLIA_RPC_URL") ? vars.get("SEPOLIA_RPC_URL") : "");
 const sepoliaKey = process.env.SEPOLIA_PRIVATE_KEY ?? (vars.has("SEPOLIA_PRIVATE_KEY") ? vars.get("SEPOLIA_PRIVATE_KEY") : "");
 
 const config: HardhatUserConfig = {
   solidity: {
-    version: SOLC_VERSION,
-    settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun", viaIR: false },
+    compilers: [{ version: SOLC_VERSION, settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun", viaIR: false } }],
+    overrides: STEP_OVERRIDES,
   },
   networks: {
-    hardhat: { hardfork: "cancun" },
+    // MOVESET_L1_HARDFORK=osaka runs the in-process L1 under Osaka's rules (EIP-7825's 2^24 gas cap per transaction,
+    // EIP-7883's MODEXP prices), to measure the one-step verifier as L1 prices it today.
+    hardhat: { hardfork: process.env.MOVESET_L1_HARDFORK ?? "cancun" },
     localhost: { url: "http://127.0.0.1:8545" },
     ...(sepoliaUrl ? { sepolia: { url: sepoliaUrl, accounts: sepoliaKey ? [sepoliaKey] : [] } } : {}),
   },

@@ -44,6 +44,7 @@ import { buildProof, commitmentOf, memoryChainView } from "../prover/build";
 import { benchKey, genesisOf, BASE_FEE, type Workload } from "./workload";
 import { batchTxs, type FilledWorkload } from "./fill";
 import { txMoves } from "./walk";
+import { measureGameGas, type GameGas } from "./game-gas";
 
 export interface L1Gas {
   /** appendBatch receipt gas (calldata included) of the measured main batches, over their transactions. */
@@ -57,6 +58,8 @@ export interface L1Gas {
   proofGas: Record<ByzantineKind, number>;
   /** Gas of the `commit` before each proof (one storage write; the same for every kind but for calldata zero bytes). */
   commitGas: Record<ByzantineKind, number>;
+  /** The dispute game of an execution fault on the workload's worst transaction (bench/game-gas.ts). */
+  game: GameGas;
   /** Wall time of the whole measurement, hardhat loading and deployment included. */
   seconds: number;
 }
@@ -183,6 +186,12 @@ export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptio
     }
     await validator.close();
 
+    // ---- the dispute game of an execution fault ----
+    const game = await measureGameGas({
+      request, l1, record, chainId: w.chainId, state, encoded: f.encoded, posted, feeRecipient: w.feeRecipient, challenger: challenger.address, poster: byzantine.address, log,
+      send: (what, from, to, data, value) => sendData(request, what, from, to, data, value),
+    });
+
     return {
       appendGasPerTx: Number(gas.main) / gas.mainTxs,
       mainBatches: nMain,
@@ -190,6 +199,7 @@ export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptio
       setupGasPerTx: gas.setupTxs ? Number(gas.setup) / gas.setupTxs : 0,
       proofGas,
       commitGas,
+      game,
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
@@ -213,9 +223,14 @@ interface Receipt {
  * returns the receipt (automine: mined at once). A revert becomes an error naming `what`.
  */
 async function sendVia(request: Request, what: string, from: string, c: BaseContract, fn: string, args: unknown[], value = 0n): Promise<Receipt> {
+  return sendData(request, what, from, await c.getAddress(), c.interface.encodeFunctionData(fn, args), value);
+}
+
+/** sendVia with the calldata given. */
+async function sendData(request: Request, what: string, from: string, to: string, data: string, value = 0n): Promise<Receipt> {
   let rc: { status: string; gasUsed: string; logs: Receipt["logs"] } | null;
   try {
-    const hash = await request("eth_sendTransaction", [{ from, to: await c.getAddress(), data: c.interface.encodeFunctionData(fn, args), value: toQuantity(value) }]);
+    const hash = await request("eth_sendTransaction", [{ from, to, data, value: toQuantity(value) }]);
     rc = (await request("eth_getTransactionReceipt", [hash])) as typeof rc;
   } catch (e) {
     throw new L1GasError(`${what} failed: ${(e as Error).message}`);

@@ -27,8 +27,12 @@ import { runBaseline, cpuMs } from "./baseline";
 import { measureL1Data, type L1DataResult } from "./l1-data";
 import { measureL1Gas, type L1Gas } from "./l1-gas";
 import { measureProofGasMax, L1_TX_GAS_CAP, type ProofGasMax } from "./proof-gas";
+import { measureStepGas, type StepGas } from "./step-gas";
+import { loadHardhat } from "../node/devnet/devnet";
 import { prepareMemoryWalk, walkMemoryOnce, walkLevelOnce } from "./walk";
 import { nativeCrypto } from "../core/crypto/native";
+import { median } from "./stats";
+import { measureStepper, type StepperBench } from "./stepper";
 import { installJumpdestCache } from "../core/evm/jumpdest";
 import { installFastInterpreter } from "../core/evm/fast-interpreter";
 
@@ -53,9 +57,16 @@ export interface BenchJson {
   bytesPerTx: number;
   ethZlibBytesPerTx: number;
   appendGasPerTx: number;
+  /** The reveal of each one-step kind; `execution`: the challenger's total over a whole dispute game (bench/game-gas.ts). */
   proofGas: Record<string, number>;
+  /** Claims made in that game (the dispute's and every move, both sides'). */
+  gameMoves: number;
   /** Each one-step kind proven on the largest transactions the limits allow (bench/proof-gas.ts). */
   proofGasMax: Record<string, number>;
+  /** L1 gas of one step of the one-step verifier (bench/step-gas.ts). */
+  stepGas: { p50: number; p99: number; max: number };
+  /** The step machine: steps/s over the workload, and the state hash at a step of its largest transaction. */
+  stepper: { stepsPerSec: number; largestTxSteps: number; stateAtStepMs: number; loop30M: { steps: number; stepsPerSec: number; stateAtStepMs: number } };
 }
 
 export interface Series {
@@ -101,6 +112,8 @@ export interface BenchReport {
   l1: L1DataResult;
   l1Gas: L1Gas;
   proofGasMax: ProofGasMax;
+  stepGas: StepGas;
+  stepper: StepperBench;
   seconds: number;
 }
 
@@ -147,12 +160,7 @@ export async function probeCores(ms = 600): Promise<number> {
   return (cpuMs() - c0) / (performance.now() - t0);
 }
 
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  if (n === 0) return NaN;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
+export { median };
 
 const series = (runs: number[]): Series => ({ runs, median: median(runs) });
 
@@ -258,10 +266,13 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     const wl: number[] = [];
     for (let r = 0; r < runs; r++) wl.push((await walkLevelOnce(w, f)).movesPerSec);
 
+    log("the step machine");
+    const stepper = await measureStepper(w, f, ex, { log, quick: o.quick });
     const l1 = measureL1Data(w, f, w.firstMainBatch);
     // After every timed measurement (it loads Hardhat and runs its chain in this process).
     const l1Gas = await measureL1Gas(w, f, { log });
     const proofGasMax = await measureProofGasMax({ log, wrappedOnly: o.quick });
+    const stepGas = await measureStepGas(loadHardhat(), w, f, { log, sample: o.quick ? 2 : 6 });
 
     const baselineTps = series(b);
     const validateTps1 = series(v1);
@@ -277,8 +288,16 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       bytesPerTx: Math.round(l1.bytesPerTx * 10) / 10,
       ethZlibBytesPerTx: Math.round(l1.ethZlibBytesPerTx * 10) / 10,
       appendGasPerTx: Math.round(l1Gas.appendGasPerTx),
-      proofGas: l1Gas.proofGas,
+      proofGas: { ...l1Gas.proofGas, execution: l1Gas.game.challengerGas },
+      gameMoves: l1Gas.game.moves,
       proofGasMax: proofGasMax.proofGasMax,
+      stepGas: { p50: stepGas.p50, p99: stepGas.p99, max: stepGas.max },
+      stepper: {
+        stepsPerSec: Math.round(stepper.stepsPerSec),
+        largestTxSteps: stepper.largestTxSteps,
+        stateAtStepMs: Math.round(stepper.stateAtStepMs * 100) / 100,
+        loop30M: { steps: stepper.loop30M.steps, stepsPerSec: Math.round(stepper.loop30M.stepsPerSec), stateAtStepMs: Math.round(stepper.loop30M.stateAtStepMs * 10) / 10 },
+      },
     };
     return {
       json,
@@ -320,6 +339,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       l1,
       l1Gas,
       proofGasMax,
+      stepGas,
+      stepper,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
@@ -396,6 +417,15 @@ export function formatReport(r: BenchReport): string {
     `${Object.entries(g.proofGas).map(([k, n]) => `${k} ${int(n)}`).join(", ")}; each after a commit of ${int(Math.min(...commits))}-${int(Math.max(...commits))} (measured in ${g.seconds.toFixed(0)} s)`,
     "",
   ]);
+  const gg = g.game;
+  rows.push([
+    "L1 gas, dispute game (challenger total)",
+    int(gg.challengerGas),
+    "",
+    "",
+    `${gg.moves} claims; dispute ${int(gg.disputeGas)}, code registered ${int(gg.registrationGas)}, a move ${int(gg.moveGas)}, the step ${int(gg.stepGas)}, commitments and resolutions; the workload's transaction of the most moves (${gg.tx.moves} moves, ${int(gg.tx.bytes)} bytes, ${int(gg.tx.steps)} steps)`,
+    "",
+  ]);
   const pg = r.proofGasMax;
   const worst = Math.max(...Object.values(pg.proofGasMax));
   rows.push([
@@ -404,6 +434,37 @@ export function formatReport(r: BenchReport): string {
     "",
     "",
     `${Object.entries(pg.proofGasMax).map(([k, n]) => `${k} ${int(n)}`).join(", ")}; max ${((100 * worst) / L1_TX_GAS_CAP).toFixed(0)}% of the 2^24 cap, calldata floor counted (measured in ${pg.seconds.toFixed(0)} s)`,
+    "",
+  ]);
+  const sg = r.stepGas;
+  rows.push([
+    "L1 gas, one-step verifier step",
+    int(sg.p50),
+    "",
+    "",
+    `p50 over ${int(sg.steps)} steps (programs and workload, ${sg.hardfork}); p99 ${int(sg.p99)}, max ${int(sg.max)}`,
+    "",
+  ]);
+  rows.push([
+    "  largest step by family",
+    "",
+    "",
+    "",
+    Object.entries(sg.families)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ${int(n)}`)
+      .join(", "),
+    "",
+  ]);
+  const sp = r.stepper;
+  rows.push(["step machine, steps/s", int(sp.stepsPerSec), "", "", `${int(sp.steps)} steps over the ${int(sp.txs)} timed transactions`, ""]);
+  rows.push(["  state hash at a step of the largest tx, ms", sp.stateAtStepMs.toFixed(2), "", "", `largest tx ${int(sp.largestTxSteps)} steps; checkpoints every ${int(sp.every)} steps`, ""]);
+  rows.push([
+    "  30M-gas loop: steps/s; state at a step, ms",
+    int(sp.loop30M.stepsPerSec),
+    "",
+    "",
+    `${int(sp.loop30M.steps)} steps; state hash at a random step in ${sp.loop30M.stateAtStepMs.toFixed(1)} ms (${sp.loop30M.checkpoints} checkpoints)`,
     "",
   ]);
   const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));

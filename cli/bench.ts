@@ -18,7 +18,7 @@ export function registerBench(program: Command): void {
     .description(
       "one deterministic workload (ETH transfers, ERC-20 transfers, AMM swaps) measured side by side: a conventional node's re-execution " +
         "(ethereumjs runTx over a Merkle-Patricia state), moveset standalone validation on 1 and 2 worker threads, the double-use walk " +
-        "(memory, LevelDB), L1 bytes per transaction, and L1 gas of appendBatch per transaction and of each one-step fraud proof (in-process Hardhat network)",
+        "(memory, LevelDB), the step machine (steps/s; the state hash at a step of the largest transaction and of a 30M-gas loop), L1 bytes per transaction, and L1 gas of appendBatch per transaction and of each one-step fraud proof (in-process Hardhat network)",
     )
     .option("--quick", "a small workload that finishes in under two minutes on 2 cores")
     .option("--json", "print one JSON object on the last line")

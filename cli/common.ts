@@ -59,6 +59,14 @@ export async function ensureArtifacts(): Promise<void> {
   await hre.run("compile", { quiet: true });
 }
 
+/** One JSON-RPC call to a running node. */
+export async function rpcCall(url: string, method: string, params: unknown[] = []): Promise<unknown> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  const j = (await res.json()) as { result?: unknown; error?: { message: string } };
+  if (j.error) throw new Error(`${method}: ${j.error.message}`);
+  return j.result;
+}
+
 /** A comma-separated list of CORS origins ("" for none). */
 function originList(v: string): string[] {
   const list = v.split(",").map((x) => x.trim()).filter((x) => x.length > 0);

@@ -2,7 +2,8 @@
  * `moveset deploy`: deploys the L1 contracts (deploy/Moveset.ts, a Hardhat Ignition module) to a network
  * of hardhat.config.ts and writes deployments/<network>.json:
  *   { network, chainId, l2ChainId, contracts: { Inbox, Bridge, ...provers },
- *     parameters: { l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch, minBaseFee },
+ *     parameters: { l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch, minBaseFee,
+ *                   maxClockDuration, clockExtension, gameBonds },
  *     deployedAt: <L1 block of the first contract>, deploymentId, deployer }
  * The parameters and addresses are read back from the chain, so the file describes what is deployed
  * (also when Ignition resumes or reuses an earlier deployment with the same id).
@@ -23,6 +24,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { MovesetParameters } from "../deploy/Moveset";
+import { bondsForGasPrice } from "../core/game/bonds";
 import type { DeploymentRecord } from "../node/config";
 
 export type { DeploymentRecord };
@@ -30,7 +32,9 @@ export type { DeploymentRecord };
 const ROOT = path.resolve(__dirname, "..");
 
 /** The parameter names of the Ignition module (deploy/Moveset.ts). */
-export const PARAMETER_NAMES = ["l2ChainId", "bondSize", "challengeWindow", "inclusionDelay", "rewardBps", "maxDepositsPerBatch", "minBaseFee"] as const;
+export const PARAMETER_NAMES = [
+  "l2ChainId", "bondSize", "challengeWindow", "inclusionDelay", "rewardBps", "maxDepositsPerBatch", "minBaseFee", "maxClockDuration", "clockExtension", "gameGasPrice",
+] as const;
 type ParameterName = (typeof PARAMETER_NAMES)[number];
 
 /** Upper bound of maxDepositsPerBatch: Inbox.MAX_DEPOSITS_PER_BATCH_CAP (the contract enforces it; checked here to fail early). */
@@ -49,6 +53,11 @@ export interface DeployOptions {
   maxDepositsPerBatch?: bigint;
   /** Lowest L2 base fee (wei per gas). */
   minBaseFee?: bigint;
+  /** The dispute game's chess clock and its extension (seconds). */
+  maxClockDuration?: bigint;
+  clockExtension?: bigint;
+  /** The L1 gas price (wei) the game's bonds are sized for. */
+  gameGasPrice?: bigint;
   /** Replaces the network's JSON-RPC URL for this run. */
   rpcUrl?: string;
   deploymentId?: string;
@@ -106,6 +115,9 @@ export function resolveParameters(defaults: MovesetParameters, o: DeployOptions,
   if (o.inclusionDelay !== undefined) p.inclusionDelay = o.inclusionDelay;
   if (o.maxDepositsPerBatch !== undefined) p.maxDepositsPerBatch = o.maxDepositsPerBatch;
   if (o.minBaseFee !== undefined) p.minBaseFee = o.minBaseFee;
+  if (o.maxClockDuration !== undefined) p.maxClockDuration = o.maxClockDuration;
+  if (o.clockExtension !== undefined) p.clockExtension = o.clockExtension;
+  if (o.gameGasPrice !== undefined) p.gameGasPrice = o.gameGasPrice;
   // The contract checks these too; failing here saves a reverted deployment transaction.
   if (p.l2ChainId === 0n || p.l2ChainId >= 1n << 64n) throw new DeployError(`l2ChainId must be in 1..2^64-1, got ${p.l2ChainId}`);
   if (p.bondSize === 0n || p.bondSize >= 1n << 128n) throw new DeployError(`bondSize must be in 1..2^128-1 wei, got ${p.bondSize}`);
@@ -115,6 +127,15 @@ export function resolveParameters(defaults: MovesetParameters, o: DeployOptions,
   if (p.maxDepositsPerBatch === 0n || p.maxDepositsPerBatch > MAX_DEPOSITS_PER_BATCH_CAP)
     throw new DeployError(`maxDepositsPerBatch must be in 1..${MAX_DEPOSITS_PER_BATCH_CAP}, got ${p.maxDepositsPerBatch}`);
   if (p.minBaseFee === 0n || p.minBaseFee >= 1n << 128n) throw new DeployError(`minBaseFee must be in 1..2^128-1 wei, got ${p.minBaseFee}`);
+  if (p.maxClockDuration === 0n || p.maxClockDuration >= 1n << 64n) throw new DeployError(`maxClockDuration must be in 1..2^64-1 seconds, got ${p.maxClockDuration}`);
+  if (p.clockExtension === 0n || 2n * p.clockExtension > p.maxClockDuration)
+    throw new DeployError(`clockExtension must be in 1..maxClockDuration/2 (${p.maxClockDuration / 2n}) seconds, got ${p.clockExtension}`);
+  if (p.gameGasPrice === 0n) throw new DeployError("gameGasPrice must be at least 1 wei");
+  try {
+    bondsForGasPrice(p.gameGasPrice);
+  } catch (e) {
+    throw new DeployError(`gameGasPrice ${p.gameGasPrice}: ${(e as Error).message}`);
+  }
   return p;
 }
 
@@ -152,7 +173,7 @@ export async function runDeploy(o: DeployOptions): Promise<DeploymentRecord> {
   const paramsFile = o.params ? path.resolve(o.params) : undefined;
 
   const hre = loadHardhat(o.network);
-  const { DEFAULT_PARAMETERS, MODULE_ID, default: movesetModule } = await import("../deploy/Moveset");
+  const { DEFAULT_PARAMETERS, MODULE_ID, ignitionParameters, default: movesetModule } = await import("../deploy/Moveset");
   const parameters = resolveParameters({ ...DEFAULT_PARAMETERS }, { ...o, params: paramsFile }, MODULE_ID);
 
   if (o.rpcUrl) {
@@ -191,7 +212,7 @@ export async function runDeploy(o: DeployOptions): Promise<DeploymentRecord> {
   let deployed: Record<string, unknown>;
   try {
     deployed = await hre.ignition.deploy(movesetModule, {
-      parameters: { [MODULE_ID]: parameters },
+      parameters: { [MODULE_ID]: ignitionParameters(parameters) },
       deploymentId,
       displayUi: true,
     });
@@ -207,6 +228,7 @@ export async function runDeploy(o: DeployOptions): Promise<DeploymentRecord> {
   for (const [name, c] of Object.entries(deployed)) contracts[name] = await (c as { getAddress(): Promise<string> }).getAddress();
   const inbox = await hre.ethers.getContractAt("Inbox", contracts.Inbox);
   const bridge = await hre.ethers.getContractAt("Bridge", contracts.Bridge);
+  const game = await hre.ethers.getContractAt("DisputeGame", contracts.DisputeGame);
 
   // Read back what is deployed (Ignition may have reused an earlier deployment under this id).
   const onChain: MovesetParameters = {
@@ -217,7 +239,16 @@ export async function runDeploy(o: DeployOptions): Promise<DeploymentRecord> {
     rewardBps: await inbox.rewardBps(),
     maxDepositsPerBatch: await inbox.maxDepositsPerBatch(),
     minBaseFee: await inbox.minBaseFee(),
+    maxClockDuration: await game.maxClockDuration(),
+    clockExtension: await game.clockExtension(),
+    gameGasPrice: parameters.gameGasPrice, // not on chain: the bonds it gives are compared below
   };
+  const bonds: bigint[] = [];
+  for (let d = 1n; d <= (await game.maxDepth()); d++) bonds.push(await game.bondAt(d));
+  const asked = bondsForGasPrice(parameters.gameGasPrice);
+  if (bonds.join() !== asked.join())
+    throw new DeployError(`deployment ${deploymentId} already exists with other game bonds (asked for gameGasPrice ${parameters.gameGasPrice}); use --reset or another --deployment-id`);
+  if ((await inbox.game()).toLowerCase() !== contracts.DisputeGame.toLowerCase()) throw new DeployError(`Inbox ${contracts.Inbox} does not list DisputeGame ${contracts.DisputeGame}`);
   for (const k of PARAMETER_NAMES)
     if (onChain[k] !== parameters[k])
       throw new DeployError(
@@ -240,6 +271,9 @@ export async function runDeploy(o: DeployOptions): Promise<DeploymentRecord> {
       rewardBps: Number(onChain.rewardBps),
       maxDepositsPerBatch: Number(onChain.maxDepositsPerBatch),
       minBaseFee: onChain.minBaseFee.toString(),
+      maxClockDuration: Number(onChain.maxClockDuration),
+      clockExtension: Number(onChain.clockExtension),
+      gameBonds: bonds.map(String),
     },
     deployedAt,
     deploymentId,
@@ -259,12 +293,15 @@ export function registerDeploy(program: Command): void {
     .command("deploy")
     .description("deploy the L1 contracts (Bridge, Inbox, fraud provers) with Hardhat Ignition and write deployments/<network>.json")
     .requiredOption("--network <name>", "a network of hardhat.config.ts (localhost, sepolia, ...)")
-    .option("--params <file>", 'Ignition parameters file: {"Moveset": {"l2ChainId", "bondSize", "challengeWindow", "inclusionDelay", "rewardBps", "maxDepositsPerBatch", "minBaseFee"}}')
+    .option("--params <file>", `Ignition parameters file: {"Moveset": {${PARAMETER_NAMES.map((n) => `"${n}"`).join(", ")}}}`)
     .option("--challenge-window <s>", "challenge window in seconds (default 604800)", cliUint("--challenge-window"))
     .option("--bond <wei>", "bond size in wei (default 1 ether)", cliUint("--bond"))
     .option("--inclusion-delay <s>", "forced-inclusion delay in seconds (default 86400)", cliUint("--inclusion-delay"))
     .option("--max-deposits-per-batch <n>", "most deposits one batch consumes, 1..512 (default 256)", cliUint("--max-deposits-per-batch"))
     .option("--min-base-fee <wei>", "lowest L2 base fee in wei per gas (default 1 gwei)", cliUint("--min-base-fee"))
+    .option("--max-clock-duration <s>", "dispute game: seconds on each side's chess clock (default 302400)", cliUint("--max-clock-duration"))
+    .option("--clock-extension <s>", "dispute game: seconds a late move leaves its side (default 10800)", cliUint("--clock-extension"))
+    .option("--game-gas-price <wei>", "dispute game: the L1 gas price its bonds are sized for (default 30 gwei)", cliUint("--game-gas-price"))
     .option("--rpc-url <url>", "use this JSON-RPC URL for the network (e.g. a local node on another port)")
     .option("--deployment-id <id>", "Ignition deployment id (default moveset-<network>-<chainId>)")
     .option("--reset", "wipe this deployment id's Ignition journal first (after restarting a local node)")

@@ -6,12 +6,15 @@ import { registerLoad } from "./load";
 import { registerDeploy } from "./deploy";
 import { registerNode } from "./node";
 import { registerWatch } from "./watch";
+import { registerOspCheck } from "./osp-check";
+import { registerTrace } from "./trace";
 import { registerSweep } from "./sweep";
 import { registerDeposit } from "./deposit";
 import { registerWithdraw } from "./withdraw";
 import { registerWithdrawals } from "./withdrawals";
 import { registerClaim } from "./claim";
 import { registerBond } from "./bond";
+import { registerGameActions, registerGames } from "./games";
 import { addLogOptions } from "./logging";
 
 export function buildProgram(): Command {
@@ -30,7 +33,8 @@ export function buildProgram(): Command {
     .option("--failures <file>", "write every failure to this file")
     .option("--show-failures <n>", "list at most this many failures", positiveInt, 50)
     .option("--vector-timeout <seconds>", "skip (and name) a vector still running after this long; 0 = no limit", nonNegativeInt, 300)
-    .action(async (paths: string[], o: { json?: boolean; workers?: number; mutants: boolean; filter?: string; sample?: number; failures?: string; showFailures: number; vectorTimeout: number }) => {
+    .option("--stepper", "also run every passing vector through the step machine: agreement with ethereumjs at every instruction boundary and with the validator's verdict, on the vector and its mutants")
+    .action(async (paths: string[], o: { json?: boolean; workers?: number; mutants: boolean; filter?: string; sample?: number; failures?: string; showFailures: number; vectorTimeout: number; stepper?: boolean }) => {
       const { runConformance, defaultWorkers } = await import("../conformance/runner");
       const s = await runConformance({
         inputs: paths,
@@ -42,8 +46,10 @@ export function buildProgram(): Command {
         failuresFile: o.failures,
         showFailures: o.showFailures,
         vectorTimeoutSec: o.vectorTimeout,
+        stepper: !!o.stepper,
       });
-      if (s.failed > 0 || s.mutants.rejected !== s.mutants.tried) process.exitCode = 1;
+      const st = s.stepper;
+      if (s.failed > 0 || s.mutants.rejected !== s.mutants.tried || (st && (st.agreed !== st.vectors || st.mutants.matched !== st.mutants.tried))) process.exitCode = 1;
     });
 
   registerDeploy(program);
@@ -51,12 +57,16 @@ export function buildProgram(): Command {
   registerBench(program);
   registerLoad(program);
   registerWatch(program);
+  registerOspCheck(program);
+  registerTrace(program);
   registerSweep(program);
   registerDeposit(program);
   registerWithdraw(program);
   registerWithdrawals(program);
   registerClaim(program);
   registerBond(program);
+  registerGames(program);
+  registerGameActions(program);
   addLogOptions(program);
   return program;
 }

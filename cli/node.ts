@@ -8,11 +8,11 @@
  */
 import * as fs from "fs";
 import { Command, Option } from "commander";
-import { nonNegativeInt, uint, ensureArtifacts, fail, addRpcOptions, rpcOptionsFrom, type RpcFlags } from "./common";
+import { nonNegativeInt, uint, ensureArtifacts, fail, rpcCall, addRpcOptions, rpcOptionsFrom, type RpcFlags } from "./common";
 import { resolveContext, checkL1, probe } from "./context";
 import { CliError, guard } from "./errors";
 import { KEY_OPTION, keyHelp } from "./session";
-import { BYZANTINE_KINDS } from "../node/devnet/byzantine";
+import { DEVNET_BYZANTINE_KINDS } from "../node/devnet/byzantine";
 import { DEVNET_CORS } from "../node/config";
 
 /** Resolves on SIGINT/SIGTERM. */
@@ -22,13 +22,6 @@ function untilSignal(): Promise<string> {
     process.once("SIGINT", on("SIGINT"));
     process.once("SIGTERM", on("SIGTERM"));
   });
-}
-
-async function rpcCall(url: string, method: string, params: unknown[] = []): Promise<unknown> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
-  const j = (await res.json()) as { result?: unknown; error?: { message: string } };
-  if (j.error) throw new Error(`${method}: ${j.error.message}`);
-  return j.result;
 }
 
 export function registerNode(program: Command): void {
@@ -44,12 +37,17 @@ export function registerNode(program: Command): void {
     .option("--l1-block-time <ms>", "mine an L1 block this often even without transactions, so L1's clock and finality follow the wall clock (0: only for transactions)", nonNegativeInt, 1000)
     .option("--host <host>", "interface the servers listen on", "127.0.0.1")
     .addOption(new Option("--challenge-window <s>", "challenge window in seconds (new deployments only)").argParser(uint).default(5n, "5"))
-    .addOption(new Option("--byzantine <kind>", "post one invalid batch of this kind among honest ones (from dev account #2), for the watchtower to win").choices([...BYZANTINE_KINDS]))
+    .addOption(
+      new Option(
+        "--byzantine <kind>",
+        "post one invalid batch of this kind among honest ones (from dev account #2), for the watchtower to win; false-challenge: dev account #3 disputes an honest transaction and plays the game dishonestly, for the watchtower to defend",
+      ).choices([...DEVNET_BYZANTINE_KINDS]),
+    )
     .option("--batch-interval <ms>", "post a batch when its oldest transaction has waited this long", nonNegativeInt, 500)
     .option("--accounts <n>", "dev accounts to fund on L2", nonNegativeInt, 20)
     .option("--workers <n>", "verifier validation threads (0: in the main thread)", nonNegativeInt, 1);
   addRpcOptions(devnet, DEVNET_CORS.join(",")).action(
-    async (o: RpcFlags & { datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; explorerPort: number; explorer: boolean; l1BlockTime: number; host: string; challengeWindow: bigint; batchInterval: number; accounts: number; workers: number; byzantine?: import("../node/devnet/byzantine").ByzantineKind }) => {
+    async (o: RpcFlags & { datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; explorerPort: number; explorer: boolean; l1BlockTime: number; host: string; challengeWindow: bigint; batchInterval: number; accounts: number; workers: number; byzantine?: import("../node/devnet/byzantine").DevnetByzantineKind }) => {
       const { startDevnet, devnetBanner } = await import("../node/devnet/devnet");
       const { rootLogger, errMsg } = await import("../node/log");
       const log = rootLogger();
@@ -185,31 +183,34 @@ export function registerNode(program: Command): void {
 
   program
     .command("status")
-    .description("batches (index, transactions, status pending|final|invalid|rolled back, verdict) from a running node")
+    .description("batches (index, transactions, status pending|final|invalid|rolled back, verdict) and dispute games from a running node")
     .option("--rpc <url>", "L2 JSON-RPC of a running node (default: $MOVESET_L2_URL, the running devnet's, or http://127.0.0.1:8547)")
     .option("--count <n>", "how many of the latest batches", nonNegativeInt, 50)
     .option("--json", "print JSON")
     .action(async (o: { rpc?: string; count: number; json?: boolean }) => {
       let status: Record<string, unknown> = {};
       let rows: Record<string, unknown>[] = [];
+      let games: Record<string, unknown>[] = [];
       await guard(async () => {
         const url = resolveContext("moveset status", o, []).l2Url!;
         await probe(url, "the L2 node");
         try {
           status = (await rpcCall(url, "moveset_status")) as Record<string, unknown>;
           rows = (await rpcCall(url, "moveset_batches", [null, "0x" + o.count.toString(16)])) as Record<string, unknown>[];
+          games = (await rpcCall(url, "moveset_games")) as Record<string, unknown>[];
         } catch (e) {
           throw new CliError(`cannot read status from ${url}: ${(e as Error).message}`);
         }
       });
       if (o.json) {
-        process.stdout.write(JSON.stringify({ ...status, batches: rows }, null, 2) + "\n");
+        process.stdout.write(JSON.stringify({ ...status, batches: rows, games }, null, 2) + "\n");
         return;
       }
       process.stdout.write(`L2 chain ${status.l2ChainId} (L1 chain ${status.l1ChainId}), block ${status.blockNumber}, mempool ${status.mempool ?? "-"}, inbox ${status.inbox}\n`);
       const c = status.coordinator as { halted?: { index: number; reason: string } } | null;
       if (c?.halted) process.stdout.write(`coordinator halted at batch ${c.halted.index}: ${c.halted.reason}\n`);
       printBatches(rows);
+      for (const g of games) process.stdout.write(`game ${g.game}: batch ${g.batch} transaction ${g.tx}, ${g.status}, ${g.moves} claims\n`);
     });
 
   program

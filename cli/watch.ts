@@ -81,6 +81,7 @@ export function registerWatch(program: Command): void {
           metricsPort: o.metricsPort,
           metricsHost: o.metricsHost,
           crashAt: crash === "after-commit" || crash === "before-reveal-broadcast" ? crash : undefined,
+          crashAfterMoves: process.env.MOVESET_WATCH_CRASH_AFTER_MOVES ? Number(process.env.MOVESET_WATCH_CRASH_AFTER_MOVES) : undefined,
         });
       } catch (e) {
         fail(e instanceof ConfigError ? e.message : `watchtower did not start: ${errMsg(e)}`);
@@ -94,10 +95,12 @@ export function registerWatch(program: Command): void {
 
   program
     .command("challenge")
-    .description("build the fraud proof of a batch from the chain (verifier sync) and prove it (commit, then reveal); --dry-run only prints it")
+    .description(
+      "build the fraud proof of a batch from the chain (verifier sync) and prove it (commit, then reveal); an execution fault is disputed and its game played to the end; --dry-run only prints it",
+    )
     .requiredOption("--batch <n>", "batch index", nonNegativeInt)
-    .option("--tx <i>", "prove a fault of this transaction (default: the batch's cheapest provable fault)", nonNegativeInt)
-    .option("--dry-run", "print kind, proof size (bytes) and estimated gas; send nothing")
+    .option("--tx <i>", "prove a fault of this transaction (default: the batch's cheapest provable fault, else its first execution fault)", nonNegativeInt)
+    .option("--dry-run", "print kind, proof size (bytes) and estimated gas (an execution fault: the trace and the dispute's gas); send nothing")
     .option("--l1 <url>", "L1 JSON-RPC URL (default: $MOVESET_L1_URL, or the running devnet's)")
     .option("--deployment <file>", "deployment record (default: $MOVESET_DEPLOYMENT, or the running devnet's)")
     .option(KEY_OPTION, keyHelp("the challenger's key (not needed with --dry-run)"))
@@ -134,7 +137,13 @@ export function registerWatch(program: Command): void {
         const pick = o.tx === undefined ? all : all.filter((x) => x.txIndex === o.tx);
         if (pick.length === 0) fail(`transaction ${o.tx} of batch ${o.batch} has no fault (the verifier found ${list(all)})`);
         const f = cheapestProvable(pick);
-        if (!f) fail(`only execution faults (${list(pick)}): interactive proof not yet supported`);
+        if (!f) {
+          // Only execution faults: the dispute game, on the first of them.
+          const ef = pick.filter((x) => x.kind === "execution").sort((x, y) => x.txIndex - y.txIndex)[0];
+          const { challengeExecution } = await import("./challenge-game");
+          code = await challengeExecution({ v, l1, deployment, headerHash: b.headerHash, fault: ef, key, dryRun: o.dryRun, json: o.json, datadir: o.datadir });
+          return;
+        }
         const call = await buildProof(f, v.chainView());
         const proverAddr = contracts[call.prover];
         if (!proverAddr) fail(`the deployment has no ${call.prover}`);
@@ -147,17 +156,8 @@ export function registerWatch(program: Command): void {
           const salt = "0x" + "11".repeat(32);
           const data = prover.interface.encodeFunctionData("prove" as never, [...call.args, salt] as never);
           const commitment = commitmentOf(from, call.proofHash, salt);
-          const inner = ethers.keccak256(AbiCoder.defaultAbiCoder().encode(["address", "uint256"], [from, 0]));
-          const slot = ethers.keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32"], [commitment, inner]));
-          let gas: bigint;
-          let method = "eth_estimateGas with a state override of the commitment";
-          try {
-            gas = BigInt(await l1.provider.send("eth_estimateGas", [{ from, to: proverAddr, data }, "latest", { [proverAddr]: { stateDiff: { [slot]: ethers.toBeHex(1, 32) } } }]));
-          } catch {
-            const bytes = ethers.getBytes(data);
-            gas = 21000n + bytes.reduce((s, x) => s + (x === 0 ? 4n : 16n), 0n);
-            method = "intrinsic gas of the calldata only (the node does not estimate with state overrides)";
-          }
+          const { estimateAsCommitted } = await import("./challenge-game");
+          const { gas, method } = await estimateAsCommitted(l1, proverAddr, data, from, commitment);
           const commitGas = BigInt(await l1.provider.estimateGas({ from, to: proverAddr, data: prover.interface.encodeFunctionData("commit", [commitment]) }));
           const out = { batch: o.batch, tx: f.txIndex, kind: f.kind, code: f.code, prover: call.prover, proofBytes: size, estimatedGas: gas.toString(), commitGas: commitGas.toString(), gasMethod: method };
           process.stdout.write((o.json ? JSON.stringify(out) : Object.entries(out).map(([k, x]) => `${k.padEnd(13)} ${x}`).join("\n")) + "\n");

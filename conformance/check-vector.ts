@@ -14,6 +14,7 @@ import { Move } from "../core/moves";
 import { MemoryUtxoSet } from "../core/walk";
 import { Vector } from "./load";
 import { applyMoves, genesisOf, logsHash, preStateView, stateRoot } from "./world";
+import { checkStepper, checkVerdict } from "./stepper";
 
 /** The vector's transaction runs at seq 2: seq 0 is the pre-state, seq 1 produced nothing. */
 export const VECTOR_SEQ = 2n;
@@ -27,6 +28,16 @@ export interface MutantResult {
   reason: string;
 }
 
+/** The step machine on a passing vector and on its mutants (docs/step-machine.md, DESIGN.md §8.1). */
+export interface StepperVectorResult {
+  agreed: boolean;
+  steps: number;
+  boundaries: number;
+  reason?: string;
+  /** Mutants that change a next, drop a touched key, or remove needed code. */
+  mutants: { kind: string; matched: boolean; status: string; verdict: string; reason?: string }[];
+}
+
 export interface VectorResult {
   id: string;
   folder: string;
@@ -34,6 +45,31 @@ export interface VectorResult {
   /** Why it failed, or how a refused transaction was refused. */
   reason?: string;
   mutants: MutantResult[];
+  stepper?: StepperVectorResult;
+}
+
+/** Runs the vector's filled transaction and its machine mutants through the step machine. */
+async function stepperOf(v: Vector, tx: WrappedTx, ex: Executor, withMutants: boolean): Promise<StepperVectorResult> {
+  const ctx = ctxOf(v);
+  const r = await checkStepper(tx, ctx, ex);
+  const out: StepperVectorResult = { agreed: r.agreed, steps: r.steps, boundaries: r.boundaries, reason: r.reason, mutants: [] };
+  if (!withMutants || !r.agreed) return out;
+  const tries: { kind: string; tx: WrappedTx }[] = [];
+  if (tx.moves.length > 0) {
+    tries.push({ kind: "next", tx: { ...tx, moves: mutate(tx.moves, "next", v.index * 31 + 7) } });
+    tries.push({ kind: "drop", tx: { ...tx, moves: mutate(tx.moves, "drop", v.index * 31 + 11) } });
+  }
+  if (tx.witness.length > 0) {
+    const k = (v.index * 2654435761) % tx.witness.length >>> 0;
+    tries.push({ kind: "code", tx: { ...tx, witness: tx.witness.filter((_, i) => i !== k) } });
+  }
+  for (const t of tries) {
+    const mr = await checkVerdict(t.tx, ctx, ex);
+    // a mutant the validator accepts (code that was not needed) or refuses before execution is not the machine's to decide
+    if (mr.verdict === "ok" || mr.before) continue;
+    out.mutants.push({ kind: t.kind, matched: mr.agreed && mr.status === mr.verdict, status: mr.status, verdict: mr.verdict, reason: mr.reason });
+  }
+  return out;
 }
 
 function ctxOf(v: Vector): TxContext {
@@ -89,7 +125,7 @@ async function fullValidation(tx: Tx, v: Vector, ex: Executor): Promise<{ caught
   return { caughtBy: "none", reason: "accepted" };
 }
 
-export async function checkVector(v: Vector, ex: Executor, withMutants = true): Promise<VectorResult> {
+export async function checkVector(v: Vector, ex: Executor, withMutants = true, withStepper = false): Promise<VectorResult> {
   const base = { id: v.id, folder: v.folder, mutants: [] as MutantResult[] };
   const ctx = ctxOf(v);
   const wrapped: WrappedTx = { type: TxType.Wrapped, raw: v.txbytes, moves: [], witness: [] };
@@ -128,5 +164,6 @@ export async function checkVector(v: Vector, ex: Executor, withMutants = true): 
       base.mutants.push({ kind, ...r });
     }
   }
-  return { ...base, pass: true };
+  const stepper = withStepper ? await stepperOf(v, tx as WrappedTx, ex, withMutants) : undefined;
+  return { ...base, pass: true, stepper };
 }

@@ -25,6 +25,8 @@ export interface RunOptions {
   showFailures: number;
   /** A vector still running after this many seconds is skipped (reported as such); 0: no limit. */
   vectorTimeoutSec: number;
+  /** Also run every passing vector's transaction (and its machine mutants) through the step machine. */
+  stepper?: boolean;
 }
 
 export interface Summary {
@@ -32,6 +34,7 @@ export interface Summary {
   failed: number;
   skipped: number;
   mutants: { tried: number; rejected: number; byValidator: number; byWalk: number };
+  stepper?: { vectors: number; agreed: number; steps: number; mutants: { tried: number; matched: number } };
 }
 
 interface FolderRow {
@@ -72,6 +75,8 @@ export async function runConformance(opts: RunOptions): Promise<Summary> {
     return r;
   };
   const mutantEscapes: string[] = [];
+  const stepperFails: string[] = [];
+  if (opts.stepper) summary.stepper = { vectors: 0, agreed: 0, steps: 0, mutants: { tried: 0, matched: 0 } };
 
   type Job = { file: string; folder: string; filter?: string; startAt?: number };
   const queue: Job[] = files.map((f) => ({ ...f, filter: opts.filter }));
@@ -99,6 +104,18 @@ export async function runConformance(opts: RunOptions): Promise<Summary> {
         else summary.mutants.byWalk++;
       } else mutantEscapes.push(`${r.id} mutant ${m.kind}`);
     }
+    if (r.stepper && summary.stepper) {
+      const st = summary.stepper;
+      st.vectors++;
+      st.steps += r.stepper.steps;
+      if (r.stepper.agreed) st.agreed++;
+      else stepperFails.push(`${r.id}: ${r.stepper.reason}`);
+      for (const m of r.stepper.mutants) {
+        st.mutants.tried++;
+        if (m.matched) st.mutants.matched++;
+        else stepperFails.push(`${r.id} mutant ${m.kind}: machine ${m.status}, validator ${m.verdict}${m.reason ? ` (${m.reason})` : ""}`);
+      }
+    }
     bar.increment(1, { passed: summary.passed, failed: summary.failed });
   };
 
@@ -108,7 +125,7 @@ export async function runConformance(opts: RunOptions): Promise<Summary> {
     const spawn = (): void => {
       live++;
       const worker = new Worker(path.join(__dirname, "..", "bin", "ts-worker.js"), {
-        workerData: { script: path.join(__dirname, "worker.ts"), mutants: opts.mutants },
+        workerData: { script: path.join(__dirname, "worker.ts"), mutants: opts.mutants, stepper: opts.stepper === true },
         resourceLimits: { maxOldGenerationSizeMb: 4096 },
       });
       let job: Job | undefined;
@@ -182,15 +199,29 @@ export async function runConformance(opts: RunOptions): Promise<Summary> {
       for (const id of skippedList) log(`  ${id}`);
     }
     for (const e of mutantEscapes.slice(0, 20)) log(`  MUTANT ACCEPTED: ${e}`);
+    if (summary.stepper) {
+      const st = summary.stepper;
+      log(`stepper: ${st.agreed}/${st.vectors} vectors agree with ethereumjs at every instruction boundary and with the validator's verdict (${st.steps} steps); mutants ${st.mutants.matched}/${st.mutants.tried} end in the validator's fault`);
+      for (const e of stepperFails.slice(0, opts.showFailures)) log(`  STEPPER: ${e}`);
+    }
     if (failures.length) {
       log(`failures (${failures.length}${failures.length > opts.showFailures ? `, first ${opts.showFailures}` : ""}):`);
       for (const f of failures.slice(0, opts.showFailures)) log(`  ${f.id}: ${f.reason}`);
     }
   }
-  if (opts.failuresFile) fs.writeFileSync(opts.failuresFile, failures.map((f) => `${f.folder}\t${f.id}\t${f.reason}`).join("\n") + "\n");
+  if (opts.failuresFile)
+    fs.writeFileSync(opts.failuresFile, [...failures.map((f) => `${f.folder}\t${f.id}\t${f.reason}`), ...stepperFails.map((f) => `stepper\t${f}`)].join("\n") + "\n");
   log(`${summary.passed} passed, ${summary.failed} failed${summary.skipped ? `, ${summary.skipped} skipped (over the ${opts.vectorTimeoutSec} s limit)` : ""}`);
   if (opts.json) {
-    log(JSON.stringify({ passed: summary.passed, failed: summary.failed, skipped: summary.skipped, mutants: { tried: summary.mutants.tried, rejected: summary.mutants.rejected } }));
+    log(
+      JSON.stringify({
+        passed: summary.passed,
+        failed: summary.failed,
+        skipped: summary.skipped,
+        mutants: { tried: summary.mutants.tried, rejected: summary.mutants.rejected },
+        ...(summary.stepper ? { stepper: summary.stepper } : {}),
+      }),
+    );
   }
   return summary;
 }

@@ -25,6 +25,7 @@ export type WorkerMessage =
 async function main(): Promise<void> {
   const ex = await Executor.create(1n);
   const withMutants = workerData.mutants !== false;
+  const withStepper = workerData.stepper === true;
   const post = (m: WorkerMessage) => parentPort!.postMessage(m);
   parentPort!.on("message", async (job: WorkerJob | null) => {
     if (job === null) process.exit(0);
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
         post({ type: "start", position, id: v.id });
         let r: VectorResult;
         try {
-          r = await checkVector(v, ex, withMutants);
+          r = await checkVector(v, ex, withMutants, withStepper);
         } catch (e) {
           r = { id: v.id, folder: v.folder, pass: false, reason: `runner crashed: ${(e as Error).stack ?? e}`, mutants: [] };
         }

@@ -8,7 +8,9 @@ import { bytesToHex } from "./bytes";
 import { InvalidTxError } from "./errors";
 import { Mark, keyIdOf, keyToString } from "./keys";
 import { Move, checkMovesStructure } from "./moves";
-import { Tx, TxType, DepositTx, codeHash } from "./tx";
+import { Tx, TxType, DepositTx, MoveTx, WrappedTx, codeHash } from "./tx";
+import type { TypedTransaction } from "@ethereumjs/tx";
+import type { Address } from "@ethereumjs/util";
 import { MAX_U256 } from "./bytes";
 import { Executor, Log } from "./evm/execute";
 import { StateSource, UndeclaredKeyError } from "./evm/state";
@@ -94,7 +96,13 @@ export function checkMasks(tx: Tx): void {
 
 function declaredSource(moves: readonly Move[], codes: Map<string, Uint8Array>, lookup?: CodeLookup): StateSource {
   const prev = new Map<string, bigint>();
-  for (const m of moves) if (m.mark !== Mark.Fee && m.mark !== Mark.Withdrawal) prev.set(keyIdOf(bytesToHex(m.addr), m.mark, m.slot), m.prev);
+  const slots = new Map<string, bigint[]>();
+  for (const m of moves) {
+    if (m.mark === Mark.Fee || m.mark === Mark.Withdrawal) continue;
+    const a = bytesToHex(m.addr);
+    prev.set(keyIdOf(a, m.mark, m.slot), m.prev);
+    if (m.mark === Mark.Storage) (slots.get(a) ?? slots.set(a, []).get(a)!).push(m.slot);
+  }
   return {
     read(id) {
       const v = prev.get(id);
@@ -102,6 +110,7 @@ function declaredSource(moves: readonly Move[], codes: Map<string, Uint8Array>, 
       return v;
     },
     code: (h) => codes.get(h) ?? lookup?.(h),
+    declaredSlots: (a) => slots.get(a) ?? [],
   };
 }
 
@@ -133,19 +142,25 @@ export function validateDeposit(tx: DepositTx, ctx: TxContext): TxOutcome {
   return { sender: bytesToHex(tx.from), status: 1, gasUsed: 0n, logs: [], fee: 0n, withdrawal: 0n };
 }
 
+/** A transaction that passed every check before execution (protocol.md §6 items 1–7 but the rules the EVM checks). */
+export interface PreparedTx {
+  eth: TypedTransaction;
+  sender: Address;
+  /** The declared output moves (marks f and w keyed by this transaction's seq). */
+  outputs: Move[];
+  /** The fee sweeps (f moves of earlier seqs): their prev values are credited to the sender before execution. */
+  sweeps: Move[];
+  /** The witness: code by 0x-hash. */
+  codes: Map<string, Uint8Array>;
+  source: StateSource;
+}
+
 /**
- * Validates one transaction standalone. Returns its outcome, or throws InvalidTxError.
- * `executor` is reused across calls (one per thread).
- *
- * The order of its checks is protocol.md §6's, and this function is its one definition: structure,
- * masks, outputs and sweeps, witness, the Ethereum transaction's decoding, the signature (a move
- * transaction's before its chain id), the outputs' owner, the declared gas, the sender's keys, the
- * rules, execution. Each fraud prover may rely on every check before its own kind's (the rules and
- * the owner proofs recover the signer), so the first failure is the one to name:
- * test/prover/provable-faults.test.ts proves every code on L1, each combined with later faults.
+ * The checks of protocol.md §6 before execution, in the validator's order: structure, masks,
+ * outputs, witness, signer, withdrawal-output owner, and that the sender's n, b and c are declared.
+ * Throws InvalidTxError. The step machine starts only from a prepared transaction (its step 0).
  */
-export async function validateTx(tx: Tx, ctx: TxContext, executor: Executor, lookup?: CodeLookup): Promise<TxOutcome> {
-  if (tx.type === TxType.Deposit) return validateDeposit(tx, ctx);
+export function prepareTx(tx: MoveTx | WrappedTx, ctx: TxContext, lookup?: CodeLookup): PreparedTx {
   checkMovesStructure(tx.moves, ctx.seq);
   checkMasks(tx);
   const { outputs, sweeps } = checkOutputs(tx.moves, ctx);
@@ -158,15 +173,39 @@ export async function validateTx(tx: Tx, ctx: TxContext, executor: Executor, loo
   });
   checkDeclaredGas(ctx, eth.gasLimit);
   const source = declaredSource(tx.moves, codes, lookup);
-  const senderHex = sender.toString();
+  return { eth, sender, outputs, sweeps, codes, source };
+}
+
+/** Throws `sender-undeclared` unless the sender's n, b and c keys are declared. */
+export function checkSenderDeclared(p: PreparedTx): void {
+  const senderHex = p.sender.toString();
   for (const mark of [Mark.Nonce, Mark.Balance, Mark.Code]) {
     try {
-      source.read(keyIdOf(senderHex, mark, 0n), mark, senderHex, 0n);
+      p.source.read(keyIdOf(senderHex, mark, 0n), mark, senderHex, 0n);
     } catch {
       // INVARIANT: the sender's nonce, balance and code hash are declared (the rules are checked against them).
       throw new InvalidTxError("rules", "sender-undeclared", `the sender's ${String.fromCharCode(mark)} key is not declared`);
     }
   }
+}
+
+/**
+ * Validates one transaction standalone. Returns its outcome, or throws InvalidTxError.
+ * `executor` is reused across calls (one per thread).
+ *
+ * The order of its checks is protocol.md §6's, and this function is its one definition: structure,
+ * masks, outputs and sweeps, witness, the Ethereum transaction's decoding, the signature (a move
+ * transaction's before its chain id), the outputs' owner, the declared gas, the sender's keys, the
+ * rules, execution (prepareTx holds the checks before the sender's keys). Each fraud prover may rely
+ * on every check before its own kind's (the rules and the owner proofs recover the signer), so the
+ * first failure is the one to name: test/prover/provable-faults.test.ts proves every code on L1, each
+ * combined with later faults.
+ */
+export async function validateTx(tx: Tx, ctx: TxContext, executor: Executor, lookup?: CodeLookup): Promise<TxOutcome> {
+  if (tx.type === TxType.Deposit) return validateDeposit(tx, ctx);
+  const prepared = prepareTx(tx, ctx, lookup);
+  checkSenderDeclared(prepared);
+  const { eth, sender, outputs, sweeps, source } = prepared;
   const res = await executor.run(eth, sender, source, ctx.env, ctx.feeMode, ctx.blockHash, sweepCredit(sweeps));
   const sm = res.sm;
   tx.moves.forEach((m, i) => {

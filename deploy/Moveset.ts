@@ -7,18 +7,29 @@
  *   4. the shared decoders (contracts/lib/Decoders.sol, a library with public functions) once, then each
  *      prover P(inbox), linked to the libraries it calls (LINKED_LIBRARIES), then inbox.setProvers([...]) —
  *      one-time, locks the prover set for ever.
+ *   5. CodeRegistry(inbox), the verifier's families StepTx, StepHash, StepCall, StepState, StepRun (each bound to
+ *      the registry), StepStart, and OneStepVerifier(registry, families…, StepStart): the one-step verifier of
+ *      execution faults (contracts/step/), for the dispute game.
+ *   6. DisputeGame(inbox, verifier, maxClockDuration, clockExtension, gameBonds), then inbox.setGame(game) —
+ *      before setProvers, which locks both (the game is then also a prover, and the Inbox reads its holds).
  * Step 4 runs only when at least one prover is listed: an Inbox whose provers are not yet set cannot be
  * rolled back by anyone, and its deployer can still register provers later (exactly once).
  *
  * Parameters (module id "Moveset"), overridable by an Ignition parameters file:
  *   { "Moveset": { "l2ChainId": 901, "bondSize": "1000000000000000000n", "challengeWindow": 604800,
- *                  "inclusionDelay": 86400, "rewardBps": 5000, "maxDepositsPerBatch": 256, "minBaseFee": "1000000000n" } }
+ *                  "inclusionDelay": 86400, "rewardBps": 5000, "maxDepositsPerBatch": 256, "minBaseFee": "1000000000n",
+ *                  "maxClockDuration": 302400, "clockExtension": 10800, "gameBonds": [26 bonds in wei] } }
+ * (`moveset deploy` takes `gameGasPrice` instead of the bonds and computes them: ignitionParameters).
  * (bigints as "<digits>n" strings, Ignition's JSON convention). `moveset deploy` (cli/deploy.ts) runs
  * this module programmatically; `npx hardhat ignition deploy` refuses module files outside
  * ignition/modules, so it is not the way to run this one.
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ContractFuture, IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
+import { bondsForGasPrice } from "../core/game/bonds";
+
+/** The dispute game's default bonds: sized for an L1 gas price of 30 gwei (core/game/bonds.ts, protocol.md §11.5.4). */
+export const DEFAULT_GAME_GAS_PRICE = 30n * 10n ** 9n;
 
 /** The module's parameters and their defaults. */
 export const DEFAULT_PARAMETERS = {
@@ -30,9 +41,25 @@ export const DEFAULT_PARAMETERS = {
   maxDepositsPerBatch: 256n,
   /** Lowest L2 base fee, and batch 0's (wei per gas; protocol.md §7.5). */
   minBaseFee: 1_000_000_000n,
+  /** Seconds on each side's chess clock in a dispute game (protocol.md §11.5.3): 3.5 days, as Optimism. */
+  maxClockDuration: 302_400n,
+  /** Seconds a late move leaves its side (twice that before a step). */
+  clockExtension: 10_800n,
+  /** The L1 gas price (wei) the game's bonds are sized for: they become the array parameter `gameBonds`. */
+  gameGasPrice: DEFAULT_GAME_GAS_PRICE,
 } as const;
 
 export type MovesetParameters = { -readonly [K in keyof typeof DEFAULT_PARAMETERS]: bigint };
+
+/** The game's bonds of depths 1 … 26 (wei), an array parameter of the module beside the scalar ones. */
+export const GAME_BONDS_PARAMETER = "gameBonds";
+export const DEFAULT_GAME_BONDS: readonly bigint[] = bondsForGasPrice(DEFAULT_GAME_GAS_PRICE);
+
+/** What the module reads: the scalar parameters, `gameGasPrice` turned into the bonds of every depth. */
+export function ignitionParameters(p: MovesetParameters): Record<string, bigint | bigint[]> {
+  const { gameGasPrice, ...scalars } = p;
+  return { ...scalars, [GAME_BONDS_PARAMETER]: bondsForGasPrice(gameGasPrice) };
+}
 
 export const MODULE_ID = "Moveset";
 
@@ -60,6 +87,9 @@ export const LINKED_LIBRARIES: Readonly<Record<string, readonly string[]>> = {
   RulesProver: ["Decoders"],
 };
 
+/** The one-step verifier's families, in OneStepVerifier's constructor order. */
+export const STEP_FAMILIES = ["StepTx", "StepHash", "StepCall", "StepState", "StepRun"] as const;
+
 /** Builds the module with the given prover list (tests pass ["TestProver"] under another module id). */
 export function movesetModule(id: string = MODULE_ID, provers: readonly ProverSpec[] = PROVERS) {
   return buildModule(id, (m) => {
@@ -70,6 +100,9 @@ export function movesetModule(id: string = MODULE_ID, provers: readonly ProverSp
     const rewardBps = m.getParameter("rewardBps", DEFAULT_PARAMETERS.rewardBps);
     const maxDepositsPerBatch = m.getParameter("maxDepositsPerBatch", DEFAULT_PARAMETERS.maxDepositsPerBatch);
     const minBaseFee = m.getParameter("minBaseFee", DEFAULT_PARAMETERS.minBaseFee);
+    const maxClockDuration = m.getParameter("maxClockDuration", DEFAULT_PARAMETERS.maxClockDuration);
+    const clockExtension = m.getParameter("clockExtension", DEFAULT_PARAMETERS.clockExtension);
+    const gameBonds = m.getParameter(GAME_BONDS_PARAMETER, [...DEFAULT_GAME_BONDS]);
 
     const bridge = m.contract("Bridge", []);
     const inbox = m.contract("Inbox", [bridge, l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch, minBaseFee]);
@@ -85,10 +118,20 @@ export function movesetModule(id: string = MODULE_ID, provers: readonly ProverSp
       if (proverFutures[name]) throw new Error(`prover ${name} listed twice`);
       proverFutures[name] = f;
     }
-    const list = Object.values(proverFutures);
-    if (list.length > 0) m.call(inbox, "setProvers", [list]);
+    // The one-step verifier of execution faults (contracts/step/) and the code registry it reads code from.
+    const registry = m.contract("CodeRegistry", [inbox]);
+    const families = Object.fromEntries(STEP_FAMILIES.map((f) => [f, m.contract(f, [registry])])) as Record<(typeof STEP_FAMILIES)[number], ContractFuture<string>>;
+    const start = m.contract("StepStart", []);
+    const verifier = m.contract("OneStepVerifier", [registry, ...STEP_FAMILIES.map((f) => families[f]), start]);
 
-    return { Bridge: bridge, Inbox: inbox, ...proverFutures };
+    // The dispute game over that verifier, registered with the Inbox before the provers lock the set.
+    const game = m.contract("DisputeGame", [inbox, verifier, maxClockDuration, clockExtension, gameBonds]);
+    const setGame = m.call(inbox, "setGame", [game]);
+
+    const list = Object.values(proverFutures);
+    if (list.length > 0) m.call(inbox, "setProvers", [list], { after: [setGame] });
+
+    return { Bridge: bridge, Inbox: inbox, ...proverFutures, CodeRegistry: registry, ...families, StepStart: start, OneStepVerifier: verifier, DisputeGame: game };
   });
 }
 

@@ -11,7 +11,19 @@ export interface DeploymentRecord {
   chainId: number;
   l2ChainId: number;
   contracts: Record<string, string>;
-  parameters: { l2ChainId: number; bondSize: string; challengeWindow: number; inclusionDelay: number; rewardBps: number; maxDepositsPerBatch: number; minBaseFee: string };
+  parameters: {
+    l2ChainId: number;
+    bondSize: string;
+    challengeWindow: number;
+    inclusionDelay: number;
+    rewardBps: number;
+    maxDepositsPerBatch: number;
+    minBaseFee: string;
+    /** The dispute game's clocks (seconds) and bonds of depths 1 … 26 (wei); absent in records written before the game. */
+    maxClockDuration?: number;
+    clockExtension?: number;
+    gameBonds?: string[];
+  };
   /** L1 block in which the first contract (the Bridge) was deployed: where watchers start scanning. */
   deployedAt: number;
   deploymentId: string;
@@ -33,6 +45,18 @@ export interface Deployment {
   maxDepositsPerBatch: bigint;
   /** Lowest L2 base fee, and batch 0's (protocol.md §7.5). */
   minBaseFee: bigint;
+  /** The dispute game of execution faults (protocol.md §11.5), when deployed. */
+  game?: GameDeployment;
+}
+
+/** The dispute game's address, the one-step verifier's code registry, and the game's parameters. */
+export interface GameDeployment {
+  address: string;
+  registry: string;
+  maxClockDuration: bigint;
+  clockExtension: bigint;
+  /** bonds[d] is the bond of depth d (bonds[0] = 0, unused). */
+  bonds: bigint[];
 }
 
 export class ConfigError extends Error {}
@@ -59,6 +83,22 @@ export function deploymentFromRecord(raw: DeploymentRecord, what = "deployment r
   need(Number.isInteger(raw.deployedAt) && raw.deployedAt >= 0, "deployedAt");
   need(Number.isSafeInteger(raw.parameters.maxDepositsPerBatch) && raw.parameters.maxDepositsPerBatch > 0, "parameters.maxDepositsPerBatch");
   need(/^[1-9][0-9]*$/.test(String(raw.parameters?.minBaseFee ?? "")), "parameters.minBaseFee");
+  let game: GameDeployment | undefined;
+  if (raw.contracts.DisputeGame !== undefined) {
+    const p = raw.parameters;
+    need(/^0x[0-9a-fA-F]{40}$/.test(raw.contracts.DisputeGame), "contracts.DisputeGame");
+    need(/^0x[0-9a-fA-F]{40}$/.test(raw.contracts.CodeRegistry ?? ""), "contracts.CodeRegistry");
+    need(Number.isSafeInteger(p.maxClockDuration) && p.maxClockDuration! > 0, "parameters.maxClockDuration");
+    need(Number.isSafeInteger(p.clockExtension) && p.clockExtension! > 0, "parameters.clockExtension");
+    need(Array.isArray(p.gameBonds) && p.gameBonds.every((b) => /^[1-9][0-9]*$/.test(String(b))), "parameters.gameBonds");
+    game = {
+      address: raw.contracts.DisputeGame,
+      registry: raw.contracts.CodeRegistry,
+      maxClockDuration: BigInt(p.maxClockDuration!),
+      clockExtension: BigInt(p.clockExtension!),
+      bonds: [0n, ...p.gameBonds!.map((b) => BigInt(b))],
+    };
+  }
   return {
     l1ChainId: BigInt(raw.chainId),
     l2ChainId: BigInt(raw.l2ChainId ?? raw.parameters.l2ChainId),
@@ -70,6 +110,7 @@ export function deploymentFromRecord(raw: DeploymentRecord, what = "deployment r
     inclusionDelay: BigInt(raw.parameters.inclusionDelay),
     maxDepositsPerBatch: BigInt(raw.parameters.maxDepositsPerBatch),
     minBaseFee: BigInt(raw.parameters.minBaseFee),
+    ...(game ? { game } : {}),
   };
 }
 

@@ -114,6 +114,8 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
         suggestedTip: copts.suggestedTip,
         feeRecipient,
         l1Time: () => coordinator.l1Clock ?? verifier?.latestL1Time,
+        l1HeldFrom: () => follower.snapshot().heldFrom(),
+        l1Games: () => follower.snapshot().games(),
         maxLogRange: ropts.maxLogRange,
         calls,
         gasCap: ropts.gasCap,

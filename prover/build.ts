@@ -129,7 +129,7 @@ export async function buildProof(fault: TxFault, chain: ChainView): Promise<Proo
       );
     }
     case "execution":
-      throw new Error("execution fault: interactive proof not yet supported");
+      throw new Error("an execution fault is settled by the dispute game (node/watchtower/game-player.ts), not by a one-step proof");
   }
 }
 

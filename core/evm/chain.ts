@@ -77,6 +77,11 @@ export async function loadCrypto(): Promise<void> {
   await kzgLoading;
 }
 
+/** Whether KZG is loaded (the step machine's point-evaluation step needs it synchronously). */
+export function kzgReady(): boolean {
+  return kzgImpl !== undefined;
+}
+
 /**
  * Whether some run needed KZG before it was loaded. Sticky until KZG is loaded, so that with several
  * executors in one thread no run can miss it (a run that did not need it merely runs twice).

@@ -9,6 +9,7 @@ import { createVM, runTx, type VM } from "@ethereumjs/vm";
 import { Capability, isBlob4844Tx, type TypedTransaction } from "@ethereumjs/tx";
 import { Address, bytesToHex } from "@ethereumjs/util";
 import type { Block } from "@ethereumjs/block";
+import type { InterpreterStep } from "@ethereumjs/evm";
 import { InvalidTxError } from "../errors";
 import { MoveStateManager, StateSource, UndeclaredKeyError, MissingCodeError } from "./state";
 import { BlockEnv, BlockHashMode, FeeMode, FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX, blockFromEnv, blockHashFor, cancunCommon, loadCrypto, kzgMissing } from "./chain";
@@ -17,6 +18,7 @@ import { Mark } from "../keys";
 import { installJumpdestCache } from "./jumpdest";
 import { installFastInterpreter } from "./fast-interpreter";
 import { driveTx, driverSupports } from "./driver";
+import { limitedPrecompiles } from "../step/precompiles";
 
 export type Log = [address: Uint8Array, topics: Uint8Array[], data: Uint8Array];
 
@@ -65,8 +67,21 @@ export class Executor {
     installFastInterpreter();
     const sm = new MoveStateManager({ read: () => 0n, code: () => undefined });
     const chain = new SwitchableBlockchain();
-    const vm = await createVM({ common: cancunCommon(chainId), stateManager: sm, blockchain: chain as never });
+    // The rollup's precompile limits (core/step/precompiles.ts): the step machine proves every call.
+    const vm = await createVM({ common: cancunCommon(chainId), stateManager: sm, blockchain: chain as never, evmOpts: { customPrecompiles: limitedPrecompiles() as never } });
     return new Executor(vm, sm, chain, !opts.runTx && process.env.MOVESET_NO_TX_DRIVER !== "1" && driverSupports(vm.common));
+  }
+
+  /** The keys the last run accessed (ids of core/keys.ts keyIdOf). */
+  lastAccessed(): string[] {
+    return [...this.sm.accessed.keys()];
+  }
+
+  /** Listens to the EVM's per-instruction `step` events (the step machine's differential check). */
+  onStep(cb: ((ev: InterpreterStep) => void) | null): void {
+    const ev = (this.vm.evm as unknown as { events: { on(n: string, f: unknown): void; removeAllListeners(n: string): void } }).events;
+    ev.removeAllListeners("step");
+    if (cb) ev.on("step", cb);
   }
 
   private block(env: BlockEnv, feeMode: FeeMode): Block {
@@ -140,6 +155,9 @@ export class Executor {
   private async runOnce(eth: TypedTransaction, sender: Address, source: StateSource, env: BlockEnv, feeMode: FeeMode, blockHash: BlockHashMode, credit: bigint): Promise<ExecResult> {
     const sm = this.sm;
     sm.reset(source, feeMode === "outputs" ? [FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX] : []);
+    // Transient storage is cleared when a transaction's top call ends; a run that stopped on an
+    // undeclared key or missing code never got there: nothing may carry over to this one.
+    (this.vm.evm as unknown as { transientStorage: { clear(): void } }).transientStorage.clear();
     this.chain.mode = blockHash;
     const block = this.block(env, feeMode);
     try {

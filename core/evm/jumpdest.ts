@@ -48,3 +48,25 @@ export function installJumpdestCache(): boolean {
   installed = true;
   return true;
 }
+
+/**
+ * The jump-destination bitmap of `code`, as the code registry stores it (twin of
+ * contracts/step/lib/JumpdestBitmap.sol): ceil(length / 8) bytes; bit i (byte i >> 3, most significant
+ * bit first) is set iff byte i is JUMPDEST (0x5b) and not the immediate data of a PUSH1 … PUSH32.
+ */
+export function jumpdestBitmap(code: Uint8Array): Uint8Array {
+  const out = new Uint8Array((code.length + 7) >> 3);
+  for (let i = 0; i < code.length; i++) {
+    const op = code[i];
+    if (op === 0x5b) out[i >> 3] |= 0x80 >> (i & 7);
+    else if (op >= 0x60 && op <= 0x7f) i += op - 0x5f;
+  }
+  return out;
+}
+
+/** Whether `pc` is a valid jump destination according to `bitmap` (false past the end of the code). */
+export function isJumpdest(bitmap: Uint8Array, pc: bigint): boolean {
+  if (pc >= BigInt(bitmap.length) * 8n) return false;
+  const i = Number(pc);
+  return (bitmap[i >> 3] & (0x80 >> (i & 7))) !== 0;
+}

@@ -24,6 +24,8 @@ export interface StateSource {
   read(id: string, mark: number, addrHex: string, slot: bigint): bigint | Promise<bigint>;
   /** Code with the given keccak256 (0x-hex), if known. */
   code(hashHex: string): Uint8Array | undefined | Promise<Uint8Array | undefined>;
+  /** The storage slots of an account that the transaction declares (validation); absent when filling. */
+  declaredSlots?(addrHex: string): readonly bigint[];
 }
 
 /** A key the run touched. */
@@ -229,16 +231,23 @@ export class MoveStateManager implements StateManagerInterface {
     await this.setKey(Mark.Storage, address.toString(), BigInt(bytesToHex(key)), v.length === 0 ? 0n : BigInt(bytesToHex(v)));
   }
 
-  /** Zeroes every slot of the account this transaction knows of (created or self-destructed). */
-  async clearStorage(address: Address): Promise<void> {
-    await this.zeroStorage(address.toString());
-  }
+  /**
+   * ethereumjs clears the storage of every address it creates at. A no-op here: no state the rollup
+   * reaches has storage at an address without code and nonce (protocol.md §6.1, EIP-7610), so there
+   * is never anything to clear, and the step machine does not clear either.
+   */
+  async clearStorage(): Promise<void> {}
 
+  /**
+   * Zeroes every storage slot of a deleted account that the transaction knows of: the slots it
+   * declares (validation) and the slots it accessed (filling, where the declared keys are the
+   * accessed ones). protocol.md §6.1.
+   */
   private async zeroStorage(addrHex: string): Promise<void> {
-    for (const acc of [...this.accessed.values()]) {
-      if (acc.mark === Mark.Storage && acc.addrHex === addrHex && (await this.getKey(Mark.Storage, addrHex, acc.slot)) !== 0n)
-        await this.setKey(Mark.Storage, addrHex, acc.slot, 0n);
-    }
+    const slots = new Set<bigint>(this.source.declaredSlots?.(addrHex) ?? []);
+    for (const acc of this.accessed.values()) if (acc.mark === Mark.Storage && acc.addrHex === addrHex) slots.add(acc.slot);
+    for (const slot of [...slots].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)))
+      if ((await this.getKey(Mark.Storage, addrHex, slot)) !== 0n) await this.setKey(Mark.Storage, addrHex, slot, 0n);
   }
 
   originalStorageCache = {

@@ -51,3 +51,14 @@ export function checkBondSchedule(bonds: readonly bigint[], maxDepth = MAX_DEPTH
     if (i > 0 && (b < bonds[i - 1] || b > 2n * bonds[i - 1])) throw new RangeError(`bond of depth ${i + 1} (${b}) must be within [1, 2] × depth ${i}'s (${bonds[i - 1]})`);
   });
 }
+
+/**
+ * The gas a deployment sizes its bonds for (docs/protocol.md §11.5.4): the most expensive move, a step (the verifier's
+ * worst case, L1's per-transaction cap, plus the game's own work) and resolving one claim.
+ */
+export const GAME_GAS = { moveGas: 210_000n, stepGas: (1n << 24n) + 50_000n, resolveGas: 75_000n } as const;
+
+/** The bonds of depths 1 … MAX_DEPTH for an assumed L1 gas price (wei per gas), at GAME_GAS. */
+export function bondsForGasPrice(gasPrice: bigint, maxDepth = MAX_DEPTH): bigint[] {
+  return bondSchedule({ gasPrice, ...GAME_GAS }, maxDepth);
+}

@@ -3,3 +3,4 @@ export * from "./position";
 export * from "./status";
 export * from "./clock";
 export * from "./bonds";
+export * from "./finality";

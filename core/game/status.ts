@@ -18,3 +18,11 @@ export function statusOf(stateHash: string): number {
   if (b.length !== 32) throw new RangeError(`a state hash is 32 bytes, got ${b.length}`);
   return b[0];
 }
+
+/** A game's status as the node and the CLI name it (IDisputeGame GameStatus 1, 2, 3). */
+export type GameStatusName = "open" | "challenger-won" | "defender-won";
+
+/** The name of GameStatus `status` (1 in progress, 2 challenger wins, 3 defender wins); a game with no end yet is open. */
+export function gameStatusName(status: number | undefined): GameStatusName {
+  return status === 2 ? "challenger-won" : status === 3 ? "defender-won" : "open";
+}

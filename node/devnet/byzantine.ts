@@ -1,10 +1,14 @@
 /**
- * A byzantine poster for devnets and tests: builds and posts one invalid batch of a chosen one-step
- * kind (docs/protocol.md §9) on the current L1 tip, from an honest transaction mutated the way a
- * dishonest coordinator would. `moveset devnet --byzantine <kind>` uses it so anyone can watch the
- * watchtower win; it posts from its own bonded account so the honest coordinator keeps its bond.
+ * A byzantine poster for devnets and tests: builds and posts one invalid batch of a chosen kind on
+ * the current L1 tip, from honest transactions mutated the way a dishonest coordinator would: a
+ * one-step kind (docs/protocol.md §9), or an execution fault that only the dispute game refutes
+ * (§11.5): `execution` (a withdrawal output of 1000 ETH for 99 wei sent to the withdrawal vault),
+ * `undeclared-key` (a transfer without its recipient's balance key), `missing-code` (a call to a
+ * contract created just before it, neither transaction's witness carrying its code).
+ * `moveset devnet --byzantine <kind>` uses it so anyone can watch the watchtower win; it posts from
+ * its own bonded account so the honest coordinator keeps its bond.
  */
-import { JsonRpcProvider, Wallet } from "ethers";
+import { JsonRpcProvider, Wallet, Transaction, getCreateAddress } from "ethers";
 import {
   Executor, TxType, Mark, MaskBit, encodeTx, decodeTx, hexToBytes, bytesToHex, sortMoves, encodeBatchData, txRootOf, batchDataHash, headerHash, batchTxOf, declaredGas,
   type BatchHeader, type BatchTx, type WrappedTx, type DepositTx, type Tx,
@@ -14,12 +18,26 @@ import { ONE_STEP_KINDS, type OneStepKind } from "../../core/errors";
 import { fillMoves, type StateView } from "../../core/fill";
 import type { BlockEnv } from "../../core/evm/chain";
 import { headerToSol, inboxAt } from "../l1/contracts";
-import { fillFromStore, LatestCache } from "../state/view";
+import { fillFromStore, LatestCache, Overlay } from "../state/view";
+import { WITHDRAWAL_VAULT_HEX } from "../../core/evm/chain";
+import { keyIdOf } from "../../core/keys";
 import type { NodeHandle } from "../node";
 
 /** Every one-step kind (core/errors.ts ONE_STEP_KINDS). */
 export const BYZANTINE_KINDS = ONE_STEP_KINDS;
 export type ByzantineKind = OneStepKind;
+
+/** Invalid batches whose fault is an execution fault: refuted by the dispute game only. */
+export const EXECUTION_KINDS = ["execution", "undeclared-key", "missing-code"] as const;
+export type ExecutionKind = (typeof EXECUTION_KINDS)[number];
+export type InvalidBatchKind = ByzantineKind | ExecutionKind;
+
+/** What `moveset devnet --byzantine` takes: an invalid batch of any kind, or a false challenge of an honest one. */
+export const DEVNET_BYZANTINE_KINDS = [...BYZANTINE_KINDS, ...EXECUTION_KINDS, "false-challenge"] as const;
+export type DevnetByzantineKind = (typeof DEVNET_BYZANTINE_KINDS)[number];
+
+/** What a withdrawal forged by the `execution` kind declares: 1000 ETH. */
+export const FORGED_WITHDRAWAL = 1000n * 10n ** 18n;
 
 export interface ByzantineEnv {
   l1: JsonRpcProvider;
@@ -67,27 +85,77 @@ export async function batchOnTip(
  * state at the tip as the batch's first transaction.
  */
 export async function honestTransfer(env: ByzantineEnv, feeRecipient: string, value: bigint, ex: Executor, from = env.sender, to = env.recipient): Promise<WrappedTx> {
+  return honestTx(env, feeRecipient, ex, { to, value, gasLimit: 21000n }, from);
+}
+
+/**
+ * An honest transaction of `from` with `fields` (to, value, data, gas limit), filled as transaction `position` of the
+ * next batch, after `before` (the batch's earlier transactions, whose writes and witnesses it sees).
+ */
+export async function honestTx(
+  env: ByzantineEnv,
+  feeRecipient: string,
+  ex: Executor,
+  fields: { to?: string; value?: bigint; data?: string; gasLimit: bigint },
+  from = env.sender,
+  before: Tx[] = [],
+): Promise<WrappedTx> {
   const shell = await batchOnTip(env, [], feeRecipient);
-  const ctx = batchTxContext(shell.header, env.l2ChainId, 0);
+  const ctx = batchTxContext(shell.header, env.l2ChainId, before.length);
   const sender = from.address.toLowerCase();
   const w = new Wallet(from.privateKey);
+  const overlay = new Overlay();
+  before.forEach((t, i) => overlay.apply(shell.header.firstSeq + BigInt(i), t));
   const sign = async (nonce: bigint): Promise<WrappedTx> => {
-    const raw = await w.signTransaction({ to, value, nonce: Number(nonce), gasLimit: 21000n, maxFeePerGas: 3_000_000_000n, maxPriorityFeePerGas: 1n, chainId: env.l2ChainId, type: 2 });
+    const raw = await w.signTransaction({ ...fields, nonce: Number(nonce), maxFeePerGas: 3_000_000_000n, maxPriorityFeePerGas: 1n, chainId: env.l2ChainId, type: 2 });
     return { type: TxType.Wrapped, raw: hexToBytes(raw as `0x${string}`), moves: [], witness: [] };
   };
   if ("latest" in env.node) {
-    const view = env.node;
+    const view = overlaid(env.node, overlay);
     return (await fillMoves(await sign((await view.latest(Mark.Nonce, sender, 0n)).value), view, ctx, ex)).tx as WrappedTx;
   }
   const cache = new LatestCache(env.node.utxo, env.node.chain);
-  return (await fillFromStore(await sign((await cache.get(Mark.Nonce, sender, 0n)).value), cache, [], ctx, ex)).tx as WrappedTx;
+  const nonce = overlay.values.get(keyIdOf(sender, Mark.Nonce, 0n))?.value ?? (await cache.get(Mark.Nonce, sender, 0n)).value;
+  return (await fillFromStore(await sign(nonce), cache, [overlay], ctx, ex)).tx as WrappedTx;
 }
 
+/** A state view with `overlay`'s writes and witnesses over `base`. */
+function overlaid(base: StateView, overlay: Overlay): StateView {
+  return {
+    latest: (mark, addrHex, slot) => overlay.values.get(keyIdOf(addrHex.toLowerCase(), mark, slot)) ?? base.latest(mark, addrHex, slot),
+    code: (h) => overlay.codes.get(h.toLowerCase()) ?? base.code(h),
+    feeOutputs: base.feeOutputs?.bind(base),
+  };
+}
+
+/** The contract the `missing-code` kind calls: runtime code STOP, returned by its initcode. */
+export const STOP_INITCODE = "0x600060005360016000f3";
+
 /** The transactions of an invalid batch of `kind` (the invalid one is the last), each declaring its gas limit. */
-export async function invalidTxs(kind: ByzantineKind, env: ByzantineEnv, feeRecipient: string): Promise<BatchTx[]> {
+export async function invalidTxs(kind: InvalidBatchKind, env: ByzantineEnv, feeRecipient: string): Promise<BatchTx[]> {
   const ex = await Executor.create(env.l2ChainId);
-  const t = await honestTransfer(env, feeRecipient, 99n, ex);
   const to = env.recipient.toLowerCase();
+  switch (kind) {
+    case "execution": {
+      // 99 wei sent to the withdrawal vault, declared as a withdrawal output of 1000 ETH.
+      const w = await honestTransfer(env, feeRecipient, 99n, ex, env.sender, WITHDRAWAL_VAULT_HEX);
+      return [batchTxOf(encodeTx({ ...w, moves: w.moves.map((m) => (m.mark === Mark.Withdrawal ? { ...m, next: FORGED_WITHDRAWAL } : m)) }))];
+    }
+    case "undeclared-key": {
+      // The recipient's balance, which the value transfer writes, is not declared.
+      const u = await honestTransfer(env, feeRecipient, 99n, ex);
+      return [batchTxOf(encodeTx({ ...u, moves: u.moves.filter((m) => !(m.mark === Mark.Balance && bytesToHex(m.addr) === to)) }))];
+    }
+    case "missing-code": {
+      // A contract created, then called, in the same batch; the code travels in neither witness (the creation does
+      // not need it: it created it), so the call finds its code nowhere (protocol.md §6.2).
+      const create = await honestTx(env, feeRecipient, ex, { data: STOP_INITCODE, gasLimit: 100_000n });
+      const created = getCreateAddress({ from: env.sender.address, nonce: Transaction.from(bytesToHex(create.raw)).nonce });
+      const call = await honestTx(env, feeRecipient, ex, { to: created, gasLimit: 50_000n }, env.sender, [create]);
+      return [batchTxOf(encodeTx({ ...create, witness: [] })), batchTxOf(encodeTx({ ...call, witness: [] }))];
+    }
+  }
+  const t = await honestTransfer(env, feeRecipient, 99n, ex);
   switch (kind) {
     case "malformed":
       return [{ gas: declaredGas(t), tx: Uint8Array.from([...encodeTx(t), 0x00]) }]; // trailing byte: does not decode
@@ -123,7 +191,7 @@ export async function invalidTxs(kind: ByzantineKind, env: ByzantineEnv, feeReci
  * that the two touch no common key) declaring a fee output one wei too large (execution,
  * `fee-output`). The outputs of the others are re-keyed to their new seqs.
  */
-export async function behindExecutionFault(kind: ByzantineKind, env: ByzantineEnv, feeRecipient: string, other: { privateKey: string; address: string }): Promise<BatchTx[]> {
+export async function behindExecutionFault(kind: InvalidBatchKind, env: ByzantineEnv, feeRecipient: string, other: { privateKey: string; address: string }): Promise<BatchTx[]> {
   const ex = await Executor.create(env.l2ChainId);
   const first = await honestTransfer(env, feeRecipient, 1n, ex, other, other.address);
   const lead = batchTxOf(encodeTx({ ...first, moves: first.moves.map((m) => (m.mark === Mark.Fee ? { ...m, next: m.next + 1n } : m)) }));
@@ -145,10 +213,11 @@ export async function behindExecutionFault(kind: ByzantineKind, env: ByzantineEn
  * Returns its header and transactions too (what a proof needs).
  */
 export async function postInvalidBatch(
-  kind: ByzantineKind,
+  kind: InvalidBatchKind,
   env: ByzantineEnv,
   behind?: { privateKey: string; address: string },
 ): Promise<{ index: bigint; headerHash: string; header: BatchHeader; txs: BatchTx[] }> {
+  if (behind && (EXECUTION_KINDS as readonly string[]).includes(kind)) throw new Error(`${kind} is an execution fault already`);
   const poster = new Wallet(env.posterKey, env.l1);
   const inbox = inboxAt(env.inbox, poster);
   const bondSize = await inbox.bondSize();

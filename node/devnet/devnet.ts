@@ -7,7 +7,7 @@
  * verifier, the L2 RPC on 127.0.0.1:8547. The datadir keeps the L2 state and an L1 journal
  * (node/devnet/journal.ts), so a restart resumes.
  */
-import { postInvalidBatch, type ByzantineKind } from "./byzantine";
+import { postInvalidBatch, type DevnetByzantineKind } from "./byzantine";
 import * as fs from "fs";
 import * as path from "path";
 import { JsonRpcProvider, Wallet, Network } from "ethers";
@@ -17,6 +17,9 @@ import { bridgeAt, inboxAt } from "../l1/contracts";
 import { L1Journal, type Request } from "./journal";
 import { componentLogger, errMsg, rootLogger, type Logger } from "../log";
 import { startNode, type NodeHandle } from "../node";
+import { bondsForGasPrice } from "../../core/game/bonds";
+import { LyingPlayer } from "./liar";
+import type { MovesetParameters } from "../../deploy/Moveset";
 import { DatadirInUseError } from "../datadir";
 import { readDevnetInfo, removeDevnetInfo, writeDevnetInfo } from "./info";
 
@@ -43,8 +46,11 @@ export interface DevnetOptions extends DeployParams {
   log?: Logger;
   /** Watchtower hook (issue #5): start a watchtower (default dev account #1). Default: MOVESET_DEVNET_WATCH=1 (set by `moveset devnet` unless --no-watch). */
   watch?: boolean | DevnetWatchOptions;
-  /** Post one invalid batch of this kind among the honest ones (from dev account #2), for the watchtower to win. */
-  byzantine?: ByzantineKind;
+  /**
+   * Post one invalid batch of this kind among the honest ones (from dev account #2), for the watchtower to win; or
+   * (`false-challenge`) dispute an honest transaction from dev account #3 and play the game dishonestly.
+   */
+  byzantine?: DevnetByzantineKind;
   /** L2 JSON-RPC limits and policy (host and port come from rpcHost/rpcPort); CORS defaults to DEVNET_CORS. */
   rpc?: Partial<RpcOptions>;
   /** Serve the explorer on this port (0: any free port; undefined: no explorer), on rpcHost. */
@@ -115,14 +121,22 @@ export interface DeployParams {
   maxDepositsPerBatch?: bigint;
   /** Lowest L2 base fee (wei per gas; default the module's, 1 gwei). */
   minBaseFee?: bigint;
+  /** The dispute game's chess clock and its extension (seconds; devnet defaults 60 and 5). */
+  maxClockDuration?: bigint;
+  clockExtension?: bigint;
+  /** The L1 gas price its bonds are sized for (devnet default 1 gwei). */
+  gameGasPrice?: bigint;
   /** Fraud provers to deploy and register (default: the module's production list). Tests pass ["TestProver"]. */
   provers?: string[];
 }
 
+/** The devnet's dispute game: clocks of a minute (seconds of extension) and bonds sized for 1 gwei. */
+export const DEVNET_GAME = { maxClockDuration: 60n, clockExtension: 5n, gameGasPrice: 10n ** 9n } as const;
+
 /** Deploys the contracts with the project's Ignition module on `hre`'s network; returns the deployment record. */
 export async function deployMoveset(hre: HardhatRuntimeEnvironment, p: DeployParams, deployer: string): Promise<DeploymentRecord> {
-  const { movesetModule, DEFAULT_PARAMETERS, MODULE_ID, PROVERS } = await import("../../deploy/Moveset");
-  const params = {
+  const { movesetModule, DEFAULT_PARAMETERS, MODULE_ID, PROVERS, ignitionParameters } = await import("../../deploy/Moveset");
+  const params: MovesetParameters = {
     ...DEFAULT_PARAMETERS,
     l2ChainId: p.l2ChainId ?? DEFAULT_PARAMETERS.l2ChainId,
     challengeWindow: p.challengeWindow ?? 5n,
@@ -130,13 +144,16 @@ export async function deployMoveset(hre: HardhatRuntimeEnvironment, p: DeployPar
     bondSize: p.bondSize ?? 10n ** 18n,
     maxDepositsPerBatch: p.maxDepositsPerBatch ?? DEFAULT_PARAMETERS.maxDepositsPerBatch,
     minBaseFee: p.minBaseFee ?? DEFAULT_PARAMETERS.minBaseFee,
+    maxClockDuration: p.maxClockDuration ?? DEVNET_GAME.maxClockDuration,
+    clockExtension: p.clockExtension ?? DEVNET_GAME.clockExtension,
+    gameGasPrice: p.gameGasPrice ?? DEVNET_GAME.gameGasPrice,
   };
   const request: Request = (method, params) => hre.network.provider.request({ method, params: params ?? [] });
   const startBlock = Number(await request("eth_blockNumber")) + 1;
   const l1ChainId = BigInt((await request("eth_chainId")) as string);
   // A fresh module object per call: Ignition refuses to deploy the same module instance twice in one process.
   const deployed = (await (hre as unknown as { ignition: { deploy: (m: unknown, o: unknown) => Promise<Record<string, { getAddress(): Promise<string> }>> } }).ignition.deploy(movesetModule(MODULE_ID, p.provers ?? PROVERS), {
-    parameters: { [MODULE_ID]: params },
+    parameters: { [MODULE_ID]: ignitionParameters(params) },
     displayUi: false,
   })) as Record<string, { getAddress(): Promise<string> }>;
   const contracts: Record<string, string> = {};
@@ -154,6 +171,9 @@ export async function deployMoveset(hre: HardhatRuntimeEnvironment, p: DeployPar
       rewardBps: Number(params.rewardBps),
       maxDepositsPerBatch: Number(params.maxDepositsPerBatch),
       minBaseFee: params.minBaseFee.toString(),
+      maxClockDuration: Number(params.maxClockDuration),
+      clockExtension: Number(params.clockExtension),
+      gameBonds: bondsForGasPrice(params.gameGasPrice).map(String),
     },
     deployedAt: startBlock,
     deploymentId: "moveset-devnet",
@@ -279,7 +299,7 @@ export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
 
     const watchtower = await startDevnetWatchtower(o, l1Url, deployment, record, accounts, log);
     if (watchtower) stops.push(() => watchtower.stop());
-    if (o.byzantine) scheduleByzantine(o.byzantine, l1Url, deployment, accounts, node, log, stops);
+    if (o.byzantine) scheduleByzantine(o.byzantine, l1Url, deployment, accounts, node, log, stops, o.datadir);
 
     let explorer: import("../explorer").NodeExplorer | undefined;
     if (o.explorerPort !== undefined) {
@@ -301,35 +321,82 @@ export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
 
 // ---- byzantine poster (issue #5) ----------------------------------------------------------------------
 
-/** A few seconds after start, dev account #2 posts one invalid batch of `kind` (node/devnet/byzantine.ts). */
+/**
+ * A few seconds after start, dev account #2 posts one invalid batch of `kind` (node/devnet/byzantine.ts); for
+ * `false-challenge`, dev account #3 sends an honest transfer, waits for its batch on L1 and disputes it, then plays the
+ * game by a lying trace (node/devnet/liar.ts) until it loses.
+ */
 function scheduleByzantine(
-  kind: ByzantineKind,
+  kind: DevnetByzantineKind,
   l1Url: string,
   deployment: Deployment,
   accounts: { address: string; privateKey: string }[],
   node: NodeHandle,
   log: Logger,
   stops: (() => Promise<void>)[],
+  datadir: string,
 ): void {
   const l1 = new JsonRpcProvider(l1Url, undefined, { staticNetwork: true });
+  let liar: LyingPlayer | undefined;
+  const run = async () => {
+    if (kind !== "false-challenge") {
+      const r = await postInvalidBatch(kind, {
+        l1,
+        inbox: deployment.inbox,
+        l2ChainId: deployment.l2ChainId,
+        node,
+        sender: accounts[3],
+        recipient: accounts[4].address,
+        posterKey: accounts[2].privateKey,
+      });
+      log.warn({ event: "byzantine-batch", kind, index: r.index.toString(), headerHash: r.headerHash, poster: accounts[2].address }, `byzantine: posted an invalid batch (${kind}) at index ${r.index}`);
+      return;
+    }
+    const v = node.verifier;
+    if (!v) throw new Error("false-challenge needs the node's verifier");
+    liar = await LyingPlayer.start({ l1Url, deployment, key: accounts[3].privateKey, source: v, datadir: path.join(dataPaths(datadir).root, "byzantine"), mode: "challenge", log });
+    const at = await falselyChallenge(liar, node, deployment, accounts[3], accounts[4].address);
+    log.warn({ event: "byzantine-challenge", kind, batch: at.batch.toString(), txIndex: at.txIndex, game: at.game.toString(), challenger: accounts[3].address }, `byzantine: disputed transaction ${at.txIndex} of honest batch ${at.batch} (game ${at.game})`);
+  };
   const timer = setTimeout(() => {
-    postInvalidBatch(kind, {
-      l1,
-      inbox: deployment.inbox,
-      l2ChainId: deployment.l2ChainId,
-      node,
-      sender: accounts[3],
-      recipient: accounts[4].address,
-      posterKey: accounts[2].privateKey,
-    }).then(
-      (r) => log.warn({ event: "byzantine-batch", kind, index: r.index.toString(), headerHash: r.headerHash, poster: accounts[2].address }, `byzantine: posted an invalid batch (${kind}) at index ${r.index}`),
-      (e) => log.error({ event: "byzantine-failed", kind, err: (e as Error).message }, "byzantine: could not post the invalid batch"),
-    );
+    run().catch((e) => log.error({ event: "byzantine-failed", kind, err: (e as Error).message }, "byzantine: failed"));
   }, 3000);
   stops.push(async () => {
     clearTimeout(timer);
+    await liar?.stop();
     l1.destroy();
   });
+}
+
+/**
+ * Sends an honest transfer from `from` on L2, waits until the node's verifier found its batch valid, and disputes it
+ * with the liar. Returns where it is and the game.
+ */
+export async function falselyChallenge(
+  liar: LyingPlayer,
+  node: NodeHandle,
+  deployment: Deployment,
+  from: { address: string; privateKey: string },
+  to: string,
+): Promise<{ batch: bigint; txIndex: number; headerHash: string; game: bigint }> {
+  const l2 = new JsonRpcProvider(node.rpcUrl, Network.from(deployment.l2ChainId), { staticNetwork: true, cacheTimeout: -1, pollingInterval: 100 });
+  try {
+    const rc = await (await new Wallet(from.privateKey, l2).sendTransaction({ to, value: 1n })).wait();
+    const batch = BigInt(rc!.blockNumber) - 1n;
+    const v = node.verifier!;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const b = v.batches().find((x) => x.index === batch && x.status !== "rolled back");
+      if (b?.verdict === "valid") {
+        const game = await liar.dispute(b.headerHash, rc!.index);
+        return { batch, txIndex: rc!.index, headerHash: b.headerHash, game };
+      }
+      if (Date.now() > deadline) throw new Error(`batch ${batch} was not found valid in time`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    l2.destroy();
+  }
 }
 
 // ---- watchtower hook (issue #5) ------------------------------------------------------------------------

@@ -57,17 +57,21 @@ export function bridgeAt(address: string, runner: ContractRunner): Bridge {
 }
 
 /**
- * The fraud prover `name` (contracts/fraud/) at `address`: typed as the shared FraudProver (commit,
- * committedAt); its kind's `prove` takes the arguments prover/build.ts builds for it, by its own ABI.
+ * The fraud prover `name` (contracts/fraud/, or the dispute game, contracts/game/) at `address`: typed as the
+ * shared FraudProver (commit, committedAt); its kind's `prove` takes the arguments prover/build.ts builds for it,
+ * by its own ABI.
  */
 export function proverAt(name: string, address: string, runner: ContractRunner): FraudProver {
-  return new Contract(address, abiOf(name, "fraud"), runner) as unknown as FraudProver;
+  return new Contract(address, abiOf(name, name === "DisputeGame" ? "game" : "fraud"), runner) as unknown as FraudProver;
 }
 
 let inboxIface: Interface | undefined;
 let bridgeIface: Interface | undefined;
 export const inboxInterface = (): Interface => (inboxIface ??= new Interface(abiOf("Inbox")));
 export const bridgeInterface = (): Interface => (bridgeIface ??= new Interface(abiOf("Bridge")));
+let gameIface: Interface | undefined;
+/** The dispute game's interface (its events, as the follower reads them; its calls, as its players make them). */
+export const gameInterface = (): Interface => (gameIface ??= new Interface(abiOf("DisputeGame", "game")));
 
 /** The header as the ABI takes it (BatchLib.BatchHeader): core's conversion. */
 export type SolHeader = ReturnType<typeof headerToAbi>;

@@ -24,8 +24,9 @@ import { dec, enc } from "../state/chain-store";
 import type { Logger } from "../log";
 import { errMsg } from "../log";
 import { UnreadableBatch, type AppendRef } from "./batch-source";
+import { NOT_HELD } from "../../core/game/finality";
 import { L1Client, type DepositEntry, type L1Block, type L1Tip, type PostedBatch } from "./client";
-import { bridgeInterface, inboxInterface } from "./contracts";
+import { bridgeInterface, gameInterface, inboxInterface } from "./contracts";
 
 export type AppendEvent = {
   type: "append";
@@ -55,7 +56,21 @@ export type DepositEvent = {
   entryHash?: string;
   time?: bigint;
 };
-export type L1Event = AppendEvent | RollbackEvent | DepositEvent;
+/** A dispute game opened on transaction `txIndex` of batch `batchIndex` (DisputeGame's GameCreated). */
+export type GameEvent = { type: "game"; block: number; logIndex: number; gameId: bigint; batchIndex: bigint; headerHash: string; txIndex: number; challenger: string };
+/** A claim made in a dispute game (Moved: the dispute's first claim and every move). */
+export type GameMoveEvent = { type: "game-move"; block: number; logIndex: number; gameId: bigint; claimIndex: number; claimant: string };
+/** A dispute game ended (GameResolved): status 2 the challenger won, 3 the defender. */
+export type GameEndEvent = { type: "game-end"; block: number; logIndex: number; gameId: bigint; status: number; winner: string; rolledBack: boolean; reward: bigint };
+export type L1Event = AppendEvent | RollbackEvent | DepositEvent | GameEvent | GameMoveEvent | GameEndEvent;
+
+/** A dispute game as the events show it: its creation, how many claims were made in it, its end. */
+export interface GameRecord {
+  created: GameEvent;
+  /** Claims made after the root (the dispute's and every move). */
+  claims: number;
+  ended?: GameEndEvent;
+}
 
 /** The block the follower has read up to. */
 export interface Cursor {
@@ -88,6 +103,7 @@ const HASH_WINDOW = 4096;
 export class L1Snapshot {
   private liveCache: AppendEvent[] | undefined;
   private depositCache: Map<bigint, DepositEvent> | undefined;
+  private gameCache: Map<bigint, GameRecord> | undefined;
 
   constructor(
     /** The block read up to. */
@@ -139,6 +155,33 @@ export class L1Snapshot {
 
   depositCount(): bigint {
     return BigInt(this.deposits().size);
+  }
+
+  /** Every dispute game created up to this block, by id, with its claim count and its end if it ended. */
+  games(): Map<bigint, GameRecord> {
+    if (this.gameCache) return this.gameCache;
+    const m = new Map<bigint, GameRecord>();
+    for (const e of this.events) {
+      if (e.type === "game") m.set(e.gameId, { created: e, claims: 0 });
+      else if (e.type === "game-move") {
+        const g = m.get(e.gameId);
+        if (g) g.claims++;
+      } else if (e.type === "game-end") {
+        const g = m.get(e.gameId);
+        if (g) g.ended = e;
+      }
+    }
+    return (this.gameCache = m);
+  }
+
+  /**
+   * The lowest batch index an open game holds (DisputeGame.heldFrom, protocol.md §11.5.6), from the game events:
+   * 2^256 − 1 when no game is open.
+   */
+  heldFrom(): bigint {
+    let low = NOT_HELD;
+    for (const g of this.games().values()) if (!g.ended && g.created.batchIndex < low) low = g.created.batchIndex;
+    return low;
   }
 
   /** Deposit queue entries [start, end); throws if one is not in the events. */
@@ -234,11 +277,17 @@ export class L1Follower {
     const rolled = ii.getEvent("BatchesRolledBack")!.topicHash;
     const batchData = ii.getEvent("BatchData")!.topicHash;
     const deposited = bi.getEvent("Deposited")!.topicHash;
-    const [inboxLogs, bridgeLogs] = await Promise.all([
+    const gi = gameInterface();
+    const created = gi.getEvent("GameCreated")!.topicHash;
+    const moved = gi.getEvent("Moved")!.topicHash;
+    const resolved = gi.getEvent("GameResolved")!.topicHash;
+    const game = l1.deployment.game?.address;
+    const [inboxLogs, bridgeLogs, gameLogs] = await Promise.all([
       l1.logs(l1.deployment.inbox, from, to, [[appended, rolled, batchData]], this.opts.logRange),
       l1.logs(l1.deployment.bridge, from, to, [deposited], this.opts.logRange),
+      game ? l1.logs(game, from, to, [[created, moved, resolved]], this.opts.logRange) : Promise.resolve([] as Log[]),
     ]);
-    const logs: Log[] = [...inboxLogs, ...bridgeLogs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+    const logs: Log[] = [...inboxLogs, ...bridgeLogs, ...gameLogs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
     const { events, blocks, meta } = this.db;
     const wb = this.db.root.batch();
     const fresh: L1Event[] = [];
@@ -250,6 +299,21 @@ export class L1Follower {
         if (log.topics[0] === deposited) {
           const d = L1Client.parseDeposit(log);
           ev = { type: "deposit", block: log.blockNumber, logIndex: log.index, index: d.index, from: d.from, to: d.to, value: d.value, entryHash: d.entryHash, time: d.time };
+        } else if (log.topics[0] === created && log.address.toLowerCase() === game?.toLowerCase()) {
+          const p = gi.parseLog(log)!;
+          ev = {
+            type: "game", block: log.blockNumber, logIndex: log.index, gameId: BigInt(p.args.gameId), batchIndex: BigInt(p.args.batchIndex),
+            headerHash: String(p.args.headerHash).toLowerCase(), txIndex: Number(p.args.txIndex), challenger: String(p.args.challenger).toLowerCase(),
+          };
+        } else if (log.topics[0] === moved && log.address.toLowerCase() === game?.toLowerCase()) {
+          const p = gi.parseLog(log)!;
+          ev = { type: "game-move", block: log.blockNumber, logIndex: log.index, gameId: BigInt(p.args.gameId), claimIndex: Number(p.args.claimIndex), claimant: String(p.args.claimant).toLowerCase() };
+        } else if (log.topics[0] === resolved && log.address.toLowerCase() === game?.toLowerCase()) {
+          const p = gi.parseLog(log)!;
+          ev = {
+            type: "game-end", block: log.blockNumber, logIndex: log.index, gameId: BigInt(p.args.gameId), status: Number(p.args.status),
+            winner: String(p.args.winner).toLowerCase(), rolledBack: Boolean(p.args.rolledBack), reward: BigInt(p.args.reward),
+          };
         } else if (log.topics[0] === rolled) {
           const p = ii.parseLog(log)!;
           ev = { type: "rollback", block: log.blockNumber, logIndex: log.index, index: BigInt(p.args.index), removedCount: BigInt(p.args.removedCount), kind: Number(p.args.kind), challenger: String(p.args.challenger).toLowerCase() };

@@ -4,6 +4,9 @@
  * the latest block's number/hash) plus, for "pending", the batch in flight and the mempool's
  * simulated effects; moveset keeps no historical state, so older blocks' state is refused.
  */
+import { batchIsFinal } from "../../core/game/finality";
+import { gameStatusName } from "../../core/game/status";
+import type { GameRecord } from "../l1/follower";
 import { AbiCoder } from "ethers";
 import { bytesToHex, hexToBytes, keccak256 } from "../../core/bytes";
 import { DecodeError, InvalidTxError } from "../../core/errors";
@@ -37,6 +40,10 @@ export interface RpcBackend {
   feeRecipient: Uint8Array;
   /** The newest L1 time known (seconds), for finality. */
   l1Time?: () => bigint | undefined;
+  /** The lowest batch index an open dispute game holds (the L1 follower's view; none if absent). */
+  l1HeldFrom?: () => bigint;
+  /** The dispute games the L1 follower has seen, by id. */
+  l1Games?: () => ReadonlyMap<bigint, GameRecord>;
   maxLogRange: number;
   /** Runs eth_call / eth_estimateGas jobs (a CallPool: off the event loop, with a time limit). */
   calls: { run(job: CallJob, source: ReturnType<typeof storeSource>): Promise<CallResult> };
@@ -128,9 +135,10 @@ export function ethMethods(b: RpcBackend): Methods {
   function finalizedNumber(): Promise<bigint> {
     return (async () => {
       const now = finalityNow();
+      const held = b.l1HeldFrom?.();
       for (let n = latestNumber(); n >= 1n; n--) {
         const bt = await batchOf(n);
-        if (bt?.l1?.postedAt !== undefined && bt.l1.postedAt + b.deployment.challengeWindow <= now) return n;
+        if (bt?.l1?.postedAt !== undefined && batchIsFinal(bt.header.index, bt.l1.postedAt, b.deployment.challengeWindow, now, held)) return n;
       }
       return 0n;
     })();
@@ -295,7 +303,7 @@ export function ethMethods(b: RpcBackend): Methods {
   function batchStatus(bt: StoredBatch): { status: string; verdict: string; fault?: unknown } {
     const v = b.verifier?.verdictOf(bt.hash);
     const now = finalityNow();
-    const final = bt.l1?.postedAt !== undefined && bt.l1.postedAt + b.deployment.challengeWindow <= now;
+    const final = bt.l1?.postedAt !== undefined && batchIsFinal(bt.header.index, bt.l1.postedAt, b.deployment.challengeWindow, now, b.l1HeldFrom?.());
     const status = v?.status === "invalid" ? "invalid" : final ? "final" : "pending";
     return { status, verdict: v ? v.status : b.verifier ? "unchecked" : "not verified", fault: v?.status === "invalid" ? v.fault : undefined };
   }
@@ -530,6 +538,32 @@ export function ethMethods(b: RpcBackend): Methods {
       if (pend) return { hash: h, seq: null, pending: true, type: pend.tx.type, moves: pend.tx.moves.map(formatMove), witness: [] };
       return null;
     },
+    /**
+     * Transaction `txIndex` of batch `index` as the step machine needs it: its encoding, its batch
+     * header, its seq and the code it may take from earlier witnesses (protocol.md §6.2).
+     */
+    moveset_getTransactionData: async (p) => {
+      const index = quantity(arg(p, 0, "batch index"), "batch index");
+      const txIndex = Number(quantity(arg(p, 1, "transaction index"), "transaction index"));
+      const bt = await b.chain.batch(index);
+      if (!bt || txIndex >= Number(bt.header.txCount)) return null;
+      const t = (await b.chain.txAt(index, txIndex))!;
+      const tx = decodeTx(t.tx);
+      const seq = bt.header.firstSeq + BigInt(txIndex);
+      const codes: { hash: string; seq: string; code: string }[] = [];
+      if (tx.type !== TxType.Deposit)
+        for (const m of tx.moves)
+          if (m.mark === Mark.Code)
+            for (const v of [m.prev, m.next]) {
+              const h = "0x" + v.toString(16).padStart(64, "0");
+              const at = b.chain.codeSeq(h);
+              if (v === 0n || at === undefined || at >= seq || codes.some((c) => c.hash === h)) continue;
+              const code = await b.chain.code(h);
+              if (code) codes.push({ hash: h, seq: q(at), code: bytesToHex(code) });
+            }
+      const { headerToJson } = await import("../l1/contracts");
+      return { batch: q(index), txIndex, seq: q(seq), chainId: q(chainId), header: headerToJson(bt.header), encoded: bytesToHex(t.tx), codes };
+    },
     moveset_getWithdrawalProof: async (p) => {
       const h = hashArg(arg(p, 0, "hash"), "hash");
       const loc = await b.chain.txLocation(h);
@@ -655,6 +689,18 @@ export function ethMethods(b: RpcBackend): Methods {
       }
       return out;
     },
+    moveset_games: async () =>
+      [...(b.l1Games?.() ?? new Map<bigint, GameRecord>()).values()].map((g) => ({
+        game: Number(g.created.gameId),
+        batch: Number(g.created.batchIndex),
+        tx: g.created.txIndex,
+        headerHash: g.created.headerHash,
+        status: gameStatusName(g.ended?.status),
+        moves: g.claims,
+        challenger: g.created.challenger,
+        winner: g.ended && g.ended.status === 2 ? g.ended.winner : null,
+        rolledBack: g.ended ? g.ended.rolledBack : null,
+      })),
     moveset_status: async () => ({
       l2ChainId: Number(chainId),
       l1ChainId: Number(b.deployment.l1ChainId),

@@ -36,7 +36,7 @@
  */
 import { EventEmitter } from "events";
 import { Level } from "level";
-import { splitBatchData, type BatchHeader } from "../../core/batch";
+import { splitBatchData, type BatchHeader, type BatchTx } from "../../core/batch";
 import { hexToBytes } from "../../core/bytes";
 import { decodeTx } from "../../core/tx";
 import { KnownCode, type PostedCode } from "../../core/known-code";
@@ -53,6 +53,7 @@ import { errMsg, type Logger } from "../log";
 import { UtxoHandle } from "../state/utxo-handle";
 import { checkBatch, InThreadValidator, PoolValidator, txMovesOf, type QueueEntry, type Validator } from "../validation/check";
 import { Waker } from "../waker";
+import { batchIsFinal } from "../../core/game/finality";
 
 /** An L1 event as the verifier keeps it (the follower's). */
 export type VEvent = L1Event;
@@ -418,12 +419,13 @@ export class Verifier extends EventEmitter {
   /** Every batch appended on L1 (including rolled-back ones), by index then L1 order. */
   batches(): BatchView[] {
     const live = new Set(this.liveChain().map((e) => `${e.block}:${e.logIndex}`));
+    const heldFrom = this.snap.heldFrom();
     const out: BatchView[] = [];
     for (const e of this.snap.events) {
       if (e.type !== "append") continue;
       const isLive = live.has(`${e.block}:${e.logIndex}`);
       const v = this.verdicts.get(e.headerHash);
-      const final = e.postedAt + this.d.deployment.challengeWindow <= this.l1Time;
+      const final = batchIsFinal(e.index, e.postedAt, this.d.deployment.challengeWindow, this.l1Time, heldFrom);
       const status: BatchStatus = !isLive ? "rolled back" : v?.status === "invalid" ? "invalid" : final ? "final" : "pending";
       out.push({
         index: e.index,
@@ -470,6 +472,30 @@ export class Verifier extends EventEmitter {
         return { from: hexToBytes(d.from as `0x${string}`), to: hexToBytes(d.to as `0x${string}`), value: d.value };
       },
     };
+  }
+
+  /**
+   * An appended batch by header hash (live or rolled back) with its transactions, if this verifier holds its data:
+   * what a dispute game's player needs to run the disputed transaction.
+   */
+  async appendedBatch(headerHash: string): Promise<{ header: BatchHeader; txs: BatchTx[]; live: boolean; codesKnown: boolean } | undefined> {
+    const hh = headerHash.toLowerCase();
+    const e = this.snap.events.find((x): x is AppendEvent => x.type === "append" && x.headerHash === hh);
+    if (!e) return undefined;
+    const live = this.snap.headerHashAt(e.index) === hh;
+    const data = live ? await this.liveBatchData(e) : await this.sub.data.get(hh).then((v) => (v ? dec<Uint8Array>(v) : undefined));
+    // The code carried before it is known only if every earlier batch was checked (and found valid).
+    return data ? { header: e.header, txs: splitBatchData(data), live, codesKnown: e.index <= BigInt(this.applied.length) } : undefined;
+  }
+
+  /** Code carried by the witness of a transaction of the checked chain before `seq` (the validator's lookup). */
+  codeBefore(hash: string, seq: bigint): Uint8Array | undefined {
+    return this.codes.before(hash.toLowerCase(), seq);
+  }
+
+  /** The seq of the first transaction of the checked chain whose witness carries `hash`. */
+  codeCarrierSeq(hash: string): bigint | undefined {
+    return this.codes.seqOf(hash);
   }
 
   verdictOf(headerHash: string): Verdict | undefined {

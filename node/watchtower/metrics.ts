@@ -11,6 +11,7 @@ const LABELS: Record<string, string[]> = {
   moveset_watchtower_verdicts: ["verdict"],
   moveset_watchtower_proofs_sent: ["kind"],
   moveset_watchtower_proofs_won: ["kind"],
+  moveset_watchtower_games: ["status"],
 };
 
 export class Metrics {
@@ -84,7 +85,8 @@ export function watchtowerMetrics(): Metrics {
   m.define("moveset_watchtower_proofs_sent", "gauge", "proofs revealed (prove transactions sent), by kind");
   m.define("moveset_watchtower_proofs_won", "gauge", "proofs that rolled a batch back, by kind");
   m.define("moveset_watchtower_commits_sent", "gauge", "commitments made");
-  m.define("moveset_watchtower_faults_reported", "gauge", "faults reported but not proven (execution: interactive)");
+  m.define("moveset_watchtower_faults_reported", "gauge", "execution faults reported by a watchtower before the dispute game (none are now)");
+  m.define("moveset_watchtower_games", "gauge", "dispute games seen, by status (open, challenger-won, defender-won)");
   m.define("moveset_watchtower_rewards_wei", "gauge", "rewards received for won proofs (wei)");
   m.define("moveset_watchtower_bond_wei", "gauge", "the watchtower account's bond in the Inbox (wei)");
   m.define("moveset_watchtower_balance_wei", "gauge", "the watchtower account's L1 balance (wei)");

@@ -7,6 +7,9 @@
  * canonical at the confirmation depth is never acted on.
  */
 import type { L1Client } from "../l1/client";
+import { batchIsFinal } from "../../core/game/finality";
+import { gameStatusName } from "../../core/game/status";
+import { disputeOpen } from "../../core/game/clock";
 import type { Verifier } from "../verifier/verifier";
 import { errMsg, type Logger } from "../log";
 import type { ObservedBatch } from "./solver";
@@ -15,6 +18,8 @@ import { postingId } from "./store";
 export interface Observation {
   head: { number: number; hash: string; timestamp: bigint };
   latest: number;
+  /** L1's latest block's time (moves and resolutions land at it or later). */
+  latestTimestamp: bigint;
   batches: ObservedBatch[];
 }
 
@@ -41,6 +46,13 @@ export class Monitor {
     const at = snap.at;
     const head = { number: at.block, hash: at.hash, timestamp: at.timestamp ?? (await this.l1.block(at.block)).timestamp };
     const views = this.verifier.batches();
+    const heldFrom = snap.heldFrom();
+    const gamesOf = new Map<string, { gameId: bigint; txIndex: number; status: "open" | "challenger-won" | "defender-won" }[]>();
+    for (const g of snap.games().values()) {
+      const list = gamesOf.get(g.created.headerHash) ?? [];
+      list.push({ gameId: g.created.gameId, txIndex: g.created.txIndex, status: gameStatusName(g.ended?.status) });
+      gamesOf.set(g.created.headerHash, list);
+    }
     const rows: ObservedBatch[] = [];
     for (const v of views) {
       const live = v.status !== "rolled back";
@@ -53,14 +65,16 @@ export class Monitor {
         posting: postingId(v.l1BlockHash ?? v.l1Block, v.l1LogIndex),
         l1Block: v.l1Block,
         live,
-        final: v.postedAt + this.challengeWindow <= head.timestamp,
+        final: batchIsFinal(v.index, v.postedAt, this.challengeWindow, head.timestamp, heldFrom),
+        disputable: disputeOpen(v.postedAt, this.challengeWindow, head.timestamp),
         verdict: v.verdict,
         fault: v.fault,
         faults: v.faults,
         canonical,
+        games: gamesOf.get(v.headerHash),
       });
     }
-    return { head, latest: snap.latest.number, batches: rows };
+    return { head, latest: snap.latest.number, latestTimestamp: snap.latest.timestamp, batches: rows };
   }
 
   /** Inbox.headerHash(index) at the block with this hash; undefined if not live there (or the read failed). */

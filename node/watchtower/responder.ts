@@ -21,6 +21,9 @@ export interface ResponderOptions {
   timeoutMs: number;
 }
 
+/** L1's gas cap per transaction (EIP-7825). */
+export const TX_GAS_CAP = 1n << 24n;
+
 export const DEFAULT_RESPONDER: ResponderOptions = { confirmations: 1, pollMs: 200, bumpAfterMs: 15_000, maxBumps: 5, timeoutMs: 120_000 };
 
 export interface SendResult {
@@ -57,13 +60,13 @@ export class Responder {
    * before every broadcast (first send and each fee bump). Throws on a failed gas estimate (the
    * transaction would revert).
    */
-  send(req: { to: string; data: string; existing?: SentTx }, persist: (s: SentTx) => Promise<void>): Promise<SendResult> {
+  send(req: { to: string; data: string; value?: bigint; existing?: SentTx }, persist: (s: SentTx) => Promise<void>): Promise<SendResult> {
     const r = this.lock.then(() => this.sendNow(req, persist));
     this.lock = r.catch(() => undefined);
     return r;
   }
 
-  private async sendNow(req: { to: string; data: string; existing?: SentTx }, persist: (s: SentTx) => Promise<void>): Promise<SendResult> {
+  private async sendNow(req: { to: string; data: string; value?: bigint; existing?: SentTx }, persist: (s: SentTx) => Promise<void>): Promise<SendResult> {
     let sent = req.existing;
     let tx: Transaction;
     if (sent) {
@@ -77,7 +80,11 @@ export class Responder {
       }
     }
     if (!sent) {
-      const gasLimit = ((await this.provider.estimateGas({ from: this.wallet.address, to: req.to, data: req.data })) * 12n) / 10n;
+      const value = req.value ?? 0n;
+      const estimate = await this.provider.estimateGas({ from: this.wallet.address, to: req.to, data: req.data, value });
+      // 20% headroom, but never above L1's per-transaction cap (EIP-7825) when the estimate fits under it.
+      const padded = (estimate * 12n) / 10n;
+      const gasLimit = estimate <= TX_GAS_CAP && padded > TX_GAS_CAP ? TX_GAS_CAP : padded;
       const fee = await this.provider.getFeeData();
       const nonce = await this.takeNonce();
       const network = await this.provider.getNetwork();
@@ -86,6 +93,7 @@ export class Responder {
         chainId: network.chainId,
         to: req.to,
         data: req.data,
+        value,
         nonce,
         gasLimit,
         maxFeePerGas: fee.maxFeePerGas ?? 2_000_000_000n,

@@ -10,8 +10,11 @@
  *   * A one-step fault is proven by commit, then (in a later L1 block) reveal, each exactly once:
  *     a commit is re-issued only to resume the same persisted salt, a reveal only to resume the same
  *     signed transaction.
- *   * A batch whose every fault is an `execution` fault is reported once ("execution fault:
- *     interactive proof not yet supported"), never proven.
+ *   * A batch whose every fault is an `execution` fault is disputed in the game (protocol.md §11.5): the
+ *     dispute of its first such transaction is committed, then revealed, as a one-step proof is; the
+ *     game itself is played by the game player (node/watchtower/game-player.ts), like every open game.
+ *     If that transaction's game is open already (another challenger's), the batch is only joined: the
+ *     player plays the game, and the batch falls when it resolves.
  *   * A batch seen rolled back is settled (won if our reveal landed, else lost).
  *   * A batch that is not canonical at the confirmation depth, or is final, is never acted on.
  *   * What it has done is keyed by the POSTING, not by the header hash alone (challengeKey): after a
@@ -21,6 +24,13 @@
  */
 import { cheapestProvable, type TxFault } from "../../prover/fault";
 import { DONE_PHASES, challengeKey, type ChallengeRecord } from "./store";
+
+/** The execution fault of the lowest transaction index, if any. */
+function firstExecution(faults: readonly TxFault[]): TxFault | undefined {
+  let best: TxFault | undefined;
+  for (const f of faults) if (f.kind === "execution" && (!best || f.txIndex < best.txIndex)) best = f;
+  return best;
+}
 
 export interface ObservedBatch {
   index: bigint;
@@ -41,6 +51,10 @@ export interface ObservedBatch {
   faults?: readonly TxFault[];
   /** Its header is the one L1 stores for its index at the confirmed head (pinned read). */
   canonical: boolean;
+  /** A dispute game may still open on it (inside its challenge window at the confirmed head; default true). */
+  disputable?: boolean;
+  /** The dispute games of its transactions (by the game events at the confirmed head). */
+  games?: readonly { gameId: bigint; txIndex: number; status: "open" | "challenger-won" | "defender-won" }[];
 }
 
 export interface SolverInput {
@@ -56,7 +70,8 @@ export type Target = { headerHash: string; posting: string; key: string };
 export type Action =
   | ({ type: "commit"; fault: TxFault; resume: boolean } & Target)
   | ({ type: "reveal"; resume: boolean } & Target)
-  | ({ type: "report"; fault: TxFault } & Target)
+  /** The transaction's game is open already: record it, and let the game player play it. */
+  | ({ type: "join"; fault: TxFault } & Target)
   | ({ type: "settle"; outcome: "won" | "lost"; reason: string } & Target)
   /** A reveal landed earlier but the rollback is not yet confirmed: nothing to send. */
   | ({ type: "wait"; reason: string } & Target);
@@ -80,13 +95,24 @@ export function solve(s: SolverInput): Action[] {
   if (!target.canonical || target.l1Block > s.head.number || target.final) return out;
   const t: Target = { headerHash: target.headerHash, posting: target.posting, key: challengeKey(target.headerHash, target.posting) };
   let r = s.records.get(t.key);
-  // The fault already committed to stays (its salt and proof are on disk); otherwise the cheapest.
-  const f = r && r.phase !== "reported" ? r.fault : cheapestProvable(target.faults ?? [target.fault]);
-  if (!f) {
-    if (!r) out.push({ type: "report", ...t, fault: target.fault });
-    return out;
+  if (r?.phase === "reported") r = undefined; // reported by a watchtower before the game: prove or dispute it now
+  // The fault already committed to stays (its salt and proof are on disk); otherwise the cheapest one-step fault, or
+  // else the first execution fault (the game).
+  const faults = target.faults ?? [target.fault];
+  const f = r ? r.fault : (cheapestProvable(faults) ?? firstExecution(faults));
+  if (!f) return out;
+  if (r?.phase === "joined") return out;
+  if (!r && f.kind === "execution") {
+    // The transaction's latest game (a header hash can be posted again after a rollback: a game the challenger won
+    // was about an earlier posting, and the new one may be disputed again).
+    const g = (target.games ?? []).filter((x) => x.txIndex === f.txIndex).sort((a, b) => (a.gameId < b.gameId ? 1 : -1))[0];
+    if (g?.status === "open") {
+      out.push({ type: "join", ...t, fault: f });
+      return out;
+    }
+    if (g?.status === "defender-won") return out; // the transaction was found ok: it cannot be disputed again
+    if (target.disputable === false) return out; // its challenge window closed: no game opens on it any more
   }
-  if (r?.phase === "reported") r = undefined; // reported before a provable fault was known: prove it now
   if (!r) {
     out.push({ type: "commit", ...t, fault: f, resume: false });
     return out;

@@ -7,8 +7,9 @@
  * every signed transaction is written BEFORE it is broadcast, so a process killed at any moment
  * resumes with the same commitment and never sends a second, different proof.
  *
- * Sublevel `challenges` (utf8 keys, JSON values with bigints and bytes tagged as in node/state/chain-store.ts):
- *   <header hash>@<posting>  -> ChallengeRecord
+ * Sublevels (utf8 keys, JSON values with bigints and bytes tagged as in node/state/chain-store.ts):
+ *   challenges    <header hash>@<posting>  -> ChallengeRecord    (a one-step proof, or the dispute that opens a game)
+ *   game-actions  <action key>             -> GameActionRecord   (a move, step or resolution in flight; deleted once on L1)
  * A store written with the hand-built prefix `ch:` is moved into it on open. Records written before
  * postings were kept (key: the header hash alone, no `posting`) stay readable and match no posting:
  * a batch they were about, if still live and invalid, is challenged afresh.
@@ -29,8 +30,10 @@ export type Phase =
   | "won"
   /** The batch was rolled back by someone else, or the reveal reverted. */
   | "lost"
-  /** An execution fault: reported, not proven (interactive proof not yet supported). */
-  | "reported";
+  /** An execution fault reported by a watchtower that predates the game (kept readable; never written now). */
+  | "reported"
+  /** The dispute found the transaction's game open already (another challenger's): the watchtower plays it. */
+  | "joined";
 
 export interface SentTx {
   nonce: number;
@@ -61,7 +64,27 @@ export interface ChallengeRecord {
   updatedAt: number;
 }
 
-export const DONE_PHASES: readonly Phase[] = ["won", "lost", "reported"];
+export const DONE_PHASES: readonly Phase[] = ["won", "lost", "reported", "joined"];
+
+/**
+ * A game action in flight (node/watchtower/game-player.ts): the salt of a step's commitment is written before the
+ * commitment is sent, every signed transaction before it is broadcast; the record is deleted once L1 has the action,
+ * so a restart resumes exactly the actions it had started and re-solves the rest from L1.
+ */
+export interface GameActionRecord {
+  /** node/watchtower/game-actions.ts actionKey. */
+  key: string;
+  gameId: bigint;
+  type: "move" | "step" | "resolve";
+  /** A step's proof hash, salt and commitment. */
+  proofHash?: string;
+  salt?: string;
+  commitment?: string;
+  commitTx?: SentTx;
+  /** The move, resolution or step reveal. */
+  tx?: SentTx;
+  updatedAt: number;
+}
 
 /** Where an append log is on L1: its block (by hash where known, else by number) and its index in the block. */
 export function postingId(block: string | number, logIndex: number): string {
@@ -80,9 +103,11 @@ export function recordKey(r: Pick<ChallengeRecord, "headerHash" | "posting">): s
 
 export class WatchStore {
   private readonly challenges: StringSublevel;
+  private readonly actions: StringSublevel;
 
   private constructor(private readonly db: Level<string, string>) {
     this.challenges = stringSublevel(db, "challenges");
+    this.actions = stringSublevel(db, "game-actions");
   }
 
   static async open(path: string): Promise<WatchStore> {
@@ -121,6 +146,28 @@ export class WatchStore {
   async put(r: ChallengeRecord): Promise<void> {
     r.updatedAt = Date.now();
     await this.challenges.put(recordKey(r), enc(r), { sync: true } as never);
+  }
+
+  async getAction(key: string): Promise<GameActionRecord | undefined> {
+    const v = await this.actions.get(key);
+    return v ? dec<GameActionRecord>(v) : undefined;
+  }
+
+  /** Durable write of a game action's record. */
+  async putAction(r: GameActionRecord): Promise<void> {
+    r.updatedAt = Date.now();
+    await this.actions.put(r.key, enc(r), { sync: true } as never);
+  }
+
+  async deleteAction(key: string): Promise<void> {
+    await this.actions.del(key, { sync: true } as never);
+  }
+
+  /** Every game action in flight. */
+  async allActions(): Promise<GameActionRecord[]> {
+    const out: GameActionRecord[] = [];
+    for await (const v of this.actions.values()) out.push(dec<GameActionRecord>(v));
+    return out;
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,11 @@
  * responder (responder.ts), with its state in LevelDB (store.ts), pino logs and Prometheus metrics
  * (metrics.ts). It runs its own Verifier under <datadir>/verifier, revalidating every batch itself.
  *
+ * Execution faults go to the dispute game (protocol.md §11.5): the watchtower disputes the first
+ * faulty transaction of the earliest invalid batch (commit, then reveal, as a one-step proof), and on
+ * every round plays every open game it can trace (node/watchtower/game-player.ts): it attacks
+ * invalid transactions and defends honest ones against false challenges, whoever posted them.
+ *
  * Crash safety: the salt is persisted before the commit is sent, every signed transaction before it
  * is broadcast; a restart reads the store and the solver resumes where it stopped.
  */
@@ -10,12 +15,16 @@ import { EventEmitter } from "events";
 import * as fs from "fs";
 import * as path from "path";
 import { ethers, Wallet } from "ethers";
-import { buildProof, commitmentOf, type ProofCall } from "../../prover/build";
+import { buildProof, commitmentOf } from "../../prover/build";
 import type { TxFault } from "../../prover/fault";
 import type { Deployment } from "../config";
 import { DEFAULT_VERIFIER } from "../config";
 import { L1Client } from "../l1/client";
 import { inboxInterface, proverAt, revertOf } from "../l1/contracts";
+import { headerHash } from "../../core/batch";
+import { bytesToHex } from "../../core/bytes";
+import { GamePlayer } from "./game-player";
+import type { L1Game } from "./game-l1";
 import { componentLogger, errMsg, rootLogger, type Logger } from "../log";
 import { Verifier } from "../verifier/verifier";
 import { watchtowerMetrics, type Metrics } from "./metrics";
@@ -41,6 +50,8 @@ export interface WatchtowerOptions {
   log?: Logger;
   /** Testing: kill the process (SIGKILL) at this point. */
   crashAt?: "after-commit" | "before-reveal-broadcast";
+  /** Testing: kill the process (SIGKILL) once it has made this many moves in games. */
+  crashAfterMoves?: number;
 }
 
 /**
@@ -65,6 +76,8 @@ export class Watchtower extends EventEmitter {
     readonly monitor: Monitor,
     readonly metrics: Metrics,
     private readonly log: Logger,
+    /** The player of the dispute games (when the deployment has the game). */
+    readonly player: GamePlayer | undefined,
   ) {
     super();
   }
@@ -95,7 +108,12 @@ export class Watchtower extends EventEmitter {
     const responder = new Responder(l1.provider, wallet, { ...DEFAULT_RESPONDER, ...(o.responder ?? {}) }, log);
     const monitor = new Monitor(l1, verifier, confirmations, o.deployment.challengeWindow, log);
     const metrics = watchtowerMetrics();
-    const w = new Watchtower(o, l1, verifier, store, responder, monitor, metrics, log);
+    const player = o.deployment.game
+      ? new GamePlayer({
+          provider: l1.provider, game: o.deployment.game, l2ChainId: o.deployment.l2ChainId, responder, store, source: verifier, log: componentLogger("game", log), crashAfterMoves: o.crashAfterMoves,
+        })
+      : undefined;
+    const w = new Watchtower(o, l1, verifier, store, responder, monitor, metrics, log, player);
     if (o.metricsPort !== undefined) w.metricsPortBound = await metrics.listen(o.metricsPort, o.metricsHost);
     w.running = true;
     w.loopDone = w.loop();
@@ -155,10 +173,40 @@ export class Watchtower extends EventEmitter {
         this.log.error({ action: a.type, headerHash: a.headerHash, err: errMsg(e) }, "watchtower action failed; retrying on the next head");
       }
     }
+    await this.playGames(obs);
     await this.updateMetrics(obs);
     this.ticks++;
     this.emit("tick", obs, actions);
     return actions;
+  }
+
+  /** Games seen at the confirmed head: open ones and their last views (for metrics and `moveset games`). */
+  readonly games = new Map<bigint, L1Game>();
+
+  /** One turn in every open game (at the confirmed head; moves land at L1's time now, at the earliest). */
+  private async playGames(obs: Observation): Promise<void> {
+    const p = this.player;
+    if (!p) return;
+    const now = obs.latestTimestamp > obs.head.timestamp ? obs.latestTimestamp : obs.head.timestamp;
+    const games = this.verifier.l1.games();
+    // Actions still on disk for games that ended (a crash, or a step made twice from a stale view) are dropped.
+    for (const r of await this.store.allActions()) if (games.get(r.gameId)?.ended) await p.forget(r.gameId);
+    for (const [id, g] of games) {
+      if (g.ended && this.games.get(id)?.status !== "open") continue;
+      try {
+        const view = await p.view(id, now + 1n, obs.head.number);
+        this.games.set(id, view);
+        if (view.status !== "open") {
+          await p.forget(id);
+          continue;
+        }
+        const done = await p.play(view);
+        if (done.length) this.pending = true;
+      } catch (e) {
+        this.metrics.inc("moveset_watchtower_errors_total");
+        this.log.error({ game: id, err: errMsg(e) }, "game turn failed; retrying on the next head");
+      }
+    }
   }
 
   private proverAddress(name: string): string {
@@ -170,9 +218,9 @@ export class Watchtower extends EventEmitter {
   private async act(a: Action, r: ChallengeRecord | undefined, obs: Observation): Promise<void> {
     const batch = obs.batches.find((b) => b.headerHash === a.headerHash && b.posting === a.posting);
     switch (a.type) {
-      case "report": {
-        this.log.warn({ batch: batch?.index, fault: a.fault }, "execution fault: interactive proof not yet supported");
-        await this.store.put({ headerHash: a.headerHash, posting: a.posting, batchIndex: a.fault.batchIndex, kind: a.fault.kind, fault: a.fault, phase: "reported", reason: "execution fault: interactive proof not yet supported", updatedAt: 0 });
+      case "join": {
+        this.log.warn({ batch: batch?.index, fault: a.fault }, "execution fault: its transaction's game is open already; playing it");
+        await this.store.put({ headerHash: a.headerHash, posting: a.posting, batchIndex: a.fault.batchIndex, kind: a.fault.kind, fault: a.fault, phase: "joined", reason: "another challenger's game", updatedAt: 0 });
         return;
       }
       case "settle": {
@@ -186,21 +234,44 @@ export class Watchtower extends EventEmitter {
       case "wait":
         return;
       case "commit":
-        // A fresh commit replaces a record that only reported an execution fault.
+        // A fresh commit replaces a record that only reported an execution fault (a watchtower before the game).
         return this.commit(a.headerHash, a.posting, a.fault, a.resume ? r : undefined);
       case "reveal":
         return this.reveal(r!);
     }
   }
 
-  private async proofFor(fault: TxFault): Promise<ProofCall> {
-    return buildProof(fault, this.verifier.chainView());
+  /**
+   * What the watchtower commits to for a fault: a one-step proof (prover/build.ts), or for an execution fault the
+   * dispute that opens the game on its transaction (undefined if the stepper does not find the fault: then the
+   * transaction is not disputed).
+   */
+  private async proofFor(fault: TxFault): Promise<{ prover: string; proofHash: string; reveal: (salt: string) => { data: string; value: bigint } } | undefined> {
+    if (fault.kind !== "execution") {
+      const call = await buildProof(fault, this.verifier.chainView());
+      return { ...call, reveal: (salt) => ({ data: proverAt(call.prover, this.proverAddress(call.prover), this.l1.provider).interface.encodeFunctionData("prove" as never, [...call.args, salt] as never), value: 0n }) };
+    }
+    const p = this.player;
+    if (!p) throw new Error("an execution fault needs the dispute game, which the deployment lacks");
+    const hh = (await this.verifier.chainView().batch(fault.batchIndex)).header;
+    const d = await p.disputeArgs(bytesToHex(headerHash(hh)), fault.txIndex);
+    if (!d) throw new Error(`cannot trace transaction ${fault.txIndex} of batch ${fault.batchIndex}`);
+    if (d.trace.truth.ok) {
+      this.log.error({ batch: fault.batchIndex, txIndex: fault.txIndex, validator: fault.code }, "the step machine ends ok where the validator finds an execution fault: not disputing");
+      return undefined;
+    }
+    const calls = await p.disputeCallsFor(d.args);
+    return { prover: "DisputeGame", proofHash: calls.proofHash, reveal: (salt) => ({ data: calls.revealData(salt), value: calls.value }) };
   }
 
   private async commit(headerHash: string, posting: string, fault: TxFault, r: ChallengeRecord | undefined): Promise<void> {
     const me = this.address;
     if (!r) {
       const call = await this.proofFor(fault);
+      if (!call) {
+        await this.store.put({ headerHash, posting, batchIndex: fault.batchIndex, kind: fault.kind, fault, phase: "lost", reason: "the step machine does not find the fault", updatedAt: 0 });
+        return;
+      }
       const salt = ethers.hexlify(ethers.randomBytes(32));
       r = {
         headerHash,
@@ -241,6 +312,7 @@ export class Watchtower extends EventEmitter {
 
   private async reveal(r: ChallengeRecord): Promise<void> {
     const call = await this.proofFor(r.fault);
+    if (!call) return;
     if (call.proofHash !== r.proofHash) {
       // The chain view changed under the proof (should not happen for a fixed header): commit again.
       this.log.error({ batch: r.batchIndex, committed: r.proofHash, now: call.proofHash }, "proof changed since the commitment; committing again");
@@ -250,12 +322,12 @@ export class Watchtower extends EventEmitter {
       await this.store.put(fresh);
       return;
     }
-    // The kind's prove takes the arguments buildProof made for it (its own ABI).
+    // The kind's prove takes the arguments buildProof made for it (its own ABI); a dispute is the game's.
     const prover = proverAt(r.prover!, r.proverAddress!, this.l1.provider);
-    const data = prover.interface.encodeFunctionData("prove" as never, [...call.args, r.salt!] as never);
+    const { data, value } = call.reveal(r.salt!);
     let res;
     try {
-      res = await this.responder.send({ to: r.proverAddress!, data, existing: r.revealTx }, async (s) => {
+      res = await this.responder.send({ to: r.proverAddress!, data, value, existing: r.revealTx }, async (s) => {
         r.revealTx = s;
         r.phase = "revealing";
         await this.store.put(r);
@@ -263,7 +335,14 @@ export class Watchtower extends EventEmitter {
       });
     } catch (e) {
       const rv = revertOf(e, [inboxInterface(), prover.interface]);
-      if (rv && ["BatchNotLive", "BatchIsFinal", "HeaderMismatch"].includes(rv.name)) {
+      if (rv?.name === "GameExists") {
+        r.phase = "joined";
+        r.reason = "another challenger opened the game first";
+        await this.store.put(r);
+        this.log.warn({ batch: r.batchIndex }, "the transaction's game is open already: playing it");
+        return;
+      }
+      if (rv && ["BatchNotLive", "BatchIsFinal", "HeaderMismatch", "ChallengeWindowClosed"].includes(rv.name)) {
         r.phase = "lost";
         r.reason = `reveal would revert: ${rv.name}`;
         await this.store.put(r);
@@ -288,7 +367,8 @@ export class Watchtower extends EventEmitter {
     r.revealBlock = res.blockNumber;
     r.phase = "revealing";
     await this.store.put(r);
-    this.log.info({ batch: r.batchIndex, kind: r.kind, tx: res.hash, reward: r.reward }, "fraud proven on L1");
+    if (r.prover === "DisputeGame") this.log.info({ batch: r.batchIndex, txIndex: r.fault.txIndex, tx: res.hash }, "execution fault disputed on L1: the game is open");
+    else this.log.info({ batch: r.batchIndex, kind: r.kind, tx: res.hash, reward: r.reward }, "fraud proven on L1");
   }
 
   private async updateMetrics(obs: Observation): Promise<void> {
@@ -307,6 +387,8 @@ export class Watchtower extends EventEmitter {
     for (const r of recs) if (r.phase === "won" && r.reward) rewards += r.reward;
     m.set("moveset_watchtower_commits_sent", recs.filter((r) => r.commitBlock !== undefined).length);
     m.set("moveset_watchtower_faults_reported", recs.filter((r) => r.phase === "reported").length);
+    const games = [...this.games.values()];
+    for (const st of ["open", "challenger-won", "defender-won"]) m.set("moveset_watchtower_games", games.filter((g) => g.status === st).length, { status: st });
     m.set("moveset_watchtower_rewards_wei", rewards);
     m.set("moveset_watchtower_bond_wei", await this.l1.bondOf(this.address));
     m.set("moveset_watchtower_balance_wei", await this.l1.provider.getBalance(this.address));

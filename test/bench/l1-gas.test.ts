@@ -42,6 +42,15 @@ describe("bench: L1 gas of appendBatch and of the fraud proofs", function () {
       expect(r.proofGas[k], k).to.be.within(21_001, 2_000_000);
       expect(r.commitGas[k], `commit before ${k}`).to.be.within(21_001, 100_000);
     }
+    // The dispute game of an execution fault, over the workload's transaction of the most moves, won by the challenger.
+    const g = r.game;
+    console.log(`      dispute game: ${g.moves} claims, challenger ${g.challengerGas} gas (dispute ${g.disputeGas}, move ${g.moveGas}, step ${g.stepGas})`);
+    expect(g.moves).to.equal(26); // one claim per depth: the dispute, then 25 moves down to the leaf
+    expect(g.disputeGas).to.be.within(100_000, 4_000_000);
+    expect(g.moveGas).to.be.within(50_000, 250_000);
+    expect(g.stepGas).to.be.within(50_000, 16_777_216);
+    expect(g.challengerGas).to.be.greaterThan(g.disputeGas + 12 * g.moveGas + g.stepGas);
+    expect(g.tx.steps).to.be.greaterThan(10);
     expect(await hre.ethers.provider.getBlockNumber()).to.equal(blockBefore);
   });
 

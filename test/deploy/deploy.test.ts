@@ -13,6 +13,8 @@ import * as os from "os";
 import * as path from "path";
 import { ethers } from "ethers";
 import { MAX_DEPOSITS_PER_BATCH_CAP } from "../../cli/deploy";
+import { bondsForGasPrice } from "../../core/game/bonds";
+import { deploymentFromRecord } from "../../node/config";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -130,7 +132,10 @@ describe("moveset deploy", function () {
   it("deploys to a local node on another port and writes <network>.json; the contracts answer", async () => {
     const paramsFile = path.join(tmp, "params.json");
     fs.writeFileSync(paramsFile, JSON.stringify({ Moveset: { bondSize: "2000000000000000000n", rewardBps: 2500, inclusionDelay: 600 } }));
-    const argsWith = (window: string) => ["deploy", "--network", "localhost", "--rpc-url", url, "--params", paramsFile, "--challenge-window", window, "--inclusion-delay", "60", "--max-deposits-per-batch", "100", "--min-base-fee", "7", "--deployment-id", deploymentId, "--out", tmp];
+    const argsWith = (window: string) => [
+      "deploy", "--network", "localhost", "--rpc-url", url, "--params", paramsFile, "--challenge-window", window, "--inclusion-delay", "60", "--max-deposits-per-batch", "100", "--min-base-fee", "7",
+      "--max-clock-duration", "600", "--clock-extension", "30", "--game-gas-price", "2000000000", "--deployment-id", deploymentId, "--out", tmp,
+    ];
     const args = argsWith("30");
     const r = await runCli(args);
     expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}\nnode:\n${nodeLog.slice(-2000)}`).to.equal(0);
@@ -142,8 +147,14 @@ describe("moveset deploy", function () {
     expect(rec.l2ChainId).to.equal(901);
     expect(rec.deploymentId).to.equal(deploymentId);
     // Every production prover, and never the TestProver.
-    expect(Object.keys(rec.contracts).sort()).to.deep.equal(["Bridge", "DepositProver", "DoubleUseProver", "Inbox", "InputProver", "MalformedProver", "RulesProver", "SignatureProver"]);
-    expect(rec.parameters).to.deep.equal({ l2ChainId: 901, bondSize: "2000000000000000000", challengeWindow: 30, inclusionDelay: 60, rewardBps: 2500, maxDepositsPerBatch: 100, minBaseFee: "7" });
+    expect(Object.keys(rec.contracts).sort()).to.deep.equal(
+      ["Bridge", "CodeRegistry", "DepositProver", "DisputeGame", "DoubleUseProver", "Inbox", "InputProver", "MalformedProver", "OneStepVerifier", "RulesProver", "SignatureProver", "StepCall", "StepHash", "StepRun", "StepStart", "StepState", "StepTx"].sort(),
+    );
+    const gameBonds = bondsForGasPrice(2_000_000_000n);
+    expect(rec.parameters).to.deep.equal({
+      l2ChainId: 901, bondSize: "2000000000000000000", challengeWindow: 30, inclusionDelay: 60, rewardBps: 2500, maxDepositsPerBatch: 100, minBaseFee: "7",
+      maxClockDuration: 600, clockExtension: 30, gameBonds: gameBonds.map(String),
+    });
 
     const provider = new ethers.JsonRpcProvider(url, undefined, { staticNetwork: true });
     try {
@@ -162,6 +173,25 @@ describe("moveset deploy", function () {
       expect(await inbox.inclusionDelay()).to.equal(60n);
       expect(await inbox.rewardBps()).to.equal(2500n);
       expect(await inbox.maxDepositsPerBatch()).to.equal(100n);
+      // the one-step verifier is wired to its registry, the registry to the Inbox
+      const verifier = new ethers.Contract(rec.contracts.OneStepVerifier, abi("OneStepVerifier", "step"), provider);
+      const registry = new ethers.Contract(rec.contracts.CodeRegistry, abi("CodeRegistry", "step"), provider);
+      expect(await verifier.registry()).to.equal(rec.contracts.CodeRegistry);
+      expect(await verifier.stepRun()).to.equal(rec.contracts.StepRun);
+      expect(await verifier.stepStart()).to.equal(rec.contracts.StepStart);
+      expect(await registry.inbox()).to.equal(rec.contracts.Inbox);
+      // the dispute game runs on that verifier and is the Inbox's game (a prover too)
+      const game = new ethers.Contract(rec.contracts.DisputeGame, abi("DisputeGame", "game"), provider);
+      expect(await inbox.game()).to.equal(rec.contracts.DisputeGame);
+      expect(await inbox.isProver(rec.contracts.DisputeGame)).to.equal(true);
+      expect(await game.verifier()).to.equal(rec.contracts.OneStepVerifier);
+      expect(await game.inbox()).to.equal(rec.contracts.Inbox);
+      expect(await game.maxClockDuration()).to.equal(600n);
+      expect(await game.clockExtension()).to.equal(30n);
+      for (let d = 1; d <= 26; d++) expect(await game.bondAt(d)).to.equal(gameBonds[d - 1]);
+      expect(deploymentFromRecord(rec).game).to.deep.equal({
+        address: rec.contracts.DisputeGame, registry: rec.contracts.CodeRegistry, maxClockDuration: 600n, clockExtension: 30n, bonds: [0n, ...gameBonds],
+      });
       expect(await inbox.MAX_DEPOSITS_PER_BATCH_CAP()).to.equal(MAX_DEPOSITS_PER_BATCH_CAP); // the CLI's early check is the contract's bound
       expect(await inbox.l2ChainId()).to.equal(901n);
       expect(await inbox.minBaseFee()).to.equal(7n);
@@ -251,5 +281,12 @@ describe("moveset deploy", function () {
     const z = await runCli(["deploy", "--network", "localhost", "--rpc-url", url, "--min-base-fee", "0"]);
     expect(z.code).to.equal(1);
     expect(z.stderr).to.contain("minBaseFee");
+    // the game's clock must leave room for a doubled extension, and its bonds must be positive
+    const e = await runCli(["deploy", "--network", "localhost", "--rpc-url", url, "--max-clock-duration", "100", "--clock-extension", "51"]);
+    expect(e.code).to.equal(1);
+    expect(e.stderr).to.contain("clockExtension must be in 1..maxClockDuration/2");
+    const g = await runCli(["deploy", "--network", "localhost", "--rpc-url", url, "--game-gas-price", "0"]);
+    expect(g.code).to.equal(1);
+    expect(g.stderr).to.contain("gameGasPrice");
   });
 });

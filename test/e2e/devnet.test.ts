@@ -45,6 +45,7 @@ describe("e2e: devnet", function () {
   const w = (i: number) => new Wallet(d.accounts[i].privateKey, l2);
   const w1 = (i: number) => new Wallet(d.accounts[i].privateKey, l1);
   let transferHash = "";
+  let swapHash = "";
   /** Code hashes of a transaction's witness, as posted. */
   const witnessOf = async (hash: string) => ((await rpc(d.rpcUrl, "moveset_getMoves", [hash])).result as { witness: string[] }).witness;
 
@@ -155,9 +156,31 @@ describe("e2e: devnet", function () {
     const quoted = await pt.getFunction("quote")(await t0.getAddress(), ethers.parseEther("10"));
     const r = await (await pt.getFunction("swap")(await t0.getAddress(), ethers.parseEther("10"), 0n, trader.address)).wait();
     expect(r.status).to.equal(1);
+    swapHash = r.hash;
     expect(await witnessOf(r.hash), "the swap runs the pool and both tokens, all carried by their deployments").to.deep.equal([]);
     expect(await t1.getFunction("balanceOf")(trader.address)).to.equal(quoted);
     expect(await t0.getFunction("balanceOf")(pa)).to.equal(ethers.parseEther("1010"));
+  });
+
+  it("moveset trace: the swap runs through the step machine to ok (its code from earlier witnesses); the state at a step, its hash, its proof size", async () => {
+    const loc = (await rpc(d.rpcUrl, "moveset_getMoves", [swapHash])).result as { blockNumber: string; transactionIndex: string };
+    const batch = String(Number(loc.blockNumber) - 1);
+    const tx = String(Number(loc.transactionIndex));
+    const run = await runCli(["trace", "--batch", batch, "--tx", tx, "--json", "--rpc", d.rpcUrl], {});
+    expect(run.code, run.stderr).to.equal(0);
+    const out = JSON.parse(run.stdout.trim().split("\n").pop()!) as { steps: number; status: string };
+    expect(out.status).to.equal("ok");
+    expect(out.steps).to.be.greaterThan(1000);
+    const at = await runCli(["trace", "--batch", batch, "--tx", tx, "--step", String(out.steps - 3), "--json", "--rpc", d.rpcUrl], {});
+    const st = (JSON.parse(at.stdout.trim().split("\n").pop()!) as { state: { hash: string; status: string; proofBytes: number } }).state;
+    expect(st.status).to.equal("running");
+    expect(st.hash.slice(0, 4)).to.equal("0x00");
+    expect(st.proofBytes).to.be.greaterThan(7 * 32);
+    const end = await runCli(["trace", "--batch", batch, "--tx", tx, "--step", String(out.steps + 10), "--json", "--rpc", d.rpcUrl], {});
+    expect((JSON.parse(end.stdout.trim().split("\n").pop()!) as { state: { hash: string } }).state.hash.slice(0, 4), "the padding: terminal ok").to.equal("0x01");
+    const none = await runCli(["trace", "--batch", batch, "--tx", "999", "--rpc", d.rpcUrl], {});
+    expect(none.code).to.equal(1);
+    expect(none.stderr).to.match(/has no transaction 999/);
   });
 
   it("eth_call, eth_estimateGas, fee data, fee history, pending nonces", async () => {

@@ -1,5 +1,5 @@
 /** Shared helpers of the end-to-end tests: ports, temporary folders, polling, raw JSON-RPC, the CLI. */
-import { spawn } from "child_process";
+import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
@@ -124,6 +124,18 @@ export function nextTick<O, A>(wt: { on(e: "tick", f: (o: O, a: A) => void): unk
     };
     wt.on("tick", on);
   });
+}
+
+/** Starts `moveset <args>` in a child process (without this process's Hardhat and ts-node settings); its output so far, and its exit. */
+export function spawnCli(args: string[], env: Record<string, string>): { p: ChildProcess; out: () => string; exit: Promise<{ code: number | null; signal: string | null }> } {
+  const e = { ...process.env, ...env };
+  for (const k of Object.keys(e)) if (k.startsWith("HARDHAT_") || k.startsWith("TS_NODE_")) delete e[k];
+  const p = spawn(process.execPath, [path.join(ROOT, "bin", "moveset.js"), ...args], { cwd: ROOT, env: e, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  p.stdout!.on("data", (d) => (out += d));
+  p.stderr!.on("data", (d) => (out += d));
+  const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => p.on("exit", (code, signal) => resolve({ code, signal })));
+  return { p, out: () => out, exit };
 }
 
 /** How to get the Chromium the explorer's test drives. */

@@ -1,9 +1,9 @@
 /**
  * End to end (issue 10, finding 9): an execution fault does not hide a provable one. A byzantine
  * poster posts batches whose first transaction has an execution fault (a fee output one wei too
- * large: only the interactive game could prove it) and a later transaction a one-step fault
- * (rules, double-use). The watchtower proves the later fault and the batch is rolled back; before
- * the fix it only reported the execution fault and the batch would have become final.
+ * large: only the dispute game can prove it) and a later transaction a one-step fault
+ * (rules, double-use). The watchtower proves the later, cheaper fault (one L1 transaction instead of a
+ * game) and the batch is rolled back.
  */
 import { expect } from "chai";
 import hre from "hardhat";

@@ -6,34 +6,19 @@
  */
 import { expect } from "chai";
 import hre from "hardhat";
-import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
 import { inboxAt } from "../../node/l1/contracts";
 import { WatchStore } from "../../node/watchtower/store";
-import { ROOT, cleanupTmp, freePort, nextTick, tmpDir, waitFor } from "./helpers";
+import { cleanupTmp, freePort, nextTick, spawnCli, tmpDir, waitFor } from "./helpers";
 import type { Observation } from "../../node/watchtower/monitor";
 import type { Action } from "../../node/watchtower/solver";
 import { BYZANTINE_KINDS, postInvalidBatch, type ByzantineKind } from "../../node/devnet/byzantine";
 
 const WINDOW = 300n;
 
-function cliEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const e = { ...process.env, ...env };
-  for (const k of Object.keys(e)) if (k.startsWith("HARDHAT_") || k.startsWith("TS_NODE_")) delete e[k];
-  return e;
-}
-
-function spawnCli(args: string[], env: Record<string, string>): { p: ChildProcess; out: () => string; exit: Promise<{ code: number | null; signal: string | null }> } {
-  const p = spawn(process.execPath, [path.join(ROOT, "bin", "moveset.js"), ...args], { cwd: ROOT, env: cliEnv(env), stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  p.stdout!.on("data", (d) => (out += d));
-  p.stderr!.on("data", (d) => (out += d));
-  const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => p.on("exit", (code, signal) => resolve({ code, signal })));
-  return { p, out: () => out, exit };
-}
 
 describe("e2e: watchtower", function () {
   this.timeout(240_000);

@@ -4,6 +4,7 @@
  */
 import { AbiCoder, keccak256 } from "ethers";
 import type { TraceOracle } from "../../node/watchtower/game-solver";
+import { lieAfter } from "../../node/devnet/liar";
 import { STATUS_RUNNING, STATUS_OK } from "../../core/game";
 
 const abi = AbiCoder.defaultAbiCoder();
@@ -44,17 +45,9 @@ export function honestTrace(p: MockProgram): TraceOracle {
  * uses `endStatus` = ok on a faulty program; a lying challenger a fault status on an honest one.
  */
 export function lyingTrace(p: MockProgram, from: bigint, endStatus: number, salt = "lie"): TraceOracle {
-  const fake = (k: bigint, status: number) => {
-    const low = BigInt(keccak256(abi.encode(["bytes32", "string", "uint256"], [p.seed, salt, k]))) & LOW;
-    return "0x" + ((BigInt(status) << 248n) | low).toString(16).padStart(64, "0");
-  };
-  return {
-    stateAt: (k) => {
-      if (k < from) return mockState(p, k);
-      const end = from + 3n;
-      return k < end ? fake(k, STATUS_RUNNING) : fake(end, endStatus);
-    },
-  };
+  return lieAfter(honestTrace(p), from, endStatus, p.seed + salt);
 }
+
+export { lieAfter };
 
 export { STATUS_OK };

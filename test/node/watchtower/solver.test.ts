@@ -32,8 +32,53 @@ describe("watchtower solver: rules of honest play", () => {
     { name: "committed but not yet confirmed at the head: wait", in: input([invalid(1)], [rec(1, "committed", { commitBlock: 101 })]), out: [] },
     { name: "reveal signed, not mined: resume the same transaction", in: input([invalid(1)], [rec(1, "revealing")]), out: [{ type: "reveal", headerHash: hh(1), resume: true }] },
     { name: "reveal landed: never a second proof", in: input([invalid(1)], [rec(1, "revealing", { revealBlock: 60 })]), out: [{ type: "wait", headerHash: hh(1) }] },
-    { name: "execution fault: report, no proof", in: input([invalid(1, "execution")]), out: [{ type: "report", headerHash: hh(1) }] },
-    { name: "execution fault already reported: nothing", in: input([invalid(1, "execution")], [rec(1, "reported", { kind: "execution" })]), out: [] },
+    { name: "execution fault: commit to its dispute (the game)", in: input([invalid(1, "execution")]), out: [{ type: "commit", headerHash: hh(1), resume: false }] },
+    {
+      name: "execution fault reported by a watchtower before the game: disputed now",
+      in: input([invalid(1, "execution")], [rec(1, "reported", { kind: "execution" })]),
+      out: [{ type: "commit", headerHash: hh(1), resume: false }],
+    },
+    {
+      name: "execution fault whose game is open already (another challenger's): join it, no dispute",
+      in: input([invalid(1, "execution", { games: [{ gameId: 1n, txIndex: 0, status: "open" }] })]),
+      out: [{ type: "join", headerHash: hh(1) }],
+    },
+    { name: "joined: nothing more on the batch side", in: input([invalid(1, "execution")], [rec(1, "joined", { kind: "execution" })]), out: [] },
+    {
+      name: "execution fault whose game the defender won: it cannot be disputed again",
+      in: input([invalid(1, "execution", { games: [{ gameId: 1n, txIndex: 0, status: "defender-won" }] })]),
+      out: [],
+    },
+    {
+      name: "a re-post of a batch whose earlier posting the challenger's game rolled back: disputed again",
+      in: input([invalid(1, "execution", { games: [{ gameId: 1n, txIndex: 0, status: "challenger-won" }] })]),
+      out: [{ type: "commit", headerHash: hh(1), resume: false }],
+    },
+    {
+      name: "the latest game of the transaction decides (an open one after a won one: join)",
+      in: input([invalid(1, "execution", { games: [{ gameId: 1n, txIndex: 0, status: "challenger-won" }, { gameId: 2n, txIndex: 0, status: "open" }] })]),
+      out: [{ type: "join", headerHash: hh(1) }],
+    },
+    {
+      name: "execution fault past its challenge window (held, not final, by another game): no dispute",
+      in: input([invalid(1, "execution", { disputable: false })]),
+      out: [],
+    },
+    {
+      name: "a one-step fault past the window of a batch still held: still proven (the batch is not final)",
+      in: input([invalid(1, "signature", { disputable: false })]),
+      out: [{ type: "commit", headerHash: hh(1), resume: false }],
+    },
+    {
+      name: "a game on another transaction of the batch does not stop the dispute",
+      in: input([invalid(1, "execution", { games: [{ gameId: 1n, txIndex: 5, status: "open" }] })]),
+      out: [{ type: "commit", headerHash: hh(1), resume: false }],
+    },
+    {
+      name: "dispute revealed, game open: wait for its resolution (the rollback)",
+      in: input([invalid(1, "execution")], [rec(1, "revealing", { kind: "execution", revealBlock: 60 })]),
+      out: [{ type: "wait", headerHash: hh(1) }],
+    },
     { name: "rollback observed after our reveal: won, done", in: input([invalid(1, "signature", { live: false })], [rec(1, "revealing", { revealBlock: 60 })]), out: [{ type: "settle", headerHash: hh(1), outcome: "won" }] },
     { name: "rollback by someone else: lost, done", in: input([invalid(1, "signature", { live: false })], [rec(1, "committed", { commitBlock: 50 })]), out: [{ type: "settle", headerHash: hh(1), outcome: "lost" }] },
     { name: "settled: nothing more", in: input([invalid(1, "signature", { live: false }), valid(1, { headerHash: hh(9) })], [rec(1, "won")]), out: [] },
@@ -67,8 +112,8 @@ describe("watchtower solver: rules of honest play", () => {
       const [a] = solve(input([many(1, [at(1, 4, "signature"), at(1, 2, "signature"), at(1, 0, "execution")])]));
       expect((a as { fault: TxFault }).fault).to.deep.include({ txIndex: 2, kind: "signature" });
     });
-    it("only execution faults: reported once, never proven", () => {
-      expect(solve(input([many(1, [at(1, 0, "execution"), at(1, 3, "execution")])]))).to.deep.equal([{ type: "report", headerHash: hh(1), posting: at0(1), key: challengeKey(hh(1), at0(1)), fault: at(1, 0, "execution") }]);
+    it("only execution faults: the first transaction's is disputed", () => {
+      expect(solve(input([many(1, [at(1, 3, "execution"), at(1, 1, "execution")])]))).to.deep.equal([{ type: "commit", headerHash: hh(1), posting: at0(1), key: challengeKey(hh(1), at0(1)), fault: at(1, 1, "execution"), resume: false }]);
     });
     it("a batch reported before its provable fault was known is proven now", () => {
       const [a] = solve(input([many(1, [at(1, 0, "execution"), at(1, 1, "deposit")])], [rec(1, "reported", { kind: "execution" })]));

@@ -1,0 +1,124 @@
+/**
+ * `moveset osp-check <state-test paths...>`: the Solidity one-step verifier, deployed on the in-process
+ * Hardhat network, against the TypeScript stepper on every chosen step of the vectors' transactions
+ * (prover/osp-check.ts). Shows a progress bar and ends with `N passed, M failed` (steps); with --json the
+ * last line is {"steps","agreed","opcodes","microSteps","precompiles","halts","gas":{"p50","p99","max"}}.
+ */
+import type { Command } from "commander";
+import cliProgress from "cli-progress";
+import { positiveInt } from "./common";
+
+export interface OspCheckCliOptions {
+  sample?: number;
+  steps: number;
+  /** Vectors whose transaction runs more steps are skipped (named): the stepper runs each whole first. */
+  maxRun?: number;
+  gas: boolean;
+  json: boolean;
+  filter?: string;
+  showFailures: number;
+}
+
+export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promise<{ steps: number; agreed: number; failures: number }> {
+  const { loadHardhat } = await import("../node/devnet/devnet");
+  const { listFiles, loadVectors } = await import("../conformance/load");
+  const { Executor } = await import("../core/evm/execute");
+  const { deployStepVerifier, checkVectorSteps, emptyStats, percentiles } = await import("../prover/osp-check");
+  const hre = loadHardhat();
+  (hre.config.networks.hardhat as unknown as { loggingEnabled: boolean }).loggingEnabled = false;
+  await hre.run("compile", { quiet: true });
+  const ethers = (hre as unknown as { ethers: typeof import("ethers") & { getSigners(): Promise<import("ethers").Signer[]> } }).ethers;
+  const [signer] = await ethers.getSigners();
+  const artifact = (name: string) => hre.artifacts.readArtifactSync(name) as unknown as { abi: unknown[]; bytecode: string };
+  const deploy = async (name: string, args: unknown[]) => {
+    const a = artifact(name);
+    const c = await new ethers.ContractFactory(a.abi as never, a.bytecode, signer).deploy(...args);
+    await c.waitForDeployment();
+    return c.getAddress();
+  };
+  const bridge = await deploy("Bridge", []);
+  const inbox = await deploy("Inbox", [bridge, 901n, 10n ** 18n, 604_800n, 86_400n, 5000n, 256n, 1n]);
+  const d = await deployStepVerifier(signer, artifact, inbox, "TestCodeRegistry");
+
+  const all = listFiles(paths);
+  const files = o.sample ? all.filter((_, i) => i % o.sample! === 0) : all;
+  const filter = o.filter ? new RegExp(o.filter) : undefined;
+  const vectors = files.flatMap(({ file, folder }) => loadVectors(file, folder)).filter((v) => !filter || filter.test(v.id));
+  const stats = emptyStats();
+  const failures: string[] = [];
+  let skipped = 0;
+  const longOnes: string[] = [];
+  const bar = new cliProgress.SingleBar(
+    { format: "osp-check [{bar}] {percentage}% | {value}/{total} vectors | {agreed}/{steps} steps agree | {eta_formatted} left", noTTYOutput: true, notTTYSchedule: 15_000, stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(vectors.length, 0, { agreed: 0, steps: 0 });
+  const executors = new Map<bigint, Awaited<ReturnType<typeof Executor.create>>>();
+  for (const v of vectors) {
+    let ex = executors.get(v.env.chainId);
+    if (!ex) executors.set(v.env.chainId, (ex = await Executor.create(v.env.chainId)));
+    const r = await checkVectorSteps(v, ex, d, { maxSteps: o.steps, gas: o.gas, stepLimit: o.maxRun ?? 2_000_000 }, stats);
+    if (r.skipped) {
+      skipped++;
+      if (/runs more than/.test(r.skipped)) longOnes.push(`${v.folder}/${r.id}`);
+    }
+    for (const f of r.failures) failures.push(`${v.folder}/${r.id}: ${f}`);
+    bar.increment(1, { agreed: stats.agreed, steps: stats.steps });
+  }
+  bar.stop();
+  const log = (s: string) => process.stdout.write(s + "\n");
+  if (failures.length > 0) {
+    log(`failures (${failures.length}${failures.length >= o.showFailures ? ", first " + o.showFailures : ""}):`);
+    for (const f of failures.slice(0, o.showFailures)) log(`  ${f}`);
+  }
+  log(`vectors: ${vectors.length} (${skipped} not checked: refused, not filled, or longer than ${o.maxRun ?? 2_000_000} steps${longOnes.length ? ": " + longOnes.join(", ") : ""})`);
+  log(`coverage: ${stats.opcodes.size} opcodes, ${stats.microSteps.size} micro-step kinds, ${stats.precompiles.size} precompiles, ${stats.halts.size} halt kinds`);
+  const missing = missingCoverage(stats);
+  if (missing) log(`not covered: ${missing}`);
+  const g = percentiles(stats.gas);
+  if (o.gas) log(`L1 gas per step: p50 ${g.p50}, p99 ${g.p99}, max ${g.max}`);
+  log(`${stats.agreed} passed, ${stats.steps - stats.agreed} failed`);
+  if (o.json) {
+    log(JSON.stringify({ steps: stats.steps, agreed: stats.agreed, opcodes: stats.opcodes.size, microSteps: stats.microSteps.size, precompiles: stats.precompiles.size, halts: stats.halts.size, gas: g }));
+  }
+  return { steps: stats.steps, agreed: stats.agreed, failures: failures.length };
+}
+
+/** The opcodes (of the stepper's table), micro-step kinds and precompiles no agreeing step covered. */
+export function missingCoverage(stats: { opcodes: Set<number>; microSteps: Set<string>; precompiles: Set<number>; halts?: Set<string> }): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { opInfo } = require("../core/step/interp") as typeof import("../core/step/interp");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { MICRO_STEP_KINDS } = require("../prover/osp-check") as typeof import("../prover/osp-check");
+  const ops: string[] = [];
+  for (let op = 0; op < 256; op++) if (opInfo(op) && !stats.opcodes.has(op)) ops.push(`0x${op.toString(16).padStart(2, "0")}`);
+  const micro = MICRO_STEP_KINDS.filter((k) => !stats.microSteps.has(k));
+  const pre = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].filter((id) => !stats.precompiles.has(id));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { HALT_KINDS } = require("../core/step/classify") as typeof import("../core/step/classify");
+  const halts = stats.halts ? HALT_KINDS.filter((k) => !stats.halts!.has(k)) : [];
+  const parts: string[] = [];
+  if (ops.length) parts.push(`opcodes ${ops.join(" ")}`);
+  if (micro.length) parts.push(`micro-steps ${micro.join(" ")}`);
+  if (pre.length) parts.push(`precompiles ${pre.join(" ")}`);
+  if (halts.length) parts.push(`halts ${halts.join(" ")}`);
+  return parts.join("; ");
+}
+
+export function registerOspCheck(program: Command): void {
+  program
+    .command("osp-check")
+    .description("replay the steps of state-test vectors' transactions through the Solidity one-step verifier (in-process Hardhat network) and compare every post-state with the TypeScript stepper's")
+    .argument("<paths...>", "state-test JSON files or folders (searched recursively)")
+    .option("--sample <k>", "a deterministic sample: every k-th file by sorted path", positiveInt)
+    .option("--steps <n>", "steps checked per vector at most (the first and last quarter and a spread between)", positiveInt, 400)
+    .option("--max-run <n>", "skip (and name) a vector whose transaction runs more steps than this", positiveInt, 2_000_000)
+    .option("--no-gas", "do not measure L1 gas per step")
+    .option("--filter <regex>", "only vectors whose id (file#test[index]) matches")
+    .option("--show-failures <n>", "list at most this many failures", positiveInt, 50)
+    .option("--json", "print one JSON summary object on the last line")
+    .action(async (paths: string[], opts: OspCheckCliOptions) => {
+      const r = await runOspCheck(paths, opts);
+      process.exit(r.agreed === r.steps && r.failures === 0 ? 0 : 1);
+    });
+}
