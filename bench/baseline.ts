@@ -2,8 +2,10 @@
  * The baseline: a conventional Ethereum node's sequential re-execution of the same transactions.
  * @ethereumjs/vm runTx over a Merkle-Patricia state (@ethereumjs/statemanager MerkleStateManager
  * with its account, storage and code caches, trie in memory), each transaction decoded from its
- * raw bytes and its sender recovered, the fee paid to the coinbase as Ethereum does, and the state
- * root computed at the end of every batch (one block per batch). As ethereumjs does, the state
+ * raw bytes and its sender recovered, the priority fee paid to the coinbase as Ethereum does, the
+ * base fee charged on the declared gas as the rollup does (protocol.md §6.5: the unused gas comes back
+ * at the priority fee only), and the state root computed at the end of every batch (one block per
+ * batch). As ethereumjs does, the state
  * manager writes each transaction's changes into the trie when the transaction commits.
  *
  * It is given every advantage a single node has: the trie lives in memory (no disk), and no
@@ -21,7 +23,8 @@ import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
 import { Account, Address, setLengthLeft, bytesToBigInt } from "@ethereumjs/util";
 import { hexToBytes } from "../core/bytes";
 import type { Workload, BatchSpec } from "./workload";
-import { mergeTxParamsOnce } from "../core/evm/chain";
+import { mergeTxParamsOnce, unusedGasPrice } from "../core/evm/chain";
+import { effectiveGasPrice } from "../core/evm/ethtx";
 import { installJumpdestCache } from "../core/evm/jumpdest";
 import { installFastInterpreter } from "../core/evm/fast-interpreter";
 import { nativeCrypto } from "../core/crypto/native";
@@ -107,6 +110,15 @@ async function runBatch(vm: VM, common: Common, w: Workload, b: BatchSpec): Prom
     const tx = createTxFromRLP(w.txs[i].raw, { common }) as TypedTransaction;
     const r = await runTx(vm, { tx, block, skipHardForkValidation: true });
     if (r.execResult.exceptionError) throw new Error(`baseline: workload tx ${i} (${w.txs[i].kind}) failed: ${r.execResult.exceptionError.error}`);
+    // the rollup's fee rule: runTx returned the unused gas at the gas price, the rollup at unusedGasPrice
+    const price = effectiveGasPrice(tx, b.env.baseFee);
+    const kept = (tx.gasLimit - r.totalGasSpent) * (price - unusedGasPrice("outputs", price, b.env.baseFee));
+    if (kept !== 0n) {
+      const from = tx.getSenderAddress();
+      const acc = (await vm.stateManager.getAccount(from))!;
+      acc.balance -= kept;
+      await vm.stateManager.putAccount(from, acc);
+    }
   }
 }
 

@@ -111,7 +111,7 @@ export function registerOspCheck(program: Command): void {
     .description("replay the steps of state-test vectors' transactions through the Solidity one-step verifier (in-process Hardhat network) and compare every post-state with the TypeScript stepper's")
     .argument("<paths...>", "state-test JSON files or folders (searched recursively)")
     .option("--sample <k>", "a deterministic sample: every k-th file by sorted path", positiveInt)
-    .option("--steps <n>", "steps checked per vector at most (the first and last quarter and a spread between)", positiveInt, 400)
+    .option("--steps <n>", "steps checked per vector at most (the first and last quarter and a spread between), besides the first step of each halt kind", positiveInt, 400)
     .option("--max-run <n>", "skip (and name) a vector whose transaction runs more steps than this", positiveInt, 2_000_000)
     .option("--no-gas", "do not measure L1 gas per step")
     .option("--filter <regex>", "only vectors whose id (file#test[index]) matches")

@@ -5,7 +5,9 @@
  * size of the proof of step K (the step from K to K + 1).
  */
 import type { Command } from "commander";
-import { nonNegativeInt, fail, rpcCall } from "./common";
+import { nonNegativeInt, rpcCall } from "./common";
+import { resolveContext, probe } from "./context";
+import { CliError, guard } from "./errors";
 
 interface TxData {
   batch: string;
@@ -24,27 +26,31 @@ export function registerTrace(program: Command): void {
     .requiredOption("--batch <n>", "batch index", nonNegativeInt)
     .requiredOption("--tx <i>", "transaction index in the batch", nonNegativeInt)
     .option("--step <k>", "show the state at step K (0 ≤ K < 2^26)", nonNegativeInt)
-    .option("--rpc <url>", "L2 JSON-RPC of a running node", "http://127.0.0.1:8547")
+    .option("--rpc <url>", "L2 JSON-RPC of a running node (default: $MOVESET_L2_URL, the running devnet's, or http://127.0.0.1:8547)")
     .option("--json", "print one JSON object")
-    .action(async (o: { batch: number; tx: number; step?: number; rpc: string; json?: boolean }) => {
-      let d: TxData | null;
-      try {
-        d = (await rpcCall(o.rpc, "moveset_getTransactionData", ["0x" + o.batch.toString(16), "0x" + o.tx.toString(16)])) as TxData | null;
-      } catch (e) {
-        fail(`cannot read transaction ${o.tx} of batch ${o.batch} from ${o.rpc}: ${(e as Error).message}`);
-      }
-      if (!d) fail(`batch ${o.batch} has no transaction ${o.tx}`);
-      const out = await traceTx(d, o.step);
-      if (o.json) process.stdout.write(JSON.stringify(out) + "\n");
-      else {
-        process.stdout.write(`batch ${o.batch} tx ${o.tx} (seq ${d.seq}): ${out.steps} steps, terminal status ${out.status}${out.note ? ` (${out.note})` : ""}\n`);
-        if (out.state) {
-          const s = out.state;
-          process.stdout.write(`step ${s.step}: state ${s.hash} (status ${s.status}); proof of step ${s.step} → ${s.step + 1}: ${s.proofWords} words (${s.proofBytes} bytes)\n`);
-          for (const [k, v] of Object.entries(s.fields)) process.stdout.write(`  ${k.padEnd(10)} ${v}\n`);
-          if (s.at) process.stdout.write(`  at         ${s.at}\n`);
+    .action(async (o: { batch: number; tx: number; step?: number; rpc?: string; json?: boolean }) => {
+      await guard(async () => {
+        const url = resolveContext("moveset trace", o, []).l2Url!;
+        await probe(url, "the L2 node");
+        let d: TxData | null;
+        try {
+          d = (await rpcCall(url, "moveset_getTransactionData", ["0x" + o.batch.toString(16), "0x" + o.tx.toString(16)])) as TxData | null;
+        } catch (e) {
+          throw new CliError(`cannot read transaction ${o.tx} of batch ${o.batch} from ${url}: ${(e as Error).message}`);
         }
-      }
+        if (!d) throw new CliError(`batch ${o.batch} has no transaction ${o.tx}`);
+        const out = await traceTx(d, o.step);
+        if (o.json) process.stdout.write(JSON.stringify(out) + "\n");
+        else {
+          process.stdout.write(`batch ${o.batch} tx ${o.tx} (seq ${d.seq}): ${out.steps} steps, terminal status ${out.status}${out.note ? ` (${out.note})` : ""}\n`);
+          if (out.state) {
+            const s = out.state;
+            process.stdout.write(`step ${s.step}: state ${s.hash} (status ${s.status}); proof of step ${s.step} → ${s.step + 1}: ${s.proofWords} words (${s.proofBytes} bytes)\n`);
+            for (const [k, v] of Object.entries(s.fields)) process.stdout.write(`  ${k.padEnd(10)} ${v}\n`);
+            if (s.at) process.stdout.write(`  at         ${s.at}\n`);
+          }
+        }
+      });
     });
 }
 
@@ -78,7 +84,7 @@ export async function traceTx(d: TxData, stepK?: number): Promise<TraceOutput> {
   }
   const out: TraceOutput = { steps: t.steps, status: STATUS_NAMES[t.status] };
   if (stepK !== undefined) {
-    if (stepK >= TRACE_LENGTH) fail(`--step must be below 2^26`);
+    if (stepK >= TRACE_LENGTH) throw new CliError(`--step ${stepK} is past the padded trace (2^26 steps)`);
     const m = machineAt(t, stepK);
     const p = proveStep(m);
     const [txc, world, frame, parents, pending, created] = m.status_ === 0 ? m.stateFields() : [m.txcHash(), 0n, 0n, 0n, 0n, 0n];

@@ -153,7 +153,7 @@ function ctxOf(v: Vector) {
 }
 
 export interface CheckOptions {
-  /** Steps checked per vector at most (chooseSteps). */
+  /** Steps checked per vector at most (chooseSteps), besides the first step of each halt kind. */
   maxSteps: number;
   /** Measure L1 gas of each checked step. */
   gas: boolean;
@@ -176,6 +176,7 @@ export async function checkVectorSteps(v: Vector, ex: Executor, d: StepVerifierD
   // the whole run first: the steps, and every code the transaction runs (to register it)
   let first: Machine;
   let total: Machine;
+  const halts = new Map<string, number>();
   for (;;) {
     try {
       first = initialMachine(tx, ctx);
@@ -183,12 +184,17 @@ export async function checkVectorSteps(v: Vector, ex: Executor, d: StepVerifierD
       return { ...res, skipped: `no step 0: ${(e as Error).message.slice(0, 120)}` };
     }
     total = first.clone();
+    halts.clear();
     try {
       let n = 0;
       const limit = opts.stepLimit ?? 2 ** 26;
       while (total.status_ === Status.Running) {
         if (++n > limit) return { ...res, skipped: `runs more than ${limit} steps` };
+        const before = total.clone();
         step(total);
+        // the first step of each halt kind is always checked (a spread of steps would miss most)
+        const h = haltKind(before, total);
+        if (h && !halts.has(h)) halts.set(h, n - 1);
       }
       res.steps = n;
       break;
@@ -203,7 +209,7 @@ export async function checkVectorSteps(v: Vector, ex: Executor, d: StepVerifierD
     res.failures.push(`registering the code: ${(e as Error).message.split("\n")[0].slice(0, 200)}`);
     return res;
   }
-  const chosen = new Set(chooseSteps(res.steps, opts.maxSteps));
+  const chosen = new Set([...chooseSteps(res.steps, opts.maxSteps), ...halts.values()]);
   const m = first;
   for (let k = 0; k < res.steps; k++) {
     let before: Machine | undefined;

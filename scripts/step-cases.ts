@@ -102,7 +102,8 @@ export async function syntheticCases(ex: Executor): Promise<SyntheticCase[]> {
   await add("halt-code-ef", asm("PUSH1 0xef PUSH1 0 MSTORE8 PUSH1 1 PUSH1 0 RETURN"), { create: true });
   await add("halt-initcode-size", asm("PUSH2 0xc001 PUSH1 0 PUSH1 0 CREATE"), { gasLimit: 5_000_000n });
   await add("call-insufficient-balance", asm(`${call(OTHER, "1000")} POP STOP`), { contracts: { [OTHER]: asm("STOP") } });
-  await add("create-collision", asm(`PUSH1 0 PUSH1 0 PUSH1 0 PUSH1 7 CREATE2 POP PUSH1 0 PUSH1 0 PUSH1 0 PUSH1 7 CREATE2 POP STOP`));
+  // CREATE2(value 0, offset 0, size 0, salt 7) twice: the second lands on the first's address (nonce 1)
+  await add("create-collision", asm(`PUSH1 7 PUSH1 0 PUSH1 0 PUSH1 0 CREATE2 POP PUSH1 7 PUSH1 0 PUSH1 0 PUSH1 0 CREATE2 POP STOP`));
   // precompile limits: MODEXP with a 1025-byte base, BLAKE2F with 2^22 + 1 rounds
   await add("limit-modexp", asm(`PUSH2 0x0401 PUSH1 0 MSTORE PUSH1 1 PUSH1 32 MSTORE PUSH1 1 PUSH1 64 MSTORE ${call("0x0000000000000000000000000000000000000005", "0").replace("PUSH1 0 PUSH1 0 PUSH1 0 PUSH1 0", "PUSH1 32 PUSH1 0 PUSH1 200 PUSH1 0")} POP STOP`));
   await add("limit-blake2f", asm(`PUSH4 0x00400001 PUSH1 0xe0 SHL PUSH1 0 MSTORE PUSH1 1 PUSH1 212 MSTORE8 ${call("0x0000000000000000000000000000000000000009", "0").replace("PUSH1 0 PUSH1 0 PUSH1 0 PUSH1 0", "PUSH1 64 PUSH1 0 PUSH1 213 PUSH1 0")} POP STOP`));

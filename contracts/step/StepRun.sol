@@ -69,11 +69,14 @@ contract StepRun is StepFamily {
         }
         if (op >= 0x51 && op <= 0x53) return _memory(vm, f, op, next);
         if (op == 0x56 || op == 0x57) return _jump(vm, f, op, next);
+        if (op == 0x5b) {
+            // JUMPDEST: nothing beyond its gas
+            f.pc = next;
+            return;
+        }
         if (op == 0x58) vm.push(f.pc);
         else if (op == 0x59) vm.push(f.memSize * 32);
         else if (op == 0x5a) vm.push(f.gas);
-        // solhint-disable-next-line no-empty-blocks
-        else if (op == 0x5b) {} // JUMPDEST
         else if (op == 0x5c) {
             uint256 slot = vm.pop();
             vm.push(T.tload(vm, S.h2(K.TAG_TSTORE, vm.getCtx().addr, slot)));

@@ -117,7 +117,9 @@ contract StepTx is StepFamily {
         uint256 cap = gasUsed / 5;
         gasUsed -= refund < cap ? refund : cap;
         Account memory sender = O.readAccount(vm, t.origin);
-        uint256 back = (t.txGasLimit - gasUsed) * t.gasPrice;
+        // the unused gas comes back at the gas price (Ethereum mode) or the priority fee (fee-output mode: the base fee
+        // is charged on the declared gas, protocol.md §6.5; core/evm/chain.ts unusedGasPrice)
+        uint256 back = (t.txGasLimit - gasUsed) * (t.mode & K.MODE_ETHEREUM_FEES != 0 ? t.gasPrice : t.priorityFee);
         unchecked {
             if (back != 0) O.writeBalance(vm, t.origin, sender.b + back);
         }

@@ -27,11 +27,25 @@ export interface BlockEnv {
  * How fees are paid (protocol.md §6.5):
  *  - "outputs": the rollup's mode. COINBASE is FEE_VAULT, which is empty at the start of every
  *    transaction; whatever it holds at the end becomes a fresh fee output (mark f) of the fee
- *    recipient, so no transaction writes a shared balance.
+ *    recipient, so no transaction writes a shared balance. The base fee is charged on the gas the
+ *    transaction declares (its gas limit), not on the gas it uses (unusedGasPrice).
  *  - "ethereum": the priority fee is added to the coinbase balance, exactly as Ethereum does
  *    (used by the conformance runner).
  */
 export type FeeMode = "outputs" | "ethereum";
+
+/**
+ * The price per gas at which a transaction gets back the gas it did not use (protocol.md §6.5), given
+ * its effective gas price and the base fee. Ethereum mode: the whole gas price (the base fee is
+ * burned on the gas used). Fee-output mode: the priority fee only, so the sender pays
+ * gasLimit × baseFee (burned) + gasUsed × priorityFee. *Why:* the declared gas is what raises the
+ * next base fee (§7.5), so whoever declares gas pays the base fee on it, as EIP-1559 makes block
+ * space pay. The validator (core/evm/execute.ts), the step machine's settlement (core/step/interp.ts)
+ * and its Solidity twin (contracts/step/StepTx.sol) apply this rule.
+ */
+export function unusedGasPrice(feeMode: FeeMode, gasPrice: bigint, baseFee: bigint): bigint {
+  return feeMode === "ethereum" ? gasPrice : gasPrice - baseFee;
+}
 
 /** What BLOCKHASH returns: nothing (the rollup: no history is state), or the state-test convention. */
 export type BlockHashMode = "zero" | "state-test";

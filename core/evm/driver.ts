@@ -9,6 +9,10 @@
  * `checkRules` made already, and the branches of later forks (EIP-7702 authorizations, the
  * EIP-7623 calldata floor, the EIP-8037 state-gas reservoir, block access lists).
  *
+ * Like `runTx`, the driver gives the unused gas back at the gas price; in fee-output mode the
+ * Executor then applies the rollup's rule (core/evm/chain.ts unusedGasPrice: the base fee is charged
+ * on the declared gas) after either of them, so the rule has one definition.
+ *
  * The outcome (status, gas used, logs, created address, every key's final value) is `runTx`'s: the
  * conformance suite runs through the driver, and test/core/evm/driver.test.ts compares the two on
  * the bench workload's transactions and on broken ones. `driverSupports` refuses any Common whose

@@ -212,3 +212,20 @@ export function ethTxFields(raw: Uint8Array): EthTxFields {
     from,
   };
 }
+
+/** The fee cap per gas: maxFeePerGas with EIP-1559 fee fields, the gas price otherwise. */
+export function maxFeePerGas(eth: TypedTransaction): bigint {
+  return eth.supports(Capability.EIP1559FeeMarket) ? (eth as unknown as { maxFeePerGas: bigint }).maxFeePerGas : (eth as unknown as { gasPrice: bigint }).gasPrice;
+}
+
+/**
+ * The effective gas price under `baseFee`: min(maxFee, baseFee + maxPriorityFee) with EIP-1559 fee
+ * fields (0 when the fee cap is below the base fee: such a transaction fails the fee-cap rule), the
+ * gas price otherwise.
+ */
+export function effectiveGasPrice(eth: TypedTransaction, baseFee: bigint): bigint {
+  const maxFee = maxFeePerGas(eth);
+  if (!eth.supports(Capability.EIP1559FeeMarket)) return maxFee;
+  const prio = (eth as unknown as { maxPriorityFeePerGas: bigint }).maxPriorityFeePerGas;
+  return maxFee < baseFee ? 0n : maxFee < baseFee + prio ? maxFee : baseFee + prio;
+}

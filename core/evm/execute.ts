@@ -12,12 +12,13 @@ import type { Block } from "@ethereumjs/block";
 import type { InterpreterStep } from "@ethereumjs/evm";
 import { InvalidTxError } from "../errors";
 import { MoveStateManager, StateSource, UndeclaredKeyError, MissingCodeError } from "./state";
-import { BlockEnv, BlockHashMode, FeeMode, FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX, blockFromEnv, blockHashFor, cancunCommon, loadCrypto, kzgMissing } from "./chain";
+import { BlockEnv, BlockHashMode, FeeMode, FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX, blockFromEnv, blockHashFor, cancunCommon, loadCrypto, kzgMissing, unusedGasPrice } from "./chain";
 import { MAX_U64, MAX_U256 } from "../bytes";
 import { Mark } from "../keys";
 import { installJumpdestCache } from "./jumpdest";
 import { installFastInterpreter } from "./fast-interpreter";
 import { driveTx, driverSupports } from "./driver";
+import { effectiveGasPrice } from "./ethtx";
 import { limitedPrecompiles } from "../step/precompiles";
 
 export type Log = [address: Uint8Array, topics: Uint8Array[], data: Uint8Array];
@@ -181,6 +182,16 @@ export class Executor {
     }
     // INVARIANT: the EVM read or wrote no key outside the declared ones, and found all code.
     if (sm.violation) throw translate(sm.violation, sm);
+    if (feeMode === "outputs") {
+      // ethereumjs returned the unused gas at the gas price; the rollup returns it at unusedGasPrice
+      const baseFee = block.header.baseFeePerGas ?? 0n;
+      const gasPrice = effectiveGasPrice(eth, baseFee);
+      const kept = (eth.gasLimit - r.totalGasSpent) * (gasPrice - unusedGasPrice(feeMode, gasPrice, baseFee));
+      if (kept !== 0n) {
+        const a = sender.toString();
+        await sm.setKey(Mark.Balance, a, 0n, (await sm.getKey(Mark.Balance, a, 0n)) - kept);
+      }
+    }
     const ex = r.execResult;
     return {
       status: ex.exceptionError ? 0 : 1,

@@ -146,7 +146,7 @@ export function haltKind(a: Machine, b: Machine): (typeof HALT_KINDS)[number] | 
   if (f.pc >= f.codeSize) return undefined;
   const op = a.codes.get(f.codeHash)!.bytes[f.pc];
   const info = opInfo(op);
-  if (info === undefined) return op === 0xfe ? undefined : "invalid-opcode";
+  if (info === undefined) return "invalid-opcode"; // an undefined opcode, or INVALID (0xfe)
   if (f.stack.size < info.inputs) return "stack-underflow";
   if (f.stack.size - info.inputs + info.outputs > STACK_LIMIT) return "stack-overflow";
   const items = (f.stack as unknown as { items(k: number): bigint[] }).items(info.inputs);
@@ -156,7 +156,6 @@ export function haltKind(a: Machine, b: Machine): (typeof HALT_KINDS)[number] | 
     if (CALLS.has(op) && !enters && b.pending_ === null && sameDepth && g.stage === Stage.Run) return ctx.depth >= 1024 ? "call-depth" : "insufficient-balance";
     return undefined;
   }
-  if (op === 0xfe) return undefined;
   if (ctx.isStatic && (STATIC_WRITES.has(op) || (op === 0xf1 && items[2] !== 0n))) return "static-violation";
   if ((op === 0x56 || op === 0x57) && f.gas >= info.gas) return "invalid-jump";
   if (op === 0x3e && items[1] + items[2] > BigInt(f.rd.length)) return "return-data-bounds";

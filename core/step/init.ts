@@ -4,13 +4,14 @@
  * (core/validate.ts prepareTx: decoding, structure, masks, outputs, witness, signer) has a step 0;
  * the other faults have their one-step provers.
  */
-import { Capability, isBlob4844Tx, type TypedTransaction } from "@ethereumjs/tx";
+import { isBlob4844Tx, type TypedTransaction } from "@ethereumjs/tx";
 import { bytesToHex } from "@ethereumjs/util";
 import type { Move } from "../moves";
 import type { MoveTx, WrappedTx } from "../tx";
 import type { TxContext } from "../context";
 import { prepareTx, sweepCredit, type CodeLookup, type PreparedTx } from "../validate";
 import { FEE_VAULT } from "../evm/chain";
+import { effectiveGasPrice, maxFeePerGas } from "../evm/ethtx";
 import { Mem } from "./mem";
 import { KeyTable, type Entry } from "./keytable";
 import { FixedTree } from "./tree";
@@ -107,13 +108,8 @@ export function txConstOf(p: PreparedTx, ctx: TxContext, dataRoot: bigint, aclRo
   const eth = p.eth;
   const env = ctx.env;
   const blobGasPrice = blobBaseFee(env.excessBlobGas);
-  const is1559 = eth.supports(Capability.EIP1559FeeMarket);
-  const maxFee = is1559 ? (eth as unknown as { maxFeePerGas: bigint }).maxFeePerGas : (eth as unknown as { gasPrice: bigint }).gasPrice;
-  let gasPrice: bigint;
-  if (is1559) {
-    const prio = (eth as unknown as { maxPriorityFeePerGas: bigint }).maxPriorityFeePerGas;
-    gasPrice = maxFee < env.baseFee ? 0n : maxFee < env.baseFee + prio ? maxFee : env.baseFee + prio;
-  } else gasPrice = maxFee;
+  const maxFee = maxFeePerGas(eth);
+  const gasPrice = effectiveGasPrice(eth, env.baseFee);
   const priorityFee = gasPrice >= env.baseFee ? gasPrice - env.baseFee : 0n;
   let maxCost = eth.value + eth.gasLimit * maxFee;
   let upfront = eth.gasLimit * gasPrice;

@@ -9,7 +9,7 @@
  * that can halt a frame.
  */
 import { Mark } from "../keys";
-import { FEE_VAULT, WITHDRAWAL_VAULT } from "../evm/chain";
+import { FEE_VAULT, WITHDRAWAL_VAULT, unusedGasPrice } from "../evm/chain";
 import { Ctx, Frame, Host, Kind, P, Pending, Result, Stage, Status, Terminate, MODE_ETHEREUM_FEES, MODE_STATE_TEST_BLOCKHASH, MODE_BLOB_FEE_CAP_LOW, MODE_SWEEP_OVERFLOW, type Ref, type Tree, type KeyEntry } from "./types";
 import { FLAG_CREATED, FLAG_DESTRUCTED, KEY_CAPACITY } from "./keytable";
 import { ALGO_KECCAK, ALGO_RIPEMD160, ALGO_SHA256, Hasher } from "./hashers";
@@ -278,7 +278,8 @@ function settle(h: Host, p: Pending): void {
   const cap = gasUsed / 5n;
   gasUsed -= refund < cap ? refund : cap;
   const sender = readAccount(h, t.origin);
-  const back = (t.txGasLimit - gasUsed) * t.gasPrice;
+  // the unused gas comes back at the gas price (Ethereum mode) or the priority fee (fee-output mode: the base fee is charged on the declared gas)
+  const back = (t.txGasLimit - gasUsed) * unusedGasPrice((t.mode & MODE_ETHEREUM_FEES) !== 0n ? "ethereum" : "outputs", t.gasPrice, t.baseFee);
   if (back !== 0n) writeBalance(h, t.origin, (sender.b + back) & MAX_U256);
   normalizeCode(h, t.origin, sender);
   const miner = gasUsed * t.priorityFee;

@@ -72,6 +72,10 @@ export class GamePlayer {
   private readonly traces = new Map<string, Promise<PlayerTrace | undefined>>();
   private readonly registered = new Set<string>();
   private readonly views = new Map<bigint, L1Game>();
+  /** Actions that failed once (logged again only at debug level). */
+  private readonly failed = new Set<string>();
+  /** Which transaction (trace key) each game played disputes. */
+  private readonly gameTx = new Map<bigint, string>();
   private movesMade = 0;
 
   constructor(private readonly o: GamePlayerOptions) {
@@ -193,7 +197,9 @@ export class GamePlayer {
     if (g.status !== "open") return [];
     const t = await this.traceOf(g.headerHash, g.txIndex);
     if (!t) return [];
-    await this.registerCode(t);
+    this.gameTx.set(g.id, key(g.headerHash, g.txIndex));
+    // Registering never holds up the moves (a step that needs the code reverts until it is there, and is retried).
+    await this.registerCode(t).catch((e) => this.o.log.error({ game: g.id, err: errMsg(e) }, "could not register the code the trace reads; retrying on the next turn"));
     const actions = solveGame(g, t.oracle, { self: this.address });
     const done: GameAction[] = [];
     for (const a of actions) {
@@ -202,7 +208,11 @@ export class GamePlayer {
         done.push(a);
       } catch (e) {
         const rv = revertOf(e, [gameInterface()]);
-        this.o.log.warn({ game: g.id, action: a.type, claim: "claimIndex" in a ? a.claimIndex : a.parentIndex, err: rv?.name ?? errMsg(e) }, "game action not made (retried on the next turn if still due)");
+        // Said once per action (an action L1 keeps refusing, a liar's step say, is retried quietly).
+        const k = actionKey(g.id, a);
+        const level = this.failed.has(k) ? "debug" : "warn";
+        this.failed.add(k);
+        this.o.log[level]({ game: g.id, action: a.type, claim: "claimIndex" in a ? a.claimIndex : a.parentIndex, err: rv?.name ?? errMsg(e) }, "game action not made (retried on the next turn if still due)");
       }
     }
     return done;
@@ -260,6 +270,14 @@ export class GamePlayer {
   async forget(id: bigint): Promise<void> {
     for (const r of await this.o.store.allActions()) if (r.gameId === id) await this.o.store.deleteAction(r.key);
     this.views.delete(id);
+    for (const k of this.failed) if (k.startsWith(`${id}/`)) this.failed.delete(k);
+    // Its trace too (the machine copies it keeps are the player's largest memory), unless another open game uses it.
+    const k = this.gameTx.get(id);
+    this.gameTx.delete(id);
+    if (k !== undefined && ![...this.gameTx.values()].includes(k)) {
+      this.traces.delete(k);
+      this.registered.delete(k);
+    }
   }
 
   /** Sends (or resumes) the record's transaction; deletes the record once L1 has it, or if it reverted. */

@@ -110,7 +110,7 @@ export class Watchtower extends EventEmitter {
     const metrics = watchtowerMetrics();
     const player = o.deployment.game
       ? new GamePlayer({
-          provider: l1.provider, game: o.deployment.game, l2ChainId: o.deployment.l2ChainId, responder, store, source: verifier, log: componentLogger("game", log), crashAfterMoves: o.crashAfterMoves,
+          provider: l1.provider, game: o.deployment.game, l2ChainId: o.deployment.l2ChainId, responder, store, source: verifier, log: componentLogger("watchtower-game", o.log ?? rootLogger()), crashAfterMoves: o.crashAfterMoves,
         })
       : undefined;
     const w = new Watchtower(o, l1, verifier, store, responder, monitor, metrics, log, player);

@@ -79,7 +79,8 @@ describe("core: move filling and the standalone validator", function () {
     const fee = tx.moves.find((m) => m.mark === Mark.Fee)!;
     expect(fee.slot).to.equal(1n);
     expect(fee.next).to.equal(21000n * 2n); // priority fee only; the base fee is burned
-    expect(byKey.get(`b:${a}`)!.next).to.equal(10n ** 18n - 1000n - 21000n * 9n);
+    // the base fee on the declared gas (the gas limit, 100,000 at 7), the priority fee on the gas used (§6.5)
+    expect(byKey.get(`b:${a}`)!.next).to.equal(10n ** 18n - 1000n - 100_000n * 7n - 21000n * 2n);
     // the vault itself is never state
     expect(tx.moves.some((m) => bytesToHex(m.addr) === FEE_VAULT_HEX)).to.equal(false);
   });
@@ -103,6 +104,8 @@ describe("core: move filling and the standalone validator", function () {
     await expectInvalid(validateTx(dup, ctx(1n), ex), "malformed", "duplicate-key");
     const ethMode = roundTrip((await fillMoves(wrap(await sign({ to: bob, value: 1000n })), state, ctx(1n, "ethereum"), ex)).tx);
     expect(ethMode.moves.some((m) => m.mark === Mark.Fee)).to.equal(false);
+    // Ethereum mode: the whole gas price on the gas used, as Ethereum
+    expect(ethMode.moves.find((m) => m.mark === Mark.Balance && bytesToHex(m.addr) === alice.address.toLowerCase())!.next).to.equal(10n ** 18n - 1000n - 21000n * 9n);
     await validateTx(ethMode, ctx(1n, "ethereum"), ex);
     // In fee-output mode the coinbase is not credited: its declared balance is wrong.
     await expectInvalid(validateTx(ethMode, ctx(1n, "outputs"), ex), "execution", "next-mismatch");

@@ -112,8 +112,11 @@ describe("e2e: the watchtower plays the dispute game", function () {
       const rec = (await wt.store.latest(p.hh))!;
       expect(rec.kind, `${kind}: ${rec.fault.code}`).to.equal("execution");
       expect(rec.fault.code).to.equal(kind === "execution" ? "withdrawal-output" : kind);
-      // Held: not final, even though nobody answers.
+      // Held: not final, even though nobody answers; the node's view of the holds is L1's.
       expect(await inbox.isFinal(p.index)).to.equal(false);
+      const held = await game.heldFrom();
+      expect(held).to.be.at.most(p.index);
+      await waitFor("the node's holds", async () => d.node.verifier!.l1.heldFrom() === held, 30_000, 100);
       // The poster never answers: its clock runs out; the watchtower resolves and wins.
       await fastForward(CLOCK + 1n);
       const won = await waitFor(`the ${kind} game won`, async () => ((await wt.store.latest(p.hh))?.phase === "won" ? true : undefined), 60_000, 200);

@@ -14,7 +14,7 @@ import { expect } from "chai";
 import type { VM } from "@ethereumjs/vm";
 import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
 import { ethers } from "ethers";
-import { generateWorkload, benchKey, type Workload } from "../../../bench/workload";
+import { generateWorkload, benchKey, BASE_FEE, type Workload } from "../../../bench/workload";
 import { loadBenchContracts } from "../../../bench/contracts";
 import { fillWorkload, type FilledWorkload } from "../../../bench/fill";
 import { Executor } from "../../../core/evm/execute";
@@ -22,6 +22,7 @@ import { cancunCommon } from "../../../core/evm/chain";
 import { driverSupports } from "../../../core/evm/driver";
 import { installFastInterpreter } from "../../../core/evm/fast-interpreter";
 import { bytesToHex } from "../../../core/bytes";
+import { Mark } from "../../../core/keys";
 
 describe("core/evm: the transaction driver and the fast interpreter loop change no result", function () {
   this.timeout(600_000);
@@ -62,6 +63,18 @@ describe("core/evm: the transaction driver and the fast interpreter loop change 
     expect(installFastInterpreter(), "the fast loop is installed").to.equal(true);
     core = await fillWorkload(w, ex, { allowFailures: true });
     expect(core.status.slice(-4), "the extra cases: success, revert, out of gas, success").to.deep.equal([1, 0, 0, 1]);
+  });
+
+  it("charges the base fee on the declared gas in fee-output mode (unused gas back at the priority fee only)", () => {
+    // The extra SSTORE/SELFDESTRUCT case declares 100,000 gas and uses far less; the Executor applies
+    // core/evm/chain.ts unusedGasPrice after the driver as after runTx (the next tests: byte for byte).
+    const i = w.txs.length - 4;
+    const deployer = new ethers.Wallet(benchKey("driver", "deployer")).address.toLowerCase();
+    const bal = core.moves[i].find((m) => m.mark === Mark.Balance && bytesToHex(m.addr) === deployer)!;
+    expect(bal, "the sender's balance move").to.not.equal(undefined);
+    expect(core.gasUsed[i] < 100_000n, "gas left unused").to.equal(true);
+    const prio = 100_000_000n; // min(maxPriorityFee, maxFee - baseFee)
+    expect(bal.prev - bal.next, "gasLimit × baseFee + gasUsed × priorityFee").to.equal(100_000n * BASE_FEE + core.gasUsed[i] * prio);
   });
 
   it("fills exactly as ethereumjs runTx does", async () => {
