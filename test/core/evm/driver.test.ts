@@ -59,7 +59,9 @@ describe("core/evm: the transaction driver and the fast interpreter loop change 
       last.count++;
     }
     const ex = await Executor.create(w.chainId);
-    expect(ex.driven, "the core runs its own driver").to.equal(true);
+    const common = (ex as unknown as { vm: VM }).vm.common;
+    const eips = [1559, 2929, 2930, 3529, 3651, 3860, 4844, 6780, 2780, 6800, 7623, 7702, 7708, 7778, 7864, 7928, 8037, 8246].filter((e) => common.isActivatedEIP(e));
+    expect(ex.driven, `the core runs its own driver (${common.hardfork()}, ${common.consensusType()}, EIPs ${eips.join(",")}, MOVESET_NO_TX_DRIVER=${process.env.MOVESET_NO_TX_DRIVER})`).to.equal(true);
     expect(installFastInterpreter(), "the fast loop is installed").to.equal(true);
     core = await fillWorkload(w, ex, { allowFailures: true });
     expect(core.status.slice(-4), "the extra cases: success, revert, out of gas, success").to.deep.equal([1, 0, 0, 1]);
