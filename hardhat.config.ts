@@ -65,6 +65,12 @@ const config: HardhatUserConfig = {
     // EIP-7883's MODEXP prices), to measure the one-step verifier as L1 prices it today.
     hardhat: { hardfork: process.env.MOVESET_L1_HARDFORK ?? "cancun" },
     localhost: { url: "http://127.0.0.1:8545" },
+    // The devnet's L2 (`npm start`), where Hardhat's dev accounts are funded:
+    //   npx hardhat ignition deploy ignition/modules/Counter.ts --network movesetDevnet
+    movesetDevnet: {
+      url: process.env.MOVESET_L2_RPC_URL ?? "http://127.0.0.1:8547",
+      accounts: { mnemonic: "test test test test test test test test test test test junk" },
+    },
     ...(sepoliaUrl ? { sepolia: { url: sepoliaUrl, accounts: sepoliaKey ? [sepoliaKey] : [] } } : {}),
   },
   mocha: { timeout: 120_000 },

@@ -175,7 +175,7 @@ export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptio
       const salt = keccak256(toUtf8Bytes(`moveset-bench/salt/${kind}`));
       // Automine: the reveal lands in a later block than the commitment, as the prover requires.
       const c = await send(`commit of the ${kind} proof`, challenger.address, prover, "commit", [commitmentOf(challenger.address, call.proofHash, salt)]);
-      const p = await send(`${call.prover}.prove (${kind})`, challenger.address, prover, "prove", [...call.args, salt]);
+      const p = await send(`${call.prover}.prove (${kind})`, challenger.address, prover, call.method, [...call.args, salt]);
       const rolled = p.logs.map((l) => (l.address.toLowerCase() === inboxAddr.toLowerCase() ? inboxInterface().parseLog(l) : null)).find((e) => e?.name === "BatchesRolledBack");
       const count = await inbox.batchCount();
       if (!rolled || BigInt(rolled.args[0]) !== bad.index || count !== bad.index)

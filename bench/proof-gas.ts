@@ -18,7 +18,8 @@
  *               sweeps, protocol.md §6.5, each checked for its shape and its owner);
  *   signature   a signature whose r is not on the curve: the signing hash (every move signed, for a move
  *               transaction) and ecrecover run, and recover nothing;
- *   input       a move naming as producer a transaction (of an earlier batch, as large) with no move of
+ *   input       (also: a move naming genesis for a key the predeploys leave at 0, shown by two leaves)
+ *               a move naming as producer a transaction (of an earlier batch, as large) with no move of
  *               that key: both decoded, every produced move compared;
  *   double-use  a move consuming what an earlier transaction (of an earlier batch, as large) consumed;
  *   deposit     the queue's deposit exactly as queued, but with 1,024 moves (deposit-moves);
@@ -39,6 +40,8 @@ import { deployMoveset, devAccounts, loadHardhat, startL1Server } from "../node/
 import { batchOnTip, BYZANTINE_KINDS, type ByzantineKind } from "../node/devnet/byzantine";
 import { abiOf, headerToSol, inboxInterface } from "../node/l1/contracts";
 import { buildProof, commitmentOf, memoryChainView } from "../prover/build";
+import { calldataFloor } from "../prover/osp-check";
+import { predeployAllocation } from "../core/predeploys";
 import type { TxFault } from "../prover/fault";
 
 /** L1's gas cap per transaction (EIP-7825). */
@@ -74,13 +77,6 @@ const CHAIN = 901n;
 const addr = (tag: string) => hexToBytes(bytesToHex(keccak(toUtf8Bytes(tag))).slice(0, 42) as `0x${string}`);
 /** The first address of all (sorts before every other): the moves that pad a transaction. */
 const LOW = hexToBytes("0x0000000000000000000000000000000000000001");
-
-/** EIP-7623 floor of a transaction with calldata `data`. */
-export function calldataFloor(data: Uint8Array): number {
-  let tokens = 0;
-  for (const b of data) tokens += b === 0 ? 1 : 4;
-  return 21_000 + 10 * tokens;
-}
 
 /** `n` consuming storage moves of LOW (slots 1..n, intx 0), sorted: the cheapest bytes per move to decode. */
 function padMoves(n: number, mask = 0): Move[] {
@@ -220,6 +216,8 @@ export async function measureProofGasMax(o: ProofGasOptions = {}): Promise<Proof
     await request("hardhat_setBalance", [await inbox.getFunction("BURN_ADDRESS").staticCall(), "0x1"]);
     const posted: { header: BatchHeader; txs: BatchTx[] }[] = [];
     const env = { l1, inbox: inboxAddr };
+    // The predeploys the deployment committed to (protocol.md §7.6): what a genesis input proof shows.
+    const genesis = predeployAllocation(CHAIN).entries;
 
     /** Appends a batch of `txs` (each declaring its gas limit) on the tip; returns it. */
     const post = async (txs: Tx[], deposits = 0n, raw: BatchTx[] = []): Promise<{ header: BatchHeader; txs: BatchTx[] }> => {
@@ -237,11 +235,11 @@ export async function measureProofGasMax(o: ProofGasOptions = {}): Promise<Proof
     const cases: ProofGasCase[] = [];
     type Queued = { from: Uint8Array; to: Uint8Array; value: bigint };
     const prove = async (kind: ByzantineKind, shape: string, fault: Omit<TxFault, "message" | "code">, sizes: Tx[], queue: Queued[] = []) => {
-      const call = await buildProof({ ...fault, code: "", message: "" }, memoryChainView(posted, queue));
+      const call = await buildProof({ ...fault, code: "", message: "" }, memoryChainView(posted, queue, genesis));
       const prover = new Contract(record.contracts[call.prover], abiOf(call.prover, "fraud"), l1);
       const salt = keccak256(toUtf8Bytes(`moveset-proof-gas/${kind}/${shape}`));
       await send(request, `commit (${kind}, ${shape})`, challenger.address, prover, "commit", [commitmentOf(challenger.address, call.proofHash, salt)]);
-      const p = await send(request, `${call.prover}.prove (${kind}, ${shape})`, challenger.address, prover, "prove", [...call.args, salt]);
+      const p = await send(request, `${call.prover}.prove (${kind}, ${shape})`, challenger.address, prover, call.method, [...call.args, salt]);
       const rolled = p.logs.map((l) => (l.address.toLowerCase() === inboxAddr.toLowerCase() ? inboxInterface().parseLog(l) : null)).find((e) => e?.name === "BatchesRolledBack");
       if (!rolled || BigInt(rolled.args[0]) !== fault.batchIndex) throw new ProofGasError(`the ${kind} proof (${shape}) did not roll batch ${fault.batchIndex} back`);
       posted.length = Number(fault.batchIndex);
@@ -306,6 +304,18 @@ export async function measureProofGasMax(o: ProofGasOptions = {}): Promise<Proof
       const b = await post([t]);
       const mi = t.moves.findIndex((m) => m === last);
       await prove(kind, "wrapped, access list", { kind, batchIndex: b.header.index, txIndex: 0, seq, moveIndex: mi, ...(kind === "double-use" ? { spentBy: pseq } : {}) }, [t, producer]);
+    }
+    // ---- input (genesis): the last move names genesis for a key the allocation leaves at 0, between two leaves ----
+    {
+      const seq = BigInt(await inbox.getFunction("nextSeq").staticCall());
+      // A storage slot of a predeploy: its key lies between that predeploy's nonce leaf and the next leaf, so
+      // the proof carries two branches (the most a genesis proof carries).
+      const pre = genesis.map((e) => e.key.addr).reduce((a, x) => (Buffer.compare(Buffer.from(x), Buffer.from(a)) < 0 ? x : a));
+      const last: Move = { mask: 0, ref: false, mark: Mark.Storage, intx: 0n, addr: pre, slot: 7n, prev: 5n, next: 6n };
+      const t = await maxWrapped(loose, sortMoves([...padMoves(M - 1), last]));
+      const b = await post([t]);
+      const mi = t.moves.findIndex((m) => m === last);
+      await prove("input", "genesis, wrapped, access list", { kind: "input", batchIndex: b.header.index, txIndex: 0, seq, moveIndex: mi }, [t]);
     }
     // ---- deposit: as queued, but 1,024 moves ----
     {

@@ -29,7 +29,7 @@ import { measureL1Gas, type L1Gas } from "./l1-gas";
 import { measureProofGasMax, L1_TX_GAS_CAP, type ProofGasMax } from "./proof-gas";
 import { measureStepGas, type StepGas } from "./step-gas";
 import { loadHardhat } from "../node/devnet/devnet";
-import { prepareMemoryWalk, walkMemoryOnce, walkLevelOnce } from "./walk";
+import { prepareMemoryWalk, walkMemoryOnce, walkLevelOnce, type StoreCost } from "./walk";
 import { nativeCrypto } from "../core/crypto/native";
 import { median } from "./stats";
 import { measureStepper, type StepperBench } from "./stepper";
@@ -54,6 +54,8 @@ export interface BenchJson {
   validateTps2: number;
   walkMovesPerSec: number;
   walkMovesPerSecLevel: number;
+  /** Bytes per transaction the store spends on keeping every version's value (the version index, history at any block). */
+  historyBytesPerTx: number;
   bytesPerTx: number;
   ethZlibBytesPerTx: number;
   appendGasPerTx: number;
@@ -108,6 +110,7 @@ export interface BenchReport {
   baselineTrieShare: number;
   walk: Series;
   walkLevel: Series;
+  store: StoreCost;
   movesPerTx: number;
   l1: L1DataResult;
   l1Gas: L1Gas;
@@ -264,7 +267,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     const wm: number[] = [];
     for (let r = 0; r < Math.max(runs, 5); r++) wm.push(walkMemoryOnce(base, main).movesPerSec);
     const wl: number[] = [];
-    for (let r = 0; r < runs; r++) wl.push((await walkLevelOnce(w, f)).movesPerSec);
+    let store: StoreCost | undefined;
+    for (let r = 0; r < runs; r++) wl.push((await walkLevelOnce(w, f, r === 0 ? (c) => (store = c) : undefined)).movesPerSec);
 
     log("the step machine");
     const stepper = await measureStepper(w, f, ex, { log, quick: o.quick });
@@ -285,6 +289,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       validateTps2: Math.round(validateTps2.median),
       walkMovesPerSec: Math.round(walk.median),
       walkMovesPerSecLevel: Math.round(walkLevel.median),
+      historyBytesPerTx: Math.round(store!.historyBytesPerTx * 10) / 10,
       bytesPerTx: Math.round(l1.bytesPerTx * 10) / 10,
       ethZlibBytesPerTx: Math.round(l1.ethZlibBytesPerTx * 10) / 10,
       appendGasPerTx: Math.round(l1Gas.appendGasPerTx),
@@ -335,6 +340,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       baselineTrieShare: median(rootShare),
       walk,
       walkLevel,
+      store: store!,
       movesPerTx: l1.movesPerTx,
       l1,
       l1Gas,
@@ -386,6 +392,14 @@ export function formatReport(r: BenchReport): string {
   ]);
   rows.push(["walk in memory, moves/s", int(r.walk.median), "", r.walk.runs.map(int).join(" / "), "", ""]);
   rows.push(["walk over LevelDB, moves/s", int(r.walkLevel.median), "", runsOf(r.walkLevel), "", ""]);
+  rows.push([
+    "UTXO store, bytes/tx (history: version values)",
+    r.store.outpointBytesPerTx.toFixed(1),
+    "",
+    "",
+    `history ${r.store.historyBytesPerTx.toFixed(1)} of them; on disk ${r.store.diskBytesPerTx.toFixed(1)}`,
+    "",
+  ]);
   const l1 = r.l1;
   const gb = l1.bytesPerTx <= l1.ethZlibBytesPerTx ? "met" : `NOT MET (${x(l1.bytesPerTx / l1.ethZlibBytesPerTx)})`;
   rows.push(["L1 data, moveset batch data, bytes/tx", l1.bytesPerTx.toFixed(1), "", "", `${x(l1.bytesPerTx / l1.ethZlibBytesPerTx)} eth+zlib`, `<= eth+zlib: ${gb}`]);

@@ -17,6 +17,17 @@ export interface WalkRun {
   movesPerSec: number;
 }
 
+/** What the LevelDB store keeps, per transaction of the whole workload (setup included). */
+export interface StoreCost {
+  txs: number;
+  /** Outpoint records (unspent and tombstones, the version index), key and value bytes. */
+  outpointBytesPerTx: number;
+  /** Of these, the bytes tombstones spend on keeping their values (what history costs). */
+  historyBytesPerTx: number;
+  /** The store's files on disk (LevelDB, compressed and compacted as it stands). */
+  diskBytesPerTx: number;
+}
+
 /** The filled moves of workload transactions [from, to), with their seqs (index + 1). */
 export function txMoves(f: FilledWorkload, from: number, to: number): TxMoves[] {
   const out: TxMoves[] = [];
@@ -49,8 +60,17 @@ export function walkMemoryOnce(base: MemoryUtxoSet, main: TxMoves[]): WalkRun {
   return { moves, ms, movesPerSec: (moves / ms) * 1000 };
 }
 
-/** One timed LevelDB walk of the main phase, in a fresh store (setup batches applied untimed). */
-export async function walkLevelOnce(w: Workload, f: FilledWorkload): Promise<WalkRun> {
+function dirBytes(dir: string): number {
+  let n = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? dirBytes(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).size;
+  return n;
+}
+
+/**
+ * One timed LevelDB walk of the main phase, in a fresh store (setup batches applied untimed);
+ * `cost` also measures what the store keeps (untimed, after the walk).
+ */
+export async function walkLevelOnce(w: Workload, f: FilledWorkload, cost?: (c: StoreCost) => void): Promise<WalkRun> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "moveset-bench-walk-"));
   try {
     const store = await LevelUtxoStore.open(dir, { genesis: genesisOf(w) });
@@ -67,6 +87,12 @@ export async function walkLevelOnce(w: Workload, f: FilledWorkload): Promise<Wal
           moves += countMoves(txs);
         }
         if (fault) throw new Error(`walk (LevelDB): unexpected fault ${fault.code} at seq ${fault.seq}`);
+      }
+      if (cost) {
+        const st = await store.outpointStats();
+        const txs = w.txs.length;
+        await store.close();
+        cost({ txs, outpointBytesPerTx: st.bytes / txs, historyBytesPerTx: st.historyBytes / txs, diskBytesPerTx: dirBytes(dir) / txs });
       }
     } finally {
       await store.close();

@@ -90,7 +90,10 @@ export function addRpcOptions(cmd: Command, corsDefault: string): Command {
     .option("--rpc-batch-response-max <bytes>", "largest JSON-RPC response (a batch's together)", positiveInt, D.maxResponseBytes)
     .option("--rpc-body-limit <bytes>", "largest JSON-RPC request body", positiveInt, D.maxBodyBytes)
     .addOption(new Option("--rpc-cors <origins>", 'origins allowed by CORS, comma-separated ("scheme://host:*" for any port, "*" for all, "" for none)').argParser(originList).default(originList(corsDefault), corsDefault === "" ? '"" (none)' : corsDefault))
-    .option("--rpc-allow-unprotected-txs", "accept legacy transactions without a chain id (replayable from any chain)");
+    .option("--rpc-allow-unprotected-txs", "accept legacy transactions without a chain id (replayable from any chain)")
+    .option("--rpc-max-filters <n>", "filters (eth_newFilter, ...) installed at once on the node (more are refused with -32005)", positiveInt, D.maxFilters)
+    .option("--rpc-ws-max-connections <n>", "WebSocket connections at once", positiveInt, D.wsMaxConnections)
+    .option("--rpc-ws-max-subscriptions <n>", "subscriptions per WebSocket connection", positiveInt, D.wsMaxSubscriptions);
 }
 
 export interface RpcFlags {
@@ -107,6 +110,9 @@ export interface RpcFlags {
   rpcBodyLimit: number;
   rpcCors: string[];
   rpcAllowUnprotectedTxs?: boolean;
+  rpcMaxFilters: number;
+  rpcWsMaxConnections: number;
+  rpcWsMaxSubscriptions: number;
 }
 
 export function rpcOptionsFrom(o: RpcFlags): Partial<RpcOptions> {
@@ -124,5 +130,8 @@ export function rpcOptionsFrom(o: RpcFlags): Partial<RpcOptions> {
     maxBodyBytes: o.rpcBodyLimit,
     cors: o.rpcCors,
     allowUnprotectedTxs: !!o.rpcAllowUnprotectedTxs,
+    maxFilters: o.rpcMaxFilters,
+    wsMaxConnections: o.rpcWsMaxConnections,
+    wsMaxSubscriptions: o.rpcWsMaxSubscriptions,
   };
 }

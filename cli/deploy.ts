@@ -173,7 +173,7 @@ export async function runDeploy(o: DeployOptions): Promise<DeploymentRecord> {
   const paramsFile = o.params ? path.resolve(o.params) : undefined;
 
   const hre = loadHardhat(o.network);
-  const { DEFAULT_PARAMETERS, MODULE_ID, ignitionParameters, default: movesetModule } = await import("../deploy/Moveset");
+  const { DEFAULT_PARAMETERS, MODULE_ID, ignitionParameters, default: movesetModule, genesisParameters } = await import("../deploy/Moveset");
   const parameters = resolveParameters({ ...DEFAULT_PARAMETERS }, { ...o, params: paramsFile }, MODULE_ID);
 
   if (o.rpcUrl) {
@@ -212,7 +212,8 @@ export async function runDeploy(o: DeployOptions): Promise<DeploymentRecord> {
   let deployed: Record<string, unknown>;
   try {
     deployed = await hre.ignition.deploy(movesetModule, {
-      parameters: { [MODULE_ID]: ignitionParameters(parameters) },
+      // The predeploys of the chain id deployed, committed in the Inbox (protocol.md §7.6).
+      parameters: { [MODULE_ID]: { ...ignitionParameters(parameters), ...genesisParameters(parameters.l2ChainId) } },
       deploymentId,
       displayUi: true,
     });
@@ -271,6 +272,8 @@ export async function runDeploy(o: DeployOptions): Promise<DeploymentRecord> {
       rewardBps: Number(onChain.rewardBps),
       maxDepositsPerBatch: Number(onChain.maxDepositsPerBatch),
       minBaseFee: onChain.minBaseFee.toString(),
+      genesisRoot: (await inbox.genesisRoot()).toLowerCase(),
+      genesisCount: Number(await inbox.genesisCount()),
       maxClockDuration: Number(onChain.maxClockDuration),
       clockExtension: Number(onChain.clockExtension),
       gameBonds: bonds.map(String),

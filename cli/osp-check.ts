@@ -2,11 +2,13 @@
  * `moveset osp-check <state-test paths...>`: the Solidity one-step verifier, deployed on the in-process
  * Hardhat network, against the TypeScript stepper on every chosen step of the vectors' transactions
  * (prover/osp-check.ts). Shows a progress bar and ends with `N passed, M failed` (steps); with --json the
- * last line is {"steps","agreed","opcodes","microSteps","precompiles","halts","gas":{"p50","p99","max"}}.
+ * last line is {"steps","agreed","opcodes","microSteps","precompiles","halts","gas":{"p50","p99","max"},
+ * "families":{"<family contract>":{"steps","p50","p99","max","worst"}}} (families empty with --no-gas).
  */
 import type { Command } from "commander";
 import cliProgress from "cli-progress";
 import { positiveInt } from "./common";
+import { EMPTY_GENESIS_ROOT } from "../node/config";
 
 export interface OspCheckCliOptions {
   sample?: number;
@@ -23,7 +25,7 @@ export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promi
   const { loadHardhat } = await import("../node/devnet/devnet");
   const { listFiles, loadVectors } = await import("../conformance/load");
   const { Executor } = await import("../core/evm/execute");
-  const { deployStepVerifier, checkVectorSteps, emptyStats, percentiles } = await import("../prover/osp-check");
+  const { deployStepVerifier, checkVectorSteps, emptyStats, percentiles, familyGas } = await import("../prover/osp-check");
   const hre = loadHardhat();
   (hre.config.networks.hardhat as unknown as { loggingEnabled: boolean }).loggingEnabled = false;
   await hre.run("compile", { quiet: true });
@@ -37,7 +39,7 @@ export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promi
     return c.getAddress();
   };
   const bridge = await deploy("Bridge", []);
-  const inbox = await deploy("Inbox", [bridge, 901n, 10n ** 18n, 604_800n, 86_400n, 5000n, 256n, 1n]);
+  const inbox = await deploy("Inbox", [bridge, 901n, 10n ** 18n, 604_800n, 86_400n, 5000n, 256n, 1n, EMPTY_GENESIS_ROOT, 0n]);
   const d = await deployStepVerifier(signer, artifact, inbox, "TestCodeRegistry");
 
   const all = listFiles(paths);
@@ -76,10 +78,14 @@ export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promi
   const missing = missingCoverage(stats);
   if (missing) log(`not covered: ${missing}`);
   const g = percentiles(stats.gas);
-  if (o.gas) log(`L1 gas per step: p50 ${g.p50}, p99 ${g.p99}, max ${g.max}`);
+  const fam = familyGas(stats);
+  if (o.gas) {
+    log(`L1 gas per step: p50 ${g.p50}, p99 ${g.p99}, max ${g.max}`);
+    for (const [name, f] of Object.entries(fam)) log(`  ${name}: ${f.steps} steps, p50 ${f.p50}, p99 ${f.p99}, max ${f.max} (${f.worst})`);
+  }
   log(`${stats.agreed} passed, ${stats.steps - stats.agreed} failed`);
   if (o.json) {
-    log(JSON.stringify({ steps: stats.steps, agreed: stats.agreed, opcodes: stats.opcodes.size, microSteps: stats.microSteps.size, precompiles: stats.precompiles.size, halts: stats.halts.size, gas: g }));
+    log(JSON.stringify({ steps: stats.steps, agreed: stats.agreed, opcodes: stats.opcodes.size, microSteps: stats.microSteps.size, precompiles: stats.precompiles.size, halts: stats.halts.size, gas: g, families: fam }));
   }
   return { steps: stats.steps, agreed: stats.agreed, failures: failures.length };
 }
@@ -111,7 +117,7 @@ export function registerOspCheck(program: Command): void {
     .description("replay the steps of state-test vectors' transactions through the Solidity one-step verifier (in-process Hardhat network) and compare every post-state with the TypeScript stepper's")
     .argument("<paths...>", "state-test JSON files or folders (searched recursively)")
     .option("--sample <k>", "a deterministic sample: every k-th file by sorted path", positiveInt)
-    .option("--steps <n>", "steps checked per vector at most (the first and last quarter and a spread between), besides the first step of each halt kind", positiveInt, 400)
+    .option("--steps <n>", "steps checked per vector at most (the first and last quarter and a spread between), besides the first step of each halt kind and of each opcode, micro-step kind and precompile not covered yet", positiveInt, 400)
     .option("--max-run <n>", "skip (and name) a vector whose transaction runs more steps than this", positiveInt, 2_000_000)
     .option("--no-gas", "do not measure L1 gas per step")
     .option("--filter <regex>", "only vectors whose id (file#test[index]) matches")

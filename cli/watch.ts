@@ -154,7 +154,7 @@ export function registerWatch(program: Command): void {
           // state override); where the node does not support overrides, the intrinsic gas of its calldata.
           const from = key ? new Wallet(key).address : "0x000000000000000000000000000000000000c0de";
           const salt = "0x" + "11".repeat(32);
-          const data = prover.interface.encodeFunctionData("prove" as never, [...call.args, salt] as never);
+          const data = prover.interface.encodeFunctionData(call.method as never, [...call.args, salt] as never);
           const commitment = commitmentOf(from, call.proofHash, salt);
           const { estimateAsCommitted } = await import("./challenge-game");
           const { gas, method } = await estimateAsCommitted(l1, proverAddr, data, from, commitment);
@@ -172,7 +172,7 @@ export function registerWatch(program: Command): void {
           const cb = (await c.wait())!.blockNumber;
           while ((await l1.provider.getBlockNumber()) <= cb - 1) await new Promise((r) => setTimeout(r, 500));
           // The kind's prove takes the arguments buildProof made for it (its own ABI).
-          const r = await (await w.sendTransaction({ to: proverAddr, data: prover.interface.encodeFunctionData("prove" as never, [...call.args, salt] as never) })).wait();
+          const r = await (await w.sendTransaction({ to: proverAddr, data: prover.interface.encodeFunctionData(call.method as never, [...call.args, salt] as never) })).wait();
           const out = { batch: o.batch, tx: f.txIndex, kind: f.kind, prover: call.prover, commitTx: c.hash, proveTx: r!.hash, status: r!.status };
           process.stdout.write(JSON.stringify(out) + "\n");
           if (r!.status !== 1) code = 1;

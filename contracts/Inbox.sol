@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {BatchLib} from "./lib/BatchLib.sol";
+import {Domains} from "./lib/Domains.sol";
 import {IInbox, FaultKind, DataSource} from "./interfaces/IInbox.sol";
 import {IBridge} from "./interfaces/IBridge.sol";
 import {IFinalityHold} from "./game/FinalityHolds.sol";
@@ -51,6 +52,10 @@ contract Inbox is IInbox {
     /// @inheritdoc IInbox
     uint256 public immutable override minBaseFee;
     /// @inheritdoc IInbox
+    bytes32 public immutable override genesisRoot;
+    /// @inheritdoc IInbox
+    uint256 public immutable override genesisCount;
+    /// @inheritdoc IInbox
     uint256 public immutable override deployedAtBlock;
     /// @notice The only account that may register the provers (once).
     address public immutable deployer;
@@ -88,6 +93,8 @@ contract Inbox is IInbox {
     /// @param rewardBps_       Share of a slashed bond paid to the challenger (≤ 10000).
     /// @param maxDepositsPerBatch_ Most deposits a batch consumes (1 … MAX_DEPOSITS_PER_BATCH_CAP).
     /// @param minBaseFee_      Lowest L2 base fee, and batch 0's (wei per gas, nonzero, §7.5).
+    /// @param genesisRoot_     Merkle root of the genesis allocation's leaves (§7.6; tag(merkle-empty) for none).
+    /// @param genesisCount_    Number of leaves of the genesis allocation.
     constructor(
         address bridge_,
         uint256 l2ChainId_,
@@ -96,7 +103,9 @@ contract Inbox is IInbox {
         uint256 inclusionDelay_,
         uint256 rewardBps_,
         uint256 maxDepositsPerBatch_,
-        uint256 minBaseFee_
+        uint256 minBaseFee_,
+        bytes32 genesisRoot_,
+        uint256 genesisCount_
     ) {
         // INVARIANT: the bridge is a deployed contract.
         if (bridge_.code.length == 0) revert InvalidParameter("bridge");
@@ -116,6 +125,8 @@ contract Inbox is IInbox {
         }
         // INVARIANT: L2 gas is never free, and the base fee rule stays below its saturation.
         if (minBaseFee_ == 0 || minBaseFee_ > BatchLib.MAX_BASE_FEE) revert InvalidParameter("minBaseFee");
+        // INVARIANT: an empty allocation has the empty tree's root; a leaf count fits a Merkle index.
+        if ((genesisCount_ == 0) != (genesisRoot_ == Domains.MERKLE_EMPTY) || genesisCount_ > type(uint64).max) revert InvalidParameter("genesis");
         bridge = bridge_;
         l2ChainId = l2ChainId_;
         bondSize = bondSize_;
@@ -124,6 +135,8 @@ contract Inbox is IInbox {
         rewardBps = rewardBps_;
         maxDepositsPerBatch = maxDepositsPerBatch_;
         minBaseFee = minBaseFee_;
+        genesisRoot = genesisRoot_;
+        genesisCount = genesisCount_;
         deployer = msg.sender;
         deployedAtBlock = block.number;
     }

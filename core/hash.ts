@@ -18,6 +18,7 @@ export const DOMAIN_NAMES = {
   depositEntry: "moveset/deposit-entry/v1",
   batchHeader: "moveset/batch-header/v1",
   batchData: "moveset/batch-data/v1",
+  genesisLeaf: "moveset/genesis-leaf/v1",
 } as const;
 
 export type Domain = keyof typeof DOMAIN_NAMES;

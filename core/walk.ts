@@ -75,8 +75,11 @@ export interface UtxoState<R = unknown> {
   find(key: Key): R;
   /** The outpoint (intx, key), for intx ≤ lastSeq (as UtxoView.outpoint). */
   outpointAt(r: R, key: Key, intx: bigint): Outpoint;
-  /** Applies a checked consuming move of transaction `seq`: consumes (intx, key), creates (seq, key) = next. */
-  spend(r: R, key: Key, intx: bigint, seq: bigint, next: bigint): void;
+  /**
+   * Applies a checked consuming move of transaction `seq`: consumes (intx, key), whose value is
+   * `prev`, and creates (seq, key) = next.
+   */
+  spend(r: R, key: Key, intx: bigint, seq: bigint, next: bigint, prev: bigint): void;
   /** Transaction `seq` is applied: lastSeq becomes `seq`. */
   applied(seq: bigint): void;
 }
@@ -138,7 +141,7 @@ function txFault<R>(state: UtxoState<R>, seq: bigint, moves: readonly Move[], ow
 function applyTxMoves<R>(state: UtxoState<R>, seq: bigint, moves: readonly Move[]): void {
   for (let i = 0; i < moves.length; i++) {
     const m = moves[i];
-    if (!m.ref) state.spend(HANDLES[i] as R, m, m.intx, seq, m.next);
+    if (!m.ref) state.spend(HANDLES[i] as R, m, m.intx, seq, m.next, m.prev);
   }
   state.applied(seq);
 }
@@ -218,7 +221,7 @@ export interface OutpointRecord {
  * outpoint count (only the every-fault walk applies moves that could overwrite either).
  */
 export class UtxoOverlay implements UtxoView, UtxoState<string> {
-  private readonly consumedBy = new Map<string, OutpointRecord & { by: bigint }>();
+  private readonly consumedBy = new Map<string, OutpointRecord & { by: bigint; value: bigint }>();
   private readonly createdAt = new Map<string, OutpointRecord & { value: bigint }>();
   private readonly newest = new Map<string, OutpointRecord & { value: bigint }>();
   private last: bigint;
@@ -247,9 +250,9 @@ export class UtxoOverlay implements UtxoView, UtxoState<string> {
     return this.createdAt.get(id)?.value;
   }
 
-  spend(k: string, key: Key, intx: bigint, seq: bigint, next: bigint): void {
+  spend(k: string, key: Key, intx: bigint, seq: bigint, next: bigint, prev: bigint): void {
     const used = k + "@" + intx.toString(36);
-    if (!this.consumedBy.has(used)) this.consumedBy.set(used, { key, seq: intx, by: seq });
+    if (!this.consumedBy.has(used)) this.consumedBy.set(used, { key, seq: intx, by: seq, value: prev });
     const made = k + "@" + seq.toString(36);
     if (!this.createdAt.has(made)) this.createdAt.set(made, { key, seq, value: next });
     this.newest.set(k, { key, seq, value: next });
@@ -259,8 +262,8 @@ export class UtxoOverlay implements UtxoView, UtxoState<string> {
     this.last = seq;
   }
 
-  /** Every outpoint it consumed, with its consumer (those it created included). */
-  consumed(): IterableIterator<OutpointRecord & { by: bigint }> {
+  /** Every outpoint it consumed, with its consumer and its value (those it created included). */
+  consumed(): IterableIterator<OutpointRecord & { by: bigint; value: bigint }> {
     return this.consumedBy.values();
   }
 

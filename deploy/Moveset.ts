@@ -2,7 +2,8 @@
  * Hardhat Ignition module of the L1 contracts (docs/protocol.md §11): Bridge, Inbox, and the fraud
  * provers, wired together:
  *   1. Bridge()                         — holds the deposit queue and the deposited ether;
- *   2. Inbox(bridge, l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch, minBaseFee);
+ *   2. Inbox(bridge, l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch, minBaseFee,
+ *            genesisRoot, genesisCount) — the genesis allocation's commitment (the predeploys, protocol.md §7.6);
  *   3. bridge.setInbox(inbox)           — one-time binding (the inbox needs the bridge's address first);
  *   4. the shared decoders (contracts/lib/Decoders.sol, a library with public functions) once, then each
  *      prover P(inbox), linked to the libraries it calls (LINKED_LIBRARIES), then inbox.setProvers([...]) —
@@ -25,6 +26,9 @@
  * ignition/modules, so it is not the way to run this one.
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import { bytesToHex } from "../core/bytes";
+import { genesisCommitment } from "../core/genesis";
+import { predeployAllocation } from "../core/predeploys";
 import type { ContractFuture, IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
 import { bondsForGasPrice } from "../core/game/bonds";
 
@@ -50,6 +54,16 @@ export const DEFAULT_PARAMETERS = {
 } as const;
 
 export type MovesetParameters = { -readonly [K in keyof typeof DEFAULT_PARAMETERS]: bigint };
+
+/**
+ * The genesis allocation's commitment for a chain id (protocol.md §7.6): the predeploys' Merkle root and
+ * leaf count, as the Inbox stores them. The module's defaults are chain 901's; a deployment for another
+ * chain id passes its own (Permit2's code holds the chain id).
+ */
+export function genesisParameters(l2ChainId: bigint): { genesisRoot: string; genesisCount: bigint } {
+  const c = genesisCommitment(predeployAllocation(l2ChainId).entries);
+  return { genesisRoot: bytesToHex(c.root), genesisCount: BigInt(c.count) };
+}
 
 /** The game's bonds of depths 1 … 26 (wei), an array parameter of the module beside the scalar ones. */
 export const GAME_BONDS_PARAMETER = "gameBonds";
@@ -100,12 +114,15 @@ export function movesetModule(id: string = MODULE_ID, provers: readonly ProverSp
     const rewardBps = m.getParameter("rewardBps", DEFAULT_PARAMETERS.rewardBps);
     const maxDepositsPerBatch = m.getParameter("maxDepositsPerBatch", DEFAULT_PARAMETERS.maxDepositsPerBatch);
     const minBaseFee = m.getParameter("minBaseFee", DEFAULT_PARAMETERS.minBaseFee);
+    const genesis = genesisParameters(DEFAULT_PARAMETERS.l2ChainId);
+    const genesisRoot = m.getParameter("genesisRoot", genesis.genesisRoot);
+    const genesisCount = m.getParameter("genesisCount", genesis.genesisCount);
     const maxClockDuration = m.getParameter("maxClockDuration", DEFAULT_PARAMETERS.maxClockDuration);
     const clockExtension = m.getParameter("clockExtension", DEFAULT_PARAMETERS.clockExtension);
     const gameBonds = m.getParameter(GAME_BONDS_PARAMETER, [...DEFAULT_GAME_BONDS]);
 
     const bridge = m.contract("Bridge", []);
-    const inbox = m.contract("Inbox", [bridge, l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch, minBaseFee]);
+    const inbox = m.contract("Inbox", [bridge, l2ChainId, bondSize, challengeWindow, inclusionDelay, rewardBps, maxDepositsPerBatch, minBaseFee, genesisRoot, genesisCount]);
     m.call(bridge, "setInbox", [inbox]);
 
     const libraries: Record<string, ContractFuture<string>> = {};

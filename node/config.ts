@@ -5,6 +5,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { bytesToHex } from "../core/bytes";
+import { genesisCommitment } from "../core/genesis";
 /** What `moveset deploy` writes (deployments/<network>.json): the deployed contracts and parameters. */
 export interface DeploymentRecord {
   network: string;
@@ -19,6 +21,9 @@ export interface DeploymentRecord {
     rewardBps: number;
     maxDepositsPerBatch: number;
     minBaseFee: string;
+    /** The genesis allocation's commitment (protocol.md §7.6); absent in records of deployments without one (an empty allocation). */
+    genesisRoot?: string;
+    genesisCount?: number;
     /** The dispute game's clocks (seconds) and bonds of depths 1 … 26 (wei); absent in records written before the game. */
     maxClockDuration?: number;
     clockExtension?: number;
@@ -45,6 +50,9 @@ export interface Deployment {
   maxDepositsPerBatch: bigint;
   /** Lowest L2 base fee, and batch 0's (protocol.md §7.5). */
   minBaseFee: bigint;
+  /** The genesis allocation's commitment on L1 (protocol.md §7.6): Merkle root and leaf count. */
+  genesisRoot: string;
+  genesisCount: bigint;
   /** The dispute game of execution faults (protocol.md §11.5), when deployed. */
   game?: GameDeployment;
 }
@@ -60,6 +68,9 @@ export interface GameDeployment {
 }
 
 export class ConfigError extends Error {}
+
+/** The root of an empty genesis allocation (the empty Merkle tree's, protocol.md §2.2). */
+export const EMPTY_GENESIS_ROOT = bytesToHex(genesisCommitment([]).root);
 
 /** Reads a deployment record (deployments/<network>.json, or the devnet's datadir/deployment.json). */
 export function loadDeployment(file: string): Deployment {
@@ -83,6 +94,8 @@ export function deploymentFromRecord(raw: DeploymentRecord, what = "deployment r
   need(Number.isInteger(raw.deployedAt) && raw.deployedAt >= 0, "deployedAt");
   need(Number.isSafeInteger(raw.parameters.maxDepositsPerBatch) && raw.parameters.maxDepositsPerBatch > 0, "parameters.maxDepositsPerBatch");
   need(/^[1-9][0-9]*$/.test(String(raw.parameters?.minBaseFee ?? "")), "parameters.minBaseFee");
+  need(raw.parameters.genesisRoot === undefined || /^0x[0-9a-fA-F]{64}$/.test(raw.parameters.genesisRoot), "parameters.genesisRoot");
+  need(raw.parameters.genesisCount === undefined || (Number.isSafeInteger(raw.parameters.genesisCount) && raw.parameters.genesisCount >= 0), "parameters.genesisCount");
   let game: GameDeployment | undefined;
   if (raw.contracts.DisputeGame !== undefined) {
     const p = raw.parameters;
@@ -110,6 +123,8 @@ export function deploymentFromRecord(raw: DeploymentRecord, what = "deployment r
     inclusionDelay: BigInt(raw.parameters.inclusionDelay),
     maxDepositsPerBatch: BigInt(raw.parameters.maxDepositsPerBatch),
     minBaseFee: BigInt(raw.parameters.minBaseFee),
+    genesisRoot: (raw.parameters.genesisRoot ?? EMPTY_GENESIS_ROOT).toLowerCase(),
+    genesisCount: BigInt(raw.parameters.genesisCount ?? 0),
     ...(game ? { game } : {}),
   };
 }
@@ -181,6 +196,15 @@ export interface RpcOptions {
   cors: string[];
   /** Accept legacy transactions without a chain id (geth --rpc.allow-unprotected-txs). */
   allowUnprotectedTxs: boolean;
+  /** Filters installed at once (eth_newFilter, eth_newBlockFilter, eth_newPendingTransactionFilter). */
+  maxFilters: number;
+  /** A filter not polled for this long is forgotten (geth: 5 minutes). */
+  filterTtlMs: number;
+  /** WebSocket connections at once, and subscriptions per connection. */
+  wsMaxConnections: number;
+  wsMaxSubscriptions: number;
+  /** Bytes queued for one WebSocket connection before it is closed (a subscriber that does not read). */
+  wsMaxBufferedBytes: number;
 }
 
 export const DEFAULT_COORDINATOR: CoordinatorOptions = {
@@ -214,6 +238,11 @@ export const DEFAULT_RPC: RpcOptions = {
   submitsPerClient: 16,
   cors: [],
   allowUnprotectedTxs: false,
+  maxFilters: 1000,
+  filterTtlMs: 5 * 60_000,
+  wsMaxConnections: 100,
+  wsMaxSubscriptions: 128,
+  wsMaxBufferedBytes: 16 * 1024 * 1024,
 };
 
 /** The devnet's CORS origins: pages served from this machine (a local dapp), nothing else. */

@@ -12,12 +12,17 @@ import { dataPaths, DEFAULT_COORDINATOR, DEFAULT_RPC, DEFAULT_VERIFIER, type Coo
 import { Coordinator } from "./coordinator/coordinator";
 import { L1Client } from "./l1/client";
 import { L1Follower } from "./l1/follower";
-import { componentLogger, rootLogger, type Logger } from "./log";
+import { componentLogger, errMsg, rootLogger, type Logger } from "./log";
 import { ethMethods } from "./rpc/eth";
 import { RpcServer } from "./rpc/server";
+import { ChainView } from "./rpc/chain-view";
+import { FilterManager } from "./rpc/filters";
+import { WsGateway } from "./rpc/ws";
+import { formatTx } from "./rpc/format";
 import { CallPool } from "./rpc/call-pool";
 import { ChainStore } from "./state/chain-store";
 import { UtxoHandle } from "./state/utxo-handle";
+import { nodeGenesis, storeGenesis } from "./state/genesis";
 import { LatestCache } from "./state/view";
 import { Verifier } from "./verifier/verifier";
 
@@ -56,8 +61,9 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const copts: CoordinatorOptions = { ...DEFAULT_COORDINATOR, ...(o.coordinator ?? {}) };
   const ropts: RpcOptions = { ...DEFAULT_RPC, ...(o.rpc ?? {}) };
   const l1 = await L1Client.connect(o.l1Url, o.deployment, o.key);
-  const chain = await ChainStore.open(paths.chain, { sync: copts.syncWrites });
-  const utxo = await UtxoHandle.open(paths.utxo);
+  const genesis = nodeGenesis(o.deployment);
+  const chain = await ChainStore.open(paths.chain, { sync: copts.syncWrites, genesisCodes: genesis.codes });
+  const utxo = await UtxoHandle.open(paths.utxo, storeGenesis(genesis));
   const cleanup: (() => Promise<void>)[] = [async () => l1.close(), () => chain.close(), () => utxo.close()];
   const closeAll = async () => {
     for (const c of cleanup.reverse()) await c().catch(() => undefined);
@@ -103,29 +109,55 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     }
     const calls = CallPool.create({ workers: ropts.callWorkers, chainId: o.deployment.l2ChainId, timeoutMs: ropts.evmTimeoutMs, maxQueue: ropts.callQueue });
     cleanup.push(() => calls.close());
-    const rpc = new RpcServer(
-      ethMethods({
-        deployment: o.deployment,
-        chain,
-        cache,
-        utxo,
-        coordinator: l1.signer ? coordinator : undefined,
-        verifier,
-        suggestedTip: copts.suggestedTip,
-        feeRecipient,
-        l1Time: () => coordinator.l1Clock ?? verifier?.latestL1Time,
-        l1HeldFrom: () => follower.snapshot().heldFrom(),
-        l1Games: () => follower.snapshot().games(),
-        maxLogRange: ropts.maxLogRange,
-        calls,
-        gasCap: ropts.gasCap,
-        allowUnprotectedTxs: ropts.allowUnprotectedTxs,
-        submitsPerClient: ropts.submitsPerClient,
-      }),
-      { host: ropts.host, port: ropts.port, maxBatch: ropts.maxBatch, maxBodyBytes: ropts.maxBodyBytes, maxResponseBytes: ropts.maxResponseBytes, cors: ropts.cors, log: componentLogger("rpc", log) },
-    );
+    const backend = {
+      deployment: o.deployment,
+      chain,
+      cache,
+      utxo,
+      coordinator: l1.signer ? coordinator : undefined,
+      verifier,
+      suggestedTip: copts.suggestedTip,
+      feeRecipient,
+      l1Time: () => coordinator.l1Clock ?? verifier?.latestL1Time,
+      l1HeldFrom: () => follower.snapshot().heldFrom(),
+      l1Games: () => follower.snapshot().games(),
+      maxLogRange: ropts.maxLogRange,
+      calls,
+      gasCap: ropts.gasCap,
+      callTimeoutMs: ropts.evmTimeoutMs,
+      allowUnprotectedTxs: ropts.allowUnprotectedTxs,
+      submitsPerClient: ropts.submitsPerClient,
+    };
+    const view = new ChainView(backend);
+    const filters = new FilterManager(view, { maxFilters: ropts.maxFilters, ttlMs: ropts.filterTtlMs, maxPending: 10_000, maxRange: ropts.maxLogRange });
+    cleanup.push(async () => filters.close());
+    // The gateway needs the server (its methods) and the server the gateway (upgrades): set just below.
+    const upgrades: { to?: WsGateway } = {};
+    const rpc = new RpcServer(ethMethods({ ...backend, filters }), {
+      host: ropts.host,
+      port: ropts.port,
+      maxBatch: ropts.maxBatch,
+      maxBodyBytes: ropts.maxBodyBytes,
+      maxResponseBytes: ropts.maxResponseBytes,
+      cors: ropts.cors,
+      log: componentLogger("rpc", log),
+      onUpgrade: (req, socket, head) => upgrades.to!.upgrade(req, socket, head),
+    });
+    const gateway = new WsGateway(rpc, view, { maxConnections: ropts.wsMaxConnections, maxSubscriptions: ropts.wsMaxSubscriptions, maxBufferedBytes: ropts.wsMaxBufferedBytes, maxPayload: ropts.maxBodyBytes, cors: ropts.cors, log: componentLogger("rpc", log) }, async (h) => {
+      const p = await coordinator.pendingTx(h);
+      return p ? formatTx(p.tx, h, undefined, o.deployment.bridge.toLowerCase()) : undefined;
+    });
+    upgrades.to = gateway;
+    const rlog = componentLogger("rpc", log);
+    coordinator.on("batch", (e: { index: bigint }) => void gateway.block(e.index).catch((err) => rlog.error({ err: errMsg(err) }, "newHeads/logs notification failed")));
+    coordinator.on("pending", (id: string) => {
+      filters.pending(id);
+      void gateway.pending(id).catch((err) => rlog.error({ err: errMsg(err) }, "pending transaction notification failed"));
+    });
     const addr = await rpc.listen();
     cleanup.push(() => rpc.close());
+    // First at stop (cleanups run in reverse): the HTTP server's close waits for upgraded sockets too.
+    cleanup.push(() => gateway.close());
     const rpcUrl = `http://${addr.address}:${addr.port}`;
     log.info({ component: "node", rpc: rpcUrl, l1: o.l1Url, l2ChainId: o.deployment.l2ChainId, coordinator: l1.address ?? null, verifier: !!verifier }, "node started");
     let stopped = false;

@@ -6,7 +6,8 @@ import { AbiCoder, keccak256 } from "ethers";
 import { HEADER_ABI_TYPE, headerToAbi, type BatchHeader, type BatchTx } from "../core/batch";
 import { bytesToHex } from "../core/bytes";
 import { decodeTx, TxType, type Tx } from "../core/tx";
-import { compareKeys } from "../core/keys";
+import { compareKeys, type Key } from "../core/keys";
+import { genesisProof, type GenesisEntry } from "../core/genesis";
 import { merkleProof, leafHash } from "../core/merkle";
 import type { TxFault } from "./fault";
 
@@ -18,16 +19,21 @@ export interface ChainView {
   locate(seq: bigint): Promise<{ batchIndex: bigint; txIndex: number }>;
   /** An L1 deposit queue entry. */
   deposit(index: bigint): Promise<{ from: Uint8Array; to: Uint8Array; value: bigint }>;
+  /** The genesis allocation L1 committed to (protocol.md §7.6); none if empty. */
+  genesis?: readonly GenesisEntry[];
 }
 
 export const HEADER_TYPE = HEADER_ABI_TYPE;
 export const TXPROOF_TYPE = "tuple(uint256 txIndex, uint64 gas, bytes tx, bytes32[] siblings)";
 export const DEPOSIT_TYPE = "tuple(address from, address to, uint256 value)";
+export const GENESIS_PROOF_TYPE = "tuple(uint256 index, address addr, uint8 mark, uint256 slot, uint256 value, bytes32[] siblings)[]";
 
 export type ProverName = "MalformedProver" | "SignatureProver" | "InputProver" | "DoubleUseProver" | "DepositProver" | "RulesProver";
 
 export interface ProofCall {
   prover: ProverName;
+  /** The prover's function: `prove`, or InputProver's `proveGenesis` (a genesis value, §7.6). */
+  method: "prove" | "proveGenesis";
   /** Arguments of `prove`, without the trailing salt. */
   args: unknown[];
   /** ABI types of `args`, for the proof hash. */
@@ -42,8 +48,10 @@ export const headerArg = headerToAbi;
 export function memoryChainView(
   batches: readonly { header: BatchHeader; txs: BatchTx[] }[],
   deposits: readonly { from: Uint8Array; to: Uint8Array; value: bigint }[] = [],
+  genesis: readonly GenesisEntry[] = [],
 ): ChainView {
   return {
+    genesis,
     batch: async (i) => {
       const b = batches[Number(i)];
       if (!b) throw new Error(`batch ${i} is not held`);
@@ -68,8 +76,13 @@ export function txProofArg(txs: readonly BatchTx[], txIndex: number) {
   return { txIndex: BigInt(txIndex), gas: t.gas, tx: bytesToHex(t.tx), siblings: merkleProof(txs.map((x) => leafHash(x.gas, x.tx)), txIndex).map(bytesToHex) };
 }
 
-function call(prover: ProverName, types: string[], args: unknown[]): ProofCall {
-  return { prover, types, args, proofHash: keccak256(AbiCoder.defaultAbiCoder().encode(types, args)) };
+function call(prover: ProverName, types: string[], args: unknown[], method: ProofCall["method"] = "prove"): ProofCall {
+  return { prover, method, types, args, proofHash: keccak256(AbiCoder.defaultAbiCoder().encode(types, args)) };
+}
+
+/** The proof of a key's genesis value (core/genesis.ts), as InputProver.proveGenesis takes it. */
+export function genesisProofArg(genesis: readonly GenesisEntry[], key: Key) {
+  return genesisProof(genesis, key).map((l) => ({ index: BigInt(l.index), addr: bytesToHex(l.key.addr), mark: l.key.mark, slot: l.key.slot, value: l.value, siblings: l.siblings.map(bytesToHex) }));
 }
 
 /** The commitment a challenger sends before revealing: keccak256(abi.encode(challenger, proofHash, salt)). */
@@ -103,6 +116,8 @@ export async function buildProof(fault: TxFault, chain: ChainView): Promise<Proo
     case "input": {
       const mi = requireMove(fault);
       const m = decodeTx(txs[fault.txIndex].tx).moves[mi];
+      // A genesis outpoint of a nonempty allocation: its value shown against L1's commitment.
+      if (m.intx === 0n && chain.genesis?.length) return call("InputProver", [HEADER_TYPE, TXPROOF_TYPE, "uint256", GENESIS_PROOF_TYPE], [h, p, BigInt(mi), genesisProofArg(chain.genesis, m)], "proveGenesis");
       let ph = h;
       let pp = p;
       if (m.intx > 0n && m.intx < fault.seq) {

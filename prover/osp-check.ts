@@ -9,7 +9,7 @@
  * Pure of process-wide effects but the L1 it is given: the caller deploys (deployStepVerifier) on any
  * ethers signer, typically the in-process Hardhat network.
  */
-import { Contract, ContractFactory, type Signer } from "ethers";
+import { Contract, ContractFactory, getBytes, type Signer } from "ethers";
 import type { Vector } from "../conformance/load";
 import { Executor } from "../core/evm/execute";
 import { fillMoves } from "../core/fill";
@@ -21,21 +21,29 @@ import { NeedKzgError } from "../core/step/precompiles";
 import { loadCrypto } from "../core/evm/chain";
 import { P, Stage, Status, type Ctx } from "../core/step/types";
 import type { Machine } from "../core/step/machine";
-import { haltKind, PENDING_NAMES } from "../core/step/classify";
+import { haltKind, opName, PENDING_NAMES } from "../core/step/classify";
 import { proveStep, proofBytes } from "./step-proof";
 
 /** L1's per-transaction gas cap (EIP-7825): the most gas one step's transaction can be given. */
 export const L1_TX_GAS_CAP = 1 << 24;
 
+/** EIP-7623 floor of a transaction with calldata `data` (10 gas per token; a zero byte 1 token, any other 4). */
+export function calldataFloor(data: Uint8Array): number {
+  let tokens = 0;
+  for (const b of data) tokens += b === 0 ? 1 : 4;
+  return 21_000 + 10 * tokens;
+}
+
 /**
  * The L1 gas one step costs: the receipt's gasUsed of a transaction calling the verifier's `step` with L1's
- * per-transaction cap (EIP-7825) as its gas limit, calldata included. (Not eth_estimateGas: Hardhat's
- * estimator tries limits above that cap on an Osaka network.)
+ * per-transaction cap (EIP-7825) as its gas limit, calldata included, or its calldata's EIP-7623 floor if
+ * that is more (the Hardhat network runs Cancun, which has no floor: it is added here, as L1 charges it since
+ * Prague). (Not eth_estimateGas: Hardhat's estimator tries limits above that cap on an Osaka network.)
  */
 export async function stepGasUsed(d: StepVerifierDeployment, pre: bigint, words: bigint[]): Promise<number> {
   const tx = await d.verifier.getFunction("step").send(hex32(pre), proofBytes(words), { gasLimit: L1_TX_GAS_CAP });
   const rc = await tx.wait();
-  return Number(rc!.gasUsed);
+  return Math.max(Number(rc!.gasUsed), calldataFloor(getBytes(tx.data)));
 }
 
 /** The contracts of the one-step verifier, by name, with how to read their artifacts. */
@@ -100,10 +108,53 @@ export interface OspStats {
   halts: Set<string>;
   /** L1 gas of each checked step (the receipt's gasUsed of a step transaction, calldata included). */
   gas: number[];
+  /** The same gas by the verifier's family contract the step is routed to (verifierFamily), with its heaviest step. */
+  families: Map<VerifierFamily, { gas: number[]; worst: { gas: number; kind: string; at: string } }>;
 }
 
 export function emptyStats(): OspStats {
-  return { steps: 0, agreed: 0, opcodes: new Set(), microSteps: new Set(), precompiles: new Set(), halts: new Set(), gas: [] };
+  return { steps: 0, agreed: 0, opcodes: new Set(), microSteps: new Set(), precompiles: new Set(), halts: new Set(), gas: [], families: new Map() };
+}
+
+export type VerifierFamily = (typeof VERIFIER_FAMILIES)[number];
+
+/** The state-changing instructions StepCall and StepState take (OneStepVerifier._route); every other one is StepRun's. */
+const CALL_OPS = new Set([0xf0, 0xf1, 0xf2, 0xf4, 0xf5, 0xfa, 0xff]);
+const STATE_OPS = new Set([0x31, 0x3b, 0x3c, 0x3f, 0x47, 0x54, 0x55]);
+
+/**
+ * The family contract OneStepVerifier routes a running machine's step to (the twin of its `_route`, read
+ * from the machine instead of the proof's words): a pending hash or precompile StepHash, any other pending
+ * operation StepTx; a frame entering or halted StepCall; an instruction by its opcode (code's end StepRun).
+ */
+export function verifierFamily(m: Machine): VerifierFamily {
+  const p = m.pending_;
+  if (p) return p.kind >= P.Keccak && p.kind <= P.Ripemd160 ? "StepHash" : "StepTx";
+  const f = m.frame_;
+  if (!f) throw new Error("verifierFamily: a running machine has a pending operation or a frame");
+  if (f.stage !== Stage.Run) return "StepCall";
+  if (f.pc >= f.codeSize) return "StepRun";
+  const op = m.codes.get(f.codeHash)!.bytes[f.pc];
+  return CALL_OPS.has(op) ? "StepCall" : STATE_OPS.has(op) ? "StepState" : "StepRun";
+}
+
+/** Records one step's L1 gas in `stats`, overall and by family; `kind` and `at` name the step if it is its family's heaviest. */
+export function recordStepGas(stats: OspStats, family: VerifierFamily, gas: number, kind: string, at: string): void {
+  stats.gas.push(gas);
+  let f = stats.families.get(family);
+  if (!f) stats.families.set(family, (f = { gas: [], worst: { gas: -1, kind, at } }));
+  f.gas.push(gas);
+  if (gas > f.worst.gas) f.worst = { gas, kind, at };
+}
+
+/** p50, p99 and max of each family's step gas, with the heaviest step's kind and place, in VERIFIER_FAMILIES order. */
+export function familyGas(stats: OspStats): Record<string, { steps: number; p50: number; p99: number; max: number; worst: string }> {
+  const out: Record<string, { steps: number; p50: number; p99: number; max: number; worst: string }> = {};
+  for (const name of VERIFIER_FAMILIES) {
+    const f = stats.families.get(name);
+    if (f) out[name] = { steps: f.gas.length, ...percentiles(f.gas), worst: `${f.worst.kind} at ${f.worst.at}` };
+  }
+  return out;
 }
 
 /** Every kind of step that is not an instruction (the coverage osp-check reports). */
@@ -131,6 +182,20 @@ export function stepKind(m: Machine): { op?: number; micro?: string; precompile?
   return code ? { op: code.bytes[f.pc] } : {};
 }
 
+/** The coverage keys of a step kind (`op:N`, `micro:name`, `precompile:N`; halt kinds are bare names). */
+function coverageKeys(k: { op?: number; micro?: string; precompile?: number }): string[] {
+  const out: string[] = [];
+  if (k.op !== undefined) out.push(`op:${k.op}`);
+  if (k.micro) out.push(`micro:${k.micro}`);
+  if (k.precompile !== undefined) out.push(`precompile:${k.precompile}`);
+  return out;
+}
+
+function isCovered(s: OspStats, key: string): boolean {
+  const [what, v] = key.split(":");
+  return what === "op" ? s.opcodes.has(Number(v)) : what === "micro" ? s.microSteps.has(v) : s.precompiles.has(Number(v));
+}
+
 /** The indices of the steps to check out of n: all of them up to `max`, else the first and last max/4 and a spread between. */
 export function chooseSteps(n: number, max: number): number[] {
   if (n <= max) return Array.from({ length: n }, (_, i) => i);
@@ -153,7 +218,7 @@ function ctxOf(v: Vector) {
 }
 
 export interface CheckOptions {
-  /** Steps checked per vector at most (chooseSteps), besides the first step of each halt kind. */
+  /** Steps checked per vector at most (chooseSteps), besides the first step of each halt kind and of each kind not covered yet. */
   maxSteps: number;
   /** Measure L1 gas of each checked step. */
   gas: boolean;
@@ -176,7 +241,7 @@ export async function checkVectorSteps(v: Vector, ex: Executor, d: StepVerifierD
   // the whole run first: the steps, and every code the transaction runs (to register it)
   let first: Machine;
   let total: Machine;
-  const halts = new Map<string, number>();
+  const firsts = new Map<string, number>();
   for (;;) {
     try {
       first = initialMachine(tx, ctx);
@@ -184,7 +249,7 @@ export async function checkVectorSteps(v: Vector, ex: Executor, d: StepVerifierD
       return { ...res, skipped: `no step 0: ${(e as Error).message.slice(0, 120)}` };
     }
     total = first.clone();
-    halts.clear();
+    firsts.clear();
     try {
       let n = 0;
       const limit = opts.stepLimit ?? 2 ** 26;
@@ -192,9 +257,11 @@ export async function checkVectorSteps(v: Vector, ex: Executor, d: StepVerifierD
         if (++n > limit) return { ...res, skipped: `runs more than ${limit} steps` };
         const before = total.clone();
         step(total);
-        // the first step of each halt kind is always checked (a spread of steps would miss most)
+        // the first step of each halt kind is always checked (a spread of steps would miss most), and the first
+        // of each opcode, micro-step kind and precompile the run has not covered yet
         const h = haltKind(before, total);
-        if (h && !halts.has(h)) halts.set(h, n - 1);
+        if (h && !firsts.has(h)) firsts.set(h, n - 1);
+        for (const key of coverageKeys(stepKind(before))) if (!firsts.has(key) && !isCovered(stats, key)) firsts.set(key, n - 1);
       }
       res.steps = n;
       break;
@@ -209,12 +276,13 @@ export async function checkVectorSteps(v: Vector, ex: Executor, d: StepVerifierD
     res.failures.push(`registering the code: ${(e as Error).message.split("\n")[0].slice(0, 200)}`);
     return res;
   }
-  const chosen = new Set([...chooseSteps(res.steps, opts.maxSteps), ...halts.values()]);
+  const chosen = new Set([...chooseSteps(res.steps, opts.maxSteps), ...firsts.values()]);
   const m = first;
   for (let k = 0; k < res.steps; k++) {
     let before: Machine | undefined;
     if (chosen.has(k)) {
       const kind = stepKind(m);
+      const family = verifierFamily(m);
       const p = proveStep(m);
       res.checked++;
       stats.steps++;
@@ -227,7 +295,7 @@ export async function checkVectorSteps(v: Vector, ex: Executor, d: StepVerifierD
           if (kind.micro) stats.microSteps.add(kind.micro);
           if (kind.precompile !== undefined) stats.precompiles.add(kind.precompile);
           before = m.clone();
-          if (opts.gas) stats.gas.push(await stepGasUsed(d, p.pre, p.proof));
+          if (opts.gas) recordStepGas(stats, family, await stepGasUsed(d, p.pre, p.proof), describeKind(kind), `${v.folder}/${v.id} step ${k}`);
         } else if (res.failures.length < 5) res.failures.push(`step ${k} (${describeKind(kind)}): post-state ${hex32(post)} != ${hex32(p.post)}`);
       } catch (e) {
         if (res.failures.length < 5) res.failures.push(`step ${k} (${describeKind(kind)}): ${(e as Error).message.split("\n")[0].slice(0, 200)}`);
@@ -241,7 +309,7 @@ export async function checkVectorSteps(v: Vector, ex: Executor, d: StepVerifierD
 }
 
 function describeKind(k: { op?: number; micro?: string; precompile?: number }): string {
-  if (k.op !== undefined) return `op 0x${k.op.toString(16)}${opInfo(k.op) ? "" : " (undefined)"}`;
+  if (k.op !== undefined) return `op 0x${k.op.toString(16).padStart(2, "0")} ${opInfo(k.op) ? opName(k.op) : "(undefined)"}`;
   return `${k.micro ?? "?"}${k.precompile !== undefined ? ` precompile ${k.precompile}` : ""}`;
 }
 

@@ -171,6 +171,10 @@ interface IInbox {
     function maxDepositsPerBatch() external view returns (uint256);
     /// @notice Lowest L2 base fee, and batch 0's (wei per gas).
     function minBaseFee() external view returns (uint256);
+    /// @notice Merkle root of the genesis allocation's leaves (protocol.md §7.6).
+    function genesisRoot() external view returns (bytes32);
+    /// @notice Number of leaves of the genesis allocation (keys genesis sets to a nonzero value).
+    function genesisCount() external view returns (uint256);
     /// @notice L1 block in which the inbox was deployed (where watchers start scanning).
     function deployedAtBlock() external view returns (uint256);
 

@@ -27,4 +27,6 @@ library Domains {
     bytes32 internal constant BATCH_HEADER = keccak256("moveset/batch-header/v1");
     /// @notice Batch data.
     bytes32 internal constant BATCH_DATA = keccak256("moveset/batch-data/v1");
+    /// @notice Leaf of the genesis allocation: keccak(GENESIS_LEAF || key bytes (53) || bytes32(value)).
+    bytes32 internal constant GENESIS_LEAF = keccak256("moveset/genesis-leaf/v1");
 }

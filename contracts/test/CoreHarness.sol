@@ -7,6 +7,7 @@ import {Merkle} from "../lib/Merkle.sol";
 import {MoveLib} from "../lib/MoveLib.sol";
 import {TxCodec} from "../lib/TxCodec.sol";
 import {BatchLib} from "../lib/BatchLib.sol";
+import {Genesis} from "../lib/Genesis.sol";
 
 /// @title CoreHarness
 /// @notice Test-only external wrappers around the Solidity twins of the core (contracts/lib/), so the
@@ -16,8 +17,8 @@ contract CoreHarness {
 
     // ---------------------------------------------------------------- Domains
 
-    /// @notice The ten tags, in the order of core/hash.ts DOMAIN_NAMES.
-    function domains() external pure returns (bytes32[10] memory t) {
+    /// @notice The eleven tags, in the order of core/hash.ts DOMAIN_NAMES.
+    function domains() external pure returns (bytes32[11] memory t) {
         t = [
             Domains.TX_LEAF,
             Domains.MERKLE_NODE,
@@ -28,8 +29,25 @@ contract CoreHarness {
             Domains.DEPOSIT_ID,
             Domains.DEPOSIT_ENTRY,
             Domains.BATCH_HEADER,
-            Domains.BATCH_DATA
+            Domains.BATCH_DATA,
+            Domains.GENESIS_LEAF
         ];
+    }
+
+    // ---------------------------------------------------------------- Genesis
+
+    /// @notice Genesis.leafHash.
+    function genesisLeaf(address addr, uint8 mark, uint256 slot, uint256 value) external pure returns (bytes32) {
+        return Genesis.leafHash(addr, mark, slot, value);
+    }
+
+    /// @notice Genesis.valueOf.
+    function genesisValue(bytes32 root, uint256 count, address addr, uint8 mark, uint256 slot, Genesis.Leaf[] calldata proof)
+        external
+        pure
+        returns (bool shown, uint256 value)
+    {
+        return Genesis.valueOf(root, count, addr, mark, slot, proof);
     }
 
     // ---------------------------------------------------------------- Reader

@@ -56,6 +56,11 @@ function pinSender(eth: TypedTransaction, sender: Address): void {
   (eth as unknown as { getSenderAddress: () => Address }).getSenderAddress = () => sender;
 }
 
+/** geth's words for a transaction signed for another chain. */
+export function wrongChainMessage(have: bigint, want: bigint): string {
+  return `invalid chain id for signer: have ${have} want ${want}`;
+}
+
 /**
  * Decodes a wrapped Ethereum transaction under `policy` and recovers its sender. `knownSender`: the
  * sender this node itself recovered from the same bytes under the same policy (the coordinator's
@@ -64,6 +69,9 @@ function pinSender(eth: TypedTransaction, sender: Address): void {
  */
 export function decodeWrapped(tx: WrappedTx, policy: EthTxPolicy, knownSender?: Uint8Array): RunnableTx {
   let eth: TypedTransaction;
+  // Named before decoding: ethereumjs's own message for it prints one of its functions' source.
+  const named = namedChainId(tx.raw);
+  if (named !== undefined && named !== policy.chainId) throw new InvalidTxError("malformed", "bad-ethereum-tx", wrongChainMessage(named, policy.chainId));
   try {
     eth = createTxFromRLP(tx.raw, { common: cancunCommon(policy.chainId) }) as TypedTransaction;
   } catch (e) {
@@ -132,7 +140,7 @@ export function toRunnable(tx: MoveTx | WrappedTx, policy: EthTxPolicy, knownSen
  * The chain id a raw Ethereum transaction names: a typed one's chainId field, a legacy one's from
  * its EIP-155 `v`; undefined for a legacy one without replay protection or bytes that are no RLP.
  */
-function namedChainId(raw: Uint8Array): bigint | undefined {
+export function namedChainId(raw: Uint8Array): bigint | undefined {
   try {
     if (raw.length > 0 && raw[0] <= 0x7f) {
       const f = RLP.decode(raw.subarray(1));

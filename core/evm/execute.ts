@@ -49,8 +49,24 @@ class SwitchableBlockchain {
 
 const MAX_INITCODE = 49152n;
 
+/**
+ * Listeners on the EVM while one transaction runs (tracers): ethereumjs's `step` (before each
+ * instruction, awaited), `beforeMessage` and `afterMessage` (each call frame). `start` runs before
+ * each attempt of the transaction (the Executor may run it twice, see `run`).
+ */
+export interface EvmListeners {
+  start?(): void;
+  step?(e: unknown): void | Promise<void>;
+  beforeMessage?(m: unknown): void;
+  afterMessage?(r: unknown): void;
+}
+
 export class Executor {
   private blocks = new Map<string, Block>();
+  /** Listeners for the next runs (a tracer), or none. */
+  listeners: EvmListeners | undefined;
+  /** The result of the last run that completed (its state manager valid until the next run). */
+  lastRun: ExecResult | undefined;
   private constructor(
     private readonly vm: VM,
     private readonly sm: MoveStateManager,
@@ -155,6 +171,7 @@ export class Executor {
 
   private async runOnce(eth: TypedTransaction, sender: Address, source: StateSource, env: BlockEnv, feeMode: FeeMode, blockHash: BlockHashMode, credit: bigint): Promise<ExecResult> {
     const sm = this.sm;
+    this.lastRun = undefined;
     sm.reset(source, feeMode === "outputs" ? [FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX] : []);
     // Transient storage is cleared when a transaction's top call ends; a run that stopped on an
     // undeclared key or missing code never got there: nothing may carry over to this one.
@@ -175,10 +192,13 @@ export class Executor {
       throw translate(e, sm);
     }
     let r;
+    const detach = this.attach();
     try {
       r = this.driven ? await driveTx(this.vm, eth, sender, block) : await runTx(this.vm, { tx: eth, block, skipHardForkValidation: true });
     } catch (e) {
       throw translate(e, sm, true);
+    } finally {
+      detach();
     }
     // INVARIANT: the EVM read or wrote no key outside the declared ones, and found all code.
     if (sm.violation) throw translate(sm.violation, sm);
@@ -193,7 +213,7 @@ export class Executor {
       }
     }
     const ex = r.execResult;
-    return {
+    this.lastRun = {
       status: ex.exceptionError ? 0 : 1,
       gasUsed: r.totalGasSpent,
       logs: (ex.logs ?? []) as Log[],
@@ -201,6 +221,29 @@ export class Executor {
       returnValue: ex.returnValue,
       error: ex.exceptionError?.error,
       sm,
+    };
+    return this.lastRun;
+  }
+
+  /** Puts the listeners on the EVM; returns what takes them off. */
+  private attach(): () => void {
+    const l = this.listeners;
+    if (!l) return () => {};
+    l.start?.();
+    const ev = this.vm.evm.events as unknown as { on(t: string, f: (...a: never[]) => void): void; off(t: string, f: (...a: never[]) => void): void };
+    // A listener with two parameters is awaited by the EVM (ethereumjs's convention).
+    const step = (e: unknown, done: () => void) => {
+      Promise.resolve(l.step!(e)).then(done, done);
+    };
+    const before = (m: unknown) => l.beforeMessage!(m);
+    const after = (r: unknown) => l.afterMessage!(r);
+    if (l.step) ev.on("step", step as never);
+    if (l.beforeMessage) ev.on("beforeMessage", before as never);
+    if (l.afterMessage) ev.on("afterMessage", after as never);
+    return () => {
+      ev.off("step", step as never);
+      ev.off("beforeMessage", before as never);
+      ev.off("afterMessage", after as never);
     };
   }
 }

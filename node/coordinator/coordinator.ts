@@ -66,6 +66,7 @@ import type { AppendEvent, L1Follower, L1Snapshot } from "../l1/follower";
 import { errMsg, type Logger } from "../log";
 import { buildBatchRecord } from "../state/receipts";
 import { Failpoints, Mutex } from "./mutex";
+import { outbids, QUEUE_LIFETIME_MS, TxPool, txMeta, type TxMeta } from "./tx-pool";
 import { feeOutputsOf, fillFromStore, Overlay, type LatestCache } from "../state/view";
 import { refit, refusalOf, type FillJob, type FillResult, type FillSource } from "./fill-job";
 import type { UtxoHandle } from "../state/utxo-handle";
@@ -178,6 +179,11 @@ function submitErrorOf(e: InvalidTxError | FillError | DecodeError): SubmitError
   return new SubmitError(submitMessage(e), e instanceof InvalidTxError ? e.kind : "malformed", e.code, e instanceof InvalidTxError ? e.moveIndex : undefined);
 }
 
+/** Whether a refusal says the transaction's nonce is ahead of its sender's (it may wait in the queue). */
+function nonceTooHigh(e: unknown): boolean {
+  return e instanceof SubmitError && e.reason === "nonce" && e.message.startsWith("nonce too high");
+}
+
 /** Runs `f`; a transaction refusal it throws becomes the SubmitError the RPC answers with. */
 async function refused<T>(f: () => Promise<T>): Promise<T> {
   try {
@@ -190,6 +196,8 @@ async function refused<T>(f: () => Promise<T>): Promise<T> {
 
 export class Coordinator extends EventEmitter {
   private readonly lock = new Mutex();
+  /** Pending and queued transactions by sender and nonce (replacement, nonce gaps). */
+  private readonly pool = new TxPool();
   private readonly fail = new Failpoints();
   private pending = new Overlay();
   private pendingEntries: MempoolEntry[] = [];
@@ -354,13 +362,29 @@ export class Coordinator extends EventEmitter {
 
   /**
    * Accepts a move or wrapped transaction: fills it against the latest state plus everything
-   * accepted before it, and stores it durably. Returns its id. Resubmitting a known transaction
-   * returns its id again.
+   * accepted before it, and stores it durably. Returns its id. As geth's pool (protocol.md §12.9): a
+   * transaction the node has already (pending, queued or in a batch) is refused as "already known";
+   * one with the nonce of a pending or queued transaction of its sender replaces it if it pays at least
+   * 10% more (fee cap and tip), else is "replacement transaction underpriced"; one whose nonce is
+   * ahead of its sender's is queued until the gap closes.
    */
   async submit(tx: Tx): Promise<string> {
     if (!this.d.l1.signer) throw new SubmitError("this node only follows L1 (no coordinator key): it does not accept transactions", undefined, "read-only");
     if (tx.type === TxType.Deposit) throw new SubmitError("deposits come from the L1 bridge, not from RPC", "malformed", "deposit-via-rpc");
     const id = txIdHex(tx);
+    if (this.pool.isQueued(id) || (await this.known(id))) throw new SubmitError("already known", undefined, "already-known");
+    const meta = txMeta(tx);
+    if (meta) await this.lock.run(() => this.replaceFor(meta, id));
+    try {
+      return await this.fillAndAccept(tx, id);
+    } catch (e) {
+      if (meta && nonceTooHigh(e)) return this.lock.run(() => this.enqueue(id, tx, meta));
+      throw e;
+    }
+  }
+
+  /** Fills `tx` and accepts it (`existing`: its mempool entry already, a queued transaction being promoted). */
+  private async fillAndAccept(tx: Tx, id: string, existing?: MempoolEntry): Promise<string> {
     const filler = this.d.filler;
     if (!filler)
       return this.lock.run(async () => {
@@ -370,11 +394,63 @@ export class Coordinator extends EventEmitter {
         // Code the chain carries stays out of the witness, as it will when the batch is built, so the
         // size limit (protocol.md §5.5) is checked on what will be posted (or more).
         const filled = await refused(() => fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor, { omitCode: this.chainCode, maxSweep: this.d.opts.sweepMax }));
-        return this.answered(this.accept(id, tx, filled.tx, seq));
+        return this.answered(this.accept(id, tx, filled.tx, seq, existing));
       });
     // One sender's transactions in the order they arrive: each is filled once the one before is answered.
     const sender = senderOf(tx, policyOf(this.provisionalCtx(this.pendingSeq)));
-    return this.inSenderOrder(sender && bytesToHex(sender), () => this.submitFilled(filler, tx, id, tx.type === TxType.Wrapped ? sender : undefined));
+    return this.inSenderOrder(sender && bytesToHex(sender), () => this.submitFilled(filler, tx, id, tx.type === TxType.Wrapped ? sender : undefined, existing));
+  }
+
+  /** Makes room for `meta`'s nonce (lock held): the pending or queued transaction holding it is replaced if `meta` outbids it. */
+  private async replaceFor(meta: TxMeta, id: string): Promise<void> {
+    const h = this.pool.holder(meta, id);
+    if (!h) return;
+    if (!outbids(meta, h.meta)) throw new SubmitError("replacement transaction underpriced", undefined, "underpriced");
+    const reason = `replaced by ${id}`;
+    this.d.log.info({ id, replaced: h.id }, "transaction replaced by one with a higher fee");
+    if (h.queued) {
+      const q = this.pool.unqueue(h.id)!;
+      await this.d.chain.removeMempool([{ key: q.entry.key, id: q.id, reason }]);
+      return;
+    }
+    const e = this.pendingEntries.find((x) => x.id === h.id);
+    if (!e) return;
+    await this.d.chain.removeMempool([{ key: e.key, id: e.id, reason }]);
+    await this.recomputePending();
+  }
+
+  /** Queues a transaction whose nonce is ahead of its sender's (lock held): durable, not pending until the gap closes. */
+  private async enqueue(id: string, tx: Tx, meta: TxMeta): Promise<string> {
+    if (this.pool.isQueued(id) || (await this.known(id))) return id;
+    const full = this.pool.full(meta);
+    if (full) throw new SubmitError(full, undefined, "queue-full");
+    const entry = await this.d.chain.addMempool(id, encodeTx(tx));
+    this.pool.enqueue({ id, meta, entry });
+    this.d.log.debug({ id, sender: meta.sender, nonce: meta.nonce }, "queued transaction (its nonce is ahead of its sender's)");
+    // The gap may have closed while it was filled: then it is promoted at once.
+    if (this.pool.holder({ ...meta, nonce: meta.nonce - 1n }, id)) setImmediate(() => void this.promote(id));
+    return id;
+  }
+
+  /** Moves a queued transaction into the pending ones, if its nonce is now its sender's next. */
+  private async promote(id: string): Promise<void> {
+    const q = this.pool.unqueue(id);
+    if (!q) return;
+    try {
+      await this.fillAndAccept(decodeTx(q.entry.tx), id, q.entry);
+    } catch (e) {
+      if (nonceTooHigh(e)) {
+        this.pool.enqueue(q);
+        return;
+      }
+      if (!(e instanceof SubmitError)) {
+        this.d.log.error({ id, err: errMsg(e) }, "promoting a queued transaction failed");
+        this.pool.enqueue(q);
+        return;
+      }
+      this.d.log.warn({ id, reason: e.message }, "dropped queued transaction");
+      await this.lock.run(() => this.d.chain.removeMempool([{ key: q.entry.key, id, reason: e.message }]));
+    }
   }
 
   /**
@@ -383,7 +459,7 @@ export class Coordinator extends EventEmitter {
    * changed meanwhile, accepted or refused, is filled again; after OPTIMISTIC_FILLS the transaction is
    * refused as contended. The lock is never held while a transaction executes.
    */
-  private async submitFilled(filler: NonNullable<CoordinatorDeps["filler"]>, tx: Tx, id: string, sender?: Uint8Array): Promise<string> {
+  private async submitFilled(filler: NonNullable<CoordinatorDeps["filler"]>, tx: Tx, id: string, sender?: Uint8Array, existing?: MempoolEntry): Promise<string> {
     for (let attempt = 0; attempt < OPTIMISTIC_FILLS; attempt++) {
       if (await this.known(id)) return id;
       this.checkRoom();
@@ -414,7 +490,7 @@ export class Coordinator extends EventEmitter {
         const to = this.pendingSeq;
         const layers = this.pendingLayers();
         const fitted = await refused(() => refit(r.tx, from, to, (m, a, s) => this.latestIn(layers, m, a, s)));
-        return fitted && this.accept(id, tx, fitted, to);
+        return fitted && this.accept(id, tx, fitted, to, existing);
       });
       if (done !== undefined) return "durable" in done ? this.answered(done) : done.id;
       this.d.log.debug({ id, attempt }, "the state a submitted transaction read changed during its fill: filling it again");
@@ -464,28 +540,34 @@ export class Coordinator extends EventEmitter {
 
   /**
    * Accepts a filled transaction at `seq` (lock held): its effects at once, its mempool entry queued
-   * for the disk (group commit, node/state/chain-store.ts). The submitter is answered once the entry is
-   * durable (`answered`, outside the lock): a transaction is accepted only once it survives a crash.
-   * Until then it may already be built into a batch; the batch's writes come after the entry's, in
-   * order, so nothing is left behind.
+   * for the disk (group commit, node/state/chain-store.ts), unless `existing` is its entry already (a
+   * queued transaction promoted). The submitter is answered once the entry is durable (`answered`,
+   * outside the lock): a transaction is accepted only once it survives a crash. Until then it may
+   * already be built into a batch; the batch's writes come after the entry's, in order, so nothing is
+   * left behind. Then the sender's queued transaction with the next nonce, if any, is promoted.
    */
-  private accept(id: string, tx: Tx, filled: Tx, seq: bigint): { id: string; durable: Promise<void> } {
+  private accept(id: string, tx: Tx, filled: Tx, seq: bigint, existing?: MempoolEntry): { id: string; durable: Promise<void> } {
     const bytes = encodeTx(tx);
-    const { entry, durable } = this.d.chain.queueMempool(id, bytes);
+    const { entry, durable } = existing ? { entry: existing, durable: Promise.resolve() } : this.d.chain.queueMempool(id, bytes);
     this.pending.apply(seq, filled);
     this.pendingEntries.push(entry);
     this.pendingIds.add(entry.id);
     this.pendingBytes += bytes.length;
     this.pendingSeq = seq + 1n;
+    const meta = txMeta(tx);
+    this.pool.addPending(entry.id, meta);
     this.d.log.debug({ id, seq }, "accepted transaction");
     this.wake();
+    const next = meta && this.pool.queuedAt(meta.sender, meta.nonce + 1n);
+    if (next) setImmediate(() => void this.promote(next.id));
     return { id: entry.id, durable };
   }
 
-  /** The submitter's answer: the id, once its mempool entry is on disk. */
+  /** The submitter's answer: the id, once its mempool entry is on disk (then it is announced as pending). */
   private async answered(a: { id: string; durable: Promise<void> }): Promise<string> {
     await a.durable;
     this.fail.hit("after-accept");
+    this.emit("pending", a.id);
     return a.id;
   }
 
@@ -537,17 +619,24 @@ export class Coordinator extends EventEmitter {
     return r.type === "filled" ? { tx: decodeTx(r.tx) } : { refusal: submitErrorOf(refusalOf(r)), reads };
   }
 
-  /** Re-simulates the mempool on top of the store and the batch in flight; drops what no longer fits. */
+  /**
+   * Re-simulates the mempool on top of the store and the batch in flight; drops what no longer fits,
+   * keeps queued what waits for a nonce gap to close (until its lifetime ends), and promotes what the
+   * gaps closed allow.
+   */
   private async recomputePending(): Promise<void> {
     this.pending = new Overlay();
     this.pendingEntries = [];
     this.pendingIds = new Set();
     this.pendingBytes = 0;
+    this.pool.clearPending();
+    for (const q of this.pool.queued()) this.pool.unqueue(q.id);
     const inflight = this.inflight;
     let seq = inflight ? inflight.post.batch.header.firstSeq + inflight.post.batch.header.txCount : (this.d.chain.tip()?.lastSeq ?? 0n) + 1n;
     const drop: { key: string; id: string; reason: string }[] = [];
-    for (const e of await this.d.chain.mempool()) {
-      if (inflight?.keys.has(e.key)) continue;
+    const now = Date.now();
+    /** Fills entry `e` at the next seq: true if it became pending, false if it waits in the queue. */
+    const tryPending = async (e: MempoolEntry): Promise<boolean> => {
       let tx: Tx;
       try {
         tx = decodeTx(e.tx);
@@ -555,13 +644,29 @@ export class Coordinator extends EventEmitter {
         this.pending.apply(seq, f.tx);
       } catch (err) {
         if (!isTxRefusal(err)) throw err;
-        drop.push({ key: e.key, id: e.id, reason: submitMessage(err) });
-        continue;
+        const meta = err instanceof InvalidTxError && err.code === "nonce" && nonceTooHigh(submitErrorOf(err)) ? txMeta(decodeTx(e.tx)) : undefined;
+        if (meta && now - e.receivedAt <= QUEUE_LIFETIME_MS && !this.pool.full(meta)) this.pool.enqueue({ id: e.id, meta, entry: e });
+        else drop.push({ key: e.key, id: e.id, reason: meta ? `queued for longer than ${QUEUE_LIFETIME_MS / 3600_000} hours: ${submitMessage(err)}` : submitMessage(err) });
+        return false;
       }
       this.pendingEntries.push(e);
       this.pendingIds.add(e.id);
       this.pendingBytes += e.tx.length;
+      this.pool.addPending(e.id, txMeta(tx));
       seq++;
+      return true;
+    };
+    for (const e of await this.d.chain.mempool()) {
+      if (inflight?.keys.has(e.key)) continue;
+      await tryPending(e);
+    }
+    // Queued transactions whose gap the others closed, until none moves.
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const q of this.pool.queued()) {
+        this.pool.unqueue(q.id);
+        if (await tryPending(q.entry)) moved = true;
+      }
     }
     this.pendingSeq = seq;
     if (drop.length) {

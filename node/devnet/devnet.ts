@@ -135,7 +135,7 @@ export const DEVNET_GAME = { maxClockDuration: 60n, clockExtension: 5n, gameGasP
 
 /** Deploys the contracts with the project's Ignition module on `hre`'s network; returns the deployment record. */
 export async function deployMoveset(hre: HardhatRuntimeEnvironment, p: DeployParams, deployer: string): Promise<DeploymentRecord> {
-  const { movesetModule, DEFAULT_PARAMETERS, MODULE_ID, PROVERS, ignitionParameters } = await import("../../deploy/Moveset");
+  const { movesetModule, DEFAULT_PARAMETERS, MODULE_ID, PROVERS, ignitionParameters, genesisParameters } = await import("../../deploy/Moveset");
   const params: MovesetParameters = {
     ...DEFAULT_PARAMETERS,
     l2ChainId: p.l2ChainId ?? DEFAULT_PARAMETERS.l2ChainId,
@@ -148,12 +148,14 @@ export async function deployMoveset(hre: HardhatRuntimeEnvironment, p: DeployPar
     clockExtension: p.clockExtension ?? DEVNET_GAME.clockExtension,
     gameGasPrice: p.gameGasPrice ?? DEVNET_GAME.gameGasPrice,
   };
+  // The predeploys of the chain (protocol.md §7.6), committed in the Inbox.
+  const genesis = genesisParameters(params.l2ChainId);
   const request: Request = (method, params) => hre.network.provider.request({ method, params: params ?? [] });
   const startBlock = Number(await request("eth_blockNumber")) + 1;
   const l1ChainId = BigInt((await request("eth_chainId")) as string);
   // A fresh module object per call: Ignition refuses to deploy the same module instance twice in one process.
   const deployed = (await (hre as unknown as { ignition: { deploy: (m: unknown, o: unknown) => Promise<Record<string, { getAddress(): Promise<string> }>> } }).ignition.deploy(movesetModule(MODULE_ID, p.provers ?? PROVERS), {
-    parameters: { [MODULE_ID]: ignitionParameters(params) },
+    parameters: { [MODULE_ID]: { ...ignitionParameters(params), ...genesis } },
     displayUi: false,
   })) as Record<string, { getAddress(): Promise<string> }>;
   const contracts: Record<string, string> = {};
@@ -171,6 +173,8 @@ export async function deployMoveset(hre: HardhatRuntimeEnvironment, p: DeployPar
       rewardBps: Number(params.rewardBps),
       maxDepositsPerBatch: Number(params.maxDepositsPerBatch),
       minBaseFee: params.minBaseFee.toString(),
+      genesisRoot: genesis.genesisRoot,
+      genesisCount: Number(genesis.genesisCount),
       maxClockDuration: Number(params.maxClockDuration),
       clockExtension: Number(params.clockExtension),
       gameBonds: bondsForGasPrice(params.gameGasPrice).map(String),

@@ -18,7 +18,7 @@ import { Worker } from "worker_threads";
 import type { StateSource } from "../../core/evm/state";
 import type { Version } from "../../core/fill";
 import type { FillJob, FillResult, FillSource } from "../coordinator/fill-job";
-import type { CallJob, CallResult } from "./call";
+import type { CallResult, Job } from "./call";
 
 export interface CallPoolOptions {
   /** Worker threads (≥ 1). */
@@ -44,7 +44,7 @@ export class CallPoolError extends Error {
 
 // ---- wire format (shared with call-worker.ts) -------------------------------------------------------
 
-export type PoolJob = CallJob | FillJob;
+export type PoolJob = Job | FillJob;
 export type PoolResult = CallResult | FillResult;
 
 /** An answer to a worker's question: a key's value, code, a version, fee outputs, or a yes/no. */
@@ -218,22 +218,24 @@ export class CallPool {
       if (!p) return;
       slot.current = p;
       slot.worker.ref();
+      const asked = "timeoutMs" in p.job ? p.job.timeoutMs : undefined;
+      const limit = asked !== undefined && asked < this.o.timeoutMs ? asked : this.o.timeoutMs;
       slot.timer = setTimeout(() => {
         if (slot.current !== p) return;
         // Stop the work itself: the worker goes, a fresh one takes its place.
         this.slots.splice(this.slots.indexOf(slot), 1);
         this.release(slot);
-        p.reject(new CallPoolError("timeout", timeoutMessage(this.o.timeoutMs)));
+        p.reject(new CallPoolError("timeout", timeoutMessage(limit)));
         void slot.worker.terminate();
         if (!this.closed) this.spawn();
         this.pump();
-      }, this.o.timeoutMs);
+      }, limit);
       slot.worker.postMessage({ type: "job", id: p.id, job: p.job } satisfies CallWorkerIn);
     }
   }
 
   /** Runs a job; rejects with CallPoolError on timeout, a full queue or a closed pool. */
-  run(job: CallJob, source: StateSource): Promise<CallResult>;
+  run(job: Job, source: StateSource): Promise<CallResult>;
   run(job: FillJob, source: FillSource): Promise<FillResult>;
   run(job: PoolJob, source: JobSource): Promise<PoolResult> {
     if (this.closed) return Promise.reject(new CallPoolError("terminated", "the call pool was closed"));

@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { Executor } = require("../../core/evm/execute") as typeof import("../../core/evm/execute");
   const { runCallJob } = require("./call") as typeof import("./call");
+  const { runTraceJob } = require("./trace-job") as typeof import("./trace-job");
   const { runFillJob } = require("../coordinator/fill-job") as typeof import("../coordinator/fill-job");
   /* eslint-enable @typescript-eslint/no-require-imports */
   const port = parentPort!;
@@ -53,10 +54,15 @@ async function main(): Promise<void> {
                 feeOutputs: (addr, limit) => ask({ type: "fees", id, addr, limit }).then((v) => v.fees ?? []),
                 omitCode: (hash) => ask({ type: "omit", id, hash }).then((v) => v.flag === true),
               })
-            : await runCallJob(ex, job, {
-                read: (key, mark, addr, slot) => ask({ type: "read", id, key, mark, addr, slot }).then((v) => v.value ?? 0n),
-                code,
-              });
+            : await runCallJob(
+                ex,
+                job,
+                {
+                  read: (key, mark, addr, slot) => ask({ type: "read", id, key, mark, addr, slot }).then((v) => v.value ?? 0n),
+                  code,
+                },
+                runTraceJob,
+              );
         post({ type: "done", id, result });
       } catch (e) {
         post({ type: "failed", id, message: (e as Error)?.stack ?? String(e) });

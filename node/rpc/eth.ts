@@ -2,7 +2,7 @@
  * The L2 JSON-RPC methods: Ethereum's (blocks are batches: number = index + 1, hash = header
  * hash) and moveset's own (moves, outpoints, batches). State is the latest index (tag "latest" or
  * the latest block's number/hash) plus, for "pending", the batch in flight and the mempool's
- * simulated effects; moveset keeps no historical state, so older blocks' state is refused.
+ * simulated effects; an older block's state comes from the version index (node/rpc/chain-view.ts).
  */
 import { batchIsFinal } from "../../core/game/finality";
 import { gameStatusName } from "../../core/game/status";
@@ -14,19 +14,42 @@ import { Mark, keyIdOf } from "../../core/keys";
 import { decodeTx, TxType, codeHash, type Tx, type WrappedTx } from "../../core/tx";
 import { leafHash, merkleProof } from "../../core/merkle";
 import { declaredGas, requiredBaseFee } from "../../core/gas";
-import { L2_BLOCK_GAS_LIMIT, type BlockEnv } from "../../core/evm/chain";
-import { isUnprotectedRaw } from "../../core/evm/ethtx";
+import { L2_BLOCK_GAS_LIMIT } from "../../core/evm/chain";
+import { isUnprotectedRaw, namedChainId, wrongChainMessage } from "../../core/evm/ethtx";
 import type { ChainStore, StoredBatch } from "../state/chain-store";
 import { CLIENT_VERSION, DEFAULT_RPC, type Deployment } from "../config";
 import { SubmitError, submitMessage, type Coordinator } from "../coordinator/coordinator";
-import { LogBloom } from "../state/receipts";
 import type { UtxoHandle } from "../state/utxo-handle";
-import { feeOutputsOf, readCode, readKey, storeSource, type LatestCache, type Overlay } from "../state/view";
+import { feeOutputsOf, type LatestCache } from "../state/view";
 import { Verifier } from "../verifier/verifier";
-import { formatBlock, formatLog, formatMove, formatReceipt, formatTx, genesisBlock, q, ZERO_HASH } from "./format";
-import { INTERNAL_ERROR, INVALID_PARAMS, LIMIT_EXCEEDED, RpcError, SERVER_ERROR, type Methods, type RequestContext } from "./server";
-import type { CallJob, CallRequest, CallResult } from "./call";
+import { formatBlock, formatMove, formatReceipt, formatTx, genesisBlock, q, ZERO_HASH } from "./format";
+import { INTERNAL_ERROR, LIMIT_EXCEEDED, METHOD_NOT_FOUND, RpcError, SERVER_ERROR, type Methods, type RequestContext } from "./server";
+import { addressArg, arg, bad, boolArg, dataArg, hashArg, markArg, objectArg, quantity } from "./params";
+import { ChainView, historyError, type StateAt } from "./chain-view";
+import type { CallJob, CallRequest, CallResult, Job } from "./call";
 import { CallPoolError } from "./call-pool";
+import type { StateSource } from "../../core/evm/state";
+import { debugMethods } from "./debug";
+import { logCriteria, rangeLogs } from "./logs";
+import { withOverrides } from "./overrides";
+import type { FilterManager } from "./filters";
+
+/** The source of a job that reads no state through this thread (a transaction traced from its own moves). */
+const NO_STATE: StateSource = {
+  read: () => {
+    throw new Error("this job reads no state");
+  },
+  code: () => undefined,
+};
+
+/** Reads one key of a state (a past block's may be refused: historyError). */
+export async function readAt(at: StateAt, mark: number, addr: string, slot: bigint): Promise<bigint> {
+  try {
+    return await at.source.read(keyIdOf(addr, mark, slot), mark, addr, slot);
+  } catch (e) {
+    throw historyError(e);
+  }
+}
 
 export interface RpcBackend {
   deployment: Deployment;
@@ -46,11 +69,15 @@ export interface RpcBackend {
   l1Games?: () => ReadonlyMap<bigint, GameRecord>;
   maxLogRange: number;
   /** Runs eth_call / eth_estimateGas jobs (a CallPool: off the event loop, with a time limit). */
-  calls: { run(job: CallJob, source: ReturnType<typeof storeSource>): Promise<CallResult> };
+  calls: { run(job: Job, source: StateSource): Promise<CallResult> };
   /** Most gas a call or estimate runs with (geth's --rpc.gascap); more is capped to it. */
   gasCap: bigint;
+  /** The call pool's time limit (ms; geth's --rpc.evmtimeout): a trace may ask for less. */
+  callTimeoutMs?: number;
   /** Accept legacy transactions without EIP-155 replay protection (geth's --rpc.allow-unprotected-txs). */
   allowUnprotectedTxs: boolean;
+  /** Polled filters (eth_newFilter, ...); without it the node serves none. */
+  filters?: FilterManager;
   /** Submissions one client may have in progress at once (default DEFAULT_RPC.submitsPerClient). */
   submitsPerClient?: number;
 }
@@ -58,121 +85,18 @@ export interface RpcBackend {
 /** geth's refusal of a transaction without replay protection. */
 export const UNPROTECTED_MESSAGE = "only replay-protected (EIP-155) transactions allowed over RPC";
 
-// ---- parameters -------------------------------------------------------------------------------------
-
-function bad(msg: string): never {
-  throw new RpcError(INVALID_PARAMS, `invalid params: ${msg}`);
-}
-
-function arg(params: unknown[] | Record<string, unknown>, i: number, name: string, required = true): unknown {
-  const v = Array.isArray(params) ? params[i] : params[name];
-  if (required && (v === undefined || v === null)) bad(`missing ${name} (parameter ${i})`);
-  return v === null ? undefined : v;
-}
-
-export function quantity(v: unknown, name: string): bigint {
-  if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
-  if (typeof v !== "string" || !/^0x[0-9a-fA-F]+$/.test(v)) bad(`${name} must be a hex quantity`);
-  return BigInt(v as string);
-}
-
-function dataArg(v: unknown, name: string): Uint8Array {
-  if (typeof v !== "string" || !/^0x([0-9a-fA-F]{2})*$/.test(v)) bad(`${name} must be hex data`);
-  return hexToBytes(v as `0x${string}`);
-}
-
-function addressArg(v: unknown, name: string): string {
-  if (typeof v !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(v)) bad(`${name} must be a 20-byte address`);
-  return (v as string).toLowerCase();
-}
-
-function hashArg(v: unknown, name: string): string {
-  if (typeof v !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(v)) bad(`${name} must be a 32-byte hash`);
-  return (v as string).toLowerCase();
-}
-
-function boolArg(v: unknown, name: string): boolean {
-  if (v === undefined) return false;
-  if (typeof v !== "boolean") bad(`${name} must be a boolean`);
-  return v as boolean;
-}
-
-const MARKS: Record<string, number> = { s: Mark.Storage, b: Mark.Balance, n: Mark.Nonce, c: Mark.Code, f: Mark.Fee, w: Mark.Withdrawal };
-
-function markArg(v: unknown): number {
-  if (typeof v === "string" && MARKS[v] !== undefined) return MARKS[v];
-  if (typeof v === "number" && Object.values(MARKS).includes(v)) return v;
-  return bad(`mark must be one of ${Object.keys(MARKS).join(", ")}`);
-}
-
 // ---- the methods ------------------------------------------------------------------------------------
 
 export function ethMethods(b: RpcBackend): Methods {
   const chainId = b.deployment.l2ChainId;
   const depositFrom = b.deployment.bridge.toLowerCase();
 
-  const latestNumber = () => (b.chain.tip() ? b.chain.tip()!.index + 1n : 0n);
-
-  /**
-   * The base fee of the next block (protocol.md §7.5): the rule L1 enforces, applied to the latest
-   * batch's base fee and declared gas (the deployment's minimum before the first batch).
-   */
-  async function nextBaseFee(): Promise<bigint> {
-    const tip = b.chain.tip();
-    const bt = tip ? await b.chain.batch(tip.index) : undefined;
-    return requiredBaseFee(bt ? { baseFee: bt.header.baseFee, gas: bt.gasDeclared } : undefined, b.deployment.minBaseFee);
-  }
-
-  /** Batch record of block `n` (n ≥ 1). */
-  const batchOf = (n: bigint) => (n >= 1n ? b.chain.batch(n - 1n) : Promise.resolve(undefined));
-
-  /**
-   * "Now" for finality: L1's latest block time as the verifier last read it (what Inbox.isFinal sees,
-   * and what moveset_batches uses), else the node's L1 clock. One clock, so that every method agrees.
-   */
-  const finalityNow = (): bigint => (b.verifier && b.verifier.latestL1Time > 0n ? b.verifier.latestL1Time : b.l1Time?.()) ?? BigInt(Math.floor(Date.now() / 1000));
-
-  function finalizedNumber(): Promise<bigint> {
-    return (async () => {
-      const now = finalityNow();
-      const held = b.l1HeldFrom?.();
-      for (let n = latestNumber(); n >= 1n; n--) {
-        const bt = await batchOf(n);
-        if (bt?.l1?.postedAt !== undefined && batchIsFinal(bt.header.index, bt.l1.postedAt, b.deployment.challengeWindow, now, held)) return n;
-      }
-      return 0n;
-    })();
-  }
-
-  /** A block tag of a block query: its number (undefined if beyond the chain). */
-  async function blockNumberOf(tag: unknown): Promise<bigint | undefined> {
-    if (tag === undefined || tag === "latest" || tag === "pending" || tag === "safe") return latestNumber();
-    if (tag === "earliest") return 0n;
-    if (tag === "finalized") return finalizedNumber();
-    if (typeof tag === "object" && tag !== null) {
-      const o = tag as Record<string, unknown>;
-      if (o.blockHash !== undefined) {
-        const h = hashArg(o.blockHash, "blockHash");
-        if (h === ZERO_HASH) return 0n;
-        const i = await b.chain.indexOfHash(h);
-        if (i === undefined) throw new RpcError(SERVER_ERROR, `block ${h} not found`);
-        return i + 1n;
-      }
-      if (o.blockNumber !== undefined) return blockNumberOf(o.blockNumber);
-    }
-    const n = quantity(tag, "block tag");
-    return n > latestNumber() ? undefined : n;
-  }
-
-  /** State overlays for a state query's tag; older blocks are refused (no historical state). */
-  async function stateLayers(tag: unknown, defaultPending = false): Promise<Overlay[]> {
-    if (tag === "pending" || (tag === undefined && defaultPending)) return b.coordinator?.pendingLayers() ?? [];
-    if (tag === undefined || tag === "latest" || tag === "safe") return [];
-    const n = await blockNumberOf(tag);
-    if (n === undefined) throw new RpcError(SERVER_ERROR, "header not found");
-    if (n !== latestNumber()) throw new RpcError(SERVER_ERROR, `historical state is not available (block ${n}; latest is ${latestNumber()}): moveset keeps only the latest index`);
-    return [];
-  }
+  const view = new ChainView(b);
+  const latestNumber = () => view.latestNumber();
+  const nextBaseFee = () => view.nextBaseFee();
+  const batchOf = (n: bigint) => view.batchOf(n);
+  const blockNumberOf = (tag: unknown) => view.blockNumberOf(tag);
+  const finalityNow = () => view.finalityNow();
 
   async function blockJson(n: bigint | undefined, full: boolean): Promise<Record<string, unknown> | null> {
     if (n === undefined) return null;
@@ -191,20 +115,6 @@ export function ethMethods(b: RpcBackend): Methods {
     );
   }
 
-  function nextEnv(baseFee: bigint): BlockEnv {
-    const tip = b.chain.tip();
-    return {
-      chainId,
-      number: latestNumber() + 1n,
-      timestamp: b.l1Time?.() ?? BigInt(Math.floor(Date.now() / 1000)),
-      coinbase: b.feeRecipient,
-      baseFee,
-      gasLimit: L2_BLOCK_GAS_LIMIT,
-      prevRandao: hexToBytes((tip?.hash ?? ZERO_HASH) as `0x${string}`),
-      excessBlobGas: 0n,
-    };
-  }
-
   function callRequest(v: unknown): CallRequest {
     if (typeof v !== "object" || v === null) bad("transaction object expected");
     const o = v as Record<string, unknown>;
@@ -219,7 +129,18 @@ export function ethMethods(b: RpcBackend): Methods {
       maxPriorityFeePerGas: opt("maxPriorityFeePerGas"),
       value: opt("value") ?? 0n,
       data: input === undefined || input === null ? new Uint8Array(0) : dataArg(input, "input"),
+      ...(o.accessList !== undefined && o.accessList !== null ? { accessList: accessListArg(o.accessList) } : {}),
     };
+  }
+
+  function accessListArg(v: unknown): { address: string; storageKeys: string[] }[] {
+    if (!Array.isArray(v)) bad("accessList must be an array");
+    return (v as unknown[]).map((e, i) => {
+      const o = objectArg(e, `accessList[${i}]`);
+      const keys = o.storageKeys ?? [];
+      if (!Array.isArray(keys)) bad(`accessList[${i}].storageKeys must be an array`);
+      return { address: addressArg(o.address, `accessList[${i}].address`), storageKeys: (keys as unknown[]).map((k) => hashArg(k, `accessList[${i}] storage key`)) };
+    });
   }
 
   /** The gas of a call: as asked, or the cap if none or more is asked (geth caps, it does not refuse). */
@@ -228,17 +149,28 @@ export function ethMethods(b: RpcBackend): Methods {
     return asked === undefined || asked === 0n ? cap : asked > b.gasCap ? b.gasCap : asked;
   };
 
-  /** Runs a call or an estimate as a job (off the event loop, with the node's time limit). */
-  async function runJob(op: CallJob["op"], req: CallRequest, layers: Overlay[]): Promise<CallResult & { type: "return" | "gas" }> {
-    const feeGiven = req.gasPrice !== undefined || req.maxFeePerGas !== undefined;
-    const job: CallJob = { op, req, env: nextEnv(feeGiven ? await nextBaseFee() : 0n), gas: callGas(req.gas) };
-    let r: CallResult;
+  /** Runs a job in the call pool (off the event loop, with the node's time limit). */
+  async function runInPool(job: Job, at: StateAt | undefined): Promise<CallResult> {
     try {
-      r = await b.calls.run(job, storeSource(b.cache, layers));
+      return await b.calls.run(job, at?.source ?? NO_STATE);
     } catch (e) {
       if (!(e instanceof CallPoolError)) throw e;
       throw new RpcError(e.code === "timeout" ? SERVER_ERROR : e.code === "busy" ? LIMIT_EXCEEDED : INTERNAL_ERROR, e.message);
     }
+  }
+
+  /** The state and environment a call at block parameter `tag` runs in, with the request's state overrides. */
+  async function callAt(tag: unknown, req: CallRequest, overrides: unknown, defaultPending = false): Promise<{ at: StateAt; env: CallJob["env"] }> {
+    const at = await view.stateAt(tag, defaultPending);
+    const feeGiven = req.gasPrice !== undefined || req.maxFeePerGas !== undefined;
+    const env = at.block === undefined ? view.nextEnv(feeGiven ? await nextBaseFee() : 0n) : await view.blockEnv(at.block, feeGiven);
+    return { at: { ...at, source: withOverrides(at.source, overrides) }, env };
+  }
+
+  /** Runs a call or an estimate as a job. */
+  async function runJob(op: "call" | "estimate", req: CallRequest, tag: unknown, overrides: unknown): Promise<CallResult & { type: "return" | "gas" }> {
+    const { at, env } = await callAt(tag, req, overrides, op === "estimate");
+    const r = await runInPool({ op, req, env, gas: callGas(req.gas) }, at);
     switch (r.type) {
       case "return":
       case "gas":
@@ -249,6 +181,9 @@ export function ethMethods(b: RpcBackend): Methods {
         throw new RpcError(SERVER_ERROR, r.message);
       case "invalid":
         throw new RpcError(SERVER_ERROR, submitMessage(new InvalidTxError(r.kind, r.code, r.message, undefined, r.detail)), { kind: r.kind, reason: r.code });
+      case "trace":
+      case "access-list":
+        throw new Error(`a call job answered with ${r.type}`);
     }
   }
 
@@ -324,21 +259,25 @@ export function ethMethods(b: RpcBackend): Methods {
     eth_gasPrice: async () => q((await nextBaseFee()) + b.suggestedTip),
     eth_maxPriorityFeePerGas: () => q(b.suggestedTip),
     eth_blobBaseFee: () => "0x1",
+    // A coordinator builds a block whenever it has transactions and never otherwise (a batch holds at
+    // least one): as Hardhat's and Anvil's automine, a tool must not wait for later blocks to confirm
+    // its own (Hardhat Ignition asks this to decide how many confirmations it waits for).
+    ...(b.coordinator ? { hardhat_getAutomine: () => true } : {}),
 
     eth_getBalance: async (p) => {
       const a = addressArg(arg(p, 0, "address"), "address");
-      return q((await readKey(b.cache, await stateLayers(arg(p, 1, "block", false)), Mark.Balance, a, 0n)).value);
+      return q(await readAt(await view.stateAt(arg(p, 1, "block", false)), Mark.Balance, a, 0n));
     },
     eth_getTransactionCount: async (p) => {
       const a = addressArg(arg(p, 0, "address"), "address");
-      return q((await readKey(b.cache, await stateLayers(arg(p, 1, "block", false)), Mark.Nonce, a, 0n)).value);
+      return q(await readAt(await view.stateAt(arg(p, 1, "block", false)), Mark.Nonce, a, 0n));
     },
     eth_getCode: async (p) => {
       const a = addressArg(arg(p, 0, "address"), "address");
-      const layers = await stateLayers(arg(p, 1, "block", false));
-      const h = (await readKey(b.cache, layers, Mark.Code, a, 0n)).value;
+      const at = await view.stateAt(arg(p, 1, "block", false));
+      const h = await readAt(at, Mark.Code, a, 0n);
       if (h === 0n) return "0x";
-      const code = await readCode(b.cache, layers, "0x" + h.toString(16).padStart(64, "0"));
+      const code = await at.source.code("0x" + h.toString(16).padStart(64, "0"));
       if (!code) throw new RpcError(SERVER_ERROR, `code ${h.toString(16)} of ${a} is not known to this node`);
       return bytesToHex(code);
     },
@@ -346,26 +285,37 @@ export function ethMethods(b: RpcBackend): Methods {
       const a = addressArg(arg(p, 0, "address"), "address");
       const slot = quantity(arg(p, 1, "slot"), "slot");
       if (slot >= 1n << 256n) bad("slot exceeds 32 bytes");
-      const v = (await readKey(b.cache, await stateLayers(arg(p, 2, "block", false)), Mark.Storage, a, slot)).value;
+      const v = await readAt(await view.stateAt(arg(p, 2, "block", false)), Mark.Storage, a, slot);
       return "0x" + v.toString(16).padStart(64, "0");
     },
 
     eth_call: async (p) => {
       const req = callRequest(arg(p, 0, "transaction"));
-      const layers = await stateLayers(arg(p, 1, "block", false));
-      const r = await runJob("call", req, layers);
+      const r = await runJob("call", req, arg(p, 1, "block", false), arg(p, 2, "state overrides", false));
       return bytesToHex(r.type === "return" ? r.data : new Uint8Array(0));
     },
     eth_estimateGas: async (p) => {
       const req = callRequest(arg(p, 0, "transaction"));
-      const layers = await stateLayers(arg(p, 1, "block", false), true);
-      const r = await runJob("estimate", req, layers);
+      const r = await runJob("estimate", req, arg(p, 1, "block", false), arg(p, 2, "state overrides", false));
       return q(r.type === "gas" ? r.gas : 0n);
+    },
+
+    eth_createAccessList: async (p) => {
+      const req = callRequest(arg(p, 0, "transaction"));
+      const { at, env } = await callAt(arg(p, 1, "block", false), req, arg(p, 2, "state overrides", false), true);
+      const r = await runInPool({ op: "access-list", req, env, gas: callGas(req.gas) }, at);
+      if (r.type === "invalid") throw new RpcError(SERVER_ERROR, submitMessage(new InvalidTxError(r.kind, r.code, r.message, undefined, r.detail)), { kind: r.kind, reason: r.code });
+      if (r.type === "failed") throw new RpcError(SERVER_ERROR, r.message);
+      if (r.type !== "access-list") throw new Error(`an access-list job answered ${r.type}`);
+      return { accessList: r.accessList, gasUsed: q(r.gasUsed), ...(r.error ? { error: r.error } : {}) };
     },
 
     eth_sendRawTransaction: async (p, ctx) => {
       const raw = dataArg(arg(p, 0, "data"), "data");
       if (raw.length === 0) bad("empty transaction");
+      // geth's txpool words (types.Sender under the pool's signer).
+      const named = namedChainId(raw);
+      if (named !== undefined && named !== chainId) throw new RpcError(SERVER_ERROR, `invalid sender: ${wrongChainMessage(named, chainId)}`, { kind: "malformed", reason: "bad-ethereum-tx" });
       const tx: WrappedTx = { type: TxType.Wrapped, raw, moves: [], witness: [] };
       return submit(tx, ctx);
     },
@@ -388,6 +338,15 @@ export function ethMethods(b: RpcBackend): Methods {
       if (!loc) return null;
       const [bt, t] = await Promise.all([b.chain.batch(loc.index), b.chain.txAt(loc.index, loc.txIndex)]);
       return bt && t ? formatReceipt(t.receipt, bt, loc.txIndex, depositFrom) : null;
+    },
+    eth_getBlockReceipts: async (p) => {
+      const tag = arg(p, 0, "block");
+      const n = typeof tag === "string" && tag.length === 66 ? await view.numberOfHash(hashArg(tag, "block hash")) : await blockNumberOf(tag);
+      if (n === undefined) return null;
+      if (n === 0n) return [];
+      const bt = await batchOf(n);
+      if (!bt) return null;
+      return (await b.chain.batchTxs(bt.header.index)).map((t, i) => formatReceipt(t.receipt, bt, i, depositFrom));
     },
     eth_getBlockByNumber: async (p) => blockJson(await blockNumberOf(arg(p, 0, "block")), boolArg(arg(p, 1, "full", false), "full")),
     eth_getBlockByHash: async (p) => {
@@ -441,35 +400,16 @@ export function ethMethods(b: RpcBackend): Methods {
         if (i === undefined) throw new RpcError(SERVER_ERROR, `block ${h} not found`);
         from = to = i + 1n;
       } else {
-        from = (await blockNumberOf(o.fromBlock ?? "latest")) ?? latestNumber() + 1n;
-        to = (await blockNumberOf(o.toBlock ?? "latest")) ?? latestNumber();
+        // A number beyond the chain stands as given for the range check, then stops at the chain's end.
+        const num = async (t: unknown) => (typeof t === "string" && t.startsWith("0x") ? quantity(t, "block number") : ((await blockNumberOf(t ?? "latest")) ?? latestNumber()));
+        const [f, t] = [await num(o.fromBlock), await num(o.toBlock)];
+        // geth: a range that ends before it starts is an error, not an empty answer.
+        if (f > t) throw new RpcError(SERVER_ERROR, "invalid block range params");
+        from = f;
+        to = t > latestNumber() ? latestNumber() : t;
       }
       if (to - from + 1n > BigInt(b.maxLogRange)) throw new RpcError(SERVER_ERROR, `block range too large (at most ${b.maxLogRange} blocks)`);
-      const addrs = o.address === undefined || o.address === null ? [] : (Array.isArray(o.address) ? o.address : [o.address]).map((a) => addressArg(a, "address"));
-      if (o.topics !== undefined && !Array.isArray(o.topics)) bad("topics must be an array");
-      const topics = ((o.topics as unknown[]) ?? []).map((t) => (t === null ? null : (Array.isArray(t) ? t : [t]).map((x) => hashArg(x, "topic"))));
-      if (topics.length > 4) bad("at most 4 topic positions");
-      const out: Record<string, unknown>[] = [];
-      for (let n = from < 1n ? 1n : from; n <= to; n++) {
-        const bt = await batchOf(n);
-        if (!bt) break;
-        const bloom = LogBloom.fromHex(bt.logsBloom);
-        if (addrs.length && !addrs.some((a) => bloom.has(hexToBytes(a as `0x${string}`)))) continue;
-        if (!topics.every((alts) => alts === null || alts.length === 0 || alts.some((t) => bloom.has(hexToBytes(t as `0x${string}`))))) continue;
-        const txs = await b.chain.batchTxs(bt.header.index);
-        txs.forEach((t, i) =>
-          t.receipt.logs.forEach((l, j) => {
-            if (addrs.length && !addrs.includes(l.address)) return;
-            for (let k = 0; k < topics.length; k++) {
-              const alts = topics[k];
-              if (alts === null || alts.length === 0) continue;
-              if (k >= l.topics.length || !alts.includes(l.topics[k])) return;
-            }
-            out.push(formatLog(t.receipt, j, bt, i));
-          }),
-        );
-      }
-      return out;
+      return rangeLogs(b.chain, from, to, logCriteria(o));
     },
 
     eth_feeHistory: async (p) => {
@@ -639,7 +579,10 @@ export function ethMethods(b: RpcBackend): Methods {
       const limitArg = arg(p, 1, "limit", false);
       const limit = limitArg === undefined ? 256 : Number(quantity(limitArg, "limit"));
       if (limit < 1 || limit > 4096) bad("limit must be 1..4096");
-      const outs = await feeOutputsOf(b.cache, await stateLayers(arg(p, 2, "block", false)), addr, limit);
+      const at = await view.stateAt(arg(p, 2, "block", false));
+      // Fee outputs are an index of the latest state (what a transaction may sweep now).
+      if (!at.layers) throw new RpcError(SERVER_ERROR, "fee outputs are known at the latest block and pending only");
+      const outs = await feeOutputsOf(b.cache, at.layers, addr, limit);
       return { address: addr, outputs: outs.map((o) => ({ seq: q(o.seq), value: q(o.value) })), total: q(outs.reduce((t, o) => t + o.value, 0n)) };
     },
     moveset_getLatest: async (p) => {
@@ -647,7 +590,7 @@ export function ethMethods(b: RpcBackend): Methods {
       const addr = addressArg(arg(p, 1, "address"), "address");
       const slotArg = arg(p, 2, "slot", false);
       const slot = slotArg === undefined ? 0n : quantity(slotArg, "slot");
-      const v = await readKey(b.cache, [], mark, addr, slot);
+      const v = await b.cache.get(mark, addr, slot);
       return { key: keyIdOf(addr, mark, slot), seq: q(v.seq), value: q(v.value) };
     },
     moveset_getBatch: async (p) => {
@@ -689,6 +632,16 @@ export function ethMethods(b: RpcBackend): Methods {
       }
       return out;
     },
+    ...(b.filters?.methods() ?? {}),
+    // Subscriptions need a connection that stays open: the WebSocket endpoint (node/rpc/ws.ts) serves them.
+    eth_subscribe: () => {
+      throw new RpcError(METHOD_NOT_FOUND, "notifications not supported");
+    },
+    eth_unsubscribe: () => {
+      throw new RpcError(METHOD_NOT_FOUND, "notifications not supported");
+    },
+    ...debugMethods({ view, run: runInPool, callRequest, callGas, callAt, depositFrom, timeoutMs: b.callTimeoutMs ?? DEFAULT_RPC.evmTimeoutMs }),
+
     moveset_games: async () =>
       [...(b.l1Games?.() ?? new Map<bigint, GameRecord>()).values()].map((g) => ({
         game: Number(g.created.gameId),

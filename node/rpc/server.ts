@@ -71,6 +71,8 @@ export interface ServerOptions {
   cors?: readonly string[];
   /** Time to receive a whole request (default 30 s). */
   requestTimeoutMs?: number;
+  /** HTTP upgrades (the WebSocket endpoint on the same port); without it they are refused. */
+  onUpgrade?: (req: http.IncomingMessage, socket: import("stream").Duplex, head: Buffer) => void;
   log?: Logger;
 }
 
@@ -100,7 +102,8 @@ export class RpcServer {
   private readonly maxResponse: number;
 
   constructor(
-    private readonly methods: Methods,
+    /** The methods served over HTTP (the README lists them: test/e2e/dev-tools.test.ts checks both ways). */
+    readonly methods: Methods,
     private readonly o: ServerOptions,
   ) {
     this.maxBatch = o.maxBatch ?? 1000;
@@ -180,6 +183,7 @@ export class RpcServer {
     server.keepAliveTimeout = 5000;
     server.requestTimeout = this.o.requestTimeoutMs ?? 30_000;
     server.headersTimeout = Math.min(server.requestTimeout, 30_000);
+    if (this.o.onUpgrade) server.on("upgrade", this.o.onUpgrade);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

@@ -178,7 +178,12 @@ export class ChainStore {
     this.s = Object.fromEntries(Object.entries(CHAIN_SUBLEVELS).map(([k, [name]]) => [k, stringSublevel(db, name)])) as Record<Space, Sub>;
   }
 
-  static async open(path: string, opts: { sync?: boolean } = {}): Promise<ChainStore> {
+  /**
+   * `genesisCodes`: the genesis allocation's code by hash (protocol.md §7.6): bytes this node knows
+   * (kept in memory, not written), so that the first transaction running a predeploy carries them;
+   * not code of the chain's witnesses (`codeSeq`), which only a witness makes.
+   */
+  static async open(path: string, opts: { sync?: boolean; genesisCodes?: ReadonlyMap<string, Uint8Array> } = {}): Promise<ChainStore> {
     const db: Db = new Level<string, string>(path, { keyEncoding: "utf8", valueEncoding: "utf8" });
     await db.open();
     await moveToSublevels(db, Object.values(CHAIN_SUBLEVELS).map(([sublevel, prefix]) => ({ prefix, sublevel })));
@@ -189,6 +194,8 @@ export class ChainStore {
     s.mempoolSeq = m === undefined ? 0n : BigInt(m);
     if ((await s.s.meta.get("codeIndex")) === undefined) await s.indexCodes();
     else for await (const [k, v] of s.s.codeSeqs.iterator()) s.codeSeqs.set(k, BigInt(v));
+    // Known bytes, not available code: the first transaction that runs a predeploy carries it (§7.6).
+    for (const [h, c] of opts.genesisCodes ?? []) s.codeCache.set(h.toLowerCase(), c);
     if ((await s.s.meta.get("withdrawalIndex")) === undefined) await s.indexWithdrawals();
     return s;
   }

@@ -6,16 +6,19 @@
 import * as fs from "fs";
 import { LevelUtxoStore } from "./utxo-store";
 import type { TxMoves } from "../../core/walk";
+import type { Key } from "../../core/keys";
 
 export class UtxoHandle {
   private constructor(
     private _store: LevelUtxoStore,
     readonly dir: string,
+    private readonly genesis: readonly [Key, bigint][],
   ) {}
 
-  static async open(dir: string): Promise<UtxoHandle> {
+  /** Opens (or creates) the store with the genesis allocation (protocol.md §7.6; none by default). */
+  static async open(dir: string, genesis: readonly [Key, bigint][] = []): Promise<UtxoHandle> {
     fs.mkdirSync(dir, { recursive: true });
-    return new UtxoHandle(await LevelUtxoStore.open(dir, { genesis: [] }), dir);
+    return new UtxoHandle(await LevelUtxoStore.open(dir, { genesis }), dir, genesis);
   }
 
   get store(): LevelUtxoStore {
@@ -27,7 +30,7 @@ export class UtxoHandle {
     await this._store.close();
     fs.rmSync(this.dir, { recursive: true, force: true });
     fs.mkdirSync(this.dir, { recursive: true });
-    this._store = await LevelUtxoStore.open(this.dir, { genesis: [] });
+    this._store = await LevelUtxoStore.open(this.dir, { genesis: this.genesis });
     let i = 0n;
     for await (const txs of batches) {
       const f = await this._store.applyBatch(i, txs);

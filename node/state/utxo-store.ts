@@ -7,8 +7,12 @@
  * empty for 0):
  *
  *   outpoints  K || seq(8)        -> 0x00 || value(min)     unspent outpoint (seq, K)
- *                                 -> 0x01 || spender(min)   spent tombstone: (seq, K) was consumed by
- *                                                            tx `spender` (consuming overwrites the record)
+ *                                 -> 0x02 || spender(8) || value(min)
+ *                                                            spent tombstone: (seq, K), whose value was
+ *                                                            `value`, was consumed by tx `spender`
+ *                                                            (consuming overwrites the record)
+ *                                 -> 0x01 || spender(min)   the same, written before tombstones kept
+ *                                                            the value (read, never written)
  *   latest     K                  -> seq(8) || value(min)   latest index: newest version of K
  *   fees       addr(20) || seq(8) -> value(min)             unspent fee output (f, addr, seq) created
  *                                                            by seq: what the recipient may sweep (§6.5)
@@ -24,6 +28,14 @@
  * record until it is consumed. One record per outpoint answers "unspent with value v", "consumed
  * by s" or "never created" with one read, and consuming is one overwrite.
  *
+ * The outpoints are also the **version index** (history, for the RPC's state at any block): every
+ * version of every key that any transaction created is one record, unspent or a tombstone that
+ * keeps its value, in seq order under its key. The value of K after seq L (at the end of the
+ * block whose last seq is L) is the value of the newest record K || seq with seq ≤ L (one reverse
+ * seek), or 0 without one (never written). A tombstone of the old form (0x01, no value) answers
+ * "not kept"; it can only be the newest record at or below L if it was consumed by a transaction
+ * after L, so every state after the store was first opened by this code is answerable.
+ *
  * The walk is core/walk.ts's: a batch's outpoints from before it are read ahead in one getMany
  * (a UtxoView, `view`), the walk runs over a UtxoOverlay on it, and the overlay's effects are
  * written. Every applyBatch writes all its changes and the tip in one LevelDB WriteBatch, which
@@ -37,7 +49,10 @@ import { keccak256, concatBytes, MAX_U64 } from "../../core/bytes";
 import { outpointId, priorOutpoints, Spent, UtxoOverlay, walkSequential, type Outpoint, type TxMoves, type UtxoView, type WalkFault } from "../../core/walk";
 
 const UNSPENT = 0x00;
+/** A tombstone without its value (written by older versions of the store). */
 const SPENT = 0x01;
+/** A tombstone with its value. */
+const SPENT_KEPT = 0x02;
 const META_TIP = Buffer.from("tip", "latin1");
 const META_GENESIS = Buffer.from("genesis", "latin1");
 const MARK_FEE = 0x66;
@@ -121,11 +136,31 @@ function encOut(tag: number, v: bigint): Uint8Array {
   return b;
 }
 
-/** Decodes an outpoint record: unspent value or spender. */
+/** A tombstone that keeps the consumed outpoint's value. */
+function encSpent(by: bigint, value: bigint): Uint8Array {
+  const m = encMin(value);
+  const b = Buffer.allocUnsafe(9 + m.length);
+  b[0] = SPENT_KEPT;
+  b.writeBigUInt64BE(by, 1);
+  b.set(m, 9);
+  return b;
+}
+
+/** Decodes an outpoint record: unspent value or spender (and, for a tombstone that keeps it, the value it had). */
 function decOut(b: Uint8Array): Prior {
-  if (b.length === 0 || (b[0] !== UNSPENT && b[0] !== SPENT)) throw new Error("corrupt outpoint record");
-  const v = decMin(b.subarray(1));
-  return b[0] === UNSPENT ? { value: v } : { spentBy: v };
+  if (b.length === 0) throw new Error("corrupt outpoint record");
+  if (b[0] === UNSPENT) return { value: decMin(b.subarray(1)) };
+  if (b[0] === SPENT) return { spentBy: decMin(b.subarray(1)) };
+  if (b[0] === SPENT_KEPT && b.length >= 9) return { spentBy: Buffer.from(b.buffer, b.byteOffset, b.length).readBigUInt64BE(1), had: decMin(b.subarray(9)) };
+  throw new Error("corrupt outpoint record");
+}
+
+/** A state the version index no longer has (tombstones written before it kept values). */
+export class HistoryUnavailableError extends Error {
+  constructor(readonly seq: bigint) {
+    super(`state after seq ${seq} is not kept by this node (its store predates the version index)`);
+    this.name = "HistoryUnavailableError";
+  }
 }
 
 /** The fee-index key of the fee output (f, addr, seq) whose canonical key bytes are `kb`, if `kb` is that output's key. */
@@ -186,6 +221,8 @@ function genesisDigest(entries: { kb: Uint8Array; value: bigint }[]): Uint8Array
 interface Prior {
   value?: bigint;
   spentBy?: bigint;
+  /** A tombstone's value, if it keeps it. */
+  had?: bigint;
 }
 
 const NONE: Prior = {};
@@ -299,6 +336,28 @@ export class LevelUtxoStore {
   }
 
   /**
+   * The version of `key` after transaction `seq` (the state at the end of the block whose last seq
+   * it is): the newest version created at or before `seq`, with its value; seq 0 and value 0 if
+   * none (never written; genesis allocations are records). Throws HistoryUnavailableError if the
+   * store no longer has that value, RangeError if `seq` is beyond the store's tip.
+   */
+  async versionAt(key: Key, seq: bigint): Promise<{ seq: bigint; value: bigint }> {
+    checkSeq(seq);
+    if (this.closed) throw new Error("store is closed");
+    const last = this._tip?.lastSeq ?? 0n;
+    if (seq > last) throw new RangeError(`seq ${seq} is beyond the store's last seq ${last}`);
+    const kb = fastKeyBytes(key);
+    for await (const [k, v] of this.s.outpoints.iterator({ gte: outpointKey(kb, 0n), lte: outpointKey(kb, seq), reverse: true, limit: 1 })) {
+      const at = Buffer.from(k.buffer, k.byteOffset + 53, 8).readBigUInt64BE(0);
+      const p = decOut(v);
+      if (p.value !== undefined) return { seq: at, value: p.value };
+      if (p.had !== undefined) return { seq: at, value: p.had };
+      throw new HistoryUnavailableError(seq);
+    }
+    return { seq: 0n, value: 0n };
+  }
+
+  /**
    * The unspent fee outputs of `addr` (protocol.md §6.5): the seq that created each (its key's
    * slot) and its value, oldest first, at most `limit`.
    */
@@ -311,6 +370,27 @@ export class LevelUtxoStore {
     const out: { seq: bigint; value: bigint }[] = [];
     for await (const [k, v] of this.s.fees.iterator({ gte: lo, lte: hi, limit })) out.push({ seq: Buffer.from(k.buffer, k.byteOffset + 20, 8).readBigUInt64BE(0), value: decMin(v) });
     return out;
+  }
+
+  /**
+   * What the outpoint records take (benchmarks): records and bytes (key and value), and the bytes the
+   * tombstones spend on keeping their values for the version index (against a tombstone of the
+   * consumer alone, 0x01 || spender(min)).
+   */
+  async outpointStats(): Promise<{ records: number; bytes: number; tombstones: number; historyBytes: number }> {
+    let records = 0;
+    let bytes = 0;
+    let tombstones = 0;
+    let historyBytes = 0;
+    for await (const [k, v] of this.s.outpoints.iterator()) {
+      records++;
+      bytes += k.length + v.length;
+      const p = decOut(v);
+      if (p.had === undefined) continue;
+      tombstones++;
+      historyBytes += v.length - (1 + encMin(p.spentBy!).length);
+    }
+    return { records, bytes, tombstones, historyBytes };
   }
 
   /** Commits a filled write batch; the one place the store writes after open (a seam for crash tests). */
@@ -398,7 +478,7 @@ export class LevelUtxoStore {
       // Consumed outpoints become tombstones (also those created and consumed within the batch).
       for (const c of overlay.consumed()) {
         const kb = kbOf(c.key);
-        wb.put(outpoints.prefixKey(outpointKey(kb, c.seq), "view"), encOut(SPENT, c.by));
+        wb.put(outpoints.prefixKey(outpointKey(kb, c.seq), "view"), encSpent(c.by, c.value));
         const f = feeKey(kb, c.seq); // a fee output swept
         if (f) wb.del(fees.prefixKey(f, "view"));
       }

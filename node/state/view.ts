@@ -296,3 +296,15 @@ export async function readCode(cache: LatestCache, layers: readonly Overlay[], h
   }
   return cache.peekCode(hash) ?? cache.getCode(hash);
 }
+
+/**
+ * The state at the end of the block whose last seq is `lastSeq`, from the version index
+ * (LevelUtxoStore.versionAt): a StateSource for any state method at a past block. Code by hash
+ * comes from the chain store, which keeps every code it has seen.
+ */
+export function historicalSource(utxo: UtxoHandle, chain: ChainStore, lastSeq: bigint): StateSource {
+  return {
+    read: (_id, mark, addrHex, slot) => utxo.store.versionAt({ mark, addr: hexToBytes(addrHex as `0x${string}`), slot }, lastSeq).then((v) => v.value),
+    code: (h) => chain.code(h),
+  };
+}

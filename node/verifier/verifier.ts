@@ -51,6 +51,8 @@ import { appendRef, FOLLOWER_SUBLEVELS, L1Follower, type AppendEvent, type Curso
 import { moveToSublevels, stringSublevel, type StringSublevel } from "../state/key-spaces";
 import { errMsg, type Logger } from "../log";
 import { UtxoHandle } from "../state/utxo-handle";
+import { nodeGenesis, storeGenesis } from "../state/genesis";
+import type { GenesisEntry } from "../../core/genesis";
 import { checkBatch, InThreadValidator, PoolValidator, txMovesOf, type QueueEntry, type Validator } from "../validation/check";
 import { Waker } from "../waker";
 import { batchIsFinal } from "../../core/game/finality";
@@ -127,6 +129,8 @@ export class Verifier extends EventEmitter {
   private busy: Promise<void> = Promise.resolve();
 
   private readonly sub: { data: Sub; verdicts: Sub; applied: Sub; codes: Sub };
+  /** The genesis allocation (protocol.md §7.6), for proofs about genesis values. */
+  private genesis: GenesisEntry[] = [];
 
   private constructor(
     private readonly d: VerifierDeps,
@@ -147,9 +151,11 @@ export class Verifier extends EventEmitter {
     const moved = await moveToSublevels(db, LEGACY_KEY_SPACES);
     if (moved) d.log.info({ records: moved }, "verifier store: key spaces moved into sublevels");
     const follower = await L1Follower.open(d.l1, db, { confirmations: d.opts.confirmations, logRange: d.opts.logRange }, d.log);
-    const utxo = await UtxoHandle.open(d.utxoPath);
+    const genesis = nodeGenesis(d.deployment);
+    const utxo = await UtxoHandle.open(d.utxoPath, storeGenesis(genesis));
     const validator: Validator = d.opts.workers > 0 ? await PoolValidator.create(d.opts.workers, d.deployment.l2ChainId) : await InThreadValidator.create(d.deployment.l2ChainId);
     const v = new Verifier(d, db, follower, utxo, validator);
+    v.genesis = genesis.entries;
     await v.load();
     return v;
   }
@@ -456,6 +462,7 @@ export class Verifier extends EventEmitter {
   chainView(): ChainView {
     const live = () => this.liveChain();
     return {
+      genesis: this.genesis,
       batch: async (index) => {
         const e = live()[Number(index)];
         if (!e) throw new Error(`batch ${index} is not live`);

@@ -249,7 +249,7 @@ export class Watchtower extends EventEmitter {
   private async proofFor(fault: TxFault): Promise<{ prover: string; proofHash: string; reveal: (salt: string) => { data: string; value: bigint } } | undefined> {
     if (fault.kind !== "execution") {
       const call = await buildProof(fault, this.verifier.chainView());
-      return { ...call, reveal: (salt) => ({ data: proverAt(call.prover, this.proverAddress(call.prover), this.l1.provider).interface.encodeFunctionData("prove" as never, [...call.args, salt] as never), value: 0n }) };
+      return { ...call, reveal: (salt) => ({ data: proverAt(call.prover, this.proverAddress(call.prover), this.l1.provider).interface.encodeFunctionData(call.method as never, [...call.args, salt] as never), value: 0n }) };
     }
     const p = this.player;
     if (!p) throw new Error("an execution fault needs the dispute game, which the deployment lacks");

@@ -29,6 +29,8 @@ describe("bench: every one-step proof of the largest transactions the limits all
     }
     // input and double-use carry two transactions of the largest size.
     for (const k of ["input", "double-use"]) expect(r.cases.find((c) => c.kind === k)!.txBytes).to.have.length(2);
+    // An input fault about a genesis value is proven against the Inbox's genesis commitment (one transaction).
+    expect(r.cases.find((c) => c.kind === "input" && c.shape.startsWith("genesis"))!.txBytes).to.have.length(1);
     expect(await hre.ethers.provider.getBlockNumber()).to.equal(blockBefore);
   });
 });

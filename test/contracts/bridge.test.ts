@@ -16,6 +16,7 @@ import { Move } from "../../core/moves";
 import { DOMAINS } from "../../core/hash";
 import { merkleProof, leafHash } from "../../core/merkle";
 import { bytesToHex, hexToBytes, keccak256, concatBytes, compareBytes } from "../../core/bytes";
+import { EMPTY_GENESIS_ROOT } from "../../node/config";
 
 const BOND = ethers.parseEther("1");
 const WINDOW = 1000n;
@@ -103,7 +104,7 @@ const proofOf = (txs: Uint8Array[], i: number) => merkleProof(txs.map((t) => lea
 async function fixture() {
   const [deployer, alice, bob, carol, outsider] = await ethers.getSigners();
   const bridge = (await (await ethers.getContractFactory("Bridge")).deploy()) as unknown as Bridge;
-  const inbox = (await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), L2_CHAIN_ID, BOND, WINDOW, DELAY, 5000n, 256n, 1n)) as unknown as Inbox;
+  const inbox = (await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), L2_CHAIN_ID, BOND, WINDOW, DELAY, 5000n, 256n, 1n, EMPTY_GENESIS_ROOT, 0n)) as unknown as Inbox;
   await bridge.setInbox(await inbox.getAddress());
   const prover = (await (await ethers.getContractFactory("TestProver")).deploy(await inbox.getAddress())) as unknown as TestProver;
   await prover.arm(true);

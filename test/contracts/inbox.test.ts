@@ -16,6 +16,7 @@ import {
   BOND, WINDOW, DELAY, BPS, MAX_DEPOSITS, MIN_BASE_FEE, L2_CHAIN_ID, DEAD, KIND_MALFORMED, KIND_DEPOSIT, DATA_CALLDATA,
   type Deposit, depositTx, addr, transferTx, sol, nextBatch, withField, post, postFiller, deployAll, deposit,
 } from "../helpers/inbox";
+import { EMPTY_GENESIS_ROOT } from "../../node/config";
 
 const fixture = () => deployAll({ bonds: 4n });
 const fixtureOddBpsOneBond = () => deployAll({ bps: 3333n });
@@ -48,7 +49,7 @@ describe("Inbox", () => {
       const { bridge } = await loadFixture(fixture);
       const F = await ethers.getContractFactory("Inbox");
       const b = await bridge.getAddress();
-      const ok = [b, L2_CHAIN_ID, BOND, WINDOW, DELAY, BPS, MAX_DEPOSITS, MIN_BASE_FEE] as const;
+      const ok = [b, L2_CHAIN_ID, BOND, WINDOW, DELAY, BPS, MAX_DEPOSITS, MIN_BASE_FEE, EMPTY_GENESIS_ROOT, 0n] as const;
       const bad: [number, unknown, string][] = [
         [0, ethers.ZeroAddress, "bridge"],
         [0, (await ethers.getSigners())[1].address, "bridge"],
@@ -64,14 +65,16 @@ describe("Inbox", () => {
         [6, 513n, "maxDepositsPerBatch"],
         [7, 0n, "minBaseFee"],
         [7, 2n ** 128n, "minBaseFee"],
+        [8, ethers.ZeroHash, "genesis"], // no leaves, but not the empty tree's root
+        [9, 3n, "genesis"], // leaves, but the empty tree's root
       ];
       for (const [i, v, name] of bad) {
         const args = [...ok] as unknown[];
         args[i] = v;
         await expect(F.deploy(...(args as Parameters<typeof F.deploy>)), name).to.be.revertedWithCustomError(F, "InvalidParameter").withArgs(name);
       }
-      await expect(F.deploy(b, L2_CHAIN_ID, BOND, WINDOW, 0n, 10000n, 512n, 1n)).not.to.be.reverted;
-      await expect(F.deploy(b, L2_CHAIN_ID, BOND, WINDOW, 0n, 10000n, 1n, 2n ** 128n - 1n)).not.to.be.reverted;
+      await expect(F.deploy(b, L2_CHAIN_ID, BOND, WINDOW, 0n, 10000n, 512n, 1n, EMPTY_GENESIS_ROOT, 0n)).not.to.be.reverted;
+      await expect(F.deploy(b, L2_CHAIN_ID, BOND, WINDOW, 0n, 10000n, 1n, 2n ** 128n - 1n, ethers.id("a root"), 22n)).not.to.be.reverted;
     });
   });
 
@@ -79,7 +82,7 @@ describe("Inbox", () => {
     it("are registered once, by the deployer, and must be distinct contracts", async () => {
       const { bridge, alice, prover } = await loadFixture(fixture);
       const F = await ethers.getContractFactory("Inbox");
-      const inbox = await F.deploy(await bridge.getAddress(), L2_CHAIN_ID, BOND, WINDOW, DELAY, BPS, MAX_DEPOSITS, MIN_BASE_FEE);
+      const inbox = await F.deploy(await bridge.getAddress(), L2_CHAIN_ID, BOND, WINDOW, DELAY, BPS, MAX_DEPOSITS, MIN_BASE_FEE, EMPTY_GENESIS_ROOT, 0n);
       const p = await prover.getAddress();
       expect(await inbox.proversLocked()).to.equal(false);
       await expect(inbox.connect(alice).setProvers([p])).to.be.revertedWithCustomError(inbox, "NotDeployer").withArgs(alice.address);

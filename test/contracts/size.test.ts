@@ -2,11 +2,12 @@
  * Contract size budget: every deployable contract under contracts/ (test helpers excepted) stays under 22 KB of
  * runtime code, well below EIP-170's 24 KB; the provers share their decoder (contracts/lib/Decoders.sol, a
  * linked library) instead of each carrying it, and the deployment links exactly the libraries each contract
- * calls.
+ * calls. The one-step verifier's contracts (contracts/step/) are among those measured.
  */
 import { expect } from "chai";
 import hre from "hardhat";
 import { LINKED_LIBRARIES, PROVERS } from "../../deploy/Moveset";
+import { VERIFIER_CONTRACTS } from "../../prover/osp-check";
 
 const BUDGET = 22 * 1024;
 
@@ -24,6 +25,8 @@ describe("contract sizes", () => {
     expect(measured).to.include("DisputeGame");
     for (const p of PROVERS) expect(measured).to.include(p as string);
     expect(measured).to.include("Decoders");
+    // the one-step verifier: its entry, the five families, step 0's contract and the code registry
+    for (const c of VERIFIER_CONTRACTS) expect(measured).to.include(c as string);
     for (const [n, size] of sizes) expect(size, n).to.be.lessThan(BUDGET);
   });
 

@@ -13,6 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import { ethers } from "ethers";
 import { MAX_DEPOSITS_PER_BATCH_CAP } from "../../cli/deploy";
+import { genesisParameters } from "../../deploy/Moveset";
 import { bondsForGasPrice } from "../../core/game/bonds";
 import { deploymentFromRecord } from "../../node/config";
 
@@ -154,6 +155,8 @@ describe("moveset deploy", function () {
     expect(rec.parameters).to.deep.equal({
       l2ChainId: 901, bondSize: "2000000000000000000", challengeWindow: 30, inclusionDelay: 60, rewardBps: 2500, maxDepositsPerBatch: 100, minBaseFee: "7",
       maxClockDuration: 600, clockExtension: 30, gameBonds: gameBonds.map(String),
+      // The genesis commitment is the predeploys' for the chain id (protocol.md §7.6), read back from the Inbox.
+      genesisRoot: genesisParameters(901n).genesisRoot, genesisCount: Number(genesisParameters(901n).genesisCount),
     });
 
     const provider = new ethers.JsonRpcProvider(url, undefined, { staticNetwork: true });

@@ -17,6 +17,7 @@ import { ZERO_ADDRESS, type GameAction, type GameClaim, type GameParams, type Ga
 import { GameModel } from "./game-model";
 import { mockProof, mockSeed, type MockProgram } from "./mock-trace";
 import type { Table } from "./game-play";
+import { EMPTY_GENESIS_ROOT } from "../../node/config";
 
 export const CHAIN_ID = 901n;
 export const BOND = ethers.parseEther("1");
@@ -45,7 +46,7 @@ export interface Fixture {
 export async function deployGame(): Promise<Fixture> {
   const signers = await ethers.getSigners();
   const bridge = (await (await ethers.getContractFactory("Bridge")).deploy()) as unknown as Contract;
-  const inbox = (await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN_ID, BOND, WINDOW, 86_400n, REWARD_BPS, 256n, 7n)) as unknown as Contract;
+  const inbox = (await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN_ID, BOND, WINDOW, 86_400n, REWARD_BPS, 256n, 7n, EMPTY_GENESIS_ROOT, 0n)) as unknown as Contract;
   await (await bridge.getFunction("setInbox")(await inbox.getAddress())).wait();
   const verifier = (await (await ethers.getContractFactory("MockStepVerifier")).deploy()) as unknown as Contract;
   const game = (await (await ethers.getContractFactory("DisputeGame")).deploy(await inbox.getAddress(), await verifier.getAddress(), MAX_CLOCK, EXTENSION, BONDS)) as unknown as Contract;

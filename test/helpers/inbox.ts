@@ -12,6 +12,7 @@ import { DepositTx, MoveTx, TxType, encodeTx } from "../../core/tx";
 import { Mark } from "../../core/keys";
 import { bytesToHex, hexToBytes, concatBytes } from "../../core/bytes";
 import { DataSource } from "../../node/l1/batch-source";
+import { EMPTY_GENESIS_ROOT } from "../../node/config";
 
 export const BOND = ethers.parseEther("1");
 export const WINDOW = 1000n;
@@ -135,7 +136,7 @@ export async function postFiller(inbox: Inbox, who: HardhatEthersSigner, n = 1):
  * Bridge, Inbox (BOND, WINDOW, DELAY, `bps`, `maxDeposits`, MIN_BASE_FEE) and an armed TestProver; alice, bob and carol
  * each bonded `bonds` × BOND (each of their live, non-final batches locks one).
  */
-export async function deployAll(params: { bps?: bigint; maxDeposits?: bigint; bonds?: bigint } = {}) {
+export async function deployAll(params: { bps?: bigint; maxDeposits?: bigint; bonds?: bigint; genesis?: { root: string; count: bigint } } = {}) {
   const [deployer, alice, bob, carol, challenger, outsider] = await ethers.getSigners();
   const bridge = (await (await ethers.getContractFactory("Bridge")).deploy()) as unknown as Bridge;
   const inbox = (await (await ethers.getContractFactory("Inbox")).deploy(
@@ -147,6 +148,8 @@ export async function deployAll(params: { bps?: bigint; maxDeposits?: bigint; bo
     params.bps ?? BPS,
     params.maxDeposits ?? MAX_DEPOSITS,
     MIN_BASE_FEE,
+    params.genesis?.root ?? EMPTY_GENESIS_ROOT,
+    params.genesis?.count ?? 0n,
   )) as unknown as Inbox;
   await bridge.setInbox(await inbox.getAddress());
   const prover = (await (await ethers.getContractFactory("TestProver")).deploy(await inbox.getAddress())) as unknown as TestProver;

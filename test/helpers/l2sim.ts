@@ -11,6 +11,8 @@ import { Tx, TxType, WrappedTx, encodeTx, decodeTx } from "../../core/tx";
 import { TxContext, batchTxContext } from "../../core/context";
 import { hexToBytes } from "../../core/bytes";
 import { memoryChainView, type ChainView } from "../../prover/build";
+import type { GenesisEntry } from "../../core/genesis";
+import { predeployAllocation } from "../../core/predeploys";
 
 export const L2_CHAIN_ID = 901n;
 export const FEE_RECIPIENT = hexToBytes("0x00000000000000000000000000000000000fee01");
@@ -40,6 +42,8 @@ export class L2Sim {
   readonly state = new MemoryState();
   readonly batches: SimBatch[] = [];
   readonly deposits: Array<{ from: Uint8Array; to: Uint8Array; value: bigint }> = [];
+  /** The genesis allocation the simulated chain starts from (protocol.md §7.6); none unless set. */
+  genesis: GenesisEntry[] = [];
   private constructor(
     readonly ex: Executor,
     /** The fee recipient of every batch. */
@@ -104,7 +108,16 @@ export class L2Sim {
   }
 
   view(): ChainView {
-    return memoryChainView(this.batches, this.deposits);
+    return memoryChainView(this.batches, this.deposits, this.genesis);
+  }
+
+  /** Starts from the predeploys of the rollup's chain (core/predeploys.ts), as a deployment with their commitment does. */
+  withPredeploys(): this {
+    const g = predeployAllocation(L2_CHAIN_ID);
+    this.genesis = g.entries;
+    for (const e of g.entries) this.state.setGenesis(e.key, e.value);
+    for (const c of g.codes.values()) this.state.addCode(c);
+    return this;
   }
 }
 

@@ -38,7 +38,8 @@ async function deployWith(feeRecipient?: Uint8Array) {
   const [poster, challenger] = await ethers.getSigners();
   // Each live, non-final batch locks a bond of its own: enough for the fixture's and each test's batches.
   await (await c.Inbox.connect(poster).getFunction("bond")({ value: 8n * BOND })).wait();
-  const sim = await L2Sim.create(feeRecipient);
+  // The deployment commits to the predeploys (the module's default genesis, protocol.md §7.6): so does the simulated chain.
+  const sim = (await L2Sim.create(feeRecipient)).withPredeploys();
   // Batch 0: a deposit of 10 ETH to alice.
   await (await c.Bridge.connect(poster).getFunction("deposit")(alice.address, { value: ethers.parseEther("10") })).wait();
   sim.deposits.push({ from: hexToBytes(poster.address.toLowerCase() as `0x${string}`), to: hexToBytes(alice.address.toLowerCase() as `0x${string}`), value: ethers.parseEther("10") });
@@ -56,7 +57,7 @@ async function deployWith(feeRecipient?: Uint8Array) {
 /** The fixture, with a fresh simulated L2 replaying its honest batches (loadFixture restores only L1). */
 export async function setup(fixture: typeof deploy = deploy) {
   const f = await loadFixture(fixture);
-  const sim = await L2Sim.create(f.feeRecipient);
+  const sim = (await L2Sim.create(f.feeRecipient)).withPredeploys();
   sim.deposits.push(...f.base.deposits);
   for (const b of f.base.batches) {
     sim.apply(b.txs.map((t) => decodeTx(t.tx)), b.header.firstSeq);
@@ -91,6 +92,6 @@ export async function reveal(c: Record<string, Contract>, who: HardhatEthersSign
   const rc = await (await prover.connect(who).getFunction("commit")(commitmentOf(who.address, proof.proofHash, salt))).wait();
   await mine(1);
   const commitCost: bigint = BigInt(rc!.gasUsed) * BigInt(rc!.gasPrice);
-  return { tx: prover.connect(who).getFunction("prove")(...proof.args, salt), commitCost };
+  return { tx: prover.connect(who).getFunction(proof.method)(...proof.args, salt), commitCost };
 }
 

@@ -23,7 +23,7 @@ import { L2Sim, L2_CHAIN_ID, wrapped } from "../helpers/l2sim";
 import { alice, bob, carol, deploy, now, post, setup, signed } from "../helpers/prover-chain";
 import { TxType, encodeTx, decodeTx, type Tx, type MoveTx, type WrappedTx, type DepositTx } from "../../core/tx";
 import type { BatchTx } from "../../core/batch";
-import { Mark } from "../../core/keys";
+import { Mark, type Key } from "../../core/keys";
 import { sortMoves, type Move } from "../../core/moves";
 import { bytesToHex, hexToBytes, keccak256, MAX_U256 } from "../../core/bytes";
 import { signMoveTx } from "../../core/sign";
@@ -411,7 +411,7 @@ describe("every fault the verifier names is proven on L1 by the watchtower's pat
     // The chain before each case's batch (the fixture's two honest batches), in the verifier's UTXO store.
     const { sim, poster } = await setup();
     POSTER = poster.address;
-    store = await LevelUtxoStore.open(path.join(tmpDir("moveset-provable-"), "utxo"), { genesis: [] });
+    store = await LevelUtxoStore.open(path.join(tmpDir("moveset-provable-"), "utxo"), { genesis: sim.genesis.map((e) => [e.key, e.value] as [Key, bigint]) });
     for (const b of sim.batches) await store.applyBatch(b.header.index, txMovesOf(b.header, b.txs.map((t) => decodeTx(t.tx))));
     validator = await InThreadValidator.create(L2_CHAIN_ID);
   });

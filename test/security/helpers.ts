@@ -24,7 +24,7 @@ export async function prove(c: Record<string, Contract>, who: HardhatEthersSigne
   await (await p.getFunction("commit")(commitmentOf(who.address, proof.proofHash, salt))).wait();
   await mine(1);
   try {
-    await (await p.getFunction("prove")(...proof.args, salt)).wait();
+    await (await p.getFunction(proof.method)(...proof.args, salt)).wait();
     return "rolled back";
   } catch (e) {
     return `${proof.prover} reverted: ${(e as Error).message.slice(0, 120)}`;

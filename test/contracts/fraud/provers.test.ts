@@ -13,7 +13,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { L2Sim, wrapped, SimBatch } from "../../helpers/l2sim";
 import { Tx, TxType, DepositTx, encodeTx, decodeTx, WrappedTx } from "../../../core/tx";
 import type { BatchTx } from "../../../core/batch";
-import { Mark } from "../../../core/keys";
+import { Mark, type Key } from "../../../core/keys";
 import { hexToBytes, bytesToHex } from "../../../core/bytes";
 import { InvalidTxError, DecodeError } from "../../../core/errors";
 import { validateTx, checkDepositPosition } from "../../../core/validate";
@@ -34,7 +34,7 @@ async function tsKind(sim: L2Sim, b: SimBatch, position: number, ts: bigint, his
     if (e instanceof InvalidTxError || e instanceof DecodeError) return e.kind;
     throw e;
   }
-  const set = new MemoryUtxoSet();
+  const set = new MemoryUtxoSet(sim.genesis.map((e) => [e.key, e.value] as [Key, bigint]));
   for (const h of history) h.txs.forEach((t, i) => set.applyTx(h.header.firstSeq + BigInt(i), decodeTx(t.tx).moves));
   for (let i = 0; i < position; i++) set.applyTx(b.header.firstSeq + BigInt(i), decodeTx(b.txs[i].tx).moves);
   const f = set.applyTx(seq, decodeTx(b.txs[position].tx).moves);
@@ -130,6 +130,42 @@ describe("fraud provers: one transaction, one L1 transaction", function () {
       const i = good.moves.findIndex((m) => m.mark === Mark.Balance && bytesToHex(m.addr) === carol);
       return { bad: [{ ...good, moves: good.moves.map((m, j) => (j === i ? { ...m, intx: 1n } : m)) } as Tx], good: [good], fault: { txIndex: 0, kind: "input", code: "no-such-outpoint", moveIndex: i } };
     });
+  });
+
+  it("input (genesis): a move naming genesis whose prev is not the key's genesis value (a predeploy's nonce), shown against the Inbox's genesis commitment", async () => {
+    await proveAndRefute(async (sim, ts) => {
+      sim.withPredeploys();
+      const multicall = "0xca11bde05977b3631167028862be2a173976ca11";
+      const good = await sim.fill(wrapped(await signed({ to: multicall, value: 0n, nonce: 1, data: "0x3408e470" /* getChainId() */ })), 0, ts);
+      const i = good.moves.findIndex((m) => m.mark === Mark.Nonce && bytesToHex(m.addr) === multicall);
+      expect(good.moves[i]).to.deep.include({ intx: 0n, prev: 1n, ref: true });
+      // Declared as if genesis had left it at 0: execution is the same (a callee's nonce is not read), the input is wrong.
+      const bad = { ...good, moves: good.moves.map((m, j) => (j === i ? { ...m, prev: 0n, next: 0n } : m)) } as Tx;
+      return { bad: [bad], good: [good], fault: { txIndex: 0, kind: "input", code: "prev-mismatch", moveIndex: i } };
+    });
+  });
+
+  it("input (genesis): `prove` refuses intx 0 when the genesis allocation is not empty, and a wrong genesis proof is refused", async () => {
+    const { c, poster, challenger, sim } = await setup();
+    sim.withPredeploys();
+    const ts = await now();
+    const multicall = "0xca11bde05977b3631167028862be2a173976ca11";
+    const good = await sim.fill(wrapped(await signed({ to: multicall, value: 0n, nonce: 1, data: "0x3408e470" })), 0, ts);
+    const i = good.moves.findIndex((m) => m.mark === Mark.Nonce && bytesToHex(m.addr) === multicall);
+    const bad = { ...good, moves: good.moves.map((m, j) => (j === i ? { ...m, prev: 0n, next: 0n } : m)) } as Tx;
+    const b = await post(c, poster, sim, [bad], ts, 0n, false);
+    const fault: TxFault = { batchIndex: b.header.index, txIndex: 0, seq: b.header.firstSeq, kind: "input", code: "prev-mismatch", moveIndex: i, message: "" };
+    const proof = await buildProof(fault, sim.view());
+    expect(proof.method).to.equal("proveGenesis");
+    // The same fault through `prove` (as if genesis were empty): refused.
+    const plain = await buildProof(fault, { ...sim.view(), genesis: [] });
+    await expect((await reveal(c, challenger, plain)).tx).to.be.revertedWithCustomError(c.InputProver, "NotGenesis");
+    // A proof of another key's leaf: it shows nothing for this key.
+    const [leaf] = proof.args[3] as { index: bigint; addr: string; mark: number; slot: bigint; value: bigint; siblings: string[] }[];
+    const other = await buildProof(fault, { ...sim.view(), genesis: sim.genesis.filter((e) => !(bytesToHex(e.key.addr) === multicall && e.key.mark === Mark.Nonce)) }).catch(() => undefined);
+    if (other) await expect((await reveal(c, challenger, other)).tx).to.be.revertedWithCustomError(c.InputProver, "BadGenesisProof");
+    expect(leaf.value).to.equal(1n);
+    expect(await c.Inbox.getFunction("batchCount")()).to.equal(b.header.index + 1n);
   });
 
   it("double-use: two transactions consuming the same outpoint", async () => {

@@ -10,6 +10,7 @@ import { headerToAbi } from "../../../core/batch";
 import { deployGame, fakeTx, postBatch, setProgram, dispute, BOND, BONDS, WINDOW, MAX_CLOCK, CHAIN_ID, REWARD_BPS, type Fixture, type Posted } from "../../helpers/game-chain";
 import { mockState } from "../../helpers/mock-trace";
 import { rng } from "../../../bench/rng";
+import { EMPTY_GENESIS_ROOT } from "../../../node/config";
 
 const FAULT = 0x02;
 const NONE = 2n ** 256n - 1n;
@@ -43,7 +44,7 @@ describe("finality holds", function () {
     it("deployer only, a contract, once, before the provers lock; the game becomes a prover", async () => {
       const [, alice] = await ethers.getSigners();
       const bridge = await (await ethers.getContractFactory("Bridge")).deploy();
-      const inbox = await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN_ID, BOND, WINDOW, 86_400n, REWARD_BPS, 256n, 7n);
+      const inbox = await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN_ID, BOND, WINDOW, 86_400n, REWARD_BPS, 256n, 7n, EMPTY_GENESIS_ROOT, 0n);
       const verifier = await (await ethers.getContractFactory("MockStepVerifier")).deploy();
       const game = await (await ethers.getContractFactory("DisputeGame")).deploy(await inbox.getAddress(), await verifier.getAddress(), MAX_CLOCK, 300n, BONDS);
       const g = await game.getAddress();
@@ -55,7 +56,7 @@ describe("finality holds", function () {
       await expect(inbox.getFunction("setGame")(g)).to.be.revertedWithCustomError(inbox, "ProversLocked");
       // Listing the game again among the provers is refused (it is one already).
       await expect(inbox.getFunction("setProvers")([g])).to.be.revertedWithCustomError(inbox, "InvalidProver").withArgs(g);
-      const other = await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN_ID, BOND, WINDOW, 86_400n, REWARD_BPS, 256n, 7n);
+      const other = await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN_ID, BOND, WINDOW, 86_400n, REWARD_BPS, 256n, 7n, EMPTY_GENESIS_ROOT, 0n);
       await (await other.getFunction("setProvers")([await verifier.getAddress()])).wait();
       await expect(other.getFunction("setGame")(g)).to.be.revertedWithCustomError(other, "ProversLocked");
     });

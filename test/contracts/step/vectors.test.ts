@@ -11,7 +11,8 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import type { Contract } from "ethers";
-import { deployStepVerifier, type StepVerifierDeployment } from "../../../prover/osp-check";
+import { type StepVerifierDeployment } from "../../../prover/osp-check";
+import { deployTestStepVerifier } from "../../helpers/step-verifier";
 import { loadStepVectors, type StepVector as V } from "../../vectors/step/vectors";
 
 const doc = loadStepVectors();
@@ -37,10 +38,7 @@ describe("contracts/step: the shared step vectors through the one-step verifier"
   }
 
   before(async () => {
-    const [signer] = await hre.ethers.getSigners();
-    const bridge = await (await hre.ethers.getContractFactory("Bridge")).deploy();
-    const inbox = await (await hre.ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN, 10n ** 18n, 100n, 100n, 5000n, 256n, 7n);
-    d = await deployStepVerifier(signer, (n) => hre.artifacts.readArtifactSync(n) as never, await inbox.getAddress(), "TestCodeRegistry");
+    d = await deployTestStepVerifier(CHAIN);
     harness = (await (await hre.ethers.getContractFactory("StepMutationHarness")).deploy()) as unknown as Contract;
     for (const code of Object.values(doc.codes)) if (code.length > 2) await (await d.registry.register(code, { gasLimit: 16_000_000 })).wait();
   });

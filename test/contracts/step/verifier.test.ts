@@ -24,7 +24,8 @@ import { step } from "../../../core/step/interp";
 import { Status, STATUS_NAMES } from "../../../core/step/types";
 import type { Machine } from "../../../core/step/machine";
 import { proveStep, proofBytes } from "../../../prover/step-proof";
-import { deployStepVerifier, stepKind, stepGasUsed, VERIFIER_CONTRACTS, type StepVerifierDeployment } from "../../../prover/osp-check";
+import { stepKind, stepGasUsed, VERIFIER_CONTRACTS, type StepVerifierDeployment } from "../../../prover/osp-check";
+import { deployTestStepVerifier } from "../../helpers/step-verifier";
 import { deployer } from "../../../bench/evm-asm";
 import { OPTABLE_SOL, generateOpTable } from "../../../scripts/gen-step-optable-sol";
 import { missingCoverage } from "../../../cli/osp-check";
@@ -44,10 +45,7 @@ describe("contracts/step: the one-step verifier against the stepper", function (
   before(async () => {
     await loadCrypto();
     ex = await Executor.create(CHAIN);
-    const [signer] = await hre.ethers.getSigners();
-    const bridge = await (await hre.ethers.getContractFactory("Bridge")).deploy();
-    const inbox = await (await hre.ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), CHAIN, 10n ** 18n, 100n, 100n, 5000n, 256n, 7n);
-    d = await deployStepVerifier(signer, (n) => hre.artifacts.readArtifactSync(n) as never, await inbox.getAddress(), "TestCodeRegistry");
+    d = await deployTestStepVerifier(CHAIN);
   });
 
   after(() => {

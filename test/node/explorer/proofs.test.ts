@@ -13,7 +13,7 @@ import { deployGame, fakeTx, postBatch, setProgram, dispute, BONDS, MAX_CLOCK, C
 import { mockState } from "../../helpers/mock-trace";
 import { L1Events } from "../../../node/explorer/l1-events";
 import { ExplorerData, type ExplorerDeps } from "../../../node/explorer/data";
-import type { Deployment } from "../../../node/config";
+import { EMPTY_GENESIS_ROOT, type Deployment } from "../../../node/config";
 
 const FAULT = 0x02;
 
@@ -37,6 +37,8 @@ describe("node/explorer: proofs and games as they happen", function () {
       inclusionDelay: 86_400n,
       maxDepositsPerBatch: 256n,
       minBaseFee: 1n,
+      genesisRoot: EMPTY_GENESIS_ROOT,
+      genesisCount: 0n,
     };
     const events = new L1Events(ethers.provider as unknown as JsonRpcProvider, deployment, { TestProver: await f.prover.getAddress() });
     const data = new ExplorerData({ events, deployment } as unknown as ExplorerDeps);

@@ -21,7 +21,7 @@ import {
   APPEND_BATCH_SELECTOR, DataSource, UnreadableBatch, dataFromAppendCalldata, dataFromEvent, dataFromTx, type AppendRef,
 } from "../../../node/l1/batch-source";
 import { startL1Server } from "../../../node/devnet/devnet";
-import type { Deployment } from "../../../node/config";
+import { EMPTY_GENESIS_ROOT, type Deployment } from "../../../node/config";
 import type { Inbox, SafeLikeForwarder } from "../../../typechain-types";
 import { BOND, WINDOW, DELAY, MAX_DEPOSITS, MIN_BASE_FEE, L2_CHAIN_ID, sol, nextBatch, transferTx, deployAll, type Built } from "../../helpers/inbox";
 
@@ -55,7 +55,7 @@ describe("node: where batch data is (batch-source, L1Client.readBatchData)", fun
     server = await startL1Server(hre, "127.0.0.1", 0);
     const deployment: Deployment = {
       l1ChainId: 31337n, l2ChainId: L2_CHAIN_ID, inbox: await inbox.getAddress(), bridge: await f.bridge.getAddress(), deployedAt: 0,
-      challengeWindow: WINDOW, bondSize: BOND, inclusionDelay: DELAY, maxDepositsPerBatch: MAX_DEPOSITS, minBaseFee: MIN_BASE_FEE,
+      challengeWindow: WINDOW, bondSize: BOND, inclusionDelay: DELAY, maxDepositsPerBatch: MAX_DEPOSITS, minBaseFee: MIN_BASE_FEE, genesisRoot: EMPTY_GENESIS_ROOT, genesisCount: 0n,
     };
     l1 = await L1Client.connect(server.url, deployment);
     db = new Level<string, string>(fs.mkdtempSync(path.join(os.tmpdir(), "moveset-bs-")));

@@ -14,7 +14,7 @@ import { L1Client } from "../../../node/l1/client";
 import { L1Follower, type L1Snapshot } from "../../../node/l1/follower";
 import { startL1Server } from "../../../node/devnet/devnet";
 import { rootLogger } from "../../../node/log";
-import type { Deployment } from "../../../node/config";
+import { EMPTY_GENESIS_ROOT, type Deployment } from "../../../node/config";
 import type { Bridge, Inbox, TestProver } from "../../../typechain-types";
 import { BOND, WINDOW, DELAY, MAX_DEPOSITS, L2_CHAIN_ID, sol, nextBatch, postFiller, transferTx, deployAll, deposit, depositTx } from "../../helpers/inbox";
 
@@ -51,7 +51,7 @@ describe("node: the L1 follower", function () {
     server = await startL1Server(hre, "127.0.0.1", 0);
     const deployment: Deployment = {
       l1ChainId: 31337n, l2ChainId: L2_CHAIN_ID, inbox: await inbox.getAddress(), bridge: await bridge.getAddress(), deployedAt,
-      challengeWindow: WINDOW, bondSize: BOND, inclusionDelay: DELAY, maxDepositsPerBatch: MAX_DEPOSITS, minBaseFee: 7n,
+      challengeWindow: WINDOW, bondSize: BOND, inclusionDelay: DELAY, maxDepositsPerBatch: MAX_DEPOSITS, minBaseFee: 7n, genesisRoot: EMPTY_GENESIS_ROOT, genesisCount: 0n,
     };
     l1 = await L1Client.connect(server.url, deployment);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "moveset-follower-"));

@@ -137,7 +137,8 @@ describe("LevelUtxoStore", () => {
     // Record keys use the canonical key bytes (core/keys.ts keyBytes).
     const recs = await dump(s);
     expect(recs).to.include(`6c${Buffer.from(keyBytes(C)).toString("hex")}=${"0".repeat(15)}408`);
-    expect(recs).to.include(`6f${Buffer.from(keyBytes(C)).toString("hex")}${"0".repeat(16)}=0104`);
+    // A tombstone keeps the consumer (8 bytes) and the value it had (the version index).
+    expect(recs).to.include(`6f${Buffer.from(keyBytes(C)).toString("hex")}${"0".repeat(16)}=02${"0".repeat(15)}409`);
     // Double uses across batches.
     expect(await s.applyBatch(1n, [{ seq: 5n, moves: [use(B, 2n, 5n, 6n), use(A, 1n, 10n, 0n)] }])).to.deep.equal({
       kind: "double-use",
@@ -333,6 +334,38 @@ describe("LevelUtxoStore", () => {
     }
   });
 
+  it("version index: the value of a key after any seq, the genesis allocation included; beyond the tip refused; an old tombstone says it is not kept", async () => {
+    const dir = tmp();
+    const s = await LevelUtxoStore.open(dir, { genesis: [[C, 9n]] });
+    expect(await s.applyBatch(0n, [{ seq: 1n, moves: [use(A, 0n, 0n, 7n)] }, { seq: 2n, moves: [use(A, 1n, 7n, 8n), ref(C, 0n, 9n)] }])).to.equal(undefined);
+    expect(await s.applyBatch(1n, [{ seq: 3n, moves: [use(B, 0n, 0n, 1n)] }, { seq: 4n, moves: [use(A, 2n, 8n, 0n), use(C, 0n, 9n, 10n)] }])).to.equal(undefined);
+    const at = async (k: Key, q: bigint) => (await s.versionAt(k, q)).value;
+    expect([await at(A, 0n), await at(A, 1n), await at(A, 2n), await at(A, 3n), await at(A, 4n)]).to.deep.equal([0n, 7n, 8n, 8n, 0n]);
+    expect(await s.versionAt(A, 3n)).to.deep.equal({ seq: 2n, value: 8n });
+    expect([await at(C, 0n), await at(C, 3n), await at(C, 4n)]).to.deep.equal([9n, 9n, 10n]);
+    expect([await at(B, 2n), await at(B, 3n)]).to.deep.equal([0n, 1n]);
+    expect(await s.versionAt(K(99), 4n)).to.deep.equal({ seq: 0n, value: 0n });
+    await expectReject(s.versionAt(A, 5n), /beyond the store's last seq 4/);
+    await s.close();
+    // A tombstone as older stores wrote it (0x01 || spender, no value): the state it would answer is not kept.
+    const db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: "view", valueEncoding: "view" });
+    await db.open();
+    const kb = keyBytes(A);
+    const outKey = (q: bigint) => {
+      const b = Buffer.alloc(61);
+      b.set(kb, 0);
+      b.writeBigUInt64BE(q, 53);
+      return b;
+    };
+    await db.sublevel<Uint8Array, Uint8Array>("outpoints", { keyEncoding: "view", valueEncoding: "view" }).put(outKey(1n), Uint8Array.of(0x01, 0x02));
+    await db.close();
+    const s2 = await LevelUtxoStore.open(dir);
+    await expectReject(s2.versionAt(A, 1n), /not kept/);
+    expect(await s2.versionAt(A, 2n)).to.deep.equal({ seq: 2n, value: 8n });
+    expect(await s2.spentBy(1n, A)).to.equal(2n);
+    await s2.close();
+  });
+
   it("agrees with the in-memory walk (verdicts and contents) on randomized batched scenarios", async function () {
     this.timeout(60_000);
     const rand = rng(0xbadc0de);
@@ -343,6 +376,10 @@ describe("LevelUtxoStore", () => {
       let committed = new MemoryUtxoSet(sc.genesis);
       let verdict: WalkFault | undefined;
       let bi = 0n;
+      // The version index's model: every version each key had, in seq order.
+      const versions = new Map<string, { seq: bigint; value: bigint }[]>();
+      const kid = (k: Key) => Buffer.from(keyBytes(k)).toString("hex");
+      for (const [k, v] of sc.genesis) versions.set(kid(k), [{ seq: 0n, value: v }]);
       for (const batch of sc.batches) {
         const trial = committed.clone();
         const want = walkSequential(trial, batch);
@@ -352,6 +389,7 @@ describe("LevelUtxoStore", () => {
           verdict = want;
           break;
         }
+        for (const t of batch) for (const m of t.moves) if (!m.ref) versions.set(kid(m), [...(versions.get(kid(m)) ?? []), { seq: t.seq, value: m.next }]);
         committed = trial;
         bi++;
       }
@@ -362,6 +400,9 @@ describe("LevelUtxoStore", () => {
         for (let q = 0n; q <= sc.maxSeq; q++) {
           if ((await s.get(q, k)) !== committed.get(q, k) || (await s.spentBy(q, k)) !== committed.spentBy(q, k))
             expect.fail(`scenario ${n}: outpoint (${q}, ${k.mark}/${k.addr[19]}/${k.slot}) differs`);
+          if (q > (tip?.lastSeq ?? 0n)) continue;
+          const want = [...(versions.get(kid(k)) ?? [])].reverse().find((v) => v.seq <= q) ?? { seq: 0n, value: 0n };
+          expect(await s.versionAt(k, q), `scenario ${n}: version of ${k.mark}/${k.addr[19]}/${k.slot} at ${q}`).to.deep.equal(want);
         }
       }
       await s.close();

@@ -13,7 +13,7 @@ import { enc } from "../../../node/state/chain-store";
 import { L1Client } from "../../../node/l1/client";
 import { startL1Server } from "../../../node/devnet/devnet";
 import { rootLogger } from "../../../node/log";
-import { DEFAULT_VERIFIER, type Deployment } from "../../../node/config";
+import { DEFAULT_VERIFIER, EMPTY_GENESIS_ROOT, type Deployment } from "../../../node/config";
 import { Verifier, type VEvent } from "../../../node/verifier/verifier";
 import { encodeBatchData, batchDataHash, headerHash, txRootOf, type BatchHeader } from "../../../core/batch";
 import { bytesToHex } from "../../../core/bytes";
@@ -27,7 +27,7 @@ describe("node: the verifier's store layout", function () {
     const server = await startL1Server(hre, "127.0.0.1", 0);
     const deployment: Deployment = {
       l1ChainId: 31337n, l2ChainId: 901n, inbox: "0x" + "11".repeat(20), bridge: "0x" + "22".repeat(20), deployedAt: 0,
-      challengeWindow: 100n, bondSize: 1n, inclusionDelay: 10n, maxDepositsPerBatch: 256n, minBaseFee: 7n,
+      challengeWindow: 100n, bondSize: 1n, inclusionDelay: 10n, maxDepositsPerBatch: 256n, minBaseFee: 7n, genesisRoot: EMPTY_GENESIS_ROOT, genesisCount: 0n,
     };
     // L1Client.connect checks that an Inbox exists: give the address some code.
     await hre.network.provider.send("hardhat_setCode", [deployment.inbox, "0x00"]);
