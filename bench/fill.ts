@@ -24,6 +24,8 @@ export interface FilledWorkload {
   moves: Move[][];
   /** Gas used by every transaction. */
   gasUsed: bigint[];
+  /** Status of every transaction (1: success; 0 only when failures are allowed). */
+  status: (0 | 1)[];
   /** Sum of the fee outputs (what the fee recipient would have been paid in Ethereum mode). */
   feeOutputs: bigint;
   /** The latest index after the whole workload. */
@@ -76,13 +78,15 @@ export function batchOfTx(w: Workload): BatchSpec[] {
  * Fills every transaction in order. Throws if one cannot be included or does not succeed (the
  * workload is built so that every transaction succeeds).
  */
-export async function fillWorkload(w: Workload, ex: Executor): Promise<FilledWorkload> {
+/** `opts.allowFailures`: a transaction that reverts or runs out of gas is filled too (default: an error). */
+export async function fillWorkload(w: Workload, ex: Executor, opts: { allowFailures?: boolean } = {}): Promise<FilledWorkload> {
   const state = new MemoryState();
   for (const [k, v] of genesisOf(w)) state.setGenesis(k, v);
   const batchOf = batchOfTx(w);
   const encoded: Uint8Array[] = [];
   const moves: Move[][] = [];
   const gasUsed: bigint[] = [];
+  const status: (0 | 1)[] = [];
   const codes = new KnownCode();
   const omitCode = (h: string) => codes.seqOf(h) !== undefined;
   let feeOutputs = 0n;
@@ -90,15 +94,16 @@ export async function fillWorkload(w: Workload, ex: Executor): Promise<FilledWor
     const seq = BigInt(i + 1);
     const tx: WrappedTx = { type: TxType.Wrapped, raw: w.txs[i].raw, moves: [], witness: [] };
     const { tx: filled, outcome } = await fillMoves(tx, state, txContext(seq, batchOf[i]), ex, { omitCode });
-    if (outcome.status !== 1) throw new Error(`workload tx ${i} (${w.txs[i].kind}) failed in the EVM`);
+    if (outcome.status !== 1 && !opts.allowFailures) throw new Error(`workload tx ${i} (${w.txs[i].kind}) failed in the EVM`);
     state.apply(seq, filled);
     codes.addTx(seq, filled);
     encoded.push(encodeTx(filled));
     moves.push(filled.moves);
     gasUsed.push(outcome.gasUsed);
+    status.push(outcome.status);
     feeOutputs += outcome.fee;
   }
-  return { encoded, moves, gasUsed, feeOutputs, state, codes };
+  return { encoded, moves, gasUsed, status, feeOutputs, state, codes };
 }
 
 /** Batch `b`'s transactions as posted: each filled encoding with the gas it declares (its gas limit). */

@@ -34,6 +34,7 @@ import { nativeCrypto } from "../core/crypto/native";
 import { median } from "./stats";
 import { measureStepper, type StepperBench } from "./stepper";
 import { installJumpdestCache } from "../core/evm/jumpdest";
+import { installFastInterpreter } from "../core/evm/fast-interpreter";
 
 export interface BenchOptions {
   quick: boolean;
@@ -90,7 +91,7 @@ export interface BenchReport {
   coresAvailable: number;
   params: Required<WorkloadParams>;
   /** The crypto and garbage-collection setup both sides ran with. */
-  mode: { crypto: string; jumpdestCache: boolean; gc: string };
+  mode: { crypto: string; jumpdestCache: boolean; fastInterpreter: boolean; gc: string };
   workload: { txs: number; mainTxs: number; setupTxs: number; batches: number; mainBatches: number; kinds: Record<string, number>; gasPerTx: number };
   baselineTps: Series;
   validateTps1: Series;
@@ -206,9 +207,11 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
 
   // Both sides run with the same speed-ups (the core's, which any ethereumjs node can have): native
   // keccak and secp256k1 when their bindings load, transaction parameters merged once, and the
-  // jump-analysis cache (process-wide, so the baseline in this thread has it too).
+  // jump-analysis cache and the interpreter's faster loop (process-wide, so the baseline in this
+  // thread has them too).
   const nat = nativeCrypto();
   const jumpdestCache = installJumpdestCache();
+  const fastInterpreter = installFastInterpreter();
   const cryptoName = nat ? "native keccak and libsecp256k1 (N-API)" : "JavaScript (@noble): the native bindings did not load";
   const gc = process.execArgv.includes("--single-threaded-gc") ? "single-threaded (--single-threaded-gc)" : "V8 default (parallel helper threads)";
 
@@ -317,7 +320,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       loadAfter: os.loadavg(),
       coresAvailable,
       params: w.params,
-      mode: { crypto: cryptoName, jumpdestCache, gc },
+      mode: { crypto: cryptoName, jumpdestCache, fastInterpreter, gc },
       workload: {
         txs: w.txs.length,
         mainTxs: items.length,
@@ -376,7 +379,7 @@ export function formatReport(r: BenchReport): string {
   const busy = r.loadBefore[0] > 0.5 * m.cores || r.loadAfter[0] > 0.5 * m.cores;
   L.push(`machine: ${m.cores} cores, ${m.cpu}, ${m.memGiB} GiB, node ${m.node}; load average ${r.loadBefore[0].toFixed(1)} before, ${r.loadAfter[0].toFixed(1)} after${busy ? " (other processes compete for the CPU: wall-clock rates are noisy, per-CPU-second rates less so)" : ""}`);
   L.push(`  two spinning threads of this process got ${r.coresAvailable.toFixed(2)} cores${r.coresAvailable < FREE_CORES ? ": 2-worker scaling may not show" : ""}`);
-  L.push(`both sides: crypto ${r.mode.crypto}; jump-analysis cache ${r.mode.jumpdestCache ? "on" : "off"}; garbage collection ${r.mode.gc}`);
+  L.push(`both sides: crypto ${r.mode.crypto}; jump-analysis cache ${r.mode.jumpdestCache ? "on" : "off"}; fast interpreter loop ${r.mode.fastInterpreter ? "on" : "off"}; garbage collection ${r.mode.gc}`);
   L.push("");
   const rows: string[][] = [["measure", "median", "per CPU-s", `runs (${r.baselineTps.runs.length})`, "ratio", "goal"]];
   const runsOf = (s: { runs: number[] }) => s.runs.map(int).join(" / ");

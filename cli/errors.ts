@@ -33,6 +33,9 @@ export function netReason(e: unknown): string {
   if (c) return NET_WORDS[c] ?? c;
   const m = e instanceof Error ? e.message : String(e);
   if (/abort|timeout/i.test(m)) return "no answer in time";
+  // undici says "fetch failed" and keeps the reason (a bad port, a bad URL) in its cause.
+  const cause = (e as { cause?: unknown })?.cause;
+  if (m === "fetch failed" && cause instanceof Error && cause.message) return cause.message.split("\n")[0];
   return m.split("\n")[0];
 }
 

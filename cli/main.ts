@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { positiveInt, nonNegativeInt } from "./common";
 import { registerBench } from "./bench";
+import { registerLoad } from "./load";
 import { registerDeploy } from "./deploy";
 import { registerNode } from "./node";
 import { registerWatch } from "./watch";
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
   registerDeploy(program);
   registerNode(program);
   registerBench(program);
+  registerLoad(program);
   registerWatch(program);
   registerOspCheck(program);
   registerTrace(program);

@@ -99,6 +99,11 @@ export interface FillOptions {
    * of the witness. Default: none is, every code travels.
    */
   omitCode?: (hashHex: string) => boolean | Promise<boolean>;
+  /**
+   * A wrapped transaction's sender as this node already recovered it from the same bytes under the
+   * context's policy (ethtx.ts decodeWrapped): not recovered again. Never a sender from outside.
+   */
+  sender?: Uint8Array;
 }
 
 /** Fills the moves (and code witness) of `tx` from `view`. Throws InvalidTxError if it cannot be included. */
@@ -108,7 +113,7 @@ export async function fillMoves(tx: Tx, view: StateView, ctx: TxContext, executo
     return { tx: filled, outcome: { sender: bytesToHex(tx.from), status: 1, gasUsed: 0n, logs: [], fee: 0n, withdrawal: 0n } };
   }
   checkMasks(tx);
-  const { eth, sender } = toRunnable(tx, policyOf(ctx));
+  const { eth, sender } = toRunnable(tx, policyOf(ctx), opts.sender);
   const signed = tx.type === TxType.Move ? tx.moves.filter((m) => m.mask !== 0) : [];
   const sweeps = await fillSweeps(signed, sender.toString(), sender.bytes, view, ctx, opts.maxSweep ?? 0);
   const intx = new Map<string, bigint>();

@@ -9,6 +9,7 @@ import { createTx, createTxFromRLP, Capability, accessListBytesToJSON, type Type
 import { RLP } from "@ethereumjs/rlp";
 import { Address, bytesToBigInt, bytesToHex } from "@ethereumjs/util";
 import { InvalidTxError } from "../errors";
+import { keccak256 } from "../bytes";
 import { MoveTx, WrappedTx, TxType } from "../tx";
 import { recoverMoveTxSender } from "../sign";
 import { cancunCommon } from "./chain";
@@ -41,12 +42,32 @@ export function isUnprotectedRaw(raw: Uint8Array, chainId: bigint): boolean {
   }
 }
 
+/**
+ * The sender of a decoded signed transaction: ethereumjs recovers the public key (with the Common's
+ * ecrecover: native when it loads) and the address is the low 20 bytes of its keccak256, here the
+ * core's (native) one, where ethereumjs' `getSenderAddress` hashes with @noble. Throws what
+ * `getSenderPublicKey` throws. (The Executor runs the sender it is given, never asks the object.)
+ */
+export function recoverSender(eth: TypedTransaction): Address {
+  return new Address(keccak256(eth.getSenderPublicKey()).subarray(12));
+}
+
+function pinSender(eth: TypedTransaction, sender: Address): void {
+  (eth as unknown as { getSenderAddress: () => Address }).getSenderAddress = () => sender;
+}
+
 /** geth's words for a transaction signed for another chain. */
 export function wrongChainMessage(have: bigint, want: bigint): string {
   return `invalid chain id for signer: have ${have} want ${want}`;
 }
 
-export function decodeWrapped(tx: WrappedTx, policy: EthTxPolicy): RunnableTx {
+/**
+ * Decodes a wrapped Ethereum transaction under `policy` and recovers its sender. `knownSender`: the
+ * sender this node itself recovered from the same bytes under the same policy (the coordinator's
+ * thread does, natively, before handing the fill to a worker): it is used instead of recovering it
+ * again. Never pass a sender that came from outside.
+ */
+export function decodeWrapped(tx: WrappedTx, policy: EthTxPolicy, knownSender?: Uint8Array): RunnableTx {
   let eth: TypedTransaction;
   // Named before decoding: ethereumjs's own message for it prints one of its functions' source.
   const named = namedChainId(tx.raw);
@@ -70,9 +91,10 @@ export function decodeWrapped(tx: WrappedTx, policy: EthTxPolicy): RunnableTx {
       if (!(a instanceof Uint8Array) || !Array.isArray(keyList) || keyList.some((k) => !(k instanceof Uint8Array)))
         throw new InvalidTxError("malformed", "bad-ethereum-tx", "an access-list entry is not an address with 32-byte keys");
     }
+  if (knownSender !== undefined) return { eth, sender: new Address(knownSender) };
   let sender: Address;
   try {
-    sender = eth.getSenderAddress();
+    sender = recoverSender(eth);
   } catch (e) {
     throw new InvalidTxError("signature", "bad-signature", `signature does not recover: ${(e as Error).message}`);
   }
@@ -105,12 +127,13 @@ export function moveTxToEth(tx: MoveTx, policy: EthTxPolicy): RunnableTx {
   } catch (e) {
     throw new InvalidTxError("rules", "bad-fields", (e as Error).message);
   }
-  (eth as unknown as { getSenderAddress: () => Address }).getSenderAddress = () => sender;
+  pinSender(eth, sender);
   return { eth, sender };
 }
 
-export function toRunnable(tx: MoveTx | WrappedTx, policy: EthTxPolicy): RunnableTx {
-  return tx.type === TxType.Move ? moveTxToEth(tx, policy) : decodeWrapped(tx, policy);
+/** `knownSender`: see decodeWrapped (wrapped transactions only; a move transaction's signers are its own). */
+export function toRunnable(tx: MoveTx | WrappedTx, policy: EthTxPolicy, knownSender?: Uint8Array): RunnableTx {
+  return tx.type === TxType.Move ? moveTxToEth(tx, policy) : decodeWrapped(tx, policy, knownSender);
 }
 
 /**
@@ -174,7 +197,7 @@ export function ethTxFields(raw: Uint8Array): EthTxFields {
   }
   let from: string;
   try {
-    from = eth.getSenderAddress().toString().toLowerCase();
+    from = recoverSender(eth).toString().toLowerCase();
   } catch (e) {
     throw new InvalidTxError("signature", "bad-signature", `signature does not recover: ${(e as Error).message}`);
   }

@@ -16,6 +16,8 @@ import { BlockEnv, BlockHashMode, FeeMode, FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX, 
 import { MAX_U64, MAX_U256 } from "../bytes";
 import { Mark } from "../keys";
 import { installJumpdestCache } from "./jumpdest";
+import { installFastInterpreter } from "./fast-interpreter";
+import { driveTx, driverSupports } from "./driver";
 import { effectiveGasPrice } from "./ethtx";
 import { limitedPrecompiles } from "../step/precompiles";
 
@@ -69,15 +71,22 @@ export class Executor {
     private readonly vm: VM,
     private readonly sm: MoveStateManager,
     private readonly chain: SwitchableBlockchain,
+    /** Runs transactions with moveset's own driver (core/evm/driver.ts), else with ethereumjs runTx. */
+    readonly driven: boolean,
   ) {}
 
-  static async create(chainId: bigint): Promise<Executor> {
+  /**
+   * `opts.runTx` (or MOVESET_NO_TX_DRIVER=1): run transactions with ethereumjs `runTx` instead of the
+   * driver (tests compare the two).
+   */
+  static async create(chainId: bigint, opts: { runTx?: boolean } = {}): Promise<Executor> {
     installJumpdestCache();
+    installFastInterpreter();
     const sm = new MoveStateManager({ read: () => 0n, code: () => undefined });
     const chain = new SwitchableBlockchain();
     // The rollup's precompile limits (core/step/precompiles.ts): the step machine proves every call.
     const vm = await createVM({ common: cancunCommon(chainId), stateManager: sm, blockchain: chain as never, evmOpts: { customPrecompiles: limitedPrecompiles() as never } });
-    return new Executor(vm, sm, chain);
+    return new Executor(vm, sm, chain, !opts.runTx && process.env.MOVESET_NO_TX_DRIVER !== "1" && driverSupports(vm.common));
   }
 
   /** The keys the last run accessed (ids of core/keys.ts keyIdOf). */
@@ -185,7 +194,7 @@ export class Executor {
     let r;
     const detach = this.attach();
     try {
-      r = await runTx(this.vm, { tx: eth, block, skipHardForkValidation: true });
+      r = this.driven ? await driveTx(this.vm, eth, sender, block) : await runTx(this.vm, { tx: eth, block, skipHardForkValidation: true });
     } catch (e) {
       throw translate(e, sm, true);
     } finally {

@@ -51,7 +51,8 @@ import { bytesToHex, hexToBytes } from "../../core/bytes";
 import { DecodeError, InvalidTxError } from "../../core/errors";
 import { FillError, type Version } from "../../core/fill";
 import { recoverMoveTxSender, txIdHex } from "../../core/sign";
-import { ethTxFields } from "../../core/evm/ethtx";
+import { decodeWrapped, type EthTxPolicy } from "../../core/evm/ethtx";
+import { policyOf } from "../../core/context";
 import { decodeTx, encodeTx, TxType, type DepositTx, type Tx } from "../../core/tx";
 import type { TxOutcome } from "../../core/validate";
 import { KnownCode } from "../../core/known-code";
@@ -119,10 +120,14 @@ interface Read {
   version: Version;
 }
 
-/** The signer of a submitted transaction (one signature recovery), or undefined if it has none. */
-function senderOf(tx: Tx): string | undefined {
+/**
+ * The signer of a submitted transaction, recovered once, on this thread (native secp256k1), under the
+ * rollup's policy exactly as its fill decodes it: the fill worker is handed it and does not recover it
+ * again. Undefined if it has none (its fill refuses it).
+ */
+function senderOf(tx: Tx, policy: EthTxPolicy): Uint8Array | undefined {
   try {
-    return tx.type === TxType.Move ? bytesToHex(recoverMoveTxSender(tx)) : tx.type === TxType.Wrapped ? ethTxFields(tx.raw).from : undefined;
+    return tx.type === TxType.Move ? recoverMoveTxSender(tx) : tx.type === TxType.Wrapped ? decodeWrapped(tx, policy).sender.bytes : undefined;
   } catch {
     return undefined; // refused by its fill
   }
@@ -199,6 +204,8 @@ export class Coordinator extends EventEmitter {
   private pendingIds = new Set<string>();
   private pendingBytes = 0;
   private pendingSeq = 1n;
+  /** Fills handed to the fill pool and not answered yet. */
+  private fillsInFlight = 0;
   /** Per sender, the end of its submissions in progress (they are filled in arrival order). */
   private readonly bySender = new Map<string, Promise<void>>();
   private inflight: Inflight | undefined;
@@ -387,10 +394,11 @@ export class Coordinator extends EventEmitter {
         // Code the chain carries stays out of the witness, as it will when the batch is built, so the
         // size limit (protocol.md §5.5) is checked on what will be posted (or more).
         const filled = await refused(() => fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor, { omitCode: this.chainCode, maxSweep: this.d.opts.sweepMax }));
-        return this.accept(id, tx, filled.tx, seq, existing);
+        return this.answered(this.accept(id, tx, filled.tx, seq, existing));
       });
     // One sender's transactions in the order they arrive: each is filled once the one before is answered.
-    return this.inSenderOrder(senderOf(tx), () => this.submitFilled(filler, tx, id, existing));
+    const sender = senderOf(tx, policyOf(this.provisionalCtx(this.pendingSeq)));
+    return this.inSenderOrder(sender && bytesToHex(sender), () => this.submitFilled(filler, tx, id, tx.type === TxType.Wrapped ? sender : undefined, existing));
   }
 
   /** Makes room for `meta`'s nonce (lock held): the pending or queued transaction holding it is replaced if `meta` outbids it. */
@@ -451,14 +459,26 @@ export class Coordinator extends EventEmitter {
    * changed meanwhile, accepted or refused, is filled again; after OPTIMISTIC_FILLS the transaction is
    * refused as contended. The lock is never held while a transaction executes.
    */
-  private async submitFilled(filler: NonNullable<CoordinatorDeps["filler"]>, tx: Tx, id: string, existing?: MempoolEntry): Promise<string> {
+  private async submitFilled(filler: NonNullable<CoordinatorDeps["filler"]>, tx: Tx, id: string, sender?: Uint8Array, existing?: MempoolEntry): Promise<string> {
     for (let attempt = 0; attempt < OPTIMISTIC_FILLS; attempt++) {
       if (await this.known(id)) return id;
       this.checkRoom();
-      const from = this.pendingSeq;
-      const r = await this.fillRemote(filler, tx, this.pendingLayers(), from);
+      // The seq it would take if every fill ahead of it were accepted first: the versions those write
+      // are then below it, as they will be below the seq it takes (refit re-keys its outputs to that).
+      const from = this.pendingSeq + BigInt(this.fillsInFlight);
+      this.fillsInFlight++;
+      let r: Awaited<ReturnType<Coordinator["fillRemote"]>>;
+      try {
+        r = await this.fillRemote(filler, tx, from, sender);
+      } finally {
+        this.fillsInFlight--;
+      }
+      // Pipelined: from the fill's answer to its effects in the pending state nothing waits for I/O
+      // (the durable write is queued, and awaited after the lock), so the effects are in before this
+      // thread serves the next fill's first read: a worker filling one transaction after another
+      // reads what the one before wrote, and its fills do not go stale.
       const done = await this.lock.run(async () => {
-        if (await this.known(id)) return id;
+        if (this.knownInMemory(id)) return { id };
         if ("refusal" in r) {
           // Refused against the state it read: final if that state is still the newest (a fill now would
           // be refused the same), else stale (say "nonce too high" before another sender's transaction it
@@ -472,7 +492,7 @@ export class Coordinator extends EventEmitter {
         const fitted = await refused(() => refit(r.tx, from, to, (m, a, s) => this.latestIn(layers, m, a, s)));
         return fitted && this.accept(id, tx, fitted, to, existing);
       });
-      if (done !== undefined) return done;
+      if (done !== undefined) return "durable" in done ? this.answered(done) : done.id;
       this.d.log.debug({ id, attempt }, "the state a submitted transaction read changed during its fill: filling it again");
     }
     throw new SubmitError(`the state this transaction reads changed during each of its ${OPTIMISTIC_FILLS} fills: try again`, undefined, "contended");
@@ -506,7 +526,12 @@ export class Coordinator extends EventEmitter {
 
   /** Whether a transaction is known already: in the mempool, in flight, or in a batch. */
   private async known(id: string): Promise<boolean> {
-    return this.pendingIds.has(id) || !!this.inflight?.ids.has(id) || !!(await this.d.chain.txLocation(id));
+    return this.knownInMemory(id) || !!(await this.d.chain.txLocation(id));
+  }
+
+  /** In the mempool or in flight (no I/O). */
+  private knownInMemory(id: string): boolean {
+    return this.pendingIds.has(id) || !!this.inflight?.ids.has(id);
   }
 
   private checkRoom(): void {
@@ -514,14 +539,16 @@ export class Coordinator extends EventEmitter {
   }
 
   /**
-   * Accepts a filled transaction at `seq` (lock held): durable in the mempool first (unless `existing`
-   * is its entry already: a queued transaction promoted), then its effects; then the sender's queued
-   * transaction with the next nonce, if any, is promoted.
+   * Accepts a filled transaction at `seq` (lock held): its effects at once, its mempool entry queued
+   * for the disk (group commit, node/state/chain-store.ts), unless `existing` is its entry already (a
+   * queued transaction promoted). The submitter is answered once the entry is durable (`answered`,
+   * outside the lock): a transaction is accepted only once it survives a crash. Until then it may
+   * already be built into a batch; the batch's writes come after the entry's, in order, so nothing is
+   * left behind. Then the sender's queued transaction with the next nonce, if any, is promoted.
    */
-  private async accept(id: string, tx: Tx, filled: Tx, seq: bigint, existing?: MempoolEntry): Promise<string> {
+  private accept(id: string, tx: Tx, filled: Tx, seq: bigint, existing?: MempoolEntry): { id: string; durable: Promise<void> } {
     const bytes = encodeTx(tx);
-    const entry = existing ?? (await this.d.chain.addMempool(id, bytes));
-    this.fail.hit("after-accept");
+    const { entry, durable } = existing ? { entry: existing, durable: Promise.resolve() } : this.d.chain.queueMempool(id, bytes);
     this.pending.apply(seq, filled);
     this.pendingEntries.push(entry);
     this.pendingIds.add(entry.id);
@@ -531,10 +558,17 @@ export class Coordinator extends EventEmitter {
     this.pool.addPending(entry.id, meta);
     this.d.log.debug({ id, seq }, "accepted transaction");
     this.wake();
-    this.emit("pending", entry.id);
     const next = meta && this.pool.queuedAt(meta.sender, meta.nonce + 1n);
     if (next) setImmediate(() => void this.promote(next.id));
-    return entry.id;
+    return { id: entry.id, durable };
+  }
+
+  /** The submitter's answer: the id, once its mempool entry is on disk (then it is announced as pending). */
+  private async answered(a: { id: string; durable: Promise<void> }): Promise<string> {
+    await a.durable;
+    this.fail.hit("after-accept");
+    this.emit("pending", a.id);
+    return a.id;
   }
 
   /** The newest version of a key through `layers` (newest first), then the store. */
@@ -553,28 +587,30 @@ export class Coordinator extends EventEmitter {
    * refusal with every version the fill read. The pool's own refusals (its time limit, its full queue)
    * are thrown as the transaction's answer.
    */
-  private async fillRemote(filler: NonNullable<CoordinatorDeps["filler"]>, tx: Tx, layers: readonly Overlay[], seq: bigint): Promise<{ tx: Tx } | { refusal: SubmitError; reads: Map<string, Read> }> {
+  private async fillRemote(filler: NonNullable<CoordinatorDeps["filler"]>, tx: Tx, seq: bigint, sender?: Uint8Array): Promise<{ tx: Tx } | { refusal: SubmitError; reads: Map<string, Read> }> {
     const reads = new Map<string, Read>();
+    // Every read sees the pending state as it is then (a batch built meanwhile replaced the overlays):
+    // the freshest the fill can be; refit checks what it read when it is accepted.
     const source: FillSource = {
       latest: async (mark, addr, slot) => {
-        const version = await this.latestIn(layers, mark, addr, slot);
+        const version = await this.latestIn(this.pendingLayers(), mark, addr, slot);
         const k = keyIdOf(addr.toLowerCase(), mark, slot);
         if (!reads.has(k)) reads.set(k, { mark, addr, slot, version });
         return version;
       },
       code: (h) => {
-        for (const l of layers) {
+        for (const l of this.pendingLayers()) {
           const c = l.codes.get(h);
           if (c) return c;
         }
         return this.d.cache.peekCode(h) ?? this.d.cache.getCode(h);
       },
-      feeOutputs: (a, limit) => feeOutputsOf(this.d.cache, layers, a, limit),
+      feeOutputs: (a, limit) => feeOutputsOf(this.d.cache, this.pendingLayers(), a, limit),
       omitCode: this.chainCode,
     };
     let r: FillResult;
     try {
-      r = await filler({ op: "fill", tx: encodeTx(tx), ctx: this.provisionalCtx(seq), maxSweep: this.d.opts.sweepMax }, source);
+      r = await filler({ op: "fill", tx: encodeTx(tx), ctx: this.provisionalCtx(seq), maxSweep: this.d.opts.sweepMax, sender }, source);
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       if (code === "timeout" || code === "busy") throw new SubmitError((e as Error).message, undefined, code);
@@ -845,6 +881,7 @@ export class Coordinator extends EventEmitter {
   /** Builds the next batch on L1's tip (lock held) and records it as the pending post. */
   private async build(): Promise<PendingPost | undefined> {
     if (this.inflight || this.halted) return undefined;
+    const t0 = performance.now();
     // A fresh snapshot: the batch extends L1's latest tip as the follower reads it.
     const snap = await this.d.follower.poll();
     const tip = snap.tip();
@@ -952,7 +989,9 @@ export class Coordinator extends EventEmitter {
     this.fail.hit("after-pending");
     const keys = new Set([...included.map((x) => x.key), ...dropped.map((x) => x.key)]);
     this.inflight = { post, overlay, keys, ids: new Set(batch.txHashes) };
+    const t1 = performance.now();
     await this.recomputePending();
+    this.d.log.debug({ index: header.index, txs: filled.length, buildMs: Math.round(t1 - t0), recomputeMs: Math.round(performance.now() - t1), mempool: this.pendingEntries.length }, "built batch");
     return post;
   }
 
@@ -999,6 +1038,7 @@ export class Coordinator extends EventEmitter {
       const f = await this.d.utxo.store.applyBatch(i, txMovesOf(b.header, txs));
       if (f) throw new Error(`re-applying batch ${i} to the UTXO store failed: ${f.kind}/${f.code}`);
       this.d.log.info({ index: i }, "re-applied batch to the UTXO store after a restart");
+      this.d.cache.clear();
     }
     const p = await chain.pending();
     if (p) {

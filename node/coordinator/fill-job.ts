@@ -18,7 +18,8 @@ import { DecodeError, InvalidTxError, type FaultKind } from "../../core/errors";
 import { fillMoves, FillError, type StateView, type Version } from "../../core/fill";
 import type { Executor } from "../../core/evm/execute";
 import type { TxContext } from "../../core/context";
-import { Mark } from "../../core/keys";
+import { Mark, keyIdOf } from "../../core/keys";
+import { RLP } from "@ethereumjs/rlp";
 import { checkMovesStructure, sortMoves, type Move } from "../../core/moves";
 import { decodeTx, encodeTx, LIMITS, TxType, type Tx } from "../../core/tx";
 
@@ -30,6 +31,11 @@ export interface FillJob {
   ctx: TxContext;
   /** Fee outputs of the sender to sweep at most (protocol.md §6.5). */
   maxSweep: number;
+  /**
+   * A wrapped transaction's sender as the coordinator's thread recovered it (natively) from the same
+   * bytes under the same policy: the worker does not recover it again (core/fill.ts FillOptions.sender).
+   */
+  sender?: Uint8Array;
 }
 
 export type FillResult =
@@ -49,11 +55,51 @@ export interface FillSource {
   omitCode(hashHex: string): boolean | Promise<boolean>;
 }
 
+/**
+ * The recipient of a raw Ethereum transaction (legacy, EIP-2930, EIP-1559), or undefined (a creation,
+ * or bytes that do not parse: the fill says why).
+ */
+function recipientOf(raw: Uint8Array): string | undefined {
+  try {
+    const typed = raw.length > 0 && raw[0] <= 0x7f;
+    const f = RLP.decode(typed ? raw.subarray(1) : raw) as unknown;
+    const to = Array.isArray(f) ? f[typed ? (raw[0] === 2 ? 5 : 4) : 3] : undefined;
+    return to instanceof Uint8Array && to.length === 20 ? bytesToHex(to) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What every fill of `tx` from `sender` reads, asked for all at once when the job starts (one round
+ * trip to the coordinator's thread instead of one per key as the EVM meets them): the sender's and
+ * the recipient's nonce, balance and code hash, and the sender's fee outputs.
+ */
+function prefetch(job: FillJob, source: FillSource): { versions: Map<string, Promise<Version>>; fees?: Promise<Version[]> } {
+  const versions = new Map<string, Promise<Version>>();
+  if (job.sender === undefined) return { versions };
+  const tx = decodeTx(job.tx);
+  const addrs: string[] = [bytesToHex(job.sender)];
+  const to = tx.type === TxType.Wrapped ? recipientOf(tx.raw) : undefined;
+  if (to !== undefined && to !== addrs[0]) addrs.push(to);
+  for (const a of addrs) for (const m of [Mark.Nonce, Mark.Balance, Mark.Code]) versions.set(keyIdOf(a, m, 0n), Promise.resolve(source.latest(m, a, 0n)));
+  const fees = job.maxSweep > 0 && job.ctx.feeMode === "outputs" ? Promise.resolve(source.feeOutputs(addrs[0], job.maxSweep)) : undefined;
+  // Read or not, none may reject unheard.
+  for (const p of [...versions.values(), ...(fees ? [fees] : [])]) p.catch(() => undefined);
+  return { versions, fees };
+}
+
 /** Runs a fill job. Only a failure of the node itself throws; every answer about the transaction is a FillResult. */
 export async function runFillJob(ex: Executor, job: FillJob, source: FillSource): Promise<FillResult> {
   try {
-    const view: StateView = { latest: (m, a, s) => source.latest(m, a, s), code: (h) => source.code(h), feeOutputs: (a, l) => source.feeOutputs(a, l) };
-    const f = await fillMoves(decodeTx(job.tx), view, job.ctx, ex, { omitCode: (h) => source.omitCode(h), maxSweep: job.maxSweep });
+    const pre = prefetch(job, source);
+    const sender = job.sender && bytesToHex(job.sender);
+    const view: StateView = {
+      latest: (m, a, s) => pre.versions.get(keyIdOf(a.toLowerCase(), m, s)) ?? source.latest(m, a, s),
+      code: (h) => source.code(h),
+      feeOutputs: (a, l) => (pre.fees !== undefined && l === job.maxSweep && a.toLowerCase() === sender ? pre.fees : source.feeOutputs(a, l)),
+    };
+    const f = await fillMoves(decodeTx(job.tx), view, job.ctx, ex, { omitCode: (h) => source.omitCode(h), maxSweep: job.maxSweep, sender: job.sender });
     return { type: "filled", tx: encodeTx(f.tx) };
   } catch (e) {
     if (e instanceof InvalidTxError) return { type: "invalid", kind: e.kind, code: e.code, message: e.message, moveIndex: e.moveIndex, detail: e.detail };

@@ -238,6 +238,7 @@ export class ChainStore {
   }
 
   async close(): Promise<void> {
+    await this.settled();
     await this.db.close();
   }
 
@@ -251,8 +252,43 @@ export class ChainStore {
     return v === undefined ? undefined : dec<T>(v);
   }
 
-  private async write(ops: Op[]): Promise<void> {
-    await this.db.batch(ops, { sync: this.sync });
+  /**
+   * Group commit: every write goes through one queue, in order; writes queued while one is on its way
+   * to disk go together in the next LevelDB batch (one fsync with `sync`), so that many transactions
+   * accepted at once cost one write, not one each. Each write resolves once it is on disk; one batch
+   * is atomic, so each write is too (and ops of later writes apply after those of earlier ones).
+   */
+  private write(ops: Op[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queued.push({ ops, resolve, reject });
+      this.flush();
+    });
+  }
+
+  private queued: { ops: Op[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private flushing: Promise<void> | undefined;
+
+  private flush(): void {
+    if (this.flushing || this.queued.length === 0) return;
+    const group = this.queued.splice(0);
+    this.flushing = this.db
+      .batch(
+        group.flatMap((g) => g.ops),
+        { sync: this.sync },
+      )
+      .then(
+        () => group.forEach((g) => g.resolve()),
+        (e) => group.forEach((g) => g.reject(e)),
+      )
+      .finally(() => {
+        this.flushing = undefined;
+        this.flush();
+      });
+  }
+
+  /** Resolves once every write queued so far has reached the disk (or failed): reads see them after. */
+  private async settled(): Promise<void> {
+    while (this.flushing) await this.flushing;
   }
 
   // ---- chain ------------------------------------------------------------------------------------
@@ -419,6 +455,7 @@ export class ChainStore {
   // ---- mempool ----------------------------------------------------------------------------------
 
   async mempool(): Promise<MempoolEntry[]> {
+    await this.settled();
     const out: MempoolEntry[] = [];
     for await (const [k, v] of this.s.mempool.iterator()) out.push({ ...dec<Omit<MempoolEntry, "key">>(v), key: k });
     return out;
@@ -430,6 +467,7 @@ export class ChainStore {
   }
 
   async mempoolEntry(id: string): Promise<MempoolEntry | undefined> {
+    await this.settled();
     const k = await this.mempoolKeyOf(id);
     if (!k) return undefined;
     const v = await this.getJson<Omit<MempoolEntry, "key">>("mempool", k);
@@ -438,15 +476,25 @@ export class ChainStore {
 
   /** Persists an accepted transaction; returns its entry. Durable when this resolves. */
   async addMempool(id: string, tx: Uint8Array): Promise<MempoolEntry> {
+    const { entry, durable } = this.queueMempool(id, tx);
+    await durable;
+    return entry;
+  }
+
+  /**
+   * Queues an accepted transaction's write (group commit) and returns its entry at once; `durable`
+   * resolves once it is on disk. Writes are applied in the order they are queued.
+   */
+  queueMempool(id: string, tx: Uint8Array): { entry: MempoolEntry; durable: Promise<void> } {
     const key = hex16(this.mempoolSeq);
     this.mempoolSeq++;
-    const e: MempoolEntry = { key, id: id.toLowerCase(), tx, receivedAt: Date.now() };
-    await this.write([
-      { type: "put", key, value: enc({ id: e.id, tx, receivedAt: e.receivedAt }), sublevel: this.s.mempool },
-      { type: "put", key: e.id, value: key, sublevel: this.s.mempoolIds },
+    const entry: MempoolEntry = { key, id: id.toLowerCase(), tx, receivedAt: Date.now() };
+    const durable = this.write([
+      { type: "put", key, value: enc({ id: entry.id, tx, receivedAt: entry.receivedAt }), sublevel: this.s.mempool },
+      { type: "put", key: entry.id, value: key, sublevel: this.s.mempoolIds },
       { type: "put", key: "mempoolSeq", value: this.mempoolSeq.toString(), sublevel: this.s.meta },
     ]);
-    return e;
+    return { entry, durable };
   }
 
   /** Removes entries (and records why, for those dropped as invalid). */

@@ -114,10 +114,30 @@ export class LatestCache {
     return this.values.get(id) ?? (await this.utxo.store.latest({ mark, addr: hexToBytes(addrHex as `0x${string}`), slot }));
   }
 
-  /** The store's unspent fee outputs of `addrHex`, oldest first (not cached: they change with every batch). */
-  feeOutputs(addrHex: string, limit: number): Promise<Version[]> {
-    return this.utxo.store.feeOutputs(hexToBytes(addrHex as `0x${string}`), limit);
+  /**
+   * The store's unspent fee outputs of `addrHex`, oldest first (not cached: they change with every
+   * batch), except that an address the store has none for is remembered until a batch applied here
+   * gives it one (applyTxs) or the store is rewound (clear): most senders never hold fee outputs, and
+   * every fill asks for its sender's.
+   */
+  async feeOutputs(addrHex: string, limit: number): Promise<Version[]> {
+    const a = addrHex.toLowerCase();
+    if (this.noFees.has(a)) return [];
+    const epoch = this.epoch;
+    const gen = this.feesGen;
+    const out = await this.utxo.store.feeOutputs(hexToBytes(a as `0x${string}`), limit);
+    // Remembered only if no batch was applied and no rewind happened during the read.
+    if (out.length === 0 && epoch === this.epoch && gen === this.feesGen) {
+      if (this.noFees.size > 100_000) this.noFees.clear();
+      this.noFees.add(a);
+    }
+    return out;
   }
+
+  /** Addresses the store holds no fee output of (see feeOutputs). */
+  private noFees = new Set<string>();
+  /** Bumped by every batch applied here. */
+  private feesGen = 0;
 
   async getCode(hash: string): Promise<Uint8Array | undefined> {
     const c = this.codes.get(hash);
@@ -147,8 +167,14 @@ export class LatestCache {
 
   /** Applies the moves of a batch the node has just written to the stores. */
   applyTxs(txs: readonly { seq: bigint; tx: Tx }[]): void {
+    this.feesGen++;
     for (const { seq, tx } of txs) {
-      for (const m of tx.moves) if (!m.ref) this.values.set(keyIdOf(bytesToHex(m.addr), m.mark, m.slot), { seq, value: m.next });
+      for (const m of tx.moves) {
+        if (m.ref) continue;
+        const a = bytesToHex(m.addr);
+        this.values.set(keyIdOf(a, m.mark, m.slot), { seq, value: m.next });
+        if (m.mark === Mark.Fee && m.next > 0n) this.noFees.delete(a.toLowerCase());
+      }
       if (tx.type !== TxType.Deposit) for (const c of tx.witness) this.codes.set(bytesToHex(codeHash(c)), c);
     }
   }
@@ -156,6 +182,7 @@ export class LatestCache {
   /** Forgets every version (after the store was rewound). */
   clear(): void {
     this.values.clear();
+    this.noFees.clear();
     this.epoch++;
   }
 }

@@ -46,6 +46,15 @@ describe("cli/errors: one line for what a person can fix", () => {
     expect(oneLine(e)).to.match(/^cannot reach an endpoint \(connection refused\): is the devnet or the node running\?/);
   });
 
+  it("a fetch that fails before connecting says why (undici's cause), not \"fetch failed\"", async () => {
+    const e = await fetch("http://127.0.0.1:1").then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect((e as Error).message).to.equal("fetch failed");
+    expect(netReason(e)).to.equal("bad port");
+  });
+
   it("the project's own errors keep their message; a bug keeps its stack", () => {
     expect(oneLine(new CliError("do this"))).to.equal("do this");
     expect(oneLine(new ClientError("do that"))).to.equal("do that");

@@ -80,7 +80,7 @@ describe("core: native crypto and the jump-analysis cache change no result", fun
     }
   });
 
-  it("a pool running the plain core (JavaScript crypto, no jump cache) gives this thread's verdicts on a workload and on broken transactions", async function () {
+  it("a pool running the plain core (JavaScript crypto, no jump cache, ethereumjs loop and runTx) gives this thread's verdicts on a workload and on broken transactions", async function () {
     if (!nat) this.skip();
     const preload = path.resolve(__dirname, "../fixtures/plain-core-preload.ts");
     const poolP = ValidatePool.create(2, { chainIds: [901n], preload: [preload] });

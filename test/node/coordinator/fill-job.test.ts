@@ -76,6 +76,25 @@ describe("coordinator: fill jobs (a submitted transaction filled off the event l
     expect(await runFillJob(ex, job(tx, 2n), sourceOf(s))).to.deep.equal({ type: "filled", tx: here });
   });
 
+  it("with the sender the coordinator recovered: the same fill, the sender not recovered again, its accounts and fee outputs asked for at once", async () => {
+    const s = state();
+    const tx = await payment(0);
+    const here = encodeTx((await fillMoves(tx, s, ctx(2n), ex, { maxSweep: 16 })).tx);
+    const reads: string[] = [];
+    let fees = 0;
+    const src = sourceOf(s, reads);
+    const counted: FillSource = { ...src, feeOutputs: (addr, limit) => (fees++, src.feeOutputs(addr, limit)) };
+    expect(await pool.run({ ...job(tx, 2n), sender: a }, counted)).to.deep.equal({ type: "filled", tx: here });
+    // Asked before execution: the sender's and the recipient's nonce, balance and code, in that order.
+    const acct = (x: string) => [Mark.Nonce, Mark.Balance, Mark.Code].map((m) => `${x}/${m}/0`);
+    expect(reads.slice(0, 6)).to.deep.equal([...acct(alice.address.toLowerCase()), ...acct(bob)]);
+    expect(fees, "the sender's fee outputs, once").to.equal(1);
+    // The sender it is handed is the one it runs: given another, it fills for that one (so it did not recover).
+    const carol = hexToBytes("0x15d34aaf54267db7d7c367839aaf71a00a2c6a65");
+    const r = await runFillJob(ex, { ...job(tx, 2n), sender: carol }, sourceOf(s));
+    expect(r).to.deep.include({ type: "invalid", kind: "rules", code: "insufficient-balance" });
+  });
+
   it("a refusal comes back typed, as the filler's error; a job beyond the queue is refused at once", async () => {
     const s = state();
     const r = await pool.run(job(await payment(3), 2n), sourceOf(s));

@@ -155,4 +155,37 @@ describe("node: the chain store's layout", () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("group commit: writes queued together go to disk in one LevelDB batch, in order, each answered once durable; reads see them", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "moveset-chain-group-"));
+    try {
+      const chain = await ChainStore.open(path.join(dir, "chain"));
+      const db = chain.level as unknown as { batch: (...a: unknown[]) => Promise<void> };
+      const orig = db.batch.bind(db);
+      let batches = 0;
+      db.batch = (...a: unknown[]) => {
+        batches++;
+        return orig(...a);
+      };
+      // 50 transactions accepted at once; the second half removed by writes queued right behind them.
+      const queued = Array.from({ length: 50 }, (_, i) => chain.queueMempool("0x" + i.toString(16).padStart(64, "0"), Uint8Array.of(i)));
+      const removal = chain.removeMempool(queued.slice(25).map((q) => q.entry));
+      expect(queued.map((q) => q.entry.key), "keys are given at once, in order").to.deep.equal([...queued.map((q) => q.entry.key)].sort());
+      await Promise.all([...queued.map((q) => q.durable), removal]);
+      expect(batches, "at most the first write alone, then the rest together").to.be.at.most(2);
+      expect((await chain.mempool()).map((e) => e.id)).to.deep.equal(queued.slice(0, 25).map((q) => q.entry.id));
+      // A read right after queueing waits for the write.
+      const more = chain.queueMempool("0x" + "ff".repeat(32), Uint8Array.of(7));
+      expect((await chain.mempoolEntry(more.entry.id))?.tx).to.deep.equal(Uint8Array.of(7));
+      await chain.close();
+      const again = await ChainStore.open(path.join(dir, "chain"));
+      expect((await again.mempool()).length, "durable across reopening").to.equal(26);
+      const next = again.queueMempool("0x" + "fe".repeat(32), Uint8Array.of(8));
+      expect(next.entry.key > more.entry.key, "the mempool's numbering resumes after the last write").to.equal(true);
+      await next.durable;
+      await again.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

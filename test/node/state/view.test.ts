@@ -10,7 +10,7 @@ import { ethers } from "ethers";
 import * as fs from "fs";
 import * as path from "path";
 import {
-  Executor, MemoryState, TxType, encodeTx, decodeTx, fillMoves, hexToBytes, bytesToHex, keccak256, encodeBatchData, txRootOf, batchDataHash,
+  Executor, MemoryState, Mark, TxType, encodeTx, decodeTx, fillMoves, hexToBytes, bytesToHex, keccak256, encodeBatchData, txRootOf, batchDataHash,
   type BatchHeader, type Tx, type WrappedTx, type DepositTx,
 } from "../../../core";
 import { declaredGas } from "../../../core/gas";
@@ -180,5 +180,31 @@ describe("node: state views and the chain store", function () {
     await chain.close();
     chain = await ChainStore.open(path.join(dir, "chain"));
     expect(chain.codeSeq(hash)).to.equal(undefined);
+  });
+
+  it("the cache remembers an address without fee outputs until a batch applied here gives it one, or the store is rewound", async () => {
+    let calls = 0;
+    let held: { seq: bigint; value: bigint }[] = [];
+    const utxo = { store: { feeOutputs: async () => (calls++, held) } } as unknown as UtxoHandle;
+    const cache = new LatestCache(utxo, {} as ChainStore);
+    const who = "0x00000000000000000000000000000000000FEE01";
+    expect(await cache.feeOutputs(who, 8)).to.deep.equal([]);
+    expect(await cache.feeOutputs(who.toLowerCase(), 8)).to.deep.equal([]);
+    expect(calls, "the store asked once").to.equal(1);
+    // A batch creates a fee output of it: asked again.
+    held = [{ seq: 5n, value: 9n }];
+    const out = { mask: 0, ref: false, mark: Mark.Fee, intx: 0n, addr: hexToBytes(who.toLowerCase() as `0x${string}`), slot: 5n, prev: 0n, next: 9n };
+    cache.applyTxs([{ seq: 5n, tx: { type: TxType.Deposit, index: 0n, from: out.addr, to: out.addr, value: 0n, moves: [out] } as DepositTx }]);
+    expect(await cache.feeOutputs(who, 8)).to.deep.equal(held);
+    expect(await cache.feeOutputs(who, 8)).to.deep.equal(held);
+    expect(calls, "held outputs are never remembered").to.equal(3);
+    // Swept, remembered as empty again; a rewind forgets that.
+    held = [];
+    expect(await cache.feeOutputs(who, 8)).to.deep.equal([]);
+    expect(await cache.feeOutputs(who, 8)).to.deep.equal([]);
+    expect(calls).to.equal(4);
+    cache.clear();
+    held = [{ seq: 3n, value: 1n }];
+    expect(await cache.feeOutputs(who, 8)).to.deep.equal(held);
   });
 });
