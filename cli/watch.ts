@@ -104,9 +104,9 @@ export function registerWatch(program: Command): void {
     .option("--l1 <url>", "L1 JSON-RPC URL (default: $MOVESET_L1_URL, or the running devnet's)")
     .option("--deployment <file>", "deployment record (default: $MOVESET_DEPLOYMENT, or the running devnet's)")
     .option(KEY_OPTION, keyHelp("the challenger's key (not needed with --dry-run)"))
-    .option("--datadir <dir>", "verifier data folder (a sync resumes from it)", ".moveset/challenge")
+    .option("--datadir <dir>", "verifier data folder (a sync resumes from it; default: .moveset/challenge/<the deployment's Inbox address>, so another deployment never reads this one's sync)")
     .option("--json", "print JSON")
-    .action(async (o: { batch: number; tx?: number; dryRun?: boolean; l1?: string; deployment?: string; key?: string; datadir: string; json?: boolean }) => {
+    .action(async (o: { batch: number; tx?: number; dryRun?: boolean; l1?: string; deployment?: string; key?: string; datadir?: string; json?: boolean }) => {
       const { ctx, key } = await setup("moveset challenge", o, !o.dryRun);
       const { L1Client } = await import("../node/l1/client");
       const { Verifier } = await import("../node/verifier/verifier");
@@ -116,12 +116,13 @@ export function registerWatch(program: Command): void {
       const { AbiCoder, Wallet, ethers } = await import("ethers");
       const deployment = ctx.deployment!;
       const contracts = ctx.record!.contracts;
+      const datadir = o.datadir ?? path.join(".moveset", "challenge", contracts.Inbox.toLowerCase());
       const l1 = await L1Client.connect(ctx.l1Url!, deployment);
       const v = await Verifier.open({
         l1,
         deployment,
-        dbPath: path.join(o.datadir, "verifier", "db"),
-        utxoPath: path.join(o.datadir, "verifier", "utxo"),
+        dbPath: path.join(datadir, "verifier", "db"),
+        utxoPath: path.join(datadir, "verifier", "utxo"),
         opts: { confirmations: 0, pollMs: 500, workers: 0, logRange: 5000 },
         log: componentLogger("verifier", rootLogger()),
       });
@@ -141,7 +142,7 @@ export function registerWatch(program: Command): void {
           // Only execution faults: the dispute game, on the first of them.
           const ef = pick.filter((x) => x.kind === "execution").sort((x, y) => x.txIndex - y.txIndex)[0];
           const { challengeExecution } = await import("./challenge-game");
-          code = await challengeExecution({ v, l1, deployment, headerHash: b.headerHash, fault: ef, key, dryRun: o.dryRun, json: o.json, datadir: o.datadir });
+          code = await challengeExecution({ v, l1, deployment, headerHash: b.headerHash, fault: ef, key, dryRun: o.dryRun, json: o.json, datadir });
           return;
         }
         const call = await buildProof(f, v.chainView());

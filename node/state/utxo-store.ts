@@ -243,6 +243,9 @@ class ReadAhead implements UtxoView {
 }
 
 
+/** A data folder whose UTXO store belongs to another chain: the message says what to do. */
+export class StoreMismatchError extends Error {}
+
 export class LevelUtxoStore {
   private _tip: StoreTip | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -298,7 +301,7 @@ export class LevelUtxoStore {
       } else {
         if (stored.length !== 33 || stored[0] !== LAYOUT_VERSION) throw new Error(`unknown store layout version ${stored[0]}`);
         if (opts.genesis !== undefined && Buffer.compare(Buffer.from(stored.subarray(1)), Buffer.from(digest)) !== 0)
-          throw new Error("genesis allocation differs from the one this store was created with");
+          throw new StoreMismatchError(`the UTXO store at ${path} was created for another genesis allocation (another chain or deployment): pass another --datadir, or remove that folder to sync again`);
       }
       return new LevelUtxoStore(db, tipBytes === undefined ? undefined : decTip(tipBytes), opts.sync ?? false);
     } catch (e) {

@@ -11,9 +11,11 @@ import hre from "hardhat";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { JsonRpcProvider, parseEther } from "ethers";
+import { JsonRpcProvider, getBytes, parseEther } from "ethers";
 import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
 import { l1Views } from "../../client/withdrawals";
+import { LevelUtxoStore } from "../../node/state/utxo-store";
+import { Mark } from "../../core/keys";
 import { ROOT, cleanupTmp, freePort, runCli, tmpDir, waitFor } from "./helpers";
 
 const WINDOW = 60n;
@@ -176,7 +178,11 @@ describe("e2e: the bridge and bonds through the CLI alone", function () {
     const stale = path.join(nowhere, "stale.json");
     const gone = "0x" + "5a".repeat(20);
     fs.writeFileSync(stale, JSON.stringify({ ...d.record, contracts: { ...d.record.contracts, Inbox: gone } }));
-    const [noDevnet, noFile, noL1, noBatch, inUse, rawKey, staleRecord] = await Promise.all([
+    // A challenge data folder synced for another chain (another genesis allocation).
+    const otherChain = path.join(nowhere, "other-chain");
+    const foreign = await LevelUtxoStore.open(path.join(otherChain, "verifier", "utxo"), { genesis: [[{ addr: getBytes(someone), mark: Mark.Balance, slot: 0n }, 1n]] });
+    await foreign.close();
+    const [noDevnet, noFile, noL1, noBatch, inUse, rawKey, staleRecord, wrongStore] = await Promise.all([
       runCli(["challenge", "--batch", "0", "--dry-run"], { ...env, MOVESET_DEVNET: nowhere }),
       cli("bonds", "--address", someone, "--deployment", path.join(nowhere, "localhost.json")),
       cli("bonds", "--address", someone, "--l1", `http://127.0.0.1:${closed}`),
@@ -184,6 +190,7 @@ describe("e2e: the bridge and bonds through the CLI alone", function () {
       cli("devnet", "--datadir", datadir, "--l1-port", "0", "--rpc-port", "0", "--no-explorer"),
       cli("bonds", "--key", d.accounts[9].privateKey),
       cli("bonds", "--address", someone, "--deployment", stale),
+      cli("challenge", "--batch", "0", "--dry-run", "--datadir", otherChain),
     ]);
     expect(oneLine(noDevnet)).to.match(
       /missing --l1 <url> \(the L1 JSON-RPC\) and --deployment <file> \(the deployment record\): no devnet runs from .*npm start.*MOVESET_L1_URL and MOVESET_DEPLOYMENT/,
@@ -197,5 +204,6 @@ describe("e2e: the bridge and bonds through the CLI alone", function () {
     expect(raw).to.contain("never the key itself");
     expect(raw + rawKey.stdout).not.to.contain(d.accounts[9].privateKey.slice(2, 20));
     expect(oneLine(staleRecord)).to.contain(`names an Inbox at ${gone} that L1 at ${d.l1Url} does not have (the chain was restarted or reset since): deploy again`);
+    expect(oneLine(wrongStore)).to.contain(`the UTXO store at ${path.join(otherChain, "verifier", "utxo")} was created for another genesis allocation (another chain or deployment): pass another --datadir`);
   });
 });

@@ -13,7 +13,8 @@ import * as path from "path";
 import { Mark, keyBytes, type Key } from "../../../core/keys";
 import type { Move } from "../../../core/moves";
 import { MemoryUtxoSet, walkSequential, type TxMoves, type WalkFault } from "../../../core/walk";
-import { LevelUtxoStore } from "../../../node/state/utxo-store";
+import { LevelUtxoStore, StoreMismatchError } from "../../../node/state/utxo-store";
+import { oneLine } from "../../../cli/errors";
 import { rng } from "../../../bench/rng";
 
 const STORE_MODULE = path.resolve(__dirname, "../../../node/state/utxo-store.ts");
@@ -105,7 +106,10 @@ describe("LevelUtxoStore", () => {
     });
     await s.close();
     // Genesis is applied once; reopening with another allocation is refused, without one is fine.
-    await expectReject(LevelUtxoStore.open(dir, { genesis: [[C, 43n]] }), /genesis/);
+    await expectReject(LevelUtxoStore.open(dir, { genesis: [[C, 43n]] }), /another genesis allocation/);
+    const refused = await LevelUtxoStore.open(dir, { genesis: [[C, 43n]] }).then(() => undefined, (e: unknown) => e);
+    expect(refused, "a typed error the CLI prints as one line").to.be.instanceOf(StoreMismatchError);
+    expect(oneLine(refused)).to.contain(`the UTXO store at ${dir} was created for another genesis allocation`);
     await expectReject(LevelUtxoStore.open(dir, { genesis: [] }), /genesis/);
     const again = await LevelUtxoStore.open(dir, { genesis: [[C, 42n]] });
     expect(await again.get(0n, C)).to.equal(42n);
