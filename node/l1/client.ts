@@ -13,7 +13,7 @@ import type { BatchHeader } from "../../core/batch";
 import { hexToBytes, bytesToHex } from "../../core/bytes";
 import type { Deployment } from "../config";
 import { appendBatchCalldata, bridgeAt, bridgeInterface, headerFromSol, inboxAt, inboxInterface, revertOf } from "./contracts";
-import { DEFAULT_PRIORITY_FEE, signEip1559 } from "./raw-tx";
+import { DEFAULT_PRIORITY_FEE, MAX_TX_GAS, signEip1559 } from "./raw-tx";
 import { DataSource, UnreadableBatch, dataFromEvent, dataFromTx, type AppendRef } from "./batch-source";
 import { headerHash as hashHeader } from "../../core/batch";
 
@@ -271,8 +271,9 @@ export class L1Client {
   /**
    * Sends appendBatch(header, data), built and signed once as raw bytes (node/l1/raw-tx.ts) and sent
    * with eth_sendRawTransaction: the 20-40 KB calldata is encoded once and crosses JSON-RPC as one hex
-   * string each way (estimate, send), not parsed again by a contract call's layers. Gas and fees as
-   * ethers sets them: the estimate as the limit, a fee cap of twice the latest base fee plus the tip.
+   * string each way (estimate, send), not parsed again by a contract call's layers. Fees as ethers
+   * sets them (a fee cap of twice the latest base fee plus the tip); the gas limit the estimate with a
+   * fifth and 50,000 more, within L1's per-transaction cap (EIP-7825).
    * Reverts found while estimating gas throw L1RevertError.
    */
   async appendBatch(header: BatchHeader, data: Uint8Array): Promise<SentTx> {
@@ -292,9 +293,14 @@ export class L1Client {
       p.send("eth_maxPriorityFeePerGas", []).catch(() => undefined),
     ]);
     const priority = tip !== undefined && tip !== null ? BigInt(tip) : DEFAULT_PRIORITY_FEE;
+    // Headroom over the estimate: the append first settles the poster's batches final by the block's
+    // time, so a block mined a second after the estimate can settle one more (seen: out of gas).
+    const estimate = BigInt(gas);
+    const padded = estimate + estimate / 5n + 50_000n;
+    const gasLimit = padded <= MAX_TX_GAS ? padded : estimate > MAX_TX_GAS ? estimate : MAX_TX_GAS;
     const baseFee = BigInt(latest?.baseFeePerGas ?? 0);
     const signed = signEip1559(
-      { chainId: this.chainId, nonce: BigInt(nonce), gasLimit: BigInt(gas), maxFeePerGas: baseFee * 2n + priority, maxPriorityFeePerGas: priority, to: hexToBytes(to.toLowerCase() as `0x${string}`), value: 0n, data: calldata },
+      { chainId: this.chainId, nonce: BigInt(nonce), gasLimit, maxFeePerGas: baseFee * 2n + priority, maxPriorityFeePerGas: priority, to: hexToBytes(to.toLowerCase() as `0x${string}`), value: 0n, data: calldata },
       hexToBytes(signer.privateKey as `0x${string}`),
     );
     const hash = String(await p.send("eth_sendRawTransaction", [bytesToHex(signed.raw)])).toLowerCase();

@@ -11,6 +11,9 @@ import { bytesToHex } from "../../core/bytes";
 /** The tip when L1 does not answer eth_maxPriorityFeePerGas (ethers' getFeeData uses the same). */
 export const DEFAULT_PRIORITY_FEE = 1_000_000_000n;
 
+/** L1's gas limit per transaction (EIP-7825: 2^24), which a padded estimate must not pass. */
+export const MAX_TX_GAS = 1n << 24n;
+
 export interface Eip1559Fields {
   chainId: bigint;
   nonce: bigint;
