@@ -140,6 +140,22 @@ interface Assembled {
   overlay: Overlay;
   batchCodes: KnownCode;
   nIncluded: bigint;
+  /** Accepted fills not reused because a version they read is no longer the batch's. */
+  stale: number;
+}
+
+/**
+ * What a build did (the coordinator's "built" event): mempool transactions whose accepted fill was
+ * reused, those filled again because the state they read changed (stale), how many times the batch was
+ * assembled, and how many were filled again because the self-check refused their reused fill.
+ */
+export interface BuildStats {
+  index: bigint;
+  txs: number;
+  reused: number;
+  stale: number;
+  rounds: number;
+  refilled: number;
 }
 
 /**
@@ -997,7 +1013,9 @@ export class Coordinator extends EventEmitter {
     const dropped: { key: string; id: string; reason: string }[] = [];
     const droppedIds = new Set<string>();
     let a: Assembled;
+    let rounds = 0;
     for (let round = 1; ; round++) {
+      rounds = round;
       a = await this.assemble(header, deposits, ctxOf, fresh, droppedIds, dropped);
       const verdicts = await this.selfCheck(a.checks.map((c) => ({ tx: a.entries[c.at].tx, ctx: ctxOf(c.seq, a.entries[c.at].gas), moves: a.filled[c.at] })), a.batchCodes);
       let redo = false;
@@ -1039,7 +1057,9 @@ export class Coordinator extends EventEmitter {
     this.inflight = { post, overlay, keys, ids: new Set(batch.txHashes) };
     const t1 = performance.now();
     await this.recomputePending();
-    this.d.log.debug({ index: header.index, txs: filled.length, reused: a.checks.filter((c) => c.reused).length, buildMs: Math.round(t1 - t0), recomputeMs: Math.round(performance.now() - t1), mempool: this.pendingEntries.length }, "built batch");
+    const stats: BuildStats = { index: header.index, txs: filled.length, reused: a.checks.filter((c) => c.reused).length, stale: a.stale, rounds, refilled: fresh.size };
+    this.emit("built", stats);
+    this.d.log.debug({ ...stats, buildMs: Math.round(t1 - t0), recomputeMs: Math.round(performance.now() - t1), mempool: this.pendingEntries.length }, "built batch");
     return post;
   }
 
@@ -1061,7 +1081,7 @@ export class Coordinator extends EventEmitter {
   ): Promise<Assembled> {
     const o = this.d.opts;
     const overlay = new Overlay();
-    const a: Assembled = { filled: [], entries: [], outcomes: [], included: [], checks: [], overlay, batchCodes: new KnownCode(), nIncluded: 0n };
+    const a: Assembled = { filled: [], entries: [], outcomes: [], included: [], checks: [], overlay, batchCodes: new KnownCode(), nIncluded: 0n, stale: 0 };
     const maxBytes = o.maxBatchBytes;
     let entryBytes = 0;
     let gas = 0n;
@@ -1096,6 +1116,7 @@ export class Coordinator extends EventEmitter {
         const ctx = ctxOf(seq);
         const reusable = p !== undefined && !fresh.has(e.id) && reusableEnv(p.env, ctx.env);
         const refitted = reusable ? await refit(p.tx, p.seq, seq, (m, ad, sl) => this.latestIn([overlay], m, ad, sl)).catch(() => undefined) : undefined;
+        if (reusable && !refitted) a.stale++;
         const tx = refitted ? withoutKnownCode(refitted, omitCode) : (await fillFromStore(decodeTx(e.tx), this.d.cache, [overlay], ctx, this.d.executor, { omitCode, maxSweep: o.sweepMax })).tx;
         const entry: BatchTx = { gas: declaredGas(tx), tx: encodeTx(tx) };
         // Full: it waits for the next batch (a transaction that fits no batch was refused by the filler).
