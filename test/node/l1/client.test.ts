@@ -73,6 +73,12 @@ describe("node: posting appendBatch as one signed raw transaction (L1Client)", f
     expect([t.type, t.chainId, t.nonce, t.gasLimit, t.maxFeePerGas, t.maxPriorityFeePerGas, t.to, t.value, t.data]).to.deep.equal([
       2, 31337n, 5, 100_000n, 3_000_000_000n, 1_000_000_000n, bytesToHex(to), 7n, bytesToHex(data),
     ]);
+    // Zero fields are the empty string (ethers re-serializes exactly the same bytes), and a wrong-size recipient is refused.
+    const z = signEip1559({ chainId: 1n, nonce: 0n, gasLimit: 21_000n, maxFeePerGas: 0n, maxPriorityFeePerGas: 0n, to, value: 0n, data: new Uint8Array(0) }, ethers.getBytes(key.privateKey));
+    const tz = Transaction.from(bytesToHex(z.raw));
+    expect([tz.from, tz.hash, tz.serialized]).to.deep.equal([key.address, z.hash, bytesToHex(z.raw)]);
+    expect(Transaction.from(bytesToHex(s.raw)).serialized).to.equal(bytesToHex(s.raw));
+    expect(() => signEip1559({ chainId: 1n, nonce: 0n, gasLimit: 21_000n, maxFeePerGas: 0n, maxPriorityFeePerGas: 0n, to: new Uint8Array(19), value: 0n, data: new Uint8Array(0) }, ethers.getBytes(key.privateKey))).to.throw(RangeError);
   });
 
   it("appendBatch: L1 appends the batch from the poster; the receipt is waited for; the journal records the bytes sent", async () => {
