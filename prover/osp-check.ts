@@ -18,7 +18,9 @@ import { preStateView } from "../conformance/world";
 import { initialMachine } from "../core/step/init";
 import { step, opInfo } from "../core/step/interp";
 import { NeedKzgError } from "../core/step/precompiles";
-import { loadCrypto } from "../core/evm/chain";
+import { loadCrypto, L2_BLOCK_GAS_LIMIT } from "../core/evm/chain";
+import { ethTxFields } from "../core/evm/ethtx";
+import { MachineLimitError } from "../core/step/mem";
 import { P, Stage, Status, type Ctx } from "../core/step/types";
 import type { Machine } from "../core/step/machine";
 import { haltKind, opName, PENDING_NAMES } from "../core/step/classify";
@@ -111,6 +113,44 @@ export interface OspStats {
 
 export function emptyStats(): OspStats {
   return { steps: 0, agreed: 0, opcodes: new Set(), microSteps: new Set(), precompiles: new Set(), halts: new Set(), gas: [], families: new Map() };
+}
+
+/** OspStats as JSON (sets as sorted arrays), for a checkpoint file. */
+export interface OspStatsJson {
+  steps: number;
+  agreed: number;
+  opcodes: number[];
+  microSteps: string[];
+  precompiles: number[];
+  halts: string[];
+  gas: number[];
+  families: [string, { gas: number[]; worst: { gas: number; kind: string; at: string } }][];
+}
+
+export function statsToJson(s: OspStats): OspStatsJson {
+  return {
+    steps: s.steps,
+    agreed: s.agreed,
+    opcodes: [...s.opcodes].sort((a, b) => a - b),
+    microSteps: [...s.microSteps].sort(),
+    precompiles: [...s.precompiles].sort((a, b) => a - b),
+    halts: [...s.halts].sort(),
+    gas: s.gas,
+    families: [...s.families],
+  };
+}
+
+export function statsFromJson(j: OspStatsJson): OspStats {
+  return {
+    steps: j.steps,
+    agreed: j.agreed,
+    opcodes: new Set(j.opcodes),
+    microSteps: new Set(j.microSteps),
+    precompiles: new Set(j.precompiles),
+    halts: new Set(j.halts),
+    gas: j.gas,
+    families: new Map(j.families as [VerifierFamily, { gas: number[]; worst: { gas: number; kind: string; at: string } }][]),
+  };
 }
 
 export type VerifierFamily = (typeof VERIFIER_FAMILIES)[number];
@@ -263,6 +303,13 @@ export async function checkVectorSteps(v: Vector, ex: Executor, d: StepVerifierD
       res.steps = n;
       break;
     } catch (e) {
+      if (e instanceof MachineLimitError) {
+        // a bound of the machine that only a transaction with more gas than the rollup allows reaches
+        const gas = ethTxFields(v.txbytes).gasLimit;
+        if (gas > L2_BLOCK_GAS_LIMIT) return { ...res, skipped: `outside the rollup's limits: ${e.message} (gas limit ${gas} > ${L2_BLOCK_GAS_LIMIT})` };
+        res.failures.push(`the machine stops within the rollup's limits: ${e.message}`);
+        return res;
+      }
       if (!(e instanceof NeedKzgError)) throw e;
       await loadCrypto();
     }
