@@ -8,7 +8,7 @@
  * contracts/interfaces/IInbox.sol `FaultKind` follows (test/contracts/fault-kinds.test.ts checks
  * it). `execution` is settled interactively; all others in one L1 transaction.
  */
-export const FAULT_KINDS = ["malformed", "signature", "input", "double-use", "deposit", "rules", "execution"] as const;
+export const FAULT_KINDS = ["malformed", "signature", "input", "double-use", "deposit", "rules", "execution", "data"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** The fault kinds settled in one L1 transaction (all but `execution`, which needs the interactive game). */
