@@ -97,7 +97,7 @@ export function blobCases(): BlobCase[] {
     { gas: 20_000_000n, tx: txBytes(3, 10) },
     { gas: 10_000_001n, tx: txBytes(4, 10) },
   ];
-  add("declared gas over the batch limit in the framing", [hex(rawFraming(over))], { txCount: "2", gas: "30000001", txRoot: bytesToHex(txRootOf(over)) });
+  add("declared gas over the batch limit in the framing", [hex(rawFraming(over))], { txCount: "2", gas: "30000000", txRoot: bytesToHex(txRootOf(over)) });
   // Two transactions filling the data to exactly MAX_BATCH_BYTES, then one byte more.
   const fill = (extra: number): BatchTx[] => {
     const a = 60_000;

@@ -45,12 +45,12 @@ contract DataProver is FraudProver {
         bytes calldata kzgProof,
         bytes32 salt
     ) external {
-        (uint256 base, uint256 z, bytes32 blobHash) = BlobLib.load(blob, commitment);
-        _reveal(proofHash(h, blobHash, commitment, kzgProof), salt);
-        // INVARIANT: a blob, a commitment and a proof of their sizes.
+        // INVARIANT: a blob, a commitment and a proof of their sizes (before the blob is read and hashed).
         if (blob.length != BlobLib.BLOB_BYTES || commitment.length != 48 || kzgProof.length != 48) {
             revert BadLength(blob.length, commitment.length, kzgProof.length);
         }
+        (uint256 base, uint256 z, bytes32 blobHash) = BlobLib.load(blob, commitment);
+        _reveal(proofHash(h, blobHash, commitment, kzgProof), salt);
         _checkBatch(h);
         bytes32 vh = BlobLib.versionedHash(commitment);
         // INVARIANT: the commitment is the one whose versioned hash the header commits to.

@@ -15,7 +15,7 @@ import { batchDataHash, type BatchHeader } from "../../core/batch";
 import { bytesToHex, equalsBytes } from "../../core/bytes";
 
 /** DataSource of contracts/interfaces/IInbox.sol. */
-export const DataSource = { Calldata: 0, Event: 1 } as const;
+export const DataSource = { Calldata: 0, Event: 1, Blob: 2 } as const;
 export type DataSourceId = (typeof DataSource)[keyof typeof DataSource];
 
 /** Selector of Inbox.appendBatch(BatchHeader, bytes). */
