@@ -18,7 +18,7 @@ import { KIND_NUMBER } from "../../../core/errors";
 import { DataSource } from "../../../node/l1/batch-source";
 import { blobOfCase, type BlobCase } from "../../../scripts/gen-blob-vectors";
 import { VECTOR_DIR } from "../../../scripts/gen-vectors";
-import { BOND, BPS, sol, nextBatch, post, transferTx } from "../../helpers/inbox";
+import { BOND, BPS, nextBatch, post, transferTx } from "../../helpers/inbox";
 import { blobFixture, nextBlobBatch, postBlob, sendBlobTx, dataProofArgs, proveData, loadBlobKzg } from "../../helpers/blob";
 import type { BlobKzg } from "../../../node/l1/blob-kzg";
 
