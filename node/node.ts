@@ -20,6 +20,7 @@ import { FilterManager } from "./rpc/filters";
 import { WsGateway } from "./rpc/ws";
 import { formatTx } from "./rpc/format";
 import { CallPool } from "./rpc/call-pool";
+import { PoolValidator } from "./validation/check";
 import { ChainStore } from "./state/chain-store";
 import { UtxoHandle } from "./state/utxo-handle";
 import { nodeGenesis, storeGenesis } from "./state/genesis";
@@ -77,8 +78,12 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     // Submitted transactions are filled (executed) on their own pool, off the event loop (protocol.md §12.4).
     const fills = CallPool.create({ workers: ropts.fillWorkers, chainId: o.deployment.l2ChainId, timeoutMs: ropts.fillTimeoutMs, maxQueue: ropts.fillQueue });
     cleanup.push(() => fills.close());
+    // The build's self-check runs on its own validation worker, off the event loop.
+    const checker = await PoolValidator.create(1, o.deployment.l2ChainId);
+    cleanup.push(() => checker.close());
     const coordinator = new Coordinator({
       filler: (job, source) => fills.run(job, source),
+      checker,
       chain,
       utxo,
       cache,

@@ -47,14 +47,16 @@
 import { EventEmitter } from "events";
 import { batchDataHash, batchDataSize, batchEntrySize, encodeBatchData, headerHash, txRootOf, MAX_BATCH_BYTES, type BatchHeader, type BatchTx } from "../../core/batch";
 import { BATCH_GAS_LIMIT, declaredGas, nextBaseFee } from "../../core/gas";
-import { bytesToHex, hexToBytes } from "../../core/bytes";
+import { bytesToHex, equalsBytes, hexToBytes } from "../../core/bytes";
 import { DecodeError, InvalidTxError } from "../../core/errors";
 import { FillError, type Version } from "../../core/fill";
 import { recoverMoveTxSender, txIdHex } from "../../core/sign";
 import { decodeWrapped, type EthTxPolicy } from "../../core/evm/ethtx";
 import { policyOf } from "../../core/context";
-import { decodeTx, encodeTx, TxType, type DepositTx, type Tx } from "../../core/tx";
+import { codeHash, decodeTx, encodeTx, TxType, type DepositTx, type Tx } from "../../core/tx";
+import type { BlockEnv } from "../../core/evm/chain";
 import type { TxOutcome } from "../../core/validate";
+import type { Verdict } from "../validation/validate-pool";
 import { KnownCode } from "../../core/known-code";
 import { Mark, keyIdOf } from "../../core/keys";
 import type { Executor } from "../../core/evm/execute";
@@ -70,7 +72,7 @@ import { outbids, QUEUE_LIFETIME_MS, TxPool, txMeta, type TxMeta } from "./tx-po
 import { feeOutputsOf, fillFromStore, Overlay, type LatestCache } from "../state/view";
 import { refit, refusalOf, type FillJob, type FillResult, type FillSource } from "./fill-job";
 import type { UtxoHandle } from "../state/utxo-handle";
-import { checkBatch, InThreadValidator, txContext, txMovesOf } from "../validation/check";
+import { checkBatch, InThreadValidator, txContext, txMovesOf, type Validator, type ValidatorItem } from "../validation/check";
 import { Waker } from "../waker";
 
 /** A transaction refused at submission. `code` -32000 on JSON-RPC. */
@@ -107,6 +109,76 @@ export interface CoordinatorDeps {
    * "timeout" or "busy" (the pool's time limit, its full queue): the transaction is refused with it.
    */
   filler?: (job: FillJob, source: FillSource) => Promise<FillResult>;
+  /**
+   * Runs the build's self-check (every transaction of a batch validated standalone, as verifiers will)
+   * off this thread: the node's own validation pool, which knows no code of its own (the coordinator
+   * hands each transaction the chain's code it needs). Without it, the self-check runs on this thread.
+   */
+  checker?: Validator;
+}
+
+/**
+ * A mempool entry's fill as it was accepted (or re-simulated): the filled transaction, the seq it was
+ * filled as, and the block environment it ran in. The build reuses it when the batch's state and
+ * environment are those it was filled in (reusable), and the self-check proves it.
+ */
+interface PendingFill {
+  tx: Tx;
+  seq: bigint;
+  env: BlockEnv;
+}
+
+/** One round of a batch's assembly (Coordinator.assemble). */
+interface Assembled {
+  filled: Tx[];
+  entries: BatchTx[];
+  /** Deposits' from their fill; mempool transactions' from the self-check. */
+  outcomes: TxOutcome[];
+  included: { key: string; id: string }[];
+  /** The mempool transactions to self-check: where in the batch, their seq, their entry, whether the accepted fill was reused. */
+  checks: { at: number; seq: bigint; entry: MempoolEntry; reused: boolean }[];
+  overlay: Overlay;
+  batchCodes: KnownCode;
+  nIncluded: bigint;
+  /** Accepted fills not reused because a version they read is no longer the batch's. */
+  stale: number;
+}
+
+/**
+ * What a build did (the coordinator's "built" event): mempool transactions whose accepted fill was
+ * reused, those filled again because the state they read changed (stale), how many times the batch was
+ * assembled, and how many were filled again because the self-check refused their reused fill.
+ */
+export interface BuildStats {
+  index: bigint;
+  txs: number;
+  reused: number;
+  stale: number;
+  rounds: number;
+  refilled: number;
+}
+
+/**
+ * Whether a fill made in `a` may be reused in `b`: the same block environment but for the timestamp.
+ * The timestamp moves with L1's clock between acceptance and building, and almost no transaction reads
+ * it; one that does comes out differently, which the build's self-check finds (then it is filled again).
+ */
+function reusableEnv(a: BlockEnv, b: BlockEnv): boolean {
+  return (
+    a.chainId === b.chainId &&
+    a.number === b.number &&
+    a.baseFee === b.baseFee &&
+    a.gasLimit === b.gasLimit &&
+    a.excessBlobGas === b.excessBlobGas &&
+    equalsBytes(a.coinbase, b.coinbase) &&
+    equalsBytes(a.prevRandao, b.prevRandao)
+  );
+}
+
+/** `tx` without the witness blobs `omit` says validators have already (protocol.md §6.2), as a fill with that `omit` would leave them out. */
+function withoutKnownCode(tx: Tx, omit: (h: string) => boolean): Tx {
+  if (tx.type === TxType.Deposit || !tx.witness.some((c) => omit(bytesToHex(codeHash(c))))) return tx;
+  return { ...tx, witness: tx.witness.filter((c) => !omit(bytesToHex(codeHash(c)))) };
 }
 
 /** Fills of one submission at most, each against the state as it then is (protocol.md §12.4). */
@@ -201,6 +273,10 @@ export class Coordinator extends EventEmitter {
   private readonly fail = new Failpoints();
   private pending = new Overlay();
   private pendingEntries: MempoolEntry[] = [];
+  /** The fill of each pending entry (same order), for the build to reuse. */
+  private pendingFills: PendingFill[] = [];
+  /** The base fee L1 requires after the last batch this node committed, until L1 is read again. */
+  private committedNext: { nextIndex: bigint; baseFee: bigint } | undefined;
   private pendingIds = new Set<string>();
   private pendingBytes = 0;
   private pendingSeq = 1n;
@@ -240,6 +316,9 @@ export class Coordinator extends EventEmitter {
     const min = this.d.deployment.minBaseFee;
     const inf = this.inflight;
     if (inf) return nextBaseFee(inf.post.batch.header.baseFee, inf.post.batch.gasDeclared, min);
+    // Just after a commit, L1's answer read before it is for the committed batch: the rule gives the next.
+    const c = this.committedNext;
+    if (c && c.nextIndex === this.d.chain.nextIndex() && (this.l1state === undefined || this.l1state.tip.index < c.nextIndex)) return c.baseFee;
     return this.l1state?.baseFee ?? min;
   }
 
@@ -391,10 +470,11 @@ export class Coordinator extends EventEmitter {
         if (await this.known(id)) return id;
         this.checkRoom();
         const seq = this.pendingSeq;
+        const ctx = this.provisionalCtx(seq);
         // Code the chain carries stays out of the witness, as it will when the batch is built, so the
         // size limit (protocol.md §5.5) is checked on what will be posted (or more).
-        const filled = await refused(() => fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor, { omitCode: this.chainCode, maxSweep: this.d.opts.sweepMax }));
-        return this.answered(this.accept(id, tx, filled.tx, seq, existing));
+        const filled = await refused(() => fillFromStore(tx, this.d.cache, this.pendingLayers(), ctx, this.d.executor, { omitCode: this.chainCode, maxSweep: this.d.opts.sweepMax }));
+        return this.answered(this.accept(id, tx, { tx: filled.tx, seq, env: ctx.env }, existing));
       });
     // One sender's transactions in the order they arrive: each is filled once the one before is answered.
     const sender = senderOf(tx, policyOf(this.provisionalCtx(this.pendingSeq)));
@@ -461,7 +541,11 @@ export class Coordinator extends EventEmitter {
    */
   private async submitFilled(filler: NonNullable<CoordinatorDeps["filler"]>, tx: Tx, id: string, sender?: Uint8Array, existing?: MempoolEntry): Promise<string> {
     for (let attempt = 0; attempt < OPTIMISTIC_FILLS; attempt++) {
-      if (await this.known(id)) return id;
+      // The chain store is asked once (submit asked it already; a promoted transaction here), then only
+      // memory: a batch of this node that takes it is there, and one of another poster that takes it
+      // meanwhile leaves its fill refused at the build (what it consumes is spent), so it is dropped from
+      // the mempool and in the chain once. (A LevelDB read per attempt was 7% of this thread under load.)
+      if (attempt === 0 && existing ? await this.known(id) : this.knownInMemory(id)) return id;
       this.checkRoom();
       // The seq it would take if every fill ahead of it were accepted first: the versions those write
       // are then below it, as they will be below the seq it takes (refit re-keys its outputs to that).
@@ -488,9 +572,12 @@ export class Coordinator extends EventEmitter {
         }
         this.checkRoom();
         const to = this.pendingSeq;
+        // Filled for the batch before the one it now waits for (a batch was built meanwhile): filled again
+        // on the worker, so that the build can reuse it rather than fill it again on this thread.
+        if (!reusableEnv(r.env, this.provisionalCtx(to).env)) return undefined;
         const layers = this.pendingLayers();
         const fitted = await refused(() => refit(r.tx, from, to, (m, a, s) => this.latestIn(layers, m, a, s)));
-        return fitted && this.accept(id, tx, fitted, to, existing);
+        return fitted && this.accept(id, tx, { tx: fitted, seq: to, env: r.env }, existing);
       });
       if (done !== undefined) return "durable" in done ? this.answered(done) : done.id;
       this.d.log.debug({ id, attempt }, "the state a submitted transaction read changed during its fill: filling it again");
@@ -546,11 +633,13 @@ export class Coordinator extends EventEmitter {
    * already be built into a batch; the batch's writes come after the entry's, in order, so nothing is
    * left behind. Then the sender's queued transaction with the next nonce, if any, is promoted.
    */
-  private accept(id: string, tx: Tx, filled: Tx, seq: bigint, existing?: MempoolEntry): { id: string; durable: Promise<void> } {
+  private accept(id: string, tx: Tx, fill: PendingFill, existing?: MempoolEntry): { id: string; durable: Promise<void> } {
     const bytes = encodeTx(tx);
     const { entry, durable } = existing ? { entry: existing, durable: Promise.resolve() } : this.d.chain.queueMempool(id, bytes);
-    this.pending.apply(seq, filled);
+    const seq = fill.seq;
+    this.pending.apply(seq, fill.tx);
     this.pendingEntries.push(entry);
+    this.pendingFills.push(fill);
     this.pendingIds.add(entry.id);
     this.pendingBytes += bytes.length;
     this.pendingSeq = seq + 1n;
@@ -587,7 +676,7 @@ export class Coordinator extends EventEmitter {
    * refusal with every version the fill read. The pool's own refusals (its time limit, its full queue)
    * are thrown as the transaction's answer.
    */
-  private async fillRemote(filler: NonNullable<CoordinatorDeps["filler"]>, tx: Tx, seq: bigint, sender?: Uint8Array): Promise<{ tx: Tx } | { refusal: SubmitError; reads: Map<string, Read> }> {
+  private async fillRemote(filler: NonNullable<CoordinatorDeps["filler"]>, tx: Tx, seq: bigint, sender?: Uint8Array): Promise<{ tx: Tx; env: BlockEnv } | { refusal: SubmitError; reads: Map<string, Read> }> {
     const reads = new Map<string, Read>();
     // Every read sees the pending state as it is then (a batch built meanwhile replaced the overlays):
     // the freshest the fill can be; refit checks what it read when it is accepted.
@@ -609,14 +698,15 @@ export class Coordinator extends EventEmitter {
       omitCode: this.chainCode,
     };
     let r: FillResult;
+    const ctx = this.provisionalCtx(seq);
     try {
-      r = await filler({ op: "fill", tx: encodeTx(tx), ctx: this.provisionalCtx(seq), maxSweep: this.d.opts.sweepMax, sender }, source);
+      r = await filler({ op: "fill", tx: encodeTx(tx), ctx, maxSweep: this.d.opts.sweepMax, sender }, source);
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       if (code === "timeout" || code === "busy") throw new SubmitError((e as Error).message, undefined, code);
       throw e;
     }
-    return r.type === "filled" ? { tx: decodeTx(r.tx) } : { refusal: submitErrorOf(refusalOf(r)), reads };
+    return r.type === "filled" ? { tx: decodeTx(r.tx), env: ctx.env } : { refusal: submitErrorOf(refusalOf(r)), reads };
   }
 
   /**
@@ -625,8 +715,11 @@ export class Coordinator extends EventEmitter {
    * gaps closed allow.
    */
   private async recomputePending(): Promise<void> {
+    // The fills so far, reused where the state and environment they were made in are still the pending ones.
+    const prior = new Map(this.pendingEntries.map((e, i) => [e.id, this.pendingFills[i]]));
     this.pending = new Overlay();
     this.pendingEntries = [];
+    this.pendingFills = [];
     this.pendingIds = new Set();
     this.pendingBytes = 0;
     this.pool.clearPending();
@@ -638,10 +731,16 @@ export class Coordinator extends EventEmitter {
     /** Fills entry `e` at the next seq: true if it became pending, false if it waits in the queue. */
     const tryPending = async (e: MempoolEntry): Promise<boolean> => {
       let tx: Tx;
+      let fill: PendingFill;
       try {
         tx = decodeTx(e.tx);
-        const f = await fillFromStore(tx, this.d.cache, this.pendingLayers(), this.provisionalCtx(seq), this.d.executor, { omitCode: this.chainCode, maxSweep: this.d.opts.sweepMax });
-        this.pending.apply(seq, f.tx);
+        const ctx = this.provisionalCtx(seq);
+        const layers = this.pendingLayers();
+        const p = prior.get(e.id);
+        const reused = p && reusableEnv(p.env, ctx.env) ? await refit(p.tx, p.seq, seq, (m, a, s) => this.latestIn(layers, m, a, s)).catch(() => undefined) : undefined;
+        const filled = reused ?? (await fillFromStore(tx, this.d.cache, layers, ctx, this.d.executor, { omitCode: this.chainCode, maxSweep: this.d.opts.sweepMax })).tx;
+        fill = { tx: filled, seq, env: reused ? p!.env : ctx.env };
+        this.pending.apply(seq, filled);
       } catch (err) {
         if (!isTxRefusal(err)) throw err;
         const meta = err instanceof InvalidTxError && err.code === "nonce" && nonceTooHigh(submitErrorOf(err)) ? txMeta(decodeTx(e.tx)) : undefined;
@@ -650,6 +749,7 @@ export class Coordinator extends EventEmitter {
         return false;
       }
       this.pendingEntries.push(e);
+      this.pendingFills.push(fill);
       this.pendingIds.add(e.id);
       this.pendingBytes += e.tx.length;
       this.pool.addPending(e.id, txMeta(tx));
@@ -890,7 +990,6 @@ export class Coordinator extends EventEmitter {
     const local = this.d.chain.tip();
     // INVARIANT: the batch extends exactly what this node has applied (else sync first).
     if (tip.index !== this.d.chain.nextIndex() || tip.parent !== (local?.hash ?? "0x" + "00".repeat(32))) return undefined;
-    const o = this.d.opts;
     const timestamp = clock.timestamp > tip.minTimestamp ? clock.timestamp : tip.minTimestamp;
     const header: BatchHeader = {
       index: tip.index,
@@ -912,64 +1011,38 @@ export class Coordinator extends EventEmitter {
     const maxDeposits = this.d.deployment.maxDepositsPerBatch;
     const nDeposits = depositCount - tip.depositStart > maxDeposits ? maxDeposits : depositCount - tip.depositStart;
     const deposits = snap.depositRange(tip.depositStart, tip.depositStart + nDeposits);
-    const overlay = new Overlay();
-    const filled: Tx[] = [];
-    const entries: BatchTx[] = [];
-    const outcomes: TxOutcome[] = [];
-    // The batch stays within the limits L1 enforces (protocol.md §5.5, §7.5): data bytes (counted
-    // exactly, framing included) and declared gas.
-    const maxBytes = o.maxBatchBytes;
-    let entryBytes = 0;
-    let gas = 0n;
-    const fits = (e: BatchTx) => batchDataSize(entries.length + 1, entryBytes + batchEntrySize(e)) <= maxBytes && gas + e.gas <= BATCH_GAS_LIMIT;
-    const add = (tx: Tx, e: BatchTx, outcome: TxOutcome) => {
-      filled.push(tx);
-      entries.push(e);
-      outcomes.push(outcome);
-      entryBytes += batchEntrySize(e);
-      gas += e.gas;
-    };
-    let seq = tip.firstSeq;
     const ctxOf = (s: bigint, g?: bigint) => txContext(header, this.chainId, Number(s - header.firstSeq), g);
-    // Code carried by the witnesses of this batch so far; with the chain store's, what needs no witness.
-    const batchCodes = new KnownCode();
-    const omitCode = (h: string) => batchCodes.seqOf(h) !== undefined || this.d.chain.codeSeq(h) !== undefined;
-    let nIncluded = 0n;
-    for (const d of deposits) {
-      const tx: DepositTx = { type: TxType.Deposit, index: d.index, from: hexToBytes(d.from as `0x${string}`), to: hexToBytes(d.to as `0x${string}`), value: d.value, moves: [] };
-      const f = await fillFromStore(tx, this.d.cache, [overlay], ctxOf(seq), this.d.executor);
-      const e: BatchTx = { gas: 0n, tx: encodeTx(f.tx) };
-      // Deposits are consumed in queue order: the first that does not fit ends the range.
-      if (!fits(e)) break;
-      add(f.tx, e, f.outcome);
-      overlay.apply(seq, f.tx);
-      seq++;
-      nIncluded++;
-    }
-    const included: { key: string; id: string }[] = [];
+    // Assembled in rounds: each transaction's accepted fill is reused where the batch's state and
+    // environment are those it was filled in (refit), else it is filled again on this thread; then the
+    // whole batch is self-checked (off this thread with a checker). A reused fill the self-check refuses
+    // is filled again in the next round; a fresh fill it refuses is dropped, as is one the filler refuses.
+    const fresh = new Set<string>();
     const dropped: { key: string; id: string; reason: string }[] = [];
-    for (const e of this.pendingEntries) {
-      if (filled.length >= o.maxBatchTxs) break;
-      try {
-        const tx = decodeTx(e.tx);
-        const f = await fillFromStore(tx, this.d.cache, [overlay], ctxOf(seq), this.d.executor, { omitCode, maxSweep: o.sweepMax });
-        const entry: BatchTx = { gas: declaredGas(f.tx), tx: encodeTx(f.tx) };
-        // Full: it waits for the next batch (a transaction that fits no batch was refused by the filler).
-        if (!fits(entry)) break;
-        // Self-check: the filled transaction must validate standalone, exactly as verifiers will
-        // (with the code of the chain and of this batch's earlier witnesses, nothing else).
-        const [v] = await this.validator!.validate([{ tx: entry.tx, ctx: ctxOf(seq, entry.gas) }], batchCodes);
-        if (!v.valid) throw v.error;
-        batchCodes.addTx(seq, f.tx);
-        add(f.tx, entry, f.outcome);
-        included.push({ key: e.key, id: e.id });
-        overlay.apply(seq, f.tx);
-        seq++;
-      } catch (err) {
-        if (!isTxRefusal(err)) throw err;
-        dropped.push({ key: e.key, id: e.id, reason: submitMessage(err) });
-      }
+    const droppedIds = new Set<string>();
+    let a: Assembled;
+    let rounds = 0;
+    for (;;) {
+      const round = ++rounds;
+      a = await this.assemble(header, deposits, ctxOf, fresh, droppedIds, dropped);
+      const verdicts = await this.selfCheck(a.checks.map((c) => ({ tx: a.entries[c.at].tx, ctx: ctxOf(c.seq, a.entries[c.at].gas), moves: a.filled[c.at] })), a.batchCodes);
+      let redo = false;
+      verdicts.forEach((v, i) => {
+        const c = a.checks[i];
+        if (v.valid) {
+          a.outcomes[c.at] = v.outcome;
+          return;
+        }
+        redo = true;
+        if (c.reused) fresh.add(c.entry.id);
+        else {
+          droppedIds.add(c.entry.id);
+          dropped.push({ key: c.entry.key, id: c.entry.id, reason: submitMessage(v.error) });
+        }
+      });
+      if (!redo) break;
+      this.d.log.debug({ index: header.index, round, refilled: fresh.size, dropped: dropped.length }, "the build's self-check refused a fill: assembling the batch again");
     }
+    const { filled, entries, outcomes, included, overlay, nIncluded } = a;
     if (filled.length === 0) {
       if (dropped.length) {
         for (const x of dropped) this.d.log.warn({ id: x.id, reason: x.reason }, "dropped mempool transaction");
@@ -991,8 +1064,111 @@ export class Coordinator extends EventEmitter {
     this.inflight = { post, overlay, keys, ids: new Set(batch.txHashes) };
     const t1 = performance.now();
     await this.recomputePending();
-    this.d.log.debug({ index: header.index, txs: filled.length, buildMs: Math.round(t1 - t0), recomputeMs: Math.round(performance.now() - t1), mempool: this.pendingEntries.length }, "built batch");
+    const stats: BuildStats = { index: header.index, txs: filled.length, reused: a.checks.filter((c) => c.reused).length, stale: a.stale, rounds, refilled: fresh.size };
+    this.emit("built", stats);
+    this.d.log.debug({ ...stats, buildMs: Math.round(t1 - t0), recomputeMs: Math.round(performance.now() - t1), mempool: this.pendingEntries.length }, "built batch");
     return post;
+  }
+
+  /**
+   * One round of assembling the batch on `header` (lock held): the deposits, then the mempool in order,
+   * each entry's accepted fill reused if it fits the batch's state (refit against the batch so far over
+   * the store, the environment the same but for the timestamp) and the entry is not in `fresh`, else
+   * filled again here. Entries in `droppedIds` are left out; those the filler refuses are added to them.
+   * The batch stays within the limits L1 enforces (protocol.md §5.5, §7.5): data bytes (counted exactly,
+   * framing included) and declared gas. Outcomes of mempool transactions come from the self-check.
+   */
+  private async assemble(
+    header: BatchHeader,
+    deposits: ReturnType<L1Snapshot["depositRange"]>,
+    ctxOf: (s: bigint, g?: bigint) => TxContext,
+    fresh: ReadonlySet<string>,
+    droppedIds: Set<string>,
+    dropped: { key: string; id: string; reason: string }[],
+  ): Promise<Assembled> {
+    const o = this.d.opts;
+    const overlay = new Overlay();
+    const a: Assembled = { filled: [], entries: [], outcomes: [], included: [], checks: [], overlay, batchCodes: new KnownCode(), nIncluded: 0n, stale: 0 };
+    const maxBytes = o.maxBatchBytes;
+    let entryBytes = 0;
+    let gas = 0n;
+    const fits = (e: BatchTx) => batchDataSize(a.entries.length + 1, entryBytes + batchEntrySize(e)) <= maxBytes && gas + e.gas <= BATCH_GAS_LIMIT;
+    const add = (tx: Tx, e: BatchTx, outcome: TxOutcome | undefined) => {
+      a.filled.push(tx);
+      a.entries.push(e);
+      a.outcomes.push(outcome as TxOutcome);
+      entryBytes += batchEntrySize(e);
+      gas += e.gas;
+    };
+    let seq = header.firstSeq;
+    // Code carried by the witnesses of this batch so far; with the chain store's, what needs no witness.
+    const batchCodes = a.batchCodes;
+    const omitCode = (h: string) => batchCodes.seqOf(h) !== undefined || this.d.chain.codeSeq(h) !== undefined;
+    for (const d of deposits) {
+      const tx: DepositTx = { type: TxType.Deposit, index: d.index, from: hexToBytes(d.from as `0x${string}`), to: hexToBytes(d.to as `0x${string}`), value: d.value, moves: [] };
+      const f = await fillFromStore(tx, this.d.cache, [overlay], ctxOf(seq), this.d.executor);
+      const e: BatchTx = { gas: 0n, tx: encodeTx(f.tx) };
+      // Deposits are consumed in queue order: the first that does not fit ends the range.
+      if (!fits(e)) break;
+      add(f.tx, e, f.outcome);
+      overlay.apply(seq, f.tx);
+      seq++;
+      a.nIncluded++;
+    }
+    for (const [i, e] of this.pendingEntries.entries()) {
+      if (a.filled.length >= o.maxBatchTxs) break;
+      if (droppedIds.has(e.id)) continue;
+      try {
+        const p = this.pendingFills[i];
+        const ctx = ctxOf(seq);
+        const reusable = p !== undefined && !fresh.has(e.id) && reusableEnv(p.env, ctx.env);
+        const refitted = reusable ? await refit(p.tx, p.seq, seq, (m, ad, sl) => this.latestIn([overlay], m, ad, sl)).catch(() => undefined) : undefined;
+        if (reusable && !refitted) a.stale++;
+        const tx = refitted ? withoutKnownCode(refitted, omitCode) : (await fillFromStore(decodeTx(e.tx), this.d.cache, [overlay], ctx, this.d.executor, { omitCode, maxSweep: o.sweepMax })).tx;
+        const entry: BatchTx = { gas: declaredGas(tx), tx: encodeTx(tx) };
+        // Full: it waits for the next batch (a transaction that fits no batch was refused by the filler).
+        if (!fits(entry)) break;
+        a.checks.push({ at: a.entries.length, seq, entry: e, reused: refitted !== undefined });
+        batchCodes.addTx(seq, tx);
+        add(tx, entry, undefined);
+        a.included.push({ key: e.key, id: e.id });
+        overlay.apply(seq, tx);
+        seq++;
+      } catch (err) {
+        if (!isTxRefusal(err)) throw err;
+        droppedIds.add(e.id);
+        dropped.push({ key: e.key, id: e.id, reason: submitMessage(err) });
+      }
+    }
+    return a;
+  }
+
+  /**
+   * The build's self-check: each transaction must validate standalone, exactly as verifiers will, with
+   * the code of the chain and of the batch's earlier witnesses and nothing else. On the checker (a
+   * validation pool that knows no code), each is handed the chain's code its code moves name; in thread,
+   * the validator fetches it from the chain store.
+   */
+  private async selfCheck(items: { tx: Uint8Array; ctx: TxContext; moves: Tx }[], batchCodes: KnownCode): Promise<Verdict[]> {
+    if (items.length === 0) return [];
+    const checker = this.d.checker;
+    if (!checker) return this.validator!.validate(items.map(({ tx, ctx }) => ({ tx, ctx })), batchCodes);
+    const out: ValidatorItem[] = [];
+    for (const { tx, ctx, moves } of items) {
+      let codes: Record<string, Uint8Array> | undefined;
+      if (moves.type !== TxType.Deposit)
+        for (const m of moves.moves)
+          if (m.mark === Mark.Code)
+            for (const v of [m.prev, m.next]) {
+              if (v === 0n) continue;
+              const h = "0x" + v.toString(16).padStart(64, "0");
+              if (codes?.[h] || batchCodes.before(h, ctx.seq)) continue;
+              const c = await this.d.chain.postedCode(h);
+              if (c) (codes ??= {})[h] = c;
+            }
+      out.push(codes ? { tx, ctx, codes } : { tx, ctx });
+    }
+    return checker.validate(out, batchCodes);
   }
 
   /** Records a batch of ours that L1 has (lock held): chain store first, then the UTXO store. */
@@ -1016,6 +1192,7 @@ export class Coordinator extends EventEmitter {
     this.d.cache.applyTxs(decoded.map((tx, i) => ({ seq: header.firstSeq + BigInt(i), tx })));
     for (const x of post.dropped) this.d.log.warn({ id: x.id, reason: x.reason }, "dropped mempool transaction");
     this.d.log.info({ index: header.index, hash: post.batch.hash, txs: decoded.length, l1Block: l1?.blockNumber }, "batch included on L1");
+    this.committedNext = { nextIndex: header.index + 1n, baseFee: nextBaseFee(header.baseFee, post.batch.gasDeclared, this.d.deployment.minBaseFee) };
     this.inflight = undefined;
     await this.recomputePending();
     this.emit("batch", { index: header.index, hash: post.batch.hash, txCount: decoded.length, own: true });

@@ -87,10 +87,14 @@ export function loadHardhat(): HardhatRuntimeEnvironment {
   return require("hardhat") as HardhatRuntimeEnvironment;
 }
 
-/** Serves the Hardhat network of `hre` on JSON-RPC (what `npx hardhat node` does, in this process). */
-export async function startL1Server(hre: HardhatRuntimeEnvironment, host: string, port: number): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * Serves the Hardhat network of `hre` on JSON-RPC (what `npx hardhat node` does, in this process).
+ * With `journal`, the signed bytes of every transaction sent raw are handed to it as sent.
+ */
+export async function startL1Server(hre: HardhatRuntimeEnvironment, host: string, port: number, journal?: L1Journal): Promise<{ url: string; close(): Promise<void> }> {
   const { TASK_NODE_CREATE_SERVER } = await import("hardhat/builtin-tasks/task-names");
-  const server = (await hre.run(TASK_NODE_CREATE_SERVER, { hostname: host, port, provider: hre.network.provider })) as {
+  const provider = journal ? journal.watchRawSends(hre.network.provider) : hre.network.provider;
+  const server = (await hre.run(TASK_NODE_CREATE_SERVER, { hostname: host, port, provider })) as {
     listen(): Promise<{ address: string; port: number }>;
     close(): Promise<void>;
   };
@@ -235,7 +239,7 @@ export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
   const provider = hre.network.provider;
   const request: Request = (method, params) => provider.request({ method, params: params ?? [] });
 
-  const l1Server = await startL1Server(hre, o.l1Host ?? "127.0.0.1", o.l1Port ?? 8545);
+  const l1Server = await startL1Server(hre, o.l1Host ?? "127.0.0.1", o.l1Port ?? 8545, journal);
   const l1Url = l1Server.url;
   const stops: (() => Promise<void>)[] = [() => l1Server.close()];
   const stopAll = async () => {

@@ -8,8 +8,11 @@
  *
  * Lines: {"t":"genesis","ts":<seconds>,"hash":...}
  *        {"t":"block","n":<number>,"ts":<seconds>,"baseFee":"0x..","hash":"0x..","txs":[{"raw":"0x.."} | {"send":{...}}]}
- * A transaction whose signature cannot be rebuilt into the same hash (an impersonated sender) is
- * replayed by impersonating its sender with the same fields.
+ * A transaction sent raw through the devnet's L1 server (the coordinator's appendBatch, a wallet's
+ * transfer) is recorded with the bytes it was sent as (watchRawSends): its 20-40 KB of calldata are
+ * neither read back nor serialized again. Any other (sent with eth_sendTransaction: the deployment,
+ * funding) is rebuilt from its fields; one whose signature cannot be rebuilt into the same hash (an
+ * impersonated sender) is replayed by impersonating its sender with the same fields.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -79,8 +82,13 @@ export function rawOf(t: RpcTx): string | undefined {
   }
 }
 
+/** Raw sends remembered until their block is recorded (those never mined are forgotten oldest first). */
+const MAX_RAW_SENDS = 10_000;
+
 export class L1Journal {
   genesis: { ts: number; hash: string } | undefined;
+  /** Signed bytes of transactions sent raw, by hash (lower case), until their block is recorded. */
+  private readonly rawSends = new Map<string, string>();
   blocks: JBlock[] = [];
   private fd: number | undefined;
   private lastRecorded = -1;
@@ -158,6 +166,29 @@ export class L1Journal {
     return { blocks: this.blocks.length, hashMismatches: mismatches };
   }
 
+  /**
+   * `provider` with its eth_sendRawTransaction answers watched: each accepted transaction's bytes
+   * are kept by the hash L1 answered, for the block that includes it. Everything else is `provider`'s.
+   */
+  watchRawSends<P extends { request(a: { method: string; params?: unknown }): Promise<unknown> }>(provider: P): P {
+    const request = async (a: { method: string; params?: unknown }) => {
+      const out = await provider.request(a);
+      const raw = Array.isArray(a.params) ? a.params[0] : undefined;
+      if (a.method === "eth_sendRawTransaction" && typeof out === "string" && typeof raw === "string") {
+        if (this.rawSends.size >= MAX_RAW_SENDS) this.rawSends.delete(this.rawSends.keys().next().value!);
+        this.rawSends.set(out.toLowerCase(), raw);
+      }
+      return out;
+    };
+    return new Proxy(provider, {
+      get(target, prop) {
+        if (prop === "request") return request;
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+  }
+
   /** Records every new block, now and every `pollMs`. */
   async startRecording(request: Request, pollMs: number, log: Logger): Promise<void> {
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
@@ -179,28 +210,41 @@ export class L1Journal {
   private async record(request: Request): Promise<void> {
     const head = Number(await request("eth_blockNumber"));
     for (let n = this.lastRecorded + 1; n <= head; n++) {
-      const b = (await request("eth_getBlockByNumber", ["0x" + n.toString(16), true])) as RpcBlock;
+      // Hashes only: a transaction sent raw is recorded with the bytes it was sent as.
+      const b = (await request("eth_getBlockByNumber", ["0x" + n.toString(16), false])) as Omit<RpcBlock, "transactions"> & { transactions: string[] };
       let line: string;
       if (n === 0) {
         this.genesis = { ts: Number(b.timestamp), hash: b.hash };
         line = JSON.stringify({ t: "genesis", ts: this.genesis.ts, hash: b.hash });
       } else {
-        const txs: JTx[] = b.transactions.map((t) => {
+        const txs: JTx[] = [];
+        for (const h of b.transactions) {
+          const known = this.rawSends.get(h.toLowerCase());
+          // L1 answered this hash for these bytes.
+          if (known !== undefined) {
+            txs.push({ raw: known });
+            continue;
+          }
+          const t = (await request("eth_getTransactionByHash", [h])) as RpcTx;
           const raw = rawOf(t);
-          if (raw) return { raw };
+          if (raw) {
+            txs.push({ raw });
+            continue;
+          }
           const send: Record<string, string | null> = { from: t.from, to: t.to, value: t.value, data: t.input, gas: t.gas, nonce: t.nonce };
           if (Number(t.type) === 2) {
             send.maxFeePerGas = t.maxFeePerGas!;
             send.maxPriorityFeePerGas = t.maxPriorityFeePerGas!;
           } else send.gasPrice = t.gasPrice ?? null;
-          return { send, hash: t.hash };
-        });
+          txs.push({ send, hash: t.hash });
+        }
         const jb: JBlock = { t: "block", n, ts: Number(b.timestamp), baseFee: b.baseFeePerGas ?? null, hash: b.hash, txs };
         this.blocks.push(jb);
         line = JSON.stringify(jb);
       }
       fs.writeSync(this.fd!, line + "\n");
       this.lastRecorded = n;
+      for (const h of b.transactions) this.rawSends.delete(h.toLowerCase());
     }
   }
 

@@ -7,12 +7,13 @@
  * place that reads batches, for the verifier, the coordinator and (through its verifier) the
  * watchtower.
  */
-import { JsonRpcProvider, Wallet, type Log, type TransactionResponse, type Signer, Network } from "ethers";
+import { JsonRpcProvider, Wallet, type Log, type Signer, type TransactionResponse, Network } from "ethers";
 import type { Bridge, Inbox } from "../../typechain-types";
 import type { BatchHeader } from "../../core/batch";
 import { hexToBytes, bytesToHex } from "../../core/bytes";
 import type { Deployment } from "../config";
-import { bridgeAt, bridgeInterface, headerFromSol, headerToSol, inboxAt, inboxInterface, revertOf } from "./contracts";
+import { appendBatchCalldata, bridgeAt, bridgeInterface, headerFromSol, headerToSol, inboxAt, inboxInterface, revertOf } from "./contracts";
+import { DEFAULT_PRIORITY_FEE, MAX_TX_GAS, signEip1559 } from "./raw-tx";
 import { DataSource, UnreadableBatch, dataFromBlob, dataFromEvent, dataFromTx, type AppendRef } from "./batch-source";
 import { packBlob, versionedHash } from "../../core/blob";
 import { batchGas, splitBatchData } from "../../core/batch";
@@ -60,6 +61,12 @@ export interface PostedBatch {
   postedAt: bigint;
 }
 
+/** A transaction this client sent: its hash and its signed bytes, as L1 got them. */
+export interface SentTx {
+  hash: string;
+  raw: Uint8Array;
+}
+
 /** A revert with a decoded custom error (ParentNotTip, NotBonded, ...). */
 export class L1RevertError extends Error {
   constructor(
@@ -81,6 +88,8 @@ export class L1Client {
     readonly deployment: Deployment,
     readonly signer: Signer | undefined,
     readonly url: string,
+    /** The L1 chain id. */
+    readonly chainId: bigint,
   ) {
     this.inbox = inboxAt(deployment.inbox, signer ?? provider);
     this.bridge = bridgeAt(deployment.bridge, signer ?? provider);
@@ -100,7 +109,7 @@ export class L1Client {
     if (deployment.l1ChainId && chainId !== deployment.l1ChainId) throw new Error(`L1 at ${url} has chain id ${chainId}, the deployment is for ${deployment.l1ChainId}`);
     const provider = new JsonRpcProvider(url, Network.from(chainId), { staticNetwork: true, batchMaxCount: 1, pollingInterval: 250, cacheTimeout: -1 });
     const signer = privateKey ? new Wallet(privateKey, provider) : undefined;
-    const c = new L1Client(provider, deployment, signer, url);
+    const c = new L1Client(provider, deployment, signer, url, chainId);
     const code = await provider.getCode(deployment.inbox);
     if (code === "0x") {
       provider.destroy();
@@ -293,16 +302,44 @@ export class L1Client {
     return this.signer;
   }
 
-  /** Sends appendBatch(header, data). Reverts found while estimating gas throw L1RevertError. */
-  async appendBatch(header: BatchHeader, data: Uint8Array): Promise<TransactionResponse> {
-    this.requireSigner();
-    try {
-      return await this.inbox.appendBatch(headerToSol(header), bytesToHex(data));
-    } catch (e) {
-      const r = revertOf(e);
-      if (r) throw new L1RevertError(r.name, r.args, e);
-      throw e;
-    }
+  /**
+   * Sends appendBatch(header, data), built and signed once as raw bytes (node/l1/raw-tx.ts) and sent
+   * with eth_sendRawTransaction: the 20-40 KB calldata is encoded once and crosses JSON-RPC as one hex
+   * string each way (estimate, send), not parsed again by a contract call's layers. Fees as ethers
+   * sets them (a fee cap of twice the latest base fee plus the tip); the gas limit the estimate with a
+   * fifth and 50,000 more, within L1's per-transaction cap (EIP-7825).
+   * Reverts found while estimating gas throw L1RevertError.
+   */
+  async appendBatch(header: BatchHeader, data: Uint8Array): Promise<SentTx> {
+    const signer = this.requireSigner() as Wallet;
+    const calldata = appendBatchCalldata(header, data);
+    const p = this.provider;
+    const from = signer.address;
+    const to = this.deployment.inbox;
+    const dataHex = bytesToHex(calldata);
+    const [gas, nonce, latest, tip] = await Promise.all([
+      p.send("eth_estimateGas", [{ from, to, data: dataHex }]).catch((e: unknown) => {
+        const r = revertOf(e);
+        throw r ? new L1RevertError(r.name, r.args, e) : e;
+      }),
+      p.send("eth_getTransactionCount", [from, "pending"]),
+      p.send("eth_getBlockByNumber", ["latest", false]),
+      p.send("eth_maxPriorityFeePerGas", []).catch(() => undefined),
+    ]);
+    const priority = tip !== undefined && tip !== null ? BigInt(tip) : DEFAULT_PRIORITY_FEE;
+    // Headroom over the estimate: the append first settles the poster's batches final by the block's
+    // time, so a block mined a second after the estimate can settle one more (seen: out of gas).
+    const estimate = BigInt(gas);
+    const padded = estimate + estimate / 5n + 50_000n;
+    const gasLimit = padded <= MAX_TX_GAS ? padded : estimate > MAX_TX_GAS ? estimate : MAX_TX_GAS;
+    const baseFee = BigInt(latest?.baseFeePerGas ?? 0);
+    const signed = signEip1559(
+      { chainId: this.chainId, nonce: BigInt(nonce), gasLimit, maxFeePerGas: baseFee * 2n + priority, maxPriorityFeePerGas: priority, to: hexToBytes(to.toLowerCase() as `0x${string}`), value: 0n, data: calldata },
+      hexToBytes(signer.privateKey as `0x${string}`),
+    );
+    const hash = String(await p.send("eth_sendRawTransaction", [bytesToHex(signed.raw)])).toLowerCase();
+    if (hash !== signed.hash) throw new Error(`L1 answered transaction hash ${hash} for the appendBatch transaction whose hash is ${signed.hash}`);
+    return { hash, raw: signed.raw };
   }
 
   /**
@@ -336,22 +373,27 @@ export class L1Client {
     }
   }
 
-  /** Waits for a transaction; a revert throws L1RevertError where it can be decoded. */
-  async wait(tx: TransactionResponse, timeoutMs: number): Promise<{ blockNumber: number; status: number }> {
-    try {
-      const r = await tx.wait(1, timeoutMs);
-      if (!r) throw new Error(`no receipt for ${tx.hash}`);
-      return { blockNumber: r.blockNumber, status: r.status ?? 0 };
-    } catch (e) {
-      const r = revertOf(e);
-      if (r) throw new L1RevertError(r.name, r.args, e);
-      throw e;
+  /**
+   * Waits for a transaction's receipt (polled: a block mined between two checks is not missed); a
+   * transaction that reverted throws L1RevertError ("Reverted": a mined revert carries no reason).
+   */
+  async wait(tx: { hash: string }, timeoutMs: number): Promise<{ blockNumber: number; status: number }> {
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
+      const r = (await this.provider.send("eth_getTransactionReceipt", [tx.hash])) as { blockNumber: string; status: string } | null;
+      if (r) {
+        const status = Number(r.status);
+        if (status !== 1) throw new L1RevertError("Reverted", [], new Error(`L1 transaction ${tx.hash} reverted`));
+        return { blockNumber: Number(r.blockNumber), status };
+      }
+      if (Date.now() >= deadline) throw new Error(`no receipt for ${tx.hash} within ${timeoutMs} ms`);
+      await new Promise((res) => setTimeout(res, Math.min(delay, Math.max(0, deadline - Date.now()))));
     }
   }
 
   async bond(amount: bigint): Promise<void> {
     this.requireSigner();
     const tx = await this.inbox.bond({ value: amount });
-    await this.wait(tx, 60_000);
+    await tx.wait(1, 60_000);
   }
 }

@@ -77,6 +77,23 @@ export const gameInterface = (): Interface => (gameIface ??= new Interface(abiOf
 export type SolHeader = ReturnType<typeof headerToAbi>;
 export const headerToSol = headerToAbi;
 
+/**
+ * The calldata of Inbox.appendBatch(header, data), built as bytes: the ABI's head (selector, the
+ * twelve static header words, the data's offset) from ethers with empty data, then the data's
+ * length word, the data and its zero padding to a whole word, copied once.
+ */
+export function appendBatchCalldata(header: BatchHeader, data: Uint8Array): Uint8Array {
+  const empty = hexToBytes(inboxInterface().encodeFunctionData("appendBatch", [headerToAbi(header), "0x"]) as `0x${string}`);
+  // empty = selector, 13 head words, the length word (0).
+  const head = empty.length - 32;
+  const out = new Uint8Array(head + 32 + Math.ceil(data.length / 32) * 32);
+  out.set(empty.subarray(0, head));
+  let n = data.length;
+  for (let i = head + 31; n > 0; i--, n = Math.floor(n / 256)) out[i] = n % 256;
+  out.set(data, head + 32);
+  return out;
+}
+
 type HeaderLike = Record<string, unknown> & ArrayLike<unknown>;
 
 /** From an ethers Result (event argument or decoded calldata) or a plain object. */

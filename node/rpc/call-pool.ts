@@ -50,7 +50,15 @@ export type PoolResult = CallResult | FillResult;
 /** An answer to a worker's question: a key's value, code, a version, fee outputs, or a yes/no. */
 export type Answer = { value?: bigint; code?: Uint8Array; version?: Version; fees?: Version[]; flag?: boolean };
 
-export type CallWorkerIn = { type: "job"; id: number; job: PoolJob } | ({ type: "value"; rid: number; error?: string } & Answer);
+/** The answer to question `rid` (or why it could not be answered). */
+export type Reply = { rid: number; error?: string } & Answer;
+
+/**
+ * Questions and answers travel in batches: those asked (answered) in the same turn go in one message,
+ * since each message costs the node's thread far more than its few bytes (a fill's first questions are
+ * asked together: node/coordinator/fill-job.ts prefetch).
+ */
+export type CallWorkerIn = { type: "job"; id: number; job: PoolJob } | { type: "values"; values: Reply[] };
 
 /** A worker's question about state, for the job it runs. */
 export type Ask =
@@ -62,7 +70,7 @@ export type Ask =
 
 export type CallWorkerOut =
   | { type: "ready" }
-  | (Ask & { rid: number })
+  | { type: "asks"; asks: (Ask & { rid: number })[] }
   | { type: "done"; id: number; result: PoolResult }
   | { type: "failed"; id: number; message: string }
   | { type: "fatal"; message: string };
@@ -83,6 +91,8 @@ interface Slot {
   ready: boolean;
   current?: Pending;
   timer?: NodeJS.Timeout;
+  /** Answers not yet sent (sent together at the end of this turn). */
+  outbox?: Reply[];
 }
 
 function workerEntry(): { file: string; script?: string } {
@@ -154,20 +164,18 @@ export class CallPool {
         slot.ready = true;
         this.pump();
         return;
-      case "read":
-      case "code":
-      case "version":
-      case "fees":
-      case "omit": {
+      case "asks": {
         const cur = slot.current;
-        if (!cur || cur.id !== m.id) return;
-        const reply = (v: Answer & { error?: string }) => {
-          if (slot.current === cur) slot.worker.postMessage({ type: "value", rid: m.rid, ...v } satisfies CallWorkerIn);
-        };
-        try {
-          answer(cur.source, m).then(reply, (e) => reply({ error: (e as Error)?.message ?? String(e) }));
-        } catch (e) {
-          reply({ error: (e as Error)?.message ?? String(e) });
+        for (const a of m.asks) {
+          if (!cur || cur.id !== a.id) continue;
+          const reply = (v: Answer & { error?: string }) => {
+            if (slot.current === cur) this.send(slot, { rid: a.rid, ...v });
+          };
+          try {
+            answer(cur.source, a).then(reply, (e) => reply({ error: (e as Error)?.message ?? String(e) }));
+          } catch (e) {
+            reply({ error: (e as Error)?.message ?? String(e) });
+          }
         }
         return;
       }
@@ -186,6 +194,20 @@ export class CallPool {
         void slot.worker.terminate();
         return;
     }
+  }
+
+  /** Queues an answer for `slot`'s worker; those queued in this turn go in one message. */
+  private send(slot: Slot, r: Reply): void {
+    if (slot.outbox) {
+      slot.outbox.push(r);
+      return;
+    }
+    slot.outbox = [r];
+    queueMicrotask(() => {
+      const values = slot.outbox!;
+      slot.outbox = undefined;
+      slot.worker.postMessage({ type: "values", values } satisfies CallWorkerIn);
+    });
   }
 
   private release(slot: Slot): void {

@@ -23,21 +23,33 @@ async function main(): Promise<void> {
   const ex = await Executor.create(BigInt((workerData as { chainId: bigint }).chainId));
   const waiting = new Map<number, { resolve: (v: Answer) => void; reject: (e: Error) => void }>();
   let rid = 0;
+  // Questions asked in the same turn go to the node's thread in one message (call-pool.ts CallWorkerIn).
+  let outbox: (Ask & { rid: number })[] | undefined;
   const ask = (m: Ask) =>
     new Promise<Answer>((resolve, reject) => {
       const r = ++rid;
       waiting.set(r, { resolve, reject });
-      post({ ...m, rid: r } as CallWorkerOut);
+      if (outbox) outbox.push({ ...m, rid: r });
+      else {
+        outbox = [{ ...m, rid: r }];
+        queueMicrotask(() => {
+          const asks = outbox!;
+          outbox = undefined;
+          post({ type: "asks", asks });
+        });
+      }
     });
 
   let chain: Promise<void> = Promise.resolve();
   port.on("message", (m: CallWorkerIn) => {
-    if (m.type === "value") {
-      const w = waiting.get(m.rid);
-      if (!w) return;
-      waiting.delete(m.rid);
-      if (m.error !== undefined) w.reject(new Error(m.error));
-      else w.resolve(m);
+    if (m.type === "values") {
+      for (const v of m.values) {
+        const w = waiting.get(v.rid);
+        if (!w) continue;
+        waiting.delete(v.rid);
+        if (v.error !== undefined) w.reject(new Error(v.error));
+        else w.resolve(v);
+      }
       return;
     }
     // Jobs one at a time: the Executor is not re-entrant.

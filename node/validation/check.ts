@@ -36,13 +36,20 @@ export const txContext = batchTxContext;
 
 // ---- standalone validation: a worker pool or this thread --------------------------------------------
 
+/** A transaction to validate, its context, and code it may use beyond its witness whatever its seq (trusted: the chain's, before its batch). */
+export interface ValidatorItem {
+  tx: Uint8Array;
+  ctx: TxContext;
+  codes?: Record<string, Uint8Array>;
+}
+
 export interface Validator {
   /**
    * Validates each item standalone. `batchCodes`: the code carried by the witnesses of the items'
    * batch, each with the seq of the first transaction carrying it; an item at seq s uses only those
    * below s.
    */
-  validate(items: { tx: Uint8Array; ctx: TxContext }[], batchCodes?: KnownCode): Promise<Verdict[]>;
+  validate(items: ValidatorItem[], batchCodes?: KnownCode): Promise<Verdict[]>;
   /** Code carried by witnesses of the chain (by keccak256, 0x-hex), with the seq of the first carrying each. */
   addCodes(codes: Iterable<readonly [string, PostedCode]>): void;
   /** Forgets the code first carried at `seq` or later (those batches left the chain). */
@@ -74,7 +81,7 @@ export class InThreadValidator implements Validator {
     this.known.forgetFrom(seq);
   }
 
-  async validate(items: { tx: Uint8Array; ctx: TxContext }[], batchCodes?: KnownCode): Promise<Verdict[]> {
+  async validate(items: ValidatorItem[], batchCodes?: KnownCode): Promise<Verdict[]> {
     const out: Verdict[] = [];
     // Fetched for this call only: the source follows its chain, which may be rewound before the next.
     const fetched = new Map<string, Uint8Array>();
@@ -90,7 +97,7 @@ export class InThreadValidator implements Validator {
         throw e;
       }
       const seq = it.ctx.seq;
-      const lookup = (h: string) => batchCodes?.before(h, seq) ?? this.known.before(h, seq) ?? fetched.get(h);
+      const lookup = (h: string) => batchCodes?.before(h, seq) ?? this.known.before(h, seq) ?? it.codes?.[h] ?? fetched.get(h);
       if (this.fetchCode && tx.type !== TxType.Deposit)
         // Code by hash beyond the witness: fetched ahead, since the lookup is synchronous.
         for (const m of tx.moves)
@@ -124,7 +131,7 @@ export class PoolValidator implements Validator {
     return new PoolValidator(await ValidatePool.create(workers, { chainIds: [chainId] }));
   }
 
-  validate(items: { tx: Uint8Array; ctx: TxContext }[], batchCodes?: KnownCode): Promise<Verdict[]> {
+  validate(items: ValidatorItem[], batchCodes?: KnownCode): Promise<Verdict[]> {
     return this.pool.validate(items, { codes: batchCodes });
   }
 

@@ -14,6 +14,7 @@ import * as path from "path";
 import { ethers, JsonRpcProvider, Wallet, Contract, ContractFactory } from "ethers";
 import { entryOf } from "../helpers/l2sim";
 import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
+import type { BuildStats } from "../../node/coordinator/coordinator";
 import { abiOf } from "../../node/l1/contracts";
 import { headerToJson, headerToSol } from "../../node/l1/contracts";
 import { txContext } from "../../node/validation/check";
@@ -323,6 +324,64 @@ describe("e2e: devnet", function () {
       expect.fail("claimed twice");
     } catch (e) {
       expect((e as { revert?: { name: string } }).revert?.name).to.equal("AlreadyClaimed");
+    }
+  });
+
+  /** The coordinator's "built" event of batch `index` (collected from now on). */
+  function builds(): { of(index: bigint): BuildStats | undefined; stop(): void } {
+    const seen: BuildStats[] = [];
+    const on = (b: BuildStats) => seen.push(b);
+    d.node.coordinator.on("built", on);
+    return { of: (index) => seen.find((b) => b.index === index), stop: () => void d.node.coordinator.off("built", on) };
+  }
+
+  it("building reuses accepted fills, and fills again one the self-check refuses: a call storing TIMESTAMP, accepted before L1's clock moved on, lands with the batch's timestamp in a valid batch", async () => {
+    const carol = w(3);
+    // Runtime: SSTORE(0, TIMESTAMP), STOP (padded to 8 bytes, returned by the init code).
+    const dep = await receiptOf(l2, (await carol.sendTransaction({ data: ethers.concat(["0x67", "0x425f550000000000", "0x5f5260086018f3"]) })).hash);
+    const clock = dep!.contractAddress!;
+    const b = builds();
+    try {
+      const sent = await carol.sendTransaction({ to: clock, data: "0x" });
+      // Accepted (filled at L1's time as the coordinator last read it); the batch is built at least 150 ms
+      // later, at L1's time then: 7 s on. The reused fill stored the earlier time; the self-check refuses it.
+      await hre.network.provider.request({ method: "evm_increaseTime", params: [7] });
+      const r = (await receiptOf(l2, sent.hash))!;
+      expect(r.status).to.equal(1);
+      const block = (await l2.getBlock(r.blockNumber))!;
+      expect(BigInt(await l2.getStorage(clock, 0n))).to.equal(BigInt(block.timestamp));
+      const st = b.of(BigInt(r.blockNumber) - 1n)!;
+      expect(st.refilled, "the reused fill was refused by the self-check and filled again").to.be.greaterThanOrEqual(1);
+      expect(st.rounds).to.be.greaterThanOrEqual(2);
+      await waitFor("the batch's verdict", async () => d.node.verifier!.verdictOf(block.hash!)?.status === "valid", 30_000);
+    } finally {
+      b.stop();
+    }
+  });
+
+  it("building reuses accepted fills, and fills again one whose state changed: a deposit to the sender lands first in the same batch", async () => {
+    const erin = w(5);
+    const before = await l2.getBalance(erin.address);
+    const b = builds();
+    try {
+      const bridge = new Contract(d.deployment.bridge, abiOf("Bridge"), w1(5));
+      await (await bridge.getFunction("deposit")(erin.address, { value: 3n })).wait();
+      // Filled against the pending state, which has no deposits: the batch puts the deposit first.
+      const sent = await erin.sendTransaction({ to: ethers.Wallet.createRandom().address, value: 10n });
+      const r = (await receiptOf(l2, sent.hash))!;
+      expect(r.status).to.equal(1);
+      const block = (await l2.getBlock(r.blockNumber, true))!;
+      expect(block.prefetchedTransactions.map((t) => t.type), "the deposit and the transfer in one batch").to.deep.equal([0x7e, 2]);
+      const st = b.of(BigInt(r.blockNumber) - 1n)!;
+      expect(st.stale, "the accepted fill read erin's balance before the deposit").to.equal(1);
+      expect(await l2.getBalance(erin.address)).to.equal(before + 3n - 10n - r.gasUsed * r.gasPrice);
+      await waitFor("the batch's verdict", async () => d.node.verifier!.verdictOf(block.hash!)?.status === "valid", 30_000);
+      // A later transfer of erin, alone in its batch, is reused as accepted.
+      const again = (await receiptOf(l2, (await erin.sendTransaction({ to: ethers.Wallet.createRandom().address, value: 1n })).hash))!;
+      const st2 = b.of(BigInt(again.blockNumber) - 1n)!;
+      expect([st2.txs, st2.reused, st2.stale, st2.rounds]).to.deep.equal([1, 1, 0, 1]);
+    } finally {
+      b.stop();
     }
   });
 
