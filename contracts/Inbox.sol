@@ -293,20 +293,30 @@ contract Inbox is IInbox {
         // The EOA-only path is the point of this check.
         // solhint-disable-next-line avoid-tx-origin
         if (msg.sender != tx.origin || msg.sender.code.length != 0) revert NotDirectCall(msg.sender);
-        bytes32 hh = _append(h, data);
+        bytes32 hh = _append(h, data, false, 0);
         emit BatchAppended(h.index, hh, msg.sender, h, DataSource.CALLDATA);
     }
 
     /// @inheritdoc IInbox
     function appendBatchFromContract(BatchLib.BatchHeader calldata h, bytes calldata data) external override {
-        bytes32 hh = _append(h, data);
+        bytes32 hh = _append(h, data, false, 0);
         emit BatchData(h.index, hh, data);
         emit BatchAppended(h.index, hh, msg.sender, h, DataSource.EVENT);
     }
 
-    /// @dev Both append paths: checks (cheapest first; the data is parsed and hashed only once everything else
-    ///      holds), the record, and the poster's lock. Returns the header hash.
-    function _append(BatchLib.BatchHeader calldata h, bytes calldata data) private returns (bytes32 hh) {
+    /// @inheritdoc IInbox
+    function appendBatchBlob(BatchLib.BatchHeader calldata h, uint256 gas) external override {
+        bytes32 hh = _append(h, msg.data[0:0], true, gas);
+        emit BatchAppended(h.index, hh, msg.sender, h, DataSource.BLOB);
+    }
+
+    /// @dev Every append path: checks (cheapest first; calldata is parsed and hashed only once everything else
+    ///      holds), the record, and the poster's lock. Returns the header hash. `blob`: the data is the L1
+    ///      transaction's blob and `declaredGas` the poster's declaration (`data` is unused).
+    function _append(BatchLib.BatchHeader calldata h, bytes calldata data, bool blob, uint256 declaredGas)
+        private
+        returns (bytes32 hh)
+    {
         Poster storage p = _posters[msg.sender];
         (uint256 head, uint256 len) = _settled(msg.sender, p);
         uint256 free = uint256(p.bond) - (len - head) * bondSize;
@@ -318,8 +328,22 @@ contract Inbox is IInbox {
         // INVARIANT: header.baseFee is the base fee L1 computes from the parent batch (§7.5).
         if (h.baseFee != fee) revert WrongBaseFee(fee, h.baseFee);
         _checkDeposits(h);
-        (uint256 txCount, uint256 gas) = _checkData(h, data);
+        (uint256 txCount, uint256 gas) = blob ? _checkBlob(h, declaredGas) : _checkData(h, data);
+        _gasAndFee[n] = (fee << 64) | gas;
+        hh = _record(h, n, seq, txCount);
+        _count = n + 1;
 
+        // n is above every live entry, and the settle dropped the gone ones: the list stays ascending.
+        _setPosting(msg.sender, len, n);
+        p.head = uint64(head);
+        p.len = uint64(len + 1);
+    }
+
+    /// @dev Writes batch `n`'s record (first seq `seq`, `txCount` transactions) and returns its header hash.
+    function _record(BatchLib.BatchHeader calldata h, uint256 n, uint256 seq, uint256 txCount)
+        private
+        returns (bytes32 hh)
+    {
         hh = BatchLib.hashCalldata(h);
         // The casts are exact: seq ≤ 1 + 2^16·(batches), deposit indices ≤ the queue length, txCount ≤ 2^16,
         // timestamps ≤ block.timestamp.
@@ -333,13 +357,6 @@ contract Inbox is IInbox {
             poster: msg.sender,
             postedAt: uint40(block.timestamp)
         });
-        _count = n + 1;
-        _gasAndFee[n] = (fee << 64) | gas;
-
-        // n is above every live entry, and the settle dropped the gone ones: the list stays ascending.
-        _setPosting(msg.sender, len, n);
-        p.head = uint64(head);
-        p.len = uint64(len + 1);
     }
 
     /// @dev The header's place in the chain: index, parent, firstSeq, number, timestamps, deposit start.
@@ -413,6 +430,24 @@ contract Inbox is IInbox {
         if (h.txRoot != txRoot) revert TxRootMismatch(txRoot, h.txRoot);
         // INVARIANT: header.dataHash is the hash L1 computes from the data.
         if (h.dataHash != dataHash) revert DataHashMismatch(dataHash, h.dataHash);
+    }
+
+    /// @dev The blob path's checks (§14.5): the transaction carries exactly one blob, whose versioned hash is
+    ///      header.dataHash, and the declarations are within the limits (1 … MAX_BLOB_TXS transactions, at
+    ///      most MAX_GAS declared). Whether the blob's bytes give them is the `data` fault's.
+    function _checkBlob(BatchLib.BatchHeader calldata h, uint256 declaredGas)
+        private
+        view
+        returns (uint256 txCount, uint256 gas)
+    {
+        bytes32 b0 = blobhash(0);
+        bytes32 b1 = blobhash(1);
+        // INVARIANT: the L1 transaction carries exactly one blob, and header.dataHash is its versioned hash.
+        if (b0 != h.dataHash || b1 != bytes32(0) || b0 == bytes32(0)) revert WrongBlob(b0, b1, h.dataHash);
+        txCount = h.txCount;
+        gas = declaredGas;
+        // INVARIANT: the declared count and gas are within the limits of §5.5 and §7.5.
+        if (txCount == 0 || txCount > BatchLib.MAX_BLOB_TXS || gas > BatchLib.MAX_GAS) revert BadDeclaration(txCount, gas);
     }
 
     /// @dev The base fee batch `n` must carry: minBaseFee for batch 0, else the rule of §7.5 applied to

@@ -6,12 +6,16 @@
 /**
  * The fraud-proof kinds, in the order of their numbers: the one numbering of the kinds, which
  * contracts/interfaces/IInbox.sol `FaultKind` follows (test/contracts/fault-kinds.test.ts checks
- * it). `execution` is settled interactively; all others in one L1 transaction.
+ * it). `execution` is settled interactively; all others in one L1 transaction. `data` is a blob batch's (its
+ * blob does not give its declarations, §14.5), every other kind a transaction's.
  */
-export const FAULT_KINDS = ["malformed", "signature", "input", "double-use", "deposit", "rules", "execution"] as const;
+export const FAULT_KINDS = ["malformed", "signature", "input", "double-use", "deposit", "rules", "execution", "data"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-/** The fault kinds settled in one L1 transaction (all but `execution`, which needs the interactive game). */
+/**
+ * The fault kinds of one transaction settled in one L1 transaction (all but `execution`, which needs the
+ * interactive game, and `data`, a blob batch's fault rather than a transaction's: protocol.md §14.5).
+ */
 export const ONE_STEP_KINDS = ["malformed", "signature", "input", "double-use", "deposit", "rules"] as const satisfies readonly FaultKind[];
 export type OneStepKind = (typeof ONE_STEP_KINDS)[number];
 

@@ -88,7 +88,7 @@ export type ProverSpec = string | ((m: IgnitionModuleBuilder, inbox: ContractFut
  * Add each prover here as it lands. Never list contracts/test/TestProver.sol: it accepts any proof (it
  * also refuses to deploy outside chain 31337).
  */
-export const PROVERS: readonly ProverSpec[] = ["MalformedProver", "SignatureProver", "InputProver", "DoubleUseProver", "DepositProver", "RulesProver"];
+export const PROVERS: readonly ProverSpec[] = ["MalformedProver", "SignatureProver", "InputProver", "DoubleUseProver", "DepositProver", "RulesProver", "DataProver"];
 
 /**
  * The linked libraries each contract calls (public library functions, deployed once): the provers share

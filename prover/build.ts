@@ -145,6 +145,8 @@ export async function buildProof(fault: TxFault, chain: ChainView): Promise<Proo
     }
     case "execution":
       throw new Error("an execution fault is settled by the dispute game (node/watchtower/game-player.ts), not by a one-step proof");
+    case "data":
+      throw new Error("a data fault is a batch's, proven from its blob (DataProver, protocol.md §14.5), not a transaction's");
   }
 }
 

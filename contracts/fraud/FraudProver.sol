@@ -15,6 +15,9 @@ import {IFraudProver} from "../interfaces/IFraudProver.sol";
 ///         5. calls {_settle}, the shared rollback through the Inbox with msg.sender as the challenger.
 ///         The Inbox must list the prover (Inbox.setProvers) for step 5 to succeed.
 abstract contract FraudProver is IFraudProver {
+    /// @notice The proof shows no fault of this kind.
+    error NoFault();
+
     /// @inheritdoc IFraudProver
     address public immutable override inbox;
 
@@ -92,6 +95,15 @@ abstract contract FraudProver is IFraudProver {
     function _settle(uint256 batchIndex, uint8 kind) internal {
         emit FraudProven(batchIndex, msg.sender, kind);
         IInbox(inbox).rollback(batchIndex, msg.sender, kind);
+    }
+
+    /// @notice True iff `reason` is revert data with a custom-error selector, i.e. the decoder itself
+    ///         refused. An out-of-gas (empty data), a panic or a string error never counts, so the proof
+    ///         cannot be made to succeed by starving the call of gas (63/64 rule).
+    function _isDecoderError(bytes memory reason) internal pure returns (bool) {
+        if (reason.length < 4) return false;
+        bytes4 sel = bytes4(reason);
+        return sel != bytes4(0x4e487b71) && sel != bytes4(0x08c379a0);
     }
 
     function _checkChallengeable(uint256 index) private view {

@@ -30,8 +30,6 @@ abstract contract TxProver is FraudProver {
     error NotInBatch(uint256 batchIndex, uint256 txIndex);
     /// @notice The referenced batch is not live, or its header is not the stored one.
     error NotStoredHeader(uint256 batchIndex);
-    /// @notice The proof shows no fault of this kind.
-    error NoFault();
 
     constructor(address inbox_) FraudProver(inbox_) {}
 
@@ -81,14 +79,5 @@ abstract contract TxProver is FraudProver {
         if (h.index >= IInbox(inbox).batchCount() || IInbox(inbox).headerHash(h.index) != BatchLib.hashCalldata(h)) {
             revert NotStoredHeader(h.index);
         }
-    }
-
-    /// @notice True iff `reason` is revert data with a custom-error selector, i.e. the decoder itself
-    ///         refused. An out-of-gas (empty data), a panic or a string error never counts, so the proof
-    ///         cannot be made to succeed by starving the call of gas (63/64 rule).
-    function _isDecoderError(bytes memory reason) internal pure returns (bool) {
-        if (reason.length < 4) return false;
-        bytes4 sel = bytes4(reason);
-        return sel != bytes4(0x4e487b71) && sel != bytes4(0x08c379a0);
     }
 }

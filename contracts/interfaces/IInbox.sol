@@ -13,8 +13,9 @@ library FaultKind {
     uint8 internal constant DEPOSIT = 4;
     uint8 internal constant RULES = 5;
     uint8 internal constant EXECUTION = 6;
+    uint8 internal constant DATA = 7;
     /// @notice The largest valid kind.
-    uint8 internal constant MAX = 6;
+    uint8 internal constant MAX = 7;
 }
 
 /// @title DataSource
@@ -26,6 +27,9 @@ library DataSource {
     /// @notice The {IInbox.BatchData} event of the same transaction with the same index and header hash
     ///         (`appendBatchFromContract`: Safes, smart accounts, proxies).
     uint8 internal constant EVENT = 1;
+    /// @notice The one blob of the same L1 transaction (`appendBatchBlob`): the batch data packed 31 bytes per
+    ///         field element (§14.5), read by the blob's versioned hash, `header.dataHash`.
+    uint8 internal constant BLOB = 2;
 }
 
 /// @title IInbox
@@ -59,8 +63,9 @@ interface IInbox {
     /// @notice `poster` withdrew `amount`, all of its bond that no live, non-final batch locked.
     event Unbonded(address indexed poster, uint256 amount);
     /// @notice Batch `index` was appended; `header` is exactly the header whose hash L1 stores; `dataSource`
-    ///         ({DataSource}) says where its data is: the calldata of this L1 transaction (`appendBatch`) or the
-    ///         {BatchData} event just before this one (`appendBatchFromContract`).
+    ///         ({DataSource}) says where its data is: the calldata of this L1 transaction (`appendBatch`), the
+    ///         {BatchData} event just before this one (`appendBatchFromContract`) or this transaction's blob
+    ///         (`appendBatchBlob`).
     event BatchAppended(
         uint256 indexed index,
         bytes32 indexed headerHash,
@@ -152,6 +157,11 @@ interface IInbox {
     error BatchIsFinal(uint256 index);
     /// @notice A fault kind outside 0..FaultKind.MAX.
     error UnknownKind(uint8 kind);
+    /// @notice `appendBatchBlob` in an L1 transaction without exactly one blob whose versioned hash is
+    ///         header.dataHash (`blobHash0`, `blobHash1`: the transaction's first two, zero if absent).
+    error WrongBlob(bytes32 blobHash0, bytes32 blobHash1, bytes32 dataHash);
+    /// @notice `appendBatchBlob` declaring a transaction count outside 1..MAX_BLOB_TXS (4,096) or more than the batch gas limit.
+    error BadDeclaration(uint256 txCount, uint256 gas);
 
     // ---------------------------------------------------------------------------------------- parameters
 
@@ -202,6 +212,12 @@ interface IInbox {
     /// @notice {appendBatch} for any caller (a Safe, a smart account, a proxy): the same checks, and the data is
     ///         logged in {BatchData}.
     function appendBatchFromContract(BatchLib.BatchHeader calldata h, bytes calldata data) external;
+    /// @notice Appends batch `h` whose data is this L1 transaction's one blob (§14.5): `header.dataHash` is the blob's
+    ///         versioned hash, and the poster declares what L1 cannot compute from a blob: `header.txCount`,
+    ///         `header.txRoot` and `gas`, the gas the transactions declare together (what the next base fee is
+    ///         computed from). Every other check of {appendBatch}; a wrong declaration is a `data` fault
+    ///         (contracts/fraud/DataProver.sol). Any caller.
+    function appendBatchBlob(BatchLib.BatchHeader calldata h, uint256 gas) external;
     /// @notice The base fee the next batch's header must carry (§7.5).
     function nextBaseFee() external view returns (uint256);
     /// @notice The gas the transactions of live batch `index` declare, and its base fee (reverts if not live).

@@ -17,6 +17,8 @@ library BatchLib {
     uint8 internal constant VERSION = 0x02;
     /// @notice Most transactions in one batch (core/batch.ts MAX_BATCH_TXS).
     uint256 internal constant MAX_TXS = 1 << 16;
+    /// @notice Most transactions in one blob batch (core/blob.ts MAX_BLOB_TXS, §14.5): bounds the `data` proof's work.
+    uint256 internal constant MAX_BLOB_TXS = 4096;
     /// @notice Largest transaction encoding (core/batch.ts MAX_TX_BYTES, §5.5).
     uint256 internal constant MAX_TX_BYTES = 98_304;
     /// @notice Largest batch data (core/batch.ts MAX_BATCH_BYTES, §5.5).
@@ -107,6 +109,30 @@ library BatchLib {
         pure
         returns (bytes32[] memory leaves, bytes32 dataHash, uint256 gasTotal)
     {
+        (leaves, dataHash, gasTotal,) = _parse(data, true, MAX_TXS);
+    }
+
+    /// @notice The framing of a blob's payload (§14.5): parses `window` (the payload's first MAX_DATA_BYTES bytes)
+    ///         as {parseLeaves} does, but with at most MAX_BLOB_TXS transactions (oversized at 1), the data ending
+    ///         where its last transaction ends (the bytes after it are the caller's to check), and no data hash.
+    /// @return leaves   Every transaction's leaf.
+    /// @return gasTotal The gas the transactions declare, summed (≤ MAX_GAS).
+    /// @return end      The data's length: the offset in `window` after its last transaction.
+    function parseFramed(bytes calldata window)
+        internal
+        pure
+        returns (bytes32[] memory leaves, uint256 gasTotal, uint256 end)
+    {
+        (leaves,, gasTotal, end) = _parse(window, false, MAX_BLOB_TXS);
+    }
+
+    /// @dev {parseLeaves} (`exact`: nothing may follow the last transaction, and the data hash is computed) and
+    ///      {parseFramed} (otherwise: returns where the last transaction ends).
+    function _parse(bytes calldata data, bool exact, uint256 maxCount)
+        private
+        pure
+        returns (bytes32[] memory leaves, bytes32 dataHash, uint256 gasTotal, uint256 end)
+    {
         bytes32 leafTag = Domains.TX_LEAF;
         bytes32 dataTag = Domains.BATCH_DATA;
         bytes4 sel = DecodeError.selector;
@@ -182,9 +208,11 @@ library BatchLib {
             if gt(len, MAX_DATA_BYTES) { fail(sel, 2, 0) }
             let base := add(mload(0x40), 64)
             {
-                mstore(sub(base, 32), dataTag)
                 calldatacopy(base, data.offset, len)
-                dataHash := keccak256(sub(base, 32), add(len, 32))
+                if exact {
+                    mstore(sub(base, 32), dataTag)
+                    dataHash := keccak256(sub(base, 32), add(len, 32))
+                }
             }
 
             // INVARIANT: the version is 0x02 (unknown-type at 0).
@@ -194,8 +222,8 @@ library BatchLib {
             let ptr := 0
             {
                 let n, pos := readVarint(base, len, 1, sel)
-                // INVARIANT: at most 2^16 transactions (oversized at the count).
-                if gt(n, 0x10000) { fail(sel, 2, 1) }
+                // INVARIANT: at most maxCount transactions (2^16; a blob's MAX_BLOB_TXS) (oversized at the count).
+                if gt(n, maxCount) { fail(sel, 2, 1) }
                 mstore(q, n)
                 ptr := add(base, pos)
             }
@@ -259,8 +287,9 @@ library BatchLib {
                 }
                 ptr := add(t, l)
             }
-            // INVARIANT: nothing follows the last transaction (trailing-bytes).
-            if iszero(eq(ptr, add(base, len))) { fail(sel, 3, sub(ptr, base)) }
+            end := sub(ptr, base)
+            // INVARIANT: nothing follows the last transaction (trailing-bytes), unless the caller checks it.
+            if and(exact, iszero(eq(end, len))) { fail(sel, 3, end) }
             mstore(0x40, endOut)
             leaves := q
         }

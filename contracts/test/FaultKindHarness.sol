@@ -8,7 +8,7 @@ import {FaultKind} from "../interfaces/IInbox.sol";
 ///         FAULT_KINDS, so a test can check that both number the kinds alike.
 contract FaultKindHarness {
     /// @notice Every kind's number, in the order of core/errors.ts FAULT_KINDS, and the largest valid one.
-    function kinds() external pure returns (uint8[7] memory k, uint8 max) {
+    function kinds() external pure returns (uint8[8] memory k, uint8 max) {
         k = [
             FaultKind.MALFORMED,
             FaultKind.SIGNATURE,
@@ -16,7 +16,8 @@ contract FaultKindHarness {
             FaultKind.DOUBLE_USE,
             FaultKind.DEPOSIT,
             FaultKind.RULES,
-            FaultKind.EXECUTION
+            FaultKind.EXECUTION,
+            FaultKind.DATA
         ];
         max = FaultKind.MAX;
     }

@@ -2,9 +2,10 @@
  * Where an appended batch's data is on L1 (docs/protocol.md §11.2), as pure rules: the Inbox's
  * BatchAppended event names the source (`dataSource`), either the calldata of the L1 transaction
  * itself (`appendBatch`, called directly by an account without code) or the BatchData event of the
- * same transaction (`appendBatchFromContract`). Whatever the source, the bytes found must hash to
- * the header's `dataHash`, which L1 computed from exactly the data it accepted: so a node that finds
- * them has the batch's data, and a node that does not has an UnreadableBatch with the reason.
+ * same transaction (`appendBatchFromContract`), or the transaction's blob (`appendBatchBlob`, §14.5). Whatever
+ * the source, the bytes found must hash to the header's `dataHash`, which L1 computed from exactly the data it
+ * accepted (for a blob: the versioned hash of the blob's KZG commitment): so a node that finds them has the
+ * batch's data, and a node that does not has an UnreadableBatch with the reason.
  *
  * The calldata is decoded the way Solidity's ABI decoder reads `(BatchHeader calldata, bytes
  * calldata)`: the data offset is the 13th head word, relative to the arguments' start, and may point
@@ -13,9 +14,10 @@
 import { id } from "ethers";
 import { batchDataHash, type BatchHeader } from "../../core/batch";
 import { bytesToHex, equalsBytes } from "../../core/bytes";
+import { BLOB_BYTES, blobBatch, blobDataFault, unpackBlob, versionedHash, type BlobDataFault } from "../../core/blob";
 
 /** DataSource of contracts/interfaces/IInbox.sol. */
-export const DataSource = { Calldata: 0, Event: 1 } as const;
+export const DataSource = { Calldata: 0, Event: 1, Blob: 2 } as const;
 export type DataSourceId = (typeof DataSource)[keyof typeof DataSource];
 
 /** Selector of Inbox.appendBatch(BatchHeader, bytes). */
@@ -81,6 +83,36 @@ export function dataFromTx(ref: AppendRef, tx: { hash: string; to: string | null
   if (tx.hash.toLowerCase() !== ref.l1TxHash) throw new UnreadableBatch(`L1 returned transaction ${tx.hash} at ${ref.blockHash}/${ref.txIndex}, expected ${ref.l1TxHash}`);
   if (!tx.to || tx.to.toLowerCase() !== inbox.toLowerCase()) throw new UnreadableBatch(`the transaction calls ${tx.to ?? "no one (a creation)"}, not the Inbox`);
   return requireBatchData(ref.header, dataFromAppendCalldata(tx.input), "the calldata's data");
+}
+
+/**
+ * A blob batch whose blob does not give what its poster declared (the `data` fault, protocol.md §14.5): the
+ * blob is the batch's (its commitment is the header's), but it has no batch data a node could follow.
+ * Unreadable for a node (nothing is built on it); a challenger proves it with the DataProver.
+ */
+export class BlobDataFaultError extends UnreadableBatch {
+  constructor(
+    readonly fault: BlobDataFault,
+    readonly blob: Uint8Array,
+    readonly commitment: Uint8Array,
+  ) {
+    super(`the blob does not give the batch's declarations (data fault: ${fault.reason})`);
+  }
+}
+
+/**
+ * The batch data of `ref` from its blob: the Blob source. `commitment` is the blob's KZG commitment (computed by
+ * the reader, never taken from the endpoint) and `declaredGas` the gas the Inbox recorded for the batch. The
+ * commitment's versioned hash must be the header's dataHash; a blob that does not give the declarations throws
+ * BlobDataFaultError.
+ */
+export function dataFromBlob(ref: AppendRef, blob: Uint8Array | undefined, commitment: Uint8Array | undefined, declaredGas: bigint): Uint8Array {
+  if (!blob || !commitment) throw new UnreadableBatch("L1 returned no blob for the header's versioned hash");
+  if (blob.length !== BLOB_BYTES) throw new UnreadableBatch(`L1 returned ${blob.length} bytes for a blob, not ${BLOB_BYTES}`);
+  if (!equalsBytes(versionedHash(commitment), ref.header.dataHash)) throw new UnreadableBatch("the blob L1 returned is not the one whose versioned hash the header holds");
+  const fault = blobDataFault(blob, { txCount: ref.header.txCount, gas: declaredGas, txRoot: ref.header.txRoot });
+  if (fault) throw new BlobDataFaultError(fault, blob, commitment);
+  return blobBatch(unpackBlob(blob).payload).data.slice();
 }
 
 /** The batch data of `ref` from the `data` of its BatchData log: the Event source. */

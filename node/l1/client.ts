@@ -7,14 +7,17 @@
  * place that reads batches, for the verifier, the coordinator and (through its verifier) the
  * watchtower.
  */
-import { JsonRpcProvider, Wallet, type Log, type Signer, Network } from "ethers";
+import { JsonRpcProvider, Wallet, type Log, type Signer, type TransactionResponse, Network } from "ethers";
 import type { Bridge, Inbox } from "../../typechain-types";
 import type { BatchHeader } from "../../core/batch";
 import { hexToBytes, bytesToHex } from "../../core/bytes";
 import type { Deployment } from "../config";
-import { appendBatchCalldata, bridgeAt, bridgeInterface, headerFromSol, inboxAt, inboxInterface, revertOf } from "./contracts";
+import { appendBatchCalldata, bridgeAt, bridgeInterface, headerFromSol, headerToSol, inboxAt, inboxInterface, revertOf } from "./contracts";
 import { DEFAULT_PRIORITY_FEE, MAX_TX_GAS, signEip1559 } from "./raw-tx";
-import { DataSource, UnreadableBatch, dataFromEvent, dataFromTx, type AppendRef } from "./batch-source";
+import { DataSource, UnreadableBatch, dataFromBlob, dataFromEvent, dataFromTx, type AppendRef } from "./batch-source";
+import { packBlob, versionedHash } from "../../core/blob";
+import { batchGas, splitBatchData } from "../../core/batch";
+import { loadBlobKzg } from "./blob-kzg";
 import { headerHash as hashHeader } from "../../core/batch";
 
 export interface L1Tip {
@@ -149,7 +152,7 @@ export class L1Client {
    * A view call of the Inbox at the block with this hash (EIP-1898, `requireCanonical`), so that it
    * answers for exactly that block; throws if the node no longer has it on its chain.
    */
-  private async inboxAt<T>(blockHash: string, fn: "headerHash" | "freeBondOf" | "nextBaseFee", args: unknown[]): Promise<T> {
+  private async inboxAt<T>(blockHash: string, fn: "headerHash" | "freeBondOf" | "nextBaseFee" | "batchGas", args: unknown[]): Promise<T> {
     const ii = inboxInterface();
     const out = (await this.provider.send("eth_call", [{ to: this.deployment.inbox, data: ii.encodeFunctionData(fn, args) }, { blockHash, requireCanonical: true }])) as string;
     return ii.decodeFunctionResult(fn, out)[0] as T;
@@ -258,7 +261,38 @@ export class L1Client {
       const data = found ? hexToBytes(String(ii.parseLog(found)!.args.data) as `0x${string}`) : undefined;
       return dataFromEvent(ref, data);
     }
+    if (ref.dataSource === DataSource.Blob) return this.readBlobBatch(ref);
     throw new UnreadableBatch(`unknown data source ${ref.dataSource}`);
+  }
+
+  /**
+   * The blob of a blob batch (protocol.md §14.5), by its versioned hash: from an L1 node that serves blobs by
+   * `anvil_getBlobByHash` (anvil; a beacon API reader is not built yet). The commitment is recomputed here, so
+   * an endpoint cannot substitute another blob. Returns the blob and its commitment, or throws UnreadableBatch.
+   */
+  async blobOf(ref: AppendRef): Promise<{ blob: Uint8Array; commitment: Uint8Array }> {
+    let hex: unknown;
+    try {
+      hex = await this.provider.send("anvil_getBlobByHash", [bytesToHex(ref.header.dataHash)]);
+    } catch (e) {
+      throw new UnreadableBatch(`L1 serves no blob by its versioned hash (anvil_getBlobByHash: ${(e as Error).message.split("\n")[0]})`);
+    }
+    if (typeof hex !== "string" || !/^0x[0-9a-fA-F]*$/.test(hex)) throw new UnreadableBatch("L1 returned no blob for the header's versioned hash");
+    const blob = hexToBytes(hex as `0x${string}`);
+    if (blob.length !== 131_072) throw new UnreadableBatch(`L1 returned ${blob.length} bytes for a blob`);
+    return { blob, commitment: (await loadBlobKzg()).commitment(blob) };
+  }
+
+  private async readBlobBatch(ref: AppendRef): Promise<Uint8Array> {
+    const { blob, commitment } = await this.blobOf(ref);
+    let gas: bigint;
+    try {
+      gas = BigInt(await this.inboxAt<bigint>(ref.blockHash, "batchGas", [ref.index]));
+    } catch (e) {
+      if (revertOf(e)?.name === "BatchNotLive") throw new UnreadableBatch("the batch is no longer live at its own block");
+      throw e;
+    }
+    return dataFromBlob(ref, blob, commitment, gas);
   }
 
   // ---- writes -----------------------------------------------------------------------------------
@@ -306,6 +340,37 @@ export class L1Client {
     const hash = String(await p.send("eth_sendRawTransaction", [bytesToHex(signed.raw)])).toLowerCase();
     if (hash !== signed.hash) throw new Error(`L1 answered transaction hash ${hash} for the appendBatch transaction whose hash is ${signed.hash}`);
     return { hash, raw: signed.raw };
+  }
+
+  /**
+   * The hook for posting a batch in a blob (protocol.md §14.5): `header` with its dataHash set to the blob's
+   * versioned hash, the blob of `data` and its commitment, and the gas its transactions declare. The caller
+   * posts it with {appendBatchBlob}; the header hash is that of the returned header.
+   */
+  async blobBatch(header: BatchHeader, data: Uint8Array): Promise<{ header: BatchHeader; blob: Uint8Array; commitment: Uint8Array; gas: bigint }> {
+    const blob = packBlob(data);
+    const commitment = (await loadBlobKzg()).commitment(blob);
+    return { header: { ...header, dataHash: versionedHash(commitment) }, blob, commitment, gas: batchGas(splitBatchData(data)) };
+  }
+
+  /** Sends appendBatchBlob(header, gas) as a type-3 transaction carrying `blob`. Reverts found while estimating gas throw L1RevertError. */
+  async appendBatchBlob(header: BatchHeader, blob: Uint8Array, gas: bigint): Promise<TransactionResponse> {
+    const signer = this.requireSigner();
+    const kzg = await loadBlobKzg();
+    const fees = await this.provider.getFeeData();
+    const blobBaseFee = BigInt((await this.provider.send("eth_blobBaseFee", []).catch(() => "0x1")) as string);
+    const data = this.inbox.interface.encodeFunctionData("appendBatchBlob", [headerToSol(header), gas]);
+    try {
+      const gasLimit = await this.provider.estimateGas({ from: this.address, to: this.deployment.inbox, data, blobVersionedHashes: [bytesToHex(header.dataHash)], maxFeePerBlobGas: 2n * blobBaseFee + 1n } as never);
+      return await signer.sendTransaction({
+        type: 3, to: this.deployment.inbox, data, gasLimit: (gasLimit * 5n) / 4n, blobs: [blob], kzg: kzg.ethers,
+        maxFeePerBlobGas: 2n * blobBaseFee + 1n, maxFeePerGas: fees.maxFeePerGas ?? undefined, maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? undefined,
+      });
+    } catch (e) {
+      const r = revertOf(e);
+      if (r) throw new L1RevertError(r.name, r.args, e);
+      throw e;
+    }
   }
 
   /**

@@ -520,9 +520,9 @@ describe("Inbox", () => {
       const { inbox, alice, bob, prover, challenger } = await loadFixture(fixture);
       await postFiller(inbox, alice);
       await expect(prover.connect(challenger).settleUnchecked(1, KIND_MALFORMED)).to.be.revertedWithCustomError(inbox, "BatchNotLive").withArgs(1n, 1n);
-      await expect(prover.connect(challenger).settleUnchecked(0, 7)).to.be.revertedWithCustomError(inbox, "UnknownKind").withArgs(7);
+      await expect(prover.connect(challenger).settleUnchecked(0, 8)).to.be.revertedWithCustomError(inbox, "UnknownKind").withArgs(8);
       await time.setNextBlockTimestamp((await inbox.batch(0)).postedAt + WINDOW - 1n);
-      await expect(prover.connect(challenger).settleUnchecked(0, 6)).to.emit(inbox, "BatchesRolledBack"); // last second of the window
+      await expect(prover.connect(challenger).settleUnchecked(0, 7)).to.emit(inbox, "BatchesRolledBack"); // the largest kind (data), the last second of the window
       await postFiller(inbox, bob);
       await time.increaseTo((await inbox.batch(0)).postedAt + WINDOW);
       await expect(prover.connect(challenger).settleUnchecked(0, KIND_MALFORMED)).to.be.revertedWithCustomError(inbox, "BatchIsFinal").withArgs(0n);

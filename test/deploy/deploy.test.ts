@@ -149,7 +149,7 @@ describe("moveset deploy", function () {
     expect(rec.deploymentId).to.equal(deploymentId);
     // Every production prover, and never the TestProver.
     expect(Object.keys(rec.contracts).sort()).to.deep.equal(
-      ["Bridge", "CodeRegistry", "DepositProver", "DisputeGame", "DoubleUseProver", "Inbox", "InputProver", "MalformedProver", "OneStepVerifier", "RulesProver", "SignatureProver", "StepCall", "StepHash", "StepRun", "StepStart", "StepState", "StepTx"].sort(),
+      ["Bridge", "CodeRegistry", "DataProver", "DepositProver", "DisputeGame", "DoubleUseProver", "Inbox", "InputProver", "MalformedProver", "OneStepVerifier", "RulesProver", "SignatureProver", "StepCall", "StepHash", "StepRun", "StepStart", "StepState", "StepTx"].sort(),
     );
     const gameBonds = bondsForGasPrice(2_000_000_000n);
     expect(rec.parameters).to.deep.equal({
@@ -200,7 +200,7 @@ describe("moveset deploy", function () {
       expect(await inbox.minBaseFee()).to.equal(7n);
       expect(await inbox.nextBaseFee()).to.equal(7n);
       expect(await inbox.proversLocked()).to.equal(true); // the production provers are registered, for ever
-      for (const name of ["MalformedProver", "SignatureProver", "InputProver", "DoubleUseProver", "DepositProver", "RulesProver"]) expect(await inbox.isProver(rec.contracts[name])).to.equal(true);
+      for (const name of ["MalformedProver", "SignatureProver", "InputProver", "DoubleUseProver", "DepositProver", "RulesProver", "DataProver"]) expect(await inbox.isProver(rec.contracts[name])).to.equal(true);
       expect(await inbox.deployer()).to.equal(rec.deployer);
       expect(await inbox.batchCount()).to.equal(0n);
 

@@ -78,7 +78,7 @@ describe("node: where batch data is (batch-source, L1Client.readBatchData)", fun
 
   it("the selector and data sources are the contract's", () => {
     expect(APPEND_BATCH_SELECTOR).to.equal(inboxInterface().getFunction("appendBatch")!.selector);
-    expect(DataSource).to.deep.equal({ Calldata: 0, Event: 1 });
+    expect(DataSource).to.deep.equal({ Calldata: 0, Event: 1, Blob: 2 });
   });
 
   it("calldata: a canonical appendBatch is read back, from the block and the transaction's index", async () => {
