@@ -304,6 +304,17 @@ contract Inbox is IInbox {
         emit BatchAppended(h.index, hh, msg.sender, h, DataSource.EVENT);
     }
 
+    /// @dev The L1 prices the batch's L1 data fees are computed with (§6.6) are L1's own at most: a poster cannot charge
+    ///      users for more than the block that appends it costs. Capped at 2^128 − 1 so the fee's arithmetic fits.
+    function _checkL1Prices(BatchLib.BatchHeader calldata h) private view {
+        uint256 bf = block.basefee < type(uint128).max ? block.basefee : type(uint128).max;
+        // INVARIANT: header.l1BaseFee ≤ the appending block's base fee (and 2^128 − 1).
+        if (h.l1BaseFee > bf) revert L1PriceTooHigh(0, bf, h.l1BaseFee);
+        uint256 bbf = block.blobbasefee < type(uint128).max ? block.blobbasefee : type(uint128).max;
+        // INVARIANT: header.l1BlobBaseFee ≤ the appending block's blob base fee (and 2^128 − 1).
+        if (h.l1BlobBaseFee > bbf) revert L1PriceTooHigh(1, bbf, h.l1BlobBaseFee);
+    }
+
     /// @dev Both append paths: checks (cheapest first; the data is parsed and hashed only once everything else
     ///      holds), the record, and the poster's lock. Returns the header hash.
     function _append(BatchLib.BatchHeader calldata h, bytes calldata data) private returns (bytes32 hh) {
@@ -317,6 +328,7 @@ contract Inbox is IInbox {
         uint256 fee = _requiredBaseFee(n);
         // INVARIANT: header.baseFee is the base fee L1 computes from the parent batch (§7.5).
         if (h.baseFee != fee) revert WrongBaseFee(fee, h.baseFee);
+        _checkL1Prices(h);
         _checkDeposits(h);
         (uint256 txCount, uint256 gas) = _checkData(h, data);
 

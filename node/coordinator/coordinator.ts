@@ -47,6 +47,7 @@
 import { EventEmitter } from "events";
 import { batchDataHash, batchDataSize, batchEntrySize, encodeBatchData, headerHash, txRootOf, MAX_BATCH_BYTES, type BatchHeader, type BatchTx } from "../../core/batch";
 import { BATCH_GAS_LIMIT, declaredGas, nextBaseFee } from "../../core/gas";
+import type { L1Prices } from "../../core/l1fee";
 import { bytesToHex, hexToBytes } from "../../core/bytes";
 import { DecodeError, InvalidTxError } from "../../core/errors";
 import { FillError, type Version } from "../../core/fill";
@@ -148,6 +149,8 @@ interface L1State {
   clock: bigint;
   /** The base fee L1 requires of the next batch. */
   baseFee: bigint;
+  /** The L1 prices the next batch declares (protocol.md §6.6): its transactions' L1 data fees are filled with them. */
+  l1Prices: L1Prices;
   at: number;
   /** The poster's free bond (undefined without a key). */
   freeBond?: bigint;
@@ -356,6 +359,7 @@ export class Coordinator extends EventEmitter {
       depositStart: 0n,
       depositEnd: 0n,
       dataHash: new Uint8Array(32),
+      ...(this.l1state?.l1Prices ?? { l1BaseFee: 0n, l1BlobBaseFee: 0n }),
     };
     return txContext(header, this.chainId, 0);
   }
@@ -685,12 +689,13 @@ export class Coordinator extends EventEmitter {
     const snap = await this.d.follower.poll();
     const tip = snap.tip();
     const depositCount = snap.depositCount();
-    const [clock, freeBond, baseFee] = await Promise.all([
+    const [clock, freeBond, baseFee, l1Prices] = await Promise.all([
       this.d.l1Clock === "pending" ? this.d.l1.block("pending") : Promise.resolve(snap.latest),
       me ? this.d.l1.freeBondPinned(me, snap.at.hash) : Promise.resolve(undefined),
       this.d.l1.nextBaseFeePinned(snap.at.hash),
+      this.d.l1.l1Prices(),
     ]);
-    this.l1state = { snap, tip, depositCount, clock: clock.timestamp, baseFee, at: Date.now(), freeBond };
+    this.l1state = { snap, tip, depositCount, clock: clock.timestamp, baseFee, l1Prices, at: Date.now(), freeBond };
     const short = freeBond !== undefined && freeBond < this.d.deployment.bondSize;
     if (short && !this.bondShort)
       this.d.log.warn({ freeBond, bondSize: this.d.deployment.bondSize }, "free bond below the bond size: not posting until an earlier batch is final or more is bonded (`npx moveset bond`)");
@@ -886,7 +891,7 @@ export class Coordinator extends EventEmitter {
     const snap = await this.d.follower.poll();
     const tip = snap.tip();
     const depositCount = snap.depositCount();
-    const [clock, baseFee] = await Promise.all([this.d.l1Clock === "pending" ? this.d.l1.block("pending") : Promise.resolve(snap.latest), this.d.l1.nextBaseFeePinned(snap.at.hash)]);
+    const [clock, baseFee, l1Prices] = await Promise.all([this.d.l1Clock === "pending" ? this.d.l1.block("pending") : Promise.resolve(snap.latest), this.d.l1.nextBaseFeePinned(snap.at.hash), this.d.l1.l1Prices()]);
     const local = this.d.chain.tip();
     // INVARIANT: the batch extends exactly what this node has applied (else sync first).
     if (tip.index !== this.d.chain.nextIndex() || tip.parent !== (local?.hash ?? "0x" + "00".repeat(32))) return undefined;
@@ -906,6 +911,9 @@ export class Coordinator extends EventEmitter {
       depositStart: tip.depositStart,
       depositEnd: tip.depositStart,
       dataHash: new Uint8Array(32),
+      // The L1 prices its L1 data fees are filled with (protocol.md §6.6): what L1 will accept, so the
+      // coordinator is paid for the data it posts.
+      ...l1Prices,
     };
     // The oldest pending deposits, as many as a batch may take (protocol.md §11.2: forced inclusion needs
     // at least min(maxDepositsPerBatch, overdue); taking the most keeps the queue short).

@@ -7,6 +7,7 @@
  * place that reads batches, for the verifier, the coordinator and (through its verifier) the
  * watchtower.
  */
+import { declaredL1Prices, type L1Prices } from "../../core/l1fee";
 import { JsonRpcProvider, Wallet, type Log, type TransactionResponse, type Signer, Network } from "ethers";
 import type { Bridge, Inbox } from "../../typechain-types";
 import type { BatchHeader } from "../../core/batch";
@@ -126,6 +127,18 @@ export class L1Client {
     const b = await this.provider.send("eth_getBlockByNumber", [typeof tag === "number" ? "0x" + tag.toString(16) : tag, false]);
     if (!b) throw new Error(`L1 block ${tag} not found`);
     return { number: Number(b.number), hash: String(b.hash ?? "").toLowerCase(), timestamp: BigInt(b.timestamp) };
+  }
+
+  /**
+   * The L1 prices a batch built now declares (protocol.md §6.6, coordinator policy): 7/8 of the latest
+   * block's base fee (EIP-1559 lowers it by at most 1/8 a block, so the next block accepts it) and 7/8 of
+   * the next block's blob base fee (eth_blobBaseFee; EIP-4844 lowers it by less than 1/8 a block under
+   * Cancun). The Inbox refuses more than the appending block's: users never pay above L1's price.
+   */
+  async l1Prices(): Promise<L1Prices> {
+    const b = await this.provider.send("eth_getBlockByNumber", ["latest", false]);
+    const blob = BigInt(await this.provider.send("eth_blobBaseFee", []));
+    return declaredL1Prices(BigInt(b?.baseFeePerGas ?? 0), blob);
   }
 
   async blockNumber(): Promise<number> {

@@ -67,7 +67,7 @@ export class L2Sim {
   /** The context of seq `seq` in the batch being built (the core's rule for batches). */
   ctx(seq: bigint, timestamp: bigint): TxContext {
     const last = this.batches[this.batches.length - 1];
-    const h = { firstSeq: seq, number: BigInt(this.batches.length + 1), timestamp, feeRecipient: this.feeRecipient, baseFee: BASE_FEE, parent: last ? headerHash(last.header) : GENESIS_PARENT };
+    const h = { firstSeq: seq, number: BigInt(this.batches.length + 1), timestamp, feeRecipient: this.feeRecipient, baseFee: BASE_FEE, parent: last ? headerHash(last.header) : GENESIS_PARENT, l1BaseFee: 0n, l1BlobBaseFee: 0n };
     return batchTxContext(h as BatchHeader, L2_CHAIN_ID, 0);
   }
 
@@ -98,7 +98,7 @@ export class L2Sim {
       baseFee: BASE_FEE,
       depositStart: this.depositCursor,
       depositEnd: this.depositCursor + deposits,
-      dataHash: batchDataHash(data),
+      dataHash: batchDataHash(data), l1BaseFee: 0n, l1BlobBaseFee: 0n,
     };
     return { header, data, txs };
   }
