@@ -59,7 +59,9 @@ export function txContext(seq: bigint, b: BatchSpec): TxContext {
       baseFee: e.baseFee,
       depositStart: 0n,
       depositEnd: 0n,
-      dataHash: ZERO32, l1BaseFee: 0n, l1BlobBaseFee: 0n,
+      dataHash: ZERO32,
+      l1BaseFee: 0n,
+      l1BlobBaseFee: 0n,
     };
     base = batchTxContext(header, e.chainId, 0);
     batchContexts.set(b, base);

@@ -214,7 +214,9 @@ export const HEADER: BatchHeader = {
   baseFee: 7n,
   depositStart: 0n,
   depositEnd: 0n,
-  dataHash: keccak256(Uint8Array.of(2)), l1BaseFee: 0n, l1BlobBaseFee: 0n,
+  dataHash: keccak256(Uint8Array.of(2)),
+  l1BaseFee: 0n,
+  l1BlobBaseFee: 0n,
 };
 
 export type TxKind = "1559" | "legacy" | "2930" | "move" | "create";

@@ -47,14 +47,14 @@
 import { EventEmitter } from "events";
 import { batchDataHash, batchDataSize, batchEntrySize, encodeBatchData, headerHash, txRootOf, MAX_BATCH_BYTES, type BatchHeader, type BatchTx } from "../../core/batch";
 import { BATCH_GAS_LIMIT, declaredGas, nextBaseFee } from "../../core/gas";
-import type { L1Prices } from "../../core/l1fee";
+import { l1CostOf, type L1Cost, type L1Prices } from "../../core/l1fee";
 import { bytesToHex, hexToBytes } from "../../core/bytes";
 import { DecodeError, InvalidTxError } from "../../core/errors";
 import { FillError, type Version } from "../../core/fill";
 import { recoverMoveTxSender, txIdHex } from "../../core/sign";
 import { decodeWrapped, type EthTxPolicy } from "../../core/evm/ethtx";
-import { policyOf } from "../../core/context";
-import { decodeTx, encodeTx, TxType, type DepositTx, type Tx } from "../../core/tx";
+import { l1PricesOf, policyOf } from "../../core/context";
+import { decodeTx, encodeTx, TxType, type DepositTx, type Tx, type WrappedTx } from "../../core/tx";
 import type { TxOutcome } from "../../core/validate";
 import { KnownCode } from "../../core/known-code";
 import { Mark, keyIdOf } from "../../core/keys";
@@ -403,6 +403,22 @@ export class Coordinator extends EventEmitter {
     // One sender's transactions in the order they arrive: each is filled once the one before is answered.
     const sender = senderOf(tx, policyOf(this.provisionalCtx(this.pendingSeq)));
     return this.inSenderOrder(sender && bytesToHex(sender), () => this.submitFilled(filler, tx, id, tx.type === TxType.Wrapped ? sender : undefined, existing));
+  }
+
+  /**
+   * The L1 data fee `tx` would pay if it were accepted now (protocol.md §6.6, §12.10): filled as a
+   * submission is, on the fill pool when there is one, against the pending state, as sent by `sender`.
+   * An estimate: its signature is not checked, and it is neither accepted nor stored.
+   */
+  async estimateL1(tx: WrappedTx, sender: Uint8Array): Promise<L1Cost> {
+    const seq = this.pendingSeq;
+    const ctx = this.provisionalCtx(seq);
+    const filler = this.d.filler;
+    const r = filler
+      ? await this.fillRemote(filler, tx, seq, sender)
+      : await this.lock.run(async () => ({ tx: (await refused(() => fillFromStore(tx, this.d.cache, this.pendingLayers(), ctx, this.d.executor, { omitCode: this.chainCode, maxSweep: this.d.opts.sweepMax, sender }))).tx }));
+    if ("refusal" in r) throw r.refusal;
+    return l1CostOf(r.tx, sender, ctx.env.coinbase, seq, l1PricesOf(ctx));
   }
 
   /** Makes room for `meta`'s nonce (lock held): the pending or queued transaction holding it is replaced if `meta` outbids it. */

@@ -276,7 +276,16 @@ export class L1Client {
   async appendBatch(header: BatchHeader, data: Uint8Array): Promise<TransactionResponse> {
     this.requireSigner();
     try {
-      return await this.inbox.appendBatch(headerToSol(header), bytesToHex(data));
+      // The header's L1 prices (protocol.md §6.6) must not exceed the appending block's: checked against the pending
+      // block first (a post that would revert is not sent; the coordinator rebuilds with newer prices). The gas is
+      // estimated with the prices at 0, since L1 nodes run eth_estimateGas at base fee 0 (Hardhat always, geth
+      // without fee fields), where any nonzero price is refused; the check costs the same either way.
+      const pending = await this.provider.send("eth_getBlockByNumber", ["pending", false]);
+      const limit = BigInt(pending?.baseFeePerGas ?? 0);
+      if (header.l1BaseFee > limit) throw new L1RevertError("L1PriceTooHigh", [0n, limit, header.l1BaseFee], new Error("the header's L1 base fee exceeds the pending block's"));
+      const sol = headerToSol(header);
+      const est = await this.inbox.appendBatch.estimateGas({ ...sol, l1BaseFee: 0n, l1BlobBaseFee: 0n }, bytesToHex(data));
+      return await this.inbox.appendBatch(sol, bytesToHex(data), { gasLimit: est + est / 10n + 20_000n });
     } catch (e) {
       const r = revertOf(e);
       if (r) throw new L1RevertError(r.name, r.args, e);

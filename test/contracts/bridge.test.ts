@@ -92,7 +92,9 @@ async function postBatch(inbox: Inbox, who: HardhatEthersSigner, list: Uint8Arra
     baseFee: await inbox.nextBaseFee(),
     depositStart,
     depositEnd: depositStart + deposits,
-    dataHash: batchDataHash(data), l1BaseFee: 0n, l1BlobBaseFee: 0n,
+    dataHash: batchDataHash(data),
+    l1BaseFee: 0n,
+    l1BlobBaseFee: 0n,
   };
   await (await inbox.connect(who).appendBatch(sol(header), data)).wait();
   expect(await inbox.headerHash(index)).to.equal(bytesToHex(headerHash(header)));

@@ -57,7 +57,9 @@ async function postBatch(inbox: Inbox, who: HardhatEthersSigner, n: number): Pro
     baseFee: await inbox.nextBaseFee(),
     depositStart,
     depositEnd: depositStart,
-    dataHash: batchDataHash(data), l1BaseFee: 0n, l1BlobBaseFee: 0n,
+    dataHash: batchDataHash(data),
+    l1BaseFee: 0n,
+    l1BlobBaseFee: 0n,
   };
   await (await inbox.connect(who).appendBatch(sol(header), data)).wait();
   return header;

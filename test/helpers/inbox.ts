@@ -110,7 +110,9 @@ export async function nextBatch(inbox: Inbox, list: Array<Uint8Array | BatchTx>,
     baseFee: await inbox.nextBaseFee(),
     depositStart,
     depositEnd: depositStart + (o.deposits ?? 0n),
-    dataHash: batchDataHash(data), l1BaseFee: 0n, l1BlobBaseFee: 0n,
+    dataHash: batchDataHash(data),
+    l1BaseFee: 0n,
+    l1BlobBaseFee: 0n,
   };
   return { header, data, hash: bytesToHex(headerHash(header)) };
 }

@@ -52,7 +52,9 @@ function headerFor(index: bigint, firstSeq: bigint, list: Array<Uint8Array | Bat
     baseFee: 1_000_000_000n,
     depositStart: deposits[0],
     depositEnd: deposits[1],
-    dataHash: batchDataHash(data), l1BaseFee: 0n, l1BlobBaseFee: 0n,
+    dataHash: batchDataHash(data),
+    l1BaseFee: 0n,
+    l1BlobBaseFee: 0n,
   };
 }
 
