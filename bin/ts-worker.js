@@ -1,7 +1,9 @@
-// Worker-thread entry for TypeScript modules: registers ts-node (transpile only) in the worker,
-// then loads the module named in workerData.script.
+// Entry for TypeScript modules run off the main thread: registers ts-node (transpile only), then
+// loads the module named in workerData.script (a worker thread) or in argv[2] (a child process,
+// e.g. the conformance runner's, which can be killed cleanly where a terminated thread holding
+// native addons could not be).
 "use strict";
 const path = require("path");
-const { workerData } = require("worker_threads");
+const { workerData, isMainThread } = require("worker_threads");
 require("ts-node").register({ transpileOnly: true, project: path.join(__dirname, "..", "tsconfig.json") });
-require(workerData.script);
+require(isMainThread ? path.resolve(process.argv[2]) : workerData.script);

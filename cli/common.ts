@@ -91,7 +91,8 @@ export function addRpcOptions(cmd: Command, corsDefault: string): Command {
     .option("--rpc-body-limit <bytes>", "largest JSON-RPC request body", positiveInt, D.maxBodyBytes)
     .addOption(new Option("--rpc-cors <origins>", 'origins allowed by CORS, comma-separated ("scheme://host:*" for any port, "*" for all, "" for none)').argParser(originList).default(originList(corsDefault), corsDefault === "" ? '"" (none)' : corsDefault))
     .option("--rpc-allow-unprotected-txs", "accept legacy transactions without a chain id (replayable from any chain)")
-    .option("--rpc-max-filters <n>", "filters (eth_newFilter, ...) installed at once on the node (more are refused with -32005)", positiveInt, D.maxFilters)
+    .option("--rpc-max-filters <n>", "filters (eth_newFilter, ...) installed at once on the node (when full, the client holding the most gives up its least recently polled one)", positiveInt, D.maxFilters)
+    .option("--rpc-max-filters-per-client <n>", "filters one client address may hold at once (more are refused with -32005)", positiveInt, D.maxFiltersPerClient)
     .option("--rpc-ws-max-connections <n>", "WebSocket connections at once", positiveInt, D.wsMaxConnections)
     .option("--rpc-ws-max-subscriptions <n>", "subscriptions per WebSocket connection", positiveInt, D.wsMaxSubscriptions);
 }
@@ -111,6 +112,7 @@ export interface RpcFlags {
   rpcCors: string[];
   rpcAllowUnprotectedTxs?: boolean;
   rpcMaxFilters: number;
+  rpcMaxFiltersPerClient: number;
   rpcWsMaxConnections: number;
   rpcWsMaxSubscriptions: number;
 }
@@ -131,6 +133,7 @@ export function rpcOptionsFrom(o: RpcFlags): Partial<RpcOptions> {
     cors: o.rpcCors,
     allowUnprotectedTxs: !!o.rpcAllowUnprotectedTxs,
     maxFilters: o.rpcMaxFilters,
+    maxFiltersPerClient: o.rpcMaxFiltersPerClient,
     wsMaxConnections: o.rpcWsMaxConnections,
     wsMaxSubscriptions: o.rpcWsMaxSubscriptions,
   };

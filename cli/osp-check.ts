@@ -50,6 +50,7 @@ export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promi
   const failures: string[] = [];
   let skipped = 0;
   const longOnes: string[] = [];
+  const outside: string[] = [];
   const bar = new cliProgress.SingleBar(
     { format: "osp-check [{bar}] {percentage}% | {value}/{total} vectors | {agreed}/{steps} steps agree | {eta_formatted} left", noTTYOutput: true, notTTYSchedule: 15_000, stream: process.stderr },
     cliProgress.Presets.shades_classic,
@@ -59,10 +60,17 @@ export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promi
   for (const v of vectors) {
     let ex = executors.get(v.env.chainId);
     if (!ex) executors.set(v.env.chainId, (ex = await Executor.create(v.env.chainId)));
-    const r = await checkVectorSteps(v, ex, d, { maxSteps: o.steps, gas: o.gas, stepLimit: o.maxRun ?? 2_000_000 }, stats);
+    let r: Awaited<ReturnType<typeof checkVectorSteps>>;
+    try {
+      r = await checkVectorSteps(v, ex, d, { maxSteps: o.steps, gas: o.gas, stepLimit: o.maxRun ?? 2_000_000 }, stats);
+    } catch (e) {
+      // one vector the checker cannot handle is a failure, named; the run goes on
+      r = { id: v.id, steps: 0, checked: 0, agreed: 0, failures: [`the checker crashed: ${(e as Error).message.split("\n")[0].slice(0, 200)}`] };
+    }
     if (r.skipped) {
       skipped++;
       if (/runs more than/.test(r.skipped)) longOnes.push(`${v.folder}/${r.id}`);
+      if (/outside the rollup/.test(r.skipped)) outside.push(`${v.folder}/${r.id}: ${r.skipped}`);
     }
     for (const f of r.failures) failures.push(`${v.folder}/${r.id}: ${f}`);
     bar.increment(1, { agreed: stats.agreed, steps: stats.steps });
@@ -73,7 +81,11 @@ export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promi
     log(`failures (${failures.length}${failures.length >= o.showFailures ? ", first " + o.showFailures : ""}):`);
     for (const f of failures.slice(0, o.showFailures)) log(`  ${f}`);
   }
-  log(`vectors: ${vectors.length} (${skipped} not checked: refused, not filled, or longer than ${o.maxRun ?? 2_000_000} steps${longOnes.length ? ": " + longOnes.join(", ") : ""})`);
+  log(`vectors: ${vectors.length} (${skipped} not checked: refused, not filled, outside the rollup's limits, or longer than ${o.maxRun ?? 2_000_000} steps${longOnes.length ? ": " + longOnes.join(", ") : ""})`);
+  if (outside.length) {
+    log(`outside the rollup's limits (${outside.length}, not checked: the machine stops at a bound only more gas than the rollup allows reaches):`);
+    for (const x of outside.slice(0, o.showFailures)) log(`  ${x}`);
+  }
   log(`coverage: ${stats.opcodes.size} opcodes, ${stats.microSteps.size} micro-step kinds, ${stats.precompiles.size} precompiles, ${stats.halts.size} halt kinds`);
   const missing = missingCoverage(stats);
   if (missing) log(`not covered: ${missing}`);

@@ -13,6 +13,8 @@ import { Tx, TxType, WrappedTx, encodeTx, decodeTx } from "../core/tx";
 import { Move } from "../core/moves";
 import { MemoryUtxoSet } from "../core/walk";
 import { Vector } from "./load";
+import { ethTxFields } from "../core/evm/ethtx";
+import { L2_BLOCK_GAS_LIMIT } from "../core/evm/chain";
 import { applyMoves, genesisOf, logsHash, preStateView, stateRoot } from "./world";
 import { checkStepper, checkVerdict } from "./stepper";
 
@@ -34,6 +36,11 @@ export interface StepperVectorResult {
   steps: number;
   boundaries: number;
   reason?: string;
+  /**
+   * The transaction is outside the rollup's limits and the machine stopped at a bound those limits
+   * guarantee (a memory beyond 2^17 words needs more than 30M gas): not a disagreement, counted apart.
+   */
+  outside?: string;
   /** Mutants that change a next, drop a touched key, or remove needed code. */
   mutants: { kind: string; matched: boolean; status: string; verdict: string; reason?: string }[];
 }
@@ -53,6 +60,10 @@ async function stepperOf(v: Vector, tx: WrappedTx, ex: Executor, withMutants: bo
   const ctx = ctxOf(v);
   const r = await checkStepper(tx, ctx, ex);
   const out: StepperVectorResult = { agreed: r.agreed, steps: r.steps, boundaries: r.boundaries, reason: r.reason, mutants: [] };
+  if (r.limit) {
+    const gas = ethTxFields(v.txbytes).gasLimit;
+    if (gas > L2_BLOCK_GAS_LIMIT) out.outside = `${r.limit}: its gas limit ${gas} is above the rollup's ${L2_BLOCK_GAS_LIMIT}`;
+  }
   if (!withMutants || !r.agreed) return out;
   const tries: { kind: string; tx: WrappedTx }[] = [];
   if (tx.moves.length > 0) {

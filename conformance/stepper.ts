@@ -20,7 +20,7 @@ import { atBoundary } from "../core/step/trace";
 import { Status, STATUS_NAMES, type Ctx } from "../core/step/types";
 import type { Machine } from "../core/step/machine";
 import type { ConsStack } from "../core/step/stack";
-import type { Mem } from "../core/step/mem";
+import { MachineLimitError, type Mem } from "../core/step/mem";
 
 export interface StepperResult {
   /** The machine agreed with ethereumjs at every boundary and ended with the validator's verdict. */
@@ -37,6 +37,12 @@ export interface StepperResult {
   reason?: string;
   /** The transaction has no step 0: a fault before execution (a one-step prover's, not the machine's). */
   before?: boolean;
+  /**
+   * The machine stopped at one of its fixed bounds (docs/step-machine.md §2.1: a memory beyond 2^17
+   * words), which only a transaction with more gas than the rollup allows reaches (check-vector.ts
+   * tells which).
+   */
+  limit?: string;
 }
 
 let kzg: Promise<void> | undefined;
@@ -106,6 +112,11 @@ export async function checkStepper(tx: MoveTx | WrappedTx, ctx: TxContext, ex: E
   let steps = 0;
   let boundaries = 0;
   let reason: string | undefined;
+  let limit: string | undefined;
+  const stopped = (e: unknown): void => {
+    reason = `the machine stops: ${(e as Error).message}`;
+    if (e instanceof MachineLimitError) limit = (e as Error).message;
+  };
   const advance = (): boolean => {
     // runs the machine to its next boundary; false if it ended first
     while (m!.status_ === Status.Running) {
@@ -120,7 +131,7 @@ export async function checkStepper(tx: MoveTx | WrappedTx, ctx: TxContext, ex: E
     try {
       onEvent(ev);
     } catch (e) {
-      reason = `the machine stops: ${(e as Error).message}`;
+      stopped(e);
     }
   });
   const onEvent = (ev: InterpreterStep): void => {
@@ -151,7 +162,7 @@ export async function checkStepper(tx: MoveTx | WrappedTx, ctx: TxContext, ex: E
     try {
       finish();
     } catch (e) {
-      reason = `the machine stops: ${(e as Error).message}`;
+      stopped(e);
     }
   function finish(): void {
     // the rest: at most one more boundary (a fault in an instruction's gas computation stops ethereumjs before its event)
@@ -178,7 +189,7 @@ export async function checkStepper(tx: MoveTx | WrappedTx, ctx: TxContext, ex: E
       reason = `accessed keys differ: machine only [${mine.filter((k) => !a.has(k)).join(", ")}], validator only [${accessed.filter((k) => !b.has(k)).join(", ")}]`;
     }
   }
-  return { agreed: !reason, steps, boundaries, status, verdict, reason };
+  return { agreed: !reason, steps, boundaries, status, verdict, reason, limit };
 }
 
 /**
@@ -202,7 +213,8 @@ export async function checkVerdict(tx: MoveTx | WrappedTx, ctx: TxContext, ex: E
       steps++;
     }
   } catch (e) {
-    return { agreed: false, steps, boundaries: 0, status: "running", verdict, reason: `the machine stops: ${(e as Error).message}` };
+    const limit = e instanceof MachineLimitError ? (e as Error).message : undefined;
+    return { agreed: false, steps, boundaries: 0, status: "running", verdict, reason: `the machine stops: ${(e as Error).message}`, limit };
   }
   const status = STATUS_NAMES[m.status_] ?? String(m.status_);
   return { agreed: status === verdict, steps, boundaries: 0, status, verdict, reason: status === verdict ? undefined : `machine ends ${status}, validator says ${verdict}` };

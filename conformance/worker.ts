@@ -1,8 +1,9 @@
 /**
- * Conformance worker thread: checks the vectors of the files it is sent. Before each vector it says
- * which one it starts, so the runner can stop a worker stuck on one vector and resume after it.
+ * Conformance worker, a child process (runner.ts): checks the vectors of the files it is sent. Before
+ * each vector it says which one it starts, so the runner can kill a worker stuck on one vector and
+ * resume after it. (A child process, not a thread: killing it cannot touch the runner's memory, where
+ * terminating a thread in the middle of native crypto corrupted the heap.)
  */
-import { parentPort, workerData } from "worker_threads";
 import { Executor } from "../core/evm/execute";
 import { loadVectors } from "./load";
 import { checkVector, VectorResult } from "./check-vector";
@@ -13,6 +14,14 @@ export interface WorkerJob {
   filter?: string;
   /** Skip the file's vectors before this position (after a timed-out vector). */
   startAt?: number;
+  /** Ids of vectors already done (a resumed run). */
+  skip?: string[];
+}
+
+/** What the runner passes in MOVESET_CONFORMANCE_WORKER (JSON). */
+export interface WorkerOptions {
+  mutants: boolean;
+  stepper: boolean;
 }
 
 export type WorkerMessage =
@@ -23,19 +32,28 @@ export type WorkerMessage =
   | { type: "done" };
 
 async function main(): Promise<void> {
+  if (!process.send) throw new Error("the conformance worker runs as a child process of the runner (conformance/runner.ts)");
+  const o = JSON.parse(process.env.MOVESET_CONFORMANCE_WORKER ?? "{}") as Partial<WorkerOptions>;
   const ex = await Executor.create(1n);
-  const withMutants = workerData.mutants !== false;
-  const withStepper = workerData.stepper === true;
-  const post = (m: WorkerMessage) => parentPort!.postMessage(m);
-  parentPort!.on("message", async (job: WorkerJob | null) => {
-    if (job === null) process.exit(0);
+  const withMutants = o.mutants !== false;
+  const withStepper = o.stepper === true;
+  const crashAt = process.env.MOVESET_CRASH_AT_VECTOR ? new RegExp(process.env.MOVESET_CRASH_AT_VECTOR) : undefined;
+  // the runner reads each message before it sends the next job: no backlog to wait for
+  const post = (m: WorkerMessage) => process.send!(m);
+  process.on("disconnect", () => process.exit(0));
+  process.on("message", async (job: WorkerJob | { stop: true }) => {
+    if ("stop" in job) process.exit(0);
     try {
       const re = job.filter ? new RegExp(job.filter) : undefined;
       const vectors = loadVectors(job.file, job.folder);
+      const skip = new Set(job.skip ?? []);
       for (let position = job.startAt ?? 0; position < vectors.length; position++) {
         const v = vectors[position];
         if (re && !re.test(v.id)) continue;
+        if (skip.has(v.id)) continue;
         post({ type: "start", position, id: v.id });
+        // crash injection for the runner's tests (as MOVESET_CRASH_AT for the coordinator): dies as a native crash would
+        if (crashAt && crashAt.test(v.id)) process.kill(process.pid, "SIGABRT");
         let r: VectorResult;
         try {
           r = await checkVector(v, ex, withMutants, withStepper);

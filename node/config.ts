@@ -198,6 +198,8 @@ export interface RpcOptions {
   allowUnprotectedTxs: boolean;
   /** Filters installed at once (eth_newFilter, eth_newBlockFilter, eth_newPendingTransactionFilter). */
   maxFilters: number;
+  /** Filters one client (remote address) may hold at once; a full node evicts from the client holding the most. */
+  maxFiltersPerClient: number;
   /** A filter not polled for this long is forgotten (geth: 5 minutes). */
   filterTtlMs: number;
   /** WebSocket connections at once, and subscriptions per connection. */
@@ -239,6 +241,7 @@ export const DEFAULT_RPC: RpcOptions = {
   cors: [],
   allowUnprotectedTxs: false,
   maxFilters: 1000,
+  maxFiltersPerClient: 100,
   filterTtlMs: 5 * 60_000,
   wsMaxConnections: 100,
   wsMaxSubscriptions: 128,

@@ -129,7 +129,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
       submitsPerClient: ropts.submitsPerClient,
     };
     const view = new ChainView(backend);
-    const filters = new FilterManager(view, { maxFilters: ropts.maxFilters, ttlMs: ropts.filterTtlMs, maxPending: 10_000, maxRange: ropts.maxLogRange });
+    const filters = new FilterManager(view, { maxFilters: ropts.maxFilters, maxPerClient: ropts.maxFiltersPerClient, ttlMs: ropts.filterTtlMs, maxPending: 10_000, maxRange: ropts.maxLogRange });
     cleanup.push(async () => filters.close());
     // The gateway needs the server (its methods) and the server the gateway (upgrades): set just below.
     const upgrades: { to?: WsGateway } = {};

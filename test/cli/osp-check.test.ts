@@ -66,4 +66,22 @@ describe("moveset osp-check", function () {
     expect(json.steps).to.be.below(200);
     expect(json.families).to.deep.equal({});
   });
+
+  it("a vector beyond the rollup's limits (the machine's memory bound) is named as outside them and the run goes on", async () => {
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    (process.stdout as unknown as { write: (s: string) => boolean }).write = (s: string) => (lines.push(String(s)), true);
+    let r: Awaited<ReturnType<typeof runOspCheck>>;
+    try {
+      r = await runOspCheck([path.join(__dirname, "..", "fixtures", "state-tests-outside")], { steps: 3, gas: false, json: true, showFailures: 10 });
+    } finally {
+      (process.stdout as unknown as { write: typeof write }).write = write;
+    }
+    const out = lines.join("");
+    expect(r.failures).to.equal(0);
+    expect(r.agreed).to.equal(r.steps);
+    expect(r.steps).to.be.greaterThan(5); // the other five vectors were checked
+    expect(out).to.contain("outside the rollup's limits (1, not checked");
+    expect(out).to.contain("msize.json#msize[5]: outside the rollup's limits: memory of 360449 words (gas limit 268435456 > 30000000)");
+  });
 });

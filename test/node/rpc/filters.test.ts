@@ -37,7 +37,7 @@ async function rejects(p: Promise<unknown> | unknown, code: number, re: RegExp):
 describe("FilterManager", () => {
   it("a block filter delivers each new block once", async () => {
     const c = chainOf(3);
-    const f = new FilterManager(c.view, { maxFilters: 10, ttlMs: 60_000, maxPending: 4, maxRange: 100 });
+    const f = new FilterManager(c.view, { maxFilters: 10, maxPerClient: 10, ttlMs: 60_000, maxPending: 4, maxRange: 100 });
     const m = f.methods();
     const id = (await m.eth_newBlockFilter([], LOCAL_REQUEST)) as string;
     expect(await m.eth_getFilterChanges([id], LOCAL_REQUEST)).to.deep.equal([]);
@@ -50,7 +50,7 @@ describe("FilterManager", () => {
 
   it("forgets a filter not polled within its time to live; refuses more than its limit; bounds a pending backlog", async () => {
     const c = chainOf(1);
-    const f = new FilterManager(c.view, { maxFilters: 2, ttlMs: 1000, maxPending: 3, maxRange: 100 });
+    const f = new FilterManager(c.view, { maxFilters: 2, maxPerClient: 2, ttlMs: 1000, maxPending: 3, maxRange: 100 });
     const m = f.methods();
     const a = (await m.eth_newPendingTransactionFilter([], LOCAL_REQUEST)) as string;
     const b = (await m.eth_newBlockFilter([], LOCAL_REQUEST)) as string;
@@ -67,8 +67,36 @@ describe("FilterManager", () => {
     f.close();
   });
 
+  it("one client cannot hold the node's filters against the others: a per-client cap, and a full node evicts from the client holding the most", async () => {
+    const c = chainOf(1);
+    const f = new FilterManager(c.view, { maxFilters: 4, maxPerClient: 3, ttlMs: 60_000, maxPending: 4, maxRange: 100 });
+    const m = f.methods();
+    const as = (client: string) => ({ client });
+    const greedy: string[] = [];
+    for (let i = 0; i < 3; i++) greedy.push((await m.eth_newBlockFilter([], as("10.0.0.1"))) as string);
+    await rejects(Promise.resolve().then(() => m.eth_newBlockFilter([], as("10.0.0.1"))), -32005, /too many filters from this client \(3\)/);
+    // greedy's first filter is polled later than its second: the second is its least recently polled
+    await new Promise((r) => setTimeout(r, 5));
+    await m.eth_getFilterChanges([greedy[0]], as("10.0.0.1"));
+    const b1 = (await m.eth_newBlockFilter([], as("10.0.0.2"))) as string; // the node is now full (4)
+    expect(f.size).to.equal(4);
+    // a third client gets one: greedy (3) holds more than 1, and gives up its least recently polled
+    const c1 = (await m.eth_newBlockFilter([], as("10.0.0.3"))) as string;
+    expect(f.size).to.equal(4);
+    expect(f.heldBy("10.0.0.1")).to.equal(2);
+    await rejects(m.eth_getFilterChanges([greedy[1]], as("10.0.0.1")), -32000, /filter not found/);
+    expect(await m.eth_getFilterChanges([greedy[0]], as("10.0.0.1"))).to.deep.equal([]);
+    // now 2/1/1: the second client may take one more from greedy (2 > 1 + 1 is false): refused, every client holds its share
+    await rejects(Promise.resolve().then(() => m.eth_newBlockFilter([], as("10.0.0.2"))), -32005, /too many filters \(4 installed\)/);
+    // an uninstall frees the client's count
+    expect(await m.eth_uninstallFilter([c1], as("10.0.0.3"))).to.equal(true);
+    expect(f.heldBy("10.0.0.3")).to.equal(0);
+    expect(await m.eth_getFilterChanges([b1], as("10.0.0.2"))).to.deep.equal([]);
+    f.close();
+  });
+
   it("bad filter parameters: a range that ends before it starts, a blockHash, a non-string id", async () => {
-    const f = new FilterManager(chainOf(5).view, { maxFilters: 10, ttlMs: 60_000, maxPending: 4, maxRange: 100 });
+    const f = new FilterManager(chainOf(5).view, { maxFilters: 10, maxPerClient: 10, ttlMs: 60_000, maxPending: 4, maxRange: 100 });
     const m = f.methods();
     await rejects(m.eth_newFilter([{ fromBlock: "0x3", toBlock: "0x2" }], LOCAL_REQUEST), -32000, /^invalid block range params$/);
     await rejects(m.eth_newFilter([{ blockHash: "0x" + "00".repeat(32) }], LOCAL_REQUEST), -32602, /blockHash/);
