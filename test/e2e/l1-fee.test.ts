@@ -19,8 +19,9 @@ describe("e2e: users pay the L1 data fee", function () {
   let l1: JsonRpcProvider;
 
   before(async () => {
+    // 10 ETH per account, not the devnet's 1000: the L1 accounts are shared with the other e2e tests of this process
     const [l1Port, rpcPort] = [await freePort(), await freePort()];
-    d = await startDevnet({ hre, datadir: tmpDir("moveset-l1fee-"), l1Port, rpcPort, accounts: 4, batchIntervalMs: 150 });
+    d = await startDevnet({ hre, datadir: tmpDir("moveset-l1fee-"), l1Port, rpcPort, accounts: 4, batchIntervalMs: 150, fund: 10n * 10n ** 18n });
     l2 = new JsonRpcProvider(d.rpcUrl, undefined, { pollingInterval: 100, cacheTimeout: -1 });
     l1 = new JsonRpcProvider(d.l1Url, undefined, { pollingInterval: 100, cacheTimeout: -1 });
   });
