@@ -8,7 +8,10 @@
 import type { Command } from "commander";
 import cliProgress from "cli-progress";
 import { positiveInt } from "./common";
+import * as fs from "fs";
+import { createHash } from "crypto";
 import { EMPTY_GENESIS_ROOT } from "../node/config";
+import { CliError } from "./errors";
 
 export interface OspCheckCliOptions {
   sample?: number;
@@ -19,13 +22,30 @@ export interface OspCheckCliOptions {
   json: boolean;
   filter?: string;
   showFailures: number;
+  /** Stop after this many vectors this run (with a checkpoint, the next run goes on). */
+  maxVectors?: number;
+  /** Save progress here now and then; a run given an existing checkpoint goes on from it. */
+  checkpoint?: string;
 }
 
-export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promise<{ steps: number; agreed: number; failures: number }> {
+/** What a checkpoint file holds: where the run is, and everything it has counted so far. */
+interface Checkpoint {
+  version: 1;
+  /** sha256 of the vector ids in order: a checkpoint only continues the same list. */
+  vectors: string;
+  next: number;
+  stats: import("../prover/osp-check").OspStatsJson;
+  failures: string[];
+  skipped: number;
+  longOnes: string[];
+  outside: string[];
+}
+
+export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promise<{ steps: number; agreed: number; failures: number; done: number; total: number }> {
   const { loadHardhat } = await import("../node/devnet/devnet");
   const { listFiles, loadVectors } = await import("../conformance/load");
   const { Executor } = await import("../core/evm/execute");
-  const { deployStepVerifier, checkVectorSteps, emptyStats, percentiles, familyGas } = await import("../prover/osp-check");
+  const { deployStepVerifier, checkVectorSteps, emptyStats, percentiles, familyGas, statsToJson, statsFromJson } = await import("../prover/osp-check");
   const hre = loadHardhat();
   (hre.config.networks.hardhat as unknown as { loggingEnabled: boolean }).loggingEnabled = false;
   await hre.run("compile", { quiet: true });
@@ -46,18 +66,41 @@ export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promi
   const files = o.sample ? all.filter((_, i) => i % o.sample! === 0) : all;
   const filter = o.filter ? new RegExp(o.filter) : undefined;
   const vectors = files.flatMap(({ file, folder }) => loadVectors(file, folder)).filter((v) => !filter || filter.test(v.id));
-  const stats = emptyStats();
-  const failures: string[] = [];
+  const listHash = createHash("sha256").update(vectors.map((v) => `${v.folder}/${v.id}`).join("\n")).digest("hex");
+  let stats = emptyStats();
+  let failures: string[] = [];
   let skipped = 0;
-  const longOnes: string[] = [];
-  const outside: string[] = [];
+  let longOnes: string[] = [];
+  let outside: string[] = [];
+  let start = 0;
+  if (o.checkpoint && fs.existsSync(o.checkpoint)) {
+    let c: Checkpoint;
+    try {
+      c = JSON.parse(fs.readFileSync(o.checkpoint, "utf8")) as Checkpoint;
+    } catch (e) {
+      throw new CliError(`checkpoint ${o.checkpoint} does not parse (${(e as Error).message}): remove it to start over`);
+    }
+    if (c.version !== 1 || c.vectors !== listHash)
+      throw new CliError(`checkpoint ${o.checkpoint} is of another list of vectors (other paths, --sample or --filter): pass the same ones, or another --checkpoint file`);
+    ({ next: start, failures, skipped, longOnes, outside } = c);
+    stats = statsFromJson(c.stats);
+  }
+  const save = (next: number) => {
+    if (!o.checkpoint) return;
+    const c: Checkpoint = { version: 1, vectors: listHash, next, stats: statsToJson(stats), failures, skipped, longOnes, outside };
+    fs.writeFileSync(o.checkpoint + ".tmp", JSON.stringify(c));
+    fs.renameSync(o.checkpoint + ".tmp", o.checkpoint);
+  };
+  let saved = Date.now();
   const bar = new cliProgress.SingleBar(
     { format: "osp-check [{bar}] {percentage}% | {value}/{total} vectors | {agreed}/{steps} steps agree | {eta_formatted} left", noTTYOutput: true, notTTYSchedule: 15_000, stream: process.stderr },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(vectors.length, 0, { agreed: 0, steps: 0 });
+  bar.start(vectors.length, start, { agreed: stats.agreed, steps: stats.steps });
   const executors = new Map<bigint, Awaited<ReturnType<typeof Executor.create>>>();
-  for (const v of vectors) {
+  const end = o.maxVectors ? Math.min(vectors.length, start + o.maxVectors) : vectors.length;
+  for (let i = start; i < end; i++) {
+    const v = vectors[i];
     let ex = executors.get(v.env.chainId);
     if (!ex) executors.set(v.env.chainId, (ex = await Executor.create(v.env.chainId)));
     let r: Awaited<ReturnType<typeof checkVectorSteps>>;
@@ -74,14 +117,20 @@ export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promi
     }
     for (const f of r.failures) failures.push(`${v.folder}/${r.id}: ${f}`);
     bar.increment(1, { agreed: stats.agreed, steps: stats.steps });
+    if (Date.now() - saved > 30_000) {
+      save(i + 1);
+      saved = Date.now();
+    }
   }
+  save(end);
   bar.stop();
   const log = (s: string) => process.stdout.write(s + "\n");
   if (failures.length > 0) {
     log(`failures (${failures.length}${failures.length >= o.showFailures ? ", first " + o.showFailures : ""}):`);
     for (const f of failures.slice(0, o.showFailures)) log(`  ${f}`);
   }
-  log(`vectors: ${vectors.length} (${skipped} not checked: refused, not filled, outside the rollup's limits, or longer than ${o.maxRun ?? 2_000_000} steps${longOnes.length ? ": " + longOnes.join(", ") : ""})`);
+  if (end < vectors.length) log(`stopped after vector ${end} of ${vectors.length} (--max-vectors)${o.checkpoint ? `: run again with --checkpoint ${o.checkpoint} to go on` : ""}`);
+  log(`vectors: ${end === vectors.length ? vectors.length : `${end} of ${vectors.length}`} (${skipped} not checked: refused, not filled, outside the rollup's limits, or longer than ${o.maxRun ?? 2_000_000} steps${longOnes.length ? ": " + longOnes.join(", ") : ""})`);
   if (outside.length) {
     log(`outside the rollup's limits (${outside.length}, not checked: the machine stops at a bound only more gas than the rollup allows reaches):`);
     for (const x of outside.slice(0, o.showFailures)) log(`  ${x}`);
@@ -99,7 +148,7 @@ export async function runOspCheck(paths: string[], o: OspCheckCliOptions): Promi
   if (o.json) {
     log(JSON.stringify({ steps: stats.steps, agreed: stats.agreed, opcodes: stats.opcodes.size, microSteps: stats.microSteps.size, precompiles: stats.precompiles.size, halts: stats.halts.size, gas: g, families: fam }));
   }
-  return { steps: stats.steps, agreed: stats.agreed, failures: failures.length };
+  return { steps: stats.steps, agreed: stats.agreed, failures: failures.length, done: end, total: vectors.length };
 }
 
 /** The opcodes (of the stepper's table), micro-step kinds and precompiles no agreeing step covered. */
@@ -135,6 +184,8 @@ export function registerOspCheck(program: Command): void {
     .option("--filter <regex>", "only vectors whose id (file#test[index]) matches")
     .option("--show-failures <n>", "list at most this many failures", positiveInt, 50)
     .option("--json", "print one JSON summary object on the last line")
+    .option("--max-vectors <n>", "stop after this many vectors (with --checkpoint, the next run goes on from there)", positiveInt)
+    .option("--checkpoint <file>", "save progress to this file every 30 s; given an existing one, go on from where it was (same paths, --sample and --filter)")
     .action(async (paths: string[], opts: OspCheckCliOptions) => {
       const r = await runOspCheck(paths, opts);
       process.exit(r.agreed === r.steps && r.failures === 0 ? 0 : 1);

@@ -115,6 +115,44 @@ export function emptyStats(): OspStats {
   return { steps: 0, agreed: 0, opcodes: new Set(), microSteps: new Set(), precompiles: new Set(), halts: new Set(), gas: [], families: new Map() };
 }
 
+/** OspStats as JSON (sets as sorted arrays), for a checkpoint file. */
+export interface OspStatsJson {
+  steps: number;
+  agreed: number;
+  opcodes: number[];
+  microSteps: string[];
+  precompiles: number[];
+  halts: string[];
+  gas: number[];
+  families: [string, { gas: number[]; worst: { gas: number; kind: string; at: string } }][];
+}
+
+export function statsToJson(s: OspStats): OspStatsJson {
+  return {
+    steps: s.steps,
+    agreed: s.agreed,
+    opcodes: [...s.opcodes].sort((a, b) => a - b),
+    microSteps: [...s.microSteps].sort(),
+    precompiles: [...s.precompiles].sort((a, b) => a - b),
+    halts: [...s.halts].sort(),
+    gas: s.gas,
+    families: [...s.families],
+  };
+}
+
+export function statsFromJson(j: OspStatsJson): OspStats {
+  return {
+    steps: j.steps,
+    agreed: j.agreed,
+    opcodes: new Set(j.opcodes),
+    microSteps: new Set(j.microSteps),
+    precompiles: new Set(j.precompiles),
+    halts: new Set(j.halts),
+    gas: j.gas,
+    families: new Map(j.families as [VerifierFamily, { gas: number[]; worst: { gas: number; kind: string; at: string } }][]),
+  };
+}
+
 export type VerifierFamily = (typeof VERIFIER_FAMILIES)[number];
 
 /** The state-changing instructions StepCall and StepState take (OneStepVerifier._route); every other one is StepRun's. */

@@ -5,8 +5,11 @@
  * the documented shape. (That a disagreement is counted and refused: test/contracts/step/verifier.test.ts.)
  */
 import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { runOspCheck, type OspCheckCliOptions } from "../../cli/osp-check";
+import { CliError } from "../../cli/errors";
 
 const DIR = path.join(__dirname, "..", "fixtures", "state-tests");
 
@@ -83,5 +86,38 @@ describe("moveset osp-check", function () {
     expect(r.steps).to.be.greaterThan(5); // the other five vectors were checked
     expect(out).to.contain("outside the rollup's limits (1, not checked");
     expect(out).to.contain("msize.json#msize[5]: outside the rollup's limits: memory of 360449 words (gas limit 268435456 > 30000000)");
+  });
+
+  it("--checkpoint with --max-vectors: a run in slices ends with exactly the uninterrupted run's counts; another list's checkpoint is refused", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "osp-checkpoint-"));
+    try {
+      const whole = await captured({ steps: 6, gas: true, json: true, showFailures: 10 });
+      const checkpoint = path.join(tmp, "cp.json");
+      const first = await captured({ steps: 6, gas: true, json: true, showFailures: 10, checkpoint, maxVectors: 3 });
+      expect(first.r.done).to.equal(3);
+      expect(first.lines.join("")).to.contain(`stopped after vector 3 of 4 (--max-vectors): run again with --checkpoint ${checkpoint} to go on`);
+      expect(first.r.steps).to.be.below(whole.r.steps);
+      const rest = await captured({ steps: 6, gas: true, json: true, showFailures: 10, checkpoint });
+      expect(rest.r.done).to.equal(4);
+      const a = JSON.parse(whole.lines.join("").trim().split("\n").pop()!);
+      const b = JSON.parse(rest.lines.join("").trim().split("\n").pop()!);
+      // the same steps checked, the same coverage; gas the same but for the steps' own small variance: the same count
+      expect([b.steps, b.agreed, b.opcodes, b.microSteps, b.precompiles, b.halts]).to.deep.equal([a.steps, a.agreed, a.opcodes, a.microSteps, a.precompiles, a.halts]);
+      expect(Object.values(b.families as Record<string, { steps: number }>).reduce((x, f) => x + f.steps, 0)).to.equal(a.steps);
+      // a checkpoint of the whole list, given a run of another list
+      const refused = async (p: Promise<unknown>, re: RegExp) => {
+        const e = await p.then(
+          () => undefined,
+          (x: Error) => x,
+        );
+        expect(e, "refused").to.be.instanceOf(CliError);
+        expect(e!.message).to.match(re);
+      };
+      await refused(runOspCheck([path.join(__dirname, "..", "fixtures", "state-tests-outside")], { steps: 3, gas: false, json: false, showFailures: 1, checkpoint }), /is of another list of vectors/);
+      fs.writeFileSync(checkpoint, "{ cut sho");
+      await refused(runOspCheck([DIR], { steps: 3, gas: false, json: false, showFailures: 1, checkpoint }), /does not parse .*remove it to start over/);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
