@@ -60,6 +60,8 @@ export function txContext(seq: bigint, b: BatchSpec): TxContext {
       depositStart: 0n,
       depositEnd: 0n,
       dataHash: ZERO32,
+      l1BaseFee: 0n,
+      l1BlobBaseFee: 0n,
     };
     base = batchTxContext(header, e.chainId, 0);
     batchContexts.set(b, base);

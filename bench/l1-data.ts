@@ -14,6 +14,7 @@
  * Blob gas (prover/l1-pricing.ts, its rounding rule): each batch's data (moveset's, and the zlib
  * baseline's) in whole 31-byte field elements, blobs filled back to back: 32 blob gas per element.
  */
+import { calldataTokens } from "../core/l1fee";
 import * as zlib from "zlib";
 import { RLP } from "@ethereumjs/rlp";
 import { encodeBatchData } from "../core/batch";
@@ -47,6 +48,11 @@ export interface L1DataResult {
   bytesPerTxCompactEstimate: number;
   /** Moves per transaction by mark (b, n, c, s, f), references counted apart ("c-ref"). */
   movesByMark: Record<string, number>;
+  /**
+   * Calldata gas (EIP-2028: 4 × EIP-7623 tokens) of the batch data per transaction: OP's l1GasUsed unit, the one
+   * the L1 data fee charges for (protocol.md §6.6); appendGasPerTx over it is what baseFeeScalar must cover.
+   */
+  calldataGasPerTx: number;
 }
 
 const varintLen = (v: bigint | number): number => new Writer().varint(v).finish().length;
@@ -62,6 +68,7 @@ function movesBytes(moves: readonly Move[]): number {
 export function measureL1Data(w: Workload, f: FilledWorkload, fromBatch: number): L1DataResult {
   let txs = 0;
   let ms = 0;
+  let tokens = 0n;
   let eth = 0;
   let ethRaw = 0;
   let blobGas = 0;
@@ -78,6 +85,7 @@ export function measureL1Data(w: Workload, f: FilledWorkload, fromBatch: number)
     const data = encodeBatchData(batchTxs(w, f, b));
     const z = zlib.deflateSync(RLP.encode(raws), { level: zlib.constants.Z_BEST_COMPRESSION }).length;
     ms += data.length;
+    tokens += calldataTokens(data);
     eth += z;
     blobGas += blobGasOf(data.length);
     ethBlobGas += blobGasOf(z);
@@ -133,5 +141,6 @@ export function measureL1Data(w: Workload, f: FilledWorkload, fromBatch: number)
     movesPerTx: per(moveCount),
     bytesPerTxCompactEstimate: per(compact),
     movesByMark: Object.fromEntries(Object.entries(byMark).map(([k, n]) => [k, per(n)])),
+    calldataGasPerTx: per(4 * Number(tokens)),
   };
 }

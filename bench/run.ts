@@ -430,6 +430,7 @@ export function formatReport(r: BenchReport): string {
     `eth+zlib ${l1.ethZlibBlobGasPerTx.toFixed(1)} (31-byte field elements, blobs filled back to back); whole blobs per batch alone: ${l1.wholeBlobsPerBatch.moveset.toFixed(2)} / ${l1.wholeBlobsPerBatch.ethZlib.toFixed(2)}`,
     `<= 1.5x eth+zlib: ${gBlob}`,
   ]);
+  rows.push(["L1 data fee basis: calldata gas (4 × tokens)/tx", l1.calldataGasPerTx.toFixed(1), "", "", "protocol.md §6.6", "baseFeeScalar ≥ appendGasPerTx / this"]);
   rows.push(["  hypothetical, compact estimate, bytes/tx", l1.bytesPerTxCompactEstimate.toFixed(1), "", "", `${x(l1.bytesPerTxCompactEstimate / l1.ethZlibBytesPerTx)} eth+zlib`, "(see bench/l1-data.ts)"]);
   const g = r.l1Gas;
   const commits = Object.values(g.commitGas);

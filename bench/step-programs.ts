@@ -215,6 +215,8 @@ export const HEADER: BatchHeader = {
   depositStart: 0n,
   depositEnd: 0n,
   dataHash: keccak256(Uint8Array.of(2)),
+  l1BaseFee: 0n,
+  l1BlobBaseFee: 0n,
 };
 
 export type TxKind = "1559" | "legacy" | "2930" | "move" | "create";

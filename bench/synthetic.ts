@@ -24,6 +24,9 @@ export interface SyntheticTx {
   state: MemoryState;
 }
 
+/** The L1 base fee of synthetic batches (30 gwei). */
+export const SYN_L1_BASE_FEE = 30_000_000_000n;
+
 export function syntheticContext(seq = 5n, feeRecipient = SYN_FEE_RECIPIENT): TxContext {
   const header = {
     index: 0n,
@@ -38,6 +41,9 @@ export function syntheticContext(seq = 5n, feeRecipient = SYN_FEE_RECIPIENT): Tx
     depositStart: 0n,
     depositEnd: 0n,
     dataHash: new Uint8Array(32),
+    // L1 prices, so every synthetic case pays an L1 data fee (protocol.md §6.6) and the stepper checks it
+    l1BaseFee: SYN_L1_BASE_FEE,
+    l1BlobBaseFee: 3n,
   } as BatchHeader;
   return batchTxContext(header, SYN_CHAIN_ID, 0);
 }

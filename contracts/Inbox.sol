@@ -304,6 +304,17 @@ contract Inbox is IInbox {
         emit BatchAppended(h.index, hh, msg.sender, h, DataSource.EVENT);
     }
 
+    /// @dev The L1 prices the batch's L1 data fees are computed with (§6.6) are L1's own at most: a poster cannot charge
+    ///      users for more than the block that appends it costs. Capped at 2^128 − 1 so the fee's arithmetic fits.
+    function _checkL1Prices(BatchLib.BatchHeader calldata h) private view {
+        uint256 bf = block.basefee < type(uint128).max ? block.basefee : type(uint128).max;
+        // INVARIANT: header.l1BaseFee ≤ the appending block's base fee (and 2^128 − 1).
+        if (h.l1BaseFee > bf) revert L1PriceTooHigh(0, bf, h.l1BaseFee);
+        uint256 bbf = block.blobbasefee < type(uint128).max ? block.blobbasefee : type(uint128).max;
+        // INVARIANT: header.l1BlobBaseFee ≤ the appending block's blob base fee (and 2^128 − 1).
+        if (h.l1BlobBaseFee > bbf) revert L1PriceTooHigh(1, bbf, h.l1BlobBaseFee);
+    }
+
     /// @inheritdoc IInbox
     function appendBatchBlob(BatchLib.BatchHeader calldata h, uint256 gas) external override {
         bytes32 hh = _append(h, msg.data[0:0], true, gas);
@@ -327,6 +338,7 @@ contract Inbox is IInbox {
         uint256 fee = _requiredBaseFee(n);
         // INVARIANT: header.baseFee is the base fee L1 computes from the parent batch (§7.5).
         if (h.baseFee != fee) revert WrongBaseFee(fee, h.baseFee);
+        _checkL1Prices(h);
         _checkDeposits(h);
         (uint256 txCount, uint256 gas) = blob ? _checkBlob(h, declaredGas) : _checkData(h, data);
         _gasAndFee[n] = (fee << 64) | gas;

@@ -40,6 +40,10 @@ export interface BatchHeader {
   depositStart: bigint; // first deposit queue index consumed
   depositEnd: bigint; // one past the last consumed
   dataHash: Uint8Array;
+  /** L1's base fee the batch's L1 data fees are computed with (protocol.md §6.6); at most the appending block's. */
+  l1BaseFee: bigint;
+  /** L1's blob base fee the batch's L1 data fees are computed with; at most the appending block's. */
+  l1BlobBaseFee: bigint;
 }
 
 function word(v: bigint): Uint8Array {
@@ -62,6 +66,8 @@ export function headerHash(h: BatchHeader): Uint8Array {
       word(h.depositStart),
       word(h.depositEnd),
       h.dataHash,
+      word(h.l1BaseFee),
+      word(h.l1BlobBaseFee),
     ),
   );
 }
@@ -164,9 +170,11 @@ export function headerToAbi(h: BatchHeader) {
     depositStart: h.depositStart,
     depositEnd: h.depositEnd,
     dataHash: bytesToHex(h.dataHash),
+    l1BaseFee: h.l1BaseFee,
+    l1BlobBaseFee: h.l1BlobBaseFee,
   };
 }
 
 /** ABI type of BatchLib.BatchHeader, for abi.encode of proofs. */
 export const HEADER_ABI_TYPE =
-  "tuple(uint256 index, bytes32 parent, uint256 firstSeq, uint256 txCount, bytes32 txRoot, uint256 number, uint256 timestamp, address feeRecipient, uint256 baseFee, uint256 depositStart, uint256 depositEnd, bytes32 dataHash)";
+  "tuple(uint256 index, bytes32 parent, uint256 firstSeq, uint256 txCount, bytes32 txRoot, uint256 number, uint256 timestamp, address feeRecipient, uint256 baseFee, uint256 depositStart, uint256 depositEnd, bytes32 dataHash, uint256 l1BaseFee, uint256 l1BlobBaseFee)";

@@ -2,6 +2,7 @@
 import { L2_BLOCK_GAS_LIMIT, type BlockEnv, type BlockHashMode, type FeeMode } from "./evm/chain";
 import type { BatchHeader } from "./batch";
 import type { EthTxPolicy } from "./evm/ethtx";
+import type { L1Prices } from "./l1fee";
 
 export interface TxContext {
   /** The transaction's sequence number. */
@@ -19,6 +20,16 @@ export interface TxContext {
    * (filling, RPC simulation, conformance).
    */
   declaredGas?: bigint;
+  /**
+   * The L1 prices the batch header declares (protocol.md §6.6, §7.1), from which a transaction's L1 data
+   * fee is computed in fee-output mode. Undefined: no L1 fee (Ethereum mode, conformance).
+   */
+  l1Prices?: L1Prices;
+}
+
+/** The L1 prices of a context (none: 0 and 0, no L1 fee). */
+export function l1PricesOf(ctx: TxContext): L1Prices {
+  return ctx.feeMode === "outputs" && ctx.l1Prices ? ctx.l1Prices : { l1BaseFee: 0n, l1BlobBaseFee: 0n };
 }
 
 export function policyOf(ctx: TxContext): EthTxPolicy {
@@ -47,6 +58,7 @@ export function batchTxContext(header: BatchHeader, chainId: bigint, position: n
     blockHash: "zero",
     allowUnprotected: true,
     allowBlobTx: false,
+    l1Prices: { l1BaseFee: header.l1BaseFee, l1BlobBaseFee: header.l1BlobBaseFee },
     ...(declaredGas !== undefined ? { declaredGas } : {}),
   };
 }

@@ -14,7 +14,9 @@ import { Tx, TxType, DepositTx, canonicalWitness, encodeTx, LIMITS } from "./tx"
 import { Executor } from "./evm/execute";
 import { StateSource } from "./evm/state";
 import { toRunnable } from "./evm/ethtx";
-import { TxContext, policyOf } from "./context";
+import { TxContext, l1PricesOf, policyOf } from "./context";
+import { chargesL1, l1CostOf, type L1Cost } from "./l1fee";
+import { maxFeePerGas } from "./evm/ethtx";
 import { TxOutcome, checkMasks, expectedOutputs, sweepCredit } from "./validate";
 import { FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX } from "./evm/chain";
 
@@ -150,12 +152,23 @@ export async function fillMoves(tx: Tx, view: StateView, ctx: TxContext, executo
     computed.delete(id);
   }
   moves.push(...computed.values());
-  const fee = sm.vaultBalance(FEE_VAULT_HEX);
+  let fee = sm.vaultBalance(FEE_VAULT_HEX);
   const withdrawal = sm.vaultBalance(WITHDRAWAL_VAULT_HEX);
-  if (ctx.feeMode === "outputs") moves.push(...expectedOutputs(ctx, sender.bytes, fee, withdrawal));
-  sortMoves(moves);
-  checkMovesStructure(moves, ctx.seq);
   const witness = canonicalWitness(codes);
+  let l1: L1Cost | undefined;
+  if (ctx.feeMode === "outputs") {
+    // The L1 data fee (protocol.md §6.6): execution never sees it, so it is added to what the run gave.
+    const charged = addL1Fee(tx, moves, witness, sender.bytes, ctx, fee, withdrawal);
+    l1 = charged.l1;
+    fee += l1.l1Fee;
+    moves.splice(0, moves.length, ...charged.moves);
+    const senderB = moves.find((m) => m.mark === Mark.Balance && bytesToHex(m.addr) === sender.toString());
+    const cost = eth.value + eth.gasLimit * maxFeePerGas(eth) + l1.l1Fee;
+    const balance = (senderB?.prev ?? 0n) + sweepCredit(sweeps);
+    // INVARIANT: the balance covers the L1 data fee too (the validator's insufficient-balance rule).
+    if (balance < cost) throw new InvalidTxError("rules", "insufficient-balance", `balance ${balance} is below the maximum cost ${cost} (the L1 data fee ${l1.l1Fee} included)`);
+  } else sortMoves(moves);
+  checkMovesStructure(moves, ctx.seq);
   // INVARIANT: the filled transaction fits the encoding's limits (protocol.md §5.5), or it cannot be posted.
   if (moves.length > LIMITS.maxMoves || witness.length > LIMITS.maxWitness || witness.some((c) => c.length > LIMITS.maxCode))
     throw new InvalidTxError(
@@ -178,8 +191,37 @@ export async function fillMoves(tx: Tx, view: StateView, ctx: TxContext, executo
       createdAddress: res.createdAddress ? bytesToHex(res.createdAddress) : undefined,
       fee,
       withdrawal,
+      ...(l1 ? { l1 } : {}),
     },
   };
+}
+
+/**
+ * The moves of a filled transaction with its L1 data fee (protocol.md §6.6) taken from the sender's
+ * balance and added to its fee output (the run gave `vault` in the fee vault). The fee counts the
+ * sender's `b` and the fee output at a fixed size, so it does not depend on their values; whether they
+ * are posted at all (a consuming `b`, a fee output declared iff nonzero) does, and is settled by trying
+ * the shape with both first: if the fee is 0 there, it is 0 without them too (fewer bytes).
+ */
+function addL1Fee(tx: Tx, base: readonly Move[], witness: Uint8Array[], sender: Uint8Array, ctx: TxContext, vault: bigint, withdrawal: bigint): { moves: Move[]; l1: L1Cost } {
+  const prices = l1PricesOf(ctx);
+  const senderHex = bytesToHex(sender);
+  const shape = (l1Fee: bigint, charge: boolean): Move[] => {
+    const moves = base.map((m) => {
+      if (m.mark !== Mark.Balance || bytesToHex(m.addr) !== senderHex) return m;
+      const next = (m.ref ? m.prev : m.next) - l1Fee;
+      return charge && m.ref ? { ...m, ref: false, next } : { ...m, next };
+    });
+    moves.push(...expectedOutputs(ctx, sender, charge && vault + l1Fee === 0n ? 1n : vault + l1Fee, withdrawal)); // 1: a placeholder, not counted
+    return sortMoves(moves);
+  };
+  const costOf = (moves: Move[]) => l1CostOf({ ...tx, moves, witness } as Tx, sender, ctx.env.coinbase, ctx.seq, prices);
+  if (chargesL1(prices)) {
+    const l1 = costOf(shape(0n, true));
+    if (l1.l1Fee > 0n) return { moves: shape(l1.l1Fee, true), l1 };
+  }
+  const moves = shape(0n, false);
+  return { moves, l1: costOf(moves) };
 }
 
 /** A move that sweeps a fee output (protocol.md §4.3 rule 3): mark f, keyed by an earlier seq. */

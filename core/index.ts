@@ -10,6 +10,7 @@ export * from "./tx";
 export * from "./sign";
 export * from "./batch";
 export * from "./gas";
+export * from "./l1fee";
 export * from "./context";
 export * from "./validate";
 export * from "./fill";

@@ -15,7 +15,8 @@ import { MAX_U256 } from "./bytes";
 import { Executor, Log } from "./evm/execute";
 import { StateSource, UndeclaredKeyError } from "./evm/state";
 import { toRunnable } from "./evm/ethtx";
-import { TxContext, policyOf } from "./context";
+import { TxContext, l1PricesOf, policyOf } from "./context";
+import { l1CostOf, type L1Cost } from "./l1fee";
 import { FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX } from "./evm/chain";
 
 export interface TxOutcome {
@@ -25,8 +26,10 @@ export interface TxOutcome {
   gasUsed: bigint;
   logs: Log[];
   createdAddress?: string;
-  /** Fee output created (fee-output mode), 0 if none. */
+  /** Fee output created (fee-output mode), 0 if none: the priority fee, the L1 data fee, anything sent to COINBASE. */
   fee: bigint;
+  /** The L1 data fee and its inputs (protocol.md §6.6); absent for deposits and in Ethereum mode. */
+  l1?: L1Cost;
   /** Withdrawal output created (fee-output mode), 0 if none. */
   withdrawal: bigint;
 }
@@ -201,12 +204,14 @@ export function checkSenderDeclared(p: PreparedTx): void {
  * first failure is the one to name: test/prover/provable-faults.test.ts proves every code on L1, each
  * combined with later faults.
  */
-export async function validateTx(tx: Tx, ctx: TxContext, executor: Executor, lookup?: CodeLookup): Promise<TxOutcome> {
+export async function validateTx(tx: Tx, ctx: TxContext, executor: Executor, lookup?: CodeLookup, encoding?: Uint8Array): Promise<TxOutcome> {
   if (tx.type === TxType.Deposit) return validateDeposit(tx, ctx);
   const prepared = prepareTx(tx, ctx, lookup);
   checkSenderDeclared(prepared);
   const { eth, sender, outputs, sweeps, source } = prepared;
-  const res = await executor.run(eth, sender, source, ctx.env, ctx.feeMode, ctx.blockHash, sweepCredit(sweeps));
+  // The L1 data fee (protocol.md §6.6): from the posted bytes and the header's L1 prices alone.
+  const l1 = ctx.feeMode === "outputs" ? l1CostOf(tx, sender.bytes, ctx.env.coinbase, ctx.seq, l1PricesOf(ctx), encoding) : undefined;
+  const res = await executor.run(eth, sender, source, ctx.env, ctx.feeMode, ctx.blockHash, sweepCredit(sweeps), l1?.l1Fee ?? 0n);
   const sm = res.sm;
   tx.moves.forEach((m, i) => {
     if (m.mark === Mark.Fee || m.mark === Mark.Withdrawal) return;
@@ -219,7 +224,7 @@ export async function validateTx(tx: Tx, ctx: TxContext, executor: Executor, loo
         computed: final.toString(),
       });
   });
-  const fee = sm.vaultBalance(FEE_VAULT_HEX);
+  const fee = sm.vaultBalance(FEE_VAULT_HEX) + (l1?.l1Fee ?? 0n);
   const withdrawal = sm.vaultBalance(WITHDRAWAL_VAULT_HEX);
   if (ctx.feeMode === "outputs") {
     const want = expectedOutputs(ctx, sender.bytes, fee, withdrawal);
@@ -239,6 +244,7 @@ export async function validateTx(tx: Tx, ctx: TxContext, executor: Executor, loo
     createdAddress: res.createdAddress ? bytesToHex(res.createdAddress) : undefined,
     fee,
     withdrawal,
+    ...(l1 ? { l1 } : {}),
   };
 }
 

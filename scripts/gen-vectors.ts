@@ -83,6 +83,8 @@ export interface HeaderJson {
   depositStart: Dec;
   depositEnd: Dec;
   dataHash: Hex;
+  l1BaseFee: Dec;
+  l1BlobBaseFee: Dec;
 }
 
 export type Decoder = "varint" | "u256c" | "move" | "moves" | "tx" | "batchData";
@@ -162,6 +164,8 @@ export function headerToJson(h: BatchHeader): HeaderJson {
     depositStart: dec(h.depositStart),
     depositEnd: dec(h.depositEnd),
     dataHash: hex(h.dataHash),
+    l1BaseFee: dec(h.l1BaseFee),
+    l1BlobBaseFee: dec(h.l1BlobBaseFee),
   };
 }
 
@@ -179,10 +183,12 @@ export function headerFromJson(j: HeaderJson): BatchHeader {
     depositStart: big(j.depositStart),
     depositEnd: big(j.depositEnd),
     dataHash: bytes(j.dataHash),
+    l1BaseFee: big(j.l1BaseFee),
+    l1BlobBaseFee: big(j.l1BlobBaseFee),
   };
 }
 
-/** The 12 header words exactly as Solidity's abi.encode(fields) lays them out (the hash preimage after the tag). */
+/** The 14 header words exactly as Solidity's abi.encode(fields) lays them out (the hash preimage after the tag). */
 export function headerWords(h: BatchHeader): Uint8Array {
   return concatBytes(
     u256(h.index),
@@ -197,6 +203,8 @@ export function headerWords(h: BatchHeader): Uint8Array {
     u256(h.depositStart),
     u256(h.depositEnd),
     h.dataHash,
+    u256(h.l1BaseFee),
+    u256(h.l1BlobBaseFee),
   );
 }
 
@@ -571,6 +579,8 @@ function hashesFile(txs: NamedTx[]) {
     depositStart: 0n,
     depositEnd: 0n,
     dataHash: batchDataHash(empty),
+    l1BaseFee: 0n,
+    l1BlobBaseFee: 0n,
   };
   const h1: BatchHeader = {
     index: 1n,
@@ -585,6 +595,8 @@ function hashesFile(txs: NamedTx[]) {
     depositStart: 0n,
     depositEnd: 1n,
     dataHash: batchDataHash(full),
+    l1BaseFee: 12_345_678_901n,
+    l1BlobBaseFee: 1n,
   };
   const hMax: BatchHeader = {
     index: MAX_U256,
@@ -599,6 +611,8 @@ function hashesFile(txs: NamedTx[]) {
     depositStart: MAX_U256,
     depositEnd: MAX_U256,
     dataHash: new Uint8Array(32).fill(0xdd),
+    l1BaseFee: MAX_U256,
+    l1BlobBaseFee: MAX_U256 - 1n,
   };
   const headers: [string, BatchHeader][] = [
     ["batch 0 (empty)", h0],

@@ -7,6 +7,7 @@ import {TxCodec} from "../lib/TxCodec.sol";
 import {MoveLib} from "../lib/MoveLib.sol";
 import {EthTx, EthTxFields} from "../lib/EthTx.sol";
 import {Decoders} from "../lib/Decoders.sol";
+import {L1Fee} from "../lib/L1Fee.sol";
 import {FaultKind, IInbox} from "../interfaces/IInbox.sol";
 
 /// @title RulesProver
@@ -14,7 +15,8 @@ import {FaultKind, IInbox} from "../interfaces/IInbox.sol";
 ///         balance and code hash: a declared gas (§7.3) that is not the transaction's gas limit (0 for a
 ///         deposit), gas limit above the block's, nonce at 2^64−1, initcode too large, gas
 ///         limit below the intrinsic gas, fee cap below the base fee, priority fee above the fee cap,
-///         sender with code, balance (with the fee outputs it sweeps) below value + gasLimit × feeCap, or
+///         sender with code, balance (with the fee outputs it sweeps) below value + gasLimit × feeCap + the L1 data
+///         fee (§6.6), or
 ///         that balance above 2^256 − 1, wrong nonce, wrong chain id, or the sender's keys not declared.
 contract RulesProver is TxProver {
     uint256 public constant L2_BLOCK_GAS_LIMIT = 30_000_000;
@@ -56,7 +58,8 @@ contract RulesProver is TxProver {
         // INVARIANT: the signature is valid (otherwise it is a signature fault).
         if (f.sender == address(0)) revert NoFault();
         // INVARIANT: the transaction breaks a rule.
-        if (!_breaks(t.moves, f, h.baseFee, seq)) revert NoFault();
+        uint256 l1Fee = L1Fee.l1Fee(enc, t.moves, f.sender, h.feeRecipient, seq, h.l1BaseFee, h.l1BlobBaseFee);
+        if (!_breaks(t.moves, f, h.baseFee, seq, l1Fee)) revert NoFault();
         _settle(h.index, FaultKind.RULES);
     }
 
@@ -91,7 +94,11 @@ contract RulesProver is TxProver {
         }
     }
 
-    function _breaks(MoveLib.Move[] memory moves, Fields memory f, uint256 baseFee, uint256 seq) private view returns (bool) {
+    function _breaks(MoveLib.Move[] memory moves, Fields memory f, uint256 baseFee, uint256 seq, uint256 l1Fee)
+        private
+        view
+        returns (bool)
+    {
         (bool hasN, uint256 nonce) = _declared(moves, f.sender, MoveLib.MARK_NONCE);
         (bool hasB, uint256 balance) = _declared(moves, f.sender, MoveLib.MARK_BALANCE);
         // Fee sweeps are the sender's balance before the rules (§6.5); a credit past 2^256 − 1 is sweep-overflow.
@@ -108,9 +115,19 @@ contract RulesProver is TxProver {
         if (f.gasLimit < f.intrinsic) return true;
         if (f.maxFee < baseFee) return true;
         if (code != 0) return true;
-        (uint256 fee, bool overflow) = _mul(f.gasLimit, f.maxFee);
-        if (overflow || fee + f.value < fee || balance < fee + f.value) return true;
+        if (!_covers(balance, f, l1Fee)) return true;
         return nonce != f.nonce;
+    }
+
+    /// @dev Whether `balance` covers value + gasLimit × feeCap + the L1 data fee (§6.6); past 2^256 − 1 none does.
+    function _covers(uint256 balance, Fields memory f, uint256 l1Fee) private pure returns (bool) {
+        (uint256 fee, bool overflow) = _mul(f.gasLimit, f.maxFee);
+        if (overflow) return false;
+        unchecked {
+            uint256 cost = fee + f.value;
+            if (cost < fee || cost + l1Fee < cost) return false;
+            return balance >= cost + l1Fee;
+        }
     }
 
     /// @dev The prev of the sender's move with `mark` (slot 0), if declared.

@@ -151,6 +151,9 @@ interface IInbox {
     error TooManyDeposits(uint256 count, uint256 max);
     /// @notice header.baseFee is not the base fee L1 computes from the parent batch (§7.5).
     error WrongBaseFee(uint256 expected, uint256 given);
+    /// @notice header.l1BaseFee or header.l1BlobBaseFee exceeds the appending block's base fee or blob base fee, or
+    ///         2^128 − 1 (§6.6, §11.2): `which` 0 the base fee, 1 the blob base fee.
+    error L1PriceTooHigh(uint256 which, uint256 limit, uint256 given);
     /// @notice Batch `index` is not live (never posted or rolled back); `count` batches are live.
     error BatchNotLive(uint256 index, uint256 count);
     /// @notice Batch `index` is final and can no longer be rolled back.

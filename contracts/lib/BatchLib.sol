@@ -45,10 +45,12 @@ library BatchLib {
         uint256 depositStart;
         uint256 depositEnd;
         bytes32 dataHash;
+        uint256 l1BaseFee;
+        uint256 l1BlobBaseFee;
     }
 
-    /// @notice keccak(tag(batch-header) || abi.encode(the twelve fields)) (core/batch.ts headerHash).
-    /// @dev The struct is static, so abi.encode(h) is exactly the twelve 32-byte words.
+    /// @notice keccak(tag(batch-header) || abi.encode(the fourteen fields)) (core/batch.ts headerHash).
+    /// @dev The struct is static, so abi.encode(h) is exactly the fourteen 32-byte words.
     function hash(BatchHeader memory h) internal pure returns (bytes32) {
         return keccak256(abi.encodePacked(Domains.BATCH_HEADER, abi.encode(h)));
     }

@@ -9,6 +9,7 @@ import {MoveLib} from "../lib/MoveLib.sol";
 import {TxCodec} from "../lib/TxCodec.sol";
 import {EthTx, EthTxFields} from "../lib/EthTx.sol";
 import {Rlp} from "../lib/Rlp.sol";
+import {L1Fee} from "../lib/L1Fee.sol";
 
 /// @title StepStart
 /// @notice The step-0 state of a transaction, computed on L1 from its bytes, its seq and its batch header alone
@@ -42,8 +43,13 @@ contract StepStart {
         // INVARIANT: the key table holds every move.
         if (t.moves.length > K.KEY_CAPACITY) revert CannotStart(7);
         Txc memory c = _txc(t, seq, h, chainId);
+        // the L1 data fee (protocol.md §6.6): the balance must cover it upfront, settlement takes it
+        c.l1Fee = L1Fee.l1Fee(txBytes, t.moves, address(uint160(c.origin)), h.feeRecipient, seq, h.l1BaseFee, h.l1BlobBaseFee);
+        unchecked {
+            c.maxCost += c.l1Fee;
+        }
         uint256[7] memory st;
-        st[1] = S.hashAt(K.TAG_TXCONST, S.ptr(c), 30);
+        st[1] = S.hashAt(K.TAG_TXCONST, S.ptr(c), 31);
         uint256[6] memory world;
         world[0] = _keyRoot(t.moves);
         st[2] = _hashWords(K.TAG_WORLD, world);

@@ -120,8 +120,10 @@ contract StepTx is StepFamily {
         // the unused gas comes back at the gas price (Ethereum mode) or the priority fee (fee-output mode: the base fee
         // is charged on the declared gas, protocol.md §6.5; core/evm/chain.ts unusedGasPrice)
         uint256 back = (t.txGasLimit - gasUsed) * (t.mode & K.MODE_ETHEREUM_FEES != 0 ? t.gasPrice : t.priorityFee);
+        // and the L1 data fee is taken (fee-output mode, protocol.md §6.6; 0 otherwise): the preamble's balance rule
+        // covered it, and the sender's balance cannot fall during execution (it has no code)
         unchecked {
-            if (back != 0) O.writeBalance(vm, t.origin, sender.b + back);
+            if (back != 0 || t.l1Fee != 0) O.writeBalance(vm, t.origin, sender.b + back - t.l1Fee);
         }
         O.normalizeCode(vm, t.origin, sender);
         uint256 miner = gasUsed * t.priorityFee;
@@ -131,8 +133,8 @@ contract StepTx is StepFamily {
                 if (miner != 0) O.writeBalance(vm, t.coinbase, cb.b + miner);
             }
             O.normalizeCode(vm, t.coinbase, cb);
-        } else if (miner != 0) {
-            O.setVault(vm, 0, O.vault(vm, 0) + miner);
+        } else if (miner + t.l1Fee != 0) {
+            O.setVault(vm, 0, O.vault(vm, 0) + miner + t.l1Fee);
         }
         uint256[10] memory a;
         vm.setPending(K.P_PASS, a);

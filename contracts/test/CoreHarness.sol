@@ -8,6 +8,7 @@ import {MoveLib} from "../lib/MoveLib.sol";
 import {TxCodec} from "../lib/TxCodec.sol";
 import {BatchLib} from "../lib/BatchLib.sol";
 import {Genesis} from "../lib/Genesis.sol";
+import {L1Fee} from "../lib/L1Fee.sol";
 
 /// @title CoreHarness
 /// @notice Test-only external wrappers around the Solidity twins of the core (contracts/lib/), so the
@@ -32,6 +33,38 @@ contract CoreHarness {
             Domains.BATCH_DATA,
             Domains.GENESIS_LEAF
         ];
+    }
+
+    // ---------------------------------------------------------------- L1Fee
+
+    /// @notice L1Fee.tokens.
+    function l1Tokens(bytes memory b) external pure returns (uint256) {
+        return L1Fee.tokens(b);
+    }
+
+    /// @notice L1Fee.u256cTokens.
+    function l1U256cTokens(uint256 v) external pure returns (uint256) {
+        return L1Fee.u256cTokens(v);
+    }
+
+    /// @notice L1Fee.feeOf.
+    function l1FeeOf(uint256 t, uint256 l1BaseFee, uint256 l1BlobBaseFee, uint256 baseScalar, uint256 blobScalar)
+        external
+        pure
+        returns (uint256 fee, uint256 gasUsed)
+    {
+        return L1Fee.feeOf(t, l1BaseFee, l1BlobBaseFee, baseScalar, blobScalar);
+    }
+
+    /// @notice The charged tokens and L1 data fee of an encoded transaction (L1Fee.chargedTokens, L1Fee.l1Fee).
+    function l1TxFee(bytes memory enc, address sender, address feeRecipient, uint256 seq, uint256 l1BaseFee, uint256 l1BlobBaseFee)
+        external
+        pure
+        returns (uint256 t, uint256 fee)
+    {
+        MoveLib.Move[] memory moves = TxCodec.decode(enc).moves;
+        t = L1Fee.chargedTokens(enc, moves, sender, feeRecipient, seq);
+        fee = L1Fee.l1Fee(enc, moves, sender, feeRecipient, seq, l1BaseFee, l1BlobBaseFee);
     }
 
     // ---------------------------------------------------------------- Genesis

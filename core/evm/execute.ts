@@ -116,7 +116,7 @@ export class Executor {
    * Checks the transaction-level rules against the sender's declared state, in Ethereum's order.
    * Throws InvalidTxError("rules", ...).
    */
-  private async checkRules(eth: TypedTransaction, sender: Address, block: Block): Promise<void> {
+  private async checkRules(eth: TypedTransaction, sender: Address, block: Block, l1Fee: bigint): Promise<void> {
     const h = block.header;
     // INVARIANT: the transaction fits the block gas limit.
     if (eth.gasLimit > h.gasLimit) throw new InvalidTxError("rules", "gas-limit", `gas limit ${eth.gasLimit} exceeds the block's ${h.gasLimit}`);
@@ -138,7 +138,8 @@ export class Executor {
     // INVARIANT: the sender has no code (EIP-3607).
     if (acc && bytesToHex(acc.codeHash) !== "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470")
       throw new InvalidTxError("rules", "sender-not-eoa", "the sender has code");
-    let maxCost = eth.value + (eth.supports(Capability.EIP1559FeeMarket) ? eth.gasLimit * maxFee : eth.gasLimit * maxFee);
+    // The L1 data fee (protocol.md §6.6) is part of the cost the balance must cover upfront.
+    let maxCost = eth.value + (eth.supports(Capability.EIP1559FeeMarket) ? eth.gasLimit * maxFee : eth.gasLimit * maxFee) + l1Fee;
     if (isBlob4844Tx(eth)) {
       const blobGas = eth.common.param("blobGasPerBlob") * BigInt(eth.numBlobs());
       const blobPrice = h.getBlobGasPrice();
@@ -156,20 +157,23 @@ export class Executor {
    * Runs `eth` from `sender` with state read from `source`. Throws InvalidTxError for transactions
    * that cannot be included (rules), and for an access outside the source (execution). `credit`:
    * fee outputs the transaction sweeps, added to the sender's balance before the rules are checked.
+   * `l1Fee` (fee-output mode): the L1 data fee (protocol.md §6.6), which the rules require the balance to
+   * cover upfront and which is taken from the sender's balance at settlement, after the refund; the
+   * caller adds it to the fee output. Execution never sees it, so a filler may run with 0 and add it after.
    */
-  async run(eth: TypedTransaction, sender: Address, source: StateSource, env: BlockEnv, feeMode: FeeMode, blockHash: BlockHashMode, credit = 0n): Promise<ExecResult> {
+  async run(eth: TypedTransaction, sender: Address, source: StateSource, env: BlockEnv, feeMode: FeeMode, blockHash: BlockHashMode, credit = 0n, l1Fee = 0n): Promise<ExecResult> {
     try {
-      const r = await this.runOnce(eth, sender, source, env, feeMode, blockHash, credit);
+      const r = await this.runOnce(eth, sender, source, env, feeMode, blockHash, credit, l1Fee);
       if (!kzgMissing()) return r;
     } catch (e) {
       if (!kzgMissing()) throw e;
     }
     // The transaction reached the point-evaluation precompile before KZG was loaded: load, run again.
     await loadCrypto();
-    return this.runOnce(eth, sender, source, env, feeMode, blockHash, credit);
+    return this.runOnce(eth, sender, source, env, feeMode, blockHash, credit, l1Fee);
   }
 
-  private async runOnce(eth: TypedTransaction, sender: Address, source: StateSource, env: BlockEnv, feeMode: FeeMode, blockHash: BlockHashMode, credit: bigint): Promise<ExecResult> {
+  private async runOnce(eth: TypedTransaction, sender: Address, source: StateSource, env: BlockEnv, feeMode: FeeMode, blockHash: BlockHashMode, credit: bigint, l1Fee: bigint): Promise<ExecResult> {
     const sm = this.sm;
     this.lastRun = undefined;
     sm.reset(source, feeMode === "outputs" ? [FEE_VAULT_HEX, WITHDRAWAL_VAULT_HEX] : []);
@@ -187,7 +191,7 @@ export class Executor {
         if (bal + credit > MAX_U256) throw new InvalidTxError("rules", "sweep-overflow", `balance ${bal} plus swept fees ${credit} exceeds 2^256-1`);
         await sm.setKey(Mark.Balance, a, 0n, bal + credit);
       }
-      await this.checkRules(eth, sender, block);
+      await this.checkRules(eth, sender, block, feeMode === "outputs" ? l1Fee : 0n);
     } catch (e) {
       throw translate(e, sm);
     }
@@ -206,7 +210,8 @@ export class Executor {
       // ethereumjs returned the unused gas at the gas price; the rollup returns it at unusedGasPrice
       const baseFee = block.header.baseFeePerGas ?? 0n;
       const gasPrice = effectiveGasPrice(eth, baseFee);
-      const kept = (eth.gasLimit - r.totalGasSpent) * (gasPrice - unusedGasPrice(feeMode, gasPrice, baseFee));
+      // and takes the L1 data fee (protocol.md §6.6): the rules made sure the balance covers it
+      const kept = (eth.gasLimit - r.totalGasSpent) * (gasPrice - unusedGasPrice(feeMode, gasPrice, baseFee)) + l1Fee;
       if (kept !== 0n) {
         const a = sender.toString();
         await sm.setKey(Mark.Balance, a, 0n, (await sm.getKey(Mark.Balance, a, 0n)) - kept);

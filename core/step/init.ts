@@ -10,6 +10,9 @@ import type { Move } from "../moves";
 import type { MoveTx, WrappedTx } from "../tx";
 import type { TxContext } from "../context";
 import { prepareTx, sweepCredit, type CodeLookup, type PreparedTx } from "../validate";
+import { l1CostOf } from "../l1fee";
+import { l1PricesOf } from "../context";
+import { encodeTx } from "../tx";
 import { FEE_VAULT } from "../evm/chain";
 import { effectiveGasPrice, maxFeePerGas } from "../evm/ethtx";
 import { Mem } from "./mem";
@@ -104,14 +107,14 @@ export function blobBaseFee(excess: bigint): bigint {
 }
 
 /** TxConst of a prepared transaction (§3.1). */
-export function txConstOf(p: PreparedTx, ctx: TxContext, dataRoot: bigint, aclRoot: bigint, aclCount: number, blobHashes: bigint[]): Txc {
+export function txConstOf(p: PreparedTx, ctx: TxContext, dataRoot: bigint, aclRoot: bigint, aclCount: number, blobHashes: bigint[], l1Fee = 0n): Txc {
   const eth = p.eth;
   const env = ctx.env;
   const blobGasPrice = blobBaseFee(env.excessBlobGas);
   const maxFee = maxFeePerGas(eth);
   const gasPrice = effectiveGasPrice(eth, env.baseFee);
   const priorityFee = gasPrice >= env.baseFee ? gasPrice - env.baseFee : 0n;
-  let maxCost = eth.value + eth.gasLimit * maxFee;
+  let maxCost = eth.value + eth.gasLimit * maxFee + l1Fee;
   let upfront = eth.gasLimit * gasPrice;
   let mode = 0n;
   if (ctx.feeMode === "ethereum") mode |= MODE_ETHEREUM_FEES;
@@ -156,18 +159,21 @@ export function txConstOf(p: PreparedTx, ctx: TxContext, dataRoot: bigint, aclRo
     aclRoot,
     aclCount: BigInt(aclCount),
     blobHashes: H("blob-hashes", BigInt(blobHashes.length), ...blobHashes),
+    l1Fee,
   };
 }
 
 /** The machine at step 0 for transaction `tx` in context `ctx` (throws InvalidTxError for faults before execution). */
-export function initialMachine(tx: MoveTx | WrappedTx, ctx: TxContext, lookup?: CodeLookup): Machine {
+export function initialMachine(tx: MoveTx | WrappedTx, ctx: TxContext, lookup?: CodeLookup, encoding?: Uint8Array): Machine {
   const p = prepareTx(tx, ctx, lookup);
   const data = Mem.fromBytes(p.eth.data);
   data.freeze();
   const acl = aclItems(p.eth);
   const aclTree = new FixedTree(ACL_DEPTH, acl.map(aclLeaf));
   const blobs = isBlob4844Tx(p.eth) ? p.eth.blobVersionedHashes.map((h) => (typeof h === "string" ? BigInt(h) : bytesWord(h as unknown as Uint8Array))) : [];
-  const txc = txConstOf(p, ctx, data.root(), aclTree.root(), acl.length, blobs);
+  // the L1 data fee (protocol.md §6.6), as the validator computes it
+  const l1Fee = ctx.feeMode === "outputs" ? l1CostOf(tx, p.sender.bytes, ctx.env.coinbase, ctx.seq, l1PricesOf(ctx), encoding ?? encodeTx(tx)).l1Fee : 0n;
+  const txc = txConstOf(p, ctx, data.root(), aclTree.root(), acl.length, blobs, l1Fee);
   const world = new World(KeyTable.create(entriesOf(tx.moves)), null, null, 0n, 0n, 0n);
   const codes = new Codes(p.codes, lookup);
   // a creation runs its data as code: the registry learns it like any initcode (it is not "carried")

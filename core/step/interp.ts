@@ -280,14 +280,15 @@ function settle(h: Host, p: Pending): void {
   const sender = readAccount(h, t.origin);
   // the unused gas comes back at the gas price (Ethereum mode) or the priority fee (fee-output mode: the base fee is charged on the declared gas)
   const back = (t.txGasLimit - gasUsed) * unusedGasPrice((t.mode & MODE_ETHEREUM_FEES) !== 0n ? "ethereum" : "outputs", t.gasPrice, t.baseFee);
-  if (back !== 0n) writeBalance(h, t.origin, (sender.b + back) & MAX_U256);
+  // and the L1 data fee is taken (protocol.md §6.6; 0 in Ethereum mode): the preamble's balance rule covered it
+  if (back !== 0n || t.l1Fee !== 0n) writeBalance(h, t.origin, (sender.b + back - t.l1Fee) & MAX_U256);
   normalizeCode(h, t.origin, sender);
   const miner = gasUsed * t.priorityFee;
   if ((t.mode & MODE_ETHEREUM_FEES) !== 0n) {
     const cb = readAccount(h, t.coinbase);
     if (miner !== 0n) writeBalance(h, t.coinbase, (cb.b + miner) & MAX_U256);
     normalizeCode(h, t.coinbase, cb);
-  } else if (miner !== 0n) h.setVault(0, h.vault(0) + miner);
+  } else if (miner + t.l1Fee !== 0n) h.setVault(0, h.vault(0) + miner + t.l1Fee);
   h.setPending(Pending.of(P.Pass, 0n));
 }
 

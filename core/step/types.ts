@@ -101,6 +101,8 @@ export interface Txc {
   aclRoot: bigint;
   aclCount: bigint;
   blobHashes: bigint;
+  /** The L1 data fee (protocol.md §6.6; 0 in Ethereum mode): in maxCost, taken at settlement. */
+  l1Fee: bigint;
 }
 
 export const TXC_FIELDS: (keyof Txc)[] = [
@@ -134,6 +136,7 @@ export const TXC_FIELDS: (keyof Txc)[] = [
   "aclRoot",
   "aclCount",
   "blobHashes",
+  "l1Fee",
 ];
 
 export const MODE_ETHEREUM_FEES = 1n;

@@ -47,13 +47,14 @@
 import { EventEmitter } from "events";
 import { batchDataHash, batchDataSize, batchEntrySize, encodeBatchData, headerHash, txRootOf, MAX_BATCH_BYTES, type BatchHeader, type BatchTx } from "../../core/batch";
 import { BATCH_GAS_LIMIT, declaredGas, nextBaseFee } from "../../core/gas";
+import { l1CostOf, type L1Cost, type L1Prices } from "../../core/l1fee";
 import { bytesToHex, equalsBytes, hexToBytes } from "../../core/bytes";
 import { DecodeError, InvalidTxError } from "../../core/errors";
 import { FillError, type Version } from "../../core/fill";
 import { recoverMoveTxSender, txIdHex } from "../../core/sign";
 import { decodeWrapped, type EthTxPolicy } from "../../core/evm/ethtx";
-import { policyOf } from "../../core/context";
-import { codeHash, decodeTx, encodeTx, TxType, type DepositTx, type Tx } from "../../core/tx";
+import { l1PricesOf, policyOf } from "../../core/context";
+import { codeHash, decodeTx, encodeTx, TxType, type DepositTx, type Tx, type WrappedTx } from "../../core/tx";
 import type { BlockEnv } from "../../core/evm/chain";
 import type { TxOutcome } from "../../core/validate";
 import type { Verdict } from "../validation/validate-pool";
@@ -220,6 +221,8 @@ interface L1State {
   clock: bigint;
   /** The base fee L1 requires of the next batch. */
   baseFee: bigint;
+  /** The L1 prices the next batch declares (protocol.md §6.6): its transactions' L1 data fees are filled with them. */
+  l1Prices: L1Prices;
   at: number;
   /** The poster's free bond (undefined without a key). */
   freeBond?: bigint;
@@ -435,6 +438,7 @@ export class Coordinator extends EventEmitter {
       depositStart: 0n,
       depositEnd: 0n,
       dataHash: new Uint8Array(32),
+      ...(this.l1state?.l1Prices ?? { l1BaseFee: 0n, l1BlobBaseFee: 0n }),
     };
     return txContext(header, this.chainId, 0);
   }
@@ -479,6 +483,22 @@ export class Coordinator extends EventEmitter {
     // One sender's transactions in the order they arrive: each is filled once the one before is answered.
     const sender = senderOf(tx, policyOf(this.provisionalCtx(this.pendingSeq)));
     return this.inSenderOrder(sender && bytesToHex(sender), () => this.submitFilled(filler, tx, id, tx.type === TxType.Wrapped ? sender : undefined, existing));
+  }
+
+  /**
+   * The L1 data fee `tx` would pay if it were accepted now (protocol.md §6.6, §12.10): filled as a
+   * submission is, on the fill pool when there is one, against the pending state, as sent by `sender`.
+   * An estimate: its signature is not checked, and it is neither accepted nor stored.
+   */
+  async estimateL1(tx: WrappedTx, sender: Uint8Array): Promise<L1Cost> {
+    const seq = this.pendingSeq;
+    const ctx = this.provisionalCtx(seq);
+    const filler = this.d.filler;
+    const r = filler
+      ? await this.fillRemote(filler, tx, seq, sender)
+      : await this.lock.run(async () => ({ tx: (await refused(() => fillFromStore(tx, this.d.cache, this.pendingLayers(), ctx, this.d.executor, { omitCode: this.chainCode, maxSweep: this.d.opts.sweepMax, sender }))).tx }));
+    if ("refusal" in r) throw r.refusal;
+    return l1CostOf(r.tx, sender, ctx.env.coinbase, seq, l1PricesOf(ctx));
   }
 
   /** Makes room for `meta`'s nonce (lock held): the pending or queued transaction holding it is replaced if `meta` outbids it. */
@@ -785,12 +805,13 @@ export class Coordinator extends EventEmitter {
     const snap = await this.d.follower.poll();
     const tip = snap.tip();
     const depositCount = snap.depositCount();
-    const [clock, freeBond, baseFee] = await Promise.all([
+    const [clock, freeBond, baseFee, l1Prices] = await Promise.all([
       this.d.l1Clock === "pending" ? this.d.l1.block("pending") : Promise.resolve(snap.latest),
       me ? this.d.l1.freeBondPinned(me, snap.at.hash) : Promise.resolve(undefined),
       this.d.l1.nextBaseFeePinned(snap.at.hash),
+      this.d.l1.l1Prices(),
     ]);
-    this.l1state = { snap, tip, depositCount, clock: clock.timestamp, baseFee, at: Date.now(), freeBond };
+    this.l1state = { snap, tip, depositCount, clock: clock.timestamp, baseFee, l1Prices, at: Date.now(), freeBond };
     const short = freeBond !== undefined && freeBond < this.d.deployment.bondSize;
     if (short && !this.bondShort)
       this.d.log.warn({ freeBond, bondSize: this.d.deployment.bondSize }, "free bond below the bond size: not posting until an earlier batch is final or more is bonded (`npx moveset bond`)");
@@ -986,7 +1007,7 @@ export class Coordinator extends EventEmitter {
     const snap = await this.d.follower.poll();
     const tip = snap.tip();
     const depositCount = snap.depositCount();
-    const [clock, baseFee] = await Promise.all([this.d.l1Clock === "pending" ? this.d.l1.block("pending") : Promise.resolve(snap.latest), this.d.l1.nextBaseFeePinned(snap.at.hash)]);
+    const [clock, baseFee, l1Prices] = await Promise.all([this.d.l1Clock === "pending" ? this.d.l1.block("pending") : Promise.resolve(snap.latest), this.d.l1.nextBaseFeePinned(snap.at.hash), this.d.l1.l1Prices()]);
     const local = this.d.chain.tip();
     // INVARIANT: the batch extends exactly what this node has applied (else sync first).
     if (tip.index !== this.d.chain.nextIndex() || tip.parent !== (local?.hash ?? "0x" + "00".repeat(32))) return undefined;
@@ -1005,6 +1026,9 @@ export class Coordinator extends EventEmitter {
       depositStart: tip.depositStart,
       depositEnd: tip.depositStart,
       dataHash: new Uint8Array(32),
+      // The L1 prices its L1 data fees are filled with (protocol.md §6.6): what L1 will accept, so the
+      // coordinator is paid for the data it posts.
+      ...l1Prices,
     };
     // The oldest pending deposits, as many as a batch may take (protocol.md §11.2: forced inclusion needs
     // at least min(maxDepositsPerBatch, overdue); taking the most keeps the queue short).

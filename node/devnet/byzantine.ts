@@ -75,7 +75,7 @@ export async function batchOnTip(
   const header: BatchHeader = {
     index, parent: hexToBytes(parent as `0x${string}`), firstSeq, txCount: BigInt(txs.length), txRoot: txRootOf(txs), number: index + 1n,
     timestamp: latest > minTs ? latest : minTs, feeRecipient: hexToBytes(feeRecipient.toLowerCase() as `0x${string}`), baseFee,
-    depositStart, depositEnd: depositStart, dataHash: batchDataHash(data),
+    depositStart, depositEnd: depositStart, dataHash: batchDataHash(data), l1BaseFee: 0n, l1BlobBaseFee: 0n,
   };
   return { header, data };
 }

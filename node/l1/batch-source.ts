@@ -8,7 +8,7 @@
  * batch's data, and a node that does not has an UnreadableBatch with the reason.
  *
  * The calldata is decoded the way Solidity's ABI decoder reads `(BatchHeader calldata, bytes
- * calldata)`: the data offset is the 13th head word, relative to the arguments' start, and may point
+ * calldata)`: the data offset is the 15th head word, relative to the arguments' start, and may point
  * anywhere the decoder accepts (a poster may encode non-canonically; L1 accepted what Solidity read).
  */
 import { id } from "ethers";
@@ -22,7 +22,7 @@ export type DataSourceId = (typeof DataSource)[keyof typeof DataSource];
 
 /** Selector of Inbox.appendBatch(BatchHeader, bytes). */
 export const APPEND_BATCH_SELECTOR = id(
-  "appendBatch((uint256,bytes32,uint256,uint256,bytes32,uint256,uint256,address,uint256,uint256,uint256,bytes32),bytes)",
+  "appendBatch((uint256,bytes32,uint256,uint256,bytes32,uint256,uint256,address,uint256,uint256,uint256,bytes32,uint256,uint256),bytes)",
 ).slice(0, 10);
 
 /** A batch whose data a node cannot find where its BatchAppended event says; `reason` says why. */
@@ -32,7 +32,7 @@ export class UnreadableBatch extends Error {
   }
 }
 
-const HEAD_WORDS = 13; // twelve header words, then the data offset
+const HEAD_WORDS = 15; // fourteen header words, then the data offset
 const U64_MAX = (1n << 64n) - 1n;
 
 function wordAt(b: Uint8Array, at: number): bigint {

@@ -7,6 +7,7 @@
  * place that reads batches, for the verifier, the coordinator and (through its verifier) the
  * watchtower.
  */
+import { declaredL1Prices, type L1Prices } from "../../core/l1fee";
 import { JsonRpcProvider, Wallet, type Log, type Signer, type TransactionResponse, Network } from "ethers";
 import type { Bridge, Inbox } from "../../typechain-types";
 import type { BatchHeader } from "../../core/batch";
@@ -138,6 +139,18 @@ export class L1Client {
     const b = await this.provider.send("eth_getBlockByNumber", [typeof tag === "number" ? "0x" + tag.toString(16) : tag, false]);
     if (!b) throw new Error(`L1 block ${tag} not found`);
     return { number: Number(b.number), hash: String(b.hash ?? "").toLowerCase(), timestamp: BigInt(b.timestamp) };
+  }
+
+  /**
+   * The L1 prices a batch built now declares (protocol.md §6.6, coordinator policy): 7/8 of the latest
+   * block's base fee (EIP-1559 lowers it by at most 1/8 a block, so the next block accepts it) and 7/8 of
+   * the next block's blob base fee (eth_blobBaseFee; EIP-4844 lowers it by less than 1/8 a block under
+   * Cancun). The Inbox refuses more than the appending block's: users never pay above L1's price.
+   */
+  async l1Prices(): Promise<L1Prices> {
+    const b = await this.provider.send("eth_getBlockByNumber", ["latest", false]);
+    const blob = BigInt(await this.provider.send("eth_blobBaseFee", []));
+    return declaredL1Prices(BigInt(b?.baseFeePerGas ?? 0), blob);
   }
 
   async blockNumber(): Promise<number> {
@@ -316,9 +329,16 @@ export class L1Client {
     const p = this.provider;
     const from = signer.address;
     const to = this.deployment.inbox;
-    const dataHex = bytesToHex(calldata);
+    // The header's L1 prices (protocol.md §6.6) must not exceed the appending block's: checked against the pending
+    // block first (a post that would revert is not sent; the coordinator rebuilds with newer prices). The gas is
+    // estimated with the prices at 0, since L1 nodes run eth_estimateGas at base fee 0 (Hardhat always, geth
+    // without fee fields), where any nonzero price is refused; the check costs the same either way.
+    const pending = await p.send("eth_getBlockByNumber", ["pending", false]);
+    const limit = BigInt(pending?.baseFeePerGas ?? 0);
+    if (header.l1BaseFee > limit) throw new L1RevertError("L1PriceTooHigh", [0n, limit, header.l1BaseFee], new Error("the header's L1 base fee exceeds the pending block's"));
+    const estimateHex = header.l1BaseFee === 0n && header.l1BlobBaseFee === 0n ? bytesToHex(calldata) : bytesToHex(appendBatchCalldata({ ...header, l1BaseFee: 0n, l1BlobBaseFee: 0n }, data));
     const [gas, nonce, latest, tip] = await Promise.all([
-      p.send("eth_estimateGas", [{ from, to, data: dataHex }]).catch((e: unknown) => {
+      p.send("eth_estimateGas", [{ from, to, data: estimateHex }]).catch((e: unknown) => {
         const r = revertOf(e);
         throw r ? new L1RevertError(r.name, r.args, e) : e;
       }),

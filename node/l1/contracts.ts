@@ -114,6 +114,8 @@ export function headerFromSol(r: HeaderLike | SolHeader): BatchHeader {
     depositStart: big("depositStart", 9),
     depositEnd: big("depositEnd", 10),
     dataHash: hex("dataHash", 11),
+    l1BaseFee: big("l1BaseFee", 12),
+    l1BlobBaseFee: big("l1BlobBaseFee", 13),
   };
 }
 
@@ -124,7 +126,7 @@ export function headerToJson(h: BatchHeader): Record<string, string> {
 }
 
 export function headerFromJson(j: Record<string, unknown>): BatchHeader {
-  const fields = ["index", "parent", "firstSeq", "txCount", "txRoot", "number", "timestamp", "feeRecipient", "baseFee", "depositStart", "depositEnd", "dataHash"];
+  const fields = ["index", "parent", "firstSeq", "txCount", "txRoot", "number", "timestamp", "feeRecipient", "baseFee", "depositStart", "depositEnd", "dataHash", "l1BaseFee", "l1BlobBaseFee"];
   for (const f of fields) if (j[f] === undefined || j[f] === null) throw new Error(`header field ${f} is missing`);
   const h = headerFromSol(j as unknown as SolHeader);
   if (h.parent.length !== 32 || h.txRoot.length !== 32 || h.dataHash.length !== 32) throw new Error("parent, txRoot and dataHash must be 32 bytes");

@@ -7,7 +7,7 @@
 import { batchIsFinal } from "../../core/game/finality";
 import { gameStatusName } from "../../core/game/status";
 import type { GameRecord } from "../l1/follower";
-import { AbiCoder } from "ethers";
+import { AbiCoder, Signature, Transaction } from "ethers";
 import { bytesToHex, hexToBytes, keccak256 } from "../../core/bytes";
 import { DecodeError, InvalidTxError } from "../../core/errors";
 import { Mark, keyIdOf } from "../../core/keys";
@@ -22,7 +22,7 @@ import { SubmitError, submitMessage, type Coordinator } from "../coordinator/coo
 import type { UtxoHandle } from "../state/utxo-handle";
 import { feeOutputsOf, type LatestCache } from "../state/view";
 import { Verifier } from "../verifier/verifier";
-import { formatBlock, formatMove, formatReceipt, formatTx, genesisBlock, q, ZERO_HASH } from "./format";
+import { formatBlock, formatMove, formatReceipt, formatTx, genesisBlock, l1ReceiptFields, q, ZERO_HASH } from "./format";
 import { INTERNAL_ERROR, LIMIT_EXCEEDED, METHOD_NOT_FOUND, RpcError, SERVER_ERROR, type Methods, type RequestContext } from "./server";
 import { addressArg, arg, bad, boolArg, dataArg, hashArg, markArg, objectArg, quantity } from "./params";
 import { ChainView, historyError, type StateAt } from "./chain-view";
@@ -33,6 +33,10 @@ import { debugMethods } from "./debug";
 import { logCriteria, rangeLogs } from "./logs";
 import { withOverrides } from "./overrides";
 import type { FilterManager } from "./filters";
+
+/** A dummy signature of a real one's size (every byte nonzero, s below n/2) for the L1 fee estimate. */
+const DUMMY_R = "0x" + "7f".repeat(32);
+const DUMMY_S = "0x" + "3f".repeat(32);
 
 /** The source of a job that reads no state through this thread (a transaction traced from its own moves). */
 const NO_STATE: StateSource = {
@@ -298,6 +302,36 @@ export function ethMethods(b: RpcBackend): Methods {
       const req = callRequest(arg(p, 0, "transaction"));
       const r = await runJob("estimate", req, arg(p, 1, "block", false), arg(p, 2, "state overrides", false));
       return q(r.type === "gas" ? r.gas : 0n);
+    },
+
+    // The L1 data fee a transaction would pay (protocol.md §6.6, §12.10): filled by the coordinator as if
+    // submitted now, signed by nobody (a dummy signature of a real one's size), from `from`.
+    moveset_estimateL1Fee: async (p) => {
+      const c = b.coordinator;
+      if (!c) throw new RpcError(SERVER_ERROR, "this node does not fill transactions (no coordinator key): ask the coordinator's RPC", { reason: "read-only" });
+      const o = objectArg(arg(p, 0, "transaction"), "transaction");
+      const req = callRequest(o);
+      if (!o.from) bad("from is required: the fee depends on the sender's moves");
+      const nonce = o.nonce === undefined || o.nonce === null ? await readAt(await view.stateAt("pending"), Mark.Nonce, req.from, 0n) : quantity(o.nonce, "nonce");
+      let gas = req.gas;
+      if (gas === undefined) {
+        const r = await runJob("estimate", req, "pending", undefined);
+        gas = r.type === "gas" ? r.gas : 21_000n;
+      }
+      const tip = req.maxPriorityFeePerGas ?? b.suggestedTip;
+      const fields =
+        req.gasPrice !== undefined
+          ? { type: 0, gasPrice: req.gasPrice }
+          : { type: 2, maxPriorityFeePerGas: tip, maxFeePerGas: req.maxFeePerGas ?? (await nextBaseFee()) * 2n + tip };
+      const unsigned = Transaction.from({ chainId, nonce: Number(nonce), gasLimit: gas, to: req.to ?? null, value: req.value, data: bytesToHex(req.data), ...(req.accessList && fields.type === 2 ? { accessList: req.accessList } : {}), ...fields });
+      unsigned.signature = Signature.from({ r: DUMMY_R, s: DUMMY_S, yParity: 1 });
+      const tx: WrappedTx = { type: TxType.Wrapped, raw: hexToBytes(unsigned.serialized as `0x${string}`), moves: [], witness: [] };
+      try {
+        return l1ReceiptFields(await c.estimateL1(tx, hexToBytes(req.from as `0x${string}`)));
+      } catch (e) {
+        if (e instanceof SubmitError) throw new RpcError(SERVER_ERROR, e.message, { kind: e.kind, reason: e.reason });
+        throw e;
+      }
     },
 
     eth_createAccessList: async (p) => {

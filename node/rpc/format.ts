@@ -2,6 +2,7 @@
  * Ethereum JSON-RPC shapes of moveset's blocks (one per batch), transactions and receipts.
  * Quantities are minimal hex, data is hex. Extra moveset fields ride along under `moveset`.
  */
+import { L1_BASE_FEE_SCALAR, L1_BLOB_BASE_FEE_SCALAR, type L1Cost } from "../../core/l1fee";
 import { bytesToHex } from "../../core/bytes";
 import { markName } from "../../core/keys";
 import { recoverMoveTxSender } from "../../core/sign";
@@ -175,7 +176,24 @@ export function formatReceipt(r: StoredReceipt, block: StoredBatch, txIndex: num
     effectiveGasPrice: q(r.effectiveGasPrice),
     type: q(r.type),
     blobGasUsed: "0x0",
+    ...(r.l1 ? l1ReceiptFields(r.l1) : {}),
     moveset: { seq: q(block.header.firstSeq + BigInt(txIndex)), feeOutput: q(r.fee), withdrawalOutput: q(r.withdrawal) },
+  };
+}
+
+/**
+ * The L1 data fee fields of a receipt (protocol.md §6.6), as an OP Stack (Ecotone) node reports them:
+ * the fee (part of the fee output), its L1 gas, the L1 base fee and blob base fee the batch declared, and
+ * the scalars.
+ */
+export function l1ReceiptFields(l1: L1Cost): Record<string, string> {
+  return {
+    l1Fee: q(l1.l1Fee),
+    l1GasUsed: q(l1.l1GasUsed),
+    l1GasPrice: q(l1.l1GasPrice),
+    l1BlobBaseFee: q(l1.l1BlobBaseFee),
+    l1BaseFeeScalar: q(L1_BASE_FEE_SCALAR),
+    l1BlobBaseFeeScalar: q(L1_BLOB_BASE_FEE_SCALAR),
   };
 }
 

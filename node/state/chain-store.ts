@@ -33,6 +33,7 @@
  * earlier transaction of the chain) is the `code-seqs` index, which follows the chain: committing a batch
  * adds the code it carries first, truncating removes the code first carried by the removed batches.
  */
+import type { L1Cost } from "../../core/l1fee";
 import { Level } from "level";
 import type { BatchHeader } from "../../core/batch";
 import { KnownCode, type PostedCode } from "../../core/known-code";
@@ -91,6 +92,8 @@ export interface StoredReceipt {
   fee: bigint;
   /** Withdrawal output created (wei). */
   withdrawal: bigint;
+  /** The L1 data fee and its inputs (protocol.md §6.6), part of `fee`; absent for deposits. */
+  l1?: L1Cost;
 }
 
 export interface StoredBatch {

@@ -127,6 +127,7 @@ export function buildBatchRecord(header: BatchHeader, txs: readonly Tx[], outcom
       logIndexStart: logIndex,
       fee: o.fee,
       withdrawal: o.withdrawal,
+      ...(o.l1 ? { l1: o.l1 } : {}),
     });
     logIndex += logs.length;
   });

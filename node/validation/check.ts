@@ -109,7 +109,7 @@ export class InThreadValidator implements Validator {
               if (c) fetched.set(h, c);
             }
       try {
-        const outcome = await validateTx(tx, it.ctx, this.executor, lookup);
+        const outcome = await validateTx(tx, it.ctx, this.executor, lookup, it.tx);
         out.push({ valid: true, outcome });
       } catch (e) {
         if (e instanceof InvalidTxError || e instanceof DecodeError) out.push({ valid: false, error: e });

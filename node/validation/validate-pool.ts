@@ -25,6 +25,7 @@
  * workers finish together). A worker that dies fails the calls whose chunks it held and is
  * replaced. Idle workers do not keep the process alive.
  */
+import type { L1Prices } from "../../core/l1fee";
 import * as path from "path";
 import { Worker } from "worker_threads";
 import { DecodeError, InvalidTxError, type DecodeCode, type FaultKind } from "../../core/errors";
@@ -108,6 +109,8 @@ export interface WireItem {
   allowBlobTx: boolean;
   /** TxContext.declaredGas (the gas the batch declares for the transaction), if any. */
   declaredGas?: bigint;
+  /** TxContext.l1Prices (the header's L1 prices), if any. */
+  l1Prices?: L1Prices;
   codes?: Record<string, Uint8Array>;
 }
 
@@ -209,7 +212,7 @@ function jobMessage(id: number, items: readonly ValidateItem[], logs: boolean, c
       envs.push(c.env);
       envIndex.set(c.env, e);
     }
-    wire.push({ tx: it.tx, seq: c.seq, env: e, feeMode: c.feeMode, blockHash: c.blockHash, allowUnprotected: c.allowUnprotected, allowBlobTx: c.allowBlobTx, declaredGas: c.declaredGas, codes: it.codes });
+    wire.push({ tx: it.tx, seq: c.seq, env: e, feeMode: c.feeMode, blockHash: c.blockHash, allowUnprotected: c.allowUnprotected, allowBlobTx: c.allowBlobTx, declaredGas: c.declaredGas, l1Prices: c.l1Prices, codes: it.codes });
   }
   const chunkCodes = codes?.size ? wireCodes(codes.entries(), maxSeq) : [];
   return { type: "job", id, envs, items: wire, logs, ...(chunkCodes.length ? { codes: chunkCodes } : {}) };

@@ -42,12 +42,12 @@ async function main(): Promise<void> {
     for (let i = 0; i < job.items.length; i++) {
       const it = job.items[i];
       const env = job.envs[it.env];
-      const ctx = { seq: it.seq, env, feeMode: it.feeMode, blockHash: it.blockHash, allowUnprotected: it.allowUnprotected, allowBlobTx: it.allowBlobTx, declaredGas: it.declaredGas };
+      const ctx = { seq: it.seq, env, feeMode: it.feeMode, blockHash: it.blockHash, allowUnprotected: it.allowUnprotected, allowBlobTx: it.allowBlobTx, declaredGas: it.declaredGas, l1Prices: it.l1Prices };
       const own = it.codes;
       const lookup = (h: string) => known.before(h, it.seq) ?? jobCodes?.before(h, it.seq) ?? own?.[h];
       try {
         const ex = await executor(env.chainId);
-        const outcome = await validateTx(decodeTx(it.tx), ctx, ex, lookup);
+        const outcome = await validateTx(decodeTx(it.tx), ctx, ex, lookup, it.tx);
         if (!job.logs) outcome.logs = [];
         verdicts[i] = { valid: true, outcome };
       } catch (e) {

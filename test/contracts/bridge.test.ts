@@ -93,6 +93,8 @@ async function postBatch(inbox: Inbox, who: HardhatEthersSigner, list: Uint8Arra
     depositStart,
     depositEnd: depositStart + deposits,
     dataHash: batchDataHash(data),
+    l1BaseFee: 0n,
+    l1BlobBaseFee: 0n,
   };
   await (await inbox.connect(who).appendBatch(sol(header), data)).wait();
   expect(await inbox.headerHash(index)).to.equal(bytesToHex(headerHash(header)));
@@ -269,7 +271,7 @@ describe("Bridge", () => {
       const bridge = await (await ethers.getContractFactory("Bridge")).deploy();
       const h = {
         index: 0, parent: ethers.ZeroHash, firstSeq: 1, txCount: 1, txRoot: ethers.ZeroHash, number: 1, timestamp: 0,
-        feeRecipient: ethers.ZeroAddress, baseFee: 0, depositStart: 0, depositEnd: 0, dataHash: ethers.ZeroHash,
+        feeRecipient: ethers.ZeroAddress, baseFee: 0, depositStart: 0, depositEnd: 0, dataHash: ethers.ZeroHash, l1BaseFee: 0, l1BlobBaseFee: 0,
       };
       await expect(bridge.claimWithdrawal(h, 0, 0, "0x00", [])).to.be.revertedWithCustomError(bridge, "InboxNotSet");
     });

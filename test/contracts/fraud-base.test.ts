@@ -20,7 +20,7 @@ const BOND = ethers.parseEther("1");
 const WINDOW = 1000n;
 const KIND_SIGNATURE = 1;
 const coder = ethers.AbiCoder.defaultAbiCoder();
-const HEADER_TUPLE = "tuple(uint256,bytes32,uint256,uint256,bytes32,uint256,uint256,address,uint256,uint256,uint256,bytes32)";
+const HEADER_TUPLE = "tuple(uint256,bytes32,uint256,uint256,bytes32,uint256,uint256,address,uint256,uint256,uint256,bytes32,uint256,uint256)";
 
 const sol = headerToAbi;
 
@@ -58,6 +58,8 @@ async function postBatch(inbox: Inbox, who: HardhatEthersSigner, n: number): Pro
     depositStart,
     depositEnd: depositStart,
     dataHash: batchDataHash(data),
+    l1BaseFee: 0n,
+    l1BlobBaseFee: 0n,
   };
   await (await inbox.connect(who).appendBatch(sol(header), data)).wait();
   return header;

@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { bytesToHex, concatBytes, hexToBytes } from "../../core/bytes";
-import { txRootOf, MAX_BATCH_BYTES, MAX_TX_BYTES } from "../../core/batch";
+import { headerHash, txRootOf, MAX_BATCH_BYTES, MAX_TX_BYTES } from "../../core/batch";
 import { batchTxOf, nextBaseFee, BATCH_GAS_LIMIT, GAS_TARGET } from "../../core/gas";
 import { Writer } from "../../core/codec";
 import {
@@ -384,6 +384,30 @@ describe("Inbox", () => {
       // after full parents 7 → 8 → 9 → 10 (1/8 of 7..9 rounds to 0: +1 wei); after the one at the target
       // 10 stays; after empty ones 10 → 9 (−1/8 rounded down: −1) → 8 → 7, and never below the minimum
       expect(fees).to.deep.equal([8n, 9n, 10n, 10n, 9n, 8n, 7n]);
+    });
+
+    it("the L1 prices a header declares: at most the appending block's base fee and blob base fee (L1PriceTooHigh), committed in the header hash", async () => {
+      const { inbox, alice } = await loadFixture(fixtureManyBonds);
+      const t = transferTx(1);
+      const GWEI = 10n ** 9n;
+      const nextBlockBaseFee = (v: bigint) => ethers.provider.send("hardhat_setNextBlockBaseFeePerGas", ["0x" + v.toString(16)]);
+      const b = await nextBatch(inbox, [{ gas: 21_000n, tx: t }]);
+      // the block's base fee exactly is accepted, one wei more is refused; so is a blob base fee above the block's (1: no blobs)
+      await nextBlockBaseFee(5n * GWEI);
+      await expect(post(inbox, alice, withField(b, { l1BaseFee: 5n * GWEI + 1n }))).to.be.revertedWithCustomError(inbox, "L1PriceTooHigh").withArgs(0, 5n * GWEI, 5n * GWEI + 1n);
+      await nextBlockBaseFee(5n * GWEI);
+      await expect(post(inbox, alice, withField(b, { l1BaseFee: 1n, l1BlobBaseFee: 2n }))).to.be.revertedWithCustomError(inbox, "L1PriceTooHigh").withArgs(1, 1n, 2n);
+      await nextBlockBaseFee(5n * GWEI);
+      await expect(post(inbox, alice, withField(b, { l1BaseFee: 2n ** 200n }))).to.be.revertedWithCustomError(inbox, "L1PriceTooHigh");
+      const ok = withField(b, { l1BaseFee: 5n * GWEI, l1BlobBaseFee: 1n });
+      await nextBlockBaseFee(5n * GWEI);
+      const r = await (await post(inbox, alice, ok)).wait();
+      const ev = inbox.interface.parseLog(r!.logs.find((l) => l.address === inbox.target)!)!;
+      expect(ev.name).to.equal("BatchAppended");
+      expect(ev.args.header.l1BaseFee).to.equal(5n * GWEI);
+      expect(ev.args.header.l1BlobBaseFee).to.equal(1n);
+      expect(ev.args.headerHash).to.equal(bytesToHex(headerHash(ok.header)));
+      expect(headerHash(ok.header)).to.not.deep.equal(headerHash(withField(ok, { l1BaseFee: 5n * GWEI - 1n }).header));
     });
 
     it("after a rollback the next batch's base fee follows the new tip", async () => {

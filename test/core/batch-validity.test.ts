@@ -29,7 +29,7 @@ function setup(): { view: MemoryUtxoSet; header: BatchHeader } {
   expect(view.applyTx(5n, [use(K(1), 0n, 0n, 7n)])).to.equal(undefined);
   expect(view.applyTx(10n, [])).to.equal(undefined);
   const z = new Uint8Array(32);
-  const header: BatchHeader = { index: 1n, parent: z, firstSeq: 11n, txCount: 0n, txRoot: z, number: 2n, timestamp: 0n, feeRecipient: new Uint8Array(20), baseFee: 0n, depositStart: 0n, depositEnd: 0n, dataHash: z };
+  const header: BatchHeader = { index: 1n, parent: z, firstSeq: 11n, txCount: 0n, txRoot: z, number: 2n, timestamp: 0n, feeRecipient: new Uint8Array(20), baseFee: 0n, depositStart: 0n, depositEnd: 0n, dataHash: z, l1BaseFee: 0n, l1BlobBaseFee: 0n };
   return { view, header };
 }
 const brief = (f: TxFault) => [f.txIndex, f.kind, f.code, f.spentBy];

@@ -26,7 +26,7 @@ const OTHER = hexToBytes(`0x${"ee".repeat(20)}`);
 
 /** The context of seq `seq` in a batch with fee recipient `coinbase` (the core's rule). */
 function ctx(seq: bigint, coinbase: Uint8Array = FR): TxContext {
-  return batchTxContext({ firstSeq: seq, number: 5n, timestamp: 1_700_000_000n, feeRecipient: coinbase, baseFee: 7n, parent: new Uint8Array(32) } as BatchHeader, CHAIN, 0);
+  return batchTxContext({ firstSeq: seq, number: 5n, timestamp: 1_700_000_000n, feeRecipient: coinbase, baseFee: 7n, parent: new Uint8Array(32), l1BaseFee: 0n, l1BlobBaseFee: 0n } as BatchHeader, CHAIN, 0);
 }
 
 async function invalid(p: Promise<unknown>): Promise<string> {

@@ -116,7 +116,7 @@ describe("shared test vectors", () => {
       for (const h of v.headers) {
         const header = headerFromJson(h.header);
         expect(hex(headerWords(header)), h.name).to.equal(h.words);
-        expect(bytes(h.words).length).to.equal(12 * 32);
+        expect(bytes(h.words).length).to.equal(14 * 32);
         expect(hex(headerHash(header)), h.name).to.equal(h.hash);
         expect(hex(keccak256(concatBytes(DOMAINS.batchHeader, bytes(h.words)))), h.name).to.equal(h.hash);
       }

@@ -77,7 +77,7 @@ describe("batches in blobs on anvil (post, read back, prove a data fault)", func
         const ts = BigInt((await provider.getBlock("latest"))!.timestamp);
         const base: BatchHeader = {
           index, parent: hexToBytes(parent as `0x${string}`), firstSeq, txCount: 2n, txRoot: declaredRoot, number: index + 1n, timestamp: ts > minTs ? ts : minTs,
-          feeRecipient: new Uint8Array(20), baseFee: (await inbox.getFunction("nextBaseFee")()) as bigint, depositStart, depositEnd: depositStart, dataHash: new Uint8Array(32),
+          feeRecipient: new Uint8Array(20), baseFee: (await inbox.getFunction("nextBaseFee")()) as bigint, depositStart, depositEnd: depositStart, dataHash: new Uint8Array(32), l1BaseFee: 0n, l1BlobBaseFee: 0n,
         };
         const b = await client.blobBatch(base, data);
         const tx = await client.appendBatchBlob(b.header, b.blob, b.gas);

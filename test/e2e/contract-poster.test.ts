@@ -178,8 +178,8 @@ describe("e2e: batches posted through a contract, and junk sent to the Inbox", f
     client.provider.send = async (method: string, params: unknown[] | Record<string, unknown>) => {
       const r = (await send(method, params)) as { hash?: string; input?: string } | null;
       if (corrupt && method === "eth_getTransactionByBlockHashAndIndex" && r?.hash?.toLowerCase() === l1Tx) {
-        // One byte of the batch data (the count byte after the version: selector, 13 head words, the length word).
-        const at = 2 + 2 * (4 + 14 * 32 + 1);
+        // One byte of the batch data (the count byte after the version: selector, 15 head words, the length word).
+        const at = 2 + 2 * (4 + 16 * 32 + 1);
         return { ...r, input: r.input!.slice(0, at) + (r.input!.slice(at, at + 2) === "ff" ? "fe" : "ff") + r.input!.slice(at + 2) };
       }
       return r;

@@ -419,7 +419,7 @@ describe("e2e: devnet", function () {
       header: {
         index, parent: hexToBytes(parent), firstSeq, txCount: BigInt(txs.length), txRoot: txRootOf(entries), number: index + 1n,
         timestamp: latest > minTs ? latest : minTs, feeRecipient: hexToBytes(feeRecipient.toLowerCase() as `0x${string}`), baseFee,
-        depositStart, depositEnd: depositStart, dataHash: batchDataHash(data),
+        depositStart, depositEnd: depositStart, dataHash: batchDataHash(data), l1BaseFee: 0n, l1BlobBaseFee: 0n,
       },
       data,
     };

@@ -53,7 +53,10 @@ describe("e2e: the fee recipient sweeps its fee outputs and withdraws them", fun
     expect(r.swept).to.equal(before.outputs.length);
     expect(r.sweptValue).to.equal(total);
     const rec = (await l2.getTransactionReceipt(r.sweepTx!))!;
-    expect(r.balance - balBefore).to.equal(total - rec.gasUsed * rec.gasPrice);
+    // the sweep pays its gas and its L1 data fee (protocol.md §6.6) from the swept value
+    const l1Fee = BigInt(((await rpc(d.rpcUrl, "eth_getTransactionReceipt", [r.sweepTx])).result as { l1Fee: string }).l1Fee);
+    expect(l1Fee > 0n).to.equal(true);
+    expect(r.balance - balBefore).to.equal(total - rec.gasUsed * rec.gasPrice - l1Fee);
     // The swept outputs are gone (the sweep's own tip may have made a new one).
     const after = (await rpc(d.rpcUrl, "moveset_getFeeOutputs", [coordinator])).result as FeeOutputs;
     for (const o of before.outputs) expect(after.outputs.map((x) => x.seq)).to.not.include(o.seq);

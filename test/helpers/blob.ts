@@ -58,6 +58,8 @@ export async function nextBlobBatch(inbox: Inbox, kzg: BlobKzg, blob: Uint8Array
     depositStart,
     depositEnd: depositStart,
     dataHash: versionedHash(commitment),
+    l1BaseFee: 0n,
+    l1BlobBaseFee: 0n,
   };
   return { header, blob, commitment, gas: declared.gas, hash: bytesToHex(headerHash(header)) };
 }

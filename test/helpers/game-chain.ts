@@ -88,6 +88,8 @@ export async function postBatch(f: Fixture, txs: Uint8Array[], poster?: HardhatE
     depositStart,
     depositEnd: depositStart,
     dataHash: batchDataHash(data),
+    l1BaseFee: 0n,
+    l1BlobBaseFee: 0n,
   };
   const inbox = poster ? f.inbox.connect(poster) : f.inbox;
   await (await inbox.getFunction("appendBatch")(headerToAbi(header), data)).wait();

@@ -111,6 +111,8 @@ export async function nextBatch(inbox: Inbox, list: Array<Uint8Array | BatchTx>,
     depositStart,
     depositEnd: depositStart + (o.deposits ?? 0n),
     dataHash: batchDataHash(data),
+    l1BaseFee: 0n,
+    l1BlobBaseFee: 0n,
   };
   return { header, data, hash: bytesToHex(headerHash(header)) };
 }

@@ -44,6 +44,8 @@ export class L2Sim {
   readonly deposits: Array<{ from: Uint8Array; to: Uint8Array; value: bigint }> = [];
   /** The genesis allocation the simulated chain starts from (protocol.md §7.6); none unless set. */
   genesis: GenesisEntry[] = [];
+  /** The L1 base fee the next batches declare (protocol.md §6.6; 0: no L1 data fee). */
+  l1BaseFee = 0n;
   private constructor(
     readonly ex: Executor,
     /** The fee recipient of every batch. */
@@ -67,7 +69,7 @@ export class L2Sim {
   /** The context of seq `seq` in the batch being built (the core's rule for batches). */
   ctx(seq: bigint, timestamp: bigint): TxContext {
     const last = this.batches[this.batches.length - 1];
-    const h = { firstSeq: seq, number: BigInt(this.batches.length + 1), timestamp, feeRecipient: this.feeRecipient, baseFee: BASE_FEE, parent: last ? headerHash(last.header) : GENESIS_PARENT };
+    const h = { firstSeq: seq, number: BigInt(this.batches.length + 1), timestamp, feeRecipient: this.feeRecipient, baseFee: BASE_FEE, parent: last ? headerHash(last.header) : GENESIS_PARENT, l1BaseFee: this.l1BaseFee, l1BlobBaseFee: 0n };
     return batchTxContext(h as BatchHeader, L2_CHAIN_ID, 0);
   }
 
@@ -99,6 +101,8 @@ export class L2Sim {
       depositStart: this.depositCursor,
       depositEnd: this.depositCursor + deposits,
       dataHash: batchDataHash(data),
+      l1BaseFee: this.l1BaseFee,
+      l1BlobBaseFee: 0n,
     };
     return { header, data, txs };
   }

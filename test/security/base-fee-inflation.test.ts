@@ -28,7 +28,7 @@ describe("security: the base fee, raised by declared gas, is paid on declared ga
     const attacker = ethers.Wallet.createRandom();
     const me = hexToBytes(attacker.address.toLowerCase() as `0x${string}`);
     const header = (i: number, baseFee: bigint) =>
-      ({ firstSeq: BigInt(i + 1), number: BigInt(i + 1), timestamp: 1_800_000_000n + BigInt(i), feeRecipient: hexToBytes("0x00000000000000000000000000000000000fee01"), baseFee, parent: new Uint8Array(32) }) as BatchHeader;
+      ({ firstSeq: BigInt(i + 1), number: BigInt(i + 1), timestamp: 1_800_000_000n + BigInt(i), feeRecipient: hexToBytes("0x00000000000000000000000000000000000fee01"), baseFee, parent: new Uint8Array(32), l1BaseFee: 0n, l1BlobBaseFee: 0n }) as BatchHeader;
     // 10 ETH arrive by deposit (seq 1): enough for twenty batches of 30M gas at the rising base fee.
     const funds = 10n * 10n ** 18n;
     const dep: DepositTx = { type: TxType.Deposit, index: 0n, from: me, to: me, value: funds, moves: [] };

@@ -253,9 +253,9 @@ library StepHost {
     function getTxc(Vm memory vm) internal pure returns (Txc memory) {
         if (!vm.txcOpen) {
             uint256 p = ptr(vm.txc);
-            words(vm, p, 30);
+            words(vm, p, 31);
             // INVARIANT: the TxConst shown is the state's.
-            if (hashAt(K.TAG_TXCONST, p, 30) != vm.txcHash) revert BadProof(BAD_TXC);
+            if (hashAt(K.TAG_TXCONST, p, 31) != vm.txcHash) revert BadProof(BAD_TXC);
             vm.txcOpen = true;
         }
         return vm.txc;

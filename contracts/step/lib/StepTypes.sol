@@ -33,6 +33,7 @@ struct Txc {
     uint256 aclRoot;
     uint256 aclCount;
     uint256 blobHashes;
+    uint256 l1Fee;
 }
 
 /// @notice World (§3.2), in hashing order.

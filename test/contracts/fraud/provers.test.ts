@@ -240,6 +240,22 @@ describe("fraud provers: one transaction, one L1 transaction", function () {
     });
   });
 
+  it("rules: a balance that covers value and gas but not the L1 data fee of its batch's L1 price (protocol.md §6.6)", async () => {
+    await proveAndRefute(async (sim, ts) => {
+      const a = alice.address.toLowerCase();
+      const balance = sim.state.latest(Mark.Balance, a, 0n).value;
+      const gas = 100_000n * 100n; // signed()'s gas limit × fee cap
+      // honest: room for the L1 fee (about 4 × tokens × 2 × 7 wei)
+      sim.l1BaseFee = 7n;
+      const good = await sim.fill(wrapped(await signed({ to: carol, value: balance - gas - 10n ** 6n, nonce: 1 })), 0, ts);
+      // invalid: filled as if L1 charged nothing, all the balance spent on value and gas; the batch declares 7 wei
+      sim.l1BaseFee = 0n;
+      const bad = await sim.fill(wrapped(await signed({ to: carol, value: balance - gas, nonce: 1 })), 0, ts);
+      sim.l1BaseFee = 7n;
+      return { bad: [bad], good: [good], fault: { txIndex: 0, kind: "rules", code: "insufficient-balance" } };
+    });
+  });
+
   describe("fee sweeps (protocol.md §6.5): each prover understands them", () => {
     /** alice's payment that needs her swept fee output (seq 2) to cover it: valid with the sweep, not without. */
     async function needsSweep(sim: L2Sim, ts: bigint) {

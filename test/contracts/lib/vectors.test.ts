@@ -298,7 +298,7 @@ describe("contracts/lib: Solidity twins of the core", function () {
         expect(await h.headerHashCalldata(arg), x.name).to.equal(x.hash);
         // the preimage words are abi.encode of the struct
         const words = AbiCoder.defaultAbiCoder().encode(
-          ["tuple(uint256,bytes32,uint256,uint256,bytes32,uint256,uint256,address,uint256,uint256,uint256,bytes32)"],
+          ["tuple(uint256,bytes32,uint256,uint256,bytes32,uint256,uint256,address,uint256,uint256,uint256,bytes32,uint256,uint256)"],
           [Object.values(arg)],
         );
         expect(words, x.name).to.equal(x.words);

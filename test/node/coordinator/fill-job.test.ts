@@ -24,7 +24,7 @@ const a = hexToBytes(alice.address.toLowerCase() as `0x${string}`);
 const fee = hexToBytes("0x00000000000000000000000000000000000fee01");
 
 function ctx(seq: bigint) {
-  const h = { firstSeq: seq, number: 2n, timestamp: 100n, feeRecipient: fee, baseFee: 7n, parent: new Uint8Array(32) } as unknown as BatchHeader;
+  const h = { firstSeq: seq, number: 2n, timestamp: 100n, feeRecipient: fee, baseFee: 7n, parent: new Uint8Array(32), l1BaseFee: 0n, l1BlobBaseFee: 0n } as unknown as BatchHeader;
   return batchTxContext(h, CHAIN, 0);
 }
 

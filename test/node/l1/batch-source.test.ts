@@ -28,10 +28,10 @@ import { BOND, WINDOW, DELAY, MAX_DEPOSITS, MIN_BASE_FEE, L2_CHAIN_ID, sol, next
 /** appendBatch calldata with the data placed `gapWords` words after the head (Solidity reads it; canonical is 0). */
 function calldataWithGap(b: Built, gapWords: number): Uint8Array {
   const canonical = hexToBytes(inboxInterface().encodeFunctionData("appendBatch", [sol(b.header), b.data]) as `0x${string}`);
-  const head = canonical.subarray(4, 4 + 12 * 32);
-  const tail = canonical.subarray(4 + 13 * 32); // length word, data, padding
+  const head = canonical.subarray(4, 4 + 14 * 32);
+  const tail = canonical.subarray(4 + 15 * 32); // length word, data, padding
   const junk = new Uint8Array(gapWords * 32).fill(0xab);
-  return concatBytes(hexToBytes(APPEND_BATCH_SELECTOR as `0x${string}`), head, u256(BigInt(13 * 32 + gapWords * 32)), junk, tail);
+  return concatBytes(hexToBytes(APPEND_BATCH_SELECTOR as `0x${string}`), head, u256(BigInt(15 * 32 + gapWords * 32)), junk, tail);
 }
 
 describe("node: where batch data is (batch-source, L1Client.readBatchData)", function () {
@@ -148,10 +148,10 @@ describe("node: where batch data is (batch-source, L1Client.readBatchData)", fun
     };
     unreadable(() => dataFromAppendCalldata(Uint8Array.of(1, 2, 3)), /does not call appendBatch/);
     unreadable(() => dataFromAppendCalldata(hexToBytes(inboxInterface().encodeFunctionData("bond") as `0x${string}`)), /does not call appendBatch/);
-    unreadable(() => dataFromAppendCalldata(good.subarray(0, 4 + 12 * 32)), /shorter than its head/);
-    unreadable(() => dataFromAppendCalldata(withWord(12 * 32, 1n << 64n)), /offset .* out of bounds/);
-    unreadable(() => dataFromAppendCalldata(withWord(12 * 32, BigInt(good.length))), /offset .* out of bounds/);
-    unreadable(() => dataFromAppendCalldata(withWord(13 * 32, BigInt(good.length))), /length .* out of bounds/);
+    unreadable(() => dataFromAppendCalldata(good.subarray(0, 4 + 14 * 32)), /shorter than its head/);
+    unreadable(() => dataFromAppendCalldata(withWord(14 * 32, 1n << 64n)), /offset .* out of bounds/);
+    unreadable(() => dataFromAppendCalldata(withWord(14 * 32, BigInt(good.length))), /offset .* out of bounds/);
+    unreadable(() => dataFromAppendCalldata(withWord(15 * 32, BigInt(good.length))), /length .* out of bounds/);
     const ref: AppendRef = {
       index: b.header.index, headerHash: b.hash, header: b.header, poster: alice.address.toLowerCase(), dataSource: DataSource.Calldata,
       l1TxHash: "0x" + "11".repeat(32), blockHash: "0x" + "22".repeat(32), blockNumber: 1, txIndex: 0, logIndex: 0,

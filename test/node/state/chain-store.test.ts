@@ -22,7 +22,7 @@ describe("node: the chain store's layout", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "moveset-chain-layout-"));
     const z32 = new Uint8Array(32);
     const batch: StoredBatch = {
-      header: { index: 0n, parent: z32, firstSeq: 1n, txCount: 1n, txRoot: z32, number: 1n, timestamp: 5n, feeRecipient: new Uint8Array(20), baseFee: 7n, depositStart: 0n, depositEnd: 0n, dataHash: z32 },
+      header: { index: 0n, parent: z32, firstSeq: 1n, txCount: 1n, txRoot: z32, number: 1n, timestamp: 5n, feeRecipient: new Uint8Array(20), baseFee: 7n, depositStart: 0n, depositEnd: 0n, dataHash: z32, l1BaseFee: 0n, l1BlobBaseFee: 0n },
       hash: "0x" + "aa".repeat(32),
       txHashes: ["0x" + "bb".repeat(32)],
       gasUsed: 21000n,
@@ -109,7 +109,7 @@ describe("node: the chain store's layout", () => {
     });
     const batch = (index: bigint, firstSeq: bigint, rs: StoredReceipt[]) => ({
       batch: {
-        header: { index, parent: z32, firstSeq, txCount: BigInt(rs.length), txRoot: z32, number: index + 1n, timestamp: 5n, feeRecipient: new Uint8Array(20), baseFee: 7n, depositStart: 0n, depositEnd: 0n, dataHash: z32 },
+        header: { index, parent: z32, firstSeq, txCount: BigInt(rs.length), txRoot: z32, number: index + 1n, timestamp: 5n, feeRecipient: new Uint8Array(20), baseFee: 7n, depositStart: 0n, depositEnd: 0n, dataHash: z32, l1BaseFee: 0n, l1BlobBaseFee: 0n },
         hash: "0x" + (Number(index) + 1).toString(16).padStart(64, "0"),
         txHashes: rs.map((r) => r.txHash),
         gasUsed: 0n,

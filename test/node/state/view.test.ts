@@ -31,7 +31,7 @@ function header(index: bigint, firstSeq: bigint, n: number): BatchHeader {
   const txs = Array.from({ length: n }, () => ({ gas: 0n, tx: new Uint8Array([0]) }));
   return {
     index, parent: new Uint8Array(32), firstSeq, txCount: BigInt(n), txRoot: txRootOf(txs), number: index + 1n, timestamp: 1_800_000_000n,
-    feeRecipient: hexToBytes("0x00000000000000000000000000000000000fee01"), baseFee: 7n, depositStart: 0n, depositEnd: 0n, dataHash: batchDataHash(encodeBatchData(txs)),
+    feeRecipient: hexToBytes("0x00000000000000000000000000000000000fee01"), baseFee: 7n, depositStart: 0n, depositEnd: 0n, dataHash: batchDataHash(encodeBatchData(txs)), l1BaseFee: 0n, l1BlobBaseFee: 0n,
   };
 }
 

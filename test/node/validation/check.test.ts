@@ -53,6 +53,8 @@ function headerFor(index: bigint, firstSeq: bigint, list: Array<Uint8Array | Bat
     depositStart: deposits[0],
     depositEnd: deposits[1],
     dataHash: batchDataHash(data),
+    l1BaseFee: 0n,
+    l1BlobBaseFee: 0n,
   };
 }
 

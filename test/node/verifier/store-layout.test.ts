@@ -39,7 +39,7 @@ describe("node: the verifier's store layout", function () {
       const data = encodeBatchData(txs);
       const header: BatchHeader = {
         index: 0n, parent: new Uint8Array(32), firstSeq: 1n, txCount: 1n, txRoot: txRootOf(txs), number: 1n, timestamp: 5n,
-        feeRecipient: new Uint8Array(20), baseFee: 7n, depositStart: 0n, depositEnd: 0n, dataHash: batchDataHash(data),
+        feeRecipient: new Uint8Array(20), baseFee: 7n, depositStart: 0n, depositEnd: 0n, dataHash: batchDataHash(data), l1BaseFee: 0n, l1BlobBaseFee: 0n,
       };
       const hh = bytesToHex(headerHash(header));
       const append: VEvent = { type: "append", block: 3, logIndex: 0, index: 0n, headerHash: hh, header, l1TxHash: "0x" + "33".repeat(32), poster: "0x" + "44".repeat(20), postedAt: 5n };
