@@ -374,7 +374,8 @@ describe("e2e: devnet", function () {
       expect(block.prefetchedTransactions.map((t) => t.type), "the deposit and the transfer in one batch").to.deep.equal([0x7e, 2]);
       const st = b.of(BigInt(r.blockNumber) - 1n)!;
       expect(st.stale, "the accepted fill read erin's balance before the deposit").to.equal(1);
-      expect(await l2.getBalance(erin.address)).to.equal(before + 3n - 10n - r.gasUsed * r.gasPrice);
+      const l1Fee = BigInt(((await l2.send("eth_getTransactionReceipt", [sent.hash])) as { l1Fee?: string }).l1Fee ?? 0);
+      expect(await l2.getBalance(erin.address)).to.equal(before + 3n - 10n - r.gasUsed * r.gasPrice - l1Fee);
       await waitFor("the batch's verdict", async () => d.node.verifier!.verdictOf(block.hash!)?.status === "valid", 30_000);
       // A later transfer of erin, alone in its batch, is reused as accepted.
       const again = (await receiptOf(l2, (await erin.sendTransaction({ to: ethers.Wallet.createRandom().address, value: 1n })).hash))!;
