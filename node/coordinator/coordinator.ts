@@ -288,6 +288,8 @@ export class Coordinator extends EventEmitter {
   /** Per sender, the end of its submissions in progress (they are filled in arrival order). */
   private readonly bySender = new Map<string, Promise<void>>();
   private inflight: Inflight | undefined;
+  /** Posts L1 refused in a row for their L1 prices (`L1PriceTooHigh`): the next build declares 2^-n of them. */
+  private l1PriceHalvings = 0;
   private l1state: L1State | undefined;
   private depositsSeenAt: number | undefined;
   private halted: { index: bigint; hash: string; reason: string; unreadable?: boolean } | undefined;
@@ -809,7 +811,7 @@ export class Coordinator extends EventEmitter {
       this.d.l1Clock === "pending" ? this.d.l1.block("pending") : Promise.resolve(snap.latest),
       me ? this.d.l1.freeBondPinned(me, snap.at.hash) : Promise.resolve(undefined),
       this.d.l1.nextBaseFeePinned(snap.at.hash),
-      this.d.l1.l1Prices(),
+      this.d.l1.l1Prices(this.l1PriceHalvings),
     ]);
     this.l1state = { snap, tip, depositCount, clock: clock.timestamp, baseFee, l1Prices, at: Date.now(), freeBond };
     const short = freeBond !== undefined && freeBond < this.d.deployment.bondSize;
@@ -953,6 +955,7 @@ export class Coordinator extends EventEmitter {
       await this.beforePost?.(post);
       sent = await this.d.l1.appendBatch(header, post.data);
     } catch (e) {
+      this.onPriceRefused(e);
       await this.lock.run(() => this.abandon(e instanceof L1RevertError ? e.name_ : errMsg(e)));
       if (e instanceof L1RevertError) this.wake();
       return;
@@ -967,6 +970,7 @@ export class Coordinator extends EventEmitter {
       mined = await this.d.l1.wait(sent, this.d.opts.l1TimeoutMs);
     } catch (e) {
       if (e instanceof L1RevertError) {
+        this.onPriceRefused(e);
         await this.lock.run(() => this.abandon(e.name_));
         this.wake();
       } else this.d.log.warn({ index: header.index, err: errMsg(e) }, "no receipt yet for the batch; will check L1 again");
@@ -978,6 +982,16 @@ export class Coordinator extends EventEmitter {
       if (this.inflight?.post !== post) return; // settled meanwhile
       await this.commitOwn(post, { txHash: sent.hash.toLowerCase(), blockNumber: mined.blockNumber, poster: this.address, postedAt });
     });
+  }
+
+  /**
+   * L1 refused a post for its L1 prices (they fell faster than the batch got in): the next build declares
+   * half as much again (core/l1fee.ts `declaredL1Prices`), so posting goes on however L1's fees move.
+   */
+  private onPriceRefused(e: unknown): void {
+    if (!(e instanceof L1RevertError) || e.name_ !== "L1PriceTooHigh") return;
+    if (this.l1PriceHalvings < 128) this.l1PriceHalvings++;
+    this.d.log.warn({ halvings: this.l1PriceHalvings, args: e.args.map(String) }, "L1 refused the batch's L1 prices (L1's fees fell meanwhile): declaring half as much");
   }
 
   /** A post whose receipt did not come: settle it against L1. */
@@ -1007,7 +1021,7 @@ export class Coordinator extends EventEmitter {
     const snap = await this.d.follower.poll();
     const tip = snap.tip();
     const depositCount = snap.depositCount();
-    const [clock, baseFee, l1Prices] = await Promise.all([this.d.l1Clock === "pending" ? this.d.l1.block("pending") : Promise.resolve(snap.latest), this.d.l1.nextBaseFeePinned(snap.at.hash), this.d.l1.l1Prices()]);
+    const [clock, baseFee, l1Prices] = await Promise.all([this.d.l1Clock === "pending" ? this.d.l1.block("pending") : Promise.resolve(snap.latest), this.d.l1.nextBaseFeePinned(snap.at.hash), this.d.l1.l1Prices(this.l1PriceHalvings)]);
     const local = this.d.chain.tip();
     // INVARIANT: the batch extends exactly what this node has applied (else sync first).
     if (tip.index !== this.d.chain.nextIndex() || tip.parent !== (local?.hash ?? "0x" + "00".repeat(32))) return undefined;
@@ -1211,6 +1225,7 @@ export class Coordinator extends EventEmitter {
       clearPending: true,
     });
     this.fail.hit("after-commit");
+    this.l1PriceHalvings = 0;
     const f = await this.d.utxo.store.applyBatch(header.index, txMovesOf(header, decoded));
     if (f) throw new Error(`own batch ${header.index} does not apply to the UTXO store: ${f.kind}/${f.code} at seq ${f.seq}`);
     this.d.cache.applyTxs(decoded.map((tx, i) => ({ seq: header.firstSeq + BigInt(i), tx })));

@@ -76,6 +76,15 @@ describe("core: the L1 data fee", function () {
     expect(declaredL1Prices(800n, 9n)).to.deep.equal({ l1BaseFee: 700n, l1BlobBaseFee: 7n });
   });
 
+  it("after L1 refused a post for its prices, each retry declares half as much; 128 halvings or more declare 0 (every price is below 2^128)", () => {
+    expect(declaredL1Prices(800n, 90n, 1)).to.deep.equal({ l1BaseFee: 350n, l1BlobBaseFee: 39n });
+    expect(declaredL1Prices(800n, 90n, 4)).to.deep.equal({ l1BaseFee: 43n, l1BlobBaseFee: 4n });
+    expect(declaredL1Prices(2n ** 127n, 2n ** 127n, 64)).to.deep.equal({ l1BaseFee: 7n << 60n, l1BlobBaseFee: 7n << 60n });
+    expect(declaredL1Prices(2n ** 200n, 2n ** 200n, 128)).to.deep.equal({ l1BaseFee: 0n, l1BlobBaseFee: 0n });
+    expect(declaredL1Prices(2n ** 127n, 2n ** 127n, 1e9)).to.deep.equal({ l1BaseFee: 0n, l1BlobBaseFee: 0n });
+    expect(declaredL1Prices(800n, 90n, -3)).to.deep.equal(declaredL1Prices(800n, 90n));
+  });
+
   describe("where fees are checked", function () {
     let ex: Executor;
     let state: MemoryState;
