@@ -5,7 +5,8 @@
  * commitment the client recomputes), and a batch whose blob does not give its declarations is unreadable with
  * the data fault, which the DataProver proves on the same L1 from the blob the client read. The watchtower
  * (node/watchtower) finds such a batch invalid with its `data` fault and proves it itself (commit, reveal: the batch
- * rolls back, the reward paid to it), and `moveset challenge --dry-run` describes that proof.
+ * rolls back, the reward paid to it), and `moveset challenge --dry-run` describes that proof. A node whose
+ * coordinator posts in blobs (`postMode` blob and auto) posts its batches there, and its verifier reads them back.
  */
 import * as fs from "fs";
 import { expect } from "chai";
@@ -18,10 +19,11 @@ import { L1Client } from "../../node/l1/client";
 import { BlobDataFaultError, DataSource, UnreadableBatch, type AppendRef } from "../../node/l1/batch-source";
 import { EMPTY_GENESIS_ROOT, deploymentFromRecord, type Deployment, type DeploymentRecord } from "../../node/config";
 import { Watchtower } from "../../node/watchtower/watchtower";
+import { startNode } from "../../node/node";
 import { encodeBatchData, txRootOf, type BatchHeader, type BatchTx } from "../../core/batch";
 import { bytesToHex, hexToBytes, keccak256 } from "../../core/bytes";
 import { KIND_NUMBER } from "../../core/errors";
-import { headerFromSol, headerToSol, inboxInterface } from "../../node/l1/contracts";
+import { bridgeAt, headerFromSol, headerToSol, inboxAt, inboxInterface } from "../../node/l1/contracts";
 import { loadBlobKzg } from "../../node/l1/blob-kzg";
 
 /** Anvil's (and Hardhat's) dev accounts 0 and 4: public, fixed, never for real funds. */
@@ -200,4 +202,32 @@ describe("batches in blobs on anvil (post, read back, prove a data fault)", func
       client.close();
     }
   });
+
+  for (const postMode of ["blob", "auto"] as const) {
+    it(`a coordinator in post mode ${postMode} posts its batches in blobs on an L1 that serves them, and its verifier reads them back valid`, async () => {
+      const poster = new Wallet(POSTER, provider);
+      const { deployment } = await deployBlobRollup(poster);
+      await (await inboxAt(deployment.inbox, poster).bond({ value: 4n * BOND })).wait();
+      const node = await startNode({
+        l1Url: url, deployment, key: POSTER, datadir: tmpDir("moveset-blob-node-"), rpc: { port: await freePort() },
+        coordinator: { batchIntervalMs: 100, pollMs: 50, postMode }, verifier: { confirmations: 0, pollMs: 100, workers: 0 },
+      });
+      try {
+        // Two deposits, then a batch of each.
+        for (const [i, value] of [10n ** 15n, 2n * 10n ** 15n].entries()) {
+          await (await bridgeAt(deployment.bridge, new Wallet(CHALLENGER, provider)).deposit(poster.address, { value })).wait();
+          await waitFor(`batch ${i}, with the deposit`, async () => (node.chain.tip()?.index ?? -1n) >= BigInt(i), 60_000);
+        }
+        const logs = await provider.getLogs({ address: deployment.inbox, fromBlock: deployment.deployedAt, topics: [inboxInterface().getEvent("BatchAppended")!.topicHash] });
+        expect(logs.length).to.be.greaterThan(0);
+        for (const l of logs) expect(Number(inboxInterface().parseLog(l)!.args.dataSource), "posted in a blob").to.equal(DataSource.Blob);
+        await waitFor("the verifier reads every batch back from its blob and finds it valid", async () => {
+          const bs = node.verifier!.batches();
+          return bs.length === logs.length && bs.every((b) => b.verdict === "valid");
+        }, 60_000);
+      } finally {
+        await node.stop();
+      }
+    });
+  }
 });
