@@ -101,11 +101,15 @@ export function l1CostOf(tx: Tx, sender: Uint8Array, feeRecipient: Uint8Array, s
 /**
  * The L1 prices a coordinator declares for a batch it posts now (policy, not protocol): 7/8 of L1's
  * latest base fee and 7/8 of its next blob base fee, rounded down, so the block that appends the batch
- * accepts them (L1 refuses more than its own, §11.2) even if each fell by 1/8 meanwhile.
+ * accepts them (L1 refuses more than its own, §11.2) even if each fell by 1/8 meanwhile; halved
+ * `halvings` times more (at most 128: then 0, as every price is below 2^128, which every block accepts). A coordinator whose post L1
+ * refused for its prices (`L1PriceTooHigh`: L1's base fee fell faster than it posts, e.g. empty blocks
+ * while its transaction waited) declares half as much on each retry, so it always posts in the end.
  */
-export function declaredL1Prices(latestBaseFee: bigint, nextBlobBaseFee: bigint): L1Prices {
+export function declaredL1Prices(latestBaseFee: bigint, nextBlobBaseFee: bigint, halvings = 0): L1Prices {
+  const h = BigInt(Math.max(0, Math.min(128, Math.floor(halvings))));
   const cap = (v: bigint) => (v > MAX_L1_PRICE ? MAX_L1_PRICE : v);
-  return { l1BaseFee: cap((latestBaseFee * 7n) / 8n), l1BlobBaseFee: cap((nextBlobBaseFee * 7n) / 8n) };
+  return { l1BaseFee: cap((latestBaseFee * 7n) / 8n) >> h, l1BlobBaseFee: cap((nextBlobBaseFee * 7n) / 8n) >> h };
 }
 
 /** Whether the prices and scalars charge anything (a transaction then always has a fee output). */

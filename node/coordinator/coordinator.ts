@@ -290,6 +290,8 @@ export class Coordinator extends EventEmitter {
   /** Per sender, the end of its submissions in progress (they are filled in arrival order). */
   private readonly bySender = new Map<string, Promise<void>>();
   private inflight: Inflight | undefined;
+  /** Posts L1 refused in a row for their L1 prices (`L1PriceTooHigh`): the next build declares 2^-n of them. */
+  private l1PriceHalvings = 0;
   private l1state: L1State | undefined;
   private depositsSeenAt: number | undefined;
   private halted: { index: bigint; hash: string; reason: string; unreadable?: boolean } | undefined;
@@ -818,7 +820,7 @@ export class Coordinator extends EventEmitter {
       this.d.l1Clock === "pending" ? this.d.l1.block("pending") : Promise.resolve(snap.latest),
       me ? this.d.l1.freeBondPinned(me, snap.at.hash) : Promise.resolve(undefined),
       this.d.l1.nextBaseFeePinned(snap.at.hash),
-      this.d.l1.l1Prices(),
+      this.d.l1.l1Prices(this.l1PriceHalvings),
     ]);
     this.l1state = { snap, tip, depositCount, clock: clock.timestamp, baseFee, l1Prices, at: Date.now(), freeBond };
     const short = freeBond !== undefined && freeBond < this.d.deployment.bondSize;
@@ -962,7 +964,8 @@ export class Coordinator extends EventEmitter {
       await this.beforePost?.(post);
       sent = post.blob ? await this.postBlob(header, post.data) : await this.d.l1.appendBatch(header, post.data);
     } catch (e) {
-      if (post.blob) {
+      this.onPriceRefused(e);
+      if (post.blob && !(e instanceof L1RevertError && e.name_ === "L1PriceTooHigh")) {
         // The next build posts calldata under `auto` (for BLOB_BACKOFF_MS); `blob` tries a blob again.
         this.blobFailedAt = Date.now();
         this.d.log.warn({ index: header.index, mode: this.d.opts.postMode, err: errMsg(e) }, "blob post failed");
@@ -981,6 +984,7 @@ export class Coordinator extends EventEmitter {
       mined = await this.d.l1.wait(sent, this.d.opts.l1TimeoutMs);
     } catch (e) {
       if (e instanceof L1RevertError) {
+        this.onPriceRefused(e);
         await this.lock.run(() => this.abandon(e.name_));
         this.wake();
       } else this.d.log.warn({ index: header.index, err: errMsg(e) }, "no receipt yet for the batch; will check L1 again");
@@ -1012,6 +1016,16 @@ export class Coordinator extends EventEmitter {
     return postsInBlob(mode, data, { baseFee: prices.l1BaseFee, blobBaseFee: prices.l1BlobBaseFee, blobsReadable: this.blobsReadable ?? false, blobBackoff });
   }
 
+  /**
+   * L1 refused a post for its L1 prices (they fell faster than the batch got in): the next build declares
+   * half as much again (core/l1fee.ts `declaredL1Prices`), so posting goes on however L1's fees move.
+   */
+  private onPriceRefused(e: unknown): void {
+    if (!(e instanceof L1RevertError) || e.name_ !== "L1PriceTooHigh") return;
+    if (this.l1PriceHalvings < 128) this.l1PriceHalvings++;
+    this.d.log.warn({ halvings: this.l1PriceHalvings, args: e.args.map(String) }, "L1 refused the batch's L1 prices (L1's fees fell meanwhile): declaring half as much");
+  }
+
   /** A post whose receipt did not come: settle it against L1. */
   private async settleInflight(): Promise<void> {
     const inf = this.inflight;
@@ -1039,7 +1053,7 @@ export class Coordinator extends EventEmitter {
     const snap = await this.d.follower.poll();
     const tip = snap.tip();
     const depositCount = snap.depositCount();
-    const [clock, baseFee, l1Prices] = await Promise.all([this.d.l1Clock === "pending" ? this.d.l1.block("pending") : Promise.resolve(snap.latest), this.d.l1.nextBaseFeePinned(snap.at.hash), this.d.l1.l1Prices()]);
+    const [clock, baseFee, l1Prices] = await Promise.all([this.d.l1Clock === "pending" ? this.d.l1.block("pending") : Promise.resolve(snap.latest), this.d.l1.nextBaseFeePinned(snap.at.hash), this.d.l1.l1Prices(this.l1PriceHalvings)]);
     const local = this.d.chain.tip();
     // INVARIANT: the batch extends exactly what this node has applied (else sync first).
     if (tip.index !== this.d.chain.nextIndex() || tip.parent !== (local?.hash ?? "0x" + "00".repeat(32))) return undefined;
@@ -1245,6 +1259,7 @@ export class Coordinator extends EventEmitter {
       clearPending: true,
     });
     this.fail.hit("after-commit");
+    this.l1PriceHalvings = 0;
     const f = await this.d.utxo.store.applyBatch(header.index, txMovesOf(header, decoded));
     if (f) throw new Error(`own batch ${header.index} does not apply to the UTXO store: ${f.kind}/${f.code} at seq ${f.seq}`);
     this.d.cache.applyTxs(decoded.map((tx, i) => ({ seq: header.firstSeq + BigInt(i), tx })));

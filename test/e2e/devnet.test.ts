@@ -462,6 +462,41 @@ describe("e2e: devnet", function () {
     }
   });
 
+  it("L1's base fee falls faster than the batch gets in (L1PriceTooHigh): the coordinator declares half as much on each retry, the transaction lands, and the next batch declares 7/8 again", async () => {
+    const provider = hre.network.provider;
+    const latest = async () => BigInt(((await provider.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as { baseFeePerGas: string }).baseFeePerGas);
+    const b0 = await latest();
+    expect(b0 > 1000n, "the devnet's L1 has a base fee").to.equal(true);
+    // The block that will append the batch costs a tenth of the latest: 7/8 of the latest is refused, and
+    // so are 7/16, 7/32 and 7/64 of it; 7/128 is accepted. No other L1 transaction mines a block meanwhile,
+    // so a coordinator that kept declaring 7/8 would never post.
+    const low = b0 / 10n;
+    let refusedFrom = -1;
+    d.node.coordinator.beforePost = async () => {
+      if (refusedFrom >= 0) return;
+      refusedFrom = Number(await provider.request({ method: "eth_blockNumber", params: [] }));
+      await provider.request({ method: "hardhat_setNextBlockBaseFeePerGas", params: ["0x" + low.toString(16)] });
+    };
+    try {
+      const tx = await w(3).sendTransaction({ to: d.accounts[6].address, value: 4242n });
+      const r = await receiptOf(l2, tx.hash, 60_000);
+      expect(r.status).to.equal(1);
+      const raw = (await rpc(d.rpcUrl, "eth_getTransactionReceipt", [tx.hash])).result as { l1GasPrice: string; l1Fee: string };
+      const declared = BigInt(raw.l1GasPrice);
+      expect(declared, "four halvings of 7/8 of the latest base fee").to.equal(((b0 * 7n) / 8n) >> 4n);
+      expect(declared <= low).to.equal(true);
+      expect(BigInt(raw.l1Fee) > 0n, "users still pay the (lower) L1 fee").to.equal(true);
+    } finally {
+      d.node.coordinator.beforePost = undefined;
+    }
+    // Posted: the halvings are forgotten, the next batch declares 7/8 of the latest base fee again.
+    const b1 = await latest();
+    const tx2 = await w(3).sendTransaction({ to: d.accounts[6].address, value: 4243n });
+    await receiptOf(l2, tx2.hash, 60_000);
+    const raw2 = (await rpc(d.rpcUrl, "eth_getTransactionReceipt", [tx2.hash])).result as { l1GasPrice: string };
+    expect(BigInt(raw2.l1GasPrice) >= (b1 * 7n * 7n) / 64n, "7/8 of a latest base fee no lower than 7/8 of b1").to.equal(true);
+  });
+
   it("an L1 reorg drops a batch: the verifier and the coordinator rewind, and the transaction lands again", async () => {
     const provider = hre.network.provider;
     const snap = (await provider.request({ method: "evm_snapshot", params: [] })) as string;
