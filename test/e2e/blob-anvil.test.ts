@@ -198,7 +198,9 @@ describe("batches in blobs on anvil (post, read back, prove a data fault)", func
       expect(await inbox.getFunction("batchCount")()).to.equal(0n);
     } finally {
       await wt?.stop();
+      // Back to a block per transaction (anvil leaves automining off after interval mining).
       await provider.send("evm_setIntervalMining", [0]).catch(() => undefined);
+      await provider.send("evm_setAutomine", [true]);
       client.close();
     }
   });
@@ -230,4 +232,45 @@ describe("batches in blobs on anvil (post, read back, prove a data fault)", func
       }
     });
   }
+
+  it("`moveset node --post-mode blob` SIGKILLed right after sending a blob batch resumes: the batch is committed once, the next one goes in a blob too", async () => {
+    const poster = new Wallet(POSTER, provider);
+    const { deployment, record } = await deployBlobRollup(poster);
+    const inbox = inboxAt(deployment.inbox, poster);
+    await (await inbox.bond({ value: 4n * BOND })).wait();
+    const dir = tmpDir("moveset-blob-crash-");
+    const dep = path.join(dir, "deployment.json");
+    fs.writeFileSync(dep, JSON.stringify(record));
+    const port = await freePort();
+    const args = ["node", "--l1", url, "--deployment", dep, "--key", "NODE_KEY", "--datadir", path.join(dir, "node"), "--rpc-port", String(port), "--batch-interval", "100", "--post-mode", "blob"];
+    const deposit = async (value: bigint) => (await bridgeAt(deployment.bridge, new Wallet(CHALLENGER, provider)).deposit(poster.address, { value })).wait();
+    const appends = async () => (await provider.getLogs({ address: deployment.inbox, fromBlock: deployment.deployedAt, topics: [inboxInterface().getEvent("BatchAppended")!.topicHash] })).map((l) => inboxInterface().parseLog(l)!);
+
+    await deposit(10n ** 15n);
+    const first = spawnCli(args, { NODE_KEY: POSTER, MOVESET_CRASH_AT: "after-send", MOVESET_LOG_LEVEL: "info" });
+    const ex = await Promise.race([first.exit, new Promise<never>((_, rej) => setTimeout(() => rej(new Error("not killed: " + first.out().slice(-3000))), 90_000))]);
+    expect(ex.signal, first.out().slice(-3000)).to.equal("SIGKILL");
+    expect(first.out()).to.contain("failpoint after-send");
+    await waitFor("the blob batch on L1", async () => (await inbox.batchCount()) === 1n, 30_000);
+
+    const second = spawnCli(args, { NODE_KEY: POSTER, MOVESET_LOG_LEVEL: "info" });
+    try {
+      const l2 = new JsonRpcProvider(`http://127.0.0.1:${port}`, Network.from(901n), { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 });
+      try {
+        await waitFor("the restarted node has batch 0 as its block 1", async () => (await l2.getBlockNumber().catch(() => -1)) >= 1, 90_000, 250);
+        await deposit(2n * 10n ** 15n);
+        await waitFor("batch 1", async () => (await inbox.batchCount()) === 2n && (await l2.getBlockNumber()) >= 2, 90_000, 250);
+        expect(await l2.getBalance(poster.address)).to.equal(3n * 10n ** 15n);
+      } finally {
+        l2.destroy();
+      }
+      const a = await appends();
+      expect(a.map((e) => Number(e.args.index)), "each batch appended once").to.deep.equal([0, 1]);
+      for (const e of a) expect(Number(e.args.dataSource)).to.equal(DataSource.Blob);
+      expect(second.out()).to.contain("committed the batch that was being posted before the restart");
+    } finally {
+      second.p.kill("SIGTERM");
+      await second.exit;
+    }
+  });
 });
