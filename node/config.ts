@@ -153,6 +153,8 @@ export interface CoordinatorOptions {
    * first, into its balance (protocol.md §6.5); 0: never.
    */
   sweepMax: number;
+  /** Where batches are posted (node/coordinator/post-mode.ts, protocol.md §12.11): calldata, blob, or auto. */
+  postMode: import("./coordinator/post-mode").PostMode;
 }
 
 export interface VerifierOptions {
@@ -219,6 +221,7 @@ export const DEFAULT_COORDINATOR: CoordinatorOptions = {
   syncWrites: false,
   l1TimeoutMs: 120_000,
   sweepMax: 256,
+  postMode: "calldata",
 };
 
 export const DEFAULT_VERIFIER: VerifierOptions = { confirmations: 1, pollMs: 500, workers: 1, logRange: 5000 };
