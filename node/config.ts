@@ -129,6 +129,10 @@ export function deploymentFromRecord(raw: DeploymentRecord, what = "deployment r
   };
 }
 
+/** Where the coordinator posts batches (node/coordinator/post-mode.ts, protocol.md §12.11). */
+export const POST_MODES = ["calldata", "blob", "auto"] as const;
+export type PostMode = (typeof POST_MODES)[number];
+
 export interface CoordinatorOptions {
   /** Post a batch once it holds this many transactions... */
   maxBatchTxs: number;
@@ -154,7 +158,7 @@ export interface CoordinatorOptions {
    */
   sweepMax: number;
   /** Where batches are posted (node/coordinator/post-mode.ts, protocol.md §12.11): calldata, blob, or auto. */
-  postMode: import("./coordinator/post-mode").PostMode;
+  postMode: PostMode;
 }
 
 export interface VerifierOptions {

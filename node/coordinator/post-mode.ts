@@ -12,8 +12,8 @@
  */
 import { FLOOR_TOKEN_GAS, GAS_PER_BLOB, calldataTokens } from "../../prover/l1-pricing";
 
-export const POST_MODES = ["calldata", "blob", "auto"] as const;
-export type PostMode = (typeof POST_MODES)[number];
+import type { PostMode } from "../config";
+export { POST_MODES, type PostMode } from "../config";
 
 /** After a failed blob post, `auto` posts calldata for this long before it tries a blob again. */
 export const BLOB_BACKOFF_MS = 5 * 60_000;
