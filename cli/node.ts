@@ -13,6 +13,7 @@ import { resolveContext, checkL1, probe } from "./context";
 import { CliError, guard } from "./errors";
 import { KEY_OPTION, keyHelp } from "./session";
 import { DEVNET_BYZANTINE_KINDS } from "../node/devnet/byzantine";
+import { DEVNET_L1S, type DevnetL1 } from "../node/devnet/anvil";
 import { DEVNET_CORS } from "../node/config";
 import { POST_MODES, type PostMode } from "../node/coordinator/post-mode";
 
@@ -31,8 +32,13 @@ function untilSignal(): Promise<string> {
 export function registerNode(program: Command): void {
   const devnet = program
     .command("devnet")
-    .description("run a whole local system: in-process L1 (Hardhat network), the contracts, the coordinator, a verifier and the L2 JSON-RPC; funds the dev accounts on L2")
-    .option("--datadir <dir>", "data folder (L2 state and the L1 journal); a restart resumes from it", ".moveset/devnet")
+    .description("run a whole local system: L1 (in-process Hardhat network, or anvil), the contracts, the coordinator, a verifier and the L2 JSON-RPC; funds the dev accounts on L2")
+    .addOption(
+      new Option("--l1 <which>", "the L1: hardhat (in this process) or anvil (a child process, npm @foundry-rs/anvil or $MOVESET_ANVIL; takes blob transactions and serves blobs back, so batches go in blobs)")
+        .choices([...DEVNET_L1S])
+        .default("hardhat"),
+    )
+    .option("--datadir <dir>", "data folder (L2 state and the L1 journal or anvil's state); a restart resumes from it", ".moveset/devnet")
     .option("--fresh", "wipe the data folder first")
     .option("--l1-port <n>", "L1 JSON-RPC port", nonNegativeInt, 8545)
     .option("--rpc-port <n>", "L2 JSON-RPC port", nonNegativeInt, 8547)
@@ -40,25 +46,26 @@ export function registerNode(program: Command): void {
     .option("--no-explorer", "do not serve the explorer")
     .option("--l1-block-time <ms>", "mine an L1 block this often even without transactions, so L1's clock and finality follow the wall clock (0: only for transactions)", nonNegativeInt, 1000)
     .option("--host <host>", "interface the servers listen on", "127.0.0.1")
-    .addOption(new Option("--challenge-window <s>", "challenge window in seconds (new deployments only)").argParser(uint).default(5n, "5"))
+    .addOption(new Option("--challenge-window <s>", "challenge window in seconds (new deployments only; default 5, and 30 with --byzantine blob)").argParser(uint))
     .addOption(
       new Option(
         "--byzantine <kind>",
-        "post one invalid batch of this kind among honest ones (from dev account #2), for the watchtower to win; false-challenge: dev account #3 disputes an honest transaction and plays the game dishonestly, for the watchtower to defend",
+        "post one invalid batch of this kind among honest ones (from dev account #2), for the watchtower to win; blob (--l1 anvil only): a blob batch whose blob does not give its declarations (the data fault); false-challenge: dev account #3 disputes an honest transaction and plays the game dishonestly, for the watchtower to defend",
       ).choices([...DEVNET_BYZANTINE_KINDS]),
     )
     .option("--batch-interval <ms>", "post a batch when its oldest transaction has waited this long", nonNegativeInt, 500)
     .option("--accounts <n>", "dev accounts to fund on L2", nonNegativeInt, 20)
     .option("--workers <n>", "verifier validation threads (0: in the main thread)", nonNegativeInt, 1)
-    .addOption(new Option("--post-mode <mode>", POST_MODE_HELP).choices([...POST_MODES]).default("calldata"));
+    .addOption(new Option("--post-mode <mode>", `${POST_MODE_HELP}; default: calldata on --l1 hardhat (Hardhat's L1 takes no blobs), blob on --l1 anvil`).choices([...POST_MODES]));
   addRpcOptions(devnet, DEVNET_CORS.join(",")).action(
-    async (o: RpcFlags & { postMode: PostMode; datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; explorerPort: number; explorer: boolean; l1BlockTime: number; host: string; challengeWindow: bigint; batchInterval: number; accounts: number; workers: number; byzantine?: import("../node/devnet/byzantine").DevnetByzantineKind }) => {
-      const { startDevnet, devnetBanner } = await import("../node/devnet/devnet");
+    async (o: RpcFlags & { l1: DevnetL1; postMode?: PostMode; datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; explorerPort: number; explorer: boolean; l1BlockTime: number; host: string; challengeWindow?: bigint; batchInterval: number; accounts: number; workers: number; byzantine?: import("../node/devnet/byzantine").DevnetByzantineKind }) => {
+      const { startDevnet, devnetBanner, DevnetOptionError } = await import("../node/devnet/devnet");
       const { rootLogger, errMsg } = await import("../node/log");
       const log = rootLogger();
       let d;
       try {
         d = await startDevnet({
+          l1: o.l1,
           datadir: o.datadir,
           fresh: o.fresh,
           l1Host: o.host,
@@ -78,14 +85,22 @@ export function registerNode(program: Command): void {
         });
       } catch (e) {
         const { isLevelLocked, DatadirInUseError } = await import("../node/datadir");
-        if (e instanceof DatadirInUseError) fail(e.message);
+        if (e instanceof DatadirInUseError || e instanceof DevnetOptionError) fail(e.message);
         if (isLevelLocked(e)) fail(new DatadirInUseError(o.datadir).message);
         if (/EADDRINUSE/.test(errMsg(e))) fail(`devnet did not start: ${errMsg(e).split("\n")[0]}: another program (another devnet?) has the port; stop it, or pass --l1-port, --rpc-port, --explorer-port`);
         fail(`devnet did not start: ${errMsg(e)}`);
       }
       process.stdout.write(devnetBanner(d, o.datadir) + "\n");
       log.info({ component: "devnet", l1: d.l1Url, l1ChainId: Number(d.deployment.l1ChainId), l2: d.rpcUrl, explorer: d.explorerUrl ?? null, l2ChainId: Number(d.deployment.l2ChainId), inbox: d.deployment.inbox, bridge: d.deployment.bridge, accounts: d.accounts.map((a) => a.address) }, "devnet ready");
-      const sig = await untilSignal();
+      const l1Died = d.l1Died?.then((why) => ({ why }));
+      const sig = await Promise.race([untilSignal(), ...(l1Died ? [l1Died] : [])]);
+      if (typeof sig !== "string") {
+        // The L1 (anvil) is gone: nothing can be posted or read; stop the rest and say how to resume.
+        log.error({ component: "devnet", l1: d.l1, pid: d.l1Pid, reason: sig.why }, "L1 stopped");
+        process.stderr.write(`moveset devnet: the L1 (anvil, pid ${d.l1Pid}) ${sig.why} while the devnet ran; stopping. Start \`moveset devnet --l1 anvil\` again with the same --datadir to resume from anvil's last saved state (or --fresh to start over)\n`);
+        await d.stop();
+        process.exit(1);
+      }
       log.info({ component: "devnet", signal: sig }, "stopping");
       await d.stop();
       process.exit(0);

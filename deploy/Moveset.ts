@@ -21,7 +21,7 @@
  *                  "inclusionDelay": 86400, "rewardBps": 5000, "maxDepositsPerBatch": 256, "minBaseFee": "1000000000n",
  *                  "maxClockDuration": 302400, "clockExtension": 10800, "gameBonds": [26 bonds in wei] } }
  * (`moveset deploy` takes `gameGasPrice` instead of the bonds and computes them: ignitionParameters).
- * (bigints as "<digits>n" strings, Ignition's JSON convention). `moveset deploy` (cli/deploy.ts) runs
+ * (bigints as "<digits>n" strings, Ignition's JSON convention). `moveset deploy` (cli/deploy.ts, deploy/run.ts) runs
  * this module programmatically; `npx hardhat ignition deploy` refuses module files outside
  * ignition/modules, so it is not the way to run this one.
  */

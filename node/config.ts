@@ -33,6 +33,8 @@ export interface DeploymentRecord {
   deployedAt: number;
   deploymentId: string;
   deployer: string;
+  /** A devnet's L1 when it is not the Hardhat network (`moveset devnet --l1 anvil`): a restart must run the same. */
+  l1?: "anvil";
 }
 
 /** The L1 contracts and rollup parameters a node works with. */
@@ -270,6 +272,8 @@ export function dataPaths(datadir: string) {
     verifier: path.join(d, "verifier", "db"),
     verifierUtxo: path.join(d, "verifier", "utxo"),
     l1Journal: path.join(d, "l1", "journal.jsonl"),
+    /** The devnet's anvil L1 state (`--l1 anvil`: anvil's --state file). */
+    anvilState: path.join(d, "l1", "anvil-state.json"),
     deployment: path.join(d, "deployment.json"),
   };
 }

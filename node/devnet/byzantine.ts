@@ -22,6 +22,8 @@ import { fillFromStore, LatestCache, Overlay } from "../state/view";
 import { WITHDRAWAL_VAULT_HEX } from "../../core/evm/chain";
 import { keyIdOf } from "../../core/keys";
 import type { NodeHandle } from "../node";
+import type { Deployment } from "../config";
+import { L1Client } from "../l1/client";
 
 /** Every one-step kind (core/errors.ts ONE_STEP_KINDS). */
 export const BYZANTINE_KINDS = ONE_STEP_KINDS;
@@ -32,8 +34,12 @@ export const EXECUTION_KINDS = ["execution", "undeclared-key", "missing-code"] a
 export type ExecutionKind = (typeof EXECUTION_KINDS)[number];
 export type InvalidBatchKind = ByzantineKind | ExecutionKind;
 
-/** What `moveset devnet --byzantine` takes: an invalid batch of any kind, or a false challenge of an honest one. */
-export const DEVNET_BYZANTINE_KINDS = [...BYZANTINE_KINDS, ...EXECUTION_KINDS, "false-challenge"] as const;
+/**
+ * What `moveset devnet --byzantine` takes: an invalid batch of any kind, a blob batch whose blob does not give its
+ * declarations (`blob`: the `data` fault, protocol.md §14.5; needs an L1 that takes blobs, `--l1 anvil`), or a false
+ * challenge of an honest one.
+ */
+export const DEVNET_BYZANTINE_KINDS = [...BYZANTINE_KINDS, ...EXECUTION_KINDS, "blob", "false-challenge"] as const;
 export type DevnetByzantineKind = (typeof DEVNET_BYZANTINE_KINDS)[number];
 
 /** What a withdrawal forged by the `execution` kind declares: 1000 ETH. */
@@ -220,9 +226,7 @@ export async function postInvalidBatch(
   if (behind && (EXECUTION_KINDS as readonly string[]).includes(kind)) throw new Error(`${kind} is an execution fault already`);
   const poster = new Wallet(env.posterKey, env.l1);
   const inbox = inboxAt(env.inbox, poster);
-  const bondSize = await inbox.bondSize();
-  // Each live, non-final batch locks a bond of its own: bond one more if none is free.
-  if ((await inbox.freeBondOf(poster.address)) < bondSize) await (await inbox.bond({ value: bondSize })).wait();
+  await bondOneBatch(env);
   for (let attempt = 0; ; attempt++) {
     const txs = behind ? await behindExecutionFault(kind, env, poster.address, behind) : await invalidTxs(kind, env, poster.address);
     const b = await batchOnTip(env, txs, poster.address);
@@ -234,5 +238,42 @@ export async function postInvalidBatch(
       if (attempt >= 10) throw e;
       await new Promise((r) => setTimeout(r, 300));
     }
+  }
+}
+
+/** Each live, non-final batch locks a bond of its own: the byzantine poster bonds one more if none is free. */
+async function bondOneBatch(env: Pick<ByzantineEnv, "l1" | "inbox" | "posterKey">): Promise<void> {
+  const poster = new Wallet(env.posterKey, env.l1);
+  const inbox = inboxAt(env.inbox, poster);
+  const bondSize = await inbox.bondSize();
+  if ((await inbox.freeBondOf(poster.address)) < bondSize) await (await inbox.bond({ value: bondSize })).wait();
+}
+
+/**
+ * Posts, in a blob, a batch whose blob does not give its declarations (the `data` fault, protocol.md §14.5): the blob
+ * holds an honest transfer, the header declares the root of that transfer with one more gas declared (reason
+ * `tx-root`). Needs an L1 that takes blob transactions (anvil). Retries if an honest batch takes the tip first.
+ */
+export async function postBlobDataFault(env: ByzantineEnv, deployment: Deployment, l1Url: string): Promise<{ index: bigint; headerHash: string; header: BatchHeader; l1TxHash: string }> {
+  const posterAddr = new Wallet(env.posterKey).address;
+  await bondOneBatch(env);
+  const client = await L1Client.connect(l1Url, deployment, env.posterKey);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const t = batchTxOf(encodeTx(await honestTransfer(env, posterAddr, 99n, await Executor.create(env.l2ChainId))));
+      const b = await batchOnTip(env, [t], posterAddr);
+      const declared = { ...b.header, txRoot: txRootOf([{ gas: t.gas + 1n, tx: t.tx }]) };
+      try {
+        const blob = await client.blobBatch(declared, b.data);
+        const sent = await client.appendBatchBlob(blob.header, blob.blob, blob.gas);
+        await client.wait(sent, 60_000);
+        return { index: blob.header.index, headerHash: bytesToHex(headerHash(blob.header)), header: blob.header, l1TxHash: sent.hash };
+      } catch (e) {
+        if (attempt >= 10) throw e;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
+  } finally {
+    client.close();
   }
 }

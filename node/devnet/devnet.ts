@@ -1,13 +1,15 @@
 /**
  * The whole local system. `startDevnet` (`moveset devnet`, `npm start`): an in-process L1 (the Hardhat network, served on
- * JSON-RPC at 127.0.0.1:8545), the contracts deployed with the project's Ignition module
+ * JSON-RPC at 127.0.0.1:8545; or with `l1: "anvil"` anvil as a child process, node/devnet/anvil.ts, the L1 that takes
+ * blob transactions), the contracts deployed with the project's Ignition module
  * (deploy/Moveset.ts) with a challenge window of a few seconds, the coordinator (dev account #0)
  * bonded, Hardhat's default dev accounts funded on L2 through L1 deposits, then `startNode`
  * (node/node.ts) with a
  * verifier, the L2 RPC on 127.0.0.1:8547. The datadir keeps the L2 state and an L1 journal
- * (node/devnet/journal.ts), so a restart resumes.
+ * (node/devnet/journal.ts) or anvil's state file, so a restart resumes.
  */
-import { postInvalidBatch, type DevnetByzantineKind } from "./byzantine";
+import { postBlobDataFault, postInvalidBatch, type DevnetByzantineKind } from "./byzantine";
+import { DEVNET_L1S, DevnetOptionError, startAnvil, type AnvilL1, type DevnetL1 } from "./anvil";
 import * as fs from "fs";
 import * as path from "path";
 import { JsonRpcProvider, Wallet, Network } from "ethers";
@@ -28,8 +30,12 @@ import { readDevnetInfo, removeDevnetInfo, writeDevnetInfo } from "./info";
 export { DEV_MNEMONIC, devAccounts } from "./accounts";
 import { DEV_MNEMONIC, devAccounts } from "./accounts";
 
+export { DevnetOptionError, DEVNET_L1S, type DevnetL1 };
+
 export interface DevnetOptions extends DeployParams {
   datadir: string;
+  /** Which L1 (default hardhat). anvil takes blob transactions and serves blobs back; Hardhat 2's network does not. */
+  l1?: DevnetL1;
   l1Host?: string;
   l1Port?: number;
   rpcHost?: string;
@@ -51,7 +57,7 @@ export interface DevnetOptions extends DeployParams {
    * (`false-challenge`) dispute an honest transaction from dev account #3 and play the game dishonestly.
    */
   byzantine?: DevnetByzantineKind;
-  /** Where the coordinator posts batches (node/coordinator/post-mode.ts; default calldata: Hardhat's L1 keeps no blob bytes). */
+  /** Where the coordinator posts batches (node/coordinator/post-mode.ts; default calldata on Hardhat's L1, which keeps no blob bytes; blob on anvil). */
   postMode?: import("../coordinator/post-mode").PostMode;
   /** L2 JSON-RPC limits and policy (host and port come from rpcHost/rpcPort); CORS defaults to DEVNET_CORS. */
   rpc?: Partial<RpcOptions>;
@@ -78,6 +84,11 @@ export interface DevnetHandle {
   /** The explorer's URL, when it runs. */
   explorerUrl?: string;
   explorer?: import("../explorer").NodeExplorer;
+  /** Which L1 runs, and (anvil) its process id. */
+  l1: DevnetL1;
+  l1Pid?: number;
+  /** Settles with what happened if the L1 (anvil) dies while the devnet runs: the devnet cannot go on. */
+  l1Died?: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -215,85 +226,86 @@ export async function bondAndFund(l1: JsonRpcProvider, deployment: Deployment, p
   if (queued < accounts.length) log?.info({ accounts: accounts.length - queued, each: fund }, "dev accounts funded through L1 deposits");
 }
 
+/**
+ * The devnet's challenge window unless one is asked for: 5 s, and 30 s with `--byzantine blob`, whose proof (a commit,
+ * then a reveal carrying the 128 KB blob and a KZG proof computed first) takes its watchtower several L1 blocks and,
+ * on a busy machine, more than 5 s.
+ */
+export function devnetChallengeWindow(o: Pick<DevnetOptions, "byzantine">): bigint {
+  return o.byzantine === "blob" ? 30n : 5n;
+}
+
+/** Checks the devnet's options that do not depend on L1 (typed errors, before anything starts). */
+export function checkDevnetOptions(o: Pick<DevnetOptions, "l1" | "byzantine" | "hre">): DevnetL1 {
+  const l1 = o.l1 ?? "hardhat";
+  if (!(DEVNET_L1S as readonly string[]).includes(l1)) throw new DevnetOptionError(`unknown L1 "${l1}": choose one of ${DEVNET_L1S.join(", ")}`);
+  if (o.byzantine === "blob" && l1 !== "anvil")
+    throw new DevnetOptionError("--byzantine blob posts a batch in a blob, which Hardhat's L1 does not take: run it with --l1 anvil");
+  if (l1 === "anvil" && o.hre) throw new DevnetOptionError("an anvil L1 runs in its own process: a Hardhat runtime cannot be passed");
+  return l1;
+}
+
 export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
   const log = o.log ?? rootLogger();
   const dlog = componentLogger("devnet", log);
   const paths = dataPaths(o.datadir);
+  const l1Kind = checkDevnetOptions(o);
   // Before anything touches the datadir (--fresh would wipe a running devnet's).
   const running = readDevnetInfo(o.datadir);
   if (running && running.pid !== process.pid) throw new DatadirInUseError(o.datadir, running.pid);
   if (o.fresh) fs.rmSync(paths.root, { recursive: true, force: true });
   fs.mkdirSync(paths.root, { recursive: true });
+  const kept = fs.existsSync(paths.deployment) ? (JSON.parse(fs.readFileSync(paths.deployment, "utf8")) as DeploymentRecord) : undefined;
+  const keptL1: DevnetL1 = kept?.l1 === "anvil" ? "anvil" : "hardhat";
+  if (kept && keptL1 !== l1Kind) throw new DevnetOptionError(`the devnet in ${paths.root} runs on ${keptL1}'s L1: start it with --l1 ${keptL1}, or start over with --fresh`);
 
-  const ownHre = !o.hre;
-  const hre = o.hre ?? loadHardhat();
-  const journal = ownHre ? L1Journal.open(paths.l1Journal) : undefined;
-  if (ownHre) {
-    const net = hre.config.networks.hardhat as unknown as { initialDate?: string; loggingEnabled: boolean; mining: { auto: boolean; interval: number; mempool: { order: string } } };
-    net.loggingEnabled = false;
-    net.mining = { ...net.mining, auto: true, interval: 0, mempool: { order: "fifo" } };
-    const date = journal!.initialDate();
-    if (date) net.initialDate = date;
-    const { artifactsPresent } = await import("../l1/contracts");
-    if (!artifactsPresent()) dlog.info({}, "compiling the contracts (first start: about a minute)");
-    await hre.run("compile", { quiet: true });
-  }
-  const provider = hre.network.provider;
-  const request: Request = (method, params) => provider.request({ method, params: params ?? [] });
-
-  const l1Server = await startL1Server(hre, o.l1Host ?? "127.0.0.1", o.l1Port ?? 8545, journal);
-  const l1Url = l1Server.url;
-  const stops: (() => Promise<void>)[] = [() => l1Server.close()];
+  const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const s of stops.reverse()) await s().catch((e) => dlog.error({ err: errMsg(e) }, "while stopping"));
   };
+  let l1Url: string;
+  let anvil: AnvilL1 | undefined;
+  let hre: HardhatRuntimeEnvironment | undefined;
+  let replayed: { blocks: number; hashMismatches: number } | undefined;
+  if (l1Kind === "anvil") {
+    anvil = await startAnvil({ host: o.l1Host ?? "127.0.0.1", port: o.l1Port ?? 8545, stateFile: paths.anvilState, accounts: o.accounts ?? 20, blockTimeMs: o.l1BlockTimeMs ?? 0, log: dlog });
+    stops.push(() => anvil!.stop());
+    l1Url = anvil.url;
+  } else {
+    const started = await startHardhatL1(o, paths, dlog, stops);
+    ({ l1Url, hre, replayed } = started);
+  }
 
   try {
-    let replayed: { blocks: number; hashMismatches: number } | undefined;
-    if (journal?.hasState) {
-      dlog.info({ blocks: journal.blocks.length }, "replaying the L1 journal");
-      replayed = await journal.replay(request, dlog);
-      // Bring L1's clock back to now (the replay ends at the last recorded time).
-      const last = journal.blocks.length ? journal.blocks[journal.blocks.length - 1].ts : journal.genesis!.ts;
-      const now = Math.floor(Date.now() / 1000);
-      if (now > last) await request("evm_mine", [now]);
-      dlog.info(replayed, "L1 journal replayed");
-    }
-    if (journal) {
-      await journal.startRecording(request, 200, dlog);
-      stops.push(() => journal.stop(request));
-    }
-    if (o.l1BlockTimeMs) {
-      // After the replay (which mines exactly the recorded blocks): from now on L1 has a block every interval.
-      await request("evm_setIntervalMining", [o.l1BlockTimeMs]);
-      if (!ownHre) stops.push(async () => void (await request("evm_setIntervalMining", [0])));
-    }
-
     const l1 = new JsonRpcProvider(l1Url, undefined, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
     stops.push(async () => l1.destroy());
     const accounts = devAccounts(o.accounts ?? 20);
     const coordinatorKey = accounts[0].privateKey;
 
     let record: DeploymentRecord;
-    if (fs.existsSync(paths.deployment)) {
-      record = JSON.parse(fs.readFileSync(paths.deployment, "utf8")) as DeploymentRecord;
+    if (kept) {
+      record = kept;
       if ((await l1.getCode(record.contracts.Inbox)) === "0x")
         throw new Error(`the Inbox of ${paths.deployment} is not on L1 (the L1 state was not restored); start over with --fresh`);
-    } else {
+    } else if (hre) {
       dlog.info({}, "deploying the L1 contracts (Ignition)");
       record = await deployMoveset(hre, o, accounts[0].address);
       fs.writeFileSync(paths.deployment, JSON.stringify(record, null, 2) + "\n");
+    } else {
+      dlog.info({}, "deploying the L1 contracts on anvil (Ignition, as `moveset deploy`)");
+      record = await deployOnHttpL1(l1Url, o, paths);
     }
     const deployment = deploymentFromRecord(record, paths.deployment);
     await bondAndFund(l1, deployment, coordinatorKey, accounts, o.fund ?? 1000n * 10n ** 18n, dlog);
 
+    const postMode = o.postMode ?? (l1Kind === "anvil" ? "blob" : undefined);
     const node = await startNode({
       l1Url,
       deployment,
       key: coordinatorKey,
       datadir: o.datadir,
       rpc: { cors: DEVNET_CORS, ...(o.rpc ?? {}), host: o.rpcHost ?? "127.0.0.1", port: o.rpcPort ?? 8547 },
-      coordinator: { batchIntervalMs: o.batchIntervalMs ?? 500, pollMs: 50, ...(o.postMode ? { postMode: o.postMode } : {}) },
+      coordinator: { batchIntervalMs: o.batchIntervalMs ?? 500, pollMs: 50, ...(postMode ? { postMode } : {}) },
       verifier: { confirmations: 0, pollMs: 250, workers: o.verifierWorkers ?? 1 },
       l1Clock: "pending",
       l1PollMs: 250,
@@ -322,11 +334,90 @@ export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
     writeDevnetInfo(o.datadir, { pid: process.pid, l1Url, rpcUrl: node.rpcUrl, explorerUrl: explorer?.url, deployment: paths.deployment, startedAt: new Date().toISOString() });
     stops.push(async () => removeDevnetInfo(o.datadir));
 
-    return { l1Url, rpcUrl: node.rpcUrl, deployment, record, accounts, node, replayed, watchtower, explorerUrl: explorer?.url, explorer, stop: stopAll };
+    return { l1Url, rpcUrl: node.rpcUrl, deployment, record, accounts, node, replayed, watchtower, explorerUrl: explorer?.url, explorer, l1: l1Kind, l1Pid: anvil?.pid, l1Died: anvil?.died, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;
   }
+}
+
+/** The Hardhat network in this process, served on JSON-RPC, its journal replayed (a restart) and recording. */
+async function startHardhatL1(
+  o: DevnetOptions,
+  paths: ReturnType<typeof dataPaths>,
+  dlog: Logger,
+  stops: (() => Promise<void>)[],
+): Promise<{ l1Url: string; hre: HardhatRuntimeEnvironment; replayed?: { blocks: number; hashMismatches: number } }> {
+  const ownHre = !o.hre;
+  const hre = o.hre ?? loadHardhat();
+  const journal = ownHre ? L1Journal.open(paths.l1Journal) : undefined;
+  if (ownHre) {
+    const net = hre.config.networks.hardhat as unknown as { initialDate?: string; loggingEnabled: boolean; mining: { auto: boolean; interval: number; mempool: { order: string } } };
+    net.loggingEnabled = false;
+    net.mining = { ...net.mining, auto: true, interval: 0, mempool: { order: "fifo" } };
+    const date = journal!.initialDate();
+    if (date) net.initialDate = date;
+    const { artifactsPresent } = await import("../l1/contracts");
+    if (!artifactsPresent()) dlog.info({}, "compiling the contracts (first start: about a minute)");
+    await hre.run("compile", { quiet: true });
+  }
+  const provider = hre.network.provider;
+  const request: Request = (method, params) => provider.request({ method, params: params ?? [] });
+
+  const l1Server = await startL1Server(hre, o.l1Host ?? "127.0.0.1", o.l1Port ?? 8545, journal);
+  stops.push(() => l1Server.close());
+  let replayed: { blocks: number; hashMismatches: number } | undefined;
+  try {
+    if (journal?.hasState) {
+      dlog.info({ blocks: journal.blocks.length }, "replaying the L1 journal");
+      replayed = await journal.replay(request, dlog);
+      // Bring L1's clock back to now (the replay ends at the last recorded time).
+      const last = journal.blocks.length ? journal.blocks[journal.blocks.length - 1].ts : journal.genesis!.ts;
+      const now = Math.floor(Date.now() / 1000);
+      if (now > last) await request("evm_mine", [now]);
+      dlog.info(replayed, "L1 journal replayed");
+    }
+    if (journal) {
+      await journal.startRecording(request, 200, dlog);
+      stops.push(() => journal.stop(request));
+    }
+    if (o.l1BlockTimeMs) {
+      // After the replay (which mines exactly the recorded blocks): from now on L1 has a block every interval.
+      await request("evm_setIntervalMining", [o.l1BlockTimeMs]);
+      if (!ownHre) stops.push(async () => void (await request("evm_setIntervalMining", [0])));
+    }
+  } catch (e) {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+    stops.length = 0;
+    throw e;
+  }
+  return { l1Url: l1Server.url, hre, replayed };
+}
+
+/**
+ * Deploys the contracts on an L1 served over HTTP (anvil) exactly as `moveset deploy` does (deploy/run.ts: Ignition
+ * through the Hardhat runtime on the `localhost` network, its URL replaced), with the devnet's parameters; the
+ * Ignition journal in the datadir (an interrupted deploy resumes, --fresh wipes it). The record is the devnet's.
+ */
+async function deployOnHttpL1(l1Url: string, p: DeployParams & Pick<DevnetOptions, "byzantine">, paths: ReturnType<typeof dataPaths>): Promise<DeploymentRecord> {
+  const { runDeploy, DeployError } = await import("../../deploy/run");
+  if (p.provers || p.l2ChainId !== undefined) throw new DevnetOptionError("the anvil devnet deploys the production provers on the default L2 chain id");
+  let record: DeploymentRecord;
+  try {
+    record = await runDeploy({
+      network: "localhost", rpcUrl: l1Url, deploymentId: "moveset-devnet", ignitionDir: path.join(paths.root, "l1", "ignition"), file: paths.deployment,
+      confirmations: 1, quiet: true,
+      challengeWindow: p.challengeWindow ?? devnetChallengeWindow(p), inclusionDelay: p.inclusionDelay ?? 60n, bond: p.bondSize ?? 10n ** 18n, maxDepositsPerBatch: p.maxDepositsPerBatch, minBaseFee: p.minBaseFee,
+      maxClockDuration: p.maxClockDuration ?? DEVNET_GAME.maxClockDuration, clockExtension: p.clockExtension ?? DEVNET_GAME.clockExtension, gameGasPrice: p.gameGasPrice ?? DEVNET_GAME.gameGasPrice,
+    });
+  } catch (e) {
+    if (e instanceof DeployError) throw new Error(`deploying on anvil: ${e.message}`, { cause: e });
+    throw e;
+  }
+  // The devnet's record (the CLI knows dev accounts by it), and which L1 it is on (a restart must use the same).
+  const own: DeploymentRecord = { ...record, network: "devnet", l1: "anvil" };
+  fs.writeFileSync(paths.deployment, JSON.stringify(own, null, 2) + "\n");
+  return own;
 }
 
 // ---- byzantine poster (issue #5) ----------------------------------------------------------------------
@@ -349,6 +440,12 @@ function scheduleByzantine(
   const l1 = new JsonRpcProvider(l1Url, undefined, { staticNetwork: true });
   let liar: LyingPlayer | undefined;
   const run = async () => {
+    if (kind === "blob") {
+      const env = { l1, inbox: deployment.inbox, l2ChainId: deployment.l2ChainId, node, sender: accounts[3], recipient: accounts[4].address, posterKey: accounts[2].privateKey };
+      const r = await postBlobDataFault(env, deployment, l1Url);
+      log.warn({ event: "byzantine-batch", kind, index: r.index.toString(), headerHash: r.headerHash, l1Tx: r.l1TxHash, poster: accounts[2].address }, `byzantine: posted a blob batch whose blob does not give its declarations (data fault) at index ${r.index}`);
+      return;
+    }
     if (kind !== "false-challenge") {
       const r = await postInvalidBatch(kind, {
         l1,
@@ -466,7 +563,9 @@ export function devnetBanner(d: DevnetHandle, datadir: string): string {
     "",
     "moveset devnet is running",
     "",
-    `  L1 (Hardhat network)  ${d.l1Url}   chain id ${d.deployment.l1ChainId}`,
+    d.l1 === "anvil"
+      ? `  L1 (anvil)            ${d.l1Url}   chain id ${d.deployment.l1ChainId}   (pid ${d.l1Pid}; batches posted in blobs unless --post-mode says otherwise)`
+      : `  L1 (Hardhat network)  ${d.l1Url}   chain id ${d.deployment.l1ChainId}`,
     `  L2 (moveset RPC)      ${d.rpcUrl}   chain id ${d.deployment.l2ChainId}`,
     ...(d.explorerUrl ? [`  explorer              ${d.explorerUrl}   (batches, transactions and their moves, bridge, proofs and games)`] : []),
     `  Inbox                 ${d.deployment.inbox}`,

@@ -1,5 +1,5 @@
 /**
- * `moveset deploy` (cli/deploy.ts) end to end: starts `npx hardhat node` on a free local port, runs
+ * `moveset deploy` (cli/deploy.ts, deploy/run.ts) end to end: starts `npx hardhat node` on a free local port, runs
  * `node bin/moveset.js deploy --network localhost --rpc-url http://127.0.0.1:<port>` against it (the
  * --rpc-url flag is how a local node on another port is reached), then checks deployments/<network>.json
  * (written to a temporary --out folder) and that the deployed contracts answer. Also: the Sepolia
@@ -12,7 +12,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { ethers } from "ethers";
-import { MAX_DEPOSITS_PER_BATCH_CAP } from "../../cli/deploy";
+import { MAX_DEPOSITS_PER_BATCH_CAP } from "../../deploy/run";
 import { genesisParameters } from "../../deploy/Moveset";
 import { bondsForGasPrice } from "../../core/game/bonds";
 import { deploymentFromRecord } from "../../node/config";

@@ -6,7 +6,8 @@
  * the data fault, which the DataProver proves on the same L1 from the blob the client read. The watchtower
  * (node/watchtower) finds such a batch invalid with its `data` fault and proves it itself (commit, reveal: the batch
  * rolls back, the reward paid to it), and `moveset challenge --dry-run` describes that proof. A node whose
- * coordinator posts in blobs (`postMode` blob and auto) posts its batches there, and its verifier reads them back.
+ * coordinator posts in blobs (`postMode` blob and auto) posts its batches there, and its verifier reads them back; in
+ * `auto`, a blob post that fails sends that batch in calldata instead (the back-off, protocol.md §12.11).
  */
 import * as fs from "fs";
 import { expect } from "chai";
@@ -14,7 +15,7 @@ import * as path from "path";
 import { spawn, type ChildProcess } from "child_process";
 import { ContractFactory, JsonRpcProvider, Network, Wallet, type Contract, id } from "ethers";
 import hre from "hardhat";
-import { cleanupTmp, freePort, receiptOf, spawnCli, tmpDir, waitFor } from "./helpers";
+import { captureLogs, cleanupTmp, freePort, receiptOf, spawnCli, tmpDir, waitFor } from "./helpers";
 import { L1Client } from "../../node/l1/client";
 import { BlobDataFaultError, DataSource, UnreadableBatch, type AppendRef } from "../../node/l1/batch-source";
 import { EMPTY_GENESIS_ROOT, deploymentFromRecord, type Deployment, type DeploymentRecord } from "../../node/config";
@@ -232,6 +233,35 @@ describe("batches in blobs on anvil (post, read back, prove a data fault)", func
       }
     });
   }
+
+  it("post mode auto: a blob post that fails makes the coordinator post that batch again in calldata (the back-off), which its verifier reads back valid", async () => {
+    const poster = new Wallet(POSTER, provider);
+    const { deployment } = await deployBlobRollup(poster);
+    await (await inboxAt(deployment.inbox, poster).bond({ value: 4n * BOND })).wait();
+    const { lines, log } = captureLogs("info");
+    const node = await startNode({
+      l1Url: url, deployment, key: POSTER, datadir: tmpDir("moveset-blob-fallback-"), rpc: { port: await freePort() },
+      coordinator: { batchIntervalMs: 100, pollMs: 50, postMode: "auto" }, verifier: { confirmations: 0, pollMs: 100, workers: 0 }, log,
+    });
+    // The first blob post fails before it reaches L1 (as an L1 that refuses the type-3 transaction); nothing else does.
+    const tried: boolean[] = [];
+    node.coordinator.beforePost = async (post) => {
+      tried.push(!!post.blob);
+      if (post.blob && tried.filter(Boolean).length === 1) throw new Error("L1 refused the blob transaction (test)");
+    };
+    try {
+      await (await bridgeAt(deployment.bridge, new Wallet(CHALLENGER, provider)).deposit(poster.address, { value: 10n ** 15n })).wait();
+      await waitFor("batch 0", async () => (node.chain.tip()?.index ?? -1n) >= 0n, 60_000);
+      expect(tried, "a blob first (auto, on an L1 that serves blobs at a low blob price), then calldata").to.deep.equal([true, false]);
+      expect(lines.some((l) => l.msg === "blob post failed" && l.mode === "auto")).to.equal(true);
+      const logs = await provider.getLogs({ address: deployment.inbox, fromBlock: deployment.deployedAt, topics: [inboxInterface().getEvent("BatchAppended")!.topicHash] });
+      expect(logs.map((l) => Number(inboxInterface().parseLog(l)!.args.dataSource))).to.deep.equal([DataSource.Calldata]);
+      await waitFor("the verifier finds it valid", async () => node.verifier!.batches().some((b) => b.verdict === "valid"), 60_000);
+    } finally {
+      node.coordinator.beforePost = undefined;
+      await node.stop();
+    }
+  });
 
   it("`moveset node --post-mode blob` SIGKILLed right after sending a blob batch resumes: the batch is committed once, the next one goes in a blob too", async () => {
     const poster = new Wallet(POSTER, provider);

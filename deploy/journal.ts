@@ -4,7 +4,7 @@
  * trusts it. A local node restarted from scratch keeps its chain id (31337) but not its contracts,
  * so the journal then says "nothing new to deploy" about contracts that are not there, and the
  * first read from them fails. `moveset deploy` checks the journal against the chain first
- * (cli/deploy.ts): on a local development chain a stale journal is set aside and the deployment
+ * (deploy/run.ts): on a local development chain a stale journal is set aside and the deployment
  * starts anew; elsewhere the command refuses, in one line, with the way to reset it.
  */
 import * as fs from "fs";

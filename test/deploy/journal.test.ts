@@ -1,5 +1,5 @@
 /**
- * cli/deploy-journal.ts: an Ignition journal whose contracts are not on the chain is stale: set aside
+ * deploy/journal.ts: an Ignition journal whose contracts are not on the chain is stale: set aside
  * on a local node (restarted), refused elsewhere with the way to reset it; a journal that matches the
  * chain, or none, is kept.
  */
@@ -7,9 +7,9 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkJournal, journalAddresses } from "../../cli/deploy-journal";
+import { checkJournal, journalAddresses } from "../../deploy/journal";
 
-describe("cli/deploy-journal: a stale Ignition journal", () => {
+describe("deploy/journal: a stale Ignition journal", () => {
   let dir: string;
   const A = "0x" + "aa".repeat(20);
   const B = "0x" + "bb".repeat(20);
