@@ -8,7 +8,8 @@
  * Its state (accounts, code, storage, blocks and their logs, and the states of past blocks, which the node's calls pinned
  * to a block hash read) lives in one file of the datadir (`--state`, `--preserve-historical-states`): loaded at
  * start, written every few seconds and when anvil stops (SIGINT). Anvil runs in its own process group, so a Ctrl-C
- * in the terminal reaches the devnet only, which stops its node first and anvil last. Blobs are not in that file
+ * in the terminal reaches the devnet only, which stops its node first and anvil last; a devnet killed outright leaves
+ * it running, and the next start on the datadir stops it first. Blobs are not in that file
  * (anvil keeps them in memory): after a restart the blobs of earlier batches are gone, which only matters for a
  * batch not yet read (its reader waits, protocol.md §14.5 "Reading").
  */
@@ -88,10 +89,39 @@ export function anvilArgs(o: Omit<AnvilOptions, "log" | "binary">): string[] {
   return args;
 }
 
+/** The file beside the state file where a running anvil's process id is kept. */
+const pidFileOf = (stateFile: string) => stateFile + ".pid";
+
+/**
+ * A devnet killed without stopping (SIGKILL) leaves its anvil running, in its own process group, holding the port:
+ * the next start on that datadir stops it first (SIGINT: it writes its state file), if the recorded process is still
+ * an anvil of this state file.
+ */
+async function stopLeftover(stateFile: string, log: Logger): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(pidFileOf(stateFile), "utf8").trim());
+  } catch {
+    return;
+  }
+  let cmdline: string;
+  try {
+    cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return; // gone (or no /proc: nothing to check it by)
+  }
+  if (!/anvil/.test(cmdline) || !cmdline.includes(stateFile)) return;
+  log.warn({ anvilPid: pid }, "L1: stopping the anvil a killed devnet left running on this datadir");
+  process.kill(pid, "SIGINT");
+  for (let i = 0; i < 300 && fs.existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
 /** Starts anvil and waits until it answers JSON-RPC (or exits: its output in the error). */
 export async function startAnvil(o: AnvilOptions): Promise<AnvilL1> {
   const bin = o.binary ?? anvilBinary();
   const args = anvilArgs(o);
+  fs.mkdirSync(path.dirname(o.stateFile), { recursive: true });
+  await stopLeftover(o.stateFile, o.log);
   let child: ChildProcess;
   try {
     // Its own process group: a terminal's Ctrl-C stops the devnet, which stops anvil after its node.
@@ -131,6 +161,7 @@ export async function startAnvil(o: AnvilOptions): Promise<AnvilL1> {
       throw new DevnetOptionError(`anvil did not answer on ${url} within 30 s:\n${out.trim()}`);
     }
   }
+  fs.writeFileSync(pidFileOf(o.stateFile), `${child.pid}\n`);
   o.log.info({ anvilPid: child.pid, url, state: o.stateFile, args: args.filter((a) => a !== DEV_MNEMONIC) }, "L1: anvil started");
   const died = exited.then((why) => (stopping ? new Promise<string>(() => undefined) : why));
   return {
@@ -146,6 +177,7 @@ export async function startAnvil(o: AnvilOptions): Promise<AnvilL1> {
       const t = setTimeout(() => child.kill("SIGKILL"), 30_000);
       await exited;
       clearTimeout(t);
+      fs.rmSync(pidFileOf(o.stateFile), { force: true });
     },
   };
 }

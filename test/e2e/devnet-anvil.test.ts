@@ -4,8 +4,8 @@
  * the anvil devnet's default) and read back valid; with `--byzantine blob`, dev account #2 posts a blob batch whose
  * blob does not give its declarations and the devnet's watchtower proves the data fault (the batch rolls back on L1,
  * kind data, the reward to the watchtower's account; `moveset status` shows it rolled back). Ctrl-C and a restart on
- * the same datadir resume with anvil's state; anvil killed under a running devnet makes it stop with exit code 1 and
- * say how to resume. Bad flags: a clear message, nothing started.
+ * the same datadir resume with anvil's state, and so does a restart after the devnet was SIGKILLed (the anvil it left
+ * running is stopped first); anvil killed under a running devnet makes it stop with exit code 1 and say how to resume. Bad flags: a clear message, nothing started.
  */
 import { expect } from "chai";
 import * as fs from "fs";
@@ -125,8 +125,20 @@ describe("e2e: moveset devnet --l1 anvil (batches in blobs, the blob data fault 
     expect(await l2.getBalance(accounts[4].address)).to.equal(before.balance + 1n);
   });
 
+  it("a devnet killed outright (SIGKILL) leaves its anvil running: the next start on the datadir stops that anvil first and resumes", async () => {
+    const left = Number(/"anvilPid":(\d+),"url"/.exec(dev!.out())![1]);
+    const balance = await l2.getBalance(accounts[4].address);
+    dev!.p.kill("SIGKILL");
+    await dev!.exit;
+    expect(fs.existsSync(`/proc/${left}`), "anvil outlives a SIGKILLed devnet (its own process group)").to.equal(true);
+    dev = await start([]);
+    expect(dev.out()).to.contain(`"anvilPid":${left},"msg":"L1: stopping the anvil a killed devnet left running on this datadir"`);
+    expect(fs.existsSync(`/proc/${left}`)).to.equal(false);
+    expect(await l2.getBalance(accounts[4].address)).to.equal(balance);
+  });
+
   it("anvil killed under the devnet: it stops with exit code 1 and says how to resume", async () => {
-    const pid = Number(/"anvilPid":(\d+)/.exec(dev!.out())![1]);
+    const pid = Number(/"anvilPid":(\d+),"url"/.exec(dev!.out())![1]);
     process.kill(pid, "SIGKILL");
     const ex = await dev!.exit;
     expect(ex.code, dev!.out().slice(-3000)).to.equal(1);
