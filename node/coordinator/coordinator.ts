@@ -196,11 +196,15 @@ interface Read {
 /**
  * The signer of a submitted transaction, recovered once, on this thread (native secp256k1), under the
  * rollup's policy exactly as its fill decodes it: the fill worker is handed it and does not recover it
- * again. Undefined if it has none (its fill refuses it).
+ * again. Undefined if it has none (its fill refuses it). `recovered`: the sender the pool's bookkeeping
+ * (txMeta) already recovered from the same bytes (the same signature and signing hash: the chain id it
+ * names is the policy's, else decodeWrapped refuses it first).
  */
-function senderOf(tx: Tx, policy: EthTxPolicy): Uint8Array | undefined {
+function senderOf(tx: Tx, policy: EthTxPolicy, recovered?: string): Uint8Array | undefined {
   try {
-    return tx.type === TxType.Move ? recoverMoveTxSender(tx) : tx.type === TxType.Wrapped ? decodeWrapped(tx, policy).sender.bytes : undefined;
+    if (tx.type === TxType.Move) return recovered !== undefined ? hexToBytes(recovered as `0x${string}`) : recoverMoveTxSender(tx);
+    // The policy's checks run either way (decodeWrapped refuses before it takes a known sender).
+    return tx.type === TxType.Wrapped ? decodeWrapped(tx, policy, recovered !== undefined ? hexToBytes(recovered as `0x${string}`) : undefined).sender.bytes : undefined;
   } catch {
     return undefined; // refused by its fill
   }
@@ -461,15 +465,18 @@ export class Coordinator extends EventEmitter {
     const meta = txMeta(tx);
     if (meta) await this.lock.run(() => this.replaceFor(meta, id));
     try {
-      return await this.fillAndAccept(tx, id);
+      return await this.fillAndAccept(tx, id, undefined, meta?.sender);
     } catch (e) {
       if (meta && nonceTooHigh(e)) return this.lock.run(() => this.enqueue(id, tx, meta));
       throw e;
     }
   }
 
-  /** Fills `tx` and accepts it (`existing`: its mempool entry already, a queued transaction being promoted). */
-  private async fillAndAccept(tx: Tx, id: string, existing?: MempoolEntry): Promise<string> {
+  /**
+   * Fills `tx` and accepts it (`existing`: its mempool entry already, a queued transaction being promoted;
+   * `recovered`: its sender as this node recovered it from the same bytes, txMeta, so that it is not recovered again).
+   */
+  private async fillAndAccept(tx: Tx, id: string, existing?: MempoolEntry, recovered?: string): Promise<string> {
     const filler = this.d.filler;
     if (!filler)
       return this.lock.run(async () => {
@@ -483,7 +490,7 @@ export class Coordinator extends EventEmitter {
         return this.answered(this.accept(id, tx, { tx: filled.tx, seq, env: ctx.env }, existing));
       });
     // One sender's transactions in the order they arrive: each is filled once the one before is answered.
-    const sender = senderOf(tx, policyOf(this.provisionalCtx(this.pendingSeq)));
+    const sender = senderOf(tx, policyOf(this.provisionalCtx(this.pendingSeq)), recovered);
     return this.inSenderOrder(sender && bytesToHex(sender), () => this.submitFilled(filler, tx, id, tx.type === TxType.Wrapped ? sender : undefined, existing));
   }
 
@@ -998,9 +1005,9 @@ export class Coordinator extends EventEmitter {
   private async settleInflight(): Promise<void> {
     const inf = this.inflight;
     if (!inf?.post.l1TxHash) return;
-    const r = await this.d.l1.provider.getTransactionReceipt(inf.post.l1TxHash);
-    if (r && r.status === 0) await this.lock.run(() => this.abandon("reverted on L1"));
-    else if (!r && inf.sentAt && Date.now() - inf.sentAt > this.d.opts.l1TimeoutMs * 2) await this.lock.run(() => this.abandon("no receipt"));
+    const status = await this.d.l1.receiptStatus(inf.post.l1TxHash);
+    if (status === 0) await this.lock.run(() => this.abandon("reverted on L1"));
+    else if (status === undefined && inf.sentAt && Date.now() - inf.sentAt > this.d.opts.l1TimeoutMs * 2) await this.lock.run(() => this.abandon("no receipt"));
     // Mined successfully: syncL1 commits it.
   }
 

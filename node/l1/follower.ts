@@ -17,7 +17,7 @@
  *
  * A log that does not parse is logged and skipped: following L1 never stops on one transaction.
  */
-import type { Log } from "ethers";
+import type { L1Log } from "./raw-rpc";
 import { stringSublevel, type StringDb, type StringSublevel } from "../state/key-spaces";
 import type { BatchHeader } from "../../core/batch";
 import { dec, enc } from "../state/chain-store";
@@ -210,7 +210,7 @@ export class L1Follower {
   private cursor: Cursor;
   private latestSeen: L1Block | undefined;
   /** The Inbox logs of the last read (a BatchData log is looked for there before asking L1 again). */
-  recentLogs: readonly Log[] = [];
+  recentLogs: readonly L1Log[] = [];
   private busy: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -256,7 +256,10 @@ export class L1Follower {
     const latest = await this.l1.block("latest");
     this.latestSeen = latest;
     if (this.cursor.hash) {
-      const at = this.cursor.block <= latest.number ? await this.l1.block(this.cursor.block).catch(() => undefined) : undefined;
+      // Nothing new on L1 (the common case: every consumer polls more often than L1 makes blocks): the
+      // latest block is the cursor's, no second read.
+      const at =
+        this.cursor.block === latest.number ? latest : this.cursor.block < latest.number ? await this.l1.block(this.cursor.block).catch(() => undefined) : undefined;
       if (!at || at.hash !== this.cursor.hash) await this.handleReorg(latest.number);
     }
     const head = latest.number - this.opts.confirmations;
@@ -285,9 +288,9 @@ export class L1Follower {
     const [inboxLogs, bridgeLogs, gameLogs] = await Promise.all([
       l1.logs(l1.deployment.inbox, from, to, [[appended, rolled, batchData]], this.opts.logRange),
       l1.logs(l1.deployment.bridge, from, to, [deposited], this.opts.logRange),
-      game ? l1.logs(game, from, to, [[created, moved, resolved]], this.opts.logRange) : Promise.resolve([] as Log[]),
+      game ? l1.logs(game, from, to, [[created, moved, resolved]], this.opts.logRange) : Promise.resolve([] as L1Log[]),
     ]);
-    const logs: Log[] = [...inboxLogs, ...bridgeLogs, ...gameLogs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+    const logs: L1Log[] = [...inboxLogs, ...bridgeLogs, ...gameLogs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
     const { events, blocks, meta } = this.db;
     const wb = this.db.root.batch();
     const fresh: L1Event[] = [];
