@@ -61,7 +61,8 @@ export function registerWatch(program: Command): void {
     .option("--metrics-host <host>", "metrics interface", "127.0.0.1")
     .option("--confirmations <n>", "L1 confirmations before acting on a batch", nonNegativeInt, 1)
     .option("--poll <ms>", "L1 poll interval", nonNegativeInt, 500)
-    .action(async (o: { l1?: string; deployment?: string; key?: string; datadir: string; metricsPort?: number; metricsHost: string; confirmations: number; poll: number }) => {
+    .option("--workers <n>", "validation threads revalidating batches (0: in the main thread, which then also answers L1 and plays games)", nonNegativeInt, 1)
+    .action(async (o: { l1?: string; deployment?: string; key?: string; datadir: string; metricsPort?: number; metricsHost: string; confirmations: number; poll: number; workers: number }) => {
       const { ctx, key } = await setup("moveset watch", o, true);
       const { ConfigError } = await import("../node/config");
       const { Watchtower } = await import("../node/watchtower/watchtower");
@@ -78,6 +79,7 @@ export function registerWatch(program: Command): void {
           datadir: o.datadir,
           confirmations: o.confirmations,
           pollMs: o.poll,
+          verifierWorkers: o.workers,
           metricsPort: o.metricsPort,
           metricsHost: o.metricsHost,
           crashAt: crash === "after-commit" || crash === "before-reveal-broadcast" ? crash : undefined,

@@ -436,6 +436,8 @@ async function startDevnetWatchtower(
     datadir: path.join(dataPaths(o.datadir).root, "watchtower"),
     confirmations: wo.confirmations ?? 0,
     pollMs: 200,
+    // Off the devnet's main thread (which serves JSON-RPC) when the devnet's own verifier is.
+    verifierWorkers: o.verifierWorkers === 0 ? 0 : 1,
     metricsPort: wo.metricsPort,
     log,
   });

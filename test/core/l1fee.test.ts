@@ -7,11 +7,12 @@ import { expect } from "chai";
 import * as fs from "fs";
 import { ethers } from "ethers";
 import {
-  Executor, MemoryState, Mark, TxType, TxContext, WrappedTx, Tx, InvalidTxError, L2_BLOCK_GAS_LIMIT,
+  Executor, MemoryState, Mark, TxContext, Tx, InvalidTxError, L2_BLOCK_GAS_LIMIT,
   fillMoves, validateTx, encodeTx, decodeTx, hexToBytes, bytesToHex,
   calldataTokens, u256cTokens, l1FeeOfTokens, l1Tokens, feeDependentMoves, l1CostOf, declaredL1Prices, L1_SCALARS, VALUE_TOKENS,
 } from "../../core";
 import { L1FEE_VECTORS, type L1FeeVectors } from "../../scripts/gen-l1fee-vectors";
+import { verdictOf, wrap } from "../helpers/verdict";
 
 const CHAIN = 31337n;
 const alice = new ethers.Wallet("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
@@ -32,17 +33,7 @@ function ctx(seq: bigint, l1BaseFee = L1_BASE_FEE): TxContext {
   };
 }
 
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof InvalidTxError) return `${e.kind}/${e.code}`;
-    throw e;
-  }
-  return "valid";
-}
 
-const wrap = (raw: string): WrappedTx => ({ type: TxType.Wrapped, raw: hexToBytes(raw as `0x${string}`), moves: [], witness: [] });
 const roundTrip = (tx: Tx): Tx => decodeTx(encodeTx(tx));
 const sign = (fields: ethers.TransactionRequest) => alice.signTransaction({ chainId: CHAIN, type: 2, nonce: 0, maxFeePerGas: 100n, maxPriorityFeePerGas: 2n, gasLimit: 21_000n, to: bob, value: 1000n, ...fields });
 
@@ -127,12 +118,12 @@ describe("core: the L1 data fee", function () {
       const tx = roundTrip((await fillMoves(wrap(await sign({})), state, ctx(1n), ex)).tx);
       const l1 = l1CostOf(tx, aliceBytes, feeRecipient, 1n, ctx(1n).l1Prices!).l1Fee;
       const bump = (mark: number, by: bigint) => ({ ...tx, moves: tx.moves.map((m) => (m.mark === mark && (mark === Mark.Fee || bytesToHex(m.addr) === alice.address.toLowerCase()) ? { ...m, next: m.next + by } : m)) }) as Tx;
-      expect(await failure(validateTx(bump(Mark.Fee, -l1), ctx(1n), ex))).to.equal("execution/fee-output");
-      expect(await failure(validateTx(bump(Mark.Fee, -1n), ctx(1n), ex))).to.equal("execution/fee-output");
-      expect(await failure(validateTx(bump(Mark.Balance, l1), ctx(1n), ex))).to.equal("execution/next-mismatch");
+      expect(await verdictOf(validateTx(bump(Mark.Fee, -l1), ctx(1n), ex))).to.equal("execution/fee-output");
+      expect(await verdictOf(validateTx(bump(Mark.Fee, -1n), ctx(1n), ex))).to.equal("execution/fee-output");
+      expect(await verdictOf(validateTx(bump(Mark.Balance, l1), ctx(1n), ex))).to.equal("execution/next-mismatch");
       // the same transaction at other L1 prices owes another fee
-      expect(await failure(validateTx(tx, ctx(1n, L1_BASE_FEE + 1n), ex))).to.equal("execution/next-mismatch");
-      expect(await failure(validateTx(tx, ctx(1n), ex))).to.equal("valid");
+      expect(await verdictOf(validateTx(tx, ctx(1n, L1_BASE_FEE + 1n), ex))).to.equal("execution/next-mismatch");
+      expect(await verdictOf(validateTx(tx, ctx(1n), ex))).to.equal("valid");
     });
 
     it("a balance that covers value and gas but not the L1 fee: insufficient-balance (rules), in the filler and the validator", async () => {
@@ -159,9 +150,9 @@ describe("core: the L1 data fee", function () {
       const l1 = l1CostOf(poor, aliceBytes, feeRecipient, 1n, ctx(1n).l1Prices!).l1Fee;
       expect(balance).to.be.lessThan(need + l1);
       expect(balance).to.be.greaterThanOrEqual(need);
-      expect(await failure(validateTx(poor, ctx(1n), ex))).to.equal("rules/insufficient-balance");
+      expect(await verdictOf(validateTx(poor, ctx(1n), ex))).to.equal("rules/insufficient-balance");
       fund(need + 2n * l1);
-      expect(await failure(fillMoves(wrap(await sign({})), state, ctx(1n), ex))).to.equal("valid");
+      expect(await verdictOf(fillMoves(wrap(await sign({})), state, ctx(1n), ex))).to.equal("valid");
     });
 
     it("no L1 prices (Ethereum mode, conformance): no L1 fee", async () => {

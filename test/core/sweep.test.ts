@@ -8,11 +8,12 @@
 import { expect } from "chai";
 import { ethers } from "ethers";
 import {
-  Executor, MemoryState, Mark, TxType, WrappedTx, MoveTx, Tx, InvalidTxError, Move,
+  Executor, MemoryState, Mark, TxType, WrappedTx, MoveTx, Tx, Move,
   fillMoves, validateTx, encodeTx, decodeTx, signMoveTx, hexToBytes, bytesToHex, sortMoves, walkSequential, MemoryUtxoSet, MaskBit,
   MAX_U256, type TxContext, type BatchHeader,
 } from "../../core";
 import { batchTxContext } from "../../core/context";
+import { verdictOf, wrap } from "../helpers/verdict";
 
 const CHAIN = 31337n;
 const alice = new ethers.Wallet("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
@@ -29,17 +30,7 @@ function ctx(seq: bigint, coinbase: Uint8Array = FR): TxContext {
   return batchTxContext({ firstSeq: seq, number: 5n, timestamp: 1_700_000_000n, feeRecipient: coinbase, baseFee: 7n, parent: new Uint8Array(32), l1BaseFee: 0n, l1BlobBaseFee: 0n } as BatchHeader, CHAIN, 0);
 }
 
-async function invalid(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof InvalidTxError) return `${e.kind}/${e.code}`;
-    throw e;
-  }
-  return "valid";
-}
 
-const wrap = (raw: string): WrappedTx => ({ type: TxType.Wrapped, raw: hexToBytes(raw as `0x${string}`), moves: [], witness: [] });
 const rt = (tx: Tx): Tx => decodeTx(encodeTx(tx));
 
 describe("core: fee sweeps", function () {
@@ -76,7 +67,7 @@ describe("core: fee sweeps", function () {
   const frTransfer = (nonce: number, value = 5n) => fr.signTransaction({ chainId: CHAIN, type: 2, nonce, to: bob, value, gasLimit: 21000n, maxFeePerGas: 10n, maxPriorityFeePerGas: 0n });
 
   it("without a sweep the fee recipient has no balance to send with", async () => {
-    const err = await invalid(fillMoves(wrap(await frTransfer(0)), state, ctx(seq, OTHER), ex));
+    const err = await verdictOf(fillMoves(wrap(await frTransfer(0)), state, ctx(seq, OTHER), ex));
     expect(err).to.equal("rules/insufficient-balance");
   });
 
@@ -129,7 +120,7 @@ describe("core: fee sweeps", function () {
       expect(base.moves.filter((m) => m.mark === Mark.Fee)).to.have.length(1);
     });
     const with_ = (f: (m: Move) => Move): WrappedTx => ({ ...base, moves: sortMoves(base.moves.map((m) => (m.mark === Mark.Fee ? f(m) : m))) });
-    const check = (t: Tx) => invalid(validateTx(rt(t), ctx(at, OTHER), ex));
+    const check = (t: Tx) => verdictOf(validateTx(rt(t), ctx(at, OTHER), ex));
 
     it("a well-formed sweep is valid", async () => expect(await check(base)).to.equal("valid"));
     it("a sweep that leaves a value: bad-sweep (malformed)", async () => expect(await check(with_((m) => ({ ...m, next: 1n })))).to.equal("malformed/bad-sweep"));
@@ -140,7 +131,7 @@ describe("core: fee sweeps", function () {
     it("balance plus credit above 2^256-1: sweep-overflow (rules)", async () => expect(await check(with_((m) => ({ ...m, prev: MAX_U256 })))).to.equal("rules/sweep-overflow"));
     it("in Ethereum fee mode an f move is never a sweep", async () => {
       const e = { ...ctx(at), feeMode: "ethereum" as const };
-      expect(await invalid(validateTx(rt(base), e, ex))).to.equal("malformed/unexpected-output");
+      expect(await verdictOf(validateTx(rt(base), e, ex))).to.equal("malformed/unexpected-output");
     });
   });
 });
