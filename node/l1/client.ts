@@ -81,6 +81,9 @@ export class L1RevertError extends Error {
   }
 }
 
+/** BatchData's topic, hashed once. */
+let batchDataTopic: string | undefined;
+
 export class L1Client {
   readonly inbox: Inbox;
   readonly bridge: Bridge;
@@ -270,7 +273,7 @@ export class L1Client {
     }
     if (ref.dataSource === DataSource.Event) {
       const ii = inboxInterface();
-      const topic = ii.getEvent("BatchData")!.topicHash;
+      const topic = (batchDataTopic ??= ii.getEvent("BatchData")!.topicHash);
       const match = (l: L1Log) =>
         l.address.toLowerCase() === inbox.toLowerCase() && l.transactionHash.toLowerCase() === ref.l1TxHash && l.topics[0] === topic && l.topics[2]?.toLowerCase() === ref.headerHash;
       let found = logs.find(match);

@@ -205,6 +205,24 @@ export function appendRef(e: AppendEvent): AppendRef | undefined {
   };
 }
 
+let topics: { appended: string; rolled: string; batchData: string; deposited: string; created: string; moved: string; resolved: string } | undefined;
+
+/** The topics of the events the follower reads, hashed once (ethers hashes an event's signature with JavaScript keccak on every `topicHash`). */
+function followedTopics(): NonNullable<typeof topics> {
+  if (topics) return topics;
+  const ii = inboxInterface();
+  const gi = gameInterface();
+  return (topics = {
+    appended: ii.getEvent("BatchAppended")!.topicHash,
+    rolled: ii.getEvent("BatchesRolledBack")!.topicHash,
+    batchData: ii.getEvent("BatchData")!.topicHash,
+    deposited: bridgeInterface().getEvent("Deposited")!.topicHash,
+    created: gi.getEvent("GameCreated")!.topicHash,
+    moved: gi.getEvent("Moved")!.topicHash,
+    resolved: gi.getEvent("GameResolved")!.topicHash,
+  });
+}
+
 export class L1Follower {
   private events: L1Event[] = [];
   private cursor: Cursor;
@@ -275,15 +293,8 @@ export class L1Follower {
   private async ingest(from: number, to: number): Promise<void> {
     const l1 = this.l1;
     const ii = inboxInterface();
-    const bi = bridgeInterface();
-    const appended = ii.getEvent("BatchAppended")!.topicHash;
-    const rolled = ii.getEvent("BatchesRolledBack")!.topicHash;
-    const batchData = ii.getEvent("BatchData")!.topicHash;
-    const deposited = bi.getEvent("Deposited")!.topicHash;
     const gi = gameInterface();
-    const created = gi.getEvent("GameCreated")!.topicHash;
-    const moved = gi.getEvent("Moved")!.topicHash;
-    const resolved = gi.getEvent("GameResolved")!.topicHash;
+    const { appended, rolled, batchData, deposited, created, moved, resolved } = followedTopics();
     const game = l1.deployment.game?.address;
     const [inboxLogs, bridgeLogs, gameLogs] = await Promise.all([
       l1.logs(l1.deployment.inbox, from, to, [[appended, rolled, batchData]], this.opts.logRange),
