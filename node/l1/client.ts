@@ -132,6 +132,7 @@ export class L1Client {
 
   close(): void {
     this.provider.destroy();
+    this.rpc.close();
   }
 
   // ---- reads ------------------------------------------------------------------------------------

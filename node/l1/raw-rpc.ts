@@ -1,6 +1,6 @@
 /**
  * A bare JSON-RPC client for the node's hot L1 reads (blocks, logs, pinned calls, transactions,
- * receipts): one request per call over kept-alive connections (fetch), the answer decoded once by
+ * receipts): one request per call over kept-alive connections (node:http), the answer decoded once by
  * the platform (UTF-8 and JSON, native), no provider objects in between. ethers' JsonRpcProvider
  * decodes every answer with a JavaScript UTF-8 decoder and checksums every address of every log
  * with a JavaScript keccak: under load that was an eighth of the sequencer's main thread
@@ -11,6 +11,9 @@
  * (node/l1/contracts.ts) looks for revert data: `error.data` (geth, anvil: the hex string) and
  * `info.error.data.data` (Hardhat: an object holding it), as ethers' errors carry them.
  */
+
+import * as http from "http";
+import * as https from "https";
 
 /** A log as eth_getLogs answers it, with the fields the node reads (ethers' Log has them too). */
 export interface L1Log {
@@ -75,19 +78,45 @@ export function logFromJson(x: unknown): L1Log {
 
 export class RawRpc {
   private id = 0;
+  private readonly target: URL;
+  private readonly agent: http.Agent;
+
   constructor(
     readonly url: string,
     private readonly timeoutMs = 60_000,
-  ) {}
+  ) {
+    this.target = new URL(url);
+    if (this.target.protocol !== "http:" && this.target.protocol !== "https:") throw new Error(`L1 URL ${url}: only http and https are supported`);
+    this.agent = new (this.target.protocol === "https:" ? https.Agent : http.Agent)({ keepAlive: true });
+  }
+
+  /** POSTs one body over a kept-alive connection (node:http: no web streams or Headers objects, as fetch has). */
+  private post(body: string): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const req = (this.target.protocol === "https:" ? https : http).request(
+        this.target,
+        { method: "POST", agent: this.agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) }, timeout: this.timeoutMs },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+          res.on("error", reject);
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error(`L1 did not answer within ${this.timeoutMs} ms`)));
+      req.on("error", reject);
+      req.end(body);
+    });
+  }
+
+  /** Closes the kept-alive connections. */
+  close(): void {
+    this.agent.destroy();
+  }
 
   async send<T = unknown>(method: string, params: unknown[]): Promise<T> {
-    const res = await fetch(this.url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: ++this.id, method, params }),
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    const text = await res.text();
+    const { status, text } = await this.post(JSON.stringify({ jsonrpc: "2.0", id: ++this.id, method, params }));
+    const res = { status };
     let j: { result?: T; error?: { code?: unknown; message?: unknown; data?: unknown } };
     try {
       j = JSON.parse(text);

@@ -60,6 +60,19 @@ describe("node: the bare L1 JSON-RPC client (raw-rpc)", function () {
     }
   });
 
+  it("a node that does not answer in time is an error, not a wait forever; only http(s) URLs are taken", async () => {
+    const slow = http.createServer(() => undefined); // never answers
+    await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
+    const r = new RawRpc(`http://127.0.0.1:${(slow.address() as AddressInfo).port}`, 300);
+    let err: unknown;
+    await r.send("eth_chainId", []).catch((e) => (err = e));
+    expect((err as Error).message).to.match(/did not answer within 300 ms/);
+    r.close();
+    slow.closeAllConnections();
+    await new Promise<void>((res) => slow.close(() => res()));
+    expect(() => new RawRpc("ws://127.0.0.1:1")).to.throw(/only http and https/);
+  });
+
   it("logs: numbers decoded, topics lower-case, removed logs dropped; a malformed log is refused", async () => {
     answer = ok([log(), log({ removed: true, logIndex: "0x4" })]);
     const got = await rpc.logs({ address: "0xaa", fromBlock: 1, toBlock: 2, topics: [] });
