@@ -14,6 +14,10 @@ import { CliError, guard } from "./errors";
 import { KEY_OPTION, keyHelp } from "./session";
 import { DEVNET_BYZANTINE_KINDS } from "../node/devnet/byzantine";
 import { DEVNET_CORS } from "../node/config";
+import { POST_MODES, type PostMode } from "../node/coordinator/post-mode";
+
+const POST_MODE_HELP =
+  "where batches are posted: calldata, blob (EIP-4844; a node reads them back only from an L1 that serves blobs, such as anvil), or auto (a blob where L1 serves blobs and it is cheaper at L1's current prices, else calldata; after a failed blob post, calldata for 5 minutes)";
 
 /** Resolves on SIGINT/SIGTERM. */
 function untilSignal(): Promise<string> {
@@ -45,9 +49,10 @@ export function registerNode(program: Command): void {
     )
     .option("--batch-interval <ms>", "post a batch when its oldest transaction has waited this long", nonNegativeInt, 500)
     .option("--accounts <n>", "dev accounts to fund on L2", nonNegativeInt, 20)
-    .option("--workers <n>", "verifier validation threads (0: in the main thread)", nonNegativeInt, 1);
+    .option("--workers <n>", "verifier validation threads (0: in the main thread)", nonNegativeInt, 1)
+    .addOption(new Option("--post-mode <mode>", POST_MODE_HELP).choices([...POST_MODES]).default("calldata"));
   addRpcOptions(devnet, DEVNET_CORS.join(",")).action(
-    async (o: RpcFlags & { datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; explorerPort: number; explorer: boolean; l1BlockTime: number; host: string; challengeWindow: bigint; batchInterval: number; accounts: number; workers: number; byzantine?: import("../node/devnet/byzantine").DevnetByzantineKind }) => {
+    async (o: RpcFlags & { postMode: PostMode; datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; explorerPort: number; explorer: boolean; l1BlockTime: number; host: string; challengeWindow: bigint; batchInterval: number; accounts: number; workers: number; byzantine?: import("../node/devnet/byzantine").DevnetByzantineKind }) => {
       const { startDevnet, devnetBanner } = await import("../node/devnet/devnet");
       const { rootLogger, errMsg } = await import("../node/log");
       const log = rootLogger();
@@ -65,6 +70,7 @@ export function registerNode(program: Command): void {
           accounts: o.accounts,
           verifierWorkers: o.workers,
           byzantine: o.byzantine,
+          postMode: o.postMode,
           rpc: rpcOptionsFrom(o),
           explorerPort: o.explorer ? o.explorerPort : undefined,
           l1BlockTimeMs: o.l1BlockTime,
@@ -100,9 +106,10 @@ export function registerNode(program: Command): void {
     .option("--batch-interval <ms>", "post a batch when its oldest transaction has waited this long", nonNegativeInt, 1000)
     .option("--max-batch-txs <n>", "post a batch once it holds this many transactions", nonNegativeInt, 256)
     .addOption(new Option("--l1-clock <which>", "header timestamps from L1's latest or pending block").choices(["latest", "pending"]).default("latest"))
-    .option("--sweep-max <n>", "a transaction of a fee recipient sweeps up to this many of its fee outputs into its balance (0: none)", nonNegativeInt, 256);
+    .option("--sweep-max <n>", "a transaction of a fee recipient sweeps up to this many of its fee outputs into its balance (0: none)", nonNegativeInt, 256)
+    .addOption(new Option("--post-mode <mode>", POST_MODE_HELP).choices([...POST_MODES]).default("calldata"));
   addRpcOptions(node, "").action(
-    async (o: RpcFlags & { sweepMax: number; l1?: string; deployment?: string; key?: string; datadir: string; rpcHost: string; rpcPort: number; verify?: boolean; confirmations: number; batchInterval: number; maxBatchTxs: number; l1Clock: "latest" | "pending" }) => {
+    async (o: RpcFlags & { postMode: PostMode; sweepMax: number; l1?: string; deployment?: string; key?: string; datadir: string; rpcHost: string; rpcPort: number; verify?: boolean; confirmations: number; batchInterval: number; maxBatchTxs: number; l1Clock: "latest" | "pending" }) => {
       await guard(async () => {
         const ctx = resolveContext("moveset node", o, ["l1", "deployment"]);
         await ensureArtifacts();
@@ -122,7 +129,7 @@ export function registerNode(program: Command): void {
             key,
             datadir: o.datadir,
             rpc: { ...rpcOptionsFrom(o), host: o.rpcHost, port: o.rpcPort },
-            coordinator: { batchIntervalMs: o.batchInterval, maxBatchTxs: o.maxBatchTxs, sweepMax: o.sweepMax },
+            coordinator: { batchIntervalMs: o.batchInterval, maxBatchTxs: o.maxBatchTxs, sweepMax: o.sweepMax, postMode: o.postMode },
             verifier: o.verify ? { confirmations: o.confirmations } : false,
             l1Clock: o.l1Clock,
           });

@@ -9,7 +9,7 @@
 import { sha256 } from "ethereum-cryptography/sha256.js";
 import { concatBytes, toFixed } from "./bytes";
 import { MAX_BATCH_BYTES, batchGas, splitBatchData, txRootOf, type BatchTx } from "./batch";
-import { DecodeError } from "./errors";
+import { DecodeError, type TxFault } from "./errors";
 
 /** Most transactions in a blob batch (§14.5): bounds the `data` proof's work; every valid transaction has more
  *  than 30 bytes, so no valid batch of MAX_BATCH_BYTES has more. */
@@ -147,6 +147,22 @@ export function blobDataFault(blob: Uint8Array, declared: { txCount: bigint; gas
   const root = txRootOf(txs);
   if (!eq(root, declared.txRoot)) return { reason: "tx-root", root };
   return undefined;
+}
+
+/**
+ * A blob batch's `data` fault in the form a verifier reports every fault (TxFault): the batch's, so it names no
+ * transaction (transaction 0, the batch's first seq) and its `code` is the reason (`top-byte`, `framing`,
+ * `trailing-bytes`, `tx-count`, `gas`, `tx-root`).
+ */
+export function dataFault(batchIndex: bigint, firstSeq: bigint, f: BlobDataFault): TxFault {
+  const what =
+    f.reason === "top-byte" ? `field element ${f.element} has a nonzero top byte`
+    : f.reason === "framing" ? `the batch data does not decode (${f.error.code}: ${f.error.message})`
+    : f.reason === "trailing-bytes" ? `payload byte ${f.offset}, after the data, is not 0`
+    : f.reason === "tx-count" ? `the blob holds ${f.count} transactions, not the declared count`
+    : f.reason === "gas" ? `the blob's transactions declare ${f.gas} gas, not the declared gas`
+    : `the blob's transactions have root 0x${Buffer.from(f.root).toString("hex")}, not the declared txRoot`;
+  return { batchIndex, txIndex: 0, seq: firstSeq, kind: "data", code: f.reason, message: `the blob does not give the batch's declarations: ${what}` };
 }
 
 function eq(a: Uint8Array, b: Uint8Array): boolean {

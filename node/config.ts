@@ -129,6 +129,10 @@ export function deploymentFromRecord(raw: DeploymentRecord, what = "deployment r
   };
 }
 
+/** Where the coordinator posts batches (node/coordinator/post-mode.ts, protocol.md §12.11). */
+export const POST_MODES = ["calldata", "blob", "auto"] as const;
+export type PostMode = (typeof POST_MODES)[number];
+
 export interface CoordinatorOptions {
   /** Post a batch once it holds this many transactions... */
   maxBatchTxs: number;
@@ -153,6 +157,8 @@ export interface CoordinatorOptions {
    * first, into its balance (protocol.md §6.5); 0: never.
    */
   sweepMax: number;
+  /** Where batches are posted (node/coordinator/post-mode.ts, protocol.md §12.11): calldata, blob, or auto. */
+  postMode: PostMode;
 }
 
 export interface VerifierOptions {
@@ -219,6 +225,7 @@ export const DEFAULT_COORDINATOR: CoordinatorOptions = {
   syncWrites: false,
   l1TimeoutMs: 120_000,
   sweepMax: 256,
+  postMode: "calldata",
 };
 
 export const DEFAULT_VERIFIER: VerifierOptions = { confirmations: 1, pollMs: 500, workers: 1, logRange: 5000 };

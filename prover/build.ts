@@ -21,6 +21,11 @@ export interface ChainView {
   deposit(index: bigint): Promise<{ from: Uint8Array; to: Uint8Array; value: bigint }>;
   /** The genesis allocation L1 committed to (protocol.md §7.6); none if empty. */
   genesis?: readonly GenesisEntry[];
+  /**
+   * The blob of a live blob batch with a `data` fault (protocol.md §14.5), as its reader kept it: the blob, its KZG
+   * commitment (computed by the reader) and the KZG proof of its value at EIP-4844's challenge point.
+   */
+  faultyBlob?(index: bigint): Promise<{ header: BatchHeader; blob: Uint8Array; commitment: Uint8Array; kzgProof: Uint8Array }>;
 }
 
 export const HEADER_TYPE = HEADER_ABI_TYPE;
@@ -28,7 +33,7 @@ export const TXPROOF_TYPE = "tuple(uint256 txIndex, uint64 gas, bytes tx, bytes3
 export const DEPOSIT_TYPE = "tuple(address from, address to, uint256 value)";
 export const GENESIS_PROOF_TYPE = "tuple(uint256 index, address addr, uint8 mark, uint256 slot, uint256 value, bytes32[] siblings)[]";
 
-export type ProverName = "MalformedProver" | "SignatureProver" | "InputProver" | "DoubleUseProver" | "DepositProver" | "RulesProver";
+export type ProverName = "MalformedProver" | "SignatureProver" | "InputProver" | "DoubleUseProver" | "DepositProver" | "RulesProver" | "DataProver";
 
 export interface ProofCall {
   prover: ProverName;
@@ -38,7 +43,7 @@ export interface ProofCall {
   args: unknown[];
   /** ABI types of `args`, for the proof hash. */
   types: string[];
-  /** keccak256(abi.encode(args)): what the commitment covers. */
+  /** keccak256(abi.encode(args)): what the commitment covers (DataProver: the blob by its keccak, §14.5). */
   proofHash: string;
 }
 
@@ -90,8 +95,24 @@ export function commitmentOf(challenger: string, proofHash: string, salt: string
   return keccak256(AbiCoder.defaultAbiCoder().encode(["address", "bytes32", "bytes32"], [challenger, proofHash, salt]));
 }
 
-/** Builds the proof of a one-step fault. Throws for `execution` (interactive; not settled here). */
+/**
+ * The `data` proof of a blob batch (DataProver.prove, protocol.md §14.5): the header, the blob, its commitment and
+ * KZG proof; the proof hash covers the blob by its keccak (DataProver.proofHash), so a commitment does not carry it.
+ */
+export function dataProofCall(header: BatchHeader, blob: Uint8Array, commitment: Uint8Array, kzgProof: Uint8Array): ProofCall {
+  const h = headerArg(header);
+  const args = [h, bytesToHex(blob), bytesToHex(commitment), bytesToHex(kzgProof)];
+  const proofHash = keccak256(AbiCoder.defaultAbiCoder().encode([HEADER_TYPE, "bytes32", "bytes", "bytes"], [h, keccak256(blob), args[2], args[3]]));
+  return { prover: "DataProver", method: "prove", types: [HEADER_TYPE, "bytes", "bytes", "bytes"], args, proofHash };
+}
+
+/** Builds the proof of a one-step fault (a `data` fault included). Throws for `execution` (interactive; not settled here). */
 export async function buildProof(fault: TxFault, chain: ChainView): Promise<ProofCall> {
+  if (fault.kind === "data") {
+    if (!chain.faultyBlob) throw new Error("a data fault is proven from the batch's blob, which this chain view does not hold");
+    const b = await chain.faultyBlob(fault.batchIndex);
+    return dataProofCall(b.header, b.blob, b.commitment, b.kzgProof);
+  }
   const { header, txs } = await chain.batch(fault.batchIndex);
   const h = headerArg(header);
   const p = txProofArg(txs, fault.txIndex);
@@ -145,8 +166,6 @@ export async function buildProof(fault: TxFault, chain: ChainView): Promise<Proo
     }
     case "execution":
       throw new Error("an execution fault is settled by the dispute game (node/watchtower/game-player.ts), not by a one-step proof");
-    case "data":
-      throw new Error("a data fault is a batch's, proven from its blob (DataProver, protocol.md §14.5), not a transaction's");
   }
 }
 

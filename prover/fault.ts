@@ -22,11 +22,15 @@ export const PROOF_GAS: Readonly<Record<OneStepKind, number>> = {
 };
 
 /**
- * The fault a challenger proves among a batch's faults: the one-step fault of the cheapest kind
- * (PROOF_GAS), the lowest transaction index among equals; undefined if every fault needs the
+ * The fault a challenger proves among a batch's faults: a blob batch's `data` fault if it has one (it comes
+ * before any transaction's, protocol.md §14.5 "Which fault a verifier reports": if the blob does not give the
+ * declarations, no transaction proof against `txRoot` describes the posted data), else the one-step fault of the
+ * cheapest kind (PROOF_GAS), the lowest transaction index among equals; undefined if every fault needs the
  * interactive game. Pure.
  */
 export function cheapestProvable(faults: readonly TxFault[]): TxFault | undefined {
+  const data = faults.find((f) => f.kind === "data");
+  if (data) return data;
   let best: TxFault | undefined;
   for (const f of faults) {
     if (f.kind === "execution") continue;

@@ -75,6 +75,8 @@ import { refit, refusalOf, type FillJob, type FillResult, type FillSource } from
 import type { UtxoHandle } from "../state/utxo-handle";
 import { checkBatch, InThreadValidator, txContext, txMovesOf, type Validator, type ValidatorItem } from "../validation/check";
 import { Waker } from "../waker";
+import { BLOB_BACKOFF_MS, postsInBlob } from "./post-mode";
+import { MAX_BLOB_TXS } from "../../core/blob";
 
 /** A transaction refused at submission. `code` -32000 on JSON-RPC. */
 export class SubmitError extends Error {
@@ -303,6 +305,10 @@ export class Coordinator extends EventEmitter {
   private readonly waker = new Waker();
   private validator: InThreadValidator | undefined;
   private readonly chainId: bigint;
+  /** Whether L1 serves blobs back (probed once, for the `auto` post mode). */
+  private blobsReadable: boolean | undefined;
+  /** When a blob post last failed (the `auto` post mode then posts calldata for BLOB_BACKOFF_MS). */
+  private blobFailedAt: number | undefined;
   /** Test seam: runs after a batch is built and recorded, before it is sent to L1. */
   beforePost: ((post: PendingPost) => Promise<void>) | undefined;
 
@@ -315,6 +321,9 @@ export class Coordinator extends EventEmitter {
     const minBytes = batchDataSize(Number(d.deployment.maxDepositsPerBatch), 186 * Number(d.deployment.maxDepositsPerBatch));
     if (!Number.isInteger(d.opts.maxBatchBytes) || d.opts.maxBatchBytes < minBytes || d.opts.maxBatchBytes > MAX_BATCH_BYTES)
       throw new RangeError(`maxBatchBytes must be in ${minBytes}..${MAX_BATCH_BYTES} (room for ${d.deployment.maxDepositsPerBatch} deposits, within the protocol's limit), got ${d.opts.maxBatchBytes}`);
+    // INVARIANT: a batch that may go in a blob has at most MAX_BLOB_TXS transactions (L1 refuses more, §14.5).
+    if ((d.opts.postMode ?? "calldata") !== "calldata" && d.opts.maxBatchTxs > MAX_BLOB_TXS)
+      throw new RangeError(`maxBatchTxs must be at most ${MAX_BLOB_TXS} when batches may be posted in blobs (post mode ${d.opts.postMode}), got ${d.opts.maxBatchTxs}`);
   }
 
   /**
@@ -960,9 +969,14 @@ export class Coordinator extends EventEmitter {
     let sent;
     try {
       await this.beforePost?.(post);
-      sent = await this.d.l1.appendBatch(header, post.data);
+      sent = post.blob ? await this.postBlob(header, post.data) : await this.d.l1.appendBatch(header, post.data);
     } catch (e) {
       this.onPriceRefused(e);
+      if (post.blob && !(e instanceof L1RevertError && e.name_ === "L1PriceTooHigh")) {
+        // The next build posts calldata under `auto` (for BLOB_BACKOFF_MS); `blob` tries a blob again.
+        this.blobFailedAt = Date.now();
+        this.d.log.warn({ index: header.index, mode: this.d.opts.postMode, err: errMsg(e) }, "blob post failed");
+      }
       await this.lock.run(() => this.abandon(e instanceof L1RevertError ? e.name_ : errMsg(e)));
       if (e instanceof L1RevertError) this.wake();
       return;
@@ -971,7 +985,7 @@ export class Coordinator extends EventEmitter {
     post.l1TxHash = sent.hash;
     await this.d.chain.setPending(post);
     this.fail.hit("after-send");
-    this.d.log.info({ index: header.index, txs: post.txs.length, bytes: post.data.length, l1Tx: sent.hash }, "posted batch");
+    this.d.log.info({ index: header.index, txs: post.txs.length, bytes: post.data.length, l1Tx: sent.hash, in: post.blob ? "blob" : "calldata" }, "posted batch");
     let mined;
     try {
       mined = await this.d.l1.wait(sent, this.d.opts.l1TimeoutMs);
@@ -989,6 +1003,24 @@ export class Coordinator extends EventEmitter {
       if (this.inflight?.post !== post) return; // settled meanwhile
       await this.commitOwn(post, { txHash: sent.hash.toLowerCase(), blockNumber: mined.blockNumber, poster: this.address, postedAt });
     });
+  }
+
+  /** Sends a batch built for a blob (its header's dataHash the blob's versioned hash): appendBatchBlob. */
+  private async postBlob(header: BatchHeader, data: Uint8Array): Promise<{ hash: string }> {
+    const b = await this.d.l1.blobBatch(header, data);
+    // INVARIANT: the blob sent is the one the header (recorded as the pending post) commits to.
+    if (!equalsBytes(b.header.dataHash, header.dataHash)) throw new Error("the blob's versioned hash is not the built header's dataHash");
+    const tx = await this.d.l1.appendBatchBlob(header, b.blob, b.gas);
+    return { hash: tx.hash.toLowerCase() };
+  }
+
+  /** Whether the batch `data` goes in a blob (node/coordinator/post-mode.ts), at the prices the header declares. */
+  private async postsInBlob(data: Uint8Array, prices: L1Prices): Promise<boolean> {
+    const mode = this.d.opts.postMode ?? "calldata";
+    if (mode === "calldata") return false;
+    if (mode === "auto") this.blobsReadable ??= await this.d.l1.servesBlobs();
+    const blobBackoff = this.blobFailedAt !== undefined && Date.now() - this.blobFailedAt < BLOB_BACKOFF_MS;
+    return postsInBlob(mode, data, { baseFee: prices.l1BaseFee, blobBaseFee: prices.l1BlobBaseFee, blobsReadable: this.blobsReadable ?? false, blobBackoff });
   }
 
   /**
@@ -1100,9 +1132,11 @@ export class Coordinator extends EventEmitter {
     header.txCount = BigInt(filled.length);
     header.txRoot = txRootOf(entries);
     header.depositEnd = tip.depositStart + nIncluded;
-    header.dataHash = batchDataHash(data);
+    // In calldata the data's keccak; in a blob the blob's versioned hash (protocol.md §14.5).
+    const blob = await this.postsInBlob(data, l1Prices);
+    header.dataHash = blob ? (await this.d.l1.blobBatch(header, data)).header.dataHash : batchDataHash(data);
     const { batch, receipts } = buildBatchRecord(header, filled, outcomes, data.length);
-    const post: PendingPost = { batch, txs: entries.map((x) => x.tx), receipts, data, included, dropped, createdAt: Date.now() };
+    const post: PendingPost = { batch, txs: entries.map((x) => x.tx), receipts, data, included, dropped, createdAt: Date.now(), ...(blob ? { blob } : {}) };
     await this.d.chain.setPending(post);
     this.fail.hit("after-pending");
     const keys = new Set([...included.map((x) => x.key), ...dropped.map((x) => x.key)]);

@@ -51,6 +51,8 @@ export interface DevnetOptions extends DeployParams {
    * (`false-challenge`) dispute an honest transaction from dev account #3 and play the game dishonestly.
    */
   byzantine?: DevnetByzantineKind;
+  /** Where the coordinator posts batches (node/coordinator/post-mode.ts; default calldata: Hardhat's L1 keeps no blob bytes). */
+  postMode?: import("../coordinator/post-mode").PostMode;
   /** L2 JSON-RPC limits and policy (host and port come from rpcHost/rpcPort); CORS defaults to DEVNET_CORS. */
   rpc?: Partial<RpcOptions>;
   /** Serve the explorer on this port (0: any free port; undefined: no explorer), on rpcHost. */
@@ -291,7 +293,7 @@ export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
       key: coordinatorKey,
       datadir: o.datadir,
       rpc: { cors: DEVNET_CORS, ...(o.rpc ?? {}), host: o.rpcHost ?? "127.0.0.1", port: o.rpcPort ?? 8547 },
-      coordinator: { batchIntervalMs: o.batchIntervalMs ?? 500, pollMs: 50 },
+      coordinator: { batchIntervalMs: o.batchIntervalMs ?? 500, pollMs: 50, ...(o.postMode ? { postMode: o.postMode } : {}) },
       verifier: { confirmations: 0, pollMs: 250, workers: o.verifierWorkers ?? 1 },
       l1Clock: "pending",
       l1PollMs: 250,

@@ -374,6 +374,19 @@ export class L1Client {
   }
 
   /**
+   * Whether this L1 serves a blob back by its versioned hash (anvil_getBlobByHash: anvil answers null for an unknown
+   * one, an L1 without the method an error), so that nodes can read a blob batch (protocol.md §14.5 "Reading").
+   */
+  async servesBlobs(): Promise<boolean> {
+    try {
+      await this.provider.send("anvil_getBlobByHash", ["0x01" + "00".repeat(31)]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
    * The hook for posting a batch in a blob (protocol.md §14.5): `header` with its dataHash set to the blob's
    * versioned hash, the blob of `data` and its commitment, and the gas its transactions declare. The caller
    * posts it with {appendBatchBlob}; the header hash is that of the returned header.
@@ -391,8 +404,10 @@ export class L1Client {
     const fees = await this.provider.getFeeData();
     const blobBaseFee = BigInt((await this.provider.send("eth_blobBaseFee", []).catch(() => "0x1")) as string);
     const data = this.inbox.interface.encodeFunctionData("appendBatchBlob", [headerToSol(header), gas]);
+    // Estimated with the header's L1 prices at 0, as appendBatch (L1 nodes estimate at base fee 0).
+    const estimateData = this.inbox.interface.encodeFunctionData("appendBatchBlob", [headerToSol({ ...header, l1BaseFee: 0n, l1BlobBaseFee: 0n }), gas]);
     try {
-      const gasLimit = await this.provider.estimateGas({ from: this.address, to: this.deployment.inbox, data, blobVersionedHashes: [bytesToHex(header.dataHash)], maxFeePerBlobGas: 2n * blobBaseFee + 1n } as never);
+      const gasLimit = await this.provider.estimateGas({ from: this.address, to: this.deployment.inbox, data: estimateData, blobVersionedHashes: [bytesToHex(header.dataHash)], maxFeePerBlobGas: 2n * blobBaseFee + 1n } as never);
       return await signer.sendTransaction({
         type: 3, to: this.deployment.inbox, data, gasLimit: (gasLimit * 5n) / 4n, blobs: [blob], kzg: kzg.ethers,
         maxFeePerBlobGas: 2n * blobBaseFee + 1n, maxFeePerGas: fees.maxFeePerGas ?? undefined, maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? undefined,

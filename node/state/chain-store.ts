@@ -128,6 +128,8 @@ export interface PendingPost {
   /** Mempool entries found invalid while building: dropped when the batch commits. */
   dropped: { key: string; id: string; reason: string }[];
   l1TxHash?: string;
+  /** Posted in a blob (the header's dataHash is the blob's versioned hash, protocol.md §14.5); else in calldata. */
+  blob?: boolean;
   createdAt: number;
 }
 

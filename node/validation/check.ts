@@ -12,6 +12,8 @@
  */
 import { splitBatchData, batchDataHash, txRootOf, type BatchHeader } from "../../core/batch";
 import { equalsBytes, hexToBytes } from "../../core/bytes";
+import { BLOB_PAYLOAD_BYTES, VERSIONED_HASH_VERSION_KZG, packBlob, versionedHash } from "../../core/blob";
+import { loadBlobKzg } from "../l1/blob-kzg";
 import { DecodeError, InvalidTxError, type TxFault } from "../../core/errors";
 import { Mark } from "../../core/keys";
 import { decodeTx, TxType, type Tx } from "../../core/tx";
@@ -180,6 +182,13 @@ export interface CheckResult {
 
 export class BatchDataError extends Error {}
 
+/** Whether `dataHash` is the versioned hash of the blob carrying exactly `data` (a blob batch's, §14.5). */
+async function isBlobOf(data: Uint8Array, dataHash: Uint8Array): Promise<boolean> {
+  if (dataHash[0] !== VERSIONED_HASH_VERSION_KZG || data.length > BLOB_PAYLOAD_BYTES) return false;
+  const blob = packBlob(data);
+  return equalsBytes(versionedHash((await loadBlobKzg()).commitment(blob)), dataHash);
+}
+
 /**
  * Checks batch `header` with its `data` (protocol.md §7.4, core/batch-validity.ts): the data against
  * the header, each transaction decoded and validated standalone (`validator`), the store's view of
@@ -193,8 +202,10 @@ export async function checkBatch(
   validator: Validator,
   store: LevelUtxoStore,
 ): Promise<CheckResult> {
-  // INVARIANT: the data is what the header commits to (L1 checked it when the batch was appended).
-  if (!equalsBytes(batchDataHash(data), header.dataHash)) throw new BatchDataError(`batch ${header.index}: data does not hash to the header's dataHash`);
+  // INVARIANT: the data is what the header commits to (L1 checked it when the batch was appended): its keccak, or for
+  // a blob batch the versioned hash of the blob that carries exactly it (protocol.md §14.5).
+  if (!equalsBytes(batchDataHash(data), header.dataHash) && !(await isBlobOf(data, header.dataHash)))
+    throw new BatchDataError(`batch ${header.index}: data does not hash to the header's dataHash`);
   const entries = splitBatchData(data);
   if (BigInt(entries.length) !== header.txCount || !equalsBytes(txRootOf(entries), header.txRoot)) throw new BatchDataError(`batch ${header.index}: data does not match the header's txCount/txRoot`);
   const txs = entries.map((e) => e.tx);

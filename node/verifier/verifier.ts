@@ -26,7 +26,14 @@
  *   applied   <index 16 hex>    -> header hash       batches applied to the UTXO set
  *   codes     <code hash>       -> { seq, code }     code carried by the applied batches' witnesses,
  *                                                    with the seq of the first transaction carrying it
+ *   blobs     <header hash>     -> { blob, commitment, fault }   the blob of a blob batch with a `data` fault
+ *                                                    (protocol.md §14.5), kept for its proof (a blob endpoint
+ *                                                    prunes blobs; the proof needs it until the batch falls)
  * A store written with hand-built prefixes (`ev:`, `verdict:`, ...) is moved into them on open.
+ *
+ * A blob batch whose blob does not give its declarations (batch-source.ts BlobDataFaultError: the blob is the
+ * batch's, its commitment recomputed here) is invalid with its `data` fault (kind 7, §14.5) when checking reaches
+ * it: the batch's own fault, before any transaction's; its blob is stored for the proof (chainView().faultyBlob).
  *
  * Code (protocol.md §6.2): a transaction may use, besides its own witness, code carried by the
  * witness of an earlier transaction of the chain. The verifier's known code is exactly that of the
@@ -45,7 +52,9 @@ import type { ChainView } from "../../prover/build";
 import { dec, enc } from "../state/chain-store";
 import type { Deployment, VerifierOptions } from "../config";
 import type { L1Client } from "../l1/client";
-import { UnreadableBatch, type AppendRef } from "../l1/batch-source";
+import { BlobDataFaultError, UnreadableBatch, type AppendRef } from "../l1/batch-source";
+import { dataFault } from "../../core/blob";
+import { loadBlobKzg } from "../l1/blob-kzg";
 import { headerToJson } from "../l1/contracts";
 import { appendRef, FOLLOWER_SUBLEVELS, L1Follower, type AppendEvent, type Cursor, type L1Event, type L1Snapshot } from "../l1/follower";
 import { moveToSublevels, stringSublevel, type StringSublevel } from "../state/key-spaces";
@@ -128,7 +137,7 @@ export class Verifier extends EventEmitter {
   private readonly waker = new Waker();
   private busy: Promise<void> = Promise.resolve();
 
-  private readonly sub: { data: Sub; verdicts: Sub; applied: Sub; codes: Sub };
+  private readonly sub: { data: Sub; verdicts: Sub; applied: Sub; codes: Sub; blobs: Sub };
   /** The genesis allocation (protocol.md §7.6), for proofs about genesis values. */
   private genesis: GenesisEntry[] = [];
 
@@ -141,7 +150,7 @@ export class Verifier extends EventEmitter {
   ) {
     super();
     const sub = (name: string): Sub => stringSublevel(db, name);
-    this.sub = { data: sub("data"), verdicts: sub("verdicts"), applied: sub("applied"), codes: sub("codes") };
+    this.sub = { data: sub("data"), verdicts: sub("verdicts"), applied: sub("applied"), codes: sub("codes"), blobs: sub("blobs") };
     this.snap = follower.snapshot();
   }
 
@@ -274,7 +283,7 @@ export class Verifier extends EventEmitter {
     const ops: Op[] = [];
     for (const e of this.snap.events) {
       if (e.type !== "append" || (e.block <= before.block && before.hash !== "")) continue;
-      if (await this.sub.data.get(e.headerHash)) continue;
+      if ((await this.sub.data.get(e.headerHash)) || (await this.sub.blobs.get(e.headerHash))) continue;
       const ref = appendRef(e);
       const data = ref && (await this.readData(ref, this.follower.recentLogs));
       if (data) ops.push({ type: "put", key: e.headerHash, value: enc(data), sublevel: this.sub.data });
@@ -293,6 +302,14 @@ export class Verifier extends EventEmitter {
       if (this.unreadable.delete(ref.headerHash)) this.d.log.info({ index: ref.index, l1Tx: ref.l1TxHash }, "batch data read after all");
       return data;
     } catch (e) {
+      if (e instanceof BlobDataFaultError) {
+        // The blob is the batch's (its commitment recomputed) and does not give the declarations: kept for the proof.
+        const fault = dataFault(ref.index, ref.header.firstSeq, e.fault);
+        await this.sub.blobs.put(ref.headerHash, enc({ blob: e.blob, commitment: e.commitment, fault }));
+        if (this.unreadable.get(ref.headerHash) !== e.reason) this.d.log.warn({ index: ref.index, headerHash: ref.headerHash, l1Tx: ref.l1TxHash, fault: fault.code }, "blob batch with a data fault: its blob is kept for the proof");
+        this.unreadable.set(ref.headerHash, e.reason);
+        return undefined;
+      }
       const reason = e instanceof UnreadableBatch ? e.reason : `L1 could not be asked: ${errMsg(e)}`;
       if (this.unreadable.get(ref.headerHash) !== reason) {
         this.d.log.error(
@@ -321,6 +338,12 @@ export class Verifier extends EventEmitter {
     const v = await this.sub.data.get(hh);
     if (!v) throw new Error(`data of batch ${hh} is missing`);
     return dec<Uint8Array>(v);
+  }
+
+  /** The kept blob of a blob batch with a `data` fault (readData), if it has one. */
+  private async faultyBlobOf(hh: string): Promise<{ blob: Uint8Array; commitment: Uint8Array; fault: TxFault } | undefined> {
+    const v = await this.sub.blobs.get(hh);
+    return v ? dec<{ blob: Uint8Array; commitment: Uint8Array; fault: TxFault }>(v) : undefined;
   }
 
   /** The data of a live batch: stored, or read from L1 again (stored if found); undefined if still unreadable. */
@@ -391,10 +414,12 @@ export class Verifier extends EventEmitter {
         if (!d) throw new Error(`deposit ${j} (used by batch ${h.index}) is not in the event log`);
         q.push(d);
       }
-      const data = await this.liveBatchData(ev);
-      if (!data) break; // logged; read again on the next poll
+      // A blob batch's data fault is the batch's and comes before any transaction's (§14.5): it has no data to check.
+      const blobFault = (await this.faultyBlobOf(ev.headerHash))?.fault;
+      const data = blobFault ? undefined : await this.liveBatchData(ev);
+      if (!data && !blobFault) break; // logged; read again on the next poll
       const t0 = Date.now();
-      const res = await checkBatch(h, data, this.d.deployment.l2ChainId, q, this.validator, this.utxo.store);
+      const res = data ? await checkBatch(h, data, this.d.deployment.l2ChainId, q, this.validator, this.utxo.store) : { fault: blobFault, faults: blobFault && [blobFault], decoded: [], codes: [] };
       const ops: Op[] = [];
       if (res.fault) {
         const verdict: Verdict = { status: "invalid", fault: res.fault, faults: res.faults, checkedAt: Date.now() };
@@ -477,6 +502,13 @@ export class Verifier extends EventEmitter {
         const d = this.deposits().get(index);
         if (!d) throw new Error(`deposit ${index} is not in the event log`);
         return { from: hexToBytes(d.from as `0x${string}`), to: hexToBytes(d.to as `0x${string}`), value: d.value };
+      },
+      faultyBlob: async (index) => {
+        const e = live()[Number(index)];
+        if (!e) throw new Error(`batch ${index} is not live`);
+        const b = await this.faultyBlobOf(e.headerHash);
+        if (!b) throw new Error(`batch ${index} has no blob with a data fault`);
+        return { header: e.header, blob: b.blob, commitment: b.commitment, kzgProof: (await loadBlobKzg()).blobProof(b.blob, b.commitment) };
       },
     };
   }

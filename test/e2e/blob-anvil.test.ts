@@ -3,21 +3,27 @@
  * protocol.md §14.5): the node's L1 client posts a batch in a blob (the posting hook, `blobBatch` and
  * `appendBatchBlob`), reads it back from where its BatchAppended event says (dataSource 2: the blob, whose
  * commitment the client recomputes), and a batch whose blob does not give its declarations is unreadable with
- * the data fault, which the DataProver proves on the same L1 from the blob the client read.
+ * the data fault, which the DataProver proves on the same L1 from the blob the client read. The watchtower
+ * (node/watchtower) finds such a batch invalid with its `data` fault and proves it itself (commit, reveal: the batch
+ * rolls back, the reward paid to it), and `moveset challenge --dry-run` describes that proof. A node whose
+ * coordinator posts in blobs (`postMode` blob and auto) posts its batches there, and its verifier reads them back.
  */
+import * as fs from "fs";
 import { expect } from "chai";
 import * as path from "path";
 import { spawn, type ChildProcess } from "child_process";
 import { ContractFactory, JsonRpcProvider, Network, Wallet, type Contract, id } from "ethers";
 import hre from "hardhat";
-import { freePort, receiptOf, waitFor } from "./helpers";
+import { cleanupTmp, freePort, receiptOf, spawnCli, tmpDir, waitFor } from "./helpers";
 import { L1Client } from "../../node/l1/client";
 import { BlobDataFaultError, DataSource, UnreadableBatch, type AppendRef } from "../../node/l1/batch-source";
-import { EMPTY_GENESIS_ROOT, type Deployment } from "../../node/config";
+import { EMPTY_GENESIS_ROOT, deploymentFromRecord, type Deployment, type DeploymentRecord } from "../../node/config";
+import { Watchtower } from "../../node/watchtower/watchtower";
+import { startNode } from "../../node/node";
 import { encodeBatchData, txRootOf, type BatchHeader, type BatchTx } from "../../core/batch";
 import { bytesToHex, hexToBytes, keccak256 } from "../../core/bytes";
 import { KIND_NUMBER } from "../../core/errors";
-import { headerFromSol, headerToSol, inboxInterface } from "../../node/l1/contracts";
+import { bridgeAt, headerFromSol, headerToSol, inboxAt, inboxInterface } from "../../node/l1/contracts";
 import { loadBlobKzg } from "../../node/l1/blob-kzg";
 
 /** Anvil's (and Hardhat's) dev accounts 0 and 4: public, fixed, never for real funds. */
@@ -31,6 +37,53 @@ async function deploy(name: string, signer: Wallet, args: unknown[]): Promise<Co
   await c.waitForDeployment();
   return c as Contract;
 }
+
+const REWARD_BPS = 5000n;
+
+/** Bridge, Inbox and DataProver on `signer`'s L1, with the deployment record a node and the CLI read. */
+async function deployBlobRollup(signer: Wallet): Promise<{ inbox: Contract; prover: Contract; record: DeploymentRecord; deployment: Deployment }> {
+  const deployedAt = await signer.provider!.getBlockNumber();
+  const bridge = await deploy("Bridge", signer, []);
+  const inbox = await deploy("Inbox", signer, [await bridge.getAddress(), 901n, BOND, 3600n, 86_400n, REWARD_BPS, 256n, 7n, EMPTY_GENESIS_ROOT, 0n]);
+  await (await bridge.getFunction("setInbox")(await inbox.getAddress())).wait();
+  const prover = await deploy("DataProver", signer, [await inbox.getAddress()]);
+  await (await inbox.getFunction("setProvers")([await prover.getAddress()])).wait();
+  const record: DeploymentRecord = {
+    network: "anvil", chainId: 31337, l2ChainId: 901, deployedAt, deploymentId: "blob-anvil", deployer: signer.address,
+    contracts: { Bridge: await bridge.getAddress(), Inbox: await inbox.getAddress(), DataProver: await prover.getAddress() },
+    parameters: { l2ChainId: 901, bondSize: BOND.toString(), challengeWindow: 3600, inclusionDelay: 86_400, rewardBps: Number(REWARD_BPS), maxDepositsPerBatch: 256, minBaseFee: "7", genesisRoot: EMPTY_GENESIS_ROOT, genesisCount: 0 },
+  };
+  return { inbox, prover, record, deployment: deploymentFromRecord(record) };
+}
+
+/** Posts `txs` in a blob as the next batch, declaring `declaredRoot` and the true count (or `txCount`); its AppendRef. */
+async function postBlobBatch(client: L1Client, inbox: Contract, provider: JsonRpcProvider, txs: BatchTx[], declaredRoot: Uint8Array, txCount = BigInt(txs.length)): Promise<{ ref: AppendRef }> {
+  const [index, parent, firstSeq, depositStart, minTs] = (await inbox.getFunction("tip")()) as [bigint, string, bigint, bigint, bigint];
+  const ts = BigInt((await provider.getBlock("latest"))!.timestamp);
+  const base: BatchHeader = {
+    index, parent: hexToBytes(parent as `0x${string}`), firstSeq, txCount, txRoot: declaredRoot, number: index + 1n, timestamp: ts > minTs ? ts : minTs,
+    feeRecipient: new Uint8Array(20), baseFee: (await inbox.getFunction("nextBaseFee")()) as bigint, depositStart, depositEnd: depositStart, dataHash: new Uint8Array(32), l1BaseFee: 0n, l1BlobBaseFee: 0n,
+  };
+  const b = await client.blobBatch(base, encodeBatchData(txs));
+  const tx = await client.appendBatchBlob(b.header, b.blob, b.gas);
+  const rc = await receiptOf(provider, tx.hash);
+  expect(rc.status).to.equal(1);
+  const log = rc.logs.find((l) => inboxInterface().parseLog(l)?.name === "BatchAppended")!;
+  const ev = inboxInterface().parseLog(log)!;
+  expect(Number(ev.args.dataSource)).to.equal(DataSource.Blob);
+  return {
+    ref: {
+      index, headerHash: String(ev.args.headerHash).toLowerCase(), header: headerFromSol(ev.args.header), poster: client.address!, dataSource: Number(ev.args.dataSource),
+      l1TxHash: rc.hash.toLowerCase(), blockHash: rc.blockHash, blockNumber: rc.blockNumber, txIndex: rc.index, logIndex: log.index,
+    },
+  };
+}
+
+/** Two transactions of arbitrary bytes (the `data` fault is about the blob, not what the transactions say). */
+const TXS: BatchTx[] = [
+  { gas: 21_000n, tx: Uint8Array.from({ length: 300 }, (_, i) => (i * 7 + 1) & 0xff) },
+  { gas: 40_000n, tx: Uint8Array.from({ length: 900 }, (_, i) => (i * 3 + 2) & 0xff) },
+];
 
 describe("batches in blobs on anvil (post, read back, prove a data fault)", function () {
   this.timeout(180_000);
@@ -50,49 +103,19 @@ describe("batches in blobs on anvil (post, read back, prove a data fault)", func
   after(() => {
     provider?.destroy();
     anvil?.kill();
+    cleanupTmp();
   });
 
   it("posts a blob batch, reads it back through its event, and proves a wrong declaration with the blob it read", async () => {
     const poster = new Wallet(POSTER, provider);
     const challenger = new Wallet(CHALLENGER, provider);
-    const bridge = await deploy("Bridge", poster, []);
-    const inbox = await deploy("Inbox", poster, [await bridge.getAddress(), 901n, BOND, 3600n, 86_400n, 5000n, 256n, 7n, EMPTY_GENESIS_ROOT, 0n]);
-    await (await bridge.getFunction("setInbox")(await inbox.getAddress())).wait();
-    const prover = await deploy("DataProver", poster, [await inbox.getAddress()]);
-    await (await inbox.getFunction("setProvers")([await prover.getAddress()])).wait();
-    const deployment: Deployment = {
-      l1ChainId: 31337n, l2ChainId: 901n, inbox: await inbox.getAddress(), bridge: await bridge.getAddress(), deployedAt: 0,
-      challengeWindow: 3600n, bondSize: BOND, inclusionDelay: 86_400n, maxDepositsPerBatch: 256n, minBaseFee: 7n, genesisRoot: EMPTY_GENESIS_ROOT, genesisCount: 0n,
-    };
+    const { inbox, prover, deployment } = await deployBlobRollup(poster);
     const client = await L1Client.connect(url, deployment, POSTER);
     try {
       await client.bond(2n * BOND);
-      const txs: BatchTx[] = [
-        { gas: 21_000n, tx: Uint8Array.from({ length: 300 }, (_, i) => (i * 7 + 1) & 0xff) },
-        { gas: 40_000n, tx: Uint8Array.from({ length: 900 }, (_, i) => (i * 3 + 2) & 0xff) },
-      ];
+      const txs = TXS;
       const data = encodeBatchData(txs);
-      const appended = async (declaredRoot: Uint8Array): Promise<{ ref: AppendRef }> => {
-        const [index, parent, firstSeq, depositStart, minTs] = (await inbox.getFunction("tip")()) as [bigint, string, bigint, bigint, bigint];
-        const ts = BigInt((await provider.getBlock("latest"))!.timestamp);
-        const base: BatchHeader = {
-          index, parent: hexToBytes(parent as `0x${string}`), firstSeq, txCount: 2n, txRoot: declaredRoot, number: index + 1n, timestamp: ts > minTs ? ts : minTs,
-          feeRecipient: new Uint8Array(20), baseFee: (await inbox.getFunction("nextBaseFee")()) as bigint, depositStart, depositEnd: depositStart, dataHash: new Uint8Array(32), l1BaseFee: 0n, l1BlobBaseFee: 0n,
-        };
-        const b = await client.blobBatch(base, data);
-        const tx = await client.appendBatchBlob(b.header, b.blob, b.gas);
-        const rc = await receiptOf(provider, tx.hash);
-        expect(rc.status).to.equal(1);
-        const log = rc.logs.find((l) => inboxInterface().parseLog(l)?.name === "BatchAppended")!;
-        const ev = inboxInterface().parseLog(log)!;
-        expect(Number(ev.args.dataSource)).to.equal(DataSource.Blob);
-        return {
-          ref: {
-            index, headerHash: String(ev.args.headerHash).toLowerCase(), header: headerFromSol(ev.args.header), poster: poster.address, dataSource: Number(ev.args.dataSource),
-            l1TxHash: rc.hash.toLowerCase(), blockHash: rc.blockHash, blockNumber: rc.blockNumber, txIndex: rc.index, logIndex: log.index,
-          },
-        };
-      };
+      const appended = (declaredRoot: Uint8Array) => postBlobBatch(client, inbox, provider, txs, declaredRoot);
 
       // An honest batch: the node reads exactly its data back from the blob.
       const honest = await appended(txRootOf(txs));
@@ -127,6 +150,127 @@ describe("batches in blobs on anvil (post, read back, prove a data fault)", func
       expect(await inbox.getFunction("batchCount")()).to.equal(1n);
     } finally {
       client.close();
+    }
+  });
+
+  it("the watchtower proves a blob batch's data fault itself (commit, reveal: the batch rolls back, the reward is its); `moveset challenge --dry-run` describes the proof", async () => {
+    const poster = new Wallet(POSTER, provider);
+    const { inbox, record, deployment } = await deployBlobRollup(poster);
+    const client = await L1Client.connect(url, deployment, POSTER);
+    const dir = tmpDir("moveset-blob-wt-");
+    let wt: Watchtower | undefined;
+    try {
+      await client.bond(2n * BOND);
+      // The blob holds two transactions of arbitrary bytes (each would be malformed), the header declares one: the
+      // data fault is the batch's, and it is the one proven (no transaction of a blob that lies is looked at).
+      const lying = await postBlobBatch(client, inbox, provider, TXS, txRootOf(TXS.slice(0, 1)), 1n);
+      const dep = path.join(dir, "deployment.json");
+      fs.writeFileSync(dep, JSON.stringify(record));
+
+      const dry = spawnCli(["challenge", "--batch", "0", "--dry-run", "--json", "--l1", url, "--deployment", dep, "--datadir", path.join(dir, "ch")], {});
+      const de = await dry.exit;
+      expect(de.code, dry.out()).to.equal(0);
+      const j = JSON.parse(dry.out().trim().split("\n").filter((l) => l.startsWith("{\"batch\"")).pop()!);
+      expect(j).to.deep.include({ batch: 0, kind: "data", code: "tx-count", prover: "DataProver", tx: 0 });
+      expect(j.proofBytes, "header, blob, commitment and KZG proof").to.be.greaterThan(131_072);
+      expect(BigInt(j.estimatedGas)).to.be.greaterThan(21_000n);
+
+      // Blocks keep coming (the watchtower acts one confirmation deep).
+      await provider.send("evm_setIntervalMining", [1]);
+      wt = await Watchtower.start({ l1Url: url, deployment, contracts: record.contracts, key: CHALLENGER, datadir: path.join(dir, "wt"), confirmations: 1, pollMs: 200, verifierWorkers: 0 });
+      const rec = await waitFor("the watchtower wins the data fault", async () => {
+        const r = await wt!.store.latest(lying.ref.headerHash);
+        return r?.phase === "won" ? r : undefined;
+      }, 120_000, 200);
+      expect(rec.kind).to.equal("data");
+      expect(rec.fault).to.deep.include({ kind: "data", code: "tx-count", batchIndex: 0n });
+      expect(rec.prover).to.equal("DataProver");
+      const view = wt.verifier.batches().find((b) => b.headerHash === lying.ref.headerHash)!;
+      expect(view.verdict).to.equal("invalid");
+      expect(view.fault?.kind).to.equal("data");
+      const logs = await provider.getLogs({ address: deployment.inbox, fromBlock: lying.ref.blockNumber, topics: [inboxInterface().getEvent("BatchesRolledBack")!.topicHash] });
+      const rolled = inboxInterface().parseLog(logs[0])!;
+      expect(Number(rolled.args.kind)).to.equal(KIND_NUMBER.data);
+      expect(rolled.args.index).to.equal(0n);
+      expect(String(rolled.args.challenger).toLowerCase()).to.equal(wt.address.toLowerCase());
+      expect(rolled.args.reward).to.equal((BOND * REWARD_BPS) / 10_000n);
+      expect(rec.reward).to.equal((BOND * REWARD_BPS) / 10_000n);
+      expect(await inbox.getFunction("batchCount")()).to.equal(0n);
+    } finally {
+      await wt?.stop();
+      // Back to a block per transaction (anvil leaves automining off after interval mining).
+      await provider.send("evm_setIntervalMining", [0]).catch(() => undefined);
+      await provider.send("evm_setAutomine", [true]);
+      client.close();
+    }
+  });
+
+  for (const postMode of ["blob", "auto"] as const) {
+    it(`a coordinator in post mode ${postMode} posts its batches in blobs on an L1 that serves them, and its verifier reads them back valid`, async () => {
+      const poster = new Wallet(POSTER, provider);
+      const { deployment } = await deployBlobRollup(poster);
+      await (await inboxAt(deployment.inbox, poster).bond({ value: 4n * BOND })).wait();
+      const node = await startNode({
+        l1Url: url, deployment, key: POSTER, datadir: tmpDir("moveset-blob-node-"), rpc: { port: await freePort() },
+        coordinator: { batchIntervalMs: 100, pollMs: 50, postMode }, verifier: { confirmations: 0, pollMs: 100, workers: 0 },
+      });
+      try {
+        // Two deposits, then a batch of each.
+        for (const [i, value] of [10n ** 15n, 2n * 10n ** 15n].entries()) {
+          await (await bridgeAt(deployment.bridge, new Wallet(CHALLENGER, provider)).deposit(poster.address, { value })).wait();
+          await waitFor(`batch ${i}, with the deposit`, async () => (node.chain.tip()?.index ?? -1n) >= BigInt(i), 60_000);
+        }
+        const logs = await provider.getLogs({ address: deployment.inbox, fromBlock: deployment.deployedAt, topics: [inboxInterface().getEvent("BatchAppended")!.topicHash] });
+        expect(logs.length).to.be.greaterThan(0);
+        for (const l of logs) expect(Number(inboxInterface().parseLog(l)!.args.dataSource), "posted in a blob").to.equal(DataSource.Blob);
+        await waitFor("the verifier reads every batch back from its blob and finds it valid", async () => {
+          const bs = node.verifier!.batches();
+          return bs.length === logs.length && bs.every((b) => b.verdict === "valid");
+        }, 60_000);
+      } finally {
+        await node.stop();
+      }
+    });
+  }
+
+  it("`moveset node --post-mode blob` SIGKILLed right after sending a blob batch resumes: the batch is committed once, the next one goes in a blob too", async () => {
+    const poster = new Wallet(POSTER, provider);
+    const { deployment, record } = await deployBlobRollup(poster);
+    const inbox = inboxAt(deployment.inbox, poster);
+    await (await inbox.bond({ value: 4n * BOND })).wait();
+    const dir = tmpDir("moveset-blob-crash-");
+    const dep = path.join(dir, "deployment.json");
+    fs.writeFileSync(dep, JSON.stringify(record));
+    const port = await freePort();
+    const args = ["node", "--l1", url, "--deployment", dep, "--key", "NODE_KEY", "--datadir", path.join(dir, "node"), "--rpc-port", String(port), "--batch-interval", "100", "--post-mode", "blob"];
+    const deposit = async (value: bigint) => (await bridgeAt(deployment.bridge, new Wallet(CHALLENGER, provider)).deposit(poster.address, { value })).wait();
+    const appends = async () => (await provider.getLogs({ address: deployment.inbox, fromBlock: deployment.deployedAt, topics: [inboxInterface().getEvent("BatchAppended")!.topicHash] })).map((l) => inboxInterface().parseLog(l)!);
+
+    await deposit(10n ** 15n);
+    const first = spawnCli(args, { NODE_KEY: POSTER, MOVESET_CRASH_AT: "after-send", MOVESET_LOG_LEVEL: "info" });
+    const ex = await Promise.race([first.exit, new Promise<never>((_, rej) => setTimeout(() => rej(new Error("not killed: " + first.out().slice(-3000))), 90_000))]);
+    expect(ex.signal, first.out().slice(-3000)).to.equal("SIGKILL");
+    expect(first.out()).to.contain("failpoint after-send");
+    await waitFor("the blob batch on L1", async () => (await inbox.batchCount()) === 1n, 30_000);
+
+    const second = spawnCli(args, { NODE_KEY: POSTER, MOVESET_LOG_LEVEL: "info" });
+    try {
+      const l2 = new JsonRpcProvider(`http://127.0.0.1:${port}`, Network.from(901n), { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 });
+      try {
+        await waitFor("the restarted node has batch 0 as its block 1", async () => (await l2.getBlockNumber().catch(() => -1)) >= 1, 90_000, 250);
+        await deposit(2n * 10n ** 15n);
+        await waitFor("batch 1", async () => (await inbox.batchCount()) === 2n && (await l2.getBlockNumber()) >= 2, 90_000, 250);
+        expect(await l2.getBalance(poster.address)).to.equal(3n * 10n ** 15n);
+      } finally {
+        l2.destroy();
+      }
+      const a = await appends();
+      expect(a.map((e) => Number(e.args.index)), "each batch appended once").to.deep.equal([0, 1]);
+      for (const e of a) expect(Number(e.args.dataSource)).to.equal(DataSource.Blob);
+      expect(second.out()).to.contain("committed the batch that was being posted before the restart");
+    } finally {
+      second.p.kill("SIGTERM");
+      await second.exit;
     }
   });
 });

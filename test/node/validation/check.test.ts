@@ -15,7 +15,9 @@ import {
 } from "../../../core";
 import { entryOf } from "../../helpers/l2sim";
 import { LevelUtxoStore } from "../../../node/state/utxo-store";
-import { checkBatch, dryWalk, InThreadValidator, txContext, type QueueEntry } from "../../../node/validation/check";
+import { BatchDataError, checkBatch, dryWalk, InThreadValidator, txContext, type QueueEntry } from "../../../node/validation/check";
+import { packBlob, versionedHash } from "../../../core/blob";
+import { loadBlobKzg } from "../../../node/l1/blob-kzg";
 import { KnownCode } from "../../../core/known-code";
 import { cleanupTmp, ROOT, tmpDir } from "../../e2e/helpers";
 
@@ -124,6 +126,20 @@ describe("node: batch checking (verifier)", function () {
     expect(res.fault).to.equal(undefined);
     expect(res.outcomes.map((o) => o!.gasUsed)).to.deep.equal([21000n, 21000n]);
     expect(res.outcomes[0]!.fee).to.equal(21000n);
+  });
+
+  it("the data against the header: its keccak, or a blob batch's versioned hash of the blob carrying exactly it (protocol.md §14.5)", async () => {
+    const shell = headerFor(1n, 3n, [new Uint8Array([0])], [2n, 2n]);
+    const txs = await fill(shell, [await transfer(0)], clone(state));
+    const data = encodeBatchData(entries(txs));
+    const h = headerFor(1n, 3n, txs, [2n, 2n]);
+    const kzg = await loadBlobKzg();
+    const inBlob = { ...h, dataHash: versionedHash(kzg.commitment(packBlob(data))) };
+    expect((await checkBatch(inBlob, data, CHAIN, [], validator, store)).fault).to.equal(undefined);
+    // Another blob's versioned hash (the data with one more zero byte after it: not what the blob carries exactly).
+    const other = { ...h, dataHash: versionedHash(kzg.commitment(packBlob(Uint8Array.from([...data, 0, 1])))) };
+    await checkBatch(other, data, CHAIN, [], validator, store).then(() => expect.fail("accepted another blob"), (e: unknown) => expect(e).to.be.instanceOf(BatchDataError));
+    await checkBatch({ ...h, dataHash: keccak256(Uint8Array.of(1)) }, data, CHAIN, [], validator, store).then(() => expect.fail("accepted another hash"), (e: unknown) => expect(e).to.be.instanceOf(BatchDataError));
   });
 
   it("deposits against the L1 queue: not a deposit, a mismatch, a deposit outside the range", async () => {

@@ -125,6 +125,14 @@ describe("watchtower solver: rules of honest play", () => {
       const [a] = solve(input([many(1, [at(1, 0, "signature"), committed])], [rec(1, "committing", { kind: "input", fault: committed })]));
       expect(a).to.deep.include({ type: "commit", resume: true, fault: committed });
     });
+    it("a blob batch's data fault comes before any transaction's, even the cheapest (protocol.md §14.5)", () => {
+      const faults = [at(1, 0, "deposit"), at(1, 1, "signature"), at(1, 0, "data"), at(1, 2, "execution")];
+      const [a] = solve(input([valid(0), many(1, faults)]));
+      expect(a).to.deep.include({ type: "commit", headerHash: hh(1), resume: false });
+      expect((a as { fault: TxFault }).fault).to.deep.include({ kind: "data" });
+      // Alone, as the verifier reports it (the blob gives no transactions): proven the same way.
+      expect(solve(input([invalid(1, "data")]))[0]).to.deep.include({ type: "commit", fault: fault(1, "data") });
+    });
     it("a later invalid batch's cheaper fault is not a reason to skip the earliest", () => {
       const [a] = solve(input([many(1, [at(1, 0, "execution"), at(1, 1, "input")]), many(2, [at(2, 0, "deposit")])]));
       expect(a).to.deep.include({ type: "commit", headerHash: hh(1) });
