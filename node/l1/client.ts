@@ -153,7 +153,7 @@ export class L1Client {
    * The L1 prices a batch built now declares (protocol.md §6.6, coordinator policy): 7/8 of the latest
    * block's base fee (EIP-1559 lowers it by at most 1/8 a block, so the next block accepts it) and 7/8 of
    * the next block's blob base fee (eth_blobBaseFee; EIP-4844 lowers it by less than 1/8 a block under
-   * Cancun), halved `halvings` times more after L1 refused a post for its prices (core/l1fee.ts). The Inbox
+   * Cancun), each rounded down to a power of 2 (so accepted fills stay the batch's until L1 crosses a step), halved `halvings` times more after L1 refused a post for its prices (core/l1fee.ts). The Inbox
    * refuses more than the appending block's: users never pay above L1's price.
    */
   async l1Prices(halvings = 0): Promise<L1Prices> {
