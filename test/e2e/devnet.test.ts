@@ -386,10 +386,13 @@ describe("e2e: devnet", function () {
     }
   });
 
-  it("accepted fills survive L1 price moves within a step of the declared price (reused, not filled again); a move across a step fills them again at the new price, in a valid batch", async () => {
+  it("accepted fills survive L1 price moves: reused as accepted within a step of the declared price, re-priced across a step; one that reads a balance a re-pricing moved is filled again; every batch valid", async () => {
     const provider = hre.network.provider;
     const dave = w(4);
     const step = 2n ** 32n;
+    // Runtime: SSTORE(0, BALANCE(CALLER)), STOP (padded to 8 bytes, returned by the init code).
+    const dep = await receiptOf(l2, (await dave.sendTransaction({ data: ethers.concat(["0x67", "0x33315f5500000000", "0x5f5260086018f3"]) })).hash);
+    const reader = dep!.contractAddress!;
     // L1's base fee such that 7/8 of it is 1.5 steps: the coordinator declares 2^32 (protocol.md §11.2).
     const setL1BaseFee = async (v: bigint) => {
       await provider.request({ method: "hardhat_setNextBlockBaseFeePerGas", params: ["0x" + v.toString(16)] });
@@ -398,25 +401,39 @@ describe("e2e: devnet", function () {
     const declaredNow = async () => BigInt(((await rpc(d.rpcUrl, "moveset_estimateL1Fee", [{ from: dave.address, to: d.accounts[7].address, value: "0x1", gas: "0x5208" }])).result as { l1GasPrice: string }).l1GasPrice);
     const b = builds();
     try {
-      for (const [moved, declared, refilled] of [
-        [(12n * step) / 7n - (12n * step) / 70n, step, 0], // 10% lower: 7/8 of it is still above 2^32
-        [(6n * step) / 7n, step / 2n, 1], // half: 7/8 of it is 0.75 × 2^32, a step lower
+      for (const [moved, declared, to, want] of [
+        [(12n * step) / 7n - (12n * step) / 70n, step, d.accounts[7].address, { reused: 1, repriced: 0, refilled: 0 }], // 10% lower: 7/8 of it is still above 2^32
+        [(6n * step) / 7n, step / 2n, d.accounts[7].address, { reused: 1, repriced: 1, refilled: 0 }], // half: 7/8 of it is 0.75 × 2^32, a step lower
+        [(6n * step) / 7n, step / 2n, reader, { reused: 1, repriced: 1, refilled: 0 }], // it stores its sender's balance, which the L1 fee (charged after execution, §6.6) does not change
       ] as const) {
         await setL1BaseFee((12n * step) / 7n);
         await waitFor("the coordinator declares 2^32", async () => (await declaredNow()) === step);
         // Accepted (filled at 2^32); the batch is built at least 150 ms later, after L1's base fee moved.
-        const sent = await dave.sendTransaction({ to: d.accounts[7].address, value: 5n });
+        const sent = await dave.sendTransaction({ to, value: to === reader ? 0n : 5n, gasLimit: 100_000n });
         await setL1BaseFee(moved);
         const r = await receiptOf(l2, sent.hash);
         expect(r.status).to.equal(1);
         const raw = (await rpc(d.rpcUrl, "eth_getTransactionReceipt", [sent.hash])).result as { l1GasPrice: string };
         expect(BigInt(raw.l1GasPrice), "the batch declares the step of L1's price when it was built").to.equal(declared);
         const st = b.of(BigInt(r.blockNumber) - 1n)!;
-        expect([st.txs, st.refilled], refilled ? "the price crossed a step: the fill is made again" : "the price stayed in its step: the accepted fill is reused").to.deep.equal([1, refilled]);
-        if (!refilled) expect([st.reused, st.rounds]).to.deep.equal([1, 1]);
+        expect({ txs: st.txs, refilled: st.refilled, repriced: st.repriced, reused: st.reused }).to.deep.equal({ txs: 1, ...want });
         const block = (await l2.getBlock(r.blockNumber))!;
         await waitFor("the batch's verdict", async () => d.node.verifier!.verdictOf(block.hash!)?.status === "valid", 30_000);
       }
+      // A payment and then the balance reader, both accepted at 2^32: re-pricing the payment changes the
+      // balance the reader's execution starts from, so its re-priced fill stores a wrong balance; the
+      // self-check refuses it and it is filled again.
+      await setL1BaseFee((12n * step) / 7n);
+      await waitFor("the coordinator declares 2^32", async () => (await declaredNow()) === step);
+      const pay = await dave.sendTransaction({ to: d.accounts[7].address, value: 5n });
+      const read = await dave.sendTransaction({ to: reader, value: 0n, gasLimit: 100_000n });
+      await setL1BaseFee((6n * step) / 7n);
+      await receiptOf(l2, pay.hash);
+      const r = await receiptOf(l2, read.hash);
+      expect(r.status).to.equal(1);
+      expect(b.of(BigInt(r.blockNumber) - 1n)!.refilled, "the reader's re-priced fill was refused by the self-check and filled again").to.be.greaterThanOrEqual(1);
+      const block = (await l2.getBlock(r.blockNumber))!;
+      await waitFor("the batch's verdict", async () => d.node.verifier!.verdictOf(block.hash!)?.status === "valid", 30_000);
     } finally {
       b.stop();
     }
