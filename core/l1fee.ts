@@ -99,17 +99,44 @@ export function l1CostOf(tx: Tx, sender: Uint8Array, feeRecipient: Uint8Array, s
 }
 
 /**
+ * Steps per doubling of the grid a coordinator's declared L1 prices are rounded down to (policy, not
+ * protocol; protocol.md §11.2): 1, powers of 2. A declared price then stays put while L1's moves within
+ * a step, so a transaction filled at acceptance is still the batch's when it is built (its L1 fee is
+ * part of its moves), where 7/8 of the latest base fee changed with every L1 block.
+ */
+export const L1_PRICE_STEPS_PER_OCTAVE = 1;
+
+/**
+ * The largest value of the grid {floor(2^e × 2^(k/n)) : e ≥ 0, 0 ≤ k < n} not above `v` (0 for 0):
+ * `v` rounded down to a step of a grid with `n` steps per doubling. Halving a grid value gives the grid
+ * value one doubling below (floor(floor(x) / 2) = floor(x / 2)), so halvings stay on the grid.
+ */
+export function priceStep(v: bigint, n = L1_PRICE_STEPS_PER_OCTAVE): bigint {
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new RangeError(`steps per doubling must be an integer in 1..64, not ${n}`);
+  if (v <= 0n) return 0n;
+  const e = BigInt(v.toString(2).length - 1);
+  for (let k = n - 1; k > 0; k--) {
+    // 2^(k/n) in 64 fractional bits (52 of them from the double: a policy's rounding, not consensus).
+    const g = ((1n << e) * (BigInt(Math.round(2 ** (k / n) * 2 ** 52)) << 12n)) >> 64n;
+    if (g <= v) return g;
+  }
+  return 1n << e;
+}
+
+/**
  * The L1 prices a coordinator declares for a batch it posts now (policy, not protocol): 7/8 of L1's
- * latest base fee and 7/8 of its next blob base fee, rounded down, so the block that appends the batch
- * accepts them (L1 refuses more than its own, §11.2) even if each fell by 1/8 meanwhile; halved
+ * latest base fee and 7/8 of its next blob base fee, rounded down to a step of the grid of `priceStep`
+ * (powers of 2), so the block that appends the batch accepts them (L1 refuses more than its own, §11.2)
+ * even if each fell by 1/8 meanwhile, and they change only when L1's prices cross a step; halved
  * `halvings` times more (at most 128: then 0, as every price is below 2^128, which every block accepts). A coordinator whose post L1
  * refused for its prices (`L1PriceTooHigh`: L1's base fee fell faster than it posts, e.g. empty blocks
  * while its transaction waited) declares half as much on each retry, so it always posts in the end.
  */
-export function declaredL1Prices(latestBaseFee: bigint, nextBlobBaseFee: bigint, halvings = 0): L1Prices {
+export function declaredL1Prices(latestBaseFee: bigint, nextBlobBaseFee: bigint, halvings = 0, stepsPerOctave = L1_PRICE_STEPS_PER_OCTAVE): L1Prices {
   const h = BigInt(Math.max(0, Math.min(128, Math.floor(halvings))));
   const cap = (v: bigint) => (v > MAX_L1_PRICE ? MAX_L1_PRICE : v);
-  return { l1BaseFee: cap((latestBaseFee * 7n) / 8n) >> h, l1BlobBaseFee: cap((nextBlobBaseFee * 7n) / 8n) >> h };
+  const declare = (v: bigint) => priceStep(cap((v * 7n) / 8n), stepsPerOctave) >> h;
+  return { l1BaseFee: declare(latestBaseFee), l1BlobBaseFee: declare(nextBlobBaseFee) };
 }
 
 /** Whether the prices and scalars charge anything (a transaction then always has a fee output). */

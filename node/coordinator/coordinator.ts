@@ -71,7 +71,7 @@ import { buildBatchRecord } from "../state/receipts";
 import { Failpoints, Mutex } from "./mutex";
 import { outbids, QUEUE_LIFETIME_MS, TxPool, txMeta, type TxMeta } from "./tx-pool";
 import { feeOutputsOf, fillFromStore, Overlay, type LatestCache } from "../state/view";
-import { refit, refusalOf, type FillJob, type FillResult, type FillSource } from "./fill-job";
+import { refit, refusalOf, type FillJob, type FillResult, type FillSource, type Reprice } from "./fill-job";
 import type { UtxoHandle } from "../state/utxo-handle";
 import { checkBatch, InThreadValidator, txContext, txMovesOf, type Validator, type ValidatorItem } from "../validation/check";
 import { Waker } from "../waker";
@@ -129,6 +129,10 @@ interface PendingFill {
   tx: Tx;
   seq: bigint;
   env: BlockEnv;
+  /** The L1 prices it was filled at (its L1 fee, protocol.md §6.6): refit re-prices it to the batch's. */
+  l1: L1Prices;
+  /** Its sender (lowercase hex), when it is a wrapped transaction (re-pricing moves the sender's balance). */
+  sender?: string;
 }
 
 /** One round of a batch's assembly (Coordinator.assemble). */
@@ -145,6 +149,8 @@ interface Assembled {
   nIncluded: bigint;
   /** Accepted fills not reused because a version they read is no longer the batch's. */
   stale: number;
+  /** Accepted fills reused at other L1 prices than they were filled at (their L1 fee re-priced by refit). */
+  repriced: number;
 }
 
 /**
@@ -157,6 +163,8 @@ export interface BuildStats {
   txs: number;
   reused: number;
   stale: number;
+  /** Of the reused, those whose L1 fee was re-priced (the batch declares other L1 prices than they were filled at). */
+  repriced: number;
   rounds: number;
   refilled: number;
 }
@@ -166,6 +174,15 @@ export interface BuildStats {
  * The timestamp moves with L1's clock between acceptance and building, and almost no transaction reads
  * it; one that does comes out differently, which the build's self-check finds (then it is filled again).
  */
+function samePrices(a: L1Prices, b: L1Prices): boolean {
+  return a.l1BaseFee === b.l1BaseFee && a.l1BlobBaseFee === b.l1BlobBaseFee;
+}
+
+/** How refit re-prices fill `p` for context `ctx` (node/coordinator/fill-job.ts `Reprice`), when its sender is known. */
+function repriceOf(p: PendingFill, ctx: TxContext): Reprice | undefined {
+  return p.sender === undefined ? undefined : { sender: p.sender, feeRecipient: ctx.env.coinbase, from: p.l1, to: l1PricesOf(ctx) };
+}
+
 function reusableEnv(a: BlockEnv, b: BlockEnv): boolean {
   return (
     a.chainId === b.chainId &&
@@ -198,11 +215,15 @@ interface Read {
 /**
  * The signer of a submitted transaction, recovered once, on this thread (native secp256k1), under the
  * rollup's policy exactly as its fill decodes it: the fill worker is handed it and does not recover it
- * again. Undefined if it has none (its fill refuses it).
+ * again. Undefined if it has none (its fill refuses it). `recovered`: the sender the pool's bookkeeping
+ * (txMeta) already recovered from the same bytes (the same signature and signing hash: the chain id it
+ * names is the policy's, else decodeWrapped refuses it first).
  */
-function senderOf(tx: Tx, policy: EthTxPolicy): Uint8Array | undefined {
+function senderOf(tx: Tx, policy: EthTxPolicy, recovered?: string): Uint8Array | undefined {
   try {
-    return tx.type === TxType.Move ? recoverMoveTxSender(tx) : tx.type === TxType.Wrapped ? decodeWrapped(tx, policy).sender.bytes : undefined;
+    if (tx.type === TxType.Move) return recovered !== undefined ? hexToBytes(recovered as `0x${string}`) : recoverMoveTxSender(tx);
+    // The policy's checks run either way (decodeWrapped refuses before it takes a known sender).
+    return tx.type === TxType.Wrapped ? decodeWrapped(tx, policy, recovered !== undefined ? hexToBytes(recovered as `0x${string}`) : undefined).sender.bytes : undefined;
   } catch {
     return undefined; // refused by its fill
   }
@@ -470,15 +491,18 @@ export class Coordinator extends EventEmitter {
     const meta = txMeta(tx);
     if (meta) await this.lock.run(() => this.replaceFor(meta, id));
     try {
-      return await this.fillAndAccept(tx, id);
+      return await this.fillAndAccept(tx, id, undefined, meta?.sender);
     } catch (e) {
       if (meta && nonceTooHigh(e)) return this.lock.run(() => this.enqueue(id, tx, meta));
       throw e;
     }
   }
 
-  /** Fills `tx` and accepts it (`existing`: its mempool entry already, a queued transaction being promoted). */
-  private async fillAndAccept(tx: Tx, id: string, existing?: MempoolEntry): Promise<string> {
+  /**
+   * Fills `tx` and accepts it (`existing`: its mempool entry already, a queued transaction being promoted;
+   * `recovered`: its sender as this node recovered it from the same bytes, txMeta, so that it is not recovered again).
+   */
+  private async fillAndAccept(tx: Tx, id: string, existing?: MempoolEntry, recovered?: string): Promise<string> {
     const filler = this.d.filler;
     if (!filler)
       return this.lock.run(async () => {
@@ -489,10 +513,10 @@ export class Coordinator extends EventEmitter {
         // Code the chain carries stays out of the witness, as it will when the batch is built, so the
         // size limit (protocol.md §5.5) is checked on what will be posted (or more).
         const filled = await refused(() => fillFromStore(tx, this.d.cache, this.pendingLayers(), ctx, this.d.executor, { omitCode: this.chainCode, maxSweep: this.d.opts.sweepMax }));
-        return this.answered(this.accept(id, tx, { tx: filled.tx, seq, env: ctx.env }, existing));
+        return this.answered(this.accept(id, tx, { tx: filled.tx, seq, env: ctx.env, l1: l1PricesOf(ctx) }, existing));
       });
     // One sender's transactions in the order they arrive: each is filled once the one before is answered.
-    const sender = senderOf(tx, policyOf(this.provisionalCtx(this.pendingSeq)));
+    const sender = senderOf(tx, policyOf(this.provisionalCtx(this.pendingSeq)), recovered);
     return this.inSenderOrder(sender && bytesToHex(sender), () => this.submitFilled(filler, tx, id, tx.type === TxType.Wrapped ? sender : undefined, existing));
   }
 
@@ -605,10 +629,13 @@ export class Coordinator extends EventEmitter {
         const to = this.pendingSeq;
         // Filled for the batch before the one it now waits for (a batch was built meanwhile): filled again
         // on the worker, so that the build can reuse it rather than fill it again on this thread.
-        if (!reusableEnv(r.env, this.provisionalCtx(to).env)) return undefined;
+        const toCtx = this.provisionalCtx(to);
+        if (!reusableEnv(r.env, toCtx.env)) return undefined;
         const layers = this.pendingLayers();
-        const fitted = await refused(() => refit(r.tx, from, to, (m, a, s) => this.latestIn(layers, m, a, s)));
-        return fitted && this.accept(id, tx, { tx: fitted, seq: to, env: r.env }, existing);
+        const who = sender === undefined || tx.type !== TxType.Wrapped ? undefined : bytesToHex(sender).toLowerCase();
+        const rp = who === undefined ? undefined : { sender: who, feeRecipient: toCtx.env.coinbase, from: r.l1, to: l1PricesOf(toCtx) };
+        const fitted = await refused(() => refit(r.tx, from, to, (m, a, s) => this.latestIn(layers, m, a, s), rp));
+        return fitted && this.accept(id, tx, { tx: fitted, seq: to, env: r.env, l1: l1PricesOf(toCtx), sender: who }, existing);
       });
       if (done !== undefined) return "durable" in done ? this.answered(done) : done.id;
       this.d.log.debug({ id, attempt }, "the state a submitted transaction read changed during its fill: filling it again");
@@ -668,13 +695,13 @@ export class Coordinator extends EventEmitter {
     const bytes = encodeTx(tx);
     const { entry, durable } = existing ? { entry: existing, durable: Promise.resolve() } : this.d.chain.queueMempool(id, bytes);
     const seq = fill.seq;
+    const meta = txMeta(tx);
     this.pending.apply(seq, fill.tx);
     this.pendingEntries.push(entry);
-    this.pendingFills.push(fill);
+    this.pendingFills.push(tx.type === TxType.Wrapped ? { ...fill, sender: fill.sender ?? meta?.sender } : fill);
     this.pendingIds.add(entry.id);
     this.pendingBytes += bytes.length;
     this.pendingSeq = seq + 1n;
-    const meta = txMeta(tx);
     this.pool.addPending(entry.id, meta);
     this.d.log.debug({ id, seq }, "accepted transaction");
     this.wake();
@@ -707,7 +734,7 @@ export class Coordinator extends EventEmitter {
    * refusal with every version the fill read. The pool's own refusals (its time limit, its full queue)
    * are thrown as the transaction's answer.
    */
-  private async fillRemote(filler: NonNullable<CoordinatorDeps["filler"]>, tx: Tx, seq: bigint, sender?: Uint8Array): Promise<{ tx: Tx; env: BlockEnv } | { refusal: SubmitError; reads: Map<string, Read> }> {
+  private async fillRemote(filler: NonNullable<CoordinatorDeps["filler"]>, tx: Tx, seq: bigint, sender?: Uint8Array): Promise<{ tx: Tx; env: BlockEnv; l1: L1Prices } | { refusal: SubmitError; reads: Map<string, Read> }> {
     const reads = new Map<string, Read>();
     // Every read sees the pending state as it is then (a batch built meanwhile replaced the overlays):
     // the freshest the fill can be; refit checks what it read when it is accepted.
@@ -737,7 +764,7 @@ export class Coordinator extends EventEmitter {
       if (code === "timeout" || code === "busy") throw new SubmitError((e as Error).message, undefined, code);
       throw e;
     }
-    return r.type === "filled" ? { tx: decodeTx(r.tx), env: ctx.env } : { refusal: submitErrorOf(refusalOf(r)), reads };
+    return r.type === "filled" ? { tx: decodeTx(r.tx), env: ctx.env, l1: l1PricesOf(ctx) } : { refusal: submitErrorOf(refusalOf(r)), reads };
   }
 
   /**
@@ -768,9 +795,9 @@ export class Coordinator extends EventEmitter {
         const ctx = this.provisionalCtx(seq);
         const layers = this.pendingLayers();
         const p = prior.get(e.id);
-        const reused = p && reusableEnv(p.env, ctx.env) ? await refit(p.tx, p.seq, seq, (m, a, s) => this.latestIn(layers, m, a, s)).catch(() => undefined) : undefined;
+        const reused = p && reusableEnv(p.env, ctx.env) ? await refit(p.tx, p.seq, seq, (m, a, s) => this.latestIn(layers, m, a, s), repriceOf(p, ctx)).catch(() => undefined) : undefined;
         const filled = reused ?? (await fillFromStore(tx, this.d.cache, layers, ctx, this.d.executor, { omitCode: this.chainCode, maxSweep: this.d.opts.sweepMax })).tx;
-        fill = { tx: filled, seq, env: reused ? p!.env : ctx.env };
+        fill = { tx: filled, seq, env: reused ? p!.env : ctx.env, l1: l1PricesOf(ctx), sender: p?.sender };
         this.pending.apply(seq, filled);
       } catch (err) {
         if (!isTxRefusal(err)) throw err;
@@ -779,11 +806,12 @@ export class Coordinator extends EventEmitter {
         else drop.push({ key: e.key, id: e.id, reason: meta ? `queued for longer than ${QUEUE_LIFETIME_MS / 3600_000} hours: ${submitMessage(err)}` : submitMessage(err) });
         return false;
       }
+      const meta = txMeta(tx);
       this.pendingEntries.push(e);
-      this.pendingFills.push(fill);
+      this.pendingFills.push(tx.type === TxType.Wrapped ? { ...fill, sender: fill.sender ?? meta?.sender } : fill);
       this.pendingIds.add(e.id);
       this.pendingBytes += e.tx.length;
-      this.pool.addPending(e.id, txMeta(tx));
+      this.pool.addPending(e.id, meta);
       seq++;
       return true;
     };
@@ -1030,9 +1058,9 @@ export class Coordinator extends EventEmitter {
   private async settleInflight(): Promise<void> {
     const inf = this.inflight;
     if (!inf?.post.l1TxHash) return;
-    const r = await this.d.l1.provider.getTransactionReceipt(inf.post.l1TxHash);
-    if (r && r.status === 0) await this.lock.run(() => this.abandon("reverted on L1"));
-    else if (!r && inf.sentAt && Date.now() - inf.sentAt > this.d.opts.l1TimeoutMs * 2) await this.lock.run(() => this.abandon("no receipt"));
+    const status = await this.d.l1.receiptStatus(inf.post.l1TxHash);
+    if (status === 0) await this.lock.run(() => this.abandon("reverted on L1"));
+    else if (status === undefined && inf.sentAt && Date.now() - inf.sentAt > this.d.opts.l1TimeoutMs * 2) await this.lock.run(() => this.abandon("no receipt"));
     // Mined successfully: syncL1 commits it.
   }
 
@@ -1136,7 +1164,7 @@ export class Coordinator extends EventEmitter {
     this.inflight = { post, overlay, keys, ids: new Set(batch.txHashes) };
     const t1 = performance.now();
     await this.recomputePending();
-    const stats: BuildStats = { index: header.index, txs: filled.length, reused: a.checks.filter((c) => c.reused).length, stale: a.stale, rounds, refilled: fresh.size };
+    const stats: BuildStats = { index: header.index, txs: filled.length, reused: a.checks.filter((c) => c.reused).length, stale: a.stale, repriced: a.repriced, rounds, refilled: fresh.size };
     this.emit("built", stats);
     this.d.log.debug({ ...stats, buildMs: Math.round(t1 - t0), recomputeMs: Math.round(performance.now() - t1), mempool: this.pendingEntries.length }, "built batch");
     return post;
@@ -1160,7 +1188,7 @@ export class Coordinator extends EventEmitter {
   ): Promise<Assembled> {
     const o = this.d.opts;
     const overlay = new Overlay();
-    const a: Assembled = { filled: [], entries: [], outcomes: [], included: [], checks: [], overlay, batchCodes: new KnownCode(), nIncluded: 0n, stale: 0 };
+    const a: Assembled = { filled: [], entries: [], outcomes: [], included: [], checks: [], overlay, batchCodes: new KnownCode(), nIncluded: 0n, stale: 0, repriced: 0 };
     const maxBytes = o.maxBatchBytes;
     let entryBytes = 0;
     let gas = 0n;
@@ -1194,8 +1222,10 @@ export class Coordinator extends EventEmitter {
         const p = this.pendingFills[i];
         const ctx = ctxOf(seq);
         const reusable = p !== undefined && !fresh.has(e.id) && reusableEnv(p.env, ctx.env);
-        const refitted = reusable ? await refit(p.tx, p.seq, seq, (m, ad, sl) => this.latestIn([overlay], m, ad, sl)).catch(() => undefined) : undefined;
+        const rp = reusable ? repriceOf(p, ctx) : undefined;
+        const refitted = reusable ? await refit(p.tx, p.seq, seq, (m, ad, sl) => this.latestIn([overlay], m, ad, sl), rp && { ...rp, finish: (t) => withoutKnownCode(t, omitCode) }).catch(() => undefined) : undefined;
         if (reusable && !refitted) a.stale++;
+        if (refitted && !samePrices(p.l1, l1PricesOf(ctx))) a.repriced++;
         const tx = refitted ? withoutKnownCode(refitted, omitCode) : (await fillFromStore(decodeTx(e.tx), this.d.cache, [overlay], ctx, this.d.executor, { omitCode, maxSweep: o.sweepMax })).tx;
         const entry: BatchTx = { gas: declaredGas(tx), tx: encodeTx(tx) };
         // Full: it waits for the next batch (a transaction that fits no batch was refused by the filler).

@@ -13,7 +13,8 @@
  * accepts the result only if every version it consumes or references is still the newest one (the fill
  * would come out the same now), its outputs re-keyed to the seq the transaction takes.
  */
-import { bytesToHex } from "../../core/bytes";
+import { bytesToHex, equalsBytes, hexToBytes } from "../../core/bytes";
+import { chargesL1, l1CostOf, type L1Prices } from "../../core/l1fee";
 import { DecodeError, InvalidTxError, type FaultKind } from "../../core/errors";
 import { fillMoves, FillError, type StateView, type Version } from "../../core/fill";
 import type { Executor } from "../../core/evm/execute";
@@ -120,26 +121,60 @@ function isOutputOf(m: Move, seq: bigint): boolean {
 }
 
 /**
+ * What a wrapped transaction's fill was made with, and what it is refitted to (refit's `reprice`): its
+ * sender (lowercase hex), the fee recipient, and the L1 prices of the fill and of the seq it now takes.
+ */
+export interface Reprice {
+  sender: string;
+  feeRecipient: Uint8Array;
+  from: L1Prices;
+  to: L1Prices;
+  /** What the caller does to the refitted transaction before it is posted (e.g. drops witness code the batch carries): priced after it. */
+  finish?: (tx: Tx) => Tx;
+}
+
+/**
  * A transaction filled at seq `from` against some state, made to fit seq `to` of the current state, or
  * undefined if it does not: every move but its outputs must consume or reference the newest version
  * of its key (`latest`), with its value; then the filler's result is what filling now would give but
  * for the outputs' key (the seq), which are re-keyed to `to`. Throws the filler's over-limit refusal if
  * the re-keyed transaction is over MAX_TX_BYTES (a longer seq can add a byte to each output's slot).
+ *
+ * With `reprice` (a wrapped transaction), two more differences are carried over instead of filling it
+ * again: the sender's balance version may hold another value than the fill read (an earlier transaction
+ * of the sender was re-priced), its `prev` and `next` then move by the difference; and the L1 fee
+ * (protocol.md §6.6) is that of the refitted transaction at `reprice.to` (it is linear in the prices over
+ * a token count that does not depend on the fee-dependent values), the sender's balance `next` and the
+ * fee output's moving by the difference. Both are what filling again gives unless the execution observed
+ * the sender's balance or the fee recipient's (BALANCE, SELFBALANCE, a balance check that flips): the
+ * build's self-check validates every reused fill exactly as verifiers do and fills such a one again.
  */
-export async function refit(filled: Tx, from: bigint, to: bigint, latest: (mark: number, addrHex: string, slot: bigint) => Version | Promise<Version>): Promise<Tx | undefined> {
+export async function refit(filled: Tx, from: bigint, to: bigint, latest: (mark: number, addrHex: string, slot: bigint) => Version | Promise<Version>, reprice?: Reprice): Promise<Tx | undefined> {
   if (filled.type === TxType.Deposit) throw new RangeError("deposits are not submitted");
+  const rp = filled.type === TxType.Wrapped ? reprice : undefined;
+  const senderBalance = (m: Move) => rp !== undefined && !m.ref && m.mark === Mark.Balance && m.slot === 0n && bytesToHex(m.addr) === rp.sender;
   const moves: Move[] = [];
+  let shifted = false;
   for (const m of filled.moves) {
     if (isOutputOf(m, from)) {
       moves.push({ ...m, slot: to });
       continue;
     }
     const v = await latest(m.mark, bytesToHex(m.addr), m.slot);
-    // INVARIANT: the fill read exactly the current newest versions (else it is filled again).
-    if (v.seq !== m.intx || v.value !== m.prev) return undefined;
+    // INVARIANT: the fill read exactly the current newest versions (else it is filled again), but for the
+    // value of the sender's balance when re-pricing (the self-check proves the execution did not read it).
+    if (v.seq !== m.intx) return undefined;
+    if (v.value !== m.prev) {
+      if (!senderBalance(m)) return undefined;
+      const next = m.next + v.value - m.prev;
+      if (next < 0n) return undefined;
+      moves.push({ ...m, prev: v.value, next });
+      shifted = true;
+      continue;
+    }
     moves.push(m);
   }
-  if (from !== to) {
+  if (from !== to || shifted) {
     sortMoves(moves);
     try {
       checkMovesStructure(moves, to);
@@ -147,7 +182,31 @@ export async function refit(filled: Tx, from: bigint, to: bigint, latest: (mark:
       return undefined; // a version at or after `to`: the state moved back (a rollback); fill again
     }
   }
-  const out = { ...filled, moves } as Tx;
+  let out = { ...filled, moves } as Tx;
+  if (rp) {
+    if (rp.finish) out = rp.finish(out);
+    // INVARIANT: a transaction's fee output exists iff the prices charge (§6.6): no re-pricing across that.
+    if (chargesL1(rp.from) !== chargesL1(rp.to)) return undefined;
+    const sender = hexToBytes(rp.sender as `0x${string}`);
+    const d = l1CostOf(out, sender, rp.feeRecipient, to, rp.to).l1Fee - l1CostOf(filled, sender, rp.feeRecipient, from, rp.from).l1Fee;
+    if (d !== 0n) {
+      let paid = false;
+      let got = false;
+      const repriced: Move[] = [];
+      for (const m of out.moves) {
+        if (senderBalance(m) && !paid) {
+          if (m.next < d) return undefined;
+          repriced.push({ ...m, next: m.next - d });
+          paid = true;
+        } else if (!m.ref && m.mark === Mark.Fee && m.slot === to && equalsBytes(m.addr, rp.feeRecipient) && !got) {
+          repriced.push({ ...m, next: m.next + d });
+          got = true;
+        } else repriced.push(m);
+      }
+      if (!paid || !got) return undefined;
+      out = { ...out, moves: repriced } as Tx;
+    }
+  }
   const size = encodeTx(out).length;
   // INVARIANT: a batch can carry the filled transaction (protocol.md §5.5), as fillMoves requires.
   if (size > LIMITS.maxTxBytes) throw new InvalidTxError("malformed", "over-limit", `the filled transaction takes ${size} bytes: over the limit of ${LIMITS.maxTxBytes} per transaction`);

@@ -8,7 +8,8 @@
  * watchtower.
  */
 import { declaredL1Prices, type L1Prices } from "../../core/l1fee";
-import { JsonRpcProvider, Wallet, type Log, type Signer, type TransactionResponse, Network } from "ethers";
+import { JsonRpcProvider, Wallet, type Signer, type TransactionResponse, Network } from "ethers";
+import { RawRpc, type L1Log } from "./raw-rpc";
 import type { Bridge, Inbox } from "../../typechain-types";
 import type { BatchHeader } from "../../core/batch";
 import { hexToBytes, bytesToHex } from "../../core/bytes";
@@ -80,9 +81,14 @@ export class L1RevertError extends Error {
   }
 }
 
+/** BatchData's topic, hashed once. */
+let batchDataTopic: string | undefined;
+
 export class L1Client {
   readonly inbox: Inbox;
   readonly bridge: Bridge;
+  /** The hot reads (blocks, logs, pinned calls, batch data, receipts) and the post's sends: bare JSON-RPC (node/l1/raw-rpc.ts). */
+  readonly rpc: RawRpc;
 
   private constructor(
     readonly provider: JsonRpcProvider,
@@ -94,6 +100,7 @@ export class L1Client {
   ) {
     this.inbox = inboxAt(deployment.inbox, signer ?? provider);
     this.bridge = bridgeAt(deployment.bridge, signer ?? provider);
+    this.rpc = new RawRpc(url);
   }
 
   /** Connects to `url`; `privateKey` makes it able to post. Checks the chain id and that the Inbox exists. */
@@ -125,6 +132,7 @@ export class L1Client {
 
   close(): void {
     this.provider.destroy();
+    this.rpc.close();
   }
 
   // ---- reads ------------------------------------------------------------------------------------
@@ -136,7 +144,7 @@ export class L1Client {
 
 
   async block(tag: number | "latest" | "pending"): Promise<L1Block> {
-    const b = await this.provider.send("eth_getBlockByNumber", [typeof tag === "number" ? "0x" + tag.toString(16) : tag, false]);
+    const b = await this.rpc.send<{ number: string; hash?: string; timestamp: string } | null>("eth_getBlockByNumber", [typeof tag === "number" ? "0x" + tag.toString(16) : tag, false]);
     if (!b) throw new Error(`L1 block ${tag} not found`);
     return { number: Number(b.number), hash: String(b.hash ?? "").toLowerCase(), timestamp: BigInt(b.timestamp) };
   }
@@ -145,17 +153,19 @@ export class L1Client {
    * The L1 prices a batch built now declares (protocol.md §6.6, coordinator policy): 7/8 of the latest
    * block's base fee (EIP-1559 lowers it by at most 1/8 a block, so the next block accepts it) and 7/8 of
    * the next block's blob base fee (eth_blobBaseFee; EIP-4844 lowers it by less than 1/8 a block under
-   * Cancun), halved `halvings` times more after L1 refused a post for its prices (core/l1fee.ts). The Inbox
+   * Cancun), each rounded down to a power of 2 (so accepted fills stay the batch's until L1 crosses a step), halved `halvings` times more after L1 refused a post for its prices (core/l1fee.ts). The Inbox
    * refuses more than the appending block's: users never pay above L1's price.
    */
   async l1Prices(halvings = 0): Promise<L1Prices> {
-    const b = await this.provider.send("eth_getBlockByNumber", ["latest", false]);
-    const blob = BigInt(await this.provider.send("eth_blobBaseFee", []));
+    const [b, blob] = await Promise.all([
+      this.rpc.send<{ baseFeePerGas?: string } | null>("eth_getBlockByNumber", ["latest", false]),
+      this.rpc.send<string>("eth_blobBaseFee", []).then(BigInt),
+    ]);
     return declaredL1Prices(BigInt(b?.baseFeePerGas ?? 0), blob, halvings);
   }
 
   async blockNumber(): Promise<number> {
-    return Number(await this.provider.send("eth_blockNumber", []));
+    return Number(await this.rpc.send<string>("eth_blockNumber", []));
   }
 
   async batchCount(): Promise<bigint> {
@@ -168,7 +178,7 @@ export class L1Client {
    */
   private async inboxAt<T>(blockHash: string, fn: "headerHash" | "freeBondOf" | "nextBaseFee" | "batchGas", args: unknown[]): Promise<T> {
     const ii = inboxInterface();
-    const out = (await this.provider.send("eth_call", [{ to: this.deployment.inbox, data: ii.encodeFunctionData(fn, args) }, { blockHash, requireCanonical: true }])) as string;
+    const out = (await this.rpc.send<string>("eth_call", [{ to: this.deployment.inbox, data: ii.encodeFunctionData(fn, args) }, { blockHash, requireCanonical: true }])) as string;
     return ii.decodeFunctionResult(fn, out)[0] as T;
   }
 
@@ -206,18 +216,18 @@ export class L1Client {
   }
 
   /** Logs of one contract in a block range, in chunks of at most `range` blocks. */
-  async logs(address: string | string[], fromBlock: number, toBlock: number, topics: (string | string[] | null)[] = [], range = 5000): Promise<Log[]> {
-    const out: Log[] = [];
+  async logs(address: string | string[], fromBlock: number, toBlock: number, topics: (string | string[] | null)[] = [], range = 5000): Promise<L1Log[]> {
+    const out: L1Log[] = [];
     for (let a = fromBlock; a <= toBlock; a += range) {
       const b = Math.min(toBlock, a + range - 1);
-      const got = await this.provider.getLogs({ address, fromBlock: a, toBlock: b, topics });
+      const got = await this.rpc.logs({ address, fromBlock: a, toBlock: b, topics });
       out.push(...got);
     }
     return out;
   }
 
-  static parseDeposit(log: Log): DepositEntry {
-    const p = bridgeInterface().parseLog(log)!;
+  static parseDeposit(log: L1Log): DepositEntry {
+    const p = bridgeInterface().parseLog({ topics: [...log.topics], data: log.data })!;
     return {
       index: BigInt(p.args.index),
       from: String(p.args.from).toLowerCase(),
@@ -230,8 +240,8 @@ export class L1Client {
   }
 
   /** The BatchAppended log as an AppendRef; throws UnreadableBatch if its header does not hash to its headerHash. */
-  static parseAppend(log: Log): AppendRef {
-    const p = inboxInterface().parseLog(log);
+  static parseAppend(log: L1Log): AppendRef {
+    const p = inboxInterface().parseLog({ topics: [...log.topics], data: log.data });
     if (!p || p.name !== "BatchAppended") throw new UnreadableBatch(`log ${log.transactionHash}/${log.index} is not a BatchAppended event`);
     const header = headerFromSol(p.args.header);
     const headerHash = String(p.args.headerHash).toLowerCase();
@@ -255,24 +265,24 @@ export class L1Client {
    * hand (the BatchData log is looked for there first). Throws UnreadableBatch when L1 does not hold
    * the data there (with the reason), anything else when L1 could not be asked.
    */
-  async readBatchData(ref: AppendRef, logs: readonly Log[] = []): Promise<Uint8Array> {
+  async readBatchData(ref: AppendRef, logs: readonly L1Log[] = []): Promise<Uint8Array> {
     const inbox = this.deployment.inbox;
     if (ref.dataSource === DataSource.Calldata) {
-      const tx = (await this.provider.send("eth_getTransactionByBlockHashAndIndex", [ref.blockHash, "0x" + ref.txIndex.toString(16)])) as { hash: string; to: string | null; input: string } | null;
+      const tx = (await this.rpc.send("eth_getTransactionByBlockHashAndIndex", [ref.blockHash, "0x" + ref.txIndex.toString(16)])) as { hash: string; to: string | null; input: string } | null;
       if (!tx) throw new Error(`L1 has no transaction ${ref.txIndex} in block ${ref.blockHash} (reorganized?)`);
       return dataFromTx(ref, { hash: tx.hash, to: tx.to, input: hexToBytes(tx.input as `0x${string}`) }, inbox);
     }
     if (ref.dataSource === DataSource.Event) {
       const ii = inboxInterface();
-      const topic = ii.getEvent("BatchData")!.topicHash;
-      const match = (l: Log) =>
+      const topic = (batchDataTopic ??= ii.getEvent("BatchData")!.topicHash);
+      const match = (l: L1Log) =>
         l.address.toLowerCase() === inbox.toLowerCase() && l.transactionHash.toLowerCase() === ref.l1TxHash && l.topics[0] === topic && l.topics[2]?.toLowerCase() === ref.headerHash;
       let found = logs.find(match);
       if (!found) {
         const idx = "0x" + ref.index.toString(16).padStart(64, "0");
-        found = (await this.provider.getLogs({ address: inbox, blockHash: ref.blockHash, topics: [topic, idx, ref.headerHash] })).find(match);
+        found = (await this.rpc.logs({ address: inbox, blockHash: ref.blockHash, topics: [topic, idx, ref.headerHash] })).find(match);
       }
-      const data = found ? hexToBytes(String(ii.parseLog(found)!.args.data) as `0x${string}`) : undefined;
+      const data = found ? hexToBytes(String(ii.parseLog({ topics: [...found.topics], data: found.data })!.args.data) as `0x${string}`) : undefined;
       return dataFromEvent(ref, data);
     }
     if (ref.dataSource === DataSource.Blob) return this.readBlobBatch(ref);
@@ -327,25 +337,25 @@ export class L1Client {
   async appendBatch(header: BatchHeader, data: Uint8Array): Promise<SentTx> {
     const signer = this.requireSigner() as Wallet;
     const calldata = appendBatchCalldata(header, data);
-    const p = this.provider;
+    const p = this.rpc;
     const from = signer.address;
     const to = this.deployment.inbox;
     // The header's L1 prices (protocol.md §6.6) must not exceed the appending block's: checked against the pending
     // block first (a post that would revert is not sent; the coordinator rebuilds with newer prices). The gas is
     // estimated with the prices at 0, since L1 nodes run eth_estimateGas at base fee 0 (Hardhat always, geth
     // without fee fields), where any nonzero price is refused; the check costs the same either way.
-    const pending = await p.send("eth_getBlockByNumber", ["pending", false]);
+    const pending = await p.send<{ baseFeePerGas?: string } | null>("eth_getBlockByNumber", ["pending", false]);
     const limit = BigInt(pending?.baseFeePerGas ?? 0);
     if (header.l1BaseFee > limit) throw new L1RevertError("L1PriceTooHigh", [0n, limit, header.l1BaseFee], new Error("the header's L1 base fee exceeds the pending block's"));
     const estimateHex = header.l1BaseFee === 0n && header.l1BlobBaseFee === 0n ? bytesToHex(calldata) : bytesToHex(appendBatchCalldata({ ...header, l1BaseFee: 0n, l1BlobBaseFee: 0n }, data));
     const [gas, nonce, latest, tip] = await Promise.all([
-      p.send("eth_estimateGas", [{ from, to, data: estimateHex }]).catch((e: unknown) => {
+      p.send<string>("eth_estimateGas", [{ from, to, data: estimateHex }]).catch((e: unknown) => {
         const r = revertOf(e);
         throw r ? new L1RevertError(r.name, r.args, e) : e;
       }),
-      p.send("eth_getTransactionCount", [from, "pending"]),
-      p.send("eth_getBlockByNumber", ["latest", false]),
-      p.send("eth_maxPriorityFeePerGas", []).catch(() => undefined),
+      p.send<string>("eth_getTransactionCount", [from, "pending"]),
+      p.send<{ baseFeePerGas?: string } | null>("eth_getBlockByNumber", ["latest", false]),
+      p.send<string | null>("eth_maxPriorityFeePerGas", []).catch(() => undefined),
     ]);
     const priority = tip !== undefined && tip !== null ? BigInt(tip) : DEFAULT_PRIORITY_FEE;
     // Headroom over the estimate: the append first settles the poster's batches final by the block's
@@ -358,7 +368,7 @@ export class L1Client {
       { chainId: this.chainId, nonce: BigInt(nonce), gasLimit, maxFeePerGas: baseFee * 2n + priority, maxPriorityFeePerGas: priority, to: hexToBytes(to.toLowerCase() as `0x${string}`), value: 0n, data: calldata },
       hexToBytes(signer.privateKey as `0x${string}`),
     );
-    const hash = String(await p.send("eth_sendRawTransaction", [bytesToHex(signed.raw)])).toLowerCase();
+    const hash = String(await p.send<string>("eth_sendRawTransaction", [bytesToHex(signed.raw)])).toLowerCase();
     if (hash !== signed.hash) throw new Error(`L1 answered transaction hash ${hash} for the appendBatch transaction whose hash is ${signed.hash}`);
     return { hash, raw: signed.raw };
   }
@@ -416,7 +426,7 @@ export class L1Client {
   async wait(tx: { hash: string }, timeoutMs: number): Promise<{ blockNumber: number; status: number }> {
     const deadline = Date.now() + timeoutMs;
     for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
-      const r = (await this.provider.send("eth_getTransactionReceipt", [tx.hash])) as { blockNumber: string; status: string } | null;
+      const r = (await this.rpc.send("eth_getTransactionReceipt", [tx.hash])) as { blockNumber: string; status: string } | null;
       if (r) {
         const status = Number(r.status);
         if (status !== 1) throw new L1RevertError("Reverted", [], new Error(`L1 transaction ${tx.hash} reverted`));
@@ -425,6 +435,12 @@ export class L1Client {
       if (Date.now() >= deadline) throw new Error(`no receipt for ${tx.hash} within ${timeoutMs} ms`);
       await new Promise((res) => setTimeout(res, Math.min(delay, Math.max(0, deadline - Date.now()))));
     }
+  }
+
+  /** The status of a mined transaction's receipt (1 success, 0 reverted), or undefined while L1 has none. */
+  async receiptStatus(hash: string): Promise<number | undefined> {
+    const r = await this.rpc.send<{ status?: string } | null>("eth_getTransactionReceipt", [hash]);
+    return r ? Number(r.status) : undefined;
   }
 
   async bond(amount: bigint): Promise<void> {

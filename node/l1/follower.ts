@@ -17,7 +17,7 @@
  *
  * A log that does not parse is logged and skipped: following L1 never stops on one transaction.
  */
-import type { Log } from "ethers";
+import type { L1Log } from "./raw-rpc";
 import { stringSublevel, type StringDb, type StringSublevel } from "../state/key-spaces";
 import type { BatchHeader } from "../../core/batch";
 import { dec, enc } from "../state/chain-store";
@@ -205,12 +205,30 @@ export function appendRef(e: AppendEvent): AppendRef | undefined {
   };
 }
 
+let topics: { appended: string; rolled: string; batchData: string; deposited: string; created: string; moved: string; resolved: string } | undefined;
+
+/** The topics of the events the follower reads, hashed once (ethers hashes an event's signature with JavaScript keccak on every `topicHash`). */
+function followedTopics(): NonNullable<typeof topics> {
+  if (topics) return topics;
+  const ii = inboxInterface();
+  const gi = gameInterface();
+  return (topics = {
+    appended: ii.getEvent("BatchAppended")!.topicHash,
+    rolled: ii.getEvent("BatchesRolledBack")!.topicHash,
+    batchData: ii.getEvent("BatchData")!.topicHash,
+    deposited: bridgeInterface().getEvent("Deposited")!.topicHash,
+    created: gi.getEvent("GameCreated")!.topicHash,
+    moved: gi.getEvent("Moved")!.topicHash,
+    resolved: gi.getEvent("GameResolved")!.topicHash,
+  });
+}
+
 export class L1Follower {
   private events: L1Event[] = [];
   private cursor: Cursor;
   private latestSeen: L1Block | undefined;
   /** The Inbox logs of the last read (a BatchData log is looked for there before asking L1 again). */
-  recentLogs: readonly Log[] = [];
+  recentLogs: readonly L1Log[] = [];
   private busy: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -256,7 +274,10 @@ export class L1Follower {
     const latest = await this.l1.block("latest");
     this.latestSeen = latest;
     if (this.cursor.hash) {
-      const at = this.cursor.block <= latest.number ? await this.l1.block(this.cursor.block).catch(() => undefined) : undefined;
+      // Nothing new on L1 (the common case: every consumer polls more often than L1 makes blocks): the
+      // latest block is the cursor's, no second read.
+      const at =
+        this.cursor.block === latest.number ? latest : this.cursor.block < latest.number ? await this.l1.block(this.cursor.block).catch(() => undefined) : undefined;
       if (!at || at.hash !== this.cursor.hash) await this.handleReorg(latest.number);
     }
     const head = latest.number - this.opts.confirmations;
@@ -272,22 +293,15 @@ export class L1Follower {
   private async ingest(from: number, to: number): Promise<void> {
     const l1 = this.l1;
     const ii = inboxInterface();
-    const bi = bridgeInterface();
-    const appended = ii.getEvent("BatchAppended")!.topicHash;
-    const rolled = ii.getEvent("BatchesRolledBack")!.topicHash;
-    const batchData = ii.getEvent("BatchData")!.topicHash;
-    const deposited = bi.getEvent("Deposited")!.topicHash;
     const gi = gameInterface();
-    const created = gi.getEvent("GameCreated")!.topicHash;
-    const moved = gi.getEvent("Moved")!.topicHash;
-    const resolved = gi.getEvent("GameResolved")!.topicHash;
+    const { appended, rolled, batchData, deposited, created, moved, resolved } = followedTopics();
     const game = l1.deployment.game?.address;
     const [inboxLogs, bridgeLogs, gameLogs] = await Promise.all([
       l1.logs(l1.deployment.inbox, from, to, [[appended, rolled, batchData]], this.opts.logRange),
       l1.logs(l1.deployment.bridge, from, to, [deposited], this.opts.logRange),
-      game ? l1.logs(game, from, to, [[created, moved, resolved]], this.opts.logRange) : Promise.resolve([] as Log[]),
+      game ? l1.logs(game, from, to, [[created, moved, resolved]], this.opts.logRange) : Promise.resolve([] as L1Log[]),
     ]);
-    const logs: Log[] = [...inboxLogs, ...bridgeLogs, ...gameLogs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+    const logs: L1Log[] = [...inboxLogs, ...bridgeLogs, ...gameLogs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
     const { events, blocks, meta } = this.db;
     const wb = this.db.root.batch();
     const fresh: L1Event[] = [];

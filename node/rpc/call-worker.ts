@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from "worker_threads";
 import type { Answer, Ask, CallWorkerIn, CallWorkerOut } from "./call-pool";
+import { CODE_CACHE_BYTES, CodeCache } from "./code-cache";
 
 async function main(): Promise<void> {
   // JavaScript crypto only in this thread: the pool stops a job by terminating its worker, and a
@@ -40,6 +41,9 @@ async function main(): Promise<void> {
       }
     });
 
+  // Code is named by its hash (keccak256 of the bytes, core/tx.ts codeHash), so an answer holds for every
+  // later job: kept here, a contract's code crosses from the node's thread once, not once per fill.
+  const codes = new CodeCache(CODE_CACHE_BYTES);
   let chain: Promise<void> = Promise.resolve();
   port.on("message", (m: CallWorkerIn) => {
     if (m.type === "values") {
@@ -56,7 +60,10 @@ async function main(): Promise<void> {
     chain = chain.then(async () => {
       const id = m.id;
       try {
-        const code = (hash: string) => ask({ type: "code", id, hash }).then((v) => v.code);
+        const code = (hash: string) => {
+          const known = codes.get(hash);
+          return known ? Promise.resolve(known) : ask({ type: "code", id, hash }).then((v) => (v.code && codes.put(hash, v.code), v.code));
+        };
         const job = m.job;
         const result =
           job.op === "fill"

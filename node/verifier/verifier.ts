@@ -296,7 +296,7 @@ export class Verifier extends EventEmitter {
    * The data of an appended batch, or undefined (logged with the reason, once per reason) when it
    * cannot be read: the caller goes on following L1 and asks again later.
    */
-  private async readData(ref: AppendRef, logs: readonly import("ethers").Log[] = []): Promise<Uint8Array | undefined> {
+  private async readData(ref: AppendRef, logs: readonly import("../l1/raw-rpc").L1Log[] = []): Promise<Uint8Array | undefined> {
     try {
       const data = await this.d.l1.readBatchData(ref, logs);
       if (this.unreadable.delete(ref.headerHash)) this.d.log.info({ index: ref.index, l1Tx: ref.l1TxHash }, "batch data read after all");

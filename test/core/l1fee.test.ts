@@ -9,7 +9,7 @@ import { ethers } from "ethers";
 import {
   Executor, MemoryState, Mark, TxContext, Tx, InvalidTxError, L2_BLOCK_GAS_LIMIT,
   fillMoves, validateTx, encodeTx, decodeTx, hexToBytes, bytesToHex,
-  calldataTokens, u256cTokens, l1FeeOfTokens, l1Tokens, feeDependentMoves, l1CostOf, declaredL1Prices, L1_SCALARS, VALUE_TOKENS,
+  calldataTokens, u256cTokens, l1FeeOfTokens, l1Tokens, feeDependentMoves, l1CostOf, declaredL1Prices, priceStep, L1_PRICE_STEPS_PER_OCTAVE, L1_SCALARS, VALUE_TOKENS,
 } from "../../core";
 import { L1FEE_VECTORS, type L1FeeVectors } from "../../scripts/gen-l1fee-vectors";
 import { verdictOf, wrap } from "../helpers/verdict";
@@ -63,14 +63,51 @@ describe("core: the L1 data fee", function () {
     expect(u256cTokens(0x0100n)).to.equal(4n + 4n + 1n);
     expect(l1FeeOfTokens(1000n, { l1BaseFee: 10n ** 9n, l1BlobBaseFee: 10n ** 9n })).to.deep.equal({ l1Fee: 4000n * 2n * 10n ** 9n, l1GasUsed: 4000n });
     expect(L1_SCALARS.blobBaseFeeScalar).to.equal(0n);
-    // the coordinator declares 7/8 of the latest values, rounded down
-    expect(declaredL1Prices(800n, 9n)).to.deep.equal({ l1BaseFee: 700n, l1BlobBaseFee: 7n });
+    // the coordinator declares 7/8 of the latest values, rounded down to a power of 2 (700 -> 512, 7 -> 4)
+    expect(L1_PRICE_STEPS_PER_OCTAVE).to.equal(1);
+    expect(declaredL1Prices(800n, 9n)).to.deep.equal({ l1BaseFee: 512n, l1BlobBaseFee: 4n });
+    expect(declaredL1Prices(800n, 9n, 0, 4)).to.deep.equal({ l1BaseFee: 608n, l1BlobBaseFee: 6n });
+    expect(declaredL1Prices(0n, 1n)).to.deep.equal({ l1BaseFee: 0n, l1BlobBaseFee: 0n });
   });
 
-  it("after L1 refused a post for its prices, each retry declares half as much; 128 halvings or more declare 0 (every price is below 2^128)", () => {
-    expect(declaredL1Prices(800n, 90n, 1)).to.deep.equal({ l1BaseFee: 350n, l1BlobBaseFee: 39n });
-    expect(declaredL1Prices(800n, 90n, 4)).to.deep.equal({ l1BaseFee: 43n, l1BlobBaseFee: 4n });
-    expect(declaredL1Prices(2n ** 127n, 2n ** 127n, 64)).to.deep.equal({ l1BaseFee: 7n << 60n, l1BlobBaseFee: 7n << 60n });
+  it("declared prices are a step of a grid: never above 7/8 of L1's, less than one step below it, and unchanged while L1's stay within the step", () => {
+    let x = 7n;
+    const next = () => (x = (x * 6364136223846793005n + 1442695040888963407n) % 2n ** 256n);
+    for (const n of [1, 2, 4]) {
+      const up = 2 ** (1 / n);
+      for (let i = 0; i < 400; i++) {
+        const latest = next() >> (next() % 256n);
+        const d = declaredL1Prices(latest, latest, 0, n).l1BaseFee;
+        const seven8 = (latest * 7n) / 8n > (1n << 128n) - 1n ? (1n << 128n) - 1n : (latest * 7n) / 8n;
+        expect(d <= seven8, `${latest}`).to.equal(true);
+        if (seven8 > 0n) expect(Number(d) * up * 1.000001 > Number(seven8), `${latest} (${n} a doubling)`).to.equal(true);
+        expect(priceStep(d, n), "a grid value is its own step").to.equal(d);
+      }
+    }
+    // L1's base fee falling 1/8 a block (empty blocks) from 2^31 × 8/7: the declared price moves once every
+    // 5 or 6 blocks (8/7 to the power 5.19 is 2): 5 times in 26 blocks, where 7/8 of the latest moved with every block.
+    let latest = (2n ** 31n * 8n) / 7n + 1n;
+    const seen: bigint[] = [];
+    for (let b = 0; b < 26; b++, latest -= latest / 8n) seen.push(declaredL1Prices(latest, 0n).l1BaseFee);
+    const changes = seen.filter((v, i) => i > 0 && v !== seen[i - 1]).length;
+    expect(changes).to.equal(5);
+    expect(new Set(seen)).to.deep.equal(new Set([2n ** 31n, 2n ** 30n, 2n ** 29n, 2n ** 28n, 2n ** 27n, 2n ** 26n]));
+    // One wei across a step's edge changes the price a whole step.
+    expect(declaredL1Prices((2n ** 30n * 8n) / 7n + 1n, 0n).l1BaseFee).to.equal(2n ** 30n);
+    expect(declaredL1Prices((2n ** 30n * 8n) / 7n - 1n, 0n).l1BaseFee).to.equal(2n ** 29n);
+  });
+
+  it("steps per doubling must be an integer in 1..64", () => {
+    for (const n of [0, -1, 1.5, 65, NaN]) expect(() => priceStep(5n, n), String(n)).to.throw(RangeError, /steps per doubling/);
+    expect(() => declaredL1Prices(800n, 9n, 0, 0)).to.throw(RangeError);
+  });
+
+  it("after L1 refused a post for its prices, each retry declares half as much (a step lower); 128 halvings or more declare 0 (every price is below 2^128)", () => {
+    expect(declaredL1Prices(800n, 90n, 1)).to.deep.equal({ l1BaseFee: 256n, l1BlobBaseFee: 32n });
+    expect(declaredL1Prices(800n, 90n, 4)).to.deep.equal({ l1BaseFee: 32n, l1BlobBaseFee: 4n });
+    for (const n of [1, 2, 4]) for (let h = 0; h < 8; h++) expect(priceStep(declaredL1Prices(10n ** 12n, 0n, h, n).l1BaseFee, n), "halvings stay on the grid").to.equal(declaredL1Prices(10n ** 12n, 0n, h, n).l1BaseFee);
+    expect(declaredL1Prices(2n ** 127n, 2n ** 127n, 64)).to.deep.equal({ l1BaseFee: 1n << 62n, l1BlobBaseFee: 1n << 62n });
+    expect(declaredL1Prices(2n ** 200n, 2n ** 200n, 0)).to.deep.equal({ l1BaseFee: 1n << 127n, l1BlobBaseFee: 1n << 127n });
     expect(declaredL1Prices(2n ** 200n, 2n ** 200n, 128)).to.deep.equal({ l1BaseFee: 0n, l1BlobBaseFee: 0n });
     expect(declaredL1Prices(2n ** 127n, 2n ** 127n, 1e9)).to.deep.equal({ l1BaseFee: 0n, l1BlobBaseFee: 0n });
     expect(declaredL1Prices(800n, 90n, -3)).to.deep.equal(declaredL1Prices(800n, 90n));

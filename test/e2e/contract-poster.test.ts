@@ -174,15 +174,16 @@ describe("e2e: batches posted through a contract, and junk sent to the Inbox", f
     const l1Tx = d.node.verifier!.batches().find((b) => b.headerHash === target)!.l1TxHash;
     const client = await L1Client.connect(d.l1Url, d.deployment);
     let corrupt = true;
-    const send = client.provider.send.bind(client.provider);
-    client.provider.send = async (method: string, params: unknown[] | Record<string, unknown>) => {
+    // Batch data is read over the client's bare JSON-RPC (node/l1/raw-rpc.ts), not its ethers provider.
+    const send = client.rpc.send.bind(client.rpc);
+    client.rpc.send = async <T>(method: string, params: unknown[]): Promise<T> => {
       const r = (await send(method, params)) as { hash?: string; input?: string } | null;
       if (corrupt && method === "eth_getTransactionByBlockHashAndIndex" && r?.hash?.toLowerCase() === l1Tx) {
         // One byte of the batch data (the count byte after the version: selector, 15 head words, the length word).
         const at = 2 + 2 * (4 + 16 * 32 + 1);
-        return { ...r, input: r.input!.slice(0, at) + (r.input!.slice(at, at + 2) === "ff" ? "fe" : "ff") + r.input!.slice(at + 2) };
+        return { ...r, input: r.input!.slice(0, at) + (r.input!.slice(at, at + 2) === "ff" ? "fe" : "ff") + r.input!.slice(at + 2) } as T;
       }
-      return r;
+      return r as T;
     };
     const { lines, log } = captureLogs();
     const dir = tmpDir("moveset-cp-v-");

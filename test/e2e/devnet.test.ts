@@ -21,7 +21,7 @@ import { txContext } from "../../node/validation/check";
 import { fillFromStore, LatestCache } from "../../node/state/view";
 import {
   Executor, TxType, Mark, MaskBit, encodeTx, decodeTx, signMoveTx, hexToBytes, bytesToHex, sortMoves,
-  encodeBatchData, txRootOf, batchDataHash, headerHash, type BatchHeader, type MoveTx, type WrappedTx, type Move,
+  encodeBatchData, txRootOf, batchDataHash, headerHash, priceStep, type BatchHeader, type MoveTx, type WrappedTx, type Move,
 } from "../../core";
 import { buildProof, commitmentOf } from "../../prover/build";
 import type { TxFault } from "../../prover/fault";
@@ -386,6 +386,59 @@ describe("e2e: devnet", function () {
     }
   });
 
+  it("accepted fills survive L1 price moves: reused as accepted within a step of the declared price, re-priced across a step; one that reads a balance a re-pricing moved is filled again; every batch valid", async () => {
+    const provider = hre.network.provider;
+    const dave = w(4);
+    const step = 2n ** 32n;
+    // Runtime: SSTORE(0, BALANCE(CALLER)), STOP (padded to 8 bytes, returned by the init code).
+    const dep = await receiptOf(l2, (await dave.sendTransaction({ data: ethers.concat(["0x67", "0x33315f5500000000", "0x5f5260086018f3"]) })).hash);
+    const reader = dep!.contractAddress!;
+    // L1's base fee such that 7/8 of it is 1.5 steps: the coordinator declares 2^32 (protocol.md §11.2).
+    const setL1BaseFee = async (v: bigint) => {
+      await provider.request({ method: "hardhat_setNextBlockBaseFeePerGas", params: ["0x" + v.toString(16)] });
+      await provider.request({ method: "evm_mine", params: [] });
+    };
+    const declaredNow = async () => BigInt(((await rpc(d.rpcUrl, "moveset_estimateL1Fee", [{ from: dave.address, to: d.accounts[7].address, value: "0x1", gas: "0x5208" }])).result as { l1GasPrice: string }).l1GasPrice);
+    const b = builds();
+    try {
+      for (const [moved, declared, to, want] of [
+        [(12n * step) / 7n - (12n * step) / 70n, step, d.accounts[7].address, { reused: 1, repriced: 0, refilled: 0 }], // 10% lower: 7/8 of it is still above 2^32
+        [(6n * step) / 7n, step / 2n, d.accounts[7].address, { reused: 1, repriced: 1, refilled: 0 }], // half: 7/8 of it is 0.75 × 2^32, a step lower
+        [(6n * step) / 7n, step / 2n, reader, { reused: 1, repriced: 1, refilled: 0 }], // it stores its sender's balance, which the L1 fee (charged after execution, §6.6) does not change
+      ] as const) {
+        await setL1BaseFee((12n * step) / 7n);
+        await waitFor("the coordinator declares 2^32", async () => (await declaredNow()) === step);
+        // Accepted (filled at 2^32); the batch is built at least 150 ms later, after L1's base fee moved.
+        const sent = await dave.sendTransaction({ to, value: to === reader ? 0n : 5n, gasLimit: 100_000n });
+        await setL1BaseFee(moved);
+        const r = await receiptOf(l2, sent.hash);
+        expect(r.status).to.equal(1);
+        const raw = (await rpc(d.rpcUrl, "eth_getTransactionReceipt", [sent.hash])).result as { l1GasPrice: string };
+        expect(BigInt(raw.l1GasPrice), "the batch declares the step of L1's price when it was built").to.equal(declared);
+        const st = b.of(BigInt(r.blockNumber) - 1n)!;
+        expect({ txs: st.txs, refilled: st.refilled, repriced: st.repriced, reused: st.reused }).to.deep.equal({ txs: 1, ...want });
+        const block = (await l2.getBlock(r.blockNumber))!;
+        await waitFor("the batch's verdict", async () => d.node.verifier!.verdictOf(block.hash!)?.status === "valid", 30_000);
+      }
+      // A payment and then the balance reader, both accepted at 2^32: re-pricing the payment changes the
+      // balance the reader's execution starts from, so its re-priced fill stores a wrong balance; the
+      // self-check refuses it and it is filled again.
+      await setL1BaseFee((12n * step) / 7n);
+      await waitFor("the coordinator declares 2^32", async () => (await declaredNow()) === step);
+      const pay = await dave.sendTransaction({ to: d.accounts[7].address, value: 5n });
+      const read = await dave.sendTransaction({ to: reader, value: 0n, gasLimit: 100_000n });
+      await setL1BaseFee((6n * step) / 7n);
+      await receiptOf(l2, pay.hash);
+      const r = await receiptOf(l2, read.hash);
+      expect(r.status).to.equal(1);
+      expect(b.of(BigInt(r.blockNumber) - 1n)!.refilled, "the reader's re-priced fill was refused by the self-check and filled again").to.be.greaterThanOrEqual(1);
+      const block = (await l2.getBlock(r.blockNumber))!;
+      await waitFor("the batch's verdict", async () => d.node.verifier!.verdictOf(block.hash!)?.status === "valid", 30_000);
+    } finally {
+      b.stop();
+    }
+  });
+
   it("the verifier finds every batch valid; moveset_getBatch and moveset_batches report status and verdict", async () => {
     const n = BigInt(await l2.getBlockNumber());
     await waitFor("verdicts", async () => d.node.verifier!.batches().filter((b) => b.verdict === "valid").length >= Number(n));
@@ -462,7 +515,7 @@ describe("e2e: devnet", function () {
     }
   });
 
-  it("L1's base fee falls faster than the batch gets in (L1PriceTooHigh): the coordinator declares half as much on each retry, the transaction lands, and the next batch declares 7/8 again", async () => {
+  it("L1's base fee falls faster than the batch gets in (L1PriceTooHigh): the coordinator declares half as much on each retry, the transaction lands, and the next batch declares a step of 7/8 again", async () => {
     const provider = hre.network.provider;
     const latest = async () => BigInt(((await provider.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as { baseFeePerGas: string }).baseFeePerGas);
     // A known base fee to start from (the devnet's L1 lowers it with every block that is less than half full).
@@ -486,7 +539,7 @@ describe("e2e: devnet", function () {
       expect(r.status).to.equal(1);
       const raw = (await rpc(d.rpcUrl, "eth_getTransactionReceipt", [tx.hash])).result as { l1GasPrice: string; l1Fee: string };
       const declared = BigInt(raw.l1GasPrice);
-      expect(declared, "four halvings of 7/8 of the latest base fee").to.equal(((b0 * 7n) / 8n) >> 4n);
+      expect(declared, "four halvings of 7/8 of the latest base fee rounded down to a power of 2 (2^33)").to.equal(priceStep((b0 * 7n) / 8n) >> 4n);
       expect(declared <= low).to.equal(true);
       expect(BigInt(raw.l1Fee) > 0n, "users still pay the (lower) L1 fee").to.equal(true);
     } finally {
@@ -497,7 +550,7 @@ describe("e2e: devnet", function () {
     const tx2 = await w(3).sendTransaction({ to: d.accounts[6].address, value: 4243n });
     await receiptOf(l2, tx2.hash, 60_000);
     const raw2 = (await rpc(d.rpcUrl, "eth_getTransactionReceipt", [tx2.hash])).result as { l1GasPrice: string };
-    expect(BigInt(raw2.l1GasPrice) >= (b1 * 7n * 7n) / 64n, "7/8 of a latest base fee no lower than 7/8 of b1").to.equal(true);
+    expect(BigInt(raw2.l1GasPrice) > (b1 * 7n * 7n) / 128n, "7/8 of a latest base fee no lower than 7/8 of b1, less than a step (a halving) below").to.equal(true);
   });
 
   it("an L1 reorg drops a batch: the verifier and the coordinator rewind, and the transaction lands again", async () => {

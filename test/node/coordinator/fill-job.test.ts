@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import { ethers } from "ethers";
-import { hexToBytes } from "../../../core/bytes";
+import { bytesToHex, hexToBytes } from "../../../core/bytes";
 import { Mark } from "../../../core/keys";
 import { MemoryState } from "../../../core/memory-state";
 import { Executor } from "../../../core/evm/execute";
@@ -23,8 +23,8 @@ const bob = "0x90f79bf6eb2c4f870365e785982e1f101e93b906";
 const a = hexToBytes(alice.address.toLowerCase() as `0x${string}`);
 const fee = hexToBytes("0x00000000000000000000000000000000000fee01");
 
-function ctx(seq: bigint) {
-  const h = { firstSeq: seq, number: 2n, timestamp: 100n, feeRecipient: fee, baseFee: 7n, parent: new Uint8Array(32), l1BaseFee: 0n, l1BlobBaseFee: 0n } as unknown as BatchHeader;
+function ctx(seq: bigint, l1BaseFee = 0n) {
+  const h = { firstSeq: seq, number: 2n, timestamp: 100n, feeRecipient: fee, baseFee: 7n, parent: new Uint8Array(32), l1BaseFee, l1BlobBaseFee: 0n } as unknown as BatchHeader;
   return batchTxContext(h, CHAIN, 0);
 }
 
@@ -121,6 +121,63 @@ describe("coordinator: fill jobs (a submitted transaction filled off the event l
     const at3 = (await fillMoves(tx, s, ctx(3n), ex, { maxSweep: 16 })).tx;
     expect(at2.moves.some((m) => m.mark === Mark.Fee && m.slot === 2n), "the fill has a fee output keyed by its seq").to.equal(true);
     expect(encodeTx((await refit(at2, 2n, 3n, (m, addr, slot) => s.latest(m, addr, slot)))!)).to.deep.equal(encodeTx(at3));
+  });
+
+  describe("refit re-pricing the L1 fee (the batch declares other L1 prices than the fill was made at)", () => {
+    const P1 = { l1BaseFee: 2n ** 20n, l1BlobBaseFee: 0n };
+    const P2 = { l1BaseFee: 2n ** 19n, l1BlobBaseFee: 0n };
+    const rp = (from = P1, to = P2) => ({ sender: alice.address.toLowerCase(), feeRecipient: fee, from, to });
+    const fill = async (tx: Tx, s: MemoryState, seq: bigint, p: bigint) => (await fillMoves(tx, s, ctx(seq, p), ex, { maxSweep: 16 })).tx;
+    const latestOf = (s: MemoryState) => (m: number, addr: string, slot: bigint) => s.latest(m, addr, slot);
+
+    it("a payment filled at one price and seq, refitted to another of each, is exactly its fill there", async () => {
+      const s = state();
+      const tx = await payment(0);
+      const at2 = await fill(tx, s, 2n, P1.l1BaseFee);
+      const carol = hexToBytes("0x15d34aaf54267db7d7c367839aaf71a00a2c6a65");
+      s.apply(2n, { type: TxType.Deposit, index: 1n, from: carol, to: carol, value: 1n, moves: [{ mask: 0, ref: false, mark: Mark.Balance, intx: 0n, addr: carol, slot: 0n, prev: 0n, next: 1n }] });
+      const at3 = await fill(tx, s, 3n, P2.l1BaseFee);
+      expect(encodeTx(at3)).to.not.deep.equal(encodeTx((await refit(at2, 2n, 3n, latestOf(s)))!), "the fee differs: without re-pricing the refit is not the fill");
+      expect(encodeTx((await refit(at2, 2n, 3n, latestOf(s), rp()))!)).to.deep.equal(encodeTx(at3));
+      // Up as well as down, and at the same prices nothing changes.
+      const up = await fill(tx, state(), 2n, P2.l1BaseFee);
+      expect(encodeTx((await refit(up, 2n, 2n, latestOf(state()), rp(P2, P1)))!)).to.deep.equal(encodeTx(await fill(tx, state(), 2n, P1.l1BaseFee)));
+      expect(encodeTx((await refit(up, 2n, 2n, latestOf(state()), rp(P2, P2)))!)).to.deep.equal(encodeTx(up));
+    });
+
+    it("a sender's later payment reads the balance its re-priced earlier one left: both refitted are the fills at the new price", async () => {
+      const accepted = state();
+      const t0 = await payment(0);
+      const t1 = await payment(1);
+      const f0 = await fill(t0, accepted, 2n, P1.l1BaseFee);
+      accepted.apply(2n, f0);
+      const f1 = await fill(t1, accepted, 3n, P1.l1BaseFee);
+      // The batch, at P2: each refitted over the one before.
+      const batch = state();
+      const r0 = (await refit(f0, 2n, 2n, latestOf(batch), rp()))!;
+      batch.apply(2n, r0);
+      expect(await refit(f1, 3n, 3n, latestOf(batch)), "without re-pricing: the balance it read is not the one there (filled again)").to.equal(undefined);
+      const r1 = (await refit(f1, 3n, 3n, latestOf(batch), rp()))!;
+      const want = state();
+      const w0 = await fill(t0, want, 2n, P2.l1BaseFee);
+      want.apply(2n, w0);
+      expect([encodeTx(r0), encodeTx(r1)]).to.deep.equal([encodeTx(w0), encodeTx(await fill(t1, want, 3n, P2.l1BaseFee))]);
+    });
+
+    it("bad input: another key's value changed, a sender who cannot pay the higher fee, prices that start or stop charging: no fit (filled again)", async () => {
+      const s = state();
+      const f = await fill(await payment(0), s, 2n, P1.l1BaseFee);
+      // Bob's balance version holds another value than the fill read: only the sender's may differ.
+      const bobB = f.moves.find((m) => m.mark === Mark.Balance && bytesToHex(m.addr) === bob)!;
+      const shifted = { ...f, moves: f.moves.map((m) => (m === bobB ? { ...m, prev: m.prev + 1n, next: m.next + 1n } : m)) } as Tx;
+      expect(await refit(shifted, 2n, 2n, latestOf(s), rp())).to.equal(undefined);
+      // A price so high the sender's balance cannot pay its L1 fee.
+      expect(await refit(f, 2n, 2n, latestOf(s), rp(P1, { l1BaseFee: 2n ** 60n, l1BlobBaseFee: 0n }))).to.equal(undefined);
+      // From charging to not (the fee output's existence depends on it, §6.6), and back.
+      const zero = { l1BaseFee: 0n, l1BlobBaseFee: 0n };
+      expect(await refit(f, 2n, 2n, latestOf(s), rp(P1, zero))).to.equal(undefined);
+      expect(await refit(await fill(await payment(0), state(), 2n, 0n), 2n, 2n, latestOf(state()), rp(zero, P1))).to.equal(undefined);
+    });
   });
 
   it("refit: a version it read is no longer the newest: no fit (it is filled again)", async () => {

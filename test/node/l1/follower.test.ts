@@ -137,4 +137,27 @@ describe("node: the L1 follower", function () {
     expect(await l1.freeBondPinned(f.alice.address, snap.at.hash)).to.equal(await inbox.freeBondOf(f.alice.address, { blockTag: snap.at.block }));
     await db.close();
   });
+
+  it("a poll with nothing new on L1 asks L1 once (its latest block is the cursor's); a new block is read and checked as before", async () => {
+    const { db, follower } = await open();
+    await follower.poll();
+    const asked: string[] = [];
+    const send = l1.rpc.send.bind(l1.rpc);
+    l1.rpc.send = ((method: string, params: unknown[]) => (asked.push(method), send(method, params))) as typeof l1.rpc.send;
+    try {
+      const before = follower.at;
+      const again = await follower.poll();
+      expect(asked).to.deep.equal(["eth_getBlockByNumber"]);
+      expect(again.at).to.deep.equal(before);
+      asked.length = 0;
+      await postFiller(inbox, f.alice, 1);
+      const moved = await follower.poll();
+      expect(moved.at.block).to.be.greaterThan(before.block);
+      expect(asked.filter((m) => m === "eth_getLogs").length).to.be.greaterThan(0);
+      await agreesWithL1(moved);
+    } finally {
+      l1.rpc.send = send;
+      await db.close();
+    }
+  });
 });

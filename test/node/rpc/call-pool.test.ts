@@ -54,6 +54,26 @@ describe("node: call pool (eth_call off the event loop, with a time limit)", fun
     expect(reads).to.include(keyIdOf(burner, Mark.Code, 0n));
   });
 
+  it("a worker asks this thread for a code hash once: later jobs reuse the code (named by its hash); an unknown code is asked again", async () => {
+    const fresh = CallPool.create({ workers: 1, chainId: CHAIN, timeoutMs: 10_000, maxQueue: 4 });
+    try {
+      const asked: string[] = [];
+      const counting: StateSource = { read: source.read, code: (h) => (asked.push(h), source.code(h)) };
+      for (let i = 0; i < 3; i++) expect((await fresh.run(job("gas", 1_000_000n), counting)).type).to.equal("return");
+      expect(asked).to.deep.equal([bytesToHex(keccak256(code))]);
+      // A source that does not know the code: the call runs as a call of an account without code, each time asking.
+      const other = "0x" + "33".repeat(20);
+      const otherHash = "0x" + "ab".repeat(32);
+      const unknown: StateSource = { read: (id) => Promise.resolve(id === keyIdOf(other, Mark.Code, 0n) ? BigInt(otherHash) : 0n), code: (h) => (asked.push(h), undefined) };
+      const call = { ...job("gas", 100_000n), req: { ...job("gas", 100_000n).req, to: other } };
+      await fresh.run(call, unknown).catch(() => undefined);
+      await fresh.run(call, unknown).catch(() => undefined);
+      expect(asked.filter((h) => h === otherHash).length).to.equal(2);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it("stops a call at its time limit (geth's message) while this thread stays free; the next call runs on a fresh worker", async () => {
     let ticks = 0;
     const timer = setInterval(() => ticks++, 20);
