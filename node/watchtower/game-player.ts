@@ -254,14 +254,17 @@ export class GamePlayer {
       this.o.log.info({ game: g.id, leaf: (a as { claimIndex: number }).claimIndex, attack: (a as { isAttack: boolean }).isAttack }, "stepped: leaf refuted on L1");
       return;
     }
+    // The test hook counts moves that landed, not attempts: a move the view (a confirmed block old) still shows as due
+    // is refused by L1 and retried, and must not bring the crash forward.
     const crash =
-      a.type === "move" && this.o.crashAfterMoves !== undefined && ++this.movesMade >= this.o.crashAfterMoves
+      a.type === "move" && this.o.crashAfterMoves !== undefined && this.movesMade + 1 >= this.o.crashAfterMoves
         ? () => {
-            this.o.log.warn({ moves: this.movesMade, key: k }, "test hook: SIGKILL in the middle of a game, a move signed and stored but not sent");
+            this.o.log.warn({ moves: this.movesMade + 1, key: k }, "test hook: SIGKILL in the middle of a game, a move signed and stored but not sent");
             process.kill(process.pid, "SIGKILL");
           }
         : undefined;
     await this.finish(r, calls.data, calls.value, crash);
+    if (a.type === "move") this.movesMade++;
     if (a.type === "move") this.o.log.info({ game: g.id, parent: a.parentIndex, position: a.position, attack: a.isAttack }, "moved");
     else this.o.log.info({ game: g.id, claim: a.claimIndex }, "resolved a claim");
   }
