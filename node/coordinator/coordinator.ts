@@ -169,11 +169,7 @@ export interface BuildStats {
   refilled: number;
 }
 
-/**
- * Whether a fill made in `a` may be reused in `b`: the same block environment but for the timestamp.
- * The timestamp moves with L1's clock between acceptance and building, and almost no transaction reads
- * it; one that does comes out differently, which the build's self-check finds (then it is filled again).
- */
+/** Whether two contexts declare the same L1 prices (a fill's L1 fee then stands as it is). */
 function samePrices(a: L1Prices, b: L1Prices): boolean {
   return a.l1BaseFee === b.l1BaseFee && a.l1BlobBaseFee === b.l1BlobBaseFee;
 }
@@ -183,6 +179,11 @@ function repriceOf(p: PendingFill, ctx: TxContext): Reprice | undefined {
   return p.sender === undefined ? undefined : { sender: p.sender, feeRecipient: ctx.env.coinbase, from: p.l1, to: l1PricesOf(ctx) };
 }
 
+/**
+ * Whether a fill made in `a` may be reused in `b`: the same block environment but for the timestamp.
+ * The timestamp moves with L1's clock between acceptance and building, and almost no transaction reads
+ * it; one that does comes out differently, which the build's self-check finds (then it is filled again).
+ */
 function reusableEnv(a: BlockEnv, b: BlockEnv): boolean {
   return (
     a.chainId === b.chainId &&
@@ -633,7 +634,7 @@ export class Coordinator extends EventEmitter {
         if (!reusableEnv(r.env, toCtx.env)) return undefined;
         const layers = this.pendingLayers();
         const who = sender === undefined || tx.type !== TxType.Wrapped ? undefined : bytesToHex(sender).toLowerCase();
-        const rp = who === undefined ? undefined : { sender: who, feeRecipient: toCtx.env.coinbase, from: r.l1, to: l1PricesOf(toCtx) };
+        const rp = repriceOf({ tx: r.tx, seq: from, env: r.env, l1: r.l1, sender: who }, toCtx);
         const fitted = await refused(() => refit(r.tx, from, to, (m, a, s) => this.latestIn(layers, m, a, s), rp));
         return fitted && this.accept(id, tx, { tx: fitted, seq: to, env: r.env, l1: l1PricesOf(toCtx), sender: who }, existing);
       });
