@@ -13,6 +13,9 @@
   let status = null;
   let current = { route: "", json: "" };
   let timer = null;
+  // Each refresh takes a number; one that finishes after a later one started (a periodic
+  // refresh still reading the old route when the hash changed) draws nothing.
+  let generation = 0;
 
   // ---- small helpers ------------------------------------------------------------------------------
 
@@ -470,34 +473,42 @@
     return undefined;
   }
 
-  function draw(name, nodes) {
+  // data-route names the route the view shows (tests wait for it after a hash change).
+  function draw(name, nodes, route = location.hash || "#/") {
     add0(view, nodes);
     view.setAttribute("data-view", name);
+    view.setAttribute("data-route", route);
     for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", a.getAttribute("data-nav") === (name === "batch" ? "batches" : name));
   }
 
   async function refresh(force) {
+    const mine = ++generation;
+    const stale = () => mine !== generation;
     const hash = location.hash || "#/";
     const r = match(hash);
     try {
       const s = await api("status");
+      if (stale()) return;
       status = s.j;
       drawChain();
     } catch (e) {
+      if (stale()) return;
       chain.replaceChildren(h("span", { class: "bad" }, "the node does not answer: " + e.message));
     }
     if (!r) {
-      draw("error", errorView("no such page: " + hash));
+      draw("error", errorView("no such page: " + hash), hash);
       return;
     }
     try {
       const { j, text } = await api(r.path);
+      if (stale()) return;
       if (!force && current.route === hash && current.json === text) return;
       current = { route: hash, json: text };
-      draw(r.name, r.render(j));
+      draw(r.name, r.render(j), hash);
     } catch (e) {
+      if (stale()) return;
       current = { route: hash, json: "" };
-      draw("error", errorView(e.message));
+      draw("error", errorView(e.message), hash);
     }
   }
 

@@ -54,7 +54,15 @@ describe("e2e: the explorer in headless Chromium", function () {
   async function show(route: string, width = 1200): Promise<void> {
     await page.setViewport({ width, height: 900 });
     await page.goto(`${d.explorerUrl}/${route}`);
-    await page.waitForFunction(() => document.querySelector("main")?.getAttribute("data-view") !== "loading");
+    // The view of this route, not the one before it: a hash change is drawn after goto returns.
+    await page.waitForFunction(
+      (r) => {
+        const m = document.querySelector("main");
+        return m?.getAttribute("data-route") === r && m.getAttribute("data-view") !== "loading";
+      },
+      {},
+      route,
+    );
   }
 
   const text = () => page.$eval("main", (m) => (m as HTMLElement).innerText);
@@ -193,6 +201,40 @@ describe("e2e: the explorer in headless Chromium", function () {
     expect(rows[1][4]).to.equal("genesis");
     expect(await text()).to.match(/value now\s+12\b/);
     await shot("key-history");
+  });
+
+  it("a slow answer for the page left behind never replaces the page shown", async () => {
+    const txRoute = `#/tx/${bumpHash}`;
+    const keyRoute = `#/key/s/${counter.target.toString().toLowerCase()}/0`;
+    await show(txRoute);
+    // The next periodic refresh of the transaction's page is held for 3 s; meanwhile the user
+    // goes to the key's page, which answers at once.
+    let held!: () => void;
+    const heldSeen = new Promise<void>((r) => (held = r));
+    let released!: () => void;
+    const heldDone = new Promise<void>((r) => (released = r));
+    await page.setRequestInterception(true);
+    const onRequest = (req: import("puppeteer-core").HTTPRequest) => {
+      if (req.url().includes(`/api/tx/${bumpHash}`)) {
+        held();
+        setTimeout(() => {
+          void req.continue().finally(() => setTimeout(released, 500));
+        }, 3_000);
+      } else void req.continue();
+    };
+    page.on("request", onRequest);
+    try {
+      await heldSeen;
+      await show(keyRoute);
+      await heldDone;
+      const shown = await page.$eval("main", (m) => [m.getAttribute("data-view"), m.getAttribute("data-route")]);
+      expect(shown).to.deep.equal(["key", keyRoute]);
+      const rows = await page.$$eval("tbody tr", (trs) => trs.map((tr) => (tr.querySelectorAll("td")[3] as HTMLElement).innerText));
+      expect(rows).to.deep.equal(["5 → 12", "0 → 5"]);
+    } finally {
+      page.off("request", onRequest);
+      await page.setRequestInterception(false);
+    }
   });
 
   it("an address: balance, nonce and code with their histories, its withdrawals and deposits", async () => {
