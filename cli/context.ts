@@ -9,6 +9,7 @@ import * as path from "path";
 import { DEFAULT_DEVNET_DIR, readDevnetInfo, type DevnetInfo } from "../node/devnet/info";
 import { deploymentFromRecord, type Deployment, type DeploymentRecord } from "../node/config";
 import { CliError, netReason } from "./errors";
+import { BeaconError, parseBeaconUrl } from "../node/l1/beacon";
 
 export type Need = "l1" | "l2" | "deployment";
 
@@ -17,12 +18,16 @@ export interface EndpointFlags {
   /** The L2 JSON-RPC (`--rpc` on the commands that have it). */
   rpc?: string;
   deployment?: string;
+  /** A beacon API for blob batches (`--l1-beacon` on the commands that read batches). */
+  l1Beacon?: string;
 }
 
 export interface Context {
   command: string;
   l1Url?: string;
   l2Url?: string;
+  /** The beacon API blobs are read from (`--l1-beacon`, else MOVESET_L1_BEACON); none: `anvil_getBlobByHash` on L1. */
+  l1BeaconUrl?: string;
   deploymentFile?: string;
   record?: DeploymentRecord;
   deployment?: Deployment;
@@ -77,6 +82,13 @@ export function resolveContext(command: string, flags: EndpointFlags, need: Need
   ctx.l1Url = flags.l1 || env.MOVESET_L1_URL || devnet?.l1Url;
   ctx.l2Url = flags.rpc || env.MOVESET_L2_URL || devnet?.rpcUrl || DEFAULT_L2_URL;
   ctx.deploymentFile = flags.deployment || env.MOVESET_DEPLOYMENT || devnet?.deployment;
+  ctx.l1BeaconUrl = flags.l1Beacon || env.MOVESET_L1_BEACON || undefined;
+  if (ctx.l1BeaconUrl)
+    try {
+      parseBeaconUrl(ctx.l1BeaconUrl);
+    } catch (e) {
+      throw new CliError(`${command}: ${(e as BeaconError).message}${flags.l1Beacon ? "" : " (from MOVESET_L1_BEACON)"}`);
+    }
   // A stopped devnet still has its record: enough for commands that only need the deployment.
   if (!ctx.deploymentFile && !need.includes("l1") && fs.existsSync(path.join(dir, "deployment.json"))) ctx.deploymentFile = path.join(dir, "deployment.json");
 
@@ -149,6 +161,11 @@ export async function checkL2(ctx: Context): Promise<void> {
   if (ctx.deployment && id !== ctx.deployment.l2ChainId)
     throw new CliError(`the L2 node at ${ctx.l2Url} is chain ${id}, but ${ctx.deploymentFile} is rollup ${ctx.deployment.l2ChainId}: pass the matching --rpc or --deployment`);
 }
+
+/** The `--l1-beacon` option of the commands that read batches (node, verify, watch, challenge). */
+export const L1_BEACON_OPTION = "--l1-beacon <url>";
+export const L1_BEACON_HELP =
+  "beacon API (consensus layer) to read blob batches' blobs from, as op-node's --l1.beacon: needed on a public network, whose execution RPC serves no blobs; an archive beacon or blob archiver for blobs older than ~18 days (default: $MOVESET_L1_BEACON; none: anvil_getBlobByHash on --l1)";
 
 /** Adds --l1, --rpc and --deployment (each optional: found by itself otherwise) to a command. */
 export function endpointOptions<T extends import("commander").Command>(cmd: T, which: Need[]): T {

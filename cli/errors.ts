@@ -45,8 +45,8 @@ export function oneLine(e: unknown): string | undefined {
   if (isLevelLocked(e)) return "a data folder is in use by another moveset process: stop it first, or pass another --datadir";
   const name = (e as { constructor?: { name?: string } })?.constructor?.name;
   // node/config.ts ConfigError, deploy/run.ts DeployError, node/sweep.ts SweepError, node/state/utxo-store.ts
-  // StoreMismatchError: messages written for people.
-  if (name === "ConfigError" || name === "DeployError" || name === "SweepError" || name === "ClientError" || name === "StoreMismatchError") return (e as Error).message;
+  // StoreMismatchError, node/l1/beacon.ts BeaconError: messages written for people.
+  if (name === "ConfigError" || name === "DeployError" || name === "SweepError" || name === "ClientError" || name === "StoreMismatchError" || name === "BeaconError") return (e as Error).message;
   if (netCode(e)) return `cannot reach an endpoint (${netReason(e)}): is the devnet or the node running? (\`npm start\` runs the devnet)`;
   return undefined;
 }

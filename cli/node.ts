@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import { Command, Option } from "commander";
 import { nonNegativeInt, uint, ensureArtifacts, fail, rpcCall, addRpcOptions, rpcOptionsFrom, type RpcFlags } from "./common";
-import { resolveContext, checkL1, probe } from "./context";
+import { resolveContext, checkL1, probe, L1_BEACON_OPTION, L1_BEACON_HELP } from "./context";
 import { CliError, guard } from "./errors";
 import { KEY_OPTION, keyHelp } from "./session";
 import { DEVNET_BYZANTINE_KINDS } from "../node/devnet/byzantine";
@@ -111,6 +111,7 @@ export function registerNode(program: Command): void {
     .command("node")
     .description("run the L2 node against an existing L1: coordinator (posts batches when given a bonded key), JSON-RPC, optionally a verifier")
     .option("--l1 <url>", "L1 JSON-RPC URL (default: $MOVESET_L1_URL, or the running devnet's)")
+    .option(L1_BEACON_OPTION, L1_BEACON_HELP)
     .option("--deployment <file>", "deployment record, deployments/<network>.json from `moveset deploy` (default: $MOVESET_DEPLOYMENT, or the running devnet's)")
     .option(KEY_OPTION, keyHelp("the coordinator's key (without: follow L1 only)"))
     .option("--datadir <dir>", "data folder", ".moveset/node")
@@ -124,7 +125,7 @@ export function registerNode(program: Command): void {
     .option("--sweep-max <n>", "a transaction of a fee recipient sweeps up to this many of its fee outputs into its balance (0: none)", nonNegativeInt, 256)
     .addOption(new Option("--post-mode <mode>", POST_MODE_HELP).choices([...POST_MODES]).default("calldata"));
   addRpcOptions(node, "").action(
-    async (o: RpcFlags & { postMode: PostMode; sweepMax: number; l1?: string; deployment?: string; key?: string; datadir: string; rpcHost: string; rpcPort: number; verify?: boolean; confirmations: number; batchInterval: number; maxBatchTxs: number; l1Clock: "latest" | "pending" }) => {
+    async (o: RpcFlags & { postMode: PostMode; sweepMax: number; l1?: string; l1Beacon?: string; deployment?: string; key?: string; datadir: string; rpcHost: string; rpcPort: number; verify?: boolean; confirmations: number; batchInterval: number; maxBatchTxs: number; l1Clock: "latest" | "pending" }) => {
       await guard(async () => {
         const ctx = resolveContext("moveset node", o, ["l1", "deployment"]);
         await ensureArtifacts();
@@ -140,6 +141,7 @@ export function registerNode(program: Command): void {
           const deployment = ctx.deployment!;
           node = await startNode({
             l1Url: ctx.l1Url!,
+            l1Beacon: ctx.l1BeaconUrl,
             deployment,
             key,
             datadir: o.datadir,
@@ -165,13 +167,14 @@ export function registerNode(program: Command): void {
     .command("verify")
     .description("follow L1 and check every batch: verdict per batch (the first failing transaction of an invalid one)")
     .option("--l1 <url>", "L1 JSON-RPC URL (default: $MOVESET_L1_URL, or the running devnet's)")
+    .option(L1_BEACON_OPTION, L1_BEACON_HELP)
     .option("--deployment <file>", "deployment record (default: $MOVESET_DEPLOYMENT, or the running devnet's)")
     .option("--datadir <dir>", "data folder", ".moveset/verifier")
     .option("--confirmations <n>", "L1 confirmations", nonNegativeInt, 1)
     .option("--workers <n>", "validation threads (0: in the main thread)", nonNegativeInt, 1)
     .option("--once", "check up to L1's head, print the verdicts and exit (1 if a live batch is invalid)")
     .option("--json", "print the verdicts as JSON")
-    .action(async (o: { l1?: string; deployment?: string; datadir: string; confirmations: number; workers: number; once?: boolean; json?: boolean }) => {
+    .action(async (o: { l1?: string; l1Beacon?: string; deployment?: string; datadir: string; confirmations: number; workers: number; once?: boolean; json?: boolean }) => {
       const ctx = await guarded(async () => {
         const c = resolveContext("moveset verify", o, ["l1", "deployment"]);
         await ensureArtifacts();
@@ -183,7 +186,7 @@ export function registerNode(program: Command): void {
       const { Verifier } = await import("../node/verifier/verifier");
       const { rootLogger, componentLogger } = await import("../node/log");
       const deployment = ctx.deployment!;
-      const l1 = await L1Client.connect(ctx.l1Url!, deployment);
+      const l1 = await guarded(() => L1Client.connect(ctx.l1Url!, deployment, undefined, { beacon: ctx.l1BeaconUrl, beaconOptions: { log: componentLogger("beacon", rootLogger()) } }));
       const paths = dataPaths(o.datadir);
       const v = await Verifier.open({ l1, deployment, dbPath: paths.verifier, utxoPath: paths.verifierUtxo, opts: { confirmations: o.confirmations, pollMs: 500, workers: o.workers, logRange: 5000 }, log: componentLogger("verifier", rootLogger()) });
       if (o.once) {

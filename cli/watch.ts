@@ -8,13 +8,13 @@
 import * as path from "path";
 import { Command } from "commander";
 import { nonNegativeInt, fail, ensureArtifacts } from "./common";
-import { checkL1, resolveContext, type Context } from "./context";
+import { checkL1, resolveContext, L1_BEACON_OPTION, L1_BEACON_HELP, type Context } from "./context";
 import { guard } from "./errors";
 import { resolveKey } from "./keys";
 import { KEY_OPTION, keyHelp } from "./session";
 
 /** Resolves the endpoints and the key (if given or needed), or prints one line and exits. */
-async function setup(command: string, o: { l1?: string; deployment?: string; key?: string }, keyNeeded: boolean): Promise<{ ctx: Context; key?: string }> {
+async function setup(command: string, o: { l1?: string; l1Beacon?: string; deployment?: string; key?: string }, keyNeeded: boolean): Promise<{ ctx: Context; key?: string }> {
   let out: { ctx: Context; key?: string } | undefined;
   await guard(async () => {
     const ctx = resolveContext(command, o, ["l1", "deployment"], process.env, keyNeeded && !o.key ? ["--key <key>"] : []);
@@ -54,6 +54,7 @@ export function registerWatch(program: Command): void {
     .command("watch")
     .description("run a watchtower: follow L1, revalidate every batch, prove fraud on the earliest invalid batch (commit, reveal) and collect the reward")
     .option("--l1 <url>", "L1 JSON-RPC URL (default: $MOVESET_L1_URL, or the running devnet's)")
+    .option(L1_BEACON_OPTION, L1_BEACON_HELP)
     .option("--deployment <file>", "deployment record (default: $MOVESET_DEPLOYMENT, or the running devnet's)")
     .option(KEY_OPTION, keyHelp("the challenger's key"))
     .option("--datadir <dir>", "data folder (LevelDB state: commitments with salts, proofs, settled batches)", ".moveset/watchtower")
@@ -62,7 +63,7 @@ export function registerWatch(program: Command): void {
     .option("--confirmations <n>", "L1 confirmations before acting on a batch", nonNegativeInt, 1)
     .option("--poll <ms>", "L1 poll interval", nonNegativeInt, 500)
     .option("--workers <n>", "validation threads revalidating batches (0: in the main thread, which then also answers L1 and plays games)", nonNegativeInt, 1)
-    .action(async (o: { l1?: string; deployment?: string; key?: string; datadir: string; metricsPort?: number; metricsHost: string; confirmations: number; poll: number; workers: number }) => {
+    .action(async (o: { l1?: string; l1Beacon?: string; deployment?: string; key?: string; datadir: string; metricsPort?: number; metricsHost: string; confirmations: number; poll: number; workers: number }) => {
       const { ctx, key } = await setup("moveset watch", o, true);
       const { ConfigError } = await import("../node/config");
       const { Watchtower } = await import("../node/watchtower/watchtower");
@@ -73,6 +74,7 @@ export function registerWatch(program: Command): void {
         const crash = process.env.MOVESET_WATCH_CRASH_AT;
         w = await Watchtower.start({
           l1Url: ctx.l1Url!,
+          l1Beacon: ctx.l1BeaconUrl,
           deployment,
           contracts: ctx.record!.contracts,
           key: key!,
@@ -104,11 +106,12 @@ export function registerWatch(program: Command): void {
     .option("--tx <i>", "prove a fault of this transaction (default: the batch's cheapest provable fault, else its first execution fault)", nonNegativeInt)
     .option("--dry-run", "print kind, proof size (bytes) and estimated gas (an execution fault: the trace and the dispute's gas); send nothing")
     .option("--l1 <url>", "L1 JSON-RPC URL (default: $MOVESET_L1_URL, or the running devnet's)")
+    .option(L1_BEACON_OPTION, L1_BEACON_HELP)
     .option("--deployment <file>", "deployment record (default: $MOVESET_DEPLOYMENT, or the running devnet's)")
     .option(KEY_OPTION, keyHelp("the challenger's key (not needed with --dry-run)"))
     .option("--datadir <dir>", "verifier data folder (a sync resumes from it; default: .moveset/challenge/<the deployment's Inbox address>, so another deployment never reads this one's sync)")
     .option("--json", "print JSON")
-    .action(async (o: { batch: number; tx?: number; dryRun?: boolean; l1?: string; deployment?: string; key?: string; datadir?: string; json?: boolean }) => {
+    .action(async (o: { batch: number; tx?: number; dryRun?: boolean; l1?: string; l1Beacon?: string; deployment?: string; key?: string; datadir?: string; json?: boolean }) => {
       const { ctx, key } = await setup("moveset challenge", o, !o.dryRun);
       const { L1Client } = await import("../node/l1/client");
       const { Verifier } = await import("../node/verifier/verifier");
@@ -119,7 +122,10 @@ export function registerWatch(program: Command): void {
       const deployment = ctx.deployment!;
       const contracts = ctx.record!.contracts;
       const datadir = o.datadir ?? path.join(".moveset", "challenge", contracts.Inbox.toLowerCase());
-      const l1 = await L1Client.connect(ctx.l1Url!, deployment);
+      let l1!: import("../node/l1/client").L1Client;
+      await guard(async () => {
+        l1 = await L1Client.connect(ctx.l1Url!, deployment, undefined, { beacon: ctx.l1BeaconUrl, beaconOptions: { log: componentLogger("beacon", rootLogger()) } });
+      });
       const v = await Verifier.open({
         l1,
         deployment,

@@ -29,6 +29,8 @@ import { Verifier } from "./verifier/verifier";
 
 export interface NodeOptions {
   l1Url: string;
+  /** A beacon API to read blob batches' blobs from (`--l1-beacon`, node/l1/beacon.ts); none: `anvil_getBlobByHash` on L1. */
+  l1Beacon?: string;
   deployment: Deployment;
   /** Coordinator key: with it the node posts batches, without it only follows L1. */
   key?: string;
@@ -61,7 +63,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   fs.mkdirSync(path.dirname(paths.chain), { recursive: true });
   const copts: CoordinatorOptions = { ...DEFAULT_COORDINATOR, ...(o.coordinator ?? {}) };
   const ropts: RpcOptions = { ...DEFAULT_RPC, ...(o.rpc ?? {}) };
-  const l1 = await L1Client.connect(o.l1Url, o.deployment, o.key);
+  const l1 = await L1Client.connect(o.l1Url, o.deployment, o.key, { beacon: o.l1Beacon, beaconOptions: { log: componentLogger("beacon", log) } });
   const genesis = nodeGenesis(o.deployment);
   const chain = await ChainStore.open(paths.chain, { sync: copts.syncWrites, genesisCodes: genesis.codes });
   const utxo = await UtxoHandle.open(paths.utxo, storeGenesis(genesis));

@@ -20,6 +20,7 @@ import { DataSource, UnreadableBatch, dataFromBlob, dataFromEvent, dataFromTx, t
 import { packBlob, versionedHash } from "../../core/blob";
 import { batchGas, splitBatchData } from "../../core/batch";
 import { loadBlobKzg } from "./blob-kzg";
+import { BeaconClient, type BeaconOptions } from "./beacon";
 import { headerHash as hashHeader } from "../../core/batch";
 
 export interface L1Tip {
@@ -81,6 +82,14 @@ export class L1RevertError extends Error {
   }
 }
 
+/** How a client reads blobs besides its JSON-RPC (protocol.md §14.5 "Reading"). */
+export interface L1ClientOptions {
+  /** A beacon API (`--l1-beacon`): blob batches' blobs are read there, never by `anvil_getBlobByHash`. */
+  beacon?: string | BeaconClient;
+  /** The beacon client's knobs (time limit, retries; its logger). */
+  beaconOptions?: Partial<BeaconOptions>;
+}
+
 /** BatchData's topic, hashed once. */
 let batchDataTopic: string | undefined;
 
@@ -97,14 +106,20 @@ export class L1Client {
     readonly url: string,
     /** The L1 chain id. */
     readonly chainId: bigint,
+    /** Where blobs are read (`--l1-beacon`); without it, `anvil_getBlobByHash` on the L1 RPC. */
+    readonly beacon?: BeaconClient,
   ) {
     this.inbox = inboxAt(deployment.inbox, signer ?? provider);
     this.bridge = bridgeAt(deployment.bridge, signer ?? provider);
     this.rpc = new RawRpc(url);
   }
 
-  /** Connects to `url`; `privateKey` makes it able to post. Checks the chain id and that the Inbox exists. */
-  static async connect(url: string, deployment: Deployment, privateKey?: string): Promise<L1Client> {
+  /**
+   * Connects to `url`; `privateKey` makes it able to post. Checks the chain id and that the Inbox exists; with
+   * `opts.beacon`, that the beacon API answers and how it addresses blocks (a BeaconError otherwise).
+   */
+  static async connect(url: string, deployment: Deployment, privateKey?: string, opts: L1ClientOptions = {}): Promise<L1Client> {
+    const beacon = typeof opts.beacon === "string" ? new BeaconClient(opts.beacon, opts.beaconOptions) : opts.beacon;
     const probe = new JsonRpcProvider(url, undefined, { staticNetwork: true, batchMaxCount: 1 });
     let chainId: bigint;
     try {
@@ -117,11 +132,14 @@ export class L1Client {
     if (deployment.l1ChainId && chainId !== deployment.l1ChainId) throw new Error(`L1 at ${url} has chain id ${chainId}, the deployment is for ${deployment.l1ChainId}`);
     const provider = new JsonRpcProvider(url, Network.from(chainId), { staticNetwork: true, batchMaxCount: 1, pollingInterval: 250, cacheTimeout: -1 });
     const signer = privateKey ? new Wallet(privateKey, provider) : undefined;
-    const c = new L1Client(provider, deployment, signer, url, chainId);
-    const code = await provider.getCode(deployment.inbox);
-    if (code === "0x") {
-      provider.destroy();
-      throw new Error(`no Inbox contract at ${deployment.inbox} on L1 ${url}`);
+    const c = new L1Client(provider, deployment, signer, url, chainId, beacon);
+    try {
+      const code = await provider.getCode(deployment.inbox);
+      if (code === "0x") throw new Error(`no Inbox contract at ${deployment.inbox} on L1 ${url}`);
+      await beacon?.start(async () => (await c.block(0)).timestamp);
+    } catch (e) {
+      c.close();
+      throw e;
     }
     return c;
   }
@@ -290,16 +308,24 @@ export class L1Client {
   }
 
   /**
-   * The blob of a blob batch (protocol.md §14.5), by its versioned hash: from an L1 node that serves blobs by
-   * `anvil_getBlobByHash` (anvil; a beacon API reader is not built yet). The commitment is recomputed here, so
-   * an endpoint cannot substitute another blob. Returns the blob and its commitment, or throws UnreadableBatch.
+   * The blob of a blob batch (protocol.md §14.5), by its versioned hash: from the beacon API when the client has one
+   * (`--l1-beacon`, node/l1/beacon.ts: a failure there is a BeaconError, asked again later, never an unreadable
+   * batch), else from an L1 node that serves blobs by `anvil_getBlobByHash` (anvil). The commitment is recomputed
+   * here, so an endpoint cannot substitute another blob. Returns the blob and its commitment.
    */
   async blobOf(ref: AppendRef): Promise<{ blob: Uint8Array; commitment: Uint8Array }> {
+    if (this.beacon) {
+      const b = await this.rpc.send<{ number: string; hash: string; timestamp: string } | null>("eth_getBlockByHash", [ref.blockHash, false]);
+      if (!b) throw new Error(`L1 has no block ${ref.blockHash} (reorganized?)`);
+      return this.beacon.blob({ number: Number(b.number), hash: String(b.hash).toLowerCase(), timestamp: BigInt(b.timestamp) }, ref.header.dataHash);
+    }
     let hex: unknown;
     try {
       hex = await this.provider.send("anvil_getBlobByHash", [bytesToHex(ref.header.dataHash)]);
     } catch (e) {
-      throw new UnreadableBatch(`L1 serves no blob by its versioned hash (anvil_getBlobByHash: ${(e as Error).message.split("\n")[0]})`);
+      throw new UnreadableBatch(
+        `L1 serves no blob by its versioned hash (anvil_getBlobByHash: ${(e as Error).message.split("\n")[0]}): an execution RPC serves no blobs; pass --l1-beacon <url> (a beacon API, or set MOVESET_L1_BEACON) to read blob batches`,
+      );
     }
     if (typeof hex !== "string" || !/^0x[0-9a-fA-F]*$/.test(hex)) throw new UnreadableBatch("L1 returned no blob for the header's versioned hash");
     const blob = hexToBytes(hex as `0x${string}`);
@@ -374,10 +400,12 @@ export class L1Client {
   }
 
   /**
-   * Whether this L1 serves a blob back by its versioned hash (anvil_getBlobByHash: anvil answers null for an unknown
-   * one, an L1 without the method an error), so that nodes can read a blob batch (protocol.md §14.5 "Reading").
+   * Whether this client reads blobs back, so that nodes can read a blob batch (protocol.md §14.5 "Reading"): it has
+   * a beacon API (`--l1-beacon`, checked when it connected), or the L1 serves a blob by its versioned hash
+   * (anvil_getBlobByHash: anvil answers null for an unknown one, an L1 without the method an error).
    */
   async servesBlobs(): Promise<boolean> {
+    if (this.beacon) return true;
     try {
       await this.provider.send("anvil_getBlobByHash", ["0x01" + "00".repeat(31)]);
       return true;

@@ -53,6 +53,7 @@ import { dec, enc } from "../state/chain-store";
 import type { Deployment, VerifierOptions } from "../config";
 import type { L1Client } from "../l1/client";
 import { BlobDataFaultError, UnreadableBatch, type AppendRef } from "../l1/batch-source";
+import { BeaconError } from "../l1/beacon";
 import { dataFault } from "../../core/blob";
 import { loadBlobKzg } from "../l1/blob-kzg";
 import { headerToJson } from "../l1/contracts";
@@ -310,7 +311,8 @@ export class Verifier extends EventEmitter {
         this.unreadable.set(ref.headerHash, e.reason);
         return undefined;
       }
-      const reason = e instanceof UnreadableBatch ? e.reason : `L1 could not be asked: ${errMsg(e)}`;
+      // A beacon's failure (node/l1/beacon.ts: down, a wrong blob, pruned) says itself what went wrong and what to do.
+      const reason = e instanceof UnreadableBatch ? e.reason : e instanceof BeaconError ? e.message : `L1 could not be asked: ${errMsg(e)}`;
       if (this.unreadable.get(ref.headerHash) !== reason) {
         this.d.log.error(
           { index: ref.index, headerHash: ref.headerHash, l1Tx: ref.l1TxHash, block: ref.blockNumber, dataSource: ref.dataSource, reason },

@@ -35,6 +35,8 @@ import { WatchStore, recordKey, type ChallengeRecord } from "./store";
 
 export interface WatchtowerOptions {
   l1Url: string;
+  /** A beacon API to read blob batches' blobs from (`--l1-beacon`, node/l1/beacon.ts); none: `anvil_getBlobByHash` on L1. */
+  l1Beacon?: string;
   deployment: Deployment;
   /** Prover contract addresses by name (the deployment record's `contracts`). */
   contracts: Record<string, string>;
@@ -94,7 +96,7 @@ export class Watchtower extends EventEmitter {
     const log = componentLogger("watchtower", o.log ?? rootLogger());
     const confirmations = o.confirmations ?? 1;
     fs.mkdirSync(path.join(o.datadir, "verifier"), { recursive: true });
-    const l1 = await L1Client.connect(o.l1Url, o.deployment);
+    const l1 = await L1Client.connect(o.l1Url, o.deployment, undefined, { beacon: o.l1Beacon, beaconOptions: { log: componentLogger("beacon", o.log ?? rootLogger()) } });
     const verifier = await Verifier.open({
       l1,
       deployment: o.deployment,

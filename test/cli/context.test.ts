@@ -69,6 +69,17 @@ describe("cli/context: finding the devnet, the environment, the flags", () => {
     expect(fs.existsSync(devnetInfoPath(dir))).to.equal(false);
   });
 
+  it("--l1-beacon (or MOVESET_L1_BEACON, the flag first) names the beacon API; one that is not an http(s) URL stops the command with why", () => {
+    const none = resolveContext("x", {}, [], { MOVESET_DEVNET: dir });
+    expect(none.l1BeaconUrl).to.equal(undefined);
+    expect(resolveContext("x", {}, [], { MOVESET_DEVNET: dir, MOVESET_L1_BEACON: "http://env:5052" }).l1BeaconUrl).to.equal("http://env:5052");
+    expect(resolveContext("x", { l1Beacon: "https://flag:5052" }, [], { MOVESET_DEVNET: dir, MOVESET_L1_BEACON: "http://env:5052" }).l1BeaconUrl).to.equal("https://flag:5052");
+    expect(fail(() => resolveContext("moveset verify", { l1Beacon: "ftp://beacon" }, [], { MOVESET_DEVNET: dir }))).to.equal("moveset verify: --l1-beacon ftp://beacon: a beacon API is served over http or https, not ftp");
+    expect(fail(() => resolveContext("moveset watch", {}, [], { MOVESET_DEVNET: dir, MOVESET_L1_BEACON: "localhost 5052" }))).to.equal(
+      'moveset watch: --l1-beacon "localhost 5052" is not a URL: pass a beacon API\'s base URL, such as http://127.0.0.1:5052 (from MOVESET_L1_BEACON)',
+    );
+  });
+
   it("a card whose process is gone is stale; the L2 URL falls back to the devnet's default port", () => {
     writeDevnetInfo(dir, { pid: deadPid(), l1Url: "http://127.0.0.1:1111", rpcUrl: "http://127.0.0.1:2222", deployment: path.join(dir, "deployment.json"), startedAt: "" });
     expect(readDevnetInfo(dir)).to.equal(undefined);

@@ -7,9 +7,12 @@
  * (node/watchtower) finds such a batch invalid with its `data` fault and proves it itself (commit, reveal: the batch
  * rolls back, the reward paid to it), and `moveset challenge --dry-run` describes that proof. A node whose
  * coordinator posts in blobs (`postMode` blob and auto) posts its batches there, and its verifier reads them back; in
- * `auto`, a blob post that fails sends that batch in calldata instead (the back-off, protocol.md §12.11).
+ * `auto`, a blob post that fails sends that batch in calldata instead (the back-off, protocol.md §12.11). With
+ * `--l1-beacon` a node reads blobs from anvil's beacon API only (node/l1/beacon.ts), through a proxy that refuses
+ * `anvil_getBlobByHash` and can make the beacon lie or fail.
  */
 import * as fs from "fs";
+import * as http from "http";
 import { expect } from "chai";
 import * as path from "path";
 import { spawn, type ChildProcess } from "child_process";
@@ -26,6 +29,7 @@ import { bytesToHex, hexToBytes, keccak256 } from "../../core/bytes";
 import { KIND_NUMBER } from "../../core/errors";
 import { bridgeAt, headerFromSol, headerToSol, inboxAt, inboxInterface } from "../../node/l1/contracts";
 import { loadBlobKzg } from "../../node/l1/blob-kzg";
+import { packBlob } from "../../core/blob";
 
 /** Anvil's (and Hardhat's) dev accounts 0 and 4: public, fixed, never for real funds. */
 const POSTER = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -78,6 +82,48 @@ async function postBlobBatch(client: L1Client, inbox: Contract, provider: JsonRp
       l1TxHash: rc.hash.toLowerCase(), blockHash: rc.blockHash, blockNumber: rc.blockNumber, txIndex: rc.index, logIndex: log.index,
     },
   };
+}
+
+/**
+ * A proxy in front of anvil: JSON-RPC (POST) passes through except `anvil_getBlobByHash`, which it refuses and
+ * counts (a node that reads a blob batch through it reads blobs from the beacon API); the beacon API (GET) passes
+ * through, or, by `mode`, answers a valid blob that is not the one asked for (`lie`) or HTTP 503 (`down`).
+ */
+async function anvilProxy(target: string): Promise<{ url: string; mode: "honest" | "lie" | "down"; rpcBlobCalls: number; beaconPaths: string[]; close(): Promise<void> }> {
+  const other = "0x" + Buffer.from(packBlob(Uint8Array.of(2, 0, 0, 0))).toString("hex");
+  const state = { url: "", mode: "honest" as "honest" | "lie" | "down", rpcBlobCalls: 0, beaconPaths: [] as string[], close: async () => undefined };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      void (async () => {
+        const body = Buffer.concat(chunks).toString("utf8");
+        const reply = (status: number, text: string) => res.writeHead(status, { "content-type": "application/json" }).end(text);
+        if (req.method === "POST") {
+          const j = JSON.parse(body) as { id: unknown; method: string };
+          if (j.method === "anvil_getBlobByHash") {
+            state.rpcBlobCalls++;
+            return reply(200, JSON.stringify({ jsonrpc: "2.0", id: j.id, error: { code: -32601, message: "the method anvil_getBlobByHash does not exist (proxy)" } }));
+          }
+          const r = await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body });
+          return reply(r.status, await r.text());
+        }
+        state.beaconPaths.push(req.url!);
+        if (state.mode === "down" && req.url!.startsWith("/eth/v1/beacon/blobs/")) return reply(503, JSON.stringify({ code: 503, message: "down (proxy)" }));
+        const r = await fetch(target + req.url, { headers: { accept: "application/json" } });
+        let text = await r.text();
+        if (state.mode === "lie" && r.status === 200 && req.url!.startsWith("/eth/v1/beacon/blobs/")) {
+          const j = JSON.parse(text) as { data: string[] };
+          text = JSON.stringify({ ...j, data: j.data.map(() => other) });
+        }
+        reply(r.status, text);
+      })().catch((e: unknown) => res.writeHead(502).end(String(e)));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  state.url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  state.close = () => new Promise<undefined>((r) => server.close(() => r(undefined)));
+  return state;
 }
 
 /** Two transactions of arbitrary bytes (the `data` fault is about the blob, not what the transactions say). */
@@ -233,6 +279,68 @@ describe("batches in blobs on anvil (post, read back, prove a data fault)", func
       }
     });
   }
+
+  it("with --l1-beacon a node reads blob batches from the beacon API only (never anvil_getBlobByHash): a lying or failing beacon is refused and asked again, then the batches are valid", async () => {
+    const poster = new Wallet(POSTER, provider);
+    const { deployment, record } = await deployBlobRollup(poster);
+    await (await inboxAt(deployment.inbox, poster).bond({ value: 4n * BOND })).wait();
+    const proxy = await anvilProxy(url);
+    proxy.mode = "lie";
+    const { lines, log } = captureLogs("info");
+    const node = await startNode({
+      l1Url: proxy.url, l1Beacon: proxy.url, deployment, key: POSTER, datadir: tmpDir("moveset-beacon-node-"), rpc: { port: await freePort() },
+      coordinator: { batchIntervalMs: 100, pollMs: 50, postMode: "auto" }, verifier: { confirmations: 0, pollMs: 100, workers: 0 }, log,
+    });
+    try {
+      expect(node.l1.beacon?.mode?.kind, "anvil's beacon API: no /eth/v1/config/spec, genesis = block 0").to.equal("execution-block");
+      expect(await node.l1.servesBlobs(), "auto: blobs come back through the beacon").to.equal(true);
+      await (await bridgeAt(deployment.bridge, new Wallet(CHALLENGER, provider)).deposit(poster.address, { value: 10n ** 15n })).wait();
+      await waitFor("batch 0 posted", async () => (node.chain.tip()?.index ?? -1n) >= 0n, 60_000);
+      const appended = await provider.getLogs({ address: deployment.inbox, fromBlock: deployment.deployedAt, topics: [inboxInterface().getEvent("BatchAppended")!.topicHash] });
+      expect(appended.map((l) => Number(inboxInterface().parseLog(l)!.args.dataSource)), "auto posts in a blob").to.deep.equal([DataSource.Blob]);
+      // The beacon answers another (valid) blob: refused, logged, the batch stays unchecked and is asked again.
+      const refused = await waitFor("the verifier refuses the lying beacon's blob", async () => lines.find((l) => l.msg === "cannot read the data of a batch: skipped for now (following L1 goes on; batches after it wait, and it is read again on the next poll)" && /does not give versioned hash/.test(String(l.reason))), 60_000);
+      expect(String(refused.reason)).to.contain(proxy.url.replace(/\/$/, ""));
+      expect(lines.some((l) => l.msg === "the beacon answered a blob that is not the one asked for: refused")).to.equal(true);
+      expect(node.verifier!.batches().some((b) => b.verdict === "valid")).to.equal(false);
+      // Down (HTTP 503, retried in the call, then on the next poll), then honest: the batch is read and valid.
+      proxy.mode = "down";
+      await waitFor("the verifier says the beacon is down", async () => lines.find((l) => /HTTP 503/.test(String(l.reason ?? ""))), 60_000);
+      proxy.mode = "honest";
+      await waitFor("the verifier reads batch 0 from the beacon and finds it valid", async () => node.verifier!.batches().some((b) => b.index === 0n && b.verdict === "valid"), 60_000);
+      expect(lines.some((l) => l.msg === "batch data read after all")).to.equal(true);
+      expect(proxy.rpcBlobCalls, "anvil_getBlobByHash never asked").to.equal(0);
+      expect(proxy.beaconPaths.some((p) => p.startsWith(`/eth/v1/beacon/blobs/${appended[0].blockHash.toLowerCase()}?versioned_hashes=0x01`)), proxy.beaconPaths.join(" ")).to.equal(true);
+
+      // Without a beacon, on an L1 that serves no blobs: unreadable, and the reason names --l1-beacon.
+      const plain = await L1Client.connect(proxy.url, deployment);
+      try {
+        const ref = L1Client.parseAppend({ ...appended[0], transactionHash: appended[0].transactionHash, blockHash: appended[0].blockHash, index: appended[0].index, transactionIndex: appended[0].transactionIndex, topics: [...appended[0].topics] });
+        await plain.readBatchData(ref).then(() => expect.fail("read a blob without a source"), (e: unknown) => {
+          expect(e).to.be.instanceOf(UnreadableBatch);
+          expect((e as UnreadableBatch).reason).to.contain("--l1-beacon");
+        });
+        expect(await plain.servesBlobs()).to.equal(false);
+      } finally {
+        plain.close();
+      }
+
+      // The CLI: `moveset verify --l1-beacon` reads it valid through the proxy (a bad --l1-beacon: test/cli/context.test.ts).
+      const dir = tmpDir("moveset-beacon-cli-");
+      const dep = path.join(dir, "deployment.json");
+      fs.writeFileSync(dep, JSON.stringify(record));
+      const calls = proxy.rpcBlobCalls;
+      const v = spawnCli(["verify", "--once", "--json", "--l1", proxy.url, "--l1-beacon", proxy.url, "--deployment", dep, "--datadir", path.join(dir, "v"), "--confirmations", "0", "--workers", "0"], {});
+      const ve = await v.exit;
+      expect(ve.code, v.out()).to.equal(0);
+      const rows = JSON.parse(v.out().slice(v.out().indexOf("[\n"))) as { index: number; verdict: string }[];
+      expect(rows.map((r) => [r.index, r.verdict])).to.deep.equal([[0, "valid"]]);
+      expect(proxy.rpcBlobCalls).to.equal(calls);
+    } finally {
+      await node.stop();
+      await proxy.close();
+    }
+  });
 
   it("post mode auto: a blob post that fails makes the coordinator post that batch again in calldata (the back-off), which its verifier reads back valid", async () => {
     const poster = new Wallet(POSTER, provider);
