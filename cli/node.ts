@@ -18,7 +18,7 @@ import { DEVNET_CORS } from "../node/config";
 import { POST_MODES, type PostMode } from "../node/coordinator/post-mode";
 
 const POST_MODE_HELP =
-  "where batches are posted: calldata, blob (EIP-4844; a node reads them back only from an L1 that serves blobs, such as anvil), or auto (a blob where L1 serves blobs and it is cheaper at L1's current prices, else calldata; after a failed blob post, calldata for 5 minutes)";
+  "where batches are posted: calldata, blob (EIP-4844; a node reads them back from a beacon API, --l1-beacon, or an L1 that serves blobs, such as anvil), or auto (a blob where this node reads blobs back and it is cheaper at L1's current prices, else calldata; after a failed blob post, calldata for 5 minutes)";
 
 /** Resolves on SIGINT/SIGTERM. */
 function untilSignal(): Promise<string> {
