@@ -422,6 +422,8 @@ export class Coordinator extends EventEmitter {
     // Code from the chain store only as far as the chain carries it: a checked batch extends its tip.
     this.validator = await InThreadValidator.create(this.chainId, (h) => this.d.chain.postedCode(h), this.d.executor);
     await this.lock.run(() => this.recover());
+    // Blob posting may come: KZG starts loading now, beside whatever comes first (calldata never needs it).
+    if ((this.d.opts.postMode ?? "calldata") !== "calldata") void this.d.l1.blobsReady().catch(() => undefined);
     this.running = true;
     this.loopDone = this.loop();
   }
@@ -989,6 +991,10 @@ export class Coordinator extends EventEmitter {
   // ---- building and posting ---------------------------------------------------------------------
 
   private async buildAndPost(): Promise<void> {
+    // KZG (seconds to load, ~40 s on a loaded machine) is loaded before the build, outside the lock: loaded
+    // inside it, the build held the lock that long and declared L1 prices read before it (the first blob
+    // post on a fresh devnet was refused with L1PriceTooHigh: L1's base fee had fallen meanwhile).
+    if ((this.d.opts.postMode ?? "calldata") !== "calldata") await this.d.l1.blobsReady();
     const post = await this.lock.run(() => this.build());
     if (!post) return;
     const { header } = post.batch;
@@ -1014,7 +1020,7 @@ export class Coordinator extends EventEmitter {
     this.d.log.info({ index: header.index, txs: post.txs.length, bytes: post.data.length, l1Tx: sent.hash, in: post.blob ? "blob" : "calldata" }, "posted batch");
     let mined;
     try {
-      mined = await this.d.l1.wait(sent, this.d.opts.l1TimeoutMs);
+      mined = await this.d.l1.wait(sent, this.d.opts.l1TimeoutMs, header);
     } catch (e) {
       if (e instanceof L1RevertError) {
         this.onPriceRefused(e);

@@ -397,12 +397,23 @@ export class L1Client {
     return { header: { ...header, dataHash: versionedHash(commitment) }, blob, commitment, gas: batchGas(splitBatchData(data)) };
   }
 
+  /** Resolves once KZG is loaded (once per process), so that building a blob batch does not wait for it. */
+  async blobsReady(): Promise<void> {
+    await loadBlobKzg();
+  }
+
   /** Sends appendBatchBlob(header, gas) as a type-3 transaction carrying `blob`. Reverts found while estimating gas throw L1RevertError. */
   async appendBatchBlob(header: BatchHeader, blob: Uint8Array, gas: bigint): Promise<TransactionResponse> {
     const signer = this.requireSigner();
     const kzg = await loadBlobKzg();
     const fees = await this.provider.getFeeData();
     const blobBaseFee = BigInt((await this.provider.send("eth_blobBaseFee", []).catch(() => "0x1")) as string);
+    // As appendBatch: a post whose L1 prices exceed the next block's is not sent (a blob transaction that
+    // reverts still pays for its blob); the coordinator rebuilds with lower prices.
+    const pending = await this.rpc.send<{ baseFeePerGas?: string } | null>("eth_getBlockByNumber", ["pending", false]);
+    const limit = BigInt(pending?.baseFeePerGas ?? 0);
+    if (header.l1BaseFee > limit) throw new L1RevertError("L1PriceTooHigh", [0n, limit, header.l1BaseFee], new Error("the header's L1 base fee exceeds the pending block's"));
+    if (header.l1BlobBaseFee > blobBaseFee) throw new L1RevertError("L1PriceTooHigh", [1n, blobBaseFee, header.l1BlobBaseFee], new Error("the header's L1 blob base fee exceeds the next block's"));
     const data = this.inbox.interface.encodeFunctionData("appendBatchBlob", [headerToSol(header), gas]);
     // Estimated with the header's L1 prices at 0, as appendBatch (L1 nodes estimate at base fee 0).
     const estimateData = this.inbox.interface.encodeFunctionData("appendBatchBlob", [headerToSol({ ...header, l1BaseFee: 0n, l1BlobBaseFee: 0n }), gas]);
@@ -423,18 +434,36 @@ export class L1Client {
    * Waits for a transaction's receipt (polled: a block mined between two checks is not missed); a
    * transaction that reverted throws L1RevertError ("Reverted": a mined revert carries no reason).
    */
-  async wait(tx: { hash: string }, timeoutMs: number): Promise<{ blockNumber: number; status: number }> {
+  async wait(tx: { hash: string }, timeoutMs: number, declared?: L1Prices): Promise<{ blockNumber: number; status: number }> {
     const deadline = Date.now() + timeoutMs;
     for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
-      const r = (await this.rpc.send("eth_getTransactionReceipt", [tx.hash])) as { blockNumber: string; status: string } | null;
+      const r = (await this.rpc.send("eth_getTransactionReceipt", [tx.hash])) as { blockNumber: string; status: string; blobGasPrice?: string } | null;
       if (r) {
         const status = Number(r.status);
-        if (status !== 1) throw new L1RevertError("Reverted", [], new Error(`L1 transaction ${tx.hash} reverted`));
+        if (status !== 1) {
+          const cause = new Error(`L1 transaction ${tx.hash} reverted`);
+          const refused = declared && (await this.priceRefusal(r, declared));
+          throw refused ? new L1RevertError("L1PriceTooHigh", refused, cause) : new L1RevertError("Reverted", [], cause);
+        }
         return { blockNumber: Number(r.blockNumber), status };
       }
       if (Date.now() >= deadline) throw new Error(`no receipt for ${tx.hash} within ${timeoutMs} ms`);
       await new Promise((res) => setTimeout(res, Math.min(delay, Math.max(0, deadline - Date.now()))));
     }
+  }
+
+  /**
+   * Why a batch post that L1 mined reverted, when its block shows it: the header declared more than that
+   * block's base fee, or (a blob post) more than the blob gas price it paid, which is what the Inbox's
+   * `L1PriceTooHigh(kind, l1, declared)` checks (a mined revert carries no reason). Else undefined.
+   */
+  private async priceRefusal(r: { blockNumber: string; blobGasPrice?: string }, declared: L1Prices): Promise<bigint[] | undefined> {
+    const b = await this.rpc.send<{ baseFeePerGas?: string } | null>("eth_getBlockByNumber", [r.blockNumber, false]);
+    const baseFee = BigInt(b?.baseFeePerGas ?? 0);
+    if (declared.l1BaseFee > baseFee) return [0n, baseFee, declared.l1BaseFee];
+    const blobFee = r.blobGasPrice === undefined ? undefined : BigInt(r.blobGasPrice);
+    if (blobFee !== undefined && declared.l1BlobBaseFee > blobFee) return [1n, blobFee, declared.l1BlobBaseFee];
+    return undefined;
   }
 
   /** The status of a mined transaction's receipt (1 success, 0 reverted), or undefined while L1 has none. */

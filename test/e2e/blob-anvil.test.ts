@@ -263,7 +263,9 @@ describe("batches in blobs on anvil (post, read back, prove a data fault)", func
     }
   });
 
-  it("`moveset node --post-mode blob` SIGKILLed right after sending a blob batch resumes: the batch is committed once, the next one goes in a blob too", async () => {
+  it("`moveset node --post-mode blob` SIGKILLed right after sending a blob batch resumes: the batch is committed once, the next one goes in a blob too", async function () {
+    // Two fresh CLI processes, each loading KZG (16 CPU-s, 40 s on a loaded machine) before its first blob post.
+    this.timeout(600_000);
     const poster = new Wallet(POSTER, provider);
     const { deployment, record } = await deployBlobRollup(poster);
     const inbox = inboxAt(deployment.inbox, poster);
@@ -278,7 +280,7 @@ describe("batches in blobs on anvil (post, read back, prove a data fault)", func
 
     await deposit(10n ** 15n);
     const first = spawnCli(args, { NODE_KEY: POSTER, MOVESET_CRASH_AT: "after-send", MOVESET_LOG_LEVEL: "info" });
-    const ex = await Promise.race([first.exit, new Promise<never>((_, rej) => setTimeout(() => rej(new Error("not killed: " + first.out().slice(-3000))), 90_000))]);
+    const ex = await Promise.race([first.exit, new Promise<never>((_, rej) => setTimeout(() => rej(new Error("not killed: " + first.out().slice(-3000))), 240_000))]);
     expect(ex.signal, first.out().slice(-3000)).to.equal("SIGKILL");
     expect(first.out()).to.contain("failpoint after-send");
     await waitFor("the blob batch on L1", async () => (await inbox.batchCount()) === 1n, 30_000);

@@ -107,6 +107,13 @@ describe("e2e: moveset devnet --l1 anvil (batches in blobs, the blob data fault 
     expect(status.code, status.stderr).to.equal(0);
     const rows = (JSON.parse(status.stdout) as { batches: { index: number; status: string }[] }).batches;
     expect(rows.find((r) => BigInt(r.index) === index)?.status, JSON.stringify(rows)).to.equal("rolled back");
+
+    // The coordinator's first blob posts: L1's base fee falls fast on a fresh anvil (1/8 a block, a block per
+    // transaction), so a post may declare more than L1 takes; it is refused before it is sent (the pending
+    // block's prices), or, mined, told apart as L1PriceTooHigh (then declared at half), never an unexplained revert.
+    const first = dev.out().split("\n").filter((l) => l.includes('"component":"coordinator"') && /"index":"[01]"/.test(l));
+    expect(first.some((l) => l.includes('"msg":"batch included on L1"') && l.includes('"index":"0"')), first.join("\n")).to.equal(true);
+    expect(first.filter((l) => l.includes('"why":"Reverted"')), first.join("\n")).to.deep.equal([]);
   });
 
   it("after Ctrl-C, a restart on the same datadir resumes with anvil's L1 state; new batches go in blobs too", async () => {

@@ -10,7 +10,7 @@ import hre, { ethers } from "hardhat";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Transaction } from "ethers";
+import { Transaction, Wallet } from "ethers";
 import { bytesToHex } from "../../../core/bytes";
 import { L1Client, L1RevertError } from "../../../node/l1/client";
 import { appendBatchCalldata, inboxInterface } from "../../../node/l1/contracts";
@@ -106,5 +106,39 @@ describe("node: posting appendBatch as one signed raw transaction (L1Client)", f
     expect(err).to.be.instanceOf(L1RevertError);
     expect((err as L1RevertError).name_).to.equal("ParentNotTip");
     expect(await l1.provider.getTransactionCount(l1.address!, "pending")).to.equal(nonce);
+  });
+
+  it("a post L1 mined and reverted for its L1 prices is told apart (L1PriceTooHigh from its block's base fee), any other mined revert is Reverted", async () => {
+    const b = await nextBatch(inbox, [transferTx(91)]);
+    // appendBatch would not send it (its pending-block check): sent as is, with a gas limit, it is mined and reverts.
+    const declared = 10n ** 15n;
+    const header = { ...b.header, l1BaseFee: declared };
+    let refused: unknown;
+    await l1.appendBatch(header, b.data).catch((e) => (refused = e));
+    expect((refused as L1RevertError).name_).to.equal("L1PriceTooHigh");
+    const poster = new Wallet(devAccounts(2)[1].privateKey, l1.provider);
+    // Hardhat refuses a reverting transaction at send while it mines on each: mined by hand instead.
+    await request("evm_setAutomine", [false]);
+    let sent;
+    try {
+      sent = await poster.sendTransaction({ to: await inbox.getAddress(), data: bytesToHex(appendBatchCalldata(header, b.data)), gasLimit: 3_000_000 });
+      await request("evm_mine");
+    } finally {
+      await request("evm_setAutomine", [true]);
+    }
+    let err: unknown;
+    await l1.wait(sent, 30_000, header).catch((e) => (err = e));
+    expect(err).to.be.instanceOf(L1RevertError);
+    const rc = (await l1.provider.getTransactionReceipt(sent.hash))!;
+    expect(rc.status).to.equal(0);
+    const baseFee = (await l1.provider.getBlock(rc.blockNumber))!.baseFeePerGas!;
+    expect((err as L1RevertError).name_).to.equal("L1PriceTooHigh");
+    expect((err as L1RevertError).args).to.deep.equal([0n, baseFee, declared]);
+    // Declared within the block's prices (or not given), the revert has no known reason.
+    for (const d of [{ l1BaseFee: baseFee, l1BlobBaseFee: 0n }, undefined]) {
+      err = undefined;
+      await l1.wait(sent, 30_000, d).catch((e) => (err = e));
+      expect((err as L1RevertError).name_).to.equal("Reverted");
+    }
   });
 });
