@@ -151,6 +151,8 @@ interface Assembled {
   stale: number;
   /** Accepted fills reused at other L1 prices than they were filled at (their L1 fee re-priced by refit). */
   repriced: number;
+  /** Accepted fills reused with a balance they consume shifted (its writer was re-priced). */
+  shifted: number;
 }
 
 /**
@@ -165,6 +167,8 @@ export interface BuildStats {
   stale: number;
   /** Of the reused, those whose L1 fee was re-priced (the batch declares other L1 prices than they were filled at). */
   repriced: number;
+  /** Of the reused, those a balance of which they consume was shifted: an earlier transaction that wrote it was re-priced (node/coordinator/fill-job.ts refit). */
+  shifted: number;
   rounds: number;
   refilled: number;
 }
@@ -1171,7 +1175,7 @@ export class Coordinator extends EventEmitter {
     this.inflight = { post, overlay, keys, ids: new Set(batch.txHashes) };
     const t1 = performance.now();
     await this.recomputePending();
-    const stats: BuildStats = { index: header.index, txs: filled.length, reused: a.checks.filter((c) => c.reused).length, stale: a.stale, repriced: a.repriced, rounds, refilled: fresh.size };
+    const stats: BuildStats = { index: header.index, txs: filled.length, reused: a.checks.filter((c) => c.reused).length, stale: a.stale, repriced: a.repriced, shifted: a.shifted, rounds, refilled: fresh.size };
     this.emit("built", stats);
     this.d.log.debug({ ...stats, buildMs: Math.round(t1 - t0), recomputeMs: Math.round(performance.now() - t1), mempool: this.pendingEntries.length }, "built batch");
     return post;
@@ -1195,7 +1199,7 @@ export class Coordinator extends EventEmitter {
   ): Promise<Assembled> {
     const o = this.d.opts;
     const overlay = new Overlay();
-    const a: Assembled = { filled: [], entries: [], outcomes: [], included: [], checks: [], overlay, batchCodes: new KnownCode(), nIncluded: 0n, stale: 0, repriced: 0 };
+    const a: Assembled = { filled: [], entries: [], outcomes: [], included: [], checks: [], overlay, batchCodes: new KnownCode(), nIncluded: 0n, stale: 0, repriced: 0, shifted: 0 };
     const maxBytes = o.maxBatchBytes;
     let entryBytes = 0;
     let gas = 0n;
@@ -1230,7 +1234,7 @@ export class Coordinator extends EventEmitter {
         const ctx = ctxOf(seq);
         const reusable = p !== undefined && !fresh.has(e.id) && reusableEnv(p.env, ctx.env);
         const rp = reusable ? repriceOf(p, ctx) : undefined;
-        const refitted = reusable ? await refit(p.tx, p.seq, seq, (m, ad, sl) => this.latestIn([overlay], m, ad, sl), rp && { ...rp, finish: (t) => withoutKnownCode(t, omitCode) }).catch(() => undefined) : undefined;
+        const refitted = reusable ? await refit(p.tx, p.seq, seq, (m, ad, sl) => this.latestIn([overlay], m, ad, sl), rp && { ...rp, finish: (t) => withoutKnownCode(t, omitCode), onShift: () => a.shifted++ }).catch(() => undefined) : undefined;
         if (reusable && !refitted) a.stale++;
         if (refitted && !samePrices(p.l1, l1PricesOf(ctx))) a.repriced++;
         const tx = refitted ? withoutKnownCode(refitted, omitCode) : (await fillFromStore(decodeTx(e.tx), this.d.cache, [overlay], ctx, this.d.executor, { omitCode, maxSweep: o.sweepMax })).tx;

@@ -121,6 +121,19 @@ function isOutputOf(m: Move, seq: bigint): boolean {
 }
 
 /**
+ * The `next` of consuming move `m` when its key's newest version holds `value` instead of the `prev` the
+ * fill read (its writer was re-priced, protocol.md §12.4): moved by the same difference; undefined where
+ * no shift applies (not re-pricing, a reference, anything but a balance, a result outside 0..2^256-1).
+ */
+export function shiftedBalance(m: Move, value: bigint, repricing: boolean): bigint | undefined {
+  if (!repricing || m.ref || m.mark !== Mark.Balance || m.slot !== 0n) return undefined;
+  const next = m.next + value - m.prev;
+  return next < 0n || next > MAX_UINT256 ? undefined : next;
+}
+
+const MAX_UINT256 = 2n ** 256n - 1n;
+
+/**
  * What a wrapped transaction's fill was made with, and what it is refitted to (refit's `reprice`): its
  * sender (lowercase hex), the fee recipient, and the L1 prices of the fill and of the seq it now takes.
  */
@@ -131,6 +144,8 @@ export interface Reprice {
   to: L1Prices;
   /** What the caller does to the refitted transaction before it is posted (e.g. drops witness code the batch carries): priced after it. */
   finish?: (tx: Tx) => Tx;
+  /** Called once when a balance the fill consumed was shifted (its writer was re-priced). */
+  onShift?: () => void;
 }
 
 /**
@@ -141,12 +156,13 @@ export interface Reprice {
  * the re-keyed transaction is over MAX_TX_BYTES (a longer seq can add a byte to each output's slot).
  *
  * With `reprice` (a wrapped transaction), two more differences are carried over instead of filling it
- * again: the sender's balance version may hold another value than the fill read (an earlier transaction
- * of the sender was re-priced), its `prev` and `next` then move by the difference; and the L1 fee
+ * again: a balance version it consumes (the sender's, a recipient's) may hold another value than the fill
+ * read (the transaction that wrote it was re-priced, or consumed one so shifted), its `prev` and `next`
+ * then move by the difference (`shiftedBalance`); and the L1 fee
  * (protocol.md §6.6) is that of the refitted transaction at `reprice.to` (it is linear in the prices over
  * a token count that does not depend on the fee-dependent values), the sender's balance `next` and the
  * fee output's moving by the difference. Both are what filling again gives unless the execution observed
- * the sender's balance or the fee recipient's (BALANCE, SELFBALANCE, a balance check that flips): the
+ * a shifted balance or the fee recipient's (BALANCE, SELFBALANCE, a balance check that flips): the
  * build's self-check validates every reused fill exactly as verifiers do and fills such a one again.
  */
 export async function refit(filled: Tx, from: bigint, to: bigint, latest: (mark: number, addrHex: string, slot: bigint) => Version | Promise<Version>, reprice?: Reprice): Promise<Tx | undefined> {
@@ -162,12 +178,12 @@ export async function refit(filled: Tx, from: bigint, to: bigint, latest: (mark:
     }
     const v = await latest(m.mark, bytesToHex(m.addr), m.slot);
     // INVARIANT: the fill read exactly the current newest versions (else it is filled again), but for the
-    // value of the sender's balance when re-pricing (the self-check proves the execution did not read it).
+    // value of a balance it consumes when re-pricing (its writer was re-priced; the self-check proves the
+    // execution did not read the value).
     if (v.seq !== m.intx) return undefined;
     if (v.value !== m.prev) {
-      if (!senderBalance(m)) return undefined;
-      const next = m.next + v.value - m.prev;
-      if (next < 0n) return undefined;
+      const next = shiftedBalance(m, v.value, rp !== undefined);
+      if (next === undefined) return undefined;
       moves.push({ ...m, prev: v.value, next });
       shifted = true;
       continue;
@@ -210,5 +226,6 @@ export async function refit(filled: Tx, from: bigint, to: bigint, latest: (mark:
   const size = encodeTx(out).length;
   // INVARIANT: a batch can carry the filled transaction (protocol.md §5.5), as fillMoves requires.
   if (size > LIMITS.maxTxBytes) throw new InvalidTxError("malformed", "over-limit", `the filled transaction takes ${size} bytes: over the limit of ${LIMITS.maxTxBytes} per transaction`);
+  if (shifted) rp?.onShift?.();
   return out;
 }

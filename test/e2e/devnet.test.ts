@@ -439,6 +439,60 @@ describe("e2e: devnet", function () {
     }
   });
 
+  it("a transfer to a recipient whose own transaction was re-priced is kept, its balance shifted; a call that reads that balance is refused by the self-check and filled again; the batch is valid", async () => {
+    const provider = hre.network.provider;
+    const carol = w(3);
+    const dave = w(4);
+    const step = 2n ** 32n;
+    const c = carol.address.slice(2).toLowerCase();
+    // Runtime: SSTORE(0, BALANCE(carol)), then CALL(GAS, carol, CALLVALUE, 0, 0, 0, 0), POP, STOP: 54 bytes, returned by the init code.
+    const runtime = ethers.concat(["0x73" + c, "0x315f55", "0x5f5f5f5f34", "0x73" + c, "0x5af15000"]);
+    expect(ethers.dataLength(runtime)).to.equal(0x36);
+    const dep = await receiptOf(l2, (await dave.sendTransaction({ data: ethers.concat(["0x6036600a5f3960365ff3", runtime]) })).hash);
+    const forwarder = dep!.contractAddress!;
+    const setL1BaseFee = async (v: bigint) => {
+      await provider.request({ method: "hardhat_setNextBlockBaseFeePerGas", params: ["0x" + v.toString(16)] });
+      await provider.request({ method: "evm_mine", params: [] });
+    };
+    const declaredNow = async () => BigInt(((await rpc(d.rpcUrl, "moveset_estimateL1Fee", [{ from: dave.address, to: carol.address, value: "0x1", gas: "0x5208" }])).result as { l1GasPrice: string }).l1GasPrice);
+    await setL1BaseFee((12n * step) / 7n);
+    await waitFor("the coordinator declares 2^32", async () => (await declaredNow()) === step);
+    // Signed first, then sent back to back (each accepted, filled at 2^32, before the next is sent), so that
+    // one batch takes all three: Carol's payment, Dave's transfer to Carol (its fill consumes the balance
+    // Carol's payment wrote), Dave's call through the forwarder (it stores Carol's balance, then pays her).
+    const n = await l2.getTransactionCount(dave.address);
+    const raws = [
+      await carol.signTransaction(await carol.populateTransaction({ to: d.accounts[7].address, value: 5n, gasLimit: 21_000n })),
+      await dave.signTransaction(await dave.populateTransaction({ to: carol.address, value: 7n, gasLimit: 21_000n, nonce: n })),
+      await dave.signTransaction(await dave.populateTransaction({ to: forwarder, value: 11n, gasLimit: 100_000n, nonce: n + 1 })),
+    ];
+    const b = builds();
+    try {
+      const hashes: string[] = [];
+      for (const raw of raws) hashes.push((await rpc(d.rpcUrl, "eth_sendRawTransaction", [raw])).result as string);
+      // The batch is built at least 150 ms after the first was accepted, with L1's price a step lower: every
+      // fill is re-priced, and Carol's payment re-priced moves the balance the other two consumed.
+      await setL1BaseFee((6n * step) / 7n);
+      const rs = [];
+      for (const h of hashes) rs.push((await receiptOf(l2, h))!);
+      expect(rs.map((r) => r.status)).to.deep.equal([1, 1, 1]);
+      expect(new Set(rs.map((r) => r.blockNumber)).size, "one batch took all three").to.equal(1);
+      const block = rs[0].blockNumber;
+      for (const h of hashes)
+        expect(BigInt(((await rpc(d.rpcUrl, "eth_getTransactionReceipt", [h])).result as { l1GasPrice: string }).l1GasPrice), "declared a step lower").to.equal(step / 2n);
+      const st = b.of(BigInt(block) - 1n)!;
+      // The transfer: reused (re-priced, Carol's balance shifted), not stale. The call: its shifted fill stored
+      // Carol's balance before the re-pricing; the self-check refused it and it was filled again.
+      expect({ txs: st.txs, reused: st.reused, repriced: st.repriced, shifted: st.shifted, stale: st.stale, refilled: st.refilled, rounds: st.rounds }).to.deep.equal({ txs: 3, reused: 2, repriced: 2, shifted: 1, stale: 0, refilled: 1, rounds: 2 });
+      // What the call stored is Carol's balance as the batch left it before the call paid her 11 wei.
+      expect(BigInt(await l2.getStorage(forwarder, 0n, block)) + 11n).to.equal(await l2.getBalance(carol.address, block));
+      const hash = (await l2.getBlock(block))!.hash!;
+      await waitFor("the batch's verdict", async () => d.node.verifier!.verdictOf(hash)?.status === "valid", 30_000);
+    } finally {
+      b.stop();
+    }
+  });
+
   it("the verifier finds every batch valid; moveset_getBatch and moveset_batches report status and verdict", async () => {
     const n = BigInt(await l2.getBlockNumber());
     await waitFor("verdicts", async () => d.node.verifier!.batches().filter((b) => b.verdict === "valid").length >= Number(n));

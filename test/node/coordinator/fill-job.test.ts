@@ -14,13 +14,16 @@ import { batchTxContext } from "../../../core/context";
 import { fillMoves } from "../../../core/fill";
 import { encodeTx, TxType, type Tx, type WrappedTx } from "../../../core/tx";
 import type { BatchHeader } from "../../../core/batch";
-import { refit, runFillJob, type FillJob, type FillSource } from "../../../node/coordinator/fill-job";
+import { refit, runFillJob, shiftedBalance, type FillJob, type FillSource } from "../../../node/coordinator/fill-job";
+import type { Move } from "../../../core/moves";
 import { CallPool, CallPoolError } from "../../../node/rpc/call-pool";
 
 const CHAIN = 901n;
 const alice = new ethers.Wallet("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
 const bob = "0x90f79bf6eb2c4f870365e785982e1f101e93b906";
+const carol = new ethers.Wallet("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a");
 const a = hexToBytes(alice.address.toLowerCase() as `0x${string}`);
+const c = hexToBytes(carol.address.toLowerCase() as `0x${string}`);
 const fee = hexToBytes("0x00000000000000000000000000000000000fee01");
 
 function ctx(seq: bigint, l1BaseFee = 0n) {
@@ -28,8 +31,8 @@ function ctx(seq: bigint, l1BaseFee = 0n) {
   return batchTxContext(h, CHAIN, 0);
 }
 
-async function payment(nonce: number, value = 5n): Promise<WrappedTx> {
-  const raw = await alice.signTransaction({ chainId: CHAIN, type: 2, nonce, to: bob, value, gasLimit: 30_000n, maxFeePerGas: 100n, maxPriorityFeePerGas: 2n });
+async function payment(nonce: number, value = 5n, from: ethers.Wallet = alice, to = bob): Promise<WrappedTx> {
+  const raw = await from.signTransaction({ chainId: CHAIN, type: 2, nonce, to, value, gasLimit: 30_000n, maxFeePerGas: 100n, maxPriorityFeePerGas: 2n });
   return { type: TxType.Wrapped, raw: hexToBytes(raw as `0x${string}`), moves: [], witness: [] };
 }
 
@@ -126,7 +129,7 @@ describe("coordinator: fill jobs (a submitted transaction filled off the event l
   describe("refit re-pricing the L1 fee (the batch declares other L1 prices than the fill was made at)", () => {
     const P1 = { l1BaseFee: 2n ** 20n, l1BlobBaseFee: 0n };
     const P2 = { l1BaseFee: 2n ** 19n, l1BlobBaseFee: 0n };
-    const rp = (from = P1, to = P2) => ({ sender: alice.address.toLowerCase(), feeRecipient: fee, from, to });
+    const rp = (from = P1, to = P2, sender: string = alice.address) => ({ sender: sender.toLowerCase(), feeRecipient: fee, from, to });
     const fill = async (tx: Tx, s: MemoryState, seq: bigint, p: bigint) => (await fillMoves(tx, s, ctx(seq, p), ex, { maxSweep: 16 })).tx;
     const latestOf = (s: MemoryState) => (m: number, addr: string, slot: bigint) => s.latest(m, addr, slot);
 
@@ -164,13 +167,57 @@ describe("coordinator: fill jobs (a submitted transaction filled off the event l
       expect([encodeTx(r0), encodeTx(r1)]).to.deep.equal([encodeTx(w0), encodeTx(await fill(t1, want, 3n, P2.l1BaseFee))]);
     });
 
+    it("a payment to a recipient whose own earlier payment was re-priced takes the balance that one left: both refitted are the fills at the new price", async () => {
+      // Carol (1 ETH, seq 2) pays Bob; then Alice pays Carol: Alice's fill consumes the balance Carol's payment wrote.
+      const funded = () => {
+        const s = state();
+        s.apply(2n, { type: TxType.Deposit, index: 1n, from: c, to: c, value: 10n ** 18n, moves: [{ mask: 0, ref: false, mark: Mark.Balance, intx: 0n, addr: c, slot: 0n, prev: 0n, next: 10n ** 18n }] });
+        return s;
+      };
+      const t0 = await payment(0, 5n, carol);
+      const t1 = await payment(0, 7n, alice, carol.address.toLowerCase());
+      const accepted = funded();
+      const f0 = await fill(t0, accepted, 3n, P1.l1BaseFee);
+      accepted.apply(3n, f0);
+      const f1 = await fill(t1, accepted, 4n, P1.l1BaseFee);
+      // The batch, at P2: Carol's payment re-priced moves her balance; Alice's is refitted over it.
+      const batch = funded();
+      let shifts = 0;
+      const r0 = (await refit(f0, 3n, 3n, latestOf(batch), { ...rp(P1, P2, carol.address), onShift: () => shifts++ }))!;
+      expect(shifts, "Carol's own payment read her balance as it was").to.equal(0);
+      batch.apply(3n, r0);
+      const r1 = (await refit(f1, 4n, 4n, latestOf(batch), { ...rp(P1, P2, alice.address), onShift: () => shifts++ }))!;
+      expect(shifts, "Alice's payment consumed Carol's shifted balance").to.equal(1);
+      const want = funded();
+      const w0 = await fill(t0, want, 3n, P2.l1BaseFee);
+      want.apply(3n, w0);
+      expect([encodeTx(r0), encodeTx(r1)]).to.deep.equal([encodeTx(w0), encodeTx(await fill(t1, want, 4n, P2.l1BaseFee))]);
+    });
+
+    it("shiftedBalance: a consumed balance moves by the difference; bad input (not re-pricing, a reference, another mark, out of range) does not", () => {
+      const m: Move = { mask: 0, ref: false, mark: Mark.Balance, intx: 3n, addr: c, slot: 0n, prev: 100n, next: 107n };
+      expect(shiftedBalance(m, 90n, true)).to.equal(97n);
+      expect(shiftedBalance(m, 130n, true)).to.equal(137n);
+      expect(shiftedBalance(m, 90n, false), "not re-pricing").to.equal(undefined);
+      expect(shiftedBalance({ ...m, ref: true, next: 100n }, 90n, true), "a reference: the execution read the value").to.equal(undefined);
+      expect(shiftedBalance({ ...m, mark: Mark.Nonce }, 90n, true), "a nonce").to.equal(undefined);
+      expect(shiftedBalance({ ...m, mark: Mark.Storage, slot: 1n }, 90n, true), "storage").to.equal(undefined);
+      expect(shiftedBalance({ ...m, next: 3n }, 0n, true), "below zero").to.equal(undefined);
+      expect(shiftedBalance({ ...m, next: 2n ** 256n - 1n }, 101n, true), "above 2^256 - 1").to.equal(undefined);
+      expect(shiftedBalance({ ...m, next: 2n ** 256n - 2n }, 101n, true)).to.equal(2n ** 256n - 1n);
+    });
+
     it("bad input: another key's value changed, a sender who cannot pay the higher fee, prices that start or stop charging: no fit (filled again)", async () => {
       const s = state();
       const f = await fill(await payment(0), s, 2n, P1.l1BaseFee);
-      // Bob's balance version holds another value than the fill read: only the sender's may differ.
-      const bobB = f.moves.find((m) => m.mark === Mark.Balance && bytesToHex(m.addr) === bob)!;
-      const shifted = { ...f, moves: f.moves.map((m) => (m === bobB ? { ...m, prev: m.prev + 1n, next: m.next + 1n } : m)) } as Tx;
+      // Alice's nonce version holds another value than the fill read: only a consumed balance may differ.
+      const nonce = f.moves.find((m) => m.mark === Mark.Nonce && bytesToHex(m.addr) === bytesToHex(a))!;
+      const shifted = { ...f, moves: f.moves.map((m) => (m === nonce ? { ...m, prev: m.prev + 1n, next: m.next + 1n } : m)) } as Tx;
       expect(await refit(shifted, 2n, 2n, latestOf(s), rp())).to.equal(undefined);
+      // Nor without re-pricing: Bob's balance holds another value than the fill read (a move transaction's moves are its own).
+      const bobB = f.moves.find((m) => m.mark === Mark.Balance && bytesToHex(m.addr) === bob)!;
+      const bobShifted = { ...f, moves: f.moves.map((m) => (m === bobB ? { ...m, prev: m.prev + 1n, next: m.next + 1n } : m)) } as Tx;
+      expect(await refit(bobShifted, 2n, 2n, latestOf(s))).to.equal(undefined);
       // A price so high the sender's balance cannot pay its L1 fee.
       expect(await refit(f, 2n, 2n, latestOf(s), rp(P1, { l1BaseFee: 2n ** 60n, l1BlobBaseFee: 0n }))).to.equal(undefined);
       // From charging to not (the fee output's existence depends on it, §6.6), and back.
