@@ -5,8 +5,9 @@
  * the devnet's accounts and `--key N` stay the same; a block at once for each transaction and one every block time
  * besides (`--mixed-mining`, as the Hardhat path's automine plus interval mining).
  *
- * Its state (accounts, code, storage, blocks and their logs, and the states of past blocks, which the node's calls pinned
- * to a block hash read) lives in one file of the datadir (`--state`, `--preserve-historical-states`): loaded at
+ * Its state (accounts, code, storage, blocks and their logs, and the states of the last ANVIL_STATES_KEPT blocks, which
+ * the node's calls pinned to a block hash read) lives in one file of the datadir (`--state`, `--preserve-historical-states`,
+ * `--prune-history`): loaded at
  * start, written every few seconds and when anvil stops (SIGINT). Anvil runs in its own process group, so a Ctrl-C
  * in the terminal reaches the devnet only, which stops its node first and anvil last; a devnet killed outright leaves
  * it running, and the next start on the datadir stops it first. Blobs are not in that file
@@ -28,6 +29,13 @@ export const DEVNET_L1_CHAIN_ID = 31337;
 
 /** Seconds between anvil's writes of its state file (it also writes it when it stops). */
 export const ANVIL_STATE_INTERVAL_S = 5;
+
+/**
+ * The past blocks' states anvil keeps (`--prune-history`), in memory and in its state file. All of them made the
+ * file grow by ~0.8 MB a block (the devnet's contracts in each state, a block a second): 4 GB after 80 minutes,
+ * rewritten every 5 s. The node pins its calls to blocks it has just read (a few blocks old at most).
+ */
+export const ANVIL_STATES_KEPT = 32;
 
 /** A devnet option that cannot be used (a clear message, no stack trace). */
 export class DevnetOptionError extends Error {}
@@ -83,7 +91,8 @@ export function anvilArgs(o: Omit<AnvilOptions, "log" | "binary">): string[] {
   const args = [
     "--host", o.host, "--port", String(o.port), "--chain-id", String(DEVNET_L1_CHAIN_ID), "--hardfork", "prague",
     "--mnemonic", DEV_MNEMONIC, "--accounts", String(Math.max(o.accounts, 10)),
-    "--state", o.stateFile, "--state-interval", String(ANVIL_STATE_INTERVAL_S), "--preserve-historical-states", "--silent",
+    "--state", o.stateFile, "--state-interval", String(ANVIL_STATE_INTERVAL_S), "--preserve-historical-states",
+    "--prune-history", String(ANVIL_STATES_KEPT), "--silent",
   ];
   if (o.blockTimeMs > 0) args.push("--block-time", String(Math.max(1, Math.ceil(o.blockTimeMs / 1000))), "--mixed-mining");
   return args;

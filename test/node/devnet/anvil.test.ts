@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import * as fs from "fs";
-import { anvilArgs, anvilBinary, DevnetOptionError, DEVNET_L1_CHAIN_ID } from "../../../node/devnet/anvil";
+import { anvilArgs, anvilBinary, DevnetOptionError, DEVNET_L1_CHAIN_ID, ANVIL_STATES_KEPT } from "../../../node/devnet/anvil";
 import { checkDevnetOptions, devnetChallengeWindow, DEV_MNEMONIC } from "../../../node/devnet/devnet";
 
 describe("node/devnet/anvil: the devnet's anvil L1", () => {
@@ -21,6 +21,7 @@ describe("node/devnet/anvil: the devnet's anvil L1", () => {
     expect(flag(a, "--hardfork")).to.equal("prague");
     expect(flag(a, "--state")).to.equal(base.stateFile);
     expect(a).to.include("--preserve-historical-states");
+    expect(flag(a, "--prune-history"), "a bounded number of past states, not every block's").to.equal(String(ANVIL_STATES_KEPT));
     expect(flag(a, "--block-time")).to.equal("1");
     expect(a).to.include("--mixed-mining");
   });
