@@ -423,7 +423,7 @@ export class Coordinator extends EventEmitter {
     this.validator = await InThreadValidator.create(this.chainId, (h) => this.d.chain.postedCode(h), this.d.executor);
     await this.lock.run(() => this.recover());
     // Blob posting may come: KZG starts loading now, beside whatever comes first (calldata never needs it).
-    if ((this.d.opts.postMode ?? "calldata") !== "calldata") void this.d.l1.blobsReady().catch(() => undefined);
+    if (this.mayPostBlobs) void this.d.l1.blobsReady().catch(() => undefined);
     this.running = true;
     this.loopDone = this.loop();
   }
@@ -994,7 +994,7 @@ export class Coordinator extends EventEmitter {
     // KZG (seconds to load, ~40 s on a loaded machine) is loaded before the build, outside the lock: loaded
     // inside it, the build held the lock that long and declared L1 prices read before it (the first blob
     // post on a fresh devnet was refused with L1PriceTooHigh: L1's base fee had fallen meanwhile).
-    if ((this.d.opts.postMode ?? "calldata") !== "calldata") await this.d.l1.blobsReady();
+    if (this.mayPostBlobs) await this.d.l1.blobsReady();
     const post = await this.lock.run(() => this.build());
     if (!post) return;
     const { header } = post.batch;
@@ -1044,6 +1044,11 @@ export class Coordinator extends EventEmitter {
     if (!equalsBytes(b.header.dataHash, header.dataHash)) throw new Error("the blob's versioned hash is not the built header's dataHash");
     const tx = await this.d.l1.appendBatchBlob(header, b.blob, b.gas);
     return { hash: tx.hash.toLowerCase() };
+  }
+
+  /** Whether the post mode may put a batch in a blob (`blob` or `auto`). */
+  private get mayPostBlobs(): boolean {
+    return (this.d.opts.postMode ?? "calldata") !== "calldata";
   }
 
   /** Whether the batch `data` goes in a blob (node/coordinator/post-mode.ts), at the prices the header declares. */

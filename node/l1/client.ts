@@ -370,9 +370,7 @@ export class L1Client {
     // block first (a post that would revert is not sent; the coordinator rebuilds with newer prices). The gas is
     // estimated with the prices at 0, since L1 nodes run eth_estimateGas at base fee 0 (Hardhat always, geth
     // without fee fields), where any nonzero price is refused; the check costs the same either way.
-    const pending = await p.send<{ baseFeePerGas?: string } | null>("eth_getBlockByNumber", ["pending", false]);
-    const limit = BigInt(pending?.baseFeePerGas ?? 0);
-    if (header.l1BaseFee > limit) throw new L1RevertError("L1PriceTooHigh", [0n, limit, header.l1BaseFee], new Error("the header's L1 base fee exceeds the pending block's"));
+    await this.refuseAbovePending(header);
     const estimateHex = header.l1BaseFee === 0n && header.l1BlobBaseFee === 0n ? bytesToHex(calldata) : bytesToHex(appendBatchCalldata({ ...header, l1BaseFee: 0n, l1BlobBaseFee: 0n }, data));
     const [gas, nonce, latest, tip] = await Promise.all([
       p.send<string>("eth_estimateGas", [{ from, to, data: estimateHex }]).catch((e: unknown) => {
@@ -425,6 +423,18 @@ export class L1Client {
     return { header: { ...header, dataHash: versionedHash(commitment) }, blob, commitment, gas: batchGas(splitBatchData(data)) };
   }
 
+  /**
+   * Throws L1RevertError `L1PriceTooHigh` (as the Inbox would, protocol.md §6.6) when the header's L1 base fee exceeds
+   * the pending block's, or, given the next block's blob base fee, its blob base fee exceeds that: such a post is not sent.
+   */
+  private async refuseAbovePending(header: BatchHeader, blobBaseFee?: bigint): Promise<void> {
+    const pending = await this.rpc.send<{ baseFeePerGas?: string } | null>("eth_getBlockByNumber", ["pending", false]);
+    const limit = BigInt(pending?.baseFeePerGas ?? 0);
+    if (header.l1BaseFee > limit) throw new L1RevertError("L1PriceTooHigh", [0n, limit, header.l1BaseFee], new Error("the header's L1 base fee exceeds the pending block's"));
+    if (blobBaseFee !== undefined && header.l1BlobBaseFee > blobBaseFee)
+      throw new L1RevertError("L1PriceTooHigh", [1n, blobBaseFee, header.l1BlobBaseFee], new Error("the header's L1 blob base fee exceeds the next block's"));
+  }
+
   /** Resolves once KZG is loaded (once per process), so that building a blob batch does not wait for it. */
   async blobsReady(): Promise<void> {
     await loadBlobKzg();
@@ -438,10 +448,7 @@ export class L1Client {
     const blobBaseFee = BigInt((await this.provider.send("eth_blobBaseFee", []).catch(() => "0x1")) as string);
     // As appendBatch: a post whose L1 prices exceed the next block's is not sent (a blob transaction that
     // reverts still pays for its blob); the coordinator rebuilds with lower prices.
-    const pending = await this.rpc.send<{ baseFeePerGas?: string } | null>("eth_getBlockByNumber", ["pending", false]);
-    const limit = BigInt(pending?.baseFeePerGas ?? 0);
-    if (header.l1BaseFee > limit) throw new L1RevertError("L1PriceTooHigh", [0n, limit, header.l1BaseFee], new Error("the header's L1 base fee exceeds the pending block's"));
-    if (header.l1BlobBaseFee > blobBaseFee) throw new L1RevertError("L1PriceTooHigh", [1n, blobBaseFee, header.l1BlobBaseFee], new Error("the header's L1 blob base fee exceeds the next block's"));
+    await this.refuseAbovePending(header, blobBaseFee);
     const data = this.inbox.interface.encodeFunctionData("appendBatchBlob", [headerToSol(header), gas]);
     // Estimated with the header's L1 prices at 0, as appendBatch (L1 nodes estimate at base fee 0).
     const estimateData = this.inbox.interface.encodeFunctionData("appendBatchBlob", [headerToSol({ ...header, l1BaseFee: 0n, l1BlobBaseFee: 0n }), gas]);
