@@ -4,7 +4,8 @@
  * check precompile 0x0a makes.
  *
  * Two backends of the same consensus-spec functions, over the ceremony's trusted setup:
- *  - "native": @crate-crypto/node-eth-kzg (rust-eth-kzg, a prebuilt N-API addon). Its setup takes ~2.5 CPU-s.
+ *  - "native": rust-eth-kzg's prebuilt N-API binding (@crate-crypto/node-eth-kzg-linux-x64-gnu). Its setup takes
+ *    ~2.5 CPU-s.
  *  - "wasm": kzg-wasm (c-kzg compiled to WebAssembly). Its setup takes ~16 CPU-s: it also builds the EIP-7594
  *    tables, which nothing here uses.
  * `loadKzg()` takes the native one when its binary loads on this platform, else the WASM one.
@@ -48,8 +49,25 @@ export function loadBackend(backend: KzgBackend): Promise<Kzg> {
   return p;
 }
 
+/** What this file uses of rust-eth-kzg's N-API binding (its own wrapper's index.d.ts, version 0.10.0). */
+interface NativeBinding {
+  DasContextJs: {
+    create(o: { usePrecomp: boolean }): {
+      blobToKzgCommitment(blob: Uint8Array): Uint8Array;
+      computeBlobKzgProof(blob: Uint8Array, commitment: Uint8Array): Uint8Array;
+      verifyKzgProof(commitment: Uint8Array, z: Uint8Array, y: Uint8Array, proof: Uint8Array): boolean;
+    };
+  };
+}
+
+/**
+ * The binding itself, an optional dependency for the platform it is built for (linux x64 glibc): the registry
+ * this project installs from has no other platform's, so the wrapper package (which lists them all) cannot be
+ * locked. Elsewhere the require fails and loadKzg takes WASM.
+ */
 async function loadNative(): Promise<Kzg> {
-  const { DasContextJs } = await import("@crate-crypto/node-eth-kzg");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { DasContextJs } = require("@crate-crypto/node-eth-kzg-linux-x64-gnu") as NativeBinding;
   // Without the fixed-base tables: a commitment takes ~50 ms either way, and the setup is a second shorter.
   const ctx = DasContextJs.create({ usePrecomp: false });
   return {
