@@ -151,13 +151,18 @@ interface FillHow {
   kept: boolean;
 }
 
-/** A mempool transaction of a round, to self-check: where in the batch, its seq, its entry, how it was filled, the code available to it (codesBefore). */
+/**
+ * A mempool transaction of a round, to self-check: where in the batch, its seq, its entry, how it was
+ * filled, the code available to it (codesBefore), and a wrapped transaction's sender as this node
+ * recovered it when it was accepted (the self-check does not recover it again).
+ */
 interface Check {
   at: number;
   seq: bigint;
   entry: MempoolEntry;
   how: FillHow;
   codes: string;
+  sender?: string;
 }
 
 /** A fill round 1's self-check ruled on: round 2 keeps it if it is valid and the batch before it gives it the same versions and code. */
@@ -1195,7 +1200,7 @@ export class Coordinator extends EventEmitter {
       droppedIds.add(e.id);
       dropped.push({ key: e.key, id: e.id, reason });
     };
-    const check = (x: Assembled) => this.selfCheck(x.checks.map((c) => ({ tx: x.entries[c.at].tx, ctx: ctxOf(c.seq, x.entries[c.at].gas), moves: x.filled[c.at] })), x.batchCodes);
+    const check = (x: Assembled) => this.selfCheck(x.checks.map((c) => ({ tx: x.entries[c.at].tx, ctx: ctxOf(c.seq, x.entries[c.at].gas), moves: x.filled[c.at], sender: c.sender })), x.batchCodes);
     let a = await this.assemble(header, deposits, ctxOf, droppedIds, dropped);
     let verdicts = await check(a);
     let rounds = 1;
@@ -1330,7 +1335,7 @@ export class Coordinator extends EventEmitter {
         const entry: BatchTx = { gas: declaredGas(tx), tx: encodeTx(tx) };
         // Full: it waits for the next batch (a transaction that fits no batch was refused by the filler).
         if (!fits(entry)) break;
-        a.checks.push({ at: a.entries.length, seq, entry: e, how, codes: codesBefore(tx, batchCodes, seq) });
+        a.checks.push({ at: a.entries.length, seq, entry: e, how, codes: codesBefore(tx, batchCodes, seq), sender: this.pendingFills[i]?.sender });
         batchCodes.addTx(seq, tx);
         add(tx, entry, undefined);
         a.included.push({ key: e.key, id: e.id });
@@ -1349,14 +1354,16 @@ export class Coordinator extends EventEmitter {
    * The build's self-check: each transaction must validate standalone, exactly as verifiers will, with
    * the code of the chain and of the batch's earlier witnesses and nothing else. On the checker (a
    * validation pool that knows no code), each is handed the chain's code its code moves name; in thread,
-   * the validator fetches it from the chain store.
+   * the validator fetches it from the chain store. A wrapped transaction's sender is the one this node
+   * recovered from the same bytes when it accepted it (`sender`): not recovered again (protocol.md §12.4).
    */
-  private async selfCheck(items: { tx: Uint8Array; ctx: TxContext; moves: Tx }[], batchCodes: KnownCode): Promise<Verdict[]> {
+  private async selfCheck(items: { tx: Uint8Array; ctx: TxContext; moves: Tx; sender?: string }[], batchCodes: KnownCode): Promise<Verdict[]> {
     if (items.length === 0) return [];
     const checker = this.d.checker;
-    if (!checker) return this.validator!.validate(items.map(({ tx, ctx }) => ({ tx, ctx })), batchCodes);
+    const recovered = (s?: string) => (s === undefined ? {} : { sender: hexToBytes(s as `0x${string}`) });
+    if (!checker) return this.validator!.validate(items.map(({ tx, ctx, sender }) => ({ tx, ctx, ...recovered(sender) })), batchCodes);
     const out: ValidatorItem[] = [];
-    for (const { tx, ctx, moves } of items) {
+    for (const { tx, ctx, moves, sender } of items) {
       let codes: Record<string, Uint8Array> | undefined;
       if (moves.type !== TxType.Deposit)
         for (const m of moves.moves)
@@ -1368,7 +1375,7 @@ export class Coordinator extends EventEmitter {
               const c = await this.d.chain.postedCode(h);
               if (c) (codes ??= {})[h] = c;
             }
-      out.push(codes ? { tx, ctx, codes } : { tx, ctx });
+      out.push({ tx, ctx, ...(codes ? { codes } : {}), ...recovered(sender) });
     }
     return checker.validate(out, batchCodes);
   }

@@ -565,11 +565,14 @@ describe("e2e: devnet", function () {
       validate: async (items, codes) =>
         (await inner.validate(items, codes)).map((v, i) => {
           const t = decodeTx(items[i].tx);
+          if (t.type === TxType.Wrapped) senders.set(ethers.keccak256(t.raw), items[i].sender && bytesToHex(items[i].sender!));
           if (t.type !== TxType.Wrapped || ethers.keccak256(t.raw) !== target) return v;
           refusals++;
           return { valid: false, error: new InvalidTxError("execution", "next-mismatch", "refused by the test's checker") };
         }),
     };
+    // The sender of each wrapped transaction the self-check was given (the node's own recovery, not recovered again).
+    const senders = new Map<string, string | undefined>();
     const b = builds();
     try {
       const hashes: string[] = [];
@@ -582,6 +585,7 @@ describe("e2e: devnet", function () {
       expect({ txs: st.txs, rounds: st.rounds, refilled: st.refilled }).to.deep.equal({ txs: 1, rounds: 2, refilled: 0 });
       expect(refusals, "refused once reused (round 1), once filled fresh (round 2)").to.equal(2);
       expect((await rpc(d.rpcUrl, "eth_getTransactionByHash", [target])).result, "dropped from the mempool").to.equal(null);
+      expect(hashes.map((h) => senders.get(h)), "the self-check was handed each sender").to.deep.equal([erin, dave, carol].map((x) => x.address.toLowerCase()));
       for (const bn of [ra.blockNumber, rc.blockNumber]) {
         const hash = (await l2.getBlock(bn))!.hash!;
         await waitFor("the batch's verdict", async () => d.node.verifier!.verdictOf(hash)?.status === "valid", 30_000);
