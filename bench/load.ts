@@ -73,7 +73,22 @@ export class RpcCallError extends Error {
   }
 }
 
-/** A bare JSON-RPC client: one request per call, kept-alive connections (fetch), a time limit. */
+/** Sends of one call whose connection failed (fetch's "fetch failed"): the first and two more. */
+const TRANSPORT_ATTEMPTS = 3;
+
+/** fetch's failure to exchange a request at all (a reset, refused or closed connection), not a timeout. */
+export function isTransportError(e: unknown): boolean {
+  return e instanceof TypeError && e.message === "fetch failed";
+}
+
+/** A node's answer to a transaction it has already: the first send of it got through before its connection failed. */
+const ALREADY_KNOWN = /already known|known transaction|already imported/i;
+
+/**
+ * A bare JSON-RPC client: one request per call, kept-alive connections (fetch), a time limit. A call whose
+ * connection fails is sent again (twice at most): under a load of thousands of requests, a server or the OS
+ * drops a kept-alive connection now and then, and one dropped request must not end a run.
+ */
 export class Rpc {
   private id = 0;
   constructor(
@@ -81,13 +96,26 @@ export class Rpc {
     private readonly timeoutMs = 30_000,
   ) {}
 
-  async call<T = unknown>(method: string, params: unknown[] = []): Promise<T> {
-    const res = await fetch(this.url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: ++this.id, method, params }),
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
+  /** Calls that failed in transport (a connection reset or refused, not an answer) and were sent again. */
+  transportRetries = 0;
+
+  /** `meta.retries` counts this call's sends after a dropped connection. */
+  async call<T = unknown>(method: string, params: unknown[] = [], meta?: { retries: number }): Promise<T> {
+    const body = JSON.stringify({ jsonrpc: "2.0", id: ++this.id, method, params });
+    let res: Response;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        res = await fetch(this.url, { method: "POST", headers: { "content-type": "application/json" }, body, signal: AbortSignal.timeout(this.timeoutMs) });
+        break;
+      } catch (e) {
+        // A connection the server (or the OS, under load) dropped: sent again, up to TRANSPORT_ATTEMPTS times.
+        // Only transport failures: a timeout, or a node that never answers, is not retried.
+        if (!isTransportError(e) || attempt >= TRANSPORT_ATTEMPTS) throw e;
+        this.transportRetries++;
+        if (meta) meta.retries++;
+        await sleep(25 * 4 ** (attempt - 1));
+      }
+    }
     const text = await res.text();
     let j: { result?: T; error?: { code?: number; message?: string } };
     try {
@@ -139,6 +167,8 @@ export interface LoadResult {
   setupTxs: number;
   /** Sends the node answered "limit exceeded" (-32005) or "try again", each sent again after a short wait. */
   busy: number;
+  /** JSON-RPC requests sent again after their connection dropped (Rpc.transportRetries). */
+  resent: number;
 }
 
 /** Gas limits the load signs (the bench workload's: every transaction of its kind fits). */
@@ -213,11 +243,14 @@ const TRY_AGAIN = /: try again\b/;
  * (-32005: the node's queue is full, or this client has too many submissions in progress) or told to
  * try again, it waits a little and sends it again, until accepted, refused otherwise, or `stop()`.
  */
-async function sendBackingOff(rpc: Rpc, raw: string, onBusy: () => void, stop: () => boolean): Promise<string> {
+export async function sendBackingOff(rpc: Rpc, raw: string, onBusy: () => void, stop: () => boolean): Promise<string> {
   for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
+    const meta = { retries: 0 };
     try {
-      return await rpc.call<string>("eth_sendRawTransaction", [raw]);
+      return await rpc.call<string>("eth_sendRawTransaction", [raw], meta);
     } catch (e) {
+      // Sent again after a dropped connection, and the node has it: the first send was accepted.
+      if (e instanceof RpcCallError && meta.retries > 0 && ALREADY_KNOWN.test(e.message)) return ethers.keccak256(raw);
       if (!(e instanceof RpcCallError) || !(e.code === LIMIT_EXCEEDED || TRY_AGAIN.test(e.message)) || stop()) throw e;
       onBusy();
       await sleep(wait);
@@ -484,6 +517,7 @@ export async function runLoad(p: LoadParams): Promise<LoadResult> {
     blocks,
     setupTxs: setup.length + approvals * users.length,
     busy,
+    resent: rpc.transportRetries,
   };
 }
 
@@ -503,6 +537,7 @@ export function formatLoad(r: LoadResult): string {
     `  accepted  ${f(r.acceptedTps)} tx/s  (last accepted after ${Math.round(r.acceptMs)} ms)`,
     `  included  ${f(r.includedTps)} tx/s  (last included after ${Math.round(r.includeMs)} ms, in ${r.blocks} blocks)`,
     `  latency   p50 ${Math.round(r.p50Ms)} ms, p90 ${Math.round(r.p90Ms)} ms, p99 ${Math.round(r.p99Ms)} ms, max ${Math.round(r.maxMs)} ms (send to inclusion seen)`,
+    ...(r.resent ? [`  ${r.resent} requests were sent again after their connection dropped`] : []),
     ...(r.busy ? [`  the node answered "limit exceeded" (-32005) or "try again" ${r.busy} times: each such transaction was sent again after a short wait (counted in its latency)`] : []),
   ].join("\n");
 }

@@ -6,7 +6,7 @@ import { Common, Hardfork, Mainnet, createCustomCommon } from "@ethereumjs/commo
 import { createBlock, type Block } from "@ethereumjs/block";
 import { Address, bytesToHex, type KZG } from "@ethereumjs/util";
 import { paramsTx } from "@ethereumjs/tx";
-import { loadKZG } from "kzg-wasm";
+import { loadKzg, type Kzg } from "../crypto/kzg";
 import { keccak256, hexToBytes, toFixed } from "../bytes";
 import { nativeCrypto } from "../crypto/native";
 
@@ -65,7 +65,28 @@ let kzgLoading: Promise<void> | undefined;
 let kzgWanted = false;
 
 /**
- * KZG (the point-evaluation precompile 0x0a) loads lazily: its WASM and trusted setup take seconds
+ * The process's KZG (core/crypto/kzg.ts) as ethereumjs's KZG interface. The EVM calls only `verifyProof` (the
+ * point-evaluation precompile); the rollup has no blob transactions, so the blob and cell functions refuse.
+ */
+function ethereumjsKzg(k: Kzg): KZG {
+  const bytes = (h: string) => hexToBytes(h as `0x${string}`);
+  const refuse = (): never => {
+    throw new Error("not used by the rollup's EVM");
+  };
+  return {
+    verifyProof: (c, z, y, proof) => k.verifyPoint(bytes(c), bytes(z), bytes(y), bytes(proof)),
+    blobToKzgCommitment: (blob) => bytesToHex(k.commitment(bytes(blob))),
+    computeBlobProof: (blob, c) => bytesToHex(k.blobProof(bytes(blob), bytes(c))),
+    verifyBlobProofBatch: refuse,
+    computeCells: refuse,
+    computeCellsAndProofs: refuse,
+    recoverCellsAndProofs: refuse,
+    verifyCellKzgProofBatch: refuse,
+  };
+}
+
+/**
+ * KZG (the point-evaluation precompile 0x0a) loads lazily: its trusted setup takes seconds
  * to load, and almost no transaction needs them. Until loaded, every call through this proxy fails
  * and marks KZG as wanted; the Executor then loads it and runs the transaction again from the start,
  * so the result never depends on whether KZG was loaded already.
@@ -85,8 +106,8 @@ const kzgProxy = new Proxy({} as KZG, {
 /** Loads KZG (idempotent). */
 export async function loadCrypto(): Promise<void> {
   if (kzgImpl) return;
-  kzgLoading ??= loadKZG().then((k) => {
-    kzgImpl = k as unknown as KZG;
+  kzgLoading ??= loadKzg().then((k) => {
+    kzgImpl = ethereumjsKzg(k);
   });
   await kzgLoading;
 }

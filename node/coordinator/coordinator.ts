@@ -76,6 +76,7 @@ import type { UtxoHandle } from "../state/utxo-handle";
 import { checkBatch, InThreadValidator, txContext, txMovesOf, type Validator, type ValidatorItem } from "../validation/check";
 import { Waker } from "../waker";
 import { BLOB_BACKOFF_MS, postsInBlob } from "./post-mode";
+import { tickBackoffMs } from "./tick-backoff";
 import { MAX_BLOB_TXS } from "../../core/blob";
 
 /** A transaction refused at submission. `code` -32000 on JSON-RPC. */
@@ -501,18 +502,27 @@ export class Coordinator extends EventEmitter {
   private async loop(): Promise<void> {
     let lastL1 = 0;
     const l1Every = this.d.l1PollMs ?? 500;
+    // Failed rounds in a row, and when the next round may run (tick-backoff.ts): a wake-up by a new transaction
+    // does not make an outage retried (and logged) every poll.
+    let failures = 0;
+    let retryAt = 0;
     while (this.running) {
       try {
         const now = Date.now();
-        if (now - lastL1 >= l1Every || this.shouldBuild(now)) {
+        if (now >= retryAt && (now - lastL1 >= l1Every || this.shouldBuild(now))) {
           lastL1 = now;
           await this.refreshL1();
           await this.lock.run(() => this.syncL1());
           if (this.inflight) await this.settleInflight();
           else if (!this.halted && this.shouldBuild(Date.now())) await this.buildAndPost();
+          if (failures > 0) this.d.log.info({ failures }, "coordinator round succeeded again");
+          failures = 0;
         }
       } catch (e) {
-        this.d.log.error({ err: errMsg(e) }, "coordinator tick failed");
+        failures++;
+        const retryInMs = tickBackoffMs(l1Every, failures);
+        retryAt = Date.now() + retryInMs;
+        this.d.log.error({ err: errMsg(e), failures, retryInMs }, "coordinator tick failed; retrying");
       }
       if (!this.running) break;
       await this.waker.sleep(this.d.opts.pollMs);

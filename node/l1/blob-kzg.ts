@@ -1,15 +1,12 @@
 /**
  * KZG for batches in blobs (docs/protocol.md §14.5): a blob's commitment and the KZG proof of its value at
  * EIP-4844's challenge point (the proof the `data` fault sends, and the one a type-3 transaction carries), with
- * kzg-wasm (the library core/evm/chain.ts uses for the point-evaluation precompile), and the adapter ethers v6
- * takes to build a blob transaction. Loaded lazily (its WASM and trusted setup take seconds), once per process.
+ * the process's KZG (core/crypto/kzg.ts, which the point-evaluation precompile uses too), and the adapter ethers v6
+ * takes to build a blob transaction. Loaded lazily (its trusted setup takes seconds), once per process.
  */
-import { bytesToHex, hexToBytes } from "../../core/bytes";
-import { loadKZG } from "kzg-wasm";
+import { toFixed } from "../../core/bytes";
+import { loadKzg } from "../../core/crypto/kzg";
 import type { KzgLibraryLike } from "ethers";
-
-type Wasm = Awaited<ReturnType<typeof loadKZG>>;
-let loading: Promise<Wasm> | undefined;
 
 export interface BlobKzg {
   /** The blob's KZG commitment (48 bytes). */
@@ -22,18 +19,15 @@ export interface BlobKzg {
   readonly ethers: KzgLibraryLike;
 }
 
-const word = (v: bigint) => "0x" + v.toString(16).padStart(64, "0");
-
 /** Loads KZG (idempotent). */
 export async function loadBlobKzg(): Promise<BlobKzg> {
-  loading ??= loadKZG();
-  const k = await loading;
-  const commitment = (blob: Uint8Array) => hexToBytes(k.blobToKZGCommitment(bytesToHex(blob)) as `0x${string}`);
-  const blobProof = (blob: Uint8Array, c: Uint8Array) => hexToBytes(k.computeBlobKZGProof(bytesToHex(blob), bytesToHex(c)) as `0x${string}`);
+  const k = await loadKzg();
+  const commitment = (blob: Uint8Array) => k.commitment(blob);
+  const blobProof = (blob: Uint8Array, c: Uint8Array) => k.blobProof(blob, c);
   return {
     commitment,
     blobProof,
-    verifyPoint: (c, z, y, proof) => k.verifyKZGProof(bytesToHex(c), word(z), word(y), bytesToHex(proof)),
+    verifyPoint: (c, z, y, proof) => z < 1n << 256n && y < 1n << 256n && z >= 0n && y >= 0n && k.verifyPoint(c, toFixed(z, 32), toFixed(y, 32), proof),
     ethers: { blobToKzgCommitment: commitment, computeBlobKzgProof: blobProof },
   };
 }

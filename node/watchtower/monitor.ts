@@ -57,8 +57,12 @@ export class Monitor {
     for (const v of views) {
       const live = v.status !== "rolled back";
       let canonical = false;
+      let liveAtLatest: boolean | undefined;
       // Pinned reads only where the solver could act (an invalid batch).
-      if (live && v.verdict === "invalid" && v.l1Block <= head.number) canonical = (await this.headerHashAt(v.index, head.hash)) === v.headerHash;
+      if (live && v.verdict === "invalid" && v.l1Block <= head.number) {
+        canonical = (await this.headerHashAt(v.index, head.hash)) === v.headerHash;
+        if (canonical) liveAtLatest = snap.latest.hash === head.hash ? true : await this.liveAt(v.index, v.headerHash, snap.latest.hash);
+      }
       rows.push({
         index: v.index,
         headerHash: v.headerHash,
@@ -71,10 +75,21 @@ export class Monitor {
         fault: v.fault,
         faults: v.faults,
         canonical,
+        liveAtLatest,
         games: gamesOf.get(v.headerHash),
       });
     }
     return { head, latest: snap.latest.number, latestTimestamp: snap.latest.timestamp, batches: rows };
+  }
+
+  /** Whether `headerHash` is live at `index` at the block with this hash; undefined if the read failed (unknown). */
+  private async liveAt(index: bigint, headerHash: string, blockHash: string): Promise<boolean | undefined> {
+    try {
+      return (await this.l1.headerHashPinned(index, blockHash)) === headerHash;
+    } catch (e) {
+      this.log.debug({ index, blockHash, err: errMsg(e) }, "pinned headerHash read at the latest block failed");
+      return undefined;
+    }
   }
 
   /** Inbox.headerHash(index) at the block with this hash; undefined if not live there (or the read failed). */

@@ -16,7 +16,8 @@
  *     If that transaction's game is open already (another challenger's), the batch is only joined: the
  *     player plays the game, and the batch falls when it resolves.
  *   * A batch seen rolled back is settled (won if our reveal landed, else lost).
- *   * A batch that is not canonical at the confirmation depth, or is final, is never acted on.
+ *   * A batch that is not canonical at the confirmation depth, or is final, is never acted on; nor is one
+ *     already rolled back at L1's latest block (by another challenger, not yet confirmed): nothing is sent for it.
  *   * What it has done is keyed by the POSTING, not by the header hash alone (challengeKey): after a
  *     rollback the identical batch (same parent, seqs, data: the same header hash) can be posted again
  *     at the same index, and that live re-post is a new batch to challenge; a record settled against
@@ -51,6 +52,12 @@ export interface ObservedBatch {
   faults?: readonly TxFault[];
   /** Its header is the one L1 stores for its index at the confirmed head (pinned read). */
   canonical: boolean;
+  /**
+   * Its header is still the one L1 stores for its index at L1's LATEST block (pinned read; undefined: not read, or
+   * the read failed). False: another challenger has rolled it back already, short of the confirmations: a commit or
+   * reveal now would only pay gas for a transaction that reverts. If a reorg undoes that rollback, it reads true again.
+   */
+  liveAtLatest?: boolean;
   /** A dispute game may still open on it (inside its challenge window at the confirmed head; default true). */
   disputable?: boolean;
   /** The dispute games of its transactions (by the game events at the confirmed head). */
@@ -94,6 +101,10 @@ export function solve(s: SolverInput): Action[] {
   if (!target || !target.fault) return out;
   if (!target.canonical || target.l1Block > s.head.number || target.final) return out;
   const t: Target = { headerHash: target.headerHash, posting: target.posting, key: challengeKey(target.headerHash, target.posting) };
+  if (target.liveAtLatest === false) {
+    out.push({ type: "wait", ...t, reason: "rolled back at L1's latest block, not yet confirmed" });
+    return out;
+  }
   let r = s.records.get(t.key);
   if (r?.phase === "reported") r = undefined; // reported by a watchtower before the game: prove or dispute it now
   // The fault already committed to stays (its salt and proof are on disk); otherwise the cheapest one-step fault, or

@@ -87,11 +87,13 @@ async function postBlobBatch(client: L1Client, inbox: Contract, provider: JsonRp
 /**
  * A proxy in front of anvil: JSON-RPC (POST) passes through except `anvil_getBlobByHash`, which it refuses and
  * counts (a node that reads a blob batch through it reads blobs from the beacon API); the beacon API (GET) passes
- * through, or, by `mode`, answers a valid blob that is not the one asked for (`lie`) or HTTP 503 (`down`).
+ * through, or, by `mode`, answers a valid blob that is not the one asked for (`lie`) or HTTP 503 (`down`);
+ * `rpc-down` drops every JSON-RPC connection (L1's endpoint down).
  */
-async function anvilProxy(target: string): Promise<{ url: string; mode: "honest" | "lie" | "down"; rpcBlobCalls: number; beaconPaths: string[]; close(): Promise<void> }> {
+type ProxyMode = "honest" | "lie" | "down" | "rpc-down";
+async function anvilProxy(target: string): Promise<{ url: string; mode: ProxyMode; rpcBlobCalls: number; beaconPaths: string[]; close(): Promise<void> }> {
   const other = "0x" + Buffer.from(packBlob(Uint8Array.of(2, 0, 0, 0))).toString("hex");
-  const state = { url: "", mode: "honest" as "honest" | "lie" | "down", rpcBlobCalls: 0, beaconPaths: [] as string[], close: async () => undefined };
+  const state = { url: "", mode: "honest" as ProxyMode, rpcBlobCalls: 0, beaconPaths: [] as string[], close: async () => undefined };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -100,6 +102,7 @@ async function anvilProxy(target: string): Promise<{ url: string; mode: "honest"
         const body = Buffer.concat(chunks).toString("utf8");
         const reply = (status: number, text: string) => res.writeHead(status, { "content-type": "application/json" }).end(text);
         if (req.method === "POST") {
+          if (state.mode === "rpc-down") return void req.socket.destroy();
           const j = JSON.parse(body) as { id: unknown; method: string };
           if (j.method === "anvil_getBlobByHash") {
             state.rpcBlobCalls++;
@@ -310,6 +313,21 @@ describe("batches in blobs on anvil (post, read back, prove a data fault)", func
       await waitFor("the verifier reads batch 0 from the beacon and finds it valid", async () => node.verifier!.batches().some((b) => b.index === 0n && b.verdict === "valid"), 60_000);
       expect(lines.some((l) => l.msg === "batch data read after all")).to.equal(true);
       expect(proxy.rpcBlobCalls, "anvil_getBlobByHash never asked").to.equal(0);
+
+      // L1's endpoint down for 4 s: the coordinator's failed rounds back off (tick-backoff.ts: 1 s, 2 s, 4 s, then
+      // every 5 s; without it, one each L1 poll of 500 ms: 8), and it posts again once L1 answers.
+      const before = lines.length;
+      proxy.mode = "rpc-down";
+      await new Promise((r) => setTimeout(r, 4000));
+      proxy.mode = "honest";
+      const failed = lines.slice(before).filter((l) => l.msg === "coordinator tick failed; retrying");
+      expect(failed.length, "the coordinator's rounds failed while L1 was down").to.be.at.least(1);
+      expect(failed.length, "failed rounds logged in 4 s").to.be.at.most(4);
+      expect(failed.map((l) => l.retryInMs)).to.deep.equal(failed.map((_l, i) => Math.min(500 * 2 ** (i + 1), 5000)));
+      const tip = node.chain.tip()!.index;
+      await (await bridgeAt(deployment.bridge, new Wallet(CHALLENGER, provider)).deposit(poster.address, { value: 10n ** 15n })).wait();
+      await waitFor("a batch posted after L1 came back", async () => node.chain.tip()!.index > tip, 60_000);
+      expect(lines.some((l) => l.msg === "coordinator round succeeded again")).to.equal(true);
       expect(proxy.beaconPaths.some((p) => p.startsWith(`/eth/v1/beacon/blobs/${appended[0].blockHash.toLowerCase()}?versioned_hashes=0x01`)), proxy.beaconPaths.join(" ")).to.equal(true);
 
       // Without a beacon, on an L1 that serves no blobs: unreadable, and the reason names --l1-beacon.
@@ -334,7 +352,7 @@ describe("batches in blobs on anvil (post, read back, prove a data fault)", func
       const ve = await v.exit;
       expect(ve.code, v.out()).to.equal(0);
       const rows = JSON.parse(v.out().slice(v.out().indexOf("[\n"))) as { index: number; verdict: string }[];
-      expect(rows.map((r) => [r.index, r.verdict])).to.deep.equal([[0, "valid"]]);
+      expect(rows.map((r) => [r.index, r.verdict])).to.deep.equal([[0, "valid"], [1, "valid"]]);
       expect(proxy.rpcBlobCalls).to.equal(calls);
     } finally {
       await node.stop();

@@ -158,6 +158,50 @@ describe("e2e: watchtower", function () {
     await waitFor("the coordinator resumes", async () => d.node.coordinator.haltedAt === undefined);
   });
 
+  it("a batch another challenger rolled back, short of this watchtower's confirmations: it sends nothing for it", async () => {
+    const provider = hre.network.provider;
+    const mine = () => provider.request({ method: "evm_mine", params: [] });
+    const blockNumber = async () => Number(await provider.request({ method: "eth_blockNumber", params: [] }));
+    // Blocks only when something is sent or mined here, so the rollback stays short of 3 confirmations.
+    await provider.request({ method: "evm_setIntervalMining", params: [0] });
+    const { Watchtower } = await import("../../node/watchtower/watchtower");
+    const dir = tmpDir("moveset-wt-other-");
+    // The other challenger: a watchtower with 1 confirmation (the devnet's own was stopped by the test before).
+    const other = await Watchtower.start({ l1Url: d.l1Url, deployment: d.deployment, contracts: d.record.contracts, key: d.accounts[1].privateKey, datadir: tmpDir("moveset-wt-first-"), confirmations: 1, pollMs: 100 });
+    try {
+      const p = await postInvalid("rules");
+      // A block is mined only while the rollback is not there.
+      const rb = await waitFor("the other challenger's rollback", async () => {
+        const r = await rollbackOf(p.index, p.block).catch(() => undefined);
+        if (!r) await mine();
+        return r;
+      }, 60_000, 200);
+      await other.stop();
+      expect(rb.challenger.toLowerCase()).to.equal(d.accounts[1].address.toLowerCase());
+      const latest = await blockNumber();
+      expect(latest - rb.block, "the rollback is less than 3 blocks deep").to.be.lessThan(3);
+      const wt = await Watchtower.start({ l1Url: d.l1Url, deployment: d.deployment, contracts: d.record.contracts, key: d.accounts[4].privateKey, datadir: dir, confirmations: 3, pollMs: 100 });
+      try {
+        const nonceOf = () => provider.request({ method: "eth_getTransactionCount", params: [d.accounts[4].address, "latest"] });
+        const nonceBefore = await nonceOf();
+        // At its confirmed head the batch is live, invalid and canonical; at L1's latest block it is rolled back.
+        for (let round = 0; round < 3; round++) {
+          const { obs, actions } = await nextTick<Observation, Action[]>(wt, (o) => o.latest >= latest && o.batches.some((b) => b.headerHash === p.hh));
+          const seen = obs.batches.find((b) => b.headerHash === p.hh)!;
+          expect({ live: seen.live, verdict: seen.verdict, canonical: seen.canonical, liveAtLatest: seen.liveAtLatest }).to.deep.equal({ live: true, verdict: "invalid", canonical: true, liveAtLatest: false });
+          expect(actions.filter((a) => a.headerHash === p.hh).map((a) => a.type)).to.deep.equal(["wait"]);
+        }
+        expect(await wt.store.latest(p.hh), "no record, no commitment").to.equal(undefined);
+        expect(await nonceOf(), "the watchtower sent nothing").to.equal(nonceBefore);
+      } finally {
+        await wt.stop();
+      }
+    } finally {
+      await other.stop();
+      await provider.request({ method: "evm_setIntervalMining", params: [300] });
+    }
+  });
+
   it("an L1 reorg drops an invalid batch before its confirmations: the watchtower does not act on the orphaned batch", async () => {
     const provider = hre.network.provider;
     // Blocks only when something is sent, so the invalid batch stays short of its confirmations.

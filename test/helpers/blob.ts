@@ -1,6 +1,6 @@
 /**
  * Batches in blobs on Hardhat's in-process L1 (docs/protocol.md §14.5): an Inbox whose one prover is the
- * DataProver, a poster wallet that sends type-3 transactions (ethers v6 with kzg-wasm: node/l1/blob-kzg.ts), and
+ * DataProver, a poster wallet that sends type-3 transactions (ethers v6 with the process's KZG: node/l1/blob-kzg.ts), and
  * the DataProver's commit-then-reveal. Shared by test/contracts/fraud/data-prover.test.ts and the blob Inbox tests.
  */
 import { ethers } from "hardhat";

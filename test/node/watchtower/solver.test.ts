@@ -86,6 +86,17 @@ describe("watchtower solver: rules of honest play", () => {
     { name: "posted above the confirmed head: no action", in: input([invalid(1, "signature", { l1Block: 150 })]), out: [] },
     { name: "final: no action", in: input([invalid(1, "signature", { final: true })]), out: [] },
     {
+      name: "rolled back at L1's latest block by another challenger, not yet confirmed: nothing sent",
+      in: input([invalid(1, "signature", { liveAtLatest: false })]),
+      out: [{ type: "wait", headerHash: hh(1) }],
+    },
+    {
+      name: "committed, then rolled back at the latest block by another challenger: no reveal",
+      in: input([invalid(1, "signature", { liveAtLatest: false })], [rec(1, "committed", { commitBlock: 50 })]),
+      out: [{ type: "wait", headerHash: hh(1) }],
+    },
+    { name: "live at the latest block too: commit", in: input([invalid(1, "signature", { liveAtLatest: true })]), out: [{ type: "commit", headerHash: hh(1), resume: false }] },
+    {
       name: "rolled-back invalid batch and a new invalid one at the same index: settle the old, commit the new",
       in: input([invalid(1, "signature", { live: false }), invalid(1, "rules", { headerHash: hh(7) })], [rec(1, "revealing", { revealBlock: 60 })]),
       out: [{ type: "settle", headerHash: hh(1), outcome: "won" }, { type: "commit", headerHash: hh(7), resume: false }],
