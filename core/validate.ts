@@ -163,12 +163,12 @@ export interface PreparedTx {
  * outputs, witness, signer, withdrawal-output owner, and that the sender's n, b and c are declared.
  * Throws InvalidTxError. The step machine starts only from a prepared transaction (its step 0).
  */
-export function prepareTx(tx: MoveTx | WrappedTx, ctx: TxContext, lookup?: CodeLookup): PreparedTx {
+export function prepareTx(tx: MoveTx | WrappedTx, ctx: TxContext, lookup?: CodeLookup, knownSender?: Uint8Array): PreparedTx {
   checkMovesStructure(tx.moves, ctx.seq);
   checkMasks(tx);
   const { outputs, sweeps } = checkOutputs(tx.moves, ctx);
   const codes = witnessMap(tx);
-  const { eth, sender } = toRunnable(tx, policyOf(ctx));
+  const { eth, sender } = toRunnable(tx, policyOf(ctx), knownSender);
   tx.moves.forEach((m, i) => {
     // INVARIANT: a withdrawal output belongs to the transaction's sender, and so does every fee output it sweeps.
     if ((m.mark === Mark.Withdrawal || (m.mark === Mark.Fee && m.slot !== ctx.seq)) && bytesToHex(m.addr) !== sender.toString())
@@ -203,10 +203,14 @@ export function checkSenderDeclared(p: PreparedTx): void {
  * on every check before its own kind's (the rules and the owner proofs recover the signer), so the
  * first failure is the one to name: test/prover/provable-faults.test.ts proves every code on L1, each
  * combined with later faults.
+ *
+ * `knownSender` (a wrapped transaction's): the sender this node itself recovered from the same raw bytes
+ * under the same policy (core/evm/ethtx.ts decodeWrapped), not recovered again; a coordinator's
+ * self-check of its own mempool's transactions. Never one that came from outside: a verifier passes none.
  */
-export async function validateTx(tx: Tx, ctx: TxContext, executor: Executor, lookup?: CodeLookup, encoding?: Uint8Array): Promise<TxOutcome> {
+export async function validateTx(tx: Tx, ctx: TxContext, executor: Executor, lookup?: CodeLookup, encoding?: Uint8Array, knownSender?: Uint8Array): Promise<TxOutcome> {
   if (tx.type === TxType.Deposit) return validateDeposit(tx, ctx);
-  const prepared = prepareTx(tx, ctx, lookup);
+  const prepared = prepareTx(tx, ctx, lookup, knownSender);
   checkSenderDeclared(prepared);
   const { eth, sender, outputs, sweeps, source } = prepared;
   // The L1 data fee (protocol.md §6.6): from the posted bytes and the header's L1 prices alone.

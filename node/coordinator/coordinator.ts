@@ -136,6 +136,45 @@ interface PendingFill {
   sender?: string;
 }
 
+/**
+ * How a mempool transaction of a round got its fill (Coordinator.assemble): its accepted fill reused
+ * (refitted: re-priced, a balance shifted), or filled fresh because its accepted fill read a version
+ * that is no longer the batch's (stale), or filled fresh in round 2 although round 1 reused its accepted
+ * fill (refilled: the self-check refused it or it is not as round 1 checked it); `kept`: round 2 kept the
+ * fill round 1's self-check validated.
+ */
+interface FillHow {
+  reused: boolean;
+  repriced: boolean;
+  shifted: boolean;
+  stale: boolean;
+  refilled: boolean;
+  kept: boolean;
+}
+
+/**
+ * A mempool transaction of a round, to self-check: where in the batch, its seq, its entry, how it was
+ * filled, the code available to it (codesBefore), and a wrapped transaction's sender as this node
+ * recovered it when it was accepted (the self-check does not recover it again).
+ */
+interface Check {
+  at: number;
+  seq: bigint;
+  entry: MempoolEntry;
+  how: FillHow;
+  codes: string;
+  sender?: string;
+}
+
+/** A fill round 1's self-check ruled on: round 2 keeps it if it is valid and the batch before it gives it the same versions and code. */
+interface CheckedFill {
+  tx: Tx;
+  seq: bigint;
+  codes: string;
+  valid: boolean;
+  how: FillHow;
+}
+
 /** One round of a batch's assembly (Coordinator.assemble). */
 interface Assembled {
   filled: Tx[];
@@ -143,23 +182,18 @@ interface Assembled {
   /** Deposits' from their fill; mempool transactions' from the self-check. */
   outcomes: TxOutcome[];
   included: { key: string; id: string }[];
-  /** The mempool transactions to self-check: where in the batch, their seq, their entry, whether the accepted fill was reused. */
-  checks: { at: number; seq: bigint; entry: MempoolEntry; reused: boolean }[];
+  /** The mempool transactions to self-check, in batch order (one per `included`). */
+  checks: Check[];
   overlay: Overlay;
   batchCodes: KnownCode;
   nIncluded: bigint;
-  /** Accepted fills not reused because a version they read is no longer the batch's. */
-  stale: number;
-  /** Accepted fills reused at other L1 prices than they were filled at (their L1 fee re-priced by refit). */
-  repriced: number;
-  /** Accepted fills reused with a balance they consume shifted (its writer was re-priced). */
-  shifted: number;
 }
 
 /**
- * What a build did (the coordinator's "built" event): mempool transactions whose accepted fill was
- * reused, those filled again because the state they read changed (stale), how many times the batch was
- * assembled, and how many were filled again because the self-check refused their reused fill.
+ * What a build did (the coordinator's "built" event), counted over the mempool transactions of the batch
+ * as posted: those whose accepted fill was reused (of them, re-priced and shifted), those filled fresh
+ * because the state they read changed (stale), how many times the batch was assembled and self-checked
+ * (rounds: at most 2, protocol.md §12.4), and those round 2 filled fresh although round 1 reused them.
  */
 export interface BuildStats {
   index: bigint;
@@ -172,6 +206,32 @@ export interface BuildStats {
   shifted: number;
   rounds: number;
   refilled: number;
+}
+
+/**
+ * The code hashes a transaction's `c` moves name that the witness of an earlier transaction of the batch
+ * carries (`batchCodes` holds the batch's witnesses before it): with the transaction's bytes and seq, all
+ * the self-check's verdict depends on (the chain's code does not change while a batch is built).
+ */
+function codesBefore(tx: Tx, batchCodes: KnownCode, seq: bigint): string {
+  if (tx.type === TxType.Deposit) return "";
+  const out: string[] = [];
+  for (const m of tx.moves)
+    if (m.mark === Mark.Code)
+      for (const v of [m.prev, m.next]) {
+        const h = "0x" + v.toString(16).padStart(64, "0");
+        if (v !== 0n && batchCodes.before(h, seq)) out.push(h);
+      }
+  return out.join(",");
+}
+
+/** The batch of `a` cut before its mempool transaction `j` (in `checks`): what comes after waits for the next batch. */
+function cutBefore(a: Assembled, j: number, firstSeq: bigint): Assembled {
+  const at = a.checks[j].at;
+  const filled = a.filled.slice(0, at);
+  const overlay = new Overlay();
+  filled.forEach((tx, i) => overlay.apply(firstSeq + BigInt(i), tx));
+  return { ...a, filled, entries: a.entries.slice(0, at), outcomes: a.outcomes.slice(0, at), included: a.included.slice(0, j), checks: a.checks.slice(0, j), overlay };
 }
 
 /** Whether two contexts declare the same L1 prices (a fill's L1 fee then stands as it is). */
@@ -1136,36 +1196,47 @@ export class Coordinator extends EventEmitter {
     const nDeposits = depositCount - tip.depositStart > maxDeposits ? maxDeposits : depositCount - tip.depositStart;
     const deposits = snap.depositRange(tip.depositStart, tip.depositStart + nDeposits);
     const ctxOf = (s: bigint, g?: bigint) => txContext(header, this.chainId, Number(s - header.firstSeq), g);
-    // Assembled in rounds: each transaction's accepted fill is reused where the batch's state and
-    // environment are those it was filled in (refit), else it is filled again on this thread; then the
-    // whole batch is self-checked (off this thread with a checker). A reused fill the self-check refuses
-    // is filled again in the next round; a fresh fill it refuses is dropped, as is one the filler refuses.
-    const fresh = new Set<string>();
+    // At most two rounds (protocol.md §12.4). Round 1 reuses each transaction's accepted fill where the
+    // batch's state and environment are those it was filled in (refit), else fills it again on this
+    // thread; then the whole batch is self-checked (off this thread with a checker). If the self-check
+    // refused any, round 2 keeps only the fills round 1's self-check validated that still read exactly the
+    // batch's versions and code, and fills every other again: a re-priced or shifted fill is not reused a
+    // second time, so one transaction filled again cannot shift the next one's fill into a third round.
+    // Round 2's batch is cut before the first transaction its self-check refuses. A fresh fill the
+    // self-check refuses is dropped, as is one the filler refuses.
     const dropped: { key: string; id: string; reason: string }[] = [];
     const droppedIds = new Set<string>();
-    let a: Assembled;
-    let rounds = 0;
-    for (;;) {
-      const round = ++rounds;
-      a = await this.assemble(header, deposits, ctxOf, fresh, droppedIds, dropped);
-      const verdicts = await this.selfCheck(a.checks.map((c) => ({ tx: a.entries[c.at].tx, ctx: ctxOf(c.seq, a.entries[c.at].gas), moves: a.filled[c.at] })), a.batchCodes);
-      let redo = false;
+    const drop = (e: MempoolEntry, reason: string) => {
+      droppedIds.add(e.id);
+      dropped.push({ key: e.key, id: e.id, reason });
+    };
+    const check = (x: Assembled) => this.selfCheck(x.checks.map((c) => ({ tx: x.entries[c.at].tx, ctx: ctxOf(c.seq, x.entries[c.at].gas), moves: x.filled[c.at], sender: c.sender })), x.batchCodes);
+    let a = await this.assemble(header, deposits, ctxOf, droppedIds, dropped);
+    let verdicts = await check(a);
+    let rounds = 1;
+    if (verdicts.some((v) => !v.valid)) {
+      const first = new Map<string, CheckedFill>();
       verdicts.forEach((v, i) => {
         const c = a.checks[i];
-        if (v.valid) {
-          a.outcomes[c.at] = v.outcome;
-          return;
-        }
-        redo = true;
-        if (c.reused) fresh.add(c.entry.id);
-        else {
-          droppedIds.add(c.entry.id);
-          dropped.push({ key: c.entry.key, id: c.entry.id, reason: submitMessage(v.error) });
-        }
+        first.set(c.entry.id, { tx: a.filled[c.at], seq: c.seq, codes: c.codes, valid: v.valid, how: c.how });
+        if (!v.valid && !c.how.reused) drop(c.entry, submitMessage(v.error));
       });
-      if (!redo) break;
-      this.d.log.debug({ index: header.index, round, refilled: fresh.size, dropped: dropped.length }, "the build's self-check refused a fill: assembling the batch again");
+      this.d.log.debug({ index: header.index, refused: verdicts.filter((v) => !v.valid).length, dropped: dropped.length }, "the build's self-check refused a fill: assembling the batch again");
+      rounds = 2;
+      a = await this.assemble(header, deposits, ctxOf, droppedIds, dropped, first);
+      verdicts = await check(a);
+      const j = verdicts.findIndex((v) => !v.valid);
+      if (j >= 0) {
+        // Only a fresh fill can be refused here (a kept one is exactly as round 1 validated it): dropped.
+        const c = a.checks[j];
+        const v = verdicts[j] as Extract<Verdict, { valid: false }>;
+        if (!c.how.kept) drop(c.entry, submitMessage(v.error));
+        this.d.log.warn({ index: header.index, id: c.entry.id, kept: c.how.kept, reason: submitMessage(v.error), waiting: a.checks.length - j - 1 }, "the build's second self-check refused a fill: the batch ends before it");
+        a = cutBefore(a, j, header.firstSeq);
+        verdicts = verdicts.slice(0, j);
+      }
     }
+    for (const [i, v] of verdicts.entries()) if (v.valid) a.outcomes[a.checks[i].at] = v.outcome;
     const { filled, entries, outcomes, included, overlay, nIncluded } = a;
     if (filled.length === 0) {
       if (dropped.length) {
@@ -1190,17 +1261,21 @@ export class Coordinator extends EventEmitter {
     this.inflight = { post, overlay, keys, ids: new Set(batch.txHashes) };
     const t1 = performance.now();
     await this.recomputePending();
-    const stats: BuildStats = { index: header.index, txs: filled.length, reused: a.checks.filter((c) => c.reused).length, stale: a.stale, repriced: a.repriced, shifted: a.shifted, rounds, refilled: fresh.size };
+    const count = (k: keyof FillHow) => a.checks.filter((c) => c.how[k]).length;
+    const stats: BuildStats = { index: header.index, txs: filled.length, reused: count("reused"), stale: count("stale"), repriced: count("repriced"), shifted: count("shifted"), rounds, refilled: count("refilled") };
     this.emit("built", stats);
     this.d.log.debug({ ...stats, buildMs: Math.round(t1 - t0), recomputeMs: Math.round(performance.now() - t1), mempool: this.pendingEntries.length }, "built batch");
     return post;
   }
 
   /**
-   * One round of assembling the batch on `header` (lock held): the deposits, then the mempool in order,
-   * each entry's accepted fill reused if it fits the batch's state (refit against the batch so far over
-   * the store, the environment the same but for the timestamp) and the entry is not in `fresh`, else
-   * filled again here. Entries in `droppedIds` are left out; those the filler refuses are added to them.
+   * One round of assembling the batch on `header` (lock held): the deposits, then the mempool in order.
+   * Round 1 (no `first`): each entry's accepted fill is reused if it fits the batch's state (refit
+   * against the batch so far over the store, the environment the same but for the timestamp), else it is
+   * filled again here. Round 2 (`first`, round 1's fills and verdicts): an entry keeps its round-1 fill if
+   * round 1's self-check validated it and it still reads exactly the newest versions, at the same seq,
+   * with the same code available (then its verdict is the same); every other entry is filled again here.
+   * Entries in `droppedIds` are left out; those the filler refuses are added to them.
    * The batch stays within the limits L1 enforces (protocol.md §5.5, §7.5): data bytes (counted exactly,
    * framing included) and declared gas. Outcomes of mempool transactions come from the self-check.
    */
@@ -1208,13 +1283,13 @@ export class Coordinator extends EventEmitter {
     header: BatchHeader,
     deposits: ReturnType<L1Snapshot["depositRange"]>,
     ctxOf: (s: bigint, g?: bigint) => TxContext,
-    fresh: ReadonlySet<string>,
     droppedIds: Set<string>,
     dropped: { key: string; id: string; reason: string }[],
+    first?: ReadonlyMap<string, CheckedFill>,
   ): Promise<Assembled> {
     const o = this.d.opts;
     const overlay = new Overlay();
-    const a: Assembled = { filled: [], entries: [], outcomes: [], included: [], checks: [], overlay, batchCodes: new KnownCode(), nIncluded: 0n, stale: 0, repriced: 0, shifted: 0 };
+    const a: Assembled = { filled: [], entries: [], outcomes: [], included: [], checks: [], overlay, batchCodes: new KnownCode(), nIncluded: 0n };
     const maxBytes = o.maxBatchBytes;
     let entryBytes = 0;
     let gas = 0n;
@@ -1245,18 +1320,32 @@ export class Coordinator extends EventEmitter {
       if (a.filled.length >= o.maxBatchTxs) break;
       if (droppedIds.has(e.id)) continue;
       try {
-        const p = this.pendingFills[i];
         const ctx = ctxOf(seq);
-        const reusable = p !== undefined && !fresh.has(e.id) && reusableEnv(p.env, ctx.env);
-        const rp = reusable ? repriceOf(p, ctx) : undefined;
-        const refitted = reusable ? await refit(p.tx, p.seq, seq, (m, ad, sl) => this.latestIn([overlay], m, ad, sl), rp && { ...rp, finish: (t) => withoutKnownCode(t, omitCode), onShift: () => a.shifted++ }).catch(() => undefined) : undefined;
-        if (reusable && !refitted) a.stale++;
-        if (refitted && !samePrices(p.l1, l1PricesOf(ctx))) a.repriced++;
-        const tx = refitted ? withoutKnownCode(refitted, omitCode) : (await fillFromStore(decodeTx(e.tx), this.d.cache, [overlay], ctx, this.d.executor, { omitCode, maxSweep: o.sweepMax })).tx;
+        const latest = (m: number, ad: string, sl: bigint) => this.latestIn([overlay], m, ad, sl);
+        const how: FillHow = { reused: false, repriced: false, shifted: false, stale: false, refilled: false, kept: false };
+        let got: Tx | undefined;
+        if (first) {
+          const r = first.get(e.id);
+          if (r?.valid && r.seq === seq && r.codes === codesBefore(r.tx, batchCodes, seq) && (await refit(r.tx, seq, seq, latest).catch(() => undefined))) {
+            got = r.tx;
+            Object.assign(how, r.how, { kept: true });
+          } else Object.assign(how, { stale: r?.how.stale ?? false, refilled: r?.how.reused ?? false });
+        } else {
+          const p = this.pendingFills[i];
+          if (p !== undefined && reusableEnv(p.env, ctx.env)) {
+            const rp = repriceOf(p, ctx);
+            const refitted = await refit(p.tx, p.seq, seq, latest, rp && { ...rp, finish: (t) => withoutKnownCode(t, omitCode), onShift: () => (how.shifted = true) }).catch(() => undefined);
+            if (refitted) {
+              got = withoutKnownCode(refitted, omitCode);
+              Object.assign(how, { reused: true, repriced: !samePrices(p.l1, l1PricesOf(ctx)) });
+            } else how.stale = true;
+          }
+        }
+        const tx = got ?? (await fillFromStore(decodeTx(e.tx), this.d.cache, [overlay], ctx, this.d.executor, { omitCode, maxSweep: o.sweepMax })).tx;
         const entry: BatchTx = { gas: declaredGas(tx), tx: encodeTx(tx) };
         // Full: it waits for the next batch (a transaction that fits no batch was refused by the filler).
         if (!fits(entry)) break;
-        a.checks.push({ at: a.entries.length, seq, entry: e, reused: refitted !== undefined });
+        a.checks.push({ at: a.entries.length, seq, entry: e, how, codes: codesBefore(tx, batchCodes, seq), sender: this.pendingFills[i]?.sender });
         batchCodes.addTx(seq, tx);
         add(tx, entry, undefined);
         a.included.push({ key: e.key, id: e.id });
@@ -1275,14 +1364,16 @@ export class Coordinator extends EventEmitter {
    * The build's self-check: each transaction must validate standalone, exactly as verifiers will, with
    * the code of the chain and of the batch's earlier witnesses and nothing else. On the checker (a
    * validation pool that knows no code), each is handed the chain's code its code moves name; in thread,
-   * the validator fetches it from the chain store.
+   * the validator fetches it from the chain store. A wrapped transaction's sender is the one this node
+   * recovered from the same bytes when it accepted it (`sender`): not recovered again (protocol.md §12.4).
    */
-  private async selfCheck(items: { tx: Uint8Array; ctx: TxContext; moves: Tx }[], batchCodes: KnownCode): Promise<Verdict[]> {
+  private async selfCheck(items: { tx: Uint8Array; ctx: TxContext; moves: Tx; sender?: string }[], batchCodes: KnownCode): Promise<Verdict[]> {
     if (items.length === 0) return [];
     const checker = this.d.checker;
-    if (!checker) return this.validator!.validate(items.map(({ tx, ctx }) => ({ tx, ctx })), batchCodes);
+    const recovered = (s?: string) => (s === undefined ? {} : { sender: hexToBytes(s as `0x${string}`) });
+    if (!checker) return this.validator!.validate(items.map(({ tx, ctx, sender }) => ({ tx, ctx, ...recovered(sender) })), batchCodes);
     const out: ValidatorItem[] = [];
-    for (const { tx, ctx, moves } of items) {
+    for (const { tx, ctx, moves, sender } of items) {
       let codes: Record<string, Uint8Array> | undefined;
       if (moves.type !== TxType.Deposit)
         for (const m of moves.moves)
@@ -1294,7 +1385,7 @@ export class Coordinator extends EventEmitter {
               const c = await this.d.chain.postedCode(h);
               if (c) (codes ??= {})[h] = c;
             }
-      out.push(codes ? { tx, ctx, codes } : { tx, ctx });
+      out.push({ tx, ctx, ...(codes ? { codes } : {}), ...recovered(sender) });
     }
     return checker.validate(out, batchCodes);
   }

@@ -43,6 +43,8 @@ export interface ValidatorItem {
   tx: Uint8Array;
   ctx: TxContext;
   codes?: Record<string, Uint8Array>;
+  /** A wrapped transaction's sender as this node recovered it from the same bytes (validate-pool.ts ValidateItem.sender). */
+  sender?: Uint8Array;
 }
 
 export interface Validator {
@@ -111,7 +113,7 @@ export class InThreadValidator implements Validator {
               if (c) fetched.set(h, c);
             }
       try {
-        const outcome = await validateTx(tx, it.ctx, this.executor, lookup, it.tx);
+        const outcome = await validateTx(tx, it.ctx, this.executor, lookup, it.tx, it.sender);
         out.push({ valid: true, outcome });
       } catch (e) {
         if (e instanceof InvalidTxError || e instanceof DecodeError) out.push({ valid: false, error: e });

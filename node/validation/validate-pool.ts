@@ -45,6 +45,12 @@ export interface ValidateItem {
    * its seq. Trusted: neither the hash nor the rule of protocol.md §6.2 is checked.
    */
   codes?: Record<string, Uint8Array>;
+  /**
+   * A wrapped transaction's sender as this node recovered it itself from the same bytes under the same
+   * policy (a coordinator's self-check): not recovered again (core/validate.ts validateTx). Never one
+   * that came from outside.
+   */
+  sender?: Uint8Array;
 }
 
 export type VerdictError = InvalidTxError | DecodeError;
@@ -112,6 +118,7 @@ export interface WireItem {
   /** TxContext.l1Prices (the header's L1 prices), if any. */
   l1Prices?: L1Prices;
   codes?: Record<string, Uint8Array>;
+  sender?: Uint8Array;
 }
 
 /** Code by hash with the seq of the first transaction carrying it. */
@@ -212,7 +219,7 @@ function jobMessage(id: number, items: readonly ValidateItem[], logs: boolean, c
       envs.push(c.env);
       envIndex.set(c.env, e);
     }
-    wire.push({ tx: it.tx, seq: c.seq, env: e, feeMode: c.feeMode, blockHash: c.blockHash, allowUnprotected: c.allowUnprotected, allowBlobTx: c.allowBlobTx, declaredGas: c.declaredGas, l1Prices: c.l1Prices, codes: it.codes });
+    wire.push({ tx: it.tx, seq: c.seq, env: e, feeMode: c.feeMode, blockHash: c.blockHash, allowUnprotected: c.allowUnprotected, allowBlobTx: c.allowBlobTx, declaredGas: c.declaredGas, l1Prices: c.l1Prices, codes: it.codes, ...(it.sender ? { sender: it.sender } : {}) });
   }
   const chunkCodes = codes?.size ? wireCodes(codes.entries(), maxSeq) : [];
   return { type: "job", id, envs, items: wire, logs, ...(chunkCodes.length ? { codes: chunkCodes } : {}) };

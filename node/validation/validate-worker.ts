@@ -47,7 +47,7 @@ async function main(): Promise<void> {
       const lookup = (h: string) => known.before(h, it.seq) ?? jobCodes?.before(h, it.seq) ?? own?.[h];
       try {
         const ex = await executor(env.chainId);
-        const outcome = await validateTx(decodeTx(it.tx), ctx, ex, lookup, it.tx);
+        const outcome = await validateTx(decodeTx(it.tx), ctx, ex, lookup, it.tx, it.sender);
         if (!job.logs) outcome.logs = [];
         verdicts[i] = { valid: true, outcome };
       } catch (e) {

@@ -15,6 +15,8 @@ import { ethers, JsonRpcProvider, Wallet, Contract, ContractFactory } from "ethe
 import { entryOf } from "../helpers/l2sim";
 import { startDevnet, type DevnetHandle } from "../../node/devnet/devnet";
 import type { BuildStats } from "../../node/coordinator/coordinator";
+import type { Validator } from "../../node/validation/check";
+import { InvalidTxError } from "../../core/errors";
 import { abiOf } from "../../node/l1/contracts";
 import { headerToJson, headerToSol } from "../../node/l1/contracts";
 import { txContext } from "../../node/validation/check";
@@ -386,19 +388,42 @@ describe("e2e: devnet", function () {
     }
   });
 
+  /** Sets L1's base fee (the next block's, then mines it). */
+  async function setL1BaseFee(v: bigint): Promise<void> {
+    await hre.network.provider.request({ method: "hardhat_setNextBlockBaseFeePerGas", params: ["0x" + v.toString(16)] });
+    await hre.network.provider.request({ method: "evm_mine", params: [] });
+  }
+
+  /** L1's base fee such that 7/8 of it is 1.5 × 2^32, and the coordinator declaring 2^32 (protocol.md §11.2). */
+  async function declareStep(): Promise<void> {
+    const step = 2n ** 32n;
+    const declaredNow = async () => BigInt(((await rpc(d.rpcUrl, "moveset_estimateL1Fee", [{ from: d.accounts[4].address, to: d.accounts[7].address, value: "0x1", gas: "0x5208" }])).result as { l1GasPrice: string }).l1GasPrice);
+    await setL1BaseFee((12n * step) / 7n);
+    await waitFor("the coordinator declares 2^32", async () => (await declaredNow()) === step);
+  }
+
+  /**
+   * Sends `raws` back to back (each accepted, filled at the declared price, before the next is sent), then
+   * lowers L1's price a step (the batch is built at least 150 ms after the first was accepted): one batch
+   * takes them all, each succeeding. Their hashes, receipts and block.
+   */
+  async function sendRepriced(raws: string[]): Promise<{ hashes: string[]; rs: ethers.TransactionReceipt[]; block: number }> {
+    const hashes: string[] = [];
+    for (const raw of raws) hashes.push((await rpc(d.rpcUrl, "eth_sendRawTransaction", [raw])).result as string);
+    await setL1BaseFee((6n * 2n ** 32n) / 7n);
+    const rs: ethers.TransactionReceipt[] = [];
+    for (const h of hashes) rs.push(await receiptOf(l2, h));
+    expect(rs.map((r) => r.status)).to.deep.equal(raws.map(() => 1));
+    expect(new Set(rs.map((r) => r.blockNumber)).size, "one batch took them all").to.equal(1);
+    return { hashes, rs, block: rs[0].blockNumber };
+  }
+
   it("accepted fills survive L1 price moves: reused as accepted within a step of the declared price, re-priced across a step; one that reads a balance a re-pricing moved is filled again; every batch valid", async () => {
-    const provider = hre.network.provider;
     const dave = w(4);
     const step = 2n ** 32n;
     // Runtime: SSTORE(0, BALANCE(CALLER)), STOP (padded to 8 bytes, returned by the init code).
     const dep = await receiptOf(l2, (await dave.sendTransaction({ data: ethers.concat(["0x67", "0x33315f5500000000", "0x5f5260086018f3"]) })).hash);
     const reader = dep!.contractAddress!;
-    // L1's base fee such that 7/8 of it is 1.5 steps: the coordinator declares 2^32 (protocol.md §11.2).
-    const setL1BaseFee = async (v: bigint) => {
-      await provider.request({ method: "hardhat_setNextBlockBaseFeePerGas", params: ["0x" + v.toString(16)] });
-      await provider.request({ method: "evm_mine", params: [] });
-    };
-    const declaredNow = async () => BigInt(((await rpc(d.rpcUrl, "moveset_estimateL1Fee", [{ from: dave.address, to: d.accounts[7].address, value: "0x1", gas: "0x5208" }])).result as { l1GasPrice: string }).l1GasPrice);
     const b = builds();
     try {
       for (const [moved, declared, to, want] of [
@@ -406,8 +431,7 @@ describe("e2e: devnet", function () {
         [(6n * step) / 7n, step / 2n, d.accounts[7].address, { reused: 1, repriced: 1, refilled: 0 }], // half: 7/8 of it is 0.75 × 2^32, a step lower
         [(6n * step) / 7n, step / 2n, reader, { reused: 1, repriced: 1, refilled: 0 }], // it stores its sender's balance, which the L1 fee (charged after execution, §6.6) does not change
       ] as const) {
-        await setL1BaseFee((12n * step) / 7n);
-        await waitFor("the coordinator declares 2^32", async () => (await declaredNow()) === step);
+        await declareStep();
         // Accepted (filled at 2^32); the batch is built at least 150 ms later, after L1's base fee moved.
         const sent = await dave.sendTransaction({ to, value: to === reader ? 0n : 5n, gasLimit: 100_000n });
         await setL1BaseFee(moved);
@@ -423,8 +447,7 @@ describe("e2e: devnet", function () {
       // A payment and then the balance reader, both accepted at 2^32: re-pricing the payment changes the
       // balance the reader's execution starts from, so its re-priced fill stores a wrong balance; the
       // self-check refuses it and it is filled again.
-      await setL1BaseFee((12n * step) / 7n);
-      await waitFor("the coordinator declares 2^32", async () => (await declaredNow()) === step);
+      await declareStep();
       const pay = await dave.sendTransaction({ to: d.accounts[7].address, value: 5n });
       const read = await dave.sendTransaction({ to: reader, value: 0n, gasLimit: 100_000n });
       await setL1BaseFee((6n * step) / 7n);
@@ -440,7 +463,6 @@ describe("e2e: devnet", function () {
   });
 
   it("a transfer to a recipient whose own transaction was re-priced is kept, its balance shifted; a call that reads that balance is refused by the self-check and filled again; the batch is valid", async () => {
-    const provider = hre.network.provider;
     const carol = w(3);
     const dave = w(4);
     const step = 2n ** 32n;
@@ -450,13 +472,7 @@ describe("e2e: devnet", function () {
     expect(ethers.dataLength(runtime)).to.equal(0x36);
     const dep = await receiptOf(l2, (await dave.sendTransaction({ data: ethers.concat(["0x6036600a5f3960365ff3", runtime]) })).hash);
     const forwarder = dep!.contractAddress!;
-    const setL1BaseFee = async (v: bigint) => {
-      await provider.request({ method: "hardhat_setNextBlockBaseFeePerGas", params: ["0x" + v.toString(16)] });
-      await provider.request({ method: "evm_mine", params: [] });
-    };
-    const declaredNow = async () => BigInt(((await rpc(d.rpcUrl, "moveset_estimateL1Fee", [{ from: dave.address, to: carol.address, value: "0x1", gas: "0x5208" }])).result as { l1GasPrice: string }).l1GasPrice);
-    await setL1BaseFee((12n * step) / 7n);
-    await waitFor("the coordinator declares 2^32", async () => (await declaredNow()) === step);
+    await declareStep();
     // Signed first, then sent back to back (each accepted, filled at 2^32, before the next is sent), so that
     // one batch takes all three: Carol's payment, Dave's transfer to Carol (its fill consumes the balance
     // Carol's payment wrote), Dave's call through the forwarder (it stores Carol's balance, then pays her).
@@ -468,16 +484,9 @@ describe("e2e: devnet", function () {
     ];
     const b = builds();
     try {
-      const hashes: string[] = [];
-      for (const raw of raws) hashes.push((await rpc(d.rpcUrl, "eth_sendRawTransaction", [raw])).result as string);
-      // The batch is built at least 150 ms after the first was accepted, with L1's price a step lower: every
-      // fill is re-priced, and Carol's payment re-priced moves the balance the other two consumed.
-      await setL1BaseFee((6n * step) / 7n);
-      const rs = [];
-      for (const h of hashes) rs.push((await receiptOf(l2, h))!);
-      expect(rs.map((r) => r.status)).to.deep.equal([1, 1, 1]);
-      expect(new Set(rs.map((r) => r.blockNumber)).size, "one batch took all three").to.equal(1);
-      const block = rs[0].blockNumber;
+      // Built with L1's price a step lower: every fill is re-priced, and Carol's payment re-priced moves the
+      // balance the other two consumed.
+      const { hashes, block } = await sendRepriced(raws);
       for (const h of hashes)
         expect(BigInt(((await rpc(d.rpcUrl, "eth_getTransactionReceipt", [h])).result as { l1GasPrice: string }).l1GasPrice), "declared a step lower").to.equal(step / 2n);
       const st = b.of(BigInt(block) - 1n)!;
@@ -489,6 +498,100 @@ describe("e2e: devnet", function () {
       const hash = (await l2.getBlock(block))!.hash!;
       await waitFor("the batch's verdict", async () => d.node.verifier!.verdictOf(hash)?.status === "valid", 30_000);
     } finally {
+      b.stop();
+    }
+  });
+
+  it("a chain of calls, each paying on an amount read from the balance the one before paid (the first the balance a re-pricing moved), is built in at most two rounds: round 2 fills fresh what round 1 did not validate as it is; the batch is valid", async () => {
+    const carol = w(3);
+    const dave = w(4);
+    // Runtime of the relay, called with (watched, next) and value v: a = BALANCE(watched) mod v; pays a to
+    // next, then v - a to watched: CALLVALUE, PUSH0 CALLDATALOAD, BALANCE, MOD; CALL(GAS, next, a); CALL(GAS, watched, v - a).
+    const runtime = ethers.concat(["0x345f353106", "0x5f5f5f5f84", "0x602035", "0x5af150", "0x5f5f5f5f84", "0x3403", "0x5f35", "0x5af15000"]);
+    expect(ethers.dataLength(runtime)).to.equal(0x1d);
+    const dep = await receiptOf(l2, (await dave.sendTransaction({ data: ethers.concat(["0x601d600a5f39601d5ff3", runtime]) })).hash);
+    const relay = dep!.contractAddress!;
+    const v = 2n ** 48n;
+    const ws = [carol.address, ...[1, 2, 3].map(() => ethers.Wallet.createRandom().address)];
+    await declareStep();
+    // Carol's payment (re-priced when built: her balance moves), then three relays: the first reads Carol's
+    // balance and pays w1 on it, the second reads w1's and pays w2, the third reads w2's and pays w3. Each
+    // is accepted (filled at 2^32) before the next is sent, so that one batch takes all four.
+    const n = await l2.getTransactionCount(dave.address);
+    const raws = [await carol.signTransaction(await carol.populateTransaction({ to: d.accounts[7].address, value: 5n, gasLimit: 21_000n }))];
+    for (let i = 0; i < 3; i++) {
+      const data = ethers.AbiCoder.defaultAbiCoder().encode(["address", "address"], [ws[i], ws[i + 1]]);
+      raws.push(await dave.signTransaction(await dave.populateTransaction({ to: relay, data, value: v, gasLimit: 150_000n, nonce: n + i })));
+    }
+    const carolBefore = await l2.getBalance(carol.address);
+    const b = builds();
+    try {
+      // Built with L1's price a step lower: Carol's payment is re-priced, the first relay's fill is shifted
+      // (it pays Carol) and refused by the self-check (it read her balance). Filled again, it pays w1 another
+      // amount: the second relay's fill, shifted again, would be refused in turn, and so on (a round per
+      // link) if round 2 reused it.
+      const { hashes, rs, block } = await sendRepriced(raws);
+      const st = b.of(BigInt(block) - 1n)!;
+      expect(st.rounds, "at most two rounds (protocol.md §12.4)").to.be.at.most(2);
+      expect({ txs: st.txs, reused: st.reused, repriced: st.repriced, stale: st.stale, refilled: st.refilled, rounds: st.rounds }).to.deep.equal({ txs: 4, reused: 1, repriced: 1, stale: 0, refilled: 3, rounds: 2 });
+      // Each relay paid on the balance as the batch left it: the first on Carol's after her re-priced payment.
+      const l1Fee = BigInt(((await rpc(d.rpcUrl, "eth_getTransactionReceipt", [hashes[0]])).result as { l1Fee: string }).l1Fee);
+      const afterPayment = carolBefore - 5n - rs[0].gasUsed * rs[0].gasPrice - l1Fee;
+      const got = await Promise.all(ws.map((a) => l2.getBalance(a, block)));
+      expect(got).to.deep.equal([afterPayment + v - (afterPayment % v), v, v, afterPayment % v]);
+      const hash = (await l2.getBlock(block))!.hash!;
+      await waitFor("the batch's verdict", async () => d.node.verifier!.verdictOf(hash)?.status === "valid", 30_000);
+    } finally {
+      b.stop();
+    }
+  });
+
+  it("a transaction the self-check refuses even filled fresh (a filler and validator that disagree) ends round 2's batch: it is dropped, the batch before it posted, the one after it in the next batch; never a third round", async () => {
+    const coord = d.node.coordinator as unknown as { d: { checker?: Validator } };
+    const inner = coord.d.checker!;
+    const [erin, dave, carol] = [w(5), w(4), w(3)];
+    const raws = [
+      await erin.signTransaction(await erin.populateTransaction({ to: d.accounts[7].address, value: 1n, gasLimit: 21_000n })),
+      await dave.signTransaction(await dave.populateTransaction({ to: d.accounts[7].address, value: 2n, gasLimit: 21_000n })),
+      await carol.signTransaction(await carol.populateTransaction({ to: d.accounts[7].address, value: 3n, gasLimit: 21_000n })),
+    ];
+    const target = ethers.keccak256(raws[1]);
+    let refusals = 0;
+    // The node's checker, but Dave's transfer is refused however it is filled.
+    coord.d.checker = {
+      addCodes: (c) => inner.addCodes(c),
+      forgetCodes: (q) => inner.forgetCodes(q),
+      close: () => inner.close(),
+      validate: async (items, codes) =>
+        (await inner.validate(items, codes)).map((v, i) => {
+          const t = decodeTx(items[i].tx);
+          if (t.type === TxType.Wrapped) senders.set(ethers.keccak256(t.raw), items[i].sender && bytesToHex(items[i].sender!));
+          if (t.type !== TxType.Wrapped || ethers.keccak256(t.raw) !== target) return v;
+          refusals++;
+          return { valid: false, error: new InvalidTxError("execution", "next-mismatch", "refused by the test's checker") };
+        }),
+    };
+    // The sender of each wrapped transaction the self-check was given (the node's own recovery, not recovered again).
+    const senders = new Map<string, string | undefined>();
+    const b = builds();
+    try {
+      const hashes: string[] = [];
+      for (const raw of raws) hashes.push((await rpc(d.rpcUrl, "eth_sendRawTransaction", [raw])).result as string);
+      expect(hashes[1]).to.equal(target);
+      const [ra, rc] = [(await receiptOf(l2, hashes[0]))!, (await receiptOf(l2, hashes[2]))!];
+      expect([ra.status, rc.status]).to.deep.equal([1, 1]);
+      expect(rc.blockNumber, "the transaction after the refused one waited for the next batch").to.equal(ra.blockNumber + 1);
+      const st = b.of(BigInt(ra.blockNumber) - 1n)!;
+      expect({ txs: st.txs, rounds: st.rounds, refilled: st.refilled }).to.deep.equal({ txs: 1, rounds: 2, refilled: 0 });
+      expect(refusals, "refused once reused (round 1), once filled fresh (round 2)").to.equal(2);
+      expect((await rpc(d.rpcUrl, "eth_getTransactionByHash", [target])).result, "dropped from the mempool").to.equal(null);
+      expect(hashes.map((h) => senders.get(h)), "the self-check was handed each sender").to.deep.equal([erin, dave, carol].map((x) => x.address.toLowerCase()));
+      for (const bn of [ra.blockNumber, rc.blockNumber]) {
+        const hash = (await l2.getBlock(bn))!.hash!;
+        await waitFor("the batch's verdict", async () => d.node.verifier!.verdictOf(hash)?.status === "valid", 30_000);
+      }
+    } finally {
+      coord.d.checker = inner;
       b.stop();
     }
   });

@@ -138,6 +138,24 @@ describe("node: ValidatePool", function () {
     expect(codes.size).to.be.greaterThan(8);
   });
 
+  it("a known sender (the coordinator's own recovery, for its self-check) is taken, not recovered again: the same verdicts; a re-signed transaction then runs as the sender given", async () => {
+    const a = hexToBytes(alice.address.toLowerCase() as `0x${string}`);
+    const known = valid.map((it) => ({ ...it, sender: a }));
+    expect((await pool.validate(known)).map(plain)).to.deep.equal((await pool.validate(valid)).map(plain));
+    // Another signer (s flipped): recovered, its keys are undeclared; taken as alice, it runs as alice.
+    const other = invalid[2];
+    const recovered = (await pool.validate([other]))[0];
+    expect(recovered.valid).to.equal(false);
+    const given = (await pool.validate([{ ...other, sender: a }]))[0];
+    expect(given.valid, "the signature was not recovered").to.equal(true);
+    expect(plain(given)).to.deep.equal({ valid: true, outcome: (await validateTx(decodeTx(other.tx), other.ctx, ex, undefined, undefined, a)) });
+    // Another sender than the signer is taken too (hence only the node's own recovery may be given): the
+    // transfer to bob, taken as sent by bob, whose keys it declares as its recipient's, and who cannot pay.
+    const bobs = (await pool.validate([{ ...valid[1], sender: hexToBytes(bob as `0x${string}`) }]))[0];
+    expect(bobs.valid).to.equal(false);
+    expect(!bobs.valid && `${bobs.error.kind}/${bobs.error.code}`).to.equal("rules/insufficient-balance");
+  });
+
   it("keeps the order across chunks and workers, and with one worker", async () => {
     // 60 items, alternating valid and invalid, chunked by 3 over 2 workers.
     const items: ValidateItem[] = [];
