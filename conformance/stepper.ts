@@ -9,6 +9,7 @@ import * as path from "path";
 import type { InterpreterStep } from "@ethereumjs/evm";
 import { bytesToHex } from "@ethereumjs/util";
 import { Executor } from "../core/evm/execute";
+import { setBoundaryProbe, type Boundary } from "../core/evm/fast-interpreter";
 import { loadCrypto } from "../core/evm/chain";
 import { InvalidTxError } from "../core/errors";
 import type { TxContext } from "../core/context";
@@ -35,6 +36,8 @@ export interface StepperResult {
   verdict: string;
   /** The first disagreement. */
   reason?: string;
+  /** Where ethereumjs's boundaries came from: the fast loop's probe, or its `step` events. */
+  source?: "probe" | "events";
   /** The transaction has no step 0: a fault before execution (a one-step prover's, not the machine's). */
   before?: boolean;
   /**
@@ -78,15 +81,20 @@ function describe(m: Machine): string {
   return `pc ${f.pc} depth ${(f.ctx as Ctx).depth}`;
 }
 
-/** Compares the machine at a boundary with an ethereumjs step event; returns the difference or undefined. */
-function compare(m: Machine, ev: InterpreterStep): string | undefined {
+/** An ethereumjs `step` event as a boundary (the slow path: events when the fast loop is off). */
+function fromEvent(ev: InterpreterStep): Boundary {
+  return { pc: ev.pc, gasLeft: ev.gasLeft, depth: ev.depth, stack: ev.stack, stackLength: ev.stack.length, memory: ev.memory, memoryWordCount: ev.memoryWordCount };
+}
+
+/** Compares the machine at a boundary with ethereumjs's view of it; returns the difference or undefined. */
+function compare(m: Machine, ev: Boundary): string | undefined {
   const f = m.frame_!;
   const depth = (f.ctx as Ctx).depth;
   if (f.pc !== ev.pc) return `pc ${f.pc} != ${ev.pc}`;
   if (depth !== ev.depth) return `depth ${depth} != ${ev.depth}`;
   if (f.gas !== ev.gasLeft) return `gas ${f.gas} != ${ev.gasLeft} (${describe(m)})`;
   const stack = (f.stack as ConsStack).toArray();
-  if (stack.length !== ev.stack.length) return `stack height ${stack.length} != ${ev.stack.length} (${describe(m)})`;
+  if (stack.length !== ev.stackLength) return `stack height ${stack.length} != ${ev.stackLength} (${describe(m)})`;
   for (let i = 0; i < stack.length; i++) if (stack[i] !== ev.stack[i]) return `stack[${i}] ${stack[i]} != ${ev.stack[i]} (${describe(m)})`;
   const words = Number(ev.memoryWordCount);
   if (f.memSize !== words) return `memory size ${f.memSize} != ${words} words (${describe(m)})`;
@@ -97,7 +105,7 @@ function compare(m: Machine, ev: InterpreterStep): string | undefined {
 }
 
 /** Runs `tx` in the validator and in the machine, side by side. */
-export async function checkStepper(tx: MoveTx | WrappedTx, ctx: TxContext, ex: Executor, lookup?: CodeLookup): Promise<StepperResult> {
+export async function checkStepper(tx: MoveTx | WrappedTx, ctx: TxContext, ex: Executor, lookup?: CodeLookup, opts: { events?: boolean } = {}): Promise<StepperResult> {
   kzg ??= loadCrypto();
   await kzg;
   patchStepHook();
@@ -126,15 +134,19 @@ export async function checkStepper(tx: MoveTx | WrappedTx, ctx: TxContext, ex: E
     }
     return false;
   };
-  ex.onStep((ev) => {
+  const onBoundary = (ev: Boundary): void => {
     if (reason) return;
     try {
       onEvent(ev);
     } catch (e) {
       stopped(e);
     }
-  });
-  const onEvent = (ev: InterpreterStep): void => {
+  };
+  // ethereumjs's boundaries from the fast loop's probe (the loop validators run; no event object,
+  // promise or memory copy per instruction), else from its `step` events (MOVESET_NO_FAST_INTERPRETER=1)
+  const probed = !opts.events && setBoundaryProbe(onBoundary);
+  if (!probed) ex.onStep((ev) => onBoundary(fromEvent(ev)));
+  const onEvent = (ev: Boundary): void => {
     if (!advance()) {
       reason = `ethereumjs runs instruction at pc ${ev.pc} but the machine ended (${STATUS_NAMES[m!.status_]}) after ${steps} steps`;
       return;
@@ -155,7 +167,8 @@ export async function checkStepper(tx: MoveTx | WrappedTx, ctx: TxContext, ex: E
   } catch (e) {
     verdict = verdictOf(e);
   } finally {
-    ex.onStep(null);
+    if (probed) setBoundaryProbe(null);
+    else ex.onStep(null);
   }
   const accessed = [...ex.lastAccessed()].sort();
   if (!reason)
@@ -189,7 +202,7 @@ export async function checkStepper(tx: MoveTx | WrappedTx, ctx: TxContext, ex: E
       reason = `accessed keys differ: machine only [${mine.filter((k) => !a.has(k)).join(", ")}], validator only [${accessed.filter((k) => !b.has(k)).join(", ")}]`;
     }
   }
-  return { agreed: !reason, steps, boundaries, status, verdict, reason, limit };
+  return { agreed: !reason, steps, boundaries, status, verdict, reason, limit, source: probed ? "probe" : "events" };
 }
 
 /**

@@ -26,6 +26,49 @@ import { Common } from "@ethereumjs/common";
 /* eslint-disable @typescript-eslint/no-explicit-any */
 let installed: boolean | undefined;
 
+/**
+ * What ethereumjs' `step` event reports at an instruction boundary, read in place: after the
+ * instruction's dynamic gas is computed (or failed), before it is charged, with the memory size from
+ * before the instruction (EIP-7756), exactly where ethereumjs' loop emits the event. `stack` and
+ * `memory` are the interpreter's own arrays, valid only during the call: `stack[0 .. stackLength)`
+ * bottom first, `memory[0 .. memoryWordCount × 32)`.
+ */
+export interface Boundary {
+  pc: number;
+  gasLeft: bigint;
+  depth: number;
+  stack: readonly bigint[];
+  stackLength: number;
+  memory: Uint8Array;
+  memoryWordCount: bigint;
+}
+
+let probe: ((b: Boundary) => void) | null = null;
+const view: Boundary = { pc: 0, gasLeft: 0n, depth: 0, stack: [], stackLength: 0, memory: new Uint8Array(0), memoryWordCount: 0n };
+
+/**
+ * Calls `p` at every instruction boundary of every run in this thread, from the fast loop, where
+ * ethereumjs would emit a `step` event (the step machine's lockstep check, conformance/stepper.ts:
+ * the same fields without an event object, a promise and a copy of memory per instruction). Null
+ * removes it. False (and nothing set) if the fast loop is not installed: use `step` events then.
+ */
+export function setBoundaryProbe(p: ((b: Boundary) => void) | null): boolean {
+  if (!installFastInterpreter()) return false;
+  probe = p;
+  return true;
+}
+
+function probeAt(it: any, rs: any, words: bigint): void {
+  view.pc = rs.programCounter;
+  view.gasLeft = rs.gasLeft;
+  view.depth = it._env.depth;
+  view.stack = rs.stack._store;
+  view.stackLength = rs.stack._len;
+  view.memory = rs.memory._store;
+  view.memoryWordCount = words;
+  probe!(view);
+}
+
 /** Installs the loop and the EIP lookup in this thread (idempotent). Returns whether they are active. */
 export function installFastInterpreter(): boolean {
   if (installed !== undefined) return installed;
@@ -64,6 +107,34 @@ export function installFastInterpreter(): boolean {
     return undefined;
   }
 
+  /** `step` with the probe called where ethereumjs emits its `step` event (a failed dynamic gas too). */
+  function probedStep(it: any, rs: any, entry: any): Promise<void> | undefined {
+    const info = entry.opcodeInfo;
+    const words = rs.memoryWordCount;
+    if (!info.dynamicGas) {
+      probeAt(it, rs, words);
+      return finish(it, rs, entry, info, info.feeBigInt);
+    }
+    const failed = (e: any): never => {
+      if (e !== null && typeof e === "object" && e.errorType === "EVMError") probeAt(it, rs, words);
+      throw e;
+    };
+    const sync = syncGas!.get(entry.gasHandler);
+    let g: bigint | Promise<bigint>;
+    try {
+      g = sync !== undefined ? sync(rs, info.feeBigInt, it.common) : entry.gasHandler(rs, info.feeBigInt, it.common);
+    } catch (e) {
+      return failed(e);
+    }
+    if (g instanceof Promise)
+      return g.then((gas: bigint) => {
+        probeAt(it, rs, words);
+        return finish(it, rs, entry, info, gas);
+      }, failed);
+    probeAt(it, rs, words);
+    return finish(it, rs, entry, info, g);
+  }
+
   function step(it: any, rs: any, entry: any): Promise<void> | undefined {
     const info = entry.opcodeInfo;
     if (!info.dynamicGas) return finish(it, rs, entry, info, info.feeBigInt);
@@ -82,6 +153,7 @@ export function installFastInterpreter(): boolean {
     const opMap = it._evm._opcodeMap;
     let err: any;
     let cached: any[] | undefined;
+    const run = probe === null ? step : probedStep;
     while (rs.programCounter < rs.code.length) {
       let entry: any;
       if (cached === undefined) {
@@ -100,7 +172,7 @@ export function installFastInterpreter(): boolean {
         rs.opCode = entry.opcodeInfo.code;
       }
       try {
-        const p = step(it, rs, entry);
+        const p = run(it, rs, entry);
         if (p !== undefined) await p;
       } catch (e: any) {
         rs.env.accessWitness?.revert();

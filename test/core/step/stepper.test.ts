@@ -39,7 +39,22 @@ describe("core/step stepper against ethereumjs", function () {
     for (const s of Object.values(STATUS_NAMES)) if (!["running", "blob-fee-cap", "nonce-max", "initcode-size"].includes(s)) expect(seen.has(s), `status ${s}`).to.equal(true);
   });
 
-  it("a disagreement is reported: a machine with a wrong gas rule is caught at the first boundary it matters", async () => {
+  it("the fast loop's boundary probe sees exactly what ethereumjs's step events report", async () => {
+    // the lockstep reads boundaries from the fast loop (core/evm/fast-interpreter.ts) unless asked for events
+    let boundaries = 0;
+    for (const c of cases) {
+      const a = await checkStepper(c.tx, c.ctx, ex);
+      const b = await checkStepper(c.tx, c.ctx, ex, undefined, { events: true });
+      expect(a.source, c.name).to.equal("probe");
+      expect(b.source, c.name).to.equal("events");
+      expect({ ...a, source: undefined }, c.name).to.deep.equal({ ...b, source: undefined });
+      boundaries += a.boundaries;
+    }
+    expect(boundaries).to.be.greaterThan(1000);
+  });
+
+  for (const events of [false, true])
+    it(`a disagreement is reported (${events ? "step events" : "boundary probe"}): a machine with a wrong gas rule is caught at the first boundary it matters`, async () => {
     // the harness must not be a test that cannot fail: corrupt the machine's view of one opcode's gas
     const c = cases.find((x) => x.name === "storage")!;
     const interp = await import("../../../core/step/interp");
@@ -47,7 +62,7 @@ describe("core/step stepper against ethereumjs", function () {
     const saved = info.gas;
     (info as { gas: bigint }).gas = saved + 1n;
     try {
-      const r = await checkStepper(c.tx, c.ctx, ex);
+      const r = await checkStepper(c.tx, c.ctx, ex, undefined, { events });
       expect(r.agreed).to.equal(false);
       expect(r.reason).to.match(/gas/);
     } finally {
