@@ -25,6 +25,8 @@ import { decodeTx, TxType } from "../core/tx";
 import type { Workload } from "./workload";
 import { batchTxs, type FilledWorkload } from "./fill";
 import { blobGasOf, wholeBlobs } from "../prover/l1-pricing";
+import { compressItem, FLZ_ITEM, MAX_FLZ_DICT_BYTES } from "../core/flz";
+import { concatBytes } from "../core/bytes";
 
 export interface L1DataResult {
   txs: number;
@@ -53,6 +55,20 @@ export interface L1DataResult {
    * the L1 data fee charges for (protocol.md §6.6); appendGasPerTx over it is what baseFeeScalar must cover.
    */
   calldataGasPerTx: number;
+  /**
+   * Compressed items (protocol.md §7.7): the same batches with each transaction posted as core/flz.ts `compressItem`
+   * makes it (compressed where that is shorter, else raw), with a dictionary of the last 8,191 bytes of the encodings
+   * of the batches before the measured ones (known before them, as a deployment's dictionary must be; trained on
+   * this workload, so an upper bound of what a dictionary chosen before a chain's traffic gives).
+   */
+  compressed: { bytesPerTx: number; blobGasPerTx: number; calldataGasPerTx: number; compressedShare: number; dictBytes: number };
+}
+
+/** The dictionary the bench's compressed batches use: the last MAX_FLZ_DICT_BYTES − 1 bytes of the encodings before batch `fromBatch`. */
+export function trainedDictionary(w: Workload, f: FilledWorkload, fromBatch: number): Uint8Array {
+  const before = w.batches.slice(0, fromBatch).flatMap((b) => f.encoded.slice(b.start, b.start + b.count));
+  const all = concatBytes(...before);
+  return all.slice(Math.max(0, all.length - (MAX_FLZ_DICT_BYTES - 1)));
 }
 
 const varintLen = (v: bigint | number): number => new Writer().varint(v).finish().length;
@@ -79,10 +95,19 @@ export function measureL1Data(w: Workload, f: FilledWorkload, fromBatch: number)
   let moveCount = 0;
   const byMark: Record<string, number> = {};
   const br = { raw: 0, moves: 0, witness: 0, framing: 0 };
+  const dict = trainedDictionary(w, f, fromBatch);
+  const cz = { bytes: 0, blobGas: 0, tokens: 0n, compressed: 0 };
   for (const b of w.batches.slice(fromBatch)) {
     const enc = f.encoded.slice(b.start, b.start + b.count);
     const raws = w.txs.slice(b.start, b.start + b.count).map((t) => t.raw);
-    const data = encodeBatchData(batchTxs(w, f, b));
+    const entries = batchTxs(w, f, b);
+    const data = encodeBatchData(entries);
+    const items = entries.map((e) => ({ gas: e.gas, tx: compressItem(e.tx, dict) }));
+    const cdata = encodeBatchData(items);
+    cz.bytes += cdata.length;
+    cz.blobGas += blobGasOf(cdata.length);
+    cz.tokens += calldataTokens(cdata);
+    cz.compressed += items.filter((i) => i.tx[0] === FLZ_ITEM).length;
     const z = zlib.deflateSync(RLP.encode(raws), { level: zlib.constants.Z_BEST_COMPRESSION }).length;
     ms += data.length;
     tokens += calldataTokens(data);
@@ -142,5 +167,6 @@ export function measureL1Data(w: Workload, f: FilledWorkload, fromBatch: number)
     bytesPerTxCompactEstimate: per(compact),
     movesByMark: Object.fromEntries(Object.entries(byMark).map(([k, n]) => [k, per(n)])),
     calldataGasPerTx: per(4 * Number(tokens)),
+    compressed: { bytesPerTx: per(cz.bytes), blobGasPerTx: per(cz.blobGas), calldataGasPerTx: per(4 * Number(cz.tokens)), compressedShare: per(cz.compressed), dictBytes: dict.length },
   };
 }

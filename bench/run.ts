@@ -65,6 +65,10 @@ export interface BenchJson {
   l1GasPerTx: number;
   /** The OP-style baseline's blob gas per transaction: the same transactions zlib-compressed per batch, in blobs by the same rule. */
   ethZlibBlobGasPerTx: number;
+  /** bytesPerTx with compressed items (protocol.md §7.7, bench/l1-data.ts `compressed`). */
+  compressedBytesPerTx: number;
+  /** blobGasPerTx with compressed items. */
+  compressedBlobGasPerTx: number;
   /** The reveal of each one-step kind; `execution`: the challenger's total over a whole dispute game (bench/game-gas.ts). */
   proofGas: Record<string, number>;
   /** Claims made in that game (the dispute's and every move, both sides'). */
@@ -302,6 +306,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       blobGasPerTx: Math.round(l1.blobGasPerTx * 10) / 10,
       l1GasPerTx: Math.round(l1Gas.blobAppendGasPerTx),
       ethZlibBlobGasPerTx: Math.round(l1.ethZlibBlobGasPerTx * 10) / 10,
+      compressedBytesPerTx: Math.round(l1.compressed.bytesPerTx * 10) / 10,
+      compressedBlobGasPerTx: Math.round(l1.compressed.blobGasPerTx * 10) / 10,
       proofGas: { ...l1Gas.proofGas, execution: l1Gas.game.challengerGas },
       gameMoves: l1Gas.game.moves,
       proofGasMax: proofGasMax.proofGasMax,
@@ -430,6 +436,16 @@ export function formatReport(r: BenchReport): string {
     `eth+zlib ${l1.ethZlibBlobGasPerTx.toFixed(1)} (31-byte field elements, blobs filled back to back); whole blobs per batch alone: ${l1.wholeBlobsPerBatch.moveset.toFixed(2)} / ${l1.wholeBlobsPerBatch.ethZlib.toFixed(2)}`,
     `<= 1.5x eth+zlib: ${gBlob}`,
   ]);
+  const cz = l1.compressed;
+  rows.push([
+    "  compressed items (FastLZ + dictionary), bytes/tx",
+    cz.bytesPerTx.toFixed(1),
+    "",
+    "",
+    `${x(cz.bytesPerTx / l1.ethZlibBytesPerTx)} eth+zlib; ${(100 * (1 - cz.bytesPerTx / l1.bytesPerTx)).toFixed(1)}% below uncompressed; ${(100 * cz.compressedShare).toFixed(1)}% of items compressed; dictionary ${cz.dictBytes} bytes (protocol.md §7.7)`,
+    "",
+  ]);
+  rows.push(["  compressed items, blob gas/tx", cz.blobGasPerTx.toFixed(1), "", "", `${x(cz.blobGasPerTx / l1.ethZlibBlobGasPerTx)} eth+zlib; uncompressed ${l1.blobGasPerTx.toFixed(1)}`, ""]);
   rows.push(["L1 data fee basis: calldata gas (4 × tokens)/tx", l1.calldataGasPerTx.toFixed(1), "", "", "protocol.md §6.6", "baseFeeScalar ≥ appendGasPerTx / this"]);
   rows.push(["  hypothetical, compact estimate, bytes/tx", l1.bytesPerTxCompactEstimate.toFixed(1), "", "", `${x(l1.bytesPerTxCompactEstimate / l1.ethZlibBytesPerTx)} eth+zlib`, "(see bench/l1-data.ts)"]);
   const g = r.l1Gas;

@@ -5,6 +5,7 @@ import {BatchLib} from "./lib/BatchLib.sol";
 import {Merkle} from "./lib/Merkle.sol";
 import {MoveLib} from "./lib/MoveLib.sol";
 import {TxCodec} from "./lib/TxCodec.sol";
+import {Flz} from "./lib/Flz.sol";
 import {IBridge} from "./interfaces/IBridge.sol";
 import {IInbox} from "./interfaces/IInbox.sol";
 
@@ -99,8 +100,8 @@ contract Bridge is IBridge {
     // ================================================================================================ withdrawals
 
     /// @inheritdoc IBridge
-    /// @dev Anyone may claim; the ether goes to the output's recipient. A transaction that does not decode
-    ///      reverts with the decoder's DecodeError.
+    /// @dev Anyone may claim; the ether goes to the output's recipient. `encodedTx` is the item as posted (§7.7); a
+    ///      transaction that does not expand or decode reverts with the decoder's DecodeError.
     function claimWithdrawal(
         BatchLib.BatchHeader calldata header,
         uint256 txIndex,
@@ -111,7 +112,8 @@ contract Bridge is IBridge {
         (uint256 seq, bytes memory enc) = _checkFinalInclusion(header, txIndex, gas, encodedTx, proof);
         // INVARIANT: each withdrawal is paid once.
         if (claimed[seq]) revert AlreadyClaimed(seq);
-        (address recipient, uint256 amount) = _withdrawalOutput(enc, seq);
+        // The transaction's encoding: a compressed item expanded with the deployment's dictionary (§7.7).
+        (address recipient, uint256 amount) = _withdrawalOutput(Flz.expandFrom(enc, IInbox(inbox).dictionary()), seq);
         // INVARIANT: the transaction creates a withdrawal output.
         if (amount == 0) revert NoWithdrawal(seq);
         claimed[seq] = true;

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {BatchLib} from "./lib/BatchLib.sol";
+import {Flz} from "./lib/Flz.sol";
 import {Domains} from "./lib/Domains.sol";
 import {IInbox, FaultKind, DataSource} from "./interfaces/IInbox.sol";
 import {IBridge} from "./interfaces/IBridge.sol";
@@ -84,6 +85,8 @@ contract Inbox is IInbox {
     bool public override proversLocked;
     /// @inheritdoc IInbox
     address public override game;
+    /// @inheritdoc IInbox
+    address public override dictionary;
 
     /// @param bridge_          The Bridge holding the deposit queue.
     /// @param l2ChainId_       Chain id of the rollup (1 … 2^64−1, a varint in move transactions).
@@ -174,6 +177,21 @@ contract Inbox is IInbox {
         game = game_;
         isProver[game_] = true;
         emit GameSet(game_);
+    }
+
+    /// @inheritdoc IInbox
+    /// @dev Before any batch, so every compressed item ever posted expands with the same dictionary, and before
+    ///      `setProvers`, so the binding is part of the deployment (a provers' proof reads it from here).
+    function setDictionary(address holder) external override {
+        // INVARIANT: only the deployer binds the dictionary.
+        if (msg.sender != deployer) revert NotDeployer(msg.sender);
+        // INVARIANT: bound once, before the provers lock and before any batch.
+        if (proversLocked || dictionary != address(0) || _count != 0) revert ProversLocked();
+        bytes memory code = holder.code;
+        // INVARIANT: the holder's code is 0x00 then at most 8,192 bytes of dictionary.
+        if (code.length == 0 || code.length > Flz.MAX_DICT_BYTES + 1 || code[0] != 0) revert InvalidParameter("dictionary");
+        dictionary = holder;
+        emit DictionarySet(holder);
     }
 
     // ================================================================================================ bonds

@@ -14,6 +14,7 @@ import { hashTagged } from "./hash";
 import { merkleRoot, leafHash } from "./merkle";
 import { BATCH_GAS_LIMIT, type BatchTx } from "./gas";
 import { LIMITS } from "./tx";
+import { FLZ_ITEM, MAX_FLZ_ITEM_BYTES } from "./flz";
 
 export const BATCH_DATA_VERSION = 0x02;
 export const MAX_BATCH_TXS = 1 << 16;
@@ -83,6 +84,7 @@ export function encodeBatchData(txs: readonly BatchTx[]): Uint8Array {
   let gas = 0n;
   for (const t of txs) {
     if (t.tx.length > MAX_TX_BYTES) throw new RangeError(`a transaction of ${t.tx.length} bytes: over the limit of ${MAX_TX_BYTES}`);
+    if (t.tx.length > MAX_FLZ_ITEM_BYTES && t.tx[0] === FLZ_ITEM) throw new RangeError(`a compressed item of ${t.tx.length} bytes: over the limit of ${MAX_FLZ_ITEM_BYTES}`);
     gas += t.gas;
     w.varint(t.gas).bytes(t.tx);
   }
@@ -117,7 +119,8 @@ export function batchDataSize(count: number, entryBytes: number): number {
  * and error offsets of contracts/lib/BatchLib.sol parseLeaves: empty (truncated at 0), over
  * MAX_BATCH_BYTES (oversized at 0), unknown version (at 0), count over MAX_BATCH_TXS (oversized at
  * 1), declared gas whose running sum passes BATCH_GAS_LIMIT (oversized at that gas), a transaction
- * over MAX_TX_BYTES (oversized at its length), trailing bytes.
+ * over MAX_TX_BYTES (oversized at its length), a compressed item (first byte FLZ_ITEM, §7.7) over
+ * MAX_FLZ_ITEM_BYTES (oversized at its length), trailing bytes.
  */
 export function splitBatchData(data: Uint8Array): BatchTx[] {
   if (data.length === 0) throw new DecodeError("truncated", "batch version: need 1 bytes, 0 left", 0);
@@ -133,7 +136,10 @@ export function splitBatchData(data: Uint8Array): BatchTx[] {
     const gas = r.varint("declared gas");
     total += gas;
     if (total > BATCH_GAS_LIMIT) throw new DecodeError("oversized", `the transactions declare more than ${BATCH_GAS_LIMIT} gas`, at);
-    out.push({ gas, tx: r.bytes("batch tx", MAX_TX_BYTES) });
+    const lenAt = r.pos;
+    const tx = r.bytes("batch tx", MAX_TX_BYTES);
+    if (tx.length > MAX_FLZ_ITEM_BYTES && tx[0] === FLZ_ITEM) throw new DecodeError("oversized", `a compressed item of ${tx.length} bytes exceeds the limit ${MAX_FLZ_ITEM_BYTES}`, lenAt);
+    out.push({ gas, tx });
   }
   r.end("batch data");
   return out;

@@ -27,8 +27,11 @@ export function faultKindOf(n: number): FaultKind | undefined {
   return Number.isInteger(n) && n >= 0 && n < FAULT_KINDS.length ? FAULT_KINDS[n] : undefined;
 }
 
-/** Strict-decoder failure reasons. */
-export type DecodeCode = "truncated" | "non-canonical" | "oversized" | "trailing-bytes" | "unknown-type" | "invalid-value";
+/**
+ * Strict-decoder failure reasons (numbered in this order on L1: contracts/lib/Reader.sol DecodeCodes).
+ * `not-expandable`: a compressed item (protocol.md §7.7) whose FastLZ blocks do not expand.
+ */
+export type DecodeCode = "truncated" | "non-canonical" | "oversized" | "trailing-bytes" | "unknown-type" | "invalid-value" | "not-expandable";
 
 export class MovesetError extends Error {
   constructor(

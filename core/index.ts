@@ -9,6 +9,7 @@ export * from "./merkle";
 export * from "./tx";
 export * from "./sign";
 export * from "./batch";
+export * from "./flz";
 export * from "./gas";
 export * from "./l1fee";
 export * from "./context";

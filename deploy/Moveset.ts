@@ -13,6 +13,8 @@
  *      execution faults (contracts/step/), for the dispute game.
  *   6. DisputeGame(inbox, verifier, maxClockDuration, clockExtension, gameBonds), then inbox.setGame(game) —
  *      before setProvers, which locks both (the game is then also a prover, and the Inbox reads its holds).
+ *   7. with a dictionary (ModuleOptions.dictionary, protocol.md §7.7): FlzDictionary(dictionary), then
+ *      inbox.setDictionary(it) — before setProvers, so it is bound for the deployment's whole life.
  * Step 4 runs only when at least one prover is listed: an Inbox whose provers are not yet set cannot be
  * rolled back by anyone, and its deployer can still register provers later (exactly once).
  *
@@ -104,8 +106,18 @@ export const LINKED_LIBRARIES: Readonly<Record<string, readonly string[]>> = {
 /** The one-step verifier's families, in OneStepVerifier's constructor order. */
 export const STEP_FAMILIES = ["StepTx", "StepHash", "StepCall", "StepState", "StepRun"] as const;
 
+/** Options of a deployment that are not Ignition parameters (they change which futures the module has). */
+export interface ModuleOptions {
+  /**
+   * The dictionary of compressed items (protocol.md §7.7, at most 8,192 bytes, hex): deployed as a FlzDictionary and
+   * bound with Inbox.setDictionary before the provers lock. Absent: no dictionary is bound (compressed items expand
+   * with the empty one).
+   */
+  dictionary?: string;
+}
+
 /** Builds the module with the given prover list (tests pass ["TestProver"] under another module id). */
-export function movesetModule(id: string = MODULE_ID, provers: readonly ProverSpec[] = PROVERS) {
+export function movesetModule(id: string = MODULE_ID, provers: readonly ProverSpec[] = PROVERS, opts: ModuleOptions = {}) {
   return buildModule(id, (m) => {
     const l2ChainId = m.getParameter("l2ChainId", DEFAULT_PARAMETERS.l2ChainId);
     const bondSize = m.getParameter("bondSize", DEFAULT_PARAMETERS.bondSize);
@@ -145,10 +157,14 @@ export function movesetModule(id: string = MODULE_ID, provers: readonly ProverSp
     const game = m.contract("DisputeGame", [inbox, verifier, maxClockDuration, clockExtension, gameBonds]);
     const setGame = m.call(inbox, "setGame", [game]);
 
-    const list = Object.values(proverFutures);
-    if (list.length > 0) m.call(inbox, "setProvers", [list], { after: [setGame] });
+    // The compressed items' dictionary (§7.7), bound before the provers lock the deployment.
+    const dictionary = opts.dictionary === undefined ? undefined : m.contract("FlzDictionary", [opts.dictionary]);
+    const setDictionary = dictionary ? m.call(inbox, "setDictionary", [dictionary]) : undefined;
 
-    return { Bridge: bridge, Inbox: inbox, ...proverFutures, CodeRegistry: registry, ...families, StepStart: start, OneStepVerifier: verifier, DisputeGame: game };
+    const list = Object.values(proverFutures);
+    if (list.length > 0) m.call(inbox, "setProvers", [list], { after: setDictionary ? [setGame, setDictionary] : [setGame] });
+
+    return { Bridge: bridge, Inbox: inbox, ...proverFutures, CodeRegistry: registry, ...families, StepStart: start, OneStepVerifier: verifier, DisputeGame: game, ...(dictionary ? { FlzDictionary: dictionary } : {}) };
   });
 }
 

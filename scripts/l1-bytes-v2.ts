@@ -24,6 +24,7 @@
  *                 batch's declared gas, §7.3), `to` by reference, a 64-byte signature (yParity in s's top bit);
  * and then per-transaction FastLZ (level 1, the format Solady's LibZip decodes) with a preset dictionary.
  */
+import { flzCompress } from "../core/flz";
 import * as zlib from "zlib";
 import { Transaction } from "ethers";
 import { RLP } from "@ethereumjs/rlp";
@@ -283,65 +284,12 @@ function writeEthTx(w: Writer, v: TxView, c: V2Context, o: V2Options): void {
 
 // ---- FastLZ (level 1) with a preset dictionary ---------------------------------------------------
 
-const FLZ_MAX_DISTANCE = 8192;
-const FLZ_MAX_MATCH = 264;
-
 /**
- * FastLZ level-1 blocks (the format Solady's LibZip.flzDecompress reads: literal runs of 1..32 bytes,
- * matches of 3..264 bytes at distance 1..8192) of `input`, whose matches may also reach into `dict`,
- * taken as the bytes decoded just before the input. Decoding is FastLZ's with the output starting as
- * `dict`; equivalently Solady's decoder over literalBlocks(dict) || this output, less the dict.
- * Greedy longest match over a hash chain (16 candidates), so not FastLZ's own choice of matches.
+ * FastLZ level-1 blocks of `input` whose matches may also reach into `dict` (the reference encoder of compressed
+ * items, core/flz.ts `flzCompress`, protocol.md §7.7): decoding is FastLZ's with the output starting as `dict`;
+ * equivalently Solady's decoder over literalBlocks(dict) || this output, less the dict.
  */
-export function flzCompressWithDict(input: Uint8Array, dict: Uint8Array = new Uint8Array(0)): Uint8Array {
-  const buf = new Uint8Array(dict.length + input.length);
-  buf.set(dict, 0);
-  buf.set(input, dict.length);
-  // hash chains over 3-byte prefixes: head[h] the latest position, prevPos[i] the one before i
-  const head = new Int32Array(1 << 16).fill(-1);
-  const prevPos = new Int32Array(buf.length).fill(-1);
-  const hash = (i: number) => Math.imul(buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16), 2654435761) >>> 16;
-  const add = (i: number) => {
-    if (i + 3 > buf.length) return;
-    const h = hash(i);
-    prevPos[i] = head[h];
-    head[h] = i;
-  };
-  for (let i = 0; i < dict.length; i++) add(i);
-  const out: number[] = [];
-  let lit: number[] = [];
-  const flush = () => {
-    for (let i = 0; i < lit.length; i += 32) {
-      const run = lit.slice(i, i + 32);
-      out.push(run.length - 1, ...run);
-    }
-    lit = [];
-  };
-  let i = dict.length;
-  while (i < buf.length) {
-    let best = 0;
-    let bestAt = 0;
-    if (i + 3 <= buf.length)
-      for (let p = head[hash(i)], n = 0; p >= 0 && n < 16 && i - p <= FLZ_MAX_DISTANCE; p = prevPos[p], n++) {
-        let len = 0;
-        while (i + len < buf.length && len < FLZ_MAX_MATCH && buf[p + len] === buf[i + len]) len++;
-        if (len > best) [best, bestAt] = [len, p];
-      }
-    if (best < 3) {
-      lit.push(buf[i]);
-      add(i++);
-      continue;
-    }
-    flush();
-    const d = i - bestAt - 1;
-    if (best <= 8) out.push(((best - 2) << 5) | (d >> 8), d & 255);
-    else out.push(0xe0 | (d >> 8), best - 9, d & 255);
-    for (let k = 0; k < best; k++) add(i + k);
-    i += best;
-  }
-  flush();
-  return Uint8Array.from(out);
-}
+export const flzCompressWithDict = flzCompress;
 
 /** Literal FastLZ blocks of `b` (how a dictionary is prepended for a decoder without one). */
 export function flzLiterals(b: Uint8Array): Uint8Array {

@@ -6,6 +6,7 @@ import {BatchLib} from "../lib/BatchLib.sol";
 import {Merkle} from "../lib/Merkle.sol";
 import {TxCodec} from "../lib/TxCodec.sol";
 import {MoveLib} from "../lib/MoveLib.sol";
+import {Flz} from "../lib/Flz.sol";
 import {IInbox} from "../interfaces/IInbox.sol";
 
 /// @notice One transaction of a batch, with the gas the batch declares for it and its Merkle proof against
@@ -33,9 +34,20 @@ abstract contract TxProver is FraudProver {
 
     constructor(address inbox_) FraudProver(inbox_) {}
 
-    /// @notice Copies `p.tx` to memory (once), requires it to be leaf `p.txIndex` of header `h` with the
-    ///         declared gas `p.gas`, and returns its seq and the copy.
+    /// @notice {_loadPosted}, then the transaction's encoding: the item expanded if it is compressed (§7.7, with the
+    ///         deployment's dictionary; reverts with the decoder's DecodeError if it does not expand).
     function _load(BatchLib.BatchHeader calldata h, TxProof calldata p)
+        internal
+        view
+        returns (uint256 seq, bytes memory enc)
+    {
+        (seq, enc) = _loadPosted(h, p);
+        enc = Flz.expandFrom(enc, IInbox(inbox).dictionary());
+    }
+
+    /// @notice Copies `p.tx` (the item as posted) to memory (once), requires it to be leaf `p.txIndex` of header `h`
+    ///         with the declared gas `p.gas`, and returns its seq and the copy.
+    function _loadPosted(BatchLib.BatchHeader calldata h, TxProof calldata p)
         internal
         pure
         returns (uint256 seq, bytes memory enc)
@@ -55,7 +67,7 @@ abstract contract TxProver is FraudProver {
     ///         loads reuses it.
     function _loadMove(BatchLib.BatchHeader calldata h, TxProof calldata p, uint256 moveIndex)
         internal
-        pure
+        view
         returns (uint256 seq, MoveLib.Move memory m)
     {
         uint256 fp;

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {BatchLib} from "../lib/BatchLib.sol";
 import {Merkle} from "../lib/Merkle.sol";
+import {Flz} from "../lib/Flz.sol";
 import {TxCodec} from "../lib/TxCodec.sol";
 import {FraudProver} from "../fraud/FraudProver.sol";
 import {TxProof} from "../fraud/TxProver.sol";
@@ -118,13 +119,7 @@ contract DisputeGame is FraudProver, FinalityHolds, IDisputeGame {
         _reveal(keccak256(abi.encode(h, p, claim)), salt);
         bytes32 hh = _checkBatch(h);
         _requireInWindow(h.index);
-        // INVARIANT: the transaction, with the gas the batch declares for it, is the batch's leaf txIndex (§5.6).
-        (bytes32 leaf,) = BatchLib.loadLeaf(p.gas, p.tx);
-        if (!Merkle.verifyCalldata(h.txRoot, leaf, p.txIndex, h.txCount, p.siblings)) {
-            revert NotInBatch(h.index, p.txIndex);
-        }
-        // INVARIANT: deposits run no EVM and are never disputed.
-        if (p.tx.length == 0 || uint8(p.tx[0]) == TxCodec.TYPE_DEPOSIT) revert NotDisputable(h.index, p.txIndex);
+        bytes32 pre = _startState(h, p);
         bytes32 key = keccak256(abi.encode(hh, p.txIndex));
         uint256 prior = _gameOf[key];
         // INVARIANT: one game per transaction; another only after a game that rolled the batch back (then this is a
@@ -132,8 +127,6 @@ contract DisputeGame is FraudProver, FinalityHolds, IDisputeGame {
         if (prior != 0 && _games[prior].status != GameStatus.CHALLENGER_WINS) revert GameExists(prior);
         // INVARIANT: the first attack carries the bond of depth 1.
         if (msg.value != _bonds[1]) revert WrongBond(_bonds[1], msg.value);
-
-        bytes32 pre = IStepVerifier(verifier).startState(p.tx, h.firstSeq + p.txIndex, h, IInbox(inbox).l2ChainId());
 
         gameId = ++_gameCount;
         _gameOf[key] = gameId;
@@ -161,6 +154,21 @@ contract DisputeGame is FraudProver, FinalityHolds, IDisputeGame {
         _hold(uint64(h.index), holdHint);
         emit GameCreated(gameId, h.index, hh, p.txIndex, msg.sender, pre);
         _push(gameId, 0, claim, 2, 0);
+    }
+
+    /// @dev The step-0 state of transaction `p` of batch `h`: it must be the batch's leaf `p.txIndex` with the gas the
+    ///      batch declares for it (§5.6); a compressed item is expanded first (§7.7: one that does not expand is
+    ///      malformed and reverts with the decoder's error); a deposit runs no EVM.
+    function _startState(BatchLib.BatchHeader calldata h, TxProof calldata p) private view returns (bytes32) {
+        // INVARIANT: the transaction, with the gas the batch declares for it, is the batch's leaf txIndex (§5.6).
+        (bytes32 leaf, bytes memory enc) = BatchLib.loadLeaf(p.gas, p.tx);
+        if (!Merkle.verifyCalldata(h.txRoot, leaf, p.txIndex, h.txCount, p.siblings)) {
+            revert NotInBatch(h.index, p.txIndex);
+        }
+        enc = Flz.expandFrom(enc, IInbox(inbox).dictionary());
+        // INVARIANT: deposits run no EVM and are never disputed.
+        if (enc.length == 0 || uint8(enc[0]) == TxCodec.TYPE_DEPOSIT) revert NotDisputable(h.index, p.txIndex);
+        return IStepVerifier(verifier).startState(enc, h.firstSeq + p.txIndex, h, IInbox(inbox).l2ChainId());
     }
 
     /// @inheritdoc IDisputeGame

@@ -92,6 +92,9 @@ interface IInbox {
     /// @notice The dispute game was registered (once, by the deployer): it rolls back like a prover and holds
     ///         batches with open games non-final.
     event GameSet(address game);
+    /// @notice The compressed items' dictionary was bound (once, by the deployer, before any batch): `holder`'s code
+    ///         after its leading 0x00 byte (docs/protocol.md §7.7).
+    event DictionarySet(address holder);
 
     // ---------------------------------------------------------------------------------------- errors
 
@@ -259,6 +262,11 @@ interface IInbox {
     function setGame(address game) external;
     /// @notice The dispute game (zero if none): a batch it holds (IFinalityHold.heldFrom ≤ index) is not final.
     function game() external view returns (address);
+    /// @notice Binds the dictionary of compressed items (docs/protocol.md §7.7) to `holder`'s code after its leading
+    ///         0x00 byte (at most 8,192 bytes); deployer only, once, before any batch and before `setProvers`.
+    function setDictionary(address holder) external;
+    /// @notice The contract holding the dictionary of compressed items (zero: the empty dictionary).
+    function dictionary() external view returns (address);
     /// @notice The one penalty path: deletes live, non-final batch `index` and every later one, slashes the bond
     ///         that batch locked, rewards `challenger`. Registered provers only.
     function rollback(uint256 index, address challenger, uint8 kind) external;

@@ -21,6 +21,9 @@ library BatchLib {
     uint256 internal constant MAX_BLOB_TXS = 4096;
     /// @notice Largest transaction encoding (core/batch.ts MAX_TX_BYTES, §5.5).
     uint256 internal constant MAX_TX_BYTES = 98_304;
+    /// @notice Largest compressed item as posted and its first byte (contracts/lib/Flz.sol, core/flz.ts, §7.7).
+    uint256 internal constant MAX_FLZ_ITEM_BYTES = 8192;
+    uint256 internal constant FLZ_ITEM = 0xf1;
     /// @notice Largest batch data (core/batch.ts MAX_BATCH_BYTES, §5.5).
     uint256 internal constant MAX_DATA_BYTES = 122_880;
     /// @notice Most gas the transactions of one batch may declare together (core/gas.ts BATCH_GAS_LIMIT, §7.5).
@@ -102,7 +105,8 @@ library BatchLib {
     ///      truncated at 0; more than MAX_DATA_BYTES is oversized at 0; a version other than 0x02 is
     ///      unknown-type at 0; the count is a canonical varint ≤ 2^16 (oversized at 1); each transaction is
     ///      a canonical varint gas (oversized at it when the running sum passes MAX_GAS), then a varint
-    ///      length ≤ MAX_TX_BYTES then that many bytes; nothing may follow. The data is copied to memory
+    ///      length ≤ MAX_TX_BYTES then that many bytes, at most MAX_FLZ_ITEM_BYTES if the first is FLZ_ITEM (a
+    ///      compressed item, oversized at its length); nothing may follow. The data is copied to memory
     ///      once, right after the batch-data tag (with 32 bytes of slack in front), and each leaf is hashed
     ///      in place by writing the tx-leaf tag and the 8-byte gas over the 40 bytes in front of the
     ///      transaction and restoring them afterwards.
@@ -275,6 +279,9 @@ library BatchLib {
                     l, np := exactLength(base, len, sub(ptr, base), sel)
                     t := add(base, np)
                 }
+                // INVARIANT: a compressed item (first byte FLZ_ITEM) is at most MAX_FLZ_ITEM_BYTES (oversized at its
+                //            length, §7.7), so a proof's expansion costs a bounded amount.
+                if and(gt(l, MAX_FLZ_ITEM_BYTES), eq(byte(0, mload(t)), FLZ_ITEM)) { fail(sel, 2, sub(ptr, base)) }
                 // leaf = keccak(tag || bytes8(g) || tx), hashed in place: the 40 bytes in front of t are
                 // overwritten and restored (at least 64 bytes of this buffer lie in front of every
                 // transaction: slack, tag, version, count, gas, length).

@@ -3,7 +3,8 @@ pragma solidity 0.8.30;
 
 /// @notice The one error of every strict decoder (docs/protocol.md §3.3), twin of core/errors.ts DecodeError.
 /// @param code   Reason, numbered in the order of the TypeScript `DecodeCode` union:
-///               0 truncated, 1 non-canonical, 2 oversized, 3 trailing-bytes, 4 unknown-type, 5 invalid-value.
+///               0 truncated, 1 non-canonical, 2 oversized, 3 trailing-bytes, 4 unknown-type, 5 invalid-value,
+///               6 not-expandable (a compressed item, §7.7, contracts/lib/Flz.sol).
 /// @param offset Byte offset, relative to the start of the decoded input, exactly as the TypeScript core
 ///               reports it (the start of the offending value, or the position where input ran out).
 error DecodeError(uint8 code, uint256 offset);
@@ -23,6 +24,9 @@ library DecodeCodes {
     uint8 internal constant UNKNOWN_TYPE = 4;
     /// @notice A field outside its domain (unknown mark, flag not 0/1, yParity not 0/1, empty raw tx).
     uint8 internal constant INVALID_VALUE = 5;
+    /// @notice A compressed item (§7.7) whose FastLZ blocks do not expand (a block past the item's end, a match
+    ///         before the dictionary, an output past MAX_TX_BYTES).
+    uint8 internal constant NOT_EXPANDABLE = 6;
 }
 
 /// @title Reader

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {BatchLib} from "../lib/BatchLib.sol";
 import {Merkle} from "../lib/Merkle.sol";
+import {Flz} from "../lib/Flz.sol";
 import {TxCodec} from "../lib/TxCodec.sol";
 import {IInbox} from "../interfaces/IInbox.sol";
 import {TxProof} from "../fraud/TxProver.sol";
@@ -148,7 +149,7 @@ contract CodeRegistry is ICodeRegistry {
         (bytes32 leaf, bytes memory enc) = BatchLib.loadLeaf(p.gas, p.tx);
         // INVARIANT: the transaction, declaring gas p.gas, is leaf p.txIndex of the batch (§5.6).
         if (!Merkle.verifyCalldata(h.txRoot, leaf, p.txIndex, h.txCount, p.siblings)) revert NotInBatch(h.index, p.txIndex);
-        TxCodec.Blob[] memory w = TxCodec.decode(enc).witness;
+        TxCodec.Blob[] memory w = TxCodec.decode(Flz.expandFrom(enc, IInbox(inbox).dictionary())).witness;
         // INVARIANT: the witness has a blob at blobIndex.
         if (blobIndex >= w.length) revert NoSuchBlob(blobIndex);
         codeHash = w[blobIndex].codeHash;

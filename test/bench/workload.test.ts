@@ -9,9 +9,11 @@ import { Address } from "@ethereumjs/util";
 import { generateWorkload, workloadDigest, type Workload } from "../../bench/workload";
 import { fillWorkload, batchOfTx, txContext, type FilledWorkload } from "../../bench/fill";
 import { runBaseline, baselineRead, type BaselineRun } from "../../bench/baseline";
-import { measureL1Data } from "../../bench/l1-data";
+import { trainedDictionary, measureL1Data } from "../../bench/l1-data";
 import { prepareMemoryWalk, walkMemoryOnce, walkLevelOnce } from "../../bench/walk";
 import { Executor, Mark, decodeTx, validateTx, keccak256, hexToBytes } from "../../core";
+import { bytesToHex } from "../../core/bytes";
+import { compressItem, expandItem, MAX_FLZ_DICT_BYTES } from "../../core/flz";
 
 const SMALL = { seed: "test", accounts: 12, txs: 90, batchSize: 25, traders: 4 };
 
@@ -117,5 +119,14 @@ describe("bench: workload, moveset and baseline", function () {
     expect(l1.blobGasPerTx).to.be.within((l1.bytesPerTx * 32) / 31, (l1.bytesPerTx * 32) / 31 + 32);
     expect(l1.ethZlibBlobGasPerTx).to.be.within((l1.ethZlibBytesPerTx * 32) / 31, (l1.ethZlibBytesPerTx * 32) / 31 + 32);
     expect(l1.wholeBlobsPerBatch.moveset).to.be.at.least(1);
+    // Compressed items (protocol.md §7.7): fewer bytes, each item expands back to its transaction's encoding.
+    const cz = l1.compressed;
+    expect(cz.bytesPerTx).to.be.below(l1.bytesPerTx);
+    expect(cz.compressedShare).to.be.within(0.5, 1);
+    expect(cz.blobGasPerTx).to.be.within((cz.bytesPerTx * 32) / 31, (cz.bytesPerTx * 32) / 31 + 32);
+    const dict = trainedDictionary(w, f, w.firstMainBatch);
+    expect(dict.length).to.be.within(1, MAX_FLZ_DICT_BYTES);
+    for (const b of w.batches.slice(w.firstMainBatch, w.firstMainBatch + 2))
+      for (const e of f.encoded.slice(b.start, b.start + b.count)) expect(bytesToHex(expandItem(compressItem(e, dict), dict))).to.equal(bytesToHex(e));
   });
 });

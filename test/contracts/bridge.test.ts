@@ -3,7 +3,7 @@
  * core's tags, times, views, events) and withdrawals claimed from final batches on a Merkle proof, once.
  */
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Bridge, Inbox, TestProver } from "../../typechain-types";
@@ -17,6 +17,8 @@ import { DOMAINS } from "../../core/hash";
 import { merkleProof, leafHash } from "../../core/merkle";
 import { bytesToHex, hexToBytes, keccak256, concatBytes, compareBytes } from "../../core/bytes";
 import { EMPTY_GENESIS_ROOT } from "../../node/config";
+import { compressItem, expandItem, FLZ_ITEM } from "../../core/flz";
+import { deployDictionary } from "../helpers/flz";
 
 const BOND = ethers.parseEther("1");
 const WINDOW = 1000n;
@@ -73,12 +75,16 @@ const sol = headerToAbi;
 
 /** Builds the next batch from the TypeScript core and posts it. */
 /** The gas a batch declares for an encoded transaction: its gas limit (0 for a deposit). */
-const gasOf = (tx: Uint8Array | string): bigint => entryOf(typeof tx === "string" ? hexToBytes(tx as `0x${string}`) : tx).gas;
+const gasOf = (tx: Uint8Array | string): bigint => entryOf(expandItem(typeof tx === "string" ? hexToBytes(tx as `0x${string}`) : tx, FLZ_DICT)).gas;
+/** The dictionary of compressed items (protocol.md §7.7) the posted items are expanded with to read their gas. */
+const FLZ_DICT = hexToBytes(("0x" + "00".repeat(20) + "7700000000000000000000000000000000000000") as `0x${string}`);
+/** An item's batch entry: the gas its transaction declares, the item as posted. */
+const itemEntry = (t: Uint8Array) => ({ gas: gasOf(t), tx: t });
 
 async function postBatch(inbox: Inbox, who: HardhatEthersSigner, list: Uint8Array[], deposits = 0n): Promise<BatchHeader> {
   const [index, parent, firstSeq, depositStart, minTs] = await inbox.tip();
   const latest = BigInt(await time.latest());
-  const txs = list.map(entryOf);
+  const txs = list.map(itemEntry);
   const data = encodeBatchData(txs);
   const header: BatchHeader = {
     index,
@@ -191,6 +197,29 @@ describe("Bridge", () => {
       const header = await postBatch(inbox, alice, txs, 2n);
       return { ...f, txs, header, amount };
     }
+
+    it("pays the output of a compressed item (protocol.md §7.7), expanded with the deployment's dictionary", async () => {
+      const [deployer, alice, , carol, outsider] = await ethers.getSigners();
+      const bridge = (await (await ethers.getContractFactory("Bridge")).deploy()) as unknown as Bridge;
+      const inbox = (await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), L2_CHAIN_ID, BOND, WINDOW, DELAY, 5000n, 256n, 1n, EMPTY_GENESIS_ROOT, 0n)) as unknown as Inbox;
+      await bridge.setInbox(await inbox.getAddress());
+      await inbox.connect(deployer).setDictionary(await deployDictionary(hre, FLZ_DICT));
+      await inbox.setProvers([await (await (await ethers.getContractFactory("TestProver")).deploy(await inbox.getAddress())).getAddress()]);
+      await inbox.connect(alice).bond({ value: 2n * BOND });
+      await bridge.connect(carol).deposit(carol.address, { value: ethers.parseEther("2") });
+      const raw = withdrawalTx(carol.address, 2n, 777n);
+      const item = compressItem(raw, FLZ_DICT);
+      expect(item[0]).to.equal(FLZ_ITEM);
+      expect(item.length).to.be.below(raw.length);
+      const txs = [depositTx(0n, carol.address, carol.address, ethers.parseEther("2")), item];
+      const header = await postBatch(inbox, alice, txs, 1n);
+      await time.increaseTo((await inbox.batch(0)).postedAt + WINDOW);
+      // the raw transaction is not the leaf; the posted item is
+      await expect(bridge.connect(outsider).claimWithdrawal(sol(header), 1, gasOf(raw), raw, proofOf(txs, 1))).to.be.revertedWithCustomError(bridge, "NotInBatch");
+      const claim = bridge.connect(outsider).claimWithdrawal(sol(header), 1, gasOf(item), item, proofOf(txs, 1));
+      await expect(claim).to.emit(bridge, "WithdrawalClaimed").withArgs(2n, carol.address, 777n, 0n, 1n);
+      await expect(claim).to.changeEtherBalances([carol, bridge], [777n, -777n]);
+    });
 
     it("pays the output of a final batch once", async () => {
       const { bridge, inbox, carol, outsider, txs, header, amount } = await withWithdrawal();

@@ -31,9 +31,19 @@ export async function deploySweeping() {
   return deployWith(hexToBytes(alice.address.toLowerCase() as `0x${string}`));
 }
 
-async function deployWith(feeRecipient?: Uint8Array) {
-  const mod = movesetModule("ProversTest", PROVERS);
-  const params = { ProversTest: { l2ChainId: L2_CHAIN_ID, bondSize: BOND, challengeWindow: WINDOW, inclusionDelay: 86_400n, rewardBps: BPS, minBaseFee: BASE_FEE } };
+/**
+ * The same, on a deployment bound to a dictionary of compressed items (protocol.md §7.7): alice's, bob's and carol's
+ * addresses and a zero run, so that their transactions compress against it.
+ */
+export const TEST_DICTIONARY = "0x" + [alice.address, bob, carol].map((a) => a.slice(2).toLowerCase()).join("") + "00".repeat(64);
+export async function deployCompressed() {
+  return deployWith(undefined, TEST_DICTIONARY);
+}
+
+async function deployWith(feeRecipient?: Uint8Array, dictionary?: string) {
+  const id = dictionary === undefined ? "ProversTest" : "ProversFlzTest";
+  const mod = movesetModule(id, PROVERS, { dictionary });
+  const params = { [id]: { l2ChainId: L2_CHAIN_ID, bondSize: BOND, challengeWindow: WINDOW, inclusionDelay: 86_400n, rewardBps: BPS, minBaseFee: BASE_FEE } };
   const c = (await ignition.deploy(mod, { parameters: params })) as unknown as Record<string, Contract>;
   const [poster, challenger] = await ethers.getSigners();
   // Each live, non-final batch locks a bond of its own: enough for the fixture's and each test's batches.

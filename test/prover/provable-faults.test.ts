@@ -366,6 +366,8 @@ const CASES: Case[] = [
  * have a case above.
  */
 const UNREACHABLE: Record<string, string> = {
+  "malformed/not-expandable":
+    "raised by core/flz.ts expandItem, which no node reader calls yet (protocol.md §7.7 Status: the node's part is the next step): such an item reaches the verifier as unknown-type (0xF1), and L1 proves it malformed (test/contracts/fraud/compressed.test.ts)",
   "rules/gas-limit": "a gas limit above the block's would be declared as the batch's gas (§7.3), and L1 refuses a batch declaring more than 30M (§7.5): declared-gas is named instead",
   "rules/unprotected": "only when a node refuses unprotected transactions at its RPC (§12.2); a batch accepts them (§5.4)",
   "rules/blob-fee-cap": "blob transactions do not decode for the rollup (bad-ethereum-tx) before any rule",

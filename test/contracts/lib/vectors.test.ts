@@ -54,7 +54,7 @@ const bytes = (h: string) => hexToBytes(h as `0x${string}`);
 const load = <T>(name: string): T => JSON.parse(fs.readFileSync(path.join(VECTOR_DIR, name), "utf8")) as T;
 
 /** DecodeError codes in the order of the TypeScript DecodeCode union (= the Solidity numbering). */
-const DECODE_CODES = ["truncated", "non-canonical", "oversized", "trailing-bytes", "unknown-type", "invalid-value"] as const;
+const DECODE_CODES = ["truncated", "non-canonical", "oversized", "trailing-bytes", "unknown-type", "invalid-value", "not-expandable"] as const;
 /** TxCodec.checkStructure verdicts, by number. */
 const VERDICTS = [
   "ok",
