@@ -193,23 +193,12 @@ export interface ProofGasOptions {
    * each kind's shapes in every full measurement so far (docs/BENCHMARKS.md), and takes half the time.
    */
   wrappedOnly?: boolean;
-  /**
-   * Only the costliest shape of each kind in every full measurement so far (docs/BENCHMARKS.md, "Worst-case
-   * proofs"): malformed and rules with fee sweeps, and the wrapped access-list shape of every other kind (input's
-   * with its producer, not the genesis one, which costs about half as much). The gate
-   * test/bench/proof-gas.test.ts runs (a third of the full measurement's time); the full table is
-   * `npx moveset bench`'s.
-   */
-  worstOnly?: boolean;
   log?: (s: string) => void;
 }
 
 export async function measureProofGasMax(o: ProofGasOptions = {}): Promise<ProofGasMax> {
   const t0 = performance.now();
   const log = o.log ?? (() => undefined);
-  // Which shapes are measured: every one, the wrapped ones (--quick), or the costliest of each kind (the test's gate).
-  const moveTxShapes = !o.wrappedOnly && !o.worstOnly;
-  const cheaperWrapped = !o.worstOnly;
   const hre = o.hre ?? loadHardhat();
   if (!o.hre) await hre.run("compile", { quiet: true });
   const request: Request = (method, params = []) => hre.network.provider.request({ method, params });
@@ -278,15 +267,13 @@ export async function measureProofGasMax(o: ProofGasOptions = {}): Promise<Proof
       const seqOf = async () => BigInt(await inbox.getFunction("nextSeq").staticCall());
       const w = (seq: bigint): Move => ({ mask: 0, ref: false, mark: Mark.Withdrawal, intx: 0n, addr: foreign, slot: seq, prev: 0n, next: 5n });
       const seq = await seqOf();
-      if (cheaperWrapped) {
-        const t = await maxWrapped(loose, sortMoves([...padMoves(M - 1), w(seq)]));
-        const b = await post([t]);
-        await prove("malformed", "wrapped, access list", { kind: "malformed", batchIndex: b.header.index, txIndex: 0, seq }, [t]);
-      }
+      const t = await maxWrapped(loose, sortMoves([...padMoves(M - 1), w(seq)]));
+      const b = await post([t]);
+      await prove("malformed", "wrapped, access list", { kind: "malformed", batchIndex: b.header.index, txIndex: 0, seq }, [t]);
       const ts = await maxWrapped(loose, sortMoves([...sweepMoves(M - 1, userAddr), w(seq)]));
       const bs = await post([ts]);
       await prove("malformed", "wrapped, sweeps, access list", { kind: "malformed", batchIndex: bs.header.index, txIndex: 0, seq }, [ts]);
-      if (moveTxShapes) {
+      if (!o.wrappedOnly) {
         const m = maxMoveTx(userKey, 0n, sortMoves([...padMoves(M - 1, MASK_ALL), w(seq)]), "valid");
         const b2 = await post([m]);
         await prove("malformed", "move tx, signed moves", { kind: "malformed", batchIndex: b2.header.index, txIndex: 0, seq }, [m]);
@@ -298,7 +285,7 @@ export async function measureProofGasMax(o: ProofGasOptions = {}): Promise<Proof
       const t = await maxWrapped({ ...loose, badR: true }, padMoves(M));
       const b = await post([t]);
       await prove("signature", "wrapped, access list", { kind: "signature", batchIndex: b.header.index, txIndex: 0, seq }, [t]);
-      if (moveTxShapes) {
+      if (!o.wrappedOnly) {
         const m = maxMoveTx(userKey, 0n, padMoves(M, MASK_ALL), "badR");
         const b2 = await post([m]);
         await prove("signature", "move tx, signed moves", { kind: "signature", batchIndex: b2.header.index, txIndex: 0, seq }, [m]);
@@ -323,8 +310,7 @@ export async function measureProofGasMax(o: ProofGasOptions = {}): Promise<Proof
       await prove(kind, "wrapped, access list", { kind, batchIndex: b.header.index, txIndex: 0, seq, moveIndex: mi, ...(kind === "double-use" ? { spentBy: pseq } : {}) }, [t, producer]);
     }
     // ---- input (genesis): the last move names genesis for a key the allocation leaves at 0, between two leaves ----
-    // (about half the producer shape's gas: one transaction, two genesis branches)
-    if (cheaperWrapped) {
+    {
       const seq = BigInt(await inbox.getFunction("nextSeq").staticCall());
       // A storage slot of a predeploy: its key lies between that predeploy's nonce leaf and the next leaf, so
       // the proof carries two branches (the most a genesis proof carries).
@@ -359,16 +345,13 @@ export async function measureProofGasMax(o: ProofGasOptions = {}): Promise<Proof
         { mask: 0, ref: true, mark: Mark.Code, intx: 0n, addr: userAddr, slot: 0n, prev: 0n, next: 0n },
         { mask: 0, ref: false, mark: Mark.Nonce, intx: 0n, addr: userAddr, slot: 0n, prev: nonce, next: nonce + 1n },
       ];
-      // (the two wrapped shapes cost within 0.2% of each other, the sweeps one the more in the latest runs)
-      if (cheaperWrapped) {
-        const t = await maxWrapped({ key: user.privateKey, nonce: 5, gasLimit: 29_000_000n, maxFee: 2_000_000_000n }, sortMoves([...padMoves(M - 3), ...sender(6n)]));
-        const b = await post([t]);
-        await prove("rules", "wrapped, access list", { kind: "rules", batchIndex: b.header.index, txIndex: 0, seq }, [t]);
-      }
+      const t = await maxWrapped({ key: user.privateKey, nonce: 5, gasLimit: 29_000_000n, maxFee: 2_000_000_000n }, sortMoves([...padMoves(M - 3), ...sender(6n)]));
+      const b = await post([t]);
+      await prove("rules", "wrapped, access list", { kind: "rules", batchIndex: b.header.index, txIndex: 0, seq }, [t]);
       const ts = await maxWrapped({ key: user.privateKey, nonce: 5, gasLimit: 29_000_000n, maxFee: 2_000_000_000n }, sortMoves([...sweepMoves(M - 3, userAddr), ...sender(6n)]));
       const bs = await post([ts]);
       await prove("rules", "wrapped, sweeps, access list", { kind: "rules", batchIndex: bs.header.index, txIndex: 0, seq }, [ts]);
-      if (moveTxShapes) {
+      if (!o.wrappedOnly) {
         const m = maxMoveTx(userKey, 5n, sortMoves([...padMoves(M - 3), ...sender(6n)]), "valid");
         const b2 = await post([m]);
         await prove("rules", "move tx, data", { kind: "rules", batchIndex: b2.header.index, txIndex: 0, seq }, [m]);
