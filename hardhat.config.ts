@@ -73,7 +73,12 @@ const config: HardhatUserConfig = {
     },
     ...(sepoliaUrl ? { sepolia: { url: sepoliaUrl, accounts: sepoliaKey ? [sepoliaKey] : [] } } : {}),
   },
-  mocha: { timeout: 120_000 },
+  // MOVESET_TEST_TIMINGS=<file.json> (test-only, measuring the suite) adds per-file and per-test wall times to the
+  // spec reporter's output and writes them to that file (scripts/timing-reporter.js).
+  mocha: {
+    timeout: 120_000,
+    ...(process.env.MOVESET_TEST_TIMINGS ? { reporter: path.join(__dirname, "scripts", "timing-reporter.js") } : {}),
+  },
   paths: { tests: "./test" },
   gasReporter: { enabled: process.env.REPORT_GAS === "1" },
 };

@@ -29,7 +29,8 @@
  *
  * The network is snapshotted first and reverted at the end.
  */
-import { Contract, JsonRpcProvider, Wallet, getBytes, hexlify, keccak256, toQuantity, toUtf8Bytes } from "ethers";
+import { Contract, JsonRpcProvider, getBytes, hexlify, keccak256, toQuantity, toUtf8Bytes } from "ethers";
+import { secp256k1 } from "ethereum-cryptography/secp256k1.js";
 import { RLP } from "@ethereumjs/rlp";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { batchTxOf } from "../core/gas";
@@ -111,20 +112,23 @@ interface WrappedSpec {
   badR?: boolean;
 }
 
-/** An EIP-1559 raw transaction of `spec` with `entries` access-list entries and `dataLen` data bytes. */
-async function rawOf(spec: WrappedSpec, entries: number, dataLen: number): Promise<Uint8Array> {
-  const accessList = Array.from({ length: entries }, (_, i) => ({ address: bytesToHex(addr(`al/${i}`)), storageKeys: [] as string[] }));
-  const raw = getBytes(
-    await new Wallet(spec.key).signTransaction({
-      type: 2, chainId: CHAIN, nonce: spec.nonce, maxFeePerGas: spec.maxFee, maxPriorityFeePerGas: 1n, gasLimit: spec.gasLimit,
-      to: bytesToHex(addr("to")), value: 0n, data: hexlify(new Uint8Array(dataLen).fill(0xab)), accessList,
-    }),
-  );
-  if (!spec.badR) return raw;
-  const items = RLP.decode(raw.subarray(1)) as Uint8Array[];
-  const x = offCurveX().toString(16);
-  items[10] = hexToBytes(("0x" + (x.length % 2 ? "0" : "") + x) as `0x${string}`);
-  return Uint8Array.from([2, ...RLP.encode(items)]);
+/** A quantity as RLP takes it: big-endian, no leading zero byte (0 is empty). */
+function quantity(n: bigint | number): Uint8Array {
+  const h = BigInt(n).toString(16);
+  return n === 0 || n === 0n ? new Uint8Array(0) : hexToBytes(`0x${h.length % 2 ? "0" : ""}${h}` as `0x${string}`);
+}
+
+/**
+ * An EIP-1559 raw transaction of `spec` with `entries` access-list entries and `dataLen` data bytes, signed as
+ * ethers' `Wallet.signTransaction` signs it (the same bytes: RFC 6979, low s), built with RLP directly: ethers takes
+ * seconds per transaction of thousands of access-list entries, and maxWrapped builds a dozen per shape.
+ */
+function rawOf(spec: WrappedSpec, entries: number, dataLen: number): Uint8Array {
+  const accessList = Array.from({ length: entries }, (_, i) => [addr(`al/${i}`), []]);
+  const fields = [quantity(CHAIN), quantity(spec.nonce), quantity(1n), quantity(spec.maxFee), quantity(spec.gasLimit), addr("to"), quantity(0n), new Uint8Array(dataLen).fill(0xab), accessList];
+  const sig = secp256k1.sign(keccak(Uint8Array.from([2, ...RLP.encode(fields)])), hexToBytes(spec.key as `0x${string}`), { lowS: true });
+  const r = spec.badR ? offCurveX() : sig.r;
+  return Uint8Array.from([2, ...RLP.encode([...fields, quantity(sig.recovery), quantity(r), quantity(sig.s)])]);
 }
 
 /**
@@ -132,7 +136,7 @@ async function rawOf(spec: WrappedSpec, entries: number, dataLen: number): Promi
  * bytes, to exactly MAX_TX_BYTES (or within a byte or two, where RLP lengths step).
  */
 async function maxWrapped(spec: WrappedSpec, moves: Move[]): Promise<WrappedTx> {
-  const make = async (k: number, d: number): Promise<WrappedTx> => ({ type: TxType.Wrapped, raw: await rawOf(spec, k, d), moves, witness: [] });
+  const make = async (k: number, d: number): Promise<WrappedTx> => ({ type: TxType.Wrapped, raw: rawOf(spec, k, d), moves, witness: [] });
   const size = async (k: number, d: number) => encodeTx(await make(k, d)).length;
   let k = Math.floor((MAX_TX_BYTES - (await size(0, 0))) / 23);
   while (k > 0 && (await size(k, 0)) > MAX_TX_BYTES) k--;

@@ -5,5 +5,5 @@
 "use strict";
 const path = require("path");
 const { workerData, isMainThread } = require("worker_threads");
-require("ts-node").register({ transpileOnly: true, project: path.join(__dirname, "..", "tsconfig.json") });
+require("./ts-register").register(); // ts-node (transpile only), its output cached on disk
 require(isMainThread ? path.resolve(process.argv[2]) : workerData.script);

@@ -16,7 +16,8 @@ describe("bench: every one-step proof of the largest transactions the limits all
 
   it("proves each kind on maximal transactions, each under 2^24 gas with the calldata floor, and leaves the network as it was", async () => {
     const blockBefore = await hre.ethers.provider.getBlockNumber();
-    const r = await measureProofGasMax({ hre, log: (s) => console.log(`      ${s}`) });
+    const t0 = performance.now();
+    const r = await measureProofGasMax({ hre, log: (s) => console.log(`      [${((performance.now() - t0) / 1000).toFixed(1)} s] ${s}`) });
     console.log(`      proofGasMax ${JSON.stringify(r.proofGasMax)}`);
     expect(Object.keys(r.proofGasMax).sort()).to.deep.equal([...BYZANTINE_KINDS].sort());
     for (const c of r.cases) {

@@ -16,7 +16,7 @@
 import { expect } from "chai";
 import { ethers, ignition } from "hardhat";
 import type { Contract, TransactionReceipt } from "ethers";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { movesetModule, PROVERS, ignitionParameters, DEFAULT_PARAMETERS } from "../../../deploy/Moveset";
 import { L2Sim, L2_CHAIN_ID, BASE_FEE, headerArgs, wrapped, type SimBatch } from "../../helpers/l2sim";
@@ -57,26 +57,41 @@ async function now(): Promise<bigint> {
   return BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
 }
 
-async function deploy(): Promise<Setup> {
+/** The simulated L2 after batch 0 (a deposit of 10 ETH to alice, posted at `ts`); `c` given: batch 0 is also bridged and appended on L1. */
+async function simAfterDeposit(poster: HardhatEthersSigner, ts: bigint, c?: Record<string, Contract>): Promise<L2Sim> {
+  const sim = await L2Sim.create();
+  if (c) await (await c.Bridge.connect(poster).getFunction("deposit")(alice.address, { value: ethers.parseEther("10") })).wait();
+  sim.deposits.push({ from: hexToBytes(poster.address.toLowerCase() as `0x${string}`), to: hexToBytes(alice.address.toLowerCase() as `0x${string}`), value: ethers.parseEther("10") });
+  const dep: DepositTx = { type: TxType.Deposit, index: 0n, from: sim.deposits[0].from, to: sim.deposits[0].to, value: sim.deposits[0].value, moves: [] };
+  await post(c, poster, sim, [await sim.fill(dep, 0, ts)], ts, 1n);
+  return sim;
+}
+
+/** Deployed once (Ignition, as the devnet), bonded, batch 0 appended; each test starts from a snapshot of it (loadFixture). */
+async function deployed(): Promise<{ c: Record<string, Contract>; ts: bigint }> {
   const mod = movesetModule("ExecutionGameTest", PROVERS);
   const p = { ...DEFAULT_PARAMETERS, l2ChainId: L2_CHAIN_ID, bondSize: BOND, challengeWindow: WINDOW, rewardBps: BPS, minBaseFee: BASE_FEE, maxClockDuration: CLOCK, clockExtension: EXTENSION, gameGasPrice: GAS_PRICE };
   const c = (await ignition.deploy(mod, { parameters: { ExecutionGameTest: ignitionParameters(p) } })) as unknown as Record<string, Contract>;
+  const [poster] = await ethers.getSigners();
+  await (await c.Inbox.connect(poster).getFunction("bond")({ value: 8n * BOND })).wait();
+  const ts = await now();
+  await simAfterDeposit(poster, ts, c);
+  return { c, ts };
+}
+
+/** A fresh deployment with batch 0 (the fixture's snapshot), and its simulated L2, rebuilt as it was (the same fill at the same time). */
+async function deploy(): Promise<Setup> {
+  const { c, ts } = await loadFixture(deployed);
   const signers = await ethers.getSigners();
   const poster = signers[0];
-  await (await c.Inbox.connect(poster).getFunction("bond")({ value: 8n * BOND })).wait();
-  const sim = await L2Sim.create();
-  // Batch 0: a deposit of 10 ETH to alice.
-  await (await c.Bridge.connect(poster).getFunction("deposit")(alice.address, { value: ethers.parseEther("10") })).wait();
-  sim.deposits.push({ from: hexToBytes(poster.address.toLowerCase() as `0x${string}`), to: hexToBytes(alice.address.toLowerCase() as `0x${string}`), value: ethers.parseEther("10") });
-  const dep: DepositTx = { type: TxType.Deposit, index: 0n, from: sim.deposits[0].from, to: sim.deposits[0].to, value: sim.deposits[0].value, moves: [] };
-  const ts = await now();
-  await post(c, poster, sim, [await sim.fill(dep, 0, ts)], ts, 1n);
+  const sim = await simAfterDeposit(poster, ts);
   return { c, poster, sim, signers };
 }
 
-async function post(c: Record<string, Contract>, poster: HardhatEthersSigner, sim: L2Sim, txs: Tx[], ts: bigint, deposits = 0n, apply = true): Promise<SimBatch> {
+/** Batch `txs` on the simulated L2, appended on L1 unless `c` is undefined (rebuilding a fixture's batch). */
+async function post(c: Record<string, Contract> | undefined, poster: HardhatEthersSigner, sim: L2Sim, txs: Tx[], ts: bigint, deposits = 0n, apply = true): Promise<SimBatch> {
   const { header, data, txs: entries } = sim.header(txs.map(encodeTx), ts, deposits);
-  await (await c.Inbox.connect(poster).getFunction("appendBatch")(headerArgs(header), data)).wait();
+  if (c) await (await c.Inbox.connect(poster).getFunction("appendBatch")(headerArgs(header), data)).wait();
   const b = { header, txs: entries, data };
   if (apply) sim.apply(txs, header.firstSeq);
   sim.record(b);

@@ -133,11 +133,14 @@ describe("contracts/step: the one-step verifier against the stepper", function (
 
   for (const [name, code] of Object.entries(halts)) {
     it(`halt: ${name}`, async () => {
-      const built = await build(ex, code, { gasLimit: name === "out of gas" ? 60_000n : 3_000_000n });
+      // Out of gas: 840 gas past the intrinsic 21,168 (21,000 and the data's 168) is 70 rounds of the loop (JUMPDEST,
+      // PUSH, JUMP: 12 gas), every step checked, and the same halt as at any multiple of 12 (the next JUMPDEST finds 0).
+      const built = await build(ex, code, { gasLimit: name === "out of gas" ? 21_168n + 12n * 70n : 3_000_000n });
       const topSucceeds = name === "static violation" || name === "running past the code's end";
       expect(built.status, "the top frame halts (the static violation: its callee)").to.equal(topSucceeds ? 1 : 0);
       const r = await checkRun(built);
       expect(STATUS_NAMES[r.status]).to.equal("ok"); // a halted transaction is valid (status 0 receipt)
+      if (name === "out of gas") expect(r.steps, "every round of the loop ran").to.be.at.least(3 * 70);
     });
   }
 
