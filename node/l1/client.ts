@@ -20,6 +20,7 @@ import { DataSource, UnreadableBatch, dataFromBlob, dataFromEvent, dataFromTx, t
 import { packBlob, versionedHash } from "../../core/blob";
 import { batchGas, splitBatchData } from "../../core/batch";
 import { loadBlobKzg } from "./blob-kzg";
+import { checkDictionary } from "../../core/flz";
 import { BeaconClient, type BeaconOptions } from "./beacon";
 import { headerHash as hashHeader } from "../../core/batch";
 
@@ -154,6 +155,29 @@ export class L1Client {
   }
 
   // ---- reads ------------------------------------------------------------------------------------
+
+  private dict?: Promise<Uint8Array>;
+
+  /**
+   * The deployment's dictionary of compressed items (protocol.md §7.7): the code of `Inbox.dictionary()` less its
+   * leading STOP, empty when none is bound. The Inbox binds it once before any batch, so it is read once and kept.
+   * Throws when the holder's code is not `0x00 || DICT` with DICT of at most 8,192 bytes (L1 refuses to bind one).
+   */
+  dictionary(): Promise<Uint8Array> {
+    this.dict ??= (async () => {
+      const holder = String(await this.inbox.dictionary());
+      if (/^0x0{40}$/i.test(holder)) return new Uint8Array(0);
+      const code = hexToBytes((await this.provider.getCode(holder)) as `0x${string}`);
+      if (code.length === 0 || code[0] !== 0) throw new Error(`the Inbox's dictionary ${holder} has no dictionary code (0x00 then the dictionary): is this a moveset deployment?`);
+      const dict = code.subarray(1);
+      checkDictionary(dict);
+      return dict;
+    })().catch((e) => {
+      this.dict = undefined;
+      throw e;
+    });
+    return this.dict;
+  }
 
   async tip(): Promise<L1Tip> {
     const r = await this.inbox.tip();

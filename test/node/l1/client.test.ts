@@ -21,6 +21,7 @@ import { L1Journal, type Request } from "../../../node/devnet/journal";
 import { rootLogger } from "../../../node/log";
 import { EMPTY_GENESIS_ROOT, type Deployment } from "../../../node/config";
 import type { Inbox } from "../../../typechain-types";
+import { deployDictionary } from "../../helpers/flz";
 import { BOND, WINDOW, DELAY, MAX_DEPOSITS, MIN_BASE_FEE, L2_CHAIN_ID, sol, nextBatch, transferTx, deployAll } from "../../helpers/inbox";
 
 describe("node: posting appendBatch as one signed raw transaction (L1Client)", function () {
@@ -52,6 +53,27 @@ describe("node: posting appendBatch as one signed raw transaction (L1Client)", f
     await server?.close();
     await journal?.stop(request);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("dictionary(): empty while none is bound, then the holder's code less its STOP, read once per client", async () => {
+    expect(await l1.dictionary()).to.deep.equal(new Uint8Array(0));
+    const bridge = await (await ethers.getContractFactory("Bridge")).deploy();
+    const fresh = (await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), L2_CHAIN_ID, BOND, WINDOW, DELAY, 5000n, 256n, 1n, EMPTY_GENESIS_ROOT, 0n)) as unknown as Inbox;
+    const c = await L1Client.connect(server.url, { ...l1.deployment, inbox: await fresh.getAddress(), bridge: await bridge.getAddress() });
+    try {
+      expect(await c.dictionary()).to.deep.equal(new Uint8Array(0));
+      const dict = Uint8Array.from({ length: 300 }, (_, i) => (i * 13 + 1) & 0xff);
+      await fresh.setDictionary(await deployDictionary(hre, dict));
+      expect(await c.dictionary()).to.deep.equal(new Uint8Array(0), "kept: the Inbox binds it once, before any batch");
+      const c2 = await L1Client.connect(server.url, c.deployment);
+      try {
+        expect(await c2.dictionary()).to.deep.equal(dict);
+      } finally {
+        c2.close();
+      }
+    } finally {
+      c.close();
+    }
   });
 
   it("appendBatchCalldata is ethers' ABI encoding, for data of every length modulo a word (and none)", async () => {
