@@ -61,7 +61,22 @@ export interface L1DataResult {
    * of the batches before the measured ones (known before them, as a deployment's dictionary must be; trained on
    * this workload, so an upper bound of what a dictionary chosen before a chain's traffic gives).
    */
-  compressed: { bytesPerTx: number; blobGasPerTx: number; calldataGasPerTx: number; compressedShare: number; dictBytes: number };
+  compressed: CompressedL1Data;
+  /**
+   * The same with the dictionary a deployment ships with (deploy/flz-dictionary.hex, scripts/gen-dictionary.ts:
+   * trained on another seed's workload, chosen before this chain's traffic), when one is given.
+   */
+  compressedShipped?: CompressedL1Data;
+}
+
+/** Compressed items' L1 data per transaction with one dictionary. */
+export interface CompressedL1Data {
+  bytesPerTx: number;
+  blobGasPerTx: number;
+  calldataGasPerTx: number;
+  /** Share of items posted compressed (the rest are shorter raw). */
+  compressedShare: number;
+  dictBytes: number;
 }
 
 /** The dictionary the bench's compressed batches use: the last MAX_FLZ_DICT_BYTES − 1 bytes of the encodings before batch `fromBatch`. */
@@ -80,8 +95,24 @@ function movesBytes(moves: readonly Move[]): number {
   return w.finish().length;
 }
 
-/** Measures batches [fromBatch, end). */
-export function measureL1Data(w: Workload, f: FilledWorkload, fromBatch: number): L1DataResult {
+/** Batches [fromBatch, end) with each transaction posted as compressItem(enc, dict) makes it. */
+export function measureCompressed(w: Workload, f: FilledWorkload, fromBatch: number, dict: Uint8Array): CompressedL1Data {
+  const cz = { txs: 0, bytes: 0, blobGas: 0, tokens: 0n, compressed: 0 };
+  for (const b of w.batches.slice(fromBatch)) {
+    const items = batchTxs(w, f, b).map((e) => ({ gas: e.gas, tx: compressItem(e.tx, dict) }));
+    const cdata = encodeBatchData(items);
+    cz.txs += b.count;
+    cz.bytes += cdata.length;
+    cz.blobGas += blobGasOf(cdata.length);
+    cz.tokens += calldataTokens(cdata);
+    cz.compressed += items.filter((i) => i.tx[0] === FLZ_ITEM).length;
+  }
+  const per = (n: number) => n / cz.txs;
+  return { bytesPerTx: per(cz.bytes), blobGasPerTx: per(cz.blobGas), calldataGasPerTx: per(4 * Number(cz.tokens)), compressedShare: per(cz.compressed), dictBytes: dict.length };
+}
+
+/** Measures batches [fromBatch, end); with `shipped`, compressed items with that dictionary too. */
+export function measureL1Data(w: Workload, f: FilledWorkload, fromBatch: number, shipped?: Uint8Array): L1DataResult {
   let txs = 0;
   let ms = 0;
   let tokens = 0n;
@@ -95,19 +126,11 @@ export function measureL1Data(w: Workload, f: FilledWorkload, fromBatch: number)
   let moveCount = 0;
   const byMark: Record<string, number> = {};
   const br = { raw: 0, moves: 0, witness: 0, framing: 0 };
-  const dict = trainedDictionary(w, f, fromBatch);
-  const cz = { bytes: 0, blobGas: 0, tokens: 0n, compressed: 0 };
   for (const b of w.batches.slice(fromBatch)) {
     const enc = f.encoded.slice(b.start, b.start + b.count);
     const raws = w.txs.slice(b.start, b.start + b.count).map((t) => t.raw);
     const entries = batchTxs(w, f, b);
     const data = encodeBatchData(entries);
-    const items = entries.map((e) => ({ gas: e.gas, tx: compressItem(e.tx, dict) }));
-    const cdata = encodeBatchData(items);
-    cz.bytes += cdata.length;
-    cz.blobGas += blobGasOf(cdata.length);
-    cz.tokens += calldataTokens(cdata);
-    cz.compressed += items.filter((i) => i.tx[0] === FLZ_ITEM).length;
     const z = zlib.deflateSync(RLP.encode(raws), { level: zlib.constants.Z_BEST_COMPRESSION }).length;
     ms += data.length;
     tokens += calldataTokens(data);
@@ -167,6 +190,7 @@ export function measureL1Data(w: Workload, f: FilledWorkload, fromBatch: number)
     bytesPerTxCompactEstimate: per(compact),
     movesByMark: Object.fromEntries(Object.entries(byMark).map(([k, n]) => [k, per(n)])),
     calldataGasPerTx: per(4 * Number(tokens)),
-    compressed: { bytesPerTx: per(cz.bytes), blobGasPerTx: per(cz.blobGas), calldataGasPerTx: per(4 * Number(cz.tokens)), compressedShare: per(cz.compressed), dictBytes: dict.length },
+    compressed: measureCompressed(w, f, fromBatch, trainedDictionary(w, f, fromBatch)),
+    ...(shipped ? { compressedShipped: measureCompressed(w, f, fromBatch, shipped) } : {}),
   };
 }
