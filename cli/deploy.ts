@@ -30,6 +30,10 @@ export function registerDeploy(program: Command): void {
     .option("--deployment-id <id>", "Ignition deployment id (default moveset-<network>-<chainId>)")
     .option("--reset", "wipe this deployment id's Ignition journal first (after restarting a local node)")
     .option("--out <dir>", "folder for <network>.json (default: deployments/ in the project)")
+    .option(
+      "--dictionary <default|none|file>",
+      "compressed items' dictionary to bind (protocol.md §7.7): default = the shipped deploy/flz-dictionary.hex, none, or a file of hex (at most 8192 bytes); default: none",
+    )
     .action(async (o: DeployOptions) => {
       try {
         await runDeploy(o);

@@ -8,6 +8,10 @@
  * The parameters and addresses are read back from the chain, so the file describes what is deployed
  * (also when Ignition resumes or reuses an earlier deployment with the same id).
  *
+ * `--dictionary default|none|<file>` binds the compressed items' dictionary (protocol.md §7.7, deploy/dictionary.ts):
+ * a FlzDictionary contract (`contracts.FlzDictionary` in the record) set with Inbox.setDictionary before the provers
+ * lock; read back after the deploy like the parameters.
+ *
  * Ignition runs in this process through the Hardhat runtime (hre.ignition.deploy): `npx hardhat ignition
  * deploy` only accepts module files under ignition/modules. Its journal goes to
  * ignition/deployments/<deployment id> (default `moveset-<network>-<chainId>`, git-ignored), so an
@@ -25,6 +29,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { MovesetParameters } from "./Moveset";
 import { bondsForGasPrice } from "../core/game/bonds";
 import type { DeploymentRecord } from "../node/config";
+import { DictionaryError, resolveDictionary } from "./dictionary";
+import { bytesToHex, hexToBytes } from "../core/bytes";
 
 export type { DeploymentRecord };
 
@@ -72,6 +78,11 @@ export interface DeployOptions {
   confirmations?: number;
   /** No Ignition progress display, no messages on stdout/stderr (the devnet logs instead). */
   quiet?: boolean;
+  /**
+   * The compressed items' dictionary to bind (protocol.md §7.7, deploy/dictionary.ts): `default` (the shipped
+   * deploy/flz-dictionary.hex), `none`, or a file of hex. Absent: none.
+   */
+  dictionary?: string;
 }
 
 /** A nonnegative whole number, decimal or 0x-hex (a trailing `n` is accepted, as Ignition writes bigints). */
@@ -164,19 +175,33 @@ function loadHardhat(network: string): HardhatRuntimeEnvironment {
   return hre;
 }
 
+/** The dictionary `--dictionary <spec>` names (deploy/dictionary.ts), its errors DeployErrors. */
+function deployDictionary(spec: string | undefined): Uint8Array | undefined {
+  if (spec === undefined) return undefined;
+  try {
+    return resolveDictionary(spec);
+  } catch (e) {
+    if (e instanceof DictionaryError) throw new DeployError(e.message);
+    throw e;
+  }
+}
+
 /** Deploys (or resumes) the module and writes <out>/<network>.json; returns what it wrote. */
 export async function runDeploy(o: DeployOptions): Promise<DeploymentRecord> {
   if (!/^[A-Za-z0-9_-]+$/.test(o.network)) throw new DeployError(`invalid network name "${o.network}"`);
   if (o.network === "hardhat") throw new DeployError(`"hardhat" is an in-process network that ends with this command; start \`npx hardhat node\` and use --network localhost`);
   const outDir = path.resolve(o.out ?? path.join(ROOT, "deployments"));
   const paramsFile = o.params ? path.resolve(o.params) : undefined;
+  // Before anything is reached: a bad dictionary fails with no network.
+  const dictionary = deployDictionary(o.dictionary);
 
   const hre = loadHardhat(o.network);
   if (o.ignitionDir) hre.config.paths.ignition = path.resolve(o.ignitionDir);
   if (o.confirmations !== undefined) hre.config.ignition.requiredConfirmations = o.confirmations;
   const say: (line: string, err?: boolean) => void = o.quiet ? () => undefined : (line, err) => (err ? console.error(line) : console.log(line));
-  const { DEFAULT_PARAMETERS, MODULE_ID, ignitionParameters, default: movesetModule, genesisParameters } = await import("./Moveset");
+  const { DEFAULT_PARAMETERS, MODULE_ID, PROVERS, ignitionParameters, default: defaultModule, movesetModule: buildModule, genesisParameters } = await import("./Moveset");
   const parameters = resolveParameters({ ...DEFAULT_PARAMETERS }, { ...o, params: paramsFile }, MODULE_ID);
+  const movesetModule = dictionary ? buildModule(MODULE_ID, PROVERS, { dictionary: bytesToHex(dictionary) }) : defaultModule;
 
   if (o.rpcUrl) {
     const net = hre.config.networks[o.network] as { url?: string };
@@ -257,6 +282,13 @@ export async function runDeploy(o: DeployOptions): Promise<DeploymentRecord> {
       throw new DeployError(
         `deployment ${deploymentId} already exists with ${k} = ${onChain[k]} (asked for ${parameters[k]}); use --reset or another --deployment-id`,
       );
+  // The dictionary bound is the one asked for (a deployment reused under this id may have another, or none).
+  const holder = String(await inbox.dictionary());
+  const boundDict = /^0x0{40}$/i.test(holder) ? undefined : hexToBytes((await hre.ethers.provider.getCode(holder)) as `0x${string}`).subarray(1);
+  if ((boundDict ? bytesToHex(boundDict) : "none") !== (dictionary ? bytesToHex(dictionary) : "none"))
+    throw new DeployError(
+      `deployment ${deploymentId} already exists with ${boundDict ? `a dictionary of ${boundDict.length} bytes` : "no dictionary"} (asked for ${dictionary ? `one of ${dictionary.length} bytes` : "none"}); use --reset or another --deployment-id`,
+    );
   const bound = await bridge.inbox();
   if (bound.toLowerCase() !== contracts.Inbox.toLowerCase()) throw new DeployError(`Bridge ${contracts.Bridge} is bound to ${bound}, not to Inbox ${contracts.Inbox}`);
   const deployedAt = Number(await bridge.deployedAtBlock());

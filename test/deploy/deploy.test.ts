@@ -16,6 +16,8 @@ import { MAX_DEPOSITS_PER_BATCH_CAP } from "../../deploy/run";
 import { genesisParameters } from "../../deploy/Moveset";
 import { bondsForGasPrice } from "../../core/game/bonds";
 import { deploymentFromRecord } from "../../node/config";
+import { defaultDictionary } from "../../deploy/dictionary";
+import { bytesToHex } from "../../core/bytes";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -203,6 +205,7 @@ describe("moveset deploy", function () {
       for (const name of ["MalformedProver", "SignatureProver", "InputProver", "DoubleUseProver", "DepositProver", "RulesProver", "DataProver"]) expect(await inbox.isProver(rec.contracts[name])).to.equal(true);
       expect(await inbox.deployer()).to.equal(rec.deployer);
       expect(await inbox.batchCount()).to.equal(0n);
+      expect(await inbox.dictionary()).to.equal(ethers.ZeroAddress, "no --dictionary: none bound (protocol.md §7.7)");
 
       // the contracts take transactions: a deposit and a bond from one of the node's accounts
       const user = await provider.getSigner(1);
@@ -234,13 +237,23 @@ describe("moveset deploy", function () {
     const provider = new ethers.JsonRpcProvider(url, undefined, { staticNetwork: true });
     try {
       expect(await provider.getCode(old.contracts.Inbox)).to.equal("0x");
-      const r = await runCli(["deploy", "--network", "localhost", "--rpc-url", url, "--challenge-window", "30", "--deployment-id", deploymentId, "--out", tmp]);
+      // This time with the shipped dictionary of compressed items (protocol.md §7.7).
+      const args = ["deploy", "--network", "localhost", "--rpc-url", url, "--challenge-window", "30", "--deployment-id", deploymentId, "--out", tmp];
+      const r = await runCli([...args, "--dictionary", "default"]);
       expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`).to.equal(0);
       expect(r.stderr).to.match(/moveset deploy: the Ignition journal \S+ records \d+ contracts \(.*\) that are not on localhost \(chain 31337\): the node was restarted; deploying anew/);
       expect(r.stderr).not.to.match(/BAD_DATA|\n\s+at /);
       const rec = JSON.parse(fs.readFileSync(file, "utf8"));
       for (const a of Object.values(rec.contracts) as string[]) expect(await provider.getCode(a)).to.not.equal("0x");
       expect(rec.parameters.challengeWindow).to.equal(30);
+      // --dictionary default: a FlzDictionary whose code is 0x00 || the shipped dictionary, bound by the Inbox.
+      const inbox = new ethers.Contract(rec.contracts.Inbox, abi("Inbox"), provider);
+      expect(await inbox.dictionary()).to.equal(rec.contracts.FlzDictionary);
+      expect(await provider.getCode(rec.contracts.FlzDictionary)).to.equal("0x00" + bytesToHex(defaultDictionary()).slice(2));
+      // The same id asked without it: refused, not a record of what is not there.
+      const none = await runCli([...args, "--dictionary", "none"]);
+      expect(none.code).to.equal(1);
+      expect(none.stderr).to.contain("--reset");
     } finally {
       provider.destroy();
     }
@@ -291,5 +304,14 @@ describe("moveset deploy", function () {
     const g = await runCli(["deploy", "--network", "localhost", "--rpc-url", url, "--game-gas-price", "0"]);
     expect(g.code).to.equal(1);
     expect(g.stderr).to.contain("gameGasPrice");
+    // a dictionary that cannot be bound (protocol.md §7.7): missing, not hex, over 8,192 bytes
+    fs.writeFileSync(path.join(tmp, "nothex.hex"), "0xzz");
+    fs.writeFileSync(path.join(tmp, "big.hex"), "01".repeat(8193));
+    for (const [f, msg] of [["missing.hex", "does not exist"], ["nothex.hex", "not hex"], ["big.hex", "8193 bytes, over the limit of 8192"]]) {
+      const d = await runCli(["deploy", "--network", "localhost", "--rpc-url", url, "--dictionary", path.join(tmp, f)]);
+      expect(d.code).to.equal(1);
+      expect(d.stderr).to.contain(msg);
+      expect(d.stderr).not.to.match(/\n\s+at /);
+    }
   });
 });
