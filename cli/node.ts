@@ -56,9 +56,14 @@ export function registerNode(program: Command): void {
     .option("--batch-interval <ms>", "post a batch when its oldest transaction has waited this long", nonNegativeInt, 500)
     .option("--accounts <n>", "dev accounts to fund on L2", nonNegativeInt, 20)
     .option("--workers <n>", "verifier validation threads (0: in the main thread)", nonNegativeInt, 1)
-    .addOption(new Option("--post-mode <mode>", `${POST_MODE_HELP}; default: calldata on --l1 hardhat (Hardhat's L1 takes no blobs), blob on --l1 anvil`).choices([...POST_MODES]));
+    .addOption(new Option("--post-mode <mode>", `${POST_MODE_HELP}; default: calldata on --l1 hardhat (Hardhat's L1 takes no blobs), blob on --l1 anvil`).choices([...POST_MODES]))
+    .option(
+      "--compress",
+      "compressed items (protocol.md §7.7): deploy with the shipped dictionary (deploy/flz-dictionary.hex) and post each transaction FastLZ-compressed where that is shorter (new deployments; a kept one keeps its dictionary)",
+    )
+    .option("--no-compress", "deploy without a dictionary: every item is posted raw (the default for now)");
   addRpcOptions(devnet, DEVNET_CORS.join(",")).action(
-    async (o: RpcFlags & { l1: DevnetL1; postMode?: PostMode; datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; explorerPort: number; explorer: boolean; l1BlockTime: number; host: string; challengeWindow?: bigint; batchInterval: number; accounts: number; workers: number; byzantine?: import("../node/devnet/byzantine").DevnetByzantineKind }) => {
+    async (o: RpcFlags & { l1: DevnetL1; postMode?: PostMode; datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; explorerPort: number; explorer: boolean; l1BlockTime: number; host: string; challengeWindow?: bigint; batchInterval: number; accounts: number; workers: number; compress?: boolean; byzantine?: import("../node/devnet/byzantine").DevnetByzantineKind }) => {
       const { startDevnet, devnetBanner, DevnetOptionError } = await import("../node/devnet/devnet");
       const { rootLogger, errMsg } = await import("../node/log");
       const log = rootLogger();
@@ -78,6 +83,7 @@ export function registerNode(program: Command): void {
           verifierWorkers: o.workers,
           byzantine: o.byzantine,
           postMode: o.postMode,
+          compress: o.compress,
           rpc: rpcOptionsFrom(o),
           explorerPort: o.explorer ? o.explorerPort : undefined,
           l1BlockTimeMs: o.l1BlockTime,

@@ -31,6 +31,7 @@ import { bondsForGasPrice } from "../core/game/bonds";
 import type { DeploymentRecord } from "../node/config";
 import { DictionaryError, resolveDictionary } from "./dictionary";
 import { bytesToHex, hexToBytes } from "../core/bytes";
+import { MAX_FLZ_DICT_BYTES } from "../core/flz";
 
 export type { DeploymentRecord };
 
@@ -80,9 +81,9 @@ export interface DeployOptions {
   quiet?: boolean;
   /**
    * The compressed items' dictionary to bind (protocol.md §7.7, deploy/dictionary.ts): `default` (the shipped
-   * deploy/flz-dictionary.hex), `none`, or a file of hex. Absent: none.
+   * deploy/flz-dictionary.hex), `none`, or a file of hex; or its bytes (the anvil devnet). Absent: none.
    */
-  dictionary?: string;
+  dictionary?: string | Uint8Array;
 }
 
 /** A nonnegative whole number, decimal or 0x-hex (a trailing `n` is accepted, as Ignition writes bigints). */
@@ -176,8 +177,12 @@ function loadHardhat(network: string): HardhatRuntimeEnvironment {
 }
 
 /** The dictionary `--dictionary <spec>` names (deploy/dictionary.ts), its errors DeployErrors. */
-function deployDictionary(spec: string | undefined): Uint8Array | undefined {
+function deployDictionary(spec: string | Uint8Array | undefined): Uint8Array | undefined {
   if (spec === undefined) return undefined;
+  if (spec instanceof Uint8Array) {
+    if (spec.length === 0 || spec.length > MAX_FLZ_DICT_BYTES) throw new DeployError(`a dictionary of ${spec.length} bytes: it must be 1 to ${MAX_FLZ_DICT_BYTES}`);
+    return spec;
+  }
   try {
     return resolveDictionary(spec);
   } catch (e) {

@@ -78,6 +78,7 @@ import { Waker } from "../waker";
 import { BLOB_BACKOFF_MS, postsInBlob } from "./post-mode";
 import { tickBackoffMs } from "./tick-backoff";
 import { MAX_BLOB_TXS } from "../../core/blob";
+import { compressItem } from "../../core/flz";
 
 /** A transaction refused at submission. `code` -32000 on JSON-RPC. */
 export class SubmitError extends Error {
@@ -178,7 +179,13 @@ interface CheckedFill {
 /** One round of a batch's assembly (Coordinator.assemble). */
 interface Assembled {
   filled: Tx[];
+  /** Each transaction's encoding (what the chain store keeps) with the gas it declares. */
   entries: BatchTx[];
+  /**
+   * The items as posted (protocol.md §7.7): each entry's encoding compressed where the deployment has a dictionary
+   * and that is shorter, else as it is. The batch data, txRoot and size limit are of these.
+   */
+  items: BatchTx[];
   /** Deposits' from their fill; mempool transactions' from the self-check. */
   outcomes: TxOutcome[];
   included: { key: string; id: string }[];
@@ -231,7 +238,7 @@ function cutBefore(a: Assembled, j: number, firstSeq: bigint): Assembled {
   const filled = a.filled.slice(0, at);
   const overlay = new Overlay();
   filled.forEach((tx, i) => overlay.apply(firstSeq + BigInt(i), tx));
-  return { ...a, filled, entries: a.entries.slice(0, at), outcomes: a.outcomes.slice(0, at), included: a.included.slice(0, j), checks: a.checks.slice(0, j), overlay };
+  return { ...a, filled, entries: a.entries.slice(0, at), items: a.items.slice(0, at), outcomes: a.outcomes.slice(0, at), included: a.included.slice(0, j), checks: a.checks.slice(0, j), overlay };
 }
 
 /** Whether two contexts declare the same L1 prices (a fill's L1 fee then stands as it is). */
@@ -392,6 +399,11 @@ export class Coordinator extends EventEmitter {
   private blobsReadable: boolean | undefined;
   /** When a blob post last failed (the `auto` post mode then posts calldata for BLOB_BACKOFF_MS). */
   private blobFailedAt: number | undefined;
+  /**
+   * The deployment's dictionary of compressed items (protocol.md §7.7), read from L1 at start; undefined when none
+   * is bound (then every item is posted raw).
+   */
+  private dictionary: Uint8Array | undefined;
   /** Test seam: runs after a batch is built and recorded, before it is sent to L1. */
   beforePost: ((post: PendingPost) => Promise<void>) | undefined;
 
@@ -480,6 +492,10 @@ export class Coordinator extends EventEmitter {
   // ---- lifecycle ----------------------------------------------------------------------------------
 
   async start(): Promise<void> {
+    // Bound before any batch (protocol.md §7.7), so read once: with one, items are posted compressed where shorter.
+    const dict = await this.d.l1.dictionary();
+    this.dictionary = dict.length > 0 ? dict : undefined;
+    if (this.dictionary) this.d.log.info({ dictionaryBytes: dict.length }, "the deployment has a dictionary: posting compressed items where shorter");
     // Code from the chain store only as far as the chain carries it: a checked batch extends its tip.
     this.validator = await InThreadValidator.create(this.chainId, (h) => this.d.chain.postedCode(h), this.d.executor);
     await this.lock.run(() => this.recover());
@@ -1246,9 +1262,11 @@ export class Coordinator extends EventEmitter {
       }
       return undefined;
     }
-    const data = encodeBatchData(entries);
+    // The data and its root are of the items as posted (compressed or raw, protocol.md §7.7); the chain store keeps
+    // the transactions' encodings (post.txs).
+    const data = encodeBatchData(a.items);
     header.txCount = BigInt(filled.length);
-    header.txRoot = txRootOf(entries);
+    header.txRoot = txRootOf(a.items);
     header.depositEnd = tip.depositStart + nIncluded;
     // In calldata the data's keccak; in a blob the blob's versioned hash (protocol.md §14.5).
     const blob = await this.postsInBlob(data, l1Prices);
@@ -1289,17 +1307,19 @@ export class Coordinator extends EventEmitter {
   ): Promise<Assembled> {
     const o = this.d.opts;
     const overlay = new Overlay();
-    const a: Assembled = { filled: [], entries: [], outcomes: [], included: [], checks: [], overlay, batchCodes: new KnownCode(), nIncluded: 0n };
+    const a: Assembled = { filled: [], entries: [], items: [], outcomes: [], included: [], checks: [], overlay, batchCodes: new KnownCode(), nIncluded: 0n };
     const maxBytes = o.maxBatchBytes;
     let entryBytes = 0;
     let gas = 0n;
-    const fits = (e: BatchTx) => batchDataSize(a.entries.length + 1, entryBytes + batchEntrySize(e)) <= maxBytes && gas + e.gas <= BATCH_GAS_LIMIT;
-    const add = (tx: Tx, e: BatchTx, outcome: TxOutcome | undefined) => {
+    // Sizes are of the items as posted (`item`: the entry compressed or not, protocol.md §7.7).
+    const fits = (item: BatchTx) => batchDataSize(a.entries.length + 1, entryBytes + batchEntrySize(item)) <= maxBytes && gas + item.gas <= BATCH_GAS_LIMIT;
+    const add = (tx: Tx, e: BatchTx, item: BatchTx, outcome: TxOutcome | undefined) => {
       a.filled.push(tx);
       a.entries.push(e);
+      a.items.push(item);
       a.outcomes.push(outcome as TxOutcome);
-      entryBytes += batchEntrySize(e);
-      gas += e.gas;
+      entryBytes += batchEntrySize(item);
+      gas += item.gas;
     };
     let seq = header.firstSeq;
     // Code carried by the witnesses of this batch so far; with the chain store's, what needs no witness.
@@ -1309,9 +1329,10 @@ export class Coordinator extends EventEmitter {
       const tx: DepositTx = { type: TxType.Deposit, index: d.index, from: hexToBytes(d.from as `0x${string}`), to: hexToBytes(d.to as `0x${string}`), value: d.value, moves: [] };
       const f = await fillFromStore(tx, this.d.cache, [overlay], ctxOf(seq), this.d.executor);
       const e: BatchTx = { gas: 0n, tx: encodeTx(f.tx) };
+      const item = this.postedItem(e);
       // Deposits are consumed in queue order: the first that does not fit ends the range.
-      if (!fits(e)) break;
-      add(f.tx, e, f.outcome);
+      if (!fits(item)) break;
+      add(f.tx, e, item, f.outcome);
       overlay.apply(seq, f.tx);
       seq++;
       a.nIncluded++;
@@ -1343,11 +1364,12 @@ export class Coordinator extends EventEmitter {
         }
         const tx = got ?? (await fillFromStore(decodeTx(e.tx), this.d.cache, [overlay], ctx, this.d.executor, { omitCode, maxSweep: o.sweepMax })).tx;
         const entry: BatchTx = { gas: declaredGas(tx), tx: encodeTx(tx) };
+        const item = this.postedItem(entry);
         // Full: it waits for the next batch (a transaction that fits no batch was refused by the filler).
-        if (!fits(entry)) break;
+        if (!fits(item)) break;
         a.checks.push({ at: a.entries.length, seq, entry: e, how, codes: codesBefore(tx, batchCodes, seq), sender: this.pendingFills[i]?.sender });
         batchCodes.addTx(seq, tx);
-        add(tx, entry, undefined);
+        add(tx, entry, item, undefined);
         a.included.push({ key: e.key, id: e.id });
         overlay.apply(seq, tx);
         seq++;
@@ -1358,6 +1380,14 @@ export class Coordinator extends EventEmitter {
       }
     }
     return a;
+  }
+
+  /**
+   * The item a batch posts for `e` (protocol.md §7.7): compressed with the deployment's dictionary when it has one
+   * and that is shorter (core/flz.ts compressItem: at most MAX_FLZ_ITEM_BYTES, else raw), else the encoding itself.
+   */
+  private postedItem(e: BatchTx): BatchTx {
+    return this.dictionary ? { gas: e.gas, tx: compressItem(e.tx, this.dictionary) } : e;
   }
 
   /**

@@ -20,6 +20,7 @@ import { L1Journal, type Request } from "./journal";
 import { componentLogger, errMsg, rootLogger, type Logger } from "../log";
 import { startNode, type NodeHandle } from "../node";
 import { bondsForGasPrice } from "../../core/game/bonds";
+import { bytesToHex } from "../../core/bytes";
 import { LyingPlayer } from "./liar";
 import type { MovesetParameters } from "../../deploy/Moveset";
 import { DatadirInUseError } from "../datadir";
@@ -69,6 +70,12 @@ export interface DevnetOptions extends DeployParams {
    * transactions (tests that move time themselves).
    */
   l1BlockTimeMs?: number;
+  /**
+   * Compressed items (protocol.md §7.7): a new deployment binds the shipped dictionary (deploy/flz-dictionary.hex),
+   * and the coordinator then posts each item compressed where that is shorter. Default off (no dictionary: every
+   * item raw). A kept deployment keeps what it was deployed with. `dictionary` names another one.
+   */
+  compress?: boolean;
 }
 
 export interface DevnetHandle {
@@ -145,6 +152,8 @@ export interface DeployParams {
   gameGasPrice?: bigint;
   /** Fraud provers to deploy and register (default: the module's production list). Tests pass ["TestProver"]. */
   provers?: string[];
+  /** The compressed items' dictionary to bind (protocol.md §7.7, at most 8,192 bytes); undefined: none. */
+  dictionary?: Uint8Array;
 }
 
 /** The devnet's dispute game: clocks of a minute (seconds of extension) and bonds sized for 1 gwei. */
@@ -171,7 +180,8 @@ export async function deployMoveset(hre: HardhatRuntimeEnvironment, p: DeployPar
   const startBlock = Number(await request("eth_blockNumber")) + 1;
   const l1ChainId = BigInt((await request("eth_chainId")) as string);
   // A fresh module object per call: Ignition refuses to deploy the same module instance twice in one process.
-  const deployed = (await (hre as unknown as { ignition: { deploy: (m: unknown, o: unknown) => Promise<Record<string, { getAddress(): Promise<string> }>> } }).ignition.deploy(movesetModule(MODULE_ID, p.provers ?? PROVERS), {
+  const module = movesetModule(MODULE_ID, p.provers ?? PROVERS, p.dictionary ? { dictionary: bytesToHex(p.dictionary) } : {});
+  const deployed = (await (hre as unknown as { ignition: { deploy: (m: unknown, o: unknown) => Promise<Record<string, { getAddress(): Promise<string> }>> } }).ignition.deploy(module, {
     parameters: { [MODULE_ID]: { ...ignitionParameters(params), ...genesis } },
     displayUi: false,
   })) as Record<string, { getAddress(): Promise<string> }>;
@@ -283,17 +293,19 @@ export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
     const coordinatorKey = accounts[0].privateKey;
 
     let record: DeploymentRecord;
+    const dictionary = o.dictionary ?? (o.compress ? (await import("../../deploy/dictionary")).defaultDictionary() : undefined);
+    if (kept && o.compress !== undefined) dlog.info({ compress: o.compress }, "a kept deployment keeps the dictionary it was deployed with (compressed items: protocol.md §7.7)");
     if (kept) {
       record = kept;
       if ((await l1.getCode(record.contracts.Inbox)) === "0x")
         throw new Error(`the Inbox of ${paths.deployment} is not on L1 (the L1 state was not restored); start over with --fresh`);
     } else if (hre) {
       dlog.info({}, "deploying the L1 contracts (Ignition)");
-      record = await deployMoveset(hre, o, accounts[0].address);
+      record = await deployMoveset(hre, { ...o, dictionary }, accounts[0].address);
       fs.writeFileSync(paths.deployment, JSON.stringify(record, null, 2) + "\n");
     } else {
       dlog.info({}, "deploying the L1 contracts on anvil (Ignition, as `moveset deploy`)");
-      record = await deployOnHttpL1(l1Url, o, paths);
+      record = await deployOnHttpL1(l1Url, { ...o, dictionary }, paths);
     }
     const deployment = deploymentFromRecord(record, paths.deployment);
     await bondAndFund(l1, deployment, coordinatorKey, accounts, o.fund ?? 1000n * 10n ** 18n, dlog);
@@ -409,6 +421,7 @@ async function deployOnHttpL1(l1Url: string, p: DeployParams & Pick<DevnetOption
       confirmations: 1, quiet: true,
       challengeWindow: p.challengeWindow ?? devnetChallengeWindow(p), inclusionDelay: p.inclusionDelay ?? 60n, bond: p.bondSize ?? 10n ** 18n, maxDepositsPerBatch: p.maxDepositsPerBatch, minBaseFee: p.minBaseFee,
       maxClockDuration: p.maxClockDuration ?? DEVNET_GAME.maxClockDuration, clockExtension: p.clockExtension ?? DEVNET_GAME.clockExtension, gameGasPrice: p.gameGasPrice ?? DEVNET_GAME.gameGasPrice,
+      ...(p.dictionary ? { dictionary: p.dictionary } : {}),
     });
   } catch (e) {
     if (e instanceof DeployError) throw new Error(`deploying on anvil: ${e.message}`, { cause: e });
