@@ -27,7 +27,7 @@
  *   codes     <code hash>       -> { seq, code }     code carried by the applied batches' witnesses,
  *                                                    with the seq of the first transaction carrying it
  *   meta      dictionary        -> bytes             the deployment's dictionary of compressed items (§7.7), kept
- *                                                    once L1 has a batch (bound before any, it cannot change)
+ *                                                    with the first verdict (bound before any batch, it cannot change)
  *   blobs     <header hash>     -> { blob, commitment, fault }   the blob of a blob batch with a `data` fault
  *                                                    (protocol.md §14.5), kept for its proof (a blob endpoint
  *                                                    prunes blobs; the proof needs it until the batch falls)
@@ -146,6 +146,8 @@ export class Verifier extends EventEmitter {
   private readonly sub: { data: Sub; verdicts: Sub; applied: Sub; codes: Sub; blobs: Sub; meta: Sub };
   /** The deployment's dictionary of compressed items (protocol.md §7.7); empty when none is bound. */
   private dict: Uint8Array = new Uint8Array(0);
+  /** Whether the store keeps `dict` (from the first verdict on). */
+  private dictKept = false;
   /** The genesis allocation (protocol.md §7.6), for proofs about genesis values. */
   private genesis: GenesisEntry[] = [];
 
@@ -179,14 +181,15 @@ export class Verifier extends EventEmitter {
   }
 
   /**
-   * The dictionary (protocol.md §7.7): kept in the store, else read from L1 (L1Client.dictionary) and kept once L1 has a
-   * batch: the Inbox binds it before any batch and never again, so from then on it is the deployment's for good.
+   * The dictionary (protocol.md §7.7): kept in the store, else read from L1 (L1Client.dictionary), once, at start. The
+   * Inbox binds it before any batch and never again (the deployment module does it before the provers lock), so it is
+   * kept with the first verdict (`process`) and never read again.
    */
   private async loadDictionary(): Promise<Uint8Array> {
     const kept = await this.sub.meta.get("dictionary");
+    this.dictKept = kept !== undefined;
     if (kept !== undefined) return dec<Uint8Array>(kept);
     const dict = await this.d.l1.dictionary();
-    if (this.snap.events.some((e) => e.type === "append")) await this.sub.meta.put("dictionary", enc(dict));
     this.d.log.info({ bytes: dict.length }, "compressed-item dictionary read from L1");
     return dict;
   }
@@ -450,10 +453,12 @@ export class Verifier extends EventEmitter {
       const t0 = Date.now();
       const res = data ? await checkBatch(h, data, this.d.deployment.l2ChainId, q, this.validator, this.utxo.store, this.dict) : { fault: blobFault, faults: blobFault && [blobFault], decoded: [], codes: [] };
       const ops: Op[] = [];
+      if (!this.dictKept) ops.push({ type: "put", key: "dictionary", value: enc(this.dict), sublevel: this.sub.meta });
       if (res.fault) {
         const verdict: Verdict = { status: "invalid", fault: res.fault, faults: res.faults, checkedAt: Date.now() };
         ops.push({ type: "put", key: ev.headerHash, value: enc(verdict), sublevel: this.sub.verdicts });
         await this.db.batch(ops);
+        this.dictKept = true;
         this.verdicts.set(ev.headerHash, verdict);
         this.d.log.warn({ index: h.index, fault: res.fault }, "batch is INVALID");
         this.emit("fault", res.fault, ev);
@@ -467,6 +472,7 @@ export class Verifier extends EventEmitter {
       ops.push({ type: "put", key: hex16(h.index), value: ev.headerHash, sublevel: this.sub.applied });
       this.addCodes(res.codes, ops);
       await this.db.batch(ops);
+      this.dictKept = true;
       this.verdicts.set(ev.headerHash, verdict);
       this.applied.push(ev.headerHash);
       this.d.log.info({ index: h.index, txs: Number(h.txCount), ms: Date.now() - t0 }, "batch valid");
