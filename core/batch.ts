@@ -13,8 +13,8 @@ import { toChecksumAddress } from "@ethereumjs/util";
 import { hashTagged } from "./hash";
 import { merkleRoot, leafHash } from "./merkle";
 import { BATCH_GAS_LIMIT, type BatchTx } from "./gas";
-import { LIMITS } from "./tx";
-import { FLZ_ITEM, MAX_FLZ_ITEM_BYTES } from "./flz";
+import { LIMITS, decodeTx, type Tx } from "./tx";
+import { FLZ_ITEM, MAX_FLZ_ITEM_BYTES, NotExpandableError, expandItem } from "./flz";
 
 export const BATCH_DATA_VERSION = 0x02;
 export const MAX_BATCH_TXS = 1 << 16;
@@ -143,6 +143,41 @@ export function splitBatchData(data: Uint8Array): BatchTx[] {
   }
   r.end("batch data");
   return out;
+}
+
+/**
+ * A batch item as posted and the transaction it stands for (protocol.md §7.7): the one place where a reader of L1
+ * batch data turns items into transactions. `item` (with `gas`) is what the leaf and txRoot hash and what every proof
+ * submits to L1 (L1 expands it again); `tx` is what is decoded, validated and identified.
+ */
+export interface ExpandedItem {
+  /** The declared gas (§7.3). */
+  gas: bigint;
+  /** The item as posted: a raw transaction encoding, or 0xF1 and FastLZ blocks. */
+  item: Uint8Array;
+  /** The transaction's encoding: the item itself if raw, its expansion if compressed; undefined if it does not expand. */
+  tx?: Uint8Array;
+  /** Why it does not expand: a one-step `malformed` fault, reason `not-expandable` (§7.7, §9). */
+  error?: NotExpandableError;
+}
+
+/** Expands one posted batch entry with the deployment's dictionary `dict` (§7.7); never throws for a bad stream. */
+export function expandBatchItem(t: BatchTx, dict: Uint8Array): ExpandedItem {
+  try {
+    return { gas: t.gas, item: t.tx, tx: expandItem(t.tx, dict) };
+  } catch (e) {
+    if (e instanceof NotExpandableError) return { gas: t.gas, item: t.tx, error: e };
+    throw e;
+  }
+}
+
+/**
+ * The transaction a posted item stands for (§7.7): the item expanded with `dict`, then decoded strictly (§5). Throws
+ * DecodeError: NotExpandableError (reason `not-expandable`) for a compressed item that does not expand, else the
+ * decoder's error. Every reader of items from L1 batch data decodes them with this, never with decodeTx directly.
+ */
+export function decodeItem(item: Uint8Array, dict: Uint8Array): Tx {
+  return decodeTx(expandItem(item, dict));
 }
 
 /** Gas the transactions of a batch declare together. */

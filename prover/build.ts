@@ -1,11 +1,14 @@
 /**
  * Builds the single-transaction fraud proof for a fault: which prover contract, and its arguments
  * (ready for ethers), plus the proof hash the challenger commits to before revealing.
+ *
+ * Compressed items (protocol.md §7.7): a proof carries each item as posted (its leaf; L1 expands it again), and the
+ * transaction read to build it (moves, deposit fields) is the item expanded with the chain's dictionary.
  */
 import { AbiCoder, keccak256 } from "ethers";
-import { HEADER_ABI_TYPE, headerToAbi, type BatchHeader, type BatchTx } from "../core/batch";
+import { HEADER_ABI_TYPE, decodeItem, headerToAbi, type BatchHeader, type BatchTx } from "../core/batch";
 import { bytesToHex } from "../core/bytes";
-import { decodeTx, TxType, type Tx } from "../core/tx";
+import { TxType, type Tx } from "../core/tx";
 import { compareKeys, type Key } from "../core/keys";
 import { genesisProof, type GenesisEntry } from "../core/genesis";
 import { merkleProof, leafHash } from "../core/merkle";
@@ -13,7 +16,7 @@ import type { TxFault } from "./fault";
 
 /** What the prover needs to know of the chain: posted batches and the deposit queue. */
 export interface ChainView {
-  /** The header and transactions (declared gas and encoding) of a live batch. */
+  /** The header and items (declared gas and the item as posted, §7.7) of a live batch. */
   batch(index: bigint): Promise<{ header: BatchHeader; txs: BatchTx[] }>;
   /** The batch and position holding a seq. */
   locate(seq: bigint): Promise<{ batchIndex: bigint; txIndex: number }>;
@@ -21,6 +24,8 @@ export interface ChainView {
   deposit(index: bigint): Promise<{ from: Uint8Array; to: Uint8Array; value: bigint }>;
   /** The genesis allocation L1 committed to (protocol.md §7.6); none if empty. */
   genesis?: readonly GenesisEntry[];
+  /** The deployment's dictionary of compressed items (protocol.md §7.7); none if empty. */
+  dictionary?: Uint8Array;
   /**
    * The blob of a live blob batch with a `data` fault (protocol.md §14.5), as its reader kept it: the blob, its KZG
    * commitment (computed by the reader) and the KZG proof of its value at EIP-4844's challenge point.
@@ -54,9 +59,11 @@ export function memoryChainView(
   batches: readonly { header: BatchHeader; txs: BatchTx[] }[],
   deposits: readonly { from: Uint8Array; to: Uint8Array; value: bigint }[] = [],
   genesis: readonly GenesisEntry[] = [],
+  dictionary: Uint8Array = new Uint8Array(0),
 ): ChainView {
   return {
     genesis,
+    dictionary,
     batch: async (i) => {
       const b = batches[Number(i)];
       if (!b) throw new Error(`batch ${i} is not held`);
@@ -114,6 +121,7 @@ export async function buildProof(fault: TxFault, chain: ChainView): Promise<Proo
     return dataProofCall(b.header, b.blob, b.commitment, b.kzgProof);
   }
   const { header, txs } = await chain.batch(fault.batchIndex);
+  const dict = chain.dictionary ?? new Uint8Array(0);
   const h = headerArg(header);
   const p = txProofArg(txs, fault.txIndex);
   switch (fault.kind) {
@@ -124,7 +132,7 @@ export async function buildProof(fault: TxFault, chain: ChainView): Promise<Proo
     case "rules":
       return call("RulesProver", [HEADER_TYPE, TXPROOF_TYPE], [h, p]);
     case "deposit": {
-      const t = decodeTx(txs[fault.txIndex].tx);
+      const t = decodeItem(txs[fault.txIndex].tx, dict);
       const nDeposits = Number(header.depositEnd - header.depositStart);
       const e =
         fault.txIndex < nDeposits
@@ -136,7 +144,7 @@ export async function buildProof(fault: TxFault, chain: ChainView): Promise<Proo
     }
     case "input": {
       const mi = requireMove(fault);
-      const m = decodeTx(txs[fault.txIndex].tx).moves[mi];
+      const m = decodeItem(txs[fault.txIndex].tx, dict).moves[mi];
       // A genesis outpoint of a nonempty allocation: its value shown against L1's commitment.
       if (m.intx === 0n && chain.genesis?.length) return call("InputProver", [HEADER_TYPE, TXPROOF_TYPE, "uint256", GENESIS_PROOF_TYPE], [h, p, BigInt(mi), genesisProofArg(chain.genesis, m)], "proveGenesis");
       let ph = h;
@@ -152,10 +160,10 @@ export async function buildProof(fault: TxFault, chain: ChainView): Promise<Proo
     case "double-use": {
       const mi = requireMove(fault);
       if (fault.spentBy === undefined) throw new Error("a double-use fault needs the earlier spender's seq");
-      const m = decodeTx(txs[fault.txIndex].tx).moves[mi];
+      const m = decodeItem(txs[fault.txIndex].tx, dict).moves[mi];
       const at = await chain.locate(fault.spentBy);
       const eb = at.batchIndex === fault.batchIndex ? { header, txs } : await chain.batch(at.batchIndex);
-      const earlier: Tx = decodeTx(eb.txs[at.txIndex].tx);
+      const earlier: Tx = decodeItem(eb.txs[at.txIndex].tx, dict);
       const ei = earlier.moves.findIndex((e) => !e.ref && e.intx === m.intx && compareKeys(e, m) === 0);
       if (ei < 0) throw new Error(`seq ${fault.spentBy} does not consume the outpoint`);
       return call(

@@ -13,7 +13,7 @@
  * Every answer is JSON with numbers as decimal strings and bytes as lower-case hex.
  */
 import { bytesToHex } from "../../core/bytes";
-import { splitBatchData, type BatchHeader } from "../../core/batch";
+import { decodeItem, splitBatchData, type BatchHeader } from "../../core/batch";
 import { Mark, markName } from "../../core/keys";
 import { decodeTx, TxType, codeHash, type Tx } from "../../core/tx";
 import { depositTxIdHex, txIdHex } from "../../core/sign";
@@ -208,9 +208,11 @@ export class ExplorerData {
     } else if (view) {
       try {
         const raw = splitBatchData(await this.d.verifier!.batchData(view.headerHash));
-        txs = raw.map(({ tx: bytes }, i) => {
+        const dict = this.d.verifier!.dictionary();
+        txs = raw.map(({ tx: item }, i) => {
           try {
-            const tx = decodeTx(bytes);
+            // Items as posted: a compressed one expanded first (protocol.md §7.7); one that does not expand is undecodable.
+            const tx = decodeItem(item, dict);
             return this.txRow(tx, txIdHex(tx), header.firstSeq + BigInt(i), undefined);
           } catch (e) {
             return { index: i, seq: dec(header.firstSeq + BigInt(i)), hash: null, type: "undecodable", error: e instanceof DecodeError ? `${e.code}: ${e.message}` : String(e) };

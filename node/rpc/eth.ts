@@ -16,7 +16,7 @@ import { leafHash, merkleProof } from "../../core/merkle";
 import { declaredGas, requiredBaseFee } from "../../core/gas";
 import { L2_BLOCK_GAS_LIMIT } from "../../core/evm/chain";
 import { isUnprotectedRaw, namedChainId, wrongChainMessage } from "../../core/evm/ethtx";
-import type { ChainStore, StoredBatch } from "../state/chain-store";
+import { postedItem, type ChainStore, type StoredBatch } from "../state/chain-store";
 import { CLIENT_VERSION, DEFAULT_RPC, type Deployment } from "../config";
 import { SubmitError, submitMessage, type Coordinator } from "../coordinator/coordinator";
 import type { UtxoHandle } from "../state/utxo-handle";
@@ -555,10 +555,11 @@ export function ethMethods(b: RpcBackend): Methods {
         seq: q(seq),
         header: headerToJson(bt.header),
         gas: q(declaredGas(tx)),
-        tx: bytesToHex(txs[loc.txIndex].tx),
+        // The item as posted (protocol.md §7.7: Bridge.claimWithdrawal expands a compressed one), and leaves of items.
+        tx: bytesToHex(postedItem(txs[loc.txIndex])),
         // A stored batch is valid: each transaction declared its gas limit (protocol.md §7.3).
         proof: merkleProof(
-          txs.map((t) => leafHash(declaredGas(decodeTx(t.tx)), t.tx)),
+          txs.map((t) => leafHash(declaredGas(decodeTx(t.tx)), postedItem(t))),
           loc.txIndex,
         ).map((x) => bytesToHex(x)),
         recipient: w ? bytesToHex(w.addr) : null,

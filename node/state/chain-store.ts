@@ -14,7 +14,8 @@
                withdrawalIndex        -> 1                          the withdrawal indexes are complete
  *   batches     <index 16 hex>         -> StoredBatch
  *   by-hash     <block hash>           -> index
- *   txs         <index 16 hex>:<i 6 hex> -> { tx: bytes (filled encoding), receipt: StoredReceipt }
+ *   txs         <index 16 hex>:<i 6 hex> -> { tx: bytes (filled encoding), receipt: StoredReceipt, item?: bytes }
+ *                                             (item: the item as posted where it is not `tx`, a compressed one, §7.7)
  *   tx-at       <tx hash>              -> [index, i]
  *   code        <code hash>            -> code bytes                 every code seen (kept across rewinds)
  *   code-seqs   <code hash>            -> seq (decimal)              the first witness of this chain carrying it
@@ -38,6 +39,7 @@ import { Level } from "level";
 import type { BatchHeader } from "../../core/batch";
 import { KnownCode, type PostedCode } from "../../core/known-code";
 import { decodeTx } from "../../core/tx";
+import { equalsBytes } from "../../core/bytes";
 import { moveToSublevels, stringSublevel, type StringSublevel } from "./key-spaces";
 
 // ---- JSON with bigints and bytes ------------------------------------------------------------------
@@ -94,6 +96,19 @@ export interface StoredReceipt {
   withdrawal: bigint;
   /** The L1 data fee and its inputs (protocol.md §6.6), part of `fee`; absent for deposits. */
   l1?: L1Cost;
+}
+
+/** A transaction of an applied batch: its encoding (filled; a compressed item's expansion), receipt and item as posted. */
+export interface StoredTx {
+  tx: Uint8Array;
+  receipt: StoredReceipt;
+  /** The item as posted when it is not `tx` (a compressed item, protocol.md §7.7): what the batch's leaf hashes. */
+  item?: Uint8Array;
+}
+
+/** The item as posted of a stored transaction (what its leaf hashes and what L1 proofs and claims carry, §7.7). */
+export function postedItem(t: StoredTx): Uint8Array {
+  return t.item ?? t.tx;
 }
 
 export interface StoredBatch {
@@ -322,13 +337,13 @@ export class ChainStore {
     return v ? { index: v[0], txIndex: v[1] } : undefined;
   }
 
-  async txAt(index: bigint, txIndex: number): Promise<{ tx: Uint8Array; receipt: StoredReceipt } | undefined> {
+  async txAt(index: bigint, txIndex: number): Promise<StoredTx | undefined> {
     return this.getJson("txs", `${hex16(index)}:${hex6(txIndex)}`);
   }
 
   /** Every transaction of a batch with its receipt, in order. */
-  async batchTxs(index: bigint): Promise<{ tx: Uint8Array; receipt: StoredReceipt }[]> {
-    const out: { tx: Uint8Array; receipt: StoredReceipt }[] = [];
+  async batchTxs(index: bigint): Promise<StoredTx[]> {
+    const out: StoredTx[] = [];
     const p = `${hex16(index)}:`;
     for await (const v of this.s.txs.values({ gte: p, lt: p + "~" })) out.push(dec(v));
     return out;
@@ -380,6 +395,8 @@ export class ChainStore {
   async commitBatch(b: {
     batch: StoredBatch;
     txs: Uint8Array[];
+    /** The items as posted (protocol.md §7.7), where the batch has compressed ones; `txs` are then their expansions. */
+    items?: Uint8Array[];
     receipts: StoredReceipt[];
     codes: Iterable<readonly [string, PostedCode]>;
     removeMempool?: { key: string; id: string }[];
@@ -393,7 +410,9 @@ export class ChainStore {
     ops.push({ type: "put", key: hex16(index), value: enc(batch), sublevel: this.s.batches });
     ops.push({ type: "put", key: batch.hash.toLowerCase(), value: index.toString(), sublevel: this.s.byHash });
     b.txs.forEach((tx, i) => {
-      ops.push({ type: "put", key: `${hex16(index)}:${hex6(i)}`, value: enc({ tx, receipt: b.receipts[i] }), sublevel: this.s.txs });
+      const item = b.items?.[i];
+      const stored: StoredTx = item && !equalsBytes(item, tx) ? { tx, receipt: b.receipts[i], item } : { tx, receipt: b.receipts[i] };
+      ops.push({ type: "put", key: `${hex16(index)}:${hex6(i)}`, value: enc(stored), sublevel: this.s.txs });
       ops.push({ type: "put", key: batch.txHashes[i].toLowerCase(), value: enc([index, i]), sublevel: this.s.txAt });
       ops.push(...this.withdrawalOps("put", index, i, batch.header.firstSeq + BigInt(i), b.receipts[i]));
     });

@@ -10,7 +10,7 @@
  * code, given with addCodes) and the transactions before it in its own batch (the batch's code,
  * given to each validate call, each code tagged with the seq of the first transaction carrying it).
  */
-import { splitBatchData, batchDataHash, txRootOf, type BatchHeader } from "../../core/batch";
+import { splitBatchData, batchDataHash, txRootOf, expandBatchItem, type BatchHeader } from "../../core/batch";
 import { equalsBytes, hexToBytes } from "../../core/bytes";
 import { BLOB_PAYLOAD_BYTES, VERSIONED_HASH_VERSION_KZG, packBlob, versionedHash } from "../../core/blob";
 import { loadBlobKzg } from "../l1/blob-kzg";
@@ -165,7 +165,10 @@ export async function dryWalk(store: LevelUtxoStore, txs: readonly TxMoves[]): P
 // ---- the batch -----------------------------------------------------------------------------------------
 
 export interface CheckResult {
+  /** Each transaction's encoding (protocol.md §7.7: a compressed item expanded; an item that does not expand, as posted). */
   txs: Uint8Array[];
+  /** Each item as posted: what its leaf hashes (differs from `txs[i]` for a compressed item). */
+  items: Uint8Array[];
   decoded: (Tx | undefined)[];
   /** Outcome of every transaction that validated standalone. */
   outcomes: (TxOutcome | undefined)[];
@@ -193,8 +196,9 @@ async function isBlobOf(data: Uint8Array, dataHash: Uint8Array): Promise<boolean
 
 /**
  * Checks batch `header` with its `data` (protocol.md §7.4, core/batch-validity.ts): the data against
- * the header, each transaction decoded and validated standalone (`validator`), the store's view of
- * the outpoints the batch names read ahead, then the core's judgement.
+ * the header, each item expanded with the deployment's dictionary `dict` (§7.7: one that does not expand is
+ * malformed, `not-expandable`, as one that does not decode), each transaction decoded and validated standalone
+ * (`validator`), the store's view of the outpoints the batch names read ahead, then the core's judgement.
  */
 export async function checkBatch(
   header: BatchHeader,
@@ -203,32 +207,41 @@ export async function checkBatch(
   deposits: readonly QueueEntry[],
   validator: Validator,
   store: LevelUtxoStore,
+  dict: Uint8Array = new Uint8Array(0),
 ): Promise<CheckResult> {
   // INVARIANT: the data is what the header commits to (L1 checked it when the batch was appended): its keccak, or for
   // a blob batch the versioned hash of the blob that carries exactly it (protocol.md §14.5).
   if (!equalsBytes(batchDataHash(data), header.dataHash) && !(await isBlobOf(data, header.dataHash)))
     throw new BatchDataError(`batch ${header.index}: data does not hash to the header's dataHash`);
   const entries = splitBatchData(data);
+  // txRoot is of the items as posted (§7.7).
   if (BigInt(entries.length) !== header.txCount || !equalsBytes(txRootOf(entries), header.txRoot)) throw new BatchDataError(`batch ${header.index}: data does not match the header's txCount/txRoot`);
-  const txs = entries.map((e) => e.tx);
+  const expanded = entries.map((e) => expandBatchItem(e, dict));
+  const items = entries.map((e) => e.tx);
+  const txs = expanded.map((e) => e.tx ?? e.item);
   const nDeposits = Number(header.depositEnd - header.depositStart);
   if (deposits.length !== nDeposits) throw new Error(`batch ${header.index}: ${deposits.length} queue entries given for ${nDeposits} deposits`);
 
-  const decoded: (Tx | undefined)[] = txs.map((t) => {
+  const decoded: (Tx | undefined)[] = expanded.map((e) => {
+    if (!e.tx) return undefined;
     try {
-      return decodeTx(t);
+      return decodeTx(e.tx);
     } catch {
       return undefined;
     }
   });
   const codes = new KnownCode();
   decoded.forEach((t, i) => t && codes.addTx(header.firstSeq + BigInt(i), t));
-  // Each transaction is checked against the gas the batch declares for it (protocol.md §7.3).
-  const verdicts = await validator.validate(txs.map((tx, i) => ({ tx, ctx: txContext(header, chainId, i, entries[i].gas) })), codes);
+  // Each transaction is checked against the gas the batch declares for it (protocol.md §7.3); an item that does not
+  // expand is not given to the validator: its verdict is its expansion error.
+  const toValidate = expanded.flatMap((e, i) => (e.tx ? [{ tx: e.tx, ctx: txContext(header, chainId, i, e.gas) }] : []));
+  const validated = await validator.validate(toValidate, codes);
+  let k = 0;
+  const verdicts: Verdict[] = expanded.map((e) => (e.error ? { valid: false, error: e.error } : validated[k++]));
   const view = await store.view(decoded.map((t, i) => t && { seq: header.firstSeq + BigInt(i), moves: t.moves }));
   const queue = deposits.map((q) => ({ from: hexBytes(q.from), to: hexBytes(q.to), value: q.value }));
   const { fault, faults, outcomes } = judgeBatch(header, decoded, verdicts, queue, view);
-  return { txs, decoded, outcomes, fault, faults, codes };
+  return { txs, items, decoded, outcomes, fault, faults, codes };
 }
 
 /** Moves of a checked valid batch, for LevelUtxoStore.applyBatch. */

@@ -26,6 +26,8 @@
  *   applied   <index 16 hex>    -> header hash       batches applied to the UTXO set
  *   codes     <code hash>       -> { seq, code }     code carried by the applied batches' witnesses,
  *                                                    with the seq of the first transaction carrying it
+ *   meta      dictionary        -> bytes             the deployment's dictionary of compressed items (§7.7), kept
+ *                                                    with the first verdict (bound before any batch, it cannot change)
  *   blobs     <header hash>     -> { blob, commitment, fault }   the blob of a blob batch with a `data` fault
  *                                                    (protocol.md §14.5), kept for its proof (a blob endpoint
  *                                                    prunes blobs; the proof needs it until the batch falls)
@@ -35,6 +37,10 @@
  * batch's, its commitment recomputed here) is invalid with its `data` fault (kind 7, §14.5) when checking reaches
  * it: the batch's own fault, before any transaction's; its blob is stored for the proof (chainView().faultyBlob).
  *
+ * Compressed items (protocol.md §7.7): every item read from batch data is expanded with the deployment's dictionary
+ * (read from L1 once, at start, and kept) before it is decoded (core/batch.ts decodeItem, expandBatchItem); leaves,
+ * txRoot and the proofs are of the items as posted.
+ *
  * Code (protocol.md §6.2): a transaction may use, besides its own witness, code carried by the
  * witness of an earlier transaction of the chain. The verifier's known code is exactly that of the
  * applied batches (an invalid batch adds none); when the applied prefix is cut back, the code first
@@ -43,9 +49,8 @@
  */
 import { EventEmitter } from "events";
 import { Level } from "level";
-import { splitBatchData, type BatchHeader, type BatchTx } from "../../core/batch";
+import { decodeItem, splitBatchData, type BatchHeader, type BatchTx } from "../../core/batch";
 import { hexToBytes } from "../../core/bytes";
-import { decodeTx } from "../../core/tx";
 import { KnownCode, type PostedCode } from "../../core/known-code";
 import type { TxFault } from "../../prover/fault";
 import type { ChainView } from "../../prover/build";
@@ -138,7 +143,11 @@ export class Verifier extends EventEmitter {
   private readonly waker = new Waker();
   private busy: Promise<void> = Promise.resolve();
 
-  private readonly sub: { data: Sub; verdicts: Sub; applied: Sub; codes: Sub; blobs: Sub };
+  private readonly sub: { data: Sub; verdicts: Sub; applied: Sub; codes: Sub; blobs: Sub; meta: Sub };
+  /** The deployment's dictionary of compressed items (protocol.md §7.7); empty when none is bound. */
+  private dict: Uint8Array = new Uint8Array(0);
+  /** Whether the store keeps `dict` (from the first verdict on). */
+  private dictKept = false;
   /** The genesis allocation (protocol.md §7.6), for proofs about genesis values. */
   private genesis: GenesisEntry[] = [];
 
@@ -151,7 +160,7 @@ export class Verifier extends EventEmitter {
   ) {
     super();
     const sub = (name: string): Sub => stringSublevel(db, name);
-    this.sub = { data: sub("data"), verdicts: sub("verdicts"), applied: sub("applied"), codes: sub("codes"), blobs: sub("blobs") };
+    this.sub = { data: sub("data"), verdicts: sub("verdicts"), applied: sub("applied"), codes: sub("codes"), blobs: sub("blobs"), meta: sub("meta") };
     this.snap = follower.snapshot();
   }
 
@@ -166,8 +175,28 @@ export class Verifier extends EventEmitter {
     const validator: Validator = d.opts.workers > 0 ? await PoolValidator.create(d.opts.workers, d.deployment.l2ChainId) : await InThreadValidator.create(d.deployment.l2ChainId);
     const v = new Verifier(d, db, follower, utxo, validator);
     v.genesis = genesis.entries;
+    v.dict = await v.loadDictionary();
     await v.load();
     return v;
+  }
+
+  /**
+   * The dictionary (protocol.md §7.7): kept in the store, else read from L1 (L1Client.dictionary), once, at start. The
+   * Inbox binds it before any batch and never again (the deployment module does it before the provers lock), so it is
+   * kept with the first verdict (`process`) and never read again.
+   */
+  private async loadDictionary(): Promise<Uint8Array> {
+    const kept = await this.sub.meta.get("dictionary");
+    this.dictKept = kept !== undefined;
+    if (kept !== undefined) return dec<Uint8Array>(kept);
+    const dict = await this.d.l1.dictionary();
+    this.d.log.info({ bytes: dict.length }, "compressed-item dictionary read from L1");
+    return dict;
+  }
+
+  /** The deployment's dictionary of compressed items (protocol.md §7.7), as read at start; empty when none is bound. */
+  dictionary(): Uint8Array {
+    return this.dict;
   }
 
   private async load(): Promise<void> {
@@ -197,7 +226,7 @@ export class Verifier extends EventEmitter {
     for (const hh of this.applied) {
       const header = headers.get(hh);
       if (!header) throw new Error(`header ${hh} is not in the event log`);
-      splitBatchData(await this.batchData(hh)).forEach((t, i) => this.codes.addTx(header.firstSeq + BigInt(i), decodeTx(t.tx)));
+      splitBatchData(await this.batchData(hh)).forEach((t, i) => this.codes.addTx(header.firstSeq + BigInt(i), decodeItem(t.tx, this.dict)));
     }
     const wb = this.db.batch();
     for (const k of legacy) wb.del(k);
@@ -375,12 +404,13 @@ export class Verifier extends EventEmitter {
     const hashes = this.applied.slice(0, keep);
     const headers = this.appendHeaders();
     const batchData = (hh: string) => this.batchData(hh);
+    const dict = this.dict;
     async function* batches() {
       for (const hh of hashes) {
         const header = headers.get(hh);
         if (!header) throw new Error(`header ${hh} is not in the event log`);
         const data = await batchData(hh);
-        yield txMovesOf(header, splitBatchData(data).map((t) => decodeTx(t.tx)));
+        yield txMovesOf(header, splitBatchData(data).map((t) => decodeItem(t.tx, dict)));
       }
     }
     await this.utxo.rebuild(batches());
@@ -421,12 +451,14 @@ export class Verifier extends EventEmitter {
       const data = blobFault ? undefined : await this.liveBatchData(ev);
       if (!data && !blobFault) break; // logged; read again on the next poll
       const t0 = Date.now();
-      const res = data ? await checkBatch(h, data, this.d.deployment.l2ChainId, q, this.validator, this.utxo.store) : { fault: blobFault, faults: blobFault && [blobFault], decoded: [], codes: [] };
+      const res = data ? await checkBatch(h, data, this.d.deployment.l2ChainId, q, this.validator, this.utxo.store, this.dict) : { fault: blobFault, faults: blobFault && [blobFault], decoded: [], codes: [] };
       const ops: Op[] = [];
+      if (!this.dictKept) ops.push({ type: "put", key: "dictionary", value: enc(this.dict), sublevel: this.sub.meta });
       if (res.fault) {
         const verdict: Verdict = { status: "invalid", fault: res.fault, faults: res.faults, checkedAt: Date.now() };
         ops.push({ type: "put", key: ev.headerHash, value: enc(verdict), sublevel: this.sub.verdicts });
         await this.db.batch(ops);
+        this.dictKept = true;
         this.verdicts.set(ev.headerHash, verdict);
         this.d.log.warn({ index: h.index, fault: res.fault }, "batch is INVALID");
         this.emit("fault", res.fault, ev);
@@ -440,6 +472,7 @@ export class Verifier extends EventEmitter {
       ops.push({ type: "put", key: hex16(h.index), value: ev.headerHash, sublevel: this.sub.applied });
       this.addCodes(res.codes, ops);
       await this.db.batch(ops);
+      this.dictKept = true;
       this.verdicts.set(ev.headerHash, verdict);
       this.applied.push(ev.headerHash);
       this.d.log.info({ index: h.index, txs: Number(h.txCount), ms: Date.now() - t0 }, "batch valid");
@@ -490,6 +523,7 @@ export class Verifier extends EventEmitter {
     const live = () => this.liveChain();
     return {
       genesis: this.genesis,
+      dictionary: this.dict,
       batch: async (index) => {
         const e = live()[Number(index)];
         if (!e) throw new Error(`batch ${index} is not live`);
@@ -519,14 +553,14 @@ export class Verifier extends EventEmitter {
    * An appended batch by header hash (live or rolled back) with its transactions, if this verifier holds its data:
    * what a dispute game's player needs to run the disputed transaction.
    */
-  async appendedBatch(headerHash: string): Promise<{ header: BatchHeader; txs: BatchTx[]; live: boolean; codesKnown: boolean } | undefined> {
+  async appendedBatch(headerHash: string): Promise<{ header: BatchHeader; txs: BatchTx[]; live: boolean; codesKnown: boolean; dictionary: Uint8Array } | undefined> {
     const hh = headerHash.toLowerCase();
     const e = this.snap.events.find((x): x is AppendEvent => x.type === "append" && x.headerHash === hh);
     if (!e) return undefined;
     const live = this.snap.headerHashAt(e.index) === hh;
     const data = live ? await this.liveBatchData(e) : await this.sub.data.get(hh).then((v) => (v ? dec<Uint8Array>(v) : undefined));
     // The code carried before it is known only if every earlier batch was checked (and found valid).
-    return data ? { header: e.header, txs: splitBatchData(data), live, codesKnown: e.index <= BigInt(this.applied.length) } : undefined;
+    return data ? { header: e.header, txs: splitBatchData(data), live, codesKnown: e.index <= BigInt(this.applied.length), dictionary: this.dict } : undefined;
   }
 
   /** Code carried by the witness of a transaction of the checked chain before `seq` (the validator's lookup). */

@@ -5,9 +5,9 @@
  * claims the code is available shows it; what L1 has already is skipped (read at call time).
  */
 import type { Contract } from "ethers";
-import { headerToAbi, type BatchHeader, type BatchTx } from "../../core/batch";
+import { decodeItem, headerToAbi, type BatchHeader, type BatchTx } from "../../core/batch";
 import { bytesToHex } from "../../core/bytes";
-import { codeHash, decodeTx, TxType } from "../../core/tx";
+import { codeHash, TxType } from "../../core/tx";
 import { txProofArg } from "../../prover/build";
 import type { StepTrace } from "../../prover/step-trace";
 import type { Logger } from "../log";
@@ -32,10 +32,13 @@ export interface RegistrationCall {
 /** The disputed transaction (its batch, position and seq) and its trace. */
 export interface TracedTx {
   header: BatchHeader;
+  /** The batch's items as posted (a carrier's proof carries its item as posted, protocol.md §7.7). */
   txs: BatchTx[];
   txIndex: number;
   seq: bigint;
   truth: StepTrace;
+  /** The deployment's dictionary of compressed items (§7.7), to read the witnesses of compressed items; none if empty. */
+  dictionary?: Uint8Array;
 }
 
 /** The registry calls, in order, that make the code `t`'s steps read available on L1, as far as L1 lacks them. */
@@ -64,10 +67,10 @@ export async function registrationCalls(registry: Contract, t: TracedTx, source?
   return out;
 }
 
-/** The witness blob of transaction `i` of `txs` that carries `hash` (−1 if none). */
-function blobOf(txs: BatchTx[], i: number, hash: string): number {
+/** The witness blob of transaction `i` of `txs` (items as posted, expanded with `dict`) that carries `hash` (−1 if none). */
+function blobOf(txs: BatchTx[], i: number, hash: string, dict: Uint8Array): number {
   try {
-    const tx = decodeTx(txs[i].tx);
+    const tx = decodeItem(txs[i].tx, dict);
     return tx.type === TxType.Deposit ? -1 : tx.witness.findIndex((w) => bytesToHex(codeHash(w)) === hash.toLowerCase());
   } catch {
     return -1;
@@ -76,8 +79,9 @@ function blobOf(txs: BatchTx[], i: number, hash: string): number {
 
 /** The transaction whose witness carries `hash` for `t`: in T's batch up to T (lowest first), else the chain's first. */
 async function carrierOf(hash: string, t: TracedTx, source?: CarrierSource): Promise<{ header: BatchHeader; txs: BatchTx[]; txIndex: number; blob: number } | undefined> {
+  const dict = t.dictionary ?? new Uint8Array(0);
   for (let i = 0; i <= t.txIndex; i++) {
-    const blob = blobOf(t.txs, i, hash);
+    const blob = blobOf(t.txs, i, hash, dict);
     if (blob >= 0) return { header: t.header, txs: t.txs, txIndex: i, blob };
   }
   const seq = source?.codeCarrierSeq(hash);
@@ -85,6 +89,6 @@ async function carrierOf(hash: string, t: TracedTx, source?: CarrierSource): Pro
   const view = source!.chainView();
   const at = await view.locate(seq);
   const b = await view.batch(at.batchIndex);
-  const blob = blobOf(b.txs, at.txIndex, hash);
+  const blob = blobOf(b.txs, at.txIndex, hash, view.dictionary ?? dict);
   return blob >= 0 ? { header: b.header, txs: b.txs, txIndex: at.txIndex, blob } : undefined;
 }

@@ -11,12 +11,12 @@
  * built here from the trace (its opening claim S_{2^25}).
  */
 import { Contract, ethers, type JsonRpcProvider } from "ethers";
-import { headerHash, type BatchHeader, type BatchTx } from "../../core/batch";
+import { decodeItem, headerHash, type BatchHeader, type BatchTx } from "../../core/batch";
 import { bytesToHex } from "../../core/bytes";
 import { batchTxContext } from "../../core/context";
 import { InvalidTxError, DecodeError } from "../../core/errors";
 import { KnownCode } from "../../core/known-code";
-import { decodeTx, TxType, type MoveTx, type WrappedTx } from "../../core/tx";
+import { TxType, type MoveTx, type WrappedTx } from "../../core/tx";
 import { MAX_DEPTH } from "../../core/game";
 import { txProofArg } from "../../prover/build";
 import { StepTrace } from "../../prover/step-trace";
@@ -33,7 +33,8 @@ import type { GameActionRecord, WatchStore } from "./store";
 /** What the player reads of the rollup: batches by header hash, and the code the chain's witnesses carry. */
 export interface TraceSource extends CarrierSource {
   /** `codesKnown`: every batch before it was checked, so codeBefore knows all the code carried before it. */
-  appendedBatch(headerHash: string): Promise<{ header: BatchHeader; txs: BatchTx[]; live: boolean; codesKnown: boolean } | undefined>;
+  /** `txs`: the items as posted; `dictionary`: the deployment's (protocol.md §7.7), to expand them. */
+  appendedBatch(headerHash: string): Promise<{ header: BatchHeader; txs: BatchTx[]; live: boolean; codesKnown: boolean; dictionary: Uint8Array } | undefined>;
   codeBefore(hash: string, seq: bigint): Uint8Array | undefined;
 }
 
@@ -47,6 +48,8 @@ export interface PlayerTrace {
   truth: StepTrace;
   /** The trace the player plays by: the truth for an honest player. */
   oracle: TraceOracle;
+  /** The deployment's dictionary of compressed items (protocol.md §7.7). */
+  dictionary?: Uint8Array;
 }
 
 export interface GamePlayerOptions {
@@ -128,7 +131,7 @@ export class GamePlayer {
     const local = new KnownCode();
     for (let i = 0; i < txIndex; i++) {
       try {
-        local.addTx(b.header.firstSeq + BigInt(i), decodeTx(b.txs[i].tx));
+        local.addTx(b.header.firstSeq + BigInt(i), decodeItem(b.txs[i].tx, b.dictionary));
       } catch {
         // a transaction that does not decode carries nothing
       }
@@ -136,7 +139,9 @@ export class GamePlayer {
     const lookup = (h: string) => local.before(h, seq) ?? this.o.source.codeBefore(h, seq);
     let tx;
     try {
-      tx = decodeTx(b.txs[txIndex].tx);
+      // The expanded transaction starts the machine (L1's game expands the item too, §7.7); one that does not expand
+      // is a one-step malformed fault.
+      tx = decodeItem(b.txs[txIndex].tx, b.dictionary);
     } catch (e) {
       if (e instanceof DecodeError) return undefined;
       throw e;
@@ -155,7 +160,7 @@ export class GamePlayer {
     }
     const oracle = this.o.strategy ? this.o.strategy(truth, headerHash, txIndex) : truth;
     this.o.log.info({ batch: b.header.index, txIndex, steps: truth.steps, status: truth.statusName }, "traced a disputed transaction");
-    return { header: b.header, txs: b.txs, txIndex, seq, truth, oracle };
+    return { header: b.header, txs: b.txs, txIndex, seq, truth, oracle, dictionary: b.dictionary };
   }
 
   /** The dispute of transaction `txIndex` of `headerHash`, with the trace's opening claim. */

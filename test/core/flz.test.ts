@@ -13,6 +13,9 @@ import {
   FLZ_ITEM, FLZ_MAX_OUTPUT, MAX_FLZ_DICT_BYTES, MAX_FLZ_ITEM_BYTES, NotExpandableError,
 } from "../../core/flz";
 import { buildFlzVectors, FLZ_VECTORS, type FlzVectors } from "../../scripts/gen-flz-vectors";
+import { decodeItem, expandBatchItem } from "../../core/batch";
+import { decodeTx } from "../../core/tx";
+import { transferTx } from "../helpers/inbox";
 
 /** Solady's decoder with a dictionary: its literal blocks first, then the blocks, less the dictionary. */
 function soladyExpand(dict: Uint8Array, blocks: Uint8Array): Uint8Array {
@@ -102,6 +105,42 @@ describe("core/flz: compressed items", () => {
     const stream = Uint8Array.from([0, 1, ...Array<number[]>(400).fill([0xe0, 255, 0]).flat()]); // 1 + 400 × 264 bytes
     expect(() => flzDecompress(stream, new Uint8Array(0), FLZ_MAX_OUTPUT)).to.throw(NotExpandableError, "MAX_TX_BYTES");
     expect(flzDecompress(stream, new Uint8Array(0), 200_000).length).to.equal(1 + 400 * 264);
+  });
+
+  it("the batch readers' helper (core/batch.ts): raw and compressed items to transactions; bad streams a typed not-expandable", () => {
+    const enc = transferTx(3);
+    const dict = enc.subarray(10, 90);
+    const item = compressItem(enc, dict);
+    expect(item[0]).to.equal(FLZ_ITEM);
+    // Raw and compressed: the same transaction; the entry keeps the item as posted and its gas.
+    for (const posted of [enc, item]) {
+      const e = expandBatchItem({ gas: 21_000n, tx: posted }, dict);
+      expect(e.item).to.equal(posted);
+      expect(e.gas).to.equal(21_000n);
+      expect(e.error).to.equal(undefined);
+      expect(bytesToHex(e.tx!)).to.equal(bytesToHex(enc));
+      expect(decodeItem(posted, dict)).to.deep.equal(decodeTx(enc));
+    }
+    // The same compressed item with another dictionary: its matches into the dictionary read other bytes or reach
+    // before it (no dictionary at all).
+    expect(() => decodeItem(item, new Uint8Array(0))).to.throw(NotExpandableError);
+    const bad: [Uint8Array, string, number][] = [
+      [Uint8Array.of(FLZ_ITEM, 0x05, 1, 2), "truncated", 1], // a literal of 6 bytes, 2 present
+      [Uint8Array.of(FLZ_ITEM, 0x00, 0x02, 0xe0), "truncated", 3], // a long match without its length and distance
+      [Uint8Array.of(FLZ_ITEM, 0x20, 0x50), "before-dictionary", 1], // distance 81 with 80 bytes of dictionary
+      [Uint8Array.of(FLZ_ITEM, ...new Uint8Array(MAX_FLZ_ITEM_BYTES)), "item-oversized", 0],
+    ];
+    for (const [stream, why, offset] of bad) {
+      const e = expandBatchItem({ gas: 1n, tx: stream }, dict);
+      expect(e.tx, why).to.equal(undefined);
+      expect(e.item).to.equal(stream);
+      expect(e.error, why).to.be.instanceOf(NotExpandableError);
+      expect(e.error).to.deep.include({ why, code: "not-expandable", kind: "malformed", offset });
+      expect(() => decodeItem(stream, dict), why).to.throw(DecodeError, "does not expand");
+    }
+    // An empty stream expands to nothing, which does not decode (truncated at 0, as any empty transaction).
+    expect(expandBatchItem({ gas: 0n, tx: Uint8Array.of(FLZ_ITEM) }, dict).tx!.length).to.equal(0);
+    expect(() => decodeItem(Uint8Array.of(FLZ_ITEM), dict)).to.throw(DecodeError).with.property("code", "truncated");
   });
 
   it("refuses a dictionary over 8,192 bytes", () => {

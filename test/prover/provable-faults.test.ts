@@ -20,7 +20,9 @@ import type { Contract } from "ethers";
 import { takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { L2Sim, L2_CHAIN_ID, wrapped } from "../helpers/l2sim";
-import { alice, bob, carol, deploy, now, post, setup, signed } from "../helpers/prover-chain";
+import { alice, bob, carol, deploy, deployCompressed, now, post, setup, signed, TEST_DICTIONARY } from "../helpers/prover-chain";
+import { compressItem, FLZ_ITEM } from "../../core/flz";
+import { declaredGas } from "../../core/gas";
 import { TxType, encodeTx, decodeTx, type Tx, type MoveTx, type WrappedTx, type DepositTx } from "../../core/tx";
 import type { BatchTx } from "../../core/batch";
 import { Mark, type Key } from "../../core/keys";
@@ -54,6 +56,8 @@ interface Case {
   /** The later faults it carries as well. */
   with: string;
   fixture?: typeof deploy;
+  /** The deployment's dictionary of compressed items (protocol.md §7.7), for a fixture that binds one. */
+  dictionary?: Uint8Array;
   make: (sim: L2Sim, ts: bigint) => Promise<Made>;
 }
 
@@ -112,7 +116,27 @@ function queuedDeposit(sim: L2Sim, poster: string) {
 
 let POSTER = "";
 
+const DICT = hexToBytes(TEST_DICTIONARY as `0x${string}`);
+
+/** `tx` posted as a compressed item against the test dictionary (protocol.md §7.7), its declared gas its limit. */
+function compressedEntry(tx: Tx): BatchTx {
+  const item = compressItem(encodeTx(tx), DICT);
+  expect(item[0], "the item compresses").to.equal(FLZ_ITEM);
+  return { gas: declaredGas(tx), tx: item };
+}
+
 const CASES: Case[] = [
+  {
+    fault: "malformed/not-expandable",
+    with: "a compressed valid payment before it (read as valid only when expanded with the deployment's dictionary), and a match reaching before the dictionary",
+    fixture: deployCompressed,
+    dictionary: DICT,
+    make: async (s, ts) => {
+      const t = await payment(s, ts);
+      // A 3-byte match at distance 8,192: before the dictionary's first byte (124 bytes, nothing output yet).
+      return { txs: [compressedEntry(t), { gas: 21_000n, tx: Uint8Array.of(FLZ_ITEM, 0x3f, 0xff) }], target: 1 };
+    },
+  },
   // ---- decoding (malformed) -------------------------------------------------------------------------------
   { fault: "malformed/trailing-bytes", with: "", make: async (s, ts) => ({ txs: [Uint8Array.from([...encodeTx(await payment(s, ts)), 0])], target: 0 }) },
   { fault: "malformed/truncated", with: "", make: async (s, ts) => ({ txs: [encodeTx(await payment(s, ts)).slice(0, -1)], target: 0 }) },
@@ -366,8 +390,6 @@ const CASES: Case[] = [
  * have a case above.
  */
 const UNREACHABLE: Record<string, string> = {
-  "malformed/not-expandable":
-    "raised by core/flz.ts expandItem, which no node reader calls yet (protocol.md §7.7 Status: the node's part is the next step): such an item reaches the verifier as unknown-type (0xF1), and L1 proves it malformed (test/contracts/fraud/compressed.test.ts)",
   "rules/gas-limit": "a gas limit above the block's would be declared as the batch's gas (§7.3), and L1 refuses a batch declaring more than 30M (§7.5): declared-gas is named instead",
   "rules/unprotected": "only when a node refuses unprotected transactions at its RPC (§12.2); a batch accepts them (§5.4)",
   "rules/blob-fee-cap": "blob transactions do not decode for the rollup (bad-ethereum-tx) before any rule",
@@ -434,7 +456,7 @@ describe("every fault the verifier names is proven on L1 by the watchtower's pat
         const d = sim.deposits[Number(i)];
         queue.push({ index: i, from: bytesToHex(d.from), to: bytesToHex(d.to), value: d.value });
       }
-      const res = await checkBatch(b.header, b.data, L2_CHAIN_ID, queue, validator, store);
+      const res = await checkBatch(b.header, b.data, L2_CHAIN_ID, queue, validator, store, c.dictionary);
       const named = (res.faults ?? []).filter((f) => f.txIndex === m.target).map((f) => `${f.kind}/${f.code}`);
       expect(named, "the verifier's faults of the target transaction").to.include(c.fault);
       covered.add(c.fault);
@@ -443,7 +465,7 @@ describe("every fault the verifier names is proven on L1 by the watchtower's pat
       expect(cheapestProvable(res.faults!), "the watchtower's choice").to.be.oneOf(oneStep);
       for (const f of oneStep) {
         const snap = await takeSnapshot();
-        const proof = await buildProof(f as TxFault, sim.view());
+        const proof = await buildProof(f as TxFault, { ...sim.view(), dictionary: c.dictionary });
         expect(await prove(contracts, challenger, proof), `the proof of ${f.kind}/${f.code} (transaction ${f.txIndex})`).to.equal("rolled back");
         await snap.restore();
       }

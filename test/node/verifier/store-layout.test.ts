@@ -29,8 +29,9 @@ describe("node: the verifier's store layout", function () {
       l1ChainId: 31337n, l2ChainId: 901n, inbox: "0x" + "11".repeat(20), bridge: "0x" + "22".repeat(20), deployedAt: 0,
       challengeWindow: 100n, bondSize: 1n, inclusionDelay: 10n, maxDepositsPerBatch: 256n, minBaseFee: 7n, genesisRoot: EMPTY_GENESIS_ROOT, genesisCount: 0n,
     };
-    // L1Client.connect checks that an Inbox exists: give the address some code.
-    await hre.network.provider.send("hardhat_setCode", [deployment.inbox, "0x00"]);
+    // L1Client.connect checks that an Inbox exists: give the address some code, which answers 32 zero bytes to any call
+    // (the verifier reads Inbox.dictionary() at start: none bound).
+    await hre.network.provider.send("hardhat_setCode", [deployment.inbox, "0x60206000f3"]);
     const l1 = await L1Client.connect(server.url, deployment);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "moveset-vlayout-"));
     const dbPath = path.join(dir, "db");
