@@ -59,9 +59,9 @@ export function registerNode(program: Command): void {
     .addOption(new Option("--post-mode <mode>", `${POST_MODE_HELP}; default: calldata on --l1 hardhat (Hardhat's L1 takes no blobs), blob on --l1 anvil`).choices([...POST_MODES]))
     .option(
       "--compress",
-      "compressed items (protocol.md §7.7): deploy with the shipped dictionary (deploy/flz-dictionary.hex) and post each transaction FastLZ-compressed where that is shorter (new deployments; a kept one keeps its dictionary)",
+      "compressed items (protocol.md §7.7), the default: deploy with the shipped dictionary (deploy/flz-dictionary.hex) and post each transaction FastLZ-compressed where that is shorter (new deployments; a kept one keeps its dictionary)",
     )
-    .option("--no-compress", "deploy without a dictionary: every item is posted raw (the default for now)");
+    .option("--no-compress", "deploy without a dictionary: every item is posted raw");
   addRpcOptions(devnet, DEVNET_CORS.join(",")).action(
     async (o: RpcFlags & { l1: DevnetL1; postMode?: PostMode; datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; explorerPort: number; explorer: boolean; l1BlockTime: number; host: string; challengeWindow?: bigint; batchInterval: number; accounts: number; workers: number; compress?: boolean; byzantine?: import("../node/devnet/byzantine").DevnetByzantineKind }) => {
       const { startDevnet, devnetBanner, DevnetOptionError } = await import("../node/devnet/devnet");

@@ -45,7 +45,7 @@
  * batch that is gone (rolled back, reorged out, or built and abandoned) travels again.
  */
 import { EventEmitter } from "events";
-import { batchDataHash, batchDataSize, batchEntrySize, encodeBatchData, headerHash, txRootOf, MAX_BATCH_BYTES, type BatchHeader, type BatchTx } from "../../core/batch";
+import { batchDataHash, batchDataSize, batchEntrySize, encodeBatchData, headerHash, splitBatchData, txRootOf, MAX_BATCH_BYTES, type BatchHeader, type BatchTx } from "../../core/batch";
 import { BATCH_GAS_LIMIT, declaredGas, nextBaseFee } from "../../core/gas";
 import { l1CostOf, type L1Cost, type L1Prices } from "../../core/l1fee";
 import { bytesToHex, equalsBytes, hexToBytes } from "../../core/bytes";
@@ -1007,7 +1007,7 @@ export class Coordinator extends EventEmitter {
   /** Validates and applies a batch this node did not build. Returns false (and halts) if it is invalid. */
   private async applyForeign(header: BatchHeader, data: Uint8Array, l1: StoredBatch["l1"], snap: L1Snapshot): Promise<boolean> {
     const deposits = snap.depositRange(header.depositStart, header.depositEnd);
-    const res = await checkBatch(header, data, this.chainId, deposits, this.validator!, this.d.utxo.store);
+    const res = await checkBatch(header, data, this.chainId, deposits, this.validator!, this.d.utxo.store, await this.d.l1.dictionary());
     if (res.fault) {
       const reason = `${res.fault.kind}/${res.fault.code} at transaction ${res.fault.txIndex}: ${res.fault.message}`;
       if (!this.halted || this.halted.index !== header.index) this.d.log.error({ index: header.index, fault: res.fault }, "batch on L1 is invalid: not building on it until it is rolled back");
@@ -1019,7 +1019,7 @@ export class Coordinator extends EventEmitter {
     const { batch, receipts } = buildBatchRecord(header, decoded, res.outcomes as TxOutcome[], data.length, l1);
     const ids = new Set(batch.txHashes);
     const remove = (await this.d.chain.mempool()).filter((e) => ids.has(e.id));
-    await this.d.chain.commitBatch({ batch, txs: res.txs, receipts, codes: res.codes, removeMempool: remove });
+    await this.d.chain.commitBatch({ batch, txs: res.txs, items: res.items, receipts, codes: res.codes, removeMempool: remove });
     const f = await this.d.utxo.store.applyBatch(header.index, txMovesOf(header, decoded));
     if (f) throw new Error(`batch ${header.index} passed the check but the UTXO store refused it: ${f.kind}/${f.code}`);
     this.d.cache.applyTxs(decoded.map((tx, i) => ({ seq: header.firstSeq + BigInt(i), tx })));
@@ -1429,6 +1429,8 @@ export class Coordinator extends EventEmitter {
     await this.d.chain.commitBatch({
       batch: { ...post.batch, l1 },
       txs: post.txs,
+      // The items as posted (protocol.md §7.7): where compressed, the leaves a withdrawal proof shows.
+      items: splitBatchData(post.data).map((t) => t.tx),
       receipts: post.receipts,
       codes,
       removeMempool: post.included,

@@ -72,8 +72,8 @@ export interface DevnetOptions extends DeployParams {
   l1BlockTimeMs?: number;
   /**
    * Compressed items (protocol.md §7.7): a new deployment binds the shipped dictionary (deploy/flz-dictionary.hex),
-   * and the coordinator then posts each item compressed where that is shorter. Default off (no dictionary: every
-   * item raw). A kept deployment keeps what it was deployed with. `dictionary` names another one (false: none).
+   * and the coordinator then posts each item compressed where that is shorter. On unless false (false: no
+   * dictionary, every item raw). A kept deployment keeps what it was deployed with. `dictionary` names another one (false: none).
    */
   compress?: boolean;
 }
@@ -293,8 +293,8 @@ export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
     const coordinatorKey = accounts[0].privateKey;
 
     let record: DeploymentRecord;
-    // compress false: none, whatever `dictionary` says; true: `dictionary` or the shipped one.
-    const dictionary = o.compress === false ? undefined : (o.dictionary ?? (o.compress ? (await import("../../deploy/dictionary")).defaultDictionary() : undefined));
+    // compress false: none, whatever `dictionary` says; else (the default) `dictionary` or the shipped one.
+    const dictionary = o.compress === false ? undefined : (o.dictionary ?? (await import("../../deploy/dictionary")).defaultDictionary());
     if (kept && o.compress !== undefined) dlog.info({ compress: o.compress }, "a kept deployment keeps the dictionary it was deployed with (compressed items: protocol.md §7.7)");
     if (kept) {
       record = kept;
