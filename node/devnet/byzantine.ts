@@ -17,7 +17,8 @@ import { batchTxContext } from "../../core/context";
 import { ONE_STEP_KINDS, type OneStepKind } from "../../core/errors";
 import { fillMoves, type StateView } from "../../core/fill";
 import type { BlockEnv } from "../../core/evm/chain";
-import { headerToSol, inboxAt } from "../l1/contracts";
+import { headerToSol, inboxAt, readDictionary } from "../l1/contracts";
+import { compressItem } from "../../core/flz";
 import { fillFromStore, LatestCache, Overlay } from "../state/view";
 import { WITHDRAWAL_VAULT_HEX } from "../../core/evm/chain";
 import { keyIdOf } from "../../core/keys";
@@ -216,7 +217,8 @@ export async function behindExecutionFault(kind: InvalidBatchKind, env: Byzantin
 /**
  * Builds and posts an invalid batch of `kind` on the current tip (retrying if an honest batch takes it first).
  * With `behind`, the batch's first transaction has an execution fault (behindExecutionFault).
- * Returns its header and transactions too (what a proof needs).
+ * Its items are compressed where the deployment has a dictionary and that is shorter (protocol.md §7.7), as the
+ * coordinator posts them. Returns its header and its items as posted too (what a proof needs).
  */
 export async function postInvalidBatch(
   kind: InvalidBatchKind,
@@ -227,8 +229,12 @@ export async function postInvalidBatch(
   const poster = new Wallet(env.posterKey, env.l1);
   const inbox = inboxAt(env.inbox, poster);
   await bondOneBatch(env);
+  const dict = await readDictionary(env.inbox, env.l1);
   for (let attempt = 0; ; attempt++) {
-    const txs = behind ? await behindExecutionFault(kind, env, poster.address, behind) : await invalidTxs(kind, env, poster.address);
+    const built = behind ? await behindExecutionFault(kind, env, poster.address, behind) : await invalidTxs(kind, env, poster.address);
+    // Posted as an honest coordinator posts them (protocol.md §7.7): compressed where the deployment has a dictionary
+    // and that is shorter, so every fault is proven on the items a real chain carries.
+    const txs = dict.length ? built.map((t): BatchTx => ({ gas: t.gas, tx: compressItem(t.tx, dict) })) : built;
     const b = await batchOnTip(env, txs, poster.address);
     try {
       await inbox.appendBatch.staticCall(headerToSol(b.header), bytesToHex(b.data));

@@ -14,13 +14,12 @@ import type { Bridge, Inbox } from "../../typechain-types";
 import type { BatchHeader } from "../../core/batch";
 import { hexToBytes, bytesToHex } from "../../core/bytes";
 import type { Deployment } from "../config";
-import { appendBatchCalldata, bridgeAt, bridgeInterface, headerFromSol, headerToSol, inboxAt, inboxInterface, revertOf } from "./contracts";
+import { appendBatchCalldata, bridgeAt, bridgeInterface, headerFromSol, headerToSol, inboxAt, inboxInterface, readDictionary, revertOf } from "./contracts";
 import { DEFAULT_PRIORITY_FEE, MAX_TX_GAS, signEip1559 } from "./raw-tx";
 import { DataSource, UnreadableBatch, dataFromBlob, dataFromEvent, dataFromTx, type AppendRef } from "./batch-source";
 import { packBlob, versionedHash } from "../../core/blob";
 import { batchGas, splitBatchData } from "../../core/batch";
 import { loadBlobKzg } from "./blob-kzg";
-import { checkDictionary } from "../../core/flz";
 import { BeaconClient, type BeaconOptions } from "./beacon";
 import { headerHash as hashHeader } from "../../core/batch";
 
@@ -164,15 +163,7 @@ export class L1Client {
    * Throws when the holder's code is not `0x00 || DICT` with DICT of at most 8,192 bytes (L1 refuses to bind one).
    */
   dictionary(): Promise<Uint8Array> {
-    this.dict ??= (async () => {
-      const holder = String(await this.inbox.dictionary());
-      if (/^0x0{40}$/i.test(holder)) return new Uint8Array(0);
-      const code = hexToBytes((await this.provider.getCode(holder)) as `0x${string}`);
-      if (code.length === 0 || code[0] !== 0) throw new Error(`the Inbox's dictionary ${holder} has no dictionary code (0x00 then the dictionary): is this a moveset deployment?`);
-      const dict = code.subarray(1);
-      checkDictionary(dict);
-      return dict;
-    })().catch((e) => {
+    this.dict ??= readDictionary(this.deployment.inbox, this.provider).catch((e) => {
       this.dict = undefined;
       throw e;
     });

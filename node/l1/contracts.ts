@@ -6,10 +6,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Contract, Interface, type ContractRunner, type InterfaceAbi } from "ethers";
+import { Contract, Interface, type ContractRunner, type InterfaceAbi, type Provider } from "ethers";
 import type { Bridge, FraudProver, Inbox } from "../../typechain-types";
 import { headerToAbi, type BatchHeader } from "../../core/batch";
 import { hexToBytes } from "../../core/bytes";
+import { checkDictionary } from "../../core/flz";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -49,6 +50,21 @@ export function bytecodeOf(name: string, sub = ""): string {
 /** The Inbox at `address`, typed by its compiled ABI. */
 export function inboxAt(address: string, runner: ContractRunner): Inbox {
   return new Contract(address, abiOf("Inbox"), runner) as unknown as Inbox;
+}
+
+/**
+ * The deployment's dictionary of compressed items (protocol.md §7.7): the code of `Inbox.dictionary()` less its
+ * leading STOP, empty when none is bound. Throws when the holder's code is not `0x00 || DICT` with DICT of at most
+ * 8,192 bytes (L1 refuses to bind one).
+ */
+export async function readDictionary(inboxAddress: string, provider: Provider): Promise<Uint8Array> {
+  const holder = String(await inboxAt(inboxAddress, provider).dictionary());
+  if (/^0x0{40}$/i.test(holder)) return new Uint8Array(0);
+  const code = hexToBytes((await provider.getCode(holder)) as `0x${string}`);
+  if (code.length === 0 || code[0] !== 0) throw new Error(`the Inbox's dictionary ${holder} has no dictionary code (0x00 then the dictionary): is this a moveset deployment?`);
+  const dict = code.subarray(1);
+  checkDictionary(dict);
+  return dict;
 }
 
 /** The Bridge at `address`, typed by its compiled ABI. */

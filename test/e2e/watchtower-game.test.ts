@@ -18,6 +18,7 @@ import * as path from "path";
 import { Contract, JsonRpcProvider } from "ethers";
 import { startDevnet, falselyChallenge, type DevnetHandle } from "../../node/devnet/devnet";
 import { EXECUTION_KINDS, postInvalidBatch, type InvalidBatchKind } from "../../node/devnet/byzantine";
+import { isCompressedItem } from "../../core/flz";
 import { LyingPlayer } from "../../node/devnet/liar";
 import { inboxAt, abiOf } from "../../node/l1/contracts";
 import { WatchStore } from "../../node/watchtower/store";
@@ -61,11 +62,11 @@ describe("e2e: the watchtower plays the dispute game", function () {
     await hre.network.provider.request({ method: "evm_mine", params: [] });
   }
 
-  async function postInvalid(kind: InvalidBatchKind, sender = 6): Promise<{ hh: string; index: bigint; block: number }> {
+  async function postInvalid(kind: InvalidBatchKind, sender = 6): Promise<{ hh: string; index: bigint; block: number; compressed: boolean[] }> {
     const r = await postInvalidBatch(kind, { l1, inbox: d.deployment.inbox, l2ChainId: d.deployment.l2ChainId, node: d.node, sender: d.accounts[sender], recipient: d.accounts[5].address, posterKey: d.accounts[2].privateKey });
     const inbox = inboxAt(d.deployment.inbox, l1);
     const logs = await inbox.queryFilter(inbox.filters.BatchAppended(r.index));
-    return { hh: r.headerHash, index: r.index, block: logs[logs.length - 1].blockNumber };
+    return { hh: r.headerHash, index: r.index, block: logs[logs.length - 1].blockNumber, compressed: r.txs.map((t) => isCompressedItem(t.tx)) };
   }
 
   /** The game of `headerHash` (any transaction), once created. */
@@ -109,6 +110,9 @@ describe("e2e: the watchtower plays the dispute game", function () {
       const posterBond = await inbox.bondOf(d.accounts[2].address);
       const g = await gameOf(p.hh, p.block);
       expect(g.challenger, kind).to.equal(me);
+      // The devnet binds the shipped dictionary (protocol.md §7.7): the game runs on a compressed item, which
+      // L1 expands before the step machine's start state.
+      expect(p.compressed[g.txIndex], `${kind}: the disputed item is compressed`).to.equal(true);
       const rec = (await wt.store.latest(p.hh))!;
       expect(rec.kind, `${kind}: ${rec.fault.code}`).to.equal("execution");
       expect(rec.fault.code).to.equal(kind === "execution" ? "withdrawal-output" : kind);

@@ -16,6 +16,7 @@ import { cleanupTmp, freePort, nextTick, spawnCli, tmpDir, waitFor } from "./hel
 import type { Observation } from "../../node/watchtower/monitor";
 import type { Action } from "../../node/watchtower/solver";
 import { BYZANTINE_KINDS, postInvalidBatch, type ByzantineKind } from "../../node/devnet/byzantine";
+import { isCompressedItem } from "../../core/flz";
 
 const WINDOW = 300n;
 
@@ -54,7 +55,7 @@ describe("e2e: watchtower", function () {
   });
 
   /** Posts an invalid batch of `kind` from the byzantine poster (#2) with node/devnet/byzantine.ts (what `devnet --byzantine` uses). */
-  async function postInvalid(kind: ByzantineKind): Promise<{ hh: string; index: bigint; block: number }> {
+  async function postInvalid(kind: ByzantineKind): Promise<{ hh: string; index: bigint; block: number; compressed: number }> {
     const r = await postInvalidBatch(kind, {
       l1,
       inbox: d.deployment.inbox,
@@ -67,7 +68,7 @@ describe("e2e: watchtower", function () {
     posted.push(r.headerHash);
     const inbox = inboxAt(d.deployment.inbox, l1);
     const logs = await inbox.queryFilter(inbox.filters.BatchAppended(r.index));
-    return { hh: r.headerHash, index: r.index, block: logs[logs.length - 1].blockNumber };
+    return { hh: r.headerHash, index: r.index, block: logs[logs.length - 1].blockNumber, compressed: r.txs.filter((t) => isCompressedItem(t.tx)).length };
   }
 
   async function rollbackOf(index: bigint, fromBlock: number): Promise<{ challenger: string; reward: bigint; block: number }> {
@@ -85,6 +86,8 @@ describe("e2e: watchtower", function () {
       // An honest transaction first: its batch must stay.
       const ok = await (await w(7).sendTransaction({ to: d.accounts[7].address, value: 1n })).wait();
       const p = await postInvalid(kind);
+      // The devnet binds the shipped dictionary (protocol.md §7.7): the fault is proven on compressed items.
+      expect(p.compressed, `${kind}: compressed items in the invalid batch`).to.be.greaterThan(0);
       const rec = await waitFor(`the ${kind} challenge won`, async () => {
         const r = await wt.store.latest(p.hh);
         return r?.phase === "won" ? r : undefined;
