@@ -32,7 +32,8 @@ export function registerDeploy(program: Command): void {
     .option("--out <dir>", "folder for <network>.json (default: deployments/ in the project)")
     .option(
       "--dictionary <default|none|file>",
-      "compressed items' dictionary to bind (protocol.md §7.7): default = the shipped deploy/flz-dictionary.hex, none, or a file of hex (at most 8192 bytes); default: none",
+      "compressed items' dictionary to bind (protocol.md §7.7): default = the shipped deploy/flz-dictionary.hex, none (every item posted raw), or a file of hex (at most 8192 bytes)",
+      "default",
     )
     .action(async (o: DeployOptions) => {
       try {

@@ -8,7 +8,7 @@
  * The parameters and addresses are read back from the chain, so the file describes what is deployed
  * (also when Ignition resumes or reuses an earlier deployment with the same id).
  *
- * `--dictionary default|none|<file>` binds the compressed items' dictionary (protocol.md §7.7, deploy/dictionary.ts):
+ * `--dictionary default|none|<file>` (the CLI: `default` unless told) binds the compressed items' dictionary (protocol.md §7.7, deploy/dictionary.ts):
  * a FlzDictionary contract (`contracts.FlzDictionary` in the record) set with Inbox.setDictionary before the provers
  * lock; read back after the deploy like the parameters.
  *

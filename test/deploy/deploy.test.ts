@@ -137,7 +137,7 @@ describe("moveset deploy", function () {
     fs.writeFileSync(paramsFile, JSON.stringify({ Moveset: { bondSize: "2000000000000000000n", rewardBps: 2500, inclusionDelay: 600 } }));
     const argsWith = (window: string) => [
       "deploy", "--network", "localhost", "--rpc-url", url, "--params", paramsFile, "--challenge-window", window, "--inclusion-delay", "60", "--max-deposits-per-batch", "100", "--min-base-fee", "7",
-      "--max-clock-duration", "600", "--clock-extension", "30", "--game-gas-price", "2000000000", "--deployment-id", deploymentId, "--out", tmp,
+      "--max-clock-duration", "600", "--clock-extension", "30", "--game-gas-price", "2000000000", "--deployment-id", deploymentId, "--out", tmp, "--dictionary", "none",
     ];
     const args = argsWith("30");
     const r = await runCli(args);
@@ -205,7 +205,7 @@ describe("moveset deploy", function () {
       for (const name of ["MalformedProver", "SignatureProver", "InputProver", "DoubleUseProver", "DepositProver", "RulesProver", "DataProver"]) expect(await inbox.isProver(rec.contracts[name])).to.equal(true);
       expect(await inbox.deployer()).to.equal(rec.deployer);
       expect(await inbox.batchCount()).to.equal(0n);
-      expect(await inbox.dictionary()).to.equal(ethers.ZeroAddress, "no --dictionary: none bound (protocol.md §7.7)");
+      expect(await inbox.dictionary()).to.equal(ethers.ZeroAddress, "--dictionary none: none bound (protocol.md §7.7)");
 
       // the contracts take transactions: a deposit and a bond from one of the node's accounts
       const user = await provider.getSigner(1);
@@ -237,16 +237,16 @@ describe("moveset deploy", function () {
     const provider = new ethers.JsonRpcProvider(url, undefined, { staticNetwork: true });
     try {
       expect(await provider.getCode(old.contracts.Inbox)).to.equal("0x");
-      // This time with the shipped dictionary of compressed items (protocol.md §7.7).
+      // This time with the shipped dictionary of compressed items (protocol.md §7.7), the default: no --dictionary.
       const args = ["deploy", "--network", "localhost", "--rpc-url", url, "--challenge-window", "30", "--deployment-id", deploymentId, "--out", tmp];
-      const r = await runCli([...args, "--dictionary", "default"]);
+      const r = await runCli(args);
       expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`).to.equal(0);
       expect(r.stderr).to.match(/moveset deploy: the Ignition journal \S+ records \d+ contracts \(.*\) that are not on localhost \(chain 31337\): the node was restarted; deploying anew/);
       expect(r.stderr).not.to.match(/BAD_DATA|\n\s+at /);
       const rec = JSON.parse(fs.readFileSync(file, "utf8"));
       for (const a of Object.values(rec.contracts) as string[]) expect(await provider.getCode(a)).to.not.equal("0x");
       expect(rec.parameters.challengeWindow).to.equal(30);
-      // --dictionary default: a FlzDictionary whose code is 0x00 || the shipped dictionary, bound by the Inbox.
+      // By default a FlzDictionary whose code is 0x00 || the shipped dictionary, bound by the Inbox.
       const inbox = new ethers.Contract(rec.contracts.Inbox, abi("Inbox"), provider);
       expect(await inbox.dictionary()).to.equal(rec.contracts.FlzDictionary);
       expect(await provider.getCode(rec.contracts.FlzDictionary)).to.equal("0x00" + bytesToHex(defaultDictionary()).slice(2));
