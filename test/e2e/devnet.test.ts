@@ -315,6 +315,8 @@ describe("e2e: devnet", function () {
     }, 30_000, 250);
     expect(proof.recipient).to.equal(dave.address.toLowerCase());
     expect(BigInt(proof.amount)).to.equal(amount);
+    // The devnet binds the shipped dictionary (protocol.md §7.7): the claim carries the item as posted, compressed.
+    expect(proof.tx.slice(0, 4), "a compressed item (0xF1)").to.equal("0xf1");
     // The vault holds nothing on L2: the value left as a withdrawal output.
     expect(await l2.getBalance(VAULT)).to.equal(0n);
     const bridge = new Contract(d.deployment.bridge, abiOf("Bridge"), w1(6));
