@@ -159,11 +159,17 @@ export class L1Client {
 
   /**
    * The deployment's dictionary of compressed items (protocol.md §7.7): the code of `Inbox.dictionary()` less its
-   * leading STOP, empty when none is bound. The Inbox binds it once before any batch, so it is read once and kept.
-   * Throws when the holder's code is not `0x00 || DICT` with DICT of at most 8,192 bytes (L1 refuses to bind one).
+   * leading STOP, empty when none is bound. The Inbox binds it at most once, before any batch and before the provers
+   * lock, so it is kept once it is final: bound, or the provers locked, or a batch appended. Until then an empty
+   * answer is read again next time (a node started between the Inbox's deployment and `setDictionary` must not
+   * keep the empty one). Throws when the holder's code is not `0x00 || DICT` with DICT of at most 8,192 bytes.
    */
   dictionary(): Promise<Uint8Array> {
-    this.dict ??= readDictionary(this.deployment.inbox, this.provider).catch((e) => {
+    this.dict ??= (async () => {
+      const d = await readDictionary(this.deployment.inbox, this.provider);
+      if (d.length === 0 && !(await this.inbox.proversLocked()) && (await this.inbox.batchCount()) === 0n) this.dict = undefined;
+      return d;
+    })().catch((e) => {
       this.dict = undefined;
       throw e;
     });

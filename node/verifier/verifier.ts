@@ -181,9 +181,9 @@ export class Verifier extends EventEmitter {
   }
 
   /**
-   * The dictionary (protocol.md §7.7): kept in the store, else read from L1 (L1Client.dictionary), once, at start. The
-   * Inbox binds it before any batch and never again (the deployment module does it before the provers lock), so it is
-   * kept with the first verdict (`process`) and never read again.
+   * The dictionary (protocol.md §7.7): kept in the store, else read from L1 (L1Client.dictionary) at start and again
+   * before the first verdict. The Inbox binds it before any batch and never again (the deployment module does it
+   * before the provers lock), so it is kept with the first verdict (`process`) and never read again.
    */
   private async loadDictionary(): Promise<Uint8Array> {
     const kept = await this.sub.meta.get("dictionary");
@@ -451,6 +451,9 @@ export class Verifier extends EventEmitter {
       const data = blobFault ? undefined : await this.liveBatchData(ev);
       if (!data && !blobFault) break; // logged; read again on the next poll
       const t0 = Date.now();
+      // Not kept yet: read again now that a batch is on L1, when it can no longer change (a start before the Inbox
+      // bound it read an empty one).
+      if (!this.dictKept) this.dict = await this.d.l1.dictionary();
       const res = data ? await checkBatch(h, data, this.d.deployment.l2ChainId, q, this.validator, this.utxo.store, this.dict) : { fault: blobFault, faults: blobFault && [blobFault], decoded: [], codes: [] };
       const ops: Op[] = [];
       if (!this.dictKept) ops.push({ type: "put", key: "dictionary", value: enc(this.dict), sublevel: this.sub.meta });
