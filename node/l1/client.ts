@@ -165,15 +165,17 @@ export class L1Client {
    * keep the empty one). Throws when the holder's code is not `0x00 || DICT` with DICT of at most 8,192 bytes.
    */
   dictionary(): Promise<Uint8Array> {
-    this.dict ??= (async () => {
-      const d = await readDictionary(this.deployment.inbox, this.provider);
-      if (d.length === 0 && !(await this.inbox.proversLocked()) && (await this.inbox.batchCount()) === 0n) this.dict = undefined;
-      return d;
-    })().catch((e) => {
-      this.dict = undefined;
-      throw e;
+    if (this.dict) return this.dict;
+    // Finality first, then the holder: a holder read after the dictionary became final is the final one. Only a final
+    // answer is shared, so no caller joins a read that began before the binding.
+    const read = (async () => {
+      const final = (await this.inbox.proversLocked()) || (await this.inbox.batchCount()) > 0n;
+      return { final, dict: await readDictionary(this.deployment.inbox, this.provider) };
+    })().then(({ final, dict }) => {
+      if (final || dict.length > 0) this.dict ??= Promise.resolve(dict);
+      return dict;
     });
-    return this.dict;
+    return read;
   }
 
   async tip(): Promise<L1Tip> {

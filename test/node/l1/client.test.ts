@@ -57,21 +57,24 @@ describe("node: posting appendBatch as one signed raw transaction (L1Client)", f
 
   it("dictionary(): empty while none is bound, then the holder's code less its STOP; kept once final, read again until then", async () => {
     // The provers are locked: no dictionary can be bound any more, so the empty one is kept.
-    const locked = l1.dictionary();
-    expect(await locked).to.deep.equal(new Uint8Array(0));
-    expect(l1.dictionary()).to.equal(locked, "final: kept");
-    const bridge = await (await ethers.getContractFactory("Bridge")).deploy();
-    const fresh = (await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), L2_CHAIN_ID, BOND, WINDOW, DELAY, 5000n, 256n, 1n, EMPTY_GENESIS_ROOT, 0n)) as unknown as Inbox;
+    expect(await l1.dictionary()).to.deep.equal(new Uint8Array(0));
+    const kept = l1.dictionary();
+    expect(l1.dictionary()).to.equal(kept, "final: kept");
+    // Each transaction waited for: the shared in-process L1 may be mining on an interval (an e2e file before this one).
+    const bridge = await (await (await ethers.getContractFactory("Bridge")).deploy()).waitForDeployment();
+    const fresh = (await (await (await ethers.getContractFactory("Inbox")).deploy(await bridge.getAddress(), L2_CHAIN_ID, BOND, WINDOW, DELAY, 5000n, 256n, 1n, EMPTY_GENESIS_ROOT, 0n)).waitForDeployment()) as unknown as Inbox;
     const c = await L1Client.connect(server.url, { ...l1.deployment, inbox: await fresh.getAddress(), bridge: await bridge.getAddress() });
     try {
+      expect(await c.dictionary()).to.deep.equal(new Uint8Array(0));
       const before = c.dictionary();
+      expect(c.dictionary()).to.not.equal(before, "not final (no batch, provers not locked): read again, never shared");
       expect(await before).to.deep.equal(new Uint8Array(0));
-      expect(c.dictionary()).to.not.equal(before, "not final (no batch, provers not locked): read again");
       const dict = Uint8Array.from({ length: 300 }, (_, i) => (i * 13 + 1) & 0xff);
-      await fresh.setDictionary(await deployDictionary(hre, dict));
+      await (await fresh.setDictionary(await deployDictionary(hre, dict))).wait();
+      expect(await c.dictionary()).to.deep.equal(dict, "a client started before the binding sees it");
       const bound = c.dictionary();
-      expect(await bound).to.deep.equal(dict, "a client started before the binding sees it");
       expect(c.dictionary()).to.equal(bound, "bound: kept");
+      expect(await bound).to.deep.equal(dict);
     } finally {
       c.close();
     }
