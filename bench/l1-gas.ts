@@ -55,6 +55,7 @@ import { batchTxs, type FilledWorkload } from "./fill";
 import { txMoves } from "./walk";
 import { measureGameGas, type GameGas } from "./game-gas";
 import { executionGasOf, l1TxGas } from "../prover/l1-pricing";
+import { NO_DICTIONARY } from "../core/flz";
 
 export interface L1Gas {
   /** appendBatch receipt gas (calldata included) of the measured main batches, over their transactions. */
@@ -186,7 +187,7 @@ export async function measureL1Gas(w: Workload, f: FilledWorkload, o: L1GasOptio
     const commitGas = {} as Record<ByzantineKind, number>;
     for (const kind of BYZANTINE_KINDS) {
       const bad = await postInvalidBatch(kind, env);
-      const check = await checkBatch(bad.header, encodeBatchData(bad.txs), w.chainId, [], validator, store);
+      const check = await checkBatch(bad.header, encodeBatchData(bad.txs), w.chainId, [], validator, store, NO_DICTIONARY);
       if (check.fault?.kind !== kind)
         throw new L1GasError(`the ${kind} batch: the verifier found ${check.fault ? `${check.fault.kind}/${check.fault.code} at transaction ${check.fault.txIndex}` : "no fault"}`);
       const call = await buildProof(check.fault, memoryChainView([...posted, bad]));

@@ -53,6 +53,9 @@ const WHY: Record<ExpandFailure, string> = {
   "item-oversized": `the item is longer than MAX_FLZ_ITEM_BYTES (${MAX_FLZ_ITEM_BYTES})`,
 };
 
+/** The dictionary of a deployment that binds none (§7.7): compressed items expand with nothing preloaded. */
+export const NO_DICTIONARY: Uint8Array = new Uint8Array(0);
+
 /** Whether a posted item is compressed (its first byte is FLZ_ITEM). */
 export function isCompressedItem(item: Uint8Array): boolean {
   return item.length > 0 && item[0] === FLZ_ITEM;

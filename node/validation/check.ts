@@ -207,7 +207,8 @@ export async function checkBatch(
   deposits: readonly QueueEntry[],
   validator: Validator,
   store: LevelUtxoStore,
-  dict: Uint8Array = new Uint8Array(0),
+  /** The deployment's dictionary (§7.7; NO_DICTIONARY when none is bound): required, so no reader forgets it. */
+  dict: Uint8Array,
 ): Promise<CheckResult> {
   // INVARIANT: the data is what the header commits to (L1 checked it when the batch was appended): its keccak, or for
   // a blob batch the versioned hash of the blob that carries exactly it (protocol.md §14.5).

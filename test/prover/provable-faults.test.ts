@@ -21,7 +21,7 @@ import { takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { L2Sim, L2_CHAIN_ID, wrapped } from "../helpers/l2sim";
 import { alice, bob, carol, deploy, deployCompressed, now, post, setup, signed, TEST_DICTIONARY } from "../helpers/prover-chain";
-import { compressItem, FLZ_ITEM } from "../../core/flz";
+import { compressItem, FLZ_ITEM, NO_DICTIONARY } from "../../core/flz";
 import { declaredGas } from "../../core/gas";
 import { TxType, encodeTx, decodeTx, type Tx, type MoveTx, type WrappedTx, type DepositTx } from "../../core/tx";
 import type { BatchTx } from "../../core/batch";
@@ -456,7 +456,7 @@ describe("every fault the verifier names is proven on L1 by the watchtower's pat
         const d = sim.deposits[Number(i)];
         queue.push({ index: i, from: bytesToHex(d.from), to: bytesToHex(d.to), value: d.value });
       }
-      const res = await checkBatch(b.header, b.data, L2_CHAIN_ID, queue, validator, store, c.dictionary);
+      const res = await checkBatch(b.header, b.data, L2_CHAIN_ID, queue, validator, store, c.dictionary ?? NO_DICTIONARY);
       const named = (res.faults ?? []).filter((f) => f.txIndex === m.target).map((f) => `${f.kind}/${f.code}`);
       expect(named, "the verifier's faults of the target transaction").to.include(c.fault);
       covered.add(c.fault);

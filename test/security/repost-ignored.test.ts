@@ -27,6 +27,7 @@ import { solve, type ObservedBatch } from "../../node/watchtower/solver";
 import { challengeKey, postingId, type ChallengeRecord } from "../../node/watchtower/store";
 import { cleanupTmp, tmpDir } from "../e2e/helpers";
 import { deployProvers, prove } from "./helpers";
+import { NO_DICTIONARY } from "../../core/flz";
 
 describe("security: an invalid batch posted again after its rollback", function () {
   this.timeout(120_000);
@@ -49,7 +50,7 @@ describe("security: an invalid batch posted again after its rollback", function 
     const firstPosting = await append();
 
     const store = await LevelUtxoStore.open(path.join(tmpDir("moveset-sec-"), "utxo"), { genesis: [] });
-    const res = await checkBatch(b.header, b.data, L2_CHAIN_ID, [], await InThreadValidator.create(L2_CHAIN_ID), store);
+    const res = await checkBatch(b.header, b.data, L2_CHAIN_ID, [], await InThreadValidator.create(L2_CHAIN_ID), store, NO_DICTIONARY);
     await store.close();
     const fault = cheapestProvable(res.faults!)!;
     const row = (live: boolean, l1Block: number, posting: string): ObservedBatch => ({ index: 0n, headerHash: hh, posting, l1Block, live, final: false, verdict: "invalid", fault, faults: res.faults, canonical: live });

@@ -27,6 +27,7 @@ import { buildProof, txProofArg } from "../../prover/build";
 import { cheapestProvable } from "../../prover/fault";
 import { cleanupTmp, tmpDir } from "../e2e/helpers";
 import { WINDOW, deployProvers, prove } from "./helpers";
+import { NO_DICTIONARY } from "../../core/flz";
 
 describe("security: a fault the verifier names that no prover accepts (chain id + bad signature)", function () {
   this.timeout(120_000);
@@ -54,7 +55,7 @@ describe("security: a fault the verifier names that no prover accepts (chain id 
 
     // The honest verifier finds the batch invalid; the watchtower proves the cheapest fault it reports.
     const store = await LevelUtxoStore.open(path.join(tmpDir("moveset-sec-"), "utxo"), { genesis: [] });
-    const res = await checkBatch(b.header, b.data, L2_CHAIN_ID, [], await InThreadValidator.create(L2_CHAIN_ID), store);
+    const res = await checkBatch(b.header, b.data, L2_CHAIN_ID, [], await InThreadValidator.create(L2_CHAIN_ID), store, NO_DICTIONARY);
     await store.close();
     expect(res.fault, "the verifier sees the batch invalid").to.not.equal(undefined);
     const fault = cheapestProvable(res.faults!)!;

@@ -20,6 +20,7 @@ import { packBlob, versionedHash } from "../../../core/blob";
 import { loadBlobKzg } from "../../../node/l1/blob-kzg";
 import { KnownCode } from "../../../core/known-code";
 import { cleanupTmp, ROOT, tmpDir } from "../../e2e/helpers";
+import { NO_DICTIONARY } from "../../../core/flz";
 
 const CHAIN = 901n;
 const FEE = hexToBytes("0x00000000000000000000000000000000000fee01");
@@ -96,7 +97,7 @@ describe("node: batch checking (verifier)", function () {
   /** A header whose commitments match `txs`, then the check. */
   async function check(index: bigint, firstSeq: bigint, txs: Array<Uint8Array | BatchTx>, deposits: [bigint, bigint] = [0n, 0n], q = queue.slice(Number(deposits[0]), Number(deposits[1]))) {
     const h = headerFor(index, firstSeq, txs, deposits);
-    return { h, res: await checkBatch(h, encodeBatchData(entries(txs)), CHAIN, q, validator, store) };
+    return { h, res: await checkBatch(h, encodeBatchData(entries(txs)), CHAIN, q, validator, store, NO_DICTIONARY) };
   }
 
   before(async () => {
@@ -135,11 +136,11 @@ describe("node: batch checking (verifier)", function () {
     const h = headerFor(1n, 3n, txs, [2n, 2n]);
     const kzg = await loadBlobKzg();
     const inBlob = { ...h, dataHash: versionedHash(kzg.commitment(packBlob(data))) };
-    expect((await checkBatch(inBlob, data, CHAIN, [], validator, store)).fault).to.equal(undefined);
+    expect((await checkBatch(inBlob, data, CHAIN, [], validator, store, NO_DICTIONARY)).fault).to.equal(undefined);
     // Another blob's versioned hash (the data with one more zero byte after it: not what the blob carries exactly).
     const other = { ...h, dataHash: versionedHash(kzg.commitment(packBlob(Uint8Array.from([...data, 0, 1])))) };
-    await checkBatch(other, data, CHAIN, [], validator, store).then(() => expect.fail("accepted another blob"), (e: unknown) => expect(e).to.be.instanceOf(BatchDataError));
-    await checkBatch({ ...h, dataHash: keccak256(Uint8Array.of(1)) }, data, CHAIN, [], validator, store).then(() => expect.fail("accepted another hash"), (e: unknown) => expect(e).to.be.instanceOf(BatchDataError));
+    await checkBatch(other, data, CHAIN, [], validator, store, NO_DICTIONARY).then(() => expect.fail("accepted another blob"), (e: unknown) => expect(e).to.be.instanceOf(BatchDataError));
+    await checkBatch({ ...h, dataHash: keccak256(Uint8Array.of(1)) }, data, CHAIN, [], validator, store, NO_DICTIONARY).then(() => expect.fail("accepted another hash"), (e: unknown) => expect(e).to.be.instanceOf(BatchDataError));
   });
 
   it("deposits against the L1 queue: not a deposit, a mismatch, a deposit outside the range", async () => {
