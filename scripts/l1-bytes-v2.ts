@@ -318,6 +318,14 @@ export interface Measured {
   noRegistryBytesPerTx: number;
   /** Transactions whose nonce move or fee output could not be derived (they keep it posted). */
   notDerived: number;
+  /**
+   * Stages, each compressed with the largest dictionary measured (trained on its own encoding): v1; every
+   * idea but `noPrev` (items that still expand to what v1 carries, so no new commitment is needed: the
+   * proofs keep reading `prev` from the transaction); every idea; and every idea with each `next` value but
+   * the derived ones written as one byte (0): an estimate of an encoding that posts no `next` values at all,
+   * the only part of v2 left that the baseline does not carry.
+   */
+  stages: { v1: number; keepPrev: number; all: number; noNextEstimate: number; dictBytes: number };
 }
 
 export function measureV2(w: Workload, f: FilledWorkload, dictSizes = [0, 1024, 2048, 4096, 8191]): Measured {
@@ -371,6 +379,21 @@ export function measureV2(w: Workload, f: FilledWorkload, dictSizes = [0, 1024, 
     const r = encodeBatches((i, bf) => flzCompressWithDict(encodeV2(wrapped(i), ctxOf(i, bf), all), dict));
     return { dictBytes: n, bytesPerTx: r.bytesPerTx, blobGasPerTx: r.blobGasPerTx };
   });
+  const dictN = Math.max(...dictSizes);
+  const stage = (o: V2Options, strip = false) => {
+    const enc = (i: number, bf: bigint) => {
+      const t = wrapped(i);
+      const c = ctxOf(i, bf);
+      if (!strip) return encodeV2(t, c, o);
+      const keep = postedMoves(t, viewOf(t, bf), c, o).derivedNonce;
+      return encodeV2({ ...t, moves: t.moves.map((m) => (m === keep || (m.mark === Mark.Fee && m.slot === c.seq) ? m : { ...m, next: 0n })) }, c, o);
+    };
+    const tb: number[] = [];
+    for (let i = train.start; i < train.start + train.count; i++) tb.push(...enc(i, train.env.baseFee));
+    const dict = Uint8Array.from(tb.slice(tb.length - dictN));
+    return encodeBatches((i, bf) => flzCompressWithDict(enc(i, bf), dict)).bytesPerTx;
+  };
+  const stages = { v1: stage(V1), keepPrev: stage({ ...all, noPrev: false }), all: stage(all), noNextEstimate: stage(all, true), dictBytes: dictN };
   let eth = 0;
   let ethBlob = 0;
   let v2z = 0;
@@ -385,7 +408,7 @@ export function measureV2(w: Workload, f: FilledWorkload, dictSizes = [0, 1024, 
     v2z += zlib.deflateSync(encodeBatchData(bt), { level: zlib.constants.Z_BEST_COMPRESSION }).length;
     txs += b.count;
   }
-  return { txs, rows, alone, compressed, ethZlibBytesPerTx: eth / txs, ethZlibBlobGasPerTx: ethBlob / txs, v2ZlibPerBatchBytesPerTx: v2z / txs, noRegistryBytesPerTx, notDerived };
+  return { txs, rows, alone, compressed, ethZlibBytesPerTx: eth / txs, ethZlibBlobGasPerTx: ethBlob / txs, v2ZlibPerBatchBytesPerTx: v2z / txs, noRegistryBytesPerTx, notDerived, stages };
 }
 
 export function formatMeasured(m: Measured): string {
@@ -404,6 +427,9 @@ export function formatMeasured(m: Measured): string {
   L.push(`intx as a per-transaction producer table (alone): saves ${m.alone["producers (table)"].toFixed(1)} bytes/tx`);
   L.push(`every idea but without the address registry (tokens and pools): ${m.noRegistryBytesPerTx.toFixed(1)} bytes/tx`);
   L.push(`transactions keeping a posted nonce move or fee output: ${m.notDerived}`);
+  const st = m.stages;
+  const x = (b: number) => `${b.toFixed(1)} bytes/tx (${(b / m.ethZlibBytesPerTx).toFixed(2)}x eth+zlib)`;
+  L.push(`stages, FastLZ with a ${st.dictBytes}-byte dictionary each: v1 ${x(st.v1)}; every idea but noPrev ${x(st.keepPrev)}; every idea ${x(st.all)}; and without next values (estimate) ${x(st.noNextEstimate)}`);
   return L.join("\n");
 }
 

@@ -62,6 +62,13 @@ describe("scripts/l1-bytes-v2: the encoding-v2 byte accounting", function () {
     // the dictionary helps, and with it compression wins against the uncompressed v2
     expect(m.compressed[1].bytesPerTx).to.be.below(m.compressed[0].bytesPerTx);
     expect(m.compressed[1].bytesPerTx).to.be.below(m.rows[m.rows.length - 1].bytesPerTx);
+    // the stages, each compressed: keeping prev saves less than every idea, and posting no next values saves more
+    const st = m.stages;
+    expect(st.dictBytes).to.equal(2048);
+    expect(st.all).to.equal(m.compressed[1].bytesPerTx);
+    expect(st.keepPrev).to.be.below(st.v1);
+    expect(st.all).to.be.below(st.keepPrev);
+    expect(st.noNextEstimate).to.be.below(st.all);
   });
 
   it("writes FastLZ blocks that Solady's decoder reads, with and without a dictionary", () => {
