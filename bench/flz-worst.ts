@@ -5,11 +5,12 @@
  * encoding are a valid item, and this encoder chooses the ones that cost L1's decoder (contracts/lib/Flz.sol) most.
  *
  * It starts from the reference encoder's blocks (core/flz.ts `flzCompress`, with the deployment's dictionary: the
- * fewest bytes), then spends the bytes left under the limit where each buys the most expansion gas: it splits
- * matches into three-byte matches (the costliest block per posted byte, test/contracts/lib/flz.test.ts: 2,646,251
- * gas for 4,095 of them at distance 1, 323 gas a byte, against 114 for one-byte literals), each at distance 1 or 2
- * where the bytes allow it (the decoder copies those in two steps, any other distance in one), first those, then the
- * rest at the match's own distance. The expansion is the same bytes; the decoding work on them is unchanged.
+ * fewest bytes), then spends the bytes left under the limit where each buys the most expansion gas. The decoder's
+ * gas is mostly per block (test/contracts/lib/flz.test.ts: 4,095 three-byte matches at distance 1 take 2,646,251
+ * gas, 646 a block, 323 a posted byte; one-byte literals 228 a block), so it splits matches into three-byte matches
+ * (two bytes each): first where that adds a block for one byte (a 9-11-byte match, three bytes, becomes two short
+ * ones), then pieces at distance 1 or 2 (the decoder copies those in two steps, any other distance in one), then
+ * any, at the match's own distance. The expansion is the same bytes; the decoding work on them is unchanged.
  */
 import { FLZ_ITEM, MAX_FLZ_ITEM_BYTES, flzCompress, flzDecompress } from "../core/flz";
 
@@ -68,7 +69,10 @@ export function worstItem(enc: Uint8Array, dict: Uint8Array, cap = MAX_FLZ_ITEM_
   full.set(enc, dict.length);
   // Whether the three bytes at `at` of dict || enc repeat those `d` bytes before them.
   const repeats = (at: number, d: number) => at - d >= 0 && full[at] === full[at - d] && full[at + 1] === full[at + 1 - d] && full[at + 2] === full[at + 2 - d];
-  for (const twoStep of [true, false]) {
+  // Three passes over the matches: first the splits that add a block for one byte (a match of 9-11 bytes, three
+  // posted bytes, becomes two short ones, four), then three-byte matches the decoder copies in two steps (distance 1
+  // or 2), then any.
+  for (const pass of ["one-byte", "two-step", "any"] as const) {
     const next: Block[] = [];
     let op = dict.length;
     for (const b of blocks) {
@@ -83,11 +87,11 @@ export function worstItem(enc: Uint8Array, dict: Uint8Array, cap = MAX_FLZ_ITEM_
       let pend = 0;
       let at = op;
       while (rest - pend >= 3) {
-        const d = repeats(at + pend, 1) ? 1 : repeats(at + pend, 2) ? 2 : twoStep ? 0 : b.dist;
+        const d = repeats(at + pend, 1) ? 1 : repeats(at + pend, 2) ? 2 : pass === "two-step" ? 0 : b.dist;
         const after = rest - pend - 3;
         // A three-byte match at `at + pend`, if every match around it stays at least 3 bytes long and it fits.
         const grow = seg(pend) + 2 + seg(after) - seg(rest);
-        if (d && pend !== 1 && pend !== 2 && after !== 1 && after !== 2 && size + grow <= cap) {
+        if (d && pend !== 1 && pend !== 2 && after !== 1 && after !== 2 && size + grow <= cap && (pass !== "one-byte" || grow <= 1)) {
           if (pend) next.push({ len: pend, dist: b.dist });
           next.push({ len: 3, dist: d });
           size += grow;

@@ -41,7 +41,7 @@ import { worstItem } from "./flz-worst";
 import { defaultDictionary } from "../deploy/dictionary";
 import { deployMoveset, devAccounts, loadHardhat, startL1Server } from "../node/devnet/devnet";
 import { batchOnTip, BYZANTINE_KINDS, type ByzantineKind } from "../node/devnet/byzantine";
-import { calldataFloor } from "../prover/l1-pricing";
+import { calldataFloor, executionGasOf } from "../prover/l1-pricing";
 import { abiOf, headerToSol, inboxInterface } from "../node/l1/contracts";
 import { buildProof, commitmentOf, memoryChainView } from "../prover/build";
 import { predeployAllocation } from "../core/predeploys";
@@ -65,6 +65,8 @@ export interface ProofGasCase {
   gasUsed: number;
   /** EIP-7623's floor for its calldata. */
   floor: number;
+  /** gasUsed less the transaction's intrinsic gas (21,000 and its calldata): the prover's work, the expansion included. */
+  execution: number;
   /** max(gasUsed, floor): what it costs on an L1 with EIP-7623. */
   gas: number;
 }
@@ -273,11 +275,11 @@ export async function measureProofGasMax(o: ProofGasOptions = {}): Promise<Proof
       const floor = calldataFloor(p.calldata);
       const c: ProofGasCase = {
         kind, shape, compressed: mode, txBytes: sizes.map((t) => encodeTx(t).length), itemBytes: sizes.map((t) => itemOf.get(t)!.length), moves: sizes.map((t) => t.moves.length),
-        gasUsed: p.gasUsed, floor, gas: Math.max(p.gasUsed, floor),
+        gasUsed: p.gasUsed, floor, execution: executionGasOf(p.gasUsed, p.calldata), gas: Math.max(p.gasUsed, floor),
       };
       cases.push(c);
       const items = mode ? ` as compressed items of ${c.itemBytes.join(" + ")} bytes` : "";
-      log(`proof gas: ${kind} (${shape}${mode ? ", compressed" : ""}): ${c.gas} (gasUsed ${c.gasUsed}, calldata floor ${floor}; tx ${c.txBytes.join(" + ")} bytes${items}, ${c.moves.join(" + ")} moves)`);
+      log(`proof gas: ${kind} (${shape}${mode ? ", compressed" : ""}): ${c.gas} (gasUsed ${c.gasUsed}, execution ${c.execution}, calldata floor ${floor}; tx ${c.txBytes.join(" + ")} bytes${items}, ${c.moves.join(" + ")} moves)`);
     };
 
     const M = LIMITS.maxMoves;
