@@ -27,6 +27,13 @@
  *               intrinsic gas of the whole access list or data, fees, balance, no code; also with
  *               1,021 fee sweeps credited to the balance).
  *
+ * Every shape is then posted again as the costliest compressed item the append-time limit admits (protocol.md
+ * §7.7: at most MAX_FLZ_ITEM_BYTES, expanding to the same transaction; bench/flz-worst.ts), on a deployment binding
+ * the shipped dictionary: its proof expands it (two, for input and double-use) and then does all the work above
+ * (`proofGasMaxCompressed`). To make the shapes compressible, the access list names one address in every entry
+ * (each is walked by its fixed shape whatever it names), and a deposit's addresses differ in their last two bytes
+ * and share one value.
+ *
  * The network is snapshotted first and reverted at the end.
  */
 import { Contract, JsonRpcProvider, getBytes, hexlify, keccak256, toQuantity, toUtf8Bytes } from "ethers";
