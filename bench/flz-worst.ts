@@ -14,10 +14,10 @@
  */
 import { FLZ_ITEM, MAX_FLZ_ITEM_BYTES, flzCompress, flzDecompress } from "../core/flz";
 
-type Block = { lit: Uint8Array } | { len: number; dist: number };
+export type Block = { lit: Uint8Array } | { len: number; dist: number };
 
-/** The blocks of a FastLZ stream made by a well-formed encoder (flzCompress). */
-function parseBlocks(s: Uint8Array): Block[] {
+/** The blocks of a FastLZ stream (no marker) made by a well-formed encoder (flzCompress, worstItem). */
+export function parseBlocks(s: Uint8Array): Block[] {
   const out: Block[] = [];
   for (let p = 0; p < s.length; ) {
     const c = s[p];
