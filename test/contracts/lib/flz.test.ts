@@ -16,8 +16,9 @@ import { deployDictionary } from "../../helpers/flz";
 const NOT_EXPANDABLE = 6;
 
 /** Items of at most MAX_FLZ_ITEM_BYTES that expand in the costliest ways: the most blocks (two-byte matches or
- *  literals), and MAX_TX_BYTES of long matches at distances 1, 17 (the shortest copied 17 bytes a word) and 8,192
- *  (into a full dictionary). */
+ *  literals), MAX_TX_BYTES of long matches at distances 1, 17 (the shortest copied 17 bytes a word) and 8,192
+ *  (into a full dictionary), and the mix of long matches at distance 17 and short ones at distance 1 that the output
+ *  and item limits allow together (the costliest of all). */
 function worstStreams(): Record<string, Uint8Array> {
   const long = [FLZ_ITEM, 0, 0xaa];
   let out = 1;
@@ -44,12 +45,22 @@ function worstStreams(): Record<string, Uint8Array> {
     mid.push(0xe0, 255, 16);
     out += 264;
   }
+  // The costliest mix: long matches at distance 17 (the most gas per posted byte, but 264 bytes of output each) while
+  // the output leaves room for three-byte matches at distance 1 (the most gas per posted byte after them) to the limit.
+  const mix = [FLZ_ITEM, 16, ...Array.from({ length: 17 }, (_, i) => i)];
+  out = 17;
+  while (out + 264 + (3 * (MAX_FLZ_ITEM_BYTES - mix.length - 3)) / 2 <= FLZ_MAX_OUTPUT) {
+    mix.push(0xe0, 255, 16);
+    out += 264;
+  }
+  while (mix.length + 2 <= MAX_FLZ_ITEM_BYTES) mix.push(0x20, 0);
   const lits = [FLZ_ITEM];
   while (lits.length + 2 <= MAX_FLZ_ITEM_BYTES) lits.push(0, 0x5a); // one-byte literals
   return {
     "long matches at distance 1": Uint8Array.from(long),
     "short matches at distance 1": Uint8Array.from(short),
     "long matches at distance 17 (no doubling)": Uint8Array.from(mid),
+    "long matches at distance 17, then short matches at distance 1 to the limit": Uint8Array.from(mix),
     "one-byte literals": Uint8Array.from(lits),
     "long matches at distance 8,192": Uint8Array.from(far),
   };
