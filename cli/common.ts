@@ -75,8 +75,12 @@ function originList(v: string): string[] {
   return list;
 }
 
-/** The L2 JSON-RPC's limits and policy flags, shared by `moveset node` and `moveset devnet` (defaults: node/config.ts DEFAULT_RPC). */
-export function addRpcOptions(cmd: Command, corsDefault: string): Command {
+/**
+ * The L2 JSON-RPC's limits and policy flags, shared by `moveset node` and `moveset devnet` (defaults: node/config.ts
+ * DEFAULT_RPC, but the CORS origins and the submissions per client, which the devnet sets apart: DEVNET_CORS,
+ * DEVNET_SUBMITS_PER_CLIENT).
+ */
+export function addRpcOptions(cmd: Command, corsDefault: string, submitsPerClient = D.submitsPerClient): Command {
   return cmd
     .addOption(new Option("--rpc-gascap <gas>", "most gas an eth_call / eth_estimateGas runs with (more is capped)").argParser(uint).default(D.gasCap, D.gasCap.toString()))
     .option("--rpc-evmtimeout <ms>", "time limit of one eth_call / eth_estimateGas; the work is stopped", positiveInt, D.evmTimeoutMs)
@@ -85,7 +89,7 @@ export function addRpcOptions(cmd: Command, corsDefault: string): Command {
     .option("--rpc-fill-workers <n>", "worker threads filling (executing) submitted transactions", positiveInt, D.fillWorkers)
     .option("--rpc-fill-queue <n>", "submitted transactions that may wait for a fill worker (more are refused with -32005)", nonNegativeInt, D.fillQueue)
     .option("--rpc-fill-timeout <ms>", "time limit of one submitted transaction's fill; the work is stopped and the transaction refused", positiveInt, D.fillTimeoutMs)
-    .option("--rpc-submits-per-client <n>", "submissions one client address may have in progress (more are refused with -32005)", positiveInt, D.submitsPerClient)
+    .option("--rpc-submits-per-client <n>", "submissions one client address may have in progress (more are refused with -32005)", positiveInt, submitsPerClient)
     .option("--rpc-batch-limit <n>", "most requests in one JSON-RPC batch", positiveInt, D.maxBatch)
     .option("--rpc-batch-response-max <bytes>", "largest JSON-RPC response (a batch's together)", positiveInt, D.maxResponseBytes)
     .option("--rpc-body-limit <bytes>", "largest JSON-RPC request body", positiveInt, D.maxBodyBytes)

@@ -14,7 +14,7 @@ import { CliError, guard } from "./errors";
 import { KEY_OPTION, keyHelp } from "./session";
 import { DEVNET_BYZANTINE_KINDS } from "../node/devnet/byzantine";
 import { DEVNET_L1S, type DevnetL1 } from "../node/devnet/anvil";
-import { DEVNET_CORS } from "../node/config";
+import { DEVNET_CORS, DEVNET_SUBMITS_PER_CLIENT } from "../node/config";
 import { POST_MODES, type PostMode } from "../node/coordinator/post-mode";
 
 const POST_MODE_HELP =
@@ -62,7 +62,7 @@ export function registerNode(program: Command): void {
       "compressed items (protocol.md §7.7), the default: deploy with the shipped dictionary (deploy/flz-dictionary.hex) and post each transaction FastLZ-compressed where that is shorter (new deployments; a kept one keeps its dictionary)",
     )
     .option("--no-compress", "deploy without a dictionary: every item is posted raw");
-  addRpcOptions(devnet, DEVNET_CORS.join(",")).action(
+  addRpcOptions(devnet, DEVNET_CORS.join(","), DEVNET_SUBMITS_PER_CLIENT).action(
     async (o: RpcFlags & { l1: DevnetL1; postMode?: PostMode; datadir: string; fresh?: boolean; l1Port: number; rpcPort: number; explorerPort: number; explorer: boolean; l1BlockTime: number; host: string; challengeWindow?: bigint; batchInterval: number; accounts: number; workers: number; compress?: boolean; byzantine?: import("../node/devnet/byzantine").DevnetByzantineKind }) => {
       const { startDevnet, devnetBanner, DevnetOptionError } = await import("../node/devnet/devnet");
       const { rootLogger, errMsg } = await import("../node/log");

@@ -116,25 +116,75 @@ export function expandItem(item: Uint8Array, dict: Uint8Array): Uint8Array {
   return flzDecompress(item, dict, FLZ_MAX_OUTPUT, 1);
 }
 
+/** A dictionary's hash chains (flzCompress): the heads and links of its last MAX_DISTANCE positions, built once. */
+interface DictChains {
+  /** A copy of the bytes they were built from: a dictionary changed in place is hashed again. */
+  copy: Uint8Array;
+  head: Int32Array;
+  prevPos: Int32Array;
+}
+
+const HASH_BITS = 16;
+let lastChains: DictChains | undefined;
+
+/** The chains of `dict` (the last dictionary's, reused while its bytes are the same). */
+function dictChains(dict: Uint8Array): DictChains {
+  const c = lastChains;
+  if (c && c.copy.length === dict.length && Buffer.from(c.copy.buffer, c.copy.byteOffset, c.copy.length).equals(dict)) return c;
+  const head = new Int32Array(1 << HASH_BITS).fill(-1);
+  const prevPos = new Int32Array(dict.length).fill(-1);
+  const hash = (i: number) => Math.imul(dict[i] | (dict[i + 1] << 8) | (dict[i + 2] << 16), 2654435761) >>> HASH_BITS;
+  for (let i = Math.max(0, dict.length - MAX_DISTANCE); i + 3 <= dict.length; i++) {
+    const h = hash(i);
+    prevPos[i] = head[h];
+    head[h] = i;
+  }
+  lastChains = { copy: dict.slice(), head, prevPos };
+  return lastChains;
+}
+
 /**
  * FastLZ level-1 blocks of `input` whose matches may also reach into `dict` (the bytes decoded before the input):
  * greedy longest match over hash chains of 3-byte prefixes (16 candidates, distance ≤ 8,192, length 3-264).
- * Any encoder's blocks are valid; only the decoder is protocol.
+ * Any encoder's blocks are valid; only the decoder is protocol. The dictionary's own chains are built once per
+ * dictionary (a poster compresses every transaction with the same one): the chains of `dict || input` are those
+ * of the dictionary's positions, then the input's, so its positions' links are copied and the input's added.
  */
 export function flzCompress(input: Uint8Array, dict: Uint8Array = new Uint8Array(0)): Uint8Array {
-  const buf = new Uint8Array(dict.length + input.length);
+  const d = dict.length;
+  const buf = new Uint8Array(d + input.length);
   buf.set(dict, 0);
-  buf.set(input, dict.length);
-  const head = new Int32Array(1 << 16).fill(-1);
-  const prevPos = new Int32Array(buf.length).fill(-1);
-  const hash = (i: number) => Math.imul(buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16), 2654435761) >>> 16;
+  buf.set(input, d);
+  const chains = dictChains(dict);
+  // The dictionary's heads, pushed onto here and popped back when done: each position added pushes itself onto
+  // its hash's chain (prevPos keeps the head it covered), positions are added in increasing order, so undoing
+  // them in decreasing order restores the heads exactly.
+  const head = chains.head;
+  const prevPos = new Int32Array(buf.length);
+  prevPos.set(chains.prevPos, 0);
+  prevPos.fill(-1, d);
+  const hash = (i: number) => Math.imul(buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16), 2654435761) >>> HASH_BITS;
+  // The last position added: positions are added one by one in increasing order, from `first`.
+  let top = -1;
   const add = (i: number) => {
     if (i + 3 > buf.length) return;
     const h = hash(i);
     prevPos[i] = head[h];
     head[h] = i;
+    top = i;
   };
-  for (let i = Math.max(0, dict.length - MAX_DISTANCE); i < dict.length; i++) add(i);
+  // A dictionary position's 3 bytes lie in the dictionary except the last two positions', which run into the
+  // input: those are added here (in the same order as the whole-buffer pass did), not in the dictionary's chains.
+  const first = Math.max(0, d - MAX_DISTANCE, d - 2);
+  try {
+    for (let i = first; i < d; i++) add(i);
+    return compressFrom(buf, d, head, prevPos, hash, add);
+  } finally {
+    for (let i = top; i >= first; i--) head[hash(i)] = prevPos[i];
+  }
+}
+
+function compressFrom(buf: Uint8Array, d: number, head: Int32Array, prevPos: Int32Array, hash: (i: number) => number, add: (i: number) => void): Uint8Array {
   const out: number[] = [];
   let litStart = -1;
   const flush = (end: number) => {
@@ -146,7 +196,7 @@ export function flzCompress(input: Uint8Array, dict: Uint8Array = new Uint8Array
     }
     litStart = -1;
   };
-  let i = dict.length;
+  let i = d;
   while (i < buf.length) {
     let best = 0;
     let bestAt = 0;

@@ -257,6 +257,16 @@ export const DEFAULT_RPC: RpcOptions = {
   wsMaxBufferedBytes: 16 * 1024 * 1024,
 };
 
+/**
+ * Submissions one client may have in progress on the devnet (`moveset devnet`; a node's is
+ * DEFAULT_RPC.submitsPerClient). The per-client limit shares a public node's fill pool among its clients
+ * (16 of the 64 waiting fills: four clients at least are always served); a local devnet has one client, this
+ * machine (its tests, scripts, dapp, a load), as a Hardhat node or anvil, which have no such limit. So its limit
+ * only bounds a runaway script: the fill queue (64 waiting fills) and the mempool (10,000) bound the rest. A
+ * load of 20 senders in flight was refused 991 of 2,000 sends under 16 (docs/BENCHMARKS.md, seventh pass).
+ */
+export const DEVNET_SUBMITS_PER_CLIENT = 1024;
+
 /** The devnet's CORS origins: pages served from this machine (a local dapp), nothing else. */
 export const DEVNET_CORS = ["http://localhost:*", "http://127.0.0.1:*"];
 

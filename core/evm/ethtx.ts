@@ -13,6 +13,7 @@ import { keccak256 } from "../bytes";
 import { MoveTx, WrappedTx, TxType } from "../tx";
 import { recoverMoveTxSender } from "../sign";
 import { cancunCommon } from "./chain";
+import { nativeCrypto } from "../crypto/native";
 
 export interface RunnableTx {
   eth: TypedTransaction;
@@ -185,9 +186,11 @@ const hex32 = (v: bigint | undefined) => "0x" + (v ?? 0n).toString(16).padStart(
 /**
  * Parses a signed Ethereum transaction (legacy, EIP-2930, EIP-1559) into its fields and sender,
  * under the chain id it names. Throws InvalidTxError (malformed `bad-ethereum-tx`, signature
- * `bad-signature`) as the validator would.
+ * `bad-signature`) as the validator would. `knownFrom`: its sender as this node already recovered it
+ * from the same bytes (a receipt's, a batch's outcome): taken as it is, not recovered again (a
+ * secp256k1 recovery is most of this function's cost). Never pass a sender that came from outside.
  */
-export function ethTxFields(raw: Uint8Array): EthTxFields {
+export function ethTxFields(raw: Uint8Array, knownFrom?: string): EthTxFields {
   const named = namedChainId(raw);
   let eth: TypedTransaction;
   try {
@@ -197,7 +200,7 @@ export function ethTxFields(raw: Uint8Array): EthTxFields {
   }
   let from: string;
   try {
-    from = recoverSender(eth).toString().toLowerCase();
+    from = knownFrom !== undefined ? knownFrom.toLowerCase() : recoverSender(eth).toString().toLowerCase();
   } catch (e) {
     throw new InvalidTxError("signature", "bad-signature", `signature does not recover: ${(e as Error).message}`);
   }
@@ -219,6 +222,78 @@ export function ethTxFields(raw: Uint8Array): EthTxFields {
     yParity: typed ? Number(eth.v ?? 0n) : undefined,
     from,
   };
+}
+
+/** What the mempool orders a wrapped transaction by (node/coordinator/tx-pool.ts txMeta): its sender (lowercase hex), nonce and fees. */
+export interface EthTxOrder {
+  from: string;
+  nonce: bigint;
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
+}
+
+const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+const MAX_UINT256 = (1n << 256n) - 1n;
+/** Gas limits the lean reading takes (EIP-7825's cap; a larger one goes to ethereumjs, whichever rules its Common has). */
+const LEAN_MAX_GAS = 1n << 24n;
+const native = nativeCrypto();
+
+/** An RLP integer ethereumjs takes as it stands: at most `max` bytes, no leading zero byte. */
+const canonicalInt = (b: Uint8Array | Uint8Array[], max: number): b is Uint8Array => b instanceof Uint8Array && b.length <= max && (b.length === 0 || b[0] !== 0);
+
+/**
+ * The sender, nonce and fees of a signed EIP-1559 transaction of the common shape, read without building an
+ * ethereumjs transaction object (most of ethTxFields' cost besides the recovery): one RLP decode, the signing
+ * hash of the decoded fields re-encoded, one native secp256k1 recovery. Undefined for anything else — another
+ * type, a contract creation, an access list, a field ethereumjs would refuse or that this reading does not
+ * check (leading zeros, oversized integers, a chain id past 2^48, a high s, a y-parity other than 0 or 1, gas past 2^24, fees whose
+ * product passes 2^256 or a tip above the cap), a signature that does not recover, no native secp256k1 — which
+ * the caller then hands to ethereumjs (ethTxFields). Whenever it answers, ethTxFields answers the same
+ * (test/core/evm/ethtx-lean.test.ts compares them on valid and mutated transactions).
+ */
+export function leanEthTxOrder(raw: Uint8Array): EthTxOrder | undefined {
+  if (!native || raw.length < 2 || raw[0] !== 2) return undefined;
+  let f: (Uint8Array | Uint8Array[])[];
+  try {
+    const d = RLP.decode(raw.subarray(1));
+    if (!Array.isArray(d)) return undefined;
+    f = d as (Uint8Array | Uint8Array[])[];
+  } catch {
+    return undefined;
+  }
+  if (f.length !== 12) return undefined;
+  const [chainId, nonce, tip, cap, gas, to, value, data, list, v, r, s] = f;
+  // A chain id past 2^48 goes to ethereumjs (the Common holds a chain id as a JavaScript number).
+  if (!canonicalInt(chainId, 6) || chainId.length === 0 || !canonicalInt(nonce, 7) || !canonicalInt(tip, 32) || !canonicalInt(cap, 32) || !canonicalInt(gas, 4) || !canonicalInt(value, 32)) return undefined;
+  if (!(to instanceof Uint8Array) || to.length !== 20 || !(data instanceof Uint8Array) || !Array.isArray(list) || list.length !== 0) return undefined;
+  if (!canonicalInt(v, 1) || (v.length === 1 && v[0] !== 1) || !canonicalInt(r, 32) || r.length === 0 || !canonicalInt(s, 32) || s.length === 0) return undefined;
+  const maxPriorityFeePerGas = bytesToBigInt(tip);
+  const maxFeePerGas = bytesToBigInt(cap);
+  const gasLimit = bytesToBigInt(gas);
+  if (gasLimit > LEAN_MAX_GAS || gasLimit * maxFeePerGas > MAX_UINT256 || maxFeePerGas < maxPriorityFeePerGas || bytesToBigInt(s) > SECP256K1_HALF_N) return undefined;
+  const unsigned = RLP.encode(f.slice(0, 9));
+  const msg = new Uint8Array(unsigned.length + 1);
+  msg[0] = 2;
+  msg.set(unsigned, 1);
+  const sig = new Uint8Array(64);
+  sig.set(r, 32 - r.length);
+  sig.set(s, 64 - s.length);
+  let pub: Uint8Array;
+  try {
+    pub = native.ecdsaRecover(sig, v.length === 0 ? 0 : 1, keccak256(msg));
+  } catch {
+    return undefined;
+  }
+  return { from: bytesToHex(keccak256(pub.subarray(1)).subarray(12)).toLowerCase(), nonce: bytesToBigInt(nonce), maxFeePerGas, maxPriorityFeePerGas };
+}
+
+/** The sender, nonce and fees of a signed Ethereum transaction: the lean reading where it answers, else ethTxFields' (which throws as it does). */
+export function ethTxOrder(raw: Uint8Array): EthTxOrder {
+  const lean = leanEthTxOrder(raw);
+  if (lean) return lean;
+  const f = ethTxFields(raw);
+  const feeCap = f.maxFeePerGas ?? f.gasPrice ?? 0n;
+  return { from: f.from, nonce: f.nonce, maxFeePerGas: feeCap, maxPriorityFeePerGas: f.maxPriorityFeePerGas ?? feeCap };
 }
 
 /** The fee cap per gas: maxFeePerGas with EIP-1559 fee fields, the gas price otherwise. */

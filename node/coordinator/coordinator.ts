@@ -51,9 +51,8 @@ import { l1CostOf, type L1Cost, type L1Prices } from "../../core/l1fee";
 import { bytesToHex, equalsBytes, hexToBytes } from "../../core/bytes";
 import { DecodeError, InvalidTxError } from "../../core/errors";
 import { FillError, type Version } from "../../core/fill";
-import { recoverMoveTxSender, txIdHex } from "../../core/sign";
-import { decodeWrapped, type EthTxPolicy } from "../../core/evm/ethtx";
-import { l1PricesOf, policyOf } from "../../core/context";
+import { txIdHex } from "../../core/sign";
+import { l1PricesOf } from "../../core/context";
 import { codeHash, decodeTx, encodeTx, TxType, type DepositTx, type Tx, type WrappedTx } from "../../core/tx";
 import type { BlockEnv } from "../../core/evm/chain";
 import type { TxOutcome } from "../../core/validate";
@@ -135,6 +134,8 @@ interface PendingFill {
   l1: L1Prices;
   /** Its sender (lowercase hex), when it is a wrapped transaction (re-pricing moves the sender's balance). */
   sender?: string;
+  /** Its sender, nonce and fees as the pool orders it (txMeta, recovered once when it was accepted): not recovered again. */
+  meta?: TxMeta;
 }
 
 /**
@@ -286,20 +287,17 @@ interface Read {
 }
 
 /**
- * The signer of a submitted transaction, recovered once, on this thread (native secp256k1), under the
- * rollup's policy exactly as its fill decodes it: the fill worker is handed it and does not recover it
- * again. Undefined if it has none (its fill refuses it). `recovered`: the sender the pool's bookkeeping
- * (txMeta) already recovered from the same bytes (the same signature and signing hash: the chain id it
- * names is the policy's, else decodeWrapped refuses it first).
+ * The signer of a submitted transaction as the pool's bookkeeping (txMeta) recovered it, once, on this
+ * thread (native secp256k1), from its bytes: the fill worker is handed it and does not recover it again.
+ * Undefined if it has none (its fill refuses it). The worker's decodeWrapped applies the rollup's policy
+ * (the chain id it names, no blobs, replay protection, the access list's shape) before it takes a known
+ * sender, so one the policy refuses is refused as before; and one the policy accepts names the policy's
+ * chain id (or none, a legacy one without replay protection, whose signing hash has none), so txMeta's
+ * recovery, under the chain id it names, is the policy's.
  */
-function senderOf(tx: Tx, policy: EthTxPolicy, recovered?: string): Uint8Array | undefined {
-  try {
-    if (tx.type === TxType.Move) return recovered !== undefined ? hexToBytes(recovered as `0x${string}`) : recoverMoveTxSender(tx);
-    // The policy's checks run either way (decodeWrapped refuses before it takes a known sender).
-    return tx.type === TxType.Wrapped ? decodeWrapped(tx, policy, recovered !== undefined ? hexToBytes(recovered as `0x${string}`) : undefined).sender.bytes : undefined;
-  } catch {
-    return undefined; // refused by its fill
-  }
+function senderOf(tx: Tx, recovered: string | undefined): Uint8Array | undefined {
+  if (tx.type !== TxType.Move && tx.type !== TxType.Wrapped) return undefined;
+  return recovered === undefined ? undefined : hexToBytes(recovered as `0x${string}`);
 }
 
 interface Inflight {
@@ -584,7 +582,7 @@ export class Coordinator extends EventEmitter {
     const meta = txMeta(tx);
     if (meta) await this.lock.run(() => this.replaceFor(meta, id));
     try {
-      return await this.fillAndAccept(tx, id, undefined, meta?.sender);
+      return await this.fillAndAccept(tx, id, undefined, meta);
     } catch (e) {
       if (meta && nonceTooHigh(e)) return this.lock.run(() => this.enqueue(id, tx, meta));
       throw e;
@@ -593,9 +591,10 @@ export class Coordinator extends EventEmitter {
 
   /**
    * Fills `tx` and accepts it (`existing`: its mempool entry already, a queued transaction being promoted;
-   * `recovered`: its sender as this node recovered it from the same bytes, txMeta, so that it is not recovered again).
+   * `meta`: its sender, nonce and fees as this node recovered them from the same bytes, txMeta, so that they are
+   * not recovered again; undefined: it has none, its fill refuses it).
    */
-  private async fillAndAccept(tx: Tx, id: string, existing?: MempoolEntry, recovered?: string): Promise<string> {
+  private async fillAndAccept(tx: Tx, id: string, existing: MempoolEntry | undefined, meta: TxMeta | undefined): Promise<string> {
     const filler = this.d.filler;
     if (!filler)
       return this.lock.run(async () => {
@@ -606,11 +605,11 @@ export class Coordinator extends EventEmitter {
         // Code the chain carries stays out of the witness, as it will when the batch is built, so the
         // size limit (protocol.md §5.5) is checked on what will be posted (or more).
         const filled = await refused(() => fillFromStore(tx, this.d.cache, this.pendingLayers(), ctx, this.d.executor, { omitCode: this.chainCode, maxSweep: this.d.opts.sweepMax }));
-        return this.answered(this.accept(id, tx, { tx: filled.tx, seq, env: ctx.env, l1: l1PricesOf(ctx) }, existing));
+        return this.answered(this.accept(id, tx, { tx: filled.tx, seq, env: ctx.env, l1: l1PricesOf(ctx), meta }, existing));
       });
     // One sender's transactions in the order they arrive: each is filled once the one before is answered.
-    const sender = senderOf(tx, policyOf(this.provisionalCtx(this.pendingSeq)), recovered);
-    return this.inSenderOrder(sender && bytesToHex(sender), () => this.submitFilled(filler, tx, id, tx.type === TxType.Wrapped ? sender : undefined, existing));
+    const sender = senderOf(tx, meta?.sender);
+    return this.inSenderOrder(sender && bytesToHex(sender), () => this.submitFilled(filler, tx, id, tx.type === TxType.Wrapped ? sender : undefined, existing, meta));
   }
 
   /**
@@ -665,7 +664,7 @@ export class Coordinator extends EventEmitter {
     const q = this.pool.unqueue(id);
     if (!q) return;
     try {
-      await this.fillAndAccept(decodeTx(q.entry.tx), id, q.entry);
+      await this.fillAndAccept(decodeTx(q.entry.tx), id, q.entry, q.meta);
     } catch (e) {
       if (nonceTooHigh(e)) {
         this.pool.enqueue(q);
@@ -687,7 +686,7 @@ export class Coordinator extends EventEmitter {
    * changed meanwhile, accepted or refused, is filled again; after OPTIMISTIC_FILLS the transaction is
    * refused as contended. The lock is never held while a transaction executes.
    */
-  private async submitFilled(filler: NonNullable<CoordinatorDeps["filler"]>, tx: Tx, id: string, sender?: Uint8Array, existing?: MempoolEntry): Promise<string> {
+  private async submitFilled(filler: NonNullable<CoordinatorDeps["filler"]>, tx: Tx, id: string, sender: Uint8Array | undefined, existing: MempoolEntry | undefined, meta: TxMeta | undefined): Promise<string> {
     for (let attempt = 0; attempt < OPTIMISTIC_FILLS; attempt++) {
       // The chain store is asked once (submit asked it already; a promoted transaction here), then only
       // memory: a batch of this node that takes it is there, and one of another poster that takes it
@@ -728,7 +727,7 @@ export class Coordinator extends EventEmitter {
         const who = sender === undefined || tx.type !== TxType.Wrapped ? undefined : bytesToHex(sender).toLowerCase();
         const rp = repriceOf({ tx: r.tx, seq: from, env: r.env, l1: r.l1, sender: who }, toCtx);
         const fitted = await refused(() => refit(r.tx, from, to, (m, a, s) => this.latestIn(layers, m, a, s), rp));
-        return fitted && this.accept(id, tx, { tx: fitted, seq: to, env: r.env, l1: l1PricesOf(toCtx), sender: who }, existing);
+        return fitted && this.accept(id, tx, { tx: fitted, seq: to, env: r.env, l1: l1PricesOf(toCtx), sender: who, meta }, existing);
       });
       if (done !== undefined) return "durable" in done ? this.answered(done) : done.id;
       this.d.log.debug({ id, attempt }, "the state a submitted transaction read changed during its fill: filling it again");
@@ -788,7 +787,7 @@ export class Coordinator extends EventEmitter {
     const bytes = encodeTx(tx);
     const { entry, durable } = existing ? { entry: existing, durable: Promise.resolve() } : this.d.chain.queueMempool(id, bytes);
     const seq = fill.seq;
-    const meta = txMeta(tx);
+    const meta = fill.meta;
     this.pending.apply(seq, fill.tx);
     this.pendingEntries.push(entry);
     this.pendingFills.push(tx.type === TxType.Wrapped ? { ...fill, sender: fill.sender ?? meta?.sender } : fill);
@@ -890,7 +889,8 @@ export class Coordinator extends EventEmitter {
         const p = prior.get(e.id);
         const reused = p && reusableEnv(p.env, ctx.env) ? await refit(p.tx, p.seq, seq, (m, a, s) => this.latestIn(layers, m, a, s), repriceOf(p, ctx)).catch(() => undefined) : undefined;
         const filled = reused ?? (await fillFromStore(tx, this.d.cache, layers, ctx, this.d.executor, { omitCode: this.chainCode, maxSweep: this.d.opts.sweepMax })).tx;
-        fill = { tx: filled, seq, env: reused ? p!.env : ctx.env, l1: l1PricesOf(ctx), sender: p?.sender };
+        // The pool's view of it, recovered when it was accepted (txMeta is a function of its bytes).
+        fill = { tx: filled, seq, env: reused ? p!.env : ctx.env, l1: l1PricesOf(ctx), sender: p?.sender, meta: p ? p.meta : txMeta(tx) };
         this.pending.apply(seq, filled);
       } catch (err) {
         if (!isTxRefusal(err)) throw err;
@@ -899,7 +899,7 @@ export class Coordinator extends EventEmitter {
         else drop.push({ key: e.key, id: e.id, reason: meta ? `queued for longer than ${QUEUE_LIFETIME_MS / 3600_000} hours: ${submitMessage(err)}` : submitMessage(err) });
         return false;
       }
-      const meta = txMeta(tx);
+      const meta = fill.meta;
       this.pendingEntries.push(e);
       this.pendingFills.push(tx.type === TxType.Wrapped ? { ...fill, sender: fill.sender ?? meta?.sender } : fill);
       this.pendingIds.add(e.id);

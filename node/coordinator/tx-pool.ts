@@ -9,7 +9,7 @@
 import { bytesToHex } from "../../core/bytes";
 import { recoverMoveTxSender } from "../../core/sign";
 import { TxType, type Tx } from "../../core/tx";
-import { ethTxFields } from "../../core/evm/ethtx";
+import { ethTxOrder } from "../../core/evm/ethtx";
 import type { MempoolEntry } from "../state/chain-store";
 
 /** geth's txpool.pricebump. */
@@ -33,9 +33,9 @@ export function txMeta(tx: Tx): TxMeta | undefined {
   try {
     if (tx.type === TxType.Move) return { sender: bytesToHex(recoverMoveTxSender(tx)), nonce: tx.nonce, feeCap: tx.maxFeePerGas, tip: tx.maxPriorityFeePerGas };
     if (tx.type !== TxType.Wrapped) return undefined;
-    const f = ethTxFields(tx.raw);
-    const feeCap = f.maxFeePerGas ?? f.gasPrice ?? 0n;
-    return { sender: f.from!.toLowerCase(), nonce: f.nonce, feeCap, tip: f.maxPriorityFeePerGas ?? feeCap };
+    // The common shape read leanly (one RLP decode, one native recovery), anything else by ethereumjs.
+    const o = ethTxOrder(tx.raw);
+    return { sender: o.from, nonce: o.nonce, feeCap: o.maxFeePerGas, tip: o.maxPriorityFeePerGas };
   } catch {
     return undefined;
   }

@@ -112,8 +112,9 @@ export function senderOf(tx: Tx): string {
  * blocks for the sender and nonce.)
  */
 export function formatTx(tx: Tx, id: string, at: { block: StoredBatch; index: number; receipt: StoredReceipt } | undefined, depositFrom: string): Record<string, unknown> {
-  const f = txFields(tx);
-  const from = f.type === DEPOSIT_TX_TYPE ? depositFrom : at ? at.receipt.from : senderOf(tx);
+  // In a block: its sender is its receipt's (recovered when the batch was executed), not recovered again.
+  const f = txFields(tx, at?.receipt.from);
+  const from = f.type === DEPOSIT_TX_TYPE ? depositFrom : at ? at.receipt.from : (f.from ?? senderOf(tx));
   const o: Record<string, unknown> = {
     blockHash: at ? at.block.hash : null,
     blockNumber: at ? q(at.block.header.index + 1n) : null,

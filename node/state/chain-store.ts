@@ -41,6 +41,7 @@ import { KnownCode, type PostedCode } from "../../core/known-code";
 import { decodeTx } from "../../core/tx";
 import { equalsBytes } from "../../core/bytes";
 import { moveToSublevels, stringSublevel, type StringSublevel } from "./key-spaces";
+import { IdFilter } from "./id-filter";
 
 // ---- JSON with bigints and bytes ------------------------------------------------------------------
 
@@ -190,6 +191,13 @@ export class ChainStore {
 
   /** The key spaces. */
   private readonly s: Record<Space, Sub>;
+  /**
+   * The ids of the chain's transactions (txAt's keys), filtered in memory: txLocation asks the store only
+   * when it says "maybe", so that asking for a transaction the chain does not hold (every submission, "already
+   * known?"; a wallet polling a pending transaction's receipt) reads nothing. Given an id when its batch's write
+   * is queued, before the write reaches the disk; never loses one (truncate leaves it: a "maybe").
+   */
+  private txIds = new IdFilter();
 
   private constructor(
     private readonly db: Db,
@@ -217,6 +225,10 @@ export class ChainStore {
     // Known bytes, not available code: the first transaction that runs a predeploy carries it (§7.6).
     for (const [h, c] of opts.genesisCodes ?? []) s.codeCache.set(h.toLowerCase(), c);
     if ((await s.s.meta.get("withdrawalIndex")) === undefined) await s.indexWithdrawals();
+    const ids: string[] = [];
+    for await (const k of s.s.txAt.keys()) ids.push(k);
+    s.txIds = new IdFilter(ids.length);
+    for (const k of ids) s.txIds.add(k);
     return s;
   }
 
@@ -333,7 +345,9 @@ export class ChainStore {
   }
 
   async txLocation(hash: string): Promise<{ index: bigint; txIndex: number } | undefined> {
-    const v = await this.getJson<[bigint, number]>("txAt", hash.toLowerCase());
+    const h = hash.toLowerCase();
+    if (!this.txIds.mayHave(h)) return undefined;
+    const v = await this.getJson<[bigint, number]>("txAt", h);
     return v ? { index: v[0], txIndex: v[1] } : undefined;
   }
 
@@ -414,6 +428,7 @@ export class ChainStore {
       const stored: StoredTx = item && !equalsBytes(item, tx) ? { tx, receipt: b.receipts[i], item } : { tx, receipt: b.receipts[i] };
       ops.push({ type: "put", key: `${hex16(index)}:${hex6(i)}`, value: enc(stored), sublevel: this.s.txs });
       ops.push({ type: "put", key: batch.txHashes[i].toLowerCase(), value: enc([index, i]), sublevel: this.s.txAt });
+      this.txIds.add(batch.txHashes[i].toLowerCase());
       ops.push(...this.withdrawalOps("put", index, i, batch.header.firstSeq + BigInt(i), b.receipts[i]));
     });
     const firstSeen: [string, bigint][] = [];

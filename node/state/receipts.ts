@@ -58,7 +58,8 @@ export type TxFields = Omit<EthTxFields, "from"> & { from?: string };
 const ZERO32 = "0x" + "00".repeat(32);
 const hex32 = (v: bigint) => "0x" + v.toString(16).padStart(64, "0");
 
-export function txFields(tx: Tx): TxFields {
+/** `knownFrom`: a wrapped transaction's sender as this node recovered it already (ethTxFields): not recovered again. */
+export function txFields(tx: Tx, knownFrom?: string): TxFields {
   switch (tx.type) {
     case TxType.Deposit:
       return { type: DEPOSIT_TX_TYPE, nonce: 0n, to: bytesToHex(tx.to), value: tx.value, data: "0x", gasLimit: 0n, gasPrice: 0n, r: ZERO32, s: ZERO32, v: 0n, from: bytesToHex(tx.from) };
@@ -81,7 +82,7 @@ export function txFields(tx: Tx): TxFields {
       };
     case TxType.Wrapped:
       // The core's parser (ethereumjs), the one the validator runs.
-      return ethTxFields(tx.raw);
+      return ethTxFields(tx.raw, knownFrom);
   }
 }
 
@@ -109,7 +110,8 @@ export function buildBatchRecord(header: BatchHeader, txs: readonly Tx[], outcom
   txs.forEach((tx, i) => {
     declared += declaredGas(tx);
     const o = outcomes[i];
-    const f = txFields(tx);
+    // The sender the batch's execution ran (its fill's or validation's recovery), not recovered again.
+    const f = txFields(tx, o.sender);
     const logs = storedLogs(o);
     cumulative += o.gasUsed;
     for (const l of logs) bloom.addLog(l);

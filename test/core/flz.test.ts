@@ -86,6 +86,23 @@ describe("core/flz: compressed items", () => {
     }
   });
 
+  it("a dictionary's hash chains, built once, give the same blocks whatever was compressed before; one changed in place is hashed again", () => {
+    const rnd = prng(11);
+    const dict = Uint8Array.from({ length: MAX_FLZ_DICT_BYTES }, () => rnd() & 0x07);
+    const inputs = [0, 1, 2, 3, 40, 300, 5000].map((len) => Uint8Array.from({ length: len }, () => rnd() & 0x07));
+    const first = inputs.map((x) => bytesToHex(flzCompress(x, dict)));
+    // Each input again, after others (and in another order): any head the one before left pushed would change them.
+    for (const k of [6, 0, 3, 5, 1, 4, 2]) expect(bytesToHex(flzCompress(inputs[k], dict)), `input ${k}`).to.equal(first[k]);
+    for (const k of [2, 4, 6]) expect(bytesToHex(flzCompress(inputs[k], dict.slice())), `input ${k}, a copy`).to.equal(first[k]);
+    // 64 bytes the dictionary lacks: literals; written into it in place, a match of 64 bytes (3 bytes of blocks).
+    const x = Uint8Array.from({ length: 64 }, (_, i) => 0x80 + i);
+    expect(flzCompress(x, dict).length).to.be.above(64);
+    dict.set(x, 4000);
+    const blocks = flzCompress(x, dict);
+    expect(blocks.length).to.equal(3);
+    expect(bytesToHex(flzDecompress(blocks, dict))).to.equal(bytesToHex(x));
+  });
+
   it("posts an item raw where compressing does not make it shorter or would pass MAX_FLZ_ITEM_BYTES", () => {
     const rnd = prng(3);
     const random = Uint8Array.from({ length: 300 }, rnd);

@@ -17,6 +17,7 @@ import type { BatchHeader } from "../../../core/batch";
 import { refit, runFillJob, shiftedBalance, type FillJob, type FillSource } from "../../../node/coordinator/fill-job";
 import type { Move } from "../../../core/moves";
 import { CallPool, CallPoolError } from "../../../node/rpc/call-pool";
+import { Worker } from "worker_threads";
 
 const CHAIN = 901n;
 const alice = new ethers.Wallet("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
@@ -86,8 +87,30 @@ describe("coordinator: fill jobs (a submitted transaction filled off the event l
     const reads: string[] = [];
     let fees = 0;
     const src = sourceOf(s, reads);
-    const counted: FillSource = { ...src, feeOutputs: (addr, limit) => (fees++, src.feeOutputs(addr, limit)) };
-    expect(await pool.run({ ...job(tx, 2n), sender: a }, counted)).to.deep.equal({ type: "filled", tx: here });
+    // Each read answered after its own wait, as the coordinator's store reads (LevelDB) are, each in a turn of its own.
+    let wait = 0;
+    const counted: FillSource = {
+      ...src,
+      latest: async (m, addr, slot) => {
+        const v = await src.latest(m, addr, slot);
+        await new Promise((r) => setTimeout(r, (wait = (wait % 5) + 1)));
+        return v;
+      },
+      feeOutputs: (addr, limit) => (fees++, src.feeOutputs(addr, limit)),
+    };
+    // The answers this thread posts to the worker: those asked together go back together, in one message.
+    const post = Worker.prototype.postMessage;
+    let answers = 0;
+    Worker.prototype.postMessage = function (this: Worker, m: unknown, ...rest: never[]) {
+      if ((m as { type?: string })?.type === "values") answers++;
+      return post.call(this, m, ...rest);
+    };
+    try {
+      expect(await pool.run({ ...job(tx, 2n), sender: a }, counted)).to.deep.equal({ type: "filled", tx: here });
+    } finally {
+      Worker.prototype.postMessage = post;
+    }
+    expect(answers, "the prefetch's 7 answers in one message").to.equal(1);
     // Asked before execution: the sender's and the recipient's nonce, balance and code, in that order.
     const acct = (x: string) => [Mark.Nonce, Mark.Balance, Mark.Code].map((m) => `${x}/${m}/0`);
     expect(reads.slice(0, 6)).to.deep.equal([...acct(alice.address.toLowerCase()), ...acct(bob)]);
