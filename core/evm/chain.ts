@@ -59,7 +59,18 @@ export const WITHDRAWAL_VAULT_HEX = bytesToHex(WITHDRAWAL_VAULT);
 /** Per-transaction gas cap of the rollup's block environment. */
 export const L2_BLOCK_GAS_LIMIT = 30_000_000n;
 
+/**
+ * The Commons made so far, most recently used last. Bounded: a transaction names its own chain id, and
+ * one naming a new one on every submission (or in every batch on L1) must not grow a node's memory.
+ */
 const commons = new Map<bigint, Common>();
+/** Commons kept at most (the rollup's own, mainnet's and a few more stay; others are made again). */
+export const COMMONS_KEPT = 16;
+
+/** How many Commons are kept now (for tests). */
+export function commonsKept(): number {
+  return commons.size;
+}
 let kzgImpl: KZG | undefined;
 let kzgLoading: Promise<void> | undefined;
 let kzgWanted = false;
@@ -147,7 +158,11 @@ export function mergeTxParamsOnce(c: Common): void {
  */
 export function cancunCommon(chainId: bigint): Common {
   let c = commons.get(chainId);
-  if (!c) {
+  if (c) {
+    // Most recently used last: the one evicted is the one unused longest.
+    commons.delete(chainId);
+    commons.set(chainId, c);
+  } else {
     const n = nativeCrypto();
     const customCrypto = n ? { kzg: kzgProxy, keccak256: n.keccak256, ecrecover: n.ecrecover, ecdsaRecover: n.ecdsaRecover } : { kzg: kzgProxy };
     c =
@@ -156,6 +171,8 @@ export function cancunCommon(chainId: bigint): Common {
         : createCustomCommon({ chainId: Number(chainId) }, Mainnet, { hardfork: Hardfork.Cancun, customCrypto });
     mergeTxParamsOnce(c);
     commons.set(chainId, c);
+    // INVARIANT: at most COMMONS_KEPT Commons, however many chain ids transactions name.
+    if (commons.size > COMMONS_KEPT) commons.delete(commons.keys().next().value as bigint);
   }
   return c;
 }

@@ -363,6 +363,9 @@ export function ethMethods(b: RpcBackend): Methods {
         throw e;
       }
       if (tx.type === TxType.Deposit) throw new RpcError(SERVER_ERROR, "deposits come from the L1 bridge", { kind: "malformed", reason: "deposit-via-rpc" });
+      // The same refusal as eth_sendRawTransaction's for a wrapped transaction signed for another chain.
+      const named = tx.type === TxType.Wrapped ? namedChainId(tx.raw) : undefined;
+      if (named !== undefined && named !== chainId) throw new RpcError(SERVER_ERROR, `invalid sender: ${wrongChainMessage(named, chainId)}`, { kind: "malformed", reason: "bad-ethereum-tx" });
       return submit(tx, ctx);
     },
 

@@ -6,6 +6,7 @@
 import { expect } from "chai";
 import { Signature, Transaction, Wallet, type TransactionLike } from "ethers";
 import { ethTxFields } from "../../../core/evm/ethtx";
+import { cancunCommon, commonsKept, COMMONS_KEPT } from "../../../core/evm/chain";
 import { InvalidTxError } from "../../../core/errors";
 import { hexToBytes } from "../../../core/bytes";
 
@@ -72,5 +73,20 @@ describe("core: the one parser of wrapped Ethereum transactions", () => {
     const t = Transaction.from({ type: 0, nonce: 0, gasPrice: 1n, gasLimit: 21_000n, to });
     t.signature = Signature.from({ r: "0x" + "ff".repeat(32), s: "0x" + "01".padStart(64, "0"), v: 27 });
     expect(bad(hexToBytes(t.serialized as `0x${string}`))).to.equal("signature/bad-signature");
+  });
+});
+
+describe("core/evm/chain: the Commons kept", () => {
+  it("stays bounded however many chain ids transactions name, and keeps the one in use", () => {
+    const own = cancunCommon(901n);
+    for (let id = 1_000_000n; id < 1_000_200n; id++) {
+      cancunCommon(id);
+      // the rollup's chain, used between the foreign ones, is never evicted
+      if (id % 4n === 0n) expect(cancunCommon(901n)).to.equal(own);
+      expect(commonsKept()).to.be.at.most(COMMONS_KEPT);
+    }
+    expect(cancunCommon(901n)).to.equal(own);
+    // one evicted is made again, equal in what it says
+    expect(cancunCommon(1_000_000n).chainId()).to.equal(1_000_000n);
   });
 });
