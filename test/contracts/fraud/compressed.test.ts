@@ -13,7 +13,7 @@ import { batchTxOf } from "../../../core/gas";
 import { splitBatchData } from "../../../core/batch";
 import { hexToBytes } from "../../../core/bytes";
 import { DecodeError } from "../../../core/errors";
-import { compressItem, expandItem, FLZ_ITEM, MAX_FLZ_ITEM_BYTES, NotExpandableError } from "../../../core/flz";
+import { compressItem, expandItem, FLZ_ITEM, FLZ_MAX_OUTPUT, MAX_FLZ_ITEM_BYTES, NotExpandableError } from "../../../core/flz";
 import { decodeTx } from "../../../core/tx";
 import { buildProof } from "../../../prover/build";
 import { KIND_NUMBER, type TxFault } from "../../../prover/fault";
@@ -43,11 +43,17 @@ function tsDecodeKind(item: Uint8Array): string {
   }
 }
 
-/** An item of MAX_FLZ_ITEM_BYTES − 1 bytes whose expansion costs the most (short matches at distance 1: 3 output bytes
- *  a 2-byte block) and whose output (0xaa…, no transaction type) does not decode. */
+/** An item of at most MAX_FLZ_ITEM_BYTES whose expansion costs the most (test/contracts/lib/flz.test.ts's costliest
+ *  stream: long matches at distance 17, then three-byte matches at distance 1 to the output and item limits) and whose
+ *  output (0xaa…, no transaction type) does not decode. */
 function costliestItem(): Uint8Array {
-  const b = [FLZ_ITEM, 0, 0xaa];
-  while (b.length + 2 <= MAX_FLZ_ITEM_BYTES) b.push(0x20, 0);
+  const b = [FLZ_ITEM, 16, ...new Array<number>(17).fill(0xaa)];
+  let out = 17;
+  while (out + 264 + (3 * (MAX_FLZ_ITEM_BYTES - b.length - 3)) / 2 <= FLZ_MAX_OUTPUT) {
+    b.push(0xe0, 255, 16); // 264 bytes at distance 17
+    out += 264;
+  }
+  while (b.length + 2 <= MAX_FLZ_ITEM_BYTES) b.push(0x20, 0); // 3 bytes at distance 1
   return Uint8Array.from(b);
 }
 
