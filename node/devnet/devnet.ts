@@ -332,7 +332,7 @@ export async function startDevnet(o: DevnetOptions): Promise<DevnetHandle> {
     while (BigInt(await l2.getBalance(accounts[accounts.length - 1].address)) === 0n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     l2.destroy();
 
-    const watchtower = await startDevnetWatchtower(o, l1Url, deployment, record, accounts, log);
+    const watchtower = await startDevnetWatchtower(o, l1Url, deployment, record, accounts, node, log);
     if (watchtower) stops.push(() => watchtower.stop());
     if (o.byzantine) scheduleByzantine(o.byzantine, l1Url, deployment, accounts, node, log, stops, o.datadir);
 
@@ -535,11 +535,13 @@ async function startDevnetWatchtower(
   deployment: Deployment,
   record: DeploymentRecord,
   accounts: { address: string; privateKey: string }[],
+  node: NodeHandle,
   log: Logger,
 ): Promise<import("../watchtower/watchtower").Watchtower | undefined> {
   const on = o.watch ?? process.env.MOVESET_DEVNET_WATCH === "1";
   if (!on) return undefined;
   const wo: DevnetWatchOptions = typeof on === "object" ? on : {};
+  const confirmations = wo.confirmations ?? 0;
   const { Watchtower } = await import("../watchtower/watchtower");
   return Watchtower.start({
     l1Url,
@@ -547,8 +549,11 @@ async function startDevnetWatchtower(
     contracts: record.contracts,
     key: accounts[wo.account ?? 1].privateKey,
     datadir: path.join(dataPaths(o.datadir).root, "watchtower"),
-    confirmations: wo.confirmations ?? 0,
+    confirmations,
     pollMs: 200,
+    // The node's verifier (same process, same L1, same rules) when it waits as many confirmations: each batch is
+    // validated once, not twice (issue #18: a second verifier was ~18% of the devnet's CPU under load).
+    ...(node.verifier && node.verifier.confirmations === confirmations ? { verifier: node.verifier } : {}),
     // Off the devnet's main thread (which serves JSON-RPC) when the devnet's own verifier is.
     verifierWorkers: o.verifierWorkers === 0 ? 0 : 1,
     metricsPort: wo.metricsPort,

@@ -256,6 +256,11 @@ export class Verifier extends EventEmitter {
     return this.snap;
   }
 
+  /** L1 confirmations this verifier waits before checking a batch. */
+  get confirmations(): number {
+    return this.d.opts.confirmations;
+  }
+
   async start(): Promise<void> {
     this.running = true;
     this.loopDone = this.loop();

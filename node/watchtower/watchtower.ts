@@ -1,7 +1,8 @@
 /**
  * The watchtower (issue #5): monitor (node/watchtower/monitor.ts) → pure solver (solver.ts) →
  * responder (responder.ts), with its state in LevelDB (store.ts), pino logs and Prometheus metrics
- * (metrics.ts). It runs its own Verifier under <datadir>/verifier, revalidating every batch itself.
+ * (metrics.ts). It runs its own Verifier under <datadir>/verifier, revalidating every batch itself, or
+ * shares one it is given (the devnet's: the node's verifier, in the same process, with the same rules).
  *
  * Execution faults go to the dispute game (protocol.md §11.5): the watchtower disputes the first
  * faulty transaction of the earliest invalid batch (commit, then reveal, as a one-step proof), and on
@@ -49,6 +50,12 @@ export interface WatchtowerOptions {
   metricsHost?: string;
   responder?: Partial<ResponderOptions>;
   verifierWorkers?: number;
+  /**
+   * A running verifier to use instead of opening one (the devnet passes its node's: one process validates each
+   * batch once, not twice). It must follow the same L1 and deployment, waiting exactly `confirmations` (the
+   * monitor's head is the verifier's cursor); the watchtower polls it and never closes it.
+   */
+  verifier?: Verifier;
   log?: Logger;
   /** Testing: kill the process (SIGKILL) at this point. */
   crashAt?: "after-commit" | "before-reveal-broadcast";
@@ -95,16 +102,22 @@ export class Watchtower extends EventEmitter {
   static async start(o: WatchtowerOptions): Promise<Watchtower> {
     const log = componentLogger("watchtower", o.log ?? rootLogger());
     const confirmations = o.confirmations ?? 1;
-    fs.mkdirSync(path.join(o.datadir, "verifier"), { recursive: true });
+    const shared = o.verifier;
+    // The monitor's head is the verifier's cursor: a shared verifier must wait exactly the watchtower's confirmations.
+    if (shared && shared.confirmations !== confirmations)
+      throw new Error(`the shared verifier waits ${shared.confirmations} L1 confirmations, the watchtower ${confirmations}: give it its own verifier`);
     const l1 = await L1Client.connect(o.l1Url, o.deployment, undefined, { beacon: o.l1Beacon, beaconOptions: { log: componentLogger("beacon", o.log ?? rootLogger()) } });
-    const verifier = await Verifier.open({
-      l1,
-      deployment: o.deployment,
-      dbPath: path.join(o.datadir, "verifier", "db"),
-      utxoPath: path.join(o.datadir, "verifier", "utxo"),
-      opts: { ...DEFAULT_VERIFIER, confirmations, pollMs: o.pollMs ?? 250, workers: o.verifierWorkers ?? 0 },
-      log: componentLogger("watchtower-verifier", o.log ?? rootLogger()),
-    });
+    if (!shared) fs.mkdirSync(path.join(o.datadir, "verifier"), { recursive: true });
+    const verifier =
+      shared ??
+      (await Verifier.open({
+        l1,
+        deployment: o.deployment,
+        dbPath: path.join(o.datadir, "verifier", "db"),
+        utxoPath: path.join(o.datadir, "verifier", "utxo"),
+        opts: { ...DEFAULT_VERIFIER, confirmations, pollMs: o.pollMs ?? 250, workers: o.verifierWorkers ?? 0 },
+        log: componentLogger("watchtower-verifier", o.log ?? rootLogger()),
+      }));
     const store = await WatchStore.open(path.join(o.datadir, "watchtower"));
     const wallet = new Wallet(o.key, l1.provider);
     const responder = new Responder(l1.provider, wallet, { ...DEFAULT_RESPONDER, ...(o.responder ?? {}) }, log);
@@ -119,7 +132,7 @@ export class Watchtower extends EventEmitter {
     if (o.metricsPort !== undefined) w.metricsPortBound = await metrics.listen(o.metricsPort, o.metricsHost);
     w.running = true;
     w.loopDone = w.loop();
-    log.info({ address: wallet.address, confirmations, metrics: w.metricsPortBound ?? null, datadir: o.datadir }, "watchtower started");
+    log.info({ address: wallet.address, confirmations, metrics: w.metricsPortBound ?? null, datadir: o.datadir, verifier: shared ? "shared" : "own" }, "watchtower started");
     return w;
   }
 
@@ -129,7 +142,7 @@ export class Watchtower extends EventEmitter {
     this.wake?.();
     await this.loopDone;
     await this.metrics.close();
-    await this.verifier.close();
+    if (!this.o.verifier) await this.verifier.close();
     await this.store.close();
     this.l1.close();
   }

@@ -161,6 +161,19 @@ describe("e2e: watchtower", function () {
     await waitFor("the coordinator resumes", async () => d.node.coordinator.haltedAt === undefined);
   });
 
+  it("a watchtower waiting more confirmations than the node's verifier keeps its own; one given a verifier that waits otherwise is refused", async () => {
+    expect(d.watchtower!.verifier).to.not.equal(d.node.verifier);
+    expect(d.node.verifier!.confirmations).to.equal(0);
+    const { Watchtower } = await import("../../node/watchtower/watchtower");
+    const dir = tmpDir("moveset-wt-shared-");
+    const err = await Watchtower.start({ l1Url: d.l1Url, deployment: d.deployment, contracts: d.record.contracts, key: d.accounts[4].privateKey, datadir: dir, confirmations: 1, verifier: d.node.verifier }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).to.equal("the shared verifier waits 0 L1 confirmations, the watchtower 1: give it its own verifier");
+    expect(fs.existsSync(path.join(dir, "verifier")), "nothing opened").to.equal(false);
+  });
+
   it("a batch another challenger rolled back, short of this watchtower's confirmations: it sends nothing for it", async () => {
     const provider = hre.network.provider;
     const mine = () => provider.request({ method: "evm_mine", params: [] });
