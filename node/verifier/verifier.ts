@@ -459,6 +459,7 @@ export class Verifier extends EventEmitter {
       const data = blobFault ? undefined : await this.liveBatchData(ev);
       if (!data && !blobFault) break; // logged; read again on the next poll
       const t0 = Date.now();
+      const hits0 = this.d.memo?.stats().hits;
       // Not kept yet: read again now that a batch is on L1, when it can no longer change (a start before the Inbox
       // bound it read an empty one).
       if (!this.dictKept) this.dict = await this.d.l1.dictionary();
@@ -486,7 +487,8 @@ export class Verifier extends EventEmitter {
       this.dictKept = true;
       this.verdicts.set(ev.headerHash, verdict);
       this.applied.push(ev.headerHash);
-      this.d.log.info({ index: h.index, txs: Number(h.txCount), ms: Date.now() - t0 }, "batch valid");
+      // `reused`: verdicts taken from the build's self-check (node/validation/memo.ts), not validated again.
+      this.d.log.info({ index: h.index, txs: Number(h.txCount), ms: Date.now() - t0, ...(hits0 !== undefined ? { reused: this.d.memo!.stats().hits - hits0 } : {}) }, "batch valid");
       this.emit("verdict", h.index, verdict);
     }
   }
