@@ -17,11 +17,13 @@
  *     (the only hashes validation ever looks up: an undeclared code key is refused before any lookup), whether the
  *     validator's lookup has it (the chain's code first carried below the seq, the batch's, the item's own). Code is
  *     content-addressed (each store keeps a blob under its keccak256), so availability is all that can differ;
- *   - the sender of a wrapped Ethereum transaction when the validator is not to recover it itself: the recorded
- *     verdict's outcome sender, and on the verifier's side the sender recovered natively from the raw bytes
- *     (core/evm/ethtx.ts leanEthTxOrder, which answers only where ethereumjs answers the same; where it does not
- *     answer, no lookup: validated in full). So a self-check run with a wrong known sender can never be reused.
- *     A move transaction's signers are recovered from its own bytes by every validator.
+ *   - the sender of a wrapped Ethereum transaction: the self-check is handed the sender the node recovered when it
+ *     accepted the transaction (not recovered again), the verifier recovers it. So an entry keeps the sender its
+ *     verdict was computed with, and is taken only if the sender the verifier recovers natively from the raw bytes
+ *     (core/evm/ethtx.ts leanEthTxOrder, which answers only where ethereumjs answers the same) is that one: a
+ *     self-check run with a wrong sender is never reused, and where the lean reading does not answer (a contract
+ *     creation, an access list, another type) the transaction is validated in full. Checked on a key match only, so
+ *     a miss costs no recovery. A move transaction's signers are recovered from its own bytes by every validator.
  * Deposits are not memoised (the self-check does not validate them). Only valid verdicts are recorded (an honest
  * build posts no transaction its self-check refused); an invalid batch is always validated in full.
  *
@@ -81,15 +83,13 @@ const enc = new TextEncoder();
 
 /**
  * The memo key of validating `bytes` (which decode to `tx`) in `ctx`, with `available` telling whether the
- * validator's code lookup has a hash, and (wrapped transactions) the sender: keccak256 over a canonical
- * encoding of all of them (0x-hex). Undefined for what is never memoised: a deposit, a wrapped transaction
- * without a sender.
+ * validator's code lookup has a hash: keccak256 over a canonical encoding of all of them (0x-hex). A wrapped
+ * transaction's sender is checked beside the key (VerdictMemo.take). Undefined for a deposit (never memoised).
  */
-export function memoKey(bytes: Uint8Array, tx: Tx, ctx: TxContext, available: (hash: string) => boolean, sender?: string): string | undefined {
+export function memoKey(bytes: Uint8Array, tx: Tx, ctx: TxContext, available: (hash: string) => boolean): string | undefined {
   if (tx.type === TxType.Deposit) return undefined;
-  if (tx.type === TxType.Wrapped && sender === undefined) return undefined;
   const code = namedCodeHashes(tx).map((h) => h + (available(h) ? "+" : "-"));
-  const head = enc.encode(canonical({ v: 1, ctx, code, sender: tx.type === TxType.Wrapped ? sender!.toLowerCase() : undefined, len: bytes.length }) + "|");
+  const head = enc.encode(canonical({ v: 1, ctx, code, len: bytes.length }) + "|");
   const msg = new Uint8Array(head.length + bytes.length);
   msg.set(head);
   msg.set(bytes, head.length);
@@ -112,7 +112,7 @@ export interface MemoStats {
 /** The shared memo of one process: self-check verdicts by key, taken (and dropped) by the verifier. */
 export class VerdictMemo {
   /** Insertion order is recording order: the first entry is the least recently recorded. */
-  private readonly entries = new Map<string, TxOutcome>();
+  private readonly entries = new Map<string, Entry>();
   private readonly counts = { recorded: 0, hits: 0, misses: 0, evicted: 0 };
 
   constructor(readonly cap = DEFAULT_MEMO_CAP) {
@@ -127,10 +127,13 @@ export class VerdictMemo {
     return { ...this.counts, size: this.entries.size };
   }
 
-  /** Records a valid verdict's outcome under `key` (a copy: the caller keeps its own). */
-  record(key: string, outcome: TxOutcome): void {
+  /**
+   * Records a valid verdict's outcome under `key` (a copy: the caller keeps its own); `sender`: a wrapped
+   * transaction's, as the validation ran with it (lower-case 0x-hex), which a taker must recover again.
+   */
+  record(key: string, outcome: TxOutcome, sender?: string): void {
     this.entries.delete(key);
-    this.entries.set(key, structuredClone(outcome));
+    this.entries.set(key, { outcome: structuredClone(outcome), sender: sender?.toLowerCase() });
     this.counts.recorded++;
     while (this.entries.size > this.cap) {
       this.entries.delete(this.entries.keys().next().value!);
@@ -138,16 +141,19 @@ export class VerdictMemo {
     }
   }
 
-  /** The outcome recorded under `key`, dropped from the memo; undefined (a miss) if none. */
-  take(key: string | undefined): TxOutcome | undefined {
-    const o = key === undefined ? undefined : this.entries.get(key);
-    if (o === undefined) {
+  /**
+   * The outcome recorded under `key`, dropped from the memo; undefined (a miss) if none, or if it was recorded
+   * with a sender and `recover()` (the taker's own recovery, asked only then) does not give that sender.
+   */
+  take(key: string | undefined, recover: () => string | undefined): TxOutcome | undefined {
+    const e = key === undefined ? undefined : this.entries.get(key);
+    if (e !== undefined) this.entries.delete(key!);
+    if (e === undefined || (e.sender !== undefined && recover()?.toLowerCase() !== e.sender)) {
       this.counts.misses++;
       return undefined;
     }
-    this.entries.delete(key!);
     this.counts.hits++;
-    return o;
+    return e.outcome;
   }
 
   /** Counts `n` transactions validated in full without a look-up (the memo was empty). */
@@ -172,6 +178,12 @@ export class VerdictMemo {
   using(inner: Validator): Validator {
     return new MemoValidator(inner, this, "use");
   }
+}
+
+interface Entry {
+  outcome: TxOutcome;
+  /** A wrapped transaction's sender as the validation ran with it. */
+  sender?: string;
 }
 
 class MemoValidator implements Validator {
@@ -199,26 +211,30 @@ class MemoValidator implements Validator {
     return this.inner.close();
   }
 
-  /** The key of `it` as `inner` would validate it, `sender` its wrapped transaction's; undefined if it does not decode. */
-  private keyOf(it: ValidatorItem, batchCodes: KnownCode | undefined, sender: (tx: Tx) => string | undefined): string | undefined {
-    let tx: Tx;
+  /** The decoding of `it` (its own, or decoded here); undefined if it does not decode. */
+  private decoded(it: ValidatorItem): Tx | undefined {
+    if (it.decoded) return it.decoded;
     try {
-      tx = decodeTx(it.tx);
+      return decodeTx(it.tx);
     } catch {
       return undefined;
     }
+  }
+
+  /** The key of `it` (decoding to `tx`) as `inner` would validate it. */
+  private keyOf(it: ValidatorItem, tx: Tx, batchCodes: KnownCode | undefined): string | undefined {
     const seq = it.ctx.seq;
     const available = (h: string) => (batchCodes?.before(h, seq) ?? this.known.before(h, seq) ?? it.codes?.[h]) !== undefined;
-    return memoKey(it.tx, tx, it.ctx, available, tx.type === TxType.Wrapped ? sender(tx) : undefined);
+    return memoKey(it.tx, tx, it.ctx, available);
   }
 
   async validate(items: ValidatorItem[], batchCodes?: KnownCode): Promise<Verdict[]> {
     if (this.mode === "record") {
       const verdicts = await this.inner.validate(items, batchCodes);
       verdicts.forEach((v, i) => {
-        if (!v.valid) return;
-        const key = this.keyOf(items[i], batchCodes, () => v.outcome.sender);
-        if (key !== undefined) this.memo.record(key, v.outcome);
+        const tx = v.valid ? this.decoded(items[i]) : undefined;
+        const key = tx && this.keyOf(items[i], tx, batchCodes);
+        if (key !== undefined) this.memo.record(key, (v as Extract<Verdict, { valid: true }>).outcome, tx!.type === TxType.Wrapped ? (v as Extract<Verdict, { valid: true }>).outcome.sender : undefined);
       });
       return verdicts;
     }
@@ -231,7 +247,9 @@ class MemoValidator implements Validator {
     const at: number[] = [];
     items.forEach((it, i) => {
       // A sender handed in is what `inner` would run with: never second-guessed here, validated in full.
-      const outcome = it.sender ? undefined : this.memo.take(this.keyOf(it, batchCodes, (tx) => (tx.type === TxType.Wrapped ? leanEthTxOrder(tx.raw)?.from : undefined)));
+      const tx = it.sender ? undefined : this.decoded(it);
+      const outcome = tx && this.memo.take(this.keyOf(it, tx, batchCodes), () => (tx.type === TxType.Wrapped ? leanEthTxOrder(tx.raw)?.from : undefined));
+      if (!tx) this.memo.missed(1);
       if (outcome) out[i] = { valid: true, outcome };
       else {
         rest.push(it);
