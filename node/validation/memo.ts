@@ -6,7 +6,7 @@
  * cache, nothing normative (no verdict changes; a miss is validated in full).
  *
  * What a standalone verdict (valid with its outcome: sender, status, gas, logs, fee, L1 cost, withdrawal) depends on,
- * * and so what the key covers (memoKey, a keccak256 over a canonical encoding of all of it; the sender is checked beside it):
+ * and so what the key covers (memoKey, a keccak256 over a canonical encoding of all of it; the sender is checked beside it):
  *   - the transaction's encoding as the validator is given it: for the verifier the item as decoded from L1 and
  *     expanded with the dictionary (protocol.md §7.7). The dictionary itself is not an input: validateTx sees only
  *     the expanded bytes, and the L1 data fee is computed from them (core/l1fee.ts l1CostOf);
