@@ -21,6 +21,7 @@ import { WsGateway } from "./rpc/ws";
 import { formatTx } from "./rpc/format";
 import { CallPool } from "./rpc/call-pool";
 import { PoolValidator } from "./validation/check";
+import { VerdictMemo } from "./validation/memo";
 import { ChainStore } from "./state/chain-store";
 import { UtxoHandle } from "./state/utxo-handle";
 import { nodeGenesis, storeGenesis } from "./state/genesis";
@@ -53,6 +54,8 @@ export interface NodeHandle {
   cache: LatestCache;
   coordinator: Coordinator;
   verifier?: Verifier;
+  /** The self-check verdicts the verifier reuses (a node with a key and a verifier), for its counts. */
+  memo?: VerdictMemo;
   rpc: RpcServer;
   stop(): Promise<void>;
 }
@@ -81,8 +84,13 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     const fills = CallPool.create({ workers: ropts.fillWorkers, chainId: o.deployment.l2ChainId, timeoutMs: ropts.fillTimeoutMs, maxQueue: ropts.fillQueue });
     cleanup.push(() => fills.close());
     // The build's self-check runs on its own validation worker, off the event loop.
-    const checker = await PoolValidator.create(1, o.deployment.l2ChainId);
-    cleanup.push(() => checker.close());
+    const pool = await PoolValidator.create(1, o.deployment.l2ChainId);
+    cleanup.push(() => pool.close());
+    // A node that posts and verifies: its verifier takes the verdicts its self-check computed for exactly the same
+    // inputs (node/validation/memo.ts), in memory only. The checker is told no code: the memo's wrapper knows its lookup.
+    const withVerifier = o.verifier !== false && o.verifier !== undefined;
+    const memo = l1.signer && withVerifier ? new VerdictMemo() : undefined;
+    const checker = memo ? memo.recording(pool) : pool;
     const coordinator = new Coordinator({
       filler: (job, source) => fills.run(job, source),
       checker,
@@ -102,8 +110,9 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     await coordinator.start();
     cleanup.push(() => coordinator.stop());
     let verifier: Verifier | undefined;
-    if (o.verifier !== false && o.verifier !== undefined) {
+    if (withVerifier) {
       verifier = await Verifier.open({
+        memo,
         l1,
         deployment: o.deployment,
         dbPath: paths.verifier,
@@ -176,6 +185,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
       cache,
       coordinator,
       verifier,
+      memo,
       rpc,
       async stop() {
         if (stopped) return;

@@ -1415,7 +1415,7 @@ export class Coordinator extends EventEmitter {
               const c = await this.d.chain.postedCode(h);
               if (c) (codes ??= {})[h] = c;
             }
-      out.push({ tx, ctx, ...(codes ? { codes } : {}), ...recovered(sender) });
+      out.push({ tx, ctx, decoded: moves, ...(codes ? { codes } : {}), ...recovered(sender) });
     }
     return checker.validate(out, batchCodes);
   }

@@ -45,6 +45,8 @@ export interface ValidatorItem {
   codes?: Record<string, Uint8Array>;
   /** A wrapped transaction's sender as this node recovered it from the same bytes (validate-pool.ts ValidateItem.sender). */
   sender?: Uint8Array;
+  /** `decodeTx(tx)` where the caller has it (the memo, node/validation/memo.ts, then does not decode again); never sent to a worker. */
+  decoded?: Tx;
 }
 
 export interface Validator {
@@ -235,7 +237,7 @@ export async function checkBatch(
   decoded.forEach((t, i) => t && codes.addTx(header.firstSeq + BigInt(i), t));
   // Each transaction is checked against the gas the batch declares for it (protocol.md §7.3); an item that does not
   // expand is not given to the validator: its verdict is its expansion error.
-  const toValidate = expanded.flatMap((e, i) => (e.tx ? [{ tx: e.tx, ctx: txContext(header, chainId, i, e.gas) }] : []));
+  const toValidate = expanded.flatMap((e, i) => (e.tx ? [{ tx: e.tx, ctx: txContext(header, chainId, i, e.gas), ...(decoded[i] ? { decoded: decoded[i] } : {}) }] : []));
   const validated = await validator.validate(toValidate, codes);
   let k = 0;
   const verdicts: Verdict[] = expanded.map((e) => (e.error ? { valid: false, error: e.error } : validated[k++]));

@@ -68,6 +68,7 @@ import { errMsg, type Logger } from "../log";
 import { UtxoHandle } from "../state/utxo-handle";
 import { nodeGenesis, storeGenesis } from "../state/genesis";
 import type { GenesisEntry } from "../../core/genesis";
+import type { VerdictMemo } from "../validation/memo";
 import { checkBatch, InThreadValidator, PoolValidator, txMovesOf, type QueueEntry, type Validator } from "../validation/check";
 import { Waker } from "../waker";
 import { batchIsFinal } from "../../core/game/finality";
@@ -126,6 +127,11 @@ export interface VerifierDeps {
   utxoPath: string;
   opts: VerifierOptions;
   log: Logger;
+  /**
+   * The verdicts of the build's self-check of a coordinator in the same process (node/validation/memo.ts): a
+   * transaction validated there with exactly the same inputs is not validated again. None: every one in full.
+   */
+  memo?: VerdictMemo;
 }
 
 export class Verifier extends EventEmitter {
@@ -172,7 +178,9 @@ export class Verifier extends EventEmitter {
     const follower = await L1Follower.open(d.l1, db, { confirmations: d.opts.confirmations, logRange: d.opts.logRange }, d.log);
     const genesis = nodeGenesis(d.deployment);
     const utxo = await UtxoHandle.open(d.utxoPath, storeGenesis(genesis));
-    const validator: Validator = d.opts.workers > 0 ? await PoolValidator.create(d.opts.workers, d.deployment.l2ChainId) : await InThreadValidator.create(d.deployment.l2ChainId);
+    const inner: Validator = d.opts.workers > 0 ? await PoolValidator.create(d.opts.workers, d.deployment.l2ChainId) : await InThreadValidator.create(d.deployment.l2ChainId);
+    // Neither validator fetches code: the memo's wrapper knows exactly what each lookup has (addCodes, each call's).
+    const validator = d.memo ? d.memo.using(inner) : inner;
     const v = new Verifier(d, db, follower, utxo, validator);
     v.genesis = genesis.entries;
     v.dict = await v.loadDictionary();
@@ -456,6 +464,7 @@ export class Verifier extends EventEmitter {
       const data = blobFault ? undefined : await this.liveBatchData(ev);
       if (!data && !blobFault) break; // logged; read again on the next poll
       const t0 = Date.now();
+      const hits0 = this.d.memo?.stats().hits;
       // Not kept yet: read again now that a batch is on L1, when it can no longer change (a start before the Inbox
       // bound it read an empty one).
       if (!this.dictKept) this.dict = await this.d.l1.dictionary();
@@ -483,7 +492,8 @@ export class Verifier extends EventEmitter {
       this.dictKept = true;
       this.verdicts.set(ev.headerHash, verdict);
       this.applied.push(ev.headerHash);
-      this.d.log.info({ index: h.index, txs: Number(h.txCount), ms: Date.now() - t0 }, "batch valid");
+      // `reused`: verdicts taken from the build's self-check (node/validation/memo.ts), not validated again.
+      this.d.log.info({ index: h.index, txs: Number(h.txCount), ms: Date.now() - t0, ...(hits0 !== undefined ? { reused: this.d.memo!.stats().hits - hits0 } : {}) }, "batch valid");
       this.emit("verdict", h.index, verdict);
     }
   }

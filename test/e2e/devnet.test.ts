@@ -603,6 +603,10 @@ describe("e2e: devnet", function () {
     await waitFor("verdicts", async () => d.node.verifier!.batches().filter((b) => b.verdict === "valid").length >= Number(n));
     const all = d.node.verifier!.batches();
     expect(all.every((b) => b.verdict === "valid")).to.equal(true);
+    // The verifier took the build's self-check verdicts (node/validation/memo.ts): validations saved, memory bounded.
+    const memo = d.node.memo!.stats();
+    expect(memo.hits, "self-check verdicts reused").to.be.greaterThan(10);
+    expect(memo.size).to.be.at.most(d.node.memo!.cap);
     const b = (await rpc(d.rpcUrl, "moveset_getBatch", ["0x0"])).result as { verdict: string; status: string; hash: string };
     expect(b.verdict).to.equal("valid");
     expect(b.hash).to.equal((await l2.getBlock(1))!.hash);
