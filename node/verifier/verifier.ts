@@ -171,7 +171,8 @@ export class Verifier extends EventEmitter {
     if (moved) d.log.info({ records: moved }, "verifier store: key spaces moved into sublevels");
     const follower = await L1Follower.open(d.l1, db, { confirmations: d.opts.confirmations, logRange: d.opts.logRange }, d.log);
     const genesis = nodeGenesis(d.deployment);
-    const utxo = await UtxoHandle.open(d.utxoPath, storeGenesis(genesis));
+    // A verifier reads only outpoints: no latest or fee-output index (a third of the records a batch writes).
+    const utxo = await UtxoHandle.open(d.utxoPath, storeGenesis(genesis), { indexes: false });
     const validator: Validator = d.opts.workers > 0 ? await PoolValidator.create(d.opts.workers, d.deployment.l2ChainId) : await InThreadValidator.create(d.deployment.l2ChainId);
     const v = new Verifier(d, db, follower, utxo, validator);
     v.genesis = genesis.entries;
