@@ -269,6 +269,13 @@ export class LevelUtxoStore {
   private closed = false;
 
   private readonly s: Spaces;
+  /**
+   * The outpoints read ahead last, with the tip they were read at (the tip object, replaced by every write): a
+   * verifier reads a batch's outpoints to check it (`view`), then applies it, which reads the same outpoints; they
+   * are taken from here instead. Forgotten when the store writes. (Outpoint states are immutable values and
+   * `Spent` objects, which the walk only reads.)
+   */
+  private lastRead: { tip: StoreTip | undefined; known: Map<string, Outpoint> } | undefined;
 
   private constructor(
     private readonly db: Db,
@@ -460,17 +467,28 @@ export class LevelUtxoStore {
 
   private async readAhead(txs: Iterable<TxMoves | undefined>): Promise<UtxoView> {
     if (this.closed) throw new Error("store is closed");
-    const base = this._tip?.lastSeq ?? 0n;
-    const want = priorOutpoints(base, txs).map((w) => ({ intx: w.intx, key: w.key, kb: fastKeyBytes(w.key) }));
+    const tip = this._tip;
+    const base = tip?.lastSeq ?? 0n;
+    const last = this.lastRead;
+    const cached = last !== undefined && last.tip === tip ? last.known : undefined;
+    // Exactly the outpoints named (the view refuses others), those read at this tip before taken as they were.
     const known = new Map<string, Outpoint>();
+    const want: { id: string; intx: bigint; kb: Uint8Array }[] = [];
+    for (const w of priorOutpoints(base, txs)) {
+      const id = outpointId(w.key, w.intx);
+      if (cached?.has(id)) known.set(id, cached.get(id));
+      else want.push({ id, intx: w.intx, kb: fastKeyBytes(w.key) });
+    }
     if (want.length > 0) {
       const vals = await this.s.outpoints.getMany(want.map((w) => outpointKey(w.kb, w.intx)));
       for (let j = 0; j < want.length; j++) {
         const v = vals[j];
         const p = v !== undefined ? decOut(v) : want[j].intx === 0n ? { value: 0n } : NONE; // implicit genesis
-        known.set(outpointId(want[j].key, want[j].intx), p.spentBy !== undefined ? new Spent(p.spentBy) : p.value);
+        known.set(want[j].id, p.spentBy !== undefined ? new Spent(p.spentBy) : p.value);
       }
     }
+    // Kept only while nothing was written since the read (a write replaces the tip and clears it); the last read only.
+    if (this._tip === tip) this.lastRead = { tip, known };
     return new ReadAhead(base, known);
   }
 
@@ -492,6 +510,7 @@ export class LevelUtxoStore {
     const fault = walkSequential(overlay, txs);
     if (fault !== undefined) return fault;
 
+    this.lastRead = undefined;
     // One atomic write (a native LevelDB WriteBatch, filled op by op). Each key is its sublevel's
     // (prefixKey), written through the root's batch: one atomic write across the sublevels, without
     // the per-operation delegation cost of the `sublevel` option.

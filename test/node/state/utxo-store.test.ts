@@ -306,6 +306,36 @@ describe("LevelUtxoStore", () => {
     await full.close();
   });
 
+  it("a batch read ahead (a verifier's check) is applied without reading its outpoints again; after a write they are read anew", async () => {
+    const s = await LevelUtxoStore.open(tmp(), { genesis: [[C, 9n]] });
+    const spaces = (s as unknown as { s: { outpoints: { getMany: (keys: Uint8Array[]) => Promise<unknown[]> } } }).s;
+    const orig = spaces.outpoints.getMany.bind(spaces.outpoints);
+    let read = 0;
+    spaces.outpoints.getMany = (keys) => {
+      read += keys.length;
+      return orig(keys);
+    };
+    expect(await s.applyBatch(0n, [{ seq: 1n, moves: [use(A, 0n, 0n, 10n), ref(C, 0n, 9n)] }])).to.equal(undefined);
+    const b1 = [{ seq: 2n, moves: [use(A, 1n, 10n, 11n), use(B, 0n, 0n, 5n)] }, { seq: 3n, moves: [ref(C, 0n, 9n), use(A, 2n, 11n, 12n)] }];
+    read = 0;
+    const v = await s.view(b1);
+    expect(read, "the batch's outpoints from before it: (1, A), (0, B), (0, C)").to.equal(3);
+    expect(v.outpoint(1n, A)).to.equal(10n);
+    expect(await s.applyBatch(1n, b1)).to.equal(undefined);
+    expect(read, "applied without reading them again").to.equal(3);
+    // After the write the same outpoints are read again, and say what the write did.
+    const b2 = [{ seq: 4n, moves: [use(A, 1n, 10n, 1n)] }];
+    expect(await s.applyBatch(2n, b2)).to.deep.include({ kind: "double-use", spentBy: 2n });
+    expect(read).to.equal(4);
+    // A view of other transactions at the same tip reads theirs; the batch applied then reads only what it lacks.
+    read = 0;
+    await s.view([{ seq: 4n, moves: [use(A, 3n, 12n, 13n)] }]);
+    expect(await s.applyBatch(2n, [{ seq: 4n, moves: [use(A, 3n, 12n, 13n), use(B, 2n, 5n, 6n)] }])).to.equal(undefined);
+    expect(read, "(3, A) once, then (2, B)").to.equal(2);
+    expect(await s.latest(A)).to.deep.equal({ seq: 4n, value: 13n });
+    await s.close();
+  });
+
   it("a layout-2 store (one-byte root prefixes) opens with its records in the sublevels, unchanged", async () => {
     const dir = tmp();
     const s = await LevelUtxoStore.open(dir, { genesis: [[C, 9n]] });
