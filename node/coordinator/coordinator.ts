@@ -1101,7 +1101,7 @@ export class Coordinator extends EventEmitter {
     }
     this.inflight!.sentAt = Date.now();
     post.l1TxHash = sent.hash;
-    await this.d.chain.setPending(post);
+    await this.d.chain.setPendingL1Tx(sent.hash);
     this.fail.hit("after-send");
     this.d.log.info({ index: header.index, txs: post.txs.length, bytes: post.data.length, l1Tx: sent.hash, in: post.blob ? "blob" : "calldata" }, "posted batch");
     let mined;

@@ -9,9 +9,12 @@
  * Sublevels (utf8 keys; values JSON, bigints and bytes tagged, see `enc`):
  *   meta        tip                    -> { index, hash, lastSeq }   the last applied batch
  *               mempoolSeq             -> next mempool key number
- *               pending                -> PendingPost                the batch being posted
+ *               pending                -> PendingPost                the batch being posted (without its l1TxHash)
+ *               pendingL1Tx            -> L1 transaction hash        where the pending post was sent (its l1TxHash)
  *               codeIndex              -> 1                          the code-seqs index is complete
                withdrawalIndex        -> 1                          the withdrawal indexes are complete
+ *               txIdFilter             -> { tip, filter }             the id filter of tx-at's keys as the store was
+ *                                                                     closed at tip hash `tip` (IdFilter bytes, base64)
  *   batches     <index 16 hex>         -> StoredBatch
  *   by-hash     <block hash>           -> index
  *   txs         <index 16 hex>:<i 6 hex> -> { tx: bytes (filled encoding), receipt: StoredReceipt, item?: bytes }
@@ -225,11 +228,34 @@ export class ChainStore {
     // Known bytes, not available code: the first transaction that runs a predeploy carries it (§7.6).
     for (const [h, c] of opts.genesisCodes ?? []) s.codeCache.set(h.toLowerCase(), c);
     if ((await s.s.meta.get("withdrawalIndex")) === undefined) await s.indexWithdrawals();
-    const ids: string[] = [];
-    for await (const k of s.s.txAt.keys()) ids.push(k);
-    s.txIds = new IdFilter(ids.length);
-    for (const k of ids) s.txIds.add(k);
+    s.txIds = (await s.savedIdFilter()) ?? (await s.scanIdFilter());
     return s;
+  }
+
+  /**
+   * The id filter kept by the last close, if the store is still at the tip it was closed at (a tip hash names
+   * the whole chain, hence tx-at's keys). A store written after that close without one (a crash; an older
+   * version of the node) is at another tip, or at the same chain again: either way the filter holds every key.
+   */
+  private async savedIdFilter(): Promise<IdFilter | undefined> {
+    const v = await this.s.meta.get("txIdFilter");
+    if (v === undefined) return undefined;
+    try {
+      const saved = JSON.parse(v) as { tip?: unknown; filter?: unknown };
+      if (saved.tip !== (this._tip?.hash ?? null) || typeof saved.filter !== "string") return undefined;
+      return IdFilter.fromBytes(Buffer.from(saved.filter, "base64"));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The id filter from tx-at's keys (a read of every key). */
+  private async scanIdFilter(): Promise<IdFilter> {
+    const ids: string[] = [];
+    for await (const k of this.s.txAt.keys()) ids.push(k);
+    const f = new IdFilter(ids.length);
+    for (const k of ids) f.add(k);
+    return f;
   }
 
   /** The withdrawal index entries of transaction `i` of batch `index` (at `seq`), if its receipt has a withdrawal output. */
@@ -269,8 +295,14 @@ export class ChainStore {
     await this.write(ops);
   }
 
+  /** Closes the store once its writes are on disk, keeping the id filter for the next open (no scan of tx-at then). */
   async close(): Promise<void> {
     await this.settled();
+    if (this.db.status === "open") {
+      const filter = Buffer.from(this.txIds.toBytes()).toString("base64");
+      // Not kept (a full disk): the next open reads tx-at's keys, as it would after a crash.
+      await this.write([{ type: "put", key: "txIdFilter", value: JSON.stringify({ tip: this._tip?.hash ?? null, filter }), sublevel: this.s.meta }]).catch(() => undefined);
+    }
     await this.db.close();
   }
 
@@ -442,7 +474,7 @@ export class ChainStore {
     }
     for (const m of b.removeMempool ?? []) ops.push(...this.unqueueOps(m));
     for (const d of b.dropped ?? []) ops.push(...this.unqueueOps(d));
-    if (b.clearPending) ops.push({ type: "del", key: "pending", sublevel: this.s.meta });
+    if (b.clearPending) ops.push(...this.clearPendingOps());
     const tip: ChainTip = { index, hash: batch.hash.toLowerCase(), lastSeq: batch.header.firstSeq + batch.header.txCount - 1n };
     ops.push({ type: "put", key: "tip", value: enc(tip), sublevel: this.s.meta });
     await this.write(ops);
@@ -577,16 +609,41 @@ export class ChainStore {
 
   // ---- the batch being posted ---------------------------------------------------------------------
 
+  /**
+   * The batch being posted, with the L1 transaction it was sent in (`l1TxHash`) once that is recorded. The hash is
+   * its own record (`pendingL1Tx`), so that recording it writes a hash, not the whole post again (its transactions,
+   * receipts and data: ~3.7 KB a transaction); a post written with the hash inside (before) reads as it was.
+   */
   async pending(): Promise<PendingPost | undefined> {
-    return this.getJson<PendingPost>("meta", "pending");
+    const p = await this.getJson<PendingPost>("meta", "pending");
+    if (!p) return undefined;
+    const h = await this.s.meta.get("pendingL1Tx");
+    return h === undefined ? p : { ...p, l1TxHash: h };
   }
 
+  /** Records the batch being posted (its `l1TxHash`, if any, too); replaces any earlier one and the L1 hash recorded for it. */
   async setPending(p: PendingPost): Promise<void> {
-    await this.write([{ type: "put", key: "pending", value: enc(p), sublevel: this.s.meta }]);
+    const { l1TxHash, ...post } = p;
+    await this.write([
+      { type: "put", key: "pending", value: enc(post), sublevel: this.s.meta },
+      l1TxHash === undefined ? { type: "del", key: "pendingL1Tx", sublevel: this.s.meta } : { type: "put", key: "pendingL1Tx", value: l1TxHash, sublevel: this.s.meta },
+    ]);
+  }
+
+  /** Records the L1 transaction the pending post was sent in (what `pending().l1TxHash` answers). Durable when this resolves. */
+  async setPendingL1Tx(hash: string): Promise<void> {
+    await this.write([{ type: "put", key: "pendingL1Tx", value: hash, sublevel: this.s.meta }]);
   }
 
   async clearPending(): Promise<void> {
-    await this.write([{ type: "del", key: "pending", sublevel: this.s.meta }]);
+    await this.write(this.clearPendingOps());
+  }
+
+  private clearPendingOps(): Op[] {
+    return [
+      { type: "del", key: "pending", sublevel: this.s.meta },
+      { type: "del", key: "pendingL1Tx", sublevel: this.s.meta },
+    ];
   }
 
   // ---- misc -------------------------------------------------------------------------------------

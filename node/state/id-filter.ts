@@ -77,4 +77,53 @@ export class IdFilter {
   get size(): number {
     return this.parts.reduce((s, x) => s + x.n, 0);
   }
+
+  /**
+   * The filter as bytes (to keep it across restarts): a version byte, the number of filters (u32 LE), then each
+   * filter's capacity, ids added and bits (u32 LE each). `IdFilter.fromBytes` gives back one that answers the same.
+   */
+  toBytes(): Uint8Array {
+    const size = 5 + this.parts.reduce((s, x) => s + 8 + x.bits.byteLength, 0);
+    const out = new Uint8Array(size);
+    const v = new DataView(out.buffer);
+    out[0] = FORMAT;
+    v.setUint32(1, this.parts.length, true);
+    let o = 5;
+    for (const x of this.parts) {
+      v.setUint32(o, x.capacity, true);
+      v.setUint32(o + 4, x.n, true);
+      o += 8;
+      for (let i = 0; i < x.bits.length; i++, o += 4) v.setUint32(o, x.bits[i], true);
+    }
+    return out;
+  }
+
+  /** The filter `toBytes` wrote; undefined for anything else (another version, a length that does not add up). */
+  static fromBytes(b: Uint8Array): IdFilter | undefined {
+    if (b.length < 5 || b[0] !== FORMAT) return undefined;
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const count = v.getUint32(1, true);
+    if (count === 0) return undefined;
+    const parts: Part[] = [];
+    let o = 5;
+    for (let i = 0; i < count; i++) {
+      if (o + 8 > b.length) return undefined;
+      const capacity = v.getUint32(o, true);
+      const n = v.getUint32(o + 4, true);
+      // Capacities are powers of two from FIRST_CAPACITY to 2^24, as the constructor and `add` make them.
+      if (capacity < FIRST_CAPACITY || capacity > 1 << 24 || (capacity & (capacity - 1)) !== 0 || n > capacity) return undefined;
+      const p = part(capacity);
+      if (o + 8 + p.bits.byteLength > b.length) return undefined;
+      o += 8;
+      for (let w = 0; w < p.bits.length; w++, o += 4) p.bits[w] = v.getUint32(o, true);
+      p.n = n;
+      parts.push(p);
+    }
+    if (o !== b.length) return undefined;
+    const f = new IdFilter();
+    f.parts.splice(0, f.parts.length, ...parts);
+    return f;
+  }
 }
+
+const FORMAT = 1;

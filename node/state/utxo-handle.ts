@@ -13,12 +13,17 @@ export class UtxoHandle {
     private _store: LevelUtxoStore,
     readonly dir: string,
     private readonly genesis: readonly [Key, bigint][],
+    private readonly indexes: boolean,
   ) {}
 
-  /** Opens (or creates) the store with the genesis allocation (protocol.md §7.6; none by default). */
-  static async open(dir: string, genesis: readonly [Key, bigint][] = []): Promise<UtxoHandle> {
+  /**
+   * Opens (or creates) the store with the genesis allocation (protocol.md §7.6; none by default). `indexes`: keep
+   * the latest and fee-output indexes (default; what a coordinator and the RPC read), not for a verifier's store.
+   */
+  static async open(dir: string, genesis: readonly [Key, bigint][] = [], opts: { indexes?: boolean } = {}): Promise<UtxoHandle> {
     fs.mkdirSync(dir, { recursive: true });
-    return new UtxoHandle(await LevelUtxoStore.open(dir, { genesis }), dir, genesis);
+    const indexes = opts.indexes ?? true;
+    return new UtxoHandle(await LevelUtxoStore.open(dir, { genesis, indexes }), dir, genesis, indexes);
   }
 
   get store(): LevelUtxoStore {
@@ -30,7 +35,7 @@ export class UtxoHandle {
     await this._store.close();
     fs.rmSync(this.dir, { recursive: true, force: true });
     fs.mkdirSync(this.dir, { recursive: true });
-    this._store = await LevelUtxoStore.open(this.dir, { genesis: this.genesis });
+    this._store = await LevelUtxoStore.open(this.dir, { genesis: this.genesis, indexes: this.indexes });
     let i = 0n;
     for await (const txs of batches) {
       const f = await this._store.applyBatch(i, txs);

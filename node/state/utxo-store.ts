@@ -18,6 +18,8 @@
  *                                                            by seq: what the recipient may sweep (§6.5)
  *   meta       "tip"              -> batch(8) || lastSeq(8) last applied batch and its last seq
  *              "genesis"          -> 0x03 || digest(32)     layout version, digest of the allocation
+ *              "no-index"         -> 0x01                   the store keeps no latest and fee indexes
+ *                                                            (a verifier's, which reads only outpoints)
  *
  * Layouts 1 and 2 kept the same records under one-byte prefixes of the root ('o', 'l', 'F', and 'm'
  * for the meta keys; layout 1 had no fee index): such a store is moved into the sublevels on open
@@ -55,6 +57,7 @@ const SPENT = 0x01;
 const SPENT_KEPT = 0x02;
 const META_TIP = Buffer.from("tip", "latin1");
 const META_GENESIS = Buffer.from("genesis", "latin1");
+const META_NO_INDEX = Buffer.from("no-index", "latin1");
 const MARK_FEE = 0x66;
 const LAYOUT_VERSION = 0x03;
 const EMPTY = new Uint8Array(0);
@@ -80,6 +83,20 @@ export interface OpenOptions {
   genesis?: Iterable<[Key, bigint]>;
   /** fsync every batch write (durability against power loss; atomicity holds either way). Default false. */
   sync?: boolean;
+  /**
+   * Keep the latest index and the fee-output index (what coordinators and the RPC read: `latest`, `feeOutputs`).
+   * Default true. A verifier reads only outpoints (`view`, `versionAt`): without them a batch writes about a third
+   * fewer records. A store once written without them says so (meta "no-index") and is refused with them.
+   */
+  indexes?: boolean;
+}
+
+/** A store that keeps no latest or fee index was asked for one. */
+export class NoIndexError extends Error {
+  constructor(what: string) {
+    super(`this UTXO store keeps no ${what} index (opened with indexes: false)`);
+    this.name = "NoIndexError";
+  }
 }
 
 // ---- encodings -------------------------------------------------------------------------------
@@ -252,11 +269,19 @@ export class LevelUtxoStore {
   private closed = false;
 
   private readonly s: Spaces;
+  /**
+   * The outpoints read ahead last, with the tip they were read at (the tip object, replaced by every write): a
+   * verifier reads a batch's outpoints to check it (`view`), then applies it, which reads the same outpoints; they
+   * are taken from here instead. Forgotten when the store writes. (Outpoint states are immutable values and
+   * `Spent` objects, which the walk only reads.)
+   */
+  private lastRead: { tip: StoreTip | undefined; known: Map<string, Outpoint> } | undefined;
 
   private constructor(
     private readonly db: Db,
     tip: StoreTip | undefined,
     private readonly sync: boolean,
+    private readonly indexes: boolean,
   ) {
     this._tip = tip;
     this.s = spacesOf(db);
@@ -289,21 +314,28 @@ export class LevelUtxoStore {
       await moveLegacyLayout(db, sp);
       const stored = await sp.meta.get(META_GENESIS);
       const tipBytes = await sp.meta.get(META_TIP);
+      const indexes = opts.indexes ?? true;
       if (stored === undefined) {
         if (tipBytes !== undefined) throw new Error("store has a tip but no genesis record: not a moveset UTXO store");
         const wb = db.batch();
         for (const e of entries) {
           wb.put(outpointKey(e.kb, 0n), encOut(UNSPENT, e.value), { sublevel: sp.outpoints });
-          wb.put(e.kb, encLatest(0n, e.value), { sublevel: sp.latest });
+          if (indexes) wb.put(e.kb, encLatest(0n, e.value), { sublevel: sp.latest });
         }
+        if (!indexes) wb.put(META_NO_INDEX, Uint8Array.of(1), { sublevel: sp.meta });
         wb.put(META_GENESIS, concatBytes(Uint8Array.of(LAYOUT_VERSION), digest), { sublevel: sp.meta });
         await wb.write({ sync: true });
       } else {
         if (stored.length !== 33 || stored[0] !== LAYOUT_VERSION) throw new Error(`unknown store layout version ${stored[0]}`);
         if (opts.genesis !== undefined && Buffer.compare(Buffer.from(stored.subarray(1)), Buffer.from(digest)) !== 0)
           throw new StoreMismatchError(`the UTXO store at ${path} was created for another genesis allocation (another chain or deployment): pass another --datadir, or remove that folder to sync again`);
+        const kept = (await sp.meta.get(META_NO_INDEX)) === undefined;
+        // INVARIANT: indexes not kept by every batch are never read: such a store is not opened with them.
+        if (indexes && !kept) throw new StoreMismatchError(`the UTXO store at ${path} keeps no latest or fee index (a verifier's store): remove that folder to sync it again`);
+        // From here on the indexes are not kept: said first, so that they are never read stale.
+        if (!indexes && kept) await db.batch().put(META_NO_INDEX, Uint8Array.of(1), { sublevel: sp.meta }).write({ sync: true });
       }
-      return new LevelUtxoStore(db, tipBytes === undefined ? undefined : decTip(tipBytes), opts.sync ?? false);
+      return new LevelUtxoStore(db, tipBytes === undefined ? undefined : decTip(tipBytes), opts.sync ?? false, indexes);
     } catch (e) {
       await db.close();
       throw e;
@@ -334,6 +366,7 @@ export class LevelUtxoStore {
 
   /** Newest version of the key (coordinators, RPC); genesis: seq 0 with the allocated value or 0. */
   async latest(key: Key): Promise<{ seq: bigint; value: bigint }> {
+    if (!this.indexes) throw new NoIndexError("latest");
     const v = await this.s.latest.get(keyBytes(key));
     return v === undefined ? { seq: 0n, value: 0n } : decLatest(v);
   }
@@ -365,6 +398,7 @@ export class LevelUtxoStore {
    * slot) and its value, oldest first, at most `limit`.
    */
   async feeOutputs(addr: Uint8Array, limit: number): Promise<{ seq: bigint; value: bigint }[]> {
+    if (!this.indexes) throw new NoIndexError("fee-output");
     if (addr.length !== 20) throw new RangeError(`address must be 20 bytes, got ${addr.length}`);
     const lo = Buffer.alloc(28);
     lo.set(addr, 0);
@@ -433,17 +467,28 @@ export class LevelUtxoStore {
 
   private async readAhead(txs: Iterable<TxMoves | undefined>): Promise<UtxoView> {
     if (this.closed) throw new Error("store is closed");
-    const base = this._tip?.lastSeq ?? 0n;
-    const want = priorOutpoints(base, txs).map((w) => ({ intx: w.intx, key: w.key, kb: fastKeyBytes(w.key) }));
+    const tip = this._tip;
+    const base = tip?.lastSeq ?? 0n;
+    const last = this.lastRead;
+    const cached = last !== undefined && last.tip === tip ? last.known : undefined;
+    // Exactly the outpoints named (the view refuses others), those read at this tip before taken as they were.
     const known = new Map<string, Outpoint>();
+    const want: { id: string; intx: bigint; kb: Uint8Array }[] = [];
+    for (const w of priorOutpoints(base, txs)) {
+      const id = outpointId(w.key, w.intx);
+      if (cached?.has(id)) known.set(id, cached.get(id));
+      else want.push({ id, intx: w.intx, kb: fastKeyBytes(w.key) });
+    }
     if (want.length > 0) {
       const vals = await this.s.outpoints.getMany(want.map((w) => outpointKey(w.kb, w.intx)));
       for (let j = 0; j < want.length; j++) {
         const v = vals[j];
         const p = v !== undefined ? decOut(v) : want[j].intx === 0n ? { value: 0n } : NONE; // implicit genesis
-        known.set(outpointId(want[j].key, want[j].intx), p.spentBy !== undefined ? new Spent(p.spentBy) : p.value);
+        known.set(want[j].id, p.spentBy !== undefined ? new Spent(p.spentBy) : p.value);
       }
     }
+    // Kept only while nothing was written since the read (a write replaces the tip and clears it); the last read only.
+    if (this._tip === tip) this.lastRead = { tip, known };
     return new ReadAhead(base, known);
   }
 
@@ -465,11 +510,13 @@ export class LevelUtxoStore {
     const fault = walkSequential(overlay, txs);
     if (fault !== undefined) return fault;
 
+    this.lastRead = undefined;
     // One atomic write (a native LevelDB WriteBatch, filled op by op). Each key is its sublevel's
     // (prefixKey), written through the root's batch: one atomic write across the sublevels, without
     // the per-operation delegation cost of the `sublevel` option.
     const wb = this.db.batch();
     const { outpoints, fees, latest, meta } = this.s;
+    const indexes = this.indexes;
     // Key bytes once per move (the overlay keeps the moves as its keys).
     const kbs = new Map<Key, Buffer>();
     const kbOf = (k: Key) => {
@@ -482,16 +529,16 @@ export class LevelUtxoStore {
       for (const c of overlay.consumed()) {
         const kb = kbOf(c.key);
         wb.put(outpoints.prefixKey(outpointKey(kb, c.seq), "view"), encSpent(c.by, c.value));
-        const f = feeKey(kb, c.seq); // a fee output swept
+        const f = indexes ? feeKey(kb, c.seq) : undefined; // a fee output swept
         if (f) wb.del(fees.prefixKey(f, "view"));
       }
       for (const c of overlay.created()) {
         const kb = kbOf(c.key);
         wb.put(outpoints.prefixKey(outpointKey(kb, c.seq), "view"), encOut(UNSPENT, c.value));
-        const f = c.value !== 0n ? feeKey(kb, c.seq) : undefined; // a fee output created
+        const f = indexes && c.value !== 0n ? feeKey(kb, c.seq) : undefined; // a fee output created
         if (f) wb.put(fees.prefixKey(f, "view"), encMin(c.value));
       }
-      for (const l of overlay.latest()) wb.put(latest.prefixKey(kbOf(l.key), "view"), encLatest(l.seq, l.value));
+      if (indexes) for (const l of overlay.latest()) wb.put(latest.prefixKey(kbOf(l.key), "view"), encLatest(l.seq, l.value));
     } catch (e) {
       await wb.close();
       throw e;

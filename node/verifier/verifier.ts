@@ -177,7 +177,8 @@ export class Verifier extends EventEmitter {
     if (moved) d.log.info({ records: moved }, "verifier store: key spaces moved into sublevels");
     const follower = await L1Follower.open(d.l1, db, { confirmations: d.opts.confirmations, logRange: d.opts.logRange }, d.log);
     const genesis = nodeGenesis(d.deployment);
-    const utxo = await UtxoHandle.open(d.utxoPath, storeGenesis(genesis));
+    // A verifier reads only outpoints: no latest or fee-output index (a third of the records a batch writes).
+    const utxo = await UtxoHandle.open(d.utxoPath, storeGenesis(genesis), { indexes: false });
     const inner: Validator = d.opts.workers > 0 ? await PoolValidator.create(d.opts.workers, d.deployment.l2ChainId) : await InThreadValidator.create(d.deployment.l2ChainId);
     // Neither validator fetches code: the memo's wrapper knows exactly what each lookup has (addCodes, each call's).
     const validator = d.memo ? d.memo.using(inner) : inner;

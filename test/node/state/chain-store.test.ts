@@ -13,9 +13,27 @@ import * as path from "path";
 import { Level } from "level";
 import { ChainStore, enc, type PendingPost, type StoredBatch, type StoredReceipt } from "../../../node/state/chain-store";
 import { KnownCode } from "../../../core/known-code";
+import { bytesToHex, keccak256 } from "../../../core/bytes";
 import { stringSublevel } from "../../../node/state/key-spaces";
 
 const hex16 = (n: number) => n.toString(16).padStart(16, "0");
+
+/** A stored batch: `index`, its transactions' hashes, its own hash. */
+function storedBatch(index: number, txHashes: string[], hash: string): StoredBatch {
+  const z32 = new Uint8Array(32);
+  return {
+    header: { index: BigInt(index), parent: z32, firstSeq: BigInt(1 + index * 100), txCount: BigInt(txHashes.length), txRoot: z32, number: 1n, timestamp: 5n, feeRecipient: new Uint8Array(20), baseFee: 7n, depositStart: 0n, depositEnd: 0n, dataHash: z32, l1BaseFee: 0n, l1BlobBaseFee: 0n },
+    hash,
+    txHashes,
+    gasUsed: 21000n,
+    gasDeclared: 21000n,
+    logsBloom: "0x",
+    size: 10,
+  };
+}
+
+/** A receipt of a plain transfer with hash `h`. */
+const receiptOf = (h: string): StoredReceipt => ({ txHash: h, type: 2, from: "0x" + "01".repeat(20), to: null, contractAddress: null, status: 1, gasUsed: 21000n, cumulativeGasUsed: 21000n, effectiveGasPrice: 7n, logs: [], logIndexStart: 0, fee: 0n, withdrawal: 0n });
 
 describe("node: the chain store's layout", () => {
   it("a store with hand-built prefixes opens with its key spaces as sublevels, all of it visible", async () => {
@@ -184,6 +202,98 @@ describe("node: the chain store's layout", () => {
       expect(next.entry.key > more.entry.key, "the mempool's numbering resumes after the last write").to.equal(true);
       await next.durable;
       await again.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it("the pending post's L1 hash is a record of its own: recording it writes the hash, not the post; a new post, an abandoned one and a committed one leave none behind", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "moveset-chain-pending-"));
+    try {
+      const batch = storedBatch(0, ["0x" + "bb".repeat(32)], "0x" + "aa".repeat(32));
+      const post: PendingPost = { batch, txs: [Uint8Array.of(1, 2, 3)], receipts: [], data: new Uint8Array(3000).fill(5), included: [], dropped: [], createdAt: 1 };
+      const l1Tx = "0x" + "12".repeat(32);
+      let chain = await ChainStore.open(path.join(dir, "chain"));
+      let raw = stringSublevel(chain.level, "meta");
+      await chain.setPending(post);
+      const stored = await raw.get("pending");
+      const db = chain.level as unknown as { batch: (ops: { value?: string }[], o?: unknown) => Promise<void> };
+      const orig = db.batch.bind(db);
+      let written = 0;
+      db.batch = (ops, o) => {
+        for (const op of ops) written += op.value?.length ?? 0;
+        return orig(ops, o);
+      };
+      await chain.setPendingL1Tx(l1Tx);
+      expect(written, "the hash alone is written").to.be.below(100);
+      expect(await raw.get("pending"), "the post is not written again").to.equal(stored);
+      expect((await chain.pending())?.l1TxHash).to.equal(l1Tx);
+      await chain.close();
+      chain = await ChainStore.open(path.join(dir, "chain"));
+      raw = stringSublevel(chain.level, "meta");
+      const again = (await chain.pending())!;
+      expect(again.l1TxHash, "durable across reopening").to.equal(l1Tx);
+      expect(again.data).to.deep.equal(post.data);
+      // A new post replaces the old one with its hash.
+      await chain.setPending({ ...post, createdAt: 2 });
+      expect((await chain.pending())?.l1TxHash, "a new post has no L1 hash yet").to.equal(undefined);
+      await chain.setPending({ ...post, l1TxHash: l1Tx });
+      expect((await chain.pending())?.l1TxHash, "a post given with its hash keeps it").to.equal(l1Tx);
+      await chain.clearPending();
+      expect(await chain.pending()).to.equal(undefined);
+      expect(await raw.get("pendingL1Tx"), "abandoning a post forgets its hash").to.equal(undefined);
+      // A post written with its hash inside (before the hash was a record of its own) reads with it, and commits clean.
+      await raw.put("pending", enc({ ...post, l1TxHash: l1Tx }));
+      expect((await chain.pending())?.l1TxHash).to.equal(l1Tx);
+      await chain.setPendingL1Tx(l1Tx);
+      await chain.commitBatch({ batch, txs: post.txs, receipts: [receiptOf(batch.txHashes[0])], codes: new KnownCode(), clearPending: true });
+      expect(await chain.pending(), "committing the post clears it").to.equal(undefined);
+      expect(await raw.get("pendingL1Tx"), "and its hash").to.equal(undefined);
+      await chain.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it("keeps its id filter across a close: a reopened store answers every transaction's location exactly without reading tx-at's keys; after a crash it reads them", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "moveset-chain-ids-"));
+    // Ids are hashes (the filter's bits are theirs).
+    const txHash = (i: number) => bytesToHex(keccak256(Uint8Array.of(i)));
+    const commit = async (chain: ChainStore, index: number, ids: string[]) =>
+      chain.commitBatch({ batch: storedBatch(index, ids, "0x" + (index + 0xa0).toString(16).repeat(32)), txs: ids.map(() => Uint8Array.of(1)), receipts: ids.map(receiptOf), codes: new KnownCode() });
+    try {
+      const file = path.join(dir, "chain");
+      let chain = await ChainStore.open(file);
+      await commit(chain, 0, [txHash(1), txHash(2)]);
+      await chain.close();
+      // Written behind the store's back (not in its filter): a reopened store that read tx-at's keys would find it.
+      const unseen = txHash(99);
+      let raw = new Level<string, string>(file);
+      await stringSublevel(raw, "tx-at").put(unseen, enc([0n, 1]));
+      await raw.close();
+      chain = await ChainStore.open(file);
+      expect(await chain.txLocation(txHash(1))).to.deep.equal({ index: 0n, txIndex: 0 });
+      expect(await chain.txLocation(txHash(2))).to.deep.equal({ index: 0n, txIndex: 1 });
+      expect(await chain.txLocation(txHash(3))).to.equal(undefined);
+      expect(await chain.txLocation(unseen), "the kept filter was used: tx-at was not read").to.equal(undefined);
+      // A crash after a commit (closed without keeping the filter): the store is at another tip and reads tx-at.
+      await commit(chain, 1, [txHash(4)]);
+      await chain.level.close();
+      chain = await ChainStore.open(file);
+      expect(await chain.txLocation(txHash(4))).to.deep.equal({ index: 1n, txIndex: 0 });
+      expect(await chain.txLocation(unseen), "a tip that is not the kept one: tx-at read").to.deep.equal({ index: 0n, txIndex: 1 });
+      expect(await chain.txLocation(txHash(1))).to.deep.equal({ index: 0n, txIndex: 0 });
+      // A truncation then the same tip again: every id of the chain answered.
+      await chain.close();
+      chain = await ChainStore.open(file);
+      await chain.truncate(1n);
+      await commit(chain, 1, [txHash(5)]);
+      await chain.close();
+      raw = new Level<string, string>(file);
+      expect(JSON.parse((await stringSublevel(raw, "meta").get("txIdFilter"))!).tip, "kept at the tip it was closed at").to.equal("0x" + "a1".repeat(32));
+      await raw.close();
+      chain = await ChainStore.open(file);
+      expect(await chain.txLocation(txHash(5))).to.deep.equal({ index: 1n, txIndex: 0 });
+      expect(await chain.txLocation(txHash(4)), "truncated").to.equal(undefined);
+      await chain.close();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

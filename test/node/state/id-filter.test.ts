@@ -42,4 +42,22 @@ describe("node/state/id-filter", () => {
     for (const x of ["", "0x", "0x1234", "0x" + "zz".repeat(32)])
       expect(f.mayHave(x), x).to.equal(true);
   });
+  it("as bytes and back answers exactly as before, past its first capacity too; anything else is refused", () => {
+    const f = new IdFilter();
+    const n = 70_000; // a second filter begun
+    for (let i = 0; i < n; i++) f.add(id(i));
+    const b = f.toBytes();
+    const g = IdFilter.fromBytes(b)!;
+    expect(g.size).to.equal(n);
+    for (let i = 0; i < n; i++) if (!g.mayHave(id(i))) expect.fail(`id ${i} was given and is said not to be here`);
+    let differ = 0;
+    for (let i = 0; i < 20_000; i++) if (g.mayHave(id(i, 2)) !== f.mayHave(id(i, 2))) differ++;
+    expect(differ, "other ids answered as before").to.equal(0);
+    g.add(id(1, 3));
+    expect(g.mayHave(id(1, 3)), "it grows on").to.equal(true);
+    expect(IdFilter.fromBytes(b.subarray(0, b.length - 1)), "cut short").to.equal(undefined);
+    expect(IdFilter.fromBytes(Buffer.concat([b, Uint8Array.of(0)])), "too long").to.equal(undefined);
+    expect(IdFilter.fromBytes(Buffer.concat([Uint8Array.of(2), b.subarray(1)])), "another version").to.equal(undefined);
+    expect(IdFilter.fromBytes(new Uint8Array(0))).to.equal(undefined);
+  });
 });

@@ -13,7 +13,7 @@ import * as path from "path";
 import { Mark, keyBytes, type Key } from "../../../core/keys";
 import type { Move } from "../../../core/moves";
 import { MemoryUtxoSet, walkSequential, type TxMoves, type WalkFault } from "../../../core/walk";
-import { LevelUtxoStore, StoreMismatchError } from "../../../node/state/utxo-store";
+import { LevelUtxoStore, NoIndexError, StoreMismatchError } from "../../../node/state/utxo-store";
 import { oneLine } from "../../../cli/errors";
 import { rng } from "../../../bench/rng";
 
@@ -254,6 +254,86 @@ describe("LevelUtxoStore", () => {
     expect(await dump(s2)).to.deep.equal(before);
     expect(s2.tip()).to.deep.equal({ batchIndex: 1n, lastSeq: 5n });
     await s2.close();
+  });
+
+  it("without indexes (a verifier's): the same outpoints, versions and tip, no latest or fee records; their reads refused; a store once without them is refused with them", async () => {
+    const R = addr(7);
+    const out = (seq: bigint, value: bigint) => use({ mark: Mark.Fee, addr: R, slot: seq }, 0n, 0n, value);
+    const sweep = (seq: bigint, value: bigint) => use({ mark: Mark.Fee, addr: R, slot: seq }, seq, value, 0n);
+    const batches: TxMoves[][] = [
+      [{ seq: 1n, moves: [use(A, 0n, 0n, 10n), ref(C, 0n, 9n), out(1n, 3n)] }, { seq: 2n, moves: [use(A, 1n, 10n, 11n), use(B, 0n, 0n, 5n), out(2n, 4n)] }],
+      [{ seq: 3n, moves: [sweep(1n, 3n), use(C, 0n, 9n, 8n)] }],
+    ];
+    const full = await LevelUtxoStore.open(tmp(), { genesis: [[C, 9n]] });
+    const dir = tmp();
+    const lean = await LevelUtxoStore.open(dir, { genesis: [[C, 9n]], indexes: false });
+    for (const [i, b] of batches.entries()) {
+      expect(await full.applyBatch(BigInt(i), b)).to.equal(undefined);
+      expect(await lean.applyBatch(BigInt(i), b)).to.equal(undefined);
+    }
+    // A fault is found the same without them.
+    const bad = [{ seq: 4n, moves: [sweep(1n, 3n)] }];
+    expect(await lean.applyBatch(2n, bad)).to.deep.equal(await full.applyBatch(2n, bad));
+    const only = (recs: string[], tag: string) => recs.filter((r) => r.startsWith(tag));
+    const [f, l] = [await dump(full), await dump(lean)];
+    expect(only(l, "6f"), "outpoints").to.deep.equal(only(f, "6f"));
+    expect(only(f, "6c").length, "the full store keeps the latest index").to.be.above(0);
+    expect(only(f, "46").length, "and the fee index").to.be.above(0);
+    expect(only(l, "6c"), "no latest records").to.deep.equal([]);
+    expect(only(l, "46"), "no fee records").to.deep.equal([]);
+    expect(lean.tip()).to.deep.equal(full.tip());
+    for (const k of [A, B, C]) for (let seq = 0n; seq <= 3n; seq++) expect(await lean.versionAt(k, seq), `version at ${seq}`).to.deep.equal(await full.versionAt(k, seq));
+    let err: unknown;
+    await lean.latest(A).catch((e) => (err = e));
+    expect(err).to.be.instanceOf(NoIndexError);
+    err = undefined;
+    await lean.feeOutputs(R, 10).catch((e) => (err = e));
+    expect(err).to.be.instanceOf(NoIndexError);
+    await lean.close();
+    // Its indexes were not kept: a store that reads them cannot open it.
+    err = undefined;
+    await LevelUtxoStore.open(dir, { genesis: [[C, 9n]] }).catch((e) => (err = e));
+    expect(err).to.be.instanceOf(StoreMismatchError);
+    // A store written with indexes, opened without (a verifier's store of an older version): marked at once.
+    const fullDir = tmp();
+    const old = await LevelUtxoStore.open(fullDir, { genesis: [] });
+    expect(await old.applyBatch(0n, batches[0].map((t) => ({ ...t, moves: t.moves.filter((m) => m.mark !== Mark.Storage) })))).to.equal(undefined);
+    await old.close();
+    await (await LevelUtxoStore.open(fullDir, { genesis: [], indexes: false })).close();
+    err = undefined;
+    await LevelUtxoStore.open(fullDir, { genesis: [] }).catch((e) => (err = e));
+    expect(err, "its indexes are stale from now on").to.be.instanceOf(StoreMismatchError);
+    await full.close();
+  });
+
+  it("a batch read ahead (a verifier's check) is applied without reading its outpoints again; after a write they are read anew", async () => {
+    const s = await LevelUtxoStore.open(tmp(), { genesis: [[C, 9n]] });
+    const spaces = (s as unknown as { s: { outpoints: { getMany: (keys: Uint8Array[]) => Promise<unknown[]> } } }).s;
+    const orig = spaces.outpoints.getMany.bind(spaces.outpoints);
+    let read = 0;
+    spaces.outpoints.getMany = (keys) => {
+      read += keys.length;
+      return orig(keys);
+    };
+    expect(await s.applyBatch(0n, [{ seq: 1n, moves: [use(A, 0n, 0n, 10n), ref(C, 0n, 9n)] }])).to.equal(undefined);
+    const b1 = [{ seq: 2n, moves: [use(A, 1n, 10n, 11n), use(B, 0n, 0n, 5n)] }, { seq: 3n, moves: [ref(C, 0n, 9n), use(A, 2n, 11n, 12n)] }];
+    read = 0;
+    const v = await s.view(b1);
+    expect(read, "the batch's outpoints from before it: (1, A), (0, B), (0, C)").to.equal(3);
+    expect(v.outpoint(1n, A)).to.equal(10n);
+    expect(await s.applyBatch(1n, b1)).to.equal(undefined);
+    expect(read, "applied without reading them again").to.equal(3);
+    // After the write the same outpoints are read again, and say what the write did.
+    const b2 = [{ seq: 4n, moves: [use(A, 1n, 10n, 1n)] }];
+    expect(await s.applyBatch(2n, b2)).to.deep.include({ kind: "double-use", spentBy: 2n });
+    expect(read).to.equal(4);
+    // A view of other transactions at the same tip reads theirs; the batch applied then reads only what it lacks.
+    read = 0;
+    await s.view([{ seq: 4n, moves: [use(A, 3n, 12n, 13n)] }]);
+    expect(await s.applyBatch(2n, [{ seq: 4n, moves: [use(A, 3n, 12n, 13n), use(B, 2n, 5n, 6n)] }])).to.equal(undefined);
+    expect(read, "(3, A) once, then (2, B)").to.equal(2);
+    expect(await s.latest(A)).to.deep.equal({ seq: 4n, value: 13n });
+    await s.close();
   });
 
   it("a layout-2 store (one-byte root prefixes) opens with its records in the sublevels, unchanged", async () => {
